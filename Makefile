@@ -1,0 +1,85 @@
+# Pelorus -- build, test, sanitizer check, benchmarks and fuzz targets.
+#   make          library and command into build/
+#   make test     every test (unit, golden, peer comparison, fuzz corpus replay)
+#   make check    the same tests built with AddressSanitizer + UBSan (build-san/)
+#   make bench    benchmarks (not part of the tests)
+#   make fuzz     libFuzzer targets with clang (build-fuzz/)
+#   make golden   regenerate tests/golden/*.out for review (git diff them!)
+
+CC      ?= gcc
+BUILD   ?= build
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+CPPFLAGS += -Iinclude -Isrc -Isrc/decode -D_POSIX_C_SOURCE=200809L
+LDLIBS  := -lz -lm
+
+ifeq ($(SAN),1)
+  BUILD   := build-san
+  CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+HDRS    := $(wildcard include/*.h src/*/*.h)
+
+UNIT_SRC := $(wildcard tests/unit_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test check bench fuzz fuzz-run golden clean tools
+all: $(BUILD)/pelorus $(BUILD)/libpelorus.a
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libpelorus.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/pelorus: $(CLI_OBJ) $(BUILD)/libpelorus.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libpelorus.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libpelorus.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpelorus.a $(LDLIBS)
+
+$(BUILD)/peer_compare: tests/peer_compare.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< -ljansson
+
+$(BUILD)/fuzz_replay: fuzz/fuzz_decode.c fuzz/replay_main.c $(BUILD)/libpelorus.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ fuzz/fuzz_decode.c fuzz/replay_main.c $(BUILD)/libpelorus.a $(LDLIBS)
+
+tools: $(BUILD)/pelorus $(UNIT_BIN) $(BUILD)/peer_compare $(BUILD)/fuzz_replay
+
+test: tools
+	BUILD=$(BUILD) tests/run.sh
+
+check:
+	$(MAKE) SAN=1 test
+
+golden: $(BUILD)/pelorus
+	BUILD=$(BUILD) tests/golden.sh --update
+
+bench: $(BUILD)/pelorus
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -std=c17 -Wall -Wextra -o $(BUILD)/gen_nmea bench/gen_nmea.c -lm
+	bench/decode_bench.sh $(BUILD)/pelorus $(BENCH_N)
+
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -D_POSIX_C_SOURCE=200809L
+fuzz:
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_decode fuzz/fuzz_decode.c $(LIB_SRC) $(LDLIBS)
+	@echo "run: build-fuzz/fuzz_decode -max_total_time=600 build-fuzz/corpus fuzz/corpus"
+
+fuzz-run: fuzz
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_decode -max_total_time=$${FUZZ_SECONDS:-600} -print_final_stats=1 build-fuzz/corpus fuzz/corpus
+
+clean:
+	rm -rf build build-san build-fuzz

@@ -1,0 +1,295 @@
+/*
+ * pelorus.h -- the public API of libpelorus, and its reference.
+ *
+ * Pelorus turns raw AIS (NMEA 0183 AIVDM/AIVDO sentences) into decoded
+ * messages.  This header is everything a program needs; nothing else under
+ * src/ is public.
+ *
+ * Conventions, for every function below:
+ *   - Names start with pel_.  Types are pel_name, constants PEL_NAME.
+ *   - Errors are values: functions return PEL_OK or a pel_status, and fill a
+ *     pel_error with a message when the caller passed one.  The library never
+ *     exits and never writes to stdout or stderr.
+ *   - Constructors return NULL on failure; every _free accepts NULL.
+ *   - Ownership is stated in each comment: "borrowed" pointers stay owned by
+ *     the library and are valid only for the time stated.
+ */
+#ifndef PELORUS_H
+#define PELORUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PEL_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef enum pel_status {
+    PEL_OK = 0,
+    PEL_ERR_NOMEM,  /* an allocation failed */
+    PEL_ERR_IO,     /* reading or writing a file failed */
+    PEL_ERR_ARG,    /* the caller passed something unusable */
+    PEL_ERR_FORMAT, /* the input is not in a format we can read */
+    PEL_STOPPED     /* a callback asked to stop */
+} pel_status;
+
+typedef struct pel_error {
+    pel_status code;
+    char msg[256];
+} pel_error;
+
+/* Why an input line did not become (part of) a message.  Every line of input
+ * ends up either in a decoded message, in one of these counters, or in the
+ * "ignored" counters of pel_stats: nothing is lost silently. */
+typedef enum pel_reject {
+    PEL_REJ_NONE = 0,
+    PEL_REJ_TOO_LONG,       /* line longer than PEL_MAX_LINE bytes */
+    PEL_REJ_BINARY,         /* NUL or other control bytes: not text */
+    PEL_REJ_MALFORMED,      /* not the AIVDM field layout */
+    PEL_REJ_CHECKSUM,       /* sentence checksum missing or wrong */
+    PEL_REJ_TAG_BLOCK,      /* tag block with a bad checksum or syntax */
+    PEL_REJ_BAD_CHAR,       /* payload character outside the 6-bit armour */
+    PEL_REJ_BAD_FILL,       /* fill bits not 0..5, or too many for the payload */
+    PEL_REJ_FRAG_ORPHAN,    /* a later fragment whose first part never came */
+    PEL_REJ_FRAG_DUPLICATE, /* a fragment number seen twice in one message */
+    PEL_REJ_FRAG_STALE,     /* a partial message expired before completion */
+    PEL_REJ_BAD_LENGTH,     /* payload length impossible for its type */
+    PEL_REJ_BAD_TYPE,       /* message type 0 or above 27 */
+    PEL_REJ__COUNT
+} pel_reject;
+
+/* Returns a short stable name for a reject reason ("checksum", ...).  The
+ * string is static. */
+const char *pel_reject_name(pel_reject why);
+
+/* ------------------------------------------------------------------------ */
+/* Decoded messages                                                          */
+/* ------------------------------------------------------------------------ */
+
+#define PEL_MAX_LINE (1024 * 1024)   /* longest accepted input line */
+#define PEL_AIS_MAX_FIELDS 128       /* fields of one decoded message */
+#define PEL_AIS_MAX_BITS (6 * 1024)  /* longest reassembled payload */
+
+/* How a field's raw value is to be presented.  The JSON writer scales by
+ * kind, the way gpsd does.  Field names follow gpsd's AIVDM document. */
+typedef enum pel_field_kind {
+    PEL_F_UINT,     /* unsigned integer */
+    PEL_F_INT,      /* signed integer */
+    PEL_F_BOOL,     /* 1 bit: true/false */
+    PEL_F_TEXT,     /* 6-bit text, trailing '@' and spaces removed (s, slen) */
+    PEL_F_LON4,     /* longitude, 1/10000 minute; 181 deg = not available */
+    PEL_F_LAT4,     /* latitude, 1/10000 minute; 91 deg = not available */
+    PEL_F_LON1,     /* longitude, 1/10 minute (types 17 and 27) */
+    PEL_F_LAT1,     /* latitude, 1/10 minute */
+    PEL_F_SPEED,    /* speed over ground, 1/10 knot; 1023 = not available */
+    PEL_F_COURSE,   /* course over ground, 1/10 degree; 3600 = n/a */
+    PEL_F_HEADING,  /* true heading, degrees; 511 = not available */
+    PEL_F_TURN,     /* rate of turn, ROT_AIS encoding; -128 = n/a */
+    PEL_F_DRAUGHT,  /* draught, 1/10 metre */
+    PEL_F_STATUS,   /* navigation status, with status_text */
+    PEL_F_STATUS27, /* navigation status, status_text only when scaled */
+    PEL_F_SHIPTYPE, /* ship and cargo type, with shiptype_text */
+    PEL_F_EPFD,     /* position fixing device, with epfd_text */
+    PEL_F_AIDTYPE,  /* aid-to-navigation type, with aid_type_text */
+    PEL_F_STATIONTYPE, /* station type (type 23), with stationtype_text */
+    PEL_F_ETA,      /* packed month/day/hour/minute, 20 bits: "MM-DDTHH:MMZ" */
+    PEL_F_DATA,     /* binary data: v = bit count, s = hex, printed "n:hex" */
+    PEL_F_SPEED9,   /* type 9 speed in knots; 1023 = n/a */
+    PEL_F_SPEED27,  /* type 27 speed in knots; 63 = n/a */
+    PEL_F_COURSE27, /* type 27 course in degrees; 511 = n/a */
+    PEL_F_TIME4,    /* type 4/11 UTC, v = packed year..second, see ais_msg.c */
+    PEL_F_CORNER,   /* type 22/23 corner, 1/10 minute, printed as a string */
+    PEL_F_SKIP      /* decoded but not printed (spare bits) */
+} pel_field_kind;
+
+typedef struct pel_ais_field {
+    const char *name; /* static string */
+    uint8_t kind;     /* pel_field_kind */
+    int64_t v;        /* raw value as transmitted (sign-extended for INT) */
+    const char *s;    /* text or hex: borrowed from the owning pel_ais_msg */
+    uint16_t slen;
+} pel_ais_field;
+
+/* One decoded AIS message.  Large (about 12 KiB): callers reuse one.  All
+ * pointers inside are borrowed from the message itself or from the decoder
+ * that filled it, and are valid until that decoder fills the next message. */
+typedef struct pel_ais_msg {
+    /* where it came from */
+    const char *file;       /* input name given to the decoder (borrowed) */
+    uint64_t line;          /* line number of the first fragment, from 1 */
+    uint64_t line_last;     /* line number of the last fragment */
+    int64_t rx_ms;          /* receive time, Unix ms; valid if has_rx */
+    bool has_rx;
+    const char *source;     /* tag-block s: or receiver station, or NULL */
+    char talker[3];         /* "AI", "BS", ... */
+    char channel;           /* 'A', 'B', ... or 0 */
+    bool own;               /* true for VDO (own ship) */
+    int fragments;          /* number of sentences */
+
+    /* header fields common to every type */
+    int type;
+    int repeat;
+    uint32_t mmsi;
+
+    /* a normalised view for later stages; NaN / -1 where not present */
+    double lat, lon;        /* degrees, NaN if not available */
+    double speed;           /* knots */
+    double course;          /* degrees */
+    int heading;            /* degrees, -1 if not available */
+    int status;             /* navigation status, -1 if not present */
+    int second;             /* UTC second of the report, -1 if not present */
+    int partno;             /* type 24: 0 = part A, 1 = part B; else -1 */
+    uint32_t imo;           /* type 5, 0 if absent */
+    int shiptype;           /* -1 if absent */
+    int to_bow, to_stern, to_port, to_starboard; /* -1 if absent */
+    double draught;         /* metres, NaN if absent */
+    const char *shipname;   /* borrowed, NULL if absent */
+    const char *callsign;
+    const char *destination;
+
+    /* every field, in transmission order */
+    int nfields;
+    pel_ais_field f[PEL_AIS_MAX_FIELDS];
+
+    /* storage for texts and hex data referenced by f[] */
+    size_t textlen;
+    char text[PEL_AIS_MAX_BITS / 2 + 1024];
+
+    /* the reassembled payload */
+    int bitlen;
+    uint8_t bits[PEL_AIS_MAX_BITS / 8];
+} pel_ais_msg;
+
+/* Returns the field named name in m, or NULL.  Borrowed from m. */
+const pel_ais_field *pel_ais_get(const pel_ais_msg *m, const char *name);
+
+/* Decodes a de-armoured payload (bitlen bits in bits, MSB first) into m's
+ * header, normalised and field members; the provenance members are left
+ * alone.  Returns PEL_REJ_NONE, PEL_REJ_BAD_TYPE or PEL_REJ_BAD_LENGTH; on
+ * failure m->type and m->mmsi are set when the payload was long enough. */
+pel_reject pel_ais_decode_bits(pel_ais_msg *m, const uint8_t *bits, int bitlen);
+
+/* ------------------------------------------------------------------------ */
+/* The decoder: lines in, messages out                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pel_decoder pel_decoder;
+
+typedef struct pel_decoder_opts {
+    int64_t frag_timeout_ms; /* a partial message older than this (by receive
+                                time) expires; default 60000 */
+    uint64_t frag_max_lines; /* ... or further back than this many lines;
+                                default 2000 */
+    int max_pending;         /* partial messages held at once; default 512 */
+} pel_decoder_opts;
+
+/* Counters, cumulative over the decoder's life. */
+typedef struct pel_stats {
+    uint64_t lines;          /* lines read */
+    uint64_t sentences;      /* AIVDM/AIVDO sentences accepted */
+    uint64_t messages;       /* messages decoded */
+    uint64_t ignored_blank;  /* empty lines and # comments */
+    uint64_t ignored_other;  /* other NMEA or text that is not AIS */
+    uint64_t with_time;      /* messages with a receive time */
+    uint64_t rejected[PEL_REJ__COUNT];
+    uint64_t by_type[32];    /* messages decoded, by type */
+} pel_stats;
+
+/* What the decoder tells its caller about a rejected line. */
+typedef struct pel_reject_info {
+    pel_reject why;
+    uint64_t line;           /* line number (first line of a stale message) */
+    const char *text;        /* the line as read, borrowed for the call */
+    size_t len;
+    const char *detail;      /* a short explanation, static or borrowed */
+} pel_reject_info;
+
+/* Callbacks.  on_msg's m and on_reject's r are borrowed for the call only.
+ * on_msg returns 0 to go on, non-zero to stop the feed (PEL_STOPPED). */
+typedef struct pel_decode_cb {
+    int (*on_msg)(void *ud, const pel_ais_msg *m);
+    void (*on_reject)(void *ud, const pel_reject_info *r);
+    void *ud;
+} pel_decode_cb;
+
+/* Creates a decoder.  opts may be NULL for the defaults; cb is copied.
+ * Returns NULL when out of memory.  Free with pel_decoder_free. */
+pel_decoder *pel_decoder_new(const pel_decoder_opts *opts, const pel_decode_cb *cb);
+
+/* Frees d and everything it holds; NULL is accepted. */
+void pel_decoder_free(pel_decoder *d);
+
+/* Sets the input name reported in messages (m->file).  name is copied. */
+pel_status pel_decoder_set_file(pel_decoder *d, const char *name);
+
+/* Feeds one line (without its line terminator; a trailing CR is ignored).
+ * lineno is the caller's line number.  Calls the callbacks for each message
+ * completed and each line rejected.  Returns PEL_OK, or PEL_STOPPED when
+ * on_msg asked to stop. */
+pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno);
+
+/* Reports a line that was too long to be read (the reader does this itself
+ * through pel_decode_file).  head is the first bytes of it. */
+void pel_decoder_too_long(pel_decoder *d, const char *head, size_t len, uint64_t lineno);
+
+/* Ends the input: expires every partial message (reported as stale).  The
+ * decoder can be fed again afterwards. */
+void pel_decoder_flush(pel_decoder *d);
+
+/* Returns the decoder's counters, borrowed for the decoder's life. */
+const pel_stats *pel_decoder_stats(const pel_decoder *d);
+
+/* Reads path ("-" for standard input), plain or gzip-compressed (detected
+ * from the content), line by line into d, then flushes d.  Lines longer than
+ * PEL_MAX_LINE are rejected without being held in memory.  Returns PEL_OK,
+ * PEL_STOPPED, or PEL_ERR_IO with err filled (err may be NULL). */
+pel_status pel_decode_file(pel_decoder *d, const char *path, pel_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Output                                                                    */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    PEL_JSON_UNSCALED = 1u << 0, /* raw integers, as gpsdecode -u */
+    PEL_JSON_NO_META = 1u << 1   /* leave out rxtime/source/file/line */
+};
+
+/* Writes m as one JSON object (no newline) into buf of size cap, with gpsd's
+ * field names and scaling, then the receive time ("rxtime", ISO-8601 UTC),
+ * "source", "file", "line" (and "line_last" when the message spans lines).
+ * Fields whose value means "not available" (lat 91, lon 181, speed 102.3,
+ * heading 511, course 360, ...) are left out when scaled.  Returns the
+ * length written (buf is NUL-terminated), or 0 when cap is too small;
+ * PEL_AIS_JSON_MAX always suffices. */
+#define PEL_AIS_JSON_MAX (64 * 1024)
+size_t pel_ais_json(const pel_ais_msg *m, unsigned flags, char *buf, size_t cap);
+
+/* Formats Unix milliseconds as ISO-8601 UTC ("2024-01-02T03:04:05Z", or
+ * with ".123" when ms is not a whole second) into buf (>= 32 bytes).
+ * Returns the length. */
+size_t pel_format_time(int64_t ms, char *buf);
+
+/* Parses an ISO-8601 UTC time ("2024-01-02T03:04:05Z", space or T, optional
+ * fraction and Z) or Unix seconds with optional fraction.  Returns true and
+ * sets *ms on success. */
+bool pel_parse_time(const char *s, size_t len, int64_t *ms);
+
+/* ------------------------------------------------------------------------ */
+/* Identifiers                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* True when imo is a 7-digit IMO ship number with a valid check digit
+ * (digits weighted 7..2, sum mod 10 equals the last digit). */
+bool pel_imo_valid(uint32_t imo);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PELORUS_H */

@@ -1,0 +1,19 @@
+/* cli.h -- the subcommands of the pelorus command. */
+#ifndef PEL_CLI_H
+#define PEL_CLI_H
+
+#include <stdio.h>
+
+#include "pelorus.h"
+
+/* Each takes argv from the subcommand name on and returns the exit code. */
+int cli_decode(int argc, char **argv);
+
+/* Writes one rejected line to f as "file<TAB>line<TAB>reason<TAB>detail<TAB>
+ * text", control bytes and backslashes escaped. */
+void cli_write_reject(FILE *f, const char *file, const pel_reject_info *r);
+
+/* Writes the one-line summary of st to f, prefixed by who. */
+void cli_write_summary(FILE *f, const char *who, const pel_stats *st);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * cli_decode.c -- pelorus decode: AIS sentences to JSON Lines.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "usage: pelorus decode [OPTIONS] [FILE...|-]\n"
+    "\n"
+    "Decodes AIVDM/AIVDO sentences (plain or .gz, any talker, tag blocks, multi-\n"
+    "sentence messages, receiver time prefixes and trailers, $PGHP times) and\n"
+    "writes one JSON object per message to standard output, with gpsd's field\n"
+    "names and scaling, plus \"rxtime\" (ISO-8601 UTC receive time, when the input\n"
+    "has one), \"source\" (tag-block s: or receiver id), \"file\" and \"line\".\n"
+    "Values meaning \"not available\" (lat 91, lon 181, speed 102.3, heading 511,\n"
+    "course 360) are left out.  With no FILE, or with -, reads standard input.\n"
+    "\n"
+    "options:\n"
+    "  -u, --unscaled     raw integer values, as gpsdecode -u\n"
+    "      --no-meta      leave out rxtime, source, file and line\n"
+    "  -c, --count        decode everything but print only the counts (JSON)\n"
+    "      --rejects FILE write every rejected line to FILE, tab-separated:\n"
+    "                     file, line number, reason, detail, the line\n"
+    "  -q, --quiet        no summary line on standard error\n"
+    "  -h, --help         this help\n"
+    "\n"
+    "A one-line summary (lines, messages, rejected lines by reason) goes to\n"
+    "standard error at the end.\n"
+    "\n"
+    "exit status:\n"
+    "  0  every input was read (rejected lines are normal and only counted)\n"
+    "  1  an input could not be opened or read, or output could not be written\n"
+    "  2  usage error\n";
+
+typedef struct ctx {
+    FILE *out;
+    FILE *rejects;
+    unsigned flags;
+    bool count;
+    char *buf;
+    size_t used, cap;
+    bool write_failed;
+    const char *file;
+} ctx;
+
+static void flush_out(ctx *c) {
+    if (c->used && fwrite(c->buf, 1, c->used, c->out) != c->used)
+        c->write_failed = true;
+    c->used = 0;
+}
+
+static int on_msg(void *ud, const pel_ais_msg *m) {
+    ctx *c = ud;
+    if (c->count)
+        return 0;
+    if (c->cap - c->used < PEL_AIS_JSON_MAX + 2)
+        flush_out(c);
+    size_t n = pel_ais_json(m, c->flags, c->buf + c->used, c->cap - c->used - 1);
+    c->used += n;
+    c->buf[c->used++] = '\n';
+    return c->write_failed ? 1 : 0;
+}
+
+void cli_write_reject(FILE *f, const char *file, const pel_reject_info *r) {
+    fprintf(f, "%s\t%llu\t%s\t%s\t", file ? file : "-", (unsigned long long)r->line, pel_reject_name(r->why),
+            r->detail ? r->detail : "");
+    for (size_t i = 0; i < r->len; i++) {
+        unsigned char ch = (unsigned char)r->text[i];
+        if (ch == '\\')
+            fputs("\\\\", f);
+        else if (ch < 0x20 || ch == 0x7f)
+            fprintf(f, "\\x%02x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('\n', f);
+}
+
+static void on_reject(void *ud, const pel_reject_info *r) {
+    ctx *c = ud;
+    if (c->rejects)
+        cli_write_reject(c->rejects, c->file, r);
+}
+
+void cli_write_summary(FILE *f, const char *who, const pel_stats *st) {
+    uint64_t rej = 0;
+    for (int i = 1; i < PEL_REJ__COUNT; i++)
+        rej += st->rejected[i];
+    fprintf(f, "%s: %llu lines, %llu sentences, %llu messages (%llu with receive time); rejected %llu", who,
+            (unsigned long long)st->lines, (unsigned long long)st->sentences, (unsigned long long)st->messages,
+            (unsigned long long)st->with_time, (unsigned long long)rej);
+    if (rej) {
+        const char *sep = " (";
+        for (int i = 1; i < PEL_REJ__COUNT; i++)
+            if (st->rejected[i]) {
+                fprintf(f, "%s%s %llu", sep, pel_reject_name((pel_reject)i), (unsigned long long)st->rejected[i]);
+                sep = ", ";
+            }
+        fputc(')', f);
+    }
+    fprintf(f, "; ignored %llu blank or comment, %llu other\n", (unsigned long long)st->ignored_blank,
+            (unsigned long long)st->ignored_other);
+}
+
+int cli_decode(int argc, char **argv) {
+    ctx c = {.out = stdout};
+    const char *rejects_path = NULL;
+    bool quiet = false;
+    int nfiles = 0;
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(help, stdout);
+            free(files);
+            return 0;
+        } else if (strcmp(a, "-u") == 0 || strcmp(a, "--unscaled") == 0)
+            c.flags |= PEL_JSON_UNSCALED;
+        else if (strcmp(a, "--no-meta") == 0)
+            c.flags |= PEL_JSON_NO_META;
+        else if (strcmp(a, "-c") == 0 || strcmp(a, "--count") == 0)
+            c.count = true;
+        else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+            quiet = true;
+        else if (strcmp(a, "--rejects") == 0) {
+            if (++i >= argc) {
+                fprintf(stderr, "pelorus decode: --rejects needs a file name\n");
+                free(files);
+                return 2;
+            }
+            rejects_path = argv[i];
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "pelorus decode: unknown option '%s' (see --help)\n", a);
+            free(files);
+            return 2;
+        } else
+            files[nfiles++] = argv[i];
+    }
+    if (nfiles == 0)
+        files[nfiles++] = "-";
+    if (rejects_path) {
+        c.rejects = fopen(rejects_path, "w");
+        if (!c.rejects) {
+            fprintf(stderr, "pelorus decode: %s: %s\n", rejects_path, strerror(errno));
+            free(files);
+            return 1;
+        }
+    }
+    c.cap = 1 << 20;
+    c.buf = malloc(c.cap);
+    pel_decode_cb cb = {on_msg, on_reject, &c};
+    pel_decoder *d = c.buf ? pel_decoder_new(NULL, &cb) : NULL;
+    if (!d) {
+        fprintf(stderr, "pelorus decode: out of memory\n");
+        free(c.buf);
+        free(files);
+        return 1;
+    }
+    int rc = 0;
+    for (int i = 0; i < nfiles; i++) {
+        pel_error err = {0};
+        c.file = files[i];
+        pel_status st = pel_decode_file(d, files[i], &err);
+        if (st == PEL_STOPPED)
+            break;
+        if (st != PEL_OK) {
+            fprintf(stderr, "pelorus decode: %s\n", err.msg);
+            rc = 1;
+        }
+    }
+    flush_out(&c);
+    const pel_stats *st = pel_decoder_stats(d);
+    if (c.count) {
+        printf("{\"lines\":%llu,\"messages\":%llu,\"by_type\":{", (unsigned long long)st->lines,
+               (unsigned long long)st->messages);
+        const char *sep = "";
+        for (int t = 1; t < 28; t++)
+            if (st->by_type[t]) {
+                printf("%s\"%d\":%llu", sep, t, (unsigned long long)st->by_type[t]);
+                sep = ",";
+            }
+        printf("}}\n");
+    }
+    if (fflush(stdout) != 0 || c.write_failed) {
+        fprintf(stderr, "pelorus decode: writing the output failed: %s\n", strerror(errno));
+        rc = 1;
+    }
+    if (!quiet)
+        cli_write_summary(stderr, "pelorus decode", st);
+    if (c.rejects && fclose(c.rejects) != 0) {
+        fprintf(stderr, "pelorus decode: %s: %s\n", rejects_path, strerror(errno));
+        rc = 1;
+    }
+    pel_decoder_free(d);
+    free(c.buf);
+    free(files);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * main.c -- the pelorus command: dispatches to one subcommand per file
+ * (cli_decode.c, ...).  Everything it does is a call into libpelorus.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pelorus.h"
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: pelorus COMMAND [OPTIONS] [ARGS]\n"
+               "\n"
+               "Turns raw AIS into decoded messages (and, in later versions, tracks and findings).\n"
+               "\n"
+               "commands:\n"
+               "  decode    decode AIVDM/AIVDO sentences to JSON Lines (gpsd field names)\n"
+               "  version   print the version\n"
+               "\n"
+               "Run 'pelorus COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "decode") == 0)
+        return cli_decode(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("pelorus %s\n", PEL_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "pelorus: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

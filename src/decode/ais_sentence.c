@@ -1,0 +1,358 @@
+/*
+ * ais_sentence.c -- the sentence layer: one input line to one AIVDM/AIVDO
+ * sentence (NMEA 0183 / IEC 61162-1), with its receive time and source.
+ *
+ * A line may carry, in this order:
+ *   - a receiver prefix: Unix seconds or an ISO-8601 time, then a space,
+ *     comma, semicolon or tab;
+ *   - an NMEA 4.0 tag block  \s:source,c:unixtime,g:n-m-id*hh\  whose
+ *     checksum covers the text between the backslashes, before '*';
+ *   - the sentence  !ttVDM,count,num,seqid,channel,payload,fill*hh
+ *   - a trailer after the checksum, as USCG archives write it:
+ *     ,d-109,S2105,t050056.00,T56.137,r003669946,1325394060  (we take the
+ *     first r.../b... field as the station and the first Unix-time field).
+ * Gatehouse "$PGHP,1,yyyy,m,d,h,m,s,ms,..." lines give the time of the next
+ * sentence; the caller keeps that state.  Other NMEA is reported as such.
+ *
+ * Limits: a tag block without '*hh' is accepted unchecked (some feeds omit
+ * it); tag-block keys other than c, s and g are skipped.
+ */
+#include <string.h>
+
+#include "ais_internal.h"
+
+// clang-format off
+/* '0'..'W' -> 0..39, '`'..'w' -> 40..63, anything else illegal */
+#define R8(x) x, x, x, x, x, x, x, x
+const uint8_t ais_armor[256] = {
+    R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff),
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,             /* '0'..'?' */
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,   /* '@'..'O' */
+    32, 33, 34, 35, 36, 37, 38, 39, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* 'P'..'W', 'X'..'_' */
+    40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55,   /* '`'..'o' */
+    56, 57, 58, 59, 60, 61, 62, 63, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* 'p'..'w' */
+    R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff),
+    R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff), R8(0xff),
+};
+// clang-format on
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* XOR of the bytes in [p, end). */
+static unsigned xor_sum(const char *p, const char *end) {
+    unsigned x = 0;
+    while (p < end)
+        x ^= (unsigned char)*p++;
+    return x;
+}
+
+/* Reads a small non-negative decimal in [p, end); -1 if not one. */
+static int small_int(const char *p, const char *end) {
+    if (p == end || end - p > 6)
+        return -1;
+    int v = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+bool ais_parse_unix(const char *s, size_t len, int64_t *ms) { return pel_parse_time(s, len, ms); }
+
+/* Parses the tag block text in [p, end) (between the backslashes). */
+static int parse_tag_block(const char *p, const char *end, ais_sentence *s, const char **detail) {
+    const char *star = memchr(p, '*', (size_t)(end - p));
+    if (star) {
+        if (end - star != 3) {
+            *detail = "tag block checksum is not two hex digits";
+            return PEL_REJ_TAG_BLOCK;
+        }
+        int h = hexval(star[1]), l = hexval(star[2]);
+        if (h < 0 || l < 0) {
+            *detail = "tag block checksum is not hex";
+            return PEL_REJ_TAG_BLOCK;
+        }
+        if ((unsigned)(h * 16 + l) != xor_sum(p, star)) {
+            *detail = "tag block checksum mismatch";
+            return PEL_REJ_TAG_BLOCK;
+        }
+        end = star;
+    }
+    while (p < end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *fe = comma ? comma : end;
+        if (fe - p < 2 || p[1] != ':') {
+            *detail = "tag block field is not key:value";
+            return PEL_REJ_TAG_BLOCK;
+        }
+        const char *v = p + 2;
+        switch (p[0]) {
+        case 'c': {
+            int64_t t;
+            if (!pel_parse_time(v, (size_t)(fe - v), &t)) {
+                *detail = "tag block c: is not a Unix time";
+                return PEL_REJ_TAG_BLOCK;
+            }
+            /* c: is seconds; some feeds write milliseconds (13 digits) */
+            s->ms = t;
+            s->has_time = true;
+            break;
+        }
+        case 's':
+            s->src = v;
+            s->srclen = (int)(fe - v);
+            break;
+        case 'g': case 'G': {
+            const char *d1 = memchr(v, '-', (size_t)(fe - v));
+            const char *d2 = d1 ? memchr(d1 + 1, '-', (size_t)(fe - d1 - 1)) : NULL;
+            int a = d2 ? small_int(v, d1) : -1, b = d2 ? small_int(d1 + 1, d2) : -1,
+                c = d2 ? small_int(d2 + 1, fe) : -1;
+            if (a < 1 || b < 1 || c < 0 || a > b) {
+                *detail = "tag block g: is not n-m-id";
+                return PEL_REJ_TAG_BLOCK;
+            }
+            s->g_num = a;
+            s->g_total = b;
+            s->g_id = c;
+            break;
+        }
+        default:
+            break;
+        }
+        p = comma ? comma + 1 : end;
+    }
+    return 0;
+}
+
+/* Looks at the text after the sentence checksum for a station id and a
+ * Unix time, the USCG way. */
+static void parse_trailer(const char *p, const char *end, ais_sentence *s) {
+    while (p < end) {
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *fe = comma ? comma : end;
+        size_t n = (size_t)(fe - p);
+        if ((p[0] == 'r' || p[0] == 'b') && n > 1 && !s->src) {
+            s->src = p;
+            s->srclen = (int)n;
+        } else if (n >= 9 && p[0] >= '1' && p[0] <= '9' && !s->has_time) {
+            int64_t t;
+            if (pel_parse_time(p, n, &t)) {
+                s->ms = t;
+                s->has_time = true;
+            }
+        }
+        p = fe;
+    }
+}
+
+/* $PGHP,1,yyyy,m,d,h,m,s,ms,... (Gatehouse): the time of the next line. */
+static int parse_pghp(const char *p, const char *end, ais_sentence *s) {
+    int f[8];
+    p += 6; /* "$PGHP," */
+    for (int i = 0; i < 8; i++) {
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        if (!c)
+            return AIS_LINE_OTHER;
+        f[i] = small_int(p, c);
+        if (f[i] < 0)
+            return AIS_LINE_OTHER;
+        p = c + 1;
+    }
+    if (f[0] != 1 || f[2] < 1 || f[2] > 12 || f[3] < 1 || f[3] > 31 || f[4] > 23 || f[5] > 59 || f[6] > 60 ||
+        f[7] > 999)
+        return AIS_LINE_OTHER;
+    char iso[32];
+    /* reuse the ISO parser rather than a second calendar */
+    int n = 0;
+    iso[n++] = (char)('0' + f[1] / 1000 % 10);
+    iso[n++] = (char)('0' + f[1] / 100 % 10);
+    iso[n++] = (char)('0' + f[1] / 10 % 10);
+    iso[n++] = (char)('0' + f[1] % 10);
+    const int parts[5] = {f[2], f[3], f[4], f[5], f[6]};
+    const char seps[5] = {'-', '-', 'T', ':', ':'};
+    for (int i = 0; i < 5; i++) {
+        iso[n++] = seps[i];
+        iso[n++] = (char)('0' + parts[i] / 10);
+        iso[n++] = (char)('0' + parts[i] % 10);
+    }
+    int64_t t;
+    if (!pel_parse_time(iso, (size_t)n, &t))
+        return AIS_LINE_OTHER;
+    s->ms = t + f[7];
+    s->has_time = true;
+    return AIS_LINE_PGHP;
+}
+
+int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char **detail) {
+    const char *end = line + len;
+    while (end > line && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
+        end--;
+    const char *p = line;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p == end || *p == '#')
+        return AIS_LINE_BLANK;
+
+    /* control bytes (other than tab) mean this is not text */
+    for (const char *q = p; q < end; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (c < 0x20 ? c != '\t' : c == 0x7f) {
+            *detail = "control or NUL byte in line";
+            return PEL_REJ_BINARY;
+        }
+    }
+
+    s->has_time = false;
+    s->src = NULL;
+    s->srclen = 0;
+    s->g_total = 0;
+
+    const char *bang = memchr(p, '!', (size_t)(end - p));
+    if (!bang) {
+        const char *dollar = memchr(p, '$', (size_t)(end - p));
+        if (dollar) {
+            if (end - dollar > 6 && memcmp(dollar, "$PGHP,", 6) == 0)
+                return parse_pghp(dollar, end, s);
+            return AIS_LINE_OTHER;
+        }
+        *detail = "no NMEA sentence in line";
+        return PEL_REJ_MALFORMED;
+    }
+
+    /* prefix: [time sep] [\tag block\] */
+    const char *pre_end = bang;
+    if (pre_end > p && pre_end[-1] == '\\') {
+        const char *open = pre_end - 1;
+        while (open > p && open[-1] != '\\')
+            open--;
+        if (open == p || open[-1] != '\\') {
+            *detail = "tag block without opening backslash";
+            return PEL_REJ_TAG_BLOCK;
+        }
+        int r = parse_tag_block(open, pre_end - 1, s, detail);
+        if (r)
+            return r;
+        pre_end = open - 1;
+    }
+    if (pre_end > p && !s->has_time) {
+        const char *pe = pre_end;
+        while (pe > p && (pe[-1] == ' ' || pe[-1] == ',' || pe[-1] == ';' || pe[-1] == '\t'))
+            pe--;
+        int64_t t;
+        if (pe > p && pel_parse_time(p, (size_t)(pe - p), &t)) {
+            s->ms = t;
+            s->has_time = true;
+        }
+    }
+
+    /* the sentence header: !ttVDM, or !ttVDO, */
+    p = bang;
+    if (end - p < 7 || p[3] != 'V' || p[4] != 'D' || (p[5] != 'M' && p[5] != 'O') || p[6] != ',') {
+        if (end - p >= 7 && p[1] >= 'A' && p[1] <= 'Z')
+            return AIS_LINE_OTHER; /* another '!' sentence (e.g. !AIALR) */
+        *detail = "not an AIVDM/AIVDO sentence";
+        return PEL_REJ_MALFORMED;
+    }
+    s->talker[0] = p[1];
+    s->talker[1] = p[2];
+    s->talker[2] = 0;
+    s->own = p[5] == 'O';
+
+    const char *star = memchr(p, '*', (size_t)(end - p));
+    if (!star || end - star < 3) {
+        *detail = "no checksum";
+        return PEL_REJ_CHECKSUM;
+    }
+    int h = hexval(star[1]), l = hexval(star[2]);
+    if (h < 0 || l < 0) {
+        *detail = "checksum is not hex";
+        return PEL_REJ_CHECKSUM;
+    }
+    if ((unsigned)(h * 16 + l) != xor_sum(p + 1, star)) {
+        *detail = "checksum mismatch";
+        return PEL_REJ_CHECKSUM;
+    }
+    if (star + 3 < end)
+        parse_trailer(star + 3, end, s);
+
+    /* fields: count,num,seqid,channel,payload,fill */
+    const char *f[7];
+    int nf = 0;
+    const char *q = p + 7;
+    f[nf++] = q;
+    while (q < star && nf < 7) {
+        if (*q == ',')
+            f[nf++] = q + 1;
+        q++;
+    }
+    if (nf != 6) {
+        *detail = "wrong number of fields";
+        return PEL_REJ_MALFORMED;
+    }
+    /* field i spans [f[i], f[i+1]-1) ; the last ends at star */
+#define FEND(i) ((i) == 5 ? star : f[(i) + 1] - 1)
+    s->total = small_int(f[0], FEND(0));
+    s->num = small_int(f[1], FEND(1));
+    if (s->total < 1 || s->total > 9 || s->num < 1 || s->num > s->total) {
+        *detail = "bad fragment count or number";
+        return PEL_REJ_MALFORMED;
+    }
+    if (FEND(2) == f[2])
+        s->seqid = -1;
+    else {
+        s->seqid = small_int(f[2], FEND(2));
+        if (s->seqid < 0 || s->seqid > 9) {
+            *detail = "bad sequential message id";
+            return PEL_REJ_MALFORMED;
+        }
+    }
+    long chlen = FEND(3) - f[3];
+    if (chlen > 1) {
+        *detail = "bad channel";
+        return PEL_REJ_MALFORMED;
+    }
+    s->channel = chlen ? f[3][0] : 0;
+    s->payload = f[4];
+    s->plen = (int)(FEND(4) - f[4]);
+    long filllen = FEND(5) - f[5];
+    if (filllen != 1 || f[5][0] < '0' || f[5][0] > '9') {
+        *detail = "fill bits field is not one digit";
+        return PEL_REJ_BAD_FILL;
+    }
+    s->fill = f[5][0] - '0';
+    if (s->fill > 5) {
+        *detail = "fill bits above 5";
+        return PEL_REJ_BAD_FILL;
+    }
+#undef FEND
+    unsigned bad = 0;
+    for (int i = 0; i < s->plen; i++)
+        bad |= ais_armor[(unsigned char)s->payload[i]];
+    if (bad & 0x80) {
+        *detail = "payload character outside the 6-bit armour";
+        return PEL_REJ_BAD_CHAR;
+    }
+    if (s->plen == 0 && s->num == s->total && s->total == 1) {
+        *detail = "empty payload";
+        return PEL_REJ_BAD_LENGTH;
+    }
+    if (s->fill && s->plen == 0) {
+        *detail = "fill bits on an empty payload";
+        return PEL_REJ_BAD_FILL;
+    }
+    return AIS_LINE_SENTENCE;
+}
