@@ -29,7 +29,7 @@ HDRS    := $(wildcard include/*.h src/*/*.h)
 UNIT_SRC := $(wildcard tests/unit_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test check bench fuzz fuzz-run golden clean tools
+.PHONY: all test test-all check bench fuzz fuzz-run golden clean tools
 all: $(BUILD)/pelorus $(BUILD)/libpelorus.a
 
 $(BUILD)/%.o: %.c $(HDRS)
@@ -62,6 +62,10 @@ test: tools
 
 check:
 	$(MAKE) SAN=1 test
+
+# what the README and CI run: both builds
+test-all:
+	scripts/test.sh
 
 golden: $(BUILD)/pelorus
 	BUILD=$(BUILD) tests/golden.sh --update

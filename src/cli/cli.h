@@ -10,7 +10,7 @@
 int cli_decode(int argc, char **argv);
 
 /* Writes one rejected line to f as "file<TAB>line<TAB>reason<TAB>detail<TAB>
- * text", control bytes and backslashes escaped. */
+ * text", bytes outside printable ASCII written as \xNN. */
 void cli_write_reject(FILE *f, const char *file, const pel_reject_info *r);
 
 /* Writes the one-line summary of st to f, prefixed by who. */

@@ -24,7 +24,10 @@ static const char help[] =
     "      --no-meta      leave out rxtime, source, file and line\n"
     "  -c, --count        decode everything but print only the counts (JSON)\n"
     "      --rejects FILE write every rejected line to FILE, tab-separated:\n"
-    "                     file, line number, reason, detail, the line\n"
+    "                     file, line number, reason, detail, the line (bytes\n"
+    "                     below 0x20 or above 0x7e written as \\xNN)\n"
+    "  -s, --summary      a readable summary on standard error: vessels, time\n"
+    "                     span, messages by type, rejected lines by reason\n"
     "  -q, --quiet        no summary line on standard error\n"
     "  -h, --help         this help\n"
     "\n"
@@ -36,6 +39,41 @@ static const char help[] =
     "  1  an input could not be opened or read, or output could not be written\n"
     "  2  usage error\n";
 
+/* Distinct MMSIs for --summary: open addressing, grows with vessels only. */
+typedef struct mmsi_set {
+    uint32_t *slot;
+    size_t cap, n;
+} mmsi_set;
+
+static bool set_add(mmsi_set *s, uint32_t v) {
+    if (v == 0)
+        return true;
+    if (2 * (s->n + 1) > s->cap) {
+        size_t ncap = s->cap ? 2 * s->cap : 4096;
+        uint32_t *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return false;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slot[i]) {
+                size_t h = (s->slot[i] * 2654435761u) & (ncap - 1);
+                while (ns[h])
+                    h = (h + 1) & (ncap - 1);
+                ns[h] = s->slot[i];
+            }
+        free(s->slot);
+        s->slot = ns;
+        s->cap = ncap;
+    }
+    size_t h = (v * 2654435761u) & (s->cap - 1);
+    while (s->slot[h] && s->slot[h] != v)
+        h = (h + 1) & (s->cap - 1);
+    if (!s->slot[h]) {
+        s->slot[h] = v;
+        s->n++;
+    }
+    return true;
+}
+
 typedef struct ctx {
     FILE *out;
     FILE *rejects;
@@ -45,6 +83,11 @@ typedef struct ctx {
     size_t used, cap;
     bool write_failed;
     const char *file;
+    bool summary;
+    mmsi_set mmsis;
+    uint64_t positions;
+    int64_t tmin, tmax;
+    bool have_t;
 } ctx;
 
 static void flush_out(ctx *c) {
@@ -55,6 +98,18 @@ static void flush_out(ctx *c) {
 
 static int on_msg(void *ud, const pel_ais_msg *m) {
     ctx *c = ud;
+    if (c->summary) {
+        set_add(&c->mmsis, m->mmsi);
+        if (m->lat == m->lat)
+            c->positions++;
+        if (m->has_rx) {
+            if (!c->have_t || m->rx_ms < c->tmin)
+                c->tmin = m->rx_ms;
+            if (!c->have_t || m->rx_ms > c->tmax)
+                c->tmax = m->rx_ms;
+            c->have_t = true;
+        }
+    }
     if (c->count)
         return 0;
     if (c->cap - c->used < PEL_AIS_JSON_MAX + 2)
@@ -70,9 +125,7 @@ void cli_write_reject(FILE *f, const char *file, const pel_reject_info *r) {
             r->detail ? r->detail : "");
     for (size_t i = 0; i < r->len; i++) {
         unsigned char ch = (unsigned char)r->text[i];
-        if (ch == '\\')
-            fputs("\\\\", f);
-        else if (ch < 0x20 || ch == 0x7f)
+        if (ch < 0x20 || ch >= 0x7f)
             fprintf(f, "\\x%02x", ch);
         else
             fputc(ch, f);
@@ -106,6 +159,44 @@ void cli_write_summary(FILE *f, const char *who, const pel_stats *st) {
             (unsigned long long)st->ignored_other);
 }
 
+static const char *const type_names[28] = {
+    NULL, "position report, class A", "position report, class A (assigned)", "position report, class A (polled)",
+    "base station report", "static and voyage data", "binary addressed", "binary acknowledge",
+    "binary broadcast", "SAR aircraft position", "UTC/date inquiry", "UTC/date response",
+    "addressed safety", "safety acknowledge", "safety broadcast", "interrogation", "assignment command",
+    "DGNSS broadcast", "position report, class B", "extended position report, class B",
+    "data link management", "aid to navigation", "channel management", "group assignment",
+    "static data, class B", "single slot binary", "multiple slot binary", "long range position",
+};
+
+static void write_summary(FILE *f, const ctx *c, const pel_stats *st) {
+    char a[40], b[40];
+    fprintf(f, "\nsummary\n");
+    fprintf(f, "  vessels (distinct MMSI)   %zu\n", c->mmsis.n);
+    fprintf(f, "  messages                  %llu, of which %llu with a position\n", (unsigned long long)st->messages,
+            (unsigned long long)c->positions);
+    if (c->have_t) {
+        pel_format_time(c->tmin, a);
+        pel_format_time(c->tmax, b);
+        fprintf(f, "  receive times             %s .. %s (%llu messages carry one)\n", a, b,
+                (unsigned long long)st->with_time);
+    } else
+        fprintf(f, "  receive times             none in the input (no tag blocks or receiver stamps)\n");
+    fprintf(f, "  by message type\n");
+    for (int t = 1; t < 28; t++)
+        if (st->by_type[t])
+            fprintf(f, "    %2d  %-40s %llu\n", t, type_names[t], (unsigned long long)st->by_type[t]);
+    uint64_t rej = 0;
+    for (int i = 1; i < PEL_REJ__COUNT; i++)
+        rej += st->rejected[i];
+    fprintf(f, "  rejected lines            %llu\n", (unsigned long long)rej);
+    for (int i = 1; i < PEL_REJ__COUNT; i++)
+        if (st->rejected[i])
+            fprintf(f, "    %-22s %llu\n", pel_reject_name((pel_reject)i), (unsigned long long)st->rejected[i]);
+    fprintf(f, "  ignored lines             %llu blank or comment, %llu other NMEA or receiver lines\n",
+            (unsigned long long)st->ignored_blank, (unsigned long long)st->ignored_other);
+}
+
 int cli_decode(int argc, char **argv) {
     ctx c = {.out = stdout};
     const char *rejects_path = NULL;
@@ -126,6 +217,8 @@ int cli_decode(int argc, char **argv) {
             c.flags |= PEL_JSON_NO_META;
         else if (strcmp(a, "-c") == 0 || strcmp(a, "--count") == 0)
             c.count = true;
+        else if (strcmp(a, "-s") == 0 || strcmp(a, "--summary") == 0)
+            c.summary = true;
         else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
             quiet = true;
         else if (strcmp(a, "--rejects") == 0) {
@@ -193,6 +286,9 @@ int cli_decode(int argc, char **argv) {
     }
     if (!quiet)
         cli_write_summary(stderr, "pelorus decode", st);
+    if (c.summary)
+        write_summary(stderr, &c, st);
+    free(c.mmsis.slot);
     if (c.rejects && fclose(c.rejects) != 0) {
         fprintf(stderr, "pelorus decode: %s: %s\n", rejects_path, strerror(errno));
         rc = 1;

@@ -91,6 +91,22 @@ static int parse_tag_block(const char *p, const char *end, ais_sentence *s, cons
     while (p < end) {
         const char *comma = memchr(p, ',', (size_t)(end - p));
         const char *fe = comma ? comma : end;
+        if (p < fe && *p >= '1' && *p <= '9') {
+            /* NMEA 4.10 group "1G2:58944": sentence 1 of 2, group id 58944 */
+            const char *g = memchr(p, 'G', (size_t)(fe - p));
+            const char *colon = g ? memchr(g, ':', (size_t)(fe - g)) : NULL;
+            int a = colon ? small_int(p, g) : -1, b = colon ? small_int(g + 1, colon) : -1,
+                c = colon ? small_int(colon + 1, fe) : -1;
+            if (a < 1 || b < 1 || c < 0 || a > b) {
+                *detail = "tag block group is not nGm:id";
+                return PEL_REJ_TAG_BLOCK;
+            }
+            s->g_num = a;
+            s->g_total = b;
+            s->g_id = c;
+            p = comma ? comma + 1 : end;
+            continue;
+        }
         if (fe - p < 2 || p[1] != ':') {
             *detail = "tag block field is not key:value";
             return PEL_REJ_TAG_BLOCK;

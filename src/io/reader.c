@@ -120,7 +120,8 @@ pel_status pel_decode_file(pel_decoder *d, const char *path, pel_error *err) {
             lineno++;
             if (skipping)
                 skipping = false; /* the tail of a long line: already reported */
-            else if (pel_decoder_line(d, p, (size_t)(nl - p), lineno) == PEL_STOPPED) {
+            else if (pel_decoder_line(d, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'), lineno) ==
+                     PEL_STOPPED) {
                 st = PEL_STOPPED;
                 goto done;
             }

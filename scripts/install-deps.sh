@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# install-deps.sh -- installs what Pelorus needs on Debian 12 (bookworm):
+# the build (gcc, make, zlib), the tests (jansson for the peer comparison,
+# gzip, GNU time for the memory check, clang for the fuzz build) and the
+# benchmark's peer (gpsd-clients for gpsdecode, hyperfine).  Skips the
+# package manager when everything is there already.  Run as root (or with
+# sudo available).
+set -eu
+pkgs="build-essential make gcc zlib1g-dev libjansson-dev gzip time clang libclang-rt-14-dev gpsd-clients"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    echo "install-deps: all present"
+    exit 0
+fi
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "install-deps: installing$missing"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done"

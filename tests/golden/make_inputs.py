@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Writes the hand-made golden inputs in tests/golden/ (run once by a person;
+the tests never run it).  Each input exercises what the peers' data lacks:
+tag blocks, receiver prefixes and trailers, multi-sentence messages across
+interleaved sources, type 24 variants, sentinels, and bad input.  The expected
+outputs (*.out) come from `make golden` and are reviewed by hand."""
+import functools, operator, os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+def bits(v, n):
+    v &= (1 << n) - 1
+    return format(v, '0%db' % n)
+
+SIX = "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_ !\"#$%&'()*+,-./0123456789:;<=>?"
+def text(s, n):
+    s = (s + '@' * n)[:n]
+    return ''.join(bits(SIX.index(c), 6) for c in s)
+
+def armor(b):
+    fill = (-len(b)) % 6
+    b += '0' * fill
+    out = ''
+    for i in range(0, len(b), 6):
+        v = int(b[i:i+6], 2)
+        out += chr(v + 48 if v < 40 else v + 56)
+    return out, fill
+
+def cks(s):
+    return '%02X' % functools.reduce(operator.xor, (ord(c) for c in s), 0)
+
+def sentence(payload, fill, total=1, num=1, seq='', ch='A', talker='AI', kind='VDM'):
+    body = '%s%s,%d,%d,%s,%s,%s,%d' % (talker, kind, total, num, seq, ch, payload, fill)
+    return '!%s*%s' % (body, cks(body))
+
+def tag(fields):
+    return '\\%s*%s\\' % (fields, cks(fields))
+
+def t1(mmsi, lat, lon, speed=0, course=0, heading=0, status=0, typ=1, second=10, turn=-128):
+    b = bits(typ, 6) + bits(0, 2) + bits(mmsi, 30) + bits(status, 4) + bits(turn, 8)
+    b += bits(speed, 10) + bits(0, 1) + bits(lon, 28) + bits(lat, 27) + bits(course, 12)
+    b += bits(heading, 9) + bits(second, 6) + bits(0, 2) + bits(0, 3) + bits(0, 1) + bits(0, 19)
+    return b
+
+def deg(v):
+    return int(round(v * 600000))
+
+def t5(mmsi, imo, cs, name, shiptype, dest, draught=55):
+    b = bits(5, 6) + bits(0, 2) + bits(mmsi, 30) + bits(0, 2) + bits(imo, 30) + text(cs, 7) + text(name, 20)
+    b += bits(shiptype, 8) + bits(100, 9) + bits(20, 9) + bits(10, 6) + bits(12, 6) + bits(1, 4)
+    b += bits(3, 4) + bits(14, 5) + bits(6, 5) + bits(30, 6) + bits(draught, 8) + text(dest, 20) + bits(0, 1) + bits(0, 1)
+    return b
+
+def t24a(mmsi, name, pad=True):
+    b = bits(24, 6) + bits(0, 2) + bits(mmsi, 30) + bits(0, 2) + text(name, 20)
+    return b + (bits(0, 8) if pad else '')
+
+def t24b(mmsi, shiptype, vendor, cs, mother=None, part=1):
+    b = bits(24, 6) + bits(0, 2) + bits(mmsi, 30) + bits(part, 2) + bits(shiptype, 8) + text(vendor, 3)
+    b += bits(5, 4) + bits(12345, 20) + text(cs, 7)
+    if mother is not None:
+        b += bits(mother, 30)
+    else:
+        b += bits(8, 9) + bits(4, 9) + bits(2, 6) + bits(3, 6)
+    return b + bits(0, 6)
+
+def t27(mmsi, lat10, lon10, speed, course, status=0):
+    b = bits(27, 6) + bits(0, 2) + bits(mmsi, 30) + bits(0, 1) + bits(0, 1) + bits(status, 4)
+    b += bits(lon10, 18) + bits(lat10, 17) + bits(speed, 6) + bits(course, 9) + bits(0, 1) + bits(0, 1)
+    return b
+
+def single(b, **kw):
+    p, f = armor(b)
+    return sentence(p, f, **kw)
+
+def multi(b, seq, ch='A', split=None):
+    p, f = armor(b)
+    split = split or [len(p) // 2]
+    parts, last = [], 0
+    for s in split + [len(p)]:
+        parts.append(p[last:s]); last = s
+    n = len(parts)
+    return [sentence(part, f if i == n - 1 else 0, n, i + 1, str(seq), ch) for i, part in enumerate(parts)]
+
+def write(name, lines, eol='\n'):
+    with open(os.path.join(HERE, name), 'w', newline='') as fh:
+        for l in lines:
+            fh.write(l + eol)
+
+# 1. tag blocks and receiver conventions
+A = single(t1(445123000, deg(38.7), deg(125.3), 5, 900, 90, 0))     # North Korean MMSI off Nampo
+B = single(t1(273456000, deg(42.75), deg(133.08), 0, 0, 200, 5))    # Russian MMSI at Vostochny
+lines = [
+    '# tag blocks: c: seconds, c: milliseconds, s: source',
+    tag('s:rSTN01,c:1700000000') + A,
+    tag('c:1700000000123,s:rSTN02') + B,
+    '# tag block with its own checksum wrong: rejected',
+    '\\s:rSTN01,c:1700000001*00\\' + A,
+    '# tag block without a checksum: accepted unchecked',
+    '\\s:rSTN03,c:1700000002\\' + A,
+    '# tag block with unknown keys and T: human time',
+    tag('s:rORBCOMM009,q:u,c:1700000003,T:2023-11-14 22.13.23') + B,
+    '# leading Unix time, ISO-8601 time with and without fraction',
+    '1700000004 ' + A,
+    '1700000004.250,' + A,
+    '2023-11-14T22:13:25Z ' + B,
+    '2023-11-14 22:13:25.5;' + B,
+    '# USCG trailer: station and Unix time after the checksum',
+    A + ',d-109,S2105,t050056.00,T56.13718694,r003669946,1700000006,1700000001',
+    '# Gatehouse $PGHP gives the time of the next sentence only',
+    '$PGHP,1,2023,11,14,22,13,27,500,231,45,992190934,1,2B*5B',
+    B,
+    B,
+    '# VDO (own ship), other talkers, empty channel',
+    single(t1(445123000, deg(38.7), deg(125.3)), talker='AI', kind='VDO'),
+    single(t1(445123000, deg(38.7), deg(125.3)), talker='BS', ch=''),
+    single(t1(445123000, deg(38.7), deg(125.3)), talker='AB', ch='B'),
+    '# other NMEA: ignored, counted',
+    '$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47',
+    '!AIALR,000000.00,006,A,V,AIS: UTC Lost*75',
+]
+write('tagblocks.nmea', lines, '\r\n')
+
+# 2. multi-sentence messages
+V1 = t5(445999000, 9123456, 'HMXX', 'CHON MA SAN', 80, 'NAMPO')
+V2 = t5(273111000, 9876543, 'UBCD7', 'ANGARA', 70, 'RAJIN')
+a1, a2 = multi(V1, 3)
+b1, b2 = multi(V2, 3)
+c = multi(V1, 5, split=[20, 50])
+lines = [
+    '# two sources interleaved with the same sequence id: kept apart by s:',
+    tag('g:1-2-11,s:rSTN01,c:1700000100') + a1,
+    tag('g:1-2-12,s:rSTN02,c:1700000100') + b1,
+    tag('g:2-2-12,s:rSTN02,c:1700000100') + b2,
+    tag('g:2-2-11,s:rSTN01,c:1700000100') + a2,
+    '# NMEA 4.10 group syntax, second fragment without a tag block (Norwegian feed)',
+    tag('1G2:501,s:rSTN05,c:1700000110') + a1,
+    a2,
+    '# three fragments, an unrelated line between them',
+    tag('s:rSTN01,c:1700000120') + c[0],
+    tag('s:rSTN01,c:1700000120') + A,
+    c[1],
+    c[2],
+    '# orphan: a second fragment whose first never came',
+    tag('s:rSTN01,c:1700000130') + b2,
+    '# duplicate fragment 1 replaces the partial one; duplicate fragment 2 after completion is an orphan',
+    tag('s:rSTN01,c:1700000140') + a1,
+    tag('s:rSTN01,c:1700000140') + a1,
+    tag('s:rSTN01,c:1700000140') + a2,
+    tag('s:rSTN01,c:1700000140') + a2,
+    '# out of order within a three-part message: fragment 3 before 2',
+    c[0], c[2], c[1],
+    '# fragment 2 twice within a three-part message: the repeat is a duplicate',
+    c[0], c[1], c[1], c[2],
+    '# a first fragment that never completes: stale at the end of input',
+    tag('s:rSTN09,c:1700000150') + b1,
+]
+write('multipart.nmea', lines)
+
+# 3. type 24 variants, type 27, sentinels
+lines = [
+    '# type 24 part A, 168 bits and the 160-bit form seen in the wild',
+    single(t24a(338123456, 'SEA DOG')),
+    single(t24a(338123456, 'SEA DOG', pad=False)),
+    '# type 24 part B with dimensions, and for an auxiliary craft (98MIDxxxx) with the mother ship',
+    single(t24b(338123456, 37, 'SRT', 'WDC1234')),
+    single(t24b(983381234, 52, 'ACM', 'WDC9999', mother=338123456)),
+    '# type 24 part 2 (reserved): rejected',
+    single(t24b(338123456, 37, 'SRT', 'WDC1234', part=2)),
+    '# sentinels: lat 91, lon 181, speed 1023, course 3600, heading 511 are not printed',
+    single(t1(445000111, 91 * 600000, 181 * 600000, 1023, 3600, 511, 15)),
+    '# type 27 long-range report, and with its sentinels',
+    single(t27(445000222, int(38.7 * 600), int(125.3 * 600), 12, 270, 0)),
+    single(t27(445000222, 91 * 600, 181 * 600, 63, 511, 15)),
+    '# a shipname with JSON-special characters',
+    single(t5(412000333, 9321483, 'B"\\', 'A "QUOTED" \\ NAME', 70, 'X&Y<Z>')) if False else
+        '\\s:rSTN01,c:1700000200*%s\\' % cks('s:rSTN01,c:1700000200') + multi(t5(412000333, 9321483, 'B"\\', 'A "Q" \\ N', 70, 'X&Y<Z>'), 1)[0],
+    multi(t5(412000333, 9321483, 'B"\\', 'A "Q" \\ N', 70, 'X&Y<Z>'), 1)[1],
+]
+write('type24.nmea', lines)
+
+# 4. bad input
+good = single(t1(445123000, deg(38.7), deg(125.3)))
+lines = [
+    '# each line below is rejected for the reason its comment gives',
+    good[:25],                                            # truncated: no checksum
+    good[:-2] + ('00' if good[-2:] != '00' else '11'),    # wrong checksum
+    good.replace('*', ''),                                # checksum missing
+    '!AIVDM,1,1,,A,1' + 'x' * 27 + ',0*' + cks('AIVDM,1,1,,A,1' + 'x' * 27 + ',0'),  # illegal payload chars
+    sentence(armor(t1(445123000, 0, 0))[0], 7),           # fill 7
+    sentence('', 2),                                      # fill on empty payload
+    single(t1(445123000, 0, 0)[:120]),                    # type 1 too short
+    single(bits(0, 6) + bits(0, 2) + bits(445123000, 30) + '0' * 130),  # type 0
+    single(bits(28, 6) + bits(0, 2) + bits(445123000, 30) + '0' * 130), # type 28
+    '!AIVDM,1,1,,A,13aIkM@P00PJ@qPNL=e@0?wJ28JO*66',      # too few fields
+    '!AIVDM,0,1,,A,13aIkM@P00PJ@qPNL=e@0?wJ28JO,0*' + cks('AIVDM,0,1,,A,13aIkM@P00PJ@qPNL=e@0?wJ28JO,0'),
+    'hello world',                                        # not NMEA
+    '!AIV',                                               # cut short
+    '',                                                   # blank: ignored
+    good,                                                 # a good one among them
+]
+write('badinput.nmea', lines)
+with open(os.path.join(HERE, 'badinput.nmea'), 'ab') as fh:
+    fh.write(b'\x00\x01\xfe\xff binary garbage \x1b[31m\n')
+    fh.write(good.encode() + b'\n')
+    fh.write(good[:30].encode())  # last line without a newline, truncated
+open(os.path.join(HERE, 'empty.nmea'), 'w').close()

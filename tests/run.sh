@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# run.sh -- every test suite, in order; called by `make test` and `make
+# check` (BUILD=build-san).  Each suite prints its own "N passed, M failed";
+# this script ends with the total over suites: "tests: N passed, M failed".
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+PEERS=${PELORUS_PEERS:-../shared/data/peers}
+pass=0 fail=0
+suite() { # name command...
+    local name=$1; shift
+    echo "== $name"
+    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "SUITE FAILED: $name"; fi
+}
+for t in "$BUILD"/tests/unit_*; do
+    suite "$(basename "$t")" "$t"
+done
+suite golden tests/golden.sh
+suite cli tests/cli_test.sh
+suite peer-compare-selftest tests/peers/selftest.sh "$BUILD/peer_compare"
+suite peer tests/peer_test.sh "$BUILD/pelorus" "$BUILD/peer_compare" "$PEERS"
+suite fuzz-replay "$BUILD/fuzz_replay" fuzz/corpus/* tests/golden/*.nmea
+echo "tests: $pass passed, $fail failed"
+[ $fail = 0 ]
