@@ -8,7 +8,7 @@
 
 CC      ?= gcc
 BUILD   ?= build
-OPT     ?= -O2
+OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -Isrc -Isrc/decode -D_POSIX_C_SOURCE=200809L

@@ -177,34 +177,18 @@ static void expire(pel_decoder *d, uint64_t lineno) {
     }
 }
 
-/* Turns 6-bit armoured characters into bits; returns the bit count. */
-static int dearmor(const char *p, int n, int fill, uint8_t *out) {
-    uint32_t acc = 0;
-    int nb = 0, o = 0;
-    for (int i = 0; i < n; i++) {
-        acc = (acc << 6) | ais_armor[(unsigned char)p[i]];
-        nb += 6;
-        if (nb >= 8) {
-            nb -= 8;
-            out[o++] = (uint8_t)(acc >> nb);
-        }
-    }
-    if (nb)
-        out[o++] = (uint8_t)(acc << (8 - nb));
-    return 6 * n - fill;
-}
-
 /* Decodes a complete payload and hands the message over.  lines/texts are
  * used to report a failure on every line of the message. */
 static void emit(pel_decoder *d, const char *payload, int plen, int fill, const ais_sentence *s, bool has_time,
                  int64_t ms, const char *src, int srclen, const uint64_t *lines, int nlines,
                  const char (*texts)[FRAG_TEXT], const uint16_t *textlens, const char *line1, size_t len1) {
     pel_ais_msg *m = &d->msg;
-    int bitlen = dearmor(payload, plen, fill, m->bits);
-    pel_reject r = bitlen < 0 ? PEL_REJ_BAD_FILL : pel_ais_decode_bits(m, m->bits, bitlen);
+    int bitlen = ais_dearmor(payload, plen, fill, m->bits);
+    pel_reject r = bitlen < 0 ? PEL_REJ_BAD_CHAR : pel_ais_decode_bits(m, m->bits, bitlen);
     if (r != PEL_REJ_NONE) {
-        const char *detail = r == PEL_REJ_BAD_TYPE ? "message type not 1..27 (or reserved type 24 part)"
-                                                   : "payload length impossible for its message type";
+        const char *detail = r == PEL_REJ_BAD_TYPE   ? "message type not 1..27 (or reserved type 24 part)"
+                             : r == PEL_REJ_BAD_CHAR ? "payload character outside the 6-bit armour"
+                                                     : "payload length impossible for its message type";
         if (texts)
             for (int k = 0; k < nlines; k++)
                 reject(d, r, lines[k], texts[k], textlens[k], detail);
@@ -267,6 +251,13 @@ static int find_slot(pel_decoder *d, const ais_sentence *s) {
 }
 
 static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t len, uint64_t lineno) {
+    unsigned bad = 0;
+    for (int k = 0; k < s->plen; k++)
+        bad |= ais_armor[(unsigned char)s->payload[k]];
+    if (bad & 0x80) {
+        reject(d, PEL_REJ_BAD_CHAR, lineno, line, len, "payload character outside the 6-bit armour");
+        return;
+    }
     int ai = find_slot(d, s);
     if (s->num == 1) {
         if (ai >= 0)

@@ -63,6 +63,27 @@ typedef struct ais_sentence {
     int g_num, g_total, g_id; /* tag-block group, g_total 0 if none */
 } ais_sentence;
 
+/* De-armours n payload characters into out (MSB first); returns the bit
+ * count (6n - fill), or -1 if a character is outside the armour. */
+static inline int ais_dearmor(const char *p, int n, int fill, uint8_t *out) {
+    uint32_t acc = 0;
+    int nb = 0, o = 0;
+    unsigned bad = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned v = ais_armor[(unsigned char)p[i]];
+        bad |= v;
+        acc = (acc << 6) | (v & 63);
+        nb += 6;
+        if (nb >= 8) {
+            nb -= 8;
+            out[o++] = (uint8_t)(acc >> nb);
+        }
+    }
+    if (nb)
+        out[o++] = (uint8_t)(acc << (8 - nb));
+    return (bad & 0x80) ? -1 : 6 * n - fill;
+}
+
 /* Parses one line.  Returns AIS_LINE_SENTENCE with *s filled, one of the
  * other AIS_LINE_ values (for AIS_LINE_PGHP, s->ms and s->has_time hold the
  * Gatehouse time), or a positive pel_reject with *detail set to a static
