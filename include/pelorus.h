@@ -111,6 +111,7 @@ typedef enum pel_field_kind {
 
 typedef struct pel_ais_field {
     const char *name; /* static string */
+    uint8_t namelen;  /* strlen(name) */
     uint8_t kind;     /* pel_field_kind */
     int64_t v;        /* raw value as transmitted (sign-extended for INT) */
     const char *s;    /* text or hex: borrowed from the owning pel_ais_msg */

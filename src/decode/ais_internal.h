@@ -64,13 +64,25 @@ typedef struct ais_sentence {
 } ais_sentence;
 
 /* De-armours n payload characters into out (MSB first); returns the bit
- * count (6n - fill), or -1 if a character is outside the armour. */
+ * count (6n - fill), or -1 if a character is outside the armour.  Four
+ * characters make three bytes; the loop has no carried state so the CPU
+ * can overlap iterations. */
 static inline int ais_dearmor(const char *p, int n, int fill, uint8_t *out) {
-    uint32_t acc = 0;
-    int nb = 0, o = 0;
+    const unsigned char *q = (const unsigned char *)p;
     unsigned bad = 0;
-    for (int i = 0; i < n; i++) {
-        unsigned v = ais_armor[(unsigned char)p[i]];
+    int i = 0, o = 0;
+    for (; i + 4 <= n; i += 4, o += 3) {
+        unsigned a = ais_armor[q[i]], b = ais_armor[q[i + 1]], c = ais_armor[q[i + 2]], e = ais_armor[q[i + 3]];
+        bad |= a | b | c | e;
+        uint32_t v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6 | (e & 63);
+        out[o] = (uint8_t)(v >> 16);
+        out[o + 1] = (uint8_t)(v >> 8);
+        out[o + 2] = (uint8_t)v;
+    }
+    uint32_t acc = 0;
+    int nb = 0;
+    for (; i < n; i++) {
+        unsigned v = ais_armor[q[i]];
         bad |= v;
         acc = (acc << 6) | (v & 63);
         nb += 6;

@@ -10,6 +10,7 @@
  * with "partno"; no "device" field.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,17 +37,28 @@ static inline void lit(w *o, const char *s, size_t n) {
 }
 #define LIT(o, s) lit(o, s, sizeof(s) - 1)
 
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                 "8081828384858687888990919293949596979899";
+
 static void put_u64(w *o, uint64_t v) {
     char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (!room(o, (size_t)n))
+    int n = 24;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        n -= 2;
+        memcpy(tmp + n, digits2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        n -= 2;
+        memcpy(tmp + n, digits2 + 2 * v, 2);
+    } else
+        tmp[--n] = (char)('0' + v);
+    if (!room(o, (size_t)(24 - n)))
         return;
-    while (n)
-        *o->p++ = tmp[--n];
+    memcpy(o->p, tmp + n, (size_t)(24 - n));
+    o->p += 24 - n;
 }
 
 static void put_i64(w *o, int64_t v) {
@@ -91,7 +103,18 @@ static void put_str(w *o, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     if (!room(o, 6 * n + 2))
         return;
+    unsigned char special = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        special |= (unsigned char)((c < 0x20) | (c == '"') | (c == '\\') | (c == 0x7f));
+    }
     *o->p++ = '"';
+    if (!special) {
+        memcpy(o->p, s, n);
+        o->p += n;
+        *o->p++ = '"';
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
@@ -108,8 +131,7 @@ static void put_str(w *o, const char *s, size_t n) {
     *o->p++ = '"';
 }
 
-static void key(w *o, const char *name) {
-    size_t n = strlen(name);
+static void keyn(w *o, const char *name, size_t n) {
     if (!room(o, n + 4))
         return;
     *o->p++ = ',';
@@ -119,6 +141,9 @@ static void key(w *o, const char *name) {
     *o->p++ = '"';
     *o->p++ = ':';
 }
+
+#define key(o, lit) keyn(o, lit, sizeof(lit) - 1)
+#define fkey(o, f) keyn(o, (f)->name, (f)->namelen)
 
 static void put_bool(w *o, int64_t v) {
     if (v)
@@ -147,10 +172,22 @@ static void put_turn(w *o, int64_t v) {
         LIT(o, "\"0.00\"");
     else {
         double r = v / 4.733;
-        r = r * r;
-        char tmp[40];
-        int n = snprintf(tmp, sizeof tmp, "\"%.2f\"", v < 0 ? -r : r);
-        lit(o, tmp, (size_t)n);
+        double h = r * r * 100.0; /* hundredths */
+        double fl = floor(h);
+        if (fabs(h - fl - 0.5) < 1e-6) { /* near a tie: let printf decide */
+            char tmp[40];
+            int n = snprintf(tmp, sizeof tmp, "\"%.2f\"", v < 0 ? -r * r : r * r);
+            lit(o, tmp, (size_t)n);
+            return;
+        }
+        uint64_t q = (uint64_t)(h - fl > 0.5 ? fl + 1 : fl);
+        LIT(o, "\"");
+        if (v < 0)
+            LIT(o, "-");
+        put_u64(o, q / 100);
+        LIT(o, ".");
+        put_two(o, (unsigned)(q % 100));
+        LIT(o, "\"");
     }
 }
 
@@ -163,19 +200,19 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         return;
     case PEL_F_UINT:
     case PEL_F_INT:
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         return;
     case PEL_F_BOOL:
-        key(o, f->name);
+        fkey(o, f);
         put_bool(o, v);
         return;
     case PEL_F_TEXT:
-        key(o, f->name);
+        fkey(o, f);
         put_str(o, f->s, f->slen);
         return;
     case PEL_F_DATA:
-        key(o, f->name);
+        fkey(o, f);
         if (!room(o, (size_t)f->slen + 24))
             return;
         *o->p++ = '"';
@@ -187,7 +224,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         return;
     case PEL_F_STATUS:
     case PEL_F_STATUS27:
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         if (f->kind == PEL_F_STATUS || scaled) {
             key(o, "status_text");
@@ -196,7 +233,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         }
         return;
     case PEL_F_SHIPTYPE: {
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         key(o, "shiptype_text");
         const char *t = ais_shiptype_text((unsigned)v, buf, sizeof buf);
@@ -204,7 +241,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         return;
     }
     case PEL_F_EPFD: {
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         key(o, "epfd_text");
         const char *t = ais_epfd_text((unsigned)v);
@@ -212,7 +249,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         return;
     }
     case PEL_F_AIDTYPE: {
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         key(o, "aid_type_text");
         const char *t = ais_aid_text((unsigned)v);
@@ -220,7 +257,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         return;
     }
     case PEL_F_STATIONTYPE: {
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         key(o, "stationtype_text");
         const char *t = ais_station_text((unsigned)v);
@@ -228,7 +265,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         return;
     }
     case PEL_F_ETA: { /* month 4, day 5, hour 5, minute 6 */
-        key(o, f->name);
+        fkey(o, f);
         if (!room(o, 16))
             return;
         *o->p++ = '"';
@@ -243,7 +280,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
         return;
     }
     case PEL_F_TIME4: { /* year 14, month 4, day 5, hour 5, minute 6, second 6 */
-        key(o, f->name);
+        fkey(o, f);
         int n = snprintf(buf, sizeof buf, "\"%04u-%02u-%02uT%02u:%02u:%02uZ\"", (unsigned)(v >> 26) & 0x3fff,
                          (unsigned)(v >> 22) & 15, (unsigned)(v >> 17) & 31, (unsigned)(v >> 12) & 31,
                          (unsigned)(v >> 6) & 63, (unsigned)v & 63);
@@ -256,7 +293,7 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
 
     /* the scaled kinds */
     if (!scaled) {
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         return;
     }
@@ -264,24 +301,24 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
     case PEL_F_LON4:
         if (v == 181 * 600000)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_ratio(o, v, 600000, 7);
         return;
     case PEL_F_LAT4:
         if (v == 91 * 600000)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_ratio(o, v, 600000, 7);
         return;
     case PEL_F_LON1:
     case PEL_F_LAT1:
         if (v == (f->kind == PEL_F_LON1 ? 181 * 600 : 91 * 600))
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_ratio(o, v, 600, m->type == 17 ? 1 : 4);
         return;
     case PEL_F_CORNER:
-        key(o, f->name);
+        fkey(o, f);
         if (!room(o, 2))
             return;
         *o->p++ = '"';
@@ -291,52 +328,92 @@ static void field(w *o, const pel_ais_msg *m, const pel_ais_field *f, bool scale
     case PEL_F_SPEED:
         if (v == 1023)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_ratio(o, v, 10, 1);
         return;
     case PEL_F_SPEED9:
         if (v == 1023)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         return;
     case PEL_F_SPEED27:
         if (v == 63)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         return;
     case PEL_F_COURSE:
         if (v == 3600)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_ratio(o, v, 10, 1);
         return;
     case PEL_F_COURSE27:
         if (v == 511)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         return;
     case PEL_F_HEADING:
         if (v == 511)
             return;
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         return;
     case PEL_F_DRAUGHT:
-        key(o, f->name);
+        fkey(o, f);
         put_ratio(o, v, 10, 1);
         return;
     case PEL_F_TURN:
-        key(o, f->name);
+        fkey(o, f);
         put_turn(o, v);
         return;
     default:
-        key(o, f->name);
+        fkey(o, f);
         put_i64(o, v);
         return;
     }
+}
+
+/* The receive time as a JSON string.  Consecutive messages mostly share
+ * the date, so it is formatted once per day and thread. */
+static void put_time(w *o, int64_t ms) {
+    static _Thread_local int64_t day = INT64_MIN;
+    static _Thread_local char date[16];
+    static _Thread_local size_t datelen;
+    int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    int64_t d = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    if (d != day || d < 0) {
+        char t[40];
+        size_t n = pel_format_time(d * 86400000, t);
+        if (n < 11 || n - 10 > sizeof date) { /* a year beyond 9999: no cache */
+            n = pel_format_time(ms, t);
+            put_str(o, t, n);
+            return;
+        }
+        datelen = n - 9; /* "YYYY-MM-DDT" */
+        memcpy(date, t, datelen);
+        day = d;
+    }
+    unsigned sod = (unsigned)(secs - d * 86400), frac = (unsigned)(ms - secs * 1000);
+    if (!room(o, datelen + 16))
+        return;
+    *o->p++ = '"';
+    memcpy(o->p, date, datelen);
+    o->p += datelen;
+    put_two(o, sod / 3600);
+    *o->p++ = ':';
+    put_two(o, sod / 60 % 60);
+    *o->p++ = ':';
+    put_two(o, sod % 60);
+    if (frac) {
+        *o->p++ = '.';
+        *o->p++ = (char)('0' + frac / 100);
+        put_two(o, frac % 100);
+    }
+    *o->p++ = 'Z';
+    *o->p++ = '"';
 }
 
 size_t pel_ais_json(const pel_ais_msg *m, unsigned flags, char *buf, size_t cap) {
@@ -358,10 +435,8 @@ size_t pel_ais_json(const pel_ais_msg *m, unsigned flags, char *buf, size_t cap)
         field(&o, m, &m->f[i], scaled);
     if (!(flags & PEL_JSON_NO_META)) {
         if (m->has_rx) {
-            char t[40];
-            size_t n = pel_format_time(m->rx_ms, t);
             key(&o, "rxtime");
-            put_str(&o, t, n);
+            put_time(&o, m->rx_ms);
         }
         if (m->source) {
             key(&o, "source");

@@ -23,12 +23,14 @@ typedef struct dec {
     int len;
 } dec;
 
-/* Appends a field; returns its raw value. */
-static int64_t add(dec *d, const char *name, int kind, int64_t v) {
+/* Appends a field; returns its raw value.  The macros below pass the
+ * length of the literal name, so the JSON writer never measures it. */
+static int64_t add_(dec *d, const char *name, size_t namelen, int kind, int64_t v) {
     pel_ais_msg *m = d->m;
     if (m->nfields < PEL_AIS_MAX_FIELDS) {
         pel_ais_field *f = &m->f[m->nfields++];
         f->name = name;
+        f->namelen = (uint8_t)namelen;
         f->kind = (uint8_t)kind;
         f->v = v;
         f->s = NULL;
@@ -37,15 +39,13 @@ static int64_t add(dec *d, const char *name, int kind, int64_t v) {
     return v;
 }
 
+#define add(d, name, kind, v) add_(d, name, sizeof(name) - 1, kind, v)
+
 /* An unsigned field of width bits at off. */
-static int64_t U(dec *d, const char *name, int off, int width, int kind) {
-    return add(d, name, kind, (int64_t)ais_ubits(d->b, (unsigned)off, (unsigned)width));
-}
+#define U(d, name, off, width, kind) add(d, name, kind, (int64_t)ais_ubits((d)->b, (unsigned)(off), (unsigned)(width)))
 
 /* A signed (two's complement) field. */
-static int64_t S(dec *d, const char *name, int off, int width, int kind) {
-    return add(d, name, kind, ais_sbits(d->b, (unsigned)off, (unsigned)width));
-}
+#define S(d, name, off, width, kind) add(d, name, kind, ais_sbits((d)->b, (unsigned)(off), (unsigned)(width)))
 
 /* Appends nchars of 6-bit text at off to the message's text storage, stopping
  * at '@'; returns the start. */
@@ -67,21 +67,23 @@ static const char *sixbit(dec *d, int off, int nchars, int *outlen) {
 }
 
 /* Text of nchars characters at off ('@' ends it, trailing spaces dropped). */
-static const char *T(dec *d, const char *name, int off, int nchars) {
+#define T(d, name, off, nchars) T_(d, name, sizeof(name) - 1, off, nchars)
+static const char *T_(dec *d, const char *name, size_t namelen, int off, int nchars) {
     int n;
     const char *s = sixbit(d, off, nchars, &n);
     while (n > 0 && s[n - 1] == ' ')
         n--;
     d->m->text[d->m->textlen + n] = 0;
     d->m->textlen += n + 1;
-    add(d, name, PEL_F_TEXT, n);
+    add_(d, name, namelen, PEL_F_TEXT, n);
     d->m->f[d->m->nfields - 1].s = s;
     d->m->f[d->m->nfields - 1].slen = (uint16_t)n;
     return s;
 }
 
 /* Binary data from off to off+nbits as hex, padded to whole bytes. */
-static void D(dec *d, const char *name, int off, int nbits) {
+#define D(d, name, off, nbits) D_(d, name, sizeof(name) - 1, off, nbits)
+static void D_(dec *d, const char *name, size_t namelen, int off, int nbits) {
     static const char hex[] = "0123456789abcdef";
     pel_ais_msg *m = d->m;
     if (nbits < 0)
@@ -98,7 +100,7 @@ static void D(dec *d, const char *name, int off, int nbits) {
     }
     s[2 * nbytes] = 0;
     m->textlen += 2 * (size_t)nbytes + 1;
-    add(d, name, PEL_F_DATA, nbits);
+    add_(d, name, namelen, PEL_F_DATA, nbits);
     m->f[m->nfields - 1].s = s;
     m->f[m->nfields - 1].slen = (uint16_t)(2 * nbytes);
 }
@@ -327,21 +329,24 @@ static void type_19(dec *d) {
     set_motion(m, speed, course, heading);
 }
 
-/* 20: data link management message */
+/* 20: data link management message: four reservations of 30 bits */
 static void type_20(dec *d) {
-    static const char *const names[4][4] = {
-        {"offset1", "number1", "timeout1", "increment1"},
-        {"offset2", "number2", "timeout2", "increment2"},
-        {"offset3", "number3", "timeout3", "increment3"},
-        {"offset4", "number4", "timeout4", "increment4"},
-    };
-    for (int i = 0; i < 4; i++) {
-        int off = 40 + 30 * i;
-        U(d, names[i][0], off, 12, PEL_F_UINT);
-        U(d, names[i][1], off + 12, 4, PEL_F_UINT);
-        U(d, names[i][2], off + 16, 3, PEL_F_UINT);
-        U(d, names[i][3], off + 19, 11, PEL_F_UINT);
-    }
+    U(d, "offset1", 40, 12, PEL_F_UINT);
+    U(d, "number1", 52, 4, PEL_F_UINT);
+    U(d, "timeout1", 56, 3, PEL_F_UINT);
+    U(d, "increment1", 59, 11, PEL_F_UINT);
+    U(d, "offset2", 70, 12, PEL_F_UINT);
+    U(d, "number2", 82, 4, PEL_F_UINT);
+    U(d, "timeout2", 86, 3, PEL_F_UINT);
+    U(d, "increment2", 89, 11, PEL_F_UINT);
+    U(d, "offset3", 100, 12, PEL_F_UINT);
+    U(d, "number3", 112, 4, PEL_F_UINT);
+    U(d, "timeout3", 116, 3, PEL_F_UINT);
+    U(d, "increment3", 119, 11, PEL_F_UINT);
+    U(d, "offset4", 130, 12, PEL_F_UINT);
+    U(d, "number4", 142, 4, PEL_F_UINT);
+    U(d, "timeout4", 146, 3, PEL_F_UINT);
+    U(d, "increment4", 149, 11, PEL_F_UINT);
 }
 
 /* 21: aid-to-navigation report; the name extension (bits 272..) continues

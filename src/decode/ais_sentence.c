@@ -127,8 +127,18 @@ static int parse_tag_block(const char *p, const char *end, ais_sentence *s, cons
         const char *v = p + 2;
         switch (p[0]) {
         case 'c': {
-            int64_t t;
-            if (!pel_parse_time(v, (size_t)(fe - v), &t)) {
+            int64_t t = 0;
+            size_t n = (size_t)(fe - v), k = 0;
+            if (n == 10 || n == 13) { /* the usual: whole seconds or milliseconds */
+                for (; k < n && v[k] >= '0' && v[k] <= '9'; k++)
+                    t = t * 10 + (v[k] - '0');
+                if (k == n) {
+                    s->ms = n == 10 ? t * 1000 : t;
+                    s->has_time = true;
+                    break;
+                }
+            }
+            if (!pel_parse_time(v, n, &t)) {
                 *detail = "tag block c: is not a Unix time";
                 return PEL_REJ_TAG_BLOCK;
             }
@@ -247,41 +257,55 @@ int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char
     s->srclen = 0;
     s->g_total = 0;
 
-    const char *bang = memchr(p, '!', (size_t)(end - p));
+    /* the common forms first: "!..." and "\tag block\!..." */
+    const char *bang = NULL;
+    if (*p == '!')
+        bang = p;
+    else if (*p == '\\') {
+        const char *close = memchr(p + 1, '\\', (size_t)(end - p - 1));
+        if (close && close + 1 < end && close[1] == '!') {
+            int r = parse_tag_block(p + 1, close, s, detail);
+            if (r)
+                return r;
+            bang = close + 1;
+        }
+    }
     if (!bang) {
-        const char *dollar = memchr(p, '$', (size_t)(end - p));
-        if (dollar) {
-            if (end - dollar > 6 && memcmp(dollar, "$PGHP,", 6) == 0)
-                return parse_pghp(dollar, end, s);
-            return AIS_LINE_OTHER;
+        bang = memchr(p, '!', (size_t)(end - p));
+        if (!bang) {
+            const char *dollar = memchr(p, '$', (size_t)(end - p));
+            if (dollar) {
+                if (end - dollar > 6 && memcmp(dollar, "$PGHP,", 6) == 0)
+                    return parse_pghp(dollar, end, s);
+                return AIS_LINE_OTHER;
+            }
+            *detail = "no NMEA sentence in line";
+            return PEL_REJ_MALFORMED;
         }
-        *detail = "no NMEA sentence in line";
-        return PEL_REJ_MALFORMED;
-    }
-
-    /* prefix: [time sep] [\tag block\] */
-    const char *pre_end = bang;
-    if (pre_end > p && pre_end[-1] == '\\') {
-        const char *open = pre_end - 1;
-        while (open > p && open[-1] != '\\')
-            open--;
-        if (open == p || open[-1] != '\\') {
-            *detail = "tag block without opening backslash";
-            return PEL_REJ_TAG_BLOCK;
+        /* a prefix: [time sep] [\tag block\] */
+        const char *pre_end = bang;
+        if (pre_end > p && pre_end[-1] == '\\') {
+            const char *open = pre_end - 1;
+            while (open > p && open[-1] != '\\')
+                open--;
+            if (open == p || open[-1] != '\\') {
+                *detail = "tag block without opening backslash";
+                return PEL_REJ_TAG_BLOCK;
+            }
+            int r = parse_tag_block(open, pre_end - 1, s, detail);
+            if (r)
+                return r;
+            pre_end = open - 1;
         }
-        int r = parse_tag_block(open, pre_end - 1, s, detail);
-        if (r)
-            return r;
-        pre_end = open - 1;
-    }
-    if (pre_end > p && !s->has_time) {
-        const char *pe = pre_end;
-        while (pe > p && (pe[-1] == ' ' || pe[-1] == ',' || pe[-1] == ';' || pe[-1] == '\t'))
-            pe--;
-        int64_t t;
-        if (pe > p && pel_parse_time(p, (size_t)(pe - p), &t)) {
-            s->ms = t;
-            s->has_time = true;
+        if (pre_end > p && !s->has_time) {
+            const char *pe = pre_end;
+            while (pe > p && (pe[-1] == ' ' || pe[-1] == ',' || pe[-1] == ';' || pe[-1] == '\t'))
+                pe--;
+            int64_t t;
+            if (pe > p && pel_parse_time(p, (size_t)(pe - p), &t)) {
+                s->ms = t;
+                s->has_time = true;
+            }
         }
     }
 
