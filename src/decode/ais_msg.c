@@ -428,7 +428,7 @@ static void type_24(dec *d) {
         return;
     }
     m->shiptype = (int)U(d, "shiptype", 40, 8, PEL_F_SHIPTYPE);
-    T(d, "vendorid", 48, 3);
+    T(d, "vendorid", 48, 7); /* gpsd reads 7 characters: vendor (3) with model and serial as text */
     U(d, "model", 66, 4, PEL_F_UINT);
     U(d, "serial", 70, 20, PEL_F_UINT);
     m->callsign = T(d, "callsign", 90, 7);
@@ -444,9 +444,9 @@ static void type_25(dec *d) {
     int off = 40;
     U(d, "addressed", 38, 1, PEL_F_BOOL);
     U(d, "structured", 39, 1, PEL_F_BOOL);
-    if (addressed) {
+    if (addressed) { /* no spare after the destination (as gpsd and libais read it) */
         U(d, "dest_mmsi", off, 30, PEL_F_UINT);
-        off += 32;
+        off += 30;
     } else
         add(d, "dest_mmsi", PEL_F_UINT, 0);
     if (structured) {
