@@ -168,6 +168,12 @@ typedef struct pel_ais_msg {
     uint8_t bits[PEL_AIS_MAX_BITS / 8];
 } pel_ais_msg;
 
+/* Copies src into dst and points dst's texts (shipname, callsign,
+ * destination, fields' s) into dst's own storage, so dst outlives the
+ * decoder's next message.  file and source stay borrowed from the decoder
+ * (valid until it is freed or given another file). */
+void pel_ais_msg_copy(pel_ais_msg *dst, const pel_ais_msg *src);
+
 /* Returns the field named name in m, or NULL.  Borrowed from m. */
 const pel_ais_field *pel_ais_get(const pel_ais_msg *m, const char *name);
 

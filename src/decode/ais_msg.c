@@ -550,6 +550,21 @@ pel_reject pel_ais_decode_bits(pel_ais_msg *m, const uint8_t *bits, int bitlen) 
     return PEL_REJ_NONE;
 }
 
+void pel_ais_msg_copy(pel_ais_msg *dst, const pel_ais_msg *src) {
+    if (dst == src)
+        return;
+    *dst = *src;
+#define REBASE(ptr)                                                                                                    \
+    if ((ptr) && (ptr) >= src->text && (ptr) < src->text + sizeof src->text)                                            \
+    (ptr) = dst->text + ((ptr)-src->text)
+    REBASE(dst->shipname);
+    REBASE(dst->callsign);
+    REBASE(dst->destination);
+    for (int i = 0; i < dst->nfields; i++)
+        REBASE(dst->f[i].s);
+#undef REBASE
+}
+
 const pel_ais_field *pel_ais_get(const pel_ais_msg *m, const char *name) {
     for (int i = 0; i < m->nfields; i++)
         if (strcmp(m->f[i].name, name) == 0)
