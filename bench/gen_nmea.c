@@ -6,7 +6,7 @@
  * protocol decoding") to stdout, one per line, each preceded by an NMEA 4.0
  * tag block naming a receiver station and a UNIX time:
  *
- *   \s:rSTN07,c:1700000123*5C\!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24
+ *   \s:rSTN14,c:1700034560*00\!AIVDM,1,1,,B,15SKPiPcB<a7aQ0B8@LIFGNT00=b,0*60
  *
  * Usage: gen_nmea --sentences N [--vessels V] [--seed S] [--start UNIX]
  *
@@ -39,9 +39,9 @@
 #define MAX_VESSELS 2000000u
 #define DEFAULT_SEED 1u
 #define DEFAULT_START 1700000000u
-#define SPAN_SECONDS 86400u        /* the file covers one day */
-#define OUTBUF_SIZE (1u << 20)     /* stdout is written in 1 MiB chunks */
-#define MAX_LINE 200               /* longest line we can produce, with margin */
+#define SPAN_SECONDS 86400u    /* the file covers one day */
+#define OUTBUF_SIZE (1u << 20) /* stdout is written in 1 MiB chunks */
+#define MAX_LINE 200           /* longest line we can produce, with margin */
 #define PI 3.14159265358979323846
 
 /* A rectangle of sea in which some vessels sail, bouncing off its edges. */
@@ -125,34 +125,26 @@ static const flag_state FLAGS[] = {
 #define N_FLAGS (sizeof FLAGS / sizeof FLAGS[0])
 
 /* Words for vessel names and destinations. */
-static const char *const PINYIN[] = {
-    "HAI",  "XIN",   "HUA",  "DONG",  "FENG", "SHUN", "MING", "JIN",
-    "YUAN", "TONG",  "HENG", "DA",    "AN",   "KANG", "LONG", "RUI",
-    "XIANG", "CHANG", "YANG", "ZHOU", "HONG", "SHENG", "TAI", "FU"};
-static const char *const ADJ[] = {
-    "PACIFIC", "OCEAN", "GOLDEN", "EASTERN", "GRAND", "ASIAN", "BRIGHT",
-    "SILVER", "GLOBAL", "ROYAL", "NORTHERN", "JADE", "CORAL", "STAR"};
-static const char *const NOUN[] = {
-    "GLORY", "PIONEER", "HOPE", "FORTUNE", "SPIRIT", "EXPRESS", "TRADER",
-    "BRIDGE", "PEARL", "WIND", "DRAGON", "HARMONY", "VENTURE", "PRIDE",
-    "LEADER", "BREEZE", "ACE", "PHOENIX"};
-static const char *const KOREAN[] = {
-    "HANJIN", "DAEJIN", "SINOKOR", "HYUNDAI", "PAN", "HEUNG A", "DONGJIN",
-    "SEOHAE", "NAMHAE", "KOREA"};
-static const char *const JAPANESE[] = {
-    "NIPPON", "SHIN", "KOTOBUKI", "HAKUYO", "TOYOFUJI", "KAIYO", "SAKURA"};
-static const char *const FISH_PREFIX[] = {
-    "LU RONG YU", "ZHE DAI YU", "LIAO DAN YU", "SU GAN YU", "MIN LIAN YU",
-    "JIN GANG YU", "ZHE LING YU", "LU WEI YU"};
+static const char *const PINYIN[] = {"HAI",   "XIN",   "HUA",  "DONG", "FENG", "SHUN",  "MING", "JIN",
+                                     "YUAN",  "TONG",  "HENG", "DA",   "AN",   "KANG",  "LONG", "RUI",
+                                     "XIANG", "CHANG", "YANG", "ZHOU", "HONG", "SHENG", "TAI",  "FU"};
+static const char *const ADJ[] = {"PACIFIC", "OCEAN",  "GOLDEN", "EASTERN",  "GRAND", "ASIAN", "BRIGHT",
+                                  "SILVER",  "GLOBAL", "ROYAL",  "NORTHERN", "JADE",  "CORAL", "STAR"};
+static const char *const NOUN[] = {"GLORY",   "PIONEER", "HOPE",   "FORTUNE", "SPIRIT", "EXPRESS",
+                                   "TRADER",  "BRIDGE",  "PEARL",  "WIND",    "DRAGON", "HARMONY",
+                                   "VENTURE", "PRIDE",   "LEADER", "BREEZE",  "ACE",    "PHOENIX"};
+static const char *const KOREAN[] = {"HANJIN",  "DAEJIN",  "SINOKOR", "HYUNDAI", "PAN",
+                                     "HEUNG A", "DONGJIN", "SEOHAE",  "NAMHAE",  "KOREA"};
+static const char *const JAPANESE[] = {"NIPPON", "SHIN", "KOTOBUKI", "HAKUYO", "TOYOFUJI", "KAIYO", "SAKURA"};
+static const char *const FISH_PREFIX[] = {"LU RONG YU",  "ZHE DAI YU",  "LIAO DAN YU", "SU GAN YU",
+                                          "MIN LIAN YU", "JIN GANG YU", "ZHE LING YU", "LU WEI YU"};
 static const char *const DESTS[] = {
-    "SHANGHAI", "CN SHA", "CNSHA", "QINGDAO", "CN TAO", "NINGBO", "CN NGB",
-    "DALIAN", "CN DLC", "TIANJIN", "CN TSN", "BUSAN", "KR PUS", "INCHEON",
-    "KR INC", "KR ULS", "YOKOHAMA", "KOBE", "JP UKB", "JP MOJ", "HAKATA",
-    "KAOHSIUNG", "TW KEL", "HONG KONG", "CN XMN", "LIANYUNGANG", "RIZHAO",
-    "YANTAI", "NAGASAKI", "SINGAPORE", "FOR ORDERS", "CN SHA>KR PUS",
-    "ZHOUSHAN ANCH", "CN RZH"};
-static const char *const VENDORS[] = {"SRT", "CML", "EMT", "FUR", "JRC",
-                                      "SMT", "ACR", "WGT"};
+    "SHANGHAI",  "CN SHA",    "CNSHA",      "QINGDAO",       "CN TAO",        "NINGBO", "CN NGB",
+    "DALIAN",    "CN DLC",    "TIANJIN",    "CN TSN",        "BUSAN",         "KR PUS", "INCHEON",
+    "KR INC",    "KR ULS",    "YOKOHAMA",   "KOBE",          "JP UKB",        "JP MOJ", "HAKATA",
+    "KAOHSIUNG", "TW KEL",    "HONG KONG",  "CN XMN",        "LIANYUNGANG",   "RIZHAO", "YANTAI",
+    "NAGASAKI",  "SINGAPORE", "FOR ORDERS", "CN SHA>KR PUS", "ZHOUSHAN ANCH", "CN RZH"};
+static const char *const VENDORS[] = {"SRT", "CML", "EMT", "FUR", "JRC", "SMT", "ACR", "WGT"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -166,8 +158,7 @@ static const char *const VENDORS[] = {"SRT", "CML", "EMT", "FUR", "JRC",
 static uint64_t rng_state;
 
 /* Next 64 random bits. */
-static uint64_t rng_next(void)
-{
+static uint64_t rng_next(void) {
     uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
@@ -175,26 +166,22 @@ static uint64_t rng_next(void)
 }
 
 /* Uniform integer in [0, n), n >= 1 and below 2^32. */
-static uint32_t rng_below(uint32_t n)
-{
+static uint32_t rng_below(uint32_t n) {
     return (uint32_t)(((rng_next() >> 32) * (uint64_t)n) >> 32);
 }
 
 /* Uniform integer in [lo, hi]. */
-static int rng_range(int lo, int hi)
-{
+static int rng_range(int lo, int hi) {
     return lo + (int)rng_below((uint32_t)(hi - lo + 1));
 }
 
 /* Uniform double in [0, 1). */
-static double rng_unit(void)
-{
+static double rng_unit(void) {
     return (double)(rng_next() >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/* True with probability pct/100. */
-static int rng_pct(unsigned pct)
-{
+/* 1 with probability pct/100, else 0. */
+static unsigned rng_pct(unsigned pct) {
     return rng_below(100) < pct;
 }
 
@@ -207,21 +194,21 @@ static int rng_pct(unsigned pct)
 
 /* Everything we know about one simulated vessel. */
 typedef struct {
-    double lat, lon;     /* current position, degrees */
-    double cog;          /* course over ground, degrees true */
-    double sog;          /* speed over ground, knots */
-    double cruise;       /* the speed it tends towards, knots */
-    int64_t last_t;      /* time of the position above */
+    double lat, lon; /* current position, degrees */
+    double cog;      /* course over ground, degrees true */
+    double sog;      /* speed over ground, knots */
+    double cruise;   /* the speed it tends towards, knots */
+    int64_t last_t;  /* time of the position above */
     uint32_t mmsi;
-    uint32_t imo;        /* 0 when the vessel has none */
-    uint32_t serial;     /* type 24B unit serial number */
+    uint32_t imo;    /* 0 when the vessel has none */
+    uint32_t serial; /* type 24B unit serial number */
     uint16_t to_bow, to_stern;
     uint8_t to_port, to_stbd;
-    uint8_t class_b;     /* 1 for a class B (CS) transponder */
-    uint8_t area;        /* index into AREAS */
-    uint8_t status;      /* navigation status (class A) */
+    uint8_t class_b; /* 1 for a class B (CS) transponder */
+    uint8_t area;    /* index into AREAS */
+    uint8_t status;  /* navigation status (class A) */
     uint8_t shiptype;
-    uint8_t draught;     /* 1/10 m */
+    uint8_t draught; /* 1/10 m */
     uint8_t ais_version, epfd, model, vendor;
     uint8_t eta_month, eta_day, eta_hour, eta_minute;
     uint8_t has_rot;     /* class A with a rate-of-turn indicator */
@@ -231,8 +218,7 @@ typedef struct {
 } vessel;
 
 /* Append string s to dst (capacity cap incl. NUL), truncating silently. */
-static void str_add(char *dst, size_t cap, const char *s)
-{
+static void str_add(char *dst, size_t cap, const char *s) {
     size_t n = strlen(dst);
     while (*s && n + 1 < cap)
         dst[n++] = *s++;
@@ -240,34 +226,42 @@ static void str_add(char *dst, size_t cap, const char *s)
 }
 
 /* Append unsigned number v to dst, like str_add. */
-static void str_add_num(char *dst, size_t cap, unsigned v)
-{
+static void str_add_num(char *dst, size_t cap, unsigned v) {
     char tmp[12];
     snprintf(tmp, sizeof tmp, "%u", v);
     str_add(dst, cap, tmp);
 }
 
-/* Index into an array of weights, chosen with probability proportional to
- * the weight; `stride` is the distance in bytes between weights. */
-static size_t pick_weighted(const unsigned *w, size_t n, size_t stride)
-{
+/* Index i in [0, n) chosen with probability weight(i) / sum of weights. */
+static size_t pick_weighted(size_t n, unsigned (*weight)(size_t i)) {
     unsigned total = 0;
     for (size_t i = 0; i < n; i++)
-        total += *(const unsigned *)((const char *)w + i * stride);
+        total += weight(i);
     unsigned r = rng_below(total);
     for (size_t i = 0; i < n; i++) {
-        unsigned wi = *(const unsigned *)((const char *)w + i * stride);
-        if (r < wi)
+        unsigned w = weight(i);
+        if (r < w)
             return i;
-        r -= wi;
+        r -= w;
     }
     return n - 1;
 }
 
+/* Weights for pick_weighted: flag states among class A and class B
+ * vessels, and sea areas. */
+static unsigned flag_weight_a(size_t i) {
+    return FLAGS[i].weight_a;
+}
+static unsigned flag_weight_b(size_t i) {
+    return FLAGS[i].weight_b;
+}
+static unsigned area_weight(size_t i) {
+    return AREAS[i].weight;
+}
+
 /* A valid 7-digit IMO number: the 7th digit is the sum of the first six
  * digits weighted 7,6,5,4,3,2, modulo 10. */
-static uint32_t make_imo(void)
-{
+static uint32_t make_imo(void) {
     unsigned d[6];
     d[0] = (unsigned)rng_range(7, 9); /* real IMO numbers start 7..9 */
     for (int i = 1; i < 6; i++)
@@ -281,8 +275,7 @@ static uint32_t make_imo(void)
 }
 
 /* A call sign for flag state f, following its prefix and pattern. */
-static void make_callsign(char *out, const flag_state *f)
-{
+static void make_callsign(char *out, const flag_state *f) {
     out[0] = '\0';
     str_add(out, 8, f->cs_prefix);
     size_t n = strlen(out);
@@ -301,8 +294,7 @@ static void make_callsign(char *out, const flag_state *f)
 
 /* A vessel name in the style of flag state mid; class B boats get fishing
  * boat or pleasure craft names. */
-static void make_name(char *out, unsigned mid, int class_b)
-{
+static void make_name(char *out, unsigned mid, int class_b) {
     out[0] = '\0';
     int china = mid >= 412 && mid <= 416;
     int korea = mid == 440 || mid == 441;
@@ -355,17 +347,13 @@ static void make_name(char *out, unsigned mid, int class_b)
 }
 
 /* Whether year y of the Gregorian calendar has 366 days. */
-static int is_leap(int64_t y)
-{
+static int is_leap(int64_t y) {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 /* Month (1-12), day, hour and minute (UTC) of UNIX time t >= 0. */
-static void utc_fields(int64_t t, unsigned *month, unsigned *day,
-                       unsigned *hour, unsigned *minute)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
+static void utc_fields(int64_t t, unsigned *month, unsigned *day, unsigned *hour, unsigned *minute) {
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t days = t / 86400, secs = t % 86400;
     int64_t year = 1970;
     for (;;) {
@@ -389,8 +377,7 @@ static void utc_fields(int64_t t, unsigned *month, unsigned *day,
 }
 
 /* Set a length and beam (metres) as the four antenna distances. */
-static void set_dims(vessel *v, unsigned length, unsigned beam)
-{
+static void set_dims(vessel *v, unsigned length, unsigned beam) {
     unsigned bow = length * (unsigned)rng_range(70, 90) / 100;
     if (bow > 511)
         bow = 511;
@@ -418,8 +405,7 @@ typedef struct {
 } mmsi_set;
 
 /* Insert m; returns 0 when it was already there. */
-static int mmsi_set_add(mmsi_set *s, uint32_t m)
-{
+static int mmsi_set_add(mmsi_set *s, uint32_t m) {
     size_t i = (size_t)((m * 2654435761u) & s->mask);
     while (s->slot[i]) {
         if (s->slot[i] == m)
@@ -431,17 +417,13 @@ static int mmsi_set_add(mmsi_set *s, uint32_t m)
 }
 
 /* Fill in vessel v, a new vessel of class A or B, at time start. */
-static void make_vessel(vessel *v, int class_b, mmsi_set *set, int64_t start)
-{
+static void make_vessel(vessel *v, int class_b, mmsi_set *set, int64_t start) {
     memset(v, 0, sizeof *v);
     v->class_b = (uint8_t)class_b;
 
     const flag_state *f;
     do {
-        size_t fi = class_b ? pick_weighted(&FLAGS[0].weight_b, N_FLAGS,
-                                            sizeof FLAGS[0])
-                            : pick_weighted(&FLAGS[0].weight_a, N_FLAGS,
-                                            sizeof FLAGS[0]);
+        size_t fi = pick_weighted(N_FLAGS, class_b ? flag_weight_b : flag_weight_a);
         f = &FLAGS[fi];
         v->mmsi = f->mid * 1000000u + (uint32_t)rng_range(1000, 999999);
     } while (!mmsi_set_add(set, v->mmsi));
@@ -453,8 +435,7 @@ static void make_vessel(vessel *v, int class_b, mmsi_set *set, int64_t start)
         make_callsign(v->callsign, f);
 
     /* Where it is and how it moves. */
-    v->area = (uint8_t)pick_weighted(&AREAS[0].weight, N_AREAS,
-                                     sizeof AREAS[0]);
+    v->area = (uint8_t)pick_weighted(N_AREAS, area_weight);
     const sea_area *a = &AREAS[v->area];
     v->lat = a->lat0 + rng_unit() * (a->lat1 - a->lat0);
     v->lon = a->lon0 + rng_unit() * (a->lon1 - a->lon0);
@@ -524,12 +505,10 @@ static void make_vessel(vessel *v, int class_b, mmsi_set *set, int64_t start)
         set_dims(v, length, beam);
 
         unsigned s = rng_below(100);
-        if (s < 12) {
-            v->status = 1; /* at anchor */
+        if (s < 18) {
+            /* At anchor (the areas are open sea, so nobody is moored). */
+            v->status = 1;
             v->cruise = rng_unit() * 0.2;
-        } else if (s < 20) {
-            v->status = 5; /* moored */
-            v->cruise = 0.0;
         } else if (v->shiptype == 30 && s < 60) {
             v->status = 7; /* engaged in fishing */
             v->cruise = 1.0 + rng_unit() * 4.0;
@@ -555,8 +534,7 @@ static void make_vessel(vessel *v, int class_b, mmsi_set *set, int64_t start)
             v->eta_minute = 60;
         } else {
             unsigned mo, d, h, mi;
-            utc_fields(start + (int64_t)rng_range(3600, 10 * 86400), &mo, &d,
-                       &h, &mi);
+            utc_fields(start + (int64_t)rng_range(3600, 10 * 86400), &mo, &d, &h, &mi);
             v->eta_month = (uint8_t)mo;
             v->eta_day = (uint8_t)d;
             v->eta_hour = (uint8_t)h;
@@ -571,13 +549,12 @@ static void make_vessel(vessel *v, int class_b, mmsi_set *set, int64_t start)
 /* Move vessel v along its course from v->last_t to time t, with a little
  * wander in course and speed; it turns back into its sea area when it
  * leaves it.  Returns the course change in degrees (for rate of turn). */
-static double advance(vessel *v, int64_t t)
-{
+static double advance(vessel *v, int64_t t) {
     double old_cog = v->cog;
     double dt = (double)(t - v->last_t);
     v->last_t = t;
     if (v->cruise < 0.5) {
-        /* At anchor, moored or drifting: swing a little, barely move. */
+        /* At anchor or drifting: swing a little, barely move. */
         v->sog = v->cruise > 0.0 ? rng_unit() * v->cruise : 0.0;
         v->cog = fmod(v->cog + (rng_unit() - 0.5) * 20.0 + 360.0, 360.0);
         return 0.0;
@@ -596,16 +573,18 @@ static double advance(vessel *v, int64_t t)
         v->sog = 20.0;
 
     const sea_area *a = &AREAS[v->area];
-    if (v->lat < a->lat0 || v->lat > a->lat1 || v->lon < a->lon0 ||
-        v->lon > a->lon1) {
-        if (v->lat < a->lat0) v->lat = a->lat0;
-        if (v->lat > a->lat1) v->lat = a->lat1;
-        if (v->lon < a->lon0) v->lon = a->lon0;
-        if (v->lon > a->lon1) v->lon = a->lon1;
+    if (v->lat < a->lat0 || v->lat > a->lat1 || v->lon < a->lon0 || v->lon > a->lon1) {
+        if (v->lat < a->lat0)
+            v->lat = a->lat0;
+        if (v->lat > a->lat1)
+            v->lat = a->lat1;
+        if (v->lon < a->lon0)
+            v->lon = a->lon0;
+        if (v->lon > a->lon1)
+            v->lon = a->lon1;
         /* Head back towards the middle of the area, give or take. */
         double dy = (a->lat0 + a->lat1) / 2.0 - v->lat;
-        double dx = ((a->lon0 + a->lon1) / 2.0 - v->lon) *
-                    cos(v->lat * (PI / 180.0));
+        double dx = ((a->lon0 + a->lon1) / 2.0 - v->lon) * cos(v->lat * (PI / 180.0));
         v->cog = atan2(dx, dy) * (180.0 / PI) + (rng_unit() - 0.5) * 60.0;
     }
     v->cog = fmod(v->cog + 720.0, 360.0);
@@ -619,8 +598,7 @@ static double advance(vessel *v, int64_t t)
 
 /* Index of the station that hears vessel v: the nearest one, or 1 time in
  * 8 the second nearest (coverage overlaps). */
-static unsigned pick_station(const vessel *v)
-{
+static unsigned pick_station(const vessel *v) {
     double best = 1e30, second = 1e30;
     unsigned bi = 0, si = 0;
     for (unsigned i = 0; i < N_STATIONS; i++) {
@@ -648,14 +626,13 @@ static unsigned pick_station(const vessel *v)
 typedef struct {
     uint8_t sym[80]; /* 6-bit values, not yet armoured */
     unsigned nsym;
-    uint64_t acc;    /* bits not yet making up a whole symbol */
+    uint64_t acc; /* bits not yet making up a whole symbol */
     unsigned accbits;
-    unsigned fill;   /* fill bits added by bits_finish */
+    unsigned fill; /* fill bits added by bits_finish */
 } bitbuf;
 
 /* Start an empty payload. */
-static void bits_init(bitbuf *b)
-{
+static void bits_init(bitbuf *b) {
     b->nsym = 0;
     b->acc = 0;
     b->accbits = 0;
@@ -664,8 +641,7 @@ static void bits_init(bitbuf *b)
 
 /* Append the low n bits (n <= 32) of value, most significant first; signed
  * fields are passed as their two's complement and truncated here. */
-static void bits_put(bitbuf *b, uint64_t value, unsigned n)
-{
+static void bits_put(bitbuf *b, uint64_t value, unsigned n) {
     b->acc = (b->acc << n) | (value & ((UINT64_C(1) << n) - 1));
     b->accbits += n;
     while (b->accbits >= 6) {
@@ -675,15 +651,13 @@ static void bits_put(bitbuf *b, uint64_t value, unsigned n)
 }
 
 /* Append a signed value as an n-bit two's complement field. */
-static void bits_put_signed(bitbuf *b, int64_t value, unsigned n)
-{
+static void bits_put_signed(bitbuf *b, int64_t value, unsigned n) {
     bits_put(b, (uint64_t)value, n);
 }
 
 /* Append text as nchars 6-bit characters, padded with '@'.  Lower case is
  * raised; characters outside the AIS set become '?'. */
-static void bits_put_text(bitbuf *b, const char *s, unsigned nchars)
-{
+static void bits_put_text(bitbuf *b, const char *s, unsigned nchars) {
     for (unsigned i = 0; i < nchars; i++) {
         unsigned c = (unsigned char)(*s ? *s++ : '@');
         if (c >= 'a' && c <= 'z')
@@ -700,8 +674,7 @@ static void bits_put_text(bitbuf *b, const char *s, unsigned nchars)
 }
 
 /* Pad the last symbol with zero bits and note how many were added. */
-static void bits_finish(bitbuf *b)
-{
+static void bits_finish(bitbuf *b) {
     if (b->accbits) {
         b->fill = 6 - b->accbits;
         bits_put(b, 0, b->fill);
@@ -709,27 +682,23 @@ static void bits_finish(bitbuf *b)
 }
 
 /* Latitude/longitude in 1/10000 minute, as the AIS fields carry them. */
-static int64_t to_ais_angle(double deg)
-{
+static int64_t to_ais_angle(double deg) {
     return (int64_t)lround(deg * 600000.0);
 }
 
 /* Course in 1/10 degree, 0..3599. */
-static unsigned to_ais_course(double cog)
-{
+static unsigned to_ais_course(double cog) {
     unsigned c = (unsigned)lround(cog * 10.0);
     return c >= 3600 ? c - 3600 : c;
 }
 
 /* Speed in 1/10 knot. */
-static unsigned to_ais_speed(double sog)
-{
+static unsigned to_ais_speed(double sog) {
     return (unsigned)lround(sog * 10.0);
 }
 
 /* True heading for v: its course plus a small offset, or 511 (none). */
-static unsigned heading_of(const vessel *v)
-{
+static unsigned heading_of(const vessel *v) {
     if (!v->has_heading)
         return 511;
     int h = (int)lround(v->cog) + v->heading_off;
@@ -737,15 +706,13 @@ static unsigned heading_of(const vessel *v)
 }
 
 /* The UTC second the report claims, a moment before reception at t. */
-static unsigned report_second(int64_t t)
-{
+static unsigned report_second(int64_t t) {
     int64_t s = t - (int64_t)rng_below(3);
     return (unsigned)(((s % 60) + 60) % 60);
 }
 
 /* SOTDMA communication state (19 bits) for a type 1/2 report at time t. */
-static uint32_t sotdma_state(int64_t t)
-{
+static uint32_t sotdma_state(int64_t t) {
     unsigned sync = rng_below(100) < 90 ? 0 : 3;
     unsigned timeout = rng_below(8);
     unsigned sub;
@@ -761,9 +728,7 @@ static uint32_t sotdma_state(int64_t t)
 }
 
 /* Types 1, 2, 3: class A position report (168 bits). */
-static void build_position_a(bitbuf *b, const vessel *v, unsigned type,
-                             int64_t t, double turned)
-{
+static void build_position_a(bitbuf *b, const vessel *v, unsigned type, int64_t t, double turned) {
     bits_put(b, type, 6);
     bits_put(b, 0, 2); /* repeat */
     bits_put(b, v->mmsi, 30);
@@ -782,19 +747,18 @@ static void build_position_a(bitbuf *b, const vessel *v, unsigned type,
     bits_put_signed(b, to_ais_angle(v->lon), 28);
     bits_put_signed(b, to_ais_angle(v->lat), 27);
     unsigned cog = to_ais_course(v->cog);
-    if (v->sog < 0.05 && v->status == 5)
-        cog = 3600; /* moored: course not available */
+    if (v->sog < 0.05 && v->status == 1)
+        cog = 3600; /* lying still at anchor: course not available */
     bits_put(b, cog, 12);
     bits_put(b, heading_of(v), 9);
     bits_put(b, report_second(t), 6);
-    bits_put(b, 0, 2); /* maneuver indicator */
-    bits_put(b, 0, 3); /* spare */
+    bits_put(b, 0, 2);           /* maneuver indicator */
+    bits_put(b, 0, 3);           /* spare */
     bits_put(b, rng_pct(10), 1); /* RAIM */
     uint32_t radio;
     if (type == 3) {
         /* ITDMA: sync 2, slot increment 13, slots 3, keep 1 */
-        radio = (uint32_t)(rng_below(8192) << 4 | rng_below(5) << 1 |
-                           rng_below(2));
+        radio = (uint32_t)(rng_below(8192) << 4 | rng_below(5) << 1 | rng_below(2));
     } else {
         radio = sotdma_state(t);
     }
@@ -802,8 +766,7 @@ static void build_position_a(bitbuf *b, const vessel *v, unsigned type,
 }
 
 /* Type 18: class B "CS" position report (168 bits). */
-static void build_position_b(bitbuf *b, const vessel *v, int64_t t)
-{
+static void build_position_b(bitbuf *b, const vessel *v, int64_t t) {
     bits_put(b, 18, 6);
     bits_put(b, 0, 2);
     bits_put(b, v->mmsi, 30);
@@ -815,21 +778,20 @@ static void build_position_b(bitbuf *b, const vessel *v, int64_t t)
     bits_put(b, to_ais_course(v->cog), 12);
     bits_put(b, heading_of(v), 9);
     bits_put(b, report_second(t), 6);
-    bits_put(b, 0, 2); /* regional */
-    bits_put(b, 1, 1); /* CS unit */
-    bits_put(b, 0, 1); /* no display */
-    bits_put(b, 1, 1); /* DSC */
-    bits_put(b, 1, 1); /* whole marine band */
-    bits_put(b, 1, 1); /* accepts message 22 */
-    bits_put(b, 0, 1); /* autonomous mode */
+    bits_put(b, 0, 2);          /* regional */
+    bits_put(b, 1, 1);          /* CS unit */
+    bits_put(b, 0, 1);          /* no display */
+    bits_put(b, 1, 1);          /* DSC */
+    bits_put(b, 1, 1);          /* whole marine band */
+    bits_put(b, 1, 1);          /* accepts message 22 */
+    bits_put(b, 0, 1);          /* autonomous mode */
     bits_put(b, rng_pct(5), 1); /* RAIM */
     /* Communication state selector 1 (ITDMA) and the fixed CS state. */
     bits_put(b, (1u << 19) | 0x60006u, 20);
 }
 
 /* Type 5: static and voyage related data (424 bits). */
-static void build_static_a(bitbuf *b, const vessel *v)
-{
+static void build_static_a(bitbuf *b, const vessel *v) {
     bits_put(b, 5, 6);
     bits_put(b, 0, 2);
     bits_put(b, v->mmsi, 30);
@@ -854,8 +816,7 @@ static void build_static_a(bitbuf *b, const vessel *v)
 }
 
 /* Type 24 part A (partno 0): name (168 bits). */
-static void build_static_b_a(bitbuf *b, const vessel *v)
-{
+static void build_static_b_a(bitbuf *b, const vessel *v) {
     bits_put(b, 24, 6);
     bits_put(b, 0, 2);
     bits_put(b, v->mmsi, 30);
@@ -865,8 +826,7 @@ static void build_static_b_a(bitbuf *b, const vessel *v)
 }
 
 /* Type 24 part B (partno 1): type, vendor, call sign, size (168 bits). */
-static void build_static_b_b(bitbuf *b, const vessel *v)
-{
+static void build_static_b_b(bitbuf *b, const vessel *v) {
     bits_put(b, 24, 6);
     bits_put(b, 0, 2);
     bits_put(b, v->mmsi, 30);
@@ -891,8 +851,7 @@ static char outbuf[OUTBUF_SIZE];
 static size_t outlen;
 
 /* Write out the buffer; exit quietly if stdout has gone away. */
-static void out_flush(void)
-{
+static void out_flush(void) {
     if (outlen && fwrite(outbuf, 1, outlen, stdout) != outlen) {
         fprintf(stderr, "gen_nmea: write error: %s\n", strerror(errno));
         exit(1);
@@ -901,8 +860,7 @@ static void out_flush(void)
 }
 
 /* Write decimal v at p; returns the end. */
-static char *put_uint(char *p, uint64_t v)
-{
+static char *put_uint(char *p, uint64_t v) {
     char tmp[20];
     int n = 0;
     do {
@@ -915,8 +873,7 @@ static char *put_uint(char *p, uint64_t v)
 }
 
 /* Write "*hh" for checksum x, hex upper case; returns the end. */
-static char *put_checksum(char *p, unsigned x)
-{
+static char *put_checksum(char *p, unsigned x) {
     static const char hex[] = "0123456789ABCDEF";
     *p++ = '*';
     *p++ = hex[(x >> 4) & 15];
@@ -925,8 +882,7 @@ static char *put_checksum(char *p, unsigned x)
 }
 
 /* XOR of the bytes in [from, to). */
-static unsigned xor_range(const char *from, const char *to)
-{
+static unsigned xor_range(const char *from, const char *to) {
     unsigned x = 0;
     while (from < to)
         x ^= (unsigned char)*from++;
@@ -936,10 +892,8 @@ static unsigned xor_range(const char *from, const char *to)
 /* Write one line: tag block, then sentence `num` of `count` carrying
  * symbols sym[0..nsym) with `fill` fill bits.  seqid < 0 leaves the
  * sequential message id empty. */
-static void emit_line(unsigned station, int64_t t, unsigned count,
-                      unsigned num, int seqid, char channel,
-                      const uint8_t *sym, unsigned nsym, unsigned fill)
-{
+static void emit_line(unsigned station, int64_t t, unsigned count, unsigned num, int seqid, char channel,
+                      const uint8_t *sym, unsigned nsym, unsigned fill) {
     if (OUTBUF_SIZE - outlen < MAX_LINE)
         out_flush();
     char *p = outbuf + outlen;
@@ -986,9 +940,7 @@ static void emit_line(unsigned station, int64_t t, unsigned count,
  * symbols (type 5: 71 symbols as 60 + 11, the fill bits on the second
  * part, the pair tagged with the next sequential message id 0-9).
  * Returns the number of lines written. */
-static unsigned emit_payload(const bitbuf *b, unsigned station, int64_t t,
-                             char channel, unsigned *seqid)
-{
+static unsigned emit_payload(const bitbuf *b, unsigned station, int64_t t, char channel, unsigned *seqid) {
     if (b->nsym <= 60) {
         emit_line(station, t, 1, 1, -1, channel, b->sym, b->nsym, b->fill);
         return 1;
@@ -996,8 +948,7 @@ static unsigned emit_payload(const bitbuf *b, unsigned station, int64_t t,
     int id = (int)(*seqid % 10);
     *seqid = (*seqid + 1) % 10;
     emit_line(station, t, 2, 1, id, channel, b->sym, 60, 0);
-    emit_line(station, t, 2, 2, id, channel, b->sym + 60, b->nsym - 60,
-              b->fill);
+    emit_line(station, t, 2, 2, id, channel, b->sym + 60, b->nsym - 60, b->fill);
     return 2;
 }
 
@@ -1017,25 +968,19 @@ typedef struct {
 } draw;
 
 /* Draw a message; the fleet holds n_a class A vessels, then n_b class B. */
-static draw next_draw(size_t n_a, size_t n_b)
-{
+static draw next_draw(size_t n_a, size_t n_b) {
     unsigned r = rng_below(94);
     draw d;
-    d.kind = r < 78   ? KIND_POS_A
-             : r < 81 ? KIND_STATIC_A
-             : r < 91 ? KIND_POS_B
-                      : KIND_STATIC_B;
+    d.kind = r < 78 ? KIND_POS_A : r < 81 ? KIND_STATIC_A : r < 91 ? KIND_POS_B : KIND_STATIC_B;
     if (d.kind >= KIND_POS_B && n_b == 0)
         d.kind = KIND_POS_A; /* tiny fleet without class B vessels */
-    d.vessel = d.kind <= KIND_STATIC_A ? rng_below((uint32_t)n_a)
-                                       : n_a + rng_below((uint32_t)n_b);
+    d.vessel = d.kind <= KIND_STATIC_A ? rng_below((uint32_t)n_a) : n_a + rng_below((uint32_t)n_b);
     return d;
 }
 
 /* Ask the CPU to start loading v into the cache (vessels are picked at
  * random from a fleet too big for the cache; a no-op without GCC). */
-static void prefetch_vessel(const vessel *v)
-{
+static void prefetch_vessel(const vessel *v) {
 #if defined(__GNUC__)
     const char *p = (const char *)v;
     for (size_t off = 0; off < sizeof *v; off += 64)
@@ -1047,8 +992,7 @@ static void prefetch_vessel(const vessel *v)
 }
 
 /* Print usage to f. */
-static void usage(FILE *f)
-{
+static void usage(FILE *f) {
     fprintf(f,
             "usage: gen_nmea --sentences N [--vessels V] [--seed S] "
             "[--start UNIX]\n"
@@ -1062,8 +1006,7 @@ static void usage(FILE *f)
 }
 
 /* Parse a whole unsigned decimal number, or exit with a message. */
-static uint64_t parse_num(const char *opt, const char *s, uint64_t max)
-{
+static uint64_t parse_num(const char *opt, const char *s, uint64_t max) {
     char *end;
     errno = 0;
     if (!s || !*s || *s == '-' || *s == '+') {
@@ -1078,16 +1021,14 @@ static uint64_t parse_num(const char *opt, const char *s, uint64_t max)
     return v;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     uint64_t n_sentences = 0, n_vessels = DEFAULT_VESSELS;
     uint64_t seed = DEFAULT_SEED, start = DEFAULT_START;
     int have_n = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
-        static const char *const opts[] = {"--sentences", "--vessels",
-                                           "--seed", "--start"};
+        static const char *const opts[] = {"--sentences", "--vessels", "--seed", "--start"};
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
@@ -1097,8 +1038,7 @@ int main(int argc, char **argv)
             size_t len = strlen(opts[k]);
             if (!strncmp(a, opts[k], len) && (a[len] == '\0' || a[len] == '=')) {
                 which = k;
-                val = a[len] == '=' ? a + len + 1 : (i + 1 < argc ? argv[++i]
-                                                                  : NULL);
+                val = a[len] == '=' ? a + len + 1 : (i + 1 < argc ? argv[++i] : NULL);
                 break;
             }
         }
