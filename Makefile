@@ -11,8 +11,8 @@ BUILD   ?= build
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-CPPFLAGS += -Iinclude -Isrc -Isrc/decode -D_POSIX_C_SOURCE=200809L
-LDLIBS  := -lz -lm
+CPPFLAGS += -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -D_POSIX_C_SOURCE=200809L
+LDLIBS  := -lsqlite3 -lnettle -lcsv -lz -lm
 
 ifeq ($(SAN),1)
   BUILD   := build-san
@@ -20,7 +20,7 @@ ifeq ($(SAN),1)
   LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c)
+LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -75,7 +75,7 @@ bench: $(BUILD)/pelorus
 	$(CC) -O2 -std=c17 -Wall -Wextra -o $(BUILD)/gen_nmea bench/gen_nmea.c -lm
 	bench/decode_bench.sh $(BUILD)/pelorus $(BENCH_N)
 
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -D_POSIX_C_SOURCE=200809L
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -D_POSIX_C_SOURCE=200809L
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_decode fuzz/fuzz_decode.c $(LIB_SRC) $(LDLIBS)

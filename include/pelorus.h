@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -140,7 +141,10 @@ typedef struct pel_ais_msg {
     uint32_t mmsi;
 
     /* a normalised view for later stages; NaN / -1 where not present */
-    double lat, lon;        /* degrees, NaN if not available */
+    double lat, lon;        /* degrees, NaN if not available or out of range */
+    int32_t lat_raw, lon_raw; /* as transmitted, in 1/600000 degree (type 27
+                               scaled up), out-of-range values kept; 91 and
+                               181 degrees when absent */
     double speed;           /* knots */
     double course;          /* degrees */
     int heading;            /* degrees, -1 if not available */
@@ -216,6 +220,8 @@ typedef struct pel_reject_info {
     const char *text;        /* the line as read, borrowed for the call */
     size_t len;
     const char *detail;      /* a short explanation, static or borrowed */
+    uint64_t at_line;        /* the line being read when this was decided
+                                (later than line for a stale message) */
 } pel_reject_info;
 
 /* Callbacks.  on_msg's m and on_reject's r are borrowed for the call only.
@@ -253,6 +259,10 @@ void pel_decoder_flush(pel_decoder *d);
 /* Returns the decoder's counters, borrowed for the decoder's life. */
 const pel_stats *pel_decoder_stats(const pel_decoder *d);
 
+/* As pel_decode_file, but lines before first_line are read and counted
+ * without being fed to d (to continue an interrupted run). */
+pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_line, pel_error *err);
+
 /* Reads path ("-" for standard input), plain or gzip-compressed (detected
  * from the content), line by line into d, then flushes d.  Lines longer than
  * PEL_MAX_LINE are rejected without being held in memory.  Returns PEL_OK,
@@ -287,6 +297,267 @@ size_t pel_format_time(int64_t ms, char *buf);
  * fraction and Z) or Unix seconds with optional fraction.  Returns true and
  * sets *ms on success. */
 bool pel_parse_time(const char *s, size_t len, int64_t *ms);
+
+/* ------------------------------------------------------------------------ */
+/* Records: what every input format becomes                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Positions are kept in AIS units: latitude and longitude in 1/600000
+ * degree (1/10000 minute, as class A reports carry them), speed in 1/10
+ * knot, course in 1/10 degree. */
+#define PEL_DEG 600000
+#define PEL_NA_LAT (91 * PEL_DEG)
+#define PEL_NA_LON (181 * PEL_DEG)
+#define PEL_NA_SPEED 1023
+#define PEL_NA_COURSE 3600
+#define PEL_NA_HEADING 511
+#define PEL_NA_STATUS 15
+
+enum {
+    PEL_REC_POSITION = 1, /* a position report */
+    PEL_REC_STATIC = 2,   /* identity and/or voyage data */
+};
+
+/* One input record, from an NMEA message or a CSV row.  A CSV row may be
+ * both a position and a static report (kind = POSITION|STATIC).  Text
+ * members are borrowed for the callback only.  Absent values: texts NULL,
+ * numbers -1 (imo 0, draught_dm -1), unless stated. */
+typedef struct pel_record {
+    unsigned kind;          /* PEL_REC_ bits */
+    uint32_t mmsi;
+    bool has_time;
+    int64_t t_ms;           /* receive (or report) time, Unix ms */
+    int type;               /* AIS message type; CSV: 1 class A, 18 class B */
+    /* position */
+    int32_t lat, lon;       /* 1/600000 degree; PEL_NA_LAT/LON if absent */
+    int speed, course, heading, status; /* PEL_NA_ values if absent */
+    /* static / voyage */
+    const char *shipname, *callsign, *destination, *eta;
+    uint32_t imo;
+    int shiptype;
+    int to_bow, to_stern, to_port, to_starboard;
+    int draught_dm;         /* decimetres */
+    int partno;             /* type 24 part, else -1 */
+    /* provenance */
+    const char *source;     /* receiver / tag-block source, or NULL */
+    uint64_t line, line_last;
+    int second;             /* NMEA only: the report's UTC second 0..59, -1 if
+                               absent (CSV readers need not set it) */
+} pel_record;
+
+/* Fills r from a decoded message.  Returns false for messages that carry
+ * neither a position nor identity data (they are not stored).  r's texts
+ * are borrowed from m. */
+bool pel_record_from_msg(pel_record *r, const pel_ais_msg *m);
+
+/* ------------------------------------------------------------------------ */
+/* CSV exports: NOAA MarineCadastre and Danish Maritime Authority aisdk      */
+/* ------------------------------------------------------------------------ */
+
+typedef enum pel_csv_format {
+    PEL_CSV_AUTO = 0, /* from the header line */
+    PEL_CSV_NOAA,     /* MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,... */
+    PEL_CSV_DMA       /* # Timestamp,Type of mobile,MMSI,Latitude,Longitude,... */
+} pel_csv_format;
+
+/* Reasons a CSV row is rejected; counted in pel_csv_stats.rejected. */
+typedef enum pel_csv_reject {
+    PEL_CSV_REJ_NONE = 0,
+    PEL_CSV_REJ_SYNTAX,      /* unbalanced quotes, wrong number of fields */
+    PEL_CSV_REJ_MMSI,        /* MMSI missing or not a number */
+    PEL_CSV_REJ_TIME,        /* timestamp missing or unparseable */
+    PEL_CSV_REJ_NUMBER,      /* a numeric field that is not a number */
+    PEL_CSV_REJ_TOO_LONG,    /* a row longer than PEL_MAX_LINE */
+    PEL_CSV_REJ__COUNT
+} pel_csv_reject;
+
+const char *pel_csv_reject_name(pel_csv_reject why);
+
+typedef struct pel_csv_stats {
+    uint64_t rows;            /* data rows read (header excluded) */
+    uint64_t records;         /* rows delivered as records */
+    uint64_t rejected[PEL_CSV_REJ__COUNT];
+} pel_csv_stats;
+
+typedef struct pel_csv_cb {
+    /* r is borrowed for the call; return non-zero to stop (PEL_STOPPED) */
+    int (*on_record)(void *ud, const pel_record *r);
+    /* text is the raw row, borrowed for the call */
+    void (*on_reject)(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text,
+                      size_t len);
+    void *ud;
+} pel_csv_cb;
+
+/* Detects the CSV format from the first line (header).  Returns
+ * PEL_CSV_AUTO when it is neither. */
+pel_csv_format pel_csv_detect(const char *line, size_t len);
+
+/* Reads a CSV export (plain or gzip, "-" for stdin) with a real CSV parser
+ * (quoted fields, embedded commas and quotes), starting after line
+ * skip_lines (0 for all; the header is always read).  Each data row
+ * becomes one pel_record: a position when it has coordinates, static data
+ * when it has a name, IMO, call sign, type, dimensions, draught or
+ * destination.  Coordinates are kept as given (range checks are the
+ * store's); "not available" encodings of each format (empty, NA, DMA's
+ * "Undefined", 91/181) become absent values.  Times are UTC.  Returns
+ * PEL_OK, PEL_STOPPED, PEL_ERR_FORMAT (unknown header; err says why) or
+ * PEL_ERR_IO. */
+pel_status pel_csv_read(const char *path, pel_csv_format fmt, uint64_t skip_lines, const pel_csv_cb *cb,
+                        pel_csv_stats *stats, pel_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Track export                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* One stored position, as the store returns it. */
+typedef struct pel_position {
+    uint32_t mmsi;
+    int64_t t_ms;
+    int32_t lat, lon;          /* 1/600000 degree */
+    uint16_t speed, course;    /* 1/10 knot, 1/10 degree; PEL_NA_ if absent */
+    uint16_t heading;          /* degrees, PEL_NA_HEADING if absent */
+    uint8_t status;            /* navigation status, PEL_NA_STATUS if absent */
+    uint8_t type;              /* AIS message type (CSV: 1 class A, 18 class B) */
+    uint8_t flags;             /* PEL_POS_ flags */
+    int32_t segment;           /* segment number within the vessel, -1 none */
+    uint32_t input;            /* inputs.id of the file it came from */
+    uint32_t source;           /* sources.id of the receiver, 0 if none */
+    uint64_t line;             /* line in that file */
+    int8_t second;             /* the report's own UTC second 0..59, -1 if unknown */
+} pel_position;
+
+enum {
+    PEL_POS_SUSPECT_SPEED = 1u << 0, /* reached only at an impossible speed */
+    PEL_POS_ISOLATED = 1u << 1,      /* a segment of its own (a lone outlier) */
+    PEL_POS_BAD_COORD = 1u << 2,     /* coordinates out of range: no segment */
+    PEL_POS_BAD_TIME = 1u << 3,      /* time before 1990 or in the future */
+};
+
+typedef enum pel_export_format {
+    PEL_EXPORT_GEOJSON = 1, /* FeatureCollection: a LineString per segment */
+    PEL_EXPORT_CSV,         /* one row per position */
+    PEL_EXPORT_KML          /* Document, a Folder per vessel, a Placemark per segment */
+} pel_export_format;
+
+typedef struct pel_export pel_export;
+
+/* Starts an export to out (not closed by the library).  Returns NULL and
+ * fills err on failure. */
+pel_export *pel_export_new(FILE *out, pel_export_format fmt, pel_error *err);
+
+/* Writes one vessel's positions (sorted by time; segment ids set) with its
+ * display name (may be NULL).  pos is borrowed for the call. */
+pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name, const pel_position *pos, size_t n);
+
+/* Ends the document, flushes, frees x.  Returns PEL_ERR_IO if writing
+ * failed at any point.  x may be NULL. */
+pel_status pel_export_finish(pel_export *x, pel_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* The store: an embedded SQLite database of positions and identities        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pel_store pel_store;
+
+/* Opens (creating it and its schema if needed) the database at path, in
+ * WAL mode.  readonly opens an existing database without writing.  Returns
+ * NULL with err filled on failure.  Close with pel_store_close. */
+pel_store *pel_store_open(const char *path, bool readonly, pel_error *err);
+
+/* Closes s; NULL is accepted. */
+void pel_store_close(pel_store *s);
+
+typedef enum pel_input_format {
+    PEL_IN_AUTO = 0, /* from the content: NMEA, NOAA CSV or DMA CSV */
+    PEL_IN_NMEA,
+    PEL_IN_NOAA,
+    PEL_IN_DMA
+} pel_input_format;
+
+/* Reasons a record is refused by the store, after decoding. */
+typedef enum pel_ingest_reject {
+    PEL_ING_REJ_NO_TIME = 0, /* no receive time and no --assume-time */
+    PEL_ING_REJ_MMSI,        /* MMSI not nine digits (100000000..999999999) */
+    PEL_ING_REJ_BAD_TIME,    /* before 1990 or more than a day in the future */
+    PEL_ING_REJ_BAD_POSITION,/* latitude or longitude out of range */
+    PEL_ING_REJ__COUNT
+} pel_ingest_reject;
+
+const char *pel_ingest_reject_name(pel_ingest_reject why);
+
+typedef struct pel_ingest_opts {
+    pel_input_format format;
+    bool assume_time;         /* give records without a time assume_ms */
+    int64_t assume_ms;
+    uint64_t commit_every;    /* records per transaction; 0 = 500000 */
+    double max_speed_kn;      /* track building: see docs/tracks.md; 0 = default */
+    double max_silence_h;
+    int dedupe_window_s;
+    /* every rejected line or row: file, line, reason name, detail, text */
+    void (*on_reject)(void *ud, const char *file, uint64_t line, const char *reason, const char *detail,
+                      const char *text, size_t len);
+    /* progress: called about once a second during a file */
+    void (*on_progress)(void *ud, const char *file, uint64_t lines, uint64_t records);
+    void *ud;
+} pel_ingest_opts;
+
+typedef struct pel_ingest_stats {
+    uint64_t inputs;          /* files ingested in full by this call */
+    uint64_t skipped;         /* files already in the store (same content) */
+    uint64_t resumed;         /* files continued after an interrupted run */
+    uint64_t lines;           /* lines or rows read */
+    uint64_t positions;       /* position records stored */
+    uint64_t statics;         /* identity/voyage records stored */
+    uint64_t ignored;         /* messages of no use to tracks (base stations, binary...) */
+    uint64_t rejected;        /* lines/rows/records refused, all reasons */
+    uint64_t by_reason[64];   /* per reason, indexed by pel_ingest_reason_index() */
+    uint64_t vessels_built;   /* vessels whose tracks were rebuilt */
+    uint64_t duplicates;      /* receptions of the same report removed */
+    double read_s, build_s;   /* wall seconds reading inputs, building tracks */
+} pel_ingest_stats;
+
+/* The reject reasons of every stage in one list: index -> name ("checksum",
+ * "syntax", "no_time", ...); NULL past the end.  Static strings. */
+const char *pel_ingest_reason_name(int index);
+
+/* Ingests the files (NMEA plain/gzip, NOAA or DMA CSV) into s and rebuilds
+ * the tracks of every vessel they touched.  A file whose content is already
+ * in the store is skipped; a file whose previous ingest was interrupted is
+ * continued.  Committed data is never lost: on failure (disk full, read-only
+ * database) the call stops with PEL_ERR_IO and a message, and running it
+ * again completes the work.  stats may be NULL. */
+pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
+                      pel_ingest_stats *stats, pel_error *err);
+
+/* ---- queries ---- */
+
+/* Finds vessels by MMSI (9 digits), IMO (7 digits, or "IMO1234567") or
+ * name (case-insensitive, spacing ignored, any name ever broadcast).
+ * Writes up to cap MMSIs (ascending) to out, *n the total found. */
+pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_t cap, size_t *n, pel_error *err);
+
+/* Writes a readable report of one vessel to out: identity history (each
+ * distinct name/IMO/call sign/type/dimensions with first and last seen),
+ * voyage reports (destination, draught), first/last seen, positions,
+ * segments, distance sailed and the periods of silence of at least
+ * silence_h hours. */
+pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FILE *out, pel_error *err);
+
+typedef struct pel_track_filter {
+    const uint32_t *mmsi;     /* NULL: every vessel */
+    size_t nmmsi;
+    bool has_bbox;            /* lat/lon box in degrees */
+    double min_lat, min_lon, max_lat, max_lon;
+    bool has_from, has_to;    /* time window, Unix ms, inclusive */
+    int64_t from_ms, to_ms;
+} pel_track_filter;
+
+/* Calls on_vessel for each vessel with positions matching f, in MMSI
+ * order, with its positions sorted by time (pos borrowed for the call) and
+ * its latest name (or NULL).  on_vessel returns non-zero to stop. */
+pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
+                      int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos, size_t n),
+                      void *ud, pel_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Identifiers                                                               */

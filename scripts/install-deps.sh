@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # install-deps.sh -- installs what Pelorus needs on Debian 12 (bookworm):
-# the build (gcc, make, zlib), the tests (jansson for the peer comparison,
+# the build (gcc, make, zlib, SQLite, nettle for SHA-256, libcsv), the tests (jansson for the peer comparison,
 # gzip, GNU time for the memory check, clang for the fuzz build) and the
 # benchmark's peer (gpsd-clients for gpsdecode, hyperfine).  Skips the
 # package manager when everything is there already.  Run as root (or with
 # sudo available).
 set -eu
-pkgs="build-essential make gcc zlib1g-dev libjansson-dev gzip time clang libclang-rt-14-dev gpsd-clients"
+pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev nettle-dev libcsv-dev libjansson-dev gzip time clang libclang-rt-14-dev gpsd-clients sqlite3"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -8,6 +8,10 @@
 
 /* Each takes argv from the subcommand name on and returns the exit code. */
 int cli_decode(int argc, char **argv);
+int cli_ingest(int argc, char **argv);
+int cli_vessel(int argc, char **argv);
+int cli_tracks(int argc, char **argv);
+int cli_dbdump(int argc, char **argv);
 
 /* Writes one rejected line to f as "file<TAB>line<TAB>reason<TAB>detail<TAB>
  * text", bytes outside printable ASCII written as \xNN. */

@@ -15,6 +15,9 @@ static void usage(FILE *f) {
                "\n"
                "commands:\n"
                "  decode    decode AIVDM/AIVDO sentences to JSON Lines (gpsd field names)\n"
+               "  ingest    store NMEA or CSV (NOAA, DMA) in the database and build tracks\n"
+               "  vessel    what the database knows of one vessel (MMSI, IMO or name)\n"
+               "  tracks    export tracks as GeoJSON, CSV or KML\n"
                "  version   print the version\n"
                "\n"
                "Run 'pelorus COMMAND --help' for a command's options.\n");
@@ -28,6 +31,14 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (strcmp(cmd, "decode") == 0)
         return cli_decode(argc - 1, argv + 1);
+    if (strcmp(cmd, "ingest") == 0)
+        return cli_ingest(argc - 1, argv + 1);
+    if (strcmp(cmd, "vessel") == 0)
+        return cli_vessel(argc - 1, argv + 1);
+    if (strcmp(cmd, "tracks") == 0)
+        return cli_tracks(argc - 1, argv + 1);
+    if (strcmp(cmd, "db-dump") == 0)
+        return cli_dbdump(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("pelorus %s\n", PEL_VERSION);
         return 0;

@@ -52,7 +52,7 @@ struct pel_decoder {
     int nfree;
     uint64_t order;
     uint64_t last_line;
-    uint64_t last_scan;
+    uint64_t cur_line;  /* the line being read (last + 1 while flushing) */
     int64_t newest_ms;
     bool have_newest;
     bool pghp;         /* a $PGHP time waits for the next sentence */
@@ -144,13 +144,14 @@ static void reject(pel_decoder *d, pel_reject why, uint64_t line, const char *te
                    const char *detail) {
     d->st.rejected[why]++;
     if (d->cb.on_reject) {
-        pel_reject_info r = {why, line, text, len, detail};
+        pel_reject_info r = {why, line, text, len, detail, d->cur_line};
         d->cb.on_reject(d->cb.ud, &r);
     }
 }
 
 void pel_decoder_too_long(pel_decoder *d, const char *head, size_t len, uint64_t lineno) {
     d->st.lines++;
+    d->cur_line = lineno;
     reject(d, PEL_REJ_TOO_LONG, lineno, head, len, "line longer than 1 MiB (first bytes shown)");
 }
 
@@ -338,10 +339,10 @@ static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t l
 pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno) {
     d->st.lines++;
     d->last_line = lineno;
-    if (d->nactive && lineno - d->last_scan >= 64) {
-        d->last_scan = lineno;
+    d->cur_line = lineno;
+    /* every 64th line, so that a run continued part-way expires alike */
+    if (d->nactive && lineno % 64 == 0)
         expire(d, lineno);
-    }
     ais_sentence s;
     const char *detail = NULL;
     int r = ais_sentence_parse(line, len, &s, &detail);
@@ -390,6 +391,7 @@ pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64
 }
 
 void pel_decoder_flush(pel_decoder *d) {
+    d->cur_line = d->last_line + 1;
     while (d->nactive)
         drop_slot(d, 0, PEL_REJ_FRAG_STALE, "input ended before the message's last fragment");
     d->pghp = false;

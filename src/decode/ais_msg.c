@@ -108,6 +108,8 @@ static void D_(dec *d, const char *name, size_t namelen, int off, int nbits) {
 /* ---- the normalised view ------------------------------------------------ */
 
 static void set_pos4(pel_ais_msg *m, int64_t lon, int64_t lat) {
+    m->lat_raw = (int32_t)lat;
+    m->lon_raw = (int32_t)lon;
     if (lon != 181 * 600000 && lat != 91 * 600000 && lon >= -180 * 600000 && lon <= 180 * 600000 &&
         lat >= -90 * 600000 && lat <= 90 * 600000) {
         m->lon = lon / 600000.0;
@@ -471,6 +473,8 @@ static void type_27(dec *d) {
     int64_t course = U(d, "course", 85, 9, PEL_F_COURSE27);
     U(d, "raim", 39, 1, PEL_F_BOOL);
     U(d, "gnss", 94, 1, PEL_F_BOOL);
+    m->lat_raw = lat == 91 * 600 ? 91 * 600000 : (int32_t)(lat * 1000);
+    m->lon_raw = lon == 181 * 600 ? 181 * 600000 : (int32_t)(lon * 1000);
     if (lon != 181 * 600 && lat != 91 * 600 && lon >= -180 * 600 && lon <= 180 * 600 && lat >= -90 * 600 &&
         lat <= 90 * 600) {
         m->lon = lon / 600.0;
@@ -508,6 +512,8 @@ pel_reject pel_ais_decode_bits(pel_ais_msg *m, const uint8_t *bits, int bitlen) 
     m->mmsi = 0;
     m->repeat = 0;
     m->lat = m->lon = NAN;
+    m->lat_raw = 91 * 600000;
+    m->lon_raw = 181 * 600000;
     m->speed = m->course = NAN;
     m->heading = m->status = m->second = m->partno = -1;
     m->imo = 0;

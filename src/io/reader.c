@@ -54,6 +54,10 @@ static void set_err(pel_error *err, pel_status code, const char *fmt, const char
 }
 
 pel_status pel_decode_file(pel_decoder *d, const char *path, pel_error *err) {
+    return pel_decode_file_at(d, path, 1, err);
+}
+
+pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_line, pel_error *err) {
     bool is_stdin = strcmp(path, "-") == 0;
     src s = {0};
     s.fd = is_stdin ? 0 : open(path, O_RDONLY);
@@ -120,6 +124,8 @@ pel_status pel_decode_file(pel_decoder *d, const char *path, pel_error *err) {
             lineno++;
             if (skipping)
                 skipping = false; /* the tail of a long line: already reported */
+            else if (lineno < first_line)
+                ; /* before the starting line: counted only */
             else if (pel_decoder_line(d, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'), lineno) ==
                      PEL_STOPPED) {
                 st = PEL_STOPPED;
@@ -131,13 +137,13 @@ pel_status pel_decode_file(pel_decoder *d, const char *path, pel_error *err) {
         if (eof) {
             if (left && !skipping) {
                 lineno++;
-                if (pel_decoder_line(d, p, left, lineno) == PEL_STOPPED)
+                if (lineno >= first_line && pel_decoder_line(d, p, left, lineno) == PEL_STOPPED)
                     st = PEL_STOPPED;
             }
             break;
         }
         if (left > PEL_MAX_LINE || (skipping && left)) {
-            if (!skipping)
+            if (!skipping && lineno + 1 >= first_line)
                 pel_decoder_too_long(d, p, 200, lineno + 1);
             skipping = true;
             have = 0;

@@ -1,0 +1,853 @@
+/*
+ * ingest.c -- files into the store: decode (NMEA) or parse (CSV) into
+ * records, check them, buffer positions per vessel, write them as raw
+ * chunks with identities and voyage reports, and commit in batches; then
+ * rebuild the tracks of the vessels touched (build.c).
+ *
+ * Idempotent and crash-safe: a file is known by its SHA-256.  A file whose
+ * content is already in the store is skipped.  Each commit records, in the
+ * same transaction as the data, the line up to which the file is stored
+ * and the counters so far; a run killed at any moment leaves a consistent
+ * database, and running it again continues after that line (replaying the
+ * 2000 lines before it so that multi-sentence messages are reassembled as in
+ * a clean run, and discarding what they had already produced).  Track
+ * building is a pure function of the stored positions, so the final rows
+ * equal a clean run's.
+ *
+ * Memory: buffers hold at most commit_every positions, whatever the input
+ * size; per-vessel state is a hash entry.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <zlib.h>
+#include <nettle/sha2.h>
+
+#include "store_internal.h"
+#include "trk.h"
+
+/* Reject reasons of every stage, as one index space. */
+#define R_CSV 16
+#define R_ING 32
+
+static const char *const ing_names[PEL_ING_REJ__COUNT] = {"no_time", "mmsi", "bad_time", "bad_position"};
+
+const char *pel_ingest_reject_name(pel_ingest_reject why) {
+    return (unsigned)why < PEL_ING_REJ__COUNT ? ing_names[why] : "unknown";
+}
+
+const char *pel_ingest_reason_name(int i) {
+    if (i > 0 && i < PEL_REJ__COUNT)
+        return pel_reject_name((pel_reject)i);
+    if (i > R_CSV && i < R_CSV + PEL_CSV_REJ__COUNT)
+        return pel_csv_reject_name((pel_csv_reject)(i - R_CSV));
+    if (i >= R_ING && i < R_ING + PEL_ING_REJ__COUNT)
+        return ing_names[i - R_ING];
+    return i < 64 ? "" : NULL;
+}
+
+/* Identity and voyage reports repeat (every few minutes per vessel): they
+ * are aggregated in memory per transaction -- first/last time, count,
+ * first input and line -- and written once per distinct report. */
+typedef struct agg_entry {
+    uint32_t hash;
+    uint32_t keylen;
+    const char *key;       /* in the arena: the bound values, NUL-separated */
+    pel_record r;          /* the first report (texts point into key) */
+    int64_t first_ms, last_ms;
+    uint64_t reports, first_line;
+} agg_entry;
+
+typedef struct agg {
+    agg_entry *e;
+    size_t cap, used;
+    char *arena;
+    size_t alen, acap;
+} agg;
+
+typedef struct ing {
+    pel_store *s;
+    const pel_ingest_opts *o;
+    pel_ingest_stats *st;
+    pel_error *err;
+    pel_status failed;
+    int64_t now_ms;
+    /* the positions since the last commit, and the vessels seen by this run */
+    pel_position *batch;
+    uint64_t buffered;
+    uint32_t *v;           /* open addressing by MMSI, 0 = empty */
+    uint32_t *vcount;      /* per slot, scratch for the counting sort */
+    size_t vcap, vused;
+    uint64_t commit_every;
+    uint8_t *enc;
+    size_t enccap;
+    /* sources: name -> id, a small open-addressing table */
+    char **src_name;
+    uint32_t *src_id;
+    size_t src_cap, src_used;
+    agg ident, voy;
+    /* the current input */
+    const char *path;
+    int64_t input;
+    uint64_t resume_line;  /* lines up to here are already stored */
+    uint64_t line;         /* highest line handled */
+    uint64_t c_lines, c_pos, c_stat, c_ign, c_rej;
+    uint64_t c_reason[64];
+    bool csv;
+    uint64_t records;
+    uint64_t next_progress;
+    struct timespec last_progress;
+} ing;
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void fail(ing *g, pel_status st) {
+    if (g->failed == PEL_OK)
+        g->failed = st;
+}
+
+static void count_reject(ing *g, int reason, uint64_t line, const char *detail, const char *text, size_t len) {
+    g->c_rej++;
+    if (reason >= 0 && reason < 64)
+        g->c_reason[reason]++;
+    if (g->o->on_reject)
+        g->o->on_reject(g->o->ud, g->path, line, pel_ingest_reason_name(reason), detail, text, len);
+}
+
+/* ---- sources --------------------------------------------------------------- */
+
+static uint32_t source_id(ing *g, const char *name) {
+    if (!name || !*name)
+        return 0;
+    size_t h = 5381;
+    for (const char *c = name; *c; c++)
+        h = h * 33 + (unsigned char)*c;
+    if (2 * (g->src_used + 1) > g->src_cap) {
+        size_t ncap = g->src_cap ? 2 * g->src_cap : 64;
+        char **nn = calloc(ncap, sizeof *nn);
+        uint32_t *ni = calloc(ncap, sizeof *ni);
+        if (!nn || !ni) {
+            free(nn);
+            free(ni);
+            fail(g, PEL_ERR_NOMEM);
+            return 0;
+        }
+        for (size_t i = 0; i < g->src_cap; i++)
+            if (g->src_name[i]) {
+                size_t k = 5381;
+                for (const char *c = g->src_name[i]; *c; c++)
+                    k = k * 33 + (unsigned char)*c;
+                k &= ncap - 1;
+                while (nn[k])
+                    k = (k + 1) & (ncap - 1);
+                nn[k] = g->src_name[i];
+                ni[k] = g->src_id[i];
+            }
+        free(g->src_name);
+        free(g->src_id);
+        g->src_name = nn;
+        g->src_id = ni;
+        g->src_cap = ncap;
+    }
+    size_t k = h & (g->src_cap - 1);
+    while (g->src_name[k]) {
+        if (strcmp(g->src_name[k], name) == 0)
+            return g->src_id[k];
+        k = (k + 1) & (g->src_cap - 1);
+    }
+    /* look it up in the database, or add it */
+    uint32_t id = 0;
+    sqlite3_stmt *q = st_get(g->s, ST_SOURCE_FIND);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        id = (uint32_t)sqlite3_column_int64(q, 0);
+    else {
+        q = st_get(g->s, ST_SOURCE_NEW);
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        if (st_done(g->s, q, g->err, "storing a source") != PEL_OK) {
+            fail(g, PEL_ERR_IO);
+            return 0;
+        }
+        id = (uint32_t)sqlite3_last_insert_rowid(g->s->db);
+    }
+    g->src_name[k] = strdup(name);
+    if (!g->src_name[k]) {
+        fail(g, PEL_ERR_NOMEM);
+        return 0;
+    }
+    g->src_id[k] = id;
+    g->src_used++;
+    return id;
+}
+
+/* ---- the batch of positions ---------------------------------------------- */
+
+/* Positions are appended to one array in arrival order (cache-friendly)
+ * and grouped by vessel at commit time with a counting sort over the
+ * vessels' slots in the table of vessels seen. */
+
+/* Returns mmsi's slot in the table of vessels seen by this run, adding it
+ * (and setting *added) if new; (size_t)-1 when out of memory. */
+static size_t vessel_slot(ing *g, uint32_t mmsi, bool *added) {
+    *added = false;
+    if (2 * (g->vused + 1) > g->vcap) {
+        size_t ncap = g->vcap ? 2 * g->vcap : 4096;
+        uint32_t *nv = calloc(ncap, sizeof *nv);
+        uint32_t *nc = calloc(ncap, sizeof *nc);
+        if (!nv || !nc) {
+            free(nv);
+            free(nc);
+            fail(g, PEL_ERR_NOMEM);
+            return (size_t)-1;
+        }
+        for (size_t i = 0; i < g->vcap; i++)
+            if (g->v[i]) {
+                size_t k = (g->v[i] * 2654435761u) & (ncap - 1);
+                while (nv[k])
+                    k = (k + 1) & (ncap - 1);
+                nv[k] = g->v[i];
+            }
+        free(g->v);
+        free(g->vcount);
+        g->v = nv;
+        g->vcount = nc;
+        g->vcap = ncap;
+    }
+    size_t k = (mmsi * 2654435761u) & (g->vcap - 1);
+    while (g->v[k] && g->v[k] != mmsi)
+        k = (k + 1) & (g->vcap - 1);
+    if (!g->v[k]) {
+        g->v[k] = mmsi;
+        g->vused++;
+        *added = true;
+    }
+    return k;
+}
+
+/* Writes the batch as staged chunks, one per vessel; marks new vessels dirty. */
+static pel_status flush_vessels(ing *g) {
+    if (!g->buffered)
+        return PEL_OK;
+    size_t n = g->buffered;
+    uint32_t *slot = malloc(n * sizeof *slot), *order = malloc(n * sizeof *order);
+    pel_position *tmp = NULL;
+    pel_status st = PEL_OK;
+    if (!slot || !order) {
+        st = PEL_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n && st == PEL_OK; i++) {
+        bool added;
+        size_t k = vessel_slot(g, g->batch[i].mmsi, &added);
+        if (k == (size_t)-1) {
+            st = PEL_ERR_NOMEM;
+            break;
+        }
+        if (added) {
+            sqlite3_stmt *q = st_get(g->s, ST_VESSEL_DIRTY);
+            sqlite3_bind_int64(q, 1, g->batch[i].mmsi);
+            if (st_done(g->s, q, g->err, "storing a vessel") != PEL_OK)
+                st = PEL_ERR_IO;
+        }
+        slot[i] = (uint32_t)k;
+    }
+    if (st != PEL_OK)
+        goto out;
+    /* counting sort: vcount becomes each slot's start in order[] */
+    memset(g->vcount, 0, g->vcap * sizeof *g->vcount);
+    for (size_t i = 0; i < n; i++)
+        g->vcount[slot[i]]++;
+    uint32_t at = 0;
+    for (size_t k = 0; k < g->vcap; k++) {
+        uint32_t c = g->vcount[k];
+        g->vcount[k] = at;
+        at += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[g->vcount[slot[i]]++] = (uint32_t)i;
+    /* order[] now lists the batch vessel by vessel */
+    size_t tcap = 0;
+    for (size_t i = 0; i < n && st == PEL_OK;) {
+        size_t j = i;
+        uint32_t s0 = slot[order[i]];
+        while (j < n && slot[order[j]] == s0)
+            j++;
+        size_t m = j - i;
+        if (m > tcap) {
+            pel_position *nt = realloc(tmp, m * sizeof *nt);
+            if (!nt) {
+                st = PEL_ERR_NOMEM;
+                break;
+            }
+            tmp = nt;
+            tcap = m;
+        }
+        for (size_t k = 0; k < m; k++)
+            tmp[k] = g->batch[order[i + k]];
+        size_t need = 8 + m * TRK_MAX_BYTES_PER_POS;
+        if (need > g->enccap) {
+            uint8_t *ne = realloc(g->enc, need);
+            if (!ne) {
+                st = PEL_ERR_NOMEM;
+                break;
+            }
+            g->enc = ne;
+            g->enccap = need;
+        }
+        size_t len = trk_encode(tmp, m, g->enc);
+        sqlite3_stmt *q = st_get(g->s, ST_CHUNK_RAW);
+        sqlite3_bind_int64(q, 1, tmp[0].mmsi);
+        sqlite3_bind_int64(q, 2, g->s->gen);
+        sqlite3_bind_blob(q, 3, g->enc, (int)len, SQLITE_STATIC);
+        if (st_done(g->s, q, g->err, "storing positions") != PEL_OK)
+            st = PEL_ERR_IO;
+        i = j;
+    }
+    g->buffered = 0;
+out:
+    free(slot);
+    free(order);
+    free(tmp);
+    return st;
+}
+
+static pel_status flush_agg(ing *g, agg *a, bool ident);
+
+/* Commits everything up to line upto of the current input. */
+static pel_status commit(ing *g, uint64_t upto) {
+    pel_status st = flush_vessels(g);
+    if (st == PEL_OK && g->ident.used)
+        st = flush_agg(g, &g->ident, true);
+    if (st == PEL_OK && g->voy.used)
+        st = flush_agg(g, &g->voy, false);
+    if (st != PEL_OK)
+        return st;
+    char rej[1536];
+    size_t n = 0;
+    rej[n++] = '{';
+    for (int i = 0; i < 64; i++)
+        if (g->c_reason[i] && n + 64 < sizeof rej)
+            n += (size_t)snprintf(rej + n, sizeof rej - n, "%s\"%s\":%llu", n > 1 ? "," : "",
+                                  pel_ingest_reason_name(i), (unsigned long long)g->c_reason[i]);
+    rej[n++] = '}';
+    rej[n] = 0;
+    sqlite3_stmt *q = st_get(g->s, ST_INPUT_PROGRESS);
+    sqlite3_bind_int64(q, 1, g->input);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)upto);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)g->c_lines);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)g->c_pos);
+    sqlite3_bind_int64(q, 5, (sqlite3_int64)g->c_stat);
+    sqlite3_bind_int64(q, 6, (sqlite3_int64)g->c_ign);
+    sqlite3_bind_int64(q, 7, (sqlite3_int64)g->c_rej);
+    sqlite3_bind_text(q, 8, rej, (int)n, SQLITE_TRANSIENT);
+    if (st_done(g->s, q, g->err, "recording progress") != PEL_OK)
+        return PEL_ERR_IO;
+    if (st_done(g->s, st_get(g->s, ST_COMMIT), g->err, "committing") != PEL_OK)
+        return PEL_ERR_IO;
+    if (st_done(g->s, st_get(g->s, ST_BEGIN), g->err, "starting a transaction") != PEL_OK)
+        return PEL_ERR_IO;
+    return PEL_OK;
+}
+
+/* ---- records -------------------------------------------------------------- */
+
+/* Upper case, letters and digits only: "Yu Jong-2" -> "YUJONG2". */
+static void norm_name(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (; s && *s && n + 1 < cap; s++) {
+        char c = *s;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            out[n++] = c;
+    }
+    out[n] = 0;
+}
+
+/* Writes the aggregated reports of a (identities if ident, else voyages)
+ * and empties it. */
+static pel_status flush_agg(ing *g, agg *a, bool ident) {
+    for (size_t j = 0; j < a->cap && g->failed == PEL_OK; j++) {
+        agg_entry *e = &a->e[j];
+        if (!e->key)
+            continue;
+        const pel_record *r = &e->r;
+        /* the key: mmsi, numbers, then up to three NUL-terminated texts */
+        const char *texts = e->key + 4 + (ident ? 6 : 1) * 8;
+        const char *t1 = texts, *t2 = t1 + strlen(t1) + 1, *t3 = t2 + strlen(t2) + 1;
+        sqlite3_stmt *q;
+        if (ident) {
+            char nn[64];
+            norm_name(t1, nn, sizeof nn);
+            q = st_get(g->s, ST_IDENTITY);
+            sqlite3_bind_int64(q, 1, r->mmsi);
+            sqlite3_bind_text(q, 2, t1, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 3, r->imo);
+            sqlite3_bind_text(q, 4, t2, -1, SQLITE_STATIC);
+            sqlite3_bind_int(q, 5, r->shiptype);
+            sqlite3_bind_int(q, 6, r->to_bow);
+            sqlite3_bind_int(q, 7, r->to_stern);
+            sqlite3_bind_int(q, 8, r->to_port);
+            sqlite3_bind_int(q, 9, r->to_starboard);
+            sqlite3_bind_text(q, 10, nn, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(q, 11, e->first_ms);
+            sqlite3_bind_int64(q, 12, e->last_ms);
+            sqlite3_bind_int64(q, 13, (sqlite3_int64)e->reports);
+            sqlite3_bind_int64(q, 14, g->input);
+            sqlite3_bind_int64(q, 15, (sqlite3_int64)e->first_line);
+        } else {
+            q = st_get(g->s, ST_VOYAGE);
+            sqlite3_bind_int64(q, 1, r->mmsi);
+            sqlite3_bind_text(q, 2, t1, -1, SQLITE_STATIC);
+            sqlite3_bind_int(q, 3, r->draught_dm);
+            sqlite3_bind_text(q, 4, t3, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 5, e->first_ms);
+            sqlite3_bind_int64(q, 6, e->last_ms);
+            sqlite3_bind_int64(q, 7, (sqlite3_int64)e->reports);
+            sqlite3_bind_int64(q, 8, g->input);
+            sqlite3_bind_int64(q, 9, (sqlite3_int64)e->first_line);
+        }
+        if (st_done(g->s, q, g->err, ident ? "storing an identity" : "storing a voyage report") != PEL_OK)
+            fail(g, PEL_ERR_IO);
+        e->key = NULL;
+    }
+    a->used = 0;
+    a->alen = 0;
+    return g->failed;
+}
+
+/* Copies text (may be NULL) into the key being built; returns its start. */
+static const char *key_text(agg *a, const char *t) {
+    size_t n = t ? strlen(t) : 0;
+    if (a->alen + n + 1 > a->acap)
+        return NULL;
+    char *at = a->arena + a->alen;
+    memcpy(at, t ? t : "", n);
+    at[n] = 0;
+    a->alen += n + 1;
+    return at;
+}
+
+/* Adds one report to a; the key is mmsi and the texts and numbers given. */
+static void agg_add(ing *g, agg *a, const pel_record *r, const char *t1, const char *t2, const char *t3,
+                    const int64_t *num, int nnum) {
+    if (2 * (a->used + 1) > a->cap || a->alen + 4096 > a->acap) {
+        /* full: write out what is held (it stays correct: upserts merge) */
+        if (a->used && flush_agg(g, a, a == &g->ident) != PEL_OK)
+            return;
+        if (!a->e) {
+            a->cap = 1 << 16;
+            a->acap = 8u << 20;
+            a->e = calloc(a->cap, sizeof *a->e);
+            a->arena = malloc(a->acap);
+            if (!a->e || !a->arena) {
+                fail(g, PEL_ERR_NOMEM);
+                return;
+            }
+        }
+    }
+    size_t start = a->alen;
+    char *k = a->arena + start;
+    memcpy(k, &r->mmsi, 4);
+    a->alen += 4;
+    for (int i = 0; i < nnum; i++) {
+        memcpy(a->arena + a->alen, &num[i], 8);
+        a->alen += 8;
+    }
+    if (!key_text(a, t1) || !key_text(a, t2) || !key_text(a, t3)) {
+        fail(g, PEL_ERR_NOMEM); /* a text longer than the arena: cannot happen with AIS */
+        return;
+    }
+    size_t klen = a->alen - start;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < klen; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    size_t j = h & (a->cap - 1);
+    while (a->e[j].key) {
+        agg_entry *e = &a->e[j];
+        if (e->hash == h && e->keylen == klen && memcmp(e->key, k, klen) == 0) {
+            a->alen = start; /* known: drop the copy */
+            if (r->t_ms < e->first_ms) {
+                e->first_ms = r->t_ms;
+                e->first_line = r->line;
+            }
+            if (r->t_ms > e->last_ms)
+                e->last_ms = r->t_ms;
+            e->reports++;
+            return;
+        }
+        j = (j + 1) & (a->cap - 1);
+    }
+    agg_entry *e = &a->e[j];
+    e->hash = h;
+    e->keylen = (uint32_t)klen;
+    e->key = k;
+    e->r = *r; /* its numbers; its texts are read back from the key */
+    e->r.shipname = e->r.callsign = e->r.destination = e->r.eta = NULL;
+    e->first_ms = e->last_ms = r->t_ms;
+    e->reports = 1;
+    e->first_line = r->line;
+    a->used++;
+}
+
+static void store_static(ing *g, const pel_record *r) {
+    if (r->shipname || r->callsign || r->imo || r->shiptype >= 0 || r->to_bow >= 0) {
+        int64_t num[6] = {r->imo, r->shiptype, r->to_bow, r->to_stern, r->to_port, r->to_starboard};
+        agg_add(g, &g->ident, r, r->shipname, r->callsign, NULL, num, 6);
+    }
+    if (r->destination || r->draught_dm >= 0 || r->eta) {
+        int64_t num[1] = {r->draught_dm};
+        pel_record v = *r;
+        agg_add(g, &g->voy, &v, r->destination, NULL, r->eta, num, 1);
+    }
+}
+
+static void progress(ing *g) {
+    if (!g->o->on_progress || ++g->next_progress % 65536)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (ts.tv_sec > g->last_progress.tv_sec) {
+        g->last_progress = ts;
+        g->o->on_progress(g->o->ud, g->path, g->line, g->records);
+    }
+}
+
+/* One record, already past the resume point. */
+static void handle(ing *g, const pel_record *rin, const char *text, size_t len) {
+    pel_record r = *rin;
+    g->records++;
+    if (!r.has_time) {
+        if (!g->o->assume_time) {
+            count_reject(g, R_ING + PEL_ING_REJ_NO_TIME, r.line, "no receive time in the input (see --assume-time)",
+                         text, len);
+            return;
+        }
+        r.t_ms = g->o->assume_ms;
+    }
+    if (r.mmsi < 100000000 || r.mmsi > 999999999) {
+        count_reject(g, R_ING + PEL_ING_REJ_MMSI, r.line, "MMSI is not nine digits", text, len);
+        return;
+    }
+    if (r.t_ms < (int64_t)631152000000 || r.t_ms > g->now_ms + 86400000) {
+        count_reject(g, R_ING + PEL_ING_REJ_BAD_TIME, r.line, "time before 1990 or in the future", text, len);
+        return;
+    }
+    bool pos = (r.kind & PEL_REC_POSITION) && r.lat != PEL_NA_LAT && r.lon != PEL_NA_LON;
+    if (pos && (r.lat < -90 * PEL_DEG || r.lat > 90 * PEL_DEG || r.lon < -180 * PEL_DEG || r.lon > 180 * PEL_DEG)) {
+        count_reject(g, R_ING + PEL_ING_REJ_BAD_POSITION, r.line, "latitude or longitude out of range", text, len);
+        return;
+    }
+    uint32_t input = (uint32_t)g->input;
+    if (pos) {
+        pel_position *p = &g->batch[g->buffered];
+        p->mmsi = r.mmsi;
+        p->t_ms = r.t_ms;
+        p->lat = r.lat;
+        p->lon = r.lon;
+        p->speed = (uint16_t)(r.speed >= 0 && r.speed <= 1023 ? r.speed : PEL_NA_SPEED);
+        p->course = (uint16_t)(r.course >= 0 && r.course <= 3600 ? r.course : PEL_NA_COURSE);
+        p->heading = (uint16_t)(r.heading >= 0 && r.heading <= 511 ? r.heading : PEL_NA_HEADING);
+        p->status = (uint8_t)(r.status >= 0 && r.status <= 15 ? r.status : PEL_NA_STATUS);
+        p->type = (uint8_t)r.type;
+        p->flags = 0;
+        p->segment = -1;
+        p->input = input;
+        p->source = source_id(g, r.source);
+        p->line = r.line;
+        p->second = (int8_t)(!g->csv && r.second >= 0 && r.second < 60 ? r.second : -1);
+        g->c_pos++;
+        g->buffered++;
+    }
+    if (r.kind & PEL_REC_STATIC) {
+        store_static(g, &r);
+        g->c_stat++;
+    }
+    if (!pos && !(r.kind & PEL_REC_STATIC))
+        g->c_ign++; /* a position report without a position */
+    /* a full batch: commit up to this record's (last) line, which is done */
+    if (g->buffered >= g->commit_every && g->failed == PEL_OK) {
+        pel_status st = commit(g, r.line_last > r.line ? r.line_last : r.line);
+        if (st != PEL_OK)
+            fail(g, st);
+    }
+}
+
+/* ---- NMEA ------------------------------------------------------------------ */
+
+static int nmea_msg(void *ud, const pel_ais_msg *m) {
+    ing *g = ud;
+    if (m->line_last <= g->resume_line)
+        return 0; /* produced before the interruption: stored already */
+    g->line = m->line_last;
+    pel_record r;
+    if (!pel_record_from_msg(&r, m)) {
+        g->c_ign++;
+    } else
+        handle(g, &r, NULL, 0);
+    progress(g);
+    return g->failed != PEL_OK;
+}
+
+static void nmea_reject(void *ud, const pel_reject_info *ri) {
+    ing *g = ud;
+    if (ri->at_line <= g->resume_line)
+        return;
+    count_reject(g, (int)ri->why, ri->line, ri->detail, ri->text, ri->len);
+}
+
+/* ---- CSV ------------------------------------------------------------------- */
+
+static int csv_rec(void *ud, const pel_record *r) {
+    ing *g = ud;
+    g->line = r->line_last > r->line ? r->line_last : r->line;
+    handle(g, r, NULL, 0);
+    progress(g);
+    return g->failed != PEL_OK;
+}
+
+static void csv_reject(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text,
+                       size_t len) {
+    ing *g = ud;
+    count_reject(g, R_CSV + (int)why, line, detail, text, len);
+}
+
+/* ---- one file -------------------------------------------------------------- */
+
+/* SHA-256 of the file's bytes (compressed bytes for .gz) as hex. */
+static pel_status file_hash(const char *path, char hex[65], uint64_t *size, int64_t *mtime, pel_error *err) {
+    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    if (!f || fstat(fileno(f), &sb) != 0) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
+        }
+        if (f)
+            fclose(f);
+        return PEL_ERR_IO;
+    }
+    struct sha256_ctx c;
+    sha256_init(&c);
+    static _Thread_local unsigned char buf[1 << 20];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sha256_update(&c, n, buf);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "%s: read error", path);
+        }
+        return PEL_ERR_IO;
+    }
+    unsigned char d[SHA256_DIGEST_SIZE];
+    sha256_digest(&c, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    *size = (uint64_t)sb.st_size;
+    *mtime = (int64_t)sb.st_mtime;
+    return PEL_OK;
+}
+
+/* Looks at the first line (through gzip) to tell NMEA from the CSVs. */
+static pel_input_format sniff(const char *path) {
+    gzFile z = gzopen(path, "rb");
+    if (!z)
+        return PEL_IN_NMEA;
+    char line[4096];
+    pel_input_format f = PEL_IN_NMEA;
+    if (gzgets(z, line, sizeof line)) {
+        pel_csv_format c = pel_csv_detect(line, strcspn(line, "\r\n"));
+        f = c == PEL_CSV_NOAA ? PEL_IN_NOAA : c == PEL_CSV_DMA ? PEL_IN_DMA : PEL_IN_NMEA;
+    }
+    gzclose(z);
+    return f;
+}
+
+static pel_status ingest_one(ing *g, const char *path) {
+    static const char *const fmt_names[] = {"auto", "nmea", "noaa", "dma"};
+    pel_error *err = g->err;
+    char hash[65];
+    uint64_t size;
+    int64_t mtime;
+    if (strcmp(path, "-") == 0) {
+        if (err) {
+            err->code = PEL_ERR_ARG;
+            snprintf(err->msg, sizeof err->msg, "standard input cannot be ingested: save it to a file first (the "
+                                                "store records each input's content hash)");
+        }
+        return PEL_ERR_ARG;
+    }
+    pel_status st = file_hash(path, hash, &size, &mtime, err);
+    if (st != PEL_OK)
+        return st;
+    sqlite3_stmt *q = st_get(g->s, ST_INPUT_FIND_DONE);
+    sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        g->st->skipped++;
+        return PEL_OK;
+    }
+    pel_input_format fmt = g->o->format != PEL_IN_AUTO ? g->o->format : sniff(path);
+    g->path = path;
+    g->resume_line = 0;
+    g->line = 0;
+    g->c_lines = g->c_pos = g->c_stat = g->c_ign = g->c_rej = 0;
+    memset(g->c_reason, 0, sizeof g->c_reason);
+    g->csv = fmt != PEL_IN_NMEA;
+    q = st_get(g->s, ST_INPUT_FIND_PARTIAL);
+    sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        g->input = sqlite3_column_int64(q, 0);
+        g->resume_line = (uint64_t)sqlite3_column_int64(q, 1);
+        g->c_lines = (uint64_t)sqlite3_column_int64(q, 2);
+        g->c_pos = (uint64_t)sqlite3_column_int64(q, 3);
+        g->c_stat = (uint64_t)sqlite3_column_int64(q, 4);
+        g->c_ign = (uint64_t)sqlite3_column_int64(q, 5);
+        g->c_rej = (uint64_t)sqlite3_column_int64(q, 6);
+        /* the reason counts: {"name":n,...} as written by commit() */
+        const char *js = (const char *)sqlite3_column_text(q, 7);
+        for (int i = 0; js && i < 64; i++) {
+            const char *name = pel_ingest_reason_name(i);
+            if (!name || !*name)
+                continue;
+            char key[64];
+            snprintf(key, sizeof key, "\"%s\":", name);
+            const char *at = strstr(js, key);
+            if (at)
+                g->c_reason[i] = strtoull(at + strlen(key), NULL, 10);
+        }
+        g->st->resumed++;
+    } else {
+        q = st_get(g->s, ST_INPUT_NEW);
+        sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)size);
+        sqlite3_bind_int64(q, 3, mtime);
+        sqlite3_bind_text(q, 4, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, fmt_names[fmt], -1, SQLITE_STATIC);
+        if (st_done(g->s, q, err, "recording the input") != PEL_OK)
+            return PEL_ERR_IO;
+        g->input = sqlite3_last_insert_rowid(g->s->db);
+    }
+
+    if (fmt == PEL_IN_NMEA) {
+        pel_decode_cb cb = {nmea_msg, nmea_reject, g};
+        pel_decoder *d = pel_decoder_new(NULL, &cb);
+        if (!d)
+            return PEL_ERR_NOMEM;
+        uint64_t from = g->resume_line > 2000 ? g->resume_line - 2000 : 1;
+        st = pel_decode_file_at(d, path, from, err);
+        const pel_stats *ds = pel_decoder_stats(d);
+        uint64_t lines = ds->lines + (from - 1);
+        pel_decoder_free(d);
+        if (g->failed != PEL_OK)
+            return g->failed;
+        if (st != PEL_OK && st != PEL_STOPPED)
+            return st;
+        g->c_lines = lines > g->c_lines ? lines : g->c_lines;
+    } else {
+        pel_csv_cb cb = {csv_rec, csv_reject, g};
+        pel_csv_stats cs = {0};
+        st = pel_csv_read(path, fmt == PEL_IN_NOAA ? PEL_CSV_NOAA : PEL_CSV_DMA, g->resume_line, &cb, &cs, err);
+        if (g->failed != PEL_OK)
+            return g->failed;
+        if (st != PEL_OK)
+            return st;
+        uint64_t lines = g->line > g->c_lines ? g->line : g->c_lines;
+        g->c_lines = lines;
+    }
+    g->line = g->c_lines;
+    st = commit(g, g->c_lines);
+    if (st != PEL_OK)
+        return st;
+    q = st_get(g->s, ST_INPUT_DONE);
+    sqlite3_bind_int64(q, 1, g->input);
+    if (st_done(g->s, q, err, "recording the input") != PEL_OK)
+        return PEL_ERR_IO;
+    g->st->inputs++;
+    g->st->lines += g->c_lines;
+    g->st->positions += g->c_pos;
+    g->st->statics += g->c_stat;
+    g->st->ignored += g->c_ign;
+    g->st->rejected += g->c_rej;
+    for (int i = 0; i < 64; i++)
+        g->st->by_reason[i] += g->c_reason[i];
+    return PEL_OK;
+}
+
+pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
+                      pel_ingest_stats *stats, pel_error *err) {
+    pel_ingest_opts dflt = {0};
+    pel_ingest_stats local;
+    if (!o)
+        o = &dflt;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (s->readonly) {
+        if (err) {
+            err->code = PEL_ERR_ARG;
+            snprintf(err->msg, sizeof err->msg, "the database is open read-only");
+        }
+        return PEL_ERR_ARG;
+    }
+    ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
+    g.commit_every = o->commit_every ? o->commit_every : 500000;
+    g.batch = malloc(g.commit_every * sizeof *g.batch);
+    if (!g.batch) {
+        if (err) {
+            err->code = PEL_ERR_NOMEM;
+            snprintf(err->msg, sizeof err->msg, "out of memory for %llu buffered positions",
+                     (unsigned long long)g.commit_every);
+        }
+        return PEL_ERR_NOMEM;
+    }
+    struct timespec t0, t1, t2;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pel_status st = st_done(s, st_get(s, ST_BEGIN), err, "starting a transaction");
+    if (st == PEL_OK) { /* this run's generation, for the positions it stages */
+        sqlite3_stmt *q = st_get(s, ST_GEN_NEXT);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            s->gen = sqlite3_column_int64(q, 0);
+        else
+            st = st_error(s, err, "starting a generation");
+        sqlite3_reset(q);
+    }
+    for (size_t i = 0; i < n && st == PEL_OK; i++)
+        st = ingest_one(&g, paths[i]);
+    if (st == PEL_OK)
+        st = st_done(s, st_get(s, ST_COMMIT), err, "committing");
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* committed batches stay */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (st == PEL_OK)
+        st = st_build_dirty(s, o, stats, err);
+    clock_gettime(CLOCK_MONOTONIC, &t2);
+    stats->read_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    stats->build_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
+    free(g.batch);
+    free(g.v);
+    free(g.vcount);
+    free(g.enc);
+    free(g.ident.e);
+    free(g.ident.arena);
+    free(g.voy.e);
+    free(g.voy.arena);
+    for (size_t i = 0; i < g.src_cap; i++)
+        free(g.src_name[i]);
+    free(g.src_name);
+    free(g.src_id);
+    if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
+        err->code = PEL_ERR_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
+    return st;
+}

@@ -1,0 +1,211 @@
+/*
+ * store.c -- the embedded database: opening it, its schema, its prepared
+ * statements.  SQLite in WAL mode (a single file plus its -wal while
+ * open).  The schema is documented in docs/schema.md; keep the two in step.
+ *
+ * Positions are kept in chunks (src/track/codec.c), one vessel's positions
+ * a row, with an R*Tree over the chunks' boxes and time spans; identities
+ * and voyage reports are plain rows.  Nothing here is SQLite-specific that
+ * a server database could not do (the R*Tree would be a GiST index).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+#define SCHEMA_VERSION "1"
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS inputs("
+    " id INTEGER PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
+    " sha256 TEXT NOT NULL, format TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('partial','complete')),"
+    " lines_done INTEGER NOT NULL DEFAULT 0, started TEXT NOT NULL, finished TEXT,"
+    " lines INTEGER NOT NULL DEFAULT 0, positions INTEGER NOT NULL DEFAULT 0,"
+    " statics INTEGER NOT NULL DEFAULT 0, ignored INTEGER NOT NULL DEFAULT 0,"
+    " rejected INTEGER NOT NULL DEFAULT 0, rejects TEXT NOT NULL DEFAULT '{}');"
+    "CREATE INDEX IF NOT EXISTS inputs_by_hash ON inputs(sha256);"
+    "CREATE TABLE IF NOT EXISTS sources(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS chunks("
+    " id INTEGER PRIMARY KEY, mmsi INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS staging("
+    " id INTEGER PRIMARY KEY, mmsi INTEGER NOT NULL, gen INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS staging_by_vessel ON staging(mmsi, gen);"
+    "CREATE INDEX IF NOT EXISTS chunks_by_vessel ON chunks(mmsi, t0);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS chunk_box USING rtree_i32(id, lat0, lat1, lon0, lon1, m0, m1);"
+    "CREATE TABLE IF NOT EXISTS vessels("
+    " mmsi INTEGER PRIMARY KEY, dirty INTEGER NOT NULL DEFAULT 1, built_gen INTEGER NOT NULL DEFAULT 0,"
+    " first_ms INTEGER, last_ms INTEGER,"
+    " positions INTEGER NOT NULL DEFAULT 0, flagged INTEGER NOT NULL DEFAULT 0,"
+    " segments INTEGER NOT NULL DEFAULT 0, distance_m REAL NOT NULL DEFAULT 0,"
+    " duplicates INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS vessels_dirty ON vessels(dirty) WHERE dirty = 1;"
+    "CREATE TABLE IF NOT EXISTS segments("
+    " mmsi INTEGER NOT NULL, seg INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, distance_m REAL NOT NULL, lat0 INTEGER NOT NULL, lon0 INTEGER NOT NULL,"
+    " lat1 INTEGER NOT NULL, lon1 INTEGER NOT NULL, parallel INTEGER NOT NULL,"
+    " PRIMARY KEY (mmsi, seg)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS identities("
+    " mmsi INTEGER NOT NULL, name TEXT NOT NULL, imo INTEGER NOT NULL, callsign TEXT NOT NULL,"
+    " shiptype INTEGER NOT NULL, to_bow INTEGER NOT NULL, to_stern INTEGER NOT NULL,"
+    " to_port INTEGER NOT NULL, to_starboard INTEGER NOT NULL, nname TEXT NOT NULL,"
+    " first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, reports INTEGER NOT NULL,"
+    " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL,"
+    " PRIMARY KEY (mmsi, name, imo, callsign, shiptype, to_bow, to_stern, to_port, to_starboard))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS identities_by_imo ON identities(imo) WHERE imo > 0;"
+    "CREATE INDEX IF NOT EXISTS identities_by_name ON identities(nname) WHERE nname <> '';"
+    "CREATE TABLE IF NOT EXISTS voyages("
+    " mmsi INTEGER NOT NULL, destination TEXT NOT NULL, draught_dm INTEGER NOT NULL, eta TEXT NOT NULL,"
+    " first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, reports INTEGER NOT NULL,"
+    " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL,"
+    " PRIMARY KEY (mmsi, destination, draught_dm, eta)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');"
+    "INSERT OR IGNORE INTO meta VALUES ('generation', '0');";
+
+// clang-format off
+static const char *const sql[ST__COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_INPUT_FIND_DONE] = "SELECT id, path FROM inputs WHERE sha256 = ?1 AND status = 'complete' ORDER BY id LIMIT 1",
+    [ST_INPUT_FIND_PARTIAL] = "SELECT id, lines_done, lines, positions, statics, ignored, rejected, rejects FROM inputs"
+                              " WHERE sha256 = ?1 AND status = 'partial' ORDER BY id LIMIT 1",
+    [ST_INPUT_NEW] = "INSERT INTO inputs(path, size, mtime, sha256, format, status, started)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, 'partial', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    [ST_INPUT_PROGRESS] = "UPDATE inputs SET lines_done = ?2, lines = ?3, positions = ?4, statics = ?5, ignored = ?6,"
+                          " rejected = ?7, rejects = ?8 WHERE id = ?1",
+    [ST_INPUT_DONE] = "UPDATE inputs SET status = 'complete', finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+                      " WHERE id = ?1",
+    [ST_SOURCE_FIND] = "SELECT id FROM sources WHERE name = ?1",
+    [ST_SOURCE_NEW] = "INSERT INTO sources(name) VALUES (?1)",
+    [ST_CHUNK_RAW] = "INSERT INTO staging(mmsi, gen, data) VALUES (?1, ?2, ?3)",
+    [ST_VESSEL_DIRTY] = "INSERT INTO vessels(mmsi, dirty) VALUES (?1, 1) ON CONFLICT(mmsi) DO UPDATE SET dirty = 1",
+    [ST_IDENTITY] = "INSERT INTO identities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                    " ON CONFLICT DO UPDATE SET"
+                    " first_input = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_input ELSE first_input END,"
+                    " first_line = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_line ELSE first_line END,"
+                    " first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms),"
+                    " reports = reports + excluded.reports",
+    [ST_VOYAGE] = "INSERT INTO voyages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                  " ON CONFLICT DO UPDATE SET"
+                  " first_input = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_input ELSE first_input END,"
+                  " first_line = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_line ELSE first_line END,"
+                  " first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms),"
+                  " reports = reports + excluded.reports",
+    [ST_DIRTY_LIST] = "SELECT mmsi FROM vessels WHERE dirty = 1 AND mmsi > ?1 ORDER BY mmsi LIMIT 1000",
+    [ST_CHUNKS_OF] = "SELECT data FROM chunks WHERE mmsi = ?1 UNION ALL"
+                     " SELECT data FROM staging WHERE mmsi = ?1 AND gen > (SELECT built_gen FROM vessels WHERE mmsi = ?1)",
+    [ST_BOX_DEL] = "DELETE FROM chunk_box WHERE id IN (SELECT id FROM chunks WHERE mmsi = ?1)",
+    [ST_CHUNK_DEL] = "DELETE FROM chunks WHERE mmsi = ?1",
+    [ST_CHUNK_BUILT] = "INSERT INTO chunks(mmsi, t0, t1, n, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_BOX_ADD] = "INSERT INTO chunk_box VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SEG_DEL] = "DELETE FROM segments WHERE mmsi = ?1",
+    [ST_SEG_ADD] = "INSERT INTO segments VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_VESSEL_DONE] = "UPDATE vessels SET dirty = 0, first_ms = ?2, last_ms = ?3, positions = ?4, flagged = ?5,"
+                       " segments = ?6, distance_m = ?7, duplicates = duplicates + ?8, built_gen = ?9 WHERE mmsi = ?1",
+    [ST_GEN_NEXT] = "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value",
+    [ST_STAGING_CLEAR] = "DELETE FROM staging",
+    [ST_VACUUM] = "PRAGMA incremental_vacuum",
+};
+// clang-format on
+
+pel_status st_error(pel_store *s, pel_error *err, const char *what) {
+    if (err) {
+        err->code = PEL_ERR_IO;
+        snprintf(err->msg, sizeof err->msg, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "no database");
+    }
+    return PEL_ERR_IO;
+}
+
+pel_status st_exec(pel_store *s, const char *q, pel_error *err) {
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, q, NULL, NULL, &msg) != SQLITE_OK) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "database: %s", msg ? msg : "error");
+        }
+        sqlite3_free(msg);
+        return PEL_ERR_IO;
+    }
+    return PEL_OK;
+}
+
+sqlite3_stmt *st_get(pel_store *s, int i) {
+    sqlite3_stmt *q = s->st[i];
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return q;
+}
+
+pel_status st_done(pel_store *s, sqlite3_stmt *q, pel_error *err, const char *what) {
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return st_error(s, err, what);
+    return PEL_OK;
+}
+
+pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
+    pel_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        if (err) {
+            err->code = PEL_ERR_NOMEM;
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        }
+        return NULL;
+    }
+    s->readonly = readonly;
+    int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        }
+        pel_store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    pel_error e = {0};
+    if (!readonly) {
+        if (st_exec(s, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", &e) != PEL_OK ||
+            st_exec(s, schema, &e) != PEL_OK) {
+            if (err) {
+                *err = e;
+                snprintf(err->msg, sizeof err->msg, "%s: cannot set up the database (%.200s)", path, e.msg);
+            }
+            pel_store_close(s);
+            return NULL;
+        }
+        for (int i = 0; i < ST__COUNT; i++)
+            if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+                st_error(s, err, "preparing statements");
+                pel_store_close(s);
+                return NULL;
+            }
+    } else {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, NULL) !=
+            SQLITE_OK) {
+            if (err) {
+                err->code = PEL_ERR_FORMAT;
+                snprintf(err->msg, sizeof err->msg, "%s: not a Pelorus database (%s)", path, sqlite3_errmsg(s->db));
+            }
+            pel_store_close(s);
+            return NULL;
+        }
+        sqlite3_finalize(q);
+    }
+    return s;
+}
+
+void pel_store_close(pel_store *s) {
+    if (!s)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
