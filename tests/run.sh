@@ -17,6 +17,7 @@ for t in "$BUILD"/tests/unit_*; do
     suite "$(basename "$t")" "$t"
 done
 suite golden tests/golden.sh
+suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
 suite peer-compare-selftest tests/peers/selftest.sh "$BUILD/peer_compare"
 suite peer tests/peer_test.sh "$BUILD/pelorus" "$BUILD/peer_compare" "$PEERS"
