@@ -94,6 +94,7 @@ typedef struct ing {
     int64_t input;
     uint64_t resume_line;  /* lines up to here are already stored */
     uint64_t line;         /* highest line handled */
+    uint64_t committed;    /* lines of the current input committed */
     uint64_t c_lines, c_pos, c_stat, c_ign, c_rej;
     uint64_t c_reason[64];
     bool csv;
@@ -351,6 +352,7 @@ static pel_status commit(ing *g, uint64_t upto) {
         return PEL_ERR_IO;
     if (st_done(g->s, st_get(g->s, ST_COMMIT), g->err, "committing") != PEL_OK)
         return PEL_ERR_IO;
+    g->committed = upto;
     if (st_done(g->s, st_get(g->s, ST_BEGIN), g->err, "starting a transaction") != PEL_OK)
         return PEL_ERR_IO;
     return PEL_OK;
@@ -698,6 +700,7 @@ static pel_status ingest_one(ing *g, const char *path) {
     }
     pel_input_format fmt = g->o->format != PEL_IN_AUTO ? g->o->format : sniff(path);
     g->path = path;
+    g->committed = 0;
     g->resume_line = 0;
     g->line = 0;
     g->c_lines = g->c_pos = g->c_stat = g->c_ign = g->c_rej = 0;
@@ -726,6 +729,7 @@ static pel_status ingest_one(ing *g, const char *path) {
                 g->c_reason[i] = strtoull(at + strlen(key), NULL, 10);
         }
         g->st->resumed++;
+        g->committed = g->resume_line;
     } else {
         q = st_get(g->s, ST_INPUT_NEW);
         sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
@@ -825,8 +829,14 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         st = ingest_one(&g, paths[i]);
     if (st == PEL_OK)
         st = st_done(s, st_get(s, ST_COMMIT), err, "committing");
-    else
+    else {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* committed batches stay */
+        if (err && g.path) {
+            size_t l = strlen(err->msg);
+            snprintf(err->msg + l, sizeof err->msg - l, " (%s: stored up to line %llu; run again to continue)",
+                     g.path, (unsigned long long)g.committed);
+        }
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == PEL_OK)
         st = st_build_dirty(s, o, stats, err);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_internal.h"
 
@@ -173,8 +174,24 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
         if (st_exec(s, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", &e) != PEL_OK ||
             st_exec(s, schema, &e) != PEL_OK) {
             if (err) {
+                /* say why in terms a user can act on */
+                char dir[4096];
+                snprintf(dir, sizeof dir, "%s", path);
+                char *slash = strrchr(dir, '/');
+                if (slash)
+                    *slash = 0;
+                else
+                    snprintf(dir, sizeof dir, ".");
+                bool ro = access(path, F_OK) == 0 ? access(path, W_OK) != 0 || access(dir, W_OK) != 0
+                                                  : access(dir, W_OK) != 0;
                 *err = e;
-                snprintf(err->msg, sizeof err->msg, "%s: cannot set up the database (%.200s)", path, e.msg);
+                if (ro)
+                    snprintf(err->msg, sizeof err->msg,
+                             "%s: the database is read-only (the file or its directory cannot be written; SQLite "
+                             "also needs to create %s-wal and -shm beside it)",
+                             path, path);
+                else
+                    snprintf(err->msg, sizeof err->msg, "%s: cannot set up the database (%.200s)", path, e.msg);
             }
             pel_store_close(s);
             return NULL;
