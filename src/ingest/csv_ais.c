@@ -228,7 +228,8 @@ typedef struct csv_reader {
     uint64_t nl; /* newlines inside quotes seen so far */
     bool plain;  /* the row found has no quote character at all */
 
-    /* fields of the current row, from libcsv */
+    /* fields of the current row: libcsv's (copied into fbuf) or, for a row
+     * without quotes, offsets into the row itself */
     struct csv_parser p;
     bool p_init;
     char *fbuf;
