@@ -51,11 +51,15 @@ $(BUILD)/peer_compare: tests/peer_compare.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< -ljansson
 
+$(BUILD)/segment_gfw: tests/segment_gfw.c $(BUILD)/libpelorus.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpelorus.a -ljansson $(LDLIBS)
+
 $(BUILD)/fuzz_replay: fuzz/fuzz_decode.c fuzz/replay_main.c $(BUILD)/libpelorus.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ fuzz/fuzz_decode.c fuzz/replay_main.c $(BUILD)/libpelorus.a $(LDLIBS)
 
-tools: $(BUILD)/pelorus $(UNIT_BIN) $(BUILD)/peer_compare $(BUILD)/fuzz_replay
+tools: $(BUILD)/pelorus $(UNIT_BIN) $(BUILD)/peer_compare $(BUILD)/fuzz_replay $(BUILD)/segment_gfw
 
 test: tools
 	BUILD=$(BUILD) tests/run.sh

@@ -141,6 +141,9 @@ pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out
             } else
                 j++;
         }
+        /* of the segments that can reach it, the established one (most
+         * positions) wins, so a lone outlier never takes the track over;
+         * then the nearer one */
         int best = -1;
         double best_d = 0;
         for (int j = 0; j < nopen; j++) {
@@ -148,7 +151,10 @@ pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out
             double d = trk_distance_m(l->lat, l->lon, q->lat, q->lon);
             double hours = (double)(q->t_ms - l->t_ms) / 3600000.0;
             bool ok = d <= o->noise_nm * NM || (hours > 0 && d / NM / hours <= o->max_speed_kn);
-            if (ok && (best < 0 || d < best_d)) {
+            if (!ok)
+                continue;
+            uint32_t nj = sv[open[j]].n, nb = best >= 0 ? sv[open[best]].n : 0;
+            if (best < 0 || nj > nb || (nj == nb && d < best_d)) {
                 best = j;
                 best_d = d;
             }
