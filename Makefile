@@ -78,6 +78,7 @@ bench: $(BUILD)/pelorus
 	@mkdir -p $(BUILD)
 	$(CC) -O2 -std=c17 -Wall -Wextra -o $(BUILD)/gen_nmea bench/gen_nmea.c -lm
 	bench/decode_bench.sh $(BUILD)/pelorus $(BENCH_N)
+	bench/ingest_bench.sh $(BUILD)/pelorus
 
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -D_POSIX_C_SOURCE=200809L
 fuzz:

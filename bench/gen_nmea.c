@@ -8,7 +8,7 @@
  *
  *   \s:rSTN14,c:1700034560*00\!AIVDM,1,1,,B,15SKPiPcB<a7aQ0B8@LIFGNT00=b,0*60
  *
- * Usage: gen_nmea --sentences N [--vessels V] [--seed S] [--start UNIX]
+ * Usage: gen_nmea --sentences N [--vessels V] [--seed S] [--start UNIX] [--days D]
  *
  * Exactly N lines are written.  The traffic mix, by share of sentences, is
  * about 78% position reports (types 1/2/3, mostly 1), 6% static and voyage
@@ -995,13 +995,13 @@ static void prefetch_vessel(const vessel *v) {
 static void usage(FILE *f) {
     fprintf(f,
             "usage: gen_nmea --sentences N [--vessels V] [--seed S] "
-            "[--start UNIX]\n"
+            "[--start UNIX] [--days D]\n"
             "Writes N lines of synthetic AIS traffic (tag block + !AIVDM) to "
             "stdout.\n"
             "  --vessels V   number of distinct vessels (default %u, max %u)\n"
             "  --seed S      random seed (default %u)\n"
-            "  --start UNIX  time of the first line (default %u); the file "
-            "spans one day\n",
+            "  --start UNIX  time of the first line (default %u)\n"
+            "  --days D      the file spans D days (default 1)\n",
             DEFAULT_VESSELS, MAX_VESSELS, DEFAULT_SEED, DEFAULT_START);
 }
 
@@ -1023,18 +1023,18 @@ static uint64_t parse_num(const char *opt, const char *s, uint64_t max) {
 
 int main(int argc, char **argv) {
     uint64_t n_sentences = 0, n_vessels = DEFAULT_VESSELS;
-    uint64_t seed = DEFAULT_SEED, start = DEFAULT_START;
+    uint64_t seed = DEFAULT_SEED, start = DEFAULT_START, span_days = 1;
     int have_n = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
-        static const char *const opts[] = {"--sentences", "--vessels", "--seed", "--start"};
+        static const char *const opts[] = {"--sentences", "--vessels", "--seed", "--start", "--days"};
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
         }
         int which = -1;
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 5; k++) {
             size_t len = strlen(opts[k]);
             if (!strncmp(a, opts[k], len) && (a[len] == '\0' || a[len] == '=')) {
                 which = k;
@@ -1060,6 +1060,13 @@ int main(int argc, char **argv) {
         case 3:
             /* Keep c: at most 10 digits and ETAs representable. */
             start = parse_num(a, val, UINT64_C(9000000000));
+            break;
+        case 4:
+            span_days = parse_num(a, val, 3660);
+            if (span_days == 0) {
+                fprintf(stderr, "gen_nmea: --days must be at least 1\n");
+                return 2;
+            }
             break;
         default:
             fprintf(stderr, "gen_nmea: unknown argument '%s'\n", a);
@@ -1095,7 +1102,7 @@ int main(int argc, char **argv) {
     uint64_t line = 0;
     draw cur = next_draw(n_a, n_b);
     while (line < n_sentences) {
-        int64_t t = (int64_t)(start + line * SPAN_SECONDS / n_sentences);
+        int64_t t = (int64_t)(start + line * (SPAN_SECONDS * span_days) / n_sentences);
         char channel = rng_below(2) ? 'B' : 'A';
 
         /* Draw the next message now, so that its vessel can be fetched

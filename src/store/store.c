@@ -171,7 +171,7 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
     sqlite3_busy_timeout(s->db, 10000);
     pel_error e = {0};
     if (!readonly) {
-        if (st_exec(s, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", &e) != PEL_OK ||
+        if (st_exec(s, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384;", &e) != PEL_OK ||
             st_exec(s, schema, &e) != PEL_OK) {
             if (err) {
                 /* say why in terms a user can act on */
