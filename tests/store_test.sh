@@ -114,5 +114,22 @@ xmllint --noout "$T/all.kml" 2>/dev/null; expect "tracks kml is well-formed" 0 $
     --format csv -o "$T/box.csv" 2>/dev/null
 inbox=$(awk -F, 'NR > 1 { n++; if ($4 >= 30 && $4 <= 35 && $5 >= 120 && $5 <= 125 && $3 >= "2023-11-14T23" && $3 <= "2023-11-15T02:00:00Z") k++ } END { print (n > 0 && n == k) ? "yes" : "no:" n "/" k }' "$T/box.csv")
 expect "box and period filter" yes "$inbox"
+# bad rows: counted by reason, written to the rejects file, kept out of tracks
+"$PEL" ingest --db "$T/bad.db" --rejects "$T/bad.rej" tests/data/csv/ingest_bad.csv 2>"$T/bad.err"
+expect "bad rows: ingest exits 0" 0 $?
+cmp -s "$T/bad.rej" tests/data/csv/ingest_bad.rejects; expect "bad rows: rejects file as expected" 0 $?
+grep -q 'rejected 5 (syntax 1, mmsi 1, bad_time 2, bad_position 1)' "$T/bad.err"; expect "bad rows: counted by reason" 0 $?
+expect "bad rows: only the two good positions stored" 2 "$("$PEL" db-dump --db "$T/bad.db" | grep -c '^pos ')"
+# no receive time: counted, or given one on request
+printf '%s\n' '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A' >"$T/notime.nmea"
+"$PEL" ingest --db "$T/nt.db" "$T/notime.nmea" 2>"$T/nt.err"
+grep -q 'rejected 1 (no_time 1)' "$T/nt.err"; expect "no receive time is counted, not stored" 0 $?
+"$PEL" ingest -q --db "$T/nt2.db" --assume-time 2023-11-14T00:00:00Z "$T/notime.nmea"
+expect "--assume-time stores it at that time" "pos 371798000 1699920000000" "$("$PEL" db-dump --db "$T/nt2.db" | grep '^pos ' | cut -d' ' -f1-3)"
+# finding a vessel by IMO and by name (spacing and case ignored)
+"$PEL" ingest -q --db "$T/eq.db" tests/data/equiv/same_noaa.csv
+"$PEL" vessel --db "$T/eq.db" IMO9179842 | head -1 | grep -q 'MMSI 273456000'; expect "vessel by IMO" 0 $?
+"$PEL" vessel --db "$T/eq.db" 'yu-jong 2' | head -1 | grep -q 'MMSI 412345000'; expect "vessel by name" 0 $?
+
 echo "store: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -522,10 +522,29 @@ static void progress(ing *g) {
     }
 }
 
+/* What a rejected record said, for the rejects file (its line may span
+ * several sentences, so the record is described rather than quoted). */
+static size_t describe(const pel_record *r, char *buf, size_t cap) {
+    char t[40] = "none";
+    if (r->has_time)
+        pel_format_time(r->t_ms, t);
+    int n = snprintf(buf, cap, "record: type %d, mmsi %u, time %s", r->type, r->mmsi, t);
+    if ((r->kind & PEL_REC_POSITION) && r->lat != PEL_NA_LAT && r->lon != PEL_NA_LON && n > 0 && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, ", lat %.6f, lon %.6f", (double)r->lat / PEL_DEG,
+                      (double)r->lon / PEL_DEG);
+    return n > 0 ? ((size_t)n < cap ? (size_t)n : cap - 1) : 0;
+}
+
 /* One record, already past the resume point. */
-static void handle(ing *g, const pel_record *rin, const char *text, size_t len) {
+static void handle(ing *g, const pel_record *rin) {
     pel_record r = *rin;
+    char text[160];
+    size_t len = 0;
     g->records++;
+    if (!r.has_time || r.mmsi < 100000000 || r.mmsi > 999999999 || r.t_ms < (int64_t)631152000000 ||
+        r.t_ms > g->now_ms + 86400000 || r.lat < -90 * PEL_DEG || r.lat > 91 * PEL_DEG || r.lon < -180 * PEL_DEG ||
+        r.lon > 181 * PEL_DEG)
+        len = describe(&r, text, sizeof text); /* about to be rejected, most likely */
     if (!r.has_time) {
         if (!g->o->assume_time) {
             count_reject(g, R_ING + PEL_ING_REJ_NO_TIME, r.line, "no receive time in the input (see --assume-time)",
@@ -593,7 +612,7 @@ static int nmea_msg(void *ud, const pel_ais_msg *m) {
     if (!pel_record_from_msg(&r, m)) {
         g->c_ign++;
     } else
-        handle(g, &r, NULL, 0);
+        handle(g, &r);
     progress(g);
     return g->failed != PEL_OK;
 }
@@ -610,7 +629,7 @@ static void nmea_reject(void *ud, const pel_reject_info *ri) {
 static int csv_rec(void *ud, const pel_record *r) {
     ing *g = ud;
     g->line = r->line_last > r->line ? r->line_last : r->line;
-    handle(g, r, NULL, 0);
+    handle(g, r);
     progress(g);
     return g->failed != PEL_OK;
 }
