@@ -34,11 +34,14 @@ typedef struct bld {
     trk_opts o;
 } bld;
 
-static pel_status build_vessel(bld *b, uint32_t mmsi, pel_ingest_stats *stats) {
+/* built_gen: the generation the vessel was last built in (0: never, so it
+ * has no chunks, boxes or segments to replace). */
+static pel_status build_vessel(bld *b, uint32_t mmsi, int64_t built_gen, pel_ingest_stats *stats) {
     pel_store *s = b->s;
     size_t n = 0;
     sqlite3_stmt *q = st_get(s, ST_CHUNKS_OF);
     sqlite3_bind_int64(q, 1, mmsi);
+    sqlite3_bind_int64(q, 2, built_gen);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const uint8_t *blob = sqlite3_column_blob(q, 0);
@@ -70,14 +73,16 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, pel_ingest_stats *stats) {
         return st;
 
     /* replace the chunks */
-    q = st_get(s, ST_BOX_DEL);
-    sqlite3_bind_int64(q, 1, mmsi);
-    if ((st = st_done(s, q, b->err, "replacing chunk boxes")) != PEL_OK)
-        goto out;
-    q = st_get(s, ST_CHUNK_DEL);
-    sqlite3_bind_int64(q, 1, mmsi);
-    if ((st = st_done(s, q, b->err, "replacing chunks")) != PEL_OK)
-        goto out;
+    if (built_gen > 0) {
+        q = st_get(s, ST_BOX_DEL);
+        sqlite3_bind_int64(q, 1, mmsi);
+        if ((st = st_done(s, q, b->err, "replacing chunk boxes")) != PEL_OK)
+            goto out;
+        q = st_get(s, ST_CHUNK_DEL);
+        sqlite3_bind_int64(q, 1, mmsi);
+        if ((st = st_done(s, q, b->err, "replacing chunks")) != PEL_OK)
+            goto out;
+    }
     uint64_t flagged = 0;
     for (size_t i = 0; i < kept; i++)
         flagged += b->p[i].flags != 0;
@@ -129,10 +134,12 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, pel_ingest_stats *stats) {
         if ((st = st_done(s, q, b->err, "writing chunk boxes")) != PEL_OK)
             goto out;
     }
-    q = st_get(s, ST_SEG_DEL);
-    sqlite3_bind_int64(q, 1, mmsi);
-    if ((st = st_done(s, q, b->err, "replacing segments")) != PEL_OK)
-        goto out;
+    if (built_gen > 0) {
+        q = st_get(s, ST_SEG_DEL);
+        sqlite3_bind_int64(q, 1, mmsi);
+        if ((st = st_done(s, q, b->err, "replacing segments")) != PEL_OK)
+            goto out;
+    }
     double dist = 0;
     for (size_t i = 0; i < nsegs; i++) {
         const trk_segment *g = &segs[i];
@@ -190,18 +197,21 @@ pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_sta
     uint32_t after = 0;
     for (;;) {
         uint32_t batch[BATCH];
+        int64_t gens[BATCH];
         size_t nb = 0;
         sqlite3_stmt *q = st_get(s, ST_DIRTY_LIST);
         sqlite3_bind_int64(q, 1, after);
-        while (nb < BATCH && sqlite3_step(q) == SQLITE_ROW)
+        while (nb < BATCH && sqlite3_step(q) == SQLITE_ROW) {
+            gens[nb] = sqlite3_column_int64(q, 1);
             batch[nb++] = (uint32_t)sqlite3_column_int64(q, 0);
+        }
         sqlite3_reset(q);
         if (nb == 0)
             break;
         if ((st = st_done(s, st_get(s, ST_BEGIN), err, "starting a transaction")) != PEL_OK)
             break;
         for (size_t i = 0; i < nb && st == PEL_OK; i++)
-            st = build_vessel(&b, batch[i], stats);
+            st = build_vessel(&b, batch[i], gens[i], stats);
         if (st == PEL_OK)
             st = st_done(s, st_get(s, ST_COMMIT), err, "committing tracks");
         if (st != PEL_OK) {

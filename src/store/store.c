@@ -97,9 +97,9 @@ static const char *const sql[ST__COUNT] = {
                   " first_line = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_line ELSE first_line END,"
                   " first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms),"
                   " reports = reports + excluded.reports",
-    [ST_DIRTY_LIST] = "SELECT mmsi FROM vessels WHERE dirty = 1 AND mmsi > ?1 ORDER BY mmsi LIMIT 1000",
+    [ST_DIRTY_LIST] = "SELECT mmsi, built_gen FROM vessels WHERE dirty = 1 AND mmsi > ?1 ORDER BY mmsi LIMIT 1000",
     [ST_CHUNKS_OF] = "SELECT data FROM chunks WHERE mmsi = ?1 UNION ALL"
-                     " SELECT data FROM staging WHERE mmsi = ?1 AND gen > (SELECT built_gen FROM vessels WHERE mmsi = ?1)",
+                     " SELECT data FROM staging WHERE mmsi = ?1 AND gen > ?2",
     [ST_BOX_DEL] = "DELETE FROM chunk_box WHERE id IN (SELECT id FROM chunks WHERE mmsi = ?1)",
     [ST_CHUNK_DEL] = "DELETE FROM chunks WHERE mmsi = ?1",
     [ST_CHUNK_BUILT] = "INSERT INTO chunks(mmsi, t0, t1, n, data) VALUES (?1, ?2, ?3, ?4, ?5)",
