@@ -11,8 +11,9 @@ BUILD   ?= build
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-CPPFLAGS += -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -D_POSIX_C_SOURCE=200809L
-LDLIBS  := -lsqlite3 -lnettle -lcsv -lz -lm
+CPPFLAGS += -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -D_POSIX_C_SOURCE=200809L \
+            -DPEL_DATADIR='"$(CURDIR)/data"'
+LDLIBS  := -lsqlite3 -lnettle -lcsv -ljansson -lz -lm
 
 ifeq ($(SAN),1)
   BUILD   := build-san
@@ -20,7 +21,7 @@ ifeq ($(SAN),1)
   LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c)
+LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c src/geo/*.c src/detect/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -53,7 +54,7 @@ $(BUILD)/peer_compare: tests/peer_compare.c
 
 $(BUILD)/segment_gfw: tests/segment_gfw.c $(BUILD)/libpelorus.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpelorus.a -ljansson $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpelorus.a $(LDLIBS)
 
 $(BUILD)/fuzz_replay: fuzz/fuzz_decode.c fuzz/replay_main.c $(BUILD)/libpelorus.a
 	@mkdir -p $(dir $@)
@@ -80,7 +81,7 @@ bench: $(BUILD)/pelorus
 	bench/decode_bench.sh $(BUILD)/pelorus $(BENCH_N)
 	bench/ingest_bench.sh $(BUILD)/pelorus
 
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -D_POSIX_C_SOURCE=200809L
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -D_POSIX_C_SOURCE=200809L
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_decode fuzz/fuzz_decode.c $(LIB_SRC) $(LDLIBS)

@@ -560,6 +560,40 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
                       void *ud, pel_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Findings: behaviour detection over the store                              */
+/* ------------------------------------------------------------------------ */
+
+typedef enum pel_findings_format {
+    PEL_FIND_JSONL = 0, /* one JSON object per line (docs/findings.md) */
+    PEL_FIND_TABLE,     /* a readable table */
+    PEL_FIND_CSV,
+    PEL_FIND_GEOJSON
+} pel_findings_format;
+
+typedef struct pel_scan_opts {
+    const char *data_dir;     /* ports.csv, zones.geojson, mid.csv; NULL: $PELORUS_DATA, else the
+                                 data/ directory the program was built from */
+    const char *zones_path;   /* zones GeoJSON instead of data_dir's */
+    const char *const *set;   /* detector settings "name=value" (docs/findings.md) */
+    size_t nset;
+} pel_scan_opts;
+
+typedef struct pel_scan_stats {
+    uint64_t vessels;         /* vessels scanned */
+    uint64_t findings;        /* findings written */
+    uint64_t by_event[8];     /* per event, in the order of pel_event_name() */
+} pel_scan_stats;
+
+/* Names of the events, index 0..7; NULL past the end.  Static strings. */
+const char *pel_event_name(int i);
+
+/* Runs every detector over the whole store and writes the findings to out
+ * in fmt, sorted by start time, event and vessel, so that the same store and
+ * settings give byte-identical output.  stats may be NULL. */
+pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
+                    pel_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Identifiers                                                               */
 /* ------------------------------------------------------------------------ */
 

@@ -15,6 +15,8 @@ static void usage(FILE *f) {
                "\n"
                "commands:\n"
                "  decode    decode AIVDM/AIVDO sentences to JSON Lines (gpsd field names)\n"
+               "  scan      ingest, then detect encounters, loitering, gaps, port visits,\n"
+               "            zone entries, spoofing and identity changes, with evidence\n"
                "  ingest    store NMEA or CSV (NOAA, DMA) in the database and build tracks\n"
                "  vessel    what the database knows of one vessel (MMSI, IMO or name)\n"
                "  tracks    export tracks as GeoJSON, CSV or KML\n"
@@ -31,6 +33,8 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (strcmp(cmd, "decode") == 0)
         return cli_decode(argc - 1, argv + 1);
+    if (strcmp(cmd, "scan") == 0)
+        return cli_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "ingest") == 0)
         return cli_ingest(argc - 1, argv + 1);
     if (strcmp(cmd, "vessel") == 0)

@@ -1,0 +1,288 @@
+/*
+ * det_gap.c -- AIS gaps: a vessel silent for at least 12 h (Global Fishing
+ * Watch's definition of a possible intentional disabling), and the chains
+ * of positions the per-vessel detectors share (det_vessel.h).
+ *
+ * Rules:
+ *   - A gap lies between two consecutive positions of a chain
+ *     (det_vessel.h): positions of the same segment, or the last position
+ *     of a segment and the first of the next when no other position of the
+ *     MMSI was heard in between.  Two transmitters sharing an MMSI never
+ *     make a gap together; a transmitter silent while a parallel one goes
+ *     on is still a gap (same_mmsi_other_positions says how many positions
+ *     the other one sent meanwhile).
+ *   - Open gap: the vessel's last position (over all chains) is more than
+ *     min_gap_h before ctx->data_end_ms.  A chain that ends while another
+ *     chain of the MMSI goes on is not an open gap.
+ *   - Reception: a silence is "suspected" when at least min_others (3)
+ *     positions of other vessels were heard within coverage_radius_m (50 km)
+ *     of the gap start during the gap, i.e. the place was covered; false
+ *     otherwise (a reception hole explains it), null without the callback.
+ *   - Gaps starting or ending near a port of concern are kept and marked.
+ *
+ * Defaults: min_gap_h 12, port_radius_m 5000, coverage_radius_m 50000,
+ * min_others 3, draught_change_m 0.5.
+ *
+ * Limits: the coverage test looks around the start of the gap only, over
+ * the whole gap, and counts positions, not vessels.  Satellite coverage
+ * that comes and goes within the gap is not modelled.  A gap is measured
+ * between received positions, so one shorter than min_gap_h plus the
+ * reporting interval may be missed at the threshold.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "det.h"
+#include "det_vessel.h"
+#include "trk.h"
+
+/* ---- JSON members into det_finding.fields (shared text, kept static) ---- */
+
+typedef struct fbuf {
+    char *s;
+    size_t cap, len;
+} fbuf;
+
+static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Appends ,"name":<printf text>; a member that does not fit is dropped
+ * whole so the text stays valid JSON. */
+static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) {
+    size_t at = b->len;
+    int k = snprintf(b->s + at, b->cap - at, "%s\"%s\":", at ? "," : "", name);
+    if (k < 0 || (size_t)k >= b->cap - at) {
+        b->s[at] = 0;
+        return;
+    }
+    size_t at2 = at + (size_t)k;
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(b->s + at2, b->cap - at2, fmt, ap);
+    va_end(ap);
+    if (m < 0 || (size_t)m >= b->cap - at2) {
+        b->s[at] = 0;
+        return;
+    }
+    b->len = at2 + (size_t)m;
+}
+
+static void fb_num(fbuf *b, const char *name, double v, int prec) {
+    if (isnan(v) || isinf(v))
+        fb_raw(b, name, "null");
+    else
+        fb_raw(b, name, "%.*f", prec, v);
+}
+
+static void fb_bool(fbuf *b, const char *name, int v) {
+    fb_raw(b, name, v < 0 ? "null" : v ? "true" : "false");
+}
+
+static void fb_str(fbuf *b, const char *name, const char *s) {
+    char q[512];
+    size_t n = 0;
+    if (!s) {
+        fb_raw(b, name, "null");
+        return;
+    }
+    q[n++] = '"';
+    for (; *s && n + 8 < sizeof q; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            q[n++] = '\\';
+            q[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f)
+            n += (size_t)snprintf(q + n, sizeof q - n, "\\u%04x", c);
+        else
+            q[n++] = (char)c;
+    }
+    q[n++] = '"';
+    q[n] = 0;
+    fb_raw(b, name, "%s", q);
+}
+
+/* ---- chains -------------------------------------------------------------- */
+
+typedef struct segidx {
+    int32_t seg;
+    size_t i;
+} segidx;
+
+static int cmp_segidx(const void *a, const void *b) {
+    const segidx *x = a, *y = b;
+    if (x->seg != y->seg)
+        return x->seg < y->seg ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+size_t *det_vessel_chains(const pel_position *p, size_t n) {
+    if (n == 0 || n > SIZE_MAX / (2 * sizeof(size_t)))
+        return NULL;
+    size_t *link = malloc(2 * n * sizeof *link);
+    segidx *s = malloc(n * sizeof *s);
+    unsigned char *last = malloc(n);
+    if (!link || !s || !last) {
+        free(link);
+        free(s);
+        free(last);
+        return NULL;
+    }
+    size_t *next = link, *prev = link + n;
+    for (size_t i = 0; i < n; i++) {
+        next[i] = prev[i] = DET_CHAIN_END;
+        s[i].seg = p[i].segment;
+        s[i].i = i;
+    }
+    qsort(s, n, sizeof *s, cmp_segidx);
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0 && s[k - 1].seg == s[k].seg) {
+            prev[s[k].i] = s[k - 1].i;
+            next[s[k - 1].i] = s[k].i;
+        }
+        last[s[k].i] = k + 1 == n || s[k + 1].seg != s[k].seg;
+    }
+    /* hand-over: a segment's first position continues the chain of the
+     * position just before it when that one closed its own segment */
+    for (size_t j = 1; j < n; j++)
+        if (prev[j] == DET_CHAIN_END && last[j - 1] && next[j - 1] == DET_CHAIN_END &&
+            p[j - 1].segment != p[j].segment) {
+            next[j - 1] = j;
+            prev[j] = j - 1;
+        }
+    free(s);
+    free(last);
+    return link;
+}
+
+/* ---- gaps ---------------------------------------------------------------- */
+
+void det_gap_default_opts(det_gap_opts *o) {
+    o->min_gap_h = 12;
+    o->port_radius_m = 5000;
+    o->coverage_radius_m = 50000;
+    o->min_others = 3;
+    o->draught_change_m = 0.5;
+}
+
+/* Writes <pfx>_near_port, <pfx>_port, <pfx>_port_concern,
+ * <pfx>_port_dist_km for position q; returns 1 when near a port of
+ * concern. */
+static int port_members(fbuf *b, const det_geo *geo, const det_gap_opts *o, const pel_position *q, const char *pfx) {
+    char near[32], name[32], concern[32], dist[32];
+    snprintf(near, sizeof near, "%s_near_port", pfx);
+    snprintf(name, sizeof name, "%s_port", pfx);
+    snprintf(concern, sizeof concern, "%s_port_concern", pfx);
+    snprintf(dist, sizeof dist, "%s_port_dist_km", pfx);
+    if (!geo || !geo->port_dist_m) {
+        fb_bool(b, near, -1);
+        fb_str(b, name, NULL);
+        fb_bool(b, concern, -1);
+        fb_num(b, dist, NAN, 1);
+        return 0;
+    }
+    int idx = -1;
+    double d = geo->port_dist_m(geo->ud, (double)q->lat / PEL_DEG, (double)q->lon / PEL_DEG, &idx);
+    bool is_near = !isnan(d) && d <= o->port_radius_m && idx >= 0;
+    int c = -1;
+    if (is_near && geo->port_concern)
+        c = geo->port_concern(geo->ud, idx) ? 1 : 0;
+    fb_bool(b, near, is_near);
+    fb_str(b, name, is_near && geo->port_name ? geo->port_name(geo->ud, idx) : NULL);
+    fb_bool(b, concern, is_near ? c : -1);
+    fb_num(b, dist, d / 1000.0, 1);
+    return c == 1;
+}
+
+/* Builds and emits one gap from a (position before) to z (position after,
+ * NULL for an open gap ending at end_ms). */
+static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
+                     const pel_position *a, const pel_position *z, int64_t end_ms, size_t others_same, det_emit_fn emit,
+                     void *ud) {
+    det_finding f;
+    memset(&f, 0, sizeof f);
+    f.event = "gap";
+    f.mmsi = mmsi;
+    f.start_ms = a->t_ms;
+    f.end_ms = z ? z->t_ms : end_ms;
+    f.lat = (double)a->lat / PEL_DEG;
+    f.lon = (double)a->lon / PEL_DEG;
+    fbuf b = {f.fields, sizeof f.fields, 0};
+
+    double hours = (double)(f.end_ms - f.start_ms) / 3.6e6;
+    double nm = z ? trk_distance_m(a->lat, a->lon, z->lat, z->lon) / 1852.0 : NAN;
+    fb_bool(&b, "open", z == NULL);
+    fb_num(&b, "duration_h", hours, 2);
+    fb_num(&b, "distance_nm", nm, 2);
+    fb_num(&b, "implied_speed_kn", hours > 0 ? nm / hours : NAN, 2);
+    fb_raw(&b, "segment_before", "%ld", (long)a->segment);
+    if (z)
+        fb_raw(&b, "segment_after", "%ld", (long)z->segment);
+    else
+        fb_raw(&b, "segment_after", "null");
+    fb_raw(&b, "same_mmsi_other_positions", "%zu", others_same);
+
+    int concern = port_members(&b, geo, o, a, "start");
+    if (z)
+        concern |= port_members(&b, geo, o, z, "end");
+    else {
+        fb_bool(&b, "end_near_port", -1);
+        fb_str(&b, "end_port", NULL);
+        fb_bool(&b, "end_port_concern", -1);
+        fb_num(&b, "end_port_dist_km", NAN, 1);
+    }
+    fb_bool(&b, "near_port_of_concern", (geo && geo->port_dist_m && geo->port_concern) ? concern : -1);
+
+    double d0 = NAN, d1 = NAN;
+    if (ctx && ctx->draught_at) {
+        d0 = ctx->draught_at(ctx->ud, mmsi, a->t_ms, true);
+        if (z)
+            d1 = ctx->draught_at(ctx->ud, mmsi, z->t_ms, false);
+    }
+    fb_num(&b, "draught_before_m", d0, 1);
+    fb_num(&b, "draught_after_m", d1, 1);
+    fb_bool(&b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
+
+    if (ctx && ctx->others_heard) {
+        long heard = ctx->others_heard(ctx->ud, mmsi, f.lat, f.lon, o->coverage_radius_m, f.start_ms, f.end_ms);
+        fb_bool(&b, "suspected", heard >= o->min_others);
+        fb_raw(&b, "others_heard_nearby", "%ld", heard);
+        fb_num(&b, "coverage_radius_km", o->coverage_radius_m / 1000.0, 1);
+        fb_raw(&b, "min_others", "%ld", o->min_others);
+    } else {
+        fb_bool(&b, "suspected", -1);
+        fb_str(&b, "coverage", "unknown");
+    }
+
+    det_add_evidence(&f, a);
+    if (z)
+        det_add_evidence(&f, z);
+    emit(ud, &f);
+}
+
+pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
+                         const pel_position *p, size_t n, det_emit_fn emit, void *ud) {
+    det_gap_opts def;
+    if (!o) {
+        det_gap_default_opts(&def);
+        o = &def;
+    }
+    if (n == 0 || !emit)
+        return n == 0 ? PEL_OK : PEL_ERR_ARG;
+    size_t *link = det_vessel_chains(p, n);
+    if (!link)
+        return PEL_ERR_NOMEM;
+    const size_t *next = link;
+    int64_t min_ms = (int64_t)llround(o->min_gap_h * 3.6e6);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = next[i];
+        if (j == DET_CHAIN_END || p[j].t_ms - p[i].t_ms < min_ms)
+            continue;
+        emit_gap(o, geo, ctx, mmsi, &p[i], &p[j], p[j].t_ms, j - i - 1, emit, ud);
+    }
+    free(link);
+    if (ctx && ctx->data_end_ms > 0 && ctx->data_end_ms - p[n - 1].t_ms > min_ms)
+        emit_gap(o, geo, ctx, mmsi, &p[n - 1], NULL, ctx->data_end_ms, 0, emit, ud);
+    return PEL_OK;
+}

@@ -1,0 +1,29 @@
+/*
+ * det_internal.h -- what scan.c needs from the detectors it drives and
+ * does not belong in det.h (which the detectors share).
+ */
+#ifndef PEL_DET_INTERNAL_H
+#define PEL_DET_INTERNAL_H
+
+#include <math.h>
+#include <sqlite3.h>
+
+#include "det.h"
+#include "trk.h"
+
+/* True when the MMSI's MID is allocated (ship MMSIs 2xx-7xx). */
+typedef bool (*det_mid_fn)(void *ud, uint32_t mmsi);
+
+/* det_identity.c */
+pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud);
+void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_mid_fn mid_ok, void *mid_ud,
+                     det_emit_fn emit, void *ud);
+
+/* findings.c */
+int det_event_index(const char *event);
+int det_cmp_findings(const void *a, const void *b);
+/* Writes n findings (already sorted) to f; paths maps inputs.id to a path. */
+pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, size_t n, const char *const *paths,
+                     size_t npaths);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * det_port.c -- port visits: a vessel that came within 3 km of a port or
+ * anchorage, stopped there, and left beyond 4 km.
+ *
+ * Rules:
+ *   - Positions are followed along chains (det_vessel.h), so a clone
+ *     transmitting far away under the same MMSI does not cut a visit.
+ *   - Entry: the first position within entry_m (3 km) of a port.  The visit
+ *     lasts while positions stay within exit_m (4 km) of a port
+ *     (hysteresis: a vessel swinging at anchor around the 3 km line makes
+ *     one visit, not many).  It ends at the last position before the first
+ *     one beyond exit_m, or at the end of the chain (exit "silence"), or at
+ *     the vessel's last position (exit "data_end", "open": true).
+ *   - Stop: some position inside reports a speed over ground below stop_kn
+ *     (0.5 kn).  A visit without a stop (a pass-by, a vessel only heard
+ *     under way in the approaches) is not reported.
+ *   - The port is the nearest one at the first stop; lat/lon of the finding
+ *     are those of that stop.
+ *
+ * Defaults: entry_m 3000, exit_m 4000, stop_kn 0.5.
+ *
+ * Limits: the stop rests on reported speed only: a vessel whose positions
+ * carry no speed never stops.  A silence inside the port is part of the
+ * visit (the chain carries on over it), whatever its length.  Moving from
+ * one port to an adjacent one without passing exit_m is one visit.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "det.h"
+#include "det_vessel.h"
+
+/* ---- JSON members into det_finding.fields (shared text, kept static) ---- */
+
+typedef struct fbuf {
+    char *s;
+    size_t cap, len;
+} fbuf;
+
+static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Appends ,"name":<printf text>; a member that does not fit is dropped
+ * whole so the text stays valid JSON. */
+static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) {
+    size_t at = b->len;
+    int k = snprintf(b->s + at, b->cap - at, "%s\"%s\":", at ? "," : "", name);
+    if (k < 0 || (size_t)k >= b->cap - at) {
+        b->s[at] = 0;
+        return;
+    }
+    size_t at2 = at + (size_t)k;
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(b->s + at2, b->cap - at2, fmt, ap);
+    va_end(ap);
+    if (m < 0 || (size_t)m >= b->cap - at2) {
+        b->s[at] = 0;
+        return;
+    }
+    b->len = at2 + (size_t)m;
+}
+
+static void fb_num(fbuf *b, const char *name, double v, int prec) {
+    if (isnan(v) || isinf(v))
+        fb_raw(b, name, "null");
+    else
+        fb_raw(b, name, "%.*f", prec, v);
+}
+
+static void fb_bool(fbuf *b, const char *name, int v) {
+    fb_raw(b, name, v < 0 ? "null" : v ? "true" : "false");
+}
+
+static void fb_str(fbuf *b, const char *name, const char *s) {
+    char q[512];
+    size_t n = 0;
+    if (!s) {
+        fb_raw(b, name, "null");
+        return;
+    }
+    q[n++] = '"';
+    for (; *s && n + 8 < sizeof q; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            q[n++] = '\\';
+            q[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f)
+            n += (size_t)snprintf(q + n, sizeof q - n, "\\u%04x", c);
+        else
+            q[n++] = (char)c;
+    }
+    q[n++] = '"';
+    q[n] = 0;
+    fb_raw(b, name, "%s", q);
+}
+
+void det_port_default_opts(det_port_opts *o) {
+    o->entry_m = 3000;
+    o->exit_m = 4000;
+    o->stop_kn = 0.5;
+}
+
+typedef struct visit {
+    size_t entry, last, stop, out; /* out: first position outside, or DET_CHAIN_END */
+    int port;                      /* nearest port at the stop */
+    double min_kn;
+    size_t positions;
+} visit;
+
+static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n, const visit *v,
+                       det_emit_fn emit, void *ud) {
+    if (v->stop == DET_CHAIN_END)
+        return; /* no stop: a pass-by */
+    det_finding f;
+    memset(&f, 0, sizeof f);
+    f.event = "port_visit";
+    f.mmsi = mmsi;
+    f.start_ms = p[v->entry].t_ms;
+    f.end_ms = p[v->last].t_ms;
+    f.lat = (double)p[v->stop].lat / PEL_DEG;
+    f.lon = (double)p[v->stop].lon / PEL_DEG;
+    fbuf b = {f.fields, sizeof f.fields, 0};
+    fb_str(&b, "port", geo->port_name ? geo->port_name(geo->ud, v->port) : NULL);
+    fb_raw(&b, "port_index", "%d", v->port);
+    fb_bool(&b, "port_concern", geo->port_concern ? (geo->port_concern(geo->ud, v->port) ? 1 : 0) : -1);
+    fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
+    fb_raw(&b, "positions", "%zu", v->positions);
+    fb_num(&b, "min_speed_kn", v->min_kn, 1);
+    fb_bool(&b, "stopped", 1);
+    const char *how = v->out != DET_CHAIN_END ? "left" : v->last == n - 1 ? "data_end" : "silence";
+    fb_str(&b, "exit", how);
+    fb_bool(&b, "open", v->out == DET_CHAIN_END && v->last == n - 1);
+    det_add_evidence(&f, &p[v->entry]);
+    if (v->stop != v->entry)
+        det_add_evidence(&f, &p[v->stop]);
+    if (v->last != v->entry && v->last != v->stop)
+        det_add_evidence(&f, &p[v->last]);
+    if (v->out != DET_CHAIN_END)
+        det_add_evidence(&f, &p[v->out]);
+    emit(ud, &f);
+}
+
+pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
+                          det_emit_fn emit, void *ud) {
+    det_port_opts def;
+    if (!o) {
+        det_port_default_opts(&def);
+        o = &def;
+    }
+    if (n == 0 || !geo || !geo->port_dist_m)
+        return PEL_OK;
+    if (!emit)
+        return PEL_ERR_ARG;
+    size_t *link = det_vessel_chains(p, n);
+    if (!link)
+        return PEL_ERR_NOMEM;
+    const size_t *next = link, *prev = link + n;
+    for (size_t h = 0; h < n; h++) {
+        if (prev[h] != DET_CHAIN_END)
+            continue;
+        bool inside = false;
+        visit v = {0};
+        for (size_t k = h; k != DET_CHAIN_END; k = next[k]) {
+            int idx = -1;
+            double d = geo->port_dist_m(geo->ud, (double)p[k].lat / PEL_DEG, (double)p[k].lon / PEL_DEG, &idx);
+            if (isnan(d) || idx < 0)
+                d = INFINITY;
+            if (inside && d > o->exit_m) {
+                v.out = k;
+                emit_visit(geo, mmsi, p, n, &v, emit, ud);
+                inside = false;
+            }
+            if (!inside && d <= o->entry_m) {
+                inside = true;
+                v = (visit){.entry = k, .stop = DET_CHAIN_END, .out = DET_CHAIN_END, .port = -1, .min_kn = NAN};
+            }
+            if (!inside)
+                continue;
+            v.last = k;
+            v.positions++;
+            if (p[k].speed != PEL_NA_SPEED) {
+                double kn = p[k].speed / 10.0;
+                if (isnan(v.min_kn) || kn < v.min_kn)
+                    v.min_kn = kn;
+                if (kn < o->stop_kn && v.stop == DET_CHAIN_END) {
+                    v.stop = k;
+                    v.port = idx;
+                }
+            }
+        }
+        if (inside)
+            emit_visit(geo, mmsi, p, n, &v, emit, ud);
+    }
+    free(link);
+    return PEL_OK;
+}

@@ -1,0 +1,207 @@
+/*
+ * det_zone.c -- zone stays: when a vessel entered and left each polygon of
+ * interest (geo->zones_at: sanctioned waters, ship-to-ship transfer areas,
+ * exclusive economic zones...).
+ *
+ * Rules:
+ *   - Positions are followed along chains (det_vessel.h), so a clone under
+ *     the same MMSI elsewhere does not cut or fake a stay.
+ *   - A stay in a zone is a run of consecutive positions of a chain inside
+ *     it; the first position outside ends it.  There is no hysteresis: a
+ *     zone boundary is a legal line, and a vessel that crosses it and comes
+ *     back makes two stays.  A position may be in several zones at once
+ *     (up to DET_ZONE_MAX); each zone has its own stays.
+ *   - Start is the first position inside, end the last one inside.  A stay
+ *     still open at the end of the chain ends there (exit "silence"), or is
+ *     "open" when that is the vessel's last position (exit "data_end").
+ *   - entered_from is the position before the first inside (the crossing
+ *     happened between the two), null when the chain started inside.
+ *
+ * Defaults: min_positions 1 (every stay is reported).
+ *
+ * Limits: the crossing time is known only to within the reporting
+ * interval; a vessel that crosses a zone between two positions (or stays
+ * silent inside) leaves no stay.  Zones beyond DET_ZONE_MAX at one point
+ * are ignored.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "det.h"
+#include "det_vessel.h"
+
+/* ---- JSON members into det_finding.fields (shared text, kept static) ---- */
+
+typedef struct fbuf {
+    char *s;
+    size_t cap, len;
+} fbuf;
+
+static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Appends ,"name":<printf text>; a member that does not fit is dropped
+ * whole so the text stays valid JSON. */
+static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) {
+    size_t at = b->len;
+    int k = snprintf(b->s + at, b->cap - at, "%s\"%s\":", at ? "," : "", name);
+    if (k < 0 || (size_t)k >= b->cap - at) {
+        b->s[at] = 0;
+        return;
+    }
+    size_t at2 = at + (size_t)k;
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(b->s + at2, b->cap - at2, fmt, ap);
+    va_end(ap);
+    if (m < 0 || (size_t)m >= b->cap - at2) {
+        b->s[at] = 0;
+        return;
+    }
+    b->len = at2 + (size_t)m;
+}
+
+static void fb_num(fbuf *b, const char *name, double v, int prec) {
+    if (isnan(v) || isinf(v))
+        fb_raw(b, name, "null");
+    else
+        fb_raw(b, name, "%.*f", prec, v);
+}
+
+static void fb_bool(fbuf *b, const char *name, int v) {
+    fb_raw(b, name, v < 0 ? "null" : v ? "true" : "false");
+}
+
+static void fb_str(fbuf *b, const char *name, const char *s) {
+    char q[512];
+    size_t n = 0;
+    if (!s) {
+        fb_raw(b, name, "null");
+        return;
+    }
+    q[n++] = '"';
+    for (; *s && n + 8 < sizeof q; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            q[n++] = '\\';
+            q[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f)
+            n += (size_t)snprintf(q + n, sizeof q - n, "\\u%04x", c);
+        else
+            q[n++] = (char)c;
+    }
+    q[n++] = '"';
+    q[n] = 0;
+    fb_raw(b, name, "%s", q);
+}
+
+void det_zone_default_opts(det_zone_opts *o) {
+    o->min_positions = 1;
+}
+
+typedef struct stay {
+    int zone;
+    size_t from, first, last, out; /* from/out: before/after, DET_CHAIN_END if none */
+    size_t positions;
+} stay;
+
+static void emit_stay(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
+                      const stay *s, det_emit_fn emit, void *ud) {
+    if ((long)s->positions < o->min_positions)
+        return;
+    det_finding f;
+    memset(&f, 0, sizeof f);
+    f.event = "zone_entry";
+    f.mmsi = mmsi;
+    f.start_ms = p[s->first].t_ms;
+    f.end_ms = p[s->last].t_ms;
+    f.lat = (double)p[s->first].lat / PEL_DEG;
+    f.lon = (double)p[s->first].lon / PEL_DEG;
+    fbuf b = {f.fields, sizeof f.fields, 0};
+    fb_str(&b, "zone", geo->zone_name ? geo->zone_name(geo->ud, s->zone) : NULL);
+    fb_raw(&b, "zone_index", "%d", s->zone);
+    fb_raw(&b, "positions", "%zu", s->positions);
+    fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
+    if (s->from != DET_CHAIN_END) {
+        char t[40];
+        pel_format_time(p[s->from].t_ms, t);
+        fb_raw(&b, "entered_from", "{\"time\":\"%s\",\"lat\":%.6f,\"lon\":%.6f}", t, (double)p[s->from].lat / PEL_DEG,
+               (double)p[s->from].lon / PEL_DEG);
+    } else
+        fb_raw(&b, "entered_from", "null");
+    const char *how = s->out != DET_CHAIN_END ? "left" : s->last == n - 1 ? "data_end" : "silence";
+    fb_str(&b, "exit", how);
+    fb_bool(&b, "open", s->out == DET_CHAIN_END && s->last == n - 1);
+    if (s->from != DET_CHAIN_END)
+        det_add_evidence(&f, &p[s->from]);
+    det_add_evidence(&f, &p[s->first]);
+    if (s->last != s->first)
+        det_add_evidence(&f, &p[s->last]);
+    if (s->out != DET_CHAIN_END)
+        det_add_evidence(&f, &p[s->out]);
+    emit(ud, &f);
+}
+
+pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
+                          det_emit_fn emit, void *ud) {
+    det_zone_opts def;
+    if (!o) {
+        det_zone_default_opts(&def);
+        o = &def;
+    }
+    if (n == 0 || !geo || !geo->zones_at)
+        return PEL_OK;
+    if (!emit)
+        return PEL_ERR_ARG;
+    size_t *link = det_vessel_chains(p, n);
+    if (!link)
+        return PEL_ERR_NOMEM;
+    const size_t *next = link, *prev = link + n;
+    for (size_t h = 0; h < n; h++) {
+        if (prev[h] != DET_CHAIN_END)
+            continue;
+        stay open[DET_ZONE_MAX];
+        size_t nopen = 0;
+        for (size_t k = h; k != DET_CHAIN_END; k = next[k]) {
+            int z[DET_ZONE_MAX];
+            int nz = geo->zones_at(geo->ud, (double)p[k].lat / PEL_DEG, (double)p[k].lon / PEL_DEG, z, DET_ZONE_MAX);
+            if (nz < 0)
+                nz = 0;
+            if (nz > DET_ZONE_MAX)
+                nz = DET_ZONE_MAX;
+            /* close the stays in zones this position is not in */
+            size_t keep = 0;
+            for (size_t s = 0; s < nopen; s++) {
+                bool in = false;
+                for (int i = 0; i < nz && !in; i++)
+                    in = z[i] == open[s].zone;
+                if (in)
+                    open[keep++] = open[s];
+                else {
+                    open[s].out = k;
+                    emit_stay(o, geo, mmsi, p, n, &open[s], emit, ud);
+                }
+            }
+            nopen = keep;
+            /* extend the others, open stays in newly entered zones */
+            for (int i = 0; i < nz; i++) {
+                size_t s = 0;
+                while (s < nopen && open[s].zone != z[i])
+                    s++;
+                if (s == nopen) {
+                    if (nopen == DET_ZONE_MAX)
+                        continue;
+                    open[nopen++] = (stay){.zone = z[i], .from = prev[k], .first = k, .out = DET_CHAIN_END};
+                }
+                open[s].last = k;
+                open[s].positions++;
+            }
+        }
+        for (size_t s = 0; s < nopen; s++)
+            emit_stay(o, geo, mmsi, p, n, &open[s], emit, ud);
+    }
+    free(link);
+    return PEL_OK;
+}

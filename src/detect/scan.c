@@ -1,0 +1,375 @@
+/*
+ * scan.c -- pelorus scan's engine: every detector over the whole store.
+ *
+ * Vessel by vessel (in MMSI order) the usable positions (segment >= 0) go
+ * to the per-vessel detectors (loitering, gaps, port visits, zone entries,
+ * spoofing signs) and to the encounter accumulator, which resamples and
+ * pairs vessels once all are read.  Identity changes come from the identity
+ * history.  Findings are collected, put in canonical order and written, so
+ * the output depends only on the store and the settings.
+ *
+ * Geography: the port list, zones and MID table from data/ (docs/findings.md
+ * names them), or a zones file of the user's.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "det_detectors.h"
+#include "det_internal.h"
+#include "det_vessel.h"
+#include "geo.h"
+#include "store_internal.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+#ifndef PEL_DATADIR
+#define PEL_DATADIR "data"
+#endif
+
+typedef struct scan {
+    pel_store *s;
+    det_finding *v;
+    size_t n, cap;
+    bool nomem;
+    geo_ports *ports;
+    geo_zones *zones;
+    geo_mid *mid;
+    det_geo geo;
+    det_enc_opts enc_o;
+    det_loiter_opts loi_o;
+    det_gap_opts gap_o;
+    det_port_opts port_o;
+    det_zone_opts zone_o;
+    det_gap_context gctx;
+    det_enc *enc;
+    int64_t data_end;
+    sqlite3_stmt *q_before, *q_after, *q_near;
+    pel_position *use;
+    size_t usecap;
+    uint64_t vessels;
+} scan;
+
+static void collect(void *ud, const det_finding *f) {
+    scan *c = ud;
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? 2 * c->cap : 256;
+        det_finding *nv = realloc(c->v, ncap * sizeof *nv);
+        if (!nv) {
+            c->nomem = true;
+            return;
+        }
+        c->v = nv;
+        c->cap = ncap;
+    }
+    c->v[c->n++] = *f;
+}
+
+/* ---- geography for the detectors --------------------------------------------- */
+
+static double port_dist(void *ud, double lat, double lon, int *port) {
+    scan *c = ud;
+    double d = INFINITY;
+    int i = geo_port_nearest(c->ports, lat, lon, &d);
+    if (port)
+        *port = i;
+    return i < 0 ? INFINITY : d;
+}
+
+static const char *port_name(void *ud, int i) { return geo_port_name(((scan *)ud)->ports, i); }
+
+static int port_concern(void *ud, int i) { return geo_port_concern(((scan *)ud)->ports, i); }
+
+static int zones_at(void *ud, double lat, double lon, int *out, int cap) {
+    return geo_zones_at(((scan *)ud)->zones, lat, lon, out, cap);
+}
+
+static const char *zone_name(void *ud, int i) { return geo_zone_name(((scan *)ud)->zones, i); }
+
+static bool mid_ok(void *ud, uint32_t mmsi) {
+    char iso[3];
+    scan *c = ud;
+    unsigned first = mmsi / 100000000;
+    if (first < 2 || first > 7)
+        return true; /* not a ship MMSI form: not judged here */
+    return geo_mid_country(c->mid, mmsi, iso);
+}
+
+/* ---- context for the gap detector ---------------------------------------------- */
+
+static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
+    scan *c = ud;
+    sqlite3_stmt *q = before ? c->q_before : c->q_after;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, mmsi);
+    sqlite3_bind_int64(q, 2, t);
+    double d = NAN;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) >= 0)
+        d = sqlite3_column_int(q, 0) / 10.0;
+    sqlite3_reset(q);
+    return d;
+}
+
+/* Positions of other vessels within radius_m of (lat, lon) in [from, to]. */
+static long others_heard(void *ud, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from, int64_t to) {
+    scan *c = ud;
+    double dlat = radius_m / 111320.0, dlon = dlat / fmax(0.05, cos(lat * M_PI / 180.0));
+    sqlite3_stmt *q = c->q_near;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)floor((lat - dlat) * PEL_DEG));
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)ceil((lat + dlat) * PEL_DEG));
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)floor((lon - dlon) * PEL_DEG));
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)ceil((lon + dlon) * PEL_DEG));
+    sqlite3_bind_int64(q, 5, from / 60000 - 1);
+    sqlite3_bind_int64(q, 6, to / 60000 + 1);
+    sqlite3_bind_int64(q, 7, mmsi);
+    long count = 0;
+    pel_position buf[1024];
+    int32_t la = (int32_t)lround(lat * PEL_DEG), lo = (int32_t)lround(lon * PEL_DEG);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const uint8_t *blob = sqlite3_column_blob(q, 1);
+        size_t len = (size_t)sqlite3_column_bytes(q, 1);
+        long k = trk_decode(blob, len, (uint32_t)sqlite3_column_int64(q, 0), buf, 1024);
+        for (long i = 0; i < k; i++)
+            if (buf[i].segment >= 0 && buf[i].t_ms >= from && buf[i].t_ms <= to &&
+                trk_distance_m(la, lo, buf[i].lat, buf[i].lon) <= radius_m)
+                count++;
+    }
+    sqlite3_reset(q);
+    return count;
+}
+
+/* ---- settings ----------------------------------------------------------------- */
+
+typedef struct setting {
+    const char *name;
+    double *d; /* one of d, i, l is set */
+    int *i;
+    long *l;
+} setting;
+
+static pel_status apply_settings(scan *c, const pel_scan_opts *o, pel_error *err) {
+    /* clang-format off */
+    const setting table[] = {
+        {"encounter.max_distance_m", &c->enc_o.max_distance_m, NULL, NULL},
+        {"encounter.min_duration_h", &c->enc_o.min_duration_h, NULL, NULL},
+        {"encounter.max_median_speed_kn", &c->enc_o.max_median_speed_kn, NULL, NULL},
+        {"encounter.min_port_distance_m", &c->enc_o.min_port_distance_m, NULL, NULL},
+        {"encounter.merge_gap_h", &c->enc_o.merge_gap_h, NULL, NULL},
+        {"encounter.step_s", NULL, &c->enc_o.step_s, NULL},
+        {"encounter.max_interp_gap_s", NULL, &c->enc_o.max_interp_gap_s, NULL},
+        {"loitering.max_speed_kn", &c->loi_o.max_speed_kn, NULL, NULL},
+        {"loitering.min_duration_h", &c->loi_o.min_duration_h, NULL, NULL},
+        {"loitering.min_port_distance_m", &c->loi_o.min_port_distance_m, NULL, NULL},
+        {"loitering.max_gap_h", &c->loi_o.max_gap_h, NULL, NULL},
+        {"loitering.max_implied_speed_kn", &c->loi_o.max_implied_speed_kn, NULL, NULL},
+        {"loitering.noise_m", &c->loi_o.noise_m, NULL, NULL},
+        {"gap.min_gap_h", &c->gap_o.min_gap_h, NULL, NULL},
+        {"gap.port_radius_m", &c->gap_o.port_radius_m, NULL, NULL},
+        {"gap.coverage_radius_m", &c->gap_o.coverage_radius_m, NULL, NULL},
+        {"gap.min_others", NULL, NULL, &c->gap_o.min_others},
+        {"gap.draught_change_m", &c->gap_o.draught_change_m, NULL, NULL},
+        {"port_visit.entry_m", &c->port_o.entry_m, NULL, NULL},
+        {"port_visit.exit_m", &c->port_o.exit_m, NULL, NULL},
+        {"port_visit.stop_kn", &c->port_o.stop_kn, NULL, NULL},
+        {"zone_entry.min_positions", NULL, NULL, &c->zone_o.min_positions},
+    };
+    /* clang-format on */
+    for (size_t k = 0; k < o->nset; k++) {
+        const char *eq = strchr(o->set[k], '=');
+        bool done = false;
+        for (size_t t = 0; eq && t < sizeof table / sizeof table[0] && !done; t++) {
+            size_t klen = (size_t)(eq - o->set[k]);
+            if (strlen(table[t].name) != klen || strncmp(table[t].name, o->set[k], klen))
+                continue;
+            char *end;
+            double v = strtod(eq + 1, &end);
+            if (*end || end == eq + 1 || v < 0)
+                break;
+            if (table[t].d)
+                *table[t].d = v;
+            else if (table[t].i)
+                *table[t].i = (int)v;
+            else
+                *table[t].l = (long)v;
+            done = true;
+        }
+        if (!done) {
+            if (err) {
+                err->code = PEL_ERR_ARG;
+                snprintf(err->msg, sizeof err->msg, "unknown setting or bad value: %s (docs/findings.md lists them)",
+                         o->set[k]);
+            }
+            return PEL_ERR_ARG;
+        }
+    }
+    return PEL_OK;
+}
+
+/* ---- the vessels -------------------------------------------------------------- */
+
+static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
+    (void)name;
+    scan *c = ud;
+    c->vessels++;
+    if (n > c->usecap) {
+        size_t ncap = c->usecap ? c->usecap : 1024;
+        while (ncap < n)
+            ncap *= 2;
+        pel_position *nu = realloc(c->use, ncap * sizeof *nu);
+        if (!nu) {
+            c->nomem = true;
+            return 1;
+        }
+        c->use = nu;
+        c->usecap = ncap;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].segment >= 0)
+            c->use[k++] = p[i];
+    if (!k)
+        return 0;
+    det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, collect, c);
+    pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, collect, c);
+    if (st == PEL_OK)
+        st = det_port_track(&c->port_o, &c->geo, mmsi, c->use, k, collect, c);
+    if (st == PEL_OK && c->zones)
+        st = det_zone_track(&c->zone_o, &c->geo, mmsi, c->use, k, collect, c);
+    det_spoof_track(mmsi, c->use, k, c->mid ? mid_ok : NULL, c, collect, c);
+    if (st == PEL_OK)
+        st = det_enc_add_track(c->enc, mmsi, c->use, k);
+    if (st != PEL_OK)
+        c->nomem = true;
+    return c->nomem;
+}
+
+static char *join(const char *dir, const char *file) {
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/%s", dir, file);
+    return s;
+}
+
+pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
+                    pel_error *err) {
+    pel_scan_opts dflt = {0};
+    if (!o)
+        o = &dflt;
+    scan c = {.s = s};
+    det_enc_default_opts(&c.enc_o);
+    det_loiter_default_opts(&c.loi_o);
+    det_gap_default_opts(&c.gap_o);
+    det_port_default_opts(&c.port_o);
+    det_zone_default_opts(&c.zone_o);
+    pel_status st = apply_settings(&c, o, err);
+    if (st != PEL_OK)
+        return st;
+    const char *dir = o->data_dir ? o->data_dir : getenv("PELORUS_DATA") ? getenv("PELORUS_DATA") : PEL_DATADIR;
+    char *pp = join(dir, "ports.csv"), *zp = o->zones_path ? NULL : join(dir, "zones.geojson"),
+         *mp = join(dir, "mid.csv");
+    if (!pp || !mp || (!o->zones_path && !zp))
+        st = PEL_ERR_NOMEM;
+    if (st == PEL_OK)
+        st = geo_ports_load(pp, &c.ports, err);
+    if (st == PEL_OK)
+        st = geo_zones_load(o->zones_path ? o->zones_path : zp, &c.zones, err);
+    if (st == PEL_OK)
+        st = geo_mid_load(mp, &c.mid, err);
+    free(pp);
+    free(zp);
+    free(mp);
+    c.geo = (det_geo){port_dist, port_name, port_concern, zones_at, zone_name, &c};
+    sqlite3 *db = s->db;
+    if (st == PEL_OK &&
+        (sqlite3_prepare_v2(db,
+                            "SELECT draught_dm FROM voyages WHERE mmsi = ?1 AND first_ms <= ?2 AND draught_dm >= 0"
+                            " ORDER BY last_ms DESC, first_ms DESC LIMIT 1", -1, &c.q_before, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(db,
+                            "SELECT draught_dm FROM voyages WHERE mmsi = ?1 AND last_ms >= ?2 AND draught_dm >= 0"
+                            " ORDER BY first_ms, last_ms LIMIT 1", -1, &c.q_after, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(db,
+                            "SELECT c.mmsi, c.data FROM chunk_box b JOIN chunks c ON c.id = b.id"
+                            " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
+                            " AND b.m1 >= ?5 AND b.m0 <= ?6 AND c.mmsi <> ?7", -1, &c.q_near, NULL) != SQLITE_OK))
+        st = st_error(s, err, "preparing the scan");
+    if (st == PEL_OK) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, "SELECT max(last_ms) FROM vessels", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            c.data_end = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        c.gctx = (det_gap_context){.draught_at = draught_at, .others_heard = others_heard, .data_end_ms = c.data_end,
+                                   .ud = &c};
+        c.enc = det_enc_new(&c.enc_o);
+        if (!c.enc)
+            st = PEL_ERR_NOMEM;
+    }
+    if (st == PEL_OK) {
+        pel_track_filter f = {0};
+        st = pel_tracks(s, &f, on_vessel, &c, err);
+        if (st == PEL_STOPPED || c.nomem)
+            st = PEL_ERR_NOMEM;
+    }
+    if (st == PEL_OK && det_enc_run(c.enc, &c.geo, collect, &c) != PEL_OK)
+        st = PEL_ERR_NOMEM;
+    if (st == PEL_OK)
+        st = det_identity_run(db, collect, &c);
+    if (st == PEL_OK && c.nomem)
+        st = PEL_ERR_NOMEM;
+    /* the inputs' paths for the evidence */
+    char **paths = NULL;
+    size_t npaths = 0;
+    if (st == PEL_OK) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, "SELECT id, path FROM inputs ORDER BY id", -1, &q, NULL) == SQLITE_OK) {
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                size_t id = (size_t)sqlite3_column_int64(q, 0);
+                if (id >= npaths) {
+                    char **np = realloc(paths, (id + 1) * sizeof *np);
+                    if (!np)
+                        break;
+                    memset(np + npaths, 0, (id + 1 - npaths) * sizeof *np);
+                    paths = np;
+                    npaths = id + 1;
+                }
+                paths[id] = strdup((const char *)sqlite3_column_text(q, 1));
+            }
+            sqlite3_finalize(q);
+        }
+        qsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
+        st = det_write(out, fmt, c.v, c.n, (const char *const *)paths, npaths);
+        if (st != PEL_OK && err) {
+            err->code = st;
+            snprintf(err->msg, sizeof err->msg, "writing the findings failed");
+        }
+    }
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->vessels = c.vessels;
+        stats->findings = c.n;
+        for (size_t i = 0; i < c.n; i++)
+            stats->by_event[det_event_index(c.v[i].event)]++;
+    }
+    if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
+        err->code = st;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
+    for (size_t i = 0; i < npaths; i++)
+        free(paths[i]);
+    free(paths);
+    sqlite3_finalize(c.q_before);
+    sqlite3_finalize(c.q_after);
+    sqlite3_finalize(c.q_near);
+    det_enc_free(c.enc);
+    geo_ports_free(c.ports);
+    geo_zones_free(c.zones);
+    geo_mid_free(c.mid);
+    free(c.use);
+    free(c.v);
+    return st;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# scan_test.sh -- pelorus scan end to end on tests/data/scan/scenario.nmea,
+# a day with known answers (see make.py there): each kind of finding is
+# found where it was scripted, the innocent look-alikes are not reported,
+# every finding points at real input lines, and the output is byte-identical
+# across runs.  Prints "scan: N passed, M failed".
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+PEL=$BUILD/pelorus
+T=$BUILD/scan-test
+S=tests/data/scan/scenario.nmea
+rm -rf "$T"; mkdir -p "$T"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok scan $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL scan $1"; }
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi; }
+count() { jq -s "[.[] | select($1)] | length" "$T/f.jsonl"; }
+
+"$PEL" scan -q --db "$T/s.db" "$S" >"$T/f.jsonl"; expect "scan exits 0" 0 $?
+jq -e . "$T/f.jsonl" >/dev/null 2>&1; expect "every line is JSON" 0 $?
+
+# positives
+expect "the transfer: one encounter of 412222000 and 445111000" 1 \
+    "$(count '.event == "encounter" and .mmsi == 412222000 and .mmsi2 == 445111000 and .duration_h >= 2')"
+expect "445111000 goes dark: a suspected gap with the draught changed" 1 \
+    "$(count '.event == "gap" and .mmsi == 445111000 and .duration_h >= 12 and .suspected == true and .draught_changed == true')"
+expect "445333000 visits Nampo, a port of concern" 1 \
+    "$(count '.event == "port_visit" and .mmsi == 445333000 and .port_concern == true')"
+expect "412777000 loiters offshore" 1 "$(count '.event == "loitering" and .mmsi == 412777000 and .duration_h >= 4')"
+expect "412888000 changes its name" 1 \
+    "$(count '.event == "identity_change" and .mmsi == 412888000 and .field == "name" and .from == "SEA GLORY" and .to == "HAI XING 8"')"
+expect "412888000 changes its call sign" 1 "$(count '.event == "identity_change" and .mmsi == 412888000 and .field == "callsign"')"
+expect "445999000 is in two places at once" 1 \
+    "$(count '.event == "spoofing" and .mmsi == 445999000 and .kind == "parallel_segments"')"
+expect "445333000 enters the Nampo approach zone" 1 \
+    "$([ "$(count '.event == "zone_entry" and .mmsi == 445333000')" -ge 1 ] && echo 1 || echo 0)"
+expect "412999000 in a coverage hole: a gap, not suspected" 1 \
+    "$(count '.event == "gap" and .mmsi == 412999000 and .open == false and .suspected == false and .others_heard_nearby == 0')"
+expect "445333000 broadcasts an IMO with a wrong check digit" 1 \
+    "$(count '.event == "spoofing" and .mmsi == 445333000 and .kind == "invalid_imo" and .imo == 9012345')"
+# negatives: the innocent look-alikes
+expect "no encounter for the pair anchored in port" 0 "$(count '.event == "encounter" and .mmsi == 445444000')"
+expect "no encounter for the pair trawlers at 3.5 kn" 0 "$(count '.event == "encounter" and .mmsi == 412555000')"
+expect "no encounter for the crossing at 12 kn" 0 "$(count '.event == "encounter" and .mmsi == 412666000')"
+expect "no loitering for the ships at anchor in port" 0 "$(count '.event == "loitering" and (.mmsi == 445444000 or .mmsi == 445444100)')"
+expect "no gap for the two transmitters of 445999000" 0 "$(count '.event == "gap" and .mmsi == 445999000 and .open == false')"
+expect "only the scripted encounter" 1 "$(count '.event == "encounter"')"
+expect "no impossible speed but for the MMSI in two places" 0 \
+    "$(count '.event == "spoofing" and .kind == "impossible_speed" and .mmsi != 445999000')"
+# evidence: every finding cites lines that exist in the input
+lines=$(wc -l <"$S")
+expect "every finding has evidence" 0 "$(count '(.evidence | length) == 0')"
+expect "every evidence line exists in the input" 0 \
+    "$(jq -s --argjson n "$lines" '[.[].evidence[] | select(.line < 1 or .line > $n or .file != "'"$S"'")] | length' "$T/f.jsonl")"
+# determinism and the other formats
+"$PEL" scan -q --db "$T/s.db" >"$T/f2.jsonl"
+cmp -s "$T/f.jsonl" "$T/f2.jsonl"; expect "same database, byte-identical findings" 0 $?
+rm -f "$T/s2.db"*
+"$PEL" scan -q --db "$T/s2.db" "$S" >"$T/f3.jsonl"
+cmp -s "$T/f.jsonl" "$T/f3.jsonl"; expect "a fresh run, byte-identical findings" 0 $?
+"$PEL" scan -q --db "$T/s.db" --format geojson >"$T/f.geojson"
+jq -e '.type == "FeatureCollection" and (.features | length) > 0' "$T/f.geojson" >/dev/null; expect "geojson parses" 0 $?
+"$PEL" scan -q --db "$T/s.db" --format csv >"$T/f.csv"
+expect "csv has a row per finding" "$(wc -l <"$T/f.jsonl")" "$(($(wc -l <"$T/f.csv") - 1))"
+"$PEL" scan -q --db "$T/s.db" --set encounter.max_distance_m=100 >"$T/f4.jsonl"
+expect "a setting changes the result (100 m: the 150 m transfer is not an encounter)" 0 \
+    "$(jq -s '[.[] | select(.event == "encounter")] | length' "$T/f4.jsonl")"
+"$PEL" scan -q --db "$T/s.db" --set no.such=1 >/dev/null 2>&1; expect "an unknown setting is an error (exit 1)" 1 $?
+echo "scan: $pass passed, $fail failed"
+[ $fail = 0 ]
