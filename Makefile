@@ -80,6 +80,7 @@ bench: $(BUILD)/pelorus
 	$(CC) -O2 -std=c17 -Wall -Wextra -o $(BUILD)/gen_nmea bench/gen_nmea.c -lm
 	bench/decode_bench.sh $(BUILD)/pelorus $(BENCH_N)
 	bench/ingest_bench.sh $(BUILD)/pelorus
+	bench/scan_bench.sh $(BUILD)/pelorus
 
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -D_POSIX_C_SOURCE=200809L
 fuzz:

@@ -582,6 +582,9 @@ typedef struct pel_scan_stats {
     uint64_t vessels;         /* vessels scanned */
     uint64_t findings;        /* findings written */
     uint64_t by_event[8];     /* per event, in the order of pel_event_name() */
+    double vessels_s;         /* wall seconds: reading tracks and per-vessel detectors */
+    double encounter_s;       /* pairing vessels for encounters */
+    double total_s;           /* the whole scan, writing included */
 } pel_scan_stats;
 
 /* Names of the events, index 0..7; NULL past the end.  Static strings. */

@@ -163,7 +163,8 @@ int cli_scan(int argc, char **argv) {
                 fprintf(stderr, "%s%s %llu", sep, pel_event_name(i), (unsigned long long)st.by_event[i]);
                 sep = ", ";
             }
-        fprintf(stderr, "%s\n", *sep == ',' ? ")" : "");
+        fprintf(stderr, "%s; %.2f s (tracks and per-vessel detectors %.2f s, encounters %.2f s)\n",
+                *sep == ',' ? ")" : "", st.total_s, st.vessels_s, st.encounter_s);
     }
     pel_store_close(s);
     free(set);

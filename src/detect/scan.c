@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "det_detectors.h"
 #include "det_internal.h"
@@ -260,6 +261,9 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     pel_scan_opts dflt = {0};
     if (!o)
         o = &dflt;
+    struct timespec t0, t1, t2, t3;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t1 = t2 = t0;
     scan c = {.s = s};
     det_enc_default_opts(&c.enc_o);
     det_loiter_default_opts(&c.loi_o);
@@ -315,8 +319,10 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         if (st == PEL_STOPPED || c.nomem)
             st = PEL_ERR_NOMEM;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == PEL_OK && det_enc_run(c.enc, &c.geo, collect, &c) != PEL_OK)
         st = PEL_ERR_NOMEM;
+    clock_gettime(CLOCK_MONOTONIC, &t2);
     if (st == PEL_OK)
         st = det_identity_run(db, collect, &c);
     if (st == PEL_OK && c.nomem)
@@ -348,8 +354,12 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
             snprintf(err->msg, sizeof err->msg, "writing the findings failed");
         }
     }
+    clock_gettime(CLOCK_MONOTONIC, &t3);
     if (stats) {
         memset(stats, 0, sizeof *stats);
+        stats->vessels_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        stats->encounter_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
+        stats->total_s = (double)(t3.tv_sec - t0.tv_sec) + (double)(t3.tv_nsec - t0.tv_nsec) / 1e9;
         stats->vessels = c.vessels;
         stats->findings = c.n;
         for (size_t i = 0; i < c.n; i++)

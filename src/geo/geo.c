@@ -524,9 +524,10 @@ static double row_reach(double phi, double cphi, double a, double b, double L) {
 static double slack(double limit) { return limit * 1e-9 + 1e-3; }
 
 /* Visits the cells of row r whose ports may lie within s->limit, nearest
- * columns first, both ways from the query's column. */
+ * columns first, both ways from the query's column; the first skip + 1
+ * columns each way were visited already (skip -1: none). */
 static void scan_row(const geo_ports *p, search *s, int r, double lat, double lon, double phi, double cphi, int c0,
-                     double f) {
+                     double f, int skip) {
     const double R = GEO_EARTH_RADIUS_M;
     double a = (r - 90) * DEG, b = (r - 89) * DEG;
     double lim = s->limit, reach = row_reach(phi, cphi, a, b, (lim + slack(lim)) / R);
@@ -545,6 +546,8 @@ static void scan_row(const geo_ports *p, search *s, int r, double lat, double lo
                     west = false;
                 continue;
             }
+            if (j <= skip)
+                continue;
             int cc = ((c0 + (side == 0 ? j : -j)) % GRID_COLS + GRID_COLS) % GRID_COLS;
             int cell = r * GRID_COLS + cc, from = p->cell_start[cell], to = p->cell_start[cell + 1];
             if (from == to || R * cell_bound(phi, a, b, dl * DEG) > s->limit + slack(s->limit))
@@ -561,24 +564,53 @@ static void scan_row(const geo_ports *p, search *s, int r, double lat, double lo
     }
 }
 
-/* Visits the rows in order of their latitude distance from the query, each
- * way until that distance alone exceeds s->limit. */
+/* Visits every cell of the ring of cells k steps around (r0, c0), k <= 6. */
+static void scan_ring(const geo_ports *p, search *s, int k, double lat, double lon, int r0, int c0) {
+    for (int dr = -k; dr <= k; dr++) {
+        int r = r0 + dr;
+        if (r < 0 || r >= GRID_ROWS)
+            continue;
+        bool full = dr == -k || dr == k;
+        for (int dc = -k; dc <= k; dc += full || k == 0 ? 1 : 2 * k) {
+            int cell = r * GRID_COLS + ((c0 + dc) % GRID_COLS + GRID_COLS) % GRID_COLS;
+            for (int j = p->cell_start[cell]; j < p->cell_start[cell + 1]; j++) {
+                int i = p->cell_idx[j];
+                consider(s, i, geo_distance_m(lat, lon, p->v[i].lat, p->v[i].lon));
+            }
+        }
+    }
+}
+
+#ifndef RING_MAX
+#define RING_MAX 6
+#endif
+
+/* Nearest mode first visits the rings of cells around the query's cell
+ * until one holds a port (at most RING_MAX rings): a first, usually close,
+ * limit.  Then, in both modes, the rows in order of their latitude
+ * distance from the query, each way until that distance alone exceeds
+ * s->limit, skipping the cells the rings covered. */
 static void run_search(const geo_ports *p, double lat, double lon, search *s) {
     const double R = GEO_EARTH_RADIUS_M;
     double nlon = norm_lon(lon), phi = lat * DEG, cphi = cos(phi);
     int r0 = row_of(lat), c0 = col_of(nlon);
     double f = nlon + 180.0 - c0, g = lat + 90.0 - r0; /* position inside the cell, 0..1 */
-    int up = 0, down = 1;                                 /* next rows: r0 + up, r0 - down */
+    int done = -1;                                      /* rings visited */
+    while (!s->within && s->best < 0 && done < RING_MAX)
+        scan_ring(p, s, ++done, lat, lon, r0, c0);
+    int up = 0, down = 1; /* next rows: r0 + up, r0 - down */
     for (;;) {
         double du = up == 0 ? 0 : up - g, dd = down - 1 + g; /* degrees to those rows' bands */
         bool can_up = r0 + up < GRID_ROWS && R * du * DEG <= s->limit + slack(s->limit);
         bool can_down = r0 - down >= 0 && R * dd * DEG <= s->limit + slack(s->limit);
         if (!can_up && !can_down)
             return;
+        int r;
         if (can_up && (!can_down || du <= dd))
-            scan_row(p, s, r0 + up++, lat, lon, phi, cphi, c0, f);
+            r = r0 + up++;
         else
-            scan_row(p, s, r0 - down++, lat, lon, phi, cphi, c0, f);
+            r = r0 - down++;
+        scan_row(p, s, r, lat, lon, phi, cphi, c0, f, abs(r - r0) <= done ? done : -1);
     }
 }
 
