@@ -39,7 +39,7 @@ typedef struct scan {
     geo_ports *ports;
     geo_zones *zones;
     geo_mid *mid;
-    det_geo geo;
+    det_geo geo, geo_near;
     det_enc_opts enc_o;
     det_loiter_opts loi_o;
     det_gap_opts gap_o;
@@ -78,6 +78,25 @@ static double port_dist(void *ud, double lat, double lon, int *port) {
     if (port)
         *port = i;
     return i < 0 ? INFINITY : d;
+}
+
+/* The same, for callers that only care about ports close by (port visits,
+ * asked for every position): the search stops at 20 km (or twice the exit
+ * distance, if larger), which keeps
+ * it cheap in the open sea; farther ports read as infinitely far. */
+static double port_dist_near(void *ud, double lat, double lon, int *port) {
+    scan *c = ud;
+    int idx;
+    double d;
+    double near = c->port_o.exit_m * 2 > 20000 ? c->port_o.exit_m * 2 : 20000; /* well past any visit */
+    if (geo_port_within(c->ports, lat, lon, near, &idx, &d, 1) < 1) {
+        if (port)
+            *port = -1;
+        return INFINITY;
+    }
+    if (port)
+        *port = idx;
+    return d;
 }
 
 static const char *port_name(void *ud, int i) { return geo_port_name(((scan *)ud)->ports, i); }
@@ -237,7 +256,7 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, collect, c);
     pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, collect, c);
     if (st == PEL_OK)
-        st = det_port_track(&c->port_o, &c->geo, mmsi, c->use, k, collect, c);
+        st = det_port_track(&c->port_o, &c->geo_near, mmsi, c->use, k, collect, c);
     if (st == PEL_OK && c->zones)
         st = det_zone_track(&c->zone_o, &c->geo, mmsi, c->use, k, collect, c);
     det_spoof_track(mmsi, c->use, k, c->mid ? mid_ok : NULL, c, collect, c);
@@ -288,6 +307,7 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     free(zp);
     free(mp);
     c.geo = (det_geo){port_dist, port_name, port_concern, zones_at, zone_name, &c};
+    c.geo_near = (det_geo){port_dist_near, port_name, port_concern, zones_at, zone_name, &c};
     sqlite3 *db = s->db;
     if (st == PEL_OK &&
         (sqlite3_prepare_v2(db,

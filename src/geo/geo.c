@@ -564,7 +564,7 @@ static void scan_row(const geo_ports *p, search *s, int r, double lat, double lo
     }
 }
 
-/* Visits every cell of the ring of cells k steps around (r0, c0), k <= 6. */
+/* Visits every cell of the ring of cells k steps around (r0, c0), k <= RING_MAX. */
 static void scan_ring(const geo_ports *p, search *s, int k, double lat, double lon, int r0, int c0) {
     for (int dr = -k; dr <= k; dr++) {
         int r = r0 + dr;
@@ -581,9 +581,7 @@ static void scan_ring(const geo_ports *p, search *s, int k, double lat, double l
     }
 }
 
-#ifndef RING_MAX
-#define RING_MAX 6
-#endif
+#define RING_MAX 20
 
 /* Nearest mode first visits the rings of cells around the query's cell
  * until one holds a port (at most RING_MAX rings): a first, usually close,
