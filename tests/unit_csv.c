@@ -16,19 +16,7 @@
 
 #include "pelorus.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                                               \
-    do {                                                                                                               \
-        if (cond)                                                                                                      \
-            passed++;                                                                                                  \
-        else {                                                                                                         \
-            failed++;                                                                                                  \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                                \
-            printf(__VA_ARGS__);                                                                                       \
-            printf("\n");                                                                                              \
-        }                                                                                                              \
-    } while (0)
+#include "check.h"
 
 #define NOAA_SAMPLE "../shared/data/real/noaa_marinecadastre_AIS_2022_01_03_first99999_gulf_tx_la.csv"
 #define DATA "tests/data/csv/"

@@ -18,19 +18,7 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                                               \
-    do {                                                                                                               \
-        if (cond)                                                                                                      \
-            passed++;                                                                                                  \
-        else {                                                                                                         \
-            failed++;                                                                                                  \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                                \
-            printf(__VA_ARGS__);                                                                                       \
-            printf("\n");                                                                                              \
-        }                                                                                                              \
-    } while (0)
+#include "check.h"
 
 #define NOM (sizeof cases / sizeof cases[0])
 
@@ -109,9 +97,9 @@ static void test_ports_file(geo_ports *p) {
     }
     /* exactly the ports of concern listed in data/ports.README */
     static const char *const concern[] = {
-        "Kyomip'o", "Nampo",      "Haeju Hang",      "Wonsan",     "Ch'aho",   "Hungnam",  "Kimch'aek",
-        "Ch'ongjin", "Najin",     "Senbong",         "Pos'yet",    "Zarubino", "Slavyanka", "Vladivostok",
-        "Bukhta Gaydamak", "Vostochnyy", "Nakhodka", "Bolshoy Kamen",
+        "Kyomip'o",  "Nampo",       "Haeju Hang",      "Wonsan",     "Ch'aho",   "Hungnam",
+        "Kimch'aek", "Ch'ongjin",   "Najin",           "Senbong",    "Pos'yet",  "Zarubino",
+        "Slavyanka", "Vladivostok", "Bukhta Gaydamak", "Vostochnyy", "Nakhodka", "Bolshoy Kamen",
     };
     int nconcern = 0;
     for (int i = 0; i < geo_ports_count(p); i++)
@@ -166,8 +154,8 @@ static void test_nearest(geo_ports *p) {
     }
     CHECK(bad == 0, "nearest = linear scan on 10,000 random points (%d differ, last %d)", bad, worst);
     static const double odd[][2] = {
-        {90, 0},    {-90, 0},     {89.999, 179.999}, {-89.5, -180}, {0, 180},   {0, -180},  {10, 180},
-        {-10, 540}, {38, 125},    {38, 126},        {0, 0},         {-77.85, 166.65}, {64.1, -21.9}, {71, 28},
+        {90, 0},    {-90, 0},     {89.999, 179.999}, {-89.5, -180}, {0, 180},         {0, -180},     {10, 180},
+        {-10, 540}, {38, 125},    {38, 126},         {0, 0},        {-77.85, 166.65}, {64.1, -21.9}, {71, 28},
         {51, -180}, {51, 179.99}, {-60, 0},          {45, -179.5},  {45, 179.5},
     };
     bad = 0;
@@ -227,8 +215,7 @@ static void test_nearest(geo_ports *p) {
     int n = geo_port_within(p, 38.72, 125.5, 30000, out, dist, 4);
     CHECK(n == 2 && out[0] == nampo && out[1] == find_port(p, "Kyomip'o") && dist[0] <= dist[1],
           "Nampo and Songnim within 30 km of a point between them: %d", n);
-    CHECK(geo_port_within(p, 38.72, 125.5, 30000, out, NULL, 1) == 2 && out[0] == nampo,
-          "within without distances");
+    CHECK(geo_port_within(p, 38.72, 125.5, 30000, out, NULL, 1) == 2 && out[0] == nampo, "within without distances");
     CHECK(geo_port_within(p, 0, -140, 10000, out, dist, 4) == 0, "no port within 10 km mid-Pacific");
 
     /* bad arguments */
@@ -238,13 +225,55 @@ static void test_nearest(geo_ports *p) {
     CHECK(geo_port_within(p, 0, 0, -1, out, dist, 4) == 0, "negative radius");
 }
 
+/* A sparse list (40 ports, some at the poles and on the antimeridian, and two
+ * at the same distance from a point): long searches, where the bounds of
+ * far rows and columns decide. */
+static void test_nearest_sparse(void) {
+    geo_ports *p;
+    pel_error err = {0};
+    if (geo_ports_load("tests/data/geo/ports_sparse.csv", &p, &err) != PEL_OK) {
+        CHECK(0, "ports_sparse.csv: %s", err.msg);
+        return;
+    }
+    int bad = 0;
+    for (int k = 0; k < 20000; k++) {
+        double lat = asin(2 * uniform() - 1) * 180 / M_PI, lon = 360 * uniform() - 180, d1, d2;
+        int a = geo_port_nearest(p, lat, lon, &d1), b = brute_nearest(p, lat, lon, &d2);
+        if (a != b || d1 != d2) {
+            if (bad++ < 5)
+                printf("  sparse nearest(%f,%f): index %d %.6f m, linear scan %d %.6f m\n", lat, lon, a, d1, b, d2);
+        }
+    }
+    CHECK(bad == 0, "sparse: nearest = linear scan on 20,000 random points (%d differ)", bad);
+    bad = 0;
+    for (int k = 0; k < 2000; k++) {
+        double lat = asin(2 * uniform() - 1) * 180 / M_PI, lon = 360 * uniform() - 180;
+        int out[64];
+        double dist[64];
+        int n = geo_port_within(p, lat, lon, 3000000, out, dist, 64), m = 0;
+        bool same = true;
+        for (int j = 0; j < geo_ports_count(p); j++)
+            m += geo_distance_m(lat, lon, geo_port_get(p, j)->lat, geo_port_get(p, j)->lon) <= 3000000;
+        for (int j = 1; j < n && same; j++)
+            same = dist[j - 1] < dist[j] || (dist[j - 1] == dist[j] && out[j - 1] < out[j]);
+        if ((n != m || !same) && bad++ < 3)
+            printf("  sparse within(%f,%f): %d ports, linear scan %d\n", lat, lon, n, m);
+    }
+    CHECK(bad == 0, "sparse: within 3,000 km = linear scan on 2,000 points (%d differ)", bad);
+    double d;
+    int i = geo_port_nearest(p, 10, 100, &d);
+    CHECK(i >= 0 && strcmp(geo_port_name(p, i), "TieWest") == 0, "a tie goes to the lower index: %s",
+          geo_port_name(p, i));
+    geo_ports_free(p);
+}
+
 /* ---- distance ------------------------------------------------------------- */
 
 static void test_distance(void) {
     static const struct {
         double lat1, lon1, lat2, lon2, m, tol;
     } cases[] = {
-        {0, 0, 0, 1, 111195.08, 0.01},         /* one degree of the equator on this sphere */
+        {0, 0, 0, 1, 111195.08, 0.01},          /* one degree of the equator on this sphere */
         {0, 179.5, 0, -179.5, 111195.08, 0.01}, /* across the antimeridian */
         {90, 0, -90, 0, 20015114.35, 0.1},      /* pole to pole */
         {38.716667, 125.4, 38.716667, 125.4, 0, 0},
@@ -257,8 +286,8 @@ static void test_distance(void) {
     for (int k = 0; k < 1000; k++) {
         int32_t a = (int32_t)((uniform() * 180 - 90) * PEL_DEG), b = (int32_t)((uniform() * 360 - 180) * PEL_DEG);
         int32_t c = (int32_t)((uniform() * 180 - 90) * PEL_DEG), e = (int32_t)((uniform() * 360 - 180) * PEL_DEG);
-        double t = trk_distance_m(a, b, c, e), g = geo_distance_m((double)a / PEL_DEG, (double)b / PEL_DEG,
-                                                                  (double)c / PEL_DEG, (double)e / PEL_DEG);
+        double t = trk_distance_m(a, b, c, e),
+               g = geo_distance_m((double)a / PEL_DEG, (double)b / PEL_DEG, (double)c / PEL_DEG, (double)e / PEL_DEG);
         if (fabs(t - g) > 1e-6 * (t + 1)) {
             CHECK(0, "geo_distance_m %.6f vs trk_distance_m %.6f", g, t);
             break;
@@ -345,9 +374,9 @@ static void test_zones_file(void) {
         const char *zone;
         double lat, lon;
     } ports[] = {
-        {"Nampo", 38.716667, 125.4},    {"Songnim", 38.733333, 125.616667}, {"Haeju", 38.0, 125.7},
-        {"Wonsan", 39.166667, 127.45},  {"Hungnam", 39.833333, 127.616667}, {"Chongjin", 41.766667, 129.816667},
-        {"Rajin", 42.233333, 130.3},    {"Kimchaek", 40.666667, 129.2},
+        {"Nampo", 38.716667, 125.4},   {"Songnim", 38.733333, 125.616667}, {"Haeju", 38.0, 125.7},
+        {"Wonsan", 39.166667, 127.45}, {"Hungnam", 39.833333, 127.616667}, {"Chongjin", 41.766667, 129.816667},
+        {"Rajin", 42.233333, 130.3},   {"Kimchaek", 40.666667, 129.2},
     };
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
         int k = find_zone(z, ports[i].zone);
@@ -422,18 +451,36 @@ static void test_zones_shapes(void) {
         bool in;
     } cases[] = {
         /* Polygon with a hole */
-        {0, 2, 2, true},     {0, 5, 5, false},  {0, 8, 5, true},   {0, 5, 4.5, false}, {0, 3.9, 5, true},
-        {0, 11, 5, false},   {0, -1, 5, false}, {0, 5, 10.5, false},
+        {0, 2, 2, true},
+        {0, 5, 5, false},
+        {0, 8, 5, true},
+        {0, 5, 4.5, false},
+        {0, 3.9, 5, true},
+        {0, 11, 5, false},
+        {0, -1, 5, false},
+        {0, 5, 10.5, false},
         /* MultiPolygon: first part with a hole, second plain */
-        {1, 2, 22, true},    {1, 5, 25, false}, {1, 5, 35, false}, {1, 5, 45, true},   {1, 9.9, 49.9, true},
+        {1, 2, 22, true},
+        {1, 5, 25, false},
+        {1, 5, 35, false},
+        {1, 5, 45, true},
+        {1, 9.9, 49.9, true},
         {1, 5, 51, false},
         /* concave L: the notch is outside */
-        {2, -18, -18, true}, {2, -12, -18, true}, {2, -18, -12, true}, {2, -12, -12, false}, {2, -16, -14, true},
+        {2, -18, -18, true},
+        {2, -12, -18, true},
+        {2, -18, -12, true},
+        {2, -12, -12, false},
+        {2, -16, -14, true},
         {2, -14, -16, true},
         /* a box ending at 180: not wrapped */
-        {3, 52, 179.9, true}, {3, 52, -179.9, false}, {3, 52, 169.9, false},
+        {3, 52, 179.9, true},
+        {3, 52, -179.9, false},
+        {3, 52, 169.9, false},
         /* a small triangle in the Southern Ocean */
-        {4, -60, 0.5, true}, {4, -59.2, 0.3, false}, {4, -60.3, 1.2, false},
+        {4, -60, 0.5, true},
+        {4, -59.2, 0.3, false},
+        {4, -60.3, 1.2, false},
     };
     for (size_t i = 0; i < NOM; i++)
         CHECK(geo_zone_contains(z, cases[i].zone, cases[i].lat, cases[i].lon) == cases[i].in,
@@ -495,19 +542,19 @@ static void test_mid(void) {
         uint32_t mmsi;
         const char *iso2; /* NULL: no country */
     } cases[] = {
-        {445123456, "KP"}, {273345678, "RU"}, {412000001, "CN"}, {413999999, "CN"}, {440123456, "KR"},
-        {441123456, "KR"}, {416000000, "TW"}, {477123456, "HK"}, {511123456, "PW"}, {667123456, "SL"},
-        {775123456, "VE"}, {201000000, "AL"}, {636123456, "LR"}, {538000000, "MH"},
-        {3669999, NULL},   /* 00MIDxxxx coast station (003669999) */
-        {4450001, NULL},   /* 00MID coast station of the DPRK */
-        {44512345, NULL},  /* 0MIDxxxxx group call */
-        {111445123, NULL}, /* 111MID SAR aircraft */
-        {984451234, NULL}, /* 98MID craft associated with a parent ship */
-        {994451234, NULL}, /* 99MID aid to navigation */
-        {970123456, NULL}, /* AIS-SART */
-        {200123456, NULL}, /* MID 200: not allocated */
-        {799999999, NULL}, /* MID 799: not allocated */
-        {800000000, NULL}, {0, NULL}, {4294967295u, NULL},
+        {445123456, "KP"}, {273345678, "RU"}, {412000001, "CN"},   {413999999, "CN"},
+        {440123456, "KR"}, {441123456, "KR"}, {416000000, "TW"},   {477123456, "HK"},
+        {511123456, "PW"}, {667123456, "SL"}, {775123456, "VE"},   {201000000, "AL"},
+        {636123456, "LR"}, {538000000, "MH"}, {3669999, NULL}, /* 00MIDxxxx coast station (003669999) */
+        {4450001, NULL},                                       /* 00MID coast station of the DPRK */
+        {44512345, NULL},                                      /* 0MIDxxxxx group call */
+        {111445123, NULL},                                     /* 111MID SAR aircraft */
+        {984451234, NULL},                                     /* 98MID craft associated with a parent ship */
+        {994451234, NULL},                                     /* 99MID aid to navigation */
+        {970123456, NULL},                                     /* AIS-SART */
+        {200123456, NULL},                                     /* MID 200: not allocated */
+        {799999999, NULL},                                     /* MID 799: not allocated */
+        {800000000, NULL}, {0, NULL},         {4294967295u, NULL},
     };
     for (size_t i = 0; i < NOM; i++) {
         char iso[3] = "--";
@@ -557,6 +604,7 @@ int main(void) {
         test_nearest(p);
         geo_ports_free(p);
     }
+    test_nearest_sparse();
     test_distance();
     test_ports_parsing();
     test_zones_file();

@@ -53,6 +53,28 @@ typedef struct det_geo {
     void *ud;
 } det_geo;
 
+/* ---- det_json.c: the JSON members of a finding ---- */
+
+/* Writes s as a JSON string (quotes and escapes included) into out of size
+ * cap, truncating long texts; returns the length. */
+size_t det_json_str(char *out, size_t cap, const char *s);
+
+/* A builder over a finding's fields: s is the caller's buffer. */
+typedef struct det_fbuf {
+    char *s;
+    size_t cap, len;
+} det_fbuf;
+
+/* Appends "name":<printf text>, with a comma when not the first; a member
+ * that does not fit is dropped whole. */
+void det_fb_raw(det_fbuf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A number with prec decimals, null when NaN or infinite. */
+void det_fb_num(det_fbuf *b, const char *name, double v, int prec);
+/* true, false, or null when v < 0. */
+void det_fb_bool(det_fbuf *b, const char *name, int v);
+/* A string (null when s is NULL). */
+void det_fb_str(det_fbuf *b, const char *name, const char *s);
+
 /* Appends one evidence entry (input, line) if there is room; counts it. */
 static inline void det_add_evidence(det_finding *f, const pel_position *p) {
     if (f->nev < DET_MAX_EVIDENCE) {

@@ -472,26 +472,6 @@ static double port_distance(const det_geo *geo, double lat, double lon, int *por
     return isnan(d) ? INFINITY : d;
 }
 
-static size_t json_str(char *out, size_t cap, const char *s) {
-    size_t n = 0;
-    if (cap < 3)
-        return 0;
-    out[n++] = '"';
-    for (; s && *s && n + 8 < cap; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            out[n++] = '\\';
-            out[n++] = (char)ch;
-        } else if (ch < 0x20 || ch == 0x7f)
-            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", ch);
-        else
-            out[n++] = (char)ch;
-    }
-    out[n++] = '"';
-    out[n] = 0;
-    return n;
-}
-
 typedef struct fvec {
     det_finding *v;
     size_t n, cap;
@@ -529,7 +509,7 @@ static int make_finding(const det_enc *e, const det_geo *geo, const closerec *c,
         else
             snprintf(pd, sizeof pd, "null"), unknown = ",\"port_distance\":\"unknown\"";
         if (port >= 0 && geo->port_name && geo->port_name(geo->ud, port))
-            json_str(name, sizeof name, geo->port_name(geo->ud, port));
+            det_json_str(name, sizeof name, geo->port_name(geo->ud, port));
     } else {
         snprintf(pd, sizeof pd, "null");
         unknown = ",\"port_distance\":\"unknown\"";

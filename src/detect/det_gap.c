@@ -39,70 +39,6 @@
 #include "det_vessel.h"
 #include "trk.h"
 
-/* ---- JSON members into det_finding.fields (shared text, kept static) ---- */
-
-typedef struct fbuf {
-    char *s;
-    size_t cap, len;
-} fbuf;
-
-static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Appends ,"name":<printf text>; a member that does not fit is dropped
- * whole so the text stays valid JSON. */
-static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) {
-    size_t at = b->len;
-    int k = snprintf(b->s + at, b->cap - at, "%s\"%s\":", at ? "," : "", name);
-    if (k < 0 || (size_t)k >= b->cap - at) {
-        b->s[at] = 0;
-        return;
-    }
-    size_t at2 = at + (size_t)k;
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(b->s + at2, b->cap - at2, fmt, ap);
-    va_end(ap);
-    if (m < 0 || (size_t)m >= b->cap - at2) {
-        b->s[at] = 0;
-        return;
-    }
-    b->len = at2 + (size_t)m;
-}
-
-static void fb_num(fbuf *b, const char *name, double v, int prec) {
-    if (isnan(v) || isinf(v))
-        fb_raw(b, name, "null");
-    else
-        fb_raw(b, name, "%.*f", prec, v);
-}
-
-static void fb_bool(fbuf *b, const char *name, int v) {
-    fb_raw(b, name, v < 0 ? "null" : v ? "true" : "false");
-}
-
-static void fb_str(fbuf *b, const char *name, const char *s) {
-    char q[512];
-    size_t n = 0;
-    if (!s) {
-        fb_raw(b, name, "null");
-        return;
-    }
-    q[n++] = '"';
-    for (; *s && n + 8 < sizeof q; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            q[n++] = '\\';
-            q[n++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f)
-            n += (size_t)snprintf(q + n, sizeof q - n, "\\u%04x", c);
-        else
-            q[n++] = (char)c;
-    }
-    q[n++] = '"';
-    q[n] = 0;
-    fb_raw(b, name, "%s", q);
-}
-
 /* ---- chains -------------------------------------------------------------- */
 
 typedef struct segidx {
@@ -169,17 +105,17 @@ void det_gap_default_opts(det_gap_opts *o) {
 /* Writes <pfx>_near_port, <pfx>_port, <pfx>_port_concern,
  * <pfx>_port_dist_km for position q; returns 1 when near a port of
  * concern. */
-static int port_members(fbuf *b, const det_geo *geo, const det_gap_opts *o, const pel_position *q, const char *pfx) {
+static int port_members(det_fbuf *b, const det_geo *geo, const det_gap_opts *o, const pel_position *q, const char *pfx) {
     char near[32], name[32], concern[32], dist[32];
     snprintf(near, sizeof near, "%s_near_port", pfx);
     snprintf(name, sizeof name, "%s_port", pfx);
     snprintf(concern, sizeof concern, "%s_port_concern", pfx);
     snprintf(dist, sizeof dist, "%s_port_dist_km", pfx);
     if (!geo || !geo->port_dist_m) {
-        fb_bool(b, near, -1);
-        fb_str(b, name, NULL);
-        fb_bool(b, concern, -1);
-        fb_num(b, dist, NAN, 1);
+        det_fb_bool(b, near, -1);
+        det_fb_str(b, name, NULL);
+        det_fb_bool(b, concern, -1);
+        det_fb_num(b, dist, NAN, 1);
         return 0;
     }
     int idx = -1;
@@ -188,10 +124,10 @@ static int port_members(fbuf *b, const det_geo *geo, const det_gap_opts *o, cons
     int c = -1;
     if (is_near && geo->port_concern)
         c = geo->port_concern(geo->ud, idx) ? 1 : 0;
-    fb_bool(b, near, is_near);
-    fb_str(b, name, is_near && geo->port_name ? geo->port_name(geo->ud, idx) : NULL);
-    fb_bool(b, concern, is_near ? c : -1);
-    fb_num(b, dist, d / 1000.0, 1);
+    det_fb_bool(b, near, is_near);
+    det_fb_str(b, name, is_near && geo->port_name ? geo->port_name(geo->ud, idx) : NULL);
+    det_fb_bool(b, concern, is_near ? c : -1);
+    det_fb_num(b, dist, d / 1000.0, 1);
     return c == 1;
 }
 
@@ -208,31 +144,31 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
     f.end_ms = z ? z->t_ms : end_ms;
     f.lat = (double)a->lat / PEL_DEG;
     f.lon = (double)a->lon / PEL_DEG;
-    fbuf b = {f.fields, sizeof f.fields, 0};
+    det_fbuf b = {f.fields, sizeof f.fields, 0};
 
     double hours = (double)(f.end_ms - f.start_ms) / 3.6e6;
     double nm = z ? trk_distance_m(a->lat, a->lon, z->lat, z->lon) / 1852.0 : NAN;
-    fb_bool(&b, "open", z == NULL);
-    fb_num(&b, "duration_h", hours, 2);
-    fb_num(&b, "distance_nm", nm, 2);
-    fb_num(&b, "implied_speed_kn", hours > 0 ? nm / hours : NAN, 2);
-    fb_raw(&b, "segment_before", "%ld", (long)a->segment);
+    det_fb_bool(&b, "open", z == NULL);
+    det_fb_num(&b, "duration_h", hours, 2);
+    det_fb_num(&b, "distance_nm", nm, 2);
+    det_fb_num(&b, "implied_speed_kn", hours > 0 ? nm / hours : NAN, 2);
+    det_fb_raw(&b, "segment_before", "%ld", (long)a->segment);
     if (z)
-        fb_raw(&b, "segment_after", "%ld", (long)z->segment);
+        det_fb_raw(&b, "segment_after", "%ld", (long)z->segment);
     else
-        fb_raw(&b, "segment_after", "null");
-    fb_raw(&b, "same_mmsi_other_positions", "%zu", others_same);
+        det_fb_raw(&b, "segment_after", "null");
+    det_fb_raw(&b, "same_mmsi_other_positions", "%zu", others_same);
 
     int concern = port_members(&b, geo, o, a, "start");
     if (z)
         concern |= port_members(&b, geo, o, z, "end");
     else {
-        fb_bool(&b, "end_near_port", -1);
-        fb_str(&b, "end_port", NULL);
-        fb_bool(&b, "end_port_concern", -1);
-        fb_num(&b, "end_port_dist_km", NAN, 1);
+        det_fb_bool(&b, "end_near_port", -1);
+        det_fb_str(&b, "end_port", NULL);
+        det_fb_bool(&b, "end_port_concern", -1);
+        det_fb_num(&b, "end_port_dist_km", NAN, 1);
     }
-    fb_bool(&b, "near_port_of_concern", (geo && geo->port_dist_m && geo->port_concern) ? concern : -1);
+    det_fb_bool(&b, "near_port_of_concern", (geo && geo->port_dist_m && geo->port_concern) ? concern : -1);
 
     double d0 = NAN, d1 = NAN;
     if (ctx && ctx->draught_at) {
@@ -240,19 +176,19 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
         if (z)
             d1 = ctx->draught_at(ctx->ud, mmsi, z->t_ms, false);
     }
-    fb_num(&b, "draught_before_m", d0, 1);
-    fb_num(&b, "draught_after_m", d1, 1);
-    fb_bool(&b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
+    det_fb_num(&b, "draught_before_m", d0, 1);
+    det_fb_num(&b, "draught_after_m", d1, 1);
+    det_fb_bool(&b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
 
     if (ctx && ctx->others_heard) {
         long heard = ctx->others_heard(ctx->ud, mmsi, f.lat, f.lon, o->coverage_radius_m, f.start_ms, f.end_ms);
-        fb_bool(&b, "suspected", heard >= o->min_others);
-        fb_raw(&b, "others_heard_nearby", "%ld", heard);
-        fb_num(&b, "coverage_radius_km", o->coverage_radius_m / 1000.0, 1);
-        fb_raw(&b, "min_others", "%ld", o->min_others);
+        det_fb_bool(&b, "suspected", heard >= o->min_others);
+        det_fb_raw(&b, "others_heard_nearby", "%ld", heard);
+        det_fb_num(&b, "coverage_radius_km", o->coverage_radius_m / 1000.0, 1);
+        det_fb_raw(&b, "min_others", "%ld", o->min_others);
     } else {
-        fb_bool(&b, "suspected", -1);
-        fb_str(&b, "coverage", "unknown");
+        det_fb_bool(&b, "suspected", -1);
+        det_fb_str(&b, "coverage", "unknown");
     }
 
     det_add_evidence(&f, a);

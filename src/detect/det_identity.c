@@ -23,25 +23,6 @@
 #include "det.h"
 #include "det_internal.h"
 
-static void json_str(char *out, size_t cap, const char *s) {
-    size_t n = 0;
-    if (cap < 3)
-        return;
-    out[n++] = '"';
-    for (; s && *s && n + 8 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            out[n++] = '\\';
-            out[n++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f)
-            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
-        else
-            out[n++] = (char)c;
-    }
-    out[n++] = '"';
-    out[n] = 0;
-}
-
 typedef struct idrow {
     char name[64], callsign[16];
     int64_t imo, shiptype;
@@ -90,8 +71,8 @@ static void changes(uint32_t mmsi, const idrow *r, size_t n, const char *field, 
             f.lat = f.lon = NAN;
             char a[160], b[160];
             if (cs) {
-                json_str(a, sizeof a, ps);
-                json_str(b, sizeof b, cs);
+                det_json_str(a, sizeof a, ps);
+                det_json_str(b, sizeof b, cs);
             } else {
                 snprintf(a, sizeof a, "%lld", (long long)pv);
                 snprintf(b, sizeof b, "%lld", (long long)cv);

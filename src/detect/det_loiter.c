@@ -73,26 +73,6 @@ static double speed_of(const pel_position *p, const pel_position *prev) {
     return prev ? raw_kn(prev, p) : NAN;
 }
 
-static size_t json_str(char *out, size_t cap, const char *s) {
-    size_t n = 0;
-    if (cap < 3)
-        return 0;
-    out[n++] = '"';
-    for (; s && *s && n + 8 < cap; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            out[n++] = '\\';
-            out[n++] = (char)ch;
-        } else if (ch < 0x20 || ch == 0x7f)
-            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", ch);
-        else
-            out[n++] = (char)ch;
-    }
-    out[n++] = '"';
-    out[n] = 0;
-    return n;
-}
-
 static int32_t lon_norm(int64_t lon) {
     while (lon >= 180LL * PEL_DEG)
         lon -= 360LL * PEL_DEG;
@@ -140,7 +120,7 @@ static void judge(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, c
             unknown = "";
         }
         if (port >= 0 && geo->port_name && geo->port_name(geo->ud, port))
-            json_str(name, sizeof name, geo->port_name(geo->ud, port));
+            det_json_str(name, sizeof name, geo->port_name(geo->ud, port));
     }
     det_finding f;
     memset(&f, 0, sizeof f);

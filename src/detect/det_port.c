@@ -33,70 +33,6 @@
 #include "det.h"
 #include "det_vessel.h"
 
-/* ---- JSON members into det_finding.fields (shared text, kept static) ---- */
-
-typedef struct fbuf {
-    char *s;
-    size_t cap, len;
-} fbuf;
-
-static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Appends ,"name":<printf text>; a member that does not fit is dropped
- * whole so the text stays valid JSON. */
-static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) {
-    size_t at = b->len;
-    int k = snprintf(b->s + at, b->cap - at, "%s\"%s\":", at ? "," : "", name);
-    if (k < 0 || (size_t)k >= b->cap - at) {
-        b->s[at] = 0;
-        return;
-    }
-    size_t at2 = at + (size_t)k;
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(b->s + at2, b->cap - at2, fmt, ap);
-    va_end(ap);
-    if (m < 0 || (size_t)m >= b->cap - at2) {
-        b->s[at] = 0;
-        return;
-    }
-    b->len = at2 + (size_t)m;
-}
-
-static void fb_num(fbuf *b, const char *name, double v, int prec) {
-    if (isnan(v) || isinf(v))
-        fb_raw(b, name, "null");
-    else
-        fb_raw(b, name, "%.*f", prec, v);
-}
-
-static void fb_bool(fbuf *b, const char *name, int v) {
-    fb_raw(b, name, v < 0 ? "null" : v ? "true" : "false");
-}
-
-static void fb_str(fbuf *b, const char *name, const char *s) {
-    char q[512];
-    size_t n = 0;
-    if (!s) {
-        fb_raw(b, name, "null");
-        return;
-    }
-    q[n++] = '"';
-    for (; *s && n + 8 < sizeof q; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            q[n++] = '\\';
-            q[n++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f)
-            n += (size_t)snprintf(q + n, sizeof q - n, "\\u%04x", c);
-        else
-            q[n++] = (char)c;
-    }
-    q[n++] = '"';
-    q[n] = 0;
-    fb_raw(b, name, "%s", q);
-}
-
 void det_port_default_opts(det_port_opts *o) {
     o->entry_m = 3000;
     o->exit_m = 4000;
@@ -122,17 +58,17 @@ static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p,
     f.end_ms = p[v->last].t_ms;
     f.lat = (double)p[v->stop].lat / PEL_DEG;
     f.lon = (double)p[v->stop].lon / PEL_DEG;
-    fbuf b = {f.fields, sizeof f.fields, 0};
-    fb_str(&b, "port", geo->port_name ? geo->port_name(geo->ud, v->port) : NULL);
-    fb_raw(&b, "port_index", "%d", v->port);
-    fb_bool(&b, "port_concern", geo->port_concern ? (geo->port_concern(geo->ud, v->port) ? 1 : 0) : -1);
-    fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
-    fb_raw(&b, "positions", "%zu", v->positions);
-    fb_num(&b, "min_speed_kn", v->min_kn, 1);
-    fb_bool(&b, "stopped", 1);
+    det_fbuf b = {f.fields, sizeof f.fields, 0};
+    det_fb_str(&b, "port", geo->port_name ? geo->port_name(geo->ud, v->port) : NULL);
+    det_fb_raw(&b, "port_index", "%d", v->port);
+    det_fb_bool(&b, "port_concern", geo->port_concern ? (geo->port_concern(geo->ud, v->port) ? 1 : 0) : -1);
+    det_fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
+    det_fb_raw(&b, "positions", "%zu", v->positions);
+    det_fb_num(&b, "min_speed_kn", v->min_kn, 1);
+    det_fb_bool(&b, "stopped", 1);
     const char *how = v->out != DET_CHAIN_END ? "left" : v->last == n - 1 ? "data_end" : "silence";
-    fb_str(&b, "exit", how);
-    fb_bool(&b, "open", v->out == DET_CHAIN_END && v->last == n - 1);
+    det_fb_str(&b, "exit", how);
+    det_fb_bool(&b, "open", v->out == DET_CHAIN_END && v->last == n - 1);
     det_add_evidence(&f, &p[v->entry]);
     if (v->stop != v->entry)
         det_add_evidence(&f, &p[v->stop]);

@@ -33,70 +33,6 @@
 #include "det.h"
 #include "det_vessel.h"
 
-/* ---- JSON members into det_finding.fields (shared text, kept static) ---- */
-
-typedef struct fbuf {
-    char *s;
-    size_t cap, len;
-} fbuf;
-
-static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Appends ,"name":<printf text>; a member that does not fit is dropped
- * whole so the text stays valid JSON. */
-static void fb_raw(fbuf *b, const char *name, const char *fmt, ...) {
-    size_t at = b->len;
-    int k = snprintf(b->s + at, b->cap - at, "%s\"%s\":", at ? "," : "", name);
-    if (k < 0 || (size_t)k >= b->cap - at) {
-        b->s[at] = 0;
-        return;
-    }
-    size_t at2 = at + (size_t)k;
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(b->s + at2, b->cap - at2, fmt, ap);
-    va_end(ap);
-    if (m < 0 || (size_t)m >= b->cap - at2) {
-        b->s[at] = 0;
-        return;
-    }
-    b->len = at2 + (size_t)m;
-}
-
-static void fb_num(fbuf *b, const char *name, double v, int prec) {
-    if (isnan(v) || isinf(v))
-        fb_raw(b, name, "null");
-    else
-        fb_raw(b, name, "%.*f", prec, v);
-}
-
-static void fb_bool(fbuf *b, const char *name, int v) {
-    fb_raw(b, name, v < 0 ? "null" : v ? "true" : "false");
-}
-
-static void fb_str(fbuf *b, const char *name, const char *s) {
-    char q[512];
-    size_t n = 0;
-    if (!s) {
-        fb_raw(b, name, "null");
-        return;
-    }
-    q[n++] = '"';
-    for (; *s && n + 8 < sizeof q; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            q[n++] = '\\';
-            q[n++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f)
-            n += (size_t)snprintf(q + n, sizeof q - n, "\\u%04x", c);
-        else
-            q[n++] = (char)c;
-    }
-    q[n++] = '"';
-    q[n] = 0;
-    fb_raw(b, name, "%s", q);
-}
-
 void det_zone_default_opts(det_zone_opts *o) {
     o->min_positions = 1;
 }
@@ -119,21 +55,21 @@ static void emit_stay(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi,
     f.end_ms = p[s->last].t_ms;
     f.lat = (double)p[s->first].lat / PEL_DEG;
     f.lon = (double)p[s->first].lon / PEL_DEG;
-    fbuf b = {f.fields, sizeof f.fields, 0};
-    fb_str(&b, "zone", geo->zone_name ? geo->zone_name(geo->ud, s->zone) : NULL);
-    fb_raw(&b, "zone_index", "%d", s->zone);
-    fb_raw(&b, "positions", "%zu", s->positions);
-    fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
+    det_fbuf b = {f.fields, sizeof f.fields, 0};
+    det_fb_str(&b, "zone", geo->zone_name ? geo->zone_name(geo->ud, s->zone) : NULL);
+    det_fb_raw(&b, "zone_index", "%d", s->zone);
+    det_fb_raw(&b, "positions", "%zu", s->positions);
+    det_fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
     if (s->from != DET_CHAIN_END) {
         char t[40];
         pel_format_time(p[s->from].t_ms, t);
-        fb_raw(&b, "entered_from", "{\"time\":\"%s\",\"lat\":%.6f,\"lon\":%.6f}", t, (double)p[s->from].lat / PEL_DEG,
+        det_fb_raw(&b, "entered_from", "{\"time\":\"%s\",\"lat\":%.6f,\"lon\":%.6f}", t, (double)p[s->from].lat / PEL_DEG,
                (double)p[s->from].lon / PEL_DEG);
     } else
-        fb_raw(&b, "entered_from", "null");
+        det_fb_raw(&b, "entered_from", "null");
     const char *how = s->out != DET_CHAIN_END ? "left" : s->last == n - 1 ? "data_end" : "silence";
-    fb_str(&b, "exit", how);
-    fb_bool(&b, "open", s->out == DET_CHAIN_END && s->last == n - 1);
+    det_fb_str(&b, "exit", how);
+    det_fb_bool(&b, "open", s->out == DET_CHAIN_END && s->last == n - 1);
     if (s->from != DET_CHAIN_END)
         det_add_evidence(&f, &p[s->from]);
     det_add_evidence(&f, &p[s->first]);

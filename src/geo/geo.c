@@ -109,8 +109,8 @@ static pel_status slurp(const char *path, char **out, size_t *len, pel_error *er
 typedef struct csv {
     const char *s;
     size_t len, pos;
-    uint64_t line;    /* line of s[pos], from 1 */
-    char *buf;        /* the current record's fields, unescaped, NUL-separated */
+    uint64_t line; /* line of s[pos], from 1 */
+    char *buf;     /* the current record's fields, unescaped, NUL-separated */
     size_t nf;
     size_t off[CSV_MAXF];
     char msg[160];
@@ -128,7 +128,9 @@ static bool csv_init(csv *c, const char *s, size_t len) {
     return c->buf != NULL;
 }
 
-static const char *csv_field(const csv *c, size_t i) { return c->buf + c->off[i]; }
+static const char *csv_field(const csv *c, size_t i) {
+    return c->buf + c->off[i];
+}
 
 /* Reads the next record.  Returns 1 (fields in c), 0 at the end, -1 on a
  * syntax error (c->msg says which; c->line is where). */
@@ -286,13 +288,21 @@ void geo_ports_free(geo_ports *p) {
     free(p);
 }
 
-int geo_ports_count(const geo_ports *p) { return p ? p->n : 0; }
+int geo_ports_count(const geo_ports *p) {
+    return p ? p->n : 0;
+}
 
-const geo_port *geo_port_get(const geo_ports *p, int i) { return p && i >= 0 && i < p->n ? &p->v[i] : NULL; }
+const geo_port *geo_port_get(const geo_ports *p, int i) {
+    return p && i >= 0 && i < p->n ? &p->v[i] : NULL;
+}
 
-const char *geo_port_name(const geo_ports *p, int i) { return p && i >= 0 && i < p->n ? p->v[i].name : NULL; }
+const char *geo_port_name(const geo_ports *p, int i) {
+    return p && i >= 0 && i < p->n ? p->v[i].name : NULL;
+}
 
-int geo_port_concern(const geo_ports *p, int i) { return p && i >= 0 && i < p->n && p->v[i].concern ? 1 : 0; }
+int geo_port_concern(const geo_ports *p, int i) {
+    return p && i >= 0 && i < p->n && p->v[i].concern ? 1 : 0;
+}
 
 /* Longitude into [-180, 180). */
 static double norm_lon(double lon) {
@@ -332,8 +342,8 @@ static pel_status build_grid(geo_ports *p) {
 }
 
 enum { P_WPI, P_NAME, P_ALT, P_LOCODE, P_COUNTRY, P_SIZE, P_TYPE, P_SOURCE, P_LAT, P_LON, P_CONCERN, P__N };
-static const char *const port_cols[P__N] = {"wpi",         "name",   "alt_name", "unlocode", "country",
-                                            "harbor_size", "harbor_type", "source", "lat", "lon", "concern"};
+static const char *const port_cols[P__N] = {"wpi",         "name",   "alt_name", "unlocode", "country", "harbor_size",
+                                            "harbor_type", "source", "lat",      "lon",      "concern"};
 
 /* One data record into port *q (strings copied into one block). */
 static pel_status port_row(const char *path, uint64_t line, const csv *c, const int *col, geo_port *q, char **block,
@@ -362,8 +372,8 @@ static pel_status port_row(const char *path, uint64_t line, const csv *c, const 
     char *b = malloc(total);
     if (!b)
         return fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
-    const char **dst[P_LAT] = {&q->wpi,       &q->name,        &q->alt_name, &q->unlocode,
-                               &q->country,   &q->harbor_size, &q->harbor_type, &q->source};
+    const char **dst[P_LAT] = {&q->wpi,     &q->name,        &q->alt_name,    &q->unlocode,
+                               &q->country, &q->harbor_size, &q->harbor_type, &q->source};
     char *w = b;
     for (int k = 0; k < P_LAT; k++) {
         size_t n = strlen(f[k]) + 1;
@@ -458,17 +468,19 @@ static double cell_bound(double phi, double a, double b, double dl) {
 }
 
 /* Angular distance (degrees, 0..180) of x degrees of longitude. */
-static double tent(double x) { return x <= 180 ? x : 360 - x; }
+static double tent(double x) {
+    return x <= 180 ? x : 360 - x;
+}
 
 /* The search shared by nearest and within.  mode_within: every port with
  * d <= limit goes to the kept list (top cap by distance); otherwise limit
  * shrinks to the best distance found and *best is the nearest. */
 typedef struct search {
-    double limit;   /* current pruning distance (metres) */
+    double limit; /* current pruning distance (metres) */
     bool within;
-    int best;       /* nearest mode */
-    int *out;       /* within mode: kept indices, nearest first */
-    double *dist;   /* their distances (scratch of cap entries if the caller gave none) */
+    int best;     /* nearest mode */
+    int *out;     /* within mode: kept indices, nearest first */
+    double *dist; /* their distances (scratch of cap entries if the caller gave none) */
     int cap, kept, count;
 } search;
 
@@ -521,7 +533,9 @@ static double row_reach(double phi, double cphi, double a, double b, double L) {
 }
 
 /* Slack added to the pruning distance for the rounding of the bounds. */
-static double slack(double limit) { return limit * 1e-9 + 1e-3; }
+static double slack(double limit) {
+    return limit * 1e-9 + 1e-3;
+}
 
 /* Visits the cells of row r whose ports may lie within s->limit, nearest
  * columns first, both ways from the query's column; the first skip + 1
@@ -538,7 +552,9 @@ static void scan_row(const geo_ports *p, search *s, int r, double lat, double lo
                 continue;
             if (side == 1 && (j == 0 || j == GRID_COLS / 2))
                 continue; /* the same cell as side 0 */
-            double dl = j == 0 ? 0 : side == 0 ? fmin(tent(j - f), tent(j + 1 - f)) : fmin(tent(j - 1 + f), tent(j + f));
+            double dl = j == 0      ? 0
+                        : side == 0 ? fmin(tent(j - f), tent(j + 1 - f))
+                                    : fmin(tent(j - 1 + f), tent(j + f));
             if (dl > reach) { /* and every cell further this way */
                 if (side == 0)
                     east = false;
@@ -593,7 +609,7 @@ static void run_search(const geo_ports *p, double lat, double lon, search *s) {
     double nlon = norm_lon(lon), phi = lat * DEG, cphi = cos(phi);
     int r0 = row_of(lat), c0 = col_of(nlon);
     double f = nlon + 180.0 - c0, g = lat + 90.0 - r0; /* position inside the cell, 0..1 */
-    int done = -1;                                      /* rings visited */
+    int done = -1;                                     /* rings visited */
     while (!s->within && s->best < 0 && done < RING_MAX)
         scan_ring(p, s, ++done, lat, lon, r0, c0);
     int up = 0, down = 1; /* next rows: r0 + up, r0 - down */
@@ -641,8 +657,8 @@ int geo_port_within(const geo_ports *p, double lat, double lon, double radius_m,
 /* ---- zones --------------------------------------------------------------- */
 
 typedef struct ring {
-    size_t n;        /* positions, the closing one included */
-    double *xy;      /* lon, lat pairs */
+    size_t n;   /* positions, the closing one included */
+    double *xy; /* lon, lat pairs */
 } ring;
 
 typedef struct poly {
@@ -684,19 +700,27 @@ void geo_zones_free(geo_zones *z) {
     free(z);
 }
 
-int geo_zones_count(const geo_zones *z) { return z ? z->n : 0; }
+int geo_zones_count(const geo_zones *z) {
+    return z ? z->n : 0;
+}
 
-const char *geo_zone_name(const geo_zones *z, int i) { return z && i >= 0 && i < z->n ? z->z[i].name : NULL; }
+const char *geo_zone_name(const geo_zones *z, int i) {
+    return z && i >= 0 && i < z->n ? z->z[i].name : NULL;
+}
 
-const char *geo_zone_kind(const geo_zones *z, int i) { return z && i >= 0 && i < z->n ? z->z[i].kind : NULL; }
+const char *geo_zone_kind(const geo_zones *z, int i) {
+    return z && i >= 0 && i < z->n ? z->z[i].kind : NULL;
+}
 
-bool geo_zone_concern(const geo_zones *z, int i) { return z && i >= 0 && i < z->n && z->z[i].concern; }
+bool geo_zone_concern(const geo_zones *z, int i) {
+    return z && i >= 0 && i < z->n && z->z[i].concern;
+}
 
 /* Where a zone error happened, for the messages. */
 typedef struct zctx {
     const char *path;
-    size_t feature;    /* from 1 */
-    const char *name;  /* properties.name or NULL */
+    size_t feature;   /* from 1 */
+    const char *name; /* properties.name or NULL */
     pel_error *err;
 } zctx;
 
@@ -723,8 +747,9 @@ static pel_status read_ring(const zctx *x, json_t *a, size_t pi, size_t ri, ring
         return zfail(x, "polygon %zu, ring %zu is not an array of positions", pi, ri);
     size_t n = json_array_size(a);
     if (n < 4)
-        return zfail(x, "polygon %zu, ring %zu has too few points (%zu; a ring needs 4 or more, the last repeating "
-                        "the first)",
+        return zfail(x,
+                     "polygon %zu, ring %zu has too few points (%zu; a ring needs 4 or more, the last repeating "
+                     "the first)",
                      pi, ri, n);
     out->xy = malloc(2 * n * sizeof *out->xy);
     if (!out->xy) {
@@ -742,8 +767,8 @@ static pel_status read_ring(const zctx *x, json_t *a, size_t pi, size_t ri, ring
             return zfail(x, "polygon %zu, ring %zu, position %zu: coordinate is not a number", pi, ri, k + 1);
         double lon = json_number_value(jx), lat = json_number_value(jy);
         if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
-            return zfail(x, "polygon %zu, ring %zu, position %zu: [%g, %g] is not a [lon, lat] in range", pi, ri,
-                         k + 1, lon, lat);
+            return zfail(x, "polygon %zu, ring %zu, position %zu: [%g, %g] is not a [lon, lat] in range", pi, ri, k + 1,
+                         lon, lat);
         out->xy[2 * k] = lon;
         out->xy[2 * k + 1] = lat;
     }

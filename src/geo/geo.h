@@ -31,16 +31,16 @@ double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
 /* One port.  Every string is "" when the file leaves it empty or has no
  * such column; all are owned by the geo_ports that holds the port. */
 typedef struct geo_port {
-    const char *wpi;          /* World Port Index number ("60280"), "" for hand-added ports */
-    const char *name;         /* never empty */
+    const char *wpi;  /* World Port Index number ("60280"), "" for hand-added ports */
+    const char *name; /* never empty */
     const char *alt_name;
-    const char *unlocode;     /* "KPNAM" */
-    const char *country;      /* a country name, as the WPI writes it */
+    const char *unlocode; /* "KPNAM" */
+    const char *country;  /* a country name, as the WPI writes it */
     const char *harbor_size;
     const char *harbor_type;
-    const char *source;       /* where a hand-added row comes from */
-    double lat, lon;          /* degrees */
-    bool concern;             /* a port of concern (column concern = 1) */
+    const char *source; /* where a hand-added row comes from */
+    double lat, lon;    /* degrees */
+    bool concern;       /* a port of concern (column concern = 1) */
 } geo_port;
 
 typedef struct geo_ports geo_ports;
