@@ -360,19 +360,6 @@ static pel_status commit(ing *g, uint64_t upto) {
 
 /* ---- records -------------------------------------------------------------- */
 
-/* Upper case, letters and digits only: "Yu Jong-2" -> "YUJONG2". */
-static void norm_name(const char *s, char *out, size_t cap) {
-    size_t n = 0;
-    for (; s && *s && n + 1 < cap; s++) {
-        char c = *s;
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 32);
-        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-            out[n++] = c;
-    }
-    out[n] = 0;
-}
-
 /* Writes the aggregated reports of a (identities if ident, else voyages)
  * and empties it. */
 static pel_status flush_agg(ing *g, agg *a, bool ident) {
@@ -387,7 +374,7 @@ static pel_status flush_agg(ing *g, agg *a, bool ident) {
         sqlite3_stmt *q;
         if (ident) {
             char nn[64];
-            norm_name(t1, nn, sizeof nn);
+            st_norm_name(t1, nn, sizeof nn);
             q = st_get(g->s, ST_IDENTITY);
             sqlite3_bind_int64(q, 1, r->mmsi);
             sqlite3_bind_text(q, 2, t1, -1, SQLITE_STATIC);

@@ -16,18 +16,6 @@ static pel_status prep(pel_store *s, const char *q, sqlite3_stmt **out, pel_erro
     return PEL_OK;
 }
 
-static void norm(const char *s, char *out, size_t cap) {
-    size_t n = 0;
-    for (; *s && n + 1 < cap; s++) {
-        char c = *s;
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 32);
-        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-            out[n++] = c;
-    }
-    out[n] = 0;
-}
-
 pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_t cap, size_t *n, pel_error *err) {
     *n = 0;
     size_t len = strlen(query), digits = 0;
@@ -53,7 +41,7 @@ pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_
         sqlite3_bind_int64(st, 1, strtoll(q, NULL, 10));
     } else {
         char nn[128];
-        norm(query, nn, sizeof nn);
+        st_norm_name(query, nn, sizeof nn);
         if (!nn[0])
             return PEL_OK;
         rc = prep(s, "SELECT DISTINCT mmsi FROM identities WHERE nname = ?1 ORDER BY mmsi", &st, err);

@@ -40,6 +40,10 @@ sqlite3_stmt *st_get(pel_store *s, int i);
 /* Steps a statement expected to finish (INSERT/UPDATE/DELETE). */
 pel_status st_done(pel_store *s, sqlite3_stmt *q, pel_error *err, const char *what);
 
+/* Writes s upper-cased, letters and digits only, into out (cap bytes):
+ * "Yu Jong-2" -> "YUJONG2", the form names are searched by. */
+void st_norm_name(const char *s, char *out, size_t cap);
+
 /* Rebuilds the tracks of every vessel marked dirty (see ingest_build.c). */
 pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_stats *stats, pel_error *err);
 
