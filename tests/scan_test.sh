@@ -53,6 +53,22 @@ lines=$(wc -l <"$S")
 expect "every finding has evidence" 0 "$(count '(.evidence | length) == 0')"
 expect "every evidence line exists in the input" 0 \
     "$(jq -s --argjson n "$lines" '[.[].evidence[] | select(.line < 1 or .line > $n or .file != "'"$S"'")] | length' "$T/f.jsonl")"
+# out of order and heard twice: the same day with every sentence received
+# again by a second station (a tag block with the time only), and the second half of the
+# day delivered before the first, gives the same findings (evidence aside)
+mid=$(awk 'NR > 800 && /^\\/ && /!AIVDM,1,1,/ { print NR; exit }' "$S")
+{ tail -n +"$mid" "$S"; head -n $((mid - 1)) "$S"; } >"$T/shuffled.nmea"
+sed -e 's/\\s:rSTN\([0-9]*\),c:\([0-9]*\)\*[0-9A-F][0-9A-F]\\/\\c:\2\\/' "$S" >"$T/second_station.nmea"
+"$PEL" scan -q --db "$T/mixed.db" "$T/shuffled.nmea" "$T/second_station.nmea" >"$T/mixed.jsonl"
+jq -c 'del(.evidence, .evidence_total)' "$T/f.jsonl" >"$T/a.jsonl"
+jq -c 'del(.evidence, .evidence_total)' "$T/mixed.jsonl" >"$T/b.jsonl"
+cmp -s "$T/a.jsonl" "$T/b.jsonl"; expect "out-of-order and duplicated input: the same findings" 0 $?
+[ $? = 0 ] || diff "$T/a.jsonl" "$T/b.jsonl" | head -6
+dups=$("$PEL" db-dump --db "$T/mixed.db" | awk -F'|' '$1 == "vessel" { d += $10 } END { print d + 0 }')
+[ "$dups" -gt 1000 ] && ok "the second reception of each report was removed ($dups)" || bad "only $dups duplicate receptions removed"
+expect "no identity change for vessels that kept their identity" 0 \
+    "$(count '.event == "identity_change" and .mmsi != 412888000')"
+
 # determinism and the other formats
 "$PEL" scan -q --db "$T/s.db" >"$T/f2.jsonl"
 cmp -s "$T/f.jsonl" "$T/f2.jsonl"; expect "same database, byte-identical findings" 0 $?
