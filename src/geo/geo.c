@@ -4,15 +4,21 @@
  *
  * Ports: the CSV is read whole, parsed by a small RFC 4180 reader below,
  * and indexed in a 1-degree latitude/longitude grid (180 x 360 cells, each
- * holding its ports in file order).  The nearest-port query visits cells in
- * rings around the query's cell and skips every cell whose smallest
- * possible distance (the exact spherical distance to the cell's latitude
- * band at its nearest longitude) exceeds the best distance found; it stops
- * when a ring's lower bound does.  So the answer equals a linear scan's,
- * ties going to the lowest index (the unit test checks this on 10,000
- * random points).  A query in open ocean far from any port, and above all
- * near the poles, where longitude rings shrink, visits many empty cells:
- * slower but still exact, and never more than the 64,800 cells.
+ * holding its ports in file order).  The nearest-port query first visits
+ * the rings of cells around the query's cell until one holds a port (at
+ * most RING_MAX rings), which gives a first distance; then it visits the
+ * rows in order of their latitude distance, stopping each way when that
+ * distance alone exceeds the best found, and in each row the columns
+ * outwards, stopping at the widest longitude difference that could still
+ * beat the best (row_reach); a non-empty cell is skipped when the exact
+ * spherical distance to its nearest possible point (cell_bound) does.
+ * Every bound is a true lower bound (less a little slack for rounding:
+ * 1 mm + 1e-9 of the distance), so the answer equals a linear scan's,
+ * ties going to the lowest index: the unit test checks this on 10,000
+ * random points over the WPI list and 20,000 over a sparse list.  Measured: about 1 us per query near
+ * a coast, 5-15 us in open ocean, up to about 60 us near the poles (rows
+ * there are short in distance, so many cells qualify), against about 300 us
+ * for a linear scan of the 3,832 ports.
  *
  * Zones: any GeoJSON FeatureCollection of Polygon and MultiPolygon features,
  * read with jansson; anything else is refused with a message naming the
@@ -472,9 +478,9 @@ static double tent(double x) {
     return x <= 180 ? x : 360 - x;
 }
 
-/* The search shared by nearest and within.  mode_within: every port with
- * d <= limit goes to the kept list (top cap by distance); otherwise limit
- * shrinks to the best distance found and *best is the nearest. */
+/* The search shared by nearest and within.  within: every port with
+ * d <= limit is counted and the nearest cap of them kept, sorted; otherwise
+ * limit shrinks to the best distance found and best is the nearest. */
 typedef struct search {
     double limit; /* current pruning distance (metres) */
     bool within;

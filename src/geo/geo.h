@@ -75,8 +75,8 @@ int geo_port_concern(const geo_ports *p, int i);
 /* Index of the port nearest to (lat, lon), its distance in metres in
  * *dist_m (may be NULL).  Exactly the answer of a linear scan with
  * geo_distance_m, ties going to the lowest index, found through a 1-degree
- * grid: cells are visited ring by ring and skipped when a lower bound of
- * their distance exceeds the best found.  Returns -1 (and INFINITY) when p
+ * grid whose cells are skipped when a lower bound of their distance exceeds
+ * the best found (geo.c tells how).  Returns -1 (and INFINITY) when p
  * is NULL or empty or the point is not finite or |lat| > 90. */
 int geo_port_nearest(const geo_ports *p, double lat, double lon, double *dist_m);
 
