@@ -597,6 +597,98 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
                     pel_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Sanctions lists and screening                                             */
+/* ------------------------------------------------------------------------ */
+
+/* One designated vessel as a list gives it.  Everything is borrowed for the
+ * callback that receives it. */
+typedef struct pel_wl_entry {
+    const char *list;          /* "ofac_sdn", "un", "opensanctions", "own" */
+    const char *entry_id;      /* the list's own id (OFAC ent_num, UN reference, ...) */
+    const char *name;          /* primary name */
+    const char *const *aliases;/* other names: a.k.a. */
+    size_t naliases;
+    const char *const *former; /* former names: f.k.a. */
+    size_t nformer;
+    uint32_t imo;              /* 0 if none; a ship number (check digit valid) */
+    uint32_t imo_company;      /* an IMO company number given instead (UN lists), 0 if none */
+    uint32_t mmsi;             /* 0 if none */
+    const char *flag;          /* current flag, or NULL */
+    const char *const *former_flags;
+    size_t nformer_flags;
+    const char *program;       /* e.g. "DPRK3; RUSSIA-EO14024" */
+    const char *listed_on;     /* ISO date the list gives, or NULL */
+    const char *vessel_type;   /* or NULL */
+    const char *source;        /* the file it came from */
+    uint64_t line;             /* and its line (or XML element line) */
+} pel_wl_entry;
+
+typedef enum pel_wl_format {
+    PEL_WL_AUTO = 0,
+    PEL_WL_OFAC_SDN,  /* legacy sdn.csv (no header, -0-, Latin-1, Ctrl-Z) */
+    PEL_WL_OFAC_ALT,  /* legacy alt.csv: aliases joined on ent_num */
+    PEL_WL_UN_XML,    /* UN Security Council consolidated list */
+    PEL_WL_OS_CSV,    /* OpenSanctions targets.simple.csv */
+    PEL_WL_OS_FTM,    /* OpenSanctions FollowTheMoney JSON lines */
+    PEL_WL_OWN_CSV    /* name,imo,mmsi,flag,program,source,listed_on */
+} pel_wl_format;
+
+typedef struct pel_wl_cb {
+    /* one vessel entry; return non-zero to stop */
+    int (*on_entry)(void *ud, const pel_wl_entry *e);
+    void *ud;
+} pel_wl_cb;
+
+/* Reads the list files (formats detected from their content; OFAC alt.csv
+ * files given with sdn.csv files add their aliases) and reports every vessel
+ * entry in file order.  A malformed file is an error naming the line or
+ * element, and nothing of it is reported: lists are never loaded in part.
+ * Returns PEL_OK, PEL_ERR_FORMAT or PEL_ERR_IO with err filled. */
+pel_status pel_wl_read(const char *const *paths, size_t n, const pel_wl_cb *cb, pel_error *err);
+
+/* Name matching, documented in docs/screening.md. */
+typedef struct pel_matcher pel_matcher;
+
+enum {
+    PEL_MATCH_IMO = 1u << 0,
+    PEL_MATCH_MMSI = 1u << 1,
+    PEL_MATCH_NAME = 1u << 2
+};
+
+typedef struct pel_match {
+    size_t entry;        /* index of the entry, in the order added */
+    unsigned fields;     /* PEL_MATCH_ bits */
+    double score;        /* 0..1: 1 for IMO/MMSI, the name similarity otherwise */
+    const char *matched_name; /* the list name (primary, alias or former) that matched,
+                                 borrowed from the matcher */
+    int name_kind;       /* 0 primary, 1 alias, 2 former */
+} pel_match;
+
+/* Creates an empty matcher; NULL when out of memory.  Free with
+ * pel_matcher_free (NULL accepted). */
+pel_matcher *pel_matcher_new(void);
+void pel_matcher_free(pel_matcher *m);
+/* Adds an entry (copied). */
+pel_status pel_matcher_add(pel_matcher *m, const pel_wl_entry *e);
+/* Builds the name index; call after the last add. */
+pel_status pel_matcher_build(pel_matcher *m);
+/* Number of entries, and entry i (borrowed; its strings live as long as m). */
+size_t pel_matcher_count(const pel_matcher *m);
+const pel_wl_entry *pel_matcher_entry(const pel_matcher *m, size_t i);
+/* Matches one broadcast identity (name may be NULL, imo/mmsi 0 when absent)
+ * against every entry: exact IMO (check digit valid), exact MMSI, fuzzy name
+ * at or above min_score (0: the documented default).  Writes up to cap
+ * matches, best first; returns how many there are. */
+size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, uint32_t mmsi, double min_score,
+                         pel_match *out, size_t cap);
+/* The name similarity 0..1 of two vessel names after normalisation
+ * (docs/screening.md): case, punctuation, spacing, MV/M/V prefixes and
+ * digits attached or not ignored; different hull numbers score low. */
+double pel_name_similarity(const char *a, const char *b);
+/* The default threshold of pel_matcher_query. */
+#define PEL_NAME_THRESHOLD 0.88
+
+/* ------------------------------------------------------------------------ */
 /* Identifiers                                                               */
 /* ------------------------------------------------------------------------ */
 
