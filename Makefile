@@ -11,9 +11,10 @@ BUILD   ?= build
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
-CPPFLAGS += -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -D_POSIX_C_SOURCE=200809L \
+CPPFLAGS += -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -Isrc/screen \
+            -I/usr/include/libxml2 -D_POSIX_C_SOURCE=200809L \
             -DPEL_DATADIR='"$(CURDIR)/data"'
-LDLIBS  := -lsqlite3 -lnettle -lcsv -ljansson -lz -lm
+LDLIBS  := -lsqlite3 -lnettle -lcsv -ljansson -lxml2 -lz -lm
 
 ifeq ($(SAN),1)
   BUILD   := build-san
@@ -21,7 +22,7 @@ ifeq ($(SAN),1)
   LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c src/geo/*.c src/detect/*.c)
+LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c src/geo/*.c src/detect/*.c src/screen/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -82,7 +83,7 @@ bench: $(BUILD)/pelorus
 	bench/ingest_bench.sh $(BUILD)/pelorus
 	bench/scan_bench.sh $(BUILD)/pelorus
 
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -D_POSIX_C_SOURCE=200809L
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -Isrc/screen -I/usr/include/libxml2 -D_POSIX_C_SOURCE=200809L
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_decode fuzz/fuzz_decode.c $(LIB_SRC) $(LDLIBS)

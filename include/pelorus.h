@@ -688,6 +688,24 @@ double pel_name_similarity(const char *a, const char *b);
 /* The default threshold of pel_matcher_query. */
 #define PEL_NAME_THRESHOLD 0.88
 
+/* Imports list files (as pel_wl_read reads them) into the store as one
+ * watchlist, in one transaction: whole or not at all.  The same content
+ * imported again is skipped (*skipped).  replace drops earlier imports of
+ * the same list.  *entries gets the number of vessel entries stored. */
+pel_status pel_watchlist_import(pel_store *s, const char *const *paths, size_t n, bool replace, uint64_t *entries,
+                                bool *skipped, pel_error *err);
+
+/* Writes a summary of the stored watchlists (entries, IMO/MMSI coverage,
+ * when imported, newest listing date) to out. */
+pel_status pel_watchlist_show(pel_store *s, FILE *out, pel_error *err);
+
+/* Screens every identity in the store against the stored watchlists (or
+ * the default shipped in data/watchlist/ when none is stored) and writes
+ * the watchlist_match findings to out in fmt (sorted as pel_scan sorts).
+ * data_dir as in pel_scan_opts. */
+pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_findings_format fmt, uint64_t *matches,
+                      pel_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Identifiers                                                               */
 /* ------------------------------------------------------------------------ */

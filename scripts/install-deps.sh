@@ -6,7 +6,7 @@
 # package manager when everything is there already.  Run as root (or with
 # sudo available).
 set -eu
-pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev nettle-dev libcsv-dev libjansson-dev gzip time clang libclang-rt-14-dev gpsd-clients sqlite3 jq libxml2-utils bc"
+pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev nettle-dev libcsv-dev libjansson-dev libxml2-dev gzip time clang libclang-rt-14-dev gpsd-clients sqlite3 jq libxml2-utils bc"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

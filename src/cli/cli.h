@@ -13,6 +13,8 @@ int cli_vessel(int argc, char **argv);
 int cli_tracks(int argc, char **argv);
 int cli_dbdump(int argc, char **argv);
 int cli_scan(int argc, char **argv);
+int cli_watchlist(int argc, char **argv);
+int cli_screen(int argc, char **argv);
 
 /* Writes one rejected line to f as "file<TAB>line<TAB>reason<TAB>detail<TAB>
  * text", bytes outside printable ASCII written as \xNN. */

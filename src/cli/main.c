@@ -18,6 +18,8 @@ static void usage(FILE *f) {
                "  scan      ingest, then detect encounters, loitering, gaps, port visits,\n"
                "            zone entries, spoofing and identity changes, with evidence\n"
                "  ingest    store NMEA or CSV (NOAA, DMA) in the database and build tracks\n"
+               "  watchlist import sanctions lists (OFAC, UN, OpenSanctions, your own); show them\n"
+               "  screen    match every identity ever broadcast against the watchlists\n"
                "  vessel    what the database knows of one vessel (MMSI, IMO or name)\n"
                "  tracks    export tracks as GeoJSON, CSV or KML\n"
                "  version   print the version\n"
@@ -35,6 +37,10 @@ int main(int argc, char **argv) {
         return cli_decode(argc - 1, argv + 1);
     if (strcmp(cmd, "scan") == 0)
         return cli_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "watchlist") == 0)
+        return cli_watchlist(argc - 1, argv + 1);
+    if (strcmp(cmd, "screen") == 0)
+        return cli_screen(argc - 1, argv + 1);
     if (strcmp(cmd, "ingest") == 0)
         return cli_ingest(argc - 1, argv + 1);
     if (strcmp(cmd, "vessel") == 0)

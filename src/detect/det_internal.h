@@ -26,4 +26,8 @@ int det_cmp_findings(const void *a, const void *b);
 pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, size_t n, const char *const *paths,
                      size_t npaths);
 
+/* The inputs' paths by inputs.id (a malloc'd array of malloc'd strings,
+ * NULL where there is no input; the caller frees both). */
+pel_status det_input_paths(sqlite3 *db, char ***out, size_t *n);
+
 #endif

@@ -21,6 +21,7 @@
 #include "det_internal.h"
 #include "det_vessel.h"
 #include "geo.h"
+#include "screen.h"
 #include "store_internal.h"
 
 #ifndef M_PI
@@ -347,28 +348,24 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         st = det_identity_run(db, collect, &c);
     if (st == PEL_OK && c.nomem)
         st = PEL_ERR_NOMEM;
+    if (st == PEL_OK) { /* watchlist matches: the stored lists, or the default */
+        pel_matcher *m = NULL;
+        bool is_default = false;
+        st = sc_load_matcher(s, o->data_dir, &m, &is_default, err);
+        if (st == PEL_OK)
+            st = sc_screen(s, m, is_default, collect, &c, err);
+        pel_matcher_free(m);
+        if (st == PEL_OK && c.nomem)
+            st = PEL_ERR_NOMEM;
+    }
     /* the inputs' paths for the evidence */
     char **paths = NULL;
     size_t npaths = 0;
     if (st == PEL_OK) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(db, "SELECT id, path FROM inputs ORDER BY id", -1, &q, NULL) == SQLITE_OK) {
-            while (sqlite3_step(q) == SQLITE_ROW) {
-                size_t id = (size_t)sqlite3_column_int64(q, 0);
-                if (id >= npaths) {
-                    char **np = realloc(paths, (id + 1) * sizeof *np);
-                    if (!np)
-                        break;
-                    memset(np + npaths, 0, (id + 1 - npaths) * sizeof *np);
-                    paths = np;
-                    npaths = id + 1;
-                }
-                paths[id] = strdup((const char *)sqlite3_column_text(q, 1));
-            }
-            sqlite3_finalize(q);
-        }
+        st = det_input_paths(db, &paths, &npaths);
         qsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
-        st = det_write(out, fmt, c.v, c.n, (const char *const *)paths, npaths);
+        if (st == PEL_OK)
+            st = det_write(out, fmt, c.v, c.n, (const char *const *)paths, npaths);
         if (st != PEL_OK && err) {
             err->code = st;
             snprintf(err->msg, sizeof err->msg, "writing the findings failed");
