@@ -82,6 +82,8 @@ bench: $(BUILD)/pelorus
 	bench/decode_bench.sh $(BUILD)/pelorus $(BENCH_N)
 	bench/ingest_bench.sh $(BUILD)/pelorus
 	bench/scan_bench.sh $(BUILD)/pelorus
+	$(CC) -O2 -std=c17 $(CPPFLAGS) -o $(BUILD)/match_bench bench/match_bench.c $(BUILD)/libpelorus.a $(LDLIBS)
+	$(BUILD)/match_bench
 
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -Isrc/screen -I/usr/include/libxml2 -D_POSIX_C_SOURCE=200809L
 fuzz:
