@@ -218,3 +218,18 @@ pel_status det_input_paths(sqlite3 *db, char ***out, size_t *n) {
     *n = np;
     return st;
 }
+
+void det_vec_push(void *ud, const det_finding *f) {
+    det_vec *c = ud;
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? 2 * c->cap : 256;
+        det_finding *nv = realloc(c->v, ncap * sizeof *nv);
+        if (!nv) {
+            c->nomem = true;
+            return;
+        }
+        c->v = nv;
+        c->cap = ncap;
+    }
+    c->v[c->n++] = *f;
+}

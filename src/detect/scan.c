@@ -33,10 +33,8 @@
 #endif
 
 typedef struct scan {
+    det_vec found; /* first: det_vec_push takes the scan as its det_vec */
     pel_store *s;
-    det_finding *v;
-    size_t n, cap;
-    bool nomem;
     geo_ports *ports;
     geo_zones *zones;
     geo_mid *mid;
@@ -54,21 +52,6 @@ typedef struct scan {
     size_t usecap;
     uint64_t vessels;
 } scan;
-
-static void collect(void *ud, const det_finding *f) {
-    scan *c = ud;
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? 2 * c->cap : 256;
-        det_finding *nv = realloc(c->v, ncap * sizeof *nv);
-        if (!nv) {
-            c->nomem = true;
-            return;
-        }
-        c->v = nv;
-        c->cap = ncap;
-    }
-    c->v[c->n++] = *f;
-}
 
 /* ---- geography for the detectors --------------------------------------------- */
 
@@ -242,7 +225,7 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
             ncap *= 2;
         pel_position *nu = realloc(c->use, ncap * sizeof *nu);
         if (!nu) {
-            c->nomem = true;
+            c->found.nomem = true;
             return 1;
         }
         c->use = nu;
@@ -254,18 +237,18 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
             c->use[k++] = p[i];
     if (!k)
         return 0;
-    det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, collect, c);
-    pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, collect, c);
+    det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, det_vec_push, c);
+    pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, det_vec_push, c);
     if (st == PEL_OK)
-        st = det_port_track(&c->port_o, &c->geo_near, mmsi, c->use, k, collect, c);
+        st = det_port_track(&c->port_o, &c->geo_near, mmsi, c->use, k, det_vec_push, c);
     if (st == PEL_OK && c->zones)
-        st = det_zone_track(&c->zone_o, &c->geo, mmsi, c->use, k, collect, c);
-    det_spoof_track(mmsi, c->use, k, c->mid ? mid_ok : NULL, c, collect, c);
+        st = det_zone_track(&c->zone_o, &c->geo, mmsi, c->use, k, det_vec_push, c);
+    det_spoof_track(mmsi, c->use, k, c->mid ? mid_ok : NULL, c, det_vec_push, c);
     if (st == PEL_OK)
         st = det_enc_add_track(c->enc, mmsi, c->use, k);
     if (st != PEL_OK)
-        c->nomem = true;
-    return c->nomem;
+        c->found.nomem = true;
+    return c->found.nomem;
 }
 
 static char *join(const char *dir, const char *file) {
@@ -337,25 +320,25 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     if (st == PEL_OK) {
         pel_track_filter f = {0};
         st = pel_tracks(s, &f, on_vessel, &c, err);
-        if (st == PEL_STOPPED || c.nomem)
+        if (st == PEL_STOPPED || c.found.nomem)
             st = PEL_ERR_NOMEM;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (st == PEL_OK && det_enc_run(c.enc, &c.geo, collect, &c) != PEL_OK)
+    if (st == PEL_OK && det_enc_run(c.enc, &c.geo, det_vec_push, &c) != PEL_OK)
         st = PEL_ERR_NOMEM;
     clock_gettime(CLOCK_MONOTONIC, &t2);
     if (st == PEL_OK)
-        st = det_identity_run(db, collect, &c);
-    if (st == PEL_OK && c.nomem)
+        st = det_identity_run(db, det_vec_push, &c);
+    if (st == PEL_OK && c.found.nomem)
         st = PEL_ERR_NOMEM;
     if (st == PEL_OK) { /* watchlist matches: the stored lists, or the default */
         pel_matcher *m = NULL;
         bool is_default = false;
         st = sc_load_matcher(s, o->data_dir, &m, &is_default, err);
         if (st == PEL_OK)
-            st = sc_screen(s, m, is_default, collect, &c, err);
+            st = sc_screen(s, m, is_default, det_vec_push, &c, err);
         pel_matcher_free(m);
-        if (st == PEL_OK && c.nomem)
+        if (st == PEL_OK && c.found.nomem)
             st = PEL_ERR_NOMEM;
     }
     /* the inputs' paths for the evidence */
@@ -363,9 +346,9 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     size_t npaths = 0;
     if (st == PEL_OK) {
         st = det_input_paths(db, &paths, &npaths);
-        qsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
+        qsort(c.found.v, c.found.n, sizeof *c.found.v, det_cmp_findings);
         if (st == PEL_OK)
-            st = det_write(out, fmt, c.v, c.n, (const char *const *)paths, npaths);
+            st = det_write(out, fmt, c.found.v, c.found.n, (const char *const *)paths, npaths);
         if (st != PEL_OK && err) {
             err->code = st;
             snprintf(err->msg, sizeof err->msg, "writing the findings failed");
@@ -378,9 +361,9 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         stats->encounter_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
         stats->total_s = (double)(t3.tv_sec - t0.tv_sec) + (double)(t3.tv_nsec - t0.tv_nsec) / 1e9;
         stats->vessels = c.vessels;
-        stats->findings = c.n;
-        for (size_t i = 0; i < c.n; i++)
-            stats->by_event[det_event_index(c.v[i].event)]++;
+        stats->findings = c.found.n;
+        for (size_t i = 0; i < c.found.n; i++)
+            stats->by_event[det_event_index(c.found.v[i].event)]++;
     }
     if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
         err->code = st;
@@ -397,6 +380,6 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     geo_zones_free(c.zones);
     geo_mid_free(c.mid);
     free(c.use);
-    free(c.v);
+    free(c.found.v);
     return st;
 }

@@ -458,27 +458,6 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, det_em
     return PEL_OK;
 }
 
-typedef struct coll {
-    det_finding *v;
-    size_t n, cap;
-    bool nomem;
-} coll;
-
-static void collect(void *ud, const det_finding *f) {
-    coll *c = ud;
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? 2 * c->cap : 64;
-        det_finding *nv = realloc(c->v, ncap * sizeof *nv);
-        if (!nv) {
-            c->nomem = true;
-            return;
-        }
-        c->v = nv;
-        c->cap = ncap;
-    }
-    c->v[c->n++] = *f;
-}
-
 pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_findings_format fmt, uint64_t *matches,
                       pel_error *err) {
     pel_matcher *m;
@@ -486,8 +465,8 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
     pel_status st = sc_load_matcher(s, data_dir, &m, &dflt, err);
     if (st != PEL_OK)
         return st;
-    coll c = {0};
-    st = sc_screen(s, m, dflt, collect, &c, err);
+    det_vec c = {0};
+    st = sc_screen(s, m, dflt, det_vec_push, &c, err);
     if (st == PEL_OK && c.nomem)
         st = PEL_ERR_NOMEM;
     if (st == PEL_OK) {
