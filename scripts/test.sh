@@ -11,5 +11,5 @@ make -s all tools >/dev/null
 make -s test || rc=1
 make -s SAN=1 all tools >/dev/null
 make -s SAN=1 test || rc=1
-if [ $rc = 0 ]; then echo "all suites: 2 passed, 0 failed"; else echo "all suites: failures above"; fi
+if [ $rc = 0 ]; then echo "suites: 2 passed, 0 failed"; else echo "suites: failures above"; fi
 exit $rc
