@@ -159,6 +159,15 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
         return NULL;
     }
     s->readonly = readonly;
+    if (readonly && access(path, F_OK) != 0) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "%s: no such database (pelorus ingest or scan INPUT... creates it)",
+                     path);
+        }
+        free(s);
+        return NULL;
+    }
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         if (err) {
