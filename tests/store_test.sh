@@ -60,6 +60,17 @@ for frac in 5 15 30 45 60 75 90 97; do
 done
 [ $resumed -ge 2 ] && ok "$resumed of 8 reruns continued an interrupted file" || bad "only $resumed reruns continued a file: the kills missed the reading phase"
 
+# many vessels in one batch (the table of vessels grows while a batch is
+# written): every stored position belongs to the MMSI of its input line
+"$T/gen" --sentences 30000 --vessels 6000 --seed 3 >"$T/many.nmea"
+"$PEL" ingest -q --db "$T/many.db" "$T/many.nmea"
+"$PEL" decode --no-meta "$T/many.nmea" 2>/dev/null | wc -l >/dev/null
+"$PEL" decode "$T/many.nmea" 2>/dev/null | jq -r 'select(.type <= 3 or .type == 18) | "\(.line) \(.mmsi)"' | sort >"$T/many.want"
+"$PEL" db-dump --db "$T/many.db" | awk '$1 == "pos" { print $15, $2 }' | sort >"$T/many.got"
+wrong=$(comm -13 "$T/many.want" "$T/many.got" | wc -l)
+expect "6,000 vessels in one batch: every position under its own MMSI" 0 "$wrong"
+expect "6,000 vessels in one batch: every position stored" "$(wc -l <"$T/many.want")" "$(wc -l <"$T/many.got")"
+
 # a read-only database: a clear error, nothing lost
 cp "$T/clean.db" "$T/ro.db"
 chmod 444 "$T/ro.db"

@@ -244,10 +244,11 @@ static pel_status flush_vessels(ing *g) {
         st = PEL_ERR_NOMEM;
         goto out;
     }
+    /* first every vessel of the batch into the table (it may grow, which
+     * moves slots), then the slots, which no longer move */
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
         bool added;
-        size_t k = vessel_slot(g, g->batch[i].mmsi, &added);
-        if (k == (size_t)-1) {
+        if (vessel_slot(g, g->batch[i].mmsi, &added) == (size_t)-1) {
             st = PEL_ERR_NOMEM;
             break;
         }
@@ -257,7 +258,10 @@ static pel_status flush_vessels(ing *g) {
             if (st_done(g->s, q, g->err, "storing a vessel") != PEL_OK)
                 st = PEL_ERR_IO;
         }
-        slot[i] = (uint32_t)k;
+    }
+    for (size_t i = 0; i < n && st == PEL_OK; i++) {
+        bool added;
+        slot[i] = (uint32_t)vessel_slot(g, g->batch[i].mmsi, &added);
     }
     if (st != PEL_OK)
         goto out;
