@@ -714,6 +714,175 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
  * (digits weighted 7..2, sum mod 10 equals the last digit). */
 bool pel_imo_valid(uint32_t imo);
 
+
+/* ------------------------------------------------------------------------ */
+/* Encoding: AIS messages and NMEA sentences (the simulator's writer)        */
+/* ------------------------------------------------------------------------ */
+
+/* One message to encode, in the units the message carries (ITU-R M.1371-5;
+ * field names as in gpsd's AIVDM document).  pel_ais_report_init sets every
+ * value to its "not available" encoding; set only what you have. */
+typedef struct pel_ais_report {
+    int type;                  /* 1, 2, 3, 5, 18, 19, 24, 27 */
+    int repeat;                /* 0..3 */
+    uint32_t mmsi;
+    /* position reports (1, 2, 3, 18, 19, 27) */
+    int32_t lat, lon;          /* 1/600000 degree; PEL_NA_LAT / PEL_NA_LON when absent
+                                  (type 27 rounds to 1/10 minute) */
+    int speed;                 /* 1/10 knot, PEL_NA_SPEED (type 27: rounded to whole knots, 63 n/a) */
+    int course;                /* 1/10 degree, PEL_NA_COURSE (type 27: whole degrees, 511 n/a) */
+    int heading;               /* degrees, PEL_NA_HEADING */
+    int status;                /* navigation status 0..15 (1, 2, 3, 27) */
+    int turn;                  /* ROT_AIS -128..127, -128 n/a (1, 2, 3) */
+    int second;                /* UTC second 0..59, 60 n/a */
+    int accuracy, raim;        /* 0 or 1 */
+    int maneuver;              /* 0..2 (1, 2, 3) */
+    uint32_t radio;            /* communication state: 19 bits (1, 2, 3), 20 bits (18) */
+    int cs, display, dsc, band, msg22, assigned; /* class B flags (18) */
+    int gnss;                  /* type 27: 0 = current GNSS position */
+    /* static and voyage data (5, 19, 24) */
+    int ais_version;           /* 0..3 (5) */
+    uint32_t imo;              /* 0 = not available (5) */
+    char callsign[8];          /* up to 7 characters of the AIS 6-bit set (5, 24 B) */
+    char shipname[21];         /* up to 20 (5, 19, 24 A) */
+    char destination[21];      /* up to 20 (5) */
+    int shiptype;              /* 0..255, 0 = not available (5, 19, 24 B) */
+    int to_bow, to_stern, to_port, to_starboard; /* metres, 0 = not available */
+    int epfd;                  /* 0..15 (5, 19) */
+    int eta_month, eta_day, eta_hour, eta_minute; /* 0, 0, 24, 60 = not available (5) */
+    int draught_dm;            /* 1/10 metre, 0 = not available (5) */
+    int dte;                   /* 0 = ready, 1 = not ready (5, 19) */
+    int partno;                /* type 24: 0 = part A, 1 = part B */
+    char vendorid[4];          /* type 24 B: 3 characters */
+    int model;                 /* type 24 B: 0..15 */
+    uint32_t serial;           /* type 24 B: 0..2^20-1 */
+    uint32_t mothership_mmsi;  /* type 24 B of an auxiliary craft (MMSI 98xxxxxxx) */
+} pel_ais_report;
+
+/* Sets r to a message of the given type and MMSI with every other value
+ * "not available" (or 0 for flags). */
+void pel_ais_report_init(pel_ais_report *r, int type, uint32_t mmsi);
+
+/* Encodes r into bits (MSB first, bit i of the message is bit 7 - i % 8 of
+ * bits[i / 8]); cap is the size of bits in bytes.  Texts are upper-cased,
+ * characters outside the 6-bit set become '?', and padded with '@'.
+ * Returns the number of bits (168 for types 1-3, 424 for type 5, ...), or
+ * -1 with err filled when the type is not one of the above, a value does
+ * not fit its field, or cap is too small. */
+int pel_ais_encode(const pel_ais_report *r, uint8_t *bits, size_t cap, pel_error *err);
+
+/* How pel_nmea_encode writes sentences. */
+typedef struct pel_nmea_opts {
+    const char *talker;        /* "AI" when NULL */
+    bool own;                  /* VDO instead of VDM */
+    char channel;              /* 'A', 'B', or 0 for an empty field */
+    int seqid;                 /* multipart sequential message id 0..9 */
+    const char *source;        /* tag block s: (station name), NULL for none */
+    int64_t rx_ms;             /* tag block c: receive time, Unix ms; < 0 for none */
+    bool rx_in_ms;             /* write c: in milliseconds instead of seconds */
+    int group;                 /* tag block g: group id 1..999 for multipart, 0 for none */
+    int max_chars;             /* payload characters per sentence, 0 for 60 */
+} pel_nmea_opts;
+
+/* Armours nbits bits into AIVDM sentences (one, or several for a long
+ * payload), each ending in "\r\n" when crlf else "\n", with a tag block
+ * before each sentence when o->source or o->rx_ms asks for one (the first
+ * sentence of a group carries s:/c:, every sentence g:).  Checksums are
+ * computed.  Returns the bytes written (NUL-terminated), or 0 when cap is
+ * too small or nbits is out of range. */
+size_t pel_nmea_encode(const uint8_t *bits, int nbits, const pel_nmea_opts *o, bool crlf, char *out, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Simulation: scenario files to NMEA with known answers                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pel_sim_opts {
+    const char *data_dir;      /* ports, zones, MID table; as pel_scan_opts */
+    int64_t seed;              /* < 0: the scenario's own seed */
+    double scale;              /* multiplies the background traffic; 0 = 1 */
+} pel_sim_opts;
+
+typedef struct pel_sim_stats {
+    uint64_t vessels;          /* vessels simulated */
+    uint64_t messages;         /* AIS messages transmitted */
+    uint64_t lines;            /* lines written (after loss, duplicates, corruption) */
+    uint64_t lost, duplicated, corrupted, truncated, reordered;
+    uint64_t truth;            /* lines of truth.jsonl */
+    double seconds;            /* wall time */
+} pel_sim_stats;
+
+/* Reads the scenario file (JSON, docs/simulate.md), simulates it and writes
+ * into out_dir (created if needed): ais.nmea (the received stream, tag
+ * blocks with c: and s:), truth.jsonl (the findings a correct scan must
+ * give, in the contract of docs/findings.md, plus "id" and "why"),
+ * vessels.csv (the simulated fleet) and watchlist.csv (the scenario's
+ * designated vessels, in the own-list CSV format).  The same scenario and
+ * seed give byte-identical files.  Returns PEL_OK, or PEL_ERR_FORMAT
+ * naming the scenario member at fault, or PEL_ERR_IO. */
+pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pel_sim_opts *o, pel_sim_stats *st,
+                        pel_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Evaluation: findings against the truth                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pel_eval_opts {
+    double slack_s;            /* time tolerance either side of an interval; 0 = 3600 */
+} pel_eval_opts;
+
+typedef struct pel_eval_row {
+    char event[32];            /* event name, or "all" */
+    uint64_t truth, found;     /* counted truth items and findings of this event */
+    uint64_t tp, fp, fn;       /* matched, false alarms, missed */
+    double precision, recall, f1; /* NaN when undefined (0/0) */
+} pel_eval_row;
+
+typedef struct pel_eval_result {
+    size_t nrows;              /* rows used, sorted by event name */
+    pel_eval_row rows[16];
+    pel_eval_row all;          /* over every event */
+} pel_eval_result;
+
+/* Scores a findings file (JSON lines as `pelorus scan` writes them) against
+ * a truth file (as pel_simulate writes it); docs/evaluation.md gives the
+ * matching rules.  Writes the table and the list of misses and false alarms
+ * to out when out is not NULL.  Returns PEL_OK, PEL_ERR_FORMAT (naming the
+ * file and line) or PEL_ERR_IO. */
+pel_status pel_eval(const char *truth_path, const char *findings_path, const pel_eval_opts *o, FILE *out,
+                    pel_eval_result *res, pel_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Risk and reports                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pel_report_opts {
+    const char *data_dir;      /* as pel_scan_opts */
+    const char *zones_path;
+    const char *const *set;    /* detector settings "name=value" and risk weights "risk.NAME=value"
+                                  (docs/report.md) */
+    size_t nset;
+    const uint32_t *mmsi;      /* only these vessels (and their encounter partners); NULL = all */
+    size_t nmmsi;
+    int64_t from_ms, to_ms;    /* findings overlapping [from, to]; INT64_MIN / INT64_MAX = unbounded */
+} pel_report_opts;
+
+typedef struct pel_report_stats {
+    uint64_t vessels, findings, track_points, drawn_points;
+    double seconds;
+} pel_report_stats;
+
+/* Scans the store (as pel_scan), scores every vessel with findings and
+ * writes the ranking, riskiest first, to out in fmt (TABLE, JSONL or CSV):
+ * score, level and the reasons in plain words.  limit 0 = all. */
+pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findings_format fmt, size_t limit,
+                    pel_error *err);
+
+/* Writes the evidence report into out_dir (created if needed): report.html
+ * (self-contained, opens offline), findings.geojson, tracks.geojson,
+ * findings.kml and findings.csv.  See docs/report.md. */
+pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_dir, pel_report_stats *st,
+                      pel_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,10 @@ int cli_dbdump(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 int cli_watchlist(int argc, char **argv);
 int cli_screen(int argc, char **argv);
+int cli_simulate(int argc, char **argv);
+int cli_eval(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_vessels(int argc, char **argv);
 
 /* Writes one rejected line to f as "file<TAB>line<TAB>reason<TAB>detail<TAB>
  * text", bytes outside printable ASCII written as \xNN. */

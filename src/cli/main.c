@@ -21,6 +21,10 @@ static void usage(FILE *f) {
                "  watchlist import sanctions lists (OFAC, UN, OpenSanctions, your own); show them\n"
                "  screen    match every identity ever broadcast against the watchlists\n"
                "  vessel    what the database knows of one vessel (MMSI, IMO or name)\n"
+               "  vessels   list vessels by risk (--rank), with the reasons\n"
+               "  report    write the evidence report: report.html with a map, GeoJSON, KML, CSV\n"
+               "  simulate  write AIS with known answers from a scenario file\n"
+               "  eval      score findings against the truth of a simulation\n"
                "  tracks    export tracks as GeoJSON, CSV or KML\n"
                "  version   print the version\n"
                "\n"
@@ -41,6 +45,14 @@ int main(int argc, char **argv) {
         return cli_watchlist(argc - 1, argv + 1);
     if (strcmp(cmd, "screen") == 0)
         return cli_screen(argc - 1, argv + 1);
+    if (strcmp(cmd, "simulate") == 0)
+        return cli_simulate(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0)
+        return cli_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "vessels") == 0)
+        return cli_vessels(argc - 1, argv + 1);
     if (strcmp(cmd, "ingest") == 0)
         return cli_ingest(argc - 1, argv + 1);
     if (strcmp(cmd, "vessel") == 0)
