@@ -1,11 +1,183 @@
-/* cli_eval.c -- placeholder, replaced by the real command. */
+/*
+ * cli_eval.c -- pelorus eval: score findings against the known answers of a
+ * simulation (docs/evaluation.md).  FINDINGS "-" is standard input, read
+ * through /dev/stdin (so error messages name "/dev/stdin:LINE"; Linux and
+ * the BSDs have it).
+ */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
+static const char eval_help[] =
+    "usage: pelorus eval [OPTIONS] TRUTH FINDINGS\n"
+    "\n"
+    "Scores FINDINGS (JSON lines as pelorus scan writes them; - for standard\n"
+    "input) against TRUTH (truth.jsonl as pelorus simulate writes it).  A\n"
+    "finding matches a truth item of the same event, the same vessel (the\n"
+    "unordered pair for encounter and identity_change imo_shared), the same\n"
+    "kind (spoofing) or field (identity_change) when the truth gives one, and\n"
+    "a time interval overlapping the truth's widened by the slack either side.\n"
+    "Each truth item and each finding is matched at most once: the pairs with\n"
+    "the largest overlap first, ties in file order.  Optional truth items\n"
+    "(\"optional\": true) neither count as misses nor make their finding a\n"
+    "false alarm.  See docs/evaluation.md.\n"
+    "\n"
+    "Writes a table per event and over all events (truth, found, tp, fp, fn,\n"
+    "optional_matched, precision, recall, F1; - when 0/0), then the missed\n"
+    "truth items and the false alarms.\n"
+    "\n"
+    "options:\n"
+    "  --slack-h H   time tolerance either side of a truth interval, hours\n"
+    "                (default 1; 0 = the intervals themselves must overlap)\n"
+    "  --min-f1 X    exit 1 when an event's F1 is below X (0..1); an event with\n"
+    "                truth items or findings and no F1 counts as below; the\n"
+    "                failing rows are named on standard error\n"
+    "  --json        the rows as JSON lines instead of the table: one object\n"
+    "                per event, then \"all\", members event, truth, found, tp,\n"
+    "                fp, fn, precision, recall, f1 (null when 0/0)\n"
+    "  -q, --quiet   no summary on standard error\n"
+    "\n"
+    "exit status: 0 done; 1 below --min-f1, or a file unreadable or not in\n"
+    "the format; 2 usage\n";
+
+static bool parse_num(const char *s, double lo, double hi, double *v) {
+    char *e;
+    errno = 0;
+    double d = strtod(s, &e);
+    if (e == s || *e || errno || !(d >= lo && d <= hi))
+        return false;
+    *v = d;
+    return true;
+}
+
+static void json_num(FILE *f, const char *name, double v) {
+    if (isnan(v))
+        fprintf(f, ",\"%s\":null", name);
+    else
+        fprintf(f, ",\"%s\":%.6g", name, v);
+}
+
+static void json_row(FILE *f, const pel_eval_row *r) {
+    /* event names come from the files: escape what JSON requires */
+    fputs("{\"event\":\"", f);
+    for (const unsigned char *p = (const unsigned char *)r->event; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fprintf(f, "\",\"truth\":%llu,\"found\":%llu,\"tp\":%llu,\"fp\":%llu,\"fn\":%llu", (unsigned long long)r->truth,
+            (unsigned long long)r->found, (unsigned long long)r->tp, (unsigned long long)r->fp,
+            (unsigned long long)r->fn);
+    json_num(f, "precision", r->precision);
+    json_num(f, "recall", r->recall);
+    json_num(f, "f1", r->f1);
+    fputs("}\n", f);
+}
+
 int cli_eval(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "pelorus eval: not built yet\n");
-    return 2;
+    const char *paths[2] = {NULL, NULL};
+    int npath = 0;
+    double slack_h = 1, min_f1 = NAN;
+    bool json = false, quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(eval_help, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+            continue;
+        }
+        if (!strcmp(a, "--json")) {
+            json = true;
+            continue;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (npath == 2) {
+                fprintf(stderr, "pelorus eval: more than two files (see --help)\n");
+                return 2;
+            }
+            paths[npath++] = a;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "pelorus eval: missing value after %s (see --help)\n", a);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--slack-h")) {
+            if (!parse_num(v, 0, 1e5, &slack_h)) {
+                fprintf(stderr, "pelorus eval: --slack-h wants hours from 0 to 100000, not %s\n", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--min-f1")) {
+            if (!parse_num(v, 0, 1, &min_f1)) {
+                fprintf(stderr, "pelorus eval: --min-f1 wants a number from 0 to 1, not %s\n", v);
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "pelorus eval: unknown option %s (see --help)\n", a);
+            return 2;
+        }
+    }
+    if (npath != 2) {
+        fprintf(stderr, "pelorus eval: wants TRUTH and FINDINGS (see --help)\n");
+        return 2;
+    }
+    if (!strcmp(paths[0], "-")) {
+        fprintf(stderr, "pelorus eval: TRUTH must be a file; only FINDINGS may be - (see --help)\n");
+        return 2;
+    }
+    /* pel_eval_opts takes 0 as "the default"; 0.1 ms asks for no slack, as
+     * the library rounds the slack to whole milliseconds */
+    pel_eval_opts o = {.slack_s = slack_h > 0 ? slack_h * 3600 : 1e-4};
+    pel_eval_result res;
+    pel_error err = {0};
+    const char *findings = strcmp(paths[1], "-") ? paths[1] : "/dev/stdin";
+    pel_status r = pel_eval(paths[0], findings, &o, json ? NULL : stdout, &res, &err);
+    if (r != PEL_OK) {
+        fprintf(stderr, "pelorus eval: %s\n", err.msg[0] ? err.msg : "failed");
+        return 1;
+    }
+    if (json) {
+        for (size_t k = 0; k < res.nrows; k++)
+            json_row(stdout, &res.rows[k]);
+        json_row(stdout, &res.all);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "pelorus eval: writing the result: %s\n", strerror(errno));
+        return 1;
+    }
+    if (!quiet) {
+        fprintf(stderr, "pelorus eval: truth %llu, found %llu: %llu matched, %llu false alarms, %llu missed",
+                (unsigned long long)res.all.truth, (unsigned long long)res.all.found, (unsigned long long)res.all.tp,
+                (unsigned long long)res.all.fp, (unsigned long long)res.all.fn);
+        if (isnan(res.all.f1))
+            fputs("\n", stderr);
+        else
+            fprintf(stderr, ", F1 %.3f\n", res.all.f1);
+    }
+    int rc = 0;
+    if (!isnan(min_f1))
+        for (size_t k = 0; k < res.nrows; k++) {
+            const pel_eval_row *row = &res.rows[k];
+            /* NaN: nothing counted (no truth, no findings) is ignored, else below */
+            bool below = isnan(row->f1) ? row->truth || row->found : row->f1 < min_f1;
+            if (below) {
+                if (isnan(row->f1))
+                    fprintf(stderr, "pelorus eval: %s: F1 undefined, below %g\n", row->event, min_f1);
+                else
+                    fprintf(stderr, "pelorus eval: %s: F1 %.3f below %g\n", row->event, row->f1, min_f1);
+                rc = 1;
+            }
+        }
+    return rc;
 }

@@ -26,6 +26,8 @@ static const char scan_help[] =
     "  -o FILE            write the findings to FILE\n"
     "  --set NAME=VALUE   a detector setting (repeatable), e.g.\n"
     "                     --set encounter.max_distance_m=300; see docs/findings.md\n"
+    "  --watchlist FILE   import a sanctions list first (as 'pelorus watchlist import';\n"
+    "                     repeatable); without any, the stored lists or the shipped one\n"
     "  --zones FILE       areas of interest (GeoJSON) instead of the shipped ones\n"
     "  --data-dir DIR     where ports.csv, zones.geojson and mid.csv are\n"
     "  --rejects FILE     rejected input lines (as pelorus ingest)\n"
@@ -40,14 +42,20 @@ int cli_scan(int argc, char **argv) {
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     bool quiet = false;
     const char **set = calloc((size_t)argc, sizeof *set), **inputs = calloc((size_t)argc, sizeof *inputs);
-    size_t nset = 0, nin = 0;
+    const char **lists = calloc((size_t)argc + 4, sizeof *lists);
+    size_t nset = 0, nin = 0, nlists = 0;
     int rc = 0;
-    if (!set || !inputs)
+    if (!set || !inputs || !lists) {
+        free(set);
+        free(inputs);
+        free(lists);
         return 1;
+    }
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(scan_help, stdout);
+            free(lists);
             free(set);
             free(inputs);
             return 0;
@@ -72,6 +80,8 @@ int cli_scan(int argc, char **argv) {
             out = v;
         else if (!strcmp(a, "--set"))
             set[nset++] = v;
+        else if (!strcmp(a, "--watchlist"))
+            lists[3 + nlists++] = v;
         else if (!strcmp(a, "--zones"))
             so.zones_path = v;
         else if (!strcmp(a, "--data-dir"))
@@ -94,6 +104,23 @@ int cli_scan(int argc, char **argv) {
             rc = 2;
         }
     }
+    if (!rc && nlists) {
+        const char **la = calloc(nlists + 6, sizeof *la);
+        if (!la)
+            rc = 1;
+        else {
+            int k = 0;
+            la[k++] = "watchlist";
+            la[k++] = "import";
+            la[k++] = "--db";
+            la[k++] = db;
+            for (size_t j = 0; j < nlists; j++)
+                la[k++] = lists[3 + j];
+            rc = cli_watchlist(k, (char **)la);
+            free(la);
+        }
+    }
+    free(lists);
     if (rc) {
         free(set);
         free(inputs);

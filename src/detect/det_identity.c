@@ -199,10 +199,40 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
                      det_emit_fn emit, void *ud) {
     if (n == 0)
         return;
-    /* impossible jumps: one finding for the vessel, with the flagged positions */
+    /* the segments: time span and size of each */
+    int32_t maxseg = -1;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].segment > maxseg)
+            maxseg = p[i].segment;
+    size_t ns = (size_t)(maxseg + 1);
+    int64_t *t0 = malloc((ns + 1) * sizeof *t0), *t1 = malloc((ns + 1) * sizeof *t1);
+    size_t *cnt = calloc(ns + 1, sizeof *cnt), *firsti = malloc((ns + 1) * sizeof *firsti);
+    bool *parallel = calloc(ns + 1, sizeof *parallel);
+    bool have = t0 && t1 && cnt && firsti && parallel;
+    if (have) {
+        for (size_t i = 0; i < n; i++) {
+            int32_t s = p[i].segment;
+            if (s < 0)
+                continue;
+            if (!cnt[s]) {
+                t0[s] = p[i].t_ms;
+                firsti[s] = i;
+            }
+            t1[s] = p[i].t_ms;
+            cnt[s]++;
+        }
+        for (size_t a = 0; a < ns; a++)
+            for (size_t b = a + 1; b < ns; b++)
+                if (cnt[a] >= 2 && cnt[b] >= 2 && t0[b] <= t1[a] && t0[a] <= t1[b])
+                    parallel[a] = parallel[b] = true;
+    }
+    /* impossible jumps: one finding for the vessel, with the flagged
+     * positions -- except those that start a parallel segment, which the
+     * parallel_segments finding below reports (a second transmitter is not
+     * a jump of the first) */
     det_finding f = {0};
     for (size_t i = 0; i < n; i++)
-        if (p[i].flags & PEL_POS_SUSPECT_SPEED) {
+        if ((p[i].flags & PEL_POS_SUSPECT_SPEED) && !(have && p[i].segment >= 0 && parallel[p[i].segment])) {
             if (!f.event) {
                 f.event = "spoofing";
                 f.mmsi = mmsi;
@@ -220,26 +250,8 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
     }
     /* parallel segments: two segments with more than one position whose
      * time spans overlap */
-    int32_t maxseg = -1;
-    for (size_t i = 0; i < n; i++)
-        if (p[i].segment > maxseg)
-            maxseg = p[i].segment;
-    if (maxseg >= 1) {
-        size_t ns = (size_t)maxseg + 1;
-        int64_t *t0 = malloc(ns * sizeof *t0), *t1 = malloc(ns * sizeof *t1);
-        size_t *cnt = calloc(ns, sizeof *cnt), *firsti = malloc(ns * sizeof *firsti);
-        if (t0 && t1 && cnt && firsti) {
-            for (size_t i = 0; i < n; i++) {
-                int32_t s = p[i].segment;
-                if (s < 0)
-                    continue;
-                if (!cnt[s]) {
-                    t0[s] = p[i].t_ms;
-                    firsti[s] = i;
-                }
-                t1[s] = p[i].t_ms;
-                cnt[s]++;
-            }
+    if (have && maxseg >= 1) {
+        {
             for (size_t a = 0; a < ns; a++)
                 for (size_t b = a + 1; b < ns; b++) {
                     if (cnt[a] < 2 || cnt[b] < 2 || t0[b] > t1[a] || t0[a] > t1[b])
@@ -277,11 +289,12 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
                     emit(ud, &g);
                 }
         }
-        free(t0);
-        free(t1);
-        free(cnt);
-        free(firsti);
     }
+    free(t0);
+    free(t1);
+    free(cnt);
+    free(firsti);
+    free(parallel);
     /* an MMSI whose MID is allocated to no country */
     if (mid_ok && !mid_ok(mid_ud, mmsi)) {
         det_finding h = {0};

@@ -1,0 +1,1038 @@
+/*
+ * sim.c -- pel_simulate: runs a scenario (scenario.c) and writes the
+ * received AIS stream, the truth, the fleet and the scenario's watchlist.
+ *
+ * Transmission (ITU-R M.1371-5, Annex 1 table 1, and 4.2 for static data):
+ * class A reports every 10 s under 14 kn, 6 s under 23 kn, 2 s above, and
+ * every 3 min when at anchor or moored and not faster than 3 kn; class B
+ * (type 18) every 30 s above 2 kn, 3 min below; static and voyage data
+ * (type 5, or 24 A and B, and type 19 for some class B) every 6 min.  A
+ * scenario may downsample to a feed that keeps one position per vessel per
+ * feed_interval_s, as commercial and satellite feeds do.  Message types: 1,
+ * with 3 for one report in twenty and 2 for one in fifty.
+ *
+ * Reception: each transmission is heard by the receiver nearest the vessel
+ * (tag block s:, c: in whole seconds), lost with probability loss or
+ * always inside a coverage hole, heard again by the next-nearest receiver
+ * with probability duplicate, delayed up to reorder_max_s with probability
+ * reorder (written out of time order), and one of its sentences corrupted
+ * (a payload character changed, so the checksum fails) or truncated with
+ * their probabilities.  Lines are written in order of arrival; windows of 10
+ * minutes keep memory independent of the length of the scenario.
+ *
+ * Truth (docs/simulate.md): scripted events give encounters, loitering,
+ * port visits, spoofing (cloned MMSI, invalid IMO, unallocated MID) and
+ * identity changes; the received stream gives gaps (12 h between received
+ * positions of one transmitter, open at the end) and zone entries (runs of
+ * received positions inside a zone), which is what those events are.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "geo.h"
+#include "sim.h"
+
+#define KN_MS (1852.0 / 3600.0)
+#define WINDOW_MS (600 * 1000LL)
+#define GAP_MS (12 * 3600 * 1000LL)
+#define LOITER_MS (4 * 3600 * 1000LL)
+#define LOITER_PORT_M (20 * 1852.0)
+
+/* ---- truth items ---- */
+
+typedef struct truth {
+    const char *event;
+    uint32_t mmsi, mmsi2;
+    int64_t t0, t1;
+    double lat, lon;
+    json_t *extra; /* further members (owned) */
+    char why[200];
+    bool optional;
+} truth;
+
+/* ---- lines waiting to be written ---- */
+
+typedef struct item {
+    int64_t arrive;
+    uint64_t seq;
+    char *text;
+} item;
+
+typedef struct zrun {
+    int64_t t0, t1;
+    double lat, lon;
+    uint32_t n;
+    bool on;
+} zrun;
+
+/* per-vessel reception state */
+typedef struct vrx {
+    uint32_t mmsi;      /* current MMSI */
+    int64_t last_rx;    /* last received position under it, -1 none */
+    double last_lat, last_lon;
+    size_t nextch;      /* next identity change to apply */
+    uint32_t ident_seq; /* identity period number */
+    int64_t ident_t0, ident_t1; /* the current identity's first/last broadcast (-1 none) */
+    zrun *z;            /* per zone */
+} vrx;
+
+typedef struct ctx {
+    sim_scenario *sc;
+    const pel_sim_opts *o;
+    pel_sim_stats *st;
+    pel_error *err;
+    geo_ports *ports;
+    geo_zones *zones;
+    geo_mid *mid;
+    int nzones;
+    sim_rng rng;
+    FILE *out;
+    item *items;
+    size_t nitems, capitems;
+    uint64_t seq;
+    int seqid, group;
+    vrx *rx;
+    truth *tr;
+    size_t ntr, captr;
+    int64_t data_end;
+    struct retired {
+        uint32_t mmsi;
+        size_t vessel;
+        int64_t last_rx;
+        double lat, lon;
+    } *retired;   /* MMSIs given up on a change of flag */
+    size_t nretired;
+    bool oom;     /* stop: out of memory, or fail */
+    pel_status fail; /* when not out of memory */
+    struct listed *ls;
+} ctx;
+
+static pel_status io_fail(pel_error *err, const char *what, const char *path) {
+    if (err) {
+        err->code = PEL_ERR_IO;
+        snprintf(err->msg, sizeof err->msg, "%s %.150s: %s", what, path, strerror(errno));
+    }
+    return PEL_ERR_IO;
+}
+
+static truth *add_truth(ctx *c, const char *event, uint32_t mmsi, uint32_t mmsi2, int64_t t0, int64_t t1, double lat,
+                        double lon, const char *fmt, ...) {
+    if (c->ntr == c->captr) {
+        size_t n = c->captr ? c->captr * 2 : 64;
+        truth *p = realloc(c->tr, n * sizeof *p);
+        if (!p) {
+            c->oom = true;
+            return NULL;
+        }
+        c->tr = p;
+        c->captr = n;
+    }
+    truth *t = &c->tr[c->ntr++];
+    memset(t, 0, sizeof *t);
+    t->event = event;
+    if (mmsi2 && mmsi2 < mmsi) {
+        uint32_t x = mmsi;
+        mmsi = mmsi2;
+        mmsi2 = x;
+    }
+    t->mmsi = mmsi, t->mmsi2 = mmsi2, t->t0 = t0, t->t1 = t1, t->lat = lat, t->lon = lon;
+    t->extra = json_object();
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->why, sizeof t->why, fmt, ap);
+    va_end(ap);
+    return t;
+}
+
+static bool push_item(ctx *c, int64_t arrive, const char *text, size_t len) {
+    if (c->nitems == c->capitems) {
+        size_t n = c->capitems ? c->capitems * 2 : 4096;
+        item *p = realloc(c->items, n * sizeof *p);
+        if (!p)
+            return false;
+        c->items = p;
+        c->capitems = n;
+    }
+    char *s = malloc(len + 1);
+    if (!s)
+        return false;
+    memcpy(s, text, len + 1);
+    c->items[c->nitems++] = (item){arrive, c->seq++, s};
+    return true;
+}
+
+static int item_cmp(const void *a, const void *b) {
+    const item *x = a, *y = b;
+    if (x->arrive != y->arrive)
+        return x->arrive < y->arrive ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* writes the waiting lines that arrive before t (all when t < 0) */
+static bool flush_items(ctx *c, int64_t t) {
+    qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
+    size_t k = 0;
+    for (; k < c->nitems && (t < 0 || c->items[k].arrive < t); k++) {
+        if (fputs(c->items[k].text, c->out) == EOF)
+            return false;
+        size_t nl = 0;
+        for (const char *p = c->items[k].text; *p; p++)
+            nl += *p == '\n';
+        c->st->lines += nl;
+        free(c->items[k].text);
+    }
+    memmove(c->items, c->items + k, (c->nitems - k) * sizeof *c->items);
+    c->nitems -= k;
+    return true;
+}
+
+/* ---- reception ---- */
+
+static bool in_hole(const sim_scenario *sc, double lat, double lon, int64_t t) {
+    for (size_t i = 0; i < sc->nholes; i++) {
+        const sim_hole *h = &sc->holes[i];
+        if (t >= h->t0 && t < h->t1 && sim_distance_m(lat, lon, h->lat, h->lon) <= h->radius_m)
+            return true;
+    }
+    return false;
+}
+
+static bool is_dark(const sim_vessel *v, int64_t t) {
+    for (size_t i = 0; i < v->ndark; i++)
+        if (t >= v->dark[i].t0 && t < v->dark[i].t1)
+            return true;
+    return false;
+}
+
+static double dark_overlap(const sim_vessel *v, int64_t a, int64_t b) {
+    double s = 0;
+    for (size_t i = 0; i < v->ndark; i++) {
+        int64_t x = v->dark[i].t0 > a ? v->dark[i].t0 : a, y = v->dark[i].t1 < b ? v->dark[i].t1 : b;
+        if (y > x)
+            s += (double)(y - x);
+    }
+    return s;
+}
+
+static void nearest_rx(const sim_scenario *sc, double lat, double lon, int *a, int *b) {
+    double da = INFINITY, db = INFINITY;
+    *a = 0, *b = -1;
+    for (size_t i = 0; i < sc->nrx; i++) {
+        double d = sim_distance_m(lat, lon, sc->rx[i].lat, sc->rx[i].lon);
+        if (d < da) {
+            db = da, *b = *a;
+            da = d, *a = (int)i;
+        } else if (d < db)
+            db = d, *b = (int)i;
+    }
+    if (sc->nrx < 2)
+        *b = *a;
+}
+
+/* spoils one sentence of text: a changed payload character, or a cut */
+static void spoil(ctx *c, char *text, bool cut) {
+    size_t nlines = 0;
+    for (char *p = text; *p; p++)
+        nlines += *p == '\n';
+    size_t pick = (size_t)(sim_rng_next(&c->rng) % (nlines ? nlines : 1));
+    char *line = text;
+    for (size_t i = 0; i < pick; i++)
+        line = strchr(line, '\n') + 1;
+    char *eol = strchr(line, '\n');
+    char *bang = strchr(line, '!');
+    if (!eol || !bang || bang > eol)
+        return;
+    if (cut) {
+        size_t keep = (size_t)(bang - line) + 1 + (size_t)(sim_rng_next(&c->rng) % (size_t)(eol - bang - 1));
+        memmove(line + keep, eol, strlen(eol) + 1);
+        return;
+    }
+    /* the payload is the sixth field after the sentence name */
+    char *p = bang;
+    for (int k = 0; k < 5 && p; k++)
+        p = strchr(p + 1, ',');
+    if (!p || p + 1 >= eol || p[1] == ',')
+        return;
+    p++;
+    char *end = strchr(p, ',');
+    size_t n = (size_t)(end - p);
+    size_t at = (size_t)(sim_rng_next(&c->rng) % n);
+    p[at] = p[at] == 'A' ? 'B' : 'A';
+}
+
+/* encodes r and queues what the receivers hear of it at time t */
+static bool transmit(ctx *c, sim_vessel *v, const pel_ais_report *r, int64_t t, double lat, double lon, bool position,
+                     bool *heard) {
+    sim_scenario *sc = c->sc;
+    uint8_t bits[128];
+    pel_error e;
+    int nbits = pel_ais_encode(r, bits, sizeof bits, &e);
+    if (nbits < 0) {
+        if (c->err)
+            snprintf(c->err->msg, sizeof c->err->msg, "vessel %.31s: %.200s", v->id, e.msg);
+        c->oom = true;
+        c->fail = PEL_ERR_FORMAT;
+        return false;
+    }
+    c->st->messages++;
+    *heard = false;
+    if (in_hole(sc, lat, lon, t) || sim_rng_chance(&c->rng, sc->loss)) {
+        c->st->lost++;
+        return true;
+    }
+    int a, b;
+    nearest_rx(sc, lat, lon, &a, &b);
+    int copies = sim_rng_chance(&c->rng, sc->duplicate) ? 2 : 1;
+    if (copies == 2)
+        c->st->duplicated++;
+    bool reorder = sim_rng_chance(&c->rng, sc->reorder);
+    int64_t delay = reorder ? 1000 + (int64_t)(sim_rng_unit(&c->rng) * (double)(sc->reorder_max_ms - 1000)) : 0;
+    if (reorder)
+        c->st->reordered++;
+    bool multi = nbits > 6 * 60;
+    if (multi)
+        c->group = c->group % 999 + 1;
+    for (int k = 0; k < copies; k++) {
+        int64_t rxt = t + (k ? (int64_t)(sim_rng_next(&c->rng) % 2000) : 0);
+        pel_nmea_opts no = {.talker = "AI",
+                            .channel = (sim_rng_next(&c->rng) & 1) ? 'B' : 'A',
+                            .seqid = multi ? c->seqid : 0,
+                            .source = sc->rx[k ? b : a].name,
+                            .rx_ms = rxt - rxt % 1000,
+                            .group = multi ? c->group : 0};
+        char text[1024];
+        size_t len = pel_nmea_encode(bits, nbits, &no, false, text, sizeof text);
+        if (!len) {
+            c->oom = true;
+            return false;
+        }
+        bool good = true;
+        if (sim_rng_chance(&c->rng, sc->corrupt)) {
+            spoil(c, text, false);
+            c->st->corrupted++;
+            good = false;
+        } else if (sim_rng_chance(&c->rng, sc->truncate)) {
+            spoil(c, text, true);
+            c->st->truncated++;
+            good = false;
+        }
+        len = strlen(text);
+        if (!push_item(c, rxt + delay, text, len)) {
+            c->oom = true;
+            return false;
+        }
+        if (good)
+            *heard = true;
+    }
+    if (multi)
+        c->seqid = (c->seqid + 1) % 10;
+    (void)position;
+    return true;
+}
+
+/* ---- the vessel's identity at a time ---- */
+
+static void apply_changes(ctx *c, sim_vessel *v, vrx *x, int64_t t);
+
+static int pos_interval_ms(const sim_vessel *v, double sog, int status) {
+    if (v->class_b)
+        return sog <= 2 ? 180000 : 30000;
+    if ((status == 1 || status == 5) && sog <= 3)
+        return 180000;
+    if (sog < 14)
+        return 10000;
+    if (sog < 23)
+        return 6000;
+    return 2000;
+}
+
+/* the reported value of a true one, with a few metres of GNSS noise */
+static int32_t to_units(double deg) {
+    return (int32_t)llround(deg * PEL_DEG);
+}
+
+static void zone_close(ctx *c, sim_vessel *v, vrx *x, int z) {
+    zrun *r = &x->z[z];
+    if (!r->on)
+        return;
+    r->on = false;
+    truth *t = add_truth(c, "zone_entry", x->mmsi, 0, r->t0, r->t1, r->lat, r->lon,
+                         "%s (%s) was inside the zone for %u received positions", v->id, v->name, r->n);
+    if (t) {
+        json_object_set_new(t->extra, "zone", json_string(geo_zone_name(c->zones, z)));
+        /* a brush with a zone edge may be seen or not depending on which reports arrive */
+        t->optional = r->n < 3;
+    }
+}
+
+static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon) {
+    if (x->last_rx >= 0 && t - x->last_rx >= GAP_MS) {
+        double dark = dark_overlap(v, x->last_rx, t);
+        bool hole = in_hole(c->sc, x->last_lat, x->last_lon, x->last_rx + 60000) || in_hole(c->sc, lat, lon, t - 60000);
+        truth *tr = add_truth(c, "gap", x->mmsi, 0, x->last_rx, t, x->last_lat, x->last_lon, "%s (%s) %s", v->id,
+                              v->name,
+                              dark >= 0.5 * (double)(t - x->last_rx) ? "switched its AIS off"
+                              : hole                                  ? "sailed through a coverage hole"
+                                                                      : "was not heard (reception)");
+        if (tr) {
+            if (dark >= 0.5 * (double)(t - x->last_rx))
+                json_object_set_new(tr->extra, "suspected", json_true());
+            else if (hole)
+                json_object_set_new(tr->extra, "suspected", json_false());
+            else
+                tr->optional = true;
+            json_object_set_new(tr->extra, "open", json_false());
+        }
+    }
+    if (t > x->last_rx) {
+        x->last_rx = t;
+        x->last_lat = lat, x->last_lon = lon;
+    }
+    if (t > c->data_end)
+        c->data_end = t;
+    if (c->nzones) {
+        int in[16];
+        int k = geo_zones_at(c->zones, lat, lon, in, 16);
+        for (int z = 0; z < c->nzones; z++) {
+            bool inside = false;
+            for (int i = 0; i < k; i++)
+                inside |= in[i] == z;
+            zrun *r = &x->z[z];
+            if (inside) {
+                if (!r->on) {
+                    r->on = true;
+                    r->t0 = t, r->lat = lat, r->lon = lon, r->n = 0;
+                }
+                r->t1 = t;
+                r->n++;
+            } else
+                zone_close(c, v, x, z);
+        }
+    }
+}
+
+static void report_static(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon) {
+    pel_ais_report r;
+    bool heard;
+    if (!v->class_b) {
+        pel_ais_report_init(&r, 5, x->mmsi);
+        r.imo = v->imo;
+        snprintf(r.callsign, sizeof r.callsign, "%s", v->callsign);
+        snprintf(r.shipname, sizeof r.shipname, "%s", v->name);
+        snprintf(r.destination, sizeof r.destination, "%s", v->destination);
+        r.shiptype = v->shiptype;
+        r.to_bow = v->length * 2 / 3, r.to_stern = v->length - r.to_bow;
+        r.to_port = v->beam / 2, r.to_starboard = v->beam - r.to_port;
+        r.epfd = 1;
+        r.draught_dm = v->draught_dm;
+        time_t tt = (time_t)(t / 1000 + 2 * 86400);
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        r.eta_month = tm.tm_mon + 1, r.eta_day = tm.tm_mday, r.eta_hour = tm.tm_hour, r.eta_minute = 0;
+        if (!transmit(c, v, &r, t, lat, lon, false, &heard))
+            return;
+    } else {
+        pel_ais_report_init(&r, 24, x->mmsi);
+        r.partno = 0;
+        snprintf(r.shipname, sizeof r.shipname, "%s", v->name);
+        if (!transmit(c, v, &r, t, lat, lon, false, &heard))
+            return;
+        pel_ais_report_init(&r, 24, x->mmsi);
+        r.partno = 1;
+        r.shiptype = v->shiptype;
+        snprintf(r.callsign, sizeof r.callsign, "%s", v->callsign);
+        snprintf(r.vendorid, sizeof r.vendorid, "SIM");
+        r.to_bow = v->length * 2 / 3, r.to_stern = v->length - r.to_bow;
+        r.to_port = v->beam / 2, r.to_starboard = v->beam - r.to_port;
+        if (!transmit(c, v, &r, t + 50, lat, lon, false, &heard))
+            return;
+    }
+    if (x->ident_t0 < 0)
+        x->ident_t0 = t;
+    x->ident_t1 = t;
+}
+
+static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon, double sog,
+                            double cog, int status) {
+    pel_ais_report r;
+    int type = 1;
+    if (v->class_b)
+        type = 18;
+    else {
+        uint64_t k = sim_rng_next(&c->rng) % 100;
+        type = k < 5 ? 3 : k < 7 ? 2 : 1;
+    }
+    pel_ais_report_init(&r, type, x->mmsi);
+    /* GNSS noise: a few metres */
+    double nlat = lat + sim_rng_range(&c->rng, -3e-5, 3e-5), nlon = lon + sim_rng_range(&c->rng, -3e-5, 3e-5);
+    r.lat = to_units(nlat);
+    r.lon = to_units(nlon);
+    r.speed = (int)llround(sog * 10);
+    if (r.speed > 1022)
+        r.speed = 1022;
+    r.course = sog < 0.2 ? PEL_NA_COURSE : (int)llround(cog * 10) % 3600;
+    r.heading = sog < 0.2 ? PEL_NA_HEADING : (int)llround(cog) % 360;
+    if (!v->class_b) {
+        r.status = status;
+        r.turn = 0;
+    } else
+        r.cs = 1;
+    r.second = (int)((t / 1000) % 60);
+    r.accuracy = 1;
+    bool heard;
+    if (!transmit(c, v, &r, t, nlat, nlon, true, &heard))
+        return;
+    v->tx++;
+    if (heard)
+        on_received_position(c, v, x, t, (double)r.lat / PEL_DEG, (double)r.lon / PEL_DEG);
+    if (v->type19 && v->tx % 12 == 0) {
+        pel_ais_report_init(&r, 19, x->mmsi);
+        r.lat = to_units(nlat), r.lon = to_units(nlon);
+        r.speed = (int)llround(sog * 10);
+        r.course = (int)llround(cog * 10) % 3600;
+        r.second = (int)((t / 1000) % 60);
+        snprintf(r.shipname, sizeof r.shipname, "%s", v->name);
+        r.shiptype = v->shiptype;
+        r.to_bow = v->length * 2 / 3, r.to_stern = v->length - r.to_bow;
+        r.to_port = v->beam / 2, r.to_starboard = v->beam - r.to_port;
+        r.epfd = 1;
+        transmit(c, v, &r, t + 100, nlat, nlon, false, &heard);
+    }
+}
+
+/* the identity a designated vessel is listed under (the one it starts with) */
+typedef struct listed {
+    char name[21];
+    uint32_t imo;
+} listed;
+
+/* Ends the identity period of x: a designated vessel's listed IMO or name
+ * broadcast during it is a watchlist match, whoever broadcast it. */
+static void close_identity(ctx *c, sim_vessel *v, vrx *x) {
+    if (x->ident_t0 < 0)
+        return;
+    for (size_t i = 0; i < c->sc->nv; i++) {
+        const sim_vessel *d = &c->sc->v[i];
+        if (!d->designated)
+            continue;
+        const listed *l = &c->ls[i];
+        const char *lname = d->list_name[0] ? d->list_name : l->name;
+        bool by_imo = l->imo && pel_imo_valid(l->imo) && v->imo == l->imo;
+        bool by_name = v->name[0] && !strcasecmp(v->name, lname);
+        if (!by_imo && !by_name)
+            continue;
+        truth *t = add_truth(c, "watchlist_match", x->mmsi, 0, x->ident_t0, x->ident_t1, NAN, NAN,
+                             "%s broadcast %s%s%s (IMO %u), listed as %s%s", v->id, by_name ? "the listed name " : "",
+                             v->name, by_imo && !by_name ? " with the listed IMO" : "", v->imo, lname,
+                             v == d ? "" : " (another vessel's identity)");
+        if (t) {
+            json_object_set_new(t->extra, "entry_name", json_string(lname));
+            json_object_set_new(t->extra, "identity_name", json_string(v->name));
+        }
+    }
+    x->ident_t0 = -1;
+}
+
+static void apply_changes(ctx *c, sim_vessel *v, vrx *x, int64_t t) {
+    while (x->nextch < v->nchanges && v->changes[x->nextch].t <= t) {
+        const sim_change *ch = &v->changes[x->nextch++];
+        bool ident = false;
+        int64_t last = x->ident_t1 >= 0 ? x->ident_t1 : ch->t;
+        if (ch->name[0] && strcmp(ch->name, v->name)) {
+            truth *tr = add_truth(c, "identity_change", x->mmsi, 0, last, ch->t + 360000, NAN, NAN,
+                                  "%s renamed from %s to %s", v->id, v->name, ch->name);
+            if (tr) {
+                json_object_set_new(tr->extra, "field", json_string("name"));
+                json_object_set_new(tr->extra, "from", json_string(v->name));
+                json_object_set_new(tr->extra, "to", json_string(ch->name));
+            }
+            snprintf(v->name, sizeof v->name, "%s", ch->name);
+            ident = true;
+        }
+        if (ch->imo && ch->imo != v->imo) {
+            truth *tr = add_truth(c, "identity_change", x->mmsi, 0, last, ch->t + 360000, NAN, NAN,
+                                  "%s changed its IMO from %u to %u", v->id, v->imo, ch->imo);
+            if (tr) {
+                json_object_set_new(tr->extra, "field", json_string("imo"));
+                json_object_set_new(tr->extra, "from", json_integer(v->imo));
+                json_object_set_new(tr->extra, "to", json_integer(ch->imo));
+            }
+            v->imo = ch->imo;
+            ident = true;
+        }
+        if (ch->callsign[0] && strcmp(ch->callsign, v->callsign)) {
+            truth *tr = add_truth(c, "identity_change", x->mmsi, 0, last, ch->t + 360000, NAN, NAN,
+                                  "%s changed its call sign from %s to %s", v->id, v->callsign, ch->callsign);
+            if (tr) {
+                json_object_set_new(tr->extra, "field", json_string("callsign"));
+                json_object_set_new(tr->extra, "from", json_string(v->callsign));
+                json_object_set_new(tr->extra, "to", json_string(ch->callsign));
+            }
+            snprintf(v->callsign, sizeof v->callsign, "%s", ch->callsign);
+            ident = true;
+        }
+        if (ch->shiptype && ch->shiptype != v->shiptype) {
+            truth *tr = add_truth(c, "identity_change", x->mmsi, 0, last, ch->t + 360000, NAN, NAN,
+                                  "%s changed its ship type from %d to %d", v->id, v->shiptype, ch->shiptype);
+            if (tr) {
+                json_object_set_new(tr->extra, "field", json_string("shiptype"));
+                json_object_set_new(tr->extra, "from", json_integer(v->shiptype));
+                json_object_set_new(tr->extra, "to", json_integer(ch->shiptype));
+            }
+            v->shiptype = ch->shiptype;
+            ident = true;
+        }
+        if (ch->mmsi && ch->mmsi != x->mmsi) {
+            if (v->imo) {
+                truth *tr = add_truth(c, "identity_change", x->mmsi, ch->mmsi, c->sc->start, c->sc->end, NAN, NAN,
+                                      "%s changed flag: MMSI %u became %u, same IMO %u", v->id, x->mmsi, ch->mmsi,
+                                      v->imo);
+                if (tr)
+                    json_object_set_new(tr->extra, "field", json_string("imo_shared"));
+            }
+            /* the old MMSI falls silent: an open gap if long enough before the end (checked at the end) */
+            for (int z = 0; z < c->nzones; z++)
+                zone_close(c, v, x, z);
+            if (x->last_rx >= 0) {
+                struct retired *r = realloc(c->retired, (c->nretired + 1) * sizeof *r);
+                if (!r) {
+                    c->oom = true;
+                    return;
+                }
+                c->retired = r;
+                c->retired[c->nretired++] = (struct retired){x->mmsi, (size_t)(v - c->sc->v), x->last_rx, x->last_lat,
+                                                             x->last_lon};
+            }
+            x->mmsi = ch->mmsi;
+            x->last_rx = -1;
+            ident = true;
+        }
+        if (ch->draught_dm)
+            v->draught_dm = ch->draught_dm;
+        if (ident) {
+            close_identity(c, v, x);
+            x->ident_seq++;
+            v->next_static = t; /* a new identity is announced at once */
+        }
+    }
+}
+
+/* ---- output files ---- */
+
+static int truth_cmp(const void *a, const void *b) {
+    const truth *x = a, *y = b;
+    if (x->t0 != y->t0)
+        return x->t0 < y->t0 ? -1 : 1;
+    int k = strcmp(x->event, y->event);
+    if (k)
+        return k;
+    if (x->mmsi != y->mmsi)
+        return x->mmsi < y->mmsi ? -1 : 1;
+    if (x->mmsi2 != y->mmsi2)
+        return x->mmsi2 < y->mmsi2 ? -1 : 1;
+    if (x->t1 != y->t1)
+        return x->t1 < y->t1 ? -1 : 1;
+    return strcmp(x->why, y->why);
+}
+
+static json_t *iso(int64_t ms) {
+    char b[40];
+    pel_format_time(ms - ms % 1000, b);
+    return json_string(b);
+}
+
+static double round6(double v) {
+    return round(v * 1e6) / 1e6;
+}
+
+static pel_status write_truth(ctx *c, const char *path) {
+    qsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return io_fail(c->err, "cannot write", path);
+    for (size_t i = 0; i < c->ntr; i++) {
+        truth *t = &c->tr[i];
+        json_t *o = json_object();
+        char id[32];
+        snprintf(id, sizeof id, "T%04zu", i + 1);
+        json_object_set_new(o, "id", json_string(id));
+        json_object_set_new(o, "event", json_string(t->event));
+        json_object_set_new(o, "mmsi", json_integer(t->mmsi));
+        if (t->mmsi2)
+            json_object_set_new(o, "mmsi2", json_integer(t->mmsi2));
+        json_object_set_new(o, "start", iso(t->t0));
+        json_object_set_new(o, "end", iso(t->t1));
+        json_object_set_new(o, "lat", isfinite(t->lat) ? json_real(round6(t->lat)) : json_null());
+        json_object_set_new(o, "lon", isfinite(t->lon) ? json_real(round6(t->lon)) : json_null());
+        json_object_update(o, t->extra);
+        if (t->optional)
+            json_object_set_new(o, "optional", json_true());
+        json_object_set_new(o, "why", json_string(t->why));
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+        json_decref(o);
+        if (!s || fprintf(f, "%s\n", s) < 0) {
+            free(s);
+            fclose(f);
+            return io_fail(c->err, "cannot write", path);
+        }
+        free(s);
+    }
+    c->st->truth = c->ntr;
+    if (fclose(f) != 0)
+        return io_fail(c->err, "cannot write", path);
+    return PEL_OK;
+}
+
+static void csv_field(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/vessels.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return io_fail(c->err, "cannot write", path);
+    fprintf(f, "id,role,mmsi,name,imo,callsign,shiptype,class,speed_kn,designated\n");
+    for (size_t i = 0; i < c->sc->nv; i++) {
+        const sim_vessel *v = &c->sc->v[i];
+        fprintf(f, "%s,%s,%09u,", v->id,
+                v->role == SIM_ROLE_BACKGROUND ? "background" : v->role == SIM_ROLE_CLONE ? "clone" : "scripted",
+                v->mmsi);
+        csv_field(f, ls[i].name);
+        fprintf(f, ",%s%.0u,", "", ls[i].imo);
+        csv_field(f, v->callsign);
+        fprintf(f, ",%d,%s,%.1f,%s\n", v->shiptype, v->class_b ? "B" : "A", v->speed_kn, v->designated ? "1" : "0");
+    }
+    if (fclose(f) != 0)
+        return io_fail(c->err, "cannot write", path);
+    snprintf(path, sizeof path, "%s/watchlist.csv", dir);
+    f = fopen(path, "w");
+    if (!f)
+        return io_fail(c->err, "cannot write", path);
+    fprintf(f, "name,imo,mmsi,flag,program,source,listed_on\n");
+    for (size_t i = 0; i < c->sc->nv; i++) {
+        const sim_vessel *v = &c->sc->v[i];
+        if (!v->designated)
+            continue;
+        csv_field(f, v->list_name[0] ? v->list_name : ls[i].name);
+        if (ls[i].imo && pel_imo_valid(ls[i].imo))
+            fprintf(f, ",%u", ls[i].imo);
+        else
+            fputc(',', f);
+        fprintf(f, ",,,");
+        csv_field(f, v->program);
+        fputc(',', f);
+        csv_field(f, "pelorus simulate");
+        fprintf(f, ",\n");
+    }
+    if (fclose(f) != 0)
+        return io_fail(c->err, "cannot write", path);
+    return PEL_OK;
+}
+
+/* ---- truth from the script ---- */
+
+static double port_distance(ctx *c, double lat, double lon) {
+    double d;
+    if (geo_port_nearest(c->ports, lat, lon, &d) < 0)
+        return INFINITY;
+    return d;
+}
+
+static void scripted_truth(ctx *c) {
+    sim_scenario *sc = c->sc;
+    for (size_t i = 0; i < sc->nev; i++) {
+        const sim_event *e = &sc->ev[i];
+        const sim_vessel *a = &sc->v[e->v1], *b = e->v2 >= 0 ? &sc->v[e->v2] : NULL;
+        /* the MMSI in use at the start of the event */
+        uint32_t ma = a->mmsi, mb = b ? b->mmsi : 0;
+        for (size_t k = 0; k < a->nchanges; k++)
+            if (a->changes[k].mmsi && a->changes[k].t <= e->t0)
+                ma = a->changes[k].mmsi;
+        if (b)
+            for (size_t k = 0; k < b->nchanges; k++)
+                if (b->changes[k].mmsi && b->changes[k].t <= e->t0)
+                    mb = b->changes[k].mmsi;
+        if (!strcmp(e->type, "sts")) {
+            truth *t = add_truth(c, "encounter", ma, mb, e->t0, e->t1, e->lat, e->lon,
+                                 "%s: ship-to-ship transfer between %s and %s", e->id, a->id, b->id);
+            (void)t;
+        }
+        if ((!strcmp(e->type, "sts") || !strcmp(e->type, "loiter")) && e->t1 - e->t0 >= LOITER_MS) {
+            double d = port_distance(c, e->lat, e->lon);
+            for (int k = 0; k < (b ? 2 : 1); k++) {
+                truth *t = add_truth(c, "loitering", k ? mb : ma, 0, e->t0, e->t1, e->lat, e->lon,
+                                     "%s: %s drifting under 2 kn for %.1f h, %.0f nm from the nearest port", e->id,
+                                     k ? b->id : a->id, (double)(e->t1 - e->t0) / 3600000.0, d / 1852);
+                /* near the 20 nm limit, or barely 4 h long (a reporting
+                 * interval shorter once received), it may go either way */
+                if (t && (fabs(d - LOITER_PORT_M) < 3 * 1852 || e->t1 - e->t0 < LOITER_MS + 1800000))
+                    t->optional = true;
+                if (t && d < LOITER_PORT_M - 3 * 1852)
+                    c->ntr--, json_decref(t->extra);
+            }
+        }
+        if (!strcmp(e->type, "port_call")) {
+            const geo_port *g = geo_port_get(c->ports, e->port);
+            truth *t = add_truth(c, "port_visit", ma, 0, e->t0, e->t1, g->lat, g->lon, "%s: %s called at %s", e->id,
+                                 a->id, g->name);
+            if (t) {
+                json_object_set_new(t->extra, "port", json_string(g->name));
+                json_object_set_new(t->extra, "port_concern", json_boolean(g->concern));
+            }
+        }
+        if (!strcmp(e->type, "clone")) {
+            truth *t = add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
+                                 "%s: a second transmitter used %s's MMSI elsewhere", e->id, a->id);
+            if (t)
+                json_object_set_new(t->extra, "kind", json_string("parallel_segments"));
+        }
+    }
+    /* identifiers that cannot be right */
+    for (size_t i = 0; i < sc->nv; i++) {
+        const sim_vessel *v = &sc->v[i];
+        if (v->role == SIM_ROLE_CLONE)
+            continue;
+        if (v->imo && !pel_imo_valid(v->imo)) {
+            truth *t = add_truth(c, "spoofing", v->mmsi, 0, sc->start, sc->end, NAN, NAN,
+                                 "%s broadcasts IMO %u, whose check digit is wrong", v->id, v->imo);
+            if (t)
+                json_object_set_new(t->extra, "kind", json_string("invalid_imo"));
+        }
+        char iso2[3];
+        unsigned first = v->mmsi / 100000000u;
+        if (v->mmsi >= 100000000u && first >= 2 && first <= 7 && !geo_mid_country(c->mid, v->mmsi, iso2)) {
+            truth *t = add_truth(c, "spoofing", v->mmsi, 0, sc->start, sc->end, NAN, NAN,
+                                 "%s broadcasts MMSI %u, whose country digits %u are allocated to no country", v->id,
+                                 v->mmsi, v->mmsi / 1000000u);
+            if (t)
+                json_object_set_new(t->extra, "kind", json_string("unallocated_mid"));
+        }
+    }
+}
+
+/* ---- the run ---- */
+
+pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pel_sim_opts *o, pel_sim_stats *st,
+                        pel_error *err) {
+    pel_sim_opts defo = {0};
+    pel_sim_stats dst;
+    if (!o) {
+        defo.seed = -1;
+        o = &defo;
+    }
+    if (!st)
+        st = &dst;
+    memset(st, 0, sizeof *st);
+    struct timespec ts0, ts1;
+    clock_gettime(CLOCK_MONOTONIC, &ts0);
+    const char *dd = o->data_dir ? o->data_dir : getenv("PELORUS_DATA");
+    if (!dd || !*dd)
+        dd = PEL_DATADIR;
+    ctx c = {.o = o, .st = st, .err = err};
+    char path[4096];
+    pel_status rc;
+    snprintf(path, sizeof path, "%s/ports.csv", dd);
+    if ((rc = geo_ports_load(path, &c.ports, err)) != PEL_OK)
+        return rc;
+    snprintf(path, sizeof path, "%s/zones.geojson", dd);
+    if ((rc = geo_zones_load(path, &c.zones, err)) != PEL_OK) {
+        geo_ports_free(c.ports);
+        return rc;
+    }
+    snprintf(path, sizeof path, "%s/mid.csv", dd);
+    if ((rc = geo_mid_load(path, &c.mid, err)) != PEL_OK) {
+        geo_ports_free(c.ports);
+        geo_zones_free(c.zones);
+        return rc;
+    }
+    c.nzones = geo_zones_count(c.zones);
+    sim_scenario sc;
+    rc = sim_scenario_load(scenario_path, c.ports, o->seed, o->scale, &sc, err);
+    if (rc != PEL_OK) {
+        if (err && rc == PEL_ERR_FORMAT) {
+            char m[sizeof err->msg];
+            snprintf(m, sizeof m, "%s", err->msg);
+            snprintf(err->msg, sizeof err->msg, "%.60s: %.190s", scenario_path, m);
+        }
+        goto done_geo;
+    }
+    c.sc = &sc;
+    sim_rng_seed(&c.rng, sc.seed ^ 0x5eed5eed5eedULL);
+    st->vessels = sc.nv;
+    listed *ls = calloc(sc.nv + 1, sizeof *ls);
+    c.ls = ls;
+    c.rx = calloc(sc.nv + 1, sizeof *c.rx);
+    zrun *zr = calloc((sc.nv + 1) * (size_t)(c.nzones + 1), sizeof *zr);
+    if (!ls || !c.rx || !zr) {
+        free(ls);
+        free(c.rx);
+        free(zr);
+        rc = PEL_ERR_NOMEM;
+        if (err)
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        goto done_sc;
+    }
+    for (size_t i = 0; i < sc.nv; i++) {
+        sim_vessel *v = &sc.v[i];
+        snprintf(ls[i].name, sizeof ls[i].name, "%s", v->name);
+        ls[i].imo = v->imo;
+        vrx *x = &c.rx[i];
+        x->mmsi = v->mmsi;
+        x->last_rx = -1;
+        x->ident_t0 = x->ident_t1 = -1;
+        x->z = zr + i * (size_t)(c.nzones + 1);
+        /* first reports spread over the first interval, as real transmitters are */
+        int64_t t0 = v->nlegs ? v->legs[0].t0 : sc.end;
+        v->next_pos = t0 + (int64_t)(sim_rng_next(&c.rng) % 10000);
+        v->next_static = t0 + (int64_t)(sim_rng_next(&c.rng) % 360000);
+    }
+    if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
+        rc = io_fail(err, "cannot create", out_dir);
+        goto done_all;
+    }
+    snprintf(path, sizeof path, "%s/ais.nmea", out_dir);
+    c.out = fopen(path, "w");
+    if (!c.out) {
+        rc = io_fail(err, "cannot write", path);
+        goto done_all;
+    }
+    scripted_truth(&c);
+    for (int64_t w = sc.start; w < sc.end && !c.oom; w += WINDOW_MS) {
+        int64_t wend = w + WINDOW_MS < sc.end ? w + WINDOW_MS : sc.end;
+        for (size_t i = 0; i < sc.nv && !c.oom; i++) {
+            sim_vessel *v = &sc.v[i];
+            vrx *x = &c.rx[i];
+            if (!v->nlegs)
+                continue;
+            int64_t vend = v->legs[v->nlegs - 1].t1;
+            while (!c.oom) {
+                int64_t t = v->next_pos < v->next_static ? v->next_pos : v->next_static;
+                if (t >= wend || t >= vend)
+                    break;
+                while (v->leg + 1 < v->nlegs && t >= v->legs[v->leg].t1)
+                    v->leg++;
+                apply_changes(&c, v, x, t);
+                double lat, lon, sog, cog;
+                int status;
+                sim_position(v, t, &lat, &lon, &sog, &cog, &status);
+                bool dark = is_dark(v, t);
+                if (t == v->next_pos) {
+                    if (!dark)
+                        report_position(&c, v, x, t, lat, lon, sog, cog, status);
+                    int64_t iv = pos_interval_ms(v, sog, status);
+                    if (sc.feed_interval_ms > iv)
+                        iv = sc.feed_interval_ms;
+                    v->next_pos = t + iv;
+                } else {
+                    if (!dark)
+                        report_static(&c, v, x, t, lat, lon);
+                    v->next_static = t + 360000;
+                }
+            }
+        }
+        if (!flush_items(&c, wend)) {
+            rc = io_fail(err, "cannot write", path);
+            goto done_out;
+        }
+    }
+    if (c.oom) {
+        rc = c.fail ? c.fail : PEL_ERR_NOMEM;
+        if (err && !err->msg[0])
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        goto done_out;
+    }
+    if (!flush_items(&c, -1) || fclose(c.out) != 0) {
+        c.out = NULL;
+        rc = io_fail(err, "cannot write", path);
+        goto done_out;
+    }
+    c.out = NULL;
+    /* the end of the data: open gaps and zone stays */
+    for (size_t i = 0; i < sc.nv; i++) {
+        sim_vessel *v = &sc.v[i];
+        vrx *x = &c.rx[i];
+        for (int z = 0; z < c.nzones; z++)
+            zone_close(&c, v, x, z);
+    }
+    for (size_t i = 0; i < sc.nv; i++)
+        if (sc.v[i].role != SIM_ROLE_CLONE)
+            close_identity(&c, &sc.v[i], &c.rx[i]);
+    for (size_t i = 0; i < sc.nv + c.nretired; i++) {
+        sim_vessel *v;
+        uint32_t mmsi;
+        int64_t last;
+        double lat, lon;
+        if (i < sc.nv) {
+            v = &sc.v[i];
+            if (v->role == SIM_ROLE_CLONE || c.rx[i].last_rx < 0)
+                continue;
+            mmsi = c.rx[i].mmsi, last = c.rx[i].last_rx, lat = c.rx[i].last_lat, lon = c.rx[i].last_lon;
+        } else {
+            const struct retired *r = &c.retired[i - sc.nv];
+            v = &sc.v[r->vessel];
+            mmsi = r->mmsi, last = r->last_rx, lat = r->lat, lon = r->lon;
+        }
+        if (c.data_end - last < GAP_MS)
+            continue;
+        double dark = dark_overlap(v, last, c.data_end);
+        bool off = dark >= 0.5 * (double)(c.data_end - last);
+        truth *tr = add_truth(&c, "gap", mmsi, 0, last, c.data_end, lat, lon, "%s (%s) silent until the end of the data%s",
+                              v->id, v->name,
+                              off ? ": AIS switched off" : i >= sc.nv ? ": this MMSI was given up on a change of flag" : "");
+        if (tr) {
+            json_object_set_new(tr->extra, "open", json_true());
+            if (off)
+                json_object_set_new(tr->extra, "suspected", json_true());
+            else if (in_hole(&sc, lat, lon, last + 60000))
+                json_object_set_new(tr->extra, "suspected", json_false());
+            else if (i < sc.nv)
+                tr->optional = true;
+        }
+    }
+    rc = write_truth(&c, (snprintf(path, sizeof path, "%s/truth.jsonl", out_dir), path));
+    if (rc == PEL_OK)
+        rc = write_fleet(&c, out_dir, ls);
+done_out:
+    if (c.out)
+        fclose(c.out);
+    for (size_t i = 0; i < c.nitems; i++)
+        free(c.items[i].text);
+    free(c.items);
+done_all:
+    for (size_t i = 0; i < c.ntr; i++)
+        json_decref(c.tr[i].extra);
+    free(c.tr);
+    free(c.retired);
+    free(ls);
+    free(c.rx);
+    free(zr);
+done_sc:
+    sim_scenario_free(&sc);
+done_geo:
+    geo_ports_free(c.ports);
+    geo_zones_free(c.zones);
+    geo_mid_free(c.mid);
+    clock_gettime(CLOCK_MONOTONIC, &ts1);
+    st->seconds = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
+    return rc;
+}

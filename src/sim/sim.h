@@ -1,0 +1,157 @@
+/*
+ * sim.h -- the simulate stage: a scenario (docs/simulate.md) becomes a
+ * fleet of vessels with planned movements, a schedule of AIS transmissions
+ * following ITU-R M.1371, a reception model, and the truth a correct scan
+ * must report.  Internal to libpelorus; pel_simulate (sim.c) drives it.
+ *
+ * Times are Unix milliseconds; positions degrees.  Every random draw comes
+ * from one seeded generator consumed in a fixed order, so a scenario and
+ * seed give byte-identical output.
+ */
+#ifndef PEL_SIM_H
+#define PEL_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pelorus.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* ---- random numbers: xoshiro256** seeded through splitmix64 ---- */
+typedef struct sim_rng {
+    uint64_t s[4];
+} sim_rng;
+
+void sim_rng_seed(sim_rng *r, uint64_t seed);
+uint64_t sim_rng_next(sim_rng *r);
+double sim_rng_unit(sim_rng *r);                 /* [0, 1) */
+double sim_rng_range(sim_rng *r, double lo, double hi);
+bool sim_rng_chance(sim_rng *r, double p);
+
+/* ---- movement ---- */
+enum { SIM_SAIL = 0, SIM_STAY, SIM_DRIFT };
+
+/* One leg: the vessel moves in a straight line (in lat/lon) from p0 at t0
+ * to p1 at t1. */
+typedef struct sim_leg {
+    int64_t t0, t1;
+    double lat0, lon0, lat1, lon1;
+    int kind;          /* SIM_SAIL, SIM_STAY (moored in port), SIM_DRIFT (slow at sea) */
+    int status;        /* navigation status broadcast during the leg */
+} sim_leg;
+
+/* A change of broadcast identity at time t (rename, new IMO, new call sign,
+ * new MMSI after a change of flag, new draught). */
+typedef struct sim_change {
+    int64_t t;
+    char name[21];     /* "" = unchanged */
+    char callsign[8];
+    uint32_t imo;      /* 0 = unchanged */
+    uint32_t mmsi;     /* 0 = unchanged */
+    int draught_dm;    /* 0 = unchanged */
+    int shiptype;      /* 0 = unchanged */
+} sim_change;
+
+typedef struct sim_window {
+    int64_t t0, t1;
+} sim_window;
+
+typedef struct sim_vessel {
+    char id[32];
+    int role;          /* SIM_ROLE_ */
+    uint32_t mmsi;
+    char name[21], callsign[8], destination[21];
+    uint32_t imo;
+    int shiptype;
+    bool class_b;
+    bool type19;       /* a class B that also sends type 19 */
+    int length, beam;
+    int draught_dm;
+    double speed_kn;   /* cruising speed */
+    bool designated;   /* written to watchlist.csv */
+    char list_name[21];/* the name the list gives ("" = name) */
+    char program[32];
+    int clone_of;      /* index of the vessel whose MMSI a clone uses, else -1 */
+
+    sim_leg *legs;
+    size_t nlegs, caplegs;
+    sim_window *dark;  /* transmitter off */
+    size_t ndark;
+    sim_change *changes; /* sorted by t */
+    size_t nchanges;
+
+    /* run-time state */
+    int64_t next_pos, next_static;
+    size_t leg;        /* current leg (legs are visited in order) */
+    uint64_t tx;       /* positions transmitted */
+    int64_t last_rx;   /* last received position, -1 none */
+    int64_t first_rx;
+    size_t dark_during_gap; /* scratch */
+} sim_vessel;
+
+enum { SIM_ROLE_BACKGROUND = 0, SIM_ROLE_SCRIPTED, SIM_ROLE_CLONE };
+
+typedef struct sim_receiver {
+    char name[32];
+    double lat, lon;
+} sim_receiver;
+
+typedef struct sim_hole {
+    double lat, lon, radius_m;
+    int64_t t0, t1;
+} sim_hole;
+
+/* A scripted event of the scenario, kept for the truth. */
+typedef struct sim_event {
+    char id[32];
+    char type[16];     /* "sts", "dark", "port_call", "loiter", "clone", "rename", "reflag", ... */
+    int v1, v2;        /* vessel indices (-1 none) */
+    int64_t t0, t1;
+    double lat, lon;
+    int port;          /* port index, -1 none */
+    sim_change change; /* rename / reflag */
+} sim_event;
+
+typedef struct sim_scenario {
+    char name[64];
+    uint64_t seed;
+    int64_t start, end;
+    double loss, duplicate, reorder, corrupt, truncate;
+    int64_t reorder_max_ms;
+    int64_t feed_interval_ms;   /* at most one position per vessel per interval (a downsampled feed) */
+    sim_receiver *rx;
+    size_t nrx;
+    sim_hole *holes;
+    size_t nholes;
+    sim_vessel *v;
+    size_t nv, capv;
+    sim_event *ev;
+    size_t nev, capev;
+} sim_scenario;
+
+struct geo_ports;
+
+/* Reads and checks a scenario file, generates the background fleet and plans
+ * every vessel's legs (scenario.c).  On success *sc is filled (free with
+ * sim_scenario_free) and PEL_OK returned; otherwise err names the member
+ * at fault. */
+pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale,
+                             sim_scenario *sc, pel_error *err);
+void sim_scenario_free(sim_scenario *sc);
+
+/* The true position of v at time t (legs interpolated), its speed over
+ * ground in knots, course in degrees and navigation status. */
+void sim_position(const sim_vessel *v, int64_t t, double *lat, double *lon, double *sog, double *cog, int *status);
+
+/* Appends a leg to v; false when out of memory. */
+bool sim_add_leg(sim_vessel *v, const sim_leg *l);
+
+/* Distance in metres and initial bearing in degrees (sphere). */
+double sim_distance_m(double lat1, double lon1, double lat2, double lon2);
+double sim_bearing(double lat1, double lon1, double lat2, double lon2);
+
+#endif
