@@ -16,6 +16,7 @@ suite() { # name command...
 for t in "$BUILD"/tests/unit_*; do
     suite "$(basename "$t")" "$t"
 done
+suite encode-gpsd tests/encode_gpsd.sh "$BUILD"
 suite golden tests/golden.sh
 suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh

@@ -16,12 +16,13 @@
  *     chain of the MMSI goes on is not an open gap.
  *   - Reception: a silence is "suspected" when at least min_others (3)
  *     positions of other vessels were heard within coverage_radius_m (50 km)
- *     of the gap start during the gap, i.e. the place was covered; false
+ *     of the gap start during the gap, leaving out its first and last
+ *     coverage_margin_s (30 min, at most a quarter of the gap), i.e. the place was covered; false
  *     otherwise (a reception hole explains it), null without the callback.
  *   - Gaps starting or ending near a port of concern are kept and marked.
  *
  * Defaults: min_gap_h 12, port_radius_m 5000, coverage_radius_m 50000,
- * min_others 3, draught_change_m 0.5.
+ * min_others 3, coverage_margin_s 1800, draught_change_m 0.5.
  *
  * Limits: the coverage test looks around the start of the gap only, over
  * the whole gap, and counts positions, not vessels.  Satellite coverage
@@ -99,6 +100,7 @@ void det_gap_default_opts(det_gap_opts *o) {
     o->port_radius_m = 5000;
     o->coverage_radius_m = 50000;
     o->min_others = 3;
+    o->coverage_margin_s = 1800;
     o->draught_change_m = 0.5;
 }
 
@@ -181,7 +183,13 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
     det_fb_bool(&b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
 
     if (ctx && ctx->others_heard) {
-        long heard = ctx->others_heard(ctx->ud, mmsi, f.lat, f.lon, o->coverage_radius_m, f.start_ms, f.end_ms);
+        int64_t margin = (int64_t)(o->coverage_margin_s * 1000.0), quarter = (f.end_ms - f.start_ms) / 4;
+        if (margin > quarter)
+            margin = quarter;
+        if (margin < 0)
+            margin = 0;
+        long heard = ctx->others_heard(ctx->ud, mmsi, f.lat, f.lon, o->coverage_radius_m, f.start_ms + margin,
+                                       f.end_ms - margin);
         det_fb_bool(&b, "suspected", heard >= o->min_others);
         det_fb_raw(&b, "others_heard_nearby", "%ld", heard);
         det_fb_num(&b, "coverage_radius_km", o->coverage_radius_m / 1000.0, 1);

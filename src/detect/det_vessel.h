@@ -53,6 +53,11 @@ typedef struct det_gap_opts {
     long min_others;          /* positions of other vessels heard in that circle
                                  during the gap that prove reception worked there
                                  (3: a single stray report is not coverage) */
+    double coverage_margin_s; /* the first and last this many seconds of the gap
+                                 (at most a quarter of it) are left out of that
+                                 count: other vessels heard just before a station
+                                 failed, or just after it came back, prove nothing
+                                 about the silence between (1800) */
     double draught_change_m;  /* draughts differing by at least this are a change
                                  (0.5: loading or discharge, not a typo fix) */
 } det_gap_opts;

@@ -175,6 +175,7 @@ static pel_status apply_settings(scan *c, const pel_scan_opts *o, pel_error *err
         {"gap.port_radius_m", &c->gap_o.port_radius_m, NULL, NULL},
         {"gap.coverage_radius_m", &c->gap_o.coverage_radius_m, NULL, NULL},
         {"gap.min_others", NULL, NULL, &c->gap_o.min_others},
+        {"gap.coverage_margin_s", &c->gap_o.coverage_margin_s, NULL, NULL},
         {"gap.draught_change_m", &c->gap_o.draught_change_m, NULL, NULL},
         {"port_visit.entry_m", &c->port_o.entry_m, NULL, NULL},
         {"port_visit.exit_m", &c->port_o.exit_m, NULL, NULL},

@@ -773,8 +773,15 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             const geo_port *g = geo_port_get(c->ports, e->port);
             double north = 0, east = 0;
             json_t *off = json_object_get(o, "offset_m");
-            if (off && !point(c, off, where, "offset_m", &north, &east))
-                return PEL_ERR_FORMAT;
+            if (off) {
+                if (!json_is_array(off) || json_array_size(off) != 2 || !json_is_number(json_array_get(off, 0)) ||
+                    !json_is_number(json_array_get(off, 1)))
+                    return fail(c, "%s: \"offset_m\" must be [metres north, metres east]", where);
+                north = json_number_value(json_array_get(off, 0));
+                east = json_number_value(json_array_get(off, 1));
+                if (fabs(north) > 2000 || fabs(east) > 2000)
+                    return fail(c, "%s: \"offset_m\" must stay within 2 km of the port", where);
+            }
             e->lat = g->lat + north / 111194.9;
             e->lon = g->lon + east / (111194.9 * cos(g->lat * M_PI / 180));
             a.lat0 = a.lat1 = e->lat, a.lon0 = a.lon1 = e->lon;

@@ -26,6 +26,7 @@
  * positions of one transmitter, open at the end) and zone entries (runs of
  * received positions inside a zone), which is what those events are.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -514,6 +515,23 @@ typedef struct listed {
     uint32_t imo;
 } listed;
 
+/* True when a and b are the same name written differently: letters and
+ * digits compared without case, everything else ignored ("SONGHWA 5" is
+ * "SONG HWA 5"; "SONG HWA 6" is not). */
+static bool same_name(const char *a, const char *b) {
+    for (;;) {
+        while (*a && !isalnum((unsigned char)*a))
+            a++;
+        while (*b && !isalnum((unsigned char)*b))
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        if (toupper((unsigned char)*a) != toupper((unsigned char)*b))
+            return false;
+        a++, b++;
+    }
+}
+
 /* Ends the identity period of x: a designated vessel's listed IMO or name
  * broadcast during it is a watchlist match, whoever broadcast it. */
 static void close_identity(ctx *c, sim_vessel *v, vrx *x) {
@@ -526,7 +544,7 @@ static void close_identity(ctx *c, sim_vessel *v, vrx *x) {
         const listed *l = &c->ls[i];
         const char *lname = d->list_name[0] ? d->list_name : l->name;
         bool by_imo = l->imo && pel_imo_valid(l->imo) && v->imo == l->imo;
-        bool by_name = v->name[0] && !strcasecmp(v->name, lname);
+        bool by_name = v->name[0] && same_name(v->name, lname);
         if (!by_imo && !by_name)
             continue;
         truth *t = add_truth(c, "watchlist_match", x->mmsi, 0, x->ident_t0, x->ident_t1, NAN, NAN,
