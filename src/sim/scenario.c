@@ -650,6 +650,12 @@ static pel_status load_vessels(ld *c, json_t *arr) {
         if (d && !json_is_boolean(d))
             return fail(c, "%s: \"designated\" must be true or false", where);
         v->designated = d && json_is_true(d);
+        json_t *t19 = json_object_get(o, "type19");
+        if (t19 && !json_is_boolean(t19))
+            return fail(c, "%s: \"type19\" must be true or false", where);
+        v->type19 = t19 && json_is_true(t19);
+        if (v->type19 && !v->class_b)
+            return fail(c, "%s: \"type19\" is for class B vessels", where);
         if (!v->program[0])
             snprintf(v->program, sizeof v->program, "SIM");
     }

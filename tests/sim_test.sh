@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# sim_test.sh -- pelorus simulate, scan and eval in sequence on every shipped
+# scenario, held to the precision and recall measured and reported for them
+# (tests/data/sim/expected_*.tsv); determinism; a clean stream decodes
+# without a reject; scenario mistakes are named.  Prints "sim: N passed, M
+# failed".  Usage: tests/sim_test.sh [BUILD]
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${1:-${BUILD:-build}}
+P=$BUILD/pelorus
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok sim $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL sim $*"; }
+check() { # description command...
+    local d=$1; shift
+    if "$@"; then ok "$d"; else bad "$d"; fi
+}
+
+# ---- every shipped scenario: simulate, scan, eval, held to the measured figures ----
+for name in small hard; do
+    S=$T/$name
+    if ! $P simulate -q "examples/scenario_$name.json" --out "$S"; then
+        bad "$name: simulate failed"
+        continue
+    fi
+    for f in ais.nmea truth.jsonl vessels.csv watchlist.csv; do
+        check "$name: wrote $f" test -s "$S/$f"
+    done
+    check "$name: every truth line has id, event, mmsi, start, end, why" \
+        jq -e -s 'length > 0 and all(.[]; has("id") and has("event") and has("mmsi") and has("start") and has("end") and has("why"))' "$S/truth.jsonl" >/dev/null
+    if ! $P scan -q --db "$S/db" --watchlist "$S/watchlist.csv" "$S/ais.nmea" >"$S/findings.jsonl" 2>"$S/scan.err"; then
+        bad "$name: scan failed: $(cat "$S/scan.err")"
+        continue
+    fi
+    $P eval --json "$S/truth.jsonl" "$S/findings.jsonl" >"$S/eval.jsonl" 2>/dev/null
+    check "$name: eval --json gives rows" test -s "$S/eval.jsonl"
+    while IFS=$'\t' read -r ev minp minr; do
+        case "$ev" in '#'* | '') continue ;; esac
+        got=$(jq -r --arg e "$ev" 'select(.event == $e) | "\(.precision) \(.recall)"' "$S/eval.jsonl")
+        if [ -z "$got" ]; then
+            bad "$name: no $ev row in the evaluation"
+            continue
+        fi
+        set -- $got
+        if awk -v p="$1" -v r="$2" -v mp="$minp" -v mr="$minr" \
+            'BEGIN { exit !(p != "null" && r != "null" && p + 1e-9 >= mp && r + 1e-9 >= mr) }'; then
+            ok "$name: $ev precision $1 >= $minp, recall $2 >= $minr"
+        else
+            bad "$name: $ev precision $1 (min $minp), recall $2 (min $minr)"
+            $P eval "$S/truth.jsonl" "$S/findings.jsonl" 2>/dev/null | sed -n '/^missed/,$p' | head -20
+        fi
+    done <"tests/data/sim/expected_$name.tsv"
+    # no event in the evaluation that the expectations do not hold
+    extra=$(jq -r .event "$S/eval.jsonl" | while read -r e; do grep -q "^$e	" "tests/data/sim/expected_$name.tsv" || echo "$e"; done)
+    check "$name: every evaluated event has an expectation ($extra)" test -z "$extra"
+    # --min-f1 turns the result into the exit status
+    check "$name: eval --min-f1 1 passes" $P eval -q --min-f1 1 "$S/truth.jsonl" "$S/findings.jsonl" >/dev/null
+done
+
+# the small scenario shows every kind of finding (it is the README's demo)
+S=$T/small
+for ev in encounter loitering gap port_visit zone_entry spoofing identity_change watchlist_match; do
+    check "small: has a $ev finding" grep -q "\"event\":\"$ev\"" "$S/findings.jsonl"
+done
+# and a wrong findings file fails --min-f1
+grep -v '"event":"encounter"' "$S/findings.jsonl" >"$T/fewer.jsonl"
+$P eval -q --min-f1 0.99 "$S/truth.jsonl" "$T/fewer.jsonl" >/dev/null 2>&1
+check "small: a missing encounter fails --min-f1 (exit 1)" test $? = 1
+
+# ---- determinism ----
+$P simulate -q examples/scenario_small.json --out "$T/again"
+for f in ais.nmea truth.jsonl vessels.csv watchlist.csv; do
+    check "same scenario and seed: identical $f" cmp -s "$T/small/$f" "$T/again/$f"
+done
+$P simulate -q examples/scenario_small.json --seed 99 --out "$T/seed99"
+check "another seed: another stream" test "$(cmp -s "$T/small/ais.nmea" "$T/seed99/ais.nmea"; echo $?)" = 1
+
+# ---- a clean reception decodes without a single reject ----
+$P simulate -q tests/data/sim/clean.json --out "$T/clean"
+$P decode "$T/clean/ais.nmea" >"$T/clean.json" 2>"$T/clean.err"
+check "clean stream: no rejects ($(tail -1 "$T/clean.err"))" grep -q "rejected 0\b\|, 0 rejected\| 0 rejected" "$T/clean.err"
+check "clean stream: every message type the simulator sends" \
+    test "$(jq -r .type "$T/clean.json" | sort -un | tr '\n' ' ')" = "1 2 3 5 18 19 24 "
+check "clean stream: every line has a tag block with c: and s:" \
+    test "$(grep -Ecv '^\\s:rx-[ab],c:[0-9]+(,g:1-2-[0-9]+)?\*..\\!AIVDM|^\\g:2-2-[0-9]+\*..\\!AIVDM' "$T/clean/ais.nmea")" = 0
+# a noisy one: the decoder counts what the simulator spoiled
+$P simulate examples/scenario_small.json --out "$T/noisy" 2>"$T/noisy.err"
+$P decode -u "$T/noisy/ais.nmea" >/dev/null 2>"$T/noisy.dec"
+spoiled=$(sed -n 's/.*corrupted \([0-9]*\), truncated \([0-9]*\)).*/\1 \2/p' "$T/noisy.err")
+check "noisy stream: the decoder rejects lines ($(tail -1 "$T/noisy.dec" | cut -c1-120); spoiled: $spoiled)" \
+    grep -q "rejected [1-9]" "$T/noisy.dec"
+
+# ---- scenario mistakes are named, exit 1 ----
+err() { # description expected-substring json
+    printf '%s' "$3" >"$T/bad.json"
+    $P simulate -q "$T/bad.json" --out "$T/bad" 2>"$T/bad.err"
+    local rc=$?
+    if [ $rc = 1 ] && grep -qF -- "$2" "$T/bad.err"; then ok "$1"; else bad "$1 (exit $rc: $(cat "$T/bad.err"))"; fi
+}
+base='"start":"2024-01-01T00:00:00Z","hours":10,"receivers":[{"name":"r","lat":35,"lon":123}]'
+err "not JSON" "bad.json:1" '{"start": '
+err "no receivers" '"receivers" must be' '{"start":"2024-01-01T00:00:00Z"}'
+err "a bad start time" 'not an ISO-8601' '{"start":"yesterday","receivers":[{"name":"r","lat":35,"lon":123}]}'
+err "an unknown event" 'unknown event type "teleport"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"teleport\",\"vessel\":\"a\",\"from_h\":1}]}"
+err "an unknown vessel" 'no vessel "zz"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"dark\",\"vessel\":\"zz\",\"from_h\":1,\"hours\":2}]}"
+err "an unknown port" 'no port "Atlantis"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"port_call\",\"vessel\":\"a\",\"port\":\"Atlantis\",\"from_h\":1}]}"
+err "an impossible speed" 'give a waypoint or change the times' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"waypoint\",\"vessel\":\"a\",\"at\":[40,130],\"at_h\":1}]}"
+err "a leg so slow it would be loitering" '2.5 to 35 kn' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"waypoint\",\"vessel\":\"a\",\"at\":[35.05,123],\"at_h\":9}]}"
+err "overlapping events" 'begins before' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"loiter\",\"vessel\":\"a\",\"at\":[35,123],\"from_h\":1,\"hours\":4},{\"type\":\"loiter\",\"vessel\":\"a\",\"at\":[35,123],\"from_h\":2,\"hours\":4}]}"
+err "a background without lanes" 'need "lanes" or "boxes"' "{$base,\"background\":{\"vessels\":3}}"
+err "a receiver name that breaks a tag block" 'cannot hold' '{"start":"2024-01-01T00:00:00Z","receivers":[{"name":"a,b","lat":35,"lon":123}]}'
+$P simulate -q examples/scenario_small.json >/dev/null 2>&1
+check "no --out: usage (exit 2)" test $? = 2
+
+echo "sim: $pass passed, $fail failed"
+[ $fail = 0 ]
