@@ -863,7 +863,8 @@ typedef struct pel_report_opts {
     size_t nset;
     const uint32_t *mmsi;      /* only these vessels (and their encounter partners); NULL = all */
     size_t nmmsi;
-    int64_t from_ms, to_ms;    /* findings overlapping [from, to]; INT64_MIN / INT64_MAX = unbounded */
+    int64_t from_ms, to_ms;    /* findings overlapping [from, to]; INT64_MIN / INT64_MAX = unbounded,
+                                  and both 0 (a zeroed struct) = no limits */
 } pel_report_opts;
 
 typedef struct pel_report_stats {
@@ -872,8 +873,9 @@ typedef struct pel_report_stats {
 } pel_report_stats;
 
 /* Scans the store (as pel_scan), scores every vessel with findings and
- * writes the ranking, riskiest first, to out in fmt (TABLE, JSONL or CSV):
- * score, level and the reasons in plain words.  limit 0 = all. */
+ * writes the ranking, riskiest first, to out in fmt (TABLE, JSONL or CSV;
+ * GEOJSON is taken as JSONL): score, level and the reasons in plain words
+ * (docs/report.md).  limit 0 = all.  o may be NULL (defaults). */
 pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findings_format fmt, size_t limit,
                     pel_error *err);
 

@@ -1,11 +1,254 @@
-/* cli_vessels.c -- placeholder, replaced by the real command. */
+/*
+ * cli_vessels.c -- pelorus vessels: the vessels of the database, by MMSI,
+ * or with --rank by risk (docs/report.md), riskiest first with the reasons.
+ */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
-int cli_vessels(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "pelorus vessels: not built yet\n");
+static const char vessels_help[] = "usage: pelorus vessels [--rank] [OPTIONS]\n"
+                                   "\n"
+                                   "Without --rank: lists the vessels of the database by MMSI, with their latest\n"
+                                   "name, number of positions and first and last position.\n"
+                                   "\n"
+                                   "With --rank: scans the database (as pelorus scan) and ranks the vessels with\n"
+                                   "findings by risk, riskiest first: a score that is the sum of points for\n"
+                                   "each finding (a sanctions-list match, a ship-to-ship encounter, a dark\n"
+                                   "period, a visit to a port of concern, ...), a level (high, medium, low) and\n"
+                                   "the reasons in plain words.  docs/report.md lists the weights.\n"
+                                   "\n"
+                                   "options:\n"
+                                   "  --db PATH          the database (default pelorus.db)\n"
+                                   "  --rank             rank by risk\n"
+                                   "  --limit N          the first N vessels only (default: all)\n"
+                                   "  --format F         table (default on a terminal), jsonl (default otherwise)\n"
+                                   "                     or csv\n"
+                                   "  --vessel MMSI      only this vessel and its encounter partners (repeatable;\n"
+                                   "                     --rank only)\n"
+                                   "  --from TIME        findings (with --rank) or positions ending at or after\n"
+                                   "                     TIME (ISO-8601 UTC or Unix seconds)\n"
+                                   "  --to TIME          ... and starting at or before TIME\n"
+                                   "  --set NAME=VALUE   a risk weight (risk.encounter=20, risk.high=50, ...) or a\n"
+                                   "                     detector setting (as pelorus scan --set); repeatable\n"
+                                   "  --zones FILE       areas of interest (GeoJSON) instead of the shipped ones\n"
+                                   "  --data-dir DIR     where ports.csv, zones.geojson and mid.csv are\n"
+                                   "  -o FILE            write to FILE instead of standard output\n"
+                                   "\n"
+                                   "exit status: 0 done; 1 the database or the output failed; 2 usage\n";
+
+typedef struct list_ctx {
+    FILE *out;
+    pel_findings_format fmt;
+    size_t limit, n;
+} list_ctx;
+
+static void put_plain(FILE *f, const char *s, int width) {
+    int n = 0;
+    for (; s && *s && n < width; s++, n++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+    for (; n < width; n++)
+        fputc(' ', f);
+}
+
+static void put_json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&')
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void put_csv(FILE *f, const char *s) {
+    fputc('"', f);
+    if (s && s[0] && strchr("=+-@", s[0]))
+        fputc('\'', f);
+    for (; s && *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+    }
+    fputc('"', f);
+}
+
+static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
+    list_ctx *c = ud;
+    char t0[40], t1[40];
+    pel_format_time(p[0].t_ms, t0);
+    pel_format_time(p[n - 1].t_ms, t1);
+    switch (c->fmt) {
+    case PEL_FIND_TABLE:
+        fprintf(c->out, "%09u ", mmsi);
+        put_plain(c->out, name ? name : "", 20);
+        fprintf(c->out, " %9zu  %-20s  %s\n", n, t0, t1);
+        break;
+    case PEL_FIND_CSV:
+        fprintf(c->out, "%u,", mmsi);
+        if (name)
+            put_csv(c->out, name);
+        fprintf(c->out, ",%zu,%s,%s\n", n, t0, t1);
+        break;
+    default:
+        fprintf(c->out, "{\"mmsi\":%u,\"name\":", mmsi);
+        if (name)
+            put_json_str(c->out, name);
+        else
+            fputs("null", c->out);
+        fprintf(c->out, ",\"positions\":%zu,\"first\":\"%s\",\"last\":\"%s\"}\n", n, t0, t1);
+        break;
+    }
+    c->n++;
+    return c->limit && c->n >= c->limit;
+}
+
+static int usage(const char *msg, const char *arg) {
+    fprintf(stderr, "pelorus vessels: %s%s%s (see --help)\n", msg, arg ? " " : "", arg ? arg : "");
     return 2;
+}
+
+int cli_vessels(int argc, char **argv) {
+    const char *db = "pelorus.db", *out = NULL;
+    bool rank = false;
+    size_t limit = 0;
+    pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
+    pel_report_opts o = {.from_ms = INT64_MIN, .to_ms = INT64_MAX};
+    const char **set = calloc((size_t)argc, sizeof *set);
+    uint32_t *mmsi = calloc((size_t)argc, sizeof *mmsi);
+    size_t nset = 0, nmmsi = 0;
+    int rc = 0;
+    if (!set || !mmsi) {
+        free(set);
+        free(mmsi);
+        return 1;
+    }
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(vessels_help, stdout);
+            free(set);
+            free(mmsi);
+            return 0;
+        }
+        if (!strcmp(a, "--rank")) {
+            rank = true;
+            continue;
+        }
+        if (a[0] != '-') {
+            rc = usage("unexpected argument", a);
+            break;
+        }
+        if (!v) {
+            rc = usage("missing value after", a);
+            break;
+        }
+        i++;
+        char *end;
+        if (!strcmp(a, "--db"))
+            db = v;
+        else if (!strcmp(a, "-o"))
+            out = v;
+        else if (!strcmp(a, "--set"))
+            set[nset++] = v;
+        else if (!strcmp(a, "--zones"))
+            o.zones_path = v;
+        else if (!strcmp(a, "--data-dir"))
+            o.data_dir = v;
+        else if (!strcmp(a, "--limit")) {
+            errno = 0;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (errno || *end || end == v || v[0] == '-')
+                rc = usage("--limit wants a number, got", v);
+            limit = (size_t)n;
+        } else if (!strcmp(a, "--vessel")) {
+            errno = 0;
+            unsigned long m = strtoul(v, &end, 10);
+            if (errno || *end || m < 100000000 || m > 999999999)
+                rc = usage("not an MMSI:", v);
+            mmsi[nmmsi++] = (uint32_t)m;
+        } else if (!strcmp(a, "--from")) {
+            if (!pel_parse_time(v, strlen(v), &o.from_ms))
+                rc = usage("not a time:", v);
+        } else if (!strcmp(a, "--to")) {
+            if (!pel_parse_time(v, strlen(v), &o.to_ms))
+                rc = usage("not a time:", v);
+        } else if (!strcmp(a, "--format")) {
+            if (!strcmp(v, "jsonl"))
+                fmt = PEL_FIND_JSONL;
+            else if (!strcmp(v, "table"))
+                fmt = PEL_FIND_TABLE;
+            else if (!strcmp(v, "csv"))
+                fmt = PEL_FIND_CSV;
+            else
+                rc = usage("unknown format", v);
+        } else
+            rc = usage("unknown option", a);
+    }
+    if (!rc && !rank && (nset || nmmsi || o.zones_path || o.data_dir))
+        rc = usage("--set, --vessel, --zones and --data-dir go with --rank", NULL);
+    if (rc) {
+        free(set);
+        free(mmsi);
+        return rc;
+    }
+    o.set = set;
+    o.nset = nset;
+    o.mmsi = nmmsi ? mmsi : NULL;
+    o.nmmsi = nmmsi;
+    pel_error err = {0};
+    pel_store *s = pel_store_open(db, true, &err);
+    if (!s) {
+        fprintf(stderr, "pelorus vessels: %s\n", err.msg);
+        free(set);
+        free(mmsi);
+        return 1;
+    }
+    FILE *f = out ? fopen(out, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "pelorus vessels: %s: %s\n", out, strerror(errno));
+        pel_store_close(s);
+        free(set);
+        free(mmsi);
+        return 1;
+    }
+    pel_status st;
+    if (rank)
+        st = pel_rank(s, &o, f, fmt, limit, &err);
+    else {
+        list_ctx c = {.out = f, .fmt = fmt, .limit = limit};
+        pel_track_filter tf = {
+            .has_from = o.from_ms != INT64_MIN, .from_ms = o.from_ms, .has_to = o.to_ms != INT64_MAX, .to_ms = o.to_ms};
+        if (fmt == PEL_FIND_TABLE)
+            fprintf(f, "%-9s %-20s %9s  %-20s  %s\n", "mmsi", "name", "positions", "first", "last");
+        else if (fmt == PEL_FIND_CSV)
+            fputs("mmsi,name,positions,first,last\n", f);
+        st = pel_tracks(s, &tf, on_vessel, &c, &err);
+        if (st == PEL_STOPPED)
+            st = PEL_OK;
+    }
+    if (fflush(f) != 0 && st == PEL_OK) {
+        st = PEL_ERR_IO;
+        snprintf(err.msg, sizeof err.msg, "writing: %s", strerror(errno));
+    }
+    if (out && fclose(f) != 0 && st == PEL_OK) {
+        st = PEL_ERR_IO;
+        snprintf(err.msg, sizeof err.msg, "%s: %s", out, strerror(errno));
+    }
+    if (st != PEL_OK)
+        fprintf(stderr, "pelorus vessels: %s\n", err.msg[0] ? err.msg : "failed");
+    pel_store_close(s);
+    free(set);
+    free(mmsi);
+    if (st == PEL_ERR_ARG)
+        return 2;
+    return st == PEL_OK ? 0 : 1;
 }

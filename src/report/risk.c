@@ -1,0 +1,1010 @@
+/*
+ * risk.c -- the explainable risk score of a vessel, and pel_rank.
+ *
+ * The score is a plain sum of points, one item per contributing finding,
+ * each weight settable ("risk.NAME=value", docs/report.md).  Every item is
+ * a reason in words that names the finding it comes from, so an analyst
+ * can check each point against the scan's output.  The findings are the
+ * JSON lines of pel_scan itself (run into memory and parsed with jansson),
+ * never a second opinion.
+ *
+ * Rules that are not a single weight:
+ *   - designations: one per list entry (list + entry id) and vessel, the
+ *     best of its matches: an IMO or MMSI match counts designation_imo, a
+ *     name match designation_name times the name similarity;
+ *   - encounters, zone entries, loitering: at most RPT_CAP of each count,
+ *     the highest first (then the earliest); the others are still listed
+ *     among the vessel's findings, without points;
+ *   - gaps: gap_suspected (others were heard nearby) or gap_coverage (a
+ *     coverage hole), plus gap_draught and gap_port_concern whichever it is;
+ *   - the findings about two vessels (encounters, an IMO shared by two
+ *     MMSIs) count for both;
+ *   - flag_dprk: once per vessel whose MMSI carries MID 445, not a finding.
+ * The sum is not capped: 200 is twice as much evidence as 100.
+ *
+ * Limits: the texts are English; the scan runs in full before filtering
+ * (a vessel filter does not make it faster).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rpt.h"
+#include "st_report.h"
+
+#ifndef PEL_DATADIR
+#define PEL_DATADIR "data"
+#endif
+
+/* ---- weights ------------------------------------------------------------- */
+
+// clang-format off
+static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
+    [RPT_W_DESIGNATION_IMO] = {"designation_imo", 60},
+    [RPT_W_DESIGNATION_NAME] = {"designation_name", 40},
+    [RPT_W_ENCOUNTER] = {"encounter", 15},
+    [RPT_W_ENCOUNTER_DESIGNATED] = {"encounter_designated", 20},
+    [RPT_W_GAP_SUSPECTED] = {"gap_suspected", 10},
+    [RPT_W_GAP_DRAUGHT] = {"gap_draught", 10},
+    [RPT_W_GAP_PORT_CONCERN] = {"gap_port_concern", 15},
+    [RPT_W_GAP_COVERAGE] = {"gap_coverage", 1},
+    [RPT_W_PORT_CONCERN] = {"port_concern", 25},
+    [RPT_W_ZONE] = {"zone", 10},
+    [RPT_W_LOITERING] = {"loitering", 5},
+    [RPT_W_SPOOFING_PARALLEL] = {"spoofing_parallel", 20},
+    [RPT_W_SPOOFING_SPEED] = {"spoofing_speed", 5},
+    [RPT_W_SPOOFING_MID] = {"spoofing_mid", 15},
+    [RPT_W_SPOOFING_IMO] = {"spoofing_imo", 10},
+    [RPT_W_IDENTITY_IMO] = {"identity_imo", 20},
+    [RPT_W_IDENTITY_NAME] = {"identity_name", 10},
+    [RPT_W_IDENTITY_OTHER] = {"identity_other", 3},
+    [RPT_W_FLAG_DPRK] = {"flag_dprk", 20},
+    [RPT_W_HIGH] = {"high", 60},
+    [RPT_W_MEDIUM] = {"medium", 25},
+};
+// clang-format on
+
+const char *rpt_weight_name(int i) {
+    return i >= 0 && i < RPT_W__COUNT ? weights[i].name : NULL;
+}
+
+void rpt_weights_default(rpt_weights *w) {
+    for (int i = 0; i < RPT_W__COUNT; i++)
+        w->w[i] = weights[i].dflt;
+}
+
+static pel_status arg_error(pel_error *err, const char *what, const char *s) {
+    if (err) {
+        err->code = PEL_ERR_ARG;
+        snprintf(err->msg, sizeof err->msg, "%s: %s (docs/report.md lists the risk weights)", what, s);
+    }
+    return PEL_ERR_ARG;
+}
+
+pel_status rpt_split_settings(const char *const *set, size_t nset, rpt_weights *w, rpt_draw *d, const char **det,
+                              size_t *ndet, pel_error *err) {
+    *ndet = 0;
+    for (size_t k = 0; k < nset; k++) {
+        const char *s = set[k];
+        if (!strncmp(s, "report.", 7)) {
+            const char *eq = strchr(s, '=');
+            char *end;
+            errno = 0;
+            double v = eq ? strtod(eq + 1, &end) : -1;
+            if (!eq || errno || end == eq + 1 || *end || !isfinite(v) || v < 0)
+                return arg_error(err, "a report setting wants a number >= 0", s);
+            size_t klen = (size_t)(eq - s);
+            if (klen == strlen("report.simplify_deg") && !strncmp(s, "report.simplify_deg", klen))
+                d->simplify_deg = v;
+            else if (klen == strlen("report.max_points_per_vessel") &&
+                     !strncmp(s, "report.max_points_per_vessel", klen) && v >= 2 && v <= 1e9)
+                d->max_points = (size_t)v;
+            else
+                return arg_error(err, "unknown report setting or bad value", s);
+            continue;
+        }
+        if (strncmp(s, "risk.", 5) != 0) {
+            det[(*ndet)++] = s;
+            continue;
+        }
+        const char *eq = strchr(s, '=');
+        if (!eq)
+            return arg_error(err, "a risk setting wants NAME=VALUE", s);
+        size_t klen = (size_t)(eq - s - 5);
+        int found = -1;
+        for (int i = 0; i < RPT_W__COUNT; i++)
+            if (strlen(weights[i].name) == klen && !strncmp(weights[i].name, s + 5, klen))
+                found = i;
+        if (found < 0)
+            return arg_error(err, "unknown risk weight", s);
+        char *end;
+        errno = 0;
+        double v = strtod(eq + 1, &end);
+        if (errno || end == eq + 1 || *end || !isfinite(v) || v < 0)
+            return arg_error(err, "a risk weight wants a number >= 0", s);
+        w->w[found] = v;
+    }
+    return PEL_OK;
+}
+
+const char *rpt_level(const rpt_weights *w, double score) {
+    if (score >= w->w[RPT_W_HIGH])
+        return "high";
+    if (score >= w->w[RPT_W_MEDIUM])
+        return "medium";
+    return score > 0 ? "low" : "none";
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+char *rpt_utf8_clean(const char *str, size_t len) {
+    const unsigned char *s = (const unsigned char *)str;
+    char *out = malloc(len * 3 + 1), *o = out; /* each bad byte becomes 3 bytes at most */
+    if (!out)
+        return NULL;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n = 0;
+        uint32_t cp = 0, min = 0;
+        if (c < 0x80)
+            n = 1, cp = c;
+        else if (c >= 0xC2 && c <= 0xDF)
+            n = 2, cp = c & 0x1F, min = 0x80;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 3, cp = c & 0x0F, min = 0x800;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 4, cp = c & 0x07, min = 0x10000;
+        bool ok = n > 0 && i + n <= len;
+        for (size_t k = 1; ok && k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                ok = false;
+            else
+                cp = cp << 6 | (s[i + k] & 0x3Fu);
+        }
+        if (ok && n > 1 && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+            ok = false;
+        if (ok && c == 0) /* an embedded NUL cannot be kept in a C string */
+            ok = false;
+        if (ok) {
+            memcpy(o, s + i, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+const char *rpt_str(const json_t *obj, const char *key) {
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+double rpt_num(const json_t *obj, const char *key, double def) {
+    json_t *v = json_object_get(obj, key);
+    return json_is_number(v) ? json_number_value(v) : def;
+}
+
+int rpt_bool(const json_t *obj, const char *key) {
+    json_t *v = json_object_get(obj, key);
+    return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
+bool rpt_time(const json_t *obj, const char *key, int64_t *ms) {
+    const char *s = rpt_str(obj, key);
+    return s && pel_parse_time(s, strlen(s), ms);
+}
+
+/* A new string from a printf format; NULL when out of memory. */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return s;
+}
+
+/* "2023-11-15 01:58 UTC" from an ISO member, into buf (>= 32). */
+static const char *when(const json_t *f, const char *key, char *buf) {
+    const char *s = rpt_str(f, key);
+    if (!s || strlen(s) < 16) {
+        snprintf(buf, 32, "an unknown time");
+        return buf;
+    }
+    snprintf(buf, 32, "%.10s %.5s UTC", s, s + 11);
+    return buf;
+}
+
+/* "35.50N 123.22E" into buf (>= 40). */
+static const char *where(const json_t *f, char *buf) {
+    double lat = rpt_num(f, "lat", NAN), lon = rpt_num(f, "lon", NAN);
+    if (isnan(lat) || isnan(lon))
+        snprintf(buf, 40, "an unknown place");
+    else
+        snprintf(buf, 40, "%.2f%c %.2f%c", fabs(lat), lat < 0 ? 'S' : 'N', fabs(lon), lon < 0 ? 'W' : 'E');
+    return buf;
+}
+
+/* A member shown in a sentence: a string as is, a number, or "(none)". */
+static const char *value_text(const json_t *v, char *buf, size_t cap) {
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v))
+        snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, cap, "%g", json_real_value(v));
+    else
+        snprintf(buf, cap, "(none)");
+    return buf;
+}
+
+static double round1(double x) {
+    return round(x * 10.0) / 10.0;
+}
+
+static bool has_mmsi(const uint32_t *v, size_t n, uint32_t m) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] == m)
+            return true;
+        if (v[mid] < m)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts and removes duplicates; returns the new count. */
+static size_t uniq_u32(uint32_t *v, size_t n) {
+    if (!n)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_u32);
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[k - 1])
+            v[k++] = v[i];
+    return k;
+}
+
+/* ---- scoring ------------------------------------------------------------- */
+
+enum { CAP_NONE, CAP_ENCOUNTER, CAP_ZONE, CAP_LOITER };
+
+/* One candidate reason of one vessel. */
+typedef struct item {
+    uint32_t mmsi;
+    double points;
+    long finding;
+    int cap;       /* CAP_ kind */
+    char key[160]; /* designation: list and entry, "" otherwise */
+    char *text;    /* owned until moved into a reason */
+    bool keep;
+} item;
+
+typedef struct items {
+    item *v;
+    size_t n, cap;
+    bool nomem;
+} items;
+
+static void add_item(items *it, uint32_t mmsi, double points, long finding, int capk, const char *key, char *text) {
+    if (!text) {
+        it->nomem = true;
+        return;
+    }
+    if (it->n == it->cap) {
+        size_t ncap = it->cap ? it->cap * 2 : 64;
+        item *nv = realloc(it->v, ncap * sizeof *nv);
+        if (!nv) {
+            free(text);
+            it->nomem = true;
+            return;
+        }
+        it->v = nv;
+        it->cap = ncap;
+    }
+    item *x = &it->v[it->n++];
+    memset(x, 0, sizeof *x);
+    x->mmsi = mmsi;
+    x->points = round1(points);
+    x->finding = finding;
+    x->cap = capk;
+    if (key)
+        snprintf(x->key, sizeof x->key, "%s", key);
+    x->text = text;
+    x->keep = true;
+}
+
+typedef struct scorer {
+    const rpt_weights *w;
+    const uint32_t *designated;
+    size_t ndesignated;
+    rpt_name_fn name;
+    void *ud;
+    items it;
+} scorer;
+
+static const char *name_of(scorer *c, uint32_t mmsi, char *buf, size_t cap) {
+    const char *n = c->name ? c->name(c->ud, mmsi) : NULL;
+    if (n && n[0])
+        snprintf(buf, cap, "%u (%s)", mmsi, n);
+    else
+        snprintf(buf, cap, "%u", mmsi);
+    return buf;
+}
+
+static const char *list_title(const char *list, char *buf, size_t cap) {
+    static const struct {
+        const char *id, *title;
+    } t[] = {
+        {"ofac_sdn", "OFAC SDN"},           {"ofac", "OFAC"},    {"un", "UN Security Council"},
+        {"opensanctions", "OpenSanctions"}, {"own", "own list"},
+    };
+    size_t n = strcspn(list, " ");
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strlen(t[i].id) == n && !strncmp(t[i].id, list, n)) {
+            snprintf(buf, cap, "%s", t[i].title);
+            return buf;
+        }
+    snprintf(buf, cap, "%.*s", (int)n, list);
+    return buf;
+}
+
+static bool matched_on(const json_t *f, const char *what) {
+    json_t *m = json_object_get(f, "matched_on");
+    if (json_is_string(m))
+        return !strcmp(json_string_value(m), what);
+    size_t i;
+    json_t *v;
+    json_array_foreach(m, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), what)) return true;
+    return false;
+}
+
+static void score_watchlist(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
+    char lt[64], key[160];
+    const char *list = rpt_str(f, "list") ? rpt_str(f, "list") : "a list";
+    const char *entry = rpt_str(f, "entry") ? rpt_str(f, "entry") : "";
+    const char *ename = rpt_str(f, "entry_name") ? rpt_str(f, "entry_name") : entry;
+    const char *prog = rpt_str(f, "program");
+    char progbuf[160] = "";
+    if (prog && prog[0])
+        snprintf(progbuf, sizeof progbuf, " (%s)", prog);
+    snprintf(key, sizeof key, "%s\x1f%s", list, entry);
+    list_title(list, lt, sizeof lt);
+    if (matched_on(f, "imo") || matched_on(f, "mmsi")) {
+        bool imo = matched_on(f, "imo");
+        double v = rpt_num(f, imo ? "identity_imo" : "mmsi", 0);
+        add_item(&c->it, mmsi, c->w->w[RPT_W_DESIGNATION_IMO], idx, CAP_NONE, key,
+                 fmt("Matched %s entry %s%s on %s %.0f", lt, ename, progbuf, imo ? "IMO" : "MMSI", v));
+    } else {
+        double score = rpt_num(f, "score", 1);
+        const char *mn = rpt_str(f, "identity_name") ? rpt_str(f, "identity_name") : "?";
+        add_item(&c->it, mmsi, c->w->w[RPT_W_DESIGNATION_NAME] * score, idx, CAP_NONE, key,
+                 fmt("Matched %s entry %s%s on the name %s (similarity %.2f)", lt, ename, progbuf, mn, score));
+    }
+}
+
+static void score_encounter(scorer *c, const json_t *f, long idx, uint32_t self, uint32_t other) {
+    char on[160], at[40], t0[32], portbuf[200] = "";
+    bool des = has_mmsi(c->designated, c->ndesignated, other);
+    const char *port = rpt_str(f, "nearest_port");
+    double km = rpt_num(f, "port_distance_km", NAN);
+    if (port && !isnan(km))
+        snprintf(portbuf, sizeof portbuf, ", %.0f km from %s", km, port);
+    double pts = c->w->w[RPT_W_ENCOUNTER] + (des ? c->w->w[RPT_W_ENCOUNTER_DESIGNATED] : 0);
+    add_item(&c->it, self, pts, idx, CAP_ENCOUNTER, NULL,
+             fmt("Met %s%s for %.1f h at %s%s, %s (ship-to-ship transfer pattern)", des ? "designated vessel " : "",
+                 name_of(c, other, on, sizeof on), rpt_num(f, "duration_h", 0), where(f, at), portbuf,
+                 when(f, "start", t0)));
+}
+
+static void score_gap(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
+    const double *w = c->w->w;
+    char t0[32], extra[256] = "";
+    bool suspected = rpt_bool(f, "suspected") == 1, open = rpt_bool(f, "open") == 1;
+    double pts = suspected ? w[RPT_W_GAP_SUSPECTED] : w[RPT_W_GAP_COVERAGE];
+    size_t k = 0;
+    if (rpt_bool(f, "draught_changed") == 1) {
+        pts += w[RPT_W_GAP_DRAUGHT];
+        k += (size_t)snprintf(extra + k, sizeof extra - k, "; draught %.1f \xE2\x86\x92 %.1f m",
+                              rpt_num(f, "draught_before_m", NAN), rpt_num(f, "draught_after_m", NAN));
+    }
+    if (rpt_bool(f, "near_port_of_concern") == 1 && k < sizeof extra) {
+        pts += w[RPT_W_GAP_PORT_CONCERN];
+        const char *p = rpt_bool(f, "start_port_concern") == 1 ? rpt_str(f, "start_port")
+                        : rpt_bool(f, "end_port_concern") == 1 ? rpt_str(f, "end_port")
+                                                               : NULL;
+        snprintf(extra + k, sizeof extra - k, "; next to a port of concern%s%s", p ? ", " : "", p ? p : "");
+    }
+    add_item(
+        &c->it, mmsi, pts, idx, CAP_NONE, NULL,
+        fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", rpt_num(f, "duration_h", 0),
+            when(f, "start", t0), open ? " until the end of the data" : "",
+            suspected ? " while other vessels were heard nearby" : " where little else was heard (a coverage gap?)",
+            extra));
+}
+
+static void score_spoofing(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
+    const double *w = c->w->w;
+    const char *kind = rpt_str(f, "kind") ? rpt_str(f, "kind") : "";
+    char t0[32];
+    if (!strcmp(kind, "parallel_segments"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_PARALLEL], idx, CAP_NONE, NULL,
+                 fmt("Transmitted from two places at once, %.1f nm apart, from %s (two transmitters on one MMSI?)",
+                     rpt_num(f, "separation_nm", 0), when(f, "start", t0)));
+    else if (!strcmp(kind, "impossible_speed"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_SPEED], idx, CAP_NONE, NULL,
+                 fmt("Reported positions reachable only at an impossible speed (%.0f jump%s) from %s",
+                     rpt_num(f, "jumps", 1), rpt_num(f, "jumps", 1) == 1 ? "" : "s", when(f, "start", t0)));
+    else if (!strcmp(kind, "unallocated_mid"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_MID], idx, CAP_NONE, NULL,
+                 fmt("Broadcast an MMSI whose country digits (%.0f) belong to no country", rpt_num(f, "mid", 0)));
+    else if (!strcmp(kind, "invalid_imo"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_IMO], idx, CAP_NONE, NULL,
+                 fmt("Broadcast IMO %.0f, whose check digit is wrong", rpt_num(f, "imo", 0)));
+}
+
+static void score_identity(scorer *c, const json_t *f, long idx, uint32_t self, uint32_t other) {
+    const double *w = c->w->w;
+    const char *field = rpt_str(f, "field") ? rpt_str(f, "field") : "";
+    char a[64], b[64], t1[32], on[160];
+    const char *from = value_text(json_object_get(f, "from"), a, sizeof a);
+    const char *to = value_text(json_object_get(f, "to"), b, sizeof b);
+    if (!strcmp(field, "imo_shared"))
+        add_item(&c->it, self, w[RPT_W_IDENTITY_IMO], idx, CAP_NONE, NULL,
+                 fmt("IMO %.0f is also broadcast by %s", rpt_num(f, "imo", 0),
+                     other ? name_of(c, other, on, sizeof on) : "another MMSI"));
+    else if (!strcmp(field, "imo"))
+        add_item(&c->it, self, w[RPT_W_IDENTITY_IMO], idx, CAP_NONE, NULL,
+                 fmt("Changed IMO from %s to %s (%s)", from, to, when(f, "end", t1)));
+    else if (!strcmp(field, "name"))
+        add_item(&c->it, self, w[RPT_W_IDENTITY_NAME], idx, CAP_NONE, NULL,
+                 fmt("Changed name from %s to %s (%s)", from, to, when(f, "end", t1)));
+    else
+        add_item(&c->it, self, w[RPT_W_IDENTITY_OTHER], idx, CAP_NONE, NULL,
+                 fmt("Changed %s from %s to %s (%s)",
+                     !strcmp(field, "callsign")   ? "call sign"
+                     : !strcmp(field, "shiptype") ? "ship type"
+                                                  : field,
+                     from, to, when(f, "end", t1)));
+}
+
+/* The items of one finding, for each vessel it is about. */
+static void score_finding(scorer *c, const json_t *f, long idx) {
+    const double *w = c->w->w;
+    const char *ev = rpt_str(f, "event");
+    uint32_t m1 = (uint32_t)rpt_num(f, "mmsi", 0), m2 = (uint32_t)rpt_num(f, "mmsi2", 0);
+    char t0[32], at[40];
+    if (!strcmp(ev, "watchlist_match"))
+        score_watchlist(c, f, idx, m1);
+    else if (!strcmp(ev, "encounter")) {
+        score_encounter(c, f, idx, m1, m2);
+        if (m2)
+            score_encounter(c, f, idx, m2, m1);
+    } else if (!strcmp(ev, "gap"))
+        score_gap(c, f, idx, m1);
+    else if (!strcmp(ev, "port_visit")) {
+        if (rpt_bool(f, "port_concern") == 1)
+            add_item(&c->it, m1, w[RPT_W_PORT_CONCERN], idx, CAP_NONE, NULL,
+                     fmt("Visited %s (port of concern) for %.1f h from %s%s",
+                         rpt_str(f, "port") ? rpt_str(f, "port") : "a port", rpt_num(f, "duration_h", 0),
+                         when(f, "start", t0), rpt_bool(f, "open") == 1 ? ", still there at the end of the data" : ""));
+    } else if (!strcmp(ev, "zone_entry"))
+        add_item(&c->it, m1, w[RPT_W_ZONE], idx, CAP_ZONE, NULL,
+                 fmt("Inside the area %s for %.1f h from %s", rpt_str(f, "zone") ? rpt_str(f, "zone") : "?",
+                     rpt_num(f, "duration_h", 0), when(f, "start", t0)));
+    else if (!strcmp(ev, "loitering")) {
+        char portbuf[200] = "";
+        if (rpt_str(f, "nearest_port"))
+            snprintf(portbuf, sizeof portbuf, ", %.0f nm from %s", rpt_num(f, "distance_from_port_nm", 0),
+                     rpt_str(f, "nearest_port"));
+        add_item(&c->it, m1, w[RPT_W_LOITERING], idx, CAP_LOITER, NULL,
+                 fmt("Loitered for %.1f h at %s%s (mean speed %.1f kn) from %s", rpt_num(f, "duration_h", 0),
+                     where(f, at), portbuf, rpt_num(f, "mean_speed_kn", 0), when(f, "start", t0)));
+    } else if (!strcmp(ev, "spoofing"))
+        score_spoofing(c, f, idx, m1);
+    else if (!strcmp(ev, "identity_change")) {
+        score_identity(c, f, idx, m1, m2);
+        if (m2)
+            score_identity(c, f, idx, m2, m1);
+    }
+}
+
+/* Reason order: points descending, then finding order (no finding last). */
+static int cmp_item(const void *a, const void *b) {
+    const item *x = a, *y = b;
+    if (x->mmsi != y->mmsi)
+        return x->mmsi < y->mmsi ? -1 : 1;
+    if (x->points != y->points)
+        return x->points > y->points ? -1 : 1;
+    unsigned long fx = (unsigned long)x->finding, fy = (unsigned long)y->finding; /* -1 sorts last */
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    return 0;
+}
+
+static int cmp_vessel(const void *a, const void *b) {
+    const rpt_vessel *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->mmsi < y->mmsi ? -1 : x->mmsi > y->mmsi;
+}
+
+void rpt_ranking_free(rpt_ranking *r) {
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        for (size_t k = 0; k < r->v[i].nreasons; k++)
+            free(r->v[i].reasons[k].text);
+        free(r->v[i].reasons);
+        free(r->v[i].findings);
+    }
+    free(r->v);
+    r->v = NULL;
+    r->n = 0;
+}
+
+static pel_status nomem(pel_error *err) {
+    if (err) {
+        err->code = PEL_ERR_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
+    return PEL_ERR_NOMEM;
+}
+
+pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_t *extra, size_t nextra,
+                     const uint32_t *designated, size_t ndesignated, rpt_name_fn name, void *ud, rpt_ranking *out,
+                     pel_error *err) {
+    out->v = NULL;
+    out->n = 0;
+    size_t nf = json_array_size(findings);
+    /* every finding has an event and a vessel */
+    for (size_t i = 0; i < nf; i++) {
+        json_t *f = json_array_get(findings, i);
+        if (!rpt_str(f, "event") || !json_is_integer(json_object_get(f, "mmsi"))) {
+            if (err) {
+                err->code = PEL_ERR_FORMAT;
+                snprintf(err->msg, sizeof err->msg, "finding %zu has no event or no mmsi", i);
+            }
+            return PEL_ERR_FORMAT;
+        }
+    }
+    /* the vessels */
+    uint32_t *ves = malloc((2 * nf + nextra + 1) * sizeof *ves), *des = NULL;
+    if (!ves)
+        return nomem(err);
+    size_t nv = 0, nd = 0;
+    for (size_t i = 0; i < nf; i++) {
+        json_t *f = json_array_get(findings, i);
+        ves[nv++] = (uint32_t)rpt_num(f, "mmsi", 0);
+        if (rpt_num(f, "mmsi2", 0) > 0)
+            ves[nv++] = (uint32_t)rpt_num(f, "mmsi2", 0);
+    }
+    for (size_t i = 0; i < nextra; i++)
+        ves[nv++] = extra[i];
+    nv = uniq_u32(ves, nv);
+    if (!designated) {
+        des = malloc((nf + 1) * sizeof *des);
+        if (!des) {
+            free(ves);
+            return nomem(err);
+        }
+        for (size_t i = 0; i < nf; i++) {
+            json_t *f = json_array_get(findings, i);
+            if (!strcmp(rpt_str(f, "event"), "watchlist_match"))
+                des[nd++] = (uint32_t)rpt_num(f, "mmsi", 0);
+        }
+        nd = uniq_u32(des, nd);
+        designated = des;
+        ndesignated = nd;
+    }
+    scorer c = {.w = w, .designated = designated, .ndesignated = ndesignated, .name = name, .ud = ud};
+    for (size_t i = 0; i < nf && !c.it.nomem; i++)
+        score_finding(&c, json_array_get(findings, i), (long)i);
+    for (size_t i = 0; i < nv && !c.it.nomem; i++)
+        if (ves[i] / 1000000 == 445)
+            add_item(&c.it, ves[i], w->w[RPT_W_FLAG_DPRK], -1, CAP_NONE, NULL,
+                     fmt("Broadcast an MMSI allocated to North Korea (445)"));
+    free(des);
+    rpt_vessel *rv = calloc(nv ? nv : 1, sizeof *rv);
+    if (c.it.nomem || !rv) {
+        for (size_t i = 0; i < c.it.n; i++)
+            free(c.it.v[i].text);
+        free(c.it.v);
+        free(ves);
+        free(rv);
+        return nomem(err);
+    }
+    /* per vessel: caps, one designation per entry, no zero items */
+    if (c.it.n)
+        qsort(c.it.v, c.it.n, sizeof *c.it.v, cmp_item);
+    pel_status st = PEL_OK;
+    for (size_t a = 0, b; a < c.it.n; a = b) {
+        for (b = a; b < c.it.n && c.it.v[b].mmsi == c.it.v[a].mmsi; b++)
+            ;
+        int counted[4] = {0};
+        for (size_t i = a; i < b; i++) {
+            item *x = &c.it.v[i];
+            if (x->points <= 0)
+                x->keep = false;
+            else if (x->cap != CAP_NONE && counted[x->cap]++ >= RPT_CAP)
+                x->keep = false;
+            else if (x->key[0])
+                for (size_t j = a; j < i; j++) /* an earlier item is as good or better */
+                    if (c.it.v[j].keep && !strcmp(c.it.v[j].key, x->key))
+                        x->keep = false;
+        }
+    }
+    for (size_t i = 0; i < nv; i++)
+        rv[i].mmsi = ves[i];
+    size_t vi = 0;
+    for (size_t i = 0; i < c.it.n; i++) {
+        item *x = &c.it.v[i];
+        while (vi < nv && rv[vi].mmsi < x->mmsi)
+            vi++;
+        if (!x->keep || vi == nv || rv[vi].mmsi != x->mmsi) {
+            free(x->text);
+            continue;
+        }
+        rpt_vessel *v = &rv[vi];
+        rpt_reason *nr = realloc(v->reasons, (v->nreasons + 1) * sizeof *nr);
+        if (!nr) {
+            free(x->text);
+            st = PEL_ERR_NOMEM;
+            continue;
+        }
+        v->reasons = nr;
+        v->reasons[v->nreasons++] = (rpt_reason){.text = x->text, .points = x->points, .finding = x->finding};
+        v->score += x->points;
+    }
+    free(c.it.v);
+    /* the findings of each vessel */
+    for (size_t i = 0; i < nf && st == PEL_OK; i++) {
+        json_t *f = json_array_get(findings, i);
+        uint32_t m[2] = {(uint32_t)rpt_num(f, "mmsi", 0), (uint32_t)rpt_num(f, "mmsi2", 0)};
+        for (int k = 0; k < 2; k++) {
+            uint32_t *hit = m[k] ? bsearch(&m[k], ves, nv, sizeof *ves, cmp_u32) : NULL;
+            if (!hit || (k == 1 && m[1] == m[0]))
+                continue;
+            rpt_vessel *v = &rv[hit - ves];
+            size_t *nfi = realloc(v->findings, (v->nfindings + 1) * sizeof *nfi);
+            if (!nfi) {
+                st = PEL_ERR_NOMEM;
+                break;
+            }
+            v->findings = nfi;
+            v->findings[v->nfindings++] = i;
+        }
+    }
+    free(ves);
+    for (size_t i = 0; i < nv; i++) {
+        rv[i].score = round1(rv[i].score);
+        rv[i].level = rpt_level(w, rv[i].score);
+    }
+    out->v = rv;
+    out->n = nv;
+    if (st != PEL_OK) {
+        rpt_ranking_free(out);
+        return nomem(err);
+    }
+    if (nv)
+        qsort(rv, nv, sizeof *rv, cmp_vessel);
+    return PEL_OK;
+}
+
+/* ---- the scan, filtered --------------------------------------------------- */
+
+void rpt_run_free(rpt_run *r) {
+    if (!r)
+        return;
+    json_decref(r->findings);
+    free(r->designated);
+    rpt_ranking_free(&r->rank);
+    free(r->data_dir);
+    memset(r, 0, sizeof *r);
+}
+
+typedef struct namer {
+    pel_store *s;
+    char *last;
+} namer;
+
+static const char *store_name(void *ud, uint32_t mmsi) {
+    namer *n = ud;
+    free(n->last);
+    n->last = st_latest_name(n->s, mmsi);
+    return n->last;
+}
+
+/* Parses pel_scan's JSON lines (buf, len) into an array. */
+static pel_status parse_lines(const char *buf, size_t len, json_t *all, pel_error *err) {
+    size_t lineno = 0;
+    for (size_t a = 0, b; a < len; a = b + 1) {
+        const char *nl = memchr(buf + a, '\n', len - a);
+        b = nl ? (size_t)(nl - buf) : len;
+        lineno++;
+        if (b == a)
+            continue;
+        char *clean = rpt_utf8_clean(buf + a, b - a);
+        if (!clean)
+            return nomem(err);
+        json_error_t je;
+        json_t *f = json_loads(clean, 0, &je);
+        free(clean);
+        if (!json_is_object(f)) {
+            json_decref(f);
+            if (err) {
+                err->code = PEL_ERR_FORMAT;
+                snprintf(err->msg, sizeof err->msg, "the scan's finding %zu does not parse: %s", lineno, je.text);
+            }
+            return PEL_ERR_FORMAT;
+        }
+        if (json_array_append_new(all, f))
+            return nomem(err);
+    }
+    return PEL_OK;
+}
+
+pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_error *err) {
+    memset(r, 0, sizeof *r);
+    rpt_weights_default(&r->w);
+    const char *dir = o->data_dir ? o->data_dir : getenv("PELORUS_DATA") ? getenv("PELORUS_DATA") : PEL_DATADIR;
+    r->data_dir = strdup(dir);
+    const char **det = calloc(o->nset + 1, sizeof *det);
+    json_t *all = json_array();
+    if (!r->data_dir || !det || !all) {
+        free(det);
+        json_decref(all);
+        rpt_run_free(r);
+        return nomem(err);
+    }
+    size_t ndet = 0;
+    r->draw = (rpt_draw){.simplify_deg = 0.0005, .max_points = 2000};
+    pel_status st = rpt_split_settings(o->set, o->nset, &r->w, &r->draw, det, &ndet, err);
+    char *buf = NULL;
+    size_t len = 0;
+    if (st == PEL_OK) {
+        FILE *mem = open_memstream(&buf, &len);
+        if (!mem)
+            st = nomem(err);
+        else {
+            pel_scan_opts so = {.data_dir = o->data_dir, .zones_path = o->zones_path, .set = det, .nset = ndet};
+            st = pel_scan(s, &so, mem, PEL_FIND_JSONL, NULL, err);
+            if (fclose(mem) != 0 && st == PEL_OK)
+                st = nomem(err);
+        }
+    }
+    free(det);
+    if (st == PEL_OK)
+        st = parse_lines(buf, len, all, err);
+    free(buf);
+    /* the designated vessels, over the whole scan */
+    size_t nall = json_array_size(all);
+    if (st == PEL_OK) {
+        r->designated = malloc((nall + 1) * sizeof *r->designated);
+        if (!r->designated)
+            st = nomem(err);
+        for (size_t i = 0; st == PEL_OK && i < nall; i++) {
+            json_t *f = json_array_get(all, i);
+            const char *ev = rpt_str(f, "event");
+            if (ev && !strcmp(ev, "watchlist_match"))
+                r->designated[r->ndesignated++] = (uint32_t)rpt_num(f, "mmsi", 0);
+        }
+        if (st == PEL_OK)
+            r->ndesignated = uniq_u32(r->designated, r->ndesignated);
+    }
+    /* the selection */
+    uint32_t *sel = NULL;
+    size_t nsel = 0;
+    if (st == PEL_OK && o->mmsi && o->nmmsi) {
+        sel = malloc(o->nmmsi * sizeof *sel);
+        if (!sel)
+            st = nomem(err);
+        else {
+            memcpy(sel, o->mmsi, o->nmmsi * sizeof *sel);
+            nsel = uniq_u32(sel, o->nmmsi);
+        }
+    }
+    if (st == PEL_OK) {
+        r->findings = json_array();
+        if (!r->findings)
+            st = nomem(err);
+    }
+    for (size_t i = 0; st == PEL_OK && i < nall; i++) {
+        json_t *f = json_array_get(all, i);
+        int64_t t0, t1;
+        if (!rpt_time(f, "start", &t0) || !rpt_time(f, "end", &t1)) {
+            if (err) {
+                err->code = PEL_ERR_FORMAT;
+                snprintf(err->msg, sizeof err->msg, "the scan's finding %zu has no start or end", i + 1);
+            }
+            st = PEL_ERR_FORMAT;
+            break;
+        }
+        if (t1 < o->from_ms || t0 > o->to_ms)
+            continue;
+        if (sel && !has_mmsi(sel, nsel, (uint32_t)rpt_num(f, "mmsi", 0)) &&
+            !has_mmsi(sel, nsel, (uint32_t)rpt_num(f, "mmsi2", 0)))
+            continue;
+        if (json_array_append(r->findings, f))
+            st = nomem(err);
+    }
+    json_decref(all);
+    if (st == PEL_OK) {
+        namer nm = {.s = s};
+        st = rpt_score(r->findings, &r->w, sel, nsel, r->designated, r->ndesignated, store_name, &nm, &r->rank, err);
+        free(nm.last);
+    }
+    free(sel);
+    if (st != PEL_OK)
+        rpt_run_free(r);
+    return st;
+}
+
+/* ---- pel_rank -------------------------------------------------------------- */
+
+/* Text for a table or CSV cell: control characters become '?'. */
+static void put_plain(FILE *out, const char *s, size_t max) {
+    size_t n = 0;
+    for (; s && *s && n < max; s++, n++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+static void put_csv(FILE *out, const char *s) {
+    fputc('"', out);
+    if (s && s[0] && strchr("=+-@", s[0]))
+        fputc('\'', out);
+    for (; s && *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+    }
+    fputc('"', out);
+}
+
+static json_t *jstr_or_null(const char *s) {
+    if (!s)
+        return json_null();
+    char *c = rpt_utf8_clean(s, strlen(s));
+    json_t *v = c ? json_string(c) : NULL;
+    free(c);
+    return v;
+}
+
+pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findings_format fmt, size_t limit,
+                    pel_error *err) {
+    pel_report_opts dflt = {.from_ms = INT64_MIN, .to_ms = INT64_MAX};
+    pel_report_opts copy;
+    if (!o)
+        o = &dflt;
+    else if (o->from_ms == 0 && o->to_ms == 0) { /* a zeroed struct: no time limits */
+        copy = *o;
+        copy.from_ms = INT64_MIN;
+        copy.to_ms = INT64_MAX;
+        o = &copy;
+    }
+    if (!s || !out)
+        return arg_error(err, "pel_rank", "no store or no output");
+    rpt_run r;
+    pel_status st = rpt_run_scan(s, o, &r, err);
+    if (st != PEL_OK)
+        return st;
+    size_t n = limit && limit < r.rank.n ? limit : r.rank.n;
+    if (fmt == PEL_FIND_TABLE)
+        fprintf(out, "%4s %6s %-6s %-9s %-20s %-7s  %s\n", "rank", "score", "level", "mmsi", "name", "imo",
+                "reasons (points)");
+    else if (fmt == PEL_FIND_CSV)
+        fputs("rank,mmsi,name,imo,score,level,reasons\n", out);
+    for (size_t i = 0; i < n && st == PEL_OK; i++) {
+        const rpt_vessel *v = &r.rank.v[i];
+        st_latest id;
+        st = st_latest_identity(s, v->mmsi, &id, err);
+        if (st != PEL_OK)
+            break;
+        if (fmt == PEL_FIND_TABLE) {
+            fprintf(out, "%4zu %6.1f %-6s %09u ", i + 1, v->score, v->level, v->mmsi);
+            char nm[24] = "";
+            snprintf(nm, sizeof nm, "%s", id.name ? id.name : "");
+            put_plain(out, nm, 20);
+            fprintf(out, "%*s ", (int)(20 - (strlen(nm) < 20 ? strlen(nm) : 20)), "");
+            if (id.imo)
+                fprintf(out, "%-7u", id.imo);
+            else
+                fprintf(out, "%-7s", "");
+            for (size_t k = 0; k < v->nreasons && k < 3; k++) {
+                fprintf(out, "%s(%+.1f) ", k ? "\n                                                           " : "  ",
+                        v->reasons[k].points);
+                put_plain(out, v->reasons[k].text, 160);
+            }
+            if (v->nreasons > 3)
+                fprintf(out, "\n                                                             ... %zu more",
+                        v->nreasons - 3);
+            fputc('\n', out);
+        } else if (fmt == PEL_FIND_CSV) {
+            fprintf(out, "%zu,%u,", i + 1, v->mmsi);
+            if (id.name)
+                put_csv(out, id.name);
+            fputc(',', out);
+            if (id.imo)
+                fprintf(out, "%u", id.imo);
+            fprintf(out, ",%.1f,%s,", v->score, v->level);
+            char *joined = NULL;
+            size_t jlen = 0;
+            FILE *m = open_memstream(&joined, &jlen);
+            for (size_t j = 0; m && j < v->nreasons; j++)
+                fprintf(m, "%s%s (%+.1f)", j ? " | " : "", v->reasons[j].text, v->reasons[j].points);
+            if (!m || fclose(m) != 0) {
+                free(joined);
+                st_latest_clear(&id);
+                st = nomem(err);
+                break;
+            }
+            put_csv(out, joined);
+            free(joined);
+            fputc('\n', out);
+        } else {
+            json_t *o2 = json_object(), *rs = json_array();
+            json_object_set_new(o2, "mmsi", json_integer(v->mmsi));
+            json_object_set_new(o2, "name", jstr_or_null(id.name));
+            json_object_set_new(o2, "imo", id.imo ? json_integer(id.imo) : json_null());
+            json_object_set_new(o2, "score", json_real(v->score));
+            json_object_set_new(o2, "level", json_string(v->level));
+            for (size_t k = 0; k < v->nreasons; k++) {
+                json_t *f =
+                    v->reasons[k].finding >= 0 ? json_array_get(r.findings, (size_t)v->reasons[k].finding) : NULL;
+                json_t *x = json_object();
+                json_object_set_new(x, "text", jstr_or_null(v->reasons[k].text));
+                json_object_set_new(x, "points", json_real(v->reasons[k].points));
+                json_object_set_new(x, "event", f ? json_string(rpt_str(f, "event")) : json_string("mmsi_country"));
+                json_object_set_new(x, "start",
+                                    f && rpt_str(f, "start") ? json_string(rpt_str(f, "start")) : json_null());
+                json_array_append_new(rs, x);
+            }
+            json_object_set_new(o2, "reasons", rs);
+            char *line = json_dumps(o2, JSON_COMPACT | JSON_REAL_PRECISION(10));
+            json_decref(o2);
+            if (!line)
+                st = nomem(err);
+            else {
+                fputs(line, out);
+                fputc('\n', out);
+                free(line);
+            }
+        }
+        st_latest_clear(&id);
+    }
+    if (st == PEL_OK && ferror(out)) {
+        st = PEL_ERR_IO;
+        if (err) {
+            err->code = st;
+            snprintf(err->msg, sizeof err->msg, "writing the ranking failed");
+        }
+    }
+    rpt_run_free(&r);
+    return st;
+}

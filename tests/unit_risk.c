@@ -1,0 +1,161 @@
+/*
+ * unit_risk.c -- the risk score (src/report/risk.c) over hand-made findings
+ * lines, without a database: weights, caps, one designation per list
+ * entry, encounters counting for both vessels, the MID 445 item, levels,
+ * reason order, settings and the UTF-8 cleaner.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "rpt.h"
+
+static json_t *parse(const char *const *lines, size_t n) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_error_t je;
+        json_t *f = json_loads(lines[i], 0, &je);
+        CHECK(f != NULL, "line %zu parses: %s", i, je.text);
+        json_array_append_new(a, f);
+    }
+    return a;
+}
+
+static const rpt_vessel *find(const rpt_ranking *r, uint32_t mmsi) {
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].mmsi == mmsi)
+            return &r->v[i];
+    return NULL;
+}
+
+static const char *names(void *ud, uint32_t mmsi) {
+    (void)ud;
+    return mmsi == 445000001 ? "DARK STAR" : NULL;
+}
+
+static bool near(double a, double b) {
+    return fabs(a - b) < 1e-9;
+}
+
+int main(void) {
+    // clang-format off
+    static const char *const lines[] = {
+        /* 0 */ "{\"event\":\"watchlist_match\",\"mmsi\":445000001,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"ofac_sdn\",\"entry\":\"1\",\"entry_name\":\"DARK STAR\",\"program\":\"DPRK3\",\"score\":0.9,\"matched_on\":[\"name\"],\"identity_name\":\"DARK STAR\"}",
+        /* 1 */ "{\"event\":\"watchlist_match\",\"mmsi\":445000001,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"ofac_sdn\",\"entry\":\"1\",\"entry_name\":\"DARK STAR\",\"program\":\"DPRK3\",\"score\":0.95,\"matched_on\":[\"name\"],\"identity_name\":\"DARK STAR 1\"}",
+        /* 2 */ "{\"event\":\"encounter\",\"mmsi\":412000001,\"mmsi2\":445000001,\"start\":\"2024-01-01T02:00:00Z\",\"end\":\"2024-01-01T05:00:00Z\",\"lat\":35.5,\"lon\":-123.25,\"duration_h\":3.0,\"port_distance_km\":120.4,\"nearest_port\":\"Weihai\"}",
+        /* 3 */ "{\"event\":\"gap\",\"mmsi\":445000001,\"start\":\"2024-01-01T06:00:00Z\",\"end\":\"2024-01-01T20:00:00Z\",\"lat\":35.5,\"lon\":123.3,\"open\":false,\"duration_h\":14.0,\"suspected\":true,\"draught_changed\":true,\"draught_before_m\":5.0,\"draught_after_m\":11.0,\"near_port_of_concern\":true,\"start_port\":null,\"start_port_concern\":null,\"end_port\":\"Nampo\",\"end_port_concern\":true}",
+        /* 4 */ "{\"event\":\"zone_entry\",\"mmsi\":412000001,\"start\":\"2024-01-01T07:00:00Z\",\"end\":\"2024-01-01T08:00:00Z\",\"lat\":1,\"lon\":1,\"zone\":\"A\",\"duration_h\":1.0}",
+        /* 5 */ "{\"event\":\"zone_entry\",\"mmsi\":412000001,\"start\":\"2024-01-01T08:00:00Z\",\"end\":\"2024-01-01T09:00:00Z\",\"lat\":1,\"lon\":1,\"zone\":\"B\",\"duration_h\":1.0}",
+        /* 6 */ "{\"event\":\"zone_entry\",\"mmsi\":412000001,\"start\":\"2024-01-01T09:00:00Z\",\"end\":\"2024-01-01T10:00:00Z\",\"lat\":1,\"lon\":1,\"zone\":\"C\",\"duration_h\":1.0}",
+        /* 7 */ "{\"event\":\"zone_entry\",\"mmsi\":412000001,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"zone\":\"D\",\"duration_h\":1.0}",
+        /* 8 */ "{\"event\":\"port_visit\",\"mmsi\":412000002,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"port\":\"Busan\",\"port_concern\":false,\"duration_h\":1.0}",
+        /* 9 */ "{\"event\":\"identity_change\",\"mmsi\":412000003,\"mmsi2\":412000004,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":null,\"lon\":null,\"field\":\"imo_shared\",\"imo\":9074729}",
+        /* 10 */ "{\"event\":\"gap\",\"mmsi\":412000005,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T23:00:00Z\",\"lat\":1,\"lon\":1,\"open\":false,\"duration_h\":13.0,\"suspected\":false,\"draught_changed\":null,\"near_port_of_concern\":false}",
+        /* 11 */ "{\"event\":\"watchlist_match\",\"mmsi\":412000006,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"un\",\"entry\":\"X\",\"entry_name\":\"OTHER\",\"score\":1.0,\"matched_on\":[\"imo\",\"name\"],\"identity_imo\":9074729}",
+    };
+    // clang-format on
+    json_t *f = parse(lines, sizeof lines / sizeof lines[0]);
+    rpt_weights w;
+    rpt_weights_default(&w);
+    rpt_ranking r;
+    pel_error err = {0};
+    CHECK(rpt_score(f, &w, NULL, 0, NULL, 0, names, NULL, &r, &err) == PEL_OK, "scores: %s", err.msg);
+
+    /* 445000001: designation once, the better match 40*0.95 = 38; encounter 15 (412000001 not designated);
+       gap 10 + 10 + 15 = 35; MID 445: 20.  Total 108. */
+    const rpt_vessel *v = find(&r, 445000001);
+    CHECK(v && near(v->score, 108.0), "445000001 scores 108, got %.1f", v ? v->score : -1);
+    CHECK(v && !strcmp(v->level, "high"), "high");
+    CHECK(v && v->nreasons == 4, "4 reasons (one designation), got %zu", v ? v->nreasons : 0);
+    CHECK(v && near(v->reasons[0].points, 38.0) && v->reasons[0].finding == 1, "the better match first");
+    CHECK(v && near(v->reasons[1].points, 35.0) && v->reasons[1].finding == 3, "then the gap");
+    CHECK(v && strstr(v->reasons[1].text, "draught 5.0") && strstr(v->reasons[1].text, "Nampo"), "gap text: %s",
+          v ? v->reasons[1].text : "");
+    CHECK(v && near(v->reasons[2].points, 20.0) && v->reasons[2].finding == -1, "then the MID");
+    CHECK(v && near(v->reasons[3].points, 15.0) && v->reasons[3].finding == 2, "then the encounter");
+    CHECK(v && v->nfindings == 4 && v->findings[0] == 0 && v->findings[3] == 3, "its 4 findings");
+    CHECK(v && strstr(v->reasons[3].text, "Met 412000001 for 3.0 h at 35.50N 123.25W, 120 km from Weihai"),
+          "encounter text: %s", v ? v->reasons[3].text : "");
+
+    /* 412000001: encounter with a designated vessel 15 + 20; zones 3 of 4: 30.  Total 65. */
+    v = find(&r, 412000001);
+    CHECK(v && near(v->score, 65.0), "412000001 scores 65, got %.1f", v ? v->score : -1);
+    CHECK(v && v->nreasons == 4, "encounter + 3 zones, got %zu", v ? v->nreasons : 0);
+    CHECK(v && strstr(v->reasons[0].text, "Met designated vessel 445000001 (DARK STAR)"), "partner named: %s",
+          v ? v->reasons[0].text : "");
+    CHECK(v && v->reasons[3].finding == 6, "the earliest zones count");
+    CHECK(v && v->nfindings == 5, "5 findings listed, the 4th zone included");
+
+    /* a port visit that is no concern: listed, 0 points, level none */
+    v = find(&r, 412000002);
+    CHECK(v && v->score == 0 && !strcmp(v->level, "none") && v->nreasons == 0 && v->nfindings == 1, "412000002 none");
+    /* an IMO shared: both vessels */
+    CHECK(find(&r, 412000003) && near(find(&r, 412000003)->score, 20), "imo_shared counts for mmsi");
+    CHECK(find(&r, 412000004) && near(find(&r, 412000004)->score, 20), "... and for mmsi2");
+    CHECK(find(&r, 412000004) && strstr(find(&r, 412000004)->reasons[0].text, "also broadcast by 412000003"),
+          "imo_shared text");
+    /* a coverage gap */
+    CHECK(find(&r, 412000005) && near(find(&r, 412000005)->score, 1) && !strcmp(find(&r, 412000005)->level, "low"),
+          "coverage gap 1, low");
+    /* an IMO match: 60 */
+    v = find(&r, 412000006);
+    CHECK(v && near(v->score, 60) && !strcmp(v->level, "high"), "IMO match 60, high");
+    CHECK(v && strstr(v->reasons[0].text, "Matched UN Security Council entry OTHER on IMO 9074729"), "text: %s",
+          v ? v->reasons[0].text : "");
+
+    /* order: score descending, ties by MMSI */
+    CHECK(r.n == 7, "7 vessels, got %zu", r.n);
+    for (size_t i = 1; i < r.n; i++)
+        CHECK(r.v[i - 1].score > r.v[i].score || (r.v[i - 1].score == r.v[i].score && r.v[i - 1].mmsi < r.v[i].mmsi),
+              "order at %zu", i);
+    rpt_ranking_free(&r);
+
+    /* extra vessels without findings; an explicit designated list */
+    uint32_t extra[] = {445999999, 412000001};
+    uint32_t none[] = {1};
+    CHECK(rpt_score(f, &w, extra, 2, none, 1, NULL, NULL, &r, &err) == PEL_OK, "scores");
+    v = find(&r, 445999999);
+    CHECK(v && near(v->score, 20) && v->nfindings == 0, "an extra vessel: only its MID");
+    v = find(&r, 412000001);
+    CHECK(v && near(v->score, 45), "partner not designated by the given list: 15 + 30, got %.1f", v ? v->score : -1);
+    rpt_ranking_free(&r);
+
+    /* settings */
+    const char *set[] = {"risk.encounter=0", "gap.min_gap_h=6", "risk.high=200", "report.simplify_deg=0.01"};
+    const char *det[4];
+    size_t ndet;
+    rpt_draw d = {0};
+    CHECK(rpt_split_settings(set, 4, &w, &d, det, &ndet, &err) == PEL_OK, "settings: %s", err.msg);
+    CHECK(ndet == 1 && !strcmp(det[0], "gap.min_gap_h=6"), "detector settings passed on");
+    CHECK(w.w[RPT_W_ENCOUNTER] == 0 && w.w[RPT_W_HIGH] == 200 && d.simplify_deg == 0.01, "values set");
+    CHECK(!strcmp(rpt_level(&w, 108), "medium"), "thresholds move the level");
+    const char *bad1[] = {"risk.nope=1"}, *bad2[] = {"risk.zone=-1"}, *bad3[] = {"risk.zone=x"},
+               *bad4[] = {"report.x=1"};
+    CHECK(rpt_split_settings(bad1, 1, &w, &d, det, &ndet, &err) == PEL_ERR_ARG && strstr(err.msg, "risk.nope"),
+          "unknown weight refused");
+    CHECK(rpt_split_settings(bad2, 1, &w, &d, det, &ndet, &err) == PEL_ERR_ARG, "negative refused");
+    CHECK(rpt_split_settings(bad3, 1, &w, &d, det, &ndet, &err) == PEL_ERR_ARG, "not a number refused");
+    CHECK(rpt_split_settings(bad4, 1, &w, &d, det, &ndet, &err) == PEL_ERR_ARG, "unknown report setting refused");
+    CHECK(!strcmp(rpt_weight_name(0), "designation_imo") && rpt_weight_name(RPT_W__COUNT) == NULL, "weight names");
+
+    /* a finding without an event is a format error */
+    json_t *broken = json_array();
+    json_array_append_new(broken, json_pack("{s:i}", "mmsi", 412000001));
+    CHECK(rpt_score(broken, &w, NULL, 0, NULL, 0, NULL, NULL, &r, &err) == PEL_ERR_FORMAT && r.n == 0,
+          "no event: refused");
+    json_decref(broken);
+
+    /* the UTF-8 cleaner */
+    char *c = rpt_utf8_clean("A\xff"
+                             "B\xc3\xa9\xe2\x80\xa8\xed\xa0\x80",
+                             11);
+    CHECK(c && !strcmp(c, "A\xef\xbf\xbd"
+                          "B\xc3\xa9\xe2\x80\xa8\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
+          "cleaned: %s", c ? c : "(null)");
+    free(c);
+
+    json_decref(f);
+    printf("risk: %d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
