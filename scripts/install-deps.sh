@@ -2,16 +2,28 @@
 # install-deps.sh -- installs what Pelorus needs on Debian 12 (bookworm):
 # the build (gcc, make, zlib, SQLite, nettle for SHA-256, libcsv), the tests (jansson for the peer comparison,
 # gzip, GNU time for the memory check, clang for the fuzz build) and the
-# benchmark's peer (gpsd-clients for gpsdecode, hyperfine).  Skips the
-# package manager when everything is there already.  Run as root (or with
-# sudo available).
+# benchmark's peer (gpsd-clients for gpsdecode, hyperfine), and for the
+# report's browser test Debian's Chromium with its fonts, plus Node.js and
+# npm when the machine has none; then `npm ci` installs the pinned front-end
+# packages (package-lock.json: Leaflet, world-atlas, topojson-client,
+# playwright-core -- which downloads no browser).  Skips the package manager
+# when everything is there already.  Run as root (or with sudo available).
 set -eu
-pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev nettle-dev libcsv-dev libjansson-dev libxml2-dev gzip time clang libclang-rt-14-dev gpsd-clients sqlite3 jq libxml2-utils bc"
+pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev nettle-dev libcsv-dev libjansson-dev libxml2-dev gzip time clang libclang-rt-14-dev gpsd-clients sqlite3 jq libxml2-utils bc chromium fonts-liberation fonts-dejavu-core python3"
+command -v node >/dev/null && command -v npm >/dev/null || pkgs="$pkgs nodejs npm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
+npm_ci() (
+    cd "$(dirname "$0")/.."
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "install-deps: npm ci (pinned front-end packages)"
+        npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    fi
+)
 if [ -z "$missing" ]; then
+    npm_ci
     echo "install-deps: all present"
     exit 0
 fi
@@ -21,3 +33,4 @@ echo "install-deps: installing$missing"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "install-deps: done"
+npm_ci

@@ -205,25 +205,8 @@ expect "... with an empty licences array" 0 "$(data_of "$T/b4/report.html" | jq 
 # sign of quotes and an ampersand, and a destination with all three; it goes
 # dark for 15 h (a gap) and comes back with another call sign (an identity
 # change).  219000003's name holds U+2028 and '&'.
-H=$T/hostile.csv
-python3 - "$H" <<'EOF'
-import sys
-rows = ["# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,Destination,ETA,Data source type,A,B,C,D"]
-def q(s):
-    return '"' + s.replace('"', '""') + '"'
-def row(t, mmsi, lat, lon, callsign, name, dest):
-    h, m = divmod(t, 60)
-    return ",".join(["01/03/2023 %02d:%02d:00" % (h, m), "Class A", str(mmsi), "%.6f" % lat, "%.6f" % lon,
-                     "Under way using engine", "", "8.0", "0.0", "0", "Unknown", q(callsign), q(name), "Tanker", "",
-                     "20", "100", "GPS", "6.0", q(dest), "", "AIS", "", "", "", ""])
-for i in range(13):   # 00:00 .. 02:00
-    rows.append(row(10 * i, 219000001, 56.0 + 0.02 * i, 11.0, "'&\"", "<script>alert(1)</script>", '"A&B" <x>'))
-    rows.append(row(10 * i + 1, 219000003, 57.0 + 0.02 * i, 11.5, "OX3", "LINE\u2028SEP & CO", "AARHUS"))
-for i in range(7):    # 17:00 .. 18:00
-    rows.append(row(1020 + 10 * i, 219000001, 56.5 + 0.02 * i, 11.0, "ABC", "<script>alert(1)</script>", '"A&B" <x>'))
-    rows.append(row(1020 + 10 * i + 1, 219000003, 57.5 + 0.02 * i, 11.5, "OX3", "LINE\u2028SEP & CO", "AARHUS"))
-open(sys.argv[1], "w", encoding="utf-8").write("\n".join(rows) + "\n")
-EOF
+# (tests/data/report/hostile_dma.csv, shared with tests/browser_test.sh)
+H=tests/data/report/hostile_dma.csv
 HDB=$T/hostile.db
 "$PEL" ingest -q --db "$HDB" "$H"; expect "the hostile CSV ingests" 0 $?
 HO=$T/hostile

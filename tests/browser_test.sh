@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# browser_test.sh -- the evidence report in a real browser (Debian's
+# headless Chromium, driven by playwright-core from node_modules):
+#   1. the vendored map library and coastline equal the pinned npm packages;
+#   2. the report of the simulated small scenario, written by `pelorus
+#      report`: no console errors, no network request, the map, the land and
+#      every finding with a geometry drawn, clicks show details and evidence;
+#      a screenshot is saved (build/browser/report.png; docs/report.png is one);
+#   3. a report of hostile AIS (a vessel named <script>alert(1)</script>, a
+#      destination with quotes and ampersands): shown as text, no script runs.
+# Prints "browser: N passed, M failed" (the checks of each page are listed by
+# tests/browser/report_check.mjs).  Usage: tests/browser_test.sh [BUILD]
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${1:-${BUILD:-build}}
+P=$BUILD/pelorus
+O=build/browser
+rm -rf "$O"
+mkdir -p "$O"
+pass=0 fail=0
+step() { # description command...
+    local d=$1; shift
+    if "$@"; then pass=$((pass + 1)); echo "ok browser $d"; else fail=$((fail + 1)); echo "FAIL browser $d"; fi
+}
+# the number of findings the page must draw: those with a geometry
+drawn() {
+    python3 - "$1" <<'EOF'
+import json, re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<script[^>]*id="pelorus-data"[^>]*>(.*?)</script>', h, re.S)
+d = json.loads(m.group(1))
+print(sum(1 for f in d["findings"] if f.get("geometry")), len(d["vessels"]))
+EOF
+}
+
+step "node, playwright-core and chromium are installed" \
+    test -x /usr/bin/chromium -a -d node_modules/playwright-core
+step "vendored assets equal the pinned npm packages" scripts/web-assets.sh --check
+
+# the simulated small scenario, through the whole pipeline
+$P simulate -q examples/scenario_small.json --out "$O/sim"
+$P scan -q --db "$O/sim.db" --watchlist "$O/sim/watchlist.csv" "$O/sim/ais.nmea" >/dev/null 2>&1
+$P report -q --db "$O/sim.db" --out "$O/report"
+step "pelorus report wrote report.html" test -s "$O/report/report.html"
+read -r nf nv < <(drawn "$O/report/report.html")
+step "the small scenario has findings to draw ($nf, $nv vessels)" test "$nf" -gt 10
+step "small scenario report in Chromium" \
+    node tests/browser/report_check.mjs "$O/report/report.html" --expect-findings "$nf" --expect-vessels "$nv" \
+    --screenshot "$O/report.png"
+step "a screenshot was saved" test -s "$O/report.png"
+
+# hostile text
+$P ingest -q --db "$O/hostile.db" tests/data/report/hostile_dma.csv
+$P report -q --db "$O/hostile.db" --out "$O/hostile"
+read -r nf nv < <(drawn "$O/hostile/report.html")
+step "hostile report in Chromium: names shown as text, no script runs" \
+    node tests/browser/report_check.mjs "$O/hostile/report.html" --expect-findings "$nf" --expect-vessels "$nv" --xss
+
+echo "browser: $pass passed, $fail failed"
+[ $fail = 0 ]
