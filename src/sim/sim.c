@@ -964,7 +964,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
                 } else {
                     if (!dark)
                         report_static(&c, v, x, t, lat, lon);
-                    v->next_static = t + 360000;
+                    v->next_static = t + (sc.feed_interval_ms > 360000 ? sc.feed_interval_ms : 360000);
                 }
             }
         }
