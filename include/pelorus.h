@@ -760,7 +760,8 @@ typedef struct pel_ais_report {
 } pel_ais_report;
 
 /* Sets r to a message of the given type and MMSI with every other value
- * "not available" (or 0 for flags). */
+ * "not available", and flags 0 -- dte and gnss included, although ITU-R
+ * M.1371-5 gives 1 as their default: set them when it matters. */
 void pel_ais_report_init(pel_ais_report *r, int type, uint32_t mmsi);
 
 /* Encodes r into bits (MSB first, bit i of the message is bit 7 - i % 8 of
@@ -789,7 +790,10 @@ typedef struct pel_nmea_opts {
  * before each sentence when o->source or o->rx_ms asks for one (the first
  * sentence of a group carries s:/c:, every sentence g:).  Checksums are
  * computed.  Returns the bytes written (NUL-terminated), or 0 when cap is
- * too small or nbits is out of range. */
+ * too small, nbits is out of range or an option is unusable (a talker that
+ * is not 2 characters, seqid outside 0..9, group outside 0..999, more than 9
+ * sentences, a source or channel holding ',', '*', '\\' or control
+ * characters). */
 size_t pel_nmea_encode(const uint8_t *bits, int nbits, const pel_nmea_opts *o, bool crlf, char *out, size_t cap);
 
 /* ------------------------------------------------------------------------ */
@@ -827,7 +831,8 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
 /* ------------------------------------------------------------------------ */
 
 typedef struct pel_eval_opts {
-    double slack_s;            /* time tolerance either side of an interval; 0 = 3600 */
+    double slack_s;            /* time tolerance either side of an interval; 0 = 3600; for no
+                                  tolerance give any value under 1 ms (it is rounded to ms) */
 } pel_eval_opts;
 
 typedef struct pel_eval_row {
