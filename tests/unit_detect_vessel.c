@@ -170,8 +170,24 @@ static void test_gap_defaults(void) {
     det_gap_opts o;
     det_gap_default_opts(&o);
     CHECK(o.min_gap_h == 12 && o.port_radius_m == 5000 && o.coverage_radius_m == 50000 && o.min_others == 3 &&
-              o.draught_change_m == 0.5,
+              o.coverage_margin_s == 1800 && o.draught_change_m == 0.5,
           "gap defaults");
+}
+
+/* a short gap: the coverage margin is at most a quarter of the gap */
+static void test_gap_margin_quarter(void) {
+    reset();
+    hourly(0, 5, 5.0, 60.0, 11, 0);
+    hourly(6.6, 8.6, 5.0, 60.0 + 1.6 * 11 / 60.0, 11, 0);
+    det_gap_opts o;
+    det_gap_default_opts(&o);
+    o.min_gap_h = 1.5;
+    det_gap_context ctx = ctx_full(H(8.6));
+    pel_status st = det_gap_track(&o, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    CHECK(st == PEL_OK && ngot == 1, "margin: %zu gaps", ngot);
+    CHECK(others_calls == 1 && others_from == H(5) + 1440000 && others_to == H(6.6) - 1440000,
+          "margin: a 1.6 h gap leaves out 24 min at each end, not 30 (%lld..%lld)", (long long)others_from,
+          (long long)others_to);
 }
 
 static void test_gap_mid_sea(void) {
@@ -215,7 +231,9 @@ static void test_gap_mid_sea(void) {
         CHECK(f->nev == 2 && f->ev[0].line == 6 && f->ev[1].line == 7, "mid-sea %zu: evidence", c);
         CHECK(fields_ok(f), "mid-sea %zu: json %s", c, f->fields);
         if (cases[c].with_cb)
-            CHECK(others_calls == 1 && others_radius == 50000 && others_from == H(5) && others_to == H(19),
+            /* the first and last 30 min of the gap are left out of the coverage count */
+            CHECK(others_calls == 1 && others_radius == 50000 && others_from == H(5) + 1800000 &&
+                      others_to == H(19) - 1800000,
                   "mid-sea %zu: others_heard args", c);
     }
 }
@@ -310,7 +328,7 @@ static void test_gap_open(void) {
         CHECK(has(&got[0], "\"segment_after\":null") && has(&got[0], "\"end_port\":null") &&
                   has(&got[0], "\"suspected\":true"),
               "open: %s", got[0].fields);
-        CHECK(others_to == H(30), "open: others_heard until data end");
+        CHECK(others_to == H(30) - 1800000, "open: others_heard until data end, less the margin");
         CHECK(got[0].nev == 1 && got[0].ev[0].line == 6, "open: evidence");
         CHECK(fields_ok(&got[0]), "open: json %s", got[0].fields);
     }
@@ -522,6 +540,7 @@ static void test_zone(void) {
 int main(void) {
     test_gap_defaults();
     test_gap_mid_sea();
+    test_gap_margin_quarter();
     test_gap_none();
     test_gap_segments();
     test_gap_open();

@@ -207,30 +207,9 @@ static void xml_text(FILE *f, const char *str) {
     }
 }
 
-/* A CSV field, always quoted; a leading = + - @ gets a ' so that a
- * spreadsheet does not take it for a formula; control characters as '?'. */
-static void csv_text(FILE *f, const char *s) {
-    fputc('"', f);
-    if (s && s[0] && strchr("=+-@", s[0]))
-        fputc('\'', f);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-    }
-    fputc('"', f);
-}
 
 /* ---- JSON helpers ----------------------------------------------------------- */
 
-static json_t *jstr(const char *s) {
-    if (!s)
-        return json_null();
-    char *c = rpt_utf8_clean(s, strlen(s));
-    json_t *v = c ? json_string(c) : NULL;
-    free(c);
-    return v ? v : json_null();
-}
 
 static json_t *jtime(int64_t ms) {
     char t[40];
@@ -540,8 +519,8 @@ static pel_status enrich_findings(report *r) {
         const char *key;
         json_t *val;
         json_object_foreach(f, key, val) json_object_set(e, key, val);
-        json_object_set_new(e, "vessel_name", jstr(vessel_name(r, (uint32_t)rpt_num(f, "mmsi", 0))));
-        json_object_set_new(e, "vessel2_name", jstr(vessel_name(r, (uint32_t)rpt_num(f, "mmsi2", 0))));
+        json_object_set_new(e, "vessel_name", rpt_jstr(vessel_name(r, (uint32_t)rpt_num(f, "mmsi", 0))));
+        json_object_set_new(e, "vessel2_name", rpt_jstr(vessel_name(r, (uint32_t)rpt_num(f, "mmsi2", 0))));
         json_object_set_new(e, "geometry", finding_geometry(f));
     }
     return PEL_OK;
@@ -680,13 +659,13 @@ static pel_status write_findings_csv(report *r, const char *dir, pel_error *err)
     json_array_foreach(r->findings, i, x) {
         fprintf(f, "%zu,%s,%.0f,", i, rpt_str(x, "event"), rpt_num(x, "mmsi", 0));
         if (rpt_str(x, "vessel_name"))
-            csv_text(f, rpt_str(x, "vessel_name"));
+            rpt_csv_text(f, rpt_str(x, "vessel_name"));
         fputc(',', f);
         if (rpt_num(x, "mmsi2", 0) > 0)
             fprintf(f, "%.0f", rpt_num(x, "mmsi2", 0));
         fputc(',', f);
         if (rpt_str(x, "vessel2_name"))
-            csv_text(f, rpt_str(x, "vessel2_name"));
+            rpt_csv_text(f, rpt_str(x, "vessel2_name"));
         fprintf(f, ",%s,%s,", rpt_str(x, "start") ? rpt_str(x, "start") : "",
                 rpt_str(x, "end") ? rpt_str(x, "end") : "");
         if (!isnan(rpt_num(x, "lat", NAN)))
@@ -711,7 +690,7 @@ static pel_status write_findings_csv(report *r, const char *dir, pel_error *err)
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
             break;
         }
-        csv_text(f, d);
+        rpt_csv_text(f, d);
         free(d);
         fputc(',', f);
         char *ev = NULL;
@@ -726,7 +705,7 @@ static pel_status write_findings_csv(report *r, const char *dir, pel_error *err)
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
             break;
         }
-        csv_text(f, ev);
+        rpt_csv_text(f, ev);
         free(ev);
         fputc('\n', f);
     }
@@ -740,25 +719,25 @@ static json_t *vessel_json(report *r, const vinfo *v, const geo_mid *mid, pel_er
     json_t *o = json_object();
     char buf[96];
     json_object_set_new(o, "mmsi", json_integer(v->mmsi));
-    json_object_set_new(o, "name", jstr(v->id.name));
+    json_object_set_new(o, "name", rpt_jstr(v->id.name));
     json_object_set_new(o, "imo", v->id.imo ? json_integer(v->id.imo) : json_null());
-    json_object_set_new(o, "callsign", jstr(v->id.callsign));
+    json_object_set_new(o, "callsign", rpt_jstr(v->id.callsign));
     json_object_set_new(o, "shiptype", v->id.shiptype >= 0 ? json_integer(v->id.shiptype) : json_null());
     json_object_set_new(o, "shiptype_text",
-                        v->id.shiptype >= 0 ? jstr(ais_shiptype_text((unsigned)v->id.shiptype, buf, sizeof buf))
+                        v->id.shiptype >= 0 ? rpt_jstr(ais_shiptype_text((unsigned)v->id.shiptype, buf, sizeof buf))
                                             : json_null());
-    json_object_set_new(o, "destination", jstr(v->id.destination));
+    json_object_set_new(o, "destination", rpt_jstr(v->id.destination));
     char iso[3];
     const char *country = NULL;
     if (mid && geo_mid_country(mid, v->mmsi, iso))
         country = geo_mid_name(mid, v->mmsi / 1000000) ? geo_mid_name(mid, v->mmsi / 1000000) : iso;
-    json_object_set_new(o, "country", jstr(country));
+    json_object_set_new(o, "country", rpt_jstr(country));
     json_object_set_new(o, "score", json_real(rv->score));
     json_object_set_new(o, "level", json_string(rv->level));
     json_t *rs = json_array();
     for (size_t k = 0; k < rv->nreasons; k++) {
         json_t *x = json_object();
-        json_object_set_new(x, "text", jstr(rv->reasons[k].text));
+        json_object_set_new(x, "text", rpt_jstr(rv->reasons[k].text));
         json_object_set_new(x, "points", json_real(rv->reasons[k].points));
         json_object_set_new(x, "finding",
                             rv->reasons[k].finding >= 0 ? json_integer(rv->reasons[k].finding) : json_null());
@@ -771,9 +750,9 @@ static json_t *vessel_json(report *r, const vinfo *v, const geo_mid *mid, pel_er
     *st = st_identities(r->s, v->mmsi, &ids, &nids, err);
     for (size_t k = 0; k < nids; k++) {
         json_t *x = json_object();
-        json_object_set_new(x, "name", jstr(ids[k].name));
+        json_object_set_new(x, "name", rpt_jstr(ids[k].name));
         json_object_set_new(x, "imo", ids[k].imo ? json_integer(ids[k].imo) : json_null());
-        json_object_set_new(x, "callsign", jstr(ids[k].callsign));
+        json_object_set_new(x, "callsign", rpt_jstr(ids[k].callsign));
         json_object_set_new(x, "shiptype", ids[k].shiptype >= 0 ? json_integer(ids[k].shiptype) : json_null());
         json_object_set_new(x, "first", jtime(ids[k].first_ms));
         json_object_set_new(x, "last", jtime(ids[k].last_ms));
@@ -893,7 +872,7 @@ static json_t *ports_json(report *r, const geo_ports *ports) {
             continue;
         const geo_port *p = geo_port_get(ports, i);
         json_t *o = json_object();
-        json_object_set_new(o, "name", jstr(p->name));
+        json_object_set_new(o, "name", rpt_jstr(p->name));
         json_object_set_new(o, "lat", json_real(round_to(p->lat, 1e6)));
         json_object_set_new(o, "lon", json_real(round_to(p->lon, 1e6)));
         json_object_set_new(o, "concern", json_boolean(p->concern));
@@ -1120,7 +1099,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         json_object_set_new(root, "title", json_string("Pelorus evidence report"));
         json_object_set_new(root, "version", json_string(PEL_VERSION));
         const char *db = st_db_path(s), *base = db ? strrchr(db, '/') : NULL;
-        json_object_set_new(root, "database", jstr(base ? base + 1 : db));
+        json_object_set_new(root, "database", rpt_jstr(base ? base + 1 : db));
         json_t *period = json_object();
         int64_t a, b;
         if (st_data_span(s, &a, &b)) {

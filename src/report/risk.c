@@ -875,7 +875,7 @@ static void put_plain(FILE *out, const char *s, size_t max) {
         fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
 }
 
-static void put_csv(FILE *out, const char *s) {
+void rpt_csv_text(FILE *out, const char *s) {
     fputc('"', out);
     if (s && s[0] && strchr("=+-@", s[0]))
         fputc('\'', out);
@@ -887,13 +887,13 @@ static void put_csv(FILE *out, const char *s) {
     fputc('"', out);
 }
 
-static json_t *jstr_or_null(const char *s) {
+json_t *rpt_jstr(const char *s) {
     if (!s)
         return json_null();
     char *c = rpt_utf8_clean(s, strlen(s));
     json_t *v = c ? json_string(c) : NULL;
     free(c);
-    return v;
+    return v ? v : json_null();
 }
 
 pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findings_format fmt, size_t limit,
@@ -948,7 +948,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
         } else if (fmt == PEL_FIND_CSV) {
             fprintf(out, "%zu,%u,", i + 1, v->mmsi);
             if (id.name)
-                put_csv(out, id.name);
+                rpt_csv_text(out, id.name);
             fputc(',', out);
             if (id.imo)
                 fprintf(out, "%u", id.imo);
@@ -964,13 +964,13 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
                 st = nomem(err);
                 break;
             }
-            put_csv(out, joined);
+            rpt_csv_text(out, joined);
             free(joined);
             fputc('\n', out);
         } else {
             json_t *o2 = json_object(), *rs = json_array();
             json_object_set_new(o2, "mmsi", json_integer(v->mmsi));
-            json_object_set_new(o2, "name", jstr_or_null(id.name));
+            json_object_set_new(o2, "name", rpt_jstr(id.name));
             json_object_set_new(o2, "imo", id.imo ? json_integer(id.imo) : json_null());
             json_object_set_new(o2, "score", json_real(v->score));
             json_object_set_new(o2, "level", json_string(v->level));
@@ -978,7 +978,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
                 json_t *f =
                     v->reasons[k].finding >= 0 ? json_array_get(r.findings, (size_t)v->reasons[k].finding) : NULL;
                 json_t *x = json_object();
-                json_object_set_new(x, "text", jstr_or_null(v->reasons[k].text));
+                json_object_set_new(x, "text", rpt_jstr(v->reasons[k].text));
                 json_object_set_new(x, "points", json_real(v->reasons[k].points));
                 json_object_set_new(x, "event", f ? json_string(rpt_str(f, "event")) : json_string("mmsi_country"));
                 json_object_set_new(x, "start",

@@ -147,6 +147,15 @@ void rpt_run_free(rpt_run *r);
  * caller frees it. */
 char *rpt_utf8_clean(const char *s, size_t len);
 
+/* Writes s (NULL as empty) to f as one CSV field, always quoted ("" for "),
+ * a leading = + - @ prefixed with ' so a spreadsheet does not run it as a
+ * formula, control characters as '?'. */
+void rpt_csv_text(FILE *f, const char *s);
+
+/* A JSON string of s made valid UTF-8 (json_null() for NULL or when out of
+ * memory).  The caller owns the reference. */
+json_t *rpt_jstr(const char *s);
+
 /* A string member of a JSON object, or NULL when absent or not a string.
  * Borrowed from obj. */
 const char *rpt_str(const json_t *obj, const char *key);

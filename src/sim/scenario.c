@@ -348,7 +348,8 @@ static int anchor_cmp(const void *a, const void *b) {
 
 static pel_status plan_scripted(ld *c, sim_vessel *v, double lat, double lon, double course, anchor *an, size_t nan) {
     sim_scenario *sc = c->sc;
-    qsort(an, nan, sizeof *an, anchor_cmp);
+    if (nan)
+        qsort(an, nan, sizeof *an, anchor_cmp);
     int64_t t = sc->start;
     double plat = lat, plon = lon;
     const char *pwhat = "its start";

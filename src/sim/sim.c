@@ -179,7 +179,8 @@ static int item_cmp(const void *a, const void *b) {
 
 /* writes the waiting lines that arrive before t (all when t < 0) */
 static bool flush_items(ctx *c, int64_t t) {
-    qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
+    if (c->nitems)
+        qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
     size_t k = 0;
     for (; k < c->nitems && (t < 0 || c->items[k].arrive < t); k++) {
         if (fputs(c->items[k].text, c->out) == EOF)
@@ -190,7 +191,8 @@ static bool flush_items(ctx *c, int64_t t) {
         c->st->lines += nl;
         free(c->items[k].text);
     }
-    memmove(c->items, c->items + k, (c->nitems - k) * sizeof *c->items);
+    if (k && c->nitems > k)
+        memmove(c->items, c->items + k, (c->nitems - k) * sizeof *c->items);
     c->nitems -= k;
     return true;
 }
@@ -672,7 +674,8 @@ static double round6(double v) {
 }
 
 static pel_status write_truth(ctx *c, const char *path) {
-    qsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
+    if (c->ntr)
+        qsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
     FILE *f = fopen(path, "w");
     if (!f)
         return io_fail(c->err, "cannot write", path);
