@@ -48,6 +48,7 @@ step "small scenario report in Chromium" \
     node tests/browser/report_check.mjs "$O/report/report.html" --expect-findings "$nf" --expect-vessels "$nv" \
     --screenshot "$O/report.png"
 step "a screenshot was saved" test -s "$O/report.png"
+step "the CSP lists the hash of every script and no 'unsafe-inline'" python3 tests/tools/csp_check.py "$O/report/report.html"
 
 # hostile text
 $P ingest -q --db "$O/hostile.db" tests/data/report/hostile_dma.csv

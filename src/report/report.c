@@ -28,10 +28,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -920,6 +923,50 @@ static bool contains_ci(const char *buf, size_t len, const char *needle) {
     return false;
 }
 
+/* Writes 'sha256-...' for the text of every script element of page that a
+ * browser runs (not the application/json data blocks), separated by spaces:
+ * the Content-Security-Policy then allows those scripts and nothing else --
+ * no injected element, no inline event handler -- even if a bug let a
+ * hostile string into the page as HTML. */
+static void write_script_hashes(FILE *f, const char *page, size_t len) {
+    const char *p = page, *end = page + len;
+    bool first = true;
+    for (;;) {
+        const char *tag = NULL;
+        for (const char *q = p; q + 7 <= end; q++)
+            if (!strncasecmp(q, "<script", 7) && (q[7] == '>' || isspace((unsigned char)q[7]))) {
+                tag = q;
+                break;
+            }
+        if (!tag)
+            break;
+        const char *gt = memchr(tag, '>', (size_t)(end - tag));
+        if (!gt)
+            break;
+        const char *body = gt + 1, *stop = NULL;
+        for (const char *q = body; q + 9 <= end; q++)
+            if (!strncasecmp(q, "</script", 8)) {
+                stop = q;
+                break;
+            }
+        if (!stop)
+            break;
+        if (!contains_ci(tag, (size_t)(gt - tag), "application/json")) {
+            struct sha256_ctx h;
+            uint8_t d[SHA256_DIGEST_SIZE];
+            char b64[BASE64_ENCODE_RAW_LENGTH(SHA256_DIGEST_SIZE) + 1];
+            sha256_init(&h);
+            sha256_update(&h, (size_t)(stop - body), (const uint8_t *)body);
+            sha256_digest(&h, sizeof d, d);
+            base64_encode_raw(b64, sizeof d, d);
+            b64[BASE64_ENCODE_RAW_LENGTH(SHA256_DIGEST_SIZE)] = 0;
+            fprintf(f, "%s'sha256-%s'", first ? "" : " ", b64);
+            first = false;
+        }
+        p = stop + 8;
+    }
+}
+
 static pel_status write_html(report *r, const char *dir, const char *data, pel_error *err) {
     char *web = join(r->run.data_dir, "web"), *tpath = web ? join(web, "report.html") : NULL;
     if (!tpath) {
@@ -934,17 +981,22 @@ static pel_status write_html(report *r, const char *dir, const char *data, pel_e
         free(tpath);
         return st;
     }
-    outfile o = {0};
-    pel_status st = out_open(&o, dir, "report.html", err);
+    /* assembled in memory first: the hashes of its scripts go into its
+     * Content-Security-Policy, ahead of them */
+    char *page = NULL;
+    size_t plen = 0;
+    FILE *mf = open_memstream(&page, &plen);
+    pel_status st = mf ? PEL_OK : fail(err, PEL_ERR_NOMEM, "out of memory");
     const char *p = tpl, *end = tpl + tlen;
     int ndata = 0;
+    long hashes_at = -1;
     while (st == PEL_OK) {
         const char *m = strstr(p, "<!--PELORUS:");
         if (!m) {
-            fwrite(p, 1, (size_t)(end - p), o.f);
+            fwrite(p, 1, (size_t)(end - p), mf);
             break;
         }
-        fwrite(p, 1, (size_t)(m - p), o.f);
+        fwrite(p, 1, (size_t)(m - p), mf);
         const char *close = strstr(m, "-->");
         if (!close) {
             st = fail(err, PEL_ERR_FORMAT, "%s: a <!--PELORUS: marker without -->", tpath);
@@ -953,8 +1005,11 @@ static pel_status write_html(report *r, const char *dir, const char *data, pel_e
         const char *in = m + strlen("<!--PELORUS:");
         size_t inlen = (size_t)(close - in);
         if (inlen == 4 && !strncmp(in, "DATA", 4)) {
-            fputs(data, o.f);
+            fputs(data, mf);
             ndata++;
+        } else if (inlen == 13 && !strncmp(in, "SCRIPT-HASHES", 13)) {
+            fflush(mf);
+            hashes_at = (long)plen;
         } else if (inlen > 8 && !strncmp(in, "INCLUDE ", 8)) {
             const char *a = in + 8, *b = close;
             while (a < b && *a == ' ')
@@ -978,7 +1033,7 @@ static pel_status write_html(report *r, const char *dir, const char *data, pel_e
                 st = fail(err, PEL_ERR_FORMAT,
                           "%s contains </script or </style, which would end its element in report.html", ipath);
             else
-                fwrite(inc, 1, ilen, o.f);
+                fwrite(inc, 1, ilen, mf);
             free(inc);
             free(ipath);
         } else {
@@ -990,7 +1045,21 @@ static pel_status write_html(report *r, const char *dir, const char *data, pel_e
     }
     if (st == PEL_OK && !ndata)
         st = fail(err, PEL_ERR_FORMAT, "%s has no <!--PELORUS:DATA--> marker", tpath);
+    if (mf && fclose(mf) != 0 && st == PEL_OK)
+        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+    outfile o = {0};
+    if (st == PEL_OK)
+        st = out_open(&o, dir, "report.html", err);
+    if (st == PEL_OK) {
+        if (hashes_at >= 0) {
+            fwrite(page, 1, (size_t)hashes_at, o.f);
+            write_script_hashes(o.f, page, plen);
+            fwrite(page + hashes_at, 1, plen - (size_t)hashes_at, o.f);
+        } else
+            fwrite(page, 1, plen, o.f);
+    }
     st = out_close(&o, st, err);
+    free(page);
     free(tpl);
     free(web);
     free(tpath);
