@@ -239,13 +239,6 @@ pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, s
 
 /* At det_enc_run, vessels are renumbered in (mmsi, order added) order, so
  * comparing vessel numbers compares MMSIs. */
-static int cmp_pt(const void *x, const void *y) {
-    const rpt *a = x, *b = y;
-    if (a->step != b->step)
-        return a->step < b->step ? -1 : 1;
-    return a->vessel < b->vessel ? -1 : a->vessel > b->vessel;
-}
-
 typedef struct vrank {
     uint32_t mmsi, v;
 } vrank;
@@ -627,6 +620,63 @@ static int renumber(det_enc *e) {
     return 0;
 }
 
+/* Sorts e->pt by (step, vessel) -- keys are unique, a vessel having at most
+ * one point a step -- without qsort's temporary copy of the whole array
+ * (32 bytes a point): two stable counting sorts (vessel, then step) give
+ * each point its place in 8 bytes a point, and the points are then moved
+ * there in place, cycle by cycle.  Returns -1 when out of memory (nothing
+ * changed then). */
+static int sort_points(det_enc *e) {
+    size_t n = e->npt;
+    int32_t smin = e->pt[0].step, smax = e->pt[0].step;
+    for (size_t i = 1; i < n; i++) {
+        if (e->pt[i].step < smin)
+            smin = e->pt[i].step;
+        if (e->pt[i].step > smax)
+            smax = e->pt[i].step;
+    }
+    size_t nsteps = (size_t)((int64_t)smax - smin) + 1, nb = nsteps > e->nv ? nsteps : e->nv;
+    uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    size_t *cnt = calloc(nb + 1, sizeof *cnt);
+    if (!a || !b || !cnt) {
+        free(a);
+        free(b);
+        free(cnt);
+        return -1;
+    }
+    /* by vessel: a = indices in vessel order */
+    for (size_t i = 0; i < n; i++)
+        cnt[e->pt[i].vessel + 1]++;
+    for (size_t v = 0; v < e->nv; v++)
+        cnt[v + 1] += cnt[v];
+    for (size_t i = 0; i < n; i++)
+        a[cnt[e->pt[i].vessel]++] = (uint32_t)i;
+    /* then by step, stable: b = indices in (step, vessel) order */
+    memset(cnt, 0, (nb + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[(size_t)(e->pt[i].step - smin) + 1]++;
+    for (size_t k = 0; k < nsteps; k++)
+        cnt[k + 1] += cnt[k];
+    for (size_t k = 0; k < n; k++)
+        b[cnt[(size_t)(e->pt[a[k]].step - smin)]++] = a[k];
+    /* a = where each point goes; then follow the cycles */
+    for (size_t k = 0; k < n; k++)
+        a[b[k]] = (uint32_t)k;
+    for (size_t i = 0; i < n; i++)
+        while (a[i] != i) {
+            uint32_t j = a[i];
+            rpt t = e->pt[j];
+            e->pt[j] = e->pt[i];
+            e->pt[i] = t;
+            a[i] = a[j];
+            a[j] = j;
+        }
+    free(a);
+    free(b);
+    free(cnt);
+    return 0;
+}
+
 pel_status det_enc_run(det_enc *e, const det_geo *geo, det_emit_fn emit, void *ud) {
     if (!e)
         return PEL_ERR_ARG;
@@ -639,9 +689,8 @@ pel_status det_enc_run(det_enc *e, const det_geo *geo, det_emit_fn emit, void *u
     size_t rawcap = 0;
     scratch s = {0};
     fvec out = {0};
-    if (renumber(e))
+    if (renumber(e) || sort_points(e))
         goto nomem;
-    qsort(e->pt, e->npt, sizeof *e->pt, cmp_pt);
     /* cell height in 1/600000 degree: at least max_distance_m of latitude */
     double chd = ceil(e->o.max_distance_m / 111000.0 * PEL_DEG);
     int32_t ch = chd > 60.0 * PEL_DEG ? 60 * PEL_DEG : (int32_t)chd;
