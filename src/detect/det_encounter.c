@@ -44,7 +44,8 @@
  * counted once).  Order: (start, mmsi, mmsi2, end).
  *
  * Limits: memory is 32 bytes per resampled point (a vessel reporting for a
- * month is 4,320 points at 10 min) plus 24 bytes per close pair-step; at
+ * month is 4,320 points at 10 min), 8 more while they are sorted, plus 24
+ * bytes per close pair-step; at
  * most 2^32-2 points.  Speeds are medians of tenths of a knot.  The grid is
  * exact (no pair within the distance is missed) but near the poles the
  * longitude range grows and pairing slows down.
