@@ -2,7 +2,7 @@
  * geo.c -- port list, zones, MID table and great-circle distance for the
  * detectors (API and contracts in geo.h).
  *
- * Ports: the CSV is read whole, parsed by a small RFC 4180 reader below,
+ * Ports: the CSV is read whole, parsed by the RFC 4180 reader of util/textcsv.h,
  * and indexed in a 1-degree latitude/longitude grid (180 x 360 cells, each
  * holding its ports in file order).  The nearest-port query first visits
  * the rings of cells around the query's cell until one holds a port (at
@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "geo.h"
+#include "util/textcsv.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -108,130 +109,10 @@ static pel_status slurp(const char *path, char **out, size_t *len, pel_error *er
     return PEL_OK;
 }
 
-/* ---- a small CSV reader (RFC 4180) --------------------------------------- */
-
-#define CSV_MAXF 32
-
-typedef struct csv {
-    const char *s;
-    size_t len, pos;
-    uint64_t line; /* line of s[pos], from 1 */
-    char *buf;     /* the current record's fields, unescaped, NUL-separated */
-    size_t nf;
-    size_t off[CSV_MAXF];
-    char msg[160];
-} csv;
-
-static bool csv_init(csv *c, const char *s, size_t len) {
-    memset(c, 0, sizeof *c);
-    c->s = s;
-    c->len = len;
-    c->line = 1;
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        c->pos = 3;
-    /* a record unescaped is never longer than the input plus its NULs */
-    c->buf = malloc(len + CSV_MAXF + 1);
-    return c->buf != NULL;
-}
-
-static const char *csv_field(const csv *c, size_t i) {
-    return c->buf + c->off[i];
-}
-
-/* Reads the next record.  Returns 1 (fields in c), 0 at the end, -1 on a
- * syntax error (c->msg says which; c->line is where). */
-static int csv_next(csv *c, uint64_t *rec_line) {
-    const char *s = c->s;
-    /* blank lines */
-    for (;;) {
-        if (c->pos < c->len && s[c->pos] == '\n') {
-            c->pos++;
-            c->line++;
-        } else if (c->pos + 1 < c->len && s[c->pos] == '\r' && s[c->pos + 1] == '\n') {
-            c->pos += 2;
-            c->line++;
-        } else
-            break;
-    }
-    if (c->pos >= c->len)
-        return 0;
-    *rec_line = c->line;
-    size_t w = 0;
-    c->nf = 0;
-    for (;;) {
-        if (c->nf == CSV_MAXF) {
-            snprintf(c->msg, sizeof c->msg, "more than %d fields", CSV_MAXF);
-            return -1;
-        }
-        c->off[c->nf] = w;
-        if (c->pos < c->len && s[c->pos] == '"') {
-            uint64_t opened = c->line;
-            c->pos++;
-            for (;;) {
-                if (c->pos >= c->len) {
-                    c->line = opened;
-                    snprintf(c->msg, sizeof c->msg, "quote opened here is never closed");
-                    return -1;
-                }
-                char ch = s[c->pos++];
-                if (ch == '"') {
-                    if (c->pos < c->len && s[c->pos] == '"') {
-                        c->buf[w++] = '"';
-                        c->pos++;
-                        continue;
-                    }
-                    break;
-                }
-                if (ch == 0) {
-                    snprintf(c->msg, sizeof c->msg, "NUL byte");
-                    return -1;
-                }
-                if (ch == '\n')
-                    c->line++;
-                c->buf[w++] = ch;
-            }
-            if (c->pos < c->len && s[c->pos] != ',' && s[c->pos] != '\n' &&
-                !(s[c->pos] == '\r' && (c->pos + 1 == c->len || s[c->pos + 1] == '\n'))) {
-                snprintf(c->msg, sizeof c->msg, "text after a closing quote");
-                return -1;
-            }
-        } else {
-            while (c->pos < c->len && s[c->pos] != ',' && s[c->pos] != '\n') {
-                char ch = s[c->pos];
-                if (ch == '"') {
-                    snprintf(c->msg, sizeof c->msg, "quote inside an unquoted field (quote the whole field)");
-                    return -1;
-                }
-                if (ch == 0) {
-                    snprintf(c->msg, sizeof c->msg, "NUL byte");
-                    return -1;
-                }
-                c->pos++;
-                if (ch == '\r' && (c->pos == c->len || s[c->pos] == '\n'))
-                    continue; /* CR of a CRLF line end */
-                c->buf[w++] = ch;
-            }
-        }
-        c->buf[w++] = 0;
-        c->nf++;
-        if (c->pos < c->len && s[c->pos] == '\r')
-            c->pos++; /* only ever the CR of a CRLF here */
-        if (c->pos >= c->len)
-            return 1;
-        if (s[c->pos] == ',') {
-            c->pos++;
-            continue;
-        }
-        c->pos++; /* '\n' */
-        c->line++;
-        return 1;
-    }
-}
-
 /* Finds column name in the header record; -1 if absent. */
-static int csv_column(const csv *c, const char *name) {
+static int csv_column(const textcsv *c, const char *name) {
     for (size_t i = 0; i < c->nf; i++)
-        if (strcmp(csv_field(c, i), name) == 0)
+        if (strcmp(textcsv_get(c, i), name) == 0)
             return (int)i;
     return -1;
 }
@@ -247,22 +128,17 @@ static bool parse_num(const char *s, double *v) {
 }
 
 /* Opens path as CSV and reads its header.  On success c holds the header. */
-static pel_status csv_open(const char *path, char **text, csv *c, pel_error *err) {
+static pel_status csv_open(const char *path, char **text, textcsv *c, pel_error *err) {
     size_t len = 0;
     pel_status st = slurp(path, text, &len, err);
     if (st != PEL_OK)
         return st;
-    if (!csv_init(c, *text, len)) {
-        free(*text);
-        *text = NULL;
-        return fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
-    }
-    uint64_t line;
-    int r = csv_next(c, &line);
+    textcsv_init(c, *text, len);
+    int r = textcsv_next(c);
     if (r <= 0) {
-        st = r < 0 ? fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c->line, c->msg)
+        st = r < 0 ? fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c->err_line, c->why)
                    : fail(err, PEL_ERR_FORMAT, "%s: empty file (no header)", path);
-        free(c->buf);
+        textcsv_free(c);
         free(*text);
         *text = NULL;
     }
@@ -352,11 +228,11 @@ static const char *const port_cols[P__N] = {"wpi",         "name",   "alt_name",
                                             "harbor_type", "source", "lat",      "lon",      "concern"};
 
 /* One data record into port *q (strings copied into one block). */
-static pel_status port_row(const char *path, uint64_t line, const csv *c, const int *col, geo_port *q, char **block,
+static pel_status port_row(const char *path, uint64_t line, const textcsv *c, const int *col, geo_port *q, char **block,
                            pel_error *err) {
     const char *f[P__N];
     for (int k = 0; k < P__N; k++)
-        f[k] = col[k] >= 0 ? csv_field(c, (size_t)col[k]) : "";
+        f[k] = col[k] >= 0 ? textcsv_get(c, (size_t)col[k]) : "";
     if (!*f[P_NAME])
         return fail(err, PEL_ERR_FORMAT, "%s:%llu: empty name", path, (unsigned long long)line);
     if (!parse_num(f[P_LAT], &q->lat) || q->lat < -90 || q->lat > 90)
@@ -394,7 +270,7 @@ static pel_status port_row(const char *path, uint64_t line, const csv *c, const 
 pel_status geo_ports_load(const char *path, geo_ports **out, pel_error *err) {
     *out = NULL;
     char *text;
-    csv c;
+    textcsv c;
     pel_status st = csv_open(path, &text, &c, err);
     if (st != PEL_OK)
         return st;
@@ -409,12 +285,12 @@ pel_status geo_ports_load(const char *path, geo_ports **out, pel_error *err) {
     else if (col[P_NAME] < 0 || col[P_LAT] < 0 || col[P_LON] < 0)
         st = fail(err, PEL_ERR_FORMAT, "%s: the header must name the columns name, lat and lon", path);
     while (st == PEL_OK) {
-        uint64_t line;
-        int r = csv_next(&c, &line);
+        int r = textcsv_next(&c);
+        uint64_t line = c.rec_line;
         if (r == 0)
             break;
         if (r < 0) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.line, c.msg);
+            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.err_line, c.why);
             break;
         }
         if (c.nf != nhead) {
@@ -442,7 +318,7 @@ pel_status geo_ports_load(const char *path, geo_ports **out, pel_error *err) {
         if (st == PEL_OK)
             p->n++;
     }
-    free(c.buf);
+    textcsv_free(&c);
     free(text);
     if (st == PEL_OK && build_grid(p) != PEL_OK)
         st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
@@ -997,7 +873,7 @@ static bool upper_letters(const char *s, size_t n) {
 pel_status geo_mid_load(const char *path, geo_mid **out, pel_error *err) {
     *out = NULL;
     char *text;
-    csv c;
+    textcsv c;
     pel_status st = csv_open(path, &text, &c, err);
     if (st != PEL_OK)
         return st;
@@ -1014,12 +890,12 @@ pel_status geo_mid_load(const char *path, geo_mid **out, pel_error *err) {
     else if (cm < 0 || c2 < 0)
         st = fail(err, PEL_ERR_FORMAT, "%s: the header must name the columns mid and iso2", path);
     while (st == PEL_OK) {
-        uint64_t line;
-        int r = csv_next(&c, &line);
+        int r = textcsv_next(&c);
+        uint64_t line = c.rec_line;
         if (r == 0)
             break;
         if (r < 0) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.line, c.msg);
+            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.err_line, c.why);
             break;
         }
         if (c.nf != nhead) {
@@ -1027,8 +903,8 @@ pel_status geo_mid_load(const char *path, geo_mid **out, pel_error *err) {
                       c.nf, nhead);
             break;
         }
-        const char *sm = csv_field(&c, (size_t)cm), *s2 = csv_field(&c, (size_t)c2);
-        const char *s3 = c3 >= 0 ? csv_field(&c, (size_t)c3) : "", *sn = cn >= 0 ? csv_field(&c, (size_t)cn) : "";
+        const char *sm = textcsv_get(&c, (size_t)cm), *s2 = textcsv_get(&c, (size_t)c2);
+        const char *s3 = c3 >= 0 ? textcsv_get(&c, (size_t)c3) : "", *sn = cn >= 0 ? textcsv_get(&c, (size_t)cn) : "";
         unsigned mid = 0;
         bool ok = strlen(sm) == 3;
         for (int k = 0; k < 3 && ok; k++) {
@@ -1056,7 +932,7 @@ pel_status geo_mid_load(const char *path, geo_mid **out, pel_error *err) {
         if (*sn && !(e->name = strdup(sn)))
             st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     }
-    free(c.buf);
+    textcsv_free(&c);
     free(text);
     if (st != PEL_OK) {
         geo_mid_free(m);

@@ -70,6 +70,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "util/textcsv.h"
 #include "wl_internal.h"
 
 /* ---- entries ------------------------------------------------------------ */
@@ -394,129 +395,6 @@ static bool latin1_to_utf8(char **data, size_t *len) {
     return true;
 }
 
-/* ---- CSV ---------------------------------------------------------------- */
-
-typedef struct wl_csv {
-    const char *p, *end;
-    uint64_t line; /* line of the next character */
-    char *buf;     /* fields, NUL-separated */
-    size_t blen, bcap;
-    size_t *off;
-    size_t nf, capf;
-    uint64_t rec_line;
-} wl_csv;
-
-static bool csv_putc(wl_csv *r, char ch) {
-    if (r->blen == r->bcap) {
-        size_t nc = r->bcap ? r->bcap * 2 : 1024;
-        char *nb = realloc(r->buf, nc);
-        if (!nb)
-            return false;
-        r->buf = nb;
-        r->bcap = nc;
-    }
-    r->buf[r->blen++] = ch;
-    return true;
-}
-
-static bool csv_field(wl_csv *r) {
-    if (r->nf == r->capf) {
-        size_t nc = r->capf ? r->capf * 2 : 16;
-        size_t *no = realloc(r->off, nc * sizeof *no);
-        if (!no)
-            return false;
-        r->off = no;
-        r->capf = nc;
-    }
-    r->off[r->nf++] = r->blen;
-    return true;
-}
-
-static const char *csv_get(const wl_csv *r, size_t i) {
-    return i < r->nf ? r->buf + r->off[i] : "";
-}
-
-/* Reads the next non-blank record: 1, 0 at the end, -1 malformed (*why). */
-static int csv_next(wl_csv *r, const char **why) {
-    for (;;) {
-        if (r->p >= r->end)
-            return 0;
-        if (*r->p == '\n') {
-            r->p++, r->line++;
-            continue;
-        }
-        if (*r->p == '\r' && (r->p + 1 == r->end || r->p[1] == '\n')) {
-            r->p++;
-            continue;
-        }
-        break;
-    }
-    r->blen = 0;
-    r->nf = 0;
-    r->rec_line = r->line;
-    *why = "out of memory";
-    if (!csv_field(r))
-        return -1;
-    for (;;) {
-        const char *p = r->p;
-        if (p < r->end && *p == '"') { /* quoted field */
-            p++;
-            for (;;) {
-                if (p >= r->end) {
-                    *why = "unbalanced quotes (the quoted field never ends)";
-                    return -1;
-                }
-                if (*p == '"') {
-                    if (p + 1 < r->end && p[1] == '"') {
-                        if (!csv_putc(r, '"'))
-                            return -1;
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                if (*p == '\n')
-                    r->line++;
-                if (!csv_putc(r, *p++))
-                    return -1;
-            }
-            if (p < r->end && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 == r->end || p[1] == '\n'))) {
-                *why = "unbalanced quotes (text after a closing quote)";
-                return -1;
-            }
-        } else {
-            while (p < r->end && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 == r->end || p[1] == '\n'))) {
-                if (*p == '"') {
-                    *why = "unbalanced quotes (a quote inside an unquoted field)";
-                    return -1;
-                }
-                if (!csv_putc(r, *p++))
-                    return -1;
-            }
-        }
-        if (!csv_putc(r, 0))
-            return -1;
-        if (p < r->end && *p == ',') {
-            r->p = p + 1;
-            if (!csv_field(r))
-                return -1;
-            continue;
-        }
-        if (p < r->end && *p == '\r')
-            p++;
-        if (p < r->end && *p == '\n')
-            p++, r->line++;
-        r->p = p;
-        return 1;
-    }
-}
-
-static void csv_free(wl_csv *r) {
-    free(r->buf);
-    free(r->off);
-}
-
 /* OFAC's "-0- " (and blanks) -> NULL, else a trimmed copy; *ok false on OOM. */
 static char *ofac_val(const char *s, bool *ok) {
     char *d = dup_trim(s);
@@ -557,13 +435,13 @@ pel_wl_format wl_detect(const char *data, size_t len) {
         return PEL_WL_UN_XML;
     if (*p == '{')
         return PEL_WL_OS_FTM;
-    wl_csv r = {.p = p, .end = end, .line = 1};
-    const char *why;
+    textcsv r;
+    textcsv_init(&r, p, (size_t)(end - p));
     pel_wl_format f = PEL_WL_AUTO;
-    if (csv_next(&r, &why) == 1) {
+    if (textcsv_next(&r) == 1) {
         char a[3][16];
         for (int i = 0; i < 3; i++) {
-            char *t = dup_trim(csv_get(&r, (size_t)i));
+            char *t = dup_trim(textcsv_get(&r, (size_t)i));
             snprintf(a[i], sizeof a[i], "%s", t ? t : "");
             free(t);
         }
@@ -576,7 +454,7 @@ pel_wl_format wl_detect(const char *data, size_t len) {
         else if (all_digits(a[0]) && r.nf == 5)
             f = PEL_WL_OFAC_ALT;
     }
-    csv_free(&r);
+    textcsv_free(&r);
     return f;
 }
 
@@ -677,16 +555,15 @@ static void ofac_programs(char *s) {
     *o = 0;
 }
 
-static pel_status read_ofac(wl_ctx *c, wl_csv *r, bool alt) {
-    const char *why;
+static pel_status read_ofac(wl_ctx *c, textcsv *r, bool alt) {
     int k;
-    while ((k = csv_next(r, &why)) == 1) {
+    while ((k = textcsv_next(r)) == 1) {
         c->st->records++;
         size_t want = alt ? 5 : 12;
         if (r->nf != want)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "%zu columns, an OFAC %s has %zu", r->nf,
                         alt ? "alt.csv" : "sdn.csv", want);
-        char *ent = dup_trim(csv_get(r, 0));
+        char *ent = dup_trim(textcsv_get(r, 0));
         if (!ent || !all_digits(ent)) {
             free(ent);
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "ent_num is not a number");
@@ -694,7 +571,7 @@ static pel_status read_ofac(wl_ctx *c, wl_csv *r, bool alt) {
         bool ok = true;
         if (alt) {
             c->st->alt_rows++;
-            char *type = ofac_val(csv_get(r, 2), &ok), *name = ofac_val(csv_get(r, 3), &ok);
+            char *type = ofac_val(textcsv_get(r, 2), &ok), *name = ofac_val(textcsv_get(r, 3), &ok);
             if (ok && type && name &&
                 (!strcasecmp(type, "aka") || !strcasecmp(type, "fka") || !strcasecmp(type, "nka"))) {
                 if (c->nalts == c->capalts) {
@@ -717,7 +594,7 @@ static pel_status read_ofac(wl_ctx *c, wl_csv *r, bool alt) {
                 return nomem(c);
             continue;
         }
-        char *type = dup_trim(csv_get(r, 2));
+        char *type = dup_trim(textcsv_get(r, 2));
         bool vessel = type && strcasecmp(type, "vessel") == 0;
         free(type);
         if (!vessel) {
@@ -731,14 +608,14 @@ static pel_status read_ofac(wl_ctx *c, wl_csv *r, bool alt) {
         }
         it->is_sdn = true;
         it->entry_id = ent;
-        it->name = ofac_val(csv_get(r, 1), &ok);
-        it->program = ofac_val(csv_get(r, 3), &ok);
+        it->name = ofac_val(textcsv_get(r, 1), &ok);
+        it->program = ofac_val(textcsv_get(r, 3), &ok);
         if (it->program)
             ofac_programs(it->program);
-        it->callsign = ofac_val(csv_get(r, 5), &ok);
-        it->vessel_type = ofac_val(csv_get(r, 6), &ok);
-        it->flag = ofac_val(csv_get(r, 9), &ok);
-        char *rem = ofac_val(csv_get(r, 11), &ok);
+        it->callsign = ofac_val(textcsv_get(r, 5), &ok);
+        it->vessel_type = ofac_val(textcsv_get(r, 6), &ok);
+        it->flag = ofac_val(textcsv_get(r, 9), &ok);
+        char *rem = ofac_val(textcsv_get(r, 11), &ok);
         if (ok && rem)
             ok = ofac_remarks(c, it, rem);
         free(rem);
@@ -746,27 +623,26 @@ static pel_status read_ofac(wl_ctx *c, wl_csv *r, bool alt) {
             return nomem(c);
     }
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->line, "%s", why);
+        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
     return PEL_OK;
 }
 
 /* ---- our own CSV and OpenSanctions targets.simple.csv ------------------- */
 
-static pel_status read_own(wl_ctx *c, wl_csv *r) {
+static pel_status read_own(wl_ctx *c, textcsv *r) {
     static const char *const cols[7] = {"name", "imo", "mmsi", "flag", "program", "source", "listed_on"};
-    const char *why;
-    int k = csv_next(r, &why); /* the header */
+    int k = textcsv_next(r); /* the header */
     if (k == 1) {
         bool good = r->nf == 7;
         for (size_t i = 0; good && i < 7; i++) {
-            char *t = dup_trim(csv_get(r, i));
+            char *t = dup_trim(textcsv_get(r, i));
             good = t && !strcasecmp(t, cols[i]);
             free(t);
         }
         if (!good)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "header is not name,imo,mmsi,flag,program,source,listed_on");
     }
-    while (k == 1 && (k = csv_next(r, &why)) == 1) {
+    while (k == 1 && (k = textcsv_next(r)) == 1) {
         c->st->records++;
         if (r->nf != 7)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "%zu fields, the header has 7", r->nf);
@@ -775,12 +651,12 @@ static pel_status read_own(wl_ctx *c, wl_csv *r) {
         snprintf(idb, sizeof idb, "%llu", (unsigned long long)r->rec_line);
         if (!it || !(it->entry_id = strdup(idb)))
             return nomem(c);
-        it->name = dup_trim(csv_get(r, 0));
+        it->name = dup_trim(textcsv_get(r, 0));
         if (!it->name)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "no name");
         uint32_t v;
         bool imo;
-        const char *f = csv_get(r, 1);
+        const char *f = textcsv_get(r, 1);
         int nd = ident_digits(f, strlen(f), &v, &imo);
         if (nd == 7 && pel_imo_valid(v))
             it->e.imo = v;
@@ -789,7 +665,7 @@ static pel_status read_own(wl_ctx *c, wl_csv *r) {
                 if (!isspace((unsigned char)*q))
                     return fail(c, PEL_ERR_FORMAT, r->rec_line,
                                 "imo \"%.20s\" is not a 7-digit IMO ship number with a valid check digit", f);
-        f = csv_get(r, 2);
+        f = textcsv_get(r, 2);
         nd = ident_digits(f, strlen(f), &v, &imo);
         if (nd == 9 && !imo)
             it->e.mmsi = v;
@@ -797,29 +673,28 @@ static pel_status read_own(wl_ctx *c, wl_csv *r) {
             for (const char *q = f; *q; q++)
                 if (!isspace((unsigned char)*q))
                     return fail(c, PEL_ERR_FORMAT, r->rec_line, "mmsi \"%.20s\" is not 9 digits", f);
-        it->flag = dup_trim(csv_get(r, 3));
-        it->program = dup_trim(csv_get(r, 4));
-        it->listed_on = dup_trim(csv_get(r, 6));
+        it->flag = dup_trim(textcsv_get(r, 3));
+        it->program = dup_trim(textcsv_get(r, 4));
+        it->listed_on = dup_trim(textcsv_get(r, 6));
     }
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->line, "%s", why);
+        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
     return PEL_OK;
 }
 
-static pel_status read_os_csv(wl_ctx *c, wl_csv *r) {
+static pel_status read_os_csv(wl_ctx *c, textcsv *r) {
     enum { ID, SCHEMA, NAME, ALIASES, COUNTRIES, IDENTS, SANCTIONS, FIRST_SEEN, NCOL };
     static const char *const names[NCOL] = {"id",        "schema",      "name",      "aliases",
                                             "countries", "identifiers", "sanctions", "first_seen"};
     long col[NCOL];
-    const char *why;
-    int k = csv_next(r, &why);
+    int k = textcsv_next(r);
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->line, "%s", why);
+        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
     size_t ncols = r->nf;
     for (int j = 0; j < NCOL; j++) {
         col[j] = -1;
         for (size_t i = 0; i < r->nf; i++) {
-            char *t = dup_trim(csv_get(r, i));
+            char *t = dup_trim(textcsv_get(r, i));
             bool eq = t && !strcasecmp(t, names[j]);
             free(t);
             if (eq) {
@@ -830,8 +705,8 @@ static pel_status read_os_csv(wl_ctx *c, wl_csv *r) {
     }
     if (col[ID] < 0 || col[SCHEMA] < 0 || col[NAME] < 0)
         return fail(c, PEL_ERR_FORMAT, r->rec_line, "header lacks id, schema or name");
-#define COL(j) (col[j] < 0 ? "" : csv_get(r, (size_t)col[j]))
-    while ((k = csv_next(r, &why)) == 1) {
+#define COL(j) (col[j] < 0 ? "" : textcsv_get(r, (size_t)col[j]))
+    while ((k = textcsv_next(r)) == 1) {
         c->st->records++;
         if (r->nf != ncols)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "%zu fields, the header has %zu", r->nf, ncols);
@@ -861,7 +736,7 @@ static pel_status read_os_csv(wl_ctx *c, wl_csv *r) {
     }
 #undef COL
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->line, "%s", why);
+        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
     return PEL_OK;
 }
 
@@ -1095,7 +970,7 @@ static pel_status read_one(wl_ctx *c) {
         free(data);
         return nomem(c);
     }
-    wl_csv r = {.p = data, .end = data + len, .line = 1};
+    textcsv r = {.p = data, .end = data + len, .line = 1};
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         r.p += 3;
     if (f == PEL_WL_OFAC_SDN || f == PEL_WL_OFAC_ALT)
@@ -1104,7 +979,7 @@ static pel_status read_one(wl_ctx *c) {
         st = read_own(c, &r);
     else
         st = read_os_csv(c, &r);
-    csv_free(&r);
+    textcsv_free(&r);
     free(data);
     return st;
 }
