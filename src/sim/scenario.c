@@ -72,10 +72,6 @@ bool sim_rng_chance(sim_rng *r, double p) {
 
 /* ---- geometry ---- */
 
-double sim_distance_m(double lat1, double lon1, double lat2, double lon2) {
-    return geo_distance_m(lat1, lon1, lat2, lon2);
-}
-
 double sim_bearing(double lat1, double lon1, double lat2, double lon2) {
     double p1 = lat1 * M_PI / 180, p2 = lat2 * M_PI / 180, dl = (lon2 - lon1) * M_PI / 180;
     double y = sin(dl) * cos(p2), x = cos(p1) * sin(p2) - sin(p1) * cos(p2) * cos(dl);
@@ -117,7 +113,7 @@ void sim_position(const sim_vessel *v, int64_t t, double *lat, double *lon, doub
         f = 1;
     *lat = l->lat0 + (l->lat1 - l->lat0) * f;
     *lon = l->lon0 + (l->lon1 - l->lon0) * f;
-    double d = sim_distance_m(l->lat0, l->lon0, l->lat1, l->lon1);
+    double d = geo_distance_m(l->lat0, l->lon0, l->lat1, l->lon1);
     double dt = (double)(l->t1 - l->t0) / 1000.0;
     *sog = (l->kind == SIM_STAY || dt <= 0) ? 0 : d / dt / KN_MS;
     *cog = d > 1 ? sim_bearing(l->lat0, l->lon0, l->lat1, l->lon1) : 0;
@@ -250,8 +246,6 @@ static sim_vessel *new_vessel(ld *c) {
     }
     sim_vessel *v = &sc->v[sc->nv++];
     memset(v, 0, sizeof *v);
-    v->clone_of = -1;
-    v->last_rx = v->first_rx = -1;
     return v;
 }
 
@@ -357,7 +351,7 @@ static pel_status plan_scripted(ld *c, sim_vessel *v, double lat, double lon, do
         anchor *a = &an[i];
         if (a->t0 < t)
             return fail(c, "vessel \"%s\": %s begins before %s ends", v->id, a->what, pwhat);
-        double d = sim_distance_m(plat, plon, a->lat0, a->lon0);
+        double d = geo_distance_m(plat, plon, a->lat0, a->lon0);
         double dt = (double)(a->t0 - t) / 1000.0;
         if (a->t0 > t) {
             sim_leg l = {t, a->t0, plat, plon, a->lat0, a->lon0, SIM_SAIL, 0};
@@ -424,7 +418,7 @@ static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
         double tl = la[2 * k], tn = la[2 * k + 1];
         double b = sim_bearing(lat, lon, tl, tn), olat, olon;
         step_from(tl, tn, b + 90, off * dir, &olat, &olon);
-        double d = sim_distance_m(lat, lon, olat, olon);
+        double d = geo_distance_m(lat, lon, olat, olon);
         int64_t dt = (int64_t)(d / (v->speed_kn * KN_MS) * 1000.0);
         if (dt < 1000)
             dt = 1000;
@@ -450,7 +444,7 @@ static pel_status plan_box(ld *c, sim_vessel *v, const double *box) {
     int64_t t = sc->start;
     while (t < sc->end) {
         double nlat = sim_rng_range(&c->rng, box[0], box[2]), nlon = sim_rng_range(&c->rng, box[1], box[3]);
-        double d = sim_distance_m(lat, lon, nlat, nlon);
+        double d = geo_distance_m(lat, lon, nlat, nlon);
         if (d < 5000)
             continue;
         int64_t dt = (int64_t)(d / (v->speed_kn * KN_MS) * 1000.0);
@@ -824,7 +818,6 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             k->dark = NULL, k->ndark = 0;
             k->changes = NULL, k->nchanges = 0;
             k->role = SIM_ROLE_CLONE;
-            k->clone_of = src;
             k->designated = false;
             snprintf(k->id, sizeof k->id, "%.20s-clone", v->id);
             sim_leg l = {t0, t1, e->lat, e->lon, tlat, tlon, SIM_SAIL, 0};
@@ -847,7 +840,6 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
                 return fail(c, "%s: a change of flag needs the new \"mmsi\"", where);
             if (!ch.name[0] && !ch.callsign[0] && !ch.imo && !ch.mmsi && !ch.draught_dm && !ch.shiptype)
                 return fail(c, "%s: nothing changes", where);
-            e->change = ch;
             if (!add_change(&sc->v[e->v1], &ch))
                 return nomem(c);
         } else

@@ -80,7 +80,6 @@ typedef struct vrx {
     int64_t last_rx;    /* last received position under it, -1 none */
     double last_lat, last_lon;
     size_t nextch;      /* next identity change to apply */
-    uint32_t ident_seq; /* identity period number */
     int64_t ident_t0, ident_t1; /* the current identity's first/last broadcast (-1 none) */
     zrun *z;            /* per zone */
 } vrx;
@@ -202,7 +201,7 @@ static bool flush_items(ctx *c, int64_t t) {
 static bool in_hole(const sim_scenario *sc, double lat, double lon, int64_t t) {
     for (size_t i = 0; i < sc->nholes; i++) {
         const sim_hole *h = &sc->holes[i];
-        if (t >= h->t0 && t < h->t1 && sim_distance_m(lat, lon, h->lat, h->lon) <= h->radius_m)
+        if (t >= h->t0 && t < h->t1 && geo_distance_m(lat, lon, h->lat, h->lon) <= h->radius_m)
             return true;
     }
     return false;
@@ -229,7 +228,7 @@ static void nearest_rx(const sim_scenario *sc, double lat, double lon, int *a, i
     double da = INFINITY, db = INFINITY;
     *a = 0, *b = -1;
     for (size_t i = 0; i < sc->nrx; i++) {
-        double d = sim_distance_m(lat, lon, sc->rx[i].lat, sc->rx[i].lon);
+        double d = geo_distance_m(lat, lon, sc->rx[i].lat, sc->rx[i].lon);
         if (d < da) {
             db = da, *b = *a;
             da = d, *a = (int)i;
@@ -272,8 +271,7 @@ static void spoil(ctx *c, char *text, bool cut) {
 }
 
 /* encodes r and queues what the receivers hear of it at time t */
-static bool transmit(ctx *c, sim_vessel *v, const pel_ais_report *r, int64_t t, double lat, double lon, bool position,
-                     bool *heard) {
+static bool transmit(ctx *c, sim_vessel *v, const pel_ais_report *r, int64_t t, double lat, double lon, bool *heard) {
     sim_scenario *sc = c->sc;
     uint8_t bits[128];
     pel_error e;
@@ -337,7 +335,6 @@ static bool transmit(ctx *c, sim_vessel *v, const pel_ais_report *r, int64_t t, 
     }
     if (multi)
         c->seqid = (c->seqid + 1) % 10;
-    (void)position;
     return true;
 }
 
@@ -440,13 +437,13 @@ static void report_static(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, 
         struct tm tm;
         gmtime_r(&tt, &tm);
         r.eta_month = tm.tm_mon + 1, r.eta_day = tm.tm_mday, r.eta_hour = tm.tm_hour, r.eta_minute = 0;
-        if (!transmit(c, v, &r, t, lat, lon, false, &heard))
+        if (!transmit(c, v, &r, t, lat, lon, &heard))
             return;
     } else {
         pel_ais_report_init(&r, 24, x->mmsi);
         r.partno = 0;
         snprintf(r.shipname, sizeof r.shipname, "%s", v->name);
-        if (!transmit(c, v, &r, t, lat, lon, false, &heard))
+        if (!transmit(c, v, &r, t, lat, lon, &heard))
             return;
         pel_ais_report_init(&r, 24, x->mmsi);
         r.partno = 1;
@@ -455,7 +452,7 @@ static void report_static(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, 
         snprintf(r.vendorid, sizeof r.vendorid, "SIM");
         r.to_bow = v->length * 2 / 3, r.to_stern = v->length - r.to_bow;
         r.to_port = v->beam / 2, r.to_starboard = v->beam - r.to_port;
-        if (!transmit(c, v, &r, t + 50, lat, lon, false, &heard))
+        if (!transmit(c, v, &r, t + 50, lat, lon, &heard))
             return;
     }
     if (x->ident_t0 < 0)
@@ -491,7 +488,7 @@ static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat
     r.second = (int)((t / 1000) % 60);
     r.accuracy = 1;
     bool heard;
-    if (!transmit(c, v, &r, t, nlat, nlon, true, &heard))
+    if (!transmit(c, v, &r, t, nlat, nlon, &heard))
         return;
     v->tx++;
     if (heard)
@@ -507,7 +504,7 @@ static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat
         r.to_bow = v->length * 2 / 3, r.to_stern = v->length - r.to_bow;
         r.to_port = v->beam / 2, r.to_starboard = v->beam - r.to_port;
         r.epfd = 1;
-        transmit(c, v, &r, t + 100, nlat, nlon, false, &heard);
+        transmit(c, v, &r, t + 100, nlat, nlon, &heard);
     }
 }
 
@@ -639,7 +636,6 @@ static void apply_changes(ctx *c, sim_vessel *v, vrx *x, int64_t t) {
             v->draught_dm = ch->draught_dm;
         if (ident) {
             close_identity(c, v, x);
-            x->ident_seq++;
             v->next_static = t; /* a new identity is announced at once */
         }
     }

@@ -75,7 +75,6 @@ typedef struct sim_vessel {
     bool designated;   /* written to watchlist.csv */
     char list_name[21];/* the name the list gives ("" = name) */
     char program[32];
-    int clone_of;      /* index of the vessel whose MMSI a clone uses, else -1 */
 
     sim_leg *legs;
     size_t nlegs, caplegs;
@@ -88,9 +87,6 @@ typedef struct sim_vessel {
     int64_t next_pos, next_static;
     size_t leg;        /* current leg (legs are visited in order) */
     uint64_t tx;       /* positions transmitted */
-    int64_t last_rx;   /* last received position, -1 none */
-    int64_t first_rx;
-    size_t dark_during_gap; /* scratch */
 } sim_vessel;
 
 enum { SIM_ROLE_BACKGROUND = 0, SIM_ROLE_SCRIPTED, SIM_ROLE_CLONE };
@@ -113,7 +109,6 @@ typedef struct sim_event {
     int64_t t0, t1;
     double lat, lon;
     int port;          /* port index, -1 none */
-    sim_change change; /* rename / reflag */
 } sim_event;
 
 typedef struct sim_scenario {
@@ -150,8 +145,7 @@ void sim_position(const sim_vessel *v, int64_t t, double *lat, double *lon, doub
 /* Appends a leg to v; false when out of memory. */
 bool sim_add_leg(sim_vessel *v, const sim_leg *l);
 
-/* Distance in metres and initial bearing in degrees (sphere). */
-double sim_distance_m(double lat1, double lon1, double lat2, double lon2);
+/* Initial bearing in degrees from the first point to the second (sphere). */
 double sim_bearing(double lat1, double lon1, double lat2, double lon2);
 
 #endif
