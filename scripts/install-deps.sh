@@ -2,7 +2,7 @@
 # install-deps.sh -- installs what Pelorus needs on Debian 12 (bookworm):
 # the build (gcc, make, zlib, SQLite, nettle for SHA-256, libcsv), the tests (jansson for the peer comparison,
 # gzip, GNU time for the memory check, clang for the fuzz build) and the
-# benchmark's peer (gpsd-clients for gpsdecode, hyperfine), and for the
+# benchmark's peer (gpsd-clients for gpsdecode), and for the
 # report's browser test Debian's Chromium with its fonts, plus Node.js and
 # npm when the machine has none; then `npm ci` installs the pinned front-end
 # packages (package-lock.json: Leaflet, world-atlas, topojson-client,

@@ -42,6 +42,7 @@ int cli_scan(int argc, char **argv) {
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     bool quiet = false;
     const char **set = calloc((size_t)argc, sizeof *set), **inputs = calloc((size_t)argc, sizeof *inputs);
+    /* "watchlist import --db DB FILE..." for cli_watchlist: the files from lists[4] */
     const char **lists = calloc((size_t)argc + 4, sizeof *lists);
     size_t nset = 0, nin = 0, nlists = 0;
     int rc = 0;
@@ -81,7 +82,7 @@ int cli_scan(int argc, char **argv) {
         else if (!strcmp(a, "--set"))
             set[nset++] = v;
         else if (!strcmp(a, "--watchlist"))
-            lists[3 + nlists++] = v;
+            lists[4 + nlists++] = v;
         else if (!strcmp(a, "--zones"))
             so.zones_path = v;
         else if (!strcmp(a, "--data-dir"))
@@ -105,20 +106,11 @@ int cli_scan(int argc, char **argv) {
         }
     }
     if (!rc && nlists) {
-        const char **la = calloc(nlists + 6, sizeof *la);
-        if (!la)
-            rc = 1;
-        else {
-            int k = 0;
-            la[k++] = "watchlist";
-            la[k++] = "import";
-            la[k++] = "--db";
-            la[k++] = db;
-            for (size_t j = 0; j < nlists; j++)
-                la[k++] = lists[3 + j];
-            rc = cli_watchlist(k, (char **)la);
-            free(la);
-        }
+        lists[0] = "watchlist";
+        lists[1] = "import";
+        lists[2] = "--db";
+        lists[3] = db;
+        rc = cli_watchlist((int)(4 + nlists), (char **)lists);
     }
     free(lists);
     if (rc) {
