@@ -87,7 +87,7 @@ bench: $(BUILD)/pelorus
 	$(CC) -O2 -std=c17 $(CPPFLAGS) -o $(BUILD)/match_bench bench/match_bench.c $(BUILD)/libpelorus.a $(LDLIBS)
 	$(BUILD)/match_bench
 
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 -Iinclude -Isrc -Isrc/decode -Isrc/track -Isrc/store -Isrc/geo -Isrc/detect -Isrc/screen -I/usr/include/libxml2 -D_POSIX_C_SOURCE=200809L
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 $(CPPFLAGS)
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_decode fuzz/fuzz_decode.c $(LIB_SRC) $(LDLIBS)

@@ -28,9 +28,6 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-#ifndef PEL_DATADIR
-#define PEL_DATADIR "data"
-#endif
 
 typedef struct scan {
     det_vec found; /* first: det_vec_push takes the scan as its det_vec */
@@ -381,7 +378,7 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     pel_status st = apply_settings(&c, o, err);
     if (st != PEL_OK)
         return st;
-    const char *dir = o->data_dir ? o->data_dir : getenv("PELORUS_DATA") ? getenv("PELORUS_DATA") : PEL_DATADIR;
+    const char *dir = geo_data_dir(o->data_dir);
     char *pp = join(dir, "ports.csv"), *zp = o->zones_path ? NULL : join(dir, "zones.geojson"),
          *mp = join(dir, "mid.csv");
     if (!pp || !mp || (!o->zones_path && !zp))

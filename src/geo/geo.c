@@ -45,6 +45,10 @@
 #include "geo.h"
 #include "util/textcsv.h"
 
+#ifndef PEL_DATADIR
+#define PEL_DATADIR "data"
+#endif
+
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -107,6 +111,13 @@ static pel_status slurp(const char *path, char **out, size_t *len, pel_error *er
     *out = b;
     *len = n;
     return PEL_OK;
+}
+
+const char *geo_data_dir(const char *given) {
+    if (given && *given)
+        return given;
+    const char *env = getenv("PELORUS_DATA");
+    return env && *env ? env : PEL_DATADIR;
 }
 
 /* Finds column name in the header record; -1 if absent. */

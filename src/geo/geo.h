@@ -26,6 +26,11 @@
  * degrees.  Longitudes may be given in any 360-degree range. */
 double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
 
+/* The data directory: given when not NULL (or empty), else $PELORUS_DATA
+ * when set, else the data/ directory the program was built from
+ * (PEL_DATADIR).  Borrowed: given, the environment, or a static string. */
+const char *geo_data_dir(const char *given);
+
 /* ---- ports --------------------------------------------------------------- */
 
 /* One port.  Every string is "" when the file leaves it empty or has no

@@ -33,12 +33,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
 
-#ifndef PEL_DATADIR
-#define PEL_DATADIR "data"
-#endif
 
 /* ---- weights ------------------------------------------------------------- */
 
@@ -773,7 +771,7 @@ static pel_status parse_lines(const char *buf, size_t len, json_t *all, pel_erro
 pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_error *err) {
     memset(r, 0, sizeof *r);
     rpt_weights_default(&r->w);
-    const char *dir = o->data_dir ? o->data_dir : getenv("PELORUS_DATA") ? getenv("PELORUS_DATA") : PEL_DATADIR;
+    const char *dir = geo_data_dir(o->data_dir);
     r->data_dir = strdup(dir);
     const char **det = calloc(o->nset + 1, sizeof *det);
     json_t *all = json_array();

@@ -19,12 +19,10 @@
 
 #include "det.h"
 #include "det_internal.h"
+#include "geo.h"
 #include "screen.h"
 #include "store_internal.h"
 
-#ifndef PEL_DATADIR
-#define PEL_DATADIR "data"
-#endif
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS watchlists("
@@ -292,7 +290,7 @@ pel_status pel_watchlist_show(pel_store *s, FILE *out, pel_error *err) {
         sqlite3_finalize(q);
     if (!n)
         fprintf(out, "no watchlist imported: screening uses the default shipped in %s/watchlist "
-                     "(OFAC SDN vessels, 2024-05-03, aliases 2025-08-11)\n", PEL_DATADIR);
+                     "(OFAC SDN vessels, 2024-05-03, aliases 2025-08-11)\n", geo_data_dir(NULL));
     return PEL_OK;
 }
 
@@ -314,7 +312,7 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
     }
     pel_status st = PEL_OK;
     if (count == 0) { /* the default list shipped with the program */
-        const char *dir = data_dir ? data_dir : getenv("PELORUS_DATA") ? getenv("PELORUS_DATA") : PEL_DATADIR;
+        const char *dir = geo_data_dir(data_dir);
         char a[4096], b[4096];
         snprintf(a, sizeof a, "%s/watchlist/ofac_sdn_vessels_20240503.csv", dir);
         snprintf(b, sizeof b, "%s/watchlist/ofac_alt_vessels_20250811.csv", dir);

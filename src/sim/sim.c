@@ -862,9 +862,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
     memset(st, 0, sizeof *st);
     struct timespec ts0, ts1;
     clock_gettime(CLOCK_MONOTONIC, &ts0);
-    const char *dd = o->data_dir ? o->data_dir : getenv("PELORUS_DATA");
-    if (!dd || !*dd)
-        dd = PEL_DATADIR;
+    const char *dd = geo_data_dir(o->data_dir);
     ctx c = {.o = o, .st = st, .err = err};
     char path[4096];
     pel_status rc;
