@@ -119,6 +119,30 @@ typedef struct pel_ais_field {
     uint16_t slen;
 } pel_ais_field;
 
+/* Which clock a receive time came from, best first (docs/decode.md, "Receive
+ * time").  A receiver's own time beats the time a line reached a collector:
+ * satellite and store-and-forward feeds deliver lines minutes to hours late
+ * and out of order, and only the receiver time says when the ship spoke. */
+typedef enum pel_clock {
+    PEL_CLOCK_NONE = 0,     /* no time */
+    PEL_CLOCK_TAG_BLOCK,    /* NMEA 4 tag block c: (receiver) */
+    PEL_CLOCK_PGHP,         /* Gatehouse/exactEarth $PGHP line (receiver) */
+    PEL_CLOCK_PREFIX,       /* a time written before the sentence by the receiver */
+    PEL_CLOCK_REPORT,       /* a CSV export's time column (the provider's receive time) */
+    PEL_CLOCK_TRAILER,      /* a time after the checksum: when the line reached a collector */
+    PEL_CLOCK_ASSUMED,      /* --assume-time: no time in the input at all */
+    PEL_CLOCK__COUNT
+} pel_clock;
+
+/* A short stable name for a clock ("tag_block", "pghp", "prefix", "report",
+ * "trailer", "assumed", "none").  Static string. */
+const char *pel_clock_name(pel_clock c);
+
+/* True for the clocks that say when a receiver heard the message (tag
+ * block, $PGHP, prefix, a CSV export's time); false for arrival trailers,
+ * assumed times and none. */
+bool pel_clock_is_receiver(pel_clock c);
+
 /* One decoded AIS message.  Large (about 12 KiB): callers reuse one.  All
  * pointers inside are borrowed from the message itself or from the decoder
  * that filled it, and are valid until that decoder fills the next message. */
@@ -129,6 +153,7 @@ typedef struct pel_ais_msg {
     uint64_t line_last;     /* line number of the last fragment */
     int64_t rx_ms;          /* receive time, Unix ms; valid if has_rx */
     bool has_rx;
+    uint8_t rx_clock;       /* pel_clock: where rx_ms came from */
     const char *source;     /* tag-block s: or receiver station, or NULL */
     char talker[3];         /* "AI", "BS", ... */
     char channel;           /* 'A', 'B', ... or 0 */
@@ -327,6 +352,7 @@ typedef struct pel_record {
     uint32_t mmsi;
     bool has_time;
     int64_t t_ms;           /* receive (or report) time, Unix ms */
+    uint8_t clock;          /* pel_clock: where t_ms came from */
     int type;               /* AIS message type; CSV: 1 class A, 18 class B */
     /* position */
     int32_t lat, lon;       /* 1/600000 degree; PEL_NA_LAT/LON if absent */

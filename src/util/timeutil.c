@@ -162,3 +162,17 @@ bool pel_parse_time(const char *s, size_t len, int64_t *ms) {
         *ms = v * 1000 + frac;
     return true;
 }
+
+/* ---- clocks ---------------------------------------------------------------- */
+
+static const char *const clock_names[PEL_CLOCK__COUNT] = {
+    [PEL_CLOCK_NONE] = "none",       [PEL_CLOCK_TAG_BLOCK] = "tag_block", [PEL_CLOCK_PGHP] = "pghp",
+    [PEL_CLOCK_PREFIX] = "prefix",   [PEL_CLOCK_REPORT] = "report",       [PEL_CLOCK_TRAILER] = "trailer",
+    [PEL_CLOCK_ASSUMED] = "assumed",
+};
+
+const char *pel_clock_name(pel_clock c) { return (unsigned)c < PEL_CLOCK__COUNT ? clock_names[c] : "none"; }
+
+bool pel_clock_is_receiver(pel_clock c) {
+    return c == PEL_CLOCK_TAG_BLOCK || c == PEL_CLOCK_PGHP || c == PEL_CLOCK_PREFIX || c == PEL_CLOCK_REPORT;
+}
