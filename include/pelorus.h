@@ -236,6 +236,12 @@ typedef struct pel_stats {
     uint64_t with_time;      /* messages with a receive time */
     uint64_t rejected[PEL_REJ__COUNT];
     uint64_t by_type[32];    /* messages decoded, by type */
+    uint64_t by_clock[PEL_CLOCK__COUNT]; /* messages by where their time came
+                                from (PEL_CLOCK_NONE: no time) */
+    uint64_t oversize;       /* messages longer than their type's standard
+                                length, decoded at that length (not rejects) */
+    uint64_t tag_block_checksum; /* sentences kept although their tag block's
+                                checksum failed (its fields used where they parse) */
 } pel_stats;
 
 /* What the decoder tells its caller about a rejected line. */
@@ -245,8 +251,9 @@ typedef struct pel_reject_info {
     const char *text;        /* the line as read, borrowed for the call */
     size_t len;
     const char *detail;      /* a short explanation, static or borrowed */
-    uint64_t at_line;        /* the line being read when this was decided
-                                (later than line for a stale message) */
+    uint64_t at_line;        /* the line whose turn it was when this was
+                                decided (later than line for a stale message;
+                                a held line's turn is its own number) */
 } pel_reject_info;
 
 /* Callbacks.  on_msg's m and on_reject's r are borrowed for the call only.
@@ -269,16 +276,21 @@ pel_status pel_decoder_set_file(pel_decoder *d, const char *name);
 
 /* Feeds one line (without its line terminator; a trailing CR is ignored).
  * lineno is the caller's line number.  Calls the callbacks for each message
- * completed and each line rejected.  Returns PEL_OK, or PEL_STOPPED when
- * on_msg asked to stop. */
+ * completed and each line rejected, in line order.  Once the input has shown
+ * a $PGHP line or a sentence timed only by a trailer, a sentence that a
+ * $PGHP up to 16 lines later may still time is held (its line copied, at
+ * most 17 lines) and reported when that is decided, at the latest by
+ * pel_decoder_flush; callbacks then report the held line's own number.
+ * Returns PEL_OK, or PEL_STOPPED when on_msg asked to stop. */
 pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno);
 
 /* Reports a line that was too long to be read (the reader does this itself
  * through pel_decode_file).  head is the first bytes of it. */
 void pel_decoder_too_long(pel_decoder *d, const char *head, size_t len, uint64_t lineno);
 
-/* Ends the input: expires every partial message (reported as stale).  The
- * decoder can be fed again afterwards. */
+/* Ends the input: reports the held lines, then expires every partial
+ * message (reported as stale).  After on_msg asked to stop, held lines are
+ * dropped instead.  The decoder can be fed again afterwards. */
 void pel_decoder_flush(pel_decoder *d);
 
 /* Returns the decoder's counters, borrowed for the decoder's life. */
@@ -300,16 +312,17 @@ pel_status pel_decode_file(pel_decoder *d, const char *path, pel_error *err);
 
 enum {
     PEL_JSON_UNSCALED = 1u << 0, /* raw integers, as gpsdecode -u */
-    PEL_JSON_NO_META = 1u << 1   /* leave out rxtime/source/file/line */
+    PEL_JSON_NO_META = 1u << 1   /* leave out rxtime/rxclock/source/file/line */
 };
 
 /* Writes m as one JSON object (no newline) into buf of size cap, with gpsd's
- * field names and scaling, then the receive time ("rxtime", ISO-8601 UTC),
- * "source", "file", "line" (and "line_last" when the message spans lines).
- * Fields whose value means "not available" (lat 91, lon 181, speed 102.3,
- * heading 511, course 360, ...) are left out when scaled.  Returns the
- * length written (buf is NUL-terminated), or 0 when cap is too small;
- * PEL_AIS_JSON_MAX always suffices. */
+ * field names and scaling, then the receive time ("rxtime", ISO-8601 UTC)
+ * and where it came from ("rxclock", pel_clock_name), "source", "file",
+ * "line" (and "line_last" when the message spans lines).  Fields whose
+ * value means "not available" (lat 91, lon 181, speed 102.3, heading 511,
+ * course 360, ...) are left out when scaled.  Returns the length written
+ * (buf is NUL-terminated), or 0 when cap is too small; PEL_AIS_JSON_MAX
+ * always suffices. */
 #define PEL_AIS_JSON_MAX (64 * 1024)
 size_t pel_ais_json(const pel_ais_msg *m, unsigned flags, char *buf, size_t cap);
 

@@ -15,7 +15,9 @@ static const char help[] =
     "sentence messages, receiver time prefixes and trailers, $PGHP times) and\n"
     "writes one JSON object per message to standard output, with gpsd's field\n"
     "names and scaling, plus \"rxtime\" (ISO-8601 UTC receive time, when the input\n"
-    "has one), \"source\" (tag-block s: or receiver id), \"file\" and \"line\".\n"
+    "has one) and \"rxclock\" (where that time came from: tag_block, pghp, prefix\n"
+    "or trailer, best first), \"source\" (tag-block s: or receiver id), \"file\"\n"
+    "and \"line\".\n"
     "Values meaning \"not available\" (lat 91, lon 181, speed 102.3, heading 511,\n"
     "course 360) are left out.  With no FILE, or with -, reads standard input.\n"
     "\n"
@@ -31,8 +33,9 @@ static const char help[] =
     "  -q, --quiet        no summary line on standard error\n"
     "  -h, --help         this help\n"
     "\n"
-    "A one-line summary (lines, messages, rejected lines by reason) goes to\n"
-    "standard error at the end.\n"
+    "A one-line summary (lines, messages, their clocks, oversize payloads, tag\n"
+    "blocks with a failed checksum, rejected lines by reason) goes to standard\n"
+    "error at the end.\n"
     "\n"
     "exit status:\n"
     "  0  every input was read (rejected lines are normal and only counted)\n"
@@ -86,6 +89,7 @@ typedef struct ctx {
     bool summary;
     mmsi_set mmsis;
     uint64_t positions;
+    uint64_t pos_by_clock[PEL_CLOCK__COUNT]; /* positions by the clock of their time */
     int64_t tmin, tmax;
     bool have_t;
 } ctx;
@@ -100,8 +104,10 @@ static int on_msg(void *ud, const pel_ais_msg *m) {
     ctx *c = ud;
     if (c->summary) {
         set_add(&c->mmsis, m->mmsi);
-        if (m->lat == m->lat)
+        if (m->lat == m->lat) {
             c->positions++;
+            c->pos_by_clock[m->has_rx && m->rx_clock < PEL_CLOCK__COUNT ? m->rx_clock : PEL_CLOCK_NONE]++;
+        }
         if (m->has_rx) {
             if (!c->have_t || m->rx_ms < c->tmin)
                 c->tmin = m->rx_ms;
@@ -143,11 +149,19 @@ void cli_write_summary(FILE *f, const char *who, const pel_stats *st) {
     uint64_t rej = 0;
     for (int i = 1; i < PEL_REJ__COUNT; i++)
         rej += st->rejected[i];
-    fprintf(f, "%s: %llu lines, %llu sentences, %llu messages (%llu with receive time); rejected %llu", who,
+    fprintf(f, "%s: %llu lines, %llu sentences, %llu messages (%llu with receive time", who,
             (unsigned long long)st->lines, (unsigned long long)st->sentences, (unsigned long long)st->messages,
-            (unsigned long long)st->with_time, (unsigned long long)rej);
+            (unsigned long long)st->with_time);
+    const char *sep = ": ";
+    for (int c = 1; c < PEL_CLOCK__COUNT; c++)
+        if (st->by_clock[c]) {
+            fprintf(f, "%s%s %llu", sep, pel_clock_name((pel_clock)c), (unsigned long long)st->by_clock[c]);
+            sep = ", ";
+        }
+    fprintf(f, "); oversize %llu; tag_block_checksum %llu; rejected %llu", (unsigned long long)st->oversize,
+            (unsigned long long)st->tag_block_checksum, (unsigned long long)rej);
     if (rej) {
-        const char *sep = " (";
+        sep = " (";
         for (int i = 1; i < PEL_REJ__COUNT; i++)
             if (st->rejected[i]) {
                 fprintf(f, "%s%s %llu", sep, pel_reject_name((pel_reject)i), (unsigned long long)st->rejected[i]);
@@ -180,8 +194,23 @@ static void write_summary(FILE *f, const ctx *c, const pel_stats *st) {
         pel_format_time(c->tmax, b);
         fprintf(f, "  receive times             %s .. %s (%llu messages carry one)\n", a, b,
                 (unsigned long long)st->with_time);
+        uint64_t rx = 0;
+        for (int k = 1; k < PEL_CLOCK__COUNT; k++)
+            rx += pel_clock_is_receiver((pel_clock)k) ? c->pos_by_clock[k] : 0;
+        fprintf(f, "  positions with a receiver time %llu of %llu\n", (unsigned long long)rx,
+                (unsigned long long)c->positions);
+        fprintf(f, "  by clock (best first)     messages, of which positions\n");
+        for (int k = 1; k < PEL_CLOCK__COUNT; k++)
+            if (st->by_clock[k])
+                fprintf(f, "    %-22s %llu, %llu%s\n", pel_clock_name((pel_clock)k),
+                        (unsigned long long)st->by_clock[k], (unsigned long long)c->pos_by_clock[k],
+                        pel_clock_is_receiver((pel_clock)k) ? "" : " (arrival at a collector, not a receiver time)");
     } else
         fprintf(f, "  receive times             none in the input (no tag blocks or receiver stamps)\n");
+    fprintf(f, "  oversize payloads         %llu (decoded at their type's standard length)\n",
+            (unsigned long long)st->oversize);
+    fprintf(f, "  tag block checksum failed %llu (sentence kept, tag-block fields used where they parse)\n",
+            (unsigned long long)st->tag_block_checksum);
     fprintf(f, "  by message type\n");
     for (int t = 1; t < 28; t++)
         if (st->by_type[t])

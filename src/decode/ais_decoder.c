@@ -1,18 +1,38 @@
 /*
  * ais_decoder.c -- the streaming decoder: lines in, messages out.  Holds
- * the state that spans lines: partial multi-sentence messages, the time a
- * Gatehouse $PGHP line gave to the next sentence, and the counters.
+ * the state that spans lines: partial multi-sentence messages, the pairing
+ * of Gatehouse $PGHP lines with their sentences, and the counters.
+ *
+ * Receive time (docs/decode.md, "Receive time"): a receiver's clock beats a
+ * collector's.  Tag block c: > $PGHP > a leading receiver time > a trailer
+ * after the checksum.  A $PGHP line carries the checksum of its sentence
+ * (its last field, cc) and comes before or after it: exactEarth files
+ * interleave them, the pair up to a dozen lines apart.  So once the input
+ * has shown a $PGHP line or a sentence timed only by a trailer, lines pass
+ * through a short delay line: a sentence without a tag-block time waits up
+ * to PGHP_WINDOW lines for a $PGHP whose cc equals its checksum (or takes
+ * the nearest earlier one still unpaired), and lines leave the delay line
+ * in input order, each processed with its own line number as if read
+ * then.  A $PGHP without cc times the next sentence.  Limits: checksums are
+ * 8 bits (7 in practice), so a $PGHP whose own sentence was lost can time
+ * another one within the window that happens to share its checksum; a
+ * line longer than HOLD_TEXT is not held (the delay line is emptied first,
+ * unpaired).
  *
  * Reassembly: fragments are matched by talker, channel, sequential message
  * id and fragment count (and tag-block group id and source when the
  * fragment carries them; continuation fragments without a tag block, as the
- * Norwegian feed sends them, join the newest matching partial message).  A
- * partial message expires -- its lines counted and reported as stale --
- * when newer input is more than frag_timeout_ms (by receive time) or
- * frag_max_lines lines ahead, when its fragments arrive out of order, when
- * a new first fragment takes its key, or at the end of input.
+ * Norwegian feed sends them, or with only g:, join the newest matching
+ * partial message).  A partial message expires -- its lines counted and
+ * reported as stale -- when it is frag_max_lines lines old, when a later
+ * time *from its own source and clock* is more than frag_timeout_ms ahead
+ * of its own (stations' clocks disagree by minutes, so one station's time
+ * says nothing about another's fragments; $PGHP times arrive out of order
+ * and are never used for this), when its fragments arrive out of order,
+ * when a new first fragment takes its key, or at the end of input.
  *
- * Memory is fixed at creation: max_pending partial messages.
+ * Memory is fixed at creation: max_pending partial messages, and the delay
+ * line of PGHP_WINDOW + 1 lines of at most HOLD_TEXT bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +42,9 @@
 #define SRC_MAX 256     /* longest source name kept */
 #define FRAG_TEXT 200   /* bytes of each fragment line kept for reporting */
 #define PAYLOAD_MAX (PEL_AIS_MAX_BITS / 6)
+#define PGHP_WINDOW 16  /* lines between a $PGHP and its sentence, at most */
+#define HOLD_MAX (PGHP_WINDOW + 1)
+#define HOLD_TEXT 2048  /* longest line the delay line holds */
 
 typedef struct slot {
     char talker[2];
@@ -30,7 +53,9 @@ typedef struct slot {
     char src[SRC_MAX];
     int srclen;        /* -1 when the first fragment had no source */
     bool has_time;
+    uint8_t clock;     /* pel_clock of ms */
     int64_t ms;
+    int64_t newest;    /* the newest time of the same source and clock since */
     uint64_t lines[9];
     char text[9][FRAG_TEXT];
     uint16_t textlen[9];
@@ -40,9 +65,28 @@ typedef struct slot {
     uint64_t order;    /* creation order, for eviction */
 } slot;
 
+/* A line in the delay line. */
+typedef struct held {
+    uint64_t lineno;
+    bool waiting;      /* a sentence that a later $PGHP may still time */
+    bool timed;        /* a $PGHP has timed it (ms) */
+    bool too_long;     /* a line over PEL_MAX_LINE: text is its head */
+    int cksum;
+    int64_t ms;
+    uint32_t len;
+    char text[HOLD_TEXT];
+} held;
+
+/* A $PGHP line still looking for the sentence whose checksum is cksum. */
+typedef struct pghp_wait {
+    uint64_t lineno;
+    int cksum;
+    int64_t ms;
+} pghp_wait;
+
 struct pel_decoder {
-    pel_decoder_opts o;
     pel_decode_cb cb;
+    pel_decoder_opts o;
     pel_stats st;
     char *file;
     slot *slots;
@@ -52,12 +96,17 @@ struct pel_decoder {
     int nfree;
     uint64_t order;
     uint64_t last_line;
-    uint64_t cur_line;  /* the line being read (last + 1 while flushing) */
-    int64_t newest_ms;
-    bool have_newest;
-    bool pghp;         /* a $PGHP time waits for the next sentence */
-    int64_t pghp_ms;
-    bool stopped;
+    uint64_t cur_line;  /* the line whose turn it is (last + 1 while flushing) */
+    bool stopped;       /* on_msg asked to stop during this call */
+    bool halted;        /* ... and the caller has not fed a line since */
+    /* $PGHP pairing */
+    bool hold;          /* the delay line is in use (until the next flush) */
+    held q[HOLD_MAX];   /* the delay line, a ring */
+    int qhead, qn;
+    pghp_wait pw[PGHP_WINDOW]; /* unpaired $PGHP lines, oldest first */
+    int npw;
+    bool pghp_next;     /* a $PGHP without cc: times the next sentence */
+    int64_t pghp_next_ms;
     char src[SRC_MAX + 1];
     pel_ais_msg msg;
 };
@@ -149,11 +198,7 @@ static void reject(pel_decoder *d, pel_reject why, uint64_t line, const char *te
     }
 }
 
-void pel_decoder_too_long(pel_decoder *d, const char *head, size_t len, uint64_t lineno) {
-    d->st.lines++;
-    d->cur_line = lineno;
-    reject(d, PEL_REJ_TOO_LONG, lineno, head, len, "line longer than 1 MiB (first bytes shown)");
-}
+static const char too_long_detail[] = "line longer than 1 MiB (first bytes shown)";
 
 /* Rejects every line of slot i with why and frees it. */
 static void drop_slot(pel_decoder *d, int ai, pel_reject why, const char *detail) {
@@ -165,12 +210,34 @@ static void drop_slot(pel_decoder *d, int ai, pel_reject why, const char *detail
     d->freelist[d->nfree++] = i;
 }
 
-/* Expires partial messages that are too old. */
+/* The source length as a slot keeps it, -1 for none. */
+static int src_key(const ais_sentence *s) {
+    return s->src ? (s->srclen > SRC_MAX ? SRC_MAX : s->srclen) : -1;
+}
+
+/* A timed sentence moves its own source's clock forward for the partial
+ * messages of that source and clock.  $PGHP times are not monotonic (a
+ * satellite's receptions arrive out of order) and move nothing. */
+static void seen_time(pel_decoder *d, const ais_sentence *s) {
+    if (!s->has_time || s->clock == PEL_CLOCK_PGHP)
+        return;
+    int n = src_key(s);
+    for (int ai = 0; ai < d->nactive; ai++) {
+        slot *t = &d->slots[d->active[ai]];
+        if (!t->has_time || t->clock != s->clock || t->srclen != n || (n > 0 && memcmp(t->src, s->src, (size_t)n)))
+            continue;
+        if (s->ms > t->newest)
+            t->newest = s->ms;
+    }
+}
+
+/* Expires partial messages that are too old: by lines, or by the time of
+ * their own source and clock. */
 static void expire(pel_decoder *d, uint64_t lineno) {
     for (int ai = 0; ai < d->nactive;) {
         slot *s = &d->slots[d->active[ai]];
         bool old = lineno - s->lines[0] > d->o.frag_max_lines ||
-                   (s->has_time && d->have_newest && d->newest_ms - s->ms > d->o.frag_timeout_ms);
+                   (s->has_time && s->clock != PEL_CLOCK_PGHP && s->newest - s->ms > d->o.frag_timeout_ms);
         if (old)
             drop_slot(d, ai, PEL_REJ_FRAG_STALE, "partial message expired before its last fragment");
         else
@@ -181,7 +248,7 @@ static void expire(pel_decoder *d, uint64_t lineno) {
 /* Decodes a complete payload and hands the message over.  lines/texts are
  * used to report a failure on every line of the message. */
 static void emit(pel_decoder *d, const char *payload, int plen, int fill, const ais_sentence *s, bool has_time,
-                 int64_t ms, const char *src, int srclen, const uint64_t *lines, int nlines,
+                 int clock, int64_t ms, const char *src, int srclen, const uint64_t *lines, int nlines,
                  const char (*texts)[FRAG_TEXT], const uint16_t *textlens, const char *line1, size_t len1) {
     pel_ais_msg *m = &d->msg;
     int bitlen = ais_dearmor(payload, plen, fill, m->bits);
@@ -197,11 +264,15 @@ static void emit(pel_decoder *d, const char *payload, int plen, int fill, const 
             reject(d, r, lines[0], line1, len1, detail);
         return;
     }
+    int std = ais_std_bits(m->type, m->partno);
+    if (std && m->bitlen > std)
+        d->st.oversize++;
     m->file = d->file;
     m->line = lines[0];
     m->line_last = lines[nlines - 1];
     m->has_rx = has_time;
     m->rx_ms = has_time ? ms : 0;
+    m->rx_clock = (uint8_t)(has_time ? clock : PEL_CLOCK_NONE);
     if (src && srclen > 0) {
         int n = srclen > SRC_MAX ? SRC_MAX : srclen;
         memcpy(d->src, src, (size_t)n);
@@ -217,6 +288,7 @@ static void emit(pel_decoder *d, const char *payload, int plen, int fill, const 
     m->fragments = nlines;
     d->st.messages++;
     d->st.by_type[m->type]++;
+    d->st.by_clock[m->rx_clock < PEL_CLOCK__COUNT ? m->rx_clock : PEL_CLOCK_NONE]++;
     if (has_time)
         d->st.with_time++;
     if (d->cb.on_msg && d->cb.on_msg(d->cb.ud, m))
@@ -251,6 +323,10 @@ static int find_slot(pel_decoder *d, const ais_sentence *s) {
     return best;
 }
 
+/* True when clock a is better than b: a receiver's before a collector's,
+ * any time before none (the pel_clock order). */
+static bool better_clock(int a, int b) { return a != PEL_CLOCK_NONE && (b == PEL_CLOCK_NONE || a < b); }
+
 static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t len, uint64_t lineno) {
     unsigned bad = 0;
     for (int k = 0; k < s->plen; k++)
@@ -281,12 +357,14 @@ static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t l
         t->next = 2;
         t->g_id = s->g_total ? s->g_id : -1;
         if (s->src) {
-            t->srclen = s->srclen > SRC_MAX ? SRC_MAX : s->srclen;
+            t->srclen = src_key(s);
             memcpy(t->src, s->src, (size_t)t->srclen);
         } else
             t->srclen = -1;
         t->has_time = s->has_time;
+        t->clock = s->has_time ? s->clock : PEL_CLOCK_NONE;
         t->ms = s->ms;
+        t->newest = s->ms;
         t->lines[0] = lineno;
         keep_text(t, 0, line, len);
         if (s->plen > PAYLOAD_MAX) {
@@ -322,9 +400,11 @@ static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t l
     t->plen += s->plen;
     t->lines[t->next - 1] = lineno;
     keep_text(t, t->next - 1, line, len);
-    if (!t->has_time && s->has_time) {
+    if (s->has_time && better_clock(s->clock, t->has_time ? t->clock : PEL_CLOCK_NONE)) {
         t->has_time = true;
+        t->clock = s->clock;
         t->ms = s->ms;
+        t->newest = s->ms;
     }
     if (t->next++ < t->total)
         return;
@@ -332,68 +412,218 @@ static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t l
     int i = d->active[ai];
     d->active[ai] = d->active[--d->nactive];
     d->freelist[d->nfree++] = i;
-    emit(d, t->payload, t->plen, s->fill, s, t->has_time, t->ms, t->srclen > 0 ? t->src : NULL, t->srclen,
-         t->lines, t->total, (const char(*)[FRAG_TEXT])t->text, t->textlen, NULL, 0);
+    emit(d, t->payload, t->plen, s->fill, s, t->has_time, t->clock, t->ms, t->srclen > 0 ? t->src : NULL,
+         t->srclen, t->lines, t->total, (const char(*)[FRAG_TEXT])t->text, t->textlen, NULL, 0);
 }
 
-pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno) {
-    d->st.lines++;
-    d->last_line = lineno;
+/* Processes one line in its turn, as parsed (r, s, detail); s's time is
+ * final ($PGHP pairing is done). */
+static void take(pel_decoder *d, const char *line, size_t len, uint64_t lineno, int r, ais_sentence *s,
+                 const char *detail) {
     d->cur_line = lineno;
     /* every 64th line, so that a run continued part-way expires alike */
     if (d->nactive && lineno % 64 == 0)
         expire(d, lineno);
-    ais_sentence s;
-    const char *detail = NULL;
-    int r = ais_sentence_parse(line, len, &s, &detail);
     switch (r) {
     case AIS_LINE_SENTENCE:
         break;
     case AIS_LINE_BLANK:
         d->st.ignored_blank++;
-        return PEL_OK;
+        return;
     case AIS_LINE_OTHER:
-        d->st.ignored_other++;
-        return PEL_OK;
     case AIS_LINE_PGHP:
         d->st.ignored_other++;
-        d->pghp = true;
-        d->pghp_ms = s.ms;
-        return PEL_OK;
+        return;
     default:
         reject(d, (pel_reject)r, lineno, line, len, detail);
-        return PEL_OK;
+        return;
     }
     d->st.sentences++;
-    if (!s.has_time && d->pghp) {
-        s.has_time = true;
-        s.ms = d->pghp_ms;
-    }
-    d->pghp = false;
-    if (s.has_time && (!d->have_newest || s.ms > d->newest_ms)) {
-        d->newest_ms = s.ms;
-        d->have_newest = true;
-    }
-    if (s.total == 1) {
-        if (s.plen > PAYLOAD_MAX) {
+    if (s->tb_bad_sum)
+        d->st.tag_block_checksum++;
+    seen_time(d, s);
+    if (s->total == 1) {
+        if (s->plen > PAYLOAD_MAX) {
             reject(d, PEL_REJ_BAD_LENGTH, lineno, line, len, "payload longer than any AIS message");
-            return PEL_OK;
+            return;
         }
-        emit(d, s.payload, s.plen, s.fill, &s, s.has_time, s.ms, s.src, s.srclen, &lineno, 1, NULL, NULL, line,
-             len);
+        emit(d, s->payload, s->plen, s->fill, s, s->has_time, s->clock, s->ms, s->src, s->srclen, &lineno, 1,
+             NULL, NULL, line, len);
     } else
-        fragment(d, &s, line, len, lineno);
-    if (d->stopped) {
-        d->stopped = false;
-        return PEL_STOPPED;
+        fragment(d, s, line, len, lineno);
+}
+
+/* Gives s the time of a $PGHP line. */
+static void set_pghp(ais_sentence *s, int64_t ms) {
+    s->has_time = true;
+    s->clock = PEL_CLOCK_PGHP;
+    s->ms = ms;
+}
+
+/* Processes the oldest held line. */
+static void take_held(pel_decoder *d) {
+    held *h = &d->q[d->qhead];
+    d->qhead = (d->qhead + 1) % HOLD_MAX;
+    d->qn--;
+    if (h->too_long) {
+        d->cur_line = h->lineno;
+        reject(d, PEL_REJ_TOO_LONG, h->lineno, h->text, h->len, too_long_detail);
+        return;
     }
-    return PEL_OK;
+    ais_sentence s;
+    const char *detail = NULL;
+    int r = ais_sentence_parse(h->text, h->len, &s, &detail);
+    if (h->timed && r == AIS_LINE_SENTENCE)
+        set_pghp(&s, h->ms);
+    take(d, h->text, h->len, h->lineno, r, &s, detail);
+}
+
+/* Processes the held lines that are decided: timed, not waiting, or out of
+ * the window of a $PGHP at line lineno or before (all of them when all). */
+static void release(pel_decoder *d, uint64_t lineno, bool all) {
+    while (d->qn && !d->stopped) {
+        const held *h = &d->q[d->qhead];
+        if (!all && h->waiting && !h->timed && lineno - h->lineno < PGHP_WINDOW && lineno >= h->lineno)
+            break;
+        take_held(d);
+    }
+}
+
+/* Appends a line to the delay line; NULL when it cannot be held (full
+ * after on_msg asked to stop: the caller is told PEL_STOPPED). */
+static held *hold_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno) {
+    if (d->qn == HOLD_MAX) { /* line numbers that do not advance: make room */
+        if (d->stopped)
+            return NULL;
+        take_held(d);
+    }
+    held *h = &d->q[(d->qhead + d->qn++) % HOLD_MAX];
+    memset(h, 0, offsetof(held, text));
+    h->lineno = lineno;
+    h->len = (uint32_t)len;
+    memcpy(h->text, line, len);
+    return h;
+}
+
+/* A $PGHP line with a checksum: times the nearest held sentence before it
+ * that waits for it, or waits for a sentence after it. */
+static void pair_pghp(pel_decoder *d, const ais_sentence *p, uint64_t lineno) {
+    for (int k = d->qn - 1; k >= 0; k--) {
+        held *h = &d->q[(d->qhead + k) % HOLD_MAX];
+        if (h->waiting && !h->timed && h->cksum == p->cksum && lineno - h->lineno <= PGHP_WINDOW) {
+            h->timed = true;
+            h->ms = p->ms;
+            return;
+        }
+    }
+    if (d->npw == PGHP_WINDOW) { /* the oldest is out of the window anyway */
+        memmove(d->pw, d->pw + 1, (PGHP_WINDOW - 1) * sizeof d->pw[0]);
+        d->npw--;
+    }
+    d->pw[d->npw++] = (pghp_wait){lineno, p->cksum, p->ms};
+}
+
+/* A sentence without a tag-block time: the nearest earlier unpaired $PGHP
+ * with its checksum, within the window, gives its time. */
+static bool pghp_before(pel_decoder *d, ais_sentence *s, uint64_t lineno) {
+    int keep = 0;
+    for (int k = 0; k < d->npw; k++) /* forget those out of the window */
+        if (lineno - d->pw[k].lineno <= PGHP_WINDOW && lineno >= d->pw[k].lineno)
+            d->pw[keep++] = d->pw[k];
+    d->npw = keep;
+    for (int k = d->npw - 1; k >= 0; k--)
+        if (d->pw[k].cksum == s->cksum) {
+            set_pghp(s, d->pw[k].ms);
+            memmove(d->pw + k, d->pw + k + 1, (size_t)(d->npw - k - 1) * sizeof d->pw[0]);
+            d->npw--;
+            return true;
+        }
+    return false;
+}
+
+static pel_status finish(pel_decoder *d) {
+    if (!d->stopped)
+        return PEL_OK;
+    d->stopped = false;
+    d->halted = true;
+    return PEL_STOPPED;
+}
+
+pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno) {
+    d->st.lines++;
+    d->last_line = lineno;
+    d->halted = false;
+    ais_sentence s;
+    const char *detail = NULL;
+    int r = ais_sentence_parse(line, len, &s, &detail);
+    if (!d->hold && (r == AIS_LINE_PGHP || (r == AIS_LINE_SENTENCE && s.clock == PEL_CLOCK_TRAILER)))
+        d->hold = true;
+    if (!d->hold) {
+        take(d, line, len, lineno, r, &s, detail);
+        return finish(d);
+    }
+    bool waiting = false;
+    if (r == AIS_LINE_PGHP) {
+        if (s.cksum >= 0)
+            pair_pghp(d, &s, lineno);
+        else {
+            d->pghp_next = true;
+            d->pghp_next_ms = s.ms;
+        }
+    } else if (r == AIS_LINE_SENTENCE) {
+        bool next = d->pghp_next;
+        d->pghp_next = false;
+        if (s.clock != PEL_CLOCK_TAG_BLOCK) {
+            if (next)
+                set_pghp(&s, d->pghp_next_ms);
+            else if (!pghp_before(d, &s, lineno))
+                waiting = true;
+        }
+    }
+    if (d->qn == 0 && !waiting)
+        take(d, line, len, lineno, r, &s, detail);
+    else if (len > HOLD_TEXT) {
+        release(d, lineno, true);
+        if (!d->stopped)
+            take(d, line, len, lineno, r, &s, detail);
+    } else {
+        held *h = hold_line(d, line, len, lineno);
+        if (h) {
+            h->waiting = waiting;
+            h->cksum = s.cksum;
+            if (r == AIS_LINE_SENTENCE && s.clock == PEL_CLOCK_PGHP) {
+                h->timed = true;
+                h->ms = s.ms;
+            }
+        }
+    }
+    release(d, lineno, false);
+    return finish(d);
+}
+
+void pel_decoder_too_long(pel_decoder *d, const char *head, size_t len, uint64_t lineno) {
+    d->st.lines++;
+    d->last_line = lineno;
+    if (d->qn) {
+        held *h = hold_line(d, head, len < FRAG_TEXT ? len : FRAG_TEXT, lineno);
+        if (h)
+            h->too_long = true;
+        release(d, lineno, false);
+        return;
+    }
+    d->cur_line = lineno;
+    reject(d, PEL_REJ_TOO_LONG, lineno, head, len, too_long_detail);
 }
 
 void pel_decoder_flush(pel_decoder *d) {
+    if (!d->halted)
+        release(d, d->last_line, true);
+    d->qn = d->qhead = 0; /* what a stop left held is dropped */
+    d->stopped = false;
+    d->npw = 0;
+    d->pghp_next = false;
+    d->hold = false;
     d->cur_line = d->last_line + 1;
     while (d->nactive)
         drop_slot(d, 0, PEL_REJ_FRAG_STALE, "input ended before the message's last fragment");
-    d->pghp = false;
-    d->have_newest = false;
 }

@@ -56,8 +56,15 @@ typedef struct ais_sentence {
     const char *payload;   /* borrowed from the line */
     int plen;
     int fill;
+    int cksum;             /* the sentence checksum 0..255; for a $PGHP line
+                              its last field (the checksum of the sentence it
+                              times), -1 when it has none */
     bool has_time;
-    int64_t ms;            /* receive time from tag block, prefix or trailer */
+    uint8_t clock;         /* pel_clock of ms: TAG_BLOCK, PREFIX or TRAILER
+                              (PGHP for a $PGHP line), NONE without a time */
+    int64_t ms;            /* the time, Unix ms */
+    bool tb_bad_sum;       /* the tag block's checksum failed: its fields are
+                              used where they parse, the line is counted */
     const char *src;       /* tag-block s: or trailer station, borrowed */
     int srclen;
     int g_num, g_total, g_id; /* tag-block group, g_total 0 if none */
@@ -98,12 +105,21 @@ static inline int ais_dearmor(const char *p, int n, int fill, uint8_t *out) {
 
 /* Parses one line.  Returns AIS_LINE_SENTENCE with *s filled, one of the
  * other AIS_LINE_ values (for AIS_LINE_PGHP, s->ms and s->has_time hold the
- * Gatehouse time), or a positive pel_reject with *detail set to a static
+ * Gatehouse time and s->cksum the checksum of the sentence it belongs to,
+ * or -1), or a positive pel_reject with *detail set to a static
  * explanation.  s's pointers are borrowed from line. */
 int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char **detail);
 
 /* Parses unix seconds (optionally with a fraction) or ISO-8601; see
  * pel_parse_time. */
 bool ais_parse_unix(const char *s, size_t len, int64_t *ms);
+
+/* ---- message layouts (ais_msg.c) ---------------------------------------- */
+
+/* The standard length in bits of a message of type (and, for type 24, part
+ * partno 0 or 1), or 0 for the types whose length varies.  A payload longer
+ * than this (and within the accepted limit) is decoded at this length and
+ * counted as oversize. */
+int ais_std_bits(int type, int partno);
 
 #endif

@@ -437,6 +437,9 @@ size_t pel_ais_json(const pel_ais_msg *m, unsigned flags, char *buf, size_t cap)
         if (m->has_rx) {
             key(&o, "rxtime");
             put_time(&o, m->rx_ms);
+            const char *clock = pel_clock_name((pel_clock)m->rx_clock);
+            key(&o, "rxclock");
+            put_str(&o, clock, strlen(clock));
         }
         if (m->source) {
             key(&o, "source");

@@ -487,23 +487,42 @@ static void type_27(dec *d) {
 }
 
 // clang-format off
-/* Accepted payload lengths in bits, per type.  The minimum is what carries
- * the fields that matter (a truncated radio-state tail is tolerated, as
- * gpsd tolerates it); the maximum allows the padding byte some transmitters
- * add.  Outside these limits the payload is rejected as bad_length.  Fields
- * past the end of a short payload read as zero. */
-static const struct { void (*fn)(dec *); short min, max; } types[28] = {
-    [1]  = {type_1, 149, 176},  [2]  = {type_1, 149, 176},  [3]  = {type_1, 149, 176},
-    [4]  = {type_4, 149, 176},  [5]  = {type_5, 420, 432},  [6]  = {type_6, 88, 1008},
-    [7]  = {type_7, 72, 168},   [8]  = {type_8, 56, 1008},  [9]  = {type_9, 148, 176},
-    [10] = {type_10, 70, 80},   [11] = {type_4, 149, 176},  [12] = {type_12, 72, 1008},
-    [13] = {type_7, 72, 168},   [14] = {type_14, 40, 1008}, [15] = {type_15, 88, 168},
-    [16] = {type_16, 96, 168},  [17] = {type_17, 80, 816},  [18] = {type_18, 148, 176},
-    [19] = {type_19, 308, 320}, [20] = {type_20, 72, 192},  [21] = {type_21, 272, 368},
-    [22] = {type_22, 145, 176}, [23] = {type_23, 154, 168}, [24] = {type_24, 160, 168},
-    [25] = {type_25, 40, 168},  [26] = {type_25, 60, 1064}, [27] = {type_27, 95, 168},
+/* Accepted payload lengths in bits, per type, and the standard length of
+ * the types that have one (ITU-R M.1371-5; 0 where the length varies).
+ *   - The minimum is what carries the fields that matter: a truncated
+ *     radio-state tail is tolerated, as gpsd tolerates it; type 5 from 420
+ *     bits (gpsd: "a lot of transmitters in the wild ship with a length of
+ *     420 or 422").
+ *   - A fixed-length message may be longer than its standard: real feeds
+ *     carry types 1-3 with 18 extra bits (MarineTraffic) and types 1, 3, 4
+ *     and 5 with 36 (about 0.9 % of an AISHub feed).  gpsd decodes them at
+ *     the standard length (its current driver_ais.c bounds types 1-3 to
+ *     163..204 bits; 3.22, the Debian 12 gpsdecode, takes any length from
+ *     163, 168 for 4, 9, 11, 18 and 22, 420 for 5, 312 for 19, 160 for 23;
+ *     type 27 only at 96 or 168).  We take up to 36 bits more than the
+ *     standard (type 27: 168, as gpsd), decode at the standard length and
+ *     count the message as oversize; beyond that the payload is rejected as
+ *     bad_length, as is anything under the minimum.
+ *   - Type 24 part A is 160 bits, part B 168 (both up to 168, as gpsd).
+ * Fields past the end of a short payload read as zero. */
+static const struct { void (*fn)(dec *); short min, std, max; } types[28] = {
+    [1]  = {type_1, 149, 168, 204},  [2]  = {type_1, 149, 168, 204},  [3]  = {type_1, 149, 168, 204},
+    [4]  = {type_4, 149, 168, 204},  [5]  = {type_5, 420, 424, 460},  [6]  = {type_6, 88, 0, 1008},
+    [7]  = {type_7, 72, 0, 168},     [8]  = {type_8, 56, 0, 1008},    [9]  = {type_9, 148, 168, 204},
+    [10] = {type_10, 70, 72, 108},   [11] = {type_4, 149, 168, 204},  [12] = {type_12, 72, 0, 1008},
+    [13] = {type_7, 72, 0, 168},     [14] = {type_14, 40, 0, 1008},   [15] = {type_15, 88, 0, 168},
+    [16] = {type_16, 96, 0, 168},    [17] = {type_17, 80, 0, 816},    [18] = {type_18, 148, 168, 204},
+    [19] = {type_19, 308, 312, 348}, [20] = {type_20, 72, 0, 192},    [21] = {type_21, 272, 0, 368},
+    [22] = {type_22, 145, 168, 204}, [23] = {type_23, 154, 160, 196}, [24] = {type_24, 160, 0, 168},
+    [25] = {type_25, 40, 0, 168},    [26] = {type_25, 60, 0, 1064},   [27] = {type_27, 95, 96, 168},
 };
 // clang-format on
+
+int ais_std_bits(int type, int partno) {
+    if (type == 24)
+        return partno == 0 ? 160 : partno == 1 ? 168 : 0;
+    return type >= 1 && type <= 27 ? types[type].std : 0;
+}
 
 pel_reject pel_ais_decode_bits(pel_ais_msg *m, const uint8_t *bits, int bitlen) {
     m->nfields = 0;
@@ -552,6 +571,9 @@ pel_reject pel_ais_decode_bits(pel_ais_msg *m, const uint8_t *bits, int bitlen) 
         if (part > 1 || (part == 1 && bitlen < 162))
             return part > 1 ? PEL_REJ_BAD_TYPE : PEL_REJ_BAD_LENGTH;
     }
+    int std = ais_std_bits(m->type, m->type == 24 ? (int)ais_ubits(bits, 38, 2) : -1);
+    if (std && bitlen > std)
+        d.len = std; /* oversize: decoded at the standard length */
     types[m->type].fn(&d);
     return PEL_REJ_NONE;
 }

@@ -1,21 +1,32 @@
 /*
  * ais_sentence.c -- the sentence layer: one input line to one AIVDM/AIVDO
- * sentence (NMEA 0183 / IEC 61162-1), with its receive time and source.
+ * sentence (NMEA 0183 / IEC 61162-1), with its receive time, the clock that
+ * time came from, and its source.
  *
  * A line may carry, in this order:
  *   - a receiver prefix: Unix seconds or an ISO-8601 time, then a space,
- *     comma, semicolon or tab;
+ *     comma, semicolon or tab (clock "prefix");
  *   - an NMEA 4.0 tag block  \s:source,c:unixtime,g:n-m-id*hh\  whose
- *     checksum covers the text between the backslashes, before '*';
+ *     checksum covers the text between the backslashes, before '*' (clock
+ *     "tag_block"; it beats a prefix);
  *   - the sentence  !ttVDM,count,num,seqid,channel,payload,fill*hh
- *   - a trailer after the checksum, as USCG archives write it:
- *     ,d-109,S2105,t050056.00,T56.137,r003669946,1325394060  (we take the
- *     first r.../b... field as the station and the first Unix-time field).
- * Gatehouse "$PGHP,1,yyyy,m,d,h,m,s,ms,..." lines give the time of the next
- * sentence; the caller keeps that state.  Other NMEA is reported as such.
+ *   - a trailer after the checksum, as USCG archives and exactEarth files
+ *     write it: ,d-109,S2105,t050056.00,T56.137,r003669946,1325394060  (we
+ *     take the first r.../b... field as the station and the first Unix-time
+ *     field, seconds or milliseconds, as the time the line reached a
+ *     collector: clock "trailer", used only when nothing better is there).
+ * Gatehouse "$PGHP,1,yyyy,m,d,h,m,s,ms,country,region,pss,online,cc*hh" lines
+ * give the receive time of the sentence whose checksum is cc; the decoder
+ * pairs them (ais_decoder.c).  Other NMEA is reported as such.
+ *
+ * A tag block whose checksum fails is not a reason to lose a sentence whose
+ * own checksum holds: real feeds add g: without fixing the tag-block
+ * checksum, or write a placeholder (00).  Such a line is flagged
+ * (tb_bad_sum) and each tag-block field is used only if it parses.
  *
  * Limits: a tag block without '*hh' is accepted unchecked (some feeds omit
- * it); tag-block keys other than c, s and g are skipped.
+ * it); tag-block keys other than c, s and g are skipped; one sentence per
+ * line (a second sentence glued to the first is ignored as trailer text).
  */
 #include <string.h>
 
@@ -82,28 +93,24 @@ static int small_int(const char *p, const char *end) {
 
 bool ais_parse_unix(const char *s, size_t len, int64_t *ms) { return pel_parse_time(s, len, ms); }
 
-/* Parses the tag block text in [p, end) (between the backslashes). */
+/* Parses the tag block text in [p, end) (between the backslashes).  When
+ * its checksum fails (feeds that add a field without fixing it, or write a
+ * placeholder such as 00) the line is kept, s->tb_bad_sum is set and each
+ * field is used only if it parses; with a good checksum (or none) a field
+ * that does not parse rejects the line. */
 static int parse_tag_block(const char *p, const char *end, ais_sentence *s, const char **detail) {
     const char *star = memchr(p, '*', (size_t)(end - p));
     if (star) {
-        if (end - star != 3) {
-            *detail = "tag block checksum is not two hex digits";
-            return PEL_REJ_TAG_BLOCK;
-        }
-        int h = hexval(star[1]), l = hexval(star[2]);
-        if (h < 0 || l < 0) {
-            *detail = "tag block checksum is not hex";
-            return PEL_REJ_TAG_BLOCK;
-        }
-        if ((unsigned)(h * 16 + l) != xor_sum(p, star)) {
-            *detail = "tag block checksum mismatch";
-            return PEL_REJ_TAG_BLOCK;
-        }
+        int h = end - star == 3 ? hexval(star[1]) : -1, l = end - star == 3 ? hexval(star[2]) : -1;
+        if (h < 0 || l < 0 || (unsigned)(h * 16 + l) != xor_sum(p, star))
+            s->tb_bad_sum = true;
         end = star;
     }
+    const bool lenient = s->tb_bad_sum;
     while (p < end) {
         const char *comma = memchr(p, ',', (size_t)(end - p));
         const char *fe = comma ? comma : end;
+        const char *next = comma ? comma + 1 : end;
         if (p < fe && *p >= '1' && *p <= '9') {
             /* NMEA 4.10 group "1G2:58944": sentence 1 of 2, group id 58944 */
             const char *g = memchr(p, 'G', (size_t)(fe - p));
@@ -111,16 +118,24 @@ static int parse_tag_block(const char *p, const char *end, ais_sentence *s, cons
             int a = colon ? small_int(p, g) : -1, b = colon ? small_int(g + 1, colon) : -1,
                 c = colon ? small_int(colon + 1, fe) : -1;
             if (a < 1 || b < 1 || c < 0 || a > b) {
+                if (lenient) {
+                    p = next;
+                    continue;
+                }
                 *detail = "tag block group is not nGm:id";
                 return PEL_REJ_TAG_BLOCK;
             }
             s->g_num = a;
             s->g_total = b;
             s->g_id = c;
-            p = comma ? comma + 1 : end;
+            p = next;
             continue;
         }
         if (fe - p < 2 || p[1] != ':') {
+            if (lenient) {
+                p = next;
+                continue;
+            }
             *detail = "tag block field is not key:value";
             return PEL_REJ_TAG_BLOCK;
         }
@@ -135,16 +150,20 @@ static int parse_tag_block(const char *p, const char *end, ais_sentence *s, cons
                 if (k == n) {
                     s->ms = n == 10 ? t * 1000 : t;
                     s->has_time = true;
+                    s->clock = PEL_CLOCK_TAG_BLOCK;
                     break;
                 }
             }
             if (!pel_parse_time(v, n, &t)) {
+                if (lenient)
+                    break;
                 *detail = "tag block c: is not a Unix time";
                 return PEL_REJ_TAG_BLOCK;
             }
             /* c: is seconds; some feeds write milliseconds (13 digits) */
             s->ms = t;
             s->has_time = true;
+            s->clock = PEL_CLOCK_TAG_BLOCK;
             break;
         }
         case 's':
@@ -157,6 +176,8 @@ static int parse_tag_block(const char *p, const char *end, ais_sentence *s, cons
             int a = d2 ? small_int(v, d1) : -1, b = d2 ? small_int(d1 + 1, d2) : -1,
                 c = d2 ? small_int(d2 + 1, fe) : -1;
             if (a < 1 || b < 1 || c < 0 || a > b) {
+                if (lenient)
+                    break;
                 *detail = "tag block g: is not n-m-id";
                 return PEL_REJ_TAG_BLOCK;
             }
@@ -168,7 +189,7 @@ static int parse_tag_block(const char *p, const char *end, ais_sentence *s, cons
         default:
             break;
         }
-        p = comma ? comma + 1 : end;
+        p = next;
     }
     return 0;
 }
@@ -192,24 +213,34 @@ static void parse_trailer(const char *p, const char *end, ais_sentence *s) {
             if (pel_parse_time(p, n, &t)) {
                 s->ms = t;
                 s->has_time = true;
+                s->clock = PEL_CLOCK_TRAILER;
             }
         }
         p = fe;
     }
 }
 
-/* $PGHP,1,yyyy,m,d,h,m,s,ms,... (Gatehouse): the time of the next line. */
+/* $PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,country,region,pss,online,cc*hh (the
+ * Gatehouse wrapper, as exactEarth writes it): the receive time of one AIS
+ * sentence; cc is that sentence's checksum, which pairs them whichever comes
+ * first.  A $PGHP whose own checksum fails gives no time (AIS_LINE_OTHER). */
 static int parse_pghp(const char *p, const char *end, ais_sentence *s) {
+    const char *star = memchr(p, '*', (size_t)(end - p));
+    if (star) {
+        int h = end - star >= 3 ? hexval(star[1]) : -1, l = end - star >= 3 ? hexval(star[2]) : -1;
+        if (h < 0 || l < 0 || (unsigned)(h * 16 + l) != xor_sum(p + 1, star))
+            return AIS_LINE_OTHER;
+        end = star;
+    }
     int f[8];
     p += 6; /* "$PGHP," */
     for (int i = 0; i < 8; i++) {
         const char *c = memchr(p, ',', (size_t)(end - p));
-        if (!c)
+        const char *fe = c ? c : end;
+        f[i] = small_int(p, fe);
+        if (f[i] < 0 || (!c && i < 7))
             return AIS_LINE_OTHER;
-        f[i] = small_int(p, c);
-        if (f[i] < 0)
-            return AIS_LINE_OTHER;
-        p = c + 1;
+        p = c ? c + 1 : end;
     }
     if (f[0] != 1 || f[2] < 1 || f[2] > 12 || f[3] < 1 || f[3] > 31 || f[4] > 23 || f[5] > 59 || f[6] > 60 ||
         f[7] > 999)
@@ -233,6 +264,19 @@ static int parse_pghp(const char *p, const char *end, ais_sentence *s) {
         return AIS_LINE_OTHER;
     s->ms = t + f[7];
     s->has_time = true;
+    s->clock = PEL_CLOCK_PGHP;
+    /* fields 9..12 (country, region, pss, online data), then cc */
+    s->cksum = -1;
+    for (int i = 9; i < 13 && p < end; i++) {
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        p = c ? c + 1 : end;
+        if (!c)
+            return AIS_LINE_PGHP; /* fewer fields: no cc */
+    }
+    const char *c = memchr(p, ',', (size_t)(end - p));
+    const char *fe = c ? c : end;
+    if (fe - p == 2 && hexval(p[0]) >= 0 && hexval(p[1]) >= 0)
+        s->cksum = hexval(p[0]) * 16 + hexval(p[1]);
     return AIS_LINE_PGHP;
 }
 
@@ -253,6 +297,9 @@ int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char
     }
 
     s->has_time = false;
+    s->clock = PEL_CLOCK_NONE;
+    s->cksum = -1;
+    s->tb_bad_sum = false;
     s->src = NULL;
     s->srclen = 0;
     s->g_total = 0;
@@ -305,6 +352,7 @@ int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char
             if (pe > p && pel_parse_time(p, (size_t)(pe - p), &t)) {
                 s->ms = t;
                 s->has_time = true;
+                s->clock = PEL_CLOCK_PREFIX;
             }
         }
     }
@@ -336,6 +384,7 @@ int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char
         *detail = "checksum mismatch";
         return PEL_REJ_CHECKSUM;
     }
+    s->cksum = h * 16 + l;
     if (star + 3 < end)
         parse_trailer(star + 3, end, s);
 

@@ -21,6 +21,7 @@ bool pel_record_from_msg(pel_record *r, const pel_ais_msg *m) {
     r->mmsi = m->mmsi;
     r->has_time = m->has_rx;
     r->t_ms = m->rx_ms;
+    r->clock = m->rx_clock;
     r->type = m->type;
     r->lat = PEL_NA_LAT;
     r->lon = PEL_NA_LON;

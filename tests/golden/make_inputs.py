@@ -12,6 +12,14 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
 from aisenc import *  # noqa: F401,F403  (bits, text, armor, cks, sentence, tag, t1, t5, t24a, t24b, t27, single, multi)
 
+def pghp(when, sentence, cc=None):
+    """A Gatehouse $PGHP line: when is 'yyyy,m,d,h,m,s,ms'; cc the checksum
+    of the sentence it times (that of sentence unless given; '' for none)."""
+    if cc is None:
+        cc = sentence[sentence.index('*') + 1:][:2]
+    body = 'PGHP,1,%s,316,2,316000002,1AIS_S' % when + (',' + cc if cc != '' else '')
+    return '$' + body + '*' + cks(body)
+
 def write(name, lines, eol='\n'):
     with open(os.path.join(HERE, name), 'w', newline='') as fh:
         for l in lines:
@@ -24,7 +32,7 @@ lines = [
     '# tag blocks: c: seconds, c: milliseconds, s: source',
     tag('s:rSTN01,c:1700000000') + A,
     tag('c:1700000000123,s:rSTN02') + B,
-    '# tag block with its own checksum wrong: rejected',
+    '# tag block with its own checksum wrong, sentence checksum good: kept and counted, its fields used',
     '\\s:rSTN01,c:1700000001*00\\' + A,
     '# tag block without a checksum: accepted unchecked',
     '\\s:rSTN03,c:1700000002\\' + A,
@@ -37,8 +45,8 @@ lines = [
     '2023-11-14 22:13:25.5;' + B,
     '# USCG trailer: station and Unix time after the checksum',
     A + ',d-109,S2105,t050056.00,T56.13718694,r003669946,1700000006,1700000001',
-    '# Gatehouse $PGHP gives the time of the next sentence only',
-    '$PGHP,1,2023,11,14,22,13,27,500,231,45,992190934,1,2B*5B',
+    '# Gatehouse $PGHP: its last field is the checksum of the sentence it times (here the next one)',
+    pghp('2023,11,14,22,13,27,500', B),
     B,
     B,
     '# VDO (own ship), other talkers, empty channel',
@@ -109,7 +117,72 @@ lines = [
 ]
 write('type24.nmea', lines)
 
-# 4. bad input
+# 4. receive time: $PGHP pairing and the precedence of clocks
+#    (tag block c: > $PGHP > leading receiver time > trailer after the checksum)
+P = [single(t1(445100000 + 7 * i, deg(38.7), deg(125.3), 5, 900, 90, 0, second=i)) for i in range(12)]
+assert len(set(x[-2:] for x in P)) == len(P), 'the sentences must differ in checksum'
+M = multi(t5(445999000, 9123456, 'HMXX', 'CHON MA SAN', 80, 'NAMPO'), 4)
+NOT_THERE = next(c for c in ('%02X' % v for v in range(128)) if c not in [x[-2:] for x in P + M])
+lines = [
+    '# exactEarth: every line has the arrival trailer (ms); the $PGHP gives the satellite receive time',
+    '# $PGHP before its sentence',
+    pghp('2012,1,31,5,7,0,100', P[0]) + ',1327992119157',
+    P[0] + ',1327992119173',
+    '# $PGHP after its sentence',
+    P[1] + ',1327992119189',
+    pghp('2012,1,31,5,7,1,200', P[1]) + ',1327992119205',
+    '# interleaved: $PGHP, two other sentences, its sentence; then a sentence, two $PGHP lines, its sentence',
+    pghp('2012,1,31,5,7,2,300', P[2]) + ',1327992119221',
+    P[3] + ',1327992119237',
+    P[4] + ',1327992119253',
+    P[2] + ',1327992119269',
+    pghp('2012,1,31,5,7,3,400', P[4]) + ',1327992119285',
+    pghp('2012,1,31,5,7,4,500', P[5]) + ',1327992119301',
+    P[5] + ',1327992119317',
+    '# a $PGHP whose sentence never comes: it times nothing; P3 above keeps its trailer',
+    pghp('2012,1,31,5,7,5,600', P[0], cc=NOT_THERE) + ',1327992119333',
+    '# a tag-block time beats a $PGHP; the $PGHP stays unpaired',
+    pghp('2012,1,31,5,7,6,700', P[6]),
+    tag('s:rSTN01,c:1327990000') + P[6],
+    '# a $PGHP beats a leading receiver time, which beats a trailer',
+    pghp('2012,1,31,5,7,7,800', P[7]),
+    '1327990001 ' + P[7] + ',1327992119349',
+    '1327990002 ' + P[8] + ',1327992119365',
+    '# a $PGHP without its checksum field times the next sentence',
+    pghp('2012,1,31,5,7,8,900', P[9], cc=''),
+    P[9],
+    '# a two-sentence message: the $PGHP of its first sentence times it',
+    pghp('2012,1,31,5,7,9,0', M[0]),
+    M[0],
+    M[1],
+    '# a sentence whose $PGHP is 17 lines later: too far, it keeps its trailer',
+    P[10] + ',1327992119381',
+] + ['# filler %d' % i for i in range(16)] + [
+    pghp('2012,1,31,5,7,10,0', P[10]),
+    '# a sentence 16 lines before its $PGHP: paired',
+    P[11] + ',1327992119397',
+] + ['# filler %d' % i for i in range(15)] + [
+    pghp('2012,1,31,5,7,11,0', P[11]),
+]
+write('pghp.nmea', lines)
+
+# 5. oversize payloads: decoded at the standard length and counted
+lines = [
+    '# type 1 with 18 extra bits (MarineTraffic) and 36 (AISHub); type 5 with 36; type 3 with 37: too long',
+    single(t1(445123000, deg(38.7), deg(125.3), 5, 900, 90, 0) + '0' * 18),
+    single(t1(445123000, deg(38.7), deg(125.3), 5, 900, 90, 0) + '1' * 36),
+    multi(t5(445999000, 9123456, 'HMXX', 'CHON MA SAN', 80, 'NAMPO') + '0' * 36, 6)[0],
+    multi(t5(445999000, 9123456, 'HMXX', 'CHON MA SAN', 80, 'NAMPO') + '0' * 36, 6)[1],
+    single(t1(445123000, deg(38.7), deg(125.3), 5, 900, 90, 0, typ=3) + '0' * 37),
+    '# type 27 in a full 168-bit slot (as gpsd), and at 169 bits: too long',
+    single(t27(445000222, int(38.7 * 600), int(125.3 * 600), 12, 270, 0) + '0' * 72),
+    single(t27(445000222, int(38.7 * 600), int(125.3 * 600), 12, 270, 0) + '0' * 73),
+    '# too short for its type: still rejected',
+    single(t1(445123000, deg(38.7), deg(125.3))[:148]),
+]
+write('oversize.nmea', lines)
+
+# 6. bad input
 good = single(t1(445123000, deg(38.7), deg(125.3)))
 lines = [
     '# each line below is rejected for the reason its comment gives',
