@@ -277,8 +277,8 @@ pel_status pel_decoder_set_file(pel_decoder *d, const char *name);
 /* Feeds one line (without its line terminator; a trailing CR is ignored).
  * lineno is the caller's line number.  Calls the callbacks for each message
  * completed and each line rejected, in line order.  Once the input has shown
- * a $PGHP line or a sentence timed only by a trailer, a sentence that a
- * $PGHP up to 16 lines later may still time is held (its line copied, at
+ * a $PGHP line or a sentence timed only by a trailer, a message that a
+ * $PGHP up to 16 lines after it may still time is held (its lines copied, at
  * most 17 lines) and reported when that is decided, at the latest by
  * pel_decoder_flush; callbacks then report the held line's own number.
  * Returns PEL_OK, or PEL_STOPPED when on_msg asked to stop. */

@@ -242,7 +242,10 @@ static bool in_order(void) {
 #define PG_X "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,57*71"
 #define PG_Y "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,0C*00"
 #define PG_Z "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,30*70"
-#define PG_M "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,16*74"
+#define PG_M "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,20*71"   /* 16 ^ 36 */
+#define PG_M1 "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,16*74"  /* the first sentence's only */
+#define PG_00 "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,00*73"
+#define VDO "!AIVDO,1,1,,A,16`Ngp0P058uTw0F9?83Q2lD0000,0*21"
 #define PG_X_LATE "$PGHP,1,2012,1,31,5,17,2,151,316,2,316000002,1AIS_S,57*40"
 #define PG_NOCC "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S*5F"
 #define PG_NONE "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,7F*02"
@@ -277,7 +280,16 @@ static void test_receive_time(void) {
         {"$PGHP 17 lines after: too far", {{1, SX TR}, {18, PG_X}}, {{1, TRL, T_TRAIL}}, 1},
         {"$PGHP 16 lines before: paired", {{1, PG_X}, {17, SX TR}}, {{17, PG, T_PGHP}}, 1},
         {"$PGHP 17 lines before: too far", {{1, PG_X}, {18, SX TR}}, {{18, TRL, T_TRAIL}}, 1},
-        {"$PGHP times a two-sentence message", {{1, PG_M}, {2, M1}, {3, M2}}, {{2, PG, T_PGHP}}, 1},
+        {"$PGHP before a two-sentence message (cc: XOR of both checksums)", {{1, PG_M}, {2, M1}, {3, M2}},
+         {{2, PG, T_PGHP}}, 1},
+        {"$PGHP after a two-sentence message", {{1, M1 TR}, {2, M2 TR}, {3, PG_M}}, {{1, PG, T_PGHP}}, 1},
+        {"$PGHP with the first sentence's checksum only: not paired", {{1, PG_M1}, {2, M1 TR}, {3, M2 TR}},
+         {{2, TRL, T_TRAIL}}, 1},
+        {"$PGHP with cc 00 right before an own-ship (VDO) sentence (Gatehouse)", {{1, PG_00}, {2, VDO}},
+         {{2, PG, T_PGHP}}, 1},
+        {"$PGHP with cc 00 two lines before a VDO: not paired", {{1, PG_00}, {2, "# a comment"}, {3, VDO}},
+         {{3, NONE, -1}}, 1},
+        {"$PGHP with cc 00 before a VDM of another checksum: not paired", {{1, PG_00}, {2, SX}}, {{2, NONE, -1}}, 1},
         {"tag block beats $PGHP", {{1, PG_X}, {2, "\\s:A,c:1700000000*7B\\" SX}}, {{2, TB, 1700000000000}}, 1},
         {"$PGHP beats a leading time", {{1, PG_X}, {2, "1700000000 " SX}}, {{2, PG, T_PGHP}}, 1},
         {"leading time beats a trailer", {{1, "1700000000 " SX TR}}, {{1, PRE, 1700000000000}}, 1},
@@ -332,7 +344,7 @@ static void test_fragment_expiry(void) {
          2, 0, 0},
         {"a fragment 2000 lines old expires", {{1, "\\g:1-2-11,s:A,c:1700000000*09\\" M1}, {2049, "\\g:2-2-11*5D\\" M2}},
          0, 1, 1},
-        {"$PGHP times out of order expire nothing", {{60, PG_M}, {61, M1 TR}, {62, PG_X_LATE}, {63, SX TR}, {64, M2 TR}},
+        {"$PGHP times out of order expire nothing", {{60, PG_M}, {61, M1 TR}, {62, PG_X_LATE}, {63, SX TR}, {65, M2 TR}},
          2, 0, 0},
         {"a first fragment at the end of input is stale", {{1, "\\g:1-2-11,s:A,c:1700000000*09\\" M1}}, 0, 1, 0},
     };

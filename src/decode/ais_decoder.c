@@ -1,23 +1,26 @@
 /*
  * ais_decoder.c -- the streaming decoder: lines in, messages out.  Holds
  * the state that spans lines: partial multi-sentence messages, the pairing
- * of Gatehouse $PGHP lines with their sentences, and the counters.
+ * of Gatehouse $PGHP lines with their messages, and the counters.
  *
  * Receive time (docs/decode.md, "Receive time"): a receiver's clock beats a
  * collector's.  Tag block c: > $PGHP > a leading receiver time > a trailer
- * after the checksum.  A $PGHP line carries the checksum of its sentence
- * (its last field, cc) and comes before or after it: exactEarth files
- * interleave them, the pair up to a dozen lines apart.  So once the input
- * has shown a $PGHP line or a sentence timed only by a trailer, lines pass
- * through a short delay line: a sentence without a tag-block time waits up
- * to PGHP_WINDOW lines for a $PGHP whose cc equals its checksum (or takes
- * the nearest earlier one still unpaired), and lines leave the delay line
- * in input order, each processed with its own line number as if read
- * then.  A $PGHP without cc times the next sentence.  Limits: checksums are
- * 8 bits (7 in practice), so a $PGHP whose own sentence was lost can time
- * another one within the window that happens to share its checksum; a
- * line longer than HOLD_TEXT is not held (the delay line is emptied first,
- * unpaired).
+ * after the checksum.  A $PGHP line carries the checksum of the message it
+ * times (its last field, cc: the XOR of the checksums of the message's
+ * sentences, so the sentence's own checksum for a one-sentence message; 00
+ * for an own-ship VDO message in Gatehouse's own feeds).  Gatehouse writes
+ * it right before its message; exactEarth files put it before or after,
+ * often with other lines between (up to a dozen).  So once the input has
+ * shown a $PGHP line or a sentence timed only by a trailer, lines pass
+ * through a short delay line: a message without a tag-block time takes the
+ * nearest earlier unpaired $PGHP with its checksum, or waits up to
+ * PGHP_WINDOW lines after its last sentence for one; a $PGHP without cc
+ * times the next sentence, a $PGHP with cc 00 an own-ship sentence right
+ * after it.  Lines leave the delay line in input order, each processed with
+ * its own line number as if read then.  Limits: checksums are 8 bits (7 in
+ * practice), so a $PGHP whose own message was lost can time another one
+ * within the window that happens to share its checksum; a line longer than
+ * HOLD_TEXT is not held (the delay line is emptied first, unpaired).
  *
  * Reassembly: fragments are matched by talker, channel, sequential message
  * id and fragment count (and tag-block group id and source when the
@@ -65,19 +68,28 @@ typedef struct slot {
     uint64_t order;    /* creation order, for eviction */
 } slot;
 
-/* A line in the delay line. */
+/* A line in the delay line.  The sentences of one message form a unit:
+ * a $PGHP times a unit, and its cc is the XOR of the checksums of the
+ * unit's sentences (the sentence's own checksum for a one-sentence
+ * message). */
 typedef struct held {
     uint64_t lineno;
-    bool waiting;      /* a sentence that a later $PGHP may still time */
-    bool timed;        /* a $PGHP has timed it (ms) */
-    bool too_long;     /* a line over PEL_MAX_LINE: text is its head */
-    int cksum;
+    uint64_t unit;       /* the message it belongs to; 0: not to be paired */
+    uint64_t unit_first; /* line of the unit's first sentence */
+    uint64_t unit_end;   /* line of the unit's last sentence so far */
+    bool waiting;        /* its unit may still be timed by a $PGHP */
+    bool timed;          /* a $PGHP has timed its unit (ms) */
+    bool complete;       /* the unit's last sentence: xsum is the unit's */
+    bool too_long;       /* a line over PEL_MAX_LINE: text is its head */
+    char talker[2], channel;
+    int8_t seqid, total, num;
+    uint8_t xsum;        /* XOR of the checksums of the unit's sentences so far */
     int64_t ms;
     uint32_t len;
     char text[HOLD_TEXT];
 } held;
 
-/* A $PGHP line still looking for the sentence whose checksum is cksum. */
+/* A $PGHP line still looking for the message whose checksum is cksum. */
 typedef struct pghp_wait {
     uint64_t lineno;
     int cksum;
@@ -105,6 +117,7 @@ struct pel_decoder {
     int qhead, qn;
     pghp_wait pw[PGHP_WINDOW]; /* unpaired $PGHP lines, oldest first */
     int npw;
+    uint64_t units;     /* units numbered so far */
     bool pghp_next;     /* a $PGHP without cc: times the next sentence */
     int64_t pghp_next_ms;
     char src[SRC_MAX + 1];
@@ -460,9 +473,12 @@ static void set_pghp(ais_sentence *s, int64_t ms) {
     s->ms = ms;
 }
 
+/* The k-th held line, oldest first. */
+static held *held_at(pel_decoder *d, int k) { return &d->q[(d->qhead + k) % HOLD_MAX]; }
+
 /* Processes the oldest held line. */
 static void take_held(pel_decoder *d) {
-    held *h = &d->q[d->qhead];
+    held *h = held_at(d, 0);
     d->qhead = (d->qhead + 1) % HOLD_MAX;
     d->qn--;
     if (h->too_long) {
@@ -478,12 +494,13 @@ static void take_held(pel_decoder *d) {
     take(d, h->text, h->len, h->lineno, r, &s, detail);
 }
 
-/* Processes the held lines that are decided: timed, not waiting, or out of
- * the window of a $PGHP at line lineno or before (all of them when all). */
+/* Processes the held lines that are decided: timed, not waiting, or whose
+ * message ended more than the window before line lineno (all of them when
+ * all). */
 static void release(pel_decoder *d, uint64_t lineno, bool all) {
     while (d->qn && !d->stopped) {
-        const held *h = &d->q[d->qhead];
-        if (!all && h->waiting && !h->timed && lineno - h->lineno < PGHP_WINDOW && lineno >= h->lineno)
+        const held *h = held_at(d, 0);
+        if (!all && h->waiting && !h->timed && lineno - h->unit_end < PGHP_WINDOW && lineno >= h->unit_end)
             break;
         take_held(d);
     }
@@ -497,7 +514,7 @@ static held *hold_line(pel_decoder *d, const char *line, size_t len, uint64_t li
             return NULL;
         take_held(d);
     }
-    held *h = &d->q[(d->qhead + d->qn++) % HOLD_MAX];
+    held *h = held_at(d, d->qn++);
     memset(h, 0, offsetof(held, text));
     h->lineno = lineno;
     h->len = (uint32_t)len;
@@ -505,14 +522,25 @@ static held *hold_line(pel_decoder *d, const char *line, size_t len, uint64_t li
     return h;
 }
 
-/* A $PGHP line with a checksum: times the nearest held sentence before it
- * that waits for it, or waits for a sentence after it. */
+/* Gives every held sentence of unit the time ms; they wait no more. */
+static void time_unit(pel_decoder *d, uint64_t unit, int64_t ms) {
+    for (int k = 0; k < d->qn; k++) {
+        held *h = held_at(d, k);
+        if (h->unit == unit) {
+            h->timed = true;
+            h->ms = ms;
+        }
+    }
+}
+
+/* A $PGHP line with cc: times the nearest complete held message before it
+ * whose checksum is cc and which ended at most the window before, or waits
+ * for one after it. */
 static void pair_pghp(pel_decoder *d, const ais_sentence *p, uint64_t lineno) {
     for (int k = d->qn - 1; k >= 0; k--) {
-        held *h = &d->q[(d->qhead + k) % HOLD_MAX];
-        if (h->waiting && !h->timed && h->cksum == p->cksum && lineno - h->lineno <= PGHP_WINDOW) {
-            h->timed = true;
-            h->ms = p->ms;
+        held *h = held_at(d, k);
+        if (h->complete && h->waiting && !h->timed && h->xsum == p->cksum && lineno - h->unit_end <= PGHP_WINDOW) {
+            time_unit(d, h->unit, p->ms);
             return;
         }
     }
@@ -523,22 +551,81 @@ static void pair_pghp(pel_decoder *d, const ais_sentence *p, uint64_t lineno) {
     d->pw[d->npw++] = (pghp_wait){lineno, p->cksum, p->ms};
 }
 
-/* A sentence without a tag-block time: the nearest earlier unpaired $PGHP
- * with its checksum, within the window, gives its time. */
-static bool pghp_before(pel_decoder *d, ais_sentence *s, uint64_t lineno) {
+/* Takes the nearest unpaired $PGHP before a message that began at line
+ * first, at most the window before it, whose cc is cksum (any cc when
+ * cksum < 0 and the $PGHP is on the line before first); true and *ms when
+ * there is one.  Forgets those out of the window of line lineno. */
+static bool pghp_before(pel_decoder *d, int cksum, uint64_t first, uint64_t lineno, int64_t *ms) {
     int keep = 0;
-    for (int k = 0; k < d->npw; k++) /* forget those out of the window */
+    for (int k = 0; k < d->npw; k++)
         if (lineno - d->pw[k].lineno <= PGHP_WINDOW && lineno >= d->pw[k].lineno)
             d->pw[keep++] = d->pw[k];
     d->npw = keep;
-    for (int k = d->npw - 1; k >= 0; k--)
-        if (d->pw[k].cksum == s->cksum) {
-            set_pghp(s, d->pw[k].ms);
+    for (int k = d->npw - 1; k >= 0; k--) {
+        const pghp_wait *w = &d->pw[k];
+        if (w->lineno >= first || first - w->lineno > PGHP_WINDOW)
+            continue;
+        if (cksum >= 0 ? w->cksum == cksum : w->lineno + 1 == first && w->cksum == 0) {
+            *ms = w->ms;
             memmove(d->pw + k, d->pw + k + 1, (size_t)(d->npw - k - 1) * sizeof d->pw[0]);
             d->npw--;
             return true;
         }
+    }
     return false;
+}
+
+/* Fills the pairing state of a sentence without a tag-block time, h being
+ * the line's entry (not yet in the delay line when lineno is the line being
+ * fed).  Returns true when it waits for a $PGHP. */
+static bool unit_of(pel_decoder *d, held *h, ais_sentence *s, uint64_t lineno, bool next, int64_t next_ms) {
+    h->talker[0] = s->talker[0], h->talker[1] = s->talker[1], h->channel = s->channel;
+    h->seqid = (int8_t)s->seqid, h->total = (int8_t)s->total, h->num = (int8_t)s->num;
+    int64_t ms = 0;
+    if (s->num == 1) {
+        h->unit = ++d->units;
+        h->unit_first = h->unit_end = lineno;
+        h->xsum = (uint8_t)s->cksum;
+        h->complete = s->total == 1;
+        /* Gatehouse writes cc 00 for own-ship (VDO) messages: the $PGHP right before times it */
+        if (next || (s->own && pghp_before(d, -1, lineno, lineno, &ms)) ||
+            (h->complete && pghp_before(d, s->cksum, lineno, lineno, &ms))) {
+            h->timed = true;
+            h->ms = next ? next_ms : ms;
+            return false;
+        }
+        return true;
+    }
+    /* a later sentence: the unit of the held sentence before it */
+    const held *prev = NULL;
+    for (int k = d->qn - 1; k >= 0 && !prev; k--) {
+        const held *e = held_at(d, k);
+        if (e->unit && !e->complete && e->num == s->num - 1 && e->total == s->total && e->seqid == s->seqid &&
+            e->channel == s->channel && e->talker[0] == s->talker[0] && e->talker[1] == s->talker[1])
+            prev = e;
+    }
+    if (!prev)
+        return false; /* its first part is not held: not paired */
+    h->unit = prev->unit;
+    h->unit_first = prev->unit_first;
+    h->unit_end = lineno;
+    h->xsum = (uint8_t)(prev->xsum ^ s->cksum);
+    h->complete = s->num == s->total;
+    for (int k = 0; k < d->qn; k++)
+        if (held_at(d, k)->unit == h->unit)
+            held_at(d, k)->unit_end = lineno;
+    if (prev->timed) {
+        h->timed = true;
+        h->ms = prev->ms;
+        return false;
+    }
+    if (h->complete && pghp_before(d, h->xsum, h->unit_first, lineno, &ms)) {
+        time_unit(d, h->unit, ms);
+        h->timed = true;
+        h->ms = ms;
+        return false;
+    }
+    return true;
 }
 
 static pel_status finish(pel_decoder *d) {
@@ -562,7 +649,9 @@ pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64
         take(d, line, len, lineno, r, &s, detail);
         return finish(d);
     }
-    bool waiting = false;
+    held h;
+    memset(&h, 0, offsetof(held, text));
+    h.lineno = lineno;
     if (r == AIS_LINE_PGHP) {
         if (s.cksum >= 0)
             pair_pghp(d, &s, lineno);
@@ -571,31 +660,23 @@ pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64
             d->pghp_next_ms = s.ms;
         }
     } else if (r == AIS_LINE_SENTENCE) {
-        bool next = d->pghp_next;
+        bool next = d->pghp_next && s.num == 1;
         d->pghp_next = false;
-        if (s.clock != PEL_CLOCK_TAG_BLOCK) {
-            if (next)
-                set_pghp(&s, d->pghp_next_ms);
-            else if (!pghp_before(d, &s, lineno))
-                waiting = true;
-        }
+        if (s.clock != PEL_CLOCK_TAG_BLOCK)
+            h.waiting = unit_of(d, &h, &s, lineno, next, d->pghp_next_ms);
+        if (h.timed)
+            set_pghp(&s, h.ms);
     }
-    if (d->qn == 0 && !waiting)
+    if (d->qn == 0 && !h.waiting)
         take(d, line, len, lineno, r, &s, detail);
     else if (len > HOLD_TEXT) {
         release(d, lineno, true);
         if (!d->stopped)
             take(d, line, len, lineno, r, &s, detail);
     } else {
-        held *h = hold_line(d, line, len, lineno);
-        if (h) {
-            h->waiting = waiting;
-            h->cksum = s.cksum;
-            if (r == AIS_LINE_SENTENCE && s.clock == PEL_CLOCK_PGHP) {
-                h->timed = true;
-                h->ms = s.ms;
-            }
-        }
+        held *e = hold_line(d, line, len, lineno);
+        if (e)
+            memcpy(e, &h, offsetof(held, len));
     }
     release(d, lineno, false);
     return finish(d);

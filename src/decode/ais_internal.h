@@ -57,7 +57,7 @@ typedef struct ais_sentence {
     int plen;
     int fill;
     int cksum;             /* the sentence checksum 0..255; for a $PGHP line
-                              its last field (the checksum of the sentence it
+                              its last field (the checksum of the message it
                               times), -1 when it has none */
     bool has_time;
     uint8_t clock;         /* pel_clock of ms: TAG_BLOCK, PREFIX or TRAILER
@@ -105,7 +105,7 @@ static inline int ais_dearmor(const char *p, int n, int fill, uint8_t *out) {
 
 /* Parses one line.  Returns AIS_LINE_SENTENCE with *s filled, one of the
  * other AIS_LINE_ values (for AIS_LINE_PGHP, s->ms and s->has_time hold the
- * Gatehouse time and s->cksum the checksum of the sentence it belongs to,
+ * Gatehouse time and s->cksum the checksum of the message it belongs to,
  * or -1), or a positive pel_reject with *detail set to a static
  * explanation.  s's pointers are borrowed from line. */
 int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char **detail);

@@ -16,8 +16,9 @@
  *     field, seconds or milliseconds, as the time the line reached a
  *     collector: clock "trailer", used only when nothing better is there).
  * Gatehouse "$PGHP,1,yyyy,m,d,h,m,s,ms,country,region,pss,online,cc*hh" lines
- * give the receive time of the sentence whose checksum is cc; the decoder
- * pairs them (ais_decoder.c).  Other NMEA is reported as such.
+ * give the receive time of the message whose checksum is cc (the XOR of its
+ * sentences' checksums); the decoder pairs them (ais_decoder.c).  Other
+ * NMEA is reported as such.
  *
  * A tag block whose checksum fails is not a reason to lose a sentence whose
  * own checksum holds: real feeds add g: without fixing the tag-block
@@ -221,9 +222,10 @@ static void parse_trailer(const char *p, const char *end, ais_sentence *s) {
 }
 
 /* $PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,country,region,pss,online,cc*hh (the
- * Gatehouse wrapper, as exactEarth writes it): the receive time of one AIS
- * sentence; cc is that sentence's checksum, which pairs them whichever comes
- * first.  A $PGHP whose own checksum fails gives no time (AIS_LINE_OTHER). */
+ * Gatehouse wrapper, as exactEarth writes it too): the receive time of one
+ * AIS message; cc is the XOR of its sentences' checksums, which pairs them
+ * whichever comes first.  A $PGHP whose own checksum fails gives no time
+ * (AIS_LINE_OTHER). */
 static int parse_pghp(const char *p, const char *end, ais_sentence *s) {
     const char *star = memchr(p, '*', (size_t)(end - p));
     if (star) {

@@ -12,11 +12,15 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
 from aisenc import *  # noqa: F401,F403  (bits, text, armor, cks, sentence, tag, t1, t5, t24a, t24b, t27, single, multi)
 
-def pghp(when, sentence, cc=None):
+def pghp(when, sentences, cc=None):
     """A Gatehouse $PGHP line: when is 'yyyy,m,d,h,m,s,ms'; cc the checksum
-    of the sentence it times (that of sentence unless given; '' for none)."""
+    of the message it times: the XOR of its sentences' checksums (computed
+    from sentences, one or a list, unless given; '' for none)."""
     if cc is None:
-        cc = sentence[sentence.index('*') + 1:][:2]
+        x = 0
+        for sen in ([sentences] if isinstance(sentences, str) else sentences):
+            x ^= int(sen[sen.index('*') + 1:][:2], 16)
+        cc = '%02X' % x
     body = 'PGHP,1,%s,316,2,316000002,1AIS_S' % when + (',' + cc if cc != '' else '')
     return '$' + body + '*' + cks(body)
 
@@ -122,6 +126,7 @@ write('type24.nmea', lines)
 P = [single(t1(445100000 + 7 * i, deg(38.7), deg(125.3), 5, 900, 90, 0, second=i)) for i in range(12)]
 assert len(set(x[-2:] for x in P)) == len(P), 'the sentences must differ in checksum'
 M = multi(t5(445999000, 9123456, 'HMXX', 'CHON MA SAN', 80, 'NAMPO'), 4)
+VDO = single(t1(445123000, deg(38.7), deg(125.3), 5, 900, 90, 0), kind='VDO')
 NOT_THERE = next(c for c in ('%02X' % v for v in range(128)) if c not in [x[-2:] for x in P + M])
 lines = [
     '# exactEarth: every line has the arrival trailer (ms); the $PGHP gives the satellite receive time',
@@ -151,10 +156,13 @@ lines = [
     '# a $PGHP without its checksum field times the next sentence',
     pghp('2012,1,31,5,7,8,900', P[9], cc=''),
     P[9],
-    '# a two-sentence message: the $PGHP of its first sentence times it',
-    pghp('2012,1,31,5,7,9,0', M[0]),
+    '# a two-sentence message: cc is the XOR of its two checksums (Gatehouse)',
+    pghp('2012,1,31,5,7,9,0', M),
     M[0],
     M[1],
+    '# an own-ship (VDO) message: Gatehouse writes cc 00, the $PGHP right before times it',
+    pghp('2012,1,31,5,7,9,500', VDO, cc='00'),
+    VDO,
     '# a sentence whose $PGHP is 17 lines later: too far, it keeps its trailer',
     P[10] + ',1327992119381',
 ] + ['# filler %d' % i for i in range(16)] + [
