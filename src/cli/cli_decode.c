@@ -197,8 +197,8 @@ static void write_summary(FILE *f, const ctx *c, const pel_stats *st) {
         uint64_t rx = 0;
         for (int k = 1; k < PEL_CLOCK__COUNT; k++)
             rx += pel_clock_is_receiver((pel_clock)k) ? c->pos_by_clock[k] : 0;
-        fprintf(f, "  positions with a receiver time %llu of %llu\n", (unsigned long long)rx,
-                (unsigned long long)c->positions);
+        fprintf(f, "  receiver-timed positions  %llu of %llu (tag block, $PGHP or leading time)\n",
+                (unsigned long long)rx, (unsigned long long)c->positions);
         fprintf(f, "  by clock (best first)     messages, of which positions\n");
         for (int k = 1; k < PEL_CLOCK__COUNT; k++)
             if (st->by_clock[k])
