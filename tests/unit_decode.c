@@ -484,6 +484,29 @@ static void test_tag_block_checksum(void) {
     }
 }
 
+static void test_glued(void) {
+    static const struct {
+        const char *name;
+        const char *line;
+        int lines, sentences, msgs;
+        uint64_t first, last; /* lines of the message */
+    } cases[] = {
+        {"two fragments glued on one line (Spire)", "\\s:A,c:1700000000*7B\\" M1 "\\s:A,c:1700000000*7B\\" M2, 1, 2, 1,
+         1, 1},
+        {"two sentences glued without tag blocks", SX SY, 1, 2, 2, 1, 1},
+        {"a trailer after the checksum is not a sentence", SX ",r003669946,1325394060", 1, 1, 1, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const at in[] = {{1, cases[i].line}};
+        pel_stats st = run(in, 1);
+        CHECK((int)st.lines == cases[i].lines && (int)st.sentences == cases[i].sentences &&
+                  (int)st.messages == cases[i].msgs && nev >= 1 && evs[0].msg && evs[0].line == cases[i].first &&
+                  evs[0].line_last == cases[i].last,
+              "%s: %llu lines, %llu sentences, %llu messages", cases[i].name, (unsigned long long)st.lines,
+              (unsigned long long)st.sentences, (unsigned long long)st.messages);
+    }
+}
+
 static void test_clock_names(void) {
     static const struct {
         pel_clock c;
@@ -523,6 +546,7 @@ int main(void) {
     test_fragment_expiry();
     test_oversize();
     test_tag_block_checksum();
+    test_glued();
     test_clock_names();
     printf("unit_decode: %d passed, %d failed\n", passed, failed);
     return failed != 0;

@@ -34,6 +34,10 @@
  * and are never used for this), when its fragments arrive out of order,
  * when a new first fragment takes its key, or at the end of input.
  *
+ * A line holding several sentences glued together (each right after the
+ * previous one's checksum, as MarineTraffic and Spire samples have them) is
+ * read as that many lines with the same number.
+ *
  * Memory is fixed at creation: max_pending partial messages, and the delay
  * line of PGHP_WINDOW + 1 lines of at most HOLD_TEXT bytes.
  */
@@ -636,10 +640,40 @@ static pel_status finish(pel_decoder *d) {
     return PEL_STOPPED;
 }
 
+/* The length of the first sentence of a line that holds several glued
+ * together ("...,0*37\\c:...\\!AIVDM,...*25", as MarineTraffic and Spire
+ * samples have them): up to the first sentence's checksum when a tag block
+ * or another sentence follows it right away; len otherwise. */
+static size_t first_sentence(const char *line, size_t len) {
+    const char *end = line + len, *bang = memchr(line, '!', len);
+    if (!bang)
+        return len;
+    const char *star = memchr(bang, '*', (size_t)(end - bang));
+    if (!star || end - star < 5)
+        return len;
+    const char *next = star + 3;
+    bool hex = ais_hex(star[1]) >= 0 && ais_hex(star[2]) >= 0;
+    return hex && (*next == '\\' || *next == '!') ? (size_t)(next - line) : len;
+}
+
+static pel_status feed_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno);
+
 pel_status pel_decoder_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno) {
     d->st.lines++;
     d->last_line = lineno;
     d->halted = false;
+    pel_status st = PEL_OK;
+    do {
+        size_t n = first_sentence(line, len);
+        st = feed_line(d, line, n, lineno);
+        line += n;
+        len -= n;
+    } while (len && st == PEL_OK);
+    return st;
+}
+
+/* One sentence (or other line) of input line lineno. */
+static pel_status feed_line(pel_decoder *d, const char *line, size_t len, uint64_t lineno) {
     ais_sentence s;
     const char *detail = NULL;
     int r = ais_sentence_parse(line, len, &s, &detail);

@@ -110,6 +110,9 @@ static inline int ais_dearmor(const char *p, int n, int fill, uint8_t *out) {
  * explanation.  s's pointers are borrowed from line. */
 int ais_sentence_parse(const char *line, size_t len, ais_sentence *s, const char **detail);
 
+/* The value of a hexadecimal digit, or -1. */
+int ais_hex(char c);
+
 /* Parses unix seconds (optionally with a fraction) or ISO-8601; see
  * pel_parse_time. */
 bool ais_parse_unix(const char *s, size_t len, int64_t *ms);

@@ -27,7 +27,7 @@
  *
  * Limits: a tag block without '*hh' is accepted unchecked (some feeds omit
  * it); tag-block keys other than c, s and g are skipped; one sentence per
- * line (a second sentence glued to the first is ignored as trailer text).
+ * call (the decoder cuts a line holding several glued sentences).
  */
 #include <string.h>
 
@@ -57,6 +57,8 @@ static int hexval(char c) {
         return c - 'a' + 10;
     return -1;
 }
+
+int ais_hex(char c) { return hexval(c); }
 
 /* XOR of the bytes in [p, end).  Written so that the compiler vectorises
  * it: this and has_control are most of the per-line cost. */
