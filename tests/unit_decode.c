@@ -12,6 +12,7 @@
 #include "check.h"
 
 static void test_imo(void) {
+    // clang-format off
     static const struct {
         uint32_t imo;
         bool valid;
@@ -23,6 +24,7 @@ static void test_imo(void) {
         {9123456, false}, {9134271, false}, {0, false}, {999999, false}, {10000000, false},
         {5342883, false}, /* an IMO company number (different check rule) */
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK(pel_imo_valid(cases[i].imo) == cases[i].valid, "imo %u", cases[i].imo);
 }
@@ -66,8 +68,7 @@ static void test_time(void) {
     for (size_t i = 0; i < sizeof parses / sizeof parses[0]; i++) {
         int64_t ms = 0;
         bool ok = pel_parse_time(parses[i].s, strlen(parses[i].s), &ms);
-        CHECK(ok == parses[i].ok && (!ok || ms == parses[i].ms), "parse '%s': %d %lld", parses[i].s, ok,
-              (long long)ms);
+        CHECK(ok == parses[i].ok && (!ok || ms == parses[i].ms), "parse '%s': %d %lld", parses[i].s, ok, (long long)ms);
     }
 }
 
@@ -133,8 +134,7 @@ static void test_normalised(void) {
     /* tag block time and source */
     const char *lt[] = {"\\s:rSTN01,c:1700000000*00\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"};
     feed(lt, 1);
-    CHECK(nmsg == 1 && last.has_rx && last.rx_ms == 1700000000000 && strcmp(last_source, "rSTN01") == 0,
-          "tag block");
+    CHECK(nmsg == 1 && last.has_rx && last.rx_ms == 1700000000000 && strcmp(last_source, "rSTN01") == 0, "tag block");
     /* a wrong sentence checksum */
     const char *lc[] = {"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B"};
     CHECK(feed(lc, 1) == 0 && last_reject == PEL_REJ_CHECKSUM, "checksum reject");
@@ -166,7 +166,6 @@ static void test_reject_names(void) {
     }
 }
 
-
 /* ---- receive time, fragments, oversize, tag blocks: lines through a decoder ---- */
 
 /* A line of input at a line number; the lines between are fed blank. */
@@ -190,8 +189,12 @@ static int nev;
 static int ev_msg(void *ud, const pel_ais_msg *m) {
     (void)ud;
     if (nev < 64)
-        evs[nev++] = (ev){.msg = true, .line = m->line, .line_last = m->line_last, .clock = m->has_rx ? m->rx_clock : -1,
-                          .type = m->type, .ms = m->has_rx ? m->rx_ms : -1};
+        evs[nev++] = (ev){.msg = true,
+                          .line = m->line,
+                          .line_last = m->line_last,
+                          .clock = m->has_rx ? m->rx_clock : -1,
+                          .type = m->type,
+                          .ms = m->has_rx ? m->rx_ms : -1};
     if (nev <= 64 && m->source)
         snprintf(evs[nev - 1].source, sizeof evs[0].source, "%s", m->source);
     return 0;
@@ -242,8 +245,8 @@ static bool in_order(void) {
 #define PG_X "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,57*71"
 #define PG_Y "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,0C*00"
 #define PG_Z "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,30*70"
-#define PG_M "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,20*71"   /* 16 ^ 36 */
-#define PG_M1 "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,16*74"  /* the first sentence's only */
+#define PG_M "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,20*71"  /* 16 ^ 36 */
+#define PG_M1 "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,16*74" /* the first sentence's only */
 #define PG_00 "$PGHP,1,2012,1,31,5,7,2,151,316,2,316000002,1AIS_S,00*73"
 #define VDO "!AIVDO,1,1,,A,16`Ngp0P058uTw0F9?83Q2lD0000,0*21"
 #define PG_X_LATE "$PGHP,1,2012,1,31,5,17,2,151,316,2,316000002,1AIS_S,57*40"
@@ -254,6 +257,7 @@ static bool in_order(void) {
 
 static void test_receive_time(void) {
     enum { NONE = -1, TB = PEL_CLOCK_TAG_BLOCK, PG = PEL_CLOCK_PGHP, PRE = PEL_CLOCK_PREFIX, TRL = PEL_CLOCK_TRAILER };
+    // clang-format off
     static const struct {
         const char *name;
         at in[6];
@@ -298,6 +302,7 @@ static void test_receive_time(void) {
         {"trailer in seconds (USCG)", {{1, SX ",r003669946,1325394060"}}, {{1, TRL, 1325394060000}}, 1},
         {"trailer in milliseconds (exactEarth)", {{1, SX TR}}, {{1, TRL, T_TRAIL}}, 1},
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run(cases[i].in, 6);
         int nmsg_ = 0;
@@ -325,6 +330,7 @@ static void test_receive_time(void) {
 }
 
 static void test_fragment_expiry(void) {
+    // clang-format off
     static const struct {
         const char *name;
         at in[6];
@@ -348,12 +354,14 @@ static void test_fragment_expiry(void) {
          2, 0, 0},
         {"a first fragment at the end of input is stale", {{1, "\\g:1-2-11,s:A,c:1700000000*09\\" M1}}, 0, 1, 0},
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pel_stats st = run(cases[i].in, 6);
         CHECK((int)st.messages == cases[i].msgs && (int)st.rejected[PEL_REJ_FRAG_STALE] == cases[i].stale &&
                   (int)st.rejected[PEL_REJ_FRAG_ORPHAN] == cases[i].orphan,
               "%s: %llu messages, %llu stale, %llu orphan", cases[i].name, (unsigned long long)st.messages,
-              (unsigned long long)st.rejected[PEL_REJ_FRAG_STALE], (unsigned long long)st.rejected[PEL_REJ_FRAG_ORPHAN]);
+              (unsigned long long)st.rejected[PEL_REJ_FRAG_STALE],
+              (unsigned long long)st.rejected[PEL_REJ_FRAG_ORPHAN]);
     }
     /* the interleaved groups: each message has its own lines */
     const at groups[] = {{1, "\\g:1-2-11,s:A,c:1700000000*09\\" M1},
@@ -376,6 +384,7 @@ static void put_bits(uint8_t *b, int off, int width, uint64_t v) {
 
 static void test_oversize(void) {
     enum { OK = 0, OVER = 1, REJ = 2 };
+    // clang-format off
     static const struct {
         int type, part, bits, want;
     } cases[] = {
@@ -389,6 +398,7 @@ static void test_oversize(void) {
         {24, 0, 168, OVER}, {24, 0, 169, REJ}, {24, 1, 168, OK},  {24, 1, 169, REJ}, {27, 0, 95, OK},
         {27, 0, 96, OK},   {27, 0, 168, OVER}, {27, 0, 169, REJ}, {8, 0, 1008, OK},  {8, 0, 1009, REJ},
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t bits[160] = {0};
         put_bits(bits, 0, 6, (uint64_t)cases[i].type);
@@ -410,8 +420,14 @@ static void test_oversize(void) {
         pel_stats st = run(in, nl);
         int got_ = st.messages == 1 ? (st.oversize ? OVER : OK) : st.rejected[PEL_REJ_BAD_LENGTH] ? REJ : -1;
         CHECK(got_ == cases[i].want, "type %d part %d, %d bits: %s, want %s", cases[i].type, cases[i].part,
-              cases[i].bits, got_ == OK ? "ok" : got_ == OVER ? "oversize" : got_ == REJ ? "bad_length" : "?",
-              cases[i].want == OK ? "ok" : cases[i].want == OVER ? "oversize" : "bad_length");
+              cases[i].bits,
+              got_ == OK     ? "ok"
+              : got_ == OVER ? "oversize"
+              : got_ == REJ  ? "bad_length"
+                             : "?",
+              cases[i].want == OK     ? "ok"
+              : cases[i].want == OVER ? "oversize"
+                                      : "bad_length");
     }
     /* decoded at the standard length: the extra bits change nothing */
     static const int types[] = {1, 5, 18, 19, 27};
@@ -436,6 +452,7 @@ static void test_oversize(void) {
 }
 
 static void test_tag_block_checksum(void) {
+    // clang-format off
     static const struct {
         const char *name;
         at in[3];
@@ -465,6 +482,7 @@ static void test_tag_block_checksum(void) {
           {2, "\\g:2-2-9999,c:1565218798*53\\!BSVDM,2,2,3,A,00000000000,2*3E"}},
          1, 2, PEL_REJ_NONE, PEL_CLOCK_TAG_BLOCK, 1565218798000, ""},
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pel_stats st = run(cases[i].in, 3);
         int nrej_ = 0;
@@ -472,8 +490,8 @@ static void test_tag_block_checksum(void) {
         for (int k = 0; k < PEL_REJ__COUNT; k++)
             if (st.rejected[k])
                 nrej_ += (int)st.rejected[k], why = (pel_reject)k;
-        CHECK((int)st.messages == cases[i].msgs && (int)st.tag_block_checksum == cases[i].tbc &&
-                  why == cases[i].why && nrej_ == (why ? 1 : 0),
+        CHECK((int)st.messages == cases[i].msgs && (int)st.tag_block_checksum == cases[i].tbc && why == cases[i].why &&
+                  nrej_ == (why ? 1 : 0),
               "%s: %llu messages, %llu tag-block checksum failures, reject %s x%d", cases[i].name,
               (unsigned long long)st.messages, (unsigned long long)st.tag_block_checksum, pel_reject_name(why), nrej_);
         if (cases[i].msgs && nev >= 1)
@@ -485,6 +503,7 @@ static void test_tag_block_checksum(void) {
 }
 
 static void test_glued(void) {
+    // clang-format off
     static const struct {
         const char *name;
         const char *line;
@@ -496,6 +515,7 @@ static void test_glued(void) {
         {"two sentences glued without tag blocks", SX SY, 1, 2, 2, 1, 1},
         {"a trailer after the checksum is not a sentence", SX ",r003669946,1325394060", 1, 1, 1, 1, 1},
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const at in[] = {{1, cases[i].line}};
         pel_stats st = run(in, 1);
@@ -508,6 +528,7 @@ static void test_glued(void) {
 }
 
 static void test_clock_names(void) {
+    // clang-format off
     static const struct {
         pel_clock c;
         const char *name;
@@ -517,6 +538,7 @@ static void test_clock_names(void) {
         {PEL_CLOCK_PGHP, "pghp", true},        {PEL_CLOCK_PREFIX, "prefix", true},
         {PEL_CLOCK_TRAILER, "trailer", false}, {PEL_CLOCK_ASSUMED, "assumed", false},
     };
+    // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK(strcmp(pel_clock_name(cases[i].c), cases[i].name) == 0 &&
                   pel_clock_is_receiver(cases[i].c) == cases[i].receiver,
