@@ -119,7 +119,7 @@ struct pel_decoder {
     bool hold;          /* the delay line is in use (until the next flush) */
     held q[HOLD_MAX];   /* the delay line, a ring */
     int qhead, qn;
-    pghp_wait pw[PGHP_WINDOW]; /* unpaired $PGHP lines, oldest first */
+    pghp_wait pw[PGHP_WINDOW + 1]; /* unpaired $PGHP lines, oldest first */
     int npw;
     uint64_t units;     /* units numbered so far */
     bool pghp_next;     /* a $PGHP without cc: times the next sentence */
@@ -548,17 +548,18 @@ static void pair_pghp(pel_decoder *d, const ais_sentence *p, uint64_t lineno) {
             return;
         }
     }
-    if (d->npw == PGHP_WINDOW) { /* the oldest is out of the window anyway */
-        memmove(d->pw, d->pw + 1, (PGHP_WINDOW - 1) * sizeof d->pw[0]);
+    if (d->npw == PGHP_WINDOW + 1) { /* the oldest is out of the window (if line numbers advance) */
+        memmove(d->pw, d->pw + 1, PGHP_WINDOW * sizeof d->pw[0]);
         d->npw--;
     }
     d->pw[d->npw++] = (pghp_wait){lineno, p->cksum, p->ms};
 }
 
 /* Takes the nearest unpaired $PGHP before a message that began at line
- * first, at most the window before it, whose cc is cksum (any cc when
- * cksum < 0 and the $PGHP is on the line before first); true and *ms when
- * there is one.  Forgets those out of the window of line lineno. */
+ * first, at most the window before it, whose cc is cksum (for an own-ship
+ * message, cksum < 0: one with cc 00 on the line right before first); true
+ * and *ms when there is one.  Forgets those out of the window of line
+ * lineno. */
 static bool pghp_before(pel_decoder *d, int cksum, uint64_t first, uint64_t lineno, int64_t *ms) {
     int keep = 0;
     for (int k = 0; k < d->npw; k++)
