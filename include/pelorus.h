@@ -318,10 +318,36 @@ size_t pel_ais_json(const pel_ais_msg *m, unsigned flags, char *buf, size_t cap)
  * Returns the length. */
 size_t pel_format_time(int64_t ms, char *buf);
 
-/* Parses an ISO-8601 UTC time ("2024-01-02T03:04:05Z", space or T, optional
- * fraction and Z) or Unix seconds with optional fraction.  Returns true and
- * sets *ms on success. */
+/* Parses an ISO-8601 time ("2024-01-02T03:04:05Z": T, t or a space between
+ * date and time, an optional fraction, then nothing (UTC), Z, or an offset
+ * +hh, +hhmm, +hh:mm or -... of at most 14:00) or Unix time (seconds with
+ * an optional fraction; 13 to 16 digits without a fraction are
+ * milliseconds).  Strict: the day must exist in its month (leap years
+ * counted), hours 0-23, minutes and seconds 0-59.  Blanks around are
+ * ignored.  Returns true and sets *ms on success; *ms is untouched
+ * otherwise.  s is only read during the call. */
 bool pel_parse_time(const char *s, size_t len, int64_t *ms);
+
+/* Parses s with a time format (docs/formats.md, "Time formats"):
+ *   NULL, "" or "auto"  as pel_parse_time
+ *   "iso"               ISO-8601 only
+ *   "unix"              Unix seconds, optional fraction
+ *   "unix_ms"           Unix milliseconds, digits only
+ *   a pattern           e.g. "%d/%m/%Y %H:%M:%S": %Y four-digit year, %m
+ *                       month and %d day (1-2 digits), %b month as Jan..Dec,
+ *                       %H %M %S (1-2 digits), %T = %H:%M:%S, %f fraction
+ *                       digits (1-9, milliseconds kept), %z UTC offset as in
+ *                       pel_parse_time, %s Unix seconds, %% a '%'; a blank
+ *                       matches any run of blanks (or none); any other
+ *                       character matches itself.  No %z: UTC.
+ * The whole of s (blanks around ignored) must match, with the same range
+ * checks as pel_parse_time.  Returns true and sets *ms on success. */
+bool pel_parse_time_fmt(const char *fmt, const char *s, size_t len, int64_t *ms);
+
+/* True when fmt is a time format pel_parse_time_fmt understands (a pattern
+ * needs a whole date: %Y, %m or %b, and %d, or %s).  Otherwise writes why
+ * into why (cap bytes; why may be NULL) and returns false. */
+bool pel_time_format_check(const char *fmt, char *why, size_t cap);
 
 /* ------------------------------------------------------------------------ */
 /* Records: what every input format becomes                                  */

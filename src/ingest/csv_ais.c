@@ -427,7 +427,7 @@ static bool csv_set_day(csv_reader *r, const char *key, unsigned y, unsigned m, 
 static bool csv_clock(const csv_reader *r, const char *s, int64_t *ms) {
     unsigned h, mi, se;
     if (s[2] != ':' || s[5] != ':' || !csv_2dig(s, &h) || !csv_2dig(s + 3, &mi) || !csv_2dig(s + 6, &se) || h > 23 ||
-        mi > 59 || se > 60)
+        mi > 59 || se > 59)
         return false;
     *ms = r->day_ms + ((int64_t)h * 3600 + mi * 60 + se) * 1000;
     return true;
