@@ -403,14 +403,29 @@ typedef struct pel_record {
 bool pel_record_from_msg(pel_record *r, const pel_ais_msg *m);
 
 /* ------------------------------------------------------------------------ */
-/* CSV exports: NOAA MarineCadastre and Danish Maritime Authority aisdk      */
+/* CSV exports: NOAA, DMA, Kystverket, BarentsWatch and any CSV by its columns */
 /* ------------------------------------------------------------------------ */
 
 typedef enum pel_csv_format {
-    PEL_CSV_AUTO = 0, /* from the header line */
-    PEL_CSV_NOAA,     /* MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,... */
-    PEL_CSV_DMA       /* # Timestamp,Type of mobile,MMSI,Latitude,Longitude,... */
+    PEL_CSV_AUTO = 0,     /* from the header line: one of the named formats */
+    PEL_CSV_NOAA,         /* MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,... */
+    PEL_CSV_DMA,          /* # Timestamp,Type of mobile,MMSI,Latitude,Longitude,... */
+    PEL_CSV_KYSTVERKET,   /* mmsi;imo_nr;length;date_time_utc;lon;lat;sog;cog;true_heading;nav_status;message_nr */
+    PEL_CSV_BARENTSWATCH, /* courseOverGround,latitude,longitude,name,...,mmsi,msgtime,stream */
+    PEL_CSV_GENERIC       /* any CSV with a header: columns by a column map, or by their usual names */
 } pel_csv_format;
+
+/* How pel_csv_read_opts reads a file.  A zeroed struct is PEL_CSV_AUTO
+ * with every default. */
+typedef struct pel_csv_opts {
+    pel_csv_format format;
+    const char *columns;     /* PEL_CSV_GENERIC: "field=Header[/N],..." (docs/formats.md): mmsi and
+                                time required; NULL: columns found by their usual names (MMSI,
+                                Latitude, SOG, ...); other formats: must be NULL */
+    const char *time_format; /* NULL or "auto": each format's own; else as pel_parse_time_fmt */
+    char delimiter;          /* 0: from the header line (the most frequent of , ; tab |) */
+    const char *name;        /* the input's name in messages; NULL: path */
+} pel_csv_opts;
 
 /* Reasons a CSV row is rejected; counted in pel_csv_stats.rejected. */
 typedef enum pel_csv_reject {
@@ -440,20 +455,43 @@ typedef struct pel_csv_cb {
     void *ud;
 } pel_csv_cb;
 
-/* Detects the CSV format from the first line (header).  Returns
- * PEL_CSV_AUTO when it is neither. */
+/* Detects a named format (NOAA, DMA, Kystverket, BarentsWatch) from the
+ * first line (header), with its own delimiter.  Returns PEL_CSV_AUTO when it
+ * is none of them. */
 pel_csv_format pel_csv_detect(const char *line, size_t len);
 
+/* The delimiter of a header line: the most frequent of ',', ';', tab and
+ * '|' outside double quotes; ',' when there is none. */
+char pel_csv_delimiter(const char *line, size_t len);
+
+/* For a first line that no format recognised: true when it looks like a
+ * CSV header (three or more fields, none empty), with a sentence for the
+ * user in buf (cap bytes, NUL-terminated, truncated): its columns, that it
+ * is none of the named formats, and the --format csv --columns to try,
+ * guessed from the column names.  False (buf "") otherwise. */
+bool pel_csv_describe(const char *line, size_t len, char *buf, size_t cap);
+
+/* Checks a column map for pel_csv_opts.columns.  PEL_OK, or PEL_ERR_ARG
+ * with err saying what is wrong (an unknown field, a field named twice,
+ * mmsi or time missing, ...). */
+pel_status pel_csv_check_columns(const char *columns, pel_error *err);
+
 /* Reads a CSV export (plain or gzip, "-" for stdin) with a real CSV parser
- * (quoted fields, embedded commas and quotes), starting after line
+ * (quoted fields, embedded delimiters and quotes), starting after line
  * skip_lines (0 for all; the header is always read).  Each data row
- * becomes one pel_record: a position when it has coordinates, static data
- * when it has a name, IMO, call sign, type, dimensions, draught or
- * destination.  Coordinates are kept as given (range checks are the
- * store's); "not available" encodings of each format (empty, NA, DMA's
- * "Undefined", 91/181) become absent values.  Times are UTC.  Returns
- * PEL_OK, PEL_STOPPED, PEL_ERR_FORMAT (unknown header; err says why) or
- * PEL_ERR_IO. */
+ * becomes one pel_record (clock PEL_CLOCK_REPORT): a position when it has
+ * coordinates, static data when it has a name, IMO, call sign, type,
+ * dimensions, draught or destination.  Coordinates are kept as given (range
+ * checks are the store's); "not available" encodings of each format (empty,
+ * NA, None, DMA's "Undefined", 91/181, ...) become absent values.  Times
+ * are UTC unless they carry an offset.  o may be NULL (PEL_CSV_AUTO).
+ * Returns PEL_OK, PEL_STOPPED, PEL_ERR_ARG (bad options), PEL_ERR_FORMAT
+ * (a header that is not of the format, or lacks a mapped column; err says
+ * why) or PEL_ERR_IO. */
+pel_status pel_csv_read_opts(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
+                             pel_csv_stats *stats, pel_error *err);
+
+/* pel_csv_read_opts with only a format. */
 pel_status pel_csv_read(const char *path, pel_csv_format fmt, uint64_t skip_lines, const pel_csv_cb *cb,
                         pel_csv_stats *stats, pel_error *err);
 
