@@ -558,10 +558,14 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err);
 void pel_store_close(pel_store *s);
 
 typedef enum pel_input_format {
-    PEL_IN_AUTO = 0, /* from the content: NMEA, NOAA CSV or DMA CSV */
+    PEL_IN_AUTO = 0,     /* from the content: a named CSV format by its header, else NMEA when the
+                            file has AIS sentences; anything else is refused (docs/formats.md) */
     PEL_IN_NMEA,
     PEL_IN_NOAA,
-    PEL_IN_DMA
+    PEL_IN_DMA,
+    PEL_IN_KYSTVERKET,
+    PEL_IN_BARENTSWATCH,
+    PEL_IN_CSV           /* the generic CSV reader (pel_csv_opts.columns) */
 } pel_input_format;
 
 /* Reasons a record is refused by the store, after decoding. */
@@ -589,12 +593,22 @@ typedef struct pel_ingest_opts {
     /* progress: called about once a second during a file */
     void (*on_progress)(void *ud, const char *file, uint64_t lines, uint64_t records);
     void *ud;
+    /* CSV inputs (pel_csv_opts): a column map for the generic reader (with format AUTO it
+       means PEL_IN_CSV), a time format, a delimiter (0: from the header) */
+    const char *columns;
+    const char *time_format;
+    char delimiter;
+    /* an input that was not ingested while the others were: missing, unreadable, or not
+       understood; msg (any length, borrowed for the call) names it and says what it looked like */
+    void (*on_input_error)(void *ud, const char *file, pel_status code, const char *msg);
 } pel_ingest_opts;
 
 typedef struct pel_ingest_stats {
     uint64_t inputs;          /* files ingested in full by this call */
     uint64_t skipped;         /* files already in the store (same content) */
     uint64_t resumed;         /* files continued after an interrupted run */
+    uint64_t failed;          /* inputs not ingested: missing, unreadable or not understood (nothing of
+                                 them recorded; the other inputs are ingested) */
     uint64_t lines;           /* lines or rows read */
     uint64_t positions;       /* position records stored */
     uint64_t statics;         /* identity/voyage records stored */
@@ -610,12 +624,31 @@ typedef struct pel_ingest_stats {
  * "syntax", "no_time", ...); NULL past the end.  Static strings. */
 const char *pel_ingest_reason_name(int index);
 
-/* Ingests the files (NMEA plain/gzip, NOAA or DMA CSV) into s and rebuilds
- * the tracks of every vessel they touched.  A file whose content is already
- * in the store is skipped; a file whose previous ingest was interrupted is
- * continued.  Committed data is never lost: on failure (disk full, read-only
- * database) the call stops with PEL_ERR_IO and a message, and running it
- * again completes the work.  stats may be NULL. */
+/* Ingests the files (NMEA plain/gzip, or a CSV export: NOAA, DMA,
+ * Kystverket, BarentsWatch, or any CSV through a column map) into s and
+ * rebuilds the tracks of every vessel they touched.  Each input is read
+ * once: a pipe, "-" (standard input), /dev/fd/N or a process substitution is
+ * copied to a temporary file ($TMPDIR, else /tmp) while it is hashed, then
+ * read from there.
+ *
+ * An input is known by its content (SHA-256), the format it was read in and
+ * the settings that change what it gives (column map, time format,
+ * delimiter, --assume-time when a record needed it): the same input with
+ * the same settings is skipped; read another way it is ingested again.  An
+ * input whose every line was rejected (nothing stored) does not count as
+ * ingested.  An input whose previous ingest with the same settings was
+ * interrupted is continued.
+ *
+ * An input that is missing, unreadable or not understood (no format
+ * recognised, a header that is not of the --format given, a --format nmea
+ * file without an AIS sentence) is refused before anything of it is
+ * recorded, reported through o->on_input_error, counted in stats->failed,
+ * and the other inputs are ingested; the call then returns the first such
+ * input's status (PEL_ERR_IO or PEL_ERR_FORMAT) with err saying "N of M
+ * inputs not ingested: " and its message.  Committed data
+ * is never lost: on a failure of the store (disk full, read-only database)
+ * the call stops with PEL_ERR_IO and a message, and running it again
+ * completes the work.  stats may be NULL. */
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
                       pel_ingest_stats *stats, pel_error *err);
 

@@ -1580,15 +1580,9 @@ static pel_status csv_check_opts(const pel_csv_opts *o, csv_colmap *m, bool *has
     return PEL_OK;
 }
 
-/* Reads one CSV export, calling cb for every data row.  path, o and cb are
- * only read during the call; the record and reject texts handed to the
- * callbacks are borrowed for the callback only (they live in the reader's
- * buffers, which are allocated here and freed before returning).  *stats is
- * added to, not cleared, so that one pel_csv_stats can sum several files;
- * stats and err may be NULL, cb may be NULL or have NULL members.  On an
- * I/O error the rows read before it have been delivered. */
-pel_status pel_csv_read_opts(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
-                             pel_csv_stats *stats, pel_error *err) {
+/* The reader: the header, then (unless header_only) the rows. */
+static pel_status csv_read(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
+                           pel_csv_stats *stats, pel_error *err, bool header_only, pel_csv_format *found) {
     pel_csv_stats local;
     pel_csv_opts dflt = {0};
     if (!o)
@@ -1645,7 +1639,9 @@ pel_status pel_csv_read_opts(const char *path, const pel_csv_opts *o, uint64_t s
     csv_set_blk_size(&r->p, 4096);
 
     st = csv_header(r, o->format, o->delimiter);
-    if (st == PEL_OK)
+    if (st == PEL_OK && found)
+        *found = r->fmt;
+    if (st == PEL_OK && !header_only)
         st = csv_body(r, skip_lines, cb, stats);
 out:
     if (r->p_init)
@@ -1656,6 +1652,23 @@ out:
     free(r->fbuf);
     free(r);
     return st;
+}
+
+/* Reads one CSV export, calling cb for every data row.  path, o and cb are
+ * only read during the call; the record and reject texts handed to the
+ * callbacks are borrowed for the callback only (they live in the reader's
+ * buffers, which are allocated here and freed before returning).  *stats is
+ * added to, not cleared, so that one pel_csv_stats can sum several files;
+ * stats and err may be NULL, cb may be NULL or have NULL members.  On an
+ * I/O error the rows read before it have been delivered. */
+pel_status pel_csv_read_opts(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
+                             pel_csv_stats *stats, pel_error *err) {
+    return csv_read(path, o, skip_lines, cb, stats, err, false, NULL);
+}
+
+/* Reads the header only (see csv_internal.h); path and o are only read. */
+pel_status csv_check_header(const char *path, const pel_csv_opts *o, pel_csv_format *found, pel_error *err) {
+    return csv_read(path, o, 0, NULL, NULL, err, true, found);
 }
 
 /* pel_csv_read_opts with only a format (PEL_CSV_AUTO, NOAA or DMA, or the

@@ -76,4 +76,10 @@ int csv_generic_column(const char *key);
 /* The field name of a column in column maps ("mmsi", "lat", ...). */
 const char *csv_field_name(int col);
 
+/* Opens path and reads its header as pel_csv_read_opts would, and no
+ * further: PEL_OK when it is a header of o's format (the format it is, for
+ * PEL_CSV_AUTO, in *found when found is not NULL), else PEL_ERR_FORMAT,
+ * PEL_ERR_ARG or PEL_ERR_IO with err filled.  path and o are only read. */
+pel_status csv_check_header(const char *path, const pel_csv_opts *o, pel_csv_format *found, pel_error *err);
+
 #endif
