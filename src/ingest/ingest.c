@@ -986,12 +986,24 @@ static pel_csv_opts csv_opts(const ing *g, const input *in, pel_input_format fmt
     return co;
 }
 
+/* Copies src into dst (cap bytes), cut short with "..." when it does not
+ * fit. */
+static void put_msg(char *dst, size_t cap, const char *src) {
+    size_t n = strlen(src);
+    if (n < cap) {
+        memcpy(dst, src, n + 1);
+        return;
+    }
+    memcpy(dst, src, cap - 4);
+    memcpy(dst + cap - 4, "...", 4);
+}
+
 /* Refuses the current input: nothing of it is recorded. */
 static pel_status refuse(ing *g, pel_status code) {
     g->refused = true;
     if (g->err) {
         g->err->code = code;
-        snprintf(g->err->msg, sizeof g->err->msg, "%s", g->imsg);
+        put_msg(g->err->msg, sizeof g->err->msg, g->imsg);
     }
     return code;
 }
@@ -1237,8 +1249,10 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         st = refused;
         if (err) {
             err->code = refused;
-            snprintf(err->msg, sizeof err->msg, "%llu of %zu inputs not ingested: %s",
-                     (unsigned long long)stats->failed, n, first);
+            int k = snprintf(err->msg, sizeof err->msg, "%llu of %zu inputs not ingested: ",
+                             (unsigned long long)stats->failed, n);
+            if (k > 0 && (size_t)k < sizeof err->msg)
+                put_msg(err->msg + k, sizeof err->msg - (size_t)k, first);
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &t2);
