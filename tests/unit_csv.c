@@ -1053,6 +1053,13 @@ static void test_generic(void) {
     CHECK(g && g->r.t_ms == 1641182400000, "marinetraffic line 5: a space for the T");
     CHECK(rej_at(&b, 6) && strstr(rej_at(&b, 6)->detail, "TIMESTAMP"), "marinetraffic line 6: not ISO-8601");
 
+    /* the NOAA extract through the generic reader, by its column names:
+     * the records of the NOAA reader (seven call signs "NONE" kept) */
+    pel_csv_opts no = {.format = PEL_CSV_GENERIC};
+    readf(NOAA_SAMPLE, PEL_CSV_NOAA, 0, &a, &sa, &err);
+    s = reado(NOAA_SAMPLE, &no, &b, &sb, &err);
+    CHECK(s == PEL_OK && sb.records == 34140 && b.hash == a.hash, "NOAA by the generic reader: the same records");
+
     /* ';', day-first times, a class column, a station column */
     pel_csv_opts so = {.format = PEL_CSV_GENERIC,
                        .columns = "time=Zeit,mmsi=MMSI,lat=Breite,lon=Länge,speed=Fahrt,course=Kurs,status=Status,"

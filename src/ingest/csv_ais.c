@@ -55,7 +55,8 @@
  *     in the formats other than NOAA and DMA.
  *   - Empty fields, NA, N/A and NaN are absent in every format; DMA's
  *     "Unknown", "Undefined" and "Unknown value" are absent too, and so are
- *     None and null in Kystverket, BarentsWatch and generic files.
+ *     None, null and NULL (exactly so written: a call sign "NONE" is kept)
+ *     in Kystverket, BarentsWatch and generic files.
  *   - Dimensions.  AIS carries to_bow/to_stern/to_port/to_starboard; NOAA,
  *     DMA, Kystverket and most exports give only the length and width.  We
  *     put the length into to_bow with to_stern 0, and the width into to_port
@@ -1140,8 +1141,8 @@ static bool csv_absent(const csv_reader *r, const char *s, size_t n) {
         return true;
     if (r->fmt == PEL_CSV_DMA)
         return csv_eq_ci(s, n, "Unknown") || csv_eq_ci(s, n, "Undefined") || csv_eq_ci(s, n, "Unknown value");
-    if (r->fmt != PEL_CSV_NOAA)
-        return csv_eq_ci(s, n, "None") || csv_eq_ci(s, n, "null");
+    if (r->fmt != PEL_CSV_NOAA) /* Python's None, JSON's null: as written ("NONE" is a call sign) */
+        return (n == 4 && (!memcmp(s, "None", 4) || !memcmp(s, "null", 4) || !memcmp(s, "NULL", 4)));
     return false;
 }
 
