@@ -637,7 +637,8 @@ const char *pel_ingest_reason_name(int index);
  * the same settings is skipped; read another way it is ingested again.  An
  * input whose every line was rejected (nothing stored) does not count as
  * ingested.  An input whose previous ingest with the same settings was
- * interrupted is continued.
+ * interrupted is continued; one whose interrupted ingest used other
+ * settings is refused (PEL_ERR_ARG) until that one is finished.
  *
  * An input that is missing, unreadable or not understood (no format
  * recognised, a header that is not of the --format given, a --format nmea
