@@ -1194,6 +1194,27 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         }
         return PEL_ERR_ARG;
     }
+    /* options every input shares: wrong for one, wrong for all */
+    char why[200] = "";
+    bool map = o->columns && *o->columns;
+    if ((unsigned)o->format > PEL_IN_CSV)
+        snprintf(why, sizeof why, "unknown input format %d", (int)o->format);
+    else if (map && o->format != PEL_IN_AUTO && o->format != PEL_IN_CSV)
+        snprintf(why, sizeof why, "--columns is for the generic CSV reader (--format csv)");
+    else if (!pel_time_format_check(o->time_format, why + 15, sizeof why - 15))
+        memcpy(why, "--time-format: ", 15);
+    if (!why[0] && map) {
+        pel_error ce = {0};
+        if (pel_csv_check_columns(o->columns, &ce) != PEL_OK)
+            put_msg(why, sizeof why, ce.msg);
+    }
+    if (why[0]) {
+        if (err) {
+            err->code = PEL_ERR_ARG;
+            put_msg(err->msg, sizeof err->msg, why);
+        }
+        return PEL_ERR_ARG;
+    }
     ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
     g.commit_every = o->commit_every ? o->commit_every : 500000;
     g.batch = malloc(g.commit_every * sizeof *g.batch);
