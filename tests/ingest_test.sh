@@ -91,7 +91,7 @@ printf 'hello world\nthis is text\n' >"$T/text.txt"
 expect "a text file: the message" \
     "pelorus ingest: $T/text.txt: not understood, not ingested: no AIS sentence (!AIVDM or !AIVDO) in its 2 lines, and its first line is not a CSV header (\"hello world\"); give --format if it is nmea, noaa, dma, kystverket, barentswatch or csv" \
     "$(head -1 "$T/u2.err")"
-head -c 4096 /dev/urandom | tr -d '!' >"$T/junk.bin"
+printf '\x89PNG\x1a\x00IHDR,a;b;c,\x01\x02,d;e\n\x00\x00\x7f,x,y,z\n' >"$T/junk.bin"   # a binary with delimiters in it
 "$PEL" ingest --db "$T/u2.db" "$T/junk.bin" 2>"$T/u3.err"; expect "a binary file exits 1" 1 $?
 grep -q "junk.bin: not understood, not ingested: it is not text" "$T/u3.err"; expect "a binary file: the message" 0 $?
 "$PEL" ingest --db "$T/u2.db" --format kystverket "$BW" 2>"$T/u4.err"; expect "--format kystverket on BarentsWatch exits 1" 1 $?
@@ -126,12 +126,15 @@ grep -q '0 files ingested, 1 already present' "$T/s.err"; expect "generic CSV, t
 "$PEL" ingest --db "$T/s.db" --columns 'lon=longitude,lat=latitude,time=time,mmsi=mmsi' --time-format "$TF" \
     "$D/aishub.csv" 2>"$T/s2.err"
 grep -q '0 files ingested, 1 already present' "$T/s2.err"; expect "a column map is compared canonically" 0 $?
-expect "the settings each reading is known by" \
-    "csv|columns=(by name); time-format=$TF
+BYNAME='mmsi=mmsi,time=time,lat=latitude,lon=longitude,speed=sog,course=cog,heading=heading,name=name,imo=imo,callsign=callsign,shiptype=type,status=navstat,draught=draught,destination=dest,eta=eta,to_bow=a,to_stern=b,to_port=c,to_starboard=d'
+expect "the settings each reading is known by: the columns read, canonically" \
+    "csv|columns=$BYNAME; time-format=$TF
 csv|columns=mmsi=mmsi,time=time,lat=latitude,lon=longitude; time-format=$TF" \
     "$(sql "$T/s.db" "select format, settings from inputs order by id")"
 "$PEL" ingest -q --db "$T/s.db" --format csv --time-format "$TF" --delimiter , "$D/aishub.csv"
 expect "a --delimiter equal to the header's own changes nothing" 2 "$(sql "$T/s.db" "select count(*) from inputs")"
+"$PEL" ingest -q --db "$T/s.db" --time-format "$TF" --columns "$BYNAME" "$D/aishub.csv"
+expect "a map naming the columns found by name reads the same: present" 2 "$(sql "$T/s.db" "select count(*) from inputs")"
 
 # --assume-time is part of an input's identity only when a record took it
 cs_ok='\s:x,c:1700000000*42\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A'
@@ -251,7 +254,7 @@ expect "MarineTraffic-style export: LENGTH and WIDTH" 0 $?
 expect "MarineTraffic-style export: DRAUGHT/10, a quoted destination" 0 $?
 "$PEL" scan -q --db "$T/sc.db" --format-in csv --time-format "$TF" --delimiter , "$D/aishub.csv" >/dev/null
 expect "scan takes --format-in csv, --time-format, --delimiter" 0 $?
-expect "scan: the input as read" "csv|4|columns=(by name); time-format=$TF" \
+expect "scan: the input as read" "csv|4|columns=$BYNAME; time-format=$TF" \
     "$(sql "$T/sc.db" "select format, positions, settings from inputs")"
 "$PEL" scan -q --db "$T/sc2.db" --columns "$MT" "$D/marinetraffic.csv" >/dev/null
 expect "scan takes --columns" "csv|4" "$(sql "$T/sc2.db" "select format, positions from inputs")"

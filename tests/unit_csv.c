@@ -392,6 +392,7 @@ static void test_describe(void) {
         {"hello,world", false, ""},                                      /* two fields */
         {"just some text", false, ""},
         {"a,,c", false, ""},
+        {"\x89PNG,a;b;c,\x01\x02,d;e", false, ""}, /* not text */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[512];

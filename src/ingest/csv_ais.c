@@ -246,6 +246,7 @@ typedef struct csv_reader {
     const char *time_format; /* NULL: the format's own time parsing */
     const csv_colmap *cmap;  /* PEL_CSV_GENERIC with a map (&cm), else NULL */
     csv_colmap cm;
+    csv_colmap used;         /* PEL_CSV_GENERIC: the columns found, as a map */
 
     /* input buffer: bytes [pos, have) are not yet consumed */
     char *buf;
@@ -851,12 +852,15 @@ static void csv_put(char *buf, size_t cap, size_t *k, const char *s, size_t n) {
 /* Says what a first line that no reader recognised looks like, for the
  * message that refuses the input (docs/formats.md, "Inputs that are not
  * understood").  Writes into buf (cap bytes, truncated, NUL-terminated) and
- * returns true when the line looks like a CSV header (at least three
+ * returns true when the line looks like a CSV header (text, at least three
  * fields, none empty); false (buf "") otherwise.  line is only read. */
 bool pel_csv_describe(const char *line, size_t len, char *buf, size_t cap) {
     if (!cap)
         return false;
     buf[0] = 0;
+    for (size_t i = 0; line && i < len && line[i] != '\n'; i++)
+        if (((unsigned char)line[i] < 32 && line[i] != '\t' && line[i] != '\r') || line[i] == 127)
+            return false; /* not text */
     csv_hdr *h = calloc(1, sizeof *h);
     if (!h || !line || !csv_hdr_parse(line, len, h) || h->n < 3) {
         free(h);
@@ -1429,8 +1433,15 @@ static pel_status csv_header(csv_reader *r, pel_csv_format fmt, char delim) {
         if (fmt == PEL_CSV_AUTO)
             got = csv_detect_fields(names, lens, r->nf, r->map);
         else if (fmt == PEL_CSV_GENERIC) {
-            if (csv_map_generic(names, lens, r->nf, r->cmap, r->map, why, sizeof why))
+            if (csv_map_generic(names, lens, r->nf, r->cmap, r->map, why, sizeof why)) {
                 got = fmt;
+                for (int c = 0; c < C__COUNT; c++) {
+                    r->used.div[c] = r->cmap ? r->cmap->div[c] : 1;
+                    r->used.key[c][0] = 0;
+                    if (r->map[c] >= 0)
+                        csv_key(names[r->map[c]], lens[r->map[c]], r->used.key[c], CSV_KEY_MAX);
+                }
+            }
         } else if (csv_map(names, lens, r->nf, fmt, r->map))
             got = fmt;
         r->ncols = r->nf;
@@ -1581,9 +1592,11 @@ static pel_status csv_check_opts(const pel_csv_opts *o, csv_colmap *m, bool *has
     return PEL_OK;
 }
 
-/* The reader: the header, then (unless header_only) the rows. */
+/* The reader: the header, then (unless header_only) the rows; the
+ * generic reader's columns, canonically, into canon (when not NULL). */
 static pel_status csv_read(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
-                           pel_csv_stats *stats, pel_error *err, bool header_only, pel_csv_format *found) {
+                           pel_csv_stats *stats, pel_error *err, bool header_only, pel_csv_format *found,
+                           char *canon, size_t cap) {
     pel_csv_stats local;
     pel_csv_opts dflt = {0};
     if (!o)
@@ -1642,6 +1655,10 @@ static pel_status csv_read(const char *path, const pel_csv_opts *o, uint64_t ski
     st = csv_header(r, o->format, o->delimiter);
     if (st == PEL_OK && found)
         *found = r->fmt;
+    if (canon && cap)
+        canon[0] = 0;
+    if (st == PEL_OK && canon && r->fmt == PEL_CSV_GENERIC)
+        csv_colmap_canonical(&r->used, canon, cap);
     if (st == PEL_OK && !header_only)
         st = csv_body(r, skip_lines, cb, stats);
 out:
@@ -1664,12 +1681,13 @@ out:
  * I/O error the rows read before it have been delivered. */
 pel_status pel_csv_read_opts(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
                              pel_csv_stats *stats, pel_error *err) {
-    return csv_read(path, o, skip_lines, cb, stats, err, false, NULL);
+    return csv_read(path, o, skip_lines, cb, stats, err, false, NULL, NULL, 0);
 }
 
 /* Reads the header only (see csv_internal.h); path and o are only read. */
-pel_status csv_check_header(const char *path, const pel_csv_opts *o, pel_csv_format *found, pel_error *err) {
-    return csv_read(path, o, 0, NULL, NULL, err, true, found);
+pel_status csv_check_header(const char *path, const pel_csv_opts *o, pel_csv_format *found, char *canon, size_t cap,
+                            pel_error *err) {
+    return csv_read(path, o, 0, NULL, NULL, err, true, found, canon, cap);
 }
 
 /* pel_csv_read_opts with only a format (PEL_CSV_AUTO, NOAA or DMA, or the

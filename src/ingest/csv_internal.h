@@ -79,7 +79,11 @@ const char *csv_field_name(int col);
 /* Opens path and reads its header as pel_csv_read_opts would, and no
  * further: PEL_OK when it is a header of o's format (the format it is, for
  * PEL_CSV_AUTO, in *found when found is not NULL), else PEL_ERR_FORMAT,
- * PEL_ERR_ARG or PEL_ERR_IO with err filled.  path and o are only read. */
-pel_status csv_check_header(const char *path, const pel_csv_opts *o, pel_csv_format *found, pel_error *err);
+ * PEL_ERR_ARG or PEL_ERR_IO with err filled.  For PEL_CSV_GENERIC the
+ * columns it will read -- named by o's map or found by their usual names --
+ * are written canonically (csv_colmap_canonical) into canon (cap bytes;
+ * "" otherwise; canon may be NULL).  path and o are only read. */
+pel_status csv_check_header(const char *path, const pel_csv_opts *o, pel_csv_format *found, char *canon, size_t cap,
+                            pel_error *err);
 
 #endif

@@ -903,6 +903,8 @@ static int sniff(const input *in, pel_input_format want, sniffed *out, char *msg
     }
     char head[64];
     size_t k = 0;
+    if (line && len && line[len - 1] == '\r')
+        len--;
     for (size_t i = 0; line && i < len && k + 1 < sizeof head; i++)
         head[k++] = line[i] >= 32 && line[i] < 127 ? line[i] : '?';
     head[k] = 0;
@@ -935,10 +937,11 @@ static int sniff(const input *in, pel_input_format want, sniffed *out, char *msg
 }
 
 /* The settings an input is read with that change what it gives, as text
- * (inputs.settings; docs/schema.md): the column map (canonical), a time
+ * (inputs.settings; docs/schema.md): the columns the generic reader reads
+ * (canon: canonical, whether named by a map or found by name), a time
  * format, a delimiter given that is not the header's own; then, from
  * assume, "assume-time=ISO" or "assume-time=none" (0: nothing). */
-static void settings_of(const ing *g, const sniffed *sn, int assume, char *out, size_t cap) {
+static void settings_of(const ing *g, const sniffed *sn, const char *canon, int assume, char *out, size_t cap) {
     const pel_ingest_opts *o = g->o;
     size_t n = 0;
     out[0] = 0;
@@ -948,15 +951,8 @@ static void settings_of(const ing *g, const sniffed *sn, int assume, char *out, 
         if (k_ > 0)                                                                                                    \
             n = n + (size_t)k_ < cap ? n + (size_t)k_ : cap - 1;                                                       \
     } while (0)
-    if (sn->fmt == PEL_IN_CSV) {
-        csv_colmap m;
-        char canon[1200], why[8];
-        if (o->columns && *o->columns && csv_colmap_parse(o->columns, &m, why, sizeof why)) {
-            csv_colmap_canonical(&m, canon, sizeof canon);
-            PUT("columns=%s", canon);
-        } else
-            PUT("columns=(by name)");
-    }
+    if (sn->fmt == PEL_IN_CSV)
+        PUT("columns=%s", canon);
     if (sn->fmt != PEL_IN_NMEA) {
         if (o->time_format && *o->time_format && strcmp(o->time_format, "auto") != 0)
             PUT("%stime-format=%s", n ? "; " : "", o->time_format);
@@ -1022,11 +1018,12 @@ static pel_status ingest_input(ing *g, const input *in) {
         return refuse(g, k < 0 ? PEL_ERR_IO : PEL_ERR_FORMAT);
     pel_input_format fmt = sn.fmt;
     pel_csv_opts co = {0};
+    char canon[1200] = "";
     if (fmt != PEL_IN_NMEA) {
         /* the header, before anything is recorded */
         co = csv_opts(g, in, fmt);
         pel_error he = {0};
-        pel_status hs = csv_check_header(in->path, &co, NULL, &he);
+        pel_status hs = csv_check_header(in->path, &co, NULL, canon, sizeof canon, &he);
         if (hs != PEL_OK) {
             snprintf(g->imsg, sizeof g->imsg, "%s; not ingested", he.msg);
             return refuse(g, hs == PEL_ERR_IO ? PEL_ERR_IO : PEL_ERR_FORMAT);
@@ -1035,9 +1032,9 @@ static pel_status ingest_input(ing *g, const input *in) {
 
     /* known already?  by content, format and settings */
     char started[1400], full[1400], base[1400];
-    settings_of(g, &sn, g->o->assume_time ? 1 : 0, started, sizeof started);
-    settings_of(g, &sn, g->o->assume_time ? 1 : -1, full, sizeof full);
-    settings_of(g, &sn, 0, base, sizeof base);
+    settings_of(g, &sn, canon, g->o->assume_time ? 1 : 0, started, sizeof started);
+    settings_of(g, &sn, canon, g->o->assume_time ? 1 : -1, full, sizeof full);
+    settings_of(g, &sn, canon, 0, base, sizeof base);
     sqlite3_stmt *q = st_get(g->s, ST_INPUT_FIND_DONE);
     sqlite3_bind_text(q, 1, in->hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, fmt_names[fmt], -1, SQLITE_STATIC);
@@ -1143,7 +1140,8 @@ static pel_status ingest_input(ing *g, const input *in) {
      * (or, without it, when records were refused for want of a time) */
     char final[1400];
     bool notime = g->c_reason[R_ING + PEL_ING_REJ_NO_TIME] > 0;
-    settings_of(g, &sn, g->o->assume_time ? (g->c_assumed ? 1 : 0) : (notime ? -1 : 0), final, sizeof final);
+    settings_of(g, &sn, canon, g->o->assume_time ? (g->c_assumed ? 1 : 0) : (notime ? -1 : 0), final,
+                sizeof final);
     q = st_get(g->s, ST_INPUT_DONE);
     sqlite3_bind_int64(q, 1, g->input);
     sqlite3_bind_text(q, 2, final, -1, SQLITE_STATIC);
