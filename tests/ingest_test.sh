@@ -208,6 +208,12 @@ printf 'MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,Vessel
 grep -q 'rejected 4 (time 4)' "$T/r16.err"; expect "R16 impossible dates and offsets are refused as 'time'" 0 $?
 expect "R16 only the possible time is stored" "205125005|1709301599000" \
     "$(sql "$T/r16.db" "select mmsi, first_ms from vessels")"
+# NMEA prefixes go through the same parser: an impossible one is no time
+printf '%s\n' '2022-02-28T12:00:00Z !AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A' \
+    '2022-02-30T12:00:00Z !AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A' \
+    '2022-02-28T12:00:01+15:00 !AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A' >"$T/prefix.nmea"
+"$PEL" ingest --db "$T/r16p.db" "$T/prefix.nmea" 2>"$T/r16p.err"
+grep -q '1 positions, .*rejected 2 (no_time 2)' "$T/r16p.err"; expect "R16 NMEA prefixes: 30 February and +15:00 are no time" 0 $?
 "$PEL" ingest -q --db "$T/r16b.db" --assume-time 2022-02-29T00:00:00Z "$T/good.nmea" 2>/dev/null
 expect "R16 --assume-time 2022-02-29 is a usage error" 2 $?
 "$PEL" tracks --db "$T/r16.db" --from 2022-02-30T00:00:00Z --format csv >/dev/null 2>&1
