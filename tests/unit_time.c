@@ -23,7 +23,8 @@ typedef struct tcase {
 static void run(const char *fmt, const tcase *c, size_t n) {
     for (size_t i = 0; i < n; i++) {
         int64_t ms = 42;
-        bool ok = fmt ? pel_parse_time_fmt(fmt, c[i].s, strlen(c[i].s), &ms) : pel_parse_time(c[i].s, strlen(c[i].s), &ms);
+        bool ok =
+            fmt ? pel_parse_time_fmt(fmt, c[i].s, strlen(c[i].s), &ms) : pel_parse_time(c[i].s, strlen(c[i].s), &ms);
         if (c[i].ms == REFUSED)
             CHECK(!ok && ms == 42, "%s '%s' should be refused, gave %lld", fmt ? fmt : "pel_parse_time", c[i].s,
                   (long long)ms);

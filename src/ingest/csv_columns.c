@@ -88,7 +88,9 @@ static const struct {
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
-static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
 
 void csv_key(const char *s, size_t n, char *key, size_t cap) {
     size_t i = 0, k = 0;
@@ -194,8 +196,9 @@ bool csv_colmap_parse(const char *spec, csv_colmap *m, char *why, size_t cap) {
         }
         if (slash && slash + 1 < hdr + hn) {
             if (!f->numeric) {
-                snprintf(why, cap, "'%s' takes no divisor (/N is for lat, lon, speed, course, heading, draught, "
-                                   "length, width and to_*)",
+                snprintf(why, cap,
+                         "'%s' takes no divisor (/N is for lat, lon, speed, course, heading, draught, "
+                         "length, width and to_*)",
                          f->name);
                 return false;
             }

@@ -255,7 +255,9 @@ static bool some_digits(const char *s, size_t len, size_t *i, int max, unsigned 
     return n > 0;
 }
 
-static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
 
 /* An English month abbreviation (Jan..Dec, any case) at s[*i]: 1..12. */
 static bool month_abbr(const char *s, size_t len, size_t *i, unsigned *mo) {
@@ -296,8 +298,7 @@ static bool run_pattern(const char *fmt, const char *s, size_t len, int64_t *ms,
         bool ok = true;
         if (check) {
             if (!c || !strchr("YmdHMSfzbsT%", c)) {
-                *why = c ? "unknown directive (known: %Y %m %d %b %H %M %S %f %T %z %s %%)"
-                         : "a lone % at the end";
+                *why = c ? "unknown directive (known: %Y %m %d %b %H %M %S %f %T %z %s %%)" : "a lone % at the end";
                 return false;
             }
             has_y |= c == 'Y';
@@ -306,6 +307,7 @@ static bool run_pattern(const char *fmt, const char *s, size_t len, int64_t *ms,
             has_unix |= c == 's';
             continue;
         }
+        // clang-format off
         switch (c) {
         case 'Y':
             ok = i + 4 <= len && digits(s + i, 4, &y);
@@ -343,6 +345,7 @@ static bool run_pattern(const char *fmt, const char *s, size_t len, int64_t *ms,
         case '%': ok = i < len && s[i++] == '%'; break;
         default: return false;
         }
+        // clang-format on
         if (!ok)
             return false;
     }
@@ -366,7 +369,9 @@ static bool run_pattern(const char *fmt, const char *s, size_t len, int64_t *ms,
     return true;
 }
 
-static bool is_kw(const char *fmt, const char *kw) { return strcmp(fmt, kw) == 0; }
+static bool is_kw(const char *fmt, const char *kw) {
+    return strcmp(fmt, kw) == 0;
+}
 
 bool pel_time_format_check(const char *fmt, char *why, size_t cap) {
     const char *w = "not auto, iso, unix, unix_ms or a pattern with % directives";
