@@ -331,10 +331,36 @@ size_t pel_ais_json(const pel_ais_msg *m, unsigned flags, char *buf, size_t cap)
  * Returns the length. */
 size_t pel_format_time(int64_t ms, char *buf);
 
-/* Parses an ISO-8601 UTC time ("2024-01-02T03:04:05Z", space or T, optional
- * fraction and Z) or Unix seconds with optional fraction.  Returns true and
- * sets *ms on success. */
+/* Parses an ISO-8601 time ("2024-01-02T03:04:05Z": T, t or a space between
+ * date and time, an optional fraction, then nothing (UTC), Z, or an offset
+ * +hh, +hhmm, +hh:mm or -... of at most 14:00) or Unix time (seconds with
+ * an optional fraction; 13 to 16 digits without a fraction are
+ * milliseconds).  Strict: the day must exist in its month (leap years
+ * counted), hours 0-23, minutes and seconds 0-59.  Blanks around are
+ * ignored.  Returns true and sets *ms on success; *ms is untouched
+ * otherwise.  s is only read during the call. */
 bool pel_parse_time(const char *s, size_t len, int64_t *ms);
+
+/* Parses s with a time format (docs/formats.md, "Time formats"):
+ *   NULL, "" or "auto"  as pel_parse_time
+ *   "iso"               ISO-8601 only
+ *   "unix"              Unix seconds, optional fraction
+ *   "unix_ms"           Unix milliseconds, digits only
+ *   a pattern           e.g. "%d/%m/%Y %H:%M:%S": %Y four-digit year, %m
+ *                       month and %d day (1-2 digits), %b month as Jan..Dec,
+ *                       %H %M %S (1-2 digits), %T = %H:%M:%S, %f fraction
+ *                       digits (1-9, milliseconds kept), %z UTC offset as in
+ *                       pel_parse_time, %s Unix seconds, %% a '%'; a blank
+ *                       matches any run of blanks (or none); any other
+ *                       character matches itself.  No %z: UTC.
+ * The whole of s (blanks around ignored) must match, with the same range
+ * checks as pel_parse_time.  Returns true and sets *ms on success. */
+bool pel_parse_time_fmt(const char *fmt, const char *s, size_t len, int64_t *ms);
+
+/* True when fmt is a time format pel_parse_time_fmt understands (a pattern
+ * needs a whole date: %Y, %m or %b, and %d, or %s).  Otherwise writes why
+ * into why (cap bytes; why may be NULL) and returns false. */
+bool pel_time_format_check(const char *fmt, char *why, size_t cap);
 
 /* ------------------------------------------------------------------------ */
 /* Records: what every input format becomes                                  */
@@ -390,14 +416,29 @@ typedef struct pel_record {
 bool pel_record_from_msg(pel_record *r, const pel_ais_msg *m);
 
 /* ------------------------------------------------------------------------ */
-/* CSV exports: NOAA MarineCadastre and Danish Maritime Authority aisdk      */
+/* CSV exports: NOAA, DMA, Kystverket, BarentsWatch and any CSV by its columns */
 /* ------------------------------------------------------------------------ */
 
 typedef enum pel_csv_format {
-    PEL_CSV_AUTO = 0, /* from the header line */
-    PEL_CSV_NOAA,     /* MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,... */
-    PEL_CSV_DMA       /* # Timestamp,Type of mobile,MMSI,Latitude,Longitude,... */
+    PEL_CSV_AUTO = 0,     /* from the header line: one of the named formats */
+    PEL_CSV_NOAA,         /* MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,... */
+    PEL_CSV_DMA,          /* # Timestamp,Type of mobile,MMSI,Latitude,Longitude,... */
+    PEL_CSV_KYSTVERKET,   /* mmsi;imo_nr;length;date_time_utc;lon;lat;sog;cog;true_heading;nav_status;message_nr */
+    PEL_CSV_BARENTSWATCH, /* courseOverGround,latitude,longitude,name,...,mmsi,msgtime,stream */
+    PEL_CSV_GENERIC       /* any CSV with a header: columns by a column map, or by their usual names */
 } pel_csv_format;
+
+/* How pel_csv_read_opts reads a file.  A zeroed struct is PEL_CSV_AUTO
+ * with every default. */
+typedef struct pel_csv_opts {
+    pel_csv_format format;
+    const char *columns;     /* PEL_CSV_GENERIC: "field=Header[/N],..." (docs/formats.md): mmsi and
+                                time required; NULL: columns found by their usual names (MMSI,
+                                Latitude, SOG, ...); other formats: must be NULL */
+    const char *time_format; /* NULL or "auto": each format's own; else as pel_parse_time_fmt */
+    char delimiter;          /* 0: from the header line (the most frequent of , ; tab |) */
+    const char *name;        /* the input's name in messages; NULL: path */
+} pel_csv_opts;
 
 /* Reasons a CSV row is rejected; counted in pel_csv_stats.rejected. */
 typedef enum pel_csv_reject {
@@ -427,20 +468,43 @@ typedef struct pel_csv_cb {
     void *ud;
 } pel_csv_cb;
 
-/* Detects the CSV format from the first line (header).  Returns
- * PEL_CSV_AUTO when it is neither. */
+/* Detects a named format (NOAA, DMA, Kystverket, BarentsWatch) from the
+ * first line (header), with its own delimiter.  Returns PEL_CSV_AUTO when it
+ * is none of them. */
 pel_csv_format pel_csv_detect(const char *line, size_t len);
 
+/* The delimiter of a header line: the most frequent of ',', ';', tab and
+ * '|' outside double quotes; ',' when there is none. */
+char pel_csv_delimiter(const char *line, size_t len);
+
+/* For a first line that no format recognised: true when it looks like a
+ * CSV header (three or more fields, none empty), with a sentence for the
+ * user in buf (cap bytes, NUL-terminated, truncated): its columns, that it
+ * is none of the named formats, and the --format csv --columns to try,
+ * guessed from the column names.  False (buf "") otherwise. */
+bool pel_csv_describe(const char *line, size_t len, char *buf, size_t cap);
+
+/* Checks a column map for pel_csv_opts.columns.  PEL_OK, or PEL_ERR_ARG
+ * with err saying what is wrong (an unknown field, a field named twice,
+ * mmsi or time missing, ...). */
+pel_status pel_csv_check_columns(const char *columns, pel_error *err);
+
 /* Reads a CSV export (plain or gzip, "-" for stdin) with a real CSV parser
- * (quoted fields, embedded commas and quotes), starting after line
+ * (quoted fields, embedded delimiters and quotes), starting after line
  * skip_lines (0 for all; the header is always read).  Each data row
- * becomes one pel_record: a position when it has coordinates, static data
- * when it has a name, IMO, call sign, type, dimensions, draught or
- * destination.  Coordinates are kept as given (range checks are the
- * store's); "not available" encodings of each format (empty, NA, DMA's
- * "Undefined", 91/181) become absent values.  Times are UTC.  Returns
- * PEL_OK, PEL_STOPPED, PEL_ERR_FORMAT (unknown header; err says why) or
- * PEL_ERR_IO. */
+ * becomes one pel_record (clock PEL_CLOCK_REPORT): a position when it has
+ * coordinates, static data when it has a name, IMO, call sign, type,
+ * dimensions, draught or destination.  Coordinates are kept as given (range
+ * checks are the store's); "not available" encodings of each format (empty,
+ * NA, None, DMA's "Undefined", 91/181, ...) become absent values.  Times
+ * are UTC unless they carry an offset.  o may be NULL (PEL_CSV_AUTO).
+ * Returns PEL_OK, PEL_STOPPED, PEL_ERR_ARG (bad options), PEL_ERR_FORMAT
+ * (a header that is not of the format, or lacks a mapped column; err says
+ * why) or PEL_ERR_IO. */
+pel_status pel_csv_read_opts(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
+                             pel_csv_stats *stats, pel_error *err);
+
+/* pel_csv_read_opts with only a format. */
 pel_status pel_csv_read(const char *path, pel_csv_format fmt, uint64_t skip_lines, const pel_csv_cb *cb,
                         pel_csv_stats *stats, pel_error *err);
 
@@ -507,10 +571,14 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err);
 void pel_store_close(pel_store *s);
 
 typedef enum pel_input_format {
-    PEL_IN_AUTO = 0, /* from the content: NMEA, NOAA CSV or DMA CSV */
+    PEL_IN_AUTO = 0,     /* from the content: a named CSV format by its header, else NMEA when the
+                            file has AIS sentences; anything else is refused (docs/formats.md) */
     PEL_IN_NMEA,
     PEL_IN_NOAA,
-    PEL_IN_DMA
+    PEL_IN_DMA,
+    PEL_IN_KYSTVERKET,
+    PEL_IN_BARENTSWATCH,
+    PEL_IN_CSV           /* the generic CSV reader (pel_csv_opts.columns) */
 } pel_input_format;
 
 /* Reasons a record is refused by the store, after decoding. */
@@ -538,12 +606,22 @@ typedef struct pel_ingest_opts {
     /* progress: called about once a second during a file */
     void (*on_progress)(void *ud, const char *file, uint64_t lines, uint64_t records);
     void *ud;
+    /* CSV inputs (pel_csv_opts): a column map for the generic reader (with format AUTO it
+       means PEL_IN_CSV), a time format, a delimiter (0: from the header) */
+    const char *columns;
+    const char *time_format;
+    char delimiter;
+    /* an input that was not ingested while the others were: missing, unreadable, or not
+       understood; msg (any length, borrowed for the call) names it and says what it looked like */
+    void (*on_input_error)(void *ud, const char *file, pel_status code, const char *msg);
 } pel_ingest_opts;
 
 typedef struct pel_ingest_stats {
     uint64_t inputs;          /* files ingested in full by this call */
     uint64_t skipped;         /* files already in the store (same content) */
     uint64_t resumed;         /* files continued after an interrupted run */
+    uint64_t failed;          /* inputs not ingested: missing, unreadable or not understood (nothing of
+                                 them recorded; the other inputs are ingested) */
     uint64_t lines;           /* lines or rows read */
     uint64_t positions;       /* position records stored */
     uint64_t statics;         /* identity/voyage records stored */
@@ -559,12 +637,32 @@ typedef struct pel_ingest_stats {
  * "syntax", "no_time", ...); NULL past the end.  Static strings. */
 const char *pel_ingest_reason_name(int index);
 
-/* Ingests the files (NMEA plain/gzip, NOAA or DMA CSV) into s and rebuilds
- * the tracks of every vessel they touched.  A file whose content is already
- * in the store is skipped; a file whose previous ingest was interrupted is
- * continued.  Committed data is never lost: on failure (disk full, read-only
- * database) the call stops with PEL_ERR_IO and a message, and running it
- * again completes the work.  stats may be NULL. */
+/* Ingests the files (NMEA plain/gzip, or a CSV export: NOAA, DMA,
+ * Kystverket, BarentsWatch, or any CSV through a column map) into s and
+ * rebuilds the tracks of every vessel they touched.  Each input is read
+ * once: a pipe, "-" (standard input), /dev/fd/N or a process substitution is
+ * copied to a temporary file ($TMPDIR, else /tmp) while it is hashed, then
+ * read from there.
+ *
+ * An input is known by its content (SHA-256), the format it was read in and
+ * the settings that change what it gives (column map, time format,
+ * delimiter, --assume-time when a record needed it): the same input with
+ * the same settings is skipped; read another way it is ingested again.  An
+ * input whose every line was rejected (nothing stored) does not count as
+ * ingested.  An input whose previous ingest with the same settings was
+ * interrupted is continued; one whose interrupted ingest used other
+ * settings is refused (PEL_ERR_ARG) until that one is finished.
+ *
+ * An input that is missing, unreadable or not understood (no format
+ * recognised, a header that is not of the --format given, a --format nmea
+ * file without an AIS sentence) is refused before anything of it is
+ * recorded, reported through o->on_input_error, counted in stats->failed,
+ * and the other inputs are ingested; the call then returns the first such
+ * input's status (PEL_ERR_IO or PEL_ERR_FORMAT) with err saying "N of M
+ * inputs not ingested: " and its message.  Committed data
+ * is never lost: on a failure of the store (disk full, read-only database)
+ * the call stops with PEL_ERR_IO and a message, and running it again
+ * completes the work.  stats may be NULL. */
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
                       pel_ingest_stats *stats, pel_error *err);
 

@@ -24,6 +24,35 @@ good='!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A'
 "$PEL" decode "$T/does-not-exist" >/dev/null 2>"$T/err"; expect "missing file exits 1" 1 $?
 grep -q 'does-not-exist' "$T/err"; expect "missing file is named" 0 $?
 
+# ingest and scan options for CSV inputs: bad values are usage errors (2)
+usage() { # name expected-message-part command...
+    local name=$1 want=$2; shift 2
+    "$@" >/dev/null 2>"$T/usage.err"; local rc=$?
+    if [ $rc = 2 ] && grep -qF -- "$want" "$T/usage.err"; then ok "$name"
+    else bad "$name: exit $rc, '$(head -1 "$T/usage.err")'"; fi
+}
+usage "ingest --columns without time" "--columns: the column map must name mmsi and time" \
+    "$PEL" ingest --db "$T/u.db" --columns mmsi=MMSI x.csv
+usage "ingest --columns with an unknown field" "unknown field 'speedy'" \
+    "$PEL" ingest --db "$T/u.db" --columns mmsi=MMSI,time=T,speedy=S x.csv
+usage "ingest --columns with --format noaa" "--columns is for the generic CSV reader" \
+    "$PEL" ingest --db "$T/u.db" --format noaa --columns mmsi=MMSI,time=T x.csv
+usage "ingest --time-format without a date" "--time-format '%H:%M': needs a whole date" \
+    "$PEL" ingest --db "$T/u.db" --time-format %H:%M x.csv
+usage "ingest --time-format with --format nmea" "--time-format and --delimiter are for CSV inputs" \
+    "$PEL" ingest --db "$T/u.db" --format nmea --time-format iso x.nmea
+usage "ingest --delimiter of two characters" "--delimiter wants one character" \
+    "$PEL" ingest --db "$T/u.db" --delimiter ab x.csv
+usage "ingest --format unknown" "unknown format (auto, nmea, noaa, dma, kystverket, barentswatch, csv): xml" \
+    "$PEL" ingest --db "$T/u.db" --format xml x.csv
+usage "ingest --assume-time on 29 February 2023" "not a time: 2023-02-29T00:00:00Z" \
+    "$PEL" ingest --db "$T/u.db" --assume-time 2023-02-29T00:00:00Z x.nmea
+usage "scan passes --columns to the ingest" "--columns: the column map must name mmsi and time" \
+    "$PEL" scan --db "$T/u.db" --columns mmsi=MMSI x.csv
+usage "scan passes --format-in to the ingest" "unknown format" \
+    "$PEL" scan --db "$T/u.db" --format-in xml x.csv
+[ ! -e "$T/u.db" ]; expect "usage errors create no database" 0 $?
+
 # standard input gives the same messages as the file
 printf '%s\n' "$good" "$good" >"$T/two.nmea"
 a=$("$PEL" decode --no-meta "$T/two.nmea" 2>/dev/null | md5sum)

@@ -22,6 +22,7 @@ suite realdata tests/realdata_test.sh
 suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
 suite store tests/store_test.sh
+suite ingest tests/ingest_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh
 suite screen tests/screen_test.sh

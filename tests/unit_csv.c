@@ -20,6 +20,8 @@
 
 #define NOAA_SAMPLE "../shared/data/real/noaa_marinecadastre_AIS_2022_01_03_first99999_gulf_tx_la.csv"
 #define DATA "tests/data/csv/"
+#define KYSTVERKET "tests/data/real-world/simula__damast/test_ais.csv"
+#define BARENTSWATCH "tests/data/real-world/simula__damast/test_ais.barentswatch.csv"
 #define NA_LAT PEL_NA_LAT
 #define NA_LON PEL_NA_LON
 
@@ -48,6 +50,8 @@ typedef struct collect {
     got_rej rej[KEEP];
     size_t nrej;
     uint64_t hash;   /* FNV-1a over every record and reject, in order */
+    uint64_t rhash;  /* the same over the records alone, lines left out */
+    uint64_t not_report; /* records whose clock is not PEL_CLOCK_REPORT */
     long stop_after; /* on_record asks to stop after this many (0: never) */
     /* aggregates */
     uint64_t class_b, heading_na, status_na, imo_set, statics, positions;
@@ -81,6 +85,15 @@ static int on_record(void *ud, const pel_record *r) {
         if (buf[i] != '\r')
             buf[k++] = buf[i];
     hash_bytes(c, buf, k);
+    /* the records alone, without their line numbers (after the first '|') */
+    const char *bar = memchr(buf, '|', k);
+    uint64_t h = c->hash;
+    c->hash = c->rhash;
+    if (bar)
+        hash_bytes(c, bar, k - (size_t)(bar - buf));
+    c->rhash = c->hash;
+    c->hash = h;
+    c->not_report += r->clock != PEL_CLOCK_REPORT;
     if (c->nrec < KEEP) {
         got_rec *g = &c->rec[c->nrec];
         g->r = *r;
@@ -92,6 +105,7 @@ static int on_record(void *ud, const pel_record *r) {
         g->r.callsign = r->callsign ? g->callsign : NULL;
         g->r.destination = r->destination ? g->dest : NULL;
         g->r.eta = r->eta ? g->eta : NULL;
+        g->r.source = NULL; /* borrowed for the call: test_sources looks at it */
     }
     c->nrec++;
     c->class_b += r->type == 18;
@@ -134,11 +148,21 @@ static pel_status readf(const char *path, pel_csv_format fmt, uint64_t skip, col
     long stop = c->stop_after;
     memset(c, 0, sizeof *c);
     c->stop_after = stop;
-    c->hash = 1469598103934665603ull;
+    c->hash = c->rhash = 1469598103934665603ull;
     memset(st, 0, sizeof *st);
     memset(err, 0, sizeof *err);
     pel_csv_cb cb = {on_record, on_reject, c};
     return pel_csv_read(path, fmt, skip, &cb, st, err);
+}
+
+/* readf with options. */
+static pel_status reado(const char *path, const pel_csv_opts *o, collect *c, pel_csv_stats *st, pel_error *err) {
+    memset(c, 0, sizeof *c);
+    c->hash = c->rhash = 1469598103934665603ull;
+    memset(st, 0, sizeof *st);
+    memset(err, 0, sizeof *err);
+    pel_csv_cb cb = {on_record, on_reject, c};
+    return pel_csv_read_opts(path, o, 0, &cb, st, err);
 }
 
 static uint64_t total_rejects(const pel_csv_stats *st) {
@@ -170,7 +194,7 @@ static bool streq(const char *a, const char *b) {
 /* Temporary files                                                           */
 /* ------------------------------------------------------------------------ */
 
-static char tmp_paths[16][64];
+static char tmp_paths[24][64];
 static int ntmp;
 
 static FILE *tmp_open(const char **path) {
@@ -311,6 +335,16 @@ static void test_detect(void) {
         {"hello,world", PEL_CSV_AUTO},
         {"", PEL_CSV_AUTO},
         {"\"MMSI,BaseDateTime,LAT,LON", PEL_CSV_AUTO}, /* one unclosed quoted field */
+        {"mmsi;imo_nr;length;date_time_utc;lon;lat;sog;cog;true_heading;nav_status;message_nr", PEL_CSV_KYSTVERKET},
+        {"mmsi;date_time_utc;lon;lat\r\n", PEL_CSV_KYSTVERKET},
+        {"mmsi,date_time_utc,lon,lat", PEL_CSV_KYSTVERKET},               /* re-saved with commas */
+        {"mmsi;imo_nr;length;date_time_utc;lon;sog", PEL_CSV_AUTO},      /* no lat */
+        {"courseOverGround,latitude,longitude,name,rateOfTurn,shipType,speedOverGround,trueHeading,"
+         "navigationalStatus,mmsi,msgtime,stream",
+         PEL_CSV_BARENTSWATCH},
+        {"mmsi\tmsgtime\tlatitude\tlongitude", PEL_CSV_BARENTSWATCH},  /* tab-separated */
+        {"MMSI;BaseDateTime;LAT;LON", PEL_CSV_NOAA},                      /* NOAA with ';' */
+        {"MMSI,TIME,LONGITUDE,LATITUDE,COG,SOG,HEADING,ROT,NAVSTAT,IMO,NAME", PEL_CSV_AUTO}, /* AISHub: generic */
     };
     // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -321,6 +355,54 @@ static void test_detect(void) {
     /* only the first line counts */
     const char *two = "hello\nMMSI,BaseDateTime,LAT,LON";
     CHECK(pel_csv_detect(two, strlen(two)) == PEL_CSV_AUTO, "detect reads the first line only");
+
+    static const struct {
+        const char *line;
+        char want;
+    } delims[] = {
+        {"a,b,c", ','},         {"a;b;c", ';'},          {"a\tb\tc", '\t'},    {"a|b|c", '|'},
+        {"abc", ','},           {"a;b,c;d", ';'},        {"a,b;c,d", ','},      {"a,b;c", ','}, /* a tie */
+        {"\"a;b\",c", ','},     {"\"x,y,z\";b;c", ';'},  {"a;b\nc,d,e,f", ';'}, {"", ','},
+    };
+    for (size_t i = 0; i < sizeof delims / sizeof delims[0]; i++)
+        CHECK(pel_csv_delimiter(delims[i].line, strlen(delims[i].line)) == delims[i].want, "delimiter of '%s': '%c'",
+              delims[i].line, pel_csv_delimiter(delims[i].line, strlen(delims[i].line)));
+}
+
+/* What a refused first line is said to look like. */
+static void test_describe(void) {
+    static const struct {
+        const char *line;
+        bool csv;
+        const char *want; /* the whole sentence */
+    } cases[] = {
+        {"MMSI,TIME,LONGITUDE,LATITUDE,COG,SOG,HEADING,ROT,NAVSTAT,IMO", true,
+         "the first line looks like a CSV header with columns MMSI,TIME,LONGITUDE,LATITUDE,COG,SOG,HEADING,ROT,... "
+         "(10, ','-separated): none of NOAA, DMA, Kystverket, BarentsWatch; use --format csv --columns "
+         "mmsi=MMSI,time=TIME,lat=LATITUDE,lon=LONGITUDE,..."},
+        {"Zeit;MMSI;Breite;Laenge", true,
+         "the first line looks like a CSV header with columns Zeit,MMSI,Breite,Laenge (4, ';'-separated): none of "
+         "NOAA, DMA, Kystverket, BarentsWatch; use --delimiter ';' --format csv --columns "
+         "mmsi=MMSI,time=COLUMN,lat=COLUMN,lon=COLUMN,..."},
+        {"a\tb\tc", true,
+         "the first line looks like a CSV header with columns a,b,c (3, tab-separated): none of NOAA, DMA, "
+         "Kystverket, BarentsWatch; use --delimiter '\\t' --format csv --columns "
+         "mmsi=COLUMN,time=COLUMN,lat=COLUMN,lon=COLUMN,..."},
+        {"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", false, ""}, /* an empty field */
+        {"hello,world", false, ""},                                      /* two fields */
+        {"just some text", false, ""},
+        {"a,,c", false, ""},
+        {"\x89PNG,a;b;c,\x01\x02,d;e", false, ""}, /* not text */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[512];
+        bool csv = pel_csv_describe(cases[i].line, strlen(cases[i].line), buf, sizeof buf);
+        CHECK(csv == cases[i].csv && strcmp(buf, cases[i].want) == 0, "describe '%s': %d '%s'", cases[i].line, csv,
+              buf);
+    }
+    char small[40];
+    pel_csv_describe(cases[0].line, strlen(cases[0].line), small, sizeof small);
+    CHECK(strlen(small) == sizeof small - 1, "describe truncates to the buffer");
 }
 
 /* The real NOAA extract: counts and sums checked independently (Python's
@@ -334,6 +416,8 @@ static void test_noaa_sample(void) {
     CHECK(st.rows == 34140 && st.records == 34140 && total_rejects(&st) == 0 && c.nrec == 34140 && c.nrej == 0,
           "NOAA sample: rows %llu records %llu rejected %llu", (unsigned long long)st.rows,
           (unsigned long long)st.records, (unsigned long long)total_rejects(&st));
+    CHECK(c.not_report == 0, "NOAA: every record's clock is the report time (%llu are not)",
+          (unsigned long long)c.not_report);
     CHECK(c.positions == 34140 && c.statics == 34117, "kinds: %llu positions, %llu static",
           (unsigned long long)c.positions, (unsigned long long)c.statics);
     CHECK(c.class_b == 1271 && c.heading_na == 15549 && c.status_na == 4610 && c.imo_set == 13200,
@@ -757,6 +841,304 @@ static void test_dma(void) {
     CHECK(g && g->r.kind == 0 && g->r.lat == NA_LAT, "dma: Undefined coordinates");
 }
 
+/* The real Kystverket sample (simula/damast, 13 rows; expected values
+ * computed with Python's csv and decimal modules), then hand-written edge
+ * cases: "not available" values, class B by message number, a bad message
+ * number, an impossible date. */
+static void test_kystverket(void) {
+    static collect c;
+    pel_csv_stats st;
+    pel_error err;
+    pel_status s = readf(KYSTVERKET, PEL_CSV_AUTO, 0, &c, &st, &err);
+    CHECK(s == PEL_OK && st.rows == 13 && st.records == 13 && c.nrej == 0 && c.not_report == 0,
+          "kystverket sample: %d %s rows %llu records %llu", s, err.msg, (unsigned long long)st.rows,
+          (unsigned long long)st.records);
+    // clang-format off
+    static const struct {
+        uint64_t line;
+        uint32_t mmsi, imo;
+        int64_t t;
+        int32_t lat, lon;
+        int speed, course, heading, status, type, length;
+    } rows[] = {
+        {2, 209318000, 9754446, 1662036935000, 35589540, 3197604, 121, 3557, 355, 0, 1, 131},
+        {3, 219016713, 9163702, 1662032779000, 35375160, 3329856, 94, 29, 359, 0, 1, 89},
+        {4, 219348000, 9586617, 1662003336000, 35268240, 3264630, 180, 229, 23, 0, 1, 170},
+        {5, 229288000, 8911736, 1662031887000, 35258100, 3239454, 112, 63, 6, 0, 1, 140},
+        {6, 230666000, 9100138, 1662056071000, 35644200, 3153018, 107, 1305, 131, 0, 1, 90},
+        {7, 230666000, 9100138, 1662056081000, 35643960, 3153564, 107, 1307, 131, 0, 1, 90},
+        {8, 230666000, 9100138, 1662056092000, 35643720, 3154020, 107, 1309, 131, 0, 1, 90},
+        {9, 230666000, 9100138, 1662056101000, 35643540, 3154458, 107, 1309, 131, 0, 1, 90},
+        {10, 230666000, 9100138, 1662056112000, 35643360, 3154872, 107, 1312, 131, 0, 1, 90},
+        {11, 230666000, 9100138, 1662056121000, 35643180, 3155214, 107, 1313, 131, 0, 1, 90},
+        {12, 230666000, 9100138, 1662056131000, 35643000, 3155652, 107, 1312, 130, 0, 1, 90},
+        {13, 230666000, 9100138, 1662056141000, 35642760, 3156174, 106, 1308, 131, 0, 1, 90},
+        {14, 230666000, 9100138, 1662056152000, 35642580, 3156612, 106, 1300, 133, 0, 1, 90},
+    };
+    // clang-format on
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const got_rec *g = rec_at(&c, rows[i].line);
+        const pel_record *r = g ? &g->r : NULL;
+        CHECK(r && r->kind == (PEL_REC_POSITION | PEL_REC_STATIC) && r->mmsi == rows[i].mmsi &&
+                  r->imo == rows[i].imo && r->has_time && r->t_ms == rows[i].t && r->clock == PEL_CLOCK_REPORT &&
+                  r->lat == rows[i].lat && r->lon == rows[i].lon && r->speed == rows[i].speed &&
+                  r->course == rows[i].course && r->heading == rows[i].heading && r->status == rows[i].status &&
+                  r->type == rows[i].type && r->to_bow == rows[i].length && r->to_stern == 0 &&
+                  r->to_port == -1 && r->to_starboard == -1 && !r->shipname && !r->source,
+              "kystverket line %llu", (unsigned long long)rows[i].line);
+    }
+
+    s = readf(DATA "kystverket_edge.csv", PEL_CSV_KYSTVERKET, 0, &c, &st, &err);
+    CHECK(s == PEL_OK && st.rows == 5 && st.records == 3 && st.rejected[PEL_CSV_REJ_NUMBER] == 1 &&
+              st.rejected[PEL_CSV_REJ_TIME] == 1,
+          "kystverket edge: %d rows %llu records %llu", s, (unsigned long long)st.rows,
+          (unsigned long long)st.records);
+    const got_rec *g = rec_at(&c, 2);
+    CHECK(g && g->r.type == 18 && g->r.speed == PEL_NA_SPEED && g->r.course == PEL_NA_COURSE &&
+              g->r.heading == PEL_NA_HEADING && g->r.status == PEL_NA_STATUS && g->r.imo == 0 &&
+              g->r.lat == 35940738 && g->r.lon == 6427404 && g->r.to_bow == 12,
+          "kystverket: 102.3/360/511/15 are n/a, message 18 is class B");
+    g = rec_at(&c, 3);
+    CHECK(g && g->r.type == 3 && g->r.imo == 0 && g->r.to_bow == -1 && g->r.kind == PEL_REC_POSITION,
+          "kystverket: imo_nr -1 and an empty length are absent");
+    g = rec_at(&c, 4);
+    CHECK(g && g->r.kind == PEL_REC_STATIC && g->r.lat == PEL_NA_LAT && g->r.lon == PEL_NA_LON,
+          "kystverket: 91/181 is no position");
+    const got_rej *j = rej_at(&c, 5);
+    CHECK(j && j->why == PEL_CSV_REJ_NUMBER && strstr(j->detail, "message_nr"), "kystverket: message_nr 99 (%s)",
+          j ? j->detail : "");
+    j = rej_at(&c, 6);
+    CHECK(j && j->why == PEL_CSV_REJ_TIME && strstr(j->detail, "date_time_utc"), "kystverket: 31 September");
+}
+
+/* The real BarentsWatch sample (3 rows), then edge cases: None, a satellite
+ * stream, an offset, 29 February 2023. */
+static void test_barentswatch(void) {
+    static collect c;
+    pel_csv_stats st;
+    pel_error err;
+    pel_status s = readf(BARENTSWATCH, PEL_CSV_AUTO, 0, &c, &st, &err);
+    CHECK(s == PEL_OK && st.rows == 3 && st.records == 3 && c.not_report == 0, "barentswatch sample: %d %s", s,
+          err.msg);
+    static const struct {
+        uint64_t line;
+        int64_t t;
+        int32_t lat, lon;
+    } rows[] = {
+        {2, 1782798559000, 42588639, 15582097},
+        {3, 1782798620000, 42588637, 15582100},
+        {4, 1782798800000, 42588642, 15582082},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const got_rec *g = rec_at(&c, rows[i].line);
+        CHECK(g && g->r.mmsi == 257027430 && g->r.t_ms == rows[i].t && g->r.lat == rows[i].lat &&
+                  g->r.lon == rows[i].lon && g->r.kind == (PEL_REC_POSITION | PEL_REC_STATIC) && g->r.speed == 0 &&
+                  g->r.course == PEL_NA_COURSE && g->r.heading == PEL_NA_HEADING && g->r.status == 0 &&
+                  g->r.shiptype == 60 && streq(g->r.shipname, "SARNES 3") && g->r.type == 1 && g->r.imo == 0,
+              "barentswatch line %llu", (unsigned long long)rows[i].line);
+    }
+
+    s = readf(DATA "barentswatch_edge.csv", PEL_CSV_BARENTSWATCH, 0, &c, &st, &err);
+    CHECK(s == PEL_OK && st.rows == 3 && st.records == 2 && st.rejected[PEL_CSV_REJ_TIME] == 1,
+          "barentswatch edge: %d rows %llu records %llu", s, (unsigned long long)st.rows,
+          (unsigned long long)st.records);
+    const got_rec *g = rec_at(&c, 2);
+    CHECK(g && g->r.t_ms == 1681984800000 && g->r.lat == 41790600 && g->r.lon == 11376600 && g->r.speed == 3 &&
+              g->r.course == 123 && g->r.heading == 245,
+          "barentswatch: values");
+    g = rec_at(&c, 3);
+    CHECK(g && g->r.kind == 0 && g->r.t_ms == 1681981260000 && !g->r.shipname && g->r.speed == PEL_NA_SPEED &&
+              g->r.status == PEL_NA_STATUS && g->r.shiptype == -1,
+          "barentswatch: None everywhere; +01:00 taken off");
+    CHECK(rej_at(&c, 4) && rej_at(&c, 4)->why == PEL_CSV_REJ_TIME, "barentswatch: 29 February 2023");
+}
+
+/* The source column, checked inside the callback (it is borrowed). */
+static char sources[8][16];
+static int nsources;
+static int on_source(void *ud, const pel_record *r) {
+    (void)ud;
+    if (nsources < 8)
+        snprintf(sources[nsources++], sizeof sources[0], "%s", r->source ? r->source : "(null)");
+    return 0;
+}
+
+static void test_sources(void) {
+    pel_csv_cb cb = {on_source, NULL, NULL};
+    nsources = 0;
+    pel_csv_read(DATA "barentswatch_edge.csv", PEL_CSV_AUTO, 0, &cb, NULL, NULL);
+    CHECK(nsources == 2 && !strcmp(sources[0], "terra") && !strcmp(sources[1], "sat"), "barentswatch streams: %s %s",
+          sources[0], sources[1]);
+}
+
+#define AISHUB_MAP                                                                                                     \
+    "mmsi=MMSI,time=TIME,lat=LATITUDE,lon=LONGITUDE,course=COG,speed=SOG,heading=HEADING,status=NAVSTAT,imo=IMO,"     \
+    "name=NAME,callsign=CALLSIGN,shiptype=TYPE,to_bow=A,to_stern=B,to_port=C,to_starboard=D,draught=DRAUGHT,"          \
+    "destination=DEST,eta=ETA"
+#define AISHUB_AIS_MAP                                                                                                 \
+    "mmsi=MMSI,time=TIME,lat=LATITUDE/600000,lon=LONGITUDE/600000,course=COG/10,speed=SOG/10,heading=HEADING,"        \
+    "status=NAVSTAT,imo=IMO,name=NAME,callsign=CALLSIGN,shiptype=TYPE,to_bow=A,to_stern=B,to_port=C,to_starboard=D,"  \
+    "draught=DRAUGHT/10,destination=DEST,eta=ETA"
+#define MT_MAP                                                                                                         \
+    "mmsi=MMSI,imo=IMO,lat=LAT,lon=LON,speed=SPEED/10,heading=HEADING,course=COURSE,status=STATUS,time=TIMESTAMP,"    \
+    "source=DSRC,name=SHIPNAME,callsign=CALLSIGN,length=LENGTH,width=WIDTH,draught=DRAUGHT/10,"                      \
+    "destination=DESTINATION,eta=ETA"
+
+/* The generic reader: an AISHub export in its two encodings (human
+ * readable, and AIS units with Unix times) gives the same records; by a
+ * column map or by the usual column names; a MarineTraffic-style export;
+ * a ';' export with day-first times. */
+static void test_generic(void) {
+    static collect a, b;
+    pel_csv_stats sa, sb;
+    pel_error err;
+    pel_csv_opts o = {.format = PEL_CSV_GENERIC, .columns = AISHUB_MAP, .time_format = "%Y-%m-%d %H:%M:%S GMT"};
+    pel_status s = reado(DATA "aishub.csv", &o, &a, &sa, &err);
+    CHECK(s == PEL_OK && sa.rows == 8 && sa.records == 5 && sa.rejected[PEL_CSV_REJ_TIME] == 1 &&
+              sa.rejected[PEL_CSV_REJ_MMSI] == 1 && sa.rejected[PEL_CSV_REJ_NUMBER] == 1 && a.not_report == 0,
+          "aishub: %d %s rows %llu records %llu", s, err.msg, (unsigned long long)sa.rows,
+          (unsigned long long)sa.records);
+    const got_rec *g = rec_at(&a, 2);
+    CHECK(g && g->r.kind == 3 && g->r.mmsi == 412345000 && g->r.t_ms == 1641168000000 && g->r.lat == 21790002 &&
+              g->r.lon == 74350002 && g->r.course == 453 && g->r.speed == 112 && g->r.heading == 44 &&
+              g->r.status == 0 && g->r.imo == 9134270 && streq(g->r.shipname, "YU JONG 2") &&
+              streq(g->r.callsign, "BQAB") && g->r.shiptype == 80 && g->r.to_bow == 100 && g->r.to_stern == 20 &&
+              g->r.to_port == 10 && g->r.to_starboard == 12 && g->r.draught_dm == 72 &&
+              streq(g->r.destination, "NAMPO") && streq(g->r.eta, "01-05 06:00") && g->r.type == 1,
+          "aishub line 2");
+    g = rec_at(&a, 4);
+    CHECK(g && g->r.kind == PEL_REC_STATIC && g->r.lat == PEL_NA_LAT && g->r.lon == PEL_NA_LON &&
+              g->r.speed == PEL_NA_SPEED && g->r.course == PEL_NA_COURSE && g->r.heading == PEL_NA_HEADING &&
+              g->r.status == PEL_NA_STATUS && g->r.imo == 0 && streq(g->r.shipname, "KUM GANG STAR"),
+          "aishub line 4: 181/91/360/102.3/511/15 are n/a");
+    g = rec_at(&a, 5);
+    CHECK(g && streq(g->r.shipname, "OCEAN, STAR") && streq(g->r.destination, "RAJIN, KP") && g->r.course == 0 &&
+              g->r.draught_dm == 105,
+          "aishub line 5: quoted commas; 359.96 is north");
+    g = rec_at(&a, 6);
+    CHECK(g && g->r.lat == -6 && g->r.lon == -6, "aishub line 6: -0.00001 is -6");
+    CHECK(rej_at(&a, 7) && rej_at(&a, 7)->why == PEL_CSV_REJ_TIME && rej_at(&a, 8) &&
+              rej_at(&a, 8)->why == PEL_CSV_REJ_MMSI && rej_at(&a, 9) && rej_at(&a, 9)->why == PEL_CSV_REJ_NUMBER &&
+              strstr(rej_at(&a, 9)->detail, "SOG"),
+          "aishub: 30 February, 41234500X, SOG 'fast'");
+
+    /* by the usual names, without a map: the same */
+    o.columns = NULL;
+    s = reado(DATA "aishub.csv", &o, &b, &sb, &err);
+    CHECK(s == PEL_OK && b.hash == a.hash, "aishub by column names: the same records and rejects (%d %s)", s, err.msg);
+
+    /* the AIS encoding: positions in 1/600000 degree, tenths, Unix times */
+    pel_csv_opts ao = {.format = PEL_CSV_GENERIC, .columns = AISHUB_AIS_MAP, .time_format = "unix"};
+    s = reado(DATA "aishub_ais.csv", &ao, &b, &sb, &err);
+    CHECK(s == PEL_OK && sb.records == 5 && b.rhash == a.rhash && sb.rejected[PEL_CSV_REJ_TIME] == 1,
+          "aishub in AIS units (/600000, /10, unix): the same records (%d %s, %llu)", s, err.msg,
+          (unsigned long long)sb.records);
+
+    /* MarineTraffic-style: quoted everything, SPEED and DRAUGHT in tenths,
+     * DSRC the network */
+    pel_csv_opts mo = {.format = PEL_CSV_GENERIC, .columns = MT_MAP};
+    s = reado(DATA "marinetraffic.csv", &mo, &b, &sb, &err);
+    CHECK(s == PEL_OK && sb.rows == 5 && sb.records == 4 && sb.rejected[PEL_CSV_REJ_TIME] == 1,
+          "marinetraffic: %d %s %llu", s, err.msg, (unsigned long long)sb.records);
+    g = rec_at(&b, 2);
+    CHECK(g && g->r.lat == 21790002 && g->r.lon == 74350002 && g->r.speed == 112 && g->r.course == 450 &&
+              g->r.draught_dm == 72 && g->r.to_bow == 120 && g->r.to_stern == 0 && g->r.to_port == 22 &&
+              g->r.to_starboard == 0 && g->r.shiptype == -1 && streq(g->r.eta, "2022-01-05T06:00:00"),
+          "marinetraffic line 2: SPEED/10, DRAUGHT/10, LENGTH/WIDTH");
+    g = rec_at(&b, 3);
+    CHECK(g && g->r.t_ms == 1641173400000 && g->r.to_bow == -1 && g->r.draught_dm == -1 && g->r.heading == 511,
+          "marinetraffic line 3: empty fields are absent");
+    g = rec_at(&b, 4);
+    CHECK(g && g->r.course == PEL_NA_COURSE, "marinetraffic line 4: course 360 is n/a");
+    g = rec_at(&b, 5);
+    CHECK(g && g->r.t_ms == 1641182400000, "marinetraffic line 5: a space for the T");
+    CHECK(rej_at(&b, 6) && strstr(rej_at(&b, 6)->detail, "TIMESTAMP"), "marinetraffic line 6: not ISO-8601");
+
+    /* the NOAA extract through the generic reader, by its column names:
+     * the records of the NOAA reader (seven call signs "NONE" kept) */
+    pel_csv_opts no = {.format = PEL_CSV_GENERIC};
+    readf(NOAA_SAMPLE, PEL_CSV_NOAA, 0, &a, &sa, &err);
+    s = reado(NOAA_SAMPLE, &no, &b, &sb, &err);
+    CHECK(s == PEL_OK && sb.records == 34140 && b.hash == a.hash, "NOAA by the generic reader: the same records");
+
+    /* ';', day-first times, a class column, a station column */
+    pel_csv_opts so = {.format = PEL_CSV_GENERIC,
+                       .columns = "time=Zeit,mmsi=MMSI,lat=Breite,lon=Länge,speed=Fahrt,course=Kurs,status=Status,"
+                                  "class=Klasse,source=Station",
+                       .time_format = "%d.%m.%Y %H:%M:%S"};
+    s = reado(DATA "provider_semicolon.csv", &so, &b, &sb, &err);
+    CHECK(s == PEL_OK && sb.rows == 4 && sb.records == 2 && sb.rejected[PEL_CSV_REJ_TIME] == 1 &&
+              sb.rejected[PEL_CSV_REJ_NUMBER] == 1,
+          "semicolon: %d %s %llu", s, err.msg, (unsigned long long)sb.records);
+    g = rec_at(&b, 2);
+    CHECK(g && g->r.t_ms == 1641168005000 && g->r.lat == 32474070 && g->r.lon == 4734738 && g->r.speed == 125 &&
+              g->r.course == 2750 && g->r.type == 1 && g->r.kind == PEL_REC_POSITION,
+          "semicolon line 2");
+    g = rec_at(&b, 3);
+    CHECK(g && g->r.type == 18 && g->r.status == 1, "semicolon line 3: class B");
+    CHECK(rej_at(&b, 5) && strstr(rej_at(&b, 5)->detail, "Breite"), "semicolon line 5: a decimal comma is refused");
+    static collect k;
+    so.delimiter = ';';
+    s = reado(DATA "provider_semicolon.csv", &so, &k, &sb, &err);
+    CHECK(s == PEL_OK && k.hash == b.hash, "an explicit --delimiter ';' reads the same");
+    so.delimiter = ',';
+    s = reado(DATA "provider_semicolon.csv", &so, &k, &sb, &err);
+    CHECK(s == PEL_ERR_FORMAT && strstr(err.msg, "no column 'mmsi' (for mmsi)"), "--delimiter ',' on it: '%s'",
+          err.msg);
+}
+
+/* Options refused before a file is read, and headers that do not fit. */
+static void test_generic_errors(void) {
+    static const struct {
+        pel_csv_opts o;
+        pel_status st;
+        const char *msg; /* a part of it */
+    } cases[] = {
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI"}, PEL_ERR_ARG, "must name mmsi and time"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,lat=LATITUDE"}, PEL_ERR_ARG, "lat without lon"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,speedy=SOG"}, PEL_ERR_ARG, "unknown field 'speedy'"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,mmsi=X"}, PEL_ERR_ARG, "'mmsi' is named twice"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time"}, PEL_ERR_ARG, "'time' is not field=Header"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,imo=IMO/10"}, PEL_ERR_ARG, "takes no divisor"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,speed=SOG/0"}, PEL_ERR_ARG, "divisor"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time= "}, PEL_ERR_ARG, "no header name for 'time'"},
+        {{.format = PEL_CSV_NOAA, .columns = "mmsi=MMSI,time=TIME"}, PEL_ERR_ARG, "--format csv"},
+        {{.format = PEL_CSV_GENERIC, .time_format = "%Y-%m"}, PEL_ERR_ARG, "whole date"},
+        {{.format = PEL_CSV_GENERIC, .delimiter = '"'}, PEL_ERR_ARG, "--delimiter"},
+        {{.format = (pel_csv_format)99}, PEL_ERR_ARG, "unknown format"},
+        /* the header lacks a mapped column */
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=BaseDateTime"}, PEL_ERR_FORMAT,
+         "no column 'basedatetime' (for time)"},
+        /* Kystverket asked for, AISHub given */
+        {{.format = PEL_CSV_KYSTVERKET}, PEL_ERR_FORMAT, "not a Kystverket CSV export (header \"MMSI,TIME,"},
+        {{.format = PEL_CSV_AUTO}, PEL_ERR_FORMAT, "not a NOAA, DMA, Kystverket or BarentsWatch CSV export"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static collect c;
+        pel_csv_stats st;
+        pel_error err;
+        pel_status s = reado(DATA "aishub.csv", &cases[i].o, &c, &st, &err);
+        CHECK(s == cases[i].st && err.code == cases[i].st && strstr(err.msg, cases[i].msg) && c.nrec == 0,
+              "generic error case %zu: %d '%s'", i, s, err.msg);
+    }
+    pel_error err;
+    CHECK(pel_csv_check_columns(AISHUB_MAP, &err) == PEL_OK, "the AISHub map is good");
+    CHECK(pel_csv_check_columns("mmsi=MMSI", &err) == PEL_ERR_ARG && strstr(err.msg, "--columns: "),
+          "a bad map: '%s'", err.msg);
+    /* without a map, MMSI and time must be found by name */
+    const char *path;
+    FILE *f = tmp_open(&path);
+    if (f) {
+        fputs("ship,when,y,x\n1,2,3,4\n", f);
+        fclose(f);
+    }
+    static collect c;
+    pel_csv_stats st;
+    pel_csv_opts o = {.format = PEL_CSV_GENERIC};
+    CHECK(reado(path, &o, &c, &st, &err) == PEL_ERR_FORMAT && strstr(err.msg, "no MMSI column found by name"),
+          "no usual names: '%s'", err.msg);
+}
+
 static void test_errors(void) {
     static collect c;
     pel_csv_stats st;
@@ -819,6 +1201,12 @@ int main(void) {
     test_quotes();
     test_too_long();
     test_dma();
+    test_describe();
+    test_kystverket();
+    test_barentswatch();
+    test_sources();
+    test_generic();
+    test_generic_errors();
     test_errors();
     tmp_cleanup();
     printf("unit_csv: %d passed, %d failed\n", passed, failed);

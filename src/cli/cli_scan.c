@@ -31,13 +31,21 @@ static const char scan_help[] =
     "  --zones FILE       areas of interest (GeoJSON) instead of the shipped ones\n"
     "  --data-dir DIR     where ports.csv, zones.geojson and mid.csv are\n"
     "  --rejects FILE     rejected input lines (as pelorus ingest)\n"
-    "  --format-in F      input format: auto, nmea, noaa, dma (as ingest --format)\n"
+    "  --format-in F      input format: auto, nmea, noaa, dma, kystverket, barentswatch\n"
+    "                     or csv (as ingest --format)\n"
+    "  --columns MAP      generic CSV column map (as ingest --columns)\n"
+    "  --time-format F    CSV time format (as ingest --time-format)\n"
+    "  --delimiter C      CSV delimiter (as ingest --delimiter)\n"
+    "  --assume-time T    a receive time for records without one (as ingest)\n"
     "  -q, --quiet        no summaries on standard error\n"
     "\n"
     "exit status: 0 done; 1 an input, the database or the output failed; 2 usage\n";
 
 int cli_scan(int argc, char **argv) {
     const char *db = "pelorus.db", *out = NULL, *rejects = NULL, *fmt_in = NULL;
+    /* passed on to the ingest as they are: --columns, --time-format, --delimiter, --assume-time */
+    const char *pass[4][2] = {{"--columns", NULL}, {"--time-format", NULL}, {"--delimiter", NULL},
+                              {"--assume-time", NULL}};
     pel_scan_opts so = {0};
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     bool quiet = false;
@@ -91,6 +99,12 @@ int cli_scan(int argc, char **argv) {
             rejects = v;
         else if (!strcmp(a, "--format-in"))
             fmt_in = v;
+        else if (!strcmp(a, "--columns") || !strcmp(a, "--time-format") || !strcmp(a, "--delimiter") ||
+                 !strcmp(a, "--assume-time")) {
+            for (int k = 0; k < 4; k++)
+                if (!strcmp(a, pass[k][0]))
+                    pass[k][1] = v;
+        }
         else if (!strcmp(a, "--format")) {
             if (!strcmp(v, "jsonl")) fmt = PEL_FIND_JSONL;
             else if (!strcmp(v, "table")) fmt = PEL_FIND_TABLE;
@@ -122,7 +136,7 @@ int cli_scan(int argc, char **argv) {
     so.nset = nset;
     /* the ingest, through the ingest command so that its options and summary are the same */
     if (nin) {
-        const char **iargv = calloc(nin + 12, sizeof *iargv);
+        const char **iargv = calloc(nin + 20, sizeof *iargv);
         int ia = 0;
         iargv[ia++] = "ingest";
         iargv[ia++] = "--db";
@@ -135,6 +149,11 @@ int cli_scan(int argc, char **argv) {
             iargv[ia++] = "--format";
             iargv[ia++] = fmt_in;
         }
+        for (int k = 0; k < 4; k++)
+            if (pass[k][1]) {
+                iargv[ia++] = pass[k][0];
+                iargv[ia++] = pass[k][1];
+            }
         if (quiet)
             iargv[ia++] = "-q";
         for (size_t k = 0; k < nin; k++)

@@ -16,16 +16,29 @@ static const char ingest_help[] =
     "usage: pelorus ingest [OPTIONS] FILE...\n"
     "\n"
     "Reads AIS into the database (pelorus.db unless --db): NMEA (plain or .gz,\n"
-    "as pelorus decode reads it), NOAA MarineCadastre CSV or Danish Maritime\n"
-    "Authority aisdk CSV (detected from the content, or --format).  Stores every\n"
-    "position and every identity and voyage report with the file and line it came\n"
-    "from, then rebuilds the tracks of the vessels it touched.  Ingesting the same\n"
-    "content twice adds nothing; an interrupted ingest continues where it stopped\n"
-    "when run again.\n"
+    "as pelorus decode reads it) or a CSV export -- NOAA MarineCadastre, Danish\n"
+    "Maritime Authority aisdk, Kystverket, BarentsWatch (detected from the\n"
+    "header), or any CSV with a header through --columns.  Stores every position\n"
+    "and every identity and voyage report with the file and line it came from,\n"
+    "then rebuilds the tracks of the vessels it touched.  An input in no format\n"
+    "it recognises is refused and not recorded (the others are ingested).  The\n"
+    "same content read the same way twice adds nothing; an interrupted ingest\n"
+    "continues where it stopped when run again.  FILE may be - (standard input),\n"
+    "a pipe or <(...): it is copied to $TMPDIR while it is read.\n"
     "\n"
     "options:\n"
     "  --db PATH              the database (default pelorus.db)\n"
-    "  --format F             auto (default), nmea, noaa or dma\n"
+    "  --format F             auto (default), nmea, noaa, dma, kystverket,\n"
+    "                         barentswatch or csv (the generic reader)\n"
+    "  --columns MAP          generic CSV: field=Header,... e.g.\n"
+    "                         mmsi=MMSI,time=TIME,lat=LAT,lon=LON,speed=SPEED/10\n"
+    "                         (fields: mmsi time lat lon speed course heading status\n"
+    "                         name imo callsign shiptype destination eta draught\n"
+    "                         length width to_bow to_stern to_port to_starboard\n"
+    "                         class msgtype source; /N divides; implies --format csv)\n"
+    "  --time-format F        CSV times: auto, iso, unix, unix_ms or a pattern such\n"
+    "                         as '%d/%m/%Y %H:%M:%S' (%Y %m %d %b %H %M %S %f %T %z %s)\n"
+    "  --delimiter C          CSV field delimiter (default: from the header; \\t for tab)\n"
     "  --assume-time TIME     give records without a receive time this time\n"
     "                         (ISO-8601 or Unix seconds); without it they are\n"
     "                         rejected as no_time\n"
@@ -38,8 +51,11 @@ static const char ingest_help[] =
     "  --commit-every N       records per transaction (500000)\n"
     "  -q, --quiet            no summary\n"
     "\n"
-    "exit status: 0 done; 1 an input or the database failed (what was committed\n"
-    "is kept; run again to finish); 2 usage error\n";
+    "See docs/formats.md for the formats, column maps and time formats.\n"
+    "\n"
+    "exit status: 0 done; 1 an input was missing, unreadable or not understood\n"
+    "(the others were ingested), or the database failed (what was committed is\n"
+    "kept; run again to finish); 2 usage error\n";
 
 static const char vessel_help[] =
     "usage: pelorus vessel [--db PATH] [--silence-hours H] MMSI|IMO|NAME\n"
@@ -71,6 +87,27 @@ typedef struct ingest_ctx {
     bool tty;
     bool progressed;
 } ingest_ctx;
+
+static void on_input_error(void *ud, const char *file, pel_status code, const char *msg) {
+    ingest_ctx *c = ud;
+    (void)file;
+    (void)code;
+    if (c->progressed)
+        fprintf(stderr, "\r\033[K");
+    c->progressed = false;
+    fprintf(stderr, "pelorus ingest: %s\n", msg);
+}
+
+/* A --delimiter value: one character, or \t / tab. */
+static bool parse_delimiter(const char *v, char *d) {
+    if (!strcmp(v, "\\t") || !strcmp(v, "tab") || !strcmp(v, "\t"))
+        *d = '\t';
+    else if (strlen(v) == 1)
+        *d = v[0];
+    else
+        return false;
+    return true;
+}
 
 static void on_reject(void *ud, const char *file, uint64_t line, const char *reason, const char *detail,
                       const char *text, size_t len) {
@@ -135,9 +172,37 @@ int cli_ingest(int argc, char **argv) {
             else if (!strcmp(v, "nmea")) o.format = PEL_IN_NMEA;
             else if (!strcmp(v, "noaa")) o.format = PEL_IN_NOAA;
             else if (!strcmp(v, "dma")) o.format = PEL_IN_DMA;
+            else if (!strcmp(v, "kystverket")) o.format = PEL_IN_KYSTVERKET;
+            else if (!strcmp(v, "barentswatch")) o.format = PEL_IN_BARENTSWATCH;
+            else if (!strcmp(v, "csv")) o.format = PEL_IN_CSV;
             else {
                 free(files);
-                return usage_error("ingest", "unknown format", v);
+                return usage_error("ingest", "unknown format (auto, nmea, noaa, dma, kystverket, barentswatch, csv):",
+                                   v);
+            }
+        } else if (!strcmp(a, "--columns")) {
+            i++;
+            pel_error ce = {0};
+            if (pel_csv_check_columns(v, &ce) != PEL_OK) {
+                free(files);
+                return usage_error("ingest", ce.msg, NULL);
+            }
+            o.columns = v;
+        } else if (!strcmp(a, "--time-format")) {
+            i++;
+            char why[160];
+            if (!pel_time_format_check(v, why, sizeof why)) {
+                free(files);
+                fprintf(stderr, "pelorus ingest: --time-format '%s': %s (see --help)\n", v, why);
+                return 2;
+            }
+            o.time_format = v;
+        } else if (!strcmp(a, "--delimiter")) {
+            i++;
+            if (!parse_delimiter(v, &o.delimiter) || o.delimiter == '"' || o.delimiter == ' ') {
+                free(files);
+                return usage_error("ingest", "--delimiter wants one character (or \\t for tab), not a quote or a "
+                                             "blank:", v);
             }
         } else if (!strcmp(a, "--assume-time")) {
             i++;
@@ -167,6 +232,16 @@ int cli_ingest(int argc, char **argv) {
         free(files);
         return usage_error("ingest", "no input files", NULL);
     }
+    if (o.columns && o.format != PEL_IN_AUTO && o.format != PEL_IN_CSV) {
+        free(files);
+        return usage_error("ingest", "--columns is for the generic CSV reader (--format csv)", NULL);
+    }
+    if (o.columns)
+        o.format = PEL_IN_CSV;
+    if (o.format == PEL_IN_NMEA && (o.time_format || o.delimiter)) {
+        free(files);
+        return usage_error("ingest", "--time-format and --delimiter are for CSV inputs, not --format nmea", NULL);
+    }
     ingest_ctx c = {.tty = isatty(2)};
     if (rejects && !(c.rejects = fopen(rejects, "w"))) {
         fprintf(stderr, "pelorus ingest: %s: %s\n", rejects, strerror(errno));
@@ -175,6 +250,7 @@ int cli_ingest(int argc, char **argv) {
     }
     o.on_reject = on_reject;
     o.on_progress = on_progress;
+    o.on_input_error = on_input_error;
     o.ud = &c;
     pel_error err = {0};
     pel_store *s = pel_store_open(db, false, &err);
@@ -189,13 +265,20 @@ int cli_ingest(int argc, char **argv) {
     pel_status rc = pel_ingest(s, files, nf, &o, &st, &err);
     if (c.progressed)
         fprintf(stderr, "\r\033[K");
-    if (rc != PEL_OK)
+    /* the inputs refused were named as they came (on_input_error); the
+     * library's summary of them is not repeated */
+    char refused[64];
+    snprintf(refused, sizeof refused, "%llu of %zu inputs not ingested: ", (unsigned long long)st.failed, nf);
+    if (rc != PEL_OK && !(st.failed && !strncmp(err.msg, refused, strlen(refused))))
         fprintf(stderr, "pelorus ingest: %s\n", err.msg[0] ? err.msg : "failed");
     if (!quiet) {
+        char nfail[48] = "";
+        if (st.failed)
+            snprintf(nfail, sizeof nfail, ", %llu not ingested", (unsigned long long)st.failed);
         fprintf(stderr,
-                "pelorus ingest: %llu files ingested, %llu already present, %llu continued; %llu lines; "
+                "pelorus ingest: %llu files ingested, %llu already present, %llu continued%s; %llu lines; "
                 "%llu positions, %llu identity/voyage reports stored; %llu ignored; rejected %llu",
-                (unsigned long long)st.inputs, (unsigned long long)st.skipped, (unsigned long long)st.resumed,
+                (unsigned long long)st.inputs, (unsigned long long)st.skipped, (unsigned long long)st.resumed, nfail,
                 (unsigned long long)st.lines, (unsigned long long)st.positions, (unsigned long long)st.statics,
                 (unsigned long long)st.ignored, (unsigned long long)st.rejected);
         const char *sep = " (";

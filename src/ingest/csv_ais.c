@@ -1,7 +1,12 @@
 /*
  * csv_ais.c -- CSV exports of decoded AIS to pel_record: NOAA MarineCadastre
- * (MMSI,BaseDateTime,LAT,LON,...) and the Danish Maritime Authority's aisdk
- * files (# Timestamp,Type of mobile,MMSI,Latitude,...).
+ * (MMSI,BaseDateTime,LAT,LON,...), the Danish Maritime Authority's aisdk
+ * files (# Timestamp,Type of mobile,MMSI,Latitude,...), the Norwegian
+ * Coastal Administration's (Kystverket) ';'-separated files
+ * (mmsi;imo_nr;length;date_time_utc;lon;lat;...), BarentsWatch's AIS API as
+ * CSV (courseOverGround,latitude,longitude,...,mmsi,msgtime,stream), and any
+ * other CSV with a header through a column map (csv_columns.c) -- AISHub,
+ * MarineTraffic and provider exports.
  *
  * How a file is read.  The input (plain or gzip, detected by zlib from the
  * content; "-" is standard input) is read into one fixed buffer.  A small
@@ -10,7 +15,7 @@
  * and its raw bytes can be handed to on_reject.  A row with a quote (or a
  * CR) in it is split into fields by libcsv in strict mode (a quote inside an
  * unquoted field, or text after a closing quote, is an error); a row without
- * any, which is nearly every row of both exports, is split at its commas
+ * any, which is nearly every row of the exports, is split at its delimiters
  * here with the same result (blanks around fields trimmed, as libcsv does),
  * because libcsv's byte-by-byte copying halved the reader's speed.  The
  * fields are looked up by header name and converted by hand to AIS units
@@ -18,10 +23,14 @@
  * Memory is the buffer (PEL_MAX_LINE plus one 1 MiB read chunk), one row's
  * fields and libcsv's field buffer: it does not grow with the input.
  *
- * Columns are matched by header name, ignoring case, spaces, underscores and
- * a leading '#', so reordered columns and extra columns are fine; a column
- * that is missing just gives absent values (MMSI, time, and both coordinates
- * must be there for the header to be recognised).
+ * The delimiter is the header line's most frequent of ',', ';', tab and '|'
+ * (pel_csv_delimiter), or the caller's.  Columns are matched by header name,
+ * ignoring case, spaces, underscores and a leading '#', so reordered and
+ * extra columns are fine; a column that is missing just gives absent values
+ * (MMSI, time, and both coordinates must be there for a named format's
+ * header to be recognised).  The generic reader takes its columns from a
+ * column map, or without one from their usual names (MMSI, TIME, LATITUDE,
+ * SOG, ...: csv_generic_column).
  *
  * Units and "not available":
  *   - lat/lon degrees -> 1/600000 degree, rounded half away from zero; kept
@@ -32,23 +41,40 @@
  *     degree (360 is n/a; a course under 360 that rounds up to 360.0 is 0),
  *     heading degrees (511 is n/a), draught metres -> decimetres, all
  *     rounded half away from zero.  Values out of their AIS range are kept.
- *   - Times are UTC: NOAA "2022-01-03T00:00:00" (other ISO-8601 forms via
- *     pel_parse_time), DMA "31/12/2015 23:59:59" (day first).  Impossible
- *     dates (2022-02-29) are rejected.  DMA's ETA is passed on as written.
- *   - IMO "IMO9703411" or "9703411"; 0 (IMO0000000) is no IMO.
- *   - Empty fields, NA, N/A and NaN are absent in both formats; DMA's
- *     "Unknown", "Undefined" and "Unknown value" are absent too.
- *   - Dimensions.  AIS carries to_bow/to_stern/to_port/to_starboard; NOAA
- *     and DMA's Length/Width columns give only the totals.  We put the
- *     length into to_bow with to_stern 0, and the width into to_port with
- *     to_starboard 0 (each pair -1 when absent), so that bow+stern and
- *     port+starboard are still the length and width.  DMA's A,B,C,D columns
- *     are the real to_bow,to_stern,to_port,to_starboard and are preferred
- *     when any of them is given.
- *   - NOAA TransceiverClass A/B -> type 1/18 (1 when empty).  DMA's Type of
- *     mobile: Class A 1, Class B 18, Base Station 4, AtoN 21, SAR Airborne 9,
- *     anything else 1.  Navigational status and ship type are texts in DMA
- *     files and are mapped back to the ITU codes (tables below).
+ *     A column map's "/N" divides a value first, exactly (MarineTraffic's
+ *     SPEED/10, AISHub's AIS-encoded LATITUDE/600000).
+ *   - Times are UTC unless they carry an offset: NOAA and Kystverket
+ *     "2022-01-03T00:00:00" (or a space for the T), BarentsWatch
+ *     "2026-06-30T05:49:19+00:00" (pel_parse_time), DMA "31/12/2015
+ *     23:59:59" (day first), the generic reader ISO-8601 or Unix time; a
+ *     time format (pel_parse_time_fmt) replaces any of them.  Impossible
+ *     dates (2022-02-29) are rejected.  ETAs are passed on as written.
+ *     Every record's clock is PEL_CLOCK_REPORT: an export's time column is
+ *     the provider's receive time.
+ *   - IMO "IMO9703411" or "9703411"; 0 (IMO0000000) is no IMO, and so is -1
+ *     in the formats other than NOAA and DMA.
+ *   - Empty fields, NA, N/A and NaN are absent in every format; DMA's
+ *     "Unknown", "Undefined" and "Unknown value" are absent too, and so are
+ *     None, null and NULL (exactly so written: a call sign "NONE" is kept)
+ *     in Kystverket, BarentsWatch and generic files.
+ *   - Dimensions.  AIS carries to_bow/to_stern/to_port/to_starboard; NOAA,
+ *     DMA, Kystverket and most exports give only the length and width.  We
+ *     put the length into to_bow with to_stern 0, and the width into to_port
+ *     with to_starboard 0 (each pair -1 when absent), so that bow+stern and
+ *     port+starboard are still the length and width.  A,B,C,D columns (DMA,
+ *     AISHub, BarentsWatch's dimensionA..D) are the real distances and are
+ *     preferred when any of them is given.
+ *   - Message type.  Kystverket's message_nr (a generic file's msgtype) is
+ *     the AIS message type (1-27; 18 and 19 are class B; anything else is
+ *     rejected).  Otherwise: NOAA TransceiverClass A/B -> 1/18 (1 when
+ *     empty); DMA's Type of mobile: Class A 1, Class B 18, Base Station 4,
+ *     AtoN 21, SAR Airborne 9, anything else 1; a generic class column A, B,
+ *     "Class A", "Class B" or DMA's texts; BarentsWatch 1.
+ *   - Navigational status and ship type are texts in DMA files and are
+ *     mapped back to the ITU codes (tables below); a generic file may give
+ *     codes or those texts (an unknown status text is n/a).
+ *   - BarentsWatch's stream ("terra", "sat") and a generic source column
+ *     become the record's source: the network or station that heard it.
  *   - A row becomes STATIC as well when it has a name, IMO, call sign, ship
  *     type, a dimension, draught, destination or ETA.  A row with neither
  *     position nor static data is still delivered (kind 0), so that every
@@ -57,7 +83,8 @@
  * Rejected rows: wrong field count or broken quoting (syntax), MMSI missing,
  * not digits or above 999999999 (a numeric MMSI of another length is the
  * store's to flag), time missing or unparseable, a numeric field that is not
- * a number or does not fit the record (number), and rows over PEL_MAX_LINE.
+ * a number or does not fit the record, a message number outside 1-27
+ * (number), and rows over PEL_MAX_LINE.
  *
  * Known limits:
  *   - A row spanning several lines (a quoted field with a newline) that does
@@ -70,10 +97,15 @@
  *     A newline inside a quoted field is kept as written (CRLF in a CRLF
  *     file).
  *   - Decimal numbers keep 18 significant digits; digits beyond are dropped
- *     (not rounded).  Exponents ("1e-05") are accepted.
- *   - NOAA's Cargo column and DMA's ROT, Cargo type, position fixing device
- *     and data source columns have no place in pel_record and are not read.
- *   - "NA" as a vessel name is read as absent (R writes missing strings so).
+ *     (not rounded).  Exponents ("1e-05") are accepted; decimal commas
+ *     ("54,3") are not numbers.
+ *   - NOAA's Cargo column, DMA's ROT, Cargo type, position fixing device and
+ *     data source columns and BarentsWatch's rateOfTurn have no place in
+ *     pel_record and are not read.
+ *   - "NA" as a vessel name is read as absent (R writes missing strings so),
+ *     and so is "None" outside NOAA and DMA files.
+ *   - A file without a header line cannot be read: columns are found by
+ *     their names.
  */
 #include <csv.h>
 #include <errno.h>
@@ -86,39 +118,13 @@
 #include <zlib.h>
 
 #include "decode/ais_internal.h"
+#include "ingest/csv_internal.h"
 #include "pelorus.h"
 
 #define CSV_CHUNK (1u << 20)                 /* bytes asked of zlib per read */
 #define CSV_BUFSZ (PEL_MAX_LINE + CSV_CHUNK) /* one row at most plus one chunk */
 #define CSV_MAX_COLS 256                     /* columns kept per row */
 #define CSV_REJECT_HEAD 256                  /* bytes of a too-long row reported */
-
-/* The columns we read, whatever their position in the file. */
-enum {
-    C_MMSI,
-    C_TIME,
-    C_LAT,
-    C_LON,
-    C_SOG,
-    C_COG,
-    C_HEADING,
-    C_NAME,
-    C_IMO,
-    C_CALLSIGN,
-    C_SHIPTYPE,
-    C_STATUS,
-    C_LENGTH,
-    C_WIDTH,
-    C_DRAUGHT,
-    C_MOBILE, /* NOAA TransceiverClass, DMA Type of mobile */
-    C_DEST,
-    C_ETA,
-    C_A,
-    C_B,
-    C_C,
-    C_D,
-    C__COUNT
-};
 
 typedef struct csv_colname {
     const char *key; /* normalised header name: lower case, no spaces, '_' or leading '#' */
@@ -140,6 +146,26 @@ static const csv_colname dma_cols[] = {
     {"heading", C_HEADING}, {"imo", C_IMO}, {"callsign", C_CALLSIGN}, {"name", C_NAME},
     {"shiptype", C_SHIPTYPE}, {"width", C_WIDTH}, {"length", C_LENGTH}, {"draught", C_DRAUGHT},
     {"destination", C_DEST}, {"eta", C_ETA}, {"a", C_A}, {"b", C_B}, {"c", C_C}, {"d", C_D},
+    {NULL, 0},
+};
+
+/* Kystverket (Norwegian Coastal Administration), ';'-separated. */
+static const csv_colname kystverket_cols[] = {
+    {"mmsi", C_MMSI}, {"imonr", C_IMO}, {"length", C_LENGTH}, {"datetimeutc", C_TIME}, {"lon", C_LON},
+    {"lat", C_LAT}, {"sog", C_SOG}, {"cog", C_COG}, {"trueheading", C_HEADING}, {"navstatus", C_STATUS},
+    {"messagenr", C_MSGTYPE},
+    {NULL, 0},
+};
+
+/* BarentsWatch's AIS API as CSV; the last eight are the static fields of
+ * its "combined" records, read when a file has them. */
+static const csv_colname barentswatch_cols[] = {
+    {"courseoverground", C_COG}, {"latitude", C_LAT}, {"longitude", C_LON}, {"name", C_NAME},
+    {"shiptype", C_SHIPTYPE}, {"speedoverground", C_SOG}, {"trueheading", C_HEADING},
+    {"navigationalstatus", C_STATUS}, {"mmsi", C_MMSI}, {"msgtime", C_TIME}, {"stream", C_SOURCE},
+    {"imonumber", C_IMO}, {"callsign", C_CALLSIGN}, {"destination", C_DEST}, {"eta", C_ETA},
+    {"draught", C_DRAUGHT}, {"shiplength", C_LENGTH}, {"shipwidth", C_WIDTH},
+    {"dimensiona", C_A}, {"dimensionb", C_B}, {"dimensionc", C_C}, {"dimensiond", C_D},
     {NULL, 0},
 };
 
@@ -213,8 +239,14 @@ typedef struct csv_field {
 
 typedef struct csv_reader {
     const char *path;
+    const char *name; /* the input's name in messages */
     pel_error *err;
     gzFile gz;
+    char delim;              /* the field delimiter: ',' ';' '\t' or '|' */
+    const char *time_format; /* NULL: the format's own time parsing */
+    const csv_colmap *cmap;  /* PEL_CSV_GENERIC with a map (&cm), else NULL */
+    csv_colmap cm;
+    csv_colmap used;         /* PEL_CSV_GENERIC: the columns found, as a map */
 
     /* input buffer: bytes [pos, have) are not yet consumed */
     char *buf;
@@ -244,6 +276,7 @@ typedef struct csv_reader {
     pel_csv_format fmt;
     int ncols;
     int map[C__COUNT];            /* header position of each column, -1 if none */
+    uint32_t div[C__COUNT];       /* what each column's values are divided by */
     char names[CSV_MAX_COLS][24]; /* header names (truncated) for details */
 
     /* time: the last day seen and its start */
@@ -295,17 +328,17 @@ static const char *csv_trim(const char *s, size_t *n) {
     return s + a;
 }
 
-/* Parses a decimal number "[+-]digits[.digits][e[+-]digits]" (blanks around
- * allowed) and stores its value times mul * 10^p10, rounded half away from
- * zero, in *out.  Integer arithmetic throughout, so "29.9408" with mul 6 and
- * p10 5 gives exactly 17964480.  Returns false when s is not such a number
- * or the result does not fit an int32_t. */
-static bool csv_fixed(const char *s, size_t n, unsigned mul, int p10, int32_t *out) {
+/* Parses a decimal number "[+-]digits[.digits][e[+-]digits]" (blanks
+ * around allowed) into its sign, up to 18 significant digits m (sig of
+ * them counted from the first non-zero one; digits beyond are dropped, not
+ * rounded) and a power of ten: the value is m * 10^exp.  False when s is
+ * not such a number. */
+static bool csv_decimal(const char *s, size_t n, bool *neg, uint64_t *mant, int *nsig, int *pexp) {
     s = csv_trim(s, &n);
     const char *e = s + n;
-    bool neg = false;
+    *neg = false;
     if (s < e && (*s == '-' || *s == '+'))
-        neg = *s++ == '-';
+        *neg = *s++ == '-';
     uint64_t m = 0;
     int sig = 0, exp = 0;
     bool any = false;
@@ -347,6 +380,23 @@ static bool csv_fixed(const char *s, size_t n, unsigned mul, int p10, int32_t *o
     }
     if (s != e)
         return false;
+    *mant = m;
+    *nsig = sig;
+    *pexp = exp;
+    return true;
+}
+
+/* Parses a decimal number (csv_decimal) and stores its value times mul *
+ * 10^p10, rounded half away from zero, in *out.  Integer arithmetic
+ * throughout, so "29.9408" with mul 6 and p10 5 gives exactly 17964480.
+ * Returns false when s is not a number or the result does not fit an
+ * int32_t. */
+static bool csv_fixed(const char *s, size_t n, unsigned mul, int p10, int32_t *out) {
+    bool neg;
+    uint64_t m;
+    int sig, exp;
+    if (!csv_decimal(s, n, &neg, &m, &sig, &exp))
+        return false;
     const uint64_t lim = INT32_MAX;
     uint64_t v;
     int k = exp + p10;
@@ -369,6 +419,40 @@ static bool csv_fixed(const char *s, size_t n, unsigned mul, int p10, int32_t *o
         if (v > lim)
             return false;
     }
+    *out = neg ? -(int32_t)v : (int32_t)v;
+    return true;
+}
+
+__extension__ typedef unsigned __int128 csv_u128;
+
+/* As csv_fixed, the value divided by div first (a column map's "/N"):
+ * round(value * mul * 10^p10 / div), exactly, in 128-bit integers. */
+static bool csv_fixed_div(const char *s, size_t n, unsigned mul, int p10, uint32_t div, int32_t *out) {
+    if (div <= 1)
+        return csv_fixed(s, n, mul, p10, out);
+    bool neg;
+    uint64_t m;
+    int sig, exp;
+    if (!csv_decimal(s, n, &neg, &m, &sig, &exp))
+        return false;
+    int k = exp + p10;
+    csv_u128 num = (csv_u128)m * mul, den = div;
+    if (m == 0 || k < -28) {
+        *out = 0;
+        return true;
+    }
+    if (k > 0) {
+        if (sig + k > 28) /* far beyond an int32_t */
+            return false;
+        for (int i = 0; i < k; i++)
+            num *= 10;
+    }
+    for (int i = 0; i < -k; i++)
+        den *= 10;
+    csv_u128 v = num / den, r = num % den;
+    v += r >= den - r;
+    if (v > INT32_MAX)
+        return false;
     *out = neg ? -(int32_t)v : (int32_t)v;
     return true;
 }
@@ -427,15 +511,16 @@ static bool csv_set_day(csv_reader *r, const char *key, unsigned y, unsigned m, 
 static bool csv_clock(const csv_reader *r, const char *s, int64_t *ms) {
     unsigned h, mi, se;
     if (s[2] != ':' || s[5] != ':' || !csv_2dig(s, &h) || !csv_2dig(s + 3, &mi) || !csv_2dig(s + 6, &se) || h > 23 ||
-        mi > 59 || se > 60)
+        mi > 59 || se > 59)
         return false;
     *ms = r->day_ms + ((int64_t)h * 3600 + mi * 60 + se) * 1000;
     return true;
 }
 
-/* NOAA: "2022-01-03T00:00:00" (or a space for the T); other ISO-8601 forms
- * (fraction, Z, offset) through pel_parse_time. */
-static bool csv_time_noaa(csv_reader *r, const char *s, size_t n, int64_t *ms) {
+/* NOAA and Kystverket: "2022-01-03T00:00:00" (or a space for the T);
+ * other ISO-8601 forms (fraction, Z, offset: BarentsWatch) through
+ * pel_parse_time, and Unix times as well when unix_too. */
+static bool csv_time_iso(csv_reader *r, const char *s, size_t n, bool unix_too, int64_t *ms) {
     s = csv_trim(s, &n);
     if (n == 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ')) {
         if (!r->day_ok || memcmp(s, r->day_key, 10) != 0) {
@@ -446,7 +531,7 @@ static bool csv_time_noaa(csv_reader *r, const char *s, size_t n, int64_t *ms) {
         }
         return csv_clock(r, s + 11, ms);
     }
-    return memchr(s, '-', n) && pel_parse_time(s, n, ms);
+    return (unix_too || memchr(s, '-', n)) && pel_parse_time(s, n, ms);
 }
 
 /* DMA: "31/12/2015 23:59:59" (day first); ISO-8601 accepted as well. */
@@ -487,24 +572,24 @@ static void csv_on_row(int c, void *ud) {
     ((csv_reader *)ud)->nrows++;
 }
 
-/* The offset of the first ',' in s[i..n), or n.  Eight bytes at a time on
- * little-endian machines: a byte of x = w ^ ",,,,,,,," is zero exactly where
- * w has a comma, and ~(((x & 7f..) + 7f..) | x | 7f..) has the top bit of
+/* The offset of the first delimiter d in s[i..n), or n.  Eight bytes at a
+ * time on little-endian machines: a byte of x = w ^ dddddddd is zero exactly
+ * where w has a d, and ~(((x & 7f..) + 7f..) | x | 7f..) has the top bit of
  * each zero byte of x set (no carries cross bytes). */
-static size_t csv_comma(const char *s, size_t i, size_t n) {
+static size_t csv_delim_at(const char *s, size_t i, size_t n, char d) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, commas = 0x2c2c2c2c2c2c2c2cull;
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, ds = 0x0101010101010101ull * (unsigned char)d;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        uint64_t x = w ^ commas;
+        uint64_t x = w ^ ds;
         uint64_t z = ~(((x & low7) + low7) | x | low7);
         if (z)
             return i + (size_t)(__builtin_ctzll(z) >> 3);
     }
 #endif
     for (; i < n; i++)
-        if (s[i] == ',')
+        if (s[i] == d)
             return i;
     return n;
 }
@@ -529,7 +614,7 @@ static bool csv_split_plain(csv_reader *r, const char *s, size_t n) {
         return true;
     }
     for (const char *p = s;;) {
-        const char *c = s + csv_comma(s, (size_t)(p - s), n);
+        const char *c = s + csv_delim_at(s, (size_t)(p - s), n, r->delim);
         const char *a = p, *b = c;
         while (a < b && (*a == ' ' || *a == '\t'))
             a++;
@@ -580,28 +665,38 @@ static pel_status csv_split(csv_reader *r, const char *s, size_t n, bool plain) 
 /* The header                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* Normalises a header name into key (cap bytes): lower case without spaces,
- * underscores, a leading '#' or a UTF-8 byte order mark. */
-static void csv_key(const char *s, size_t n, char *key, size_t cap) {
-    size_t i = 0, k = 0;
-    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-        i = 3;
-    while (i < n && (s[i] == ' ' || s[i] == '#'))
-        i++;
-    for (; i < n && k + 1 < cap; i++)
-        if (s[i] != ' ' && s[i] != '_' && s[i] != '\t')
-            key[k++] = (char)lower((unsigned char)s[i]);
-    key[k] = 0;
+static const char *csv_format_label(pel_csv_format f) {
+    switch (f) {
+    case PEL_CSV_NOAA: return "a NOAA MarineCadastre";
+    case PEL_CSV_DMA: return "a DMA aisdk";
+    case PEL_CSV_KYSTVERKET: return "a Kystverket";
+    case PEL_CSV_BARENTSWATCH: return "a BarentsWatch";
+    default: return "a NOAA, DMA, Kystverket or BarentsWatch";
+    }
 }
 
-/* Fills map from header fields for format f; true when the columns needed
- * to recognise it (MMSI, time, both coordinates) are all there. */
-static bool csv_map(const char *const *names, const size_t *lens, int n, pel_csv_format f, int *map) {
-    const csv_colname *t = f == PEL_CSV_NOAA ? noaa_cols : dma_cols;
+static const csv_colname *csv_table(pel_csv_format f) {
+    switch (f) {
+    case PEL_CSV_NOAA: return noaa_cols;
+    case PEL_CSV_DMA: return dma_cols;
+    case PEL_CSV_KYSTVERKET: return kystverket_cols;
+    default: return barentswatch_cols;
+    }
+}
+
+static void csv_map_clear(int *map) {
     for (int c = 0; c < C__COUNT; c++)
         map[c] = -1;
+}
+
+/* Fills map from header fields for the named format f; true when the
+ * columns needed to recognise it (MMSI, time, both coordinates) are all
+ * there. */
+static bool csv_map(const char *const *names, const size_t *lens, int n, pel_csv_format f, int *map) {
+    const csv_colname *t = csv_table(f);
+    csv_map_clear(map);
     for (int i = 0; i < n; i++) {
-        char key[40];
+        char key[CSV_KEY_MAX];
         csv_key(names[i], lens[i], key, sizeof key);
         for (const csv_colname *e = t; e->key; e++)
             if (strcmp(key, e->key) == 0 && map[e->col] < 0)
@@ -610,13 +705,84 @@ static bool csv_map(const char *const *names, const size_t *lens, int n, pel_csv
     return map[C_MMSI] >= 0 && map[C_TIME] >= 0 && map[C_LAT] >= 0 && map[C_LON] >= 0;
 }
 
-/* Detects the format from header fields; fills map for it. */
+/* Fills map for the generic reader: with a column map m, every column it
+ * names must be in the header; without one, columns are found by their
+ * usual names (csv_generic_column) and MMSI and time must be among them.
+ * Returns false with why (cap bytes) when the header does not do. */
+static bool csv_map_generic(const char *const *names, const size_t *lens, int n, const csv_colmap *m, int *map,
+                            char *why, size_t cap) {
+    char keys[CSV_MAX_COLS][CSV_KEY_MAX];
+    csv_map_clear(map);
+    for (int i = 0; i < n && i < CSV_MAX_COLS; i++)
+        csv_key(names[i], lens[i], keys[i], CSV_KEY_MAX);
+    if (m) {
+        for (int c = 0; c < C__COUNT; c++) {
+            if (!m->key[c][0])
+                continue;
+            for (int i = 0; i < n && i < CSV_MAX_COLS && map[c] < 0; i++)
+                if (strcmp(keys[i], m->key[c]) == 0)
+                    map[c] = i;
+            if (map[c] < 0) {
+                snprintf(why, cap, "no column '%s' (for %s) in the header", m->key[c], csv_field_name(c));
+                return false;
+            }
+        }
+        return true;
+    }
+    for (int i = 0; i < n && i < CSV_MAX_COLS; i++) {
+        int c = csv_generic_column(keys[i]);
+        if (c >= 0 && map[c] < 0)
+            map[c] = i;
+    }
+    if (map[C_MMSI] < 0 || map[C_TIME] < 0 || (map[C_LAT] < 0) != (map[C_LON] < 0)) {
+        snprintf(why, cap, "no %s column found by name; name the columns with --columns",
+                 map[C_MMSI] < 0 ? "MMSI" : map[C_TIME] < 0 ? "time" : map[C_LAT] < 0 ? "latitude" : "longitude");
+        return false;
+    }
+    return true;
+}
+
+/* Detects a named format from header fields; fills map for it. */
 static pel_csv_format csv_detect_fields(const char *const *names, const size_t *lens, int n, int *map) {
-    if (csv_map(names, lens, n, PEL_CSV_NOAA, map))
-        return PEL_CSV_NOAA;
-    if (csv_map(names, lens, n, PEL_CSV_DMA, map))
-        return PEL_CSV_DMA;
+    static const pel_csv_format named[] = {PEL_CSV_NOAA, PEL_CSV_DMA, PEL_CSV_KYSTVERKET, PEL_CSV_BARENTSWATCH};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (csv_map(names, lens, n, named[i], map))
+            return named[i];
     return PEL_CSV_AUTO;
+}
+
+/* Picks the delimiter of a header line: the most frequent of ',', ';',
+ * tab and '|' outside double quotes (',' when there is none, or on a tie
+ * the first of that order).  Only the first line counts.  line is only read
+ * during the call. */
+char pel_csv_delimiter(const char *line, size_t len) {
+    static const char cand[4] = {',', ';', '\t', '|'};
+    size_t count[4] = {0};
+    bool quoted = false;
+    for (size_t i = 0; line && i < len && line[i] != '\n'; i++) {
+        if (line[i] == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            for (int k = 0; k < 4; k++)
+                count[k] += line[i] == cand[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (count[k] > count[best])
+            best = k;
+    return cand[best];
+}
+
+static int csv_space_only(unsigned char c) { return c == ' '; }
+
+/* Sets the delimiter of r's scanner and of libcsv (a tab delimiter is then
+ * no longer a blank to trim). */
+static void csv_use_delim(csv_reader *r, char d) {
+    r->delim = d;
+    if (r->p_init) {
+        csv_set_delim(&r->p, (unsigned char)d);
+        csv_set_space_func(&r->p, d == '\t' ? csv_space_only : NULL);
+    }
 }
 
 typedef struct csv_hdr {
@@ -643,26 +809,117 @@ static void csv_hdr_row(int c, void *ud) {
     ((csv_hdr *)ud)->rows++;
 }
 
+/* Splits the first row of line into h with its own delimiter; false when
+ * out of memory. */
+static bool csv_hdr_parse(const char *line, size_t len, csv_hdr *h) {
+    struct csv_parser p;
+    if (csv_init(&p, CSV_APPEND_NULL) != 0)
+        return false;
+    char d = pel_csv_delimiter(line, len);
+    csv_set_delim(&p, (unsigned char)d);
+    if (d == '\t')
+        csv_set_space_func(&p, csv_space_only);
+    csv_parse(&p, line, len, csv_hdr_field, csv_hdr_row, h);
+    csv_fini(&p, csv_hdr_field, csv_hdr_row, h);
+    csv_free(&p);
+    return true;
+}
+
 /* Detects the format from a header line (only its first row counts; a
- * trailing CR/LF is fine).  line is only read during the call; allocates
- * and frees its own scratch space. */
+ * trailing CR/LF is fine; the delimiter is found as pel_csv_delimiter
+ * finds it).  line is only read during the call; allocates and frees its
+ * own scratch space. */
 pel_csv_format pel_csv_detect(const char *line, size_t len) {
     if (!line)
         return PEL_CSV_AUTO;
-    struct csv_parser p;
-    if (csv_init(&p, CSV_APPEND_NULL) != 0)
-        return PEL_CSV_AUTO;
     csv_hdr *h = calloc(1, sizeof *h);
     pel_csv_format f = PEL_CSV_AUTO;
-    if (h) {
-        csv_parse(&p, line, len, csv_hdr_field, csv_hdr_row, h);
-        csv_fini(&p, csv_hdr_field, csv_hdr_row, h);
+    if (h && csv_hdr_parse(line, len, h)) {
         int map[C__COUNT];
         f = csv_detect_fields(h->names, h->lens, h->n, map);
-        free(h);
     }
-    csv_free(&p);
+    free(h);
     return f;
+}
+
+/* Appends s[0..n) to buf at *k (cap bytes), printable ASCII only. */
+static void csv_put(char *buf, size_t cap, size_t *k, const char *s, size_t n) {
+    for (size_t i = 0; i < n && *k + 1 < cap; i++)
+        buf[(*k)++] = s[i] >= 32 && s[i] < 127 ? s[i] : '?';
+    buf[*k] = 0;
+}
+
+/* Says what a first line that no reader recognised looks like, for the
+ * message that refuses the input (docs/formats.md, "Inputs that are not
+ * understood").  Writes into buf (cap bytes, truncated, NUL-terminated) and
+ * returns true when the line looks like a CSV header (text, at least three
+ * fields, none empty); false (buf "") otherwise.  line is only read. */
+bool pel_csv_describe(const char *line, size_t len, char *buf, size_t cap) {
+    if (!cap)
+        return false;
+    buf[0] = 0;
+    for (size_t i = 0; line && i < len && line[i] != '\n'; i++)
+        if (((unsigned char)line[i] < 32 && line[i] != '\t' && line[i] != '\r') || line[i] == 127)
+            return false; /* not text */
+    csv_hdr *h = calloc(1, sizeof *h);
+    if (!h || !line || !csv_hdr_parse(line, len, h) || h->n < 3) {
+        free(h);
+        return false;
+    }
+    for (int i = 0; i < h->n; i++) {
+        const char *s = h->names[i];
+        size_t n = h->lens[i];
+        s = csv_trim(s, &n);
+        if (n == 0) {
+            free(h);
+            return false;
+        }
+    }
+    char d = pel_csv_delimiter(line, len);
+    size_t k = 0;
+    csv_put(buf, cap, &k, "the first line looks like a CSV header with columns ", 52);
+    for (int i = 0; i < h->n; i++) {
+        if (i == 8) {
+            csv_put(buf, cap, &k, ",...", 4);
+            break;
+        }
+        size_t n = h->lens[i];
+        const char *s = csv_trim(h->names[i], &n);
+        if (i)
+            csv_put(buf, cap, &k, ",", 1);
+        csv_put(buf, cap, &k, s, n < 24 ? n : 24);
+    }
+    char tail[96];
+    snprintf(tail, sizeof tail, " (%d, %s-separated): none of NOAA, DMA, Kystverket, BarentsWatch; use", h->n,
+             d == '\t' ? "tab" : d == ';' ? "';'" : d == '|' ? "'|'" : "','");
+    csv_put(buf, cap, &k, tail, strlen(tail));
+    if (d != ',') {
+        snprintf(tail, sizeof tail, " --delimiter '%s'", d == '\t' ? "\\t" : d == ';' ? ";" : "|");
+        csv_put(buf, cap, &k, tail, strlen(tail));
+    }
+    csv_put(buf, cap, &k, " --format csv --columns ", 24);
+    /* a guess for the four a map needs, by the usual names */
+    static const int need[4] = {C_MMSI, C_TIME, C_LAT, C_LON};
+    for (int j = 0; j < 4; j++) {
+        int at = -1;
+        for (int i = 0; i < h->n && at < 0; i++) {
+            char key[CSV_KEY_MAX];
+            csv_key(h->names[i], h->lens[i], key, sizeof key);
+            if (csv_generic_column(key) == need[j])
+                at = i;
+        }
+        snprintf(tail, sizeof tail, "%s%s=", j ? "," : "", csv_field_name(need[j]));
+        csv_put(buf, cap, &k, tail, strlen(tail));
+        if (at >= 0) {
+            size_t n = h->lens[at];
+            const char *s = csv_trim(h->names[at], &n);
+            csv_put(buf, cap, &k, s, n < 24 ? n : 24);
+        } else
+            csv_put(buf, cap, &k, "COLUMN", 6);
+    }
+    csv_put(buf, cap, &k, ",...", 4);
+    free(h);
+    return true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -673,7 +930,7 @@ static void csv_set_err(csv_reader *r, pel_status code, const char *what) {
     if (!r->err)
         return;
     r->err->code = code;
-    snprintf(r->err->msg, sizeof r->err->msg, "%s: %s", r->path, what);
+    snprintf(r->err->msg, sizeof r->err->msg, "%s: %s", r->name, what);
 }
 
 /* Moves the unconsumed bytes to the front and reads more.  Returns false
@@ -714,6 +971,7 @@ static size_t csv_scan(csv_reader *r, bool *found) {
     r->plain = false;
     size_t i = r->pos + r->scan, end = r->have;
     int q = r->qstate;
+    const char delim = r->delim;
     /* fast path: outside quotes, a line without any quote is the row */
     if (q == Q_FIELD || q == Q_UNQUOTED) {
         const char *nl = memchr(b + i, '\n', end - i);
@@ -731,11 +989,11 @@ static size_t csv_scan(csv_reader *r, bool *found) {
                 q = Q_QUOTED;
             else if (c == '\n')
                 goto row_end;
-            else if (c != ',' && c != ' ' && c != '\t')
+            else if (c != delim && c != ' ' && c != '\t')
                 q = Q_UNQUOTED;
             break;
         case Q_UNQUOTED:
-            if (c == ',')
+            if (c == delim)
                 q = Q_FIELD;
             else if (c == '\n')
                 goto row_end;
@@ -749,7 +1007,7 @@ static size_t csv_scan(csv_reader *r, bool *found) {
         default: /* Q_QUOTE_SEEN: a doubled quote, or the end of the field */
             if (c == '"')
                 q = Q_QUOTED;
-            else if (c == ',')
+            else if (c == delim)
                 q = Q_FIELD;
             else if (c == '\n')
                 goto row_end;
@@ -885,8 +1143,11 @@ static bool csv_absent(const csv_reader *r, const char *s, size_t n) {
         return false; /* the common case: a value */
     if (csv_eq_ci(s, n, "NA") || csv_eq_ci(s, n, "N/A") || csv_eq_ci(s, n, "NaN"))
         return true;
-    return r->fmt == PEL_CSV_DMA &&
-           (csv_eq_ci(s, n, "Unknown") || csv_eq_ci(s, n, "Undefined") || csv_eq_ci(s, n, "Unknown value"));
+    if (r->fmt == PEL_CSV_DMA)
+        return csv_eq_ci(s, n, "Unknown") || csv_eq_ci(s, n, "Undefined") || csv_eq_ci(s, n, "Unknown value");
+    if (r->fmt != PEL_CSV_NOAA) /* Python's None, JSON's null: as written ("NONE" is a call sign) */
+        return (n == 4 && (!memcmp(s, "None", 4) || !memcmp(s, "null", 4) || !memcmp(s, "NULL", 4)));
+    return false;
 }
 
 /* Notes a bad number in column c, unless an earlier column was bad. */
@@ -897,14 +1158,14 @@ static void csv_bad_number(csv_reader *r, int c, const char *what, pel_csv_rejec
     *why = PEL_CSV_REJ_NUMBER;
 }
 
-/* Reads numeric column c (value * mul * 10^p10) into *v; leaves *v alone
- * when absent.  Returns true when present. */
+/* Reads numeric column c (value / its divisor * mul * 10^p10) into *v;
+ * leaves *v alone when absent.  Returns true when present. */
 static bool csv_num(csv_reader *r, int c, unsigned mul, int p10, int32_t *v, pel_csv_reject *why) {
     size_t n;
     const char *s = csv_col(r, c, &n);
     if (!s || csv_absent(r, s, n))
         return false;
-    if (!csv_fixed(s, n, mul, p10, v)) {
+    if (!csv_fixed_div(s, n, mul, p10, r->div[c], v)) {
         csv_bad_number(r, c, "is not a number", why);
         return false;
     }
@@ -938,10 +1199,77 @@ static const char *csv_text(csv_reader *r, int c) {
     return t;
 }
 
+/* True when the text starts like a number (a digit, or a sign or point
+ * before one). */
+static bool csv_numeric(const char *t) {
+    if (*t == '-' || *t == '+')
+        t++;
+    if (*t == '.')
+        t++;
+    return *t >= '0' && *t <= '9';
+}
+
+/* Navigation status: a code, or (DMA, generic) a text of DMA's or gpsd's;
+ * an unknown text is "not available". */
+static void csv_status(csv_reader *r, pel_record *rec, pel_csv_reject *why) {
+    bool texts = r->fmt == PEL_CSV_DMA || r->fmt == PEL_CSV_GENERIC;
+    const char *t = texts ? csv_text(r, C_STATUS) : NULL;
+    if (!texts || (t && r->fmt == PEL_CSV_GENERIC && csv_numeric(t))) {
+        csv_int(r, C_STATUS, &rec->status, why);
+        return;
+    }
+    if (!t)
+        return;
+    size_t tn = strlen(t);
+    rec->status = csv_lookup(dma_status, t, tn, -1);
+    for (unsigned i = 0; rec->status < 0 && i < 16; i++)
+        if (csv_eq_ci(t, tn, ais_status_text(i)))
+            rec->status = (int)i;
+    if (rec->status < 0)
+        rec->status = PEL_NA_STATUS;
+}
+
+/* Ship type: a code, or (DMA, generic) one of DMA's group names. */
+static void csv_shiptype(csv_reader *r, pel_record *rec, pel_csv_reject *why) {
+    bool texts = r->fmt == PEL_CSV_DMA || r->fmt == PEL_CSV_GENERIC;
+    const char *t = texts ? csv_text(r, C_SHIPTYPE) : NULL;
+    if (!texts || (t && r->fmt == PEL_CSV_GENERIC && csv_numeric(t)))
+        csv_int(r, C_SHIPTYPE, &rec->shiptype, why);
+    else if (t)
+        rec->shiptype = csv_lookup(dma_shiptype, t, strlen(t), -1);
+}
+
+/* The AIS message type: a message number column (Kystverket's
+ * message_nr) when there is one, else the class: NOAA's A/B, DMA's Type of
+ * mobile, or in a generic file A, B, "Class A", "Class B" or DMA's texts. */
+static void csv_type(csv_reader *r, pel_record *rec, pel_csv_reject *why) {
+    int mt = -1;
+    csv_int(r, C_MSGTYPE, &mt, why);
+    if (mt != -1) {
+        if (mt >= 1 && mt <= 27)
+            rec->type = mt;
+        else
+            csv_bad_number(r, C_MSGTYPE, "is not an AIS message type (1-27)", why);
+        return;
+    }
+    const char *t = csv_text(r, C_MOBILE);
+    if (!t)
+        return;
+    if (r->fmt == PEL_CSV_NOAA) {
+        if ((t[0] == 'B' || t[0] == 'b') && t[1] == 0)
+            rec->type = 18;
+        return;
+    }
+    if (r->fmt == PEL_CSV_GENERIC && (t[0] == 'A' || t[0] == 'a' || t[0] == 'B' || t[0] == 'b') && t[1] == 0) {
+        rec->type = t[0] == 'B' || t[0] == 'b' ? 18 : 1;
+        return;
+    }
+    rec->type = csv_lookup(dma_mobile, t, strlen(t), 1);
+}
+
 /* Fills rec from the current row's fields; returns the reject reason (and
  * r->detail) or PEL_CSV_REJ_NONE. */
 static pel_csv_reject csv_record(csv_reader *r, pel_record *rec) {
-    bool dma = r->fmt == PEL_CSV_DMA;
     memset(rec, 0, sizeof *rec);
     rec->lat = PEL_NA_LAT;
     rec->lon = PEL_NA_LON;
@@ -975,11 +1303,15 @@ static pel_csv_reject csv_record(csv_reader *r, pel_record *rec) {
         snprintf(r->detail, sizeof r->detail, "no time");
         return PEL_CSV_REJ_TIME;
     }
-    if (!(dma ? csv_time_dma(r, s, n, &rec->t_ms) : csv_time_noaa(r, s, n, &rec->t_ms))) {
+    bool ok = r->time_format                ? pel_parse_time_fmt(r->time_format, s, n, &rec->t_ms)
+              : r->fmt == PEL_CSV_DMA ? csv_time_dma(r, s, n, &rec->t_ms)
+                                            : csv_time_iso(r, s, n, r->fmt == PEL_CSV_GENERIC, &rec->t_ms);
+    if (!ok) {
         snprintf(r->detail, sizeof r->detail, "%s is not a time", r->names[r->map[C_TIME]]);
         return PEL_CSV_REJ_TIME;
     }
     rec->has_time = true;
+    rec->clock = PEL_CLOCK_REPORT; /* the provider's receive time */
 
     pel_csv_reject why = PEL_CSV_REJ_NONE;
     int32_t lat = PEL_NA_LAT, lon = PEL_NA_LON, v;
@@ -998,19 +1330,23 @@ static pel_csv_reject csv_record(csv_reader *r, pel_record *rec) {
         int32_t micro;
         size_t cn;
         const char *cs = csv_col(r, C_COG, &cn);
-        if (v == PEL_NA_COURSE && csv_fixed(cs, cn, 1, 6, &micro) && micro < 360000000)
+        if (v == PEL_NA_COURSE && csv_fixed_div(cs, cn, 1, 6, r->div[C_COG], &micro) && micro < 360000000)
             v = 0;
         rec->course = v;
     }
-    csv_int(r, C_HEADING, &rec->heading, &why);
+    if (csv_num(r, C_HEADING, 1, 0, &v, &why))
+        rec->heading = v;
 
-    /* IMO: "IMO9703411", "9703411"; 0 (IMO0000000) means none */
+    /* IMO: "IMO9703411", "9703411"; 0 (IMO0000000) means none, and so does
+     * -1 in the formats that write it so */
     s = csv_col(r, C_IMO, &n);
     if (s && !csv_absent(r, s, n)) {
         s = csv_trim(s, &n);
         if (n >= 3 && csv_eq_ci(s, 3, "IMO"))
             s += 3, n -= 3;
-        e = csv_uint(s, n, UINT32_MAX, &u);
+        e = n == 2 && s[0] == '-' && s[1] == '1' && r->fmt != PEL_CSV_NOAA && r->fmt != PEL_CSV_DMA
+                ? (u = 0, 0)
+                : csv_uint(s, n, UINT32_MAX, &u);
         if (e)
             csv_bad_number(r, C_IMO, e == 1 ? "is not a number" : "is too large", &why);
         else
@@ -1020,45 +1356,24 @@ static pel_csv_reject csv_record(csv_reader *r, pel_record *rec) {
     rec->callsign = csv_text(r, C_CALLSIGN);
     rec->destination = csv_text(r, C_DEST);
     rec->eta = csv_text(r, C_ETA);
-
-    if (dma) {
-        const char *t = csv_text(r, C_STATUS);
-        if (t) {
-            size_t tn = strlen(t);
-            rec->status = csv_lookup(dma_status, t, tn, -1);
-            for (unsigned i = 0; rec->status < 0 && i < 16; i++)
-                if (csv_eq_ci(t, tn, ais_status_text(i)))
-                    rec->status = (int)i;
-            if (rec->status < 0)
-                rec->status = PEL_NA_STATUS;
-        }
-        t = csv_text(r, C_SHIPTYPE);
-        if (t)
-            rec->shiptype = csv_lookup(dma_shiptype, t, strlen(t), -1);
-        t = csv_text(r, C_MOBILE);
-        if (t)
-            rec->type = csv_lookup(dma_mobile, t, strlen(t), 1);
-    } else {
-        csv_int(r, C_STATUS, &rec->status, &why);
-        csv_int(r, C_SHIPTYPE, &rec->shiptype, &why);
-        const char *t = csv_text(r, C_MOBILE);
-        if (t && (t[0] == 'B' || t[0] == 'b') && t[1] == 0)
-            rec->type = 18;
-    }
+    rec->source = csv_text(r, C_SOURCE);
+    csv_status(r, rec, &why);
+    csv_shiptype(r, rec, &why);
+    csv_type(r, rec, &why);
 
     /* dimensions: A,B,C,D when the file has them and any is given, else
      * length -> to_bow (to_stern 0), width -> to_port (to_starboard 0) */
-    int a = -1, b = -1, c = -1, d = -1;
-    csv_int(r, C_A, &a, &why);
-    csv_int(r, C_B, &b, &why);
-    csv_int(r, C_C, &c, &why);
-    csv_int(r, C_D, &d, &why);
+    int32_t a = -1, b = -1, c = -1, d = -1;
+    csv_num(r, C_A, 1, 0, &a, &why);
+    csv_num(r, C_B, 1, 0, &b, &why);
+    csv_num(r, C_C, 1, 0, &c, &why);
+    csv_num(r, C_D, 1, 0, &d, &why);
     if (a >= 0 || b >= 0 || c >= 0 || d >= 0) {
         rec->to_bow = a, rec->to_stern = b, rec->to_port = c, rec->to_starboard = d;
     } else {
-        int len = -1, wid = -1;
-        csv_int(r, C_LENGTH, &len, &why);
-        csv_int(r, C_WIDTH, &wid, &why);
+        int32_t len = -1, wid = -1;
+        csv_num(r, C_LENGTH, 1, 0, &len, &why);
+        csv_num(r, C_WIDTH, 1, 0, &wid, &why);
         if (len >= 0)
             rec->to_bow = len, rec->to_stern = 0;
         if (wid >= 0)
@@ -1079,9 +1394,11 @@ static pel_csv_reject csv_record(csv_reader *r, pel_record *rec) {
 /* The whole file                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* Reads the header row and sets r->fmt and r->map; PEL_ERR_FORMAT when it
- * is not a header of fmt (or of either, for PEL_CSV_AUTO). */
-static pel_status csv_header(csv_reader *r, pel_csv_format fmt) {
+/* Reads the header row, sets the delimiter (delim, or the header's own),
+ * r->fmt and r->map; PEL_ERR_FORMAT when it is not a header of fmt (of any
+ * named format, for PEL_CSV_AUTO; for PEL_CSV_GENERIC, when a column of the
+ * map is missing). */
+static pel_status csv_header(csv_reader *r, pel_csv_format fmt, char delim) {
     csv_row row;
     int k;
     do {
@@ -1094,6 +1411,7 @@ static pel_status csv_header(csv_reader *r, pel_csv_format fmt) {
         }
         if (k != ROW_OK)
             break;
+        csv_use_delim(r, delim ? delim : pel_csv_delimiter(row.s, row.len));
         pel_status st = csv_split(r, row.s, row.len, row.plain);
         if (st == PEL_ERR_NOMEM) {
             csv_set_err(r, PEL_ERR_NOMEM, "out of memory");
@@ -1104,6 +1422,7 @@ static pel_status csv_header(csv_reader *r, pel_csv_format fmt) {
     } while (r->nf == 0); /* blank lines before the header */
 
     pel_csv_format got = PEL_CSV_AUTO;
+    char why[160] = "";
     if (k == ROW_OK && !r->full && r->nrows == 1) {
         const char *names[CSV_MAX_COLS];
         size_t lens[CSV_MAX_COLS];
@@ -1113,7 +1432,17 @@ static pel_status csv_header(csv_reader *r, pel_csv_format fmt) {
         }
         if (fmt == PEL_CSV_AUTO)
             got = csv_detect_fields(names, lens, r->nf, r->map);
-        else if (csv_map(names, lens, r->nf, fmt, r->map))
+        else if (fmt == PEL_CSV_GENERIC) {
+            if (csv_map_generic(names, lens, r->nf, r->cmap, r->map, why, sizeof why)) {
+                got = fmt;
+                for (int c = 0; c < C__COUNT; c++) {
+                    r->used.div[c] = r->cmap ? r->cmap->div[c] : 1;
+                    r->used.key[c][0] = 0;
+                    if (r->map[c] >= 0)
+                        csv_key(names[r->map[c]], lens[r->map[c]], r->used.key[c], CSV_KEY_MAX);
+                }
+            }
+        } else if (csv_map(names, lens, r->nf, fmt, r->map))
             got = fmt;
         r->ncols = r->nf;
         for (int i = 0; i < r->nf; i++) {
@@ -1130,17 +1459,20 @@ static pel_status csv_header(csv_reader *r, pel_csv_format fmt) {
         for (size_t i = 0; i < n; i++)
             head[i] = row.s[i] >= 32 && row.s[i] < 127 ? row.s[i] : '?';
         head[n] = 0;
-        if (r->err) {
+        if (r->err && why[0]) {
             r->err->code = PEL_ERR_FORMAT;
-            snprintf(r->err->msg, sizeof r->err->msg, "%s: not %s CSV export (header \"%s%s\")", r->path,
-                     fmt == PEL_CSV_NOAA  ? "a NOAA MarineCadastre"
-                     : fmt == PEL_CSV_DMA ? "a DMA aisdk"
-                                          : "a NOAA MarineCadastre or DMA aisdk",
-                     head, row.len > n ? "..." : "");
+            snprintf(r->err->msg, sizeof r->err->msg, "%s: %s (header \"%s%s\")", r->name, why, head,
+                     row.len > n ? "..." : "");
+        } else if (r->err) {
+            r->err->code = PEL_ERR_FORMAT;
+            snprintf(r->err->msg, sizeof r->err->msg, "%s: not %s CSV export (header \"%s%s\")", r->name,
+                     csv_format_label(fmt), head, row.len > n ? "..." : "");
         }
         return PEL_ERR_FORMAT;
     }
     r->fmt = got;
+    if (r->cmap)
+        memcpy(r->div, r->cmap->div, sizeof r->div);
     return PEL_OK;
 }
 
@@ -1220,39 +1552,79 @@ static pel_status csv_body(csv_reader *r, uint64_t skip_lines, const pel_csv_cb 
     }
 }
 
-/* Reads one CSV export, calling cb for every data row.  path and cb are
- * only read during the call; the record and reject texts handed to the
- * callbacks are borrowed for the callback only (they live in the reader's
- * buffers, which are allocated here and freed before returning).  *stats is
- * added to, not cleared, so that one pel_csv_stats can sum several files;
- * stats and err may be NULL, cb may be NULL or have NULL members.  On an
- * I/O error the rows read before it have been delivered. */
-pel_status pel_csv_read(const char *path, pel_csv_format fmt, uint64_t skip_lines, const pel_csv_cb *cb,
-                        pel_csv_stats *stats, pel_error *err) {
+/* Fills err (when not NULL) with code and a message; returns code. */
+static pel_status csv_fail(pel_error *err, pel_status code, const char *fmt, const char *a, const char *b) {
+    if (err) {
+        err->code = code;
+        snprintf(err->msg, sizeof err->msg, fmt, a, b);
+    }
+    return code;
+}
+
+/* Checks a column map (see pel_csv_opts.columns); spec is only read. */
+pel_status pel_csv_check_columns(const char *spec, pel_error *err) {
+    csv_colmap m;
+    char why[200];
+    if (!csv_colmap_parse(spec, &m, why, sizeof why))
+        return csv_fail(err, PEL_ERR_ARG, "--columns: %s%s", why, "");
+    return PEL_OK;
+}
+
+/* Checks the options of pel_csv_read_opts; fills m from the column map. */
+static pel_status csv_check_opts(const pel_csv_opts *o, csv_colmap *m, bool *has_map, pel_error *err) {
+    char why[200];
+    *has_map = false;
+    if (o->format < PEL_CSV_AUTO || o->format > PEL_CSV_GENERIC)
+        return csv_fail(err, PEL_ERR_ARG, "pel_csv_read: unknown format%s%s", "", "");
+    if (o->columns && *o->columns) {
+        if (o->format != PEL_CSV_GENERIC)
+            return csv_fail(err, PEL_ERR_ARG, "--columns is for the generic CSV reader (--format csv)%s%s", "", "");
+        if (!csv_colmap_parse(o->columns, m, why, sizeof why))
+            return csv_fail(err, PEL_ERR_ARG, "--columns: %s%s", why, "");
+        *has_map = true;
+    }
+    if (!pel_time_format_check(o->time_format, why, sizeof why))
+        return csv_fail(err, PEL_ERR_ARG, "--time-format '%s': %s", o->time_format, why);
+    char d = o->delimiter;
+    if (d == '"' || d == '\n' || d == '\r' || d == ' ')
+        return csv_fail(err, PEL_ERR_ARG, "--delimiter: a quote, a blank or a line end cannot separate fields%s%s", "",
+                        "");
+    return PEL_OK;
+}
+
+/* The reader: the header, then (unless header_only) the rows; the
+ * generic reader's columns, canonically, into canon (when not NULL). */
+static pel_status csv_read(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
+                           pel_csv_stats *stats, pel_error *err, bool header_only, pel_csv_format *found,
+                           char *canon, size_t cap) {
     pel_csv_stats local;
+    pel_csv_opts dflt = {0};
+    if (!o)
+        o = &dflt;
     if (!stats) {
         memset(&local, 0, sizeof local);
         stats = &local;
     }
-    if (!path || (fmt != PEL_CSV_AUTO && fmt != PEL_CSV_NOAA && fmt != PEL_CSV_DMA)) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg, "pel_csv_read: %s", path ? "unknown format" : "no path");
-        }
-        return PEL_ERR_ARG;
-    }
+    if (!path)
+        return csv_fail(err, PEL_ERR_ARG, "pel_csv_read: no path%s%s", "", "");
     csv_reader *r = calloc(1, sizeof *r);
-    if (!r) {
-        if (err) {
-            err->code = PEL_ERR_NOMEM;
-            snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
-        }
-        return PEL_ERR_NOMEM;
+    if (!r)
+        return csv_fail(err, PEL_ERR_NOMEM, "%s: out of memory%s", o->name ? o->name : path, "");
+    bool has_map;
+    pel_status st = csv_check_opts(o, &r->cm, &has_map, err);
+    if (st != PEL_OK) {
+        free(r);
+        return st;
     }
+    r->cmap = has_map ? &r->cm : NULL;
     r->path = path;
+    r->name = o->name ? o->name : path;
     r->err = err;
+    r->time_format = o->time_format && *o->time_format && strcmp(o->time_format, "auto") ? o->time_format : NULL;
+    r->delim = ',';
+    for (int c = 0; c < C__COUNT; c++)
+        r->div[c] = 1;
     csv_row_reset(r);
-    pel_status st = PEL_OK;
 
     bool is_stdin = strcmp(path, "-") == 0;
     int fd = is_stdin ? dup(0) : open(path, O_RDONLY);
@@ -1280,8 +1652,14 @@ pel_status pel_csv_read(const char *path, pel_csv_format fmt, uint64_t skip_line
     r->p_init = true;
     csv_set_blk_size(&r->p, 4096);
 
-    st = csv_header(r, fmt);
-    if (st == PEL_OK)
+    st = csv_header(r, o->format, o->delimiter);
+    if (st == PEL_OK && found)
+        *found = r->fmt;
+    if (canon && cap)
+        canon[0] = 0;
+    if (st == PEL_OK && canon && r->fmt == PEL_CSV_GENERIC)
+        csv_colmap_canonical(&r->used, canon, cap);
+    if (st == PEL_OK && !header_only)
         st = csv_body(r, skip_lines, cb, stats);
 out:
     if (r->p_init)
@@ -1292,4 +1670,30 @@ out:
     free(r->fbuf);
     free(r);
     return st;
+}
+
+/* Reads one CSV export, calling cb for every data row.  path, o and cb are
+ * only read during the call; the record and reject texts handed to the
+ * callbacks are borrowed for the callback only (they live in the reader's
+ * buffers, which are allocated here and freed before returning).  *stats is
+ * added to, not cleared, so that one pel_csv_stats can sum several files;
+ * stats and err may be NULL, cb may be NULL or have NULL members.  On an
+ * I/O error the rows read before it have been delivered. */
+pel_status pel_csv_read_opts(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
+                             pel_csv_stats *stats, pel_error *err) {
+    return csv_read(path, o, skip_lines, cb, stats, err, false, NULL, NULL, 0);
+}
+
+/* Reads the header only (see csv_internal.h); path and o are only read. */
+pel_status csv_check_header(const char *path, const pel_csv_opts *o, pel_csv_format *found, char *canon, size_t cap,
+                            pel_error *err) {
+    return csv_read(path, o, 0, NULL, NULL, err, true, found, canon, cap);
+}
+
+/* pel_csv_read_opts with only a format (PEL_CSV_AUTO, NOAA or DMA, or the
+ * other named formats); the same ownership. */
+pel_status pel_csv_read(const char *path, pel_csv_format fmt, uint64_t skip_lines, const pel_csv_cb *cb,
+                        pel_csv_stats *stats, pel_error *err) {
+    pel_csv_opts o = {.format = fmt};
+    return pel_csv_read_opts(path, &o, skip_lines, cb, stats, err);
 }

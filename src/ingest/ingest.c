@@ -18,14 +18,17 @@
  * size; per-vessel state is a hash entry.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <nettle/sha2.h>
 
+#include "ingest/csv_internal.h"
 #include "store_internal.h"
 #include "trk.h"
 
@@ -96,8 +99,12 @@ typedef struct ing {
     uint64_t line;         /* highest line handled */
     uint64_t committed;    /* lines of the current input committed */
     uint64_t c_lines, c_pos, c_stat, c_ign, c_rej;
+    uint64_t c_assumed;    /* records given --assume-time */
     uint64_t c_reason[64];
     bool csv;
+    bool refused;          /* the input failed before anything of it was recorded */
+    bool recording;        /* the input has a row in inputs that is not complete */
+    char imsg[1024];       /* why the input was refused */
     uint64_t records;
     uint64_t next_progress;
     struct timespec last_progress;
@@ -352,6 +359,7 @@ static pel_status commit(ing *g, uint64_t upto) {
     sqlite3_bind_int64(q, 6, (sqlite3_int64)g->c_ign);
     sqlite3_bind_int64(q, 7, (sqlite3_int64)g->c_rej);
     sqlite3_bind_text(q, 8, rej, (int)n, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 9, (sqlite3_int64)g->c_assumed);
     if (st_done(g->s, q, g->err, "recording progress") != PEL_OK)
         return PEL_ERR_IO;
     if (st_done(g->s, st_get(g->s, ST_COMMIT), g->err, "committing") != PEL_OK)
@@ -543,6 +551,7 @@ static void handle(ing *g, const pel_record *rin) {
             return;
         }
         r.t_ms = g->o->assume_ms;
+        g->c_assumed++;
     }
     if (r.mmsi < 100000000 || r.mmsi > 999999999) {
         count_reject(g, R_ING + PEL_ING_REJ_MMSI, r.line, "MMSI is not nine digits", text, len);
@@ -628,96 +637,424 @@ static int csv_rec(void *ud, const pel_record *r) {
 static void csv_reject(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text,
                        size_t len) {
     ing *g = ud;
+    if (line > g->line)
+        g->line = line; /* a rejected last row is still a line read */
     count_reject(g, R_CSV + (int)why, line, detail, text, len);
 }
 
-/* ---- one file -------------------------------------------------------------- */
+/* ---- one input: reading it once ------------------------------------------------ */
 
-/* SHA-256 of the file's bytes (compressed bytes for .gz) as hex. */
-static pel_status file_hash(const char *path, char hex[65], uint64_t *size, int64_t *mtime, pel_error *err) {
-    FILE *f = fopen(path, "rb");
-    struct stat sb;
-    if (!f || fstat(fileno(f), &sb) != 0) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
-        }
-        if (f)
-            fclose(f);
-        return PEL_ERR_IO;
+/* An input as it is read: its name as given, where its bytes are (the path
+ * itself, or a copy of a stream), and their identity. */
+typedef struct input {
+    const char *name;  /* as given: in messages, rejects and inputs.path */
+    const char *path;  /* where to read it: name, or spool */
+    char spool[1100];  /* the copy of a stream: "/proc/self/fd/N", or its file name */
+    int spool_fd;      /* -1: not a stream */
+    bool spool_named;  /* the copy's file name still exists: unlink it at the end */
+    char hash[65];     /* SHA-256 of the bytes, compressed or not */
+    uint64_t size;
+    int64_t mtime;     /* 0 for a stream */
+} input;
+
+/* Writes all of buf to fd; false with errno set on failure. */
+static bool write_all(int fd, const unsigned char *buf, size_t n) {
+    while (n) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        buf += w;
+        n -= (size_t)w;
     }
+    return true;
+}
+
+/* Reads fd to its end into the hash (and, when copy >= 0, into copy). */
+static pel_status hash_fd(int fd, int copy, input *in, char *msg, size_t cap, const char *tmpdir) {
     struct sha256_ctx c;
     sha256_init(&c);
     static _Thread_local unsigned char buf[1 << 20];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&c, n, buf);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "%s: read error", path);
+    uint64_t size = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(msg, cap, "%s: %s", in->name, strerror(errno));
+            return PEL_ERR_IO;
         }
-        return PEL_ERR_IO;
+        if (n == 0)
+            break;
+        sha256_update(&c, (size_t)n, buf);
+        size += (uint64_t)n;
+        if (copy >= 0 && !write_all(copy, buf, (size_t)n)) {
+            snprintf(msg, cap, "%s: copying it to %s to read it once: %s", in->name, tmpdir, strerror(errno));
+            return PEL_ERR_IO;
+        }
     }
     unsigned char d[SHA256_DIGEST_SIZE];
     sha256_digest(&c, sizeof d, d);
     for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    *size = (uint64_t)sb.st_size;
-    *mtime = (int64_t)sb.st_mtime;
+        snprintf(in->hash + 2 * i, 3, "%02x", d[i]);
+    in->size = size;
     return PEL_OK;
 }
 
-/* Looks at the first line (through gzip) to tell NMEA from the CSVs. */
-static pel_input_format sniff(const char *path) {
-    gzFile z = gzopen(path, "rb");
-    if (!z)
-        return PEL_IN_NMEA;
-    char line[4096];
-    pel_input_format f = PEL_IN_NMEA;
-    if (gzgets(z, line, sizeof line)) {
-        pel_csv_format c = pel_csv_detect(line, strcspn(line, "\r\n"));
-        f = c == PEL_CSV_NOAA ? PEL_IN_NOAA : c == PEL_CSV_DMA ? PEL_IN_DMA : PEL_IN_NMEA;
+/* Opens an input and hashes it.  A regular file is read twice (hashed,
+ * then read by its reader); anything else -- "-", a pipe, /dev/fd/N, a
+ * process substitution, a device -- can be read only once, so it is copied
+ * to a temporary file while it is hashed and read from the copy.  On Linux
+ * the copy is unlinked at once and read through /proc/self/fd, so that
+ * nothing is left behind even after kill -9.  Fills msg on failure. */
+static pel_status open_input(const char *name, input *in, char *msg, size_t cap) {
+    memset(in, 0, sizeof *in);
+    in->name = in->path = name;
+    in->spool_fd = -1;
+    int fd = -1;
+    bool is_stdin = strcmp(name, "-") == 0;
+    struct stat sb;
+    if (!is_stdin) {
+        if (stat(name, &sb) != 0) {
+            snprintf(msg, cap, "%s: %s", name, strerror(errno));
+            return PEL_ERR_IO;
+        }
+        if (S_ISDIR(sb.st_mode)) {
+            snprintf(msg, cap, "%s: is a directory", name);
+            return PEL_ERR_IO;
+        }
     }
-    gzclose(z);
-    return f;
+    if (!is_stdin && S_ISREG(sb.st_mode)) {
+        fd = open(name, O_RDONLY);
+        if (fd < 0) {
+            snprintf(msg, cap, "%s: %s", name, strerror(errno));
+            return PEL_ERR_IO;
+        }
+        pel_status st = hash_fd(fd, -1, in, msg, cap, NULL);
+        close(fd);
+        in->mtime = (int64_t)sb.st_mtime;
+        return st;
+    }
+    fd = is_stdin ? 0 : open(name, O_RDONLY);
+    if (fd < 0) {
+        snprintf(msg, cap, "%s: %s", name, strerror(errno));
+        return PEL_ERR_IO;
+    }
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir || strlen(tmpdir) > 1000)
+        tmpdir = "/tmp";
+    char tmpl[1100];
+    snprintf(tmpl, sizeof tmpl, "%s/pelorus-input-XXXXXX", tmpdir);
+    in->spool_fd = mkstemp(tmpl);
+    if (in->spool_fd < 0) {
+        snprintf(msg, cap, "%s: cannot make a file in %s to read it once: %s", name, tmpdir, strerror(errno));
+        if (!is_stdin)
+            close(fd);
+        return PEL_ERR_IO;
+    }
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", in->spool_fd);
+    if (access(proc, R_OK) == 0 && unlink(tmpl) == 0)
+        snprintf(in->spool, sizeof in->spool, "%s", proc);
+    else {
+        snprintf(in->spool, sizeof in->spool, "%s", tmpl);
+        in->spool_named = true;
+    }
+    in->path = in->spool;
+    pel_status st = hash_fd(fd, in->spool_fd, in, msg, cap, tmpdir);
+    if (!is_stdin)
+        close(fd);
+    return st;
 }
 
-static pel_status ingest_one(ing *g, const char *path) {
-    static const char *const fmt_names[] = {"auto", "nmea", "noaa", "dma"};
-    pel_error *err = g->err;
-    char hash[65];
-    uint64_t size;
-    int64_t mtime;
-    if (strcmp(path, "-") == 0) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg, "standard input cannot be ingested: save it to a file first (the "
-                                                "store records each input's content hash)");
-        }
-        return PEL_ERR_ARG;
+static void close_input(input *in) {
+    if (in->spool_fd >= 0)
+        close(in->spool_fd);
+    if (in->spool_named)
+        unlink(in->spool);
+    in->spool_fd = -1;
+    in->spool_named = false;
+}
+
+/* ---- one input: what it is ------------------------------------------------------ */
+
+#define SNIFF_BYTES (64 * 1024)
+
+/* True when buf[0..n) holds the start of an AIS sentence: '!', a two
+ * character talker, VDM or VDO, ','. */
+static bool has_ais(const char *buf, size_t n) {
+    for (const char *p = buf, *end = buf + n; (p = memchr(p, '!', (size_t)(end - p))) != NULL; p++)
+        if (end - p >= 7 && p[3] == 'V' && p[4] == 'D' && (p[5] == 'M' || p[5] == 'O') && p[6] == ',')
+            return true;
+    return false;
+}
+
+static const char *const fmt_names[] = {"auto", "nmea", "noaa", "dma", "kystverket", "barentswatch", "csv"};
+
+/* What was found at the start of an input. */
+typedef struct sniffed {
+    pel_input_format fmt; /* the format to read it in */
+    char delim;           /* its first line's delimiter, for CSV */
+} sniffed;
+
+/* Decides how to read in (want: the --format asked for, AUTO for none):
+ * a named CSV format by its header line (the first that is not blank),
+ * else NMEA when an AIS sentence is in its first 64 KiB or, failing that,
+ * anywhere in it.  A file that is empty or blank is NMEA (nothing to store,
+ * and not an error).  A CSV format asked for is taken as it is (its header
+ * is checked by the reader).  Returns 0, or 1 when the input is not
+ * understood and -1 on a read error, with msg filled. */
+static int sniff(const input *in, pel_input_format want, sniffed *out, char *msg, size_t cap) {
+    out->fmt = want == PEL_IN_AUTO ? PEL_IN_NMEA : want;
+    out->delim = ',';
+    gzFile z = gzopen(in->path, "rb");
+    if (!z) {
+        snprintf(msg, cap, "%s: %s", in->name, strerror(errno));
+        return -1;
     }
-    pel_status st = file_hash(path, hash, &size, &mtime, err);
-    if (st != PEL_OK)
-        return st;
+    static _Thread_local char buf[SNIFF_BYTES];
+    int got = gzread(z, buf, sizeof buf);
+    int e = 0;
+    if (got < 0 || (gzerror(z, &e), e != Z_OK && e != Z_BUF_ERROR)) {
+        snprintf(msg, cap, "%s: %s", in->name, got < 0 ? gzerror(z, &e) : "read error");
+        gzclose(z);
+        return -1;
+    }
+    size_t n = (size_t)got;
+    bool whole = n < sizeof buf;
+    /* the first line that is not blank */
+    const char *line = NULL;
+    size_t len = 0;
+    for (const char *p = buf, *end = buf + n; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        bool blank = true;
+        for (size_t i = 0; i < l && blank; i++)
+            blank = p[i] == ' ' || p[i] == '\t' || p[i] == '\r';
+        if (!blank && (nl || whole)) {
+            line = p;
+            len = l;
+            break;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (line)
+        out->delim = pel_csv_delimiter(line, len);
+    pel_csv_format named = line ? pel_csv_detect(line, len) : PEL_CSV_AUTO;
+    if (want == PEL_IN_AUTO && named != PEL_CSV_AUTO) {
+        out->fmt = (pel_input_format)(PEL_IN_NOAA + (named - PEL_CSV_NOAA));
+        gzclose(z);
+        return 0;
+    }
+    if (want != PEL_IN_AUTO && want != PEL_IN_NMEA) {
+        gzclose(z);
+        return 0;
+    }
+    bool ais = has_ais(buf, n);
+    uint64_t lines = 0;
+    for (const char *p = buf, *end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    bool ends_nl = n && buf[n - 1] == '\n';
+    char desc[400] = "";
+    bool csv_like = want == PEL_IN_AUTO && line && pel_csv_describe(line, len, desc, sizeof desc);
+    if (!ais && !whole && !csv_like) {
+        /* read on: a long preamble, or NMEA asked for */
+        memmove(buf, buf + n - 6, 6);
+        for (;;) {
+            got = gzread(z, buf + 6, sizeof buf - 6);
+            if (got < 0) {
+                snprintf(msg, cap, "%s: %s", in->name, gzerror(z, &e));
+                gzclose(z);
+                return -1;
+            }
+            if (got == 0)
+                break;
+            size_t m = (size_t)got;
+            for (const char *p = buf + 6, *end = buf + 6 + m; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+                lines++;
+            ends_nl = buf[6 + m - 1] == '\n';
+            if (has_ais(buf, m + 6)) {
+                ais = true;
+                break;
+            }
+            memmove(buf, buf + m, 6);
+        }
+        gzerror(z, &e);
+        if (e != Z_OK && !ais) {
+            snprintf(msg, cap, "%s: truncated or corrupt gzip input", in->name);
+            gzclose(z);
+            return -1;
+        }
+        whole = true;
+    }
+    gzclose(z);
+    if (ais || (!line && whole)) {
+        out->fmt = PEL_IN_NMEA; /* an empty or blank file too: nothing to store */
+        return 0;
+    }
+    if (n && !ends_nl)
+        lines++;
+    if (csv_like) {
+        snprintf(msg, cap, "%s: not understood, not ingested: %s", in->name, desc);
+        return 1;
+    }
+    char head[64];
+    size_t k = 0;
+    if (line && len && line[len - 1] == '\r')
+        len--;
+    for (size_t i = 0; line && i < len && k + 1 < sizeof head; i++)
+        head[k++] = line[i] >= 32 && line[i] < 127 ? line[i] : '?';
+    head[k] = 0;
+    if (want == PEL_IN_NMEA) {
+        static const char *const labels[] = {"", "NOAA MarineCadastre", "DMA aisdk", "Kystverket", "BarentsWatch"};
+        char hint[160] = "";
+        if (named != PEL_CSV_AUTO)
+            snprintf(hint, sizeof hint, "; its first line is a %s CSV header: use --format %s (or no --format)",
+                     labels[named], fmt_names[PEL_IN_NOAA + (named - PEL_CSV_NOAA)]);
+        else if (desc[0] || (line && pel_csv_describe(line, len, desc, sizeof desc)))
+            snprintf(hint, sizeof hint, "; it looks like CSV: use --format csv --columns ...");
+        snprintf(msg, cap, "%s: not understood as NMEA, not ingested: none of its %llu lines is an AIS sentence "
+                 "(!AIVDM or !AIVDO)%s",
+                 in->name, (unsigned long long)lines, hint);
+        return 1;
+    }
+    bool binary = false;
+    for (size_t i = 0; line && i < len && !binary; i++)
+        binary = ((unsigned char)line[i] < 32 && line[i] != '\t' && line[i] != '\r') || line[i] == 127;
+    if (binary)
+        snprintf(msg, cap, "%s: not understood, not ingested: it is not text (control bytes in its first line) and "
+                 "has no AIS sentence (!AIVDM or !AIVDO)",
+                 in->name);
+    else
+        snprintf(msg, cap, "%s: not understood, not ingested: no AIS sentence (!AIVDM or !AIVDO) in its %llu lines, "
+                 "and its first line is not a CSV header (\"%s%s\"); give --format if it is nmea, noaa, dma, "
+                 "kystverket, barentswatch or csv",
+                 in->name, (unsigned long long)lines, head, len > k ? "..." : "");
+    return 1;
+}
+
+/* The settings an input is read with that change what it gives, as text
+ * (inputs.settings; docs/schema.md): the columns the generic reader reads
+ * (canon: canonical, whether named by a map or found by name), a time
+ * format, a delimiter given that is not the header's own; then, from
+ * assume, "assume-time=ISO" or "assume-time=none" (0: nothing). */
+static void settings_of(const ing *g, const sniffed *sn, const char *canon, int assume, char *out, size_t cap) {
+    const pel_ingest_opts *o = g->o;
+    size_t n = 0;
+    out[0] = 0;
+#define PUT(...)                                                                                                       \
+    do {                                                                                                               \
+        int k_ = snprintf(out + n, cap - n, __VA_ARGS__);                                                              \
+        if (k_ > 0)                                                                                                    \
+            n = n + (size_t)k_ < cap ? n + (size_t)k_ : cap - 1;                                                       \
+    } while (0)
+    if (sn->fmt == PEL_IN_CSV)
+        PUT("columns=%s", canon);
+    if (sn->fmt != PEL_IN_NMEA) {
+        if (o->time_format && *o->time_format && strcmp(o->time_format, "auto") != 0)
+            PUT("%stime-format=%s", n ? "; " : "", o->time_format);
+        char d[3] = {o->delimiter, 0, 0};
+        if (d[0] == '\t')
+            d[0] = '\\', d[1] = 't';
+        if (o->delimiter && o->delimiter != sn->delim)
+            PUT("%sdelimiter=%s", n ? "; " : "", d);
+    }
+    if (assume) {
+        char t[40] = "none";
+        if (assume > 0)
+            pel_format_time(o->assume_ms, t);
+        PUT("%sassume-time=%s", n ? "; " : "", t);
+    }
+#undef PUT
+}
+
+/* The CSV reader's options for an input read in fmt. */
+static pel_csv_opts csv_opts(const ing *g, const input *in, pel_input_format fmt) {
+    pel_csv_opts co = {0};
+    co.format = (pel_csv_format)(PEL_CSV_NOAA + (fmt - PEL_IN_NOAA));
+    co.columns = fmt == PEL_IN_CSV ? g->o->columns : NULL;
+    co.time_format = g->o->time_format;
+    co.delimiter = g->o->delimiter;
+    co.name = in->name;
+    return co;
+}
+
+/* Copies src into dst (cap bytes), cut short with "..." when it does not
+ * fit. */
+static void put_msg(char *dst, size_t cap, const char *src) {
+    size_t n = strlen(src);
+    if (n < cap) {
+        memcpy(dst, src, n + 1);
+        return;
+    }
+    memcpy(dst, src, cap - 4);
+    memcpy(dst + cap - 4, "...", 4);
+}
+
+/* Refuses the current input: nothing of it is recorded. */
+static pel_status refuse(ing *g, pel_status code) {
+    g->refused = true;
+    if (g->err) {
+        g->err->code = code;
+        put_msg(g->err->msg, sizeof g->err->msg, g->imsg);
+    }
+    return code;
+}
+
+/* ---- one input: reading it -------------------------------------------------------- */
+
+/* Reads the opened input in into the store. */
+static pel_status ingest_input(ing *g, const input *in) {
+    pel_error *err = g->err;
+    pel_input_format want = g->o->format;
+    if (want == PEL_IN_AUTO && g->o->columns && *g->o->columns)
+        want = PEL_IN_CSV;
+    sniffed sn;
+    int k = sniff(in, want, &sn, g->imsg, sizeof g->imsg);
+    if (k)
+        return refuse(g, k < 0 ? PEL_ERR_IO : PEL_ERR_FORMAT);
+    pel_input_format fmt = sn.fmt;
+    pel_csv_opts co = {0};
+    char canon[1200] = "";
+    if (fmt != PEL_IN_NMEA) {
+        /* the header, before anything is recorded */
+        co = csv_opts(g, in, fmt);
+        pel_error he = {0};
+        pel_status hs = csv_check_header(in->path, &co, NULL, canon, sizeof canon, &he);
+        if (hs != PEL_OK) {
+            snprintf(g->imsg, sizeof g->imsg, "%s; not ingested", he.msg);
+            return refuse(g, hs == PEL_ERR_IO ? PEL_ERR_IO : PEL_ERR_FORMAT);
+        }
+    }
+
+    /* known already?  by content, format and settings */
+    char started[1400], full[1400], base[1400];
+    settings_of(g, &sn, canon, g->o->assume_time ? 1 : 0, started, sizeof started);
+    settings_of(g, &sn, canon, g->o->assume_time ? 1 : -1, full, sizeof full);
+    settings_of(g, &sn, canon, 0, base, sizeof base);
     sqlite3_stmt *q = st_get(g->s, ST_INPUT_FIND_DONE);
-    sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 1, in->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, fmt_names[fmt], -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, full, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, base, -1, SQLITE_STATIC);
     if (sqlite3_step(q) == SQLITE_ROW) {
         g->st->skipped++;
         return PEL_OK;
     }
-    pel_input_format fmt = g->o->format != PEL_IN_AUTO ? g->o->format : sniff(path);
-    g->path = path;
+    g->path = in->name;
     g->committed = 0;
     g->resume_line = 0;
     g->line = 0;
-    g->c_lines = g->c_pos = g->c_stat = g->c_ign = g->c_rej = 0;
+    g->c_lines = g->c_pos = g->c_stat = g->c_ign = g->c_rej = g->c_assumed = 0;
     memset(g->c_reason, 0, sizeof g->c_reason);
     g->csv = fmt != PEL_IN_NMEA;
     q = st_get(g->s, ST_INPUT_FIND_PARTIAL);
-    sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 1, in->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, fmt_names[fmt], -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, started, -1, SQLITE_STATIC);
     if (sqlite3_step(q) == SQLITE_ROW) {
         g->input = sqlite3_column_int64(q, 0);
         g->resume_line = (uint64_t)sqlite3_column_int64(q, 1);
@@ -738,27 +1075,44 @@ static pel_status ingest_one(ing *g, const char *path) {
             if (at)
                 g->c_reason[i] = strtoull(at + strlen(key), NULL, 10);
         }
+        g->c_assumed = (uint64_t)sqlite3_column_int64(q, 8);
         g->st->resumed++;
         g->committed = g->resume_line;
     } else {
+        /* half stored when read another way: finish that first (a resumed
+         * input is read as it was begun; two readings would mix) */
+        q = st_get(g->s, ST_INPUT_OTHER_PARTIAL);
+        sqlite3_bind_text(q, 1, in->hash, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            const char *of = (const char *)sqlite3_column_text(q, 0), *os = (const char *)sqlite3_column_text(q, 1);
+            snprintf(g->imsg, sizeof g->imsg,
+                     "%s: an ingest of it as %s%s%s was interrupted: run that again to finish it before reading it "
+                     "another way; not ingested",
+                     in->name, of ? of : "?", os && *os ? " with " : "", os ? os : "");
+            return refuse(g, PEL_ERR_ARG);
+        }
         q = st_get(g->s, ST_INPUT_NEW);
-        sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)size);
-        sqlite3_bind_int64(q, 3, mtime);
-        sqlite3_bind_text(q, 4, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 1, in->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)in->size);
+        sqlite3_bind_int64(q, 3, in->mtime);
+        sqlite3_bind_text(q, 4, in->hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 5, fmt_names[fmt], -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, started, -1, SQLITE_STATIC);
         if (st_done(g->s, q, err, "recording the input") != PEL_OK)
             return PEL_ERR_IO;
         g->input = sqlite3_last_insert_rowid(g->s->db);
     }
+    g->recording = true;
 
+    pel_status st;
     if (fmt == PEL_IN_NMEA) {
         pel_decode_cb cb = {nmea_msg, nmea_reject, g};
         pel_decoder *d = pel_decoder_new(NULL, &cb);
         if (!d)
             return PEL_ERR_NOMEM;
+        pel_decoder_set_file(d, in->name);
         uint64_t from = g->resume_line > 2000 ? g->resume_line - 2000 : 1;
-        st = pel_decode_file_at(d, path, from, err);
+        st = pel_decode_file_at(d, in->path, from, err);
         const pel_stats *ds = pel_decoder_stats(d);
         uint64_t lines = ds->lines + (from - 1);
         pel_decoder_free(d);
@@ -770,7 +1124,7 @@ static pel_status ingest_one(ing *g, const char *path) {
     } else {
         pel_csv_cb cb = {csv_rec, csv_reject, g};
         pel_csv_stats cs = {0};
-        st = pel_csv_read(path, fmt == PEL_IN_NOAA ? PEL_CSV_NOAA : PEL_CSV_DMA, g->resume_line, &cb, &cs, err);
+        st = pel_csv_read_opts(in->path, &co, g->resume_line, &cb, &cs, err);
         if (g->failed != PEL_OK)
             return g->failed;
         if (st != PEL_OK)
@@ -782,10 +1136,18 @@ static pel_status ingest_one(ing *g, const char *path) {
     st = commit(g, g->c_lines);
     if (st != PEL_OK)
         return st;
+    /* the settings it is known by: --assume-time only when a record took it
+     * (or, without it, when records were refused for want of a time) */
+    char final[1400];
+    bool notime = g->c_reason[R_ING + PEL_ING_REJ_NO_TIME] > 0;
+    settings_of(g, &sn, canon, g->o->assume_time ? (g->c_assumed ? 1 : 0) : (notime ? -1 : 0), final,
+                sizeof final);
     q = st_get(g->s, ST_INPUT_DONE);
     sqlite3_bind_int64(q, 1, g->input);
+    sqlite3_bind_text(q, 2, final, -1, SQLITE_STATIC);
     if (st_done(g->s, q, err, "recording the input") != PEL_OK)
         return PEL_ERR_IO;
+    g->recording = false;
     g->st->inputs++;
     g->st->lines += g->c_lines;
     g->st->positions += g->c_pos;
@@ -795,6 +1157,23 @@ static pel_status ingest_one(ing *g, const char *path) {
     for (int i = 0; i < 64; i++)
         g->st->by_reason[i] += g->c_reason[i];
     return PEL_OK;
+}
+
+/* Opens, identifies and ingests one input.  A failure before anything of
+ * it is recorded sets g->refused (the other inputs go on). */
+static pel_status ingest_one(ing *g, const char *name) {
+    g->refused = false;
+    g->recording = false;
+    g->imsg[0] = 0;
+    input in;
+    pel_status st = open_input(name, &in, g->imsg, sizeof g->imsg);
+    if (st != PEL_OK) {
+        close_input(&in);
+        return refuse(g, st);
+    }
+    st = ingest_input(g, &in);
+    close_input(&in);
+    return st;
 }
 
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
@@ -810,6 +1189,27 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         if (err) {
             err->code = PEL_ERR_ARG;
             snprintf(err->msg, sizeof err->msg, "the database is open read-only");
+        }
+        return PEL_ERR_ARG;
+    }
+    /* options every input shares: wrong for one, wrong for all */
+    char why[200] = "";
+    bool map = o->columns && *o->columns;
+    if ((unsigned)o->format > PEL_IN_CSV)
+        snprintf(why, sizeof why, "unknown input format %d", (int)o->format);
+    else if (map && o->format != PEL_IN_AUTO && o->format != PEL_IN_CSV)
+        snprintf(why, sizeof why, "--columns is for the generic CSV reader (--format csv)");
+    else if (!pel_time_format_check(o->time_format, why + 15, sizeof why - 15))
+        memcpy(why, "--time-format: ", 15);
+    if (!why[0] && map) {
+        pel_error ce = {0};
+        if (pel_csv_check_columns(o->columns, &ce) != PEL_OK)
+            put_msg(why, sizeof why, ce.msg);
+    }
+    if (why[0]) {
+        if (err) {
+            err->code = PEL_ERR_ARG;
+            put_msg(err->msg, sizeof err->msg, why);
         }
         return PEL_ERR_ARG;
     }
@@ -835,13 +1235,27 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
             st = st_error(s, err, "starting a generation");
         sqlite3_reset(q);
     }
-    for (size_t i = 0; i < n && st == PEL_OK; i++)
+    pel_status refused = PEL_OK; /* the first refused input's status */
+    char first[sizeof g.imsg] = "";
+    for (size_t i = 0; i < n && st == PEL_OK; i++) {
         st = ingest_one(&g, paths[i]);
+        if (st != PEL_OK && g.refused) {
+            /* nothing of it recorded: say so, and go on with the others */
+            stats->failed++;
+            if (o->on_input_error)
+                o->on_input_error(o->ud, paths[i], st, g.imsg);
+            if (refused == PEL_OK) {
+                refused = st;
+                memcpy(first, g.imsg, sizeof first);
+            }
+            st = PEL_OK;
+        }
+    }
     if (st == PEL_OK)
         st = st_done(s, st_get(s, ST_COMMIT), err, "committing");
     else {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* committed batches stay */
-        if (err && g.path) {
+        if (err && g.recording) {
             size_t l = strlen(err->msg);
             snprintf(err->msg + l, sizeof err->msg - l, " (%s: stored up to line %llu; run again to continue)",
                      g.path, (unsigned long long)g.committed);
@@ -850,6 +1264,16 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == PEL_OK)
         st = st_build_dirty(s, o, stats, err);
+    if (st == PEL_OK && refused != PEL_OK) {
+        st = refused;
+        if (err) {
+            err->code = refused;
+            int k = snprintf(err->msg, sizeof err->msg, "%llu of %zu inputs not ingested: ",
+                             (unsigned long long)stats->failed, n);
+            if (k > 0 && (size_t)k < sizeof err->msg)
+                put_msg(err->msg + k, sizeof err->msg - (size_t)k, first);
+        }
+    }
     clock_gettime(CLOCK_MONOTONIC, &t2);
     stats->read_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     stats->build_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;

@@ -166,9 +166,14 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
         }
         if (sqlite3_column_int(st, 3) >= 0)
             fprintf(f, "  type %d", sqlite3_column_int(st, 3));
-        if (sqlite3_column_int(st, 4) >= 0)
-            fprintf(f, "  size %dx%d m", sqlite3_column_int(st, 4) + sqlite3_column_int(st, 5),
-                    sqlite3_column_int(st, 6) + sqlite3_column_int(st, 7));
+        if (sqlite3_column_int(st, 4) >= 0) { /* a part absent (-1) counts 0: CSVs give a length alone */
+            int l = sqlite3_column_int(st, 4) + (sqlite3_column_int(st, 5) > 0 ? sqlite3_column_int(st, 5) : 0);
+            int w = sqlite3_column_int(st, 6) + (sqlite3_column_int(st, 7) > 0 ? sqlite3_column_int(st, 7) : 0);
+            if (sqlite3_column_int(st, 6) >= 0)
+                fprintf(f, "  size %dx%d m", l, w);
+            else
+                fprintf(f, "  length %d m", l);
+        }
         fprintf(f, "  (%lld reports; first at %s:%lld)\n", (long long)sqlite3_column_int64(st, 10),
                 sqlite3_column_text(st, 11) ? (const char *)sqlite3_column_text(st, 11) : "?",
                 (long long)sqlite3_column_int64(st, 12));

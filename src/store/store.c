@@ -26,7 +26,8 @@ static const char schema[] =
     " lines_done INTEGER NOT NULL DEFAULT 0, started TEXT NOT NULL, finished TEXT,"
     " lines INTEGER NOT NULL DEFAULT 0, positions INTEGER NOT NULL DEFAULT 0,"
     " statics INTEGER NOT NULL DEFAULT 0, ignored INTEGER NOT NULL DEFAULT 0,"
-    " rejected INTEGER NOT NULL DEFAULT 0, rejects TEXT NOT NULL DEFAULT '{}');"
+    " rejected INTEGER NOT NULL DEFAULT 0, rejects TEXT NOT NULL DEFAULT '{}',"
+    " settings TEXT NOT NULL DEFAULT '', assumed INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS inputs_by_hash ON inputs(sha256);"
     "CREATE TABLE IF NOT EXISTS sources(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS chunks("
@@ -72,15 +73,22 @@ static const char *const sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_INPUT_FIND_DONE] = "SELECT id, path FROM inputs WHERE sha256 = ?1 AND status = 'complete' ORDER BY id LIMIT 1",
-    [ST_INPUT_FIND_PARTIAL] = "SELECT id, lines_done, lines, positions, statics, ignored, rejected, rejects FROM inputs"
-                              " WHERE sha256 = ?1 AND status = 'partial' ORDER BY id LIMIT 1",
-    [ST_INPUT_NEW] = "INSERT INTO inputs(path, size, mtime, sha256, format, status, started)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, 'partial', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    /* an input is known by its content, format and settings (ingest.c); one whose
+     * every line was rejected, storing nothing, does not count */
+    [ST_INPUT_FIND_DONE] = "SELECT id, path FROM inputs WHERE sha256 = ?1 AND format = ?2 AND settings IN (?3, ?4)"
+                           " AND status = 'complete' AND (positions > 0 OR statics > 0 OR rejected = 0)"
+                           " ORDER BY id LIMIT 1",
+    [ST_INPUT_FIND_PARTIAL] = "SELECT id, lines_done, lines, positions, statics, ignored, rejected, rejects, assumed"
+                              " FROM inputs WHERE sha256 = ?1 AND format = ?2 AND settings = ?3 AND status = 'partial'"
+                              " ORDER BY id LIMIT 1",
+    [ST_INPUT_NEW] = "INSERT INTO inputs(path, size, mtime, sha256, format, status, started, settings)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, 'partial', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?6)",
     [ST_INPUT_PROGRESS] = "UPDATE inputs SET lines_done = ?2, lines = ?3, positions = ?4, statics = ?5, ignored = ?6,"
-                          " rejected = ?7, rejects = ?8 WHERE id = ?1",
-    [ST_INPUT_DONE] = "UPDATE inputs SET status = 'complete', finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-                      " WHERE id = ?1",
+                          " rejected = ?7, rejects = ?8, assumed = ?9 WHERE id = ?1",
+    [ST_INPUT_DONE] = "UPDATE inputs SET status = 'complete', settings = ?2,"
+                      " finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+    [ST_INPUT_OTHER_PARTIAL] = "SELECT format, settings FROM inputs WHERE sha256 = ?1 AND status = 'partial'"
+                               " ORDER BY id LIMIT 1",
     [ST_SOURCE_FIND] = "SELECT id FROM sources WHERE name = ?1",
     [ST_SOURCE_NEW] = "INSERT INTO sources(name) VALUES (?1)",
     [ST_CHUNK_RAW] = "INSERT INTO staging(mmsi, gen, data) VALUES (?1, ?2, ?3)",
@@ -149,6 +157,28 @@ pel_status st_done(pel_store *s, sqlite3_stmt *q, pel_error *err, const char *wh
     return PEL_OK;
 }
 
+/* Brings a database written by an earlier version up to this schema:
+ * inputs.settings and inputs.assumed (what an input was read with, and how
+ * many of its records got --assume-time), added empty. */
+static pel_status st_migrate(pel_store *s, pel_error *err) {
+    static const char *const cols[][2] = {
+        {"settings", "ALTER TABLE inputs ADD COLUMN settings TEXT NOT NULL DEFAULT ''"},
+        {"assumed", "ALTER TABLE inputs ADD COLUMN assumed INTEGER NOT NULL DEFAULT 0"},
+    };
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        char q[64];
+        sqlite3_stmt *st;
+        snprintf(q, sizeof q, "SELECT %s FROM inputs LIMIT 0", cols[i][0]);
+        if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_finalize(st);
+            continue;
+        }
+        if (st_exec(s, cols[i][1], err) != PEL_OK)
+            return PEL_ERR_IO;
+    }
+    return PEL_OK;
+}
+
 pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
     pel_store *s = calloc(1, sizeof *s);
     if (!s) {
@@ -205,6 +235,10 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
                 else
                     snprintf(err->msg, sizeof err->msg, "%s: cannot set up the database (%.200s)", path, e.msg);
             }
+            pel_store_close(s);
+            return NULL;
+        }
+        if (st_migrate(s, err) != PEL_OK) {
             pel_store_close(s);
             return NULL;
         }
