@@ -21,6 +21,7 @@ suite golden tests/golden.sh
 suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
 suite args tests/args_test.sh "$BUILD"
+suite output tests/output_test.sh "$BUILD"
 suite store tests/store_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "pelorus.h"
+#include "util/outfile.h"
 
 /* Each takes argv from the subcommand name on and returns the exit code. */
 int cli_decode(int argc, char **argv);
@@ -63,20 +64,27 @@ bool cli_time(const char *cmd, const char *opt, const char *v, int64_t *out);
 /* False (after saying so) when both ends are given and from is after to. */
 bool cli_period(const char *cmd, bool has_from, int64_t from, bool has_to, int64_t to);
 
-/* An output: a file given with -o or --rejects, or standard output. */
+/* An output: a file written whole or not at all (util/outfile.h), or
+ * standard output. */
 typedef struct cli_out {
-    FILE *f;          /* write here */
-    const char *path; /* NULL: standard output */
+    FILE *f;      /* write here */
+    bool named;   /* file is in use */
+    outfile file;
 } cli_out;
 
 /* Opens path (NULL: standard output) for cmd; returns o->f, or NULL after
  * telling standard error why (a runtime error: exit 1). */
 FILE *cli_out_open(const char *cmd, cli_out *o, const char *path);
 
-/* Closes o (a file; standard output is left open).  keep is for the
- * callers' intent (false: what was written is not wanted).  Returns false
- * after telling standard error when writing failed. */
+/* Finishes o: keep true commits a file (renames it into place), false
+ * discards it (the previous file stays); standard output is flushed.
+ * Returns false after telling standard error when writing failed. */
 bool cli_out_close(const char *cmd, cli_out *o, bool keep);
+
+/* At the end of every command: flushes and closes standard output and, when
+ * that fails (a full disk, /dev/full, a closed pipe) and rc is 0, says so
+ * and returns 1; otherwise returns rc.  cmd may be NULL. */
+int cli_stdout_done(const char *cmd, int rc);
 
 /* Writes one rejected line to f as "file<TAB>line<TAB>reason<TAB>detail<TAB>
  * text", bytes outside printable ASCII written as \xNN. */

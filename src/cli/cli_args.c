@@ -112,20 +112,59 @@ bool cli_period(const char *cmd, bool has_from, int64_t from, bool has_to, int64
 }
 
 FILE *cli_out_open(const char *cmd, cli_out *o, const char *path) {
-    o->path = path;
-    o->f = path ? fopen(path, "w") : stdout;
-    if (!o->f)
-        fprintf(stderr, "pelorus %s: %s: %s\n", cmd, path, strerror(errno));
+    memset(o, 0, sizeof *o);
+    if (!path) {
+        o->f = stdout;
+        return o->f;
+    }
+    pel_error err = {0};
+    if (outfile_open(&o->file, path, &err) != PEL_OK) {
+        fprintf(stderr, "pelorus %s: %s\n", cmd, err.msg);
+        return NULL;
+    }
+    o->named = true;
+    o->f = o->file.f;
     return o->f;
 }
 
 bool cli_out_close(const char *cmd, cli_out *o, bool keep) {
-    (void)keep;
     bool ok = true;
-    if (o->f && (fflush(o->f) != 0 || ferror(o->f) || (o->path && fclose(o->f) != 0))) {
-        fprintf(stderr, "pelorus %s: %s: %s\n", cmd, o->path ? o->path : "standard output", strerror(errno));
-        ok = false;
+    if (o->named) {
+        pel_error err = {0};
+        if (!keep)
+            outfile_discard(&o->file);
+        else if (outfile_commit(&o->file, &err) != PEL_OK) {
+            fprintf(stderr, "pelorus %s: %s\n", cmd, err.msg);
+            ok = false;
+        }
+    } else if (o->f) {
+        errno = 0;
+        if (fflush(o->f) != 0 || ferror(o->f)) {
+            fprintf(stderr, "pelorus %s: writing standard output failed: %s\n", cmd, strerror(errno ? errno : EIO));
+            ok = false;
+        }
     }
-    o->f = NULL;
+    memset(o, 0, sizeof *o);
     return ok;
+}
+
+int cli_stdout_done(const char *cmd, int rc) {
+    errno = 0;
+    bool bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+    /* a close error counts too (NFS reports late), but not a descriptor
+     * that was never open (>&-) when nothing was written to it */
+    if (!bad) {
+        errno = 0;
+        if (fclose(stdout) != 0 && errno != EBADF) {
+            bad = true;
+            e = errno;
+        }
+    }
+    if (bad && rc == 0) {
+        fprintf(stderr, "pelorus%s%s: writing standard output failed: %s\n", cmd ? " " : "", cmd ? cmd : "",
+                strerror(e ? e : EIO));
+        rc = 1;
+    }
+    return rc;
 }

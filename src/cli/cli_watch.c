@@ -116,6 +116,12 @@ int cli_watchlist(int argc, char **argv) {
     }
     if (st != PEL_OK)
         fprintf(stderr, "pelorus watchlist: %s\n", err.msg[0] ? err.msg : "failed");
+    if (show) {
+        cli_out co;
+        cli_out_open("watchlist show", &co, NULL);
+        if (!cli_out_close("watchlist show", &co, st == PEL_OK) && st == PEL_OK)
+            st = PEL_ERR_IO;
+    }
     pel_store_close(s);
     free(files);
     return st == PEL_OK ? 0 : 1;
@@ -170,9 +176,13 @@ int cli_screen(int argc, char **argv) {
     }
     uint64_t n = 0;
     pel_status st = pel_screen(s, dir, stdout, fmt, &n, &err);
+    cli_out co;
+    cli_out_open("screen", &co, NULL);
     if (st != PEL_OK)
         fprintf(stderr, "pelorus screen: %s\n", err.msg[0] ? err.msg : "failed");
-    else
+    if (!cli_out_close("screen", &co, st == PEL_OK) && st == PEL_OK)
+        st = PEL_ERR_IO;
+    if (st == PEL_OK)
         fprintf(stderr, "pelorus screen: %llu matches\n", (unsigned long long)n);
     pel_store_close(s);
     return st == PEL_OK ? 0 : 1;

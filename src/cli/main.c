@@ -90,6 +90,9 @@ static int run(int argc, char **argv) {
     return 2;
 }
 
+/* Every command's output is checked at the end: a command whose standard
+ * output could not be written exits 1, whatever it printed. */
 int main(int argc, char **argv) {
-    return run(argc, argv);
+    int rc = run(argc, argv);
+    return cli_stdout_done(argc > 1 && argv[1][0] != '-' ? argv[1] : NULL, rc);
 }
