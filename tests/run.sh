@@ -22,6 +22,7 @@ suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
 suite args tests/args_test.sh "$BUILD"
 suite output tests/output_test.sh "$BUILD"
+suite display tests/display_test.sh "$BUILD"
 suite store tests/store_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/display.h"
 
 static const char vessels_help[] = "usage: pelorus vessels [--rank] [OPTIONS]\n"
                                    "\n"
@@ -48,40 +49,6 @@ typedef struct list_ctx {
     size_t limit, n;
 } list_ctx;
 
-static void put_plain(FILE *f, const char *s, int width) {
-    int n = 0;
-    for (; s && *s && n < width; s++, n++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-    for (; n < width; n++)
-        fputc(' ', f);
-}
-
-static void put_json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&')
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void put_csv(FILE *f, const char *s) {
-    fputc('"', f);
-    if (s && s[0] && strchr("=+-@", s[0]))
-        fputc('\'', f);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-    }
-    fputc('"', f);
-}
-
 static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
     list_ctx *c = ud;
     char t0[40], t1[40];
@@ -90,19 +57,19 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     switch (c->fmt) {
     case PEL_FIND_TABLE:
         fprintf(c->out, "%09u ", mmsi);
-        put_plain(c->out, name ? name : "", 20);
+        disp_fput_cell(c->out, name, 20, true);
         fprintf(c->out, " %9zu  %-20s  %s\n", n, t0, t1);
         break;
     case PEL_FIND_CSV:
         fprintf(c->out, "%u,", mmsi);
         if (name)
-            put_csv(c->out, name);
+            disp_csv_cell(c->out, name);
         fprintf(c->out, ",%zu,%s,%s\n", n, t0, t1);
         break;
     default:
         fprintf(c->out, "{\"mmsi\":%u,\"name\":", mmsi);
         if (name)
-            put_json_str(c->out, name);
+            disp_json_string(c->out, name, true);
         else
             fputs("null", c->out);
         fprintf(c->out, ",\"positions\":%zu,\"first\":\"%s\",\"last\":\"%s\"}\n", n, t0, t1);

@@ -10,9 +10,12 @@
  *   report.html       data/web/report.html with its includes and the data
  *                     JSON put in place: one self-contained file
  *
- * The data JSON is written compact with every '<', '>', '&', U+2028 and
- * U+2029 as a \u escape, so it can sit in a <script> element whatever the
- * vessels broadcast.  Included files may not contain "</script" or
+ * The data JSON is written compact with every '<', '>', '&' and every
+ * hidden character of util/display.h (U+2028 and U+2029 among them) as a \u
+ * escape, so it can sit in a <script> element whatever the vessels
+ * broadcast and the page carries no invisible byte; report.js shows hidden
+ * characters as marks.  The KML and CSV show them as marks too, the
+ * GeoJSON keeps them as escapes (docs/report.md, "Display").  Included files may not contain "</script" or
  * "</style" (either would end their element early).  Everything is
  * deterministic: the same database and options give the same bytes (no
  * clock, no random, no locale: jansson formats reals with '.').
@@ -42,6 +45,7 @@
 #include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
+#include "util/display.h"
 #include "util/outfile.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
@@ -162,53 +166,30 @@ static pel_status out_close(outfile *o, pel_status st, pel_error *err) {
 
 /* ---- text for XML and CSV -------------------------------------------------- */
 
-/* Writes s as XML character data (or attribute value): & < > " ' as
- * entities; characters XML 1.0 forbids, C1 controls, U+FFFE/U+FFFF and
- * bidirectional formatting characters as U+FFFD (s is valid UTF-8: the
- * findings were cleaned when parsed). */
+/* Writes s as XML character data (or attribute value) in its display form
+ * (util/display.h): hidden characters -- the controls XML forbids, C1
+ * controls, bidirectional formatting and invisible characters, U+FFFE/
+ * U+FFFF -- as visible marks "⟨U+202E⟩", bytes that are not UTF-8 as
+ * U+FFFD; & < > " ' escaped twice: once for XML, once for the HTML that
+ * Google Earth renders names and ExtendedData values as, so a reader gets
+ * "&lt;script&gt;", which its balloon shows as text. */
 static void xml_text(FILE *f, const char *str) {
-    const unsigned char *s = (const unsigned char *)str;
-    while (s && *s) {
-        unsigned c = *s;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                fputs("\xEF\xBF\xBD", f);
-            /* escaped twice: once for XML, once for the HTML that Google
-             * Earth renders names and ExtendedData values as, so a reader
-             * gets "&lt;script&gt;", which its balloon shows as text */
-            else if (c == '&')
-                fputs("&amp;amp;", f);
-            else if (c == '<')
-                fputs("&amp;lt;", f);
-            else if (c == '>')
-                fputs("&amp;gt;", f);
-            else if (c == '"')
-                fputs("&amp;quot;", f);
-            else if (c == '\'')
-                fputs("&amp;#39;", f);
-            else
-                fputc((int)c, f);
-            s++;
-            continue;
-        }
-        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        uint32_t cp = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-        size_t k = 1;
-        for (; k < n && (s[k] & 0xC0) == 0x80; k++)
-            cp = cp << 6 | (s[k] & 0x3Fu);
-        if (k < n) { /* cannot happen on cleaned text; never read past the NUL */
-            fputs("\xEF\xBF\xBD", f);
-            s += k;
-            continue;
-        }
-        bool bad = (cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF || cp == 0x061C || cp == 0x200E ||
-                   cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-        if (bad)
-            fputs("\xEF\xBF\xBD", f);
+    char *d = disp_dup(str);
+    for (const char *s = d ? d : ""; *s; s++) {
+        if (*s == '&')
+            fputs("&amp;amp;", f);
+        else if (*s == '<')
+            fputs("&amp;lt;", f);
+        else if (*s == '>')
+            fputs("&amp;gt;", f);
+        else if (*s == '"')
+            fputs("&amp;quot;", f);
+        else if (*s == '\'')
+            fputs("&amp;#39;", f);
         else
-            fwrite(s, 1, n, f);
-        s += n;
+            fputc(*s, f);
     }
+    free(d);
 }
 
 
@@ -549,7 +530,7 @@ static pel_status write_findings_geojson(report *r, outfile *o, pel_error *err) 
             break;
         }
         fputs(i ? ",\n" : "\n", out);
-        fputs(s, out);
+        disp_json_fputs(out, s); /* the exact text, hidden characters as \u escapes */
         free(s);
     }
     fputs("\n]}\n", out);
@@ -1207,12 +1188,16 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
     if (st == PEL_OK)
         st = write_findings_csv(&r, &files[F_CSV], err);
     if (st == PEL_OK) {
-        char *dump = json_dumps(root, DUMP_FLAGS), *safe = dump ? script_safe(dump) : NULL;
+        /* hidden characters as \u escapes: report.html carries no invisible
+         * byte, and report.js shows each as a visible mark */
+        char *dump = json_dumps(root, DUMP_FLAGS), *vis = dump ? disp_json_dup(dump) : NULL,
+             *safe = vis ? script_safe(vis) : NULL;
         if (!safe)
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
         else
             st = write_html(&r, &files[F_HTML], safe, err);
         free(dump);
+        free(vis);
         free(safe);
     }
     /* into place, report.html last; after a failure none is */

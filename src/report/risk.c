@@ -36,6 +36,7 @@
 #include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
+#include "util/display.h"
 #include "util/numtext.h"
 
 
@@ -909,23 +910,8 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
 
 /* ---- pel_rank -------------------------------------------------------------- */
 
-/* Text for a table or CSV cell: control characters become '?'. */
-static void put_plain(FILE *out, const char *s, size_t max) {
-    size_t n = 0;
-    for (; s && *s && n < max; s++, n++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-}
-
 void rpt_csv_text(FILE *out, const char *s) {
-    fputc('"', out);
-    if (s && s[0] && strchr("=+-@", s[0]))
-        fputc('\'', out);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-    }
-    fputc('"', out);
+    disp_csv_cell(out, s);
 }
 
 json_t *rpt_jstr(const char *s) {
@@ -969,10 +955,8 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             break;
         if (fmt == PEL_FIND_TABLE) {
             fprintf(out, "%4zu %6.1f %-6s %09u ", i + 1, v->score, v->level, v->mmsi);
-            char nm[24] = "";
-            snprintf(nm, sizeof nm, "%s", id.name ? id.name : "");
-            put_plain(out, nm, 20);
-            fprintf(out, "%*s ", (int)(20 - (strlen(nm) < 20 ? strlen(nm) : 20)), "");
+            disp_fput_cell(out, id.name, 20, true);
+            fputc(' ', out);
             if (id.imo)
                 fprintf(out, "%-7u", id.imo);
             else
@@ -980,7 +964,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             for (size_t k = 0; k < v->nreasons && k < 3; k++) {
                 fprintf(out, "%s(%+.1f) ", k ? "\n                                                           " : "  ",
                         v->reasons[k].points);
-                put_plain(out, v->reasons[k].text, 160);
+                disp_fput_cell(out, v->reasons[k].text, 160, false);
             }
             if (v->nreasons > 3)
                 fprintf(out, "\n                                                             ... %zu more",
@@ -1032,7 +1016,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             if (!line)
                 st = nomem(err);
             else {
-                fputs(line, out);
+                disp_json_fputs(out, line);
                 fputc('\n', out);
                 free(line);
             }

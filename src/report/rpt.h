@@ -150,9 +150,10 @@ void rpt_run_free(rpt_run *r);
  * caller frees it. */
 char *rpt_utf8_clean(const char *s, size_t len);
 
-/* Writes s (NULL as empty) to f as one CSV field, always quoted ("" for "),
- * a leading = + - @ prefixed with ' so a spreadsheet does not run it as a
- * formula, control characters as '?'. */
+/* Writes s (NULL as empty) to f as one CSV field of its display form
+ * (util/display.h: hidden characters as visible marks "⟨U+202E⟩"), always
+ * quoted ("" for "), a leading = + - @ prefixed with ' so a spreadsheet
+ * does not run it as a formula. */
 void rpt_csv_text(FILE *f, const char *s);
 
 /* A JSON string of s made valid UTF-8 (json_null() for NULL or when out of
