@@ -23,6 +23,7 @@ suite cli tests/cli_test.sh
 suite args tests/args_test.sh "$BUILD"
 suite output tests/output_test.sh "$BUILD"
 suite display tests/display_test.sh "$BUILD"
+suite messages tests/messages_test.sh "$BUILD"
 suite store tests/store_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh

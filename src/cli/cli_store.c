@@ -42,7 +42,9 @@ static const char ingest_help[] =
     "  -q, --quiet            no summary\n"
     "\n"
     "exit status: 0 done; 1 an input or the database failed (what was committed\n"
-    "is kept; run again to finish); 2 usage error\n";
+    "is kept; when the database failed -- full, locked, read-only -- the message\n"
+    "says \"run again to continue\", and the same command continues where it\n"
+    "stopped); 2 usage error\n";
 
 static const char vessel_help[] =
     "usage: pelorus vessel [--db PATH] [--silence-hours H] MMSI|IMO|NAME\n"

@@ -97,6 +97,9 @@ typedef struct ing {
     uint64_t committed;    /* lines of the current input committed */
     uint64_t c_lines, c_pos, c_stat, c_ign, c_rej;
     uint64_t c_reason[64];
+    int canon[64];         /* a reason's index -> the first index of its name: "mmsi" and
+                              "too_long" exist in two stages and are counted once */
+    bool input_failed;     /* the input itself could not be read (not resumable) */
     bool csv;
     uint64_t records;
     uint64_t next_progress;
@@ -117,7 +120,7 @@ static void fail(ing *g, pel_status st) {
 static void count_reject(ing *g, int reason, uint64_t line, const char *detail, const char *text, size_t len) {
     g->c_rej++;
     if (reason >= 0 && reason < 64)
-        g->c_reason[reason]++;
+        g->c_reason[g->canon[reason]]++;
     if (g->o->on_reject)
         g->o->on_reject(g->o->ud, g->path, line, pel_ingest_reason_name(reason), detail, text, len);
 }
@@ -628,6 +631,10 @@ static int csv_rec(void *ud, const pel_record *r) {
 static void csv_reject(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text,
                        size_t len) {
     ing *g = ud;
+    /* a rejected row is read too: without this a file ending in rejected
+     * rows was recorded as shorter, and continuing it counted them again */
+    if (line > g->line)
+        g->line = line;
     count_reject(g, R_CSV + (int)why, line, detail, text, len);
 }
 
@@ -699,6 +706,7 @@ static pel_status ingest_one(ing *g, const char *path) {
         }
         return PEL_ERR_ARG;
     }
+    g->path = NULL; /* named in an error only once this input is being read */
     pel_status st = file_hash(path, hash, &size, &mtime, err);
     if (st != PEL_OK)
         return st;
@@ -730,7 +738,7 @@ static pel_status ingest_one(ing *g, const char *path) {
         const char *js = (const char *)sqlite3_column_text(q, 7);
         for (int i = 0; js && i < 64; i++) {
             const char *name = pel_ingest_reason_name(i);
-            if (!name || !*name)
+            if (!name || !*name || g->canon[i] != i)
                 continue;
             char key[64];
             snprintf(key, sizeof key, "\"%s\":", name);
@@ -764,8 +772,10 @@ static pel_status ingest_one(ing *g, const char *path) {
         pel_decoder_free(d);
         if (g->failed != PEL_OK)
             return g->failed;
-        if (st != PEL_OK && st != PEL_STOPPED)
+        if (st != PEL_OK && st != PEL_STOPPED) {
+            g->input_failed = true;
             return st;
+        }
         g->c_lines = lines > g->c_lines ? lines : g->c_lines;
     } else {
         pel_csv_cb cb = {csv_rec, csv_reject, g};
@@ -773,8 +783,10 @@ static pel_status ingest_one(ing *g, const char *path) {
         st = pel_csv_read(path, fmt == PEL_IN_NOAA ? PEL_CSV_NOAA : PEL_CSV_DMA, g->resume_line, &cb, &cs, err);
         if (g->failed != PEL_OK)
             return g->failed;
-        if (st != PEL_OK)
+        if (st != PEL_OK) {
+            g->input_failed = true;
             return st;
+        }
         uint64_t lines = g->line > g->c_lines ? g->line : g->c_lines;
         g->c_lines = lines;
     }
@@ -814,6 +826,15 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         return PEL_ERR_ARG;
     }
     ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
+    for (int i = 0; i < 64; i++) {
+        const char *name = pel_ingest_reason_name(i);
+        g.canon[i] = i;
+        for (int k = 0; name && *name && k < i; k++)
+            if (pel_ingest_reason_name(k) && !strcmp(pel_ingest_reason_name(k), name)) {
+                g.canon[i] = k;
+                break;
+            }
+    }
     g.commit_every = o->commit_every ? o->commit_every : 500000;
     g.batch = malloc(g.commit_every * sizeof *g.batch);
     if (!g.batch) {
@@ -841,7 +862,10 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         st = st_done(s, st_get(s, ST_COMMIT), err, "committing");
     else {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* committed batches stay */
-        if (err && g.path) {
+        /* "run again" only where that helps: the database failed (full,
+         * locked, read-only) or memory ran out, never for an input that
+         * cannot be read or is not in its format, nor for a usage error */
+        if (err && g.path && !g.input_failed && (st == PEL_ERR_IO || st == PEL_ERR_NOMEM)) {
             size_t l = strlen(err->msg);
             snprintf(err->msg + l, sizeof err->msg - l, " (%s: stored up to line %llu; run again to continue)",
                      g.path, (unsigned long long)g.committed);
