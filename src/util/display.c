@@ -111,6 +111,14 @@ size_t disp_fputs(FILE *f, const char *s) {
     size_t n = 0;
     char b[16];
     while (*p) {
+        const unsigned char *run = p; /* printable ASCII, written as one run */
+        while (*p >= 0x20 && *p < 0x7F)
+            p++;
+        if (p > run) {
+            fwrite(run, 1, (size_t)(p - run), f);
+            n += (size_t)(p - run);
+            continue;
+        }
         uint32_t cp = disp_next(&p);
         fwrite(b, 1, shown(cp, b), f);
         n += chars_of(cp);
@@ -195,6 +203,13 @@ char *disp_dup(const char *s) {
 void disp_json_fputs(FILE *f, const char *json) {
     const unsigned char *p = (const unsigned char *)(json ? json : "");
     while (*p) {
+        const unsigned char *run = p; /* below U+007F nothing changes: one run */
+        while (*p && *p < 0x7F)
+            p++;
+        if (p > run) {
+            fwrite(run, 1, (size_t)(p - run), f);
+            continue;
+        }
         const unsigned char *at = p;
         uint32_t cp = disp_next(&p);
         if (cp < 0x7F || !disp_hidden(cp))
