@@ -729,9 +729,20 @@ const char *pel_event_name(int i);
 
 /* Runs every detector over the whole store and writes the findings to out
  * in fmt, sorted by start time, event and vessel, so that the same store and
- * settings give byte-identical output.  stats may be NULL. */
+ * settings give byte-identical output.  stats may be NULL.  A setting that
+ * pel_scan_check_settings refuses gives PEL_ERR_ARG before anything is read
+ * or written. */
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
+
+/* Checks detector settings ("NAME=VALUE", as pel_scan_opts.set; set and
+ * its strings are borrowed for the call) without a store: every NAME is a
+ * setting of docs/findings.md and every VALUE a plain decimal number in
+ * that setting's documented range (a whole number where the setting counts
+ * or is in seconds; never NaN or infinite), and port_visit.entry_m is not
+ * beyond port_visit.exit_m.  Returns PEL_OK, or PEL_ERR_ARG with err (may
+ * be NULL) naming the first bad setting and its allowed range. */
+pel_status pel_scan_check_settings(const char *const *set, size_t nset, pel_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Sanctions lists and screening                                             */
@@ -1020,6 +1031,15 @@ typedef struct pel_report_stats {
  * (docs/report.md).  limit 0 = all.  o may be NULL (defaults). */
 pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findings_format fmt, size_t limit,
                     pel_error *err);
+
+/* Checks the settings of pel_rank and pel_report (pel_report_opts.set;
+ * borrowed for the call) without a store: "risk.NAME=VALUE" weights (0 to
+ * 1000 points; the level thresholds risk.high and risk.medium 0 to 1000000,
+ * medium not above high), "report.NAME=VALUE" drawing settings, and the
+ * rest as pel_scan_check_settings checks them (docs/report.md).  Returns
+ * PEL_OK, or PEL_ERR_ARG with err (may be NULL) naming the first bad entry
+ * and its allowed range (PEL_ERR_NOMEM when out of memory). */
+pel_status pel_report_check_settings(const char *const *set, size_t nset, pel_error *err);
 
 /* Writes the evidence report into out_dir (created if needed): report.html
  * (self-contained, opens offline), findings.geojson, tracks.geojson,

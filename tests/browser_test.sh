@@ -7,7 +7,9 @@
 #      every finding with a geometry drawn, clicks show details and evidence;
 #      a screenshot is saved (build/browser/report.png; docs/report.png is one);
 #   3. a report of hostile AIS (a vessel named <script>alert(1)</script>, a
-#      destination with quotes and ampersands): shown as text, no script runs.
+#      destination with quotes and ampersands): shown as text, no script runs;
+#   4. a report of names with right-to-left overrides, zero-width and control
+#      characters: every one shown as a visible mark (docs/report.md, "Display").
 # Prints "browser: N passed, M failed" (the checks of each page are listed by
 # tests/browser/report_check.mjs).  Usage: tests/browser_test.sh [BUILD]
 set -u
@@ -56,6 +58,15 @@ $P report -q --db "$O/hostile.db" --out "$O/hostile"
 read -r nf nv < <(drawn "$O/hostile/report.html")
 step "hostile report in Chromium: names shown as text, no script runs" \
     node tests/browser/report_check.mjs "$O/hostile/report.html" --expect-findings "$nf" --expect-vessels "$nv" --xss
+
+# display spoofing: names with bidirectional overrides, zero-width and control
+# characters (tests/tools/display_fixture.py) show as visible marks
+python3 tests/tools/display_fixture.py "$O/display.csv"
+$P ingest -q --db "$O/display.db" "$O/display.csv"
+$P report -q --db "$O/display.db" --out "$O/display"
+read -r nf nv < <(drawn "$O/display/report.html")
+step "display-spoofing report in Chromium: hidden characters shown as marks, never obeyed" \
+    node tests/browser/report_check.mjs "$O/display/report.html" --expect-findings "$nf" --expect-vessels "$nv" --display
 
 echo "browser: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -43,13 +43,13 @@ usage "ingest --time-format with --format nmea" "--time-format and --delimiter a
     "$PEL" ingest --db "$T/u.db" --format nmea --time-format iso x.nmea
 usage "ingest --delimiter of two characters" "--delimiter wants one character" \
     "$PEL" ingest --db "$T/u.db" --delimiter ab x.csv
-usage "ingest --format unknown" "unknown format (auto, nmea, noaa, dma, kystverket, barentswatch, csv): xml" \
+usage "ingest --format unknown" "--format wants auto, nmea, noaa, dma, kystverket, barentswatch or csv, not \"xml\"" \
     "$PEL" ingest --db "$T/u.db" --format xml x.csv
-usage "ingest --assume-time on 29 February 2023" "not a time: 2023-02-29T00:00:00Z" \
+usage "ingest --assume-time on 29 February 2023" "--assume-time wants a time (ISO-8601 UTC, e.g. 2023-11-14T00:00:00Z, or Unix seconds), not \"2023-02-29T00:00:00Z\"" \
     "$PEL" ingest --db "$T/u.db" --assume-time 2023-02-29T00:00:00Z x.nmea
 usage "scan passes --columns to the ingest" "--columns: the column map must name mmsi and time" \
     "$PEL" scan --db "$T/u.db" --columns mmsi=MMSI x.csv
-usage "scan passes --format-in to the ingest" "unknown format" \
+usage "scan checks --format-in" "--format-in wants auto, nmea, noaa, dma, kystverket, barentswatch or csv" \
     "$PEL" scan --db "$T/u.db" --format-in xml x.csv
 [ ! -e "$T/u.db" ]; expect "usage errors create no database" 0 $?
 

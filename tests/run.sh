@@ -21,6 +21,10 @@ suite golden tests/golden.sh
 suite realdata tests/realdata_test.sh
 suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
+suite args tests/args_test.sh "$BUILD"
+suite output tests/output_test.sh "$BUILD"
+suite display tests/display_test.sh "$BUILD"
+suite messages tests/messages_test.sh "$BUILD"
 suite store tests/store_test.sh
 suite ingest tests/ingest_test.sh
 suite equiv tests/equiv_test.sh

@@ -82,6 +82,6 @@ expect "csv has a row per finding" "$(wc -l <"$T/f.jsonl")" "$(($(wc -l <"$T/f.c
 "$PEL" scan -q --db "$T/s.db" --set encounter.max_distance_m=100 >"$T/f4.jsonl"
 expect "a setting changes the result (100 m: the 150 m transfer is not an encounter)" 0 \
     "$(jq -s '[.[] | select(.event == "encounter")] | length' "$T/f4.jsonl")"
-"$PEL" scan -q --db "$T/s.db" --set no.such=1 >/dev/null 2>&1; expect "an unknown setting is an error (exit 1)" 1 $?
+"$PEL" scan -q --db "$T/s.db" --set no.such=1 >/dev/null 2>&1; expect "an unknown setting is a usage error (exit 2)" 2 $?
 echo "scan: $pass passed, $fail failed"
 [ $fail = 0 ]

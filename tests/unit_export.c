@@ -415,6 +415,7 @@ static void test_structure(void) {
 /* ---- names ---------------------------------------------------------------- */
 
 #define FFFD "\xEF\xBF\xBD"
+#define MARK(hex) "\xE2\x9F\xA8U+" hex "\xE2\x9F\xA9" /* util/display.h: a hidden character shown */
 
 static void test_names(void) {
     // clang-format off
@@ -422,14 +423,14 @@ static void test_names(void) {
         const char *name, *json, *csv, *xml;
     } cases[] = {
         {"TEST", "TEST", "TEST", "TEST"},
-        {HOSTILE, "<script>alert(\\\"x\\\")</script> & 'Co'" FFFD, "\"<script>alert(\"\"x\"\")</script> & 'Co'" FFFD "\"",
-         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;Co&apos;" FFFD},
+        {HOSTILE, "<script>alert(\\\"x\\\")</script> & 'Co'\\u0001", "\"<script>alert(\"\"x\"\")</script> & 'Co'" MARK("0001") "\"",
+         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;Co&apos;" MARK("0001")},
         {"A,B", "A,B", "\"A,B\"", "A,B"},
         {"SAY \"HI\"", "SAY \\\"HI\\\"", "\"SAY \"\"HI\"\"\"", "SAY &quot;HI&quot;"},
-        {"LINE\r\nBREAK\tTAB", "LINE" FFFD FFFD "BREAK" FFFD "TAB", "LINE" FFFD FFFD "BREAK" FFFD "TAB",
-         "LINE" FFFD FFFD "BREAK" FFFD "TAB"},
+        {"LINE\r\nBREAK\tTAB", "LINE\\u000d\\u000aBREAK\\u0009TAB", "LINE" MARK("000D") MARK("000A") "BREAK" MARK("0009") "TAB",
+         "LINE" MARK("000D") MARK("000A") "BREAK" MARK("0009") "TAB"},
         {"back\\slash", "back\\\\slash", "back\\slash", "back\\slash"},
-        {"DEL\x7f", "DEL" FFFD, "DEL" FFFD, "DEL" FFFD},
+        {"DEL\x7f", "DEL\\u007f", "DEL" MARK("007F"), "DEL" MARK("007F")},
         {"=HYPERLINK(\"http://x\")", "=HYPERLINK(\\\"http://x\\\")", "\"'=HYPERLINK(\"\"http://x\"\")\"",
          "=HYPERLINK(&quot;http://x&quot;)"},
         {"-5", "-5", "\"'-5\"", "-5"},
@@ -442,10 +443,12 @@ static void test_names(void) {
         {"\xED\xA0\x80", FFFD FFFD FFFD, FFFD FFFD FFFD, FFFD FFFD FFFD},   /* surrogate */
         {"\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD, FFFD FFFD FFFD FFFD, FFFD FFFD FFFD FFFD}, /* > U+10FFFF */
         {"AB\xE2\x82", "AB" FFFD FFFD, "AB" FFFD FFFD, "AB" FFFD FFFD},     /* truncated */
-        {"\xEF\xBF\xBE", FFFD, FFFD, FFFD},                                 /* U+FFFE */
-        {"NEL\xC2\x85", "NEL" FFFD, "NEL" FFFD, "NEL" FFFD},                /* C1 control */
-        {"ABC\xE2\x80\xAE", "ABC" FFFD, "ABC" FFFD, "ABC" FFFD},            /* right-to-left override */
-        {"\xE2\x81\xA6X\xE2\x80\x8F", FFFD "X" FFFD, FFFD "X" FFFD, FFFD "X" FFFD}, /* isolate, RLM */
+        {"\xEF\xBF\xBE", "\\ufffe", MARK("FFFE"), MARK("FFFE")},             /* U+FFFE */
+        {"NEL\xC2\x85", "NEL\\u0085", "NEL" MARK("0085"), "NEL" MARK("0085")}, /* C1 control */
+        {"ABC\xE2\x80\xAE", "ABC\\u202e", "ABC" MARK("202E"), "ABC" MARK("202E")}, /* right-to-left override */
+        {"\xE2\x81\xA6X\xE2\x80\x8F", "\\u2066X\\u200f", MARK("2066") "X" MARK("200F"), MARK("2066") "X" MARK("200F")}, /* isolate, RLM */
+        {"A\xE2\x80\x8B" "B", "A\\u200bB", "A" MARK("200B") "B", "A" MARK("200B") "B"}, /* zero-width space */
+        {"T\xF3\xA0\x81\x81", "T\\udb40\\udc41", "T" MARK("E0041"), "T" MARK("E0041")}, /* a tag character */
     };
     // clang-format on
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -12,7 +12,11 @@
  * Every string in the data is attacker-controlled (vessel names, list
  * entries, file names): this file never uses innerHTML, insertAdjacentHTML,
  * document.write or eval; text goes in through textContent and Leaflet
- * popups/tooltips get DOM nodes.  Plain ES2017, no build step.
+ * popups/tooltips get DOM nodes.  Every text shown goes through shown(),
+ * the display policy of src/util/display.h: a right-to-left override, a
+ * zero-width space or a control character in a name is shown as a visible
+ * mark ("\u27e8U+202E\u27e9"), never obeyed (docs/report.md, "Display").
+ * Plain ES2017, no build step.
  *
  * For the browser test (tests/browser/report_check.mjs) the body's data-
  * attributes say what was drawn: findingsDrawn, tracksDrawn, vesselRows,
@@ -50,6 +54,43 @@
     var body = document.body;
 
     /* ------------------------------------------------------------------ */
+    /* The display policy: the table of src/util/display.h, the same       */
+    /* ranges (tests/display_test.sh checks they are equal)                */
+    /* ------------------------------------------------------------------ */
+
+    // display-policy:begin
+    var HIDDEN_RANGES = [
+        [0x0000, 0x001F], [0x007F, 0x009F], [0x00AD, 0x00AD], [0x034F, 0x034F], [0x061C, 0x061C],
+        [0x115F, 0x1160], [0x17B4, 0x17B5], [0x180B, 0x180F], [0x200B, 0x200F], [0x2028, 0x202E],
+        [0x2060, 0x206F], [0x3164, 0x3164], [0xD800, 0xDFFF], [0xFDD0, 0xFDEF], [0xFE00, 0xFE0F],
+        [0xFEFF, 0xFEFF], [0xFFA0, 0xFFA0], [0xFFF0, 0xFFFB], [0xFFFE, 0xFFFF],
+        [0x1BCA0, 0x1BCA3], [0x1D173, 0x1D17A], [0x1FFFE, 0x1FFFF], [0x2FFFE, 0x2FFFF], [0x3FFFE, 0x3FFFF],
+        [0x4FFFE, 0x4FFFF], [0x5FFFE, 0x5FFFF], [0x6FFFE, 0x6FFFF], [0x7FFFE, 0x7FFFF], [0x8FFFE, 0x8FFFF],
+        [0x9FFFE, 0x9FFFF], [0xAFFFE, 0xAFFFF], [0xBFFFE, 0xBFFFF], [0xCFFFE, 0xCFFFF], [0xDFFFE, 0xE0FFF],
+        [0xEFFFE, 0xEFFFF], [0xFFFFE, 0xFFFFF], [0x10FFFE, 0x10FFFF]
+    ];
+    var HIDDEN_RE = new RegExp('[' + HIDDEN_RANGES.map(function (r) {
+        var a = '\\u{' + r[0].toString(16) + '}', b = '\\u{' + r[1].toString(16) + '}';
+        return r[0] === r[1] ? a : a + '-' + b;
+    }).join('') + ']', 'gu');
+
+    /* The text as it is to be shown: each hidden character as a visible
+     * mark "\u27e8U+202E\u27e9" (uppercase hex, at least 4 digits). */
+    function shown(s) {
+        return String(s).replace(HIDDEN_RE, function (ch) {
+            var h = ch.codePointAt(0).toString(16).toUpperCase();
+            while (h.length < 4) h = '0' + h;
+            return '\u27e8U+' + h + '\u27e9';
+        });
+    }
+    // display-policy:end
+
+    /* Sets a node's text by the display policy. */
+    function setText(node, s) {
+        node.textContent = shown(s);
+    }
+
+    /* ------------------------------------------------------------------ */
     /* DOM helpers: the only way text reaches the page                     */
     /* ------------------------------------------------------------------ */
 
@@ -58,8 +99,8 @@
         var node = document.createElement(tag);
         if (props) {
             if (props.cls) node.className = props.cls;
-            if (props.text != null) node.textContent = String(props.text);
-            if (props.title != null) node.title = String(props.title);
+            if (props.text != null) setText(node, props.text);
+            if (props.title != null) node.title = shown(props.title);
             if (props.type) node.type = props.type;
             if (props.colour) node.style.setProperty('--c', safeColour(props.colour));
             if (props.data) {
@@ -74,7 +115,7 @@
         for (var i = 0; i < children.length; i++) {
             var c = children[i];
             if (c == null || c === false) continue;
-            node.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+            node.appendChild(typeof c === 'object' ? c : document.createTextNode(shown(c)));
         }
         return node;
     }
@@ -232,14 +273,14 @@
 
     function buildHeader() {
         var title = isStr(data.title) && data.title ? data.title : 'Pelorus evidence report';
-        document.getElementById('title').textContent = title;
-        document.title = title;
+        setText(document.getElementById('title'), title);
+        document.title = shown(title);
         var sub = [];
         if (isStr(period.from) || isStr(period.to)) sub.push(fmtTime(period.from) + ' \u2013 ' + fmtTime(period.to) + ' UTC');
         if (isStr(data.database)) sub.push('database ' + data.database);
         if (isStr(data.version)) sub.push('Pelorus ' + data.version);
         if (!dataOk) sub.push('no report data in this file');
-        document.getElementById('subtitle').textContent = sub.join('  \u00b7  ');
+        setText(document.getElementById('subtitle'), sub.join('  \u00b7  '));
 
         var high = vessels.filter(function (v) { return v && v.level === 'high'; }).length;
         var counts = [
@@ -913,7 +954,7 @@
         s.appendChild(svg('rect', { x: L0, y: top - 2, width: W - L0 - R, height: kinds.length * rowH + 2, class: 'tl-bg' }));
         kinds.forEach(function (k, r) {
             var lab = svg('text', { x: L0 - 6, y: top + r * rowH + 11, 'text-anchor': 'end', class: 'tl-label' });
-            lab.textContent = eventLabel(k);
+            setText(lab, eventLabel(k));
             s.appendChild(lab);
         });
         fids.forEach(function (id) {
@@ -926,7 +967,7 @@
             var rect = svg('rect', { x: xa.toFixed(1), y: top + r * rowH + 2, width: (xb - xa).toFixed(1), height: rowH - 5,
                 rx: 2, fill: safeColour(eventColour(f.event)), class: 'tl-bar' });
             var tt = svg('title', {});
-            tt.textContent = eventLabel(f.event) + ': ' + fmtTime(f.start) + ' \u2013 ' + fmtTime(f.end) + ' ' + findingWhat(f);
+            setText(tt, eventLabel(f.event) + ': ' + fmtTime(f.start) + ' \u2013 ' + fmtTime(f.end) + ' ' + findingWhat(f));
             rect.appendChild(tt);
             rect.addEventListener('click', function () { selectFinding(id, { pan: true, remember: true }); });
             s.appendChild(rect);
@@ -934,7 +975,7 @@
         var y = top + kinds.length * rowH + 14;
         [[t0, 'start'], [t1, 'end']].forEach(function (pair) {
             var t = svg('text', { x: pair[1] === 'start' ? L0 : W - R, y: y, 'text-anchor': pair[1] === 'start' ? 'start' : 'end', class: 'tl-axis' });
-            t.textContent = fmtTime(new Date(pair[0]).toISOString());
+            setText(t, fmtTime(new Date(pair[0]).toISOString()));
             s.appendChild(t);
         });
         return s;

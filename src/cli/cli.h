@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "pelorus.h"
+#include "util/outfile.h"
 
 /* Each takes argv from the subcommand name on and returns the exit code. */
 int cli_decode(int argc, char **argv);
@@ -19,6 +20,71 @@ int cli_simulate(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_vessels(int argc, char **argv);
+
+/* ---- cli_args.c: options, values, outputs -------------------------------- */
+
+/* An option of a subcommand. */
+typedef struct cli_opt {
+    const char *name;  /* "--db"; a { NULL } entry ends a table */
+    const char *alias; /* "-o", or NULL */
+    bool value;        /* takes a value: the next argument, or "--name=value" */
+} cli_opt;
+
+/* Where a subcommand is in its argv. */
+typedef struct cli_args {
+    const char *cmd; /* "scan", for messages */
+    int argc;
+    char **argv;     /* borrowed */
+    int i;           /* the next argument */
+    bool rest;       /* after "--": arguments only */
+} cli_args;
+
+enum { CLI_END = -3, CLI_BAD = -2, CLI_ARG = -1 };
+
+/* Starts reading argv (argv[0] is the subcommand's name) for cmd. */
+void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv);
+
+/* The next argument: the index in opts (a table ended by { NULL }) of an
+ * option, its value in *val when it takes one; CLI_ARG for an argument that
+ * is not an option ("-" and everything after "--" included) in *val;
+ * CLI_END after the last; CLI_BAD after telling standard error "pelorus
+ * CMD: unknown option X" or "X needs a value" (a usage error: exit 2).
+ * *val is borrowed from argv. */
+int cli_next(cli_args *a, const cli_opt *opts, const char **val);
+
+/* Value checks for option opt of cmd.  Each returns true with *out set, or
+ * false after telling standard error what the option accepts (its range,
+ * unit may be NULL) and what was given: a usage error (exit 2).  Numbers
+ * are plain decimals (no NaN, infinity, hexadecimal or spaces). */
+bool cli_real(const char *cmd, const char *opt, const char *v, double lo, double hi, const char *unit, double *out);
+bool cli_whole(const char *cmd, const char *opt, const char *v, uint64_t lo, uint64_t hi, const char *unit,
+               uint64_t *out);
+bool cli_mmsi(const char *cmd, const char *opt, const char *v, uint32_t *out);
+bool cli_time(const char *cmd, const char *opt, const char *v, int64_t *out);
+/* False (after saying so) when both ends are given and from is after to. */
+bool cli_period(const char *cmd, bool has_from, int64_t from, bool has_to, int64_t to);
+
+/* An output: a file written whole or not at all (util/outfile.h), or
+ * standard output. */
+typedef struct cli_out {
+    FILE *f;      /* write here */
+    bool named;   /* file is in use */
+    outfile file;
+} cli_out;
+
+/* Opens path (NULL: standard output) for cmd; returns o->f, or NULL after
+ * telling standard error why (a runtime error: exit 1). */
+FILE *cli_out_open(const char *cmd, cli_out *o, const char *path);
+
+/* Finishes o: keep true commits a file (renames it into place), false
+ * discards it (the previous file stays); standard output is flushed.
+ * Returns false after telling standard error when writing failed. */
+bool cli_out_close(const char *cmd, cli_out *o, bool keep);
+
+/* At the end of every command: flushes and closes standard output and, when
+ * that fails (a full disk, /dev/full, a closed pipe) and rc is 0, says so
+ * and returns 1; otherwise returns rc.  cmd may be NULL. */
+int cli_stdout_done(const char *cmd, int rc);
 
 /* Writes one rejected line to f as "file<TAB>line<TAB>reason<TAB>detail<TAB>
  * text", bytes outside printable ASCII written as \xNN. */

@@ -234,42 +234,54 @@ int cli_decode(int argc, char **argv) {
     char **files = calloc((size_t)argc + 1, sizeof *files);
     if (!files)
         return 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    enum { O_HELP, O_UNSCALED, O_NOMETA, O_COUNT, O_SUMMARY, O_QUIET, O_REJECTS };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},      [O_UNSCALED] = {"--unscaled", "-u", false},
+        [O_NOMETA] = {"--no-meta", NULL, false}, [O_COUNT] = {"--count", "-c", false},
+        [O_SUMMARY] = {"--summary", "-s", false}, [O_QUIET] = {"--quiet", "-q", false},
+        [O_REJECTS] = {"--rejects", NULL, true}, {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "decode", argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            free(files);
+            return 2;
+        case CLI_ARG:
+            files[nfiles++] = (char *)v;
+            break;
+        case O_HELP:
             fputs(help, stdout);
             free(files);
             return 0;
-        } else if (strcmp(a, "-u") == 0 || strcmp(a, "--unscaled") == 0)
+        case O_UNSCALED:
             c.flags |= PEL_JSON_UNSCALED;
-        else if (strcmp(a, "--no-meta") == 0)
+            break;
+        case O_NOMETA:
             c.flags |= PEL_JSON_NO_META;
-        else if (strcmp(a, "-c") == 0 || strcmp(a, "--count") == 0)
+            break;
+        case O_COUNT:
             c.count = true;
-        else if (strcmp(a, "-s") == 0 || strcmp(a, "--summary") == 0)
+            break;
+        case O_SUMMARY:
             c.summary = true;
-        else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+            break;
+        case O_QUIET:
             quiet = true;
-        else if (strcmp(a, "--rejects") == 0) {
-            if (++i >= argc) {
-                fprintf(stderr, "pelorus decode: --rejects needs a file name\n");
-                free(files);
-                return 2;
-            }
-            rejects_path = argv[i];
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pelorus decode: unknown option '%s' (see --help)\n", a);
-            free(files);
-            return 2;
-        } else
-            files[nfiles++] = argv[i];
+            break;
+        case O_REJECTS:
+            rejects_path = v;
+            break;
+        }
     }
     if (nfiles == 0)
         files[nfiles++] = "-";
+    cli_out rej = {0};
     if (rejects_path) {
-        c.rejects = fopen(rejects_path, "w");
+        c.rejects = cli_out_open("decode", &rej, rejects_path);
         if (!c.rejects) {
-            fprintf(stderr, "pelorus decode: %s: %s\n", rejects_path, strerror(errno));
             free(files);
             return 1;
         }
@@ -280,6 +292,7 @@ int cli_decode(int argc, char **argv) {
     pel_decoder *d = c.buf ? pel_decoder_new(NULL, &cb) : NULL;
     if (!d) {
         fprintf(stderr, "pelorus decode: out of memory\n");
+        cli_out_close("decode", &rej, false);
         free(c.buf);
         free(files);
         return 1;
@@ -318,10 +331,8 @@ int cli_decode(int argc, char **argv) {
     if (c.summary)
         write_summary(stderr, &c, st);
     free(c.mmsis.slot);
-    if (c.rejects && fclose(c.rejects) != 0) {
-        fprintf(stderr, "pelorus decode: %s: %s\n", rejects_path, strerror(errno));
+    if (c.rejects && !cli_out_close("decode", &rej, true))
         rc = 1;
-    }
     pel_decoder_free(d);
     free(c.buf);
     free(files);

@@ -44,16 +44,6 @@ static const char eval_help[] =
     "exit status: 0 done; 1 below --min-f1, or a file unreadable or not in\n"
     "the format; 2 usage\n";
 
-static bool parse_num(const char *s, double lo, double hi, double *v) {
-    char *e;
-    errno = 0;
-    double d = strtod(s, &e);
-    if (e == s || *e || errno || !(d >= lo && d <= hi))
-        return false;
-    *v = d;
-    return true;
-}
-
 static void json_num(FILE *f, const char *name, double v) {
     if (isnan(v))
         fprintf(f, ",\"%s\":null", name);
@@ -86,46 +76,43 @@ int cli_eval(int argc, char **argv) {
     int npath = 0;
     double slack_h = 1, min_f1 = NAN;
     bool json = false, quiet = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(eval_help, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = true;
-            continue;
-        }
-        if (!strcmp(a, "--json")) {
-            json = true;
-            continue;
-        }
-        if (a[0] != '-' || !a[1]) {
+    enum { O_HELP, O_QUIET, O_JSON, O_SLACK, O_MINF1 };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},    [O_QUIET] = {"--quiet", "-q", false},
+        [O_JSON] = {"--json", NULL, false},    [O_SLACK] = {"--slack-h", NULL, true},
+        [O_MINF1] = {"--min-f1", NULL, true},  {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "eval", argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            return 2;
+        case CLI_ARG:
             if (npath == 2) {
                 fprintf(stderr, "pelorus eval: more than two files (see --help)\n");
                 return 2;
             }
-            paths[npath++] = a;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "pelorus eval: missing value after %s (see --help)\n", a);
-            return 2;
-        }
-        i++;
-        if (!strcmp(a, "--slack-h")) {
-            if (!parse_num(v, 0, 1e5, &slack_h)) {
-                fprintf(stderr, "pelorus eval: --slack-h wants hours from 0 to 100000, not %s\n", v);
+            paths[npath++] = v;
+            break;
+        case O_HELP:
+            fputs(eval_help, stdout);
+            return 0;
+        case O_QUIET:
+            quiet = true;
+            break;
+        case O_JSON:
+            json = true;
+            break;
+        case O_SLACK:
+            if (!cli_real("eval", "--slack-h", v, 0, 1e5, "hours", &slack_h))
                 return 2;
-            }
-        } else if (!strcmp(a, "--min-f1")) {
-            if (!parse_num(v, 0, 1, &min_f1)) {
-                fprintf(stderr, "pelorus eval: --min-f1 wants a number from 0 to 1, not %s\n", v);
+            break;
+        case O_MINF1:
+            if (!cli_real("eval", "--min-f1", v, 0, 1, NULL, &min_f1))
                 return 2;
-            }
-        } else {
-            fprintf(stderr, "pelorus eval: unknown option %s (see --help)\n", a);
-            return 2;
+            break;
         }
     }
     if (npath != 2) {

@@ -42,14 +42,9 @@ static const char report_help[] = "usage: pelorus report [OPTIONS] --out DIR\n"
                                   "\n"
                                   "exit status: 0 done; 1 the database, the template or writing failed; 2 usage\n";
 
-static int usage(const char *msg, const char *arg) {
-    fprintf(stderr, "pelorus report: %s%s%s (see --help)\n", msg, arg ? " " : "", arg ? arg : "");
-    return 2;
-}
-
 int cli_report(int argc, char **argv) {
     const char *db = "pelorus.db", *out = NULL;
-    bool quiet = false;
+    bool quiet = false, has_from = false, has_to = false;
     pel_report_opts o = {.from_ms = INT64_MIN, .to_ms = INT64_MAX};
     const char **set = calloc((size_t)argc, sizeof *set);
     uint32_t *mmsi = calloc((size_t)argc, sizeof *mmsi);
@@ -60,57 +55,75 @@ int cli_report(int argc, char **argv) {
         free(mmsi);
         return 1;
     }
-    for (int i = 1; i < argc && !rc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { O_HELP, O_QUIET, O_DB, O_OUT, O_SET, O_ZONES, O_DATA, O_VESSEL, O_FROM, O_TO };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},  [O_QUIET] = {"--quiet", "-q", false}, [O_DB] = {"--db", NULL, true},
+        [O_OUT] = {"--out", "-o", true},     [O_SET] = {"--set", NULL, true},      [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true}, [O_VESSEL] = {"--vessel", NULL, true},
+        [O_FROM] = {"--from", NULL, true},   [O_TO] = {"--to", NULL, true},        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "report", argc, argv);
+    const char *v;
+    for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            rc = 2;
+            break;
+        case CLI_ARG:
+            fprintf(stderr, "pelorus report: unexpected argument %s (see --help)\n", v);
+            rc = 2;
+            break;
+        case O_HELP:
             fputs(report_help, stdout);
             free(set);
             free(mmsi);
             return 0;
-        }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        case O_QUIET:
             quiet = true;
-            continue;
-        }
-        if (a[0] != '-') {
-            rc = usage("unexpected argument", a);
             break;
-        }
-        if (!v) {
-            rc = usage("missing value after", a);
-            break;
-        }
-        i++;
-        if (!strcmp(a, "--db"))
+        case O_DB:
             db = v;
-        else if (!strcmp(a, "--out") || !strcmp(a, "-o"))
+            break;
+        case O_OUT:
             out = v;
-        else if (!strcmp(a, "--set"))
+            break;
+        case O_SET:
             set[nset++] = v;
-        else if (!strcmp(a, "--zones"))
+            break;
+        case O_ZONES:
             o.zones_path = v;
-        else if (!strcmp(a, "--data-dir"))
+            break;
+        case O_DATA:
             o.data_dir = v;
-        else if (!strcmp(a, "--vessel")) {
-            char *end;
-            errno = 0;
-            unsigned long m = strtoul(v, &end, 10);
-            if (errno || *end || m < 100000000 || m > 999999999)
-                rc = usage("not an MMSI:", v);
-            mmsi[nmmsi++] = (uint32_t)m;
-        } else if (!strcmp(a, "--from")) {
-            if (!pel_parse_time(v, strlen(v), &o.from_ms))
-                rc = usage("not a time:", v);
-        } else if (!strcmp(a, "--to")) {
-            if (!pel_parse_time(v, strlen(v), &o.to_ms))
-                rc = usage("not a time:", v);
-        } else
-            rc = usage("unknown option", a);
+            break;
+        case O_VESSEL:
+            if (!cli_mmsi("report", "--vessel", v, &mmsi[nmmsi++]))
+                rc = 2;
+            break;
+        case O_FROM:
+            has_from = true;
+            if (!cli_time("report", "--from", v, &o.from_ms))
+                rc = 2;
+            break;
+        case O_TO:
+            has_to = true;
+            if (!cli_time("report", "--to", v, &o.to_ms))
+                rc = 2;
+            break;
+        }
     }
-    if (!rc && !out)
-        rc = usage("--out DIR is required", NULL);
-    if (!rc && o.from_ms > o.to_ms)
-        rc = usage("--from is after --to", NULL);
+    if (!rc && !out) {
+        fprintf(stderr, "pelorus report: --out DIR is required (see --help)\n");
+        rc = 2;
+    }
+    if (!rc && !cli_period("report", has_from, o.from_ms, has_to, o.to_ms))
+        rc = 2;
+    pel_error err = {0};
+    if (!rc && pel_report_check_settings(set, nset, &err) != PEL_OK) {
+        fprintf(stderr, "pelorus report: %s\n", err.msg);
+        rc = err.code == PEL_ERR_ARG ? 2 : 1;
+    }
     if (rc) {
         free(set);
         free(mmsi);
@@ -120,7 +133,6 @@ int cli_report(int argc, char **argv) {
     o.nset = nset;
     o.mmsi = nmmsi ? mmsi : NULL;
     o.nmmsi = nmmsi;
-    pel_error err = {0};
     pel_store *s = pel_store_open(db, true, &err);
     if (!s) {
         fprintf(stderr, "pelorus report: %s\n", err.msg);

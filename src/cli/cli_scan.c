@@ -2,7 +2,6 @@
  * cli_scan.c -- pelorus scan: ingest the inputs, run every detector, write
  * the findings (docs/findings.md).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,8 @@ static const char scan_help[] =
     "                     table (default on a terminal), csv or geojson\n"
     "  -o FILE            write the findings to FILE\n"
     "  --set NAME=VALUE   a detector setting (repeatable), e.g.\n"
-    "                     --set encounter.max_distance_m=300; see docs/findings.md\n"
+    "                     --set encounter.max_distance_m=300; docs/findings.md\n"
+    "                     lists them with their allowed ranges\n"
     "  --watchlist FILE   import a sanctions list first (as 'pelorus watchlist import';\n"
     "                     repeatable); without any, the stored lists or the shipped one\n"
     "  --zones FILE       areas of interest (GeoJSON) instead of the shipped ones\n"
@@ -39,13 +39,11 @@ static const char scan_help[] =
     "  --assume-time T    a receive time for records without one (as ingest)\n"
     "  -q, --quiet        no summaries on standard error\n"
     "\n"
-    "exit status: 0 done; 1 an input, the database or the output failed; 2 usage\n";
+    "exit status: 0 done; 1 an input, the database or the output failed; 2 usage\n"
+    "(an unknown option or setting, a value out of its range)\n";
 
 int cli_scan(int argc, char **argv) {
     const char *db = "pelorus.db", *out = NULL, *rejects = NULL, *fmt_in = NULL;
-    /* passed on to the ingest as they are: --columns, --time-format, --delimiter, --assume-time */
-    const char *pass[4][2] = {{"--columns", NULL}, {"--time-format", NULL}, {"--delimiter", NULL},
-                              {"--assume-time", NULL}};
     pel_scan_opts so = {0};
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     bool quiet = false;
@@ -60,64 +58,95 @@ int cli_scan(int argc, char **argv) {
         free(lists);
         return 1;
     }
-    for (int i = 1; i < argc && !rc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { O_HELP, O_QUIET, O_DB, O_OUT, O_SET, O_WATCHLIST, O_ZONES, O_DATA, O_REJECTS, O_FORMAT_IN, O_FORMAT,
+           O_COLUMNS, O_TIMEFMT, O_DELIM, O_ASSUME };
+    /* passed on to the ingest as they are: it checks them */
+    const char *pass[4][2] = {{"--columns", NULL}, {"--time-format", NULL}, {"--delimiter", NULL},
+                              {"--assume-time", NULL}};
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},      [O_QUIET] = {"--quiet", "-q", false},
+        [O_DB] = {"--db", NULL, true},           [O_OUT] = {"--output", "-o", true},
+        [O_SET] = {"--set", NULL, true},         [O_WATCHLIST] = {"--watchlist", NULL, true},
+        [O_ZONES] = {"--zones", NULL, true},     [O_DATA] = {"--data-dir", NULL, true},
+        [O_REJECTS] = {"--rejects", NULL, true}, [O_FORMAT_IN] = {"--format-in", NULL, true},
+        [O_FORMAT] = {"--format", NULL, true},   [O_COLUMNS] = {"--columns", NULL, true},
+        [O_TIMEFMT] = {"--time-format", NULL, true}, [O_DELIM] = {"--delimiter", NULL, true},
+        [O_ASSUME] = {"--assume-time", NULL, true}, {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "scan", argc, argv);
+    const char *v;
+    for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            rc = 2;
+            break;
+        case CLI_ARG:
+            inputs[nin++] = v;
+            break;
+        case O_HELP:
             fputs(scan_help, stdout);
             free(lists);
             free(set);
             free(inputs);
             return 0;
-        }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        case O_QUIET:
             quiet = true;
-            continue;
-        }
-        if (a[0] != '-' || !a[1]) {
-            inputs[nin++] = a;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "pelorus scan: missing value after %s (see --help)\n", a);
-            rc = 2;
             break;
-        }
-        i++;
-        if (!strcmp(a, "--db"))
+        case O_DB:
             db = v;
-        else if (!strcmp(a, "-o"))
+            break;
+        case O_OUT:
             out = v;
-        else if (!strcmp(a, "--set"))
+            break;
+        case O_SET:
             set[nset++] = v;
-        else if (!strcmp(a, "--watchlist"))
+            break;
+        case O_WATCHLIST:
             lists[4 + nlists++] = v;
-        else if (!strcmp(a, "--zones"))
+            break;
+        case O_ZONES:
             so.zones_path = v;
-        else if (!strcmp(a, "--data-dir"))
+            break;
+        case O_DATA:
             so.data_dir = v;
-        else if (!strcmp(a, "--rejects"))
+            break;
+        case O_REJECTS:
             rejects = v;
-        else if (!strcmp(a, "--format-in"))
+            break;
+        case O_FORMAT_IN:
+            if (strcmp(v, "auto") && strcmp(v, "nmea") && strcmp(v, "noaa") && strcmp(v, "dma") &&
+                strcmp(v, "kystverket") && strcmp(v, "barentswatch") && strcmp(v, "csv")) {
+                fprintf(stderr,
+                        "pelorus scan: --format-in wants auto, nmea, noaa, dma, kystverket, barentswatch or csv, "
+                        "not \"%s\"\n", v);
+                rc = 2;
+            }
             fmt_in = v;
-        else if (!strcmp(a, "--columns") || !strcmp(a, "--time-format") || !strcmp(a, "--delimiter") ||
-                 !strcmp(a, "--assume-time")) {
-            for (int k = 0; k < 4; k++)
-                if (!strcmp(a, pass[k][0]))
-                    pass[k][1] = v;
-        }
-        else if (!strcmp(a, "--format")) {
+            break;
+        case O_COLUMNS:
+        case O_TIMEFMT:
+        case O_DELIM:
+        case O_ASSUME:
+            pass[k - O_COLUMNS][1] = v;
+            break;
+        case O_FORMAT:
             if (!strcmp(v, "jsonl")) fmt = PEL_FIND_JSONL;
             else if (!strcmp(v, "table")) fmt = PEL_FIND_TABLE;
             else if (!strcmp(v, "csv")) fmt = PEL_FIND_CSV;
             else if (!strcmp(v, "geojson")) fmt = PEL_FIND_GEOJSON;
             else {
-                fprintf(stderr, "pelorus scan: unknown format %s (see --help)\n", v);
+                fprintf(stderr, "pelorus scan: --format wants jsonl, table, csv or geojson, not \"%s\"\n", v);
                 rc = 2;
             }
-        } else {
-            fprintf(stderr, "pelorus scan: unknown option %s (see --help)\n", a);
-            rc = 2;
+            break;
         }
+    }
+    pel_error err = {0};
+    /* the settings are checked before anything is imported or ingested */
+    if (!rc && pel_scan_check_settings(set, nset, &err) != PEL_OK) {
+        fprintf(stderr, "pelorus scan: %s\n", err.msg);
+        rc = err.code == PEL_ERR_ARG ? 2 : 1;
     }
     if (!rc && nlists) {
         lists[0] = "watchlist";
@@ -137,6 +166,11 @@ int cli_scan(int argc, char **argv) {
     /* the ingest, through the ingest command so that its options and summary are the same */
     if (nin) {
         const char **iargv = calloc(nin + 20, sizeof *iargv);
+        if (!iargv) {
+            free(set);
+            free(inputs);
+            return 1;
+        }
         int ia = 0;
         iargv[ia++] = "ingest";
         iargv[ia++] = "--db";
@@ -156,6 +190,7 @@ int cli_scan(int argc, char **argv) {
             }
         if (quiet)
             iargv[ia++] = "-q";
+        iargv[ia++] = "--";
         for (size_t k = 0; k < nin; k++)
             iargv[ia++] = inputs[k];
         rc = cli_ingest(ia, (char **)iargv);
@@ -166,7 +201,6 @@ int cli_scan(int argc, char **argv) {
             return rc;
         }
     }
-    pel_error err = {0};
     pel_store *s = pel_store_open(db, true, &err);
     if (!s) {
         fprintf(stderr, "pelorus scan: %s\n", err.msg);
@@ -174,9 +208,9 @@ int cli_scan(int argc, char **argv) {
         free(inputs);
         return 1;
     }
-    FILE *o = out ? fopen(out, "w") : stdout;
+    cli_out co;
+    FILE *o = cli_out_open("scan", &co, out);
     if (!o) {
-        fprintf(stderr, "pelorus scan: %s: %s\n", out, strerror(errno));
         pel_store_close(s);
         free(set);
         free(inputs);
@@ -184,15 +218,11 @@ int cli_scan(int argc, char **argv) {
     }
     pel_scan_stats st;
     pel_status r = pel_scan(s, &so, o, fmt, &st, &err);
-    if (fflush(o) != 0 && r == PEL_OK) {
-        r = PEL_ERR_IO;
-        snprintf(err.msg, sizeof err.msg, "writing the findings: %s", strerror(errno));
-    }
-    if (out && fclose(o) != 0 && r == PEL_OK)
-        r = PEL_ERR_IO;
     if (r != PEL_OK)
         fprintf(stderr, "pelorus scan: %s\n", err.msg[0] ? err.msg : "failed");
-    else if (!quiet) {
+    if (!cli_out_close("scan", &co, r == PEL_OK) && r == PEL_OK)
+        r = PEL_ERR_IO;
+    if (r == PEL_OK && !quiet) {
         fprintf(stderr, "pelorus scan: %llu vessels, %llu findings", (unsigned long long)st.vessels,
                 (unsigned long long)st.findings);
         const char *sep = " (";
@@ -207,5 +237,5 @@ int cli_scan(int argc, char **argv) {
     pel_store_close(s);
     free(set);
     free(inputs);
-    return r == PEL_OK ? 0 : 1;
+    return r == PEL_OK ? 0 : r == PEL_ERR_ARG ? 2 : 1;
 }

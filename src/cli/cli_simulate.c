@@ -2,6 +2,7 @@
  * cli_simulate.c -- pelorus simulate: a scenario file becomes AIS with known
  * answers (docs/simulate.md).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,9 @@ static const char simulate_help[] =
     "\n"
     "options:\n"
     "  --out DIR        where to write (created if needed)\n"
-    "  --seed N         instead of the scenario's seed\n"
-    "  --scale X        multiply the background traffic by X (benchmarks)\n"
+    "  --seed N         instead of the scenario's seed (0 to 9223372036854775807)\n"
+    "  --scale X        multiply the background traffic by X, 0.001 to 1000\n"
+    "                   (benchmarks)\n"
     "  --data-dir DIR   where ports.csv, zones.geojson and mid.csv are\n"
     "  -q, --quiet      no summary on standard error\n"
     "\n"
@@ -34,49 +36,48 @@ int cli_simulate(int argc, char **argv) {
     const char *scenario = NULL, *out = NULL;
     pel_sim_opts o = {.seed = -1};
     bool quiet = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(simulate_help, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = true;
-            continue;
-        }
-        if (a[0] != '-') {
+    enum { O_HELP, O_QUIET, O_OUT, O_DATA, O_SEED, O_SCALE };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},    [O_QUIET] = {"--quiet", "-q", false}, [O_OUT] = {"--out", "-o", true},
+        [O_DATA] = {"--data-dir", NULL, true}, [O_SEED] = {"--seed", NULL, true},    [O_SCALE] = {"--scale", NULL, true},
+        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "simulate", argc, argv);
+    const char *v;
+    uint64_t seed;
+    for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            return 2;
+        case CLI_ARG:
             if (scenario) {
                 fprintf(stderr, "pelorus simulate: one scenario at a time (see --help)\n");
                 return 2;
             }
-            scenario = a;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "pelorus simulate: missing value after %s (see --help)\n", a);
-            return 2;
-        }
-        i++;
-        char *end;
-        if (!strcmp(a, "--out"))
+            scenario = v;
+            break;
+        case O_HELP:
+            fputs(simulate_help, stdout);
+            return 0;
+        case O_QUIET:
+            quiet = true;
+            break;
+        case O_OUT:
             out = v;
-        else if (!strcmp(a, "--data-dir"))
+            break;
+        case O_DATA:
             o.data_dir = v;
-        else if (!strcmp(a, "--seed")) {
-            o.seed = strtoll(v, &end, 10);
-            if (*end || o.seed < 0) {
-                fprintf(stderr, "pelorus simulate: --seed needs a number >= 0\n");
+            break;
+        case O_SEED:
+            if (!cli_whole("simulate", "--seed", v, 0, INT64_MAX, NULL, &seed))
                 return 2;
-            }
-        } else if (!strcmp(a, "--scale")) {
-            o.scale = strtod(v, &end);
-            if (*end || !(o.scale > 0 && o.scale <= 1000)) {
-                fprintf(stderr, "pelorus simulate: --scale needs a number in (0, 1000]\n");
+            o.seed = (int64_t)seed;
+            break;
+        case O_SCALE:
+            if (!cli_real("simulate", "--scale", v, 0.001, 1000, NULL, &o.scale))
                 return 2;
-            }
-        } else {
-            fprintf(stderr, "pelorus simulate: unknown option %s (see --help)\n", a);
-            return 2;
+            break;
         }
     }
     if (!scenario || !out) {

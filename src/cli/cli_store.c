@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/numtext.h"
 
 static const char ingest_help[] =
     "usage: pelorus ingest [OPTIONS] FILE...\n"
@@ -44,18 +45,22 @@ static const char ingest_help[] =
     "                         rejected as no_time\n"
     "  --rejects FILE         write every rejected line: file, line, reason,\n"
     "                         detail, text (tab-separated)\n"
-    "  --max-speed KN         track building: fastest possible speed (30)\n"
+    "  --max-speed KN         track building: fastest possible speed (30;\n"
+    "                         1 to 1000)\n"
     "  --max-silence-hours H  track building: a segment ends after H hours\n"
-    "                         without a position (24)\n"
-    "  --dedupe-seconds S     the same report heard within S seconds is one (30)\n"
-    "  --commit-every N       records per transaction (500000)\n"
+    "                         without a position (24; 0.1 to 8760)\n"
+    "  --dedupe-seconds S     the same report heard within S seconds is one\n"
+    "                         (30; whole, 1 to 3600)\n"
+    "  --commit-every N       records per transaction (500000; 1 to 10000000)\n"
     "  -q, --quiet            no summary\n"
     "\n"
     "See docs/formats.md for the formats, column maps and time formats.\n"
     "\n"
     "exit status: 0 done; 1 an input was missing, unreadable or not understood\n"
     "(the others were ingested), or the database failed (what was committed is\n"
-    "kept; run again to finish); 2 usage error\n";
+    "kept; when the database failed -- full, locked, read-only -- the message says\n"
+    "\"run again to continue\", and the same command continues where it\n"
+    "stopped); 2 usage error\n";
 
 static const char vessel_help[] =
     "usage: pelorus vessel [--db PATH] [--silence-hours H] MMSI|IMO|NAME\n"
@@ -63,7 +68,8 @@ static const char vessel_help[] =
     "Prints what the database knows of a vessel: identity history (every name,\n"
     "IMO, call sign, type and size it broadcast, with first and last seen),\n"
     "voyage reports, first and last position, number of positions and segments,\n"
-    "distance sailed, and periods of silence of at least H hours (default 12).\n"
+    "distance sailed, and periods of silence of at least H hours (default 12;\n"
+    "0.1 to 8760).\n"
     "A 7-digit number is an IMO, a 9-digit one an MMSI, anything else a name\n"
     "(spacing and case ignored).\n"
     "exit status: 0 found; 1 not found or database error; 2 usage error\n";
@@ -74,7 +80,8 @@ static const char tracks_help[] =
     "\n"
     "Exports tracks: GeoJSON (a LineString per segment; QGIS), CSV (a row per\n"
     "position with file and line) or KML (Google Earth).  TIME is ISO-8601 UTC or\n"
-    "Unix seconds.  Output to standard output unless -o.\n"
+    "Unix seconds; --from may not be after --to.  --bbox: longitudes -180 to\n"
+    "180, latitudes -90 to 90.  Output to standard output unless -o.\n"
     "exit status: 0 done; 1 error; 2 usage error\n";
 
 static int usage_error(const char *cmd, const char *msg, const char *arg) {
@@ -134,13 +141,6 @@ static void on_progress(void *ud, const char *file, uint64_t lines, uint64_t rec
     c->progressed = true;
 }
 
-static bool parse_double(const char *s, double *v) {
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return !errno && end != s && *end == 0;
-}
-
 int cli_ingest(int argc, char **argv) {
     const char *db = "pelorus.db", *rejects = NULL;
     pel_ingest_opts o = {0};
@@ -149,25 +149,51 @@ int cli_ingest(int argc, char **argv) {
     size_t nf = 0;
     if (!files)
         return 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double d;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { O_HELP, O_QUIET, O_DB, O_REJECTS, O_FORMAT, O_ASSUME, O_SPEED, O_SILENCE, O_DEDUPE, O_COMMIT, O_COLUMNS,
+           O_TIMEFMT, O_DELIM };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},
+        [O_QUIET] = {"--quiet", "-q", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_REJECTS] = {"--rejects", NULL, true},
+        [O_FORMAT] = {"--format", NULL, true},
+        [O_ASSUME] = {"--assume-time", NULL, true},
+        [O_SPEED] = {"--max-speed", NULL, true},
+        [O_SILENCE] = {"--max-silence-hours", NULL, true},
+        [O_DEDUPE] = {"--dedupe-seconds", NULL, true},
+        [O_COMMIT] = {"--commit-every", NULL, true},
+        [O_COLUMNS] = {"--columns", NULL, true},
+        [O_TIMEFMT] = {"--time-format", NULL, true},
+        [O_DELIM] = {"--delimiter", NULL, true},
+        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "ingest", argc, argv);
+    const char *v;
+    int rc = 0;
+    uint64_t u;
+    for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            rc = 2;
+            break;
+        case CLI_ARG:
+            files[nf++] = v;
+            break;
+        case O_HELP:
             fputs(ingest_help, stdout);
             free(files);
             return 0;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+        case O_QUIET:
             quiet = true;
-        else if (a[0] == '-' && a[1] && !v) {
-            free(files);
-            return usage_error("ingest", "missing value after", a);
-        } else if (!strcmp(a, "--db"))
-            db = argv[++i];
-        else if (!strcmp(a, "--rejects"))
-            rejects = argv[++i];
-        else if (!strcmp(a, "--format")) {
-            i++;
+            break;
+        case O_DB:
+            db = v;
+            break;
+        case O_REJECTS:
+            rejects = v;
+            break;
+        case O_FORMAT:
             if (!strcmp(v, "auto")) o.format = PEL_IN_AUTO;
             else if (!strcmp(v, "nmea")) o.format = PEL_IN_NMEA;
             else if (!strcmp(v, "noaa")) o.format = PEL_IN_NOAA;
@@ -176,75 +202,75 @@ int cli_ingest(int argc, char **argv) {
             else if (!strcmp(v, "barentswatch")) o.format = PEL_IN_BARENTSWATCH;
             else if (!strcmp(v, "csv")) o.format = PEL_IN_CSV;
             else {
-                free(files);
-                return usage_error("ingest", "unknown format (auto, nmea, noaa, dma, kystverket, barentswatch, csv):",
-                                   v);
+                fprintf(stderr,
+                        "pelorus ingest: --format wants auto, nmea, noaa, dma, kystverket, barentswatch or csv, "
+                        "not \"%s\"\n", v);
+                rc = 2;
             }
-        } else if (!strcmp(a, "--columns")) {
-            i++;
+            break;
+        case O_COLUMNS: {
             pel_error ce = {0};
-            if (pel_csv_check_columns(v, &ce) != PEL_OK) {
-                free(files);
-                return usage_error("ingest", ce.msg, NULL);
-            }
+            if (pel_csv_check_columns(v, &ce) != PEL_OK)
+                rc = usage_error("ingest", ce.msg, NULL);
             o.columns = v;
-        } else if (!strcmp(a, "--time-format")) {
-            i++;
+            break;
+        }
+        case O_TIMEFMT: {
             char why[160];
             if (!pel_time_format_check(v, why, sizeof why)) {
-                free(files);
                 fprintf(stderr, "pelorus ingest: --time-format '%s': %s (see --help)\n", v, why);
-                return 2;
+                rc = 2;
             }
             o.time_format = v;
-        } else if (!strcmp(a, "--delimiter")) {
-            i++;
-            if (!parse_delimiter(v, &o.delimiter) || o.delimiter == '"' || o.delimiter == ' ') {
-                free(files);
-                return usage_error("ingest", "--delimiter wants one character (or \\t for tab), not a quote or a "
-                                             "blank:", v);
-            }
-        } else if (!strcmp(a, "--assume-time")) {
-            i++;
-            if (!pel_parse_time(v, strlen(v), &o.assume_ms)) {
-                free(files);
-                return usage_error("ingest", "not a time:", v);
-            }
+            break;
+        }
+        case O_DELIM:
+            if (!parse_delimiter(v, &o.delimiter) || o.delimiter == '"' || o.delimiter == ' ')
+                rc = usage_error("ingest", "--delimiter wants one character (or \\t for tab), not a quote or a blank:",
+                                 v);
+            break;
+        case O_ASSUME:
+            if (!cli_time("ingest", "--assume-time", v, &o.assume_ms))
+                rc = 2;
             o.assume_time = true;
-        } else if (!strcmp(a, "--max-speed") || !strcmp(a, "--max-silence-hours") ||
-                   !strcmp(a, "--dedupe-seconds") || !strcmp(a, "--commit-every")) {
-            i++;
-            if (!parse_double(v, &d) || d <= 0) {
-                free(files);
-                return usage_error("ingest", "not a positive number:", v);
-            }
-            if (!strcmp(a, "--max-speed")) o.max_speed_kn = d;
-            else if (!strcmp(a, "--max-silence-hours")) o.max_silence_h = d;
-            else if (!strcmp(a, "--dedupe-seconds")) o.dedupe_window_s = (int)d;
-            else o.commit_every = (uint64_t)d;
-        } else if (a[0] == '-' && a[1]) {
-            free(files);
-            return usage_error("ingest", "unknown option", a);
-        } else
-            files[nf++] = a;
+            break;
+        case O_SPEED:
+            if (!cli_real("ingest", "--max-speed", v, 1, 1000, "knots", &o.max_speed_kn))
+                rc = 2;
+            break;
+        case O_SILENCE:
+            if (!cli_real("ingest", "--max-silence-hours", v, 0.1, 8760, "hours", &o.max_silence_h))
+                rc = 2;
+            break;
+        case O_DEDUPE:
+            if (!cli_whole("ingest", "--dedupe-seconds", v, 1, 3600, "seconds", &u))
+                rc = 2;
+            o.dedupe_window_s = (int)u;
+            break;
+        case O_COMMIT:
+            if (!cli_whole("ingest", "--commit-every", v, 1, 10000000, "records", &u))
+                rc = 2;
+            o.commit_every = u;
+            break;
+        }
     }
-    if (!nf) {
-        free(files);
-        return usage_error("ingest", "no input files", NULL);
+    if (!rc && !nf) {
+        fprintf(stderr, "pelorus ingest: no input files (see --help)\n");
+        rc = 2;
     }
-    if (o.columns && o.format != PEL_IN_AUTO && o.format != PEL_IN_CSV) {
-        free(files);
-        return usage_error("ingest", "--columns is for the generic CSV reader (--format csv)", NULL);
-    }
-    if (o.columns)
+    if (!rc && o.columns && o.format != PEL_IN_AUTO && o.format != PEL_IN_CSV)
+        rc = usage_error("ingest", "--columns is for the generic CSV reader (--format csv)", NULL);
+    if (!rc && o.columns)
         o.format = PEL_IN_CSV;
-    if (o.format == PEL_IN_NMEA && (o.time_format || o.delimiter)) {
+    if (!rc && o.format == PEL_IN_NMEA && (o.time_format || o.delimiter))
+        rc = usage_error("ingest", "--time-format and --delimiter are for CSV inputs, not --format nmea", NULL);
+    if (rc) {
         free(files);
-        return usage_error("ingest", "--time-format and --delimiter are for CSV inputs, not --format nmea", NULL);
+        return rc;
     }
     ingest_ctx c = {.tty = isatty(2)};
-    if (rejects && !(c.rejects = fopen(rejects, "w"))) {
-        fprintf(stderr, "pelorus ingest: %s: %s\n", rejects, strerror(errno));
+    cli_out rej = {0};
+    if (rejects && !(c.rejects = cli_out_open("ingest", &rej, rejects))) {
         free(files);
         return 1;
     }
@@ -257,19 +283,18 @@ int cli_ingest(int argc, char **argv) {
     if (!s) {
         fprintf(stderr, "pelorus ingest: %s\n", err.msg);
         free(files);
-        if (c.rejects)
-            fclose(c.rejects);
+        cli_out_close("ingest", &rej, false);
         return 1;
     }
     pel_ingest_stats st;
-    pel_status rc = pel_ingest(s, files, nf, &o, &st, &err);
+    pel_status r = pel_ingest(s, files, nf, &o, &st, &err);
     if (c.progressed)
         fprintf(stderr, "\r\033[K");
     /* the inputs refused were named as they came (on_input_error); the
      * library's summary of them is not repeated */
     char refused[64];
     snprintf(refused, sizeof refused, "%llu of %zu inputs not ingested: ", (unsigned long long)st.failed, nf);
-    if (rc != PEL_OK && !(st.failed && !strncmp(err.msg, refused, strlen(refused))))
+    if (r != PEL_OK && !(st.failed && !strncmp(err.msg, refused, strlen(refused))))
         fprintf(stderr, "pelorus ingest: %s\n", err.msg[0] ? err.msg : "failed");
     if (!quiet) {
         char nfail[48] = "";
@@ -294,32 +319,45 @@ int cli_ingest(int argc, char **argv) {
     }
     pel_store_close(s);
     free(files);
-    if (c.rejects && fclose(c.rejects) != 0) {
-        fprintf(stderr, "pelorus ingest: %s: %s\n", rejects, strerror(errno));
+    /* the rejected lines of what was read, even when the ingest stopped */
+    if (c.rejects && !cli_out_close("ingest", &rej, true))
         return 1;
-    }
-    return rc == PEL_OK ? 0 : 1;
+    return r == PEL_OK ? 0 : 1;
 }
 
 int cli_vessel(int argc, char **argv) {
     const char *db = "pelorus.db", *query = NULL;
     double silence = 12;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { O_HELP, O_DB, O_SILENCE };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_SILENCE] = {"--silence-hours", NULL, true},
+        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "vessel", argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            return 2;
+        case CLI_ARG:
+            if (query)
+                return usage_error("vessel", "one vessel at a time; extra argument", v);
+            query = v;
+            break;
+        case O_HELP:
             fputs(vessel_help, stdout);
             return 0;
-        } else if (!strcmp(a, "--db") && i + 1 < argc)
-            db = argv[++i];
-        else if (!strcmp(a, "--silence-hours") && i + 1 < argc) {
-            if (!parse_double(argv[++i], &silence) || silence <= 0)
-                return usage_error("vessel", "not a positive number:", argv[i]);
-        } else if (a[0] == '-' && a[1])
-            return usage_error("vessel", "unknown option", a);
-        else if (query)
-            return usage_error("vessel", "one vessel at a time; extra argument", a);
-        else
-            query = a;
+        case O_DB:
+            db = v;
+            break;
+        case O_SILENCE:
+            if (!cli_real("vessel", "--silence-hours", v, 0.1, 8760, "hours", &silence))
+                return 2;
+            break;
+        }
     }
     if (!query)
         return usage_error("vessel", "which vessel?", NULL);
@@ -364,69 +402,133 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     return t->rc != PEL_OK;
 }
 
+/* --bbox MINLON,MINLAT,MAXLON,MAXLAT: four plain numbers, longitudes in
+ * -180..180, latitudes in -90..90, each minimum at most its maximum. */
+static bool parse_bbox(const char *v, pel_track_filter *f) {
+    double x[4];
+    int n = 0;
+    const char *p = v;
+    char part[64];
+    while (n < 4) {
+        size_t len = strcspn(p, ",");
+        if (len >= sizeof part)
+            break;
+        memcpy(part, p, len);
+        part[len] = 0;
+        if (!num_real(part, &x[n]))
+            break;
+        n++;
+        p += len;
+        if (!*p)
+            break;
+        p++;
+    }
+    if (n == 4 && !*p && x[0] >= -180 && x[0] <= 180 && x[2] >= -180 && x[2] <= 180 && x[1] >= -90 && x[1] <= 90 &&
+        x[3] >= -90 && x[3] <= 90 && x[0] <= x[2] && x[1] <= x[3]) {
+        f->min_lon = x[0];
+        f->min_lat = x[1];
+        f->max_lon = x[2];
+        f->max_lat = x[3];
+        f->has_bbox = true;
+        return true;
+    }
+    fprintf(stderr,
+            "pelorus tracks: --bbox wants MINLON,MINLAT,MAXLON,MAXLAT: four numbers, longitudes from -180 to 180,"
+            " latitudes from -90 to 90, each minimum at most its maximum; not \"%s\"\n",
+            v);
+    return false;
+}
+
 int cli_tracks(int argc, char **argv) {
     const char *db = "pelorus.db", *out = NULL;
     pel_export_format fmt = PEL_EXPORT_GEOJSON;
     pel_track_filter f = {0};
     uint32_t *mm = NULL;
     int rc = 0;
-    for (int i = 1; i < argc && rc == 0; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { O_HELP, O_DB, O_OUT, O_FORMAT, O_MMSI, O_BBOX, O_FROM, O_TO };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false}, [O_DB] = {"--db", NULL, true},     [O_OUT] = {"--output", "-o", true},
+        [O_FORMAT] = {"--format", NULL, true}, [O_MMSI] = {"--mmsi", NULL, true}, [O_BBOX] = {"--bbox", NULL, true},
+        [O_FROM] = {"--from", NULL, true},  [O_TO] = {"--to", NULL, true},     {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "tracks", argc, argv);
+    const char *v;
+    for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            rc = 2;
+            break;
+        case CLI_ARG:
+            rc = usage_error("tracks", "unexpected argument", v);
+            break;
+        case O_HELP:
             fputs(tracks_help, stdout);
             free(mm);
             return 0;
-        }
-        if (!v) {
-            rc = usage_error("tracks", "missing value after", a);
-            break;
-        }
-        i++;
-        if (!strcmp(a, "--db"))
+        case O_DB:
             db = v;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            break;
+        case O_OUT:
             out = v;
-        else if (!strcmp(a, "--format")) {
+            break;
+        case O_FORMAT:
             if (!strcmp(v, "geojson")) fmt = PEL_EXPORT_GEOJSON;
             else if (!strcmp(v, "csv")) fmt = PEL_EXPORT_CSV;
             else if (!strcmp(v, "kml")) fmt = PEL_EXPORT_KML;
-            else rc = usage_error("tracks", "unknown format", v);
-        } else if (!strcmp(a, "--mmsi")) {
+            else {
+                fprintf(stderr, "pelorus tracks: --format wants geojson, csv or kml, not \"%s\"\n", v);
+                rc = 2;
+            }
+            break;
+        case O_MMSI: {
             size_t cap = 1;
             for (const char *c = v; *c; c++)
                 cap += *c == ',';
             free(mm);
             mm = calloc(cap, sizeof *mm);
-            f.nmmsi = 0;
             char *dup = strdup(v);
-            for (char *tok = strtok(dup, ","); tok && mm; tok = strtok(NULL, ",")) {
-                char *end;
-                unsigned long x = strtoul(tok, &end, 10);
-                if (*end || x == 0 || x > 999999999) {
-                    rc = usage_error("tracks", "not an MMSI:", tok);
+            f.nmmsi = 0;
+            if (!mm || !dup) {
+                free(dup);
+                free(mm);
+                fprintf(stderr, "pelorus tracks: out of memory\n");
+                return 1;
+            }
+            /* every comma-separated item an MMSI; an empty one is an error too */
+            for (char *tok = dup, *next; !rc; tok = next + 1) {
+                next = strchr(tok, ',');
+                if (next)
+                    *next = 0;
+                if (!cli_mmsi("tracks", "--mmsi", tok, &mm[f.nmmsi]))
+                    rc = 2;
+                else
+                    f.nmmsi++;
+                if (!next)
                     break;
-                }
-                mm[f.nmmsi++] = (uint32_t)x;
             }
             free(dup);
             f.mmsi = mm;
-        } else if (!strcmp(a, "--bbox")) {
-            if (sscanf(v, "%lf,%lf,%lf,%lf", &f.min_lon, &f.min_lat, &f.max_lon, &f.max_lat) != 4 ||
-                f.min_lat > f.max_lat || f.min_lon > f.max_lon)
-                rc = usage_error("tracks", "--bbox wants MINLON,MINLAT,MAXLON,MAXLAT, got", v);
-            f.has_bbox = true;
-        } else if (!strcmp(a, "--from")) {
-            if (!pel_parse_time(v, strlen(v), &f.from_ms))
-                rc = usage_error("tracks", "not a time:", v);
+            break;
+        }
+        case O_BBOX:
+            if (!parse_bbox(v, &f))
+                rc = 2;
+            break;
+        case O_FROM:
             f.has_from = true;
-        } else if (!strcmp(a, "--to")) {
-            if (!pel_parse_time(v, strlen(v), &f.to_ms))
-                rc = usage_error("tracks", "not a time:", v);
+            if (!cli_time("tracks", "--from", v, &f.from_ms))
+                rc = 2;
+            break;
+        case O_TO:
             f.has_to = true;
-        } else
-            rc = usage_error("tracks", "unknown option", a);
+            if (!cli_time("tracks", "--to", v, &f.to_ms))
+                rc = 2;
+            break;
+        }
     }
+    if (!rc && !cli_period("tracks", f.has_from, f.from_ms, f.has_to, f.to_ms))
+        rc = 2;
     if (rc) {
         free(mm);
         return rc;
@@ -438,9 +540,9 @@ int cli_tracks(int argc, char **argv) {
         free(mm);
         return 1;
     }
-    FILE *o = out ? fopen(out, "w") : stdout;
+    cli_out co;
+    FILE *o = cli_out_open("tracks", &co, out);
     if (!o) {
-        fprintf(stderr, "pelorus tracks: %s: %s\n", out, strerror(errno));
         pel_store_close(s);
         free(mm);
         return 1;
@@ -452,11 +554,11 @@ int cli_tracks(int argc, char **argv) {
     pel_status st2 = pel_export_finish(t.x, &err);
     if (st == PEL_OK)
         st = st2;
-    if (out && fclose(o) != 0 && st == PEL_OK)
-        st = PEL_ERR_IO;
     if (st != PEL_OK)
         fprintf(stderr, "pelorus tracks: %s\n", err.msg[0] ? err.msg : "writing failed");
-    else
+    if (!cli_out_close("tracks", &co, st == PEL_OK) && st == PEL_OK)
+        st = PEL_ERR_IO;
+    if (st == PEL_OK)
         fprintf(stderr, "pelorus tracks: %llu vessels, %llu positions\n", (unsigned long long)t.vessels,
                 (unsigned long long)t.positions);
     pel_store_close(s);
@@ -477,7 +579,18 @@ static int dump_vessel(void *ud, uint32_t mmsi, const char *name, const pel_posi
 }
 
 int cli_dbdump(int argc, char **argv) {
-    const char *db = argc > 2 && !strcmp(argv[1], "--db") ? argv[2] : "pelorus.db";
+    const char *db = "pelorus.db";
+    static const cli_opt opts[] = {{"--db", NULL, true}, {NULL, NULL, false}};
+    cli_args g;
+    cli_args_init(&g, "db-dump", argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        if (k == CLI_BAD)
+            return 2;
+        if (k == CLI_ARG)
+            return usage_error("db-dump", "unexpected argument", v);
+        db = v;
+    }
     sqlite3 *h;
     if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "pelorus db-dump: %s: %s\n", db, sqlite3_errmsg(h));

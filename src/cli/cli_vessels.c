@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/display.h"
 
 static const char vessels_help[] = "usage: pelorus vessels [--rank] [OPTIONS]\n"
                                    "\n"
@@ -25,7 +26,8 @@ static const char vessels_help[] = "usage: pelorus vessels [--rank] [OPTIONS]\n"
                                    "options:\n"
                                    "  --db PATH          the database (default pelorus.db)\n"
                                    "  --rank             rank by risk\n"
-                                   "  --limit N          the first N vessels only (default: all)\n"
+                                   "  --limit N          the first N vessels only (1 to 1000000000;\n"
+                                   "                     default: all)\n"
                                    "  --format F         table (default on a terminal), jsonl (default otherwise)\n"
                                    "                     or csv\n"
                                    "  --vessel MMSI      only this vessel and its encounter partners (repeatable;\n"
@@ -47,40 +49,6 @@ typedef struct list_ctx {
     size_t limit, n;
 } list_ctx;
 
-static void put_plain(FILE *f, const char *s, int width) {
-    int n = 0;
-    for (; s && *s && n < width; s++, n++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-    for (; n < width; n++)
-        fputc(' ', f);
-}
-
-static void put_json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&')
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void put_csv(FILE *f, const char *s) {
-    fputc('"', f);
-    if (s && s[0] && strchr("=+-@", s[0]))
-        fputc('\'', f);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-    }
-    fputc('"', f);
-}
-
 static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
     list_ctx *c = ud;
     char t0[40], t1[40];
@@ -89,19 +57,19 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     switch (c->fmt) {
     case PEL_FIND_TABLE:
         fprintf(c->out, "%09u ", mmsi);
-        put_plain(c->out, name ? name : "", 20);
+        disp_fput_cell(c->out, name, 20, true);
         fprintf(c->out, " %9zu  %-20s  %s\n", n, t0, t1);
         break;
     case PEL_FIND_CSV:
         fprintf(c->out, "%u,", mmsi);
         if (name)
-            put_csv(c->out, name);
+            disp_csv_cell(c->out, name);
         fprintf(c->out, ",%zu,%s,%s\n", n, t0, t1);
         break;
     default:
         fprintf(c->out, "{\"mmsi\":%u,\"name\":", mmsi);
         if (name)
-            put_json_str(c->out, name);
+            disp_json_string(c->out, name, true);
         else
             fputs("null", c->out);
         fprintf(c->out, ",\"positions\":%zu,\"first\":\"%s\",\"last\":\"%s\"}\n", n, t0, t1);
@@ -118,7 +86,7 @@ static int usage(const char *msg, const char *arg) {
 
 int cli_vessels(int argc, char **argv) {
     const char *db = "pelorus.db", *out = NULL;
-    bool rank = false;
+    bool rank = false, has_from = false, has_to = false;
     size_t limit = 0;
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     pel_report_opts o = {.from_ms = INT64_MIN, .to_ms = INT64_MAX};
@@ -131,70 +99,93 @@ int cli_vessels(int argc, char **argv) {
         free(mmsi);
         return 1;
     }
-    for (int i = 1; i < argc && !rc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { O_HELP, O_RANK, O_DB, O_OUT, O_SET, O_ZONES, O_DATA, O_LIMIT, O_VESSEL, O_FROM, O_TO, O_FORMAT };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},    [O_RANK] = {"--rank", NULL, false},
+        [O_DB] = {"--db", NULL, true},         [O_OUT] = {"--output", "-o", true},
+        [O_SET] = {"--set", NULL, true},       [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true}, [O_LIMIT] = {"--limit", NULL, true},
+        [O_VESSEL] = {"--vessel", NULL, true}, [O_FROM] = {"--from", NULL, true},
+        [O_TO] = {"--to", NULL, true},         [O_FORMAT] = {"--format", NULL, true},
+        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "vessels", argc, argv);
+    const char *v;
+    uint64_t u;
+    for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            rc = 2;
+            break;
+        case CLI_ARG:
+            rc = usage("unexpected argument", v);
+            break;
+        case O_HELP:
             fputs(vessels_help, stdout);
             free(set);
             free(mmsi);
             return 0;
-        }
-        if (!strcmp(a, "--rank")) {
+        case O_RANK:
             rank = true;
-            continue;
-        }
-        if (a[0] != '-') {
-            rc = usage("unexpected argument", a);
             break;
-        }
-        if (!v) {
-            rc = usage("missing value after", a);
-            break;
-        }
-        i++;
-        char *end;
-        if (!strcmp(a, "--db"))
+        case O_DB:
             db = v;
-        else if (!strcmp(a, "-o"))
+            break;
+        case O_OUT:
             out = v;
-        else if (!strcmp(a, "--set"))
+            break;
+        case O_SET:
             set[nset++] = v;
-        else if (!strcmp(a, "--zones"))
+            break;
+        case O_ZONES:
             o.zones_path = v;
-        else if (!strcmp(a, "--data-dir"))
+            break;
+        case O_DATA:
             o.data_dir = v;
-        else if (!strcmp(a, "--limit")) {
-            errno = 0;
-            unsigned long long n = strtoull(v, &end, 10);
-            if (errno || *end || end == v || v[0] == '-')
-                rc = usage("--limit wants a number, got", v);
-            limit = (size_t)n;
-        } else if (!strcmp(a, "--vessel")) {
-            errno = 0;
-            unsigned long m = strtoul(v, &end, 10);
-            if (errno || *end || m < 100000000 || m > 999999999)
-                rc = usage("not an MMSI:", v);
-            mmsi[nmmsi++] = (uint32_t)m;
-        } else if (!strcmp(a, "--from")) {
-            if (!pel_parse_time(v, strlen(v), &o.from_ms))
-                rc = usage("not a time:", v);
-        } else if (!strcmp(a, "--to")) {
-            if (!pel_parse_time(v, strlen(v), &o.to_ms))
-                rc = usage("not a time:", v);
-        } else if (!strcmp(a, "--format")) {
+            break;
+        case O_LIMIT:
+            if (!cli_whole("vessels", "--limit", v, 1, 1000000000, "vessels", &u))
+                rc = 2;
+            limit = (size_t)u;
+            break;
+        case O_VESSEL:
+            if (!cli_mmsi("vessels", "--vessel", v, &mmsi[nmmsi++]))
+                rc = 2;
+            break;
+        case O_FROM:
+            has_from = true;
+            if (!cli_time("vessels", "--from", v, &o.from_ms))
+                rc = 2;
+            break;
+        case O_TO:
+            has_to = true;
+            if (!cli_time("vessels", "--to", v, &o.to_ms))
+                rc = 2;
+            break;
+        case O_FORMAT:
             if (!strcmp(v, "jsonl"))
                 fmt = PEL_FIND_JSONL;
             else if (!strcmp(v, "table"))
                 fmt = PEL_FIND_TABLE;
             else if (!strcmp(v, "csv"))
                 fmt = PEL_FIND_CSV;
-            else
-                rc = usage("unknown format", v);
-        } else
-            rc = usage("unknown option", a);
+            else {
+                fprintf(stderr, "pelorus vessels: --format wants table, jsonl or csv, not \"%s\"\n", v);
+                rc = 2;
+            }
+            break;
+        }
     }
     if (!rc && !rank && (nset || nmmsi || o.zones_path || o.data_dir))
         rc = usage("--set, --vessel, --zones and --data-dir go with --rank", NULL);
+    if (!rc && !cli_period("vessels", has_from, o.from_ms, has_to, o.to_ms))
+        rc = 2;
+    pel_error err = {0};
+    if (!rc && pel_report_check_settings(set, nset, &err) != PEL_OK) {
+        fprintf(stderr, "pelorus vessels: %s\n", err.msg);
+        rc = err.code == PEL_ERR_ARG ? 2 : 1;
+    }
     if (rc) {
         free(set);
         free(mmsi);
@@ -204,7 +195,6 @@ int cli_vessels(int argc, char **argv) {
     o.nset = nset;
     o.mmsi = nmmsi ? mmsi : NULL;
     o.nmmsi = nmmsi;
-    pel_error err = {0};
     pel_store *s = pel_store_open(db, true, &err);
     if (!s) {
         fprintf(stderr, "pelorus vessels: %s\n", err.msg);
@@ -212,9 +202,9 @@ int cli_vessels(int argc, char **argv) {
         free(mmsi);
         return 1;
     }
-    FILE *f = out ? fopen(out, "w") : stdout;
+    cli_out co;
+    FILE *f = cli_out_open("vessels", &co, out);
     if (!f) {
-        fprintf(stderr, "pelorus vessels: %s: %s\n", out, strerror(errno));
         pel_store_close(s);
         free(set);
         free(mmsi);
@@ -235,16 +225,10 @@ int cli_vessels(int argc, char **argv) {
         if (st == PEL_STOPPED)
             st = PEL_OK;
     }
-    if (fflush(f) != 0 && st == PEL_OK) {
-        st = PEL_ERR_IO;
-        snprintf(err.msg, sizeof err.msg, "writing: %s", strerror(errno));
-    }
-    if (out && fclose(f) != 0 && st == PEL_OK) {
-        st = PEL_ERR_IO;
-        snprintf(err.msg, sizeof err.msg, "%s: %s", out, strerror(errno));
-    }
     if (st != PEL_OK)
         fprintf(stderr, "pelorus vessels: %s\n", err.msg[0] ? err.msg : "failed");
+    if (!cli_out_close("vessels", &co, st == PEL_OK) && st == PEL_OK)
+        st = PEL_ERR_IO;
     pel_store_close(s);
     free(set);
     free(mmsi);

@@ -39,25 +39,59 @@ int cli_watchlist(int argc, char **argv) {
     const char *db = "pelorus.db";
     bool replace = false, show = !strcmp(argv[1], "show");
     if (!show && strcmp(argv[1], "import")) {
-        fprintf(stderr, "pelorus watchlist: unknown action %s (import or show)\n", argv[1]);
+        if (argv[1][0] == '-')
+            fprintf(stderr, "pelorus watchlist: unknown option %s (the action, import or show, comes first)\n",
+                    argv[1]);
+        else
+            fprintf(stderr, "pelorus watchlist: unknown action %s (import or show)\n", argv[1]);
         return 2;
     }
     const char **files = calloc((size_t)argc, sizeof *files);
     size_t nf = 0;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--db") && i + 1 < argc)
-            db = argv[++i];
-        else if (!strcmp(argv[i], "--replace"))
-            replace = true;
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "pelorus watchlist: unknown option %s\n", argv[i]);
+    if (!files)
+        return 1;
+    enum { O_HELP, O_DB, O_REPLACE };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_REPLACE] = {"--replace", NULL, false},
+        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, show ? "watchlist show" : "watchlist import", argc - 1, argv + 1);
+    const char *v;
+    for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
             free(files);
             return 2;
-        } else
-            files[nf++] = argv[i];
+        case CLI_ARG:
+            if (show) {
+                fprintf(stderr, "pelorus watchlist show: unexpected argument %s (see --help)\n", v);
+                free(files);
+                return 2;
+            }
+            files[nf++] = v;
+            break;
+        case O_HELP:
+            fputs(watch_help, stdout);
+            free(files);
+            return 0;
+        case O_DB:
+            db = v;
+            break;
+        case O_REPLACE:
+            if (show) {
+                fprintf(stderr, "pelorus watchlist show: unknown option --replace (see --help)\n");
+                free(files);
+                return 2;
+            }
+            replace = true;
+            break;
+        }
     }
     if (!show && !nf) {
-        fprintf(stderr, "pelorus watchlist import: which files?\n");
+        fprintf(stderr, "pelorus watchlist import: which files? (see --help)\n");
         free(files);
         return 2;
     }
@@ -82,6 +116,12 @@ int cli_watchlist(int argc, char **argv) {
     }
     if (st != PEL_OK)
         fprintf(stderr, "pelorus watchlist: %s\n", err.msg[0] ? err.msg : "failed");
+    if (show) {
+        cli_out co;
+        cli_out_open("watchlist show", &co, NULL);
+        if (!cli_out_close("watchlist show", &co, st == PEL_OK) && st == PEL_OK)
+            st = PEL_ERR_IO;
+    }
     pel_store_close(s);
     free(files);
     return st == PEL_OK ? 0 : 1;
@@ -90,27 +130,42 @@ int cli_watchlist(int argc, char **argv) {
 int cli_screen(int argc, char **argv) {
     const char *db = "pelorus.db", *dir = NULL;
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { O_HELP, O_DB, O_DATA, O_FORMAT };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true},
+        [O_FORMAT] = {"--format", NULL, true},
+        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "screen", argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            return 2;
+        case CLI_ARG:
+            fprintf(stderr, "pelorus screen: unexpected argument %s (see --help)\n", v);
+            return 2;
+        case O_HELP:
             fputs(screen_help, stdout);
             return 0;
-        } else if (!strcmp(a, "--db") && v)
-            db = argv[++i];
-        else if (!strcmp(a, "--data-dir") && v)
-            dir = argv[++i];
-        else if (!strcmp(a, "--format") && v) {
-            i++;
+        case O_DB:
+            db = v;
+            break;
+        case O_DATA:
+            dir = v;
+            break;
+        case O_FORMAT:
             if (!strcmp(v, "jsonl")) fmt = PEL_FIND_JSONL;
             else if (!strcmp(v, "table")) fmt = PEL_FIND_TABLE;
             else if (!strcmp(v, "csv")) fmt = PEL_FIND_CSV;
             else {
-                fprintf(stderr, "pelorus screen: unknown format %s\n", v);
+                fprintf(stderr, "pelorus screen: --format wants jsonl, table or csv, not \"%s\"\n", v);
                 return 2;
             }
-        } else {
-            fprintf(stderr, "pelorus screen: unknown argument %s (see --help)\n", a);
-            return 2;
+            break;
         }
     }
     pel_error err = {0};
@@ -121,9 +176,13 @@ int cli_screen(int argc, char **argv) {
     }
     uint64_t n = 0;
     pel_status st = pel_screen(s, dir, stdout, fmt, &n, &err);
+    cli_out co;
+    cli_out_open("screen", &co, NULL);
     if (st != PEL_OK)
         fprintf(stderr, "pelorus screen: %s\n", err.msg[0] ? err.msg : "failed");
-    else
+    if (!cli_out_close("screen", &co, st == PEL_OK) && st == PEL_OK)
+        st = PEL_ERR_IO;
+    if (st == PEL_OK)
         fprintf(stderr, "pelorus screen: %llu matches\n", (unsigned long long)n);
     pel_store_close(s);
     return st == PEL_OK ? 0 : 1;

@@ -31,7 +31,16 @@ static void usage(FILE *f) {
                "Run 'pelorus COMMAND --help' for a command's options.\n");
 }
 
-int main(int argc, char **argv) {
+/* version and help take nothing: 2 after saying so, else 0. */
+static int no_args(int argc, char **argv) {
+    if (argc <= 1)
+        return 0;
+    fprintf(stderr, "pelorus %s: %s %s\n", argv[0], argv[1][0] == '-' ? "unknown option" : "unexpected argument",
+            argv[1]);
+    return 2;
+}
+
+static int run(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -62,14 +71,28 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "db-dump") == 0)
         return cli_dbdump(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        if (no_args(argc - 1, argv + 1))
+            return 2;
         printf("pelorus %s\n", PEL_VERSION);
         return 0;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (no_args(argc - 1, argv + 1))
+            return 2;
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "pelorus: unknown command '%s'\n", cmd);
+    if (cmd[0] == '-')
+        fprintf(stderr, "pelorus: unknown option %s (a command comes first)\n", cmd);
+    else
+        fprintf(stderr, "pelorus: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
+}
+
+/* Every command's output is checked at the end: a command whose standard
+ * output could not be written exits 1, whatever it printed. */
+int main(int argc, char **argv) {
+    int rc = run(argc, argv);
+    return cli_stdout_done(argc > 1 && argv[1][0] != '-' ? argv[1] : NULL, rc);
 }

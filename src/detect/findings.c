@@ -11,6 +11,7 @@
 
 #include "det.h"
 #include "det_internal.h"
+#include "util/display.h"
 
 static const char *const events[8] = {"encounter", "loitering",   "gap",           "port_visit",
                                       "zone_entry", "spoofing", "identity_change", "watchlist_match"};
@@ -41,18 +42,11 @@ int det_cmp_findings(const void *a, const void *b) {
     return strcmp(x->fields, y->fields);
 }
 
+/* Texts are written by the display policy of util/display.h: JSON keeps
+ * the exact text (hidden characters as \u escapes), the table and CSV show
+ * hidden characters as visible marks. */
 static void put_json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    disp_json_string(f, s, false);
 }
 
 static void put_coord(FILE *f, double v) {
@@ -93,21 +87,17 @@ static void put_object(FILE *f, const det_finding *x, const char *const *paths, 
     put_coord(f, x->lat);
     fputs(",\"lon\":", f);
     put_coord(f, x->lon);
-    if (x->fields[0])
-        fprintf(f, ",%s", x->fields);
+    if (x->fields[0]) {
+        fputc(',', f);
+        disp_json_fputs(f, x->fields);
+    }
     fputc(',', f);
     put_evidence_json(f, x, paths, npaths);
     fputc('}', f);
 }
 
 static void put_csv_field(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    disp_csv_cell(f, s);
 }
 
 pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, size_t n, const char *const *paths,
@@ -182,8 +172,8 @@ pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, siz
                 snprintf(la, sizeof la, "%.4f", x->lat);
             if (!isnan(x->lon))
                 snprintf(lo, sizeof lo, "%.4f", x->lon);
-            fprintf(f, "%-15s %-9u %-9s %-20.20s %-20.20s %10s %11s  %.100s%s\n", x->event, x->mmsi, m2, t0, t1, la,
-                    lo, x->fields, strlen(x->fields) > 100 ? "..." : "");
+            fprintf(f, "%-15s %-9u %-9s %-20.20s %-20.20s %10s %11s  ", x->event, x->mmsi, m2, t0, t1, la, lo);
+            fputs(disp_fput_cell(f, x->fields, 100, false) ? "...\n" : "\n", f);
         }
         break;
     }

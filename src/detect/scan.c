@@ -12,6 +12,7 @@
  * names them), or a zones file of the user's.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "geo.h"
 #include "screen.h"
 #include "store_internal.h"
+#include "util/numtext.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -249,70 +251,111 @@ static long others_heard(void *ud, uint32_t mmsi, double lat, double lon, double
 
 /* ---- settings ----------------------------------------------------------------- */
 
+/* The detectors' options, as the settings set them. */
+typedef struct det_settings {
+    det_enc_opts enc;
+    det_loiter_opts loi;
+    det_gap_opts gap;
+    det_port_opts port;
+    det_zone_opts zone;
+} det_settings;
+
+/* One setting: where it goes, and the values it accepts.  The ranges keep
+ * every value within what the detector's arithmetic can take (hours and
+ * seconds become int64 milliseconds, distances size a grid, counts and
+ * steps size arrays) and within what means something at sea; docs/
+ * findings.md lists them beside the settings. */
 typedef struct setting {
     const char *name;
-    double *d; /* one of d, i, l is set */
+    double lo, hi;
+    bool whole;       /* a whole number */
+    const char *unit; /* for the message */
+    double *d;        /* one of d, i, l is set */
     int *i;
     long *l;
 } setting;
 
-static pel_status apply_settings(scan *c, const pel_scan_opts *o, pel_error *err) {
+static pel_status setting_error(pel_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static pel_status setting_error(pel_error *err, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->code = PEL_ERR_ARG;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return PEL_ERR_ARG;
+}
+
+static pel_status apply_settings(det_settings *c, const char *const *set, size_t nset, pel_error *err) {
     /* clang-format off */
     const setting table[] = {
-        {"encounter.max_distance_m", &c->enc_o.max_distance_m, NULL, NULL},
-        {"encounter.min_duration_h", &c->enc_o.min_duration_h, NULL, NULL},
-        {"encounter.max_median_speed_kn", &c->enc_o.max_median_speed_kn, NULL, NULL},
-        {"encounter.min_port_distance_m", &c->enc_o.min_port_distance_m, NULL, NULL},
-        {"encounter.merge_gap_h", &c->enc_o.merge_gap_h, NULL, NULL},
-        {"encounter.step_s", NULL, &c->enc_o.step_s, NULL},
-        {"encounter.max_interp_gap_s", NULL, &c->enc_o.max_interp_gap_s, NULL},
-        {"loitering.max_speed_kn", &c->loi_o.max_speed_kn, NULL, NULL},
-        {"loitering.min_duration_h", &c->loi_o.min_duration_h, NULL, NULL},
-        {"loitering.min_port_distance_m", &c->loi_o.min_port_distance_m, NULL, NULL},
-        {"loitering.max_gap_h", &c->loi_o.max_gap_h, NULL, NULL},
-        {"loitering.max_implied_speed_kn", &c->loi_o.max_implied_speed_kn, NULL, NULL},
-        {"loitering.noise_m", &c->loi_o.noise_m, NULL, NULL},
-        {"gap.min_gap_h", &c->gap_o.min_gap_h, NULL, NULL},
-        {"gap.port_radius_m", &c->gap_o.port_radius_m, NULL, NULL},
-        {"gap.coverage_radius_m", &c->gap_o.coverage_radius_m, NULL, NULL},
-        {"gap.min_others", NULL, NULL, &c->gap_o.min_others},
-        {"gap.coverage_margin_s", &c->gap_o.coverage_margin_s, NULL, NULL},
-        {"gap.draught_change_m", &c->gap_o.draught_change_m, NULL, NULL},
-        {"port_visit.entry_m", &c->port_o.entry_m, NULL, NULL},
-        {"port_visit.exit_m", &c->port_o.exit_m, NULL, NULL},
-        {"port_visit.stop_kn", &c->port_o.stop_kn, NULL, NULL},
-        {"zone_entry.min_positions", NULL, NULL, &c->zone_o.min_positions},
+        {"encounter.max_distance_m",        1, 50000,   false, "metres",  &c->enc.max_distance_m, NULL, NULL},
+        {"encounter.min_duration_h",        0, 720,     false, "hours",   &c->enc.min_duration_h, NULL, NULL},
+        {"encounter.max_median_speed_kn",   0, 50,      false, "knots",   &c->enc.max_median_speed_kn, NULL, NULL},
+        {"encounter.min_port_distance_m",   0, 1000000, false, "metres",  &c->enc.min_port_distance_m, NULL, NULL},
+        {"encounter.merge_gap_h",           0, 720,     false, "hours",   &c->enc.merge_gap_h, NULL, NULL},
+        {"encounter.step_s",                60, 86400,  true,  "seconds", NULL, &c->enc.step_s, NULL},
+        {"encounter.max_interp_gap_s",      60, 604800, true,  "seconds", NULL, &c->enc.max_interp_gap_s, NULL},
+        {"loitering.max_speed_kn",          0, 50,      false, "knots",   &c->loi.max_speed_kn, NULL, NULL},
+        {"loitering.min_duration_h",        0, 720,     false, "hours",   &c->loi.min_duration_h, NULL, NULL},
+        {"loitering.min_port_distance_m",   0, 1000000, false, "metres",  &c->loi.min_port_distance_m, NULL, NULL},
+        {"loitering.max_gap_h",             0, 720,     false, "hours",   &c->loi.max_gap_h, NULL, NULL},
+        {"loitering.max_implied_speed_kn",  0, 1000,    false, "knots",   &c->loi.max_implied_speed_kn, NULL, NULL},
+        {"loitering.noise_m",               0, 100000,  false, "metres",  &c->loi.noise_m, NULL, NULL},
+        {"gap.min_gap_h",                   0.25, 8760, false, "hours",   &c->gap.min_gap_h, NULL, NULL},
+        {"gap.port_radius_m",               0, 100000,  false, "metres",  &c->gap.port_radius_m, NULL, NULL},
+        {"gap.coverage_radius_m",           0, 500000,  false, "metres",  &c->gap.coverage_radius_m, NULL, NULL},
+        {"gap.min_others",                  0, 1000000, true,  "positions", NULL, NULL, &c->gap.min_others},
+        {"gap.coverage_margin_s",           0, 86400,   false, "seconds", &c->gap.coverage_margin_s, NULL, NULL},
+        {"gap.draught_change_m",            0, 30,      false, "metres",  &c->gap.draught_change_m, NULL, NULL},
+        {"port_visit.entry_m",              1, 50000,   false, "metres",  &c->port.entry_m, NULL, NULL},
+        {"port_visit.exit_m",               1, 50000,   false, "metres",  &c->port.exit_m, NULL, NULL},
+        {"port_visit.stop_kn",              0, 50,      false, "knots",   &c->port.stop_kn, NULL, NULL},
+        {"zone_entry.min_positions",        1, 1000000, true,  "positions", NULL, NULL, &c->zone.min_positions},
     };
     /* clang-format on */
-    for (size_t k = 0; k < o->nset; k++) {
-        const char *eq = strchr(o->set[k], '=');
-        bool done = false;
-        for (size_t t = 0; eq && t < sizeof table / sizeof table[0] && !done; t++) {
-            size_t klen = (size_t)(eq - o->set[k]);
-            if (strlen(table[t].name) != klen || strncmp(table[t].name, o->set[k], klen))
-                continue;
-            char *end;
-            double v = strtod(eq + 1, &end);
-            if (*end || end == eq + 1 || v < 0)
-                break;
-            if (table[t].d)
-                *table[t].d = v;
-            else if (table[t].i)
-                *table[t].i = (int)v;
-            else
-                *table[t].l = (long)v;
-            done = true;
-        }
-        if (!done) {
-            if (err) {
-                err->code = PEL_ERR_ARG;
-                snprintf(err->msg, sizeof err->msg, "unknown setting or bad value: %s (docs/findings.md lists them)",
-                         o->set[k]);
-            }
-            return PEL_ERR_ARG;
-        }
+    for (size_t k = 0; k < nset; k++) {
+        const char *s = set[k] ? set[k] : "";
+        const char *eq = strchr(s, '=');
+        size_t klen = eq ? (size_t)(eq - s) : strlen(s);
+        const setting *t = NULL;
+        for (size_t j = 0; j < sizeof table / sizeof table[0] && !t; j++)
+            if (strlen(table[j].name) == klen && !strncmp(table[j].name, s, klen))
+                t = &table[j];
+        if (!t)
+            return setting_error(err, "unknown setting %.*s (docs/findings.md lists them)", (int)(klen > 80 ? 80 : klen),
+                                 s);
+        double v;
+        if (!eq || !num_real(eq + 1, &v) || v < t->lo || v > t->hi || (t->whole && !num_is_whole(v)))
+            return setting_error(err, "%s wants %s from %.15g to %.15g %s, not \"%.40s\" (docs/findings.md)", t->name,
+                                 t->whole ? "a whole number" : "a number", t->lo, t->hi, t->unit, eq ? eq + 1 : "");
+        if (t->d)
+            *t->d = v;
+        else if (t->i)
+            *t->i = (int)v;
+        else
+            *t->l = (long)v;
     }
+    if (c->port.entry_m > c->port.exit_m)
+        return setting_error(err, "port_visit.entry_m (%g) is beyond port_visit.exit_m (%g): a visit starts inside"
+                                  " the distance at which it ends (docs/findings.md)",
+                             c->port.entry_m, c->port.exit_m);
     return PEL_OK;
+}
+
+static void default_settings(det_settings *c) {
+    det_enc_default_opts(&c->enc);
+    det_loiter_default_opts(&c->loi);
+    det_gap_default_opts(&c->gap);
+    det_port_default_opts(&c->port);
+    det_zone_default_opts(&c->zone);
+}
+
+pel_status pel_scan_check_settings(const char *const *set, size_t nset, pel_error *err) {
+    det_settings c;
+    default_settings(&c);
+    return apply_settings(&c, set, nset, err);
 }
 
 /* ---- the vessels -------------------------------------------------------------- */
@@ -370,14 +413,16 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     clock_gettime(CLOCK_MONOTONIC, &t0);
     t1 = t2 = t0;
     scan c = {.s = s};
-    det_enc_default_opts(&c.enc_o);
-    det_loiter_default_opts(&c.loi_o);
-    det_gap_default_opts(&c.gap_o);
-    det_port_default_opts(&c.port_o);
-    det_zone_default_opts(&c.zone_o);
-    pel_status st = apply_settings(&c, o, err);
+    det_settings ds;
+    default_settings(&ds);
+    pel_status st = apply_settings(&ds, o->set, o->nset, err);
     if (st != PEL_OK)
         return st;
+    c.enc_o = ds.enc;
+    c.loi_o = ds.loi;
+    c.gap_o = ds.gap;
+    c.port_o = ds.port;
+    c.zone_o = ds.zone;
     const char *dir = geo_data_dir(o->data_dir);
     char *pp = join(dir, "ports.csv"), *zp = o->zones_path ? NULL : join(dir, "zones.geojson"),
          *mp = join(dir, "mid.csv");

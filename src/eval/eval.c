@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/display.h"
 #include "pelorus.h"
 
 #define MAX_EVENTS 64   /* distinct names held while reading (rows need <= 16) */
@@ -408,10 +409,11 @@ static int cmp_list(const void *a, const void *b) {
     return x->it->line < y->it->line ? -1 : x->it->line > y->it->line;
 }
 
-/* Writes s with control characters as '?', so that one item stays one line. */
+/* Writes s by the display policy of util/display.h (controls, bidirectional
+ * and invisible characters as visible marks), so that one item stays one
+ * line and shows what it says. */
 static void put_text(FILE *out, const char *s) {
-    for (; *s; s++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+    disp_fputs(out, s);
 }
 
 static void put_item(FILE *out, const events *ev, const item *it) {

@@ -101,6 +101,9 @@ typedef struct ing {
     uint64_t c_lines, c_pos, c_stat, c_ign, c_rej;
     uint64_t c_assumed;    /* records given --assume-time */
     uint64_t c_reason[64];
+    int canon[64];         /* a reason's index -> the first index of its name: "mmsi" and
+                              "too_long" exist in two stages and are counted once */
+    bool input_failed;     /* the input itself could not be read (not resumable) */
     bool csv;
     bool refused;          /* the input failed before anything of it was recorded */
     bool recording;        /* the input has a row in inputs that is not complete */
@@ -124,7 +127,7 @@ static void fail(ing *g, pel_status st) {
 static void count_reject(ing *g, int reason, uint64_t line, const char *detail, const char *text, size_t len) {
     g->c_rej++;
     if (reason >= 0 && reason < 64)
-        g->c_reason[reason]++;
+        g->c_reason[g->canon[reason]]++;
     if (g->o->on_reject)
         g->o->on_reject(g->o->ud, g->path, line, pel_ingest_reason_name(reason), detail, text, len);
 }
@@ -1067,7 +1070,7 @@ static pel_status ingest_input(ing *g, const input *in) {
         const char *js = (const char *)sqlite3_column_text(q, 7);
         for (int i = 0; js && i < 64; i++) {
             const char *name = pel_ingest_reason_name(i);
-            if (!name || !*name)
+            if (!name || !*name || g->canon[i] != i)
                 continue;
             char key[64];
             snprintf(key, sizeof key, "\"%s\":", name);
@@ -1118,8 +1121,10 @@ static pel_status ingest_input(ing *g, const input *in) {
         pel_decoder_free(d);
         if (g->failed != PEL_OK)
             return g->failed;
-        if (st != PEL_OK && st != PEL_STOPPED)
+        if (st != PEL_OK && st != PEL_STOPPED) {
+            g->input_failed = true;
             return st;
+        }
         g->c_lines = lines > g->c_lines ? lines : g->c_lines;
     } else {
         pel_csv_cb cb = {csv_rec, csv_reject, g};
@@ -1127,8 +1132,10 @@ static pel_status ingest_input(ing *g, const input *in) {
         st = pel_csv_read_opts(in->path, &co, g->resume_line, &cb, &cs, err);
         if (g->failed != PEL_OK)
             return g->failed;
-        if (st != PEL_OK)
+        if (st != PEL_OK) {
+            g->input_failed = true;
             return st;
+        }
         uint64_t lines = g->line > g->c_lines ? g->line : g->c_lines;
         g->c_lines = lines;
     }
@@ -1164,6 +1171,7 @@ static pel_status ingest_input(ing *g, const input *in) {
 static pel_status ingest_one(ing *g, const char *name) {
     g->refused = false;
     g->recording = false;
+    g->input_failed = false;
     g->imsg[0] = 0;
     input in;
     pel_status st = open_input(name, &in, g->imsg, sizeof g->imsg);
@@ -1214,6 +1222,15 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         return PEL_ERR_ARG;
     }
     ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
+    for (int i = 0; i < 64; i++) {
+        const char *name = pel_ingest_reason_name(i);
+        g.canon[i] = i;
+        for (int k = 0; name && *name && k < i; k++)
+            if (pel_ingest_reason_name(k) && !strcmp(pel_ingest_reason_name(k), name)) {
+                g.canon[i] = k;
+                break;
+            }
+    }
     g.commit_every = o->commit_every ? o->commit_every : 500000;
     g.batch = malloc(g.commit_every * sizeof *g.batch);
     if (!g.batch) {
@@ -1255,7 +1272,11 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         st = st_done(s, st_get(s, ST_COMMIT), err, "committing");
     else {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* committed batches stay */
-        if (err && g.recording) {
+        /* "run again" only where that helps: the database failed (full,
+         * locked, read-only) or memory ran out while an input was being
+         * recorded, never for an input that cannot be read or is not in its
+         * format, nor for a usage error */
+        if (err && g.recording && !g.input_failed && (st == PEL_ERR_IO || st == PEL_ERR_NOMEM)) {
             size_t l = strlen(err->msg);
             snprintf(err->msg + l, sizeof err->msg - l, " (%s: stored up to line %llu; run again to continue)",
                      g.path, (unsigned long long)g.committed);

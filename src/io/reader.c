@@ -25,6 +25,16 @@ typedef struct src {
     int nhead;      /* bytes read to sniff, not yet handed out */
 } src;
 
+/* One line to the decoder: a line over PEL_MAX_LINE is too_long however it
+ * arrived (whole in the buffer, or the last of the file), never parsed. */
+static pel_status feed(pel_decoder *d, const char *p, size_t len, uint64_t lineno) {
+    if (len > PEL_MAX_LINE) {
+        pel_decoder_too_long(d, p, 200, lineno);
+        return PEL_OK;
+    }
+    return pel_decoder_line(d, p, len, lineno);
+}
+
 /* Reads up to n bytes; returns the count, 0 at the end, -1 on error. */
 static long src_read(src *s, char *buf, size_t n) {
     if (s->gz) {
@@ -126,8 +136,7 @@ pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_l
                 skipping = false; /* the tail of a long line: already reported */
             else if (lineno < first_line)
                 ; /* before the starting line: counted only */
-            else if (pel_decoder_line(d, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'), lineno) ==
-                     PEL_STOPPED) {
+            else if (feed(d, p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'), lineno) == PEL_STOPPED) {
                 st = PEL_STOPPED;
                 goto done;
             }
@@ -137,7 +146,7 @@ pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_l
         if (eof) {
             if (left && !skipping) {
                 lineno++;
-                if (lineno >= first_line && pel_decoder_line(d, p, left, lineno) == PEL_STOPPED)
+                if (lineno >= first_line && feed(d, p, left, lineno) == PEL_STOPPED)
                     st = PEL_STOPPED;
             }
             break;

@@ -34,12 +34,14 @@
  * heading (0..359), status (0..14), type (1..) and times (years 0000..9999)
  * outside their ranges are written as absent.
  *
- * The vessel name is attacker-controlled text.  It is shown the same way in
- * all three formats: invalid UTF-8 bytes, control characters (C0, DEL, C1),
- * U+FFFE/U+FFFF and bidirectional formatting characters (which could make
- * "NAME (MMSI)" display a different MMSI) become U+FFFD; then each format's
- * syntax is escaped (JSON string escapes; RFC 4180 quoting; XML entities for
- * & < > " ').  In CSV a name starting with = + - @ gets a leading ' and
+ * The vessel name is attacker-controlled text, written by the display
+ * policy of util/display.h: invalid UTF-8 bytes become U+FFFD; hidden
+ * characters -- controls (C0, DEL, C1), bidirectional formatting characters
+ * (which could make "NAME (MMSI)" display a different MMSI), invisible and
+ * zero-width characters, noncharacters -- are kept exactly in GeoJSON as
+ * \uXXXX escapes and shown as visible marks "⟨U+202E⟩" in CSV and KML; then
+ * each format's syntax is escaped (JSON string escapes; RFC 4180 quoting;
+ * XML entities for & < > " ').  In CSV a name starting with = + - @ gets a leading ' and
  * quotes, so that a spreadsheet does not run it as a formula (OWASP "CSV
  * injection").  In KML the name appears only in the Folder's <name>, never
  * in descriptions or ExtendedData, which Google Earth renders as HTML.
@@ -62,6 +64,7 @@
 #include <string.h>
 
 #include "pelorus.h"
+#include "util/display.h"
 
 #define BUF_CAP 65536
 
@@ -240,17 +243,6 @@ static uint32_t next_cp(const unsigned char **ps) {
     return cp;
 }
 
-/* What is shown for cp: characters that XML 1.0 forbids, that terminals and
- * spreadsheets treat as control, or that reorder text become U+FFFD. */
-static uint32_t shown(uint32_t cp) {
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
-        return REPLACEMENT;
-    if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
-        (cp >= 0x2066 && cp <= 0x2069))
-        return REPLACEMENT;
-    return cp;
-}
-
 static void put_utf8(pel_export *x, uint32_t cp) {
     char b[4];
     size_t n;
@@ -297,8 +289,18 @@ static void put_name(pel_export *x, const char *name, text_syntax syntax) {
             put_c(x, '\'');
     }
     while (*s) {
-        uint32_t cp = shown(next_cp(&s));
-        if (syntax == AS_JSON && (cp == '"' || cp == '\\')) {
+        uint32_t cp = next_cp(&s);
+        if (disp_hidden(cp)) { /* util/display.h: exact in JSON, a visible mark elsewhere */
+            char mark[24];
+            if (syntax == AS_JSON && cp >= 0x10000)
+                snprintf(mark, sizeof mark, "\\u%04x\\u%04x", (unsigned)(0xD800 | (cp - 0x10000) >> 10),
+                         (unsigned)(0xDC00 | ((cp - 0x10000) & 0x3FF)));
+            else if (syntax == AS_JSON)
+                snprintf(mark, sizeof mark, "\\u%04x", (unsigned)cp);
+            else
+                snprintf(mark, sizeof mark, "\xE2\x9F\xA8U+%04X\xE2\x9F\xA9", (unsigned)cp);
+            put_s(x, mark);
+        } else if (syntax == AS_JSON && (cp == '"' || cp == '\\')) {
             put_c(x, '\\');
             put_c(x, (char)cp);
         } else if (syntax == AS_CSV && cp == '"')

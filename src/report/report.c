@@ -10,9 +10,12 @@
  *   report.html       data/web/report.html with its includes and the data
  *                     JSON put in place: one self-contained file
  *
- * The data JSON is written compact with every '<', '>', '&', U+2028 and
- * U+2029 as a \u escape, so it can sit in a <script> element whatever the
- * vessels broadcast.  Included files may not contain "</script" or
+ * The data JSON is written compact with every '<', '>', '&' and every
+ * hidden character of util/display.h (U+2028 and U+2029 among them) as a \u
+ * escape, so it can sit in a <script> element whatever the vessels
+ * broadcast and the page carries no invisible byte; report.js shows hidden
+ * characters as marks.  The KML and CSV show them as marks too, the
+ * GeoJSON keeps them as escapes (docs/report.md, "Display").  Included files may not contain "</script" or
  * "</style" (either would end their element early).  Everything is
  * deterministic: the same database and options give the same bytes (no
  * clock, no random, no locale: jansson formats reals with '.').
@@ -42,6 +45,8 @@
 #include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
+#include "util/display.h"
+#include "util/outfile.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
@@ -129,85 +134,62 @@ static char *slurp(const char *path, size_t *len) {
     return buf;
 }
 
-typedef struct outfile {
-    FILE *f;
-    char *path;
-} outfile;
-
+/* The report's files go through util/outfile.h: each is written to a
+ * temporary file beside it and renamed into place when complete, never
+ * through a symbolic link planted at its name; a failure or a kill leaves
+ * the previous file (or none). */
 static pel_status out_open(outfile *o, const char *dir, const char *name, pel_error *err) {
-    o->path = join(dir, name);
-    if (!o->path)
+    char *path = join(dir, name);
+    if (!path) {
+        memset(o, 0, sizeof *o);
         return fail(err, PEL_ERR_NOMEM, "out of memory");
-    o->f = fopen(o->path, "w");
-    if (!o->f)
-        return fail(err, PEL_ERR_IO, "%s: %s", o->path, strerror(errno));
-    return PEL_OK;
+    }
+    pel_status st = outfile_open(o, path, err);
+    free(path);
+    return st;
 }
 
-/* Closes o; an error (of writing before, or of closing) fails with its path. */
+/* The files of a report, in the order they are put in place. */
+enum { F_TRACKS, F_GEOJSON, F_KML, F_CSV, F_HTML, F__COUNT };
+static const char *const file_names[F__COUNT] = {"tracks.geojson", "findings.geojson", "findings.kml", "findings.csv",
+                                                 "report.html"};
+
+/* Finishes o: commits it when st is PEL_OK (a write, flush or rename error
+ * then fails with its path), else discards it.  Returns the status. */
 static pel_status out_close(outfile *o, pel_status st, pel_error *err) {
-    if (o->f) {
-        bool bad = ferror(o->f) != 0;
-        if (fclose(o->f) != 0)
-            bad = true;
-        if (bad && st == PEL_OK)
-            st = fail(err, PEL_ERR_IO, "writing %s failed", o->path);
+    if (st != PEL_OK) {
+        outfile_discard(o);
+        return st;
     }
-    free(o->path);
-    o->f = NULL;
-    o->path = NULL;
-    return st;
+    return outfile_commit(o, err);
 }
 
 /* ---- text for XML and CSV -------------------------------------------------- */
 
-/* Writes s as XML character data (or attribute value): & < > " ' as
- * entities; characters XML 1.0 forbids, C1 controls, U+FFFE/U+FFFF and
- * bidirectional formatting characters as U+FFFD (s is valid UTF-8: the
- * findings were cleaned when parsed). */
+/* Writes s as XML character data (or attribute value) in its display form
+ * (util/display.h): hidden characters -- the controls XML forbids, C1
+ * controls, bidirectional formatting and invisible characters, U+FFFE/
+ * U+FFFF -- as visible marks "⟨U+202E⟩", bytes that are not UTF-8 as
+ * U+FFFD; & < > " ' escaped twice: once for XML, once for the HTML that
+ * Google Earth renders names and ExtendedData values as, so a reader gets
+ * "&lt;script&gt;", which its balloon shows as text. */
 static void xml_text(FILE *f, const char *str) {
-    const unsigned char *s = (const unsigned char *)str;
-    while (s && *s) {
-        unsigned c = *s;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                fputs("\xEF\xBF\xBD", f);
-            /* escaped twice: once for XML, once for the HTML that Google
-             * Earth renders names and ExtendedData values as, so a reader
-             * gets "&lt;script&gt;", which its balloon shows as text */
-            else if (c == '&')
-                fputs("&amp;amp;", f);
-            else if (c == '<')
-                fputs("&amp;lt;", f);
-            else if (c == '>')
-                fputs("&amp;gt;", f);
-            else if (c == '"')
-                fputs("&amp;quot;", f);
-            else if (c == '\'')
-                fputs("&amp;#39;", f);
-            else
-                fputc((int)c, f);
-            s++;
-            continue;
-        }
-        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        uint32_t cp = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-        size_t k = 1;
-        for (; k < n && (s[k] & 0xC0) == 0x80; k++)
-            cp = cp << 6 | (s[k] & 0x3Fu);
-        if (k < n) { /* cannot happen on cleaned text; never read past the NUL */
-            fputs("\xEF\xBF\xBD", f);
-            s += k;
-            continue;
-        }
-        bool bad = (cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF || cp == 0x061C || cp == 0x200E ||
-                   cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-        if (bad)
-            fputs("\xEF\xBF\xBD", f);
+    char *d = disp_dup(str);
+    for (const char *s = d ? d : ""; *s; s++) {
+        if (*s == '&')
+            fputs("&amp;amp;", f);
+        else if (*s == '<')
+            fputs("&amp;lt;", f);
+        else if (*s == '>')
+            fputs("&amp;gt;", f);
+        else if (*s == '"')
+            fputs("&amp;quot;", f);
+        else if (*s == '\'')
+            fputs("&amp;#39;", f);
         else
-            fwrite(s, 1, n, f);
-        s += n;
+            fputc(*s, f);
     }
+    free(d);
 }
 
 
@@ -529,32 +511,30 @@ static pel_status enrich_findings(report *r) {
     return PEL_OK;
 }
 
-static pel_status write_findings_geojson(report *r, const char *dir, pel_error *err) {
-    outfile o = {0};
-    pel_status st = out_open(&o, dir, "findings.geojson", err);
-    if (st == PEL_OK) {
-        fputs("{\"type\":\"FeatureCollection\",\"features\":[", o.f);
-        size_t i;
-        json_t *f;
-        json_array_foreach(r->findings, i, f) {
-            json_t *props = json_deep_copy(f), *feat = json_object();
-            json_object_del(props, "geometry");
-            json_object_set_new(feat, "type", json_string("Feature"));
-            json_object_set(feat, "geometry", json_object_get(f, "geometry"));
-            json_object_set_new(feat, "properties", props);
-            char *s = json_dumps(feat, DUMP_FLAGS);
-            json_decref(feat);
-            if (!s) {
-                st = fail(err, PEL_ERR_NOMEM, "out of memory");
-                break;
-            }
-            fputs(i ? ",\n" : "\n", o.f);
-            fputs(s, o.f);
-            free(s);
+static pel_status write_findings_geojson(report *r, outfile *o, pel_error *err) {
+    FILE *out = o->f;
+    pel_status st = PEL_OK;
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", out);
+    size_t i;
+    json_t *f;
+    json_array_foreach(r->findings, i, f) {
+        json_t *props = json_deep_copy(f), *feat = json_object();
+        json_object_del(props, "geometry");
+        json_object_set_new(feat, "type", json_string("Feature"));
+        json_object_set(feat, "geometry", json_object_get(f, "geometry"));
+        json_object_set_new(feat, "properties", props);
+        char *s = json_dumps(feat, DUMP_FLAGS);
+        json_decref(feat);
+        if (!s) {
+            st = fail(err, PEL_ERR_NOMEM, "out of memory");
+            break;
         }
-        fputs("\n]}\n", o.f);
+        fputs(i ? ",\n" : "\n", out);
+        disp_json_fputs(out, s); /* the exact text, hidden characters as \u escapes */
+        free(s);
     }
-    return out_close(&o, st, err);
+    fputs("\n]}\n", out);
+    return st;
 }
 
 /* "NAME (MMSI)" or "MMSI" */
@@ -571,12 +551,9 @@ static void kml_coords(FILE *f, const json_t *pair) {
     fprintf(f, "%.6f,%.6f", json_number_value(json_array_get(pair, 0)), json_number_value(json_array_get(pair, 1)));
 }
 
-static pel_status write_findings_kml(report *r, const char *dir, pel_error *err) {
-    outfile o = {0};
-    pel_status st = out_open(&o, dir, "findings.kml", err);
-    if (st != PEL_OK)
-        return out_close(&o, st, err);
-    FILE *f = o.f;
+static pel_status write_findings_kml(report *r, outfile *o, pel_error *err) {
+    pel_status st = PEL_OK;
+    FILE *f = o->f;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
           "<name>Pelorus findings</name>\n",
           f);
@@ -644,18 +621,15 @@ static pel_status write_findings_kml(report *r, const char *dir, pel_error *err)
         fputs("</Placemark>\n", f);
     }
     fputs("</Document>\n</kml>\n", f);
-    return out_close(&o, st, err);
+    return st;
 }
 
-static pel_status write_findings_csv(report *r, const char *dir, pel_error *err) {
+static pel_status write_findings_csv(report *r, outfile *o, pel_error *err) {
     static const char *const fixed[] = {"id",          "event",        "mmsi",    "mmsi2",    "start",
                                         "end",         "lat",          "lon",     "evidence", "evidence_total",
                                         "vessel_name", "vessel2_name", "geometry"};
-    outfile o = {0};
-    pel_status st = out_open(&o, dir, "findings.csv", err);
-    if (st != PEL_OK)
-        return out_close(&o, st, err);
-    FILE *f = o.f;
+    pel_status st = PEL_OK;
+    FILE *f = o->f;
     fputs("id,event,mmsi,vessel_name,mmsi2,vessel2_name,start,end,lat,lon,details,evidence\n", f);
     size_t i;
     json_t *x;
@@ -712,7 +686,7 @@ static pel_status write_findings_csv(report *r, const char *dir, pel_error *err)
         free(ev);
         fputc('\n', f);
     }
-    return out_close(&o, st, err);
+    return st;
 }
 
 /* ---- the data JSON ------------------------------------------------------------------- */
@@ -967,7 +941,7 @@ static void write_script_hashes(FILE *f, const char *page, size_t len) {
     }
 }
 
-static pel_status write_html(report *r, const char *dir, const char *data, pel_error *err) {
+static pel_status write_html(report *r, outfile *o, const char *data, pel_error *err) {
     char *web = join(r->run.data_dir, "web"), *tpath = web ? join(web, "report.html") : NULL;
     if (!tpath) {
         free(web);
@@ -1047,18 +1021,14 @@ static pel_status write_html(report *r, const char *dir, const char *data, pel_e
         st = fail(err, PEL_ERR_FORMAT, "%s has no <!--PELORUS:DATA--> marker", tpath);
     if (mf && fclose(mf) != 0 && st == PEL_OK)
         st = fail(err, PEL_ERR_NOMEM, "out of memory");
-    outfile o = {0};
-    if (st == PEL_OK)
-        st = out_open(&o, dir, "report.html", err);
     if (st == PEL_OK) {
         if (hashes_at >= 0) {
-            fwrite(page, 1, (size_t)hashes_at, o.f);
-            write_script_hashes(o.f, page, plen);
-            fwrite(page + hashes_at, 1, plen - (size_t)hashes_at, o.f);
+            fwrite(page, 1, (size_t)hashes_at, o->f);
+            write_script_hashes(o->f, page, plen);
+            fwrite(page + hashes_at, 1, plen - (size_t)hashes_at, o->f);
         } else
-            fwrite(page, 1, plen, o.f);
+            fwrite(page, 1, plen, o->f);
     }
-    st = out_close(&o, st, err);
     free(page);
     free(tpl);
     free(web);
@@ -1132,12 +1102,16 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
     }
     if (st == PEL_OK && enrich_findings(&r) != PEL_OK)
         st = fail(err, PEL_ERR_NOMEM, "out of memory");
+    /* the five files are opened (as temporary files) before any is
+     * written, so a name that cannot be written (a symbolic link, a
+     * directory) stops the report before it replaces anything */
+    outfile files[F__COUNT];
+    memset(files, 0, sizeof files);
+    for (int k = 0; k < F__COUNT && st == PEL_OK; k++)
+        st = out_open(&files[k], out_dir, file_names[k], err);
     /* tracks: tracks.geojson, the drawings, the gaps' far ends */
-    outfile tf = {0};
-    if (st == PEL_OK)
-        st = out_open(&tf, out_dir, "tracks.geojson", err);
     if (st == PEL_OK) {
-        r.tracks = pel_export_new(tf.f, PEL_EXPORT_GEOJSON, err);
+        r.tracks = pel_export_new(files[F_TRACKS].f, PEL_EXPORT_GEOJSON, err);
         if (!r.tracks)
             st = PEL_ERR_NOMEM;
     }
@@ -1161,7 +1135,6 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         if (st == PEL_OK)
             st = xs;
     }
-    st = out_close(&tf, st, err);
     /* the data */
     if (st == PEL_OK) {
         root = json_object();
@@ -1209,20 +1182,27 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
     }
     if (st == PEL_OK)
-        st = write_findings_geojson(&r, out_dir, err);
+        st = write_findings_geojson(&r, &files[F_GEOJSON], err);
     if (st == PEL_OK)
-        st = write_findings_kml(&r, out_dir, err);
+        st = write_findings_kml(&r, &files[F_KML], err);
     if (st == PEL_OK)
-        st = write_findings_csv(&r, out_dir, err);
+        st = write_findings_csv(&r, &files[F_CSV], err);
     if (st == PEL_OK) {
-        char *dump = json_dumps(root, DUMP_FLAGS), *safe = dump ? script_safe(dump) : NULL;
+        /* hidden characters as \u escapes: report.html carries no invisible
+         * byte, and report.js shows each as a visible mark */
+        char *dump = json_dumps(root, DUMP_FLAGS), *vis = dump ? disp_json_dup(dump) : NULL,
+             *safe = vis ? script_safe(vis) : NULL;
         if (!safe)
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
         else
-            st = write_html(&r, out_dir, safe, err);
+            st = write_html(&r, &files[F_HTML], safe, err);
         free(dump);
+        free(vis);
         free(safe);
     }
+    /* into place, report.html last; after a failure none is */
+    for (int k = 0; k < F__COUNT; k++)
+        st = out_close(&files[k], st, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (stp) {
         memset(stp, 0, sizeof *stp);

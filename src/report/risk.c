@@ -36,6 +36,8 @@
 #include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
+#include "util/display.h"
+#include "util/numtext.h"
 
 
 /* ---- weights ------------------------------------------------------------- */
@@ -78,7 +80,23 @@ void rpt_weights_default(rpt_weights *w) {
 static pel_status arg_error(pel_error *err, const char *what, const char *s) {
     if (err) {
         err->code = PEL_ERR_ARG;
-        snprintf(err->msg, sizeof err->msg, "%s: %s (docs/report.md lists the risk weights)", what, s);
+        snprintf(err->msg, sizeof err->msg, "%s: %.120s (docs/report.md lists the risk weights)", what, s);
+    }
+    return PEL_ERR_ARG;
+}
+
+/* The ranges of docs/report.md.  A weight is at most RPT_WEIGHT_MAX points,
+ * so that no sum of them can overflow (a vessel would need 10^304 findings)
+ * and a score is always a finite number in the outputs. */
+#define RPT_WEIGHT_MAX 1000.0
+#define RPT_LEVEL_MAX 1000000.0
+
+static pel_status range_error(pel_error *err, const char *name, size_t nlen, const char *what, double lo, double hi,
+                              const char *v) {
+    if (err) {
+        err->code = PEL_ERR_ARG;
+        snprintf(err->msg, sizeof err->msg, "%.*s wants %s from %.15g to %.15g, not \"%.40s\" (docs/report.md)",
+                 (int)(nlen > 80 ? 80 : nlen), name, what, lo, hi, v);
     }
     return PEL_ERR_ARG;
 }
@@ -87,46 +105,72 @@ pel_status rpt_split_settings(const char *const *set, size_t nset, rpt_weights *
                               size_t *ndet, pel_error *err) {
     *ndet = 0;
     for (size_t k = 0; k < nset; k++) {
-        const char *s = set[k];
+        const char *s = set[k] ? set[k] : "";
+        const char *eq = strchr(s, '=');
+        size_t klen = eq ? (size_t)(eq - s) : strlen(s);
+        double v = 0;
+        bool num = eq && num_real(eq + 1, &v);
         if (!strncmp(s, "report.", 7)) {
-            const char *eq = strchr(s, '=');
-            char *end;
-            errno = 0;
-            double v = eq ? strtod(eq + 1, &end) : -1;
-            if (!eq || errno || end == eq + 1 || *end || !isfinite(v) || v < 0)
-                return arg_error(err, "a report setting wants a number >= 0", s);
-            size_t klen = (size_t)(eq - s);
-            if (klen == strlen("report.simplify_deg") && !strncmp(s, "report.simplify_deg", klen))
+            if (klen == strlen("report.simplify_deg") && !strncmp(s, "report.simplify_deg", klen)) {
+                if (!num || v < 0 || v > 10)
+                    return range_error(err, s, klen, "a number of degrees", 0, 10, eq ? eq + 1 : "");
                 d->simplify_deg = v;
-            else if (klen == strlen("report.max_points_per_vessel") &&
-                     !strncmp(s, "report.max_points_per_vessel", klen) && v >= 2 && v <= 1e9)
+            } else if (klen == strlen("report.max_points_per_vessel") &&
+                       !strncmp(s, "report.max_points_per_vessel", klen)) {
+                if (!num || v < 2 || v > 1000000 || !num_is_whole(v))
+                    return range_error(err, s, klen, "a whole number", 2, 1000000, eq ? eq + 1 : "");
                 d->max_points = (size_t)v;
-            else
-                return arg_error(err, "unknown report setting or bad value", s);
+            } else
+                return arg_error(err, "unknown report setting", s);
             continue;
         }
         if (strncmp(s, "risk.", 5) != 0) {
             det[(*ndet)++] = s;
             continue;
         }
-        const char *eq = strchr(s, '=');
-        if (!eq)
-            return arg_error(err, "a risk setting wants NAME=VALUE", s);
-        size_t klen = (size_t)(eq - s - 5);
         int found = -1;
         for (int i = 0; i < RPT_W__COUNT; i++)
-            if (strlen(weights[i].name) == klen && !strncmp(weights[i].name, s + 5, klen))
+            if (klen > 5 && strlen(weights[i].name) == klen - 5 && !strncmp(weights[i].name, s + 5, klen - 5))
                 found = i;
         if (found < 0)
             return arg_error(err, "unknown risk weight", s);
-        char *end;
-        errno = 0;
-        double v = strtod(eq + 1, &end);
-        if (errno || end == eq + 1 || *end || !isfinite(v) || v < 0)
-            return arg_error(err, "a risk weight wants a number >= 0", s);
+        double hi = found == RPT_W_HIGH || found == RPT_W_MEDIUM ? RPT_LEVEL_MAX : RPT_WEIGHT_MAX;
+        if (!num || v < 0 || v > hi)
+            return range_error(err, s, klen, found == RPT_W_HIGH || found == RPT_W_MEDIUM ? "a score" : "points", 0,
+                               hi, eq ? eq + 1 : "");
         w->w[found] = v;
     }
+    if (w->w[RPT_W_MEDIUM] > w->w[RPT_W_HIGH]) {
+        if (err) {
+            err->code = PEL_ERR_ARG;
+            snprintf(err->msg, sizeof err->msg,
+                     "risk.medium (%g) is above risk.high (%g): the medium level starts below the high one"
+                     " (docs/report.md)",
+                     w->w[RPT_W_MEDIUM], w->w[RPT_W_HIGH]);
+        }
+        return PEL_ERR_ARG;
+    }
     return PEL_OK;
+}
+
+pel_status pel_report_check_settings(const char *const *set, size_t nset, pel_error *err) {
+    rpt_weights w;
+    rpt_draw d = {.simplify_deg = 0.0005, .max_points = 2000};
+    rpt_weights_default(&w);
+    const char **det = calloc(nset + 1, sizeof *det);
+    if (!det) {
+        if (err) {
+            err->code = PEL_ERR_NOMEM;
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        }
+        return PEL_ERR_NOMEM;
+    }
+    size_t ndet = 0;
+    pel_status st = rpt_split_settings(set, nset, &w, &d, det, &ndet, err);
+    if (st == PEL_OK)
+        st = pel_scan_check_settings(det, ndet, err);
+    free(det);
+    return st;
 }
 
 const char *rpt_level(const rpt_weights *w, double score) {
@@ -866,23 +910,8 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
 
 /* ---- pel_rank -------------------------------------------------------------- */
 
-/* Text for a table or CSV cell: control characters become '?'. */
-static void put_plain(FILE *out, const char *s, size_t max) {
-    size_t n = 0;
-    for (; s && *s && n < max; s++, n++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-}
-
 void rpt_csv_text(FILE *out, const char *s) {
-    fputc('"', out);
-    if (s && s[0] && strchr("=+-@", s[0]))
-        fputc('\'', out);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-    }
-    fputc('"', out);
+    disp_csv_cell(out, s);
 }
 
 json_t *rpt_jstr(const char *s) {
@@ -926,10 +955,8 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             break;
         if (fmt == PEL_FIND_TABLE) {
             fprintf(out, "%4zu %6.1f %-6s %09u ", i + 1, v->score, v->level, v->mmsi);
-            char nm[24] = "";
-            snprintf(nm, sizeof nm, "%s", id.name ? id.name : "");
-            put_plain(out, nm, 20);
-            fprintf(out, "%*s ", (int)(20 - (strlen(nm) < 20 ? strlen(nm) : 20)), "");
+            disp_fput_cell(out, id.name, 20, true);
+            fputc(' ', out);
             if (id.imo)
                 fprintf(out, "%-7u", id.imo);
             else
@@ -937,7 +964,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             for (size_t k = 0; k < v->nreasons && k < 3; k++) {
                 fprintf(out, "%s(%+.1f) ", k ? "\n                                                           " : "  ",
                         v->reasons[k].points);
-                put_plain(out, v->reasons[k].text, 160);
+                disp_fput_cell(out, v->reasons[k].text, 160, false);
             }
             if (v->nreasons > 3)
                 fprintf(out, "\n                                                             ... %zu more",
@@ -989,7 +1016,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             if (!line)
                 st = nomem(err);
             else {
-                fputs(line, out);
+                disp_json_fputs(out, line);
                 fputc('\n', out);
                 free(line);
             }

@@ -68,10 +68,13 @@ typedef struct rpt_draw {
 } rpt_draw;
 
 /* Splits the caller's settings: "risk.NAME=value" entries set w (NAME must
- * be a weight, value a finite number >= 0), "report.NAME=value" set d, the
- * others are copied (the pointers, borrowed from set) into det, which has
- * room for nset, *ndet getting their count.  Returns PEL_OK, or PEL_ERR_ARG
- * naming the entry. */
+ * be a weight, value a plain decimal number from 0 to 1000 points, or to
+ * 1000000 for the level thresholds high and medium, medium not above
+ * high), "report.NAME=value" set d (within the ranges of docs/report.md),
+ * the others are copied (the pointers, borrowed from set) into det, which
+ * has room for nset, *ndet getting their count (they are not checked here:
+ * pel_scan does).  Returns PEL_OK, or PEL_ERR_ARG naming the entry and its
+ * allowed range. */
 pel_status rpt_split_settings(const char *const *set, size_t nset, rpt_weights *w, rpt_draw *d, const char **det,
                               size_t *ndet, pel_error *err);
 
@@ -147,9 +150,10 @@ void rpt_run_free(rpt_run *r);
  * caller frees it. */
 char *rpt_utf8_clean(const char *s, size_t len);
 
-/* Writes s (NULL as empty) to f as one CSV field, always quoted ("" for "),
- * a leading = + - @ prefixed with ' so a spreadsheet does not run it as a
- * formula, control characters as '?'. */
+/* Writes s (NULL as empty) to f as one CSV field of its display form
+ * (util/display.h: hidden characters as visible marks "⟨U+202E⟩"), always
+ * quoted ("" for "), a leading = + - @ prefixed with ' so a spreadsheet
+ * does not run it as a formula. */
 void rpt_csv_text(FILE *f, const char *s);
 
 /* A JSON string of s made valid UTF-8 (json_null() for NULL or when out of

@@ -40,6 +40,7 @@
 
 #include "geo.h"
 #include "sim.h"
+#include "util/outfile.h"
 
 #define KN_MS (1852.0 / 3600.0)
 #define WINDOW_MS (600 * 1000LL)
@@ -95,6 +96,7 @@ typedef struct ctx {
     int nzones;
     sim_rng rng;
     FILE *out;
+    outfile outf; /* ais.nmea, out is its stream */
     item *items;
     size_t nitems, capitems;
     uint64_t seq;
@@ -114,6 +116,13 @@ typedef struct ctx {
     pel_status fail; /* when not out of memory */
     struct listed *ls;
 } ctx;
+
+/* Every file the simulator writes goes through util/outfile.h: into a
+ * temporary file renamed into place when complete, never through a
+ * symbolic link at its name.  NULL with err filled when it cannot. */
+static FILE *open_out(outfile *o, const char *path, pel_error *err) {
+    return outfile_open(o, path, err) == PEL_OK ? o->f : NULL;
+}
 
 static pel_status io_fail(pel_error *err, const char *what, const char *path) {
     if (err) {
@@ -672,9 +681,10 @@ static double round6(double v) {
 static pel_status write_truth(ctx *c, const char *path) {
     if (c->ntr)
         qsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
-    FILE *f = fopen(path, "w");
+    outfile of;
+    FILE *f = open_out(&of, path, c->err);
     if (!f)
-        return io_fail(c->err, "cannot write", path);
+        return PEL_ERR_IO;
     for (size_t i = 0; i < c->ntr; i++) {
         truth *t = &c->tr[i];
         json_t *o = json_object();
@@ -697,14 +707,14 @@ static pel_status write_truth(ctx *c, const char *path) {
         json_decref(o);
         if (!s || fprintf(f, "%s\n", s) < 0) {
             free(s);
-            fclose(f);
+            outfile_discard(&of);
             return io_fail(c->err, "cannot write", path);
         }
         free(s);
     }
     c->st->truth = c->ntr;
-    if (fclose(f) != 0)
-        return io_fail(c->err, "cannot write", path);
+    if (outfile_commit(&of, c->err) != PEL_OK)
+        return PEL_ERR_IO;
     return PEL_OK;
 }
 
@@ -725,9 +735,10 @@ static void csv_field(FILE *f, const char *s) {
 static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
     char path[4096];
     snprintf(path, sizeof path, "%s/vessels.csv", dir);
-    FILE *f = fopen(path, "w");
+    outfile of;
+    FILE *f = open_out(&of, path, c->err);
     if (!f)
-        return io_fail(c->err, "cannot write", path);
+        return PEL_ERR_IO;
     fprintf(f, "id,role,mmsi,name,imo,callsign,shiptype,class,speed_kn,designated\n");
     for (size_t i = 0; i < c->sc->nv; i++) {
         const sim_vessel *v = &c->sc->v[i];
@@ -739,12 +750,12 @@ static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
         csv_field(f, v->callsign);
         fprintf(f, ",%d,%s,%.1f,%s\n", v->shiptype, v->class_b ? "B" : "A", v->speed_kn, v->designated ? "1" : "0");
     }
-    if (fclose(f) != 0)
-        return io_fail(c->err, "cannot write", path);
+    if (outfile_commit(&of, c->err) != PEL_OK)
+        return PEL_ERR_IO;
     snprintf(path, sizeof path, "%s/watchlist.csv", dir);
-    f = fopen(path, "w");
+    f = open_out(&of, path, c->err);
     if (!f)
-        return io_fail(c->err, "cannot write", path);
+        return PEL_ERR_IO;
     fprintf(f, "name,imo,mmsi,flag,program,source,listed_on\n");
     for (size_t i = 0; i < c->sc->nv; i++) {
         const sim_vessel *v = &c->sc->v[i];
@@ -761,8 +772,8 @@ static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
         csv_field(f, "pelorus simulate");
         fprintf(f, ",\n");
     }
-    if (fclose(f) != 0)
-        return io_fail(c->err, "cannot write", path);
+    if (outfile_commit(&of, c->err) != PEL_OK)
+        return PEL_ERR_IO;
     return PEL_OK;
 }
 
@@ -926,9 +937,9 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         goto done_all;
     }
     snprintf(path, sizeof path, "%s/ais.nmea", out_dir);
-    c.out = fopen(path, "w");
+    c.out = open_out(&c.outf, path, err);
     if (!c.out) {
-        rc = io_fail(err, "cannot write", path);
+        rc = PEL_ERR_IO;
         goto done_all;
     }
     scripted_truth(&c);
@@ -976,9 +987,13 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
             snprintf(err->msg, sizeof err->msg, "out of memory");
         goto done_out;
     }
-    if (!flush_items(&c, -1) || fclose(c.out) != 0) {
-        c.out = NULL;
+    if (!flush_items(&c, -1)) {
         rc = io_fail(err, "cannot write", path);
+        goto done_out;
+    }
+    c.out = NULL;
+    if (outfile_commit(&c.outf, err) != PEL_OK) {
+        rc = PEL_ERR_IO;
         goto done_out;
     }
     c.out = NULL;
@@ -1029,7 +1044,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         rc = write_fleet(&c, out_dir, ls);
 done_out:
     if (c.out)
-        fclose(c.out);
+        outfile_discard(&c.outf);
     for (size_t i = 0; i < c.nitems; i++)
         free(c.items[i].text);
     free(c.items);

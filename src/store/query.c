@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/display.h"
 #include "store_internal.h"
 #include "trk.h"
 
@@ -64,10 +65,11 @@ static void put_time(FILE *f, int64_t ms) {
     fputs(t, f);
 }
 
-/* Text from AIS is attacker-controlled: show control bytes as '?'. */
+/* Text from AIS is attacker-controlled: shown by the display policy of
+ * util/display.h (controls, bidirectional and invisible characters as
+ * visible marks such as "⟨U+202E⟩"). */
 static void put_text(FILE *f, const unsigned char *s) {
-    for (; s && *s; s++)
-        fputc(*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+    disp_fputs(f, (const char *)s);
 }
 
 static void put_duration(FILE *f, int64_t ms) {

@@ -124,8 +124,14 @@ static const char *const sql[ST__COUNT] = {
 
 pel_status st_error(pel_store *s, pel_error *err, const char *what) {
     if (err) {
+        /* a failure SQLite did not see itself (a corrupt chunk found by the
+         * codec) has no SQLite message: its errmsg would be "not an error" */
+        int ec = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
         err->code = PEL_ERR_IO;
-        snprintf(err->msg, sizeof err->msg, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "no database");
+        if (ec == SQLITE_OK || ec == SQLITE_ROW || ec == SQLITE_DONE)
+            snprintf(err->msg, sizeof err->msg, "%s", what);
+        else
+            snprintf(err->msg, sizeof err->msg, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "no database");
     }
     return PEL_ERR_IO;
 }

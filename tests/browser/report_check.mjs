@@ -20,7 +20,11 @@
 // every script element is one of the template's own, no element has an on*
 // attribute, every finding's panel opens.  Prints the load time (navigation
 // start to ready) and "browser: N passed, M failed"; exit status 0 only if
-// all passed.
+// all passed.  --display (a report of tests/tools/display_fixture.py): after
+// every vessel and finding panel has been opened, no text node, title or
+// tooltip of the page holds a hidden character of src/util/display.c's
+// table (a right-to-left override, a zero-width space, a control ...), and
+// the override name shows as the mark "\u27e8U+202E\u27e9RATS KCALB\u27e8U+202C\u27e9".
 import { chromium } from 'playwright-core';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -34,7 +38,8 @@ function usage() {
     process.exit(2);
 }
 
-const opt = { report: null, findings: null, vessels: null, shot: null, select: null, xss: false, chromium: '/usr/bin/chromium' };
+const opt = { report: null, findings: null, vessels: null, shot: null, select: null, xss: false, display: false,
+    chromium: '/usr/bin/chromium' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -44,6 +49,7 @@ for (let i = 0; i < argv.length; i++) {
     else if (a === '--screenshot') opt.shot = next();
     else if (a === '--select') opt.select = Number(next());
     else if (a === '--xss') opt.xss = true;
+    else if (a === '--display') opt.display = true;
     else if (a === '--chromium') opt.chromium = next();
     else if (a.startsWith('--') || opt.report) usage();
     else opt.report = a;
@@ -287,6 +293,46 @@ try {
         }));
         check(after.scripts === templateScriptTags && after.imgs === 0, 'still no foreign script or img after opening every panel',
             `${after.scripts} scripts, ${after.imgs} imgs`);
+    }
+    if (opt.display) {
+        const src = readFileSync(resolve(here, '../../src/util/display.c'), 'utf8');
+        const t = src.slice(src.indexOf('hidden[][2] = {'), src.indexOf('};', src.indexOf('hidden[][2] = {')));
+        const ranges = [...t.matchAll(/\{0x([0-9A-Fa-f]+), 0x([0-9A-Fa-f]+)\}/g)].map((m) => [parseInt(m[1], 16), parseInt(m[2], 16)]);
+        const r = await page.evaluate((ranges) => {
+            const hidden = (cp) => ranges.some((x) => cp >= x[0] && cp <= x[1]);
+            // open every vessel and every finding so every text is rendered
+            for (const id of ['#vessels-block', '#findings-block']) {
+                const more = document.querySelector(id + ' .more');
+                for (let k = 0; k < 1000 && more && !more.closest('[hidden]'); k++) more.click();
+            }
+            let panels = '';
+            for (const tr of document.querySelectorAll('#vessel-table tbody tr')) {
+                tr.querySelector('td.name').click();
+                panels += document.getElementById('panel').innerText + '\n';
+            }
+            const bad = new Set();
+            const scan = (s, where) => {
+                for (const ch of s) if (ch !== '\n' && ch !== '\t' && hidden(ch.codePointAt(0))) bad.add(where + ' U+' + ch.codePointAt(0).toString(16).toUpperCase());
+            };
+            const look = () => {
+                const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                for (let n = w.nextNode(); n; n = w.nextNode())
+                    if (!(n.parentElement && n.parentElement.closest('script, style'))) scan(n.nodeValue, 'text');
+                document.querySelectorAll('[title]').forEach((e) => scan(e.title, 'title'));
+                scan(document.title, 'document.title');
+            };
+            look();
+            for (const tr of document.querySelectorAll('#finding-table tbody tr')) {
+                tr.querySelector('td:nth-child(2)').click();
+                panels += document.getElementById('panel').innerText + '\n';
+                look();
+            }
+            return { bad: [...bad], text: document.body.innerText + '\n' + panels };
+        }, ranges);
+        check(r.bad.length === 0, 'no hidden character shown as itself anywhere on the page', r.bad.slice(0, 8).join(', '));
+        check(r.text.includes('\u27e8U+202E\u27e9RATS KCALB\u27e8U+202C\u27e9'),
+            'the right-to-left override name shows as \u27e8U+202E\u27e9RATS KCALB\u27e8U+202C\u27e9, not as BLACK STAR');
+        check(r.text.includes('A\u27e8U+200B\u27e9B'), 'the zero-width space shows as \u27e8U+200B\u27e9');
     }
     await page.waitForTimeout(200);
     check(dialogs.length === 0, 'no dialog (alert/confirm/prompt) fired', dialogs.join(' | '));
