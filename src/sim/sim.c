@@ -123,6 +123,16 @@ static pel_status io_fail(pel_error *err, const char *what, const char *path) {
     return PEL_ERR_IO;
 }
 
+/* Closes f; false when any write to it failed (errno says why). */
+static bool close_out(FILE *f) {
+    bool bad = ferror(f) != 0;
+    int e = errno;
+    if (fclose(f) != 0)
+        return false;
+    errno = e;
+    return !bad;
+}
+
 static truth *add_truth(ctx *c, const char *event, uint32_t mmsi, uint32_t mmsi2, int64_t t0, int64_t t1, double lat,
                         double lon, const char *fmt, ...) {
     if (c->ntr == c->captr) {
@@ -176,14 +186,19 @@ static int item_cmp(const void *a, const void *b) {
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* writes the waiting lines that arrive before t (all when t < 0) */
+/* Writes the waiting lines that arrive before t (all when t < 0).  Every
+ * line written is freed and taken off the list, also when a write fails
+ * part way (the caller frees what is left, once). */
 static bool flush_items(ctx *c, int64_t t) {
-    if (c->nitems)
+    if (c->nitems > 1)
         qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
     size_t k = 0;
+    bool ok = true;
     for (; k < c->nitems && (t < 0 || c->items[k].arrive < t); k++) {
-        if (fputs(c->items[k].text, c->out) == EOF)
-            return false;
+        if (fputs(c->items[k].text, c->out) == EOF) {
+            ok = false;
+            break;
+        }
         size_t nl = 0;
         for (const char *p = c->items[k].text; *p; p++)
             nl += *p == '\n';
@@ -193,7 +208,7 @@ static bool flush_items(ctx *c, int64_t t) {
     if (k && c->nitems > k)
         memmove(c->items, c->items + k, (c->nitems - k) * sizeof *c->items);
     c->nitems -= k;
-    return true;
+    return ok && !ferror(c->out);
 }
 
 /* ---- reception ---- */
@@ -703,7 +718,7 @@ static pel_status write_truth(ctx *c, const char *path) {
         free(s);
     }
     c->st->truth = c->ntr;
-    if (fclose(f) != 0)
+    if (!close_out(f))
         return io_fail(c->err, "cannot write", path);
     return PEL_OK;
 }
@@ -739,7 +754,7 @@ static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
         csv_field(f, v->callsign);
         fprintf(f, ",%d,%s,%.1f,%s\n", v->shiptype, v->class_b ? "B" : "A", v->speed_kn, v->designated ? "1" : "0");
     }
-    if (fclose(f) != 0)
+    if (!close_out(f))
         return io_fail(c->err, "cannot write", path);
     snprintf(path, sizeof path, "%s/watchlist.csv", dir);
     f = fopen(path, "w");
@@ -761,7 +776,7 @@ static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
         csv_field(f, "pelorus simulate");
         fprintf(f, ",\n");
     }
-    if (fclose(f) != 0)
+    if (!close_out(f))
         return io_fail(c->err, "cannot write", path);
     return PEL_OK;
 }
@@ -976,12 +991,13 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
             snprintf(err->msg, sizeof err->msg, "out of memory");
         goto done_out;
     }
-    if (!flush_items(&c, -1) || fclose(c.out) != 0) {
-        c.out = NULL;
+    bool wrote = flush_items(&c, -1);
+    wrote = close_out(c.out) && wrote;
+    c.out = NULL;
+    if (!wrote) {
         rc = io_fail(err, "cannot write", path);
         goto done_out;
     }
-    c.out = NULL;
     /* the end of the data: open gaps and zone stays */
     for (size_t i = 0; i < sc.nv; i++) {
         sim_vessel *v = &sc.v[i];
