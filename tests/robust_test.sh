@@ -28,5 +28,26 @@ for f in ais.nmea truth.jsonl vessels.csv watchlist.csv; do
     has "simulate: $f on a full disk says so" "cannot write $T/full/$f: No space left on device" "$T/full.err"
 done
 
+# ---- a database without findings through every reader (12) ----
+# qsort(NULL, 0, ...) is undefined behaviour: the sanitizer build aborted
+: >"$T/empty.nmea"
+"$PEL" ingest -q --db "$T/empty.db" "$T/empty.nmea"; expect "an empty database is made" 0 $?
+printf '%s\n' '\s:x,c:1700000000*33\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A' >"$T/one.nmea"
+"$PEL" ingest -q --db "$T/one.db" "$T/one.nmea"; expect "a database of one position is made" 0 $?
+: >"$T/empty.jsonl"
+for db in empty one; do
+    for cmd in scan screen vessels "vessels --rank" "report --out $T/rep-$db" "watchlist show" "tracks --format geojson"; do
+        $PEL $cmd --db "$T/$db.db" >"$T/out" 2>"$T/err"; rc=$?
+        expect "$db database: $cmd exits 0" 0 $rc
+        expect "$db database: $cmd has no runtime error" 0 "$(grep -c -e 'runtime error' -e 'Sanitizer' "$T/err")"
+    done
+    n=$($PEL scan --db "$T/$db.db" 2>/dev/null | wc -l); expect "$db database: scan finds nothing" 0 "$n"
+done
+"$PEL" eval "$T/empty.jsonl" "$T/empty.jsonl" >/dev/null 2>"$T/err"
+expect "eval of nothing against nothing has no runtime error" 0 "$(grep -c -e 'runtime error' -e 'Sanitizer' "$T/err")"
+# the class: every sort and binary search goes through xsort.h's empty-safe wrappers
+direct=$(grep -rnE '(^|[^x_[:alnum:]])(qsort|bsearch)\(' src --include='*.c' --include='*.h' | grep -v 'src/util/xsort.h' | head -3)
+expect "no direct qsort/bsearch call in src/ (use xqsort/xbsearch)" "" "$direct"
+
 echo "robust: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pelorus.h"
+#include "util/xsort.h"
 
 #define MT_MAXL 96 /* letters kept of a name */
 #define MT_MAXN 6  /* numbers kept of a name */
@@ -268,7 +269,7 @@ static void mt_normalise(const char *s, mt_norm *n) {
             n->bg[n->nbg++] = (uint16_t)(prev * 27 + cur);
             prev = cur;
         }
-        qsort(n->bg, (size_t)n->nbg, sizeof n->bg[0], mt_cmp_u16);
+        xqsort(n->bg, (size_t)n->nbg, sizeof n->bg[0], mt_cmp_u16);
         int m = 0;
         for (int k = 0; k < n->nbg; k++)
             if (m == 0 || n->bg[m - 1] != n->bg[k])
@@ -519,8 +520,8 @@ pel_status pel_matcher_build(pel_matcher *m) {
         if (mt_mmsi_ok(m->ents[i].mmsi))
             m->mmsi[m->nmmsi++] = (mt_key){m->ents[i].mmsi, (uint32_t)i};
     }
-    qsort(m->imo, m->nimo, sizeof *m->imo, mt_cmp_key);
-    qsort(m->mmsi, m->nmmsi, sizeof *m->mmsi, mt_cmp_key);
+    xqsort(m->imo, m->nimo, sizeof *m->imo, mt_cmp_key);
+    xqsort(m->mmsi, m->nmmsi, sizeof *m->mmsi, mt_cmp_key);
     m->built = true;
     return PEL_OK;
 }
@@ -674,7 +675,7 @@ size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, u
     free(q);
     size_t n = h.nomem ? 0 : h.n;
     if (n) {
-        qsort(h.v, n, sizeof *h.v, mt_cmp_match);
+        xqsort(h.v, n, sizeof *h.v, mt_cmp_match);
         for (size_t i = 0; i < n && i < cap; i++)
             out[i] = h.v[i];
     }

@@ -22,6 +22,7 @@
 #include "geo.h"
 #include "screen.h"
 #include "store_internal.h"
+#include "util/xsort.h"
 
 
 static const char schema[] =
@@ -468,7 +469,7 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
     if (st == PEL_OK && c.nomem)
         st = PEL_ERR_NOMEM;
     if (st == PEL_OK) {
-        qsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
+        xqsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
         char **paths = NULL;
         size_t np = 0;
         st = det_input_paths(s->db, &paths, &np);

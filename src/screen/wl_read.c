@@ -72,6 +72,7 @@
 
 #include "util/textcsv.h"
 #include "wl_internal.h"
+#include "util/xsort.h"
 
 /* ---- entries ------------------------------------------------------------ */
 
@@ -1001,11 +1002,11 @@ static pel_status join_alts(wl_ctx *c) {
     for (size_t i = 0; i < c->nitems; i++)
         if (c->items[i]->is_sdn)
             idx[ns++] = c->items[i];
-    qsort(idx, ns, sizeof *idx, cmp_ent);
+    xqsort(idx, ns, sizeof *idx, cmp_ent);
     pel_status st = PEL_OK;
     for (size_t i = 0; i < c->nalts && st == PEL_OK; i++) {
         wl_item key = {.entry_id = c->alts[i].ent}, *kp = &key;
-        wl_item **hit = ns ? bsearch(&kp, idx, ns, sizeof *idx, cmp_ent) : NULL;
+        wl_item **hit = ns ? xbsearch(&kp, idx, ns, sizeof *idx, cmp_ent) : NULL;
         if (!hit) {
             c->st->alt_unmatched++;
             continue;

@@ -25,6 +25,7 @@
 
 #include "geo.h"
 #include "sim.h"
+#include "util/xsort.h"
 
 #define KN_MS (1852.0 / 3600.0) /* metres per second in a knot */
 
@@ -343,7 +344,7 @@ static int anchor_cmp(const void *a, const void *b) {
 static pel_status plan_scripted(ld *c, sim_vessel *v, double lat, double lon, double course, anchor *an, size_t nan) {
     sim_scenario *sc = c->sc;
     if (nan)
-        qsort(an, nan, sizeof *an, anchor_cmp);
+        xqsort(an, nan, sizeof *an, anchor_cmp);
     int64_t t = sc->start;
     double plat = lat, plon = lon;
     const char *pwhat = "its start";

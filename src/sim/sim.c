@@ -40,6 +40,7 @@
 
 #include "geo.h"
 #include "sim.h"
+#include "util/xsort.h"
 
 #define KN_MS (1852.0 / 3600.0)
 #define WINDOW_MS (600 * 1000LL)
@@ -191,7 +192,7 @@ static int item_cmp(const void *a, const void *b) {
  * part way (the caller frees what is left, once). */
 static bool flush_items(ctx *c, int64_t t) {
     if (c->nitems > 1)
-        qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
+        xqsort(c->items, c->nitems, sizeof *c->items, item_cmp);
     size_t k = 0;
     bool ok = true;
     for (; k < c->nitems && (t < 0 || c->items[k].arrive < t); k++) {
@@ -686,7 +687,7 @@ static double round6(double v) {
 
 static pel_status write_truth(ctx *c, const char *path) {
     if (c->ntr)
-        qsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
+        xqsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
     FILE *f = fopen(path, "w");
     if (!f)
         return io_fail(c->err, "cannot write", path);
