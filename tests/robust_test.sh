@@ -49,5 +49,26 @@ expect "eval of nothing against nothing has no runtime error" 0 "$(grep -c -e 'r
 direct=$(grep -rnE '(^|[^x_[:alnum:]])(qsort|bsearch)\(' src --include='*.c' --include='*.h' | grep -v 'src/util/xsort.h' | head -3)
 expect "no direct qsort/bsearch call in src/ (use xqsort/xbsearch)" "" "$direct"
 
+# ---- simulate: scenarios that cannot be planned end with an error naming the member (06) ----
+# a box whose points are all closer than a leg (5 km) looped for ever; one
+# just over 5 km across drew points for ever; MIDs with too few MMSIs too
+scen() { # name python-assignments...
+    python3 -c "
+import json, sys
+d = json.load(open('$EX/scenario_small.json'))
+$2
+json.dump(d, open('$T/$1.json', 'w'))"
+}
+scen tinybox "d['background'] = {'vessels': 5, 'boxes': [[35.0, 123.0, 35.01, 123.01]]}"
+scen narrowbox "d['background'] = {'vessels': 5, 'boxes': [[35.0, 123.0, 35.04, 123.03]]}"
+scen fewmids "d['hours'] = 12; d['events'] = []; d['background'] = {'vessels': 500000, 'mids': [412], 'boxes': [[35, 123, 36, 124]]}"
+for s in tinybox narrowbox fewmids; do
+    timeout 10 "$PEL" simulate "$T/$s.json" --out "$T/o-$s" -q 2>"$T/$s.err"; rc=$?
+    expect "simulate: $s refused in time (exit 1, not 124)" 1 $rc
+done
+has "tiny box: the member and its size" 'background: box 1 \[35, 123, 35.01, 123.01\] is 1.4 km corner to corner: too small' "$T/tinybox.err"
+has "narrow box: the member and the bounded draws" 'background: box 1 \[35, 123, 35.04, 123.03\] is too small: no point 5 km away from bg1.s position found in 10000 draws' "$T/narrowbox.err"
+has "too few MIDs: the member and the limit" 'background: 500000 vessels need more MMSIs than "mids" give (1 MIDs: at most 450000 vessels)' "$T/fewmids.err"
+
 echo "robust: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -28,6 +28,9 @@
 #include "util/xsort.h"
 
 #define KN_MS (1852.0 / 3600.0) /* metres per second in a knot */
+#define BOX_LEG_M 5000.0        /* the shortest leg of a background vessel in a box */
+#define BOX_TRIES 10000         /* draws of a box's next point before giving up */
+#define MMSI_TRIES 10000        /* draws of a background MMSI before giving up */
 
 /* ---- random numbers ---- */
 
@@ -438,16 +441,26 @@ static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
     return PEL_OK;
 }
 
-/* background: between random points of a box */
-static pel_status plan_box(ld *c, sim_vessel *v, const double *box) {
+/* background: between random points of a box (ibox: its number, from 1),
+ * legs of at least BOX_LEG_M; the next point is drawn at most BOX_TRIES
+ * times, then the box is refused as too small */
+static pel_status plan_box(ld *c, sim_vessel *v, const double *box, size_t ibox) {
     sim_scenario *sc = c->sc;
     double lat = sim_rng_range(&c->rng, box[0], box[2]), lon = sim_rng_range(&c->rng, box[1], box[3]);
     int64_t t = sc->start;
     while (t < sc->end) {
-        double nlat = sim_rng_range(&c->rng, box[0], box[2]), nlon = sim_rng_range(&c->rng, box[1], box[3]);
-        double d = geo_distance_m(lat, lon, nlat, nlon);
-        if (d < 5000)
-            continue;
+        double nlat, nlon, d;
+        int tries = 0;
+        do {
+            if (++tries > BOX_TRIES)
+                return fail(c,
+                            "background: box %zu [%g, %g, %g, %g] is too small: no point %.0f km away from %s's "
+                            "position found in %d draws (legs in a box are at least %.0f km; draw it larger)",
+                            ibox, box[0], box[1], box[2], box[3], BOX_LEG_M / 1000, v->id, BOX_TRIES,
+                            BOX_LEG_M / 1000);
+            nlat = sim_rng_range(&c->rng, box[0], box[2]), nlon = sim_rng_range(&c->rng, box[1], box[3]);
+            d = geo_distance_m(lat, lon, nlat, nlon);
+        } while (d < BOX_LEG_M);
         int64_t dt = (int64_t)(d / (v->speed_kn * KN_MS) * 1000.0);
         sim_leg l = {t, t + dt, lat, lon, nlat, nlon, SIM_SAIL, v->shiptype == 30 ? 7 : 0};
         if (!sim_add_leg(v, &l))
@@ -525,11 +538,33 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
             free(bx);
             return fail(c, "background: box %zu must be [min_lat, min_lon, max_lat, max_lon]", i + 1);
         }
+        double *b4 = &bx[4 * i];
+        if (fabs(b4[0]) > 85 || fabs(b4[2]) > 85 || fabs(b4[1]) > 180 || fabs(b4[3]) > 180) {
+            fail(c, "background: box %zu [%g, %g, %g, %g] is not within latitudes -85..85 and longitudes -180..180",
+                 i + 1, b4[0], b4[1], b4[2], b4[3]);
+            free(bx);
+            return PEL_ERR_FORMAT;
+        }
+        /* no two points of a box are further apart than its diagonal */
+        double diag = geo_distance_m(b4[0], b4[1], b4[2], b4[3]);
+        if (diag <= BOX_LEG_M) {
+            fail(c, "background: box %zu [%g, %g, %g, %g] is %.1f km corner to corner: too small for legs of at "
+                 "least %.0f km (draw it larger)", i + 1, b4[0], b4[1], b4[2], b4[3], diag / 1000, BOX_LEG_M / 1000);
+            free(bx);
+            return PEL_ERR_FORMAT;
+        }
     }
     size_t n = (size_t)llround(nv * scale);
     if (n && !nl && !nb) {
         free(bx);
         return fail(c, "background: %zu vessels need \"lanes\" or \"boxes\" to sail", n);
+    }
+    /* each MID gives 900,000 MMSIs (MID100000..MID999999); keep the set at
+     * most half full so that a free one is found in a few draws */
+    if (n > nmids * 900000 / 2) {
+        free(bx);
+        return fail(c, "background: %zu vessels need more MMSIs than \"mids\" give (%zu MIDs: at most %zu vessels)",
+                    n, nmids, nmids * 900000 / 2);
     }
     mmsi_set set = {0};
     set.cap = 1024;
@@ -552,9 +587,17 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         sim_rng *r = &c->rng;
         v->role = SIM_ROLE_BACKGROUND;
         snprintf(v->id, sizeof v->id, "bg%zu", i + 1);
-        do
+        int tries = 0;
+        do {
+            if (++tries > MMSI_TRIES) {
+                st = fail(c, "background: no unused MMSI found for %s in %d draws (\"mids\" gives %zu)", v->id,
+                          MMSI_TRIES, nmids * 900000);
+                break;
+            }
             v->mmsi = mids[sim_rng_next(r) % nmids] * 1000000u + 100000u + (uint32_t)(sim_rng_next(r) % 900000u);
-        while (!set_add(&set, v->mmsi));
+        } while (!set_add(&set, v->mmsi));
+        if (st != PEL_OK)
+            break;
         v->class_b = sim_rng_chance(r, classb);
         snprintf(v->name, sizeof v->name, "%s %s %u", name_a[sim_rng_next(r) % 18], name_b[sim_rng_next(r) % 18],
                  (unsigned)(sim_rng_next(r) % 99 + 1));
@@ -576,7 +619,7 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         v->beam = v->length / 6 + 2;
         snprintf(v->destination, sizeof v->destination, "%s", v->class_b ? "" : "PUSAN");
         size_t pick = (size_t)(sim_rng_next(r) % (nl + nb));
-        st = pick < nl ? plan_lane(c, v, json_array_get(lanes, pick)) : plan_box(c, v, &bx[4 * (pick - nl)]);
+        st = pick < nl ? plan_lane(c, v, json_array_get(lanes, pick)) : plan_box(c, v, &bx[4 * (pick - nl)], pick - nl + 1);
     }
     free(set.slot);
     free(bx);

@@ -114,6 +114,8 @@ typedef struct ctx {
     bool oom;     /* stop: out of memory, or fail */
     pel_status fail; /* when not out of memory */
     struct listed *ls;
+    size_t *designated; /* indices of the designated vessels (few), for close_identity */
+    size_t ndesignated;
 } ctx;
 
 static pel_status io_fail(pel_error *err, const char *what, const char *path) {
@@ -552,10 +554,9 @@ static bool same_name(const char *a, const char *b) {
 static void close_identity(ctx *c, sim_vessel *v, vrx *x) {
     if (x->ident_t0 < 0)
         return;
-    for (size_t i = 0; i < c->sc->nv; i++) {
+    for (size_t k = 0; k < c->ndesignated; k++) {
+        size_t i = c->designated[k];
         const sim_vessel *d = &c->sc->v[i];
-        if (!d->designated)
-            continue;
         const listed *l = &c->ls[i];
         const char *lname = d->list_name[0] ? d->list_name : l->name;
         bool by_imo = l->imo && pel_imo_valid(l->imo) && v->imo == l->imo;
@@ -914,10 +915,12 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
     c.ls = ls;
     c.rx = calloc(sc.nv + 1, sizeof *c.rx);
     zrun *zr = calloc((sc.nv + 1) * (size_t)(c.nzones + 1), sizeof *zr);
-    if (!ls || !c.rx || !zr) {
+    c.designated = calloc(sc.nv + 1, sizeof *c.designated);
+    if (!ls || !c.rx || !zr || !c.designated) {
         free(ls);
         free(c.rx);
         free(zr);
+        free(c.designated);
         rc = PEL_ERR_NOMEM;
         if (err)
             snprintf(err->msg, sizeof err->msg, "out of memory");
@@ -927,6 +930,8 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         sim_vessel *v = &sc.v[i];
         snprintf(ls[i].name, sizeof ls[i].name, "%s", v->name);
         ls[i].imo = v->imo;
+        if (v->designated)
+            c.designated[c.ndesignated++] = i;
         vrx *x = &c.rx[i];
         x->mmsi = v->mmsi;
         x->last_rx = -1;
@@ -1058,6 +1063,7 @@ done_all:
     free(ls);
     free(c.rx);
     free(zr);
+    free(c.designated);
 done_sc:
     sim_scenario_free(&sc);
 done_geo:
