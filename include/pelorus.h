@@ -826,10 +826,18 @@ size_t pel_nmea_encode(const uint8_t *bits, int nbits, const pel_nmea_opts *o, b
 /* Simulation: scenario files to NMEA with known answers                     */
 /* ------------------------------------------------------------------------ */
 
+/* The budget of one simulation (docs/simulate.md, "Budget"): a run
+ * estimated to transmit more messages or to need more memory is refused
+ * before it starts. */
+#define PEL_SIM_MAX_MESSAGES 100000000ULL              /* 100 million messages: ~10 GB of NMEA */
+#define PEL_SIM_MAX_MEMORY (4ULL * 1024 * 1024 * 1024) /* 4 GiB */
+
 typedef struct pel_sim_opts {
     const char *data_dir;      /* ports, zones, MID table; as pel_scan_opts */
     int64_t seed;              /* < 0: the scenario's own seed */
     double scale;              /* multiplies the background traffic; 0 = 1 */
+    uint64_t max_messages;     /* budget: messages transmitted; 0 = PEL_SIM_MAX_MESSAGES, UINT64_MAX = none */
+    uint64_t max_memory;       /* budget: bytes of memory; 0 = PEL_SIM_MAX_MEMORY, UINT64_MAX = none */
 } pel_sim_opts;
 
 typedef struct pel_sim_stats {
@@ -839,6 +847,8 @@ typedef struct pel_sim_stats {
     uint64_t lost, duplicated, corrupted, truncated, reordered;
     uint64_t truth;            /* lines of truth.jsonl */
     double seconds;            /* wall time */
+    double est_messages;       /* the budget's estimate of messages, and of memory in bytes */
+    double est_memory;
 } pel_sim_stats;
 
 /* Reads the scenario file (JSON, docs/simulate.md), simulates it and writes
@@ -847,8 +857,10 @@ typedef struct pel_sim_stats {
  * give, in the contract of docs/findings.md, plus "id" and "why"),
  * vessels.csv (the simulated fleet) and watchlist.csv (the scenario's
  * designated vessels, in the own-list CSV format).  The same scenario and
- * seed give byte-identical files.  Returns PEL_OK, or PEL_ERR_FORMAT
- * naming the scenario member at fault, or PEL_ERR_IO. */
+ * seed give byte-identical files.  Before anything is written the run is
+ * estimated and refused over o's budget (PEL_ERR_ARG, the estimate and the
+ * limit in err).  Returns PEL_OK, or PEL_ERR_FORMAT naming the scenario
+ * member at fault, or PEL_ERR_IO. */
 pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pel_sim_opts *o, pel_sim_stats *st,
                         pel_error *err);
 

@@ -2,6 +2,8 @@
  * cli_simulate.c -- pelorus simulate: a scenario file becomes AIS with known
  * answers (docs/simulate.md).
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +27,41 @@ static const char simulate_help[] =
     "  --out DIR        where to write (created if needed)\n"
     "  --seed N         instead of the scenario's seed\n"
     "  --scale X        multiply the background traffic by X (benchmarks)\n"
+    "  --max-messages N the budget: refuse a run estimated to send more than N\n"
+    "                   messages (default 100000000; none = no limit)\n"
+    "  --max-memory S   the budget: refuse a run estimated to need more memory\n"
+    "                   (S in MiB, or with K, M, G, T; default 4G; none = no limit)\n"
     "  --data-dir DIR   where ports.csv, zones.geojson and mid.csv are\n"
     "  -q, --quiet      no summary on standard error\n"
     "\n"
     "exit status: 0 done; 1 the scenario is wrong or a file failed; 2 usage\n";
+
+/* A budget: "none" (no limit: UINT64_MAX), or a whole number > 0 times
+ * unit, or with a K/M/G/T suffix (powers of 1024) when sizes; false when
+ * it is not one. */
+static bool budget_arg(const char *v, bool size, uint64_t *out) {
+    if (!strcmp(v, "none")) {
+        *out = UINT64_MAX;
+        return true;
+    }
+    if (*v < '0' || *v > '9')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    uint64_t mul = 1;
+    if (size) {
+        const char *u = "KMGT", *k = *end ? strchr(u, *end) : NULL;
+        if (*end && (!k || end[1]))
+            return false;
+        mul = (uint64_t)1 << (10 * (k ? k - u + 1 : 2)); /* MiB when bare */
+    } else if (*end)
+        return false;
+    if (errno || n == 0 || n > UINT64_MAX / mul)
+        return false;
+    *out = (uint64_t)n * mul;
+    return true;
+}
 
 int cli_simulate(int argc, char **argv) {
     const char *scenario = NULL, *out = NULL;
@@ -72,6 +105,16 @@ int cli_simulate(int argc, char **argv) {
             o.scale = strtod(v, &end);
             if (*end || !(o.scale > 0 && o.scale <= 1000)) {
                 fprintf(stderr, "pelorus simulate: --scale needs a number in (0, 1000]\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--max-messages")) {
+            if (!budget_arg(v, false, &o.max_messages)) {
+                fprintf(stderr, "pelorus simulate: --max-messages needs a whole number > 0 or none\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--max-memory")) {
+            if (!budget_arg(v, true, &o.max_memory)) {
+                fprintf(stderr, "pelorus simulate: --max-memory needs a size > 0 (MiB, or 512M, 8G) or none\n");
                 return 2;
             }
         } else {

@@ -131,6 +131,9 @@ typedef struct ld {
     pel_error *err;
     const struct geo_ports *ports;
     sim_rng rng;
+    sim_budget *budget;  /* may be NULL: no limit */
+    double leg_bytes;    /* background legs planned so far (allocated) */
+    double leg_budget;   /* what the background legs may take (INFINITY: no limit) */
 } ld;
 
 static pel_status fail(ld *c, const char *fmt, ...) {
@@ -396,6 +399,119 @@ static pel_status plan_scripted(ld *c, sim_vessel *v, double lat, double lon, do
     return PEL_OK;
 }
 
+/* ---- the budget ---- */
+
+/* n bytes or messages for people: "512.0 MiB", "1.2 billion" */
+static const char *human(double n, bool bytes, char *b, size_t cap) {
+    static const char *const bu[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    static const char *const mu[] = {"", " thousand", " million", " billion", " trillion"};
+    int k = 0, top = bytes ? 5 : 4;
+    double div = bytes ? 1024 : 1000;
+    while (n >= div && k < top)
+        n /= div, k++;
+    snprintf(b, cap, k ? "%.1f%s%s" : "%.0f%s%s", n, bytes ? " " : "", bytes ? bu[k] : mu[k]);
+    return b;
+}
+
+static pel_status budget_fail(ld *c, const char *what, double msgs, double bytes) {
+    const sim_budget *b = c->budget;
+    char m1[32], m2[32], b1[32], b2[32];
+    if (c->err) {
+        c->err->code = PEL_ERR_ARG;
+        snprintf(c->err->msg, sizeof c->err->msg,
+                 "%.48s need about %.15s messages (budget %.15s) and %.15s of memory (budget %.15s): raise "
+                 "--max-messages/--max-memory or simulate less",
+                 what, human(msgs, false, m1, sizeof m1),
+                 b->max_messages ? human((double)b->max_messages, false, m2, sizeof m2) : "none",
+                 human(bytes, true, b1, sizeof b1), b->max_bytes ? human((double)b->max_bytes, true, b2, sizeof b2) : "none");
+    }
+    return PEL_ERR_ARG;
+}
+
+/* True (and err set) when v's legs take the background legs beyond the
+ * memory budget: the estimate was too low (short lane segments). */
+static bool legs_over(ld *c, const sim_vessel *v) {
+    double mine = (double)v->caplegs * sizeof(sim_leg);
+    if (c->leg_bytes + mine <= c->leg_budget)
+        return false;
+    char what[64];
+    snprintf(what, sizeof what, "the legs planned up to %.31s", v->id);
+    budget_fail(c, what, c->budget ? c->budget->messages : 0,
+                (c->budget ? c->budget->bytes : 0) - c->leg_budget + c->leg_bytes + mine);
+    return true;
+}
+
+/* Estimates the run before the background fleet is made: messages
+ * transmitted and memory, from the scripted vessels as planned and n
+ * background vessels (classb of them class B, speeds lo..hi) sailing the
+ * lanes and boxes.  PEL_ERR_ARG over budget. */
+static pel_status check_budget(ld *c, size_t n, double classb, double lo, double hi, json_t *lanes, size_t nl,
+                               const double *bx, size_t nb) {
+    sim_scenario *sc = c->sc;
+    double dur_s = (double)(sc->end - sc->start) / 1000, hours = dur_s / 3600, feed = (double)sc->feed_interval_ms / 1000;
+    /* messages an hour: the scripted vessels (and clones) at their own speed, all along */
+    double per_hour = 0, fixed_bytes = 0;
+    for (size_t i = 0; i < sc->nv; i++) {
+        const sim_vessel *v = &sc->v[i];
+        double p = sim_positions_per_hour(v->class_b, v->speed_kn, feed);
+        per_hour += p + sim_statics_per_hour(v->class_b, feed) + (v->type19 ? p / 12 : 0);
+        fixed_bytes += (double)v->caplegs * sizeof(sim_leg);
+    }
+    /* a background vessel: speeds uniform in lo..hi (class B in the lower half) */
+    double pa = 0, pb = 0;
+    for (int k = 0; k < 100; k++) {
+        pa += sim_positions_per_hour(false, lo + (hi - lo) * (k + 0.5) / 100, feed) / 100;
+        pb += sim_positions_per_hour(true, lo + (hi - lo) / 2 * (k + 0.5) / 100, feed) / 100;
+    }
+    double bg = (1 - classb) * (pa + sim_statics_per_hour(false, feed)) +
+                classb * (pb + sim_statics_per_hour(true, feed) + 0.1 * pb / 12);
+    per_hour += (double)n * bg;
+    /* legs of a background vessel: a lane is sailed leg by leg (at least 1 s
+     * each), a box in legs of 5 km or a third of its diagonal */
+    double legs = 0, run_m = dur_s * hi * KN_MS;
+    for (size_t j = 0; j < nl; j++) {
+        json_t *lane = json_array_get(lanes, j);
+        size_t np = json_array_size(lane);
+        double len = 0, plat = 0, plon = 0;
+        for (size_t i = 0; i < np; i++) {
+            double lat, lon;
+            if (!point(c, json_array_get(lane, i), "background.lanes", "point", &lat, &lon))
+                return PEL_ERR_FORMAT;
+            if (i)
+                len += geo_distance_m(plat, plon, lat, lon);
+            plat = lat, plon = lon;
+        }
+        double l = run_m / (len > 1 ? len : 1) * (double)(np - 1) + (double)np;
+        legs += l < dur_s + 1 ? l : dur_s + 1;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        const double *b4 = &bx[4 * i];
+        double mean = geo_distance_m(b4[0], b4[1], b4[2], b4[3]) * 0.37;
+        legs += run_m / (mean > BOX_LEG_M ? mean : BOX_LEG_M) + 2;
+    }
+    double legs_per = nl + nb ? legs / (double)(nl + nb) : 0;
+    /* arrays grow by doubling: on average 1.5 times what they hold, at least 8 */
+    double bg_leg_bytes = (double)n * (legs_per * 1.5 > 8 ? legs_per * 1.5 : 8) * sizeof(sim_leg);
+    double msgs = per_hour * hours;
+    fixed_bytes += (double)(sc->nv + n) * sim_run_bytes_per_vessel(c->budget ? c->budget->nzones : 0) +
+                   sim_run_window_bytes(per_hour / 3600, sc);
+    double bytes = fixed_bytes + bg_leg_bytes;
+    c->leg_budget = INFINITY;
+    if (!c->budget)
+        return PEL_OK;
+    c->budget->messages = msgs;
+    c->budget->bytes = bytes;
+    if ((c->budget->max_messages && msgs > (double)c->budget->max_messages) ||
+        (c->budget->max_bytes && bytes > (double)c->budget->max_bytes)) {
+        char what[64];
+        snprintf(what, sizeof what, "%zu vessels for %.0f h", sc->nv + n, hours);
+        return budget_fail(c, what, msgs, bytes);
+    }
+    if (c->budget->max_bytes)
+        c->leg_budget = (double)c->budget->max_bytes - fixed_bytes;
+    return PEL_OK;
+}
+
 /* background: back and forth along a lane */
 static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
     sim_scenario *sc = c->sc;
@@ -431,6 +547,10 @@ static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
             free(la);
             return nomem(c);
         }
+        if (legs_over(c, v)) {
+            free(la);
+            return PEL_ERR_ARG;
+        }
         t += dt;
         lat = olat, lon = olon;
         if ((dir > 0 && k == n - 1) || (dir < 0 && k == 0))
@@ -465,6 +585,8 @@ static pel_status plan_box(ld *c, sim_vessel *v, const double *box, size_t ibox)
         sim_leg l = {t, t + dt, lat, lon, nlat, nlon, SIM_SAIL, v->shiptype == 30 ? 7 : 0};
         if (!sim_add_leg(v, &l))
             return nomem(c);
+        if (legs_over(c, v))
+            return PEL_ERR_ARG;
         t += dt;
         lat = nlat, lon = nlon;
     }
@@ -474,7 +596,7 @@ static pel_status plan_box(ld *c, sim_vessel *v, const double *box, size_t ibox)
 static pel_status load_background(ld *c, json_t *bg, double scale) {
     sim_scenario *sc = c->sc;
     if (!bg)
-        return PEL_OK;
+        return check_budget(c, 0, 0, 8, 15, NULL, 0, NULL, 0);
     if (!json_is_object(bg))
         return fail(c, "\"background\" must be an object");
     double nv, classb, lo, hi;
@@ -566,6 +688,11 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         return fail(c, "background: %zu vessels need more MMSIs than \"mids\" give (%zu MIDs: at most %zu vessels)",
                     n, nmids, nmids * 900000 / 2);
     }
+    pel_status bst = check_budget(c, n, classb, lo, hi, lanes, nl, bx, nb);
+    if (bst != PEL_OK) {
+        free(bx);
+        return bst;
+    }
     mmsi_set set = {0};
     set.cap = 1024;
     while (set.cap < 4 * (n + sc->nv + 16))
@@ -620,6 +747,7 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         snprintf(v->destination, sizeof v->destination, "%s", v->class_b ? "" : "PUSAN");
         size_t pick = (size_t)(sim_rng_next(r) % (nl + nb));
         st = pick < nl ? plan_lane(c, v, json_array_get(lanes, pick)) : plan_box(c, v, &bx[4 * (pick - nl)], pick - nl + 1);
+        c->leg_bytes += (double)v->caplegs * sizeof(sim_leg);
     }
     free(set.slot);
     free(bx);
@@ -895,9 +1023,9 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
 }
 
 pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale,
-                             sim_scenario *sc, pel_error *err) {
+                             sim_budget *b, sim_scenario *sc, pel_error *err) {
     memset(sc, 0, sizeof *sc);
-    ld c = {sc, err, ports, {{0}}};
+    ld c = {sc, err, ports, {{0}}, b, 0, INFINITY};
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root) {

@@ -85,6 +85,12 @@ typedef struct vrx {
     zrun *z;            /* per zone */
 } vrx;
 
+/* the identity a designated vessel is listed under (the one it starts with) */
+typedef struct listed {
+    char name[21];
+    uint32_t imo;
+} listed;
+
 typedef struct ctx {
     sim_scenario *sc;
     const pel_sim_opts *o;
@@ -372,6 +378,33 @@ static int pos_interval_ms(const sim_vessel *v, double sog, int status) {
     return 2000;
 }
 
+double sim_positions_per_hour(bool class_b, double kn, double feed_s) {
+    /* as pos_interval_ms for a vessel under way */
+    double iv = class_b ? (kn <= 2 ? 180 : 30) : kn < 14 ? 10 : kn < 23 ? 6 : 2;
+    return 3600 / (feed_s > iv ? feed_s : iv);
+}
+
+double sim_statics_per_hour(bool class_b, double feed_s) {
+    /* type 5, or type 24 parts A and B, every 6 min (or the feed interval) */
+    return 3600 / (feed_s > 360 ? feed_s : 360) * (class_b ? 2 : 1);
+}
+
+double sim_run_bytes_per_vessel(int nzones) {
+    /* the vessel, its reception state and zone runs, its listed identity,
+     * its slot in the MMSI set (4 bytes, a quarter full) and in the
+     * designated index, and about one truth item */
+    return (double)(sizeof(sim_vessel) + sizeof(vrx) + (size_t)(nzones + 1) * sizeof(zrun) + sizeof(listed) + 16 +
+                    sizeof(size_t) + sizeof(truth) + 64);
+}
+
+double sim_run_window_bytes(double msgs_per_s, const sim_scenario *sc) {
+    /* lines wait for the end of their 10-minute window, delayed ones up to
+     * reorder_max_s more; each is an item and a malloc'd line of ~90 bytes
+     * (type 5: two lines) */
+    double held_s = WINDOW_MS / 1000.0 + (sc->reorder > 0 ? (double)sc->reorder_max_ms / 1000.0 : 0) + 2;
+    return msgs_per_s * held_s * (1 + sc->duplicate) * (double)(sizeof(item) + 128);
+}
+
 /* the reported value of a true one, with a few metres of GNSS noise */
 static int32_t to_units(double deg) {
     return (int32_t)llround(deg * PEL_DEG);
@@ -525,12 +558,6 @@ static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat
         transmit(c, v, &r, t + 100, nlat, nlon, &heard);
     }
 }
-
-/* the identity a designated vessel is listed under (the one it starts with) */
-typedef struct listed {
-    char name[21];
-    uint32_t imo;
-} listed;
 
 /* True when a and b are the same name written differently: letters and
  * digits compared without case, everything else ignored ("SONGHWA 5" is
@@ -899,9 +926,18 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
     }
     c.nzones = geo_zones_count(c.zones);
     sim_scenario sc;
-    rc = sim_scenario_load(scenario_path, c.ports, o->seed, o->scale, &sc, err);
+    sim_budget budget = {.max_messages = o->max_messages ? o->max_messages : PEL_SIM_MAX_MESSAGES,
+                         .max_bytes = o->max_memory ? o->max_memory : PEL_SIM_MAX_MEMORY,
+                         .nzones = c.nzones};
+    if (budget.max_messages == UINT64_MAX)
+        budget.max_messages = 0;
+    if (budget.max_bytes == UINT64_MAX)
+        budget.max_bytes = 0;
+    rc = sim_scenario_load(scenario_path, c.ports, o->seed, o->scale, &budget, &sc, err);
+    st->est_messages = budget.messages;
+    st->est_memory = budget.bytes;
     if (rc != PEL_OK) {
-        if (err && rc == PEL_ERR_FORMAT) {
+        if (err && (rc == PEL_ERR_FORMAT || rc == PEL_ERR_ARG)) {
             char m[sizeof err->msg];
             snprintf(m, sizeof m, "%s", err->msg);
             snprintf(err->msg, sizeof err->msg, "%.60s: %.190s", scenario_path, m);
