@@ -704,7 +704,8 @@ const pel_wl_entry *pel_matcher_entry(const pel_matcher *m, size_t i);
 /* Matches one broadcast identity (name may be NULL, imo/mmsi 0 when absent)
  * against every entry: exact IMO (check digit valid), exact MMSI, fuzzy name
  * at or above min_score (0: the documented default).  Writes up to cap
- * matches, best first; returns how many there are. */
+ * matches, best first; returns how many there are, or 0 with errno set to
+ * ENOMEM when out of memory. */
 size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, uint32_t mmsi, double min_score,
                          pel_match *out, size_t cap);
 /* The name similarity 0..1 of two vessel names after normalisation

@@ -94,5 +94,25 @@ timeout 20 "$PEL" simulate "$T/zerolane.json" --out "$T/o-zl" -q --max-messages 
 expect "a lane without length: refused (exit 1)" 1 $?
 has "... for the memory its legs need" 'of memory (budget 4.0 GiB)' "$T/zl.err"
 
+# ---- list imports: a UN XML with a DTD is refused; entities are never expanded (02) ----
+# 50,000 references to a 50 kB entity took 4.9 GB, and under a memory
+# limit imported "0 entries" with exit 0; here 20,000 x 20 kB under 1 GB
+python3 -c "
+big = 'A' * 20000
+body = '<CONSOLIDATED_LIST><ENTITIES><ENTITY><DATAID>3</DATAID><FIRST_NAME>RYONG</FIRST_NAME><REFERENCE_NUMBER>K</REFERENCE_NUMBER><COMMENTS1>IMO 8606173 %s</COMMENTS1></ENTITY></ENTITIES></CONSOLIDATED_LIST>'
+open('$T/dtd.xml', 'w').write('<?xml version=\"1.0\"?><!DOCTYPE CONSOLIDATED_LIST [<!ENTITY a \"%s\">]>' % big + body % ('&a;' * 20000))
+open('$T/ext.xml', 'w').write('<?xml version=\"1.0\"?><!DOCTYPE CONSOLIDATED_LIST SYSTEM \"http://example.invalid/un.dtd\">' + body % '')
+open('$T/undeclared.xml', 'w').write('<?xml version=\"1.0\"?>' + body % '&a;')
+open('$T/plain.xml', 'w').write('<?xml version=\"1.0\"?>' + body % '')"
+for x in dtd ext undeclared; do
+    (ulimit -v $lim; timeout 20 "$PEL" watchlist import --db "$T/x-$x.db" "$T/$x.xml" 2>"$T/$x.err"); rc=$?
+    expect "UN XML ($x): refused (exit 1)" 1 $rc
+done
+has "UN XML with an internal DTD: says why" 'dtd.xml: has a document type declaration (<!DOCTYPE>): the UN list has none' "$T/dtd.err"
+has "UN XML with an external DTD: says why" 'ext.xml: has a document type declaration' "$T/ext.err"
+has "UN XML with an undeclared entity: not well-formed" "undeclared.xml: line 1: invalid XML: Entity 'a' not defined" "$T/undeclared.err"
+"$PEL" watchlist import --db "$T/x-plain.db" "$T/plain.xml" 2>"$T/plain.err"; expect "the same list without the DTD imports" 0 $?
+has "... its one vessel" '1 vessel entries imported' "$T/plain.err"
+
 echo "robust: $pass passed, $fail failed"
 [ $fail = 0 ]
