@@ -55,7 +55,9 @@
  *
  * Hostile input: UN XML is parsed without entity substitution, DTD loading
  * or network access, with libxml2's size limits on, and a document with a
- * DOCTYPE is refused before its declarations are read.  Any failed allocation (c->oom, libxml2's error handlers)
+ * DOCTYPE is refused before its declarations are read.  Names are
+ * de-duplicated through a hash (wl_strv), so an entry's names import in
+ * linear time.  Any failed allocation (c->oom, libxml2's error handlers)
  * fails the whole call with PEL_ERR_NOMEM: never an entry or field lost
  * with success (tests/unit_wl_oom.c).
  *
@@ -83,14 +85,23 @@
 
 /* ---- entries ------------------------------------------------------------ */
 
+/* A list of distinct names in the order first seen.  From STRV_HASHED names
+ * on, a hash table (open addressing, index + 1 per slot, at most half full)
+ * finds duplicates, so adding n names is linear, not quadratic (an OFAC
+ * entry may carry 100,000 aliases). */
 typedef struct wl_strv {
     char **v;
     size_t n, cap;
+    uint32_t *slot; /* NULL until n reaches STRV_HASHED */
+    size_t nslot;   /* a power of two */
 } wl_strv;
+
+#define STRV_HASHED 16
 
 typedef struct wl_item {
     pel_wl_entry e; /* first: wl_callsign casts back */
     char *entry_id, *name, *flag, *program, *listed_on, *vessel_type, *callsign, *linked_to;
+    size_t program_len, program_cap, linked_len, linked_cap; /* for append_joined */
     wl_strv aliases, former, former_flags;
     bool is_sdn;
 } wl_item;
@@ -168,7 +179,42 @@ static char *dup_trim(wl_ctx *c, const char *s) {
     return n ? cdupn(c, s, n) : NULL;
 }
 
+static uint64_t strv_hash(const char *s) { /* FNV-1a */
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The slot of s in v's table: the one holding it, or the empty one where it
+ * would go. */
+static uint32_t *strv_slot(const wl_strv *v, const char *s) {
+    size_t mask = v->nslot - 1, i = (size_t)strv_hash(s) & mask;
+    while (v->slot[i] && strcmp(v->v[v->slot[i] - 1], s) != 0)
+        i = (i + 1) & mask;
+    return &v->slot[i];
+}
+
+/* Rebuilds v's table with room for twice its names; false when out of
+ * memory (v unchanged). */
+static bool strv_rehash(wl_strv *v) {
+    size_t ns = 64;
+    while (ns < 4 * (v->n + 1))
+        ns *= 2;
+    uint32_t *t = calloc(ns, sizeof *t);
+    if (!t)
+        return false;
+    free(v->slot);
+    v->slot = t;
+    v->nslot = ns;
+    for (size_t i = 0; i < v->n; i++)
+        *strv_slot(v, v->v[i]) = (uint32_t)(i + 1);
+    return true;
+}
+
 static bool strv_has(const wl_strv *v, const char *s) {
+    if (v->slot)
+        return *strv_slot(v, s) != 0;
     for (size_t i = 0; i < v->n; i++)
         if (strcmp(v->v[i], s) == 0)
             return true;
@@ -190,6 +236,10 @@ static bool strv_addn(wl_strv *v, const char *s, size_t n) {
         free(d);
         return true;
     }
+    if (v->n >= UINT32_MAX - 1) { /* the table's indices are 32-bit */
+        free(d);
+        return false;
+    }
     if (v->n == v->cap) {
         size_t nc = v->cap ? v->cap * 2 : 4;
         char **nv = realloc(v->v, nc * sizeof *nv);
@@ -200,7 +250,13 @@ static bool strv_addn(wl_strv *v, const char *s, size_t n) {
         v->v = nv;
         v->cap = nc;
     }
+    if ((v->slot || v->n + 1 >= STRV_HASHED) && 2 * (v->n + 1) > v->nslot && !strv_rehash(v)) {
+        free(d);
+        return false;
+    }
     v->v[v->n++] = d;
+    if (v->slot)
+        *strv_slot(v, d) = (uint32_t)v->n;
     return true;
 }
 
@@ -224,6 +280,7 @@ static void strv_free(wl_strv *v) {
     for (size_t i = 0; i < v->n; i++)
         free(v->v[i]);
     free(v->v);
+    free(v->slot);
 }
 
 static void item_free(wl_item *it) {
@@ -507,16 +564,26 @@ static bool add_quoted(wl_strv *v, const char *s) {
     return strv_addn(v, a + 1, (size_t)(b - a - 1));
 }
 
-static bool append_joined(char **dst, const char *s, size_t n) {
-    size_t old = *dst ? strlen(*dst) : 0;
-    char *d = realloc(*dst, old + (old ? 2 : 0) + n + 1);
-    if (!d)
-        return false;
+/* Appends "; " and s[0..n) to *dst (of *len bytes in *cap, both 0 when
+ * *dst is NULL), growing it by doubling: linear in what is appended. */
+static bool append_joined(char **dst, size_t *len, size_t *cap, const char *s, size_t n) {
+    size_t old = *len, need = old + (old ? 2 : 0) + n + 1;
+    if (need > *cap) {
+        size_t nc = *cap ? *cap : 64;
+        while (nc < need)
+            nc *= 2;
+        char *d = realloc(*dst, nc);
+        if (!d)
+            return false;
+        *dst = d;
+        *cap = nc;
+    }
+    char *d = *dst;
     if (old)
         memcpy(d + old, "; ", 2), old += 2;
     memcpy(d + old, s, n);
     d[old + n] = 0;
-    *dst = d;
+    *len = old + n;
     return true;
 }
 
@@ -565,7 +632,7 @@ static bool ofac_remarks(wl_ctx *c, wl_item *it, const char *rem) {
             ok = add_quoted(&it->aliases, t);
         } else if (starts(t, "Linked To: ")) {
             const char *l = t + 11;
-            ok = append_joined(&it->linked_to, l, strlen(l));
+            ok = append_joined(&it->linked_to, &it->linked_len, &it->linked_cap, l, strlen(l));
         }
         free(cl);
         if (!ok)
@@ -852,7 +919,8 @@ static pel_status read_ftm(wl_ctx *c, const char *data, size_t len) {
             }
             for (size_t i = 0; ok && i < js_len(ds); i++)
                 if (js_str(ds, i))
-                    ok = append_joined(&it->program, js_str(ds, i), strlen(js_str(ds, i)));
+                    ok = append_joined(&it->program, &it->program_len, &it->program_cap, js_str(ds, i),
+                                       strlen(js_str(ds, i)));
         }
         json_decref(o);
         if (!ok)
