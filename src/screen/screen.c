@@ -171,14 +171,23 @@ static pel_status files_hash(const char *const *paths, size_t n, char hex[65], p
         if (!f) {
             if (err) {
                 err->code = PEL_ERR_IO;
-                snprintf(err->msg, sizeof err->msg, "%s: cannot open", paths[i]);
+                snprintf(err->msg, sizeof err->msg, "%s: cannot open (%s)", paths[i], strerror(errno));
             }
             return PEL_ERR_IO;
         }
         size_t k;
         while ((k = fread(buf, 1, sizeof buf, f)) > 0)
             sha256_update(&c, k, buf);
+        bool bad = ferror(f) != 0;
+        int e = errno;
         fclose(f);
+        if (bad) { /* a hash of part of a file would name another list */
+            if (err) {
+                err->code = PEL_ERR_IO;
+                snprintf(err->msg, sizeof err->msg, "%s: cannot read (%s)", paths[i], strerror(e));
+            }
+            return PEL_ERR_IO;
+        }
     }
     unsigned char d[SHA256_DIGEST_SIZE];
     sha256_digest(&c, sizeof d, d);
