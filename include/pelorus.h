@@ -486,8 +486,14 @@ pel_status pel_export_finish(pel_export *x, pel_error *err);
 typedef struct pel_store pel_store;
 
 /* Opens (creating it and its schema if needed) the database at path, in
- * WAL mode.  readonly opens an existing database without writing.  Returns
- * NULL with err filled on failure.  Close with pel_store_close. */
+ * WAL mode.  readonly opens an existing database without writing; in a
+ * read-only place (its -shm cannot be created) it reads the file as
+ * immutable when no -wal holds changes (docs/schema.md).  An existing file
+ * is identified before anything is written to it: one that is not a
+ * Pelorus database (PEL_ERR_FORMAT), of a newer schema version, or of an
+ * older one that cannot be migrated is refused and left byte for byte as
+ * it was.  Returns NULL with err filled on failure.  Close with
+ * pel_store_close. */
 pel_store *pel_store_open(const char *path, bool readonly, pel_error *err);
 
 /* Closes s; NULL is accepted. */
