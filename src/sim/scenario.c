@@ -134,7 +134,21 @@ typedef struct ld {
     sim_budget *budget;  /* may be NULL: no limit */
     double leg_bytes;    /* background legs planned so far (allocated) */
     double leg_budget;   /* what the background legs may take (INFINITY: no limit) */
+    struct vessel_id *byid;    /* the scripted vessels sorted by id (load_vessels) */
+    size_t nbyid;
 } ld;
+
+/* a scripted vessel's id and index, for finding vessels by id in log time */
+typedef struct vessel_id {
+    char id[32];
+    size_t i;
+} vessel_id;
+
+static int vid_cmp(const void *a, const void *b) {
+    const vessel_id *x = a, *y = b;
+    int k = strcmp(x->id, y->id);
+    return k ? k : (x->i > y->i) - (x->i < y->i);
+}
 
 static pel_status fail(ld *c, const char *fmt, ...) {
     if (c->err) {
@@ -286,11 +300,18 @@ static bool add_change(sim_vessel *v, const sim_change *ch) {
     return true;
 }
 
-static int vessel_index(const sim_scenario *sc, const char *id) {
-    for (size_t i = 0; i < sc->nv; i++)
-        if (sc->v[i].role == SIM_ROLE_SCRIPTED && !strcmp(sc->v[i].id, id))
-            return (int)i;
-    return -1;
+static int vessel_index(const ld *c, const char *id) {
+    vessel_id key = {.i = 0};
+    snprintf(key.id, sizeof key.id, "%s", id);
+    size_t lo = 0, hi = c->nbyid; /* the first entry >= (id, 0) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (vid_cmp(&c->byid[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->nbyid && !strcmp(c->byid[lo].id, id) ? (int)c->byid[lo].i : -1;
 }
 
 /* ---- IMO numbers, MMSIs and names for the background ---- */
@@ -800,9 +821,6 @@ static pel_status load_vessels(ld *c, json_t *arr) {
             return PEL_ERR_FORMAT;
         if (mmsi < 0)
             return fail(c, "%s: \"mmsi\" is required", where);
-        for (size_t k = 0; k + 1 < sc->nv; k++)
-            if (sc->v[k].role == SIM_ROLE_SCRIPTED && !strcmp(sc->v[k].id, v->id))
-                return fail(c, "%s: id \"%s\" is used twice", where, v->id);
         v->mmsi = (uint32_t)mmsi;
         v->imo = (uint32_t)imo;
         v->shiptype = (int)type;
@@ -826,6 +844,22 @@ static pel_status load_vessels(ld *c, json_t *arr) {
         if (!v->program[0])
             snprintf(v->program, sizeof v->program, "SIM");
     }
+    /* the index by id; an id used twice is named at its second use */
+    c->byid = malloc((sc->nv + 1) * sizeof *c->byid);
+    if (!c->byid)
+        return nomem(c);
+    for (size_t i = 0; i < sc->nv; i++) {
+        snprintf(c->byid[i].id, sizeof c->byid[i].id, "%s", sc->v[i].id);
+        c->byid[i].i = i;
+    }
+    c->nbyid = sc->nv;
+    xqsort(c->byid, c->nbyid, sizeof *c->byid, vid_cmp);
+    size_t dup = SIZE_MAX;
+    for (size_t k = 1; k < c->nbyid; k++)
+        if (!strcmp(c->byid[k].id, c->byid[k - 1].id) && c->byid[k].i < dup)
+            dup = c->byid[k].i;
+    if (dup != SIZE_MAX)
+        return fail(c, "vessels[%zu]: id \"%s\" is used twice", dup, sc->v[dup].id);
     return PEL_OK;
 }
 
@@ -878,10 +912,10 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             snprintf(vid2, sizeof vid2, "%s", json_string_value(json_array_get(vs, 1)));
         } else if (!str(c, o, where, "vessel", vid, sizeof vid, true))
             return PEL_ERR_FORMAT;
-        e->v1 = vessel_index(sc, vid);
+        e->v1 = vessel_index(c, vid);
         if (e->v1 < 0)
             return fail(c, "%s: no vessel \"%s\"", where, vid);
-        if (vid2[0] && (e->v2 = vessel_index(sc, vid2)) < 0)
+        if (vid2[0] && (e->v2 = vessel_index(c, vid2)) < 0)
             return fail(c, "%s: no vessel \"%s\"", where, vid2);
         if (e->v1 == e->v2)
             return fail(c, "%s: a vessel cannot meet itself", where);
@@ -928,7 +962,7 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
                 const char *k;
                 json_t *val;
                 json_object_foreach(da, k, val) {
-                    int vi = vessel_index(sc, k);
+                    int vi = vessel_index(c, k);
                     if (vi < 0 || !json_is_number(val))
                         return fail(c, "%s: \"draught_after_m\": no vessel \"%s\" or not a number", where, k);
                     sim_change ch = {.t = t1, .draught_dm = (int)llround(json_number_value(val) * 10)};
@@ -1025,7 +1059,7 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
 pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale,
                              sim_budget *b, sim_scenario *sc, pel_error *err) {
     memset(sc, 0, sizeof *sc);
-    ld c = {sc, err, ports, {{0}}, b, 0, INFINITY};
+    ld c = {sc, err, ports, {{0}}, b, 0, INFINITY, NULL, 0};
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
@@ -1167,6 +1201,7 @@ out:
         for (size_t i = 0; i < nplans; i++)
             free(plans[i].an);
     free(plans);
+    free(c.byid);
     json_decref(root);
     if (st != PEL_OK)
         sim_scenario_free(sc);
