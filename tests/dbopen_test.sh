@@ -65,9 +65,17 @@ expect "the foreign database stays in rollback mode" "delete" "$(sqlite3 "$T/for
 # an empty file: nothing to read yet, but ingest makes it a database
 : >"$T/empty.db"
 "$PEL" vessels --db "$T/empty.db" >/dev/null 2>"$T/err"; expect "empty file: vessels refused" 1 $?
-has "... saying it is empty" "an empty file, not a Pelorus database yet" "$T/err"
+has "... saying it is empty" "not a Pelorus database yet (empty, or its setup was interrupted)" "$T/err"
 "$PEL" ingest -q --db "$T/empty.db" "$T/sim/ais.nmea"; expect "empty file: ingest sets it up" 0 $?
 "$PEL" vessels --db "$T/empty.db" >/dev/null; expect "... and it is read afterwards" 0 $?
+
+# a setup killed after its first table by an older binary (meta still
+# empty, only Pelorus's tables): set up again by a writing command
+sqlite3 "$T/half.db" "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+"$PEL" vessels --db "$T/half.db" >/dev/null 2>"$T/err"; expect "interrupted setup: vessels refused" 1 $?
+has "... saying so" "setup was interrupted" "$T/err"
+"$PEL" ingest -q --db "$T/half.db" "$T/sim/ais.nmea"; expect "interrupted setup: ingest completes it" 0 $?
+"$PEL" vessels --db "$T/half.db" | cmp -s - <("$PEL" vessels --db "$T/p.db"); expect "... with the rows of a clean run" 0 $?
 
 # ---- read-only places ----
 # the answers a writable copy gives

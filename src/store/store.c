@@ -22,7 +22,9 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+/* In one transaction: a setup killed part way leaves no table at all. */
 static const char schema[] =
+    "BEGIN IMMEDIATE;"
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS inputs("
     " id INTEGER PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
@@ -70,7 +72,8 @@ static const char schema[] =
     " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL,"
     " PRIMARY KEY (mmsi, destination, draught_dm, eta)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" STR(SCHEMA_VERSION) "');"
-    "INSERT OR IGNORE INTO meta VALUES ('generation', '0');";
+    "INSERT OR IGNORE INTO meta VALUES ('generation', '0');"
+    "COMMIT;";
 
 // clang-format off
 static const char *const sql[ST__COUNT] = {
@@ -202,6 +205,25 @@ static long long wal_size(const char *path) {
 
 enum { DB_EMPTY, DB_PELORUS, DB_FAILED };
 
+/* True when s->db holds Pelorus's tables and nothing else, with meta still
+ * empty: the setup of a new database killed part way by a binary that did
+ * not make it in one transaction (schema_version was its last row but
+ * one).  Such a database holds no data: it is set up again. */
+static bool interrupted_setup(pel_store *s) {
+    sqlite3_stmt *q;
+    bool yes = false;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT count(*) FROM meta) = 0 AND NOT EXISTS (SELECT 1 FROM sqlite_master"
+                           " WHERE type = 'table' AND name NOT IN ('meta', 'inputs', 'sources', 'chunks', 'staging',"
+                           " 'chunk_box', 'chunk_box_node', 'chunk_box_rowid', 'chunk_box_parent', 'vessels',"
+                           " 'segments', 'identities', 'voyages'))",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        yes = sqlite3_column_int(q, 0) == 1;
+    sqlite3_finalize(q);
+    return yes;
+}
+
 /* Reads what kind of database s->db is, writing nothing: DB_EMPTY (no
  * tables: a new or zero-length file), DB_PELORUS with *version, or
  * DB_FAILED with *rc the SQLite result and err filled (a file that is not
@@ -238,6 +260,8 @@ static int identify(pel_store *s, const char *path, long long *version, int *rc,
     else
         snprintf(v, sizeof v, "%s", sqlite3_column_text(q, 0) ? (const char *)sqlite3_column_text(q, 0) : "");
     sqlite3_finalize(q);
+    if (why && why[0] == 'i' && interrupted_setup(s))
+        return DB_EMPTY;
     char *end;
     errno = 0;
     *version = why ? 0 : strtoll(v, &end, 10);
@@ -318,7 +342,8 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
     }
     if (kind == DB_EMPTY && readonly)
         return open_fail(s, err, PEL_ERR_FORMAT,
-                         "%s: an empty file, not a Pelorus database yet (pelorus ingest or scan INPUT... fills it)", path);
+                         "%s: not a Pelorus database yet (empty, or its setup was interrupted): pelorus ingest or "
+                         "scan INPUT... sets it up", path);
     if (kind == DB_PELORUS && version > SCHEMA_VERSION)
         return open_fail(s, err, PEL_ERR_FORMAT,
                          "%s: schema version %lld, newer than this Pelorus reads (%d): use a newer pelorus; left "
@@ -361,8 +386,8 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
         if (st != PEL_OK)
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     }
-    if (st == PEL_OK)
-        st = st_exec(s, schema, &e);
+    if (st == PEL_OK && (st = st_exec(s, schema, &e)) != PEL_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     if (st != PEL_OK) {
         if (err) {
             /* say why in terms a user can act on */
