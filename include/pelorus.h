@@ -563,8 +563,14 @@ pel_status pel_export_finish(pel_export *x, pel_error *err);
 typedef struct pel_store pel_store;
 
 /* Opens (creating it and its schema if needed) the database at path, in
- * WAL mode.  readonly opens an existing database without writing.  Returns
- * NULL with err filled on failure.  Close with pel_store_close. */
+ * WAL mode.  readonly opens an existing database without writing; in a
+ * read-only place (its -shm cannot be created) it reads the file as
+ * immutable when no -wal holds changes (docs/schema.md).  An existing file
+ * is identified before anything is written to it: one that is not a
+ * Pelorus database (PEL_ERR_FORMAT), of a newer schema version, or of an
+ * older one that cannot be migrated is refused and left byte for byte as
+ * it was.  Returns NULL with err filled on failure.  Close with
+ * pel_store_close. */
 pel_store *pel_store_open(const char *path, bool readonly, pel_error *err);
 
 /* Closes s; NULL is accepted. */
@@ -826,7 +832,8 @@ const pel_wl_entry *pel_matcher_entry(const pel_matcher *m, size_t i);
 /* Matches one broadcast identity (name may be NULL, imo/mmsi 0 when absent)
  * against every entry: exact IMO (check digit valid), exact MMSI, fuzzy name
  * at or above min_score (0: the documented default).  Writes up to cap
- * matches, best first; returns how many there are. */
+ * matches, best first; returns how many there are, or 0 with errno set to
+ * ENOMEM when out of memory. */
 size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, uint32_t mmsi, double min_score,
                          pel_match *out, size_t cap);
 /* The name similarity 0..1 of two vessel names after normalisation
@@ -948,10 +955,18 @@ size_t pel_nmea_encode(const uint8_t *bits, int nbits, const pel_nmea_opts *o, b
 /* Simulation: scenario files to NMEA with known answers                     */
 /* ------------------------------------------------------------------------ */
 
+/* The budget of one simulation (docs/simulate.md, "Budget"): a run
+ * estimated to transmit more messages or to need more memory is refused
+ * before it starts. */
+#define PEL_SIM_MAX_MESSAGES 100000000ULL              /* 100 million messages: ~10 GB of NMEA */
+#define PEL_SIM_MAX_MEMORY (4ULL * 1024 * 1024 * 1024) /* 4 GiB */
+
 typedef struct pel_sim_opts {
     const char *data_dir;      /* ports, zones, MID table; as pel_scan_opts */
     int64_t seed;              /* < 0: the scenario's own seed */
     double scale;              /* multiplies the background traffic; 0 = 1 */
+    uint64_t max_messages;     /* budget: messages transmitted; 0 = PEL_SIM_MAX_MESSAGES, UINT64_MAX = none */
+    uint64_t max_memory;       /* budget: bytes of memory; 0 = PEL_SIM_MAX_MEMORY, UINT64_MAX = none */
 } pel_sim_opts;
 
 typedef struct pel_sim_stats {
@@ -961,6 +976,8 @@ typedef struct pel_sim_stats {
     uint64_t lost, duplicated, corrupted, truncated, reordered;
     uint64_t truth;            /* lines of truth.jsonl */
     double seconds;            /* wall time */
+    double est_messages;       /* the budget's estimate of messages, and of memory in bytes */
+    double est_memory;
 } pel_sim_stats;
 
 /* Reads the scenario file (JSON, docs/simulate.md), simulates it and writes
@@ -969,8 +986,10 @@ typedef struct pel_sim_stats {
  * give, in the contract of docs/findings.md, plus "id" and "why"),
  * vessels.csv (the simulated fleet) and watchlist.csv (the scenario's
  * designated vessels, in the own-list CSV format).  The same scenario and
- * seed give byte-identical files.  Returns PEL_OK, or PEL_ERR_FORMAT
- * naming the scenario member at fault, or PEL_ERR_IO. */
+ * seed give byte-identical files.  Before anything is written the run is
+ * estimated and refused over o's budget (PEL_ERR_ARG, the estimate and the
+ * limit in err).  Returns PEL_OK, or PEL_ERR_FORMAT naming the scenario
+ * member at fault, or PEL_ERR_IO. */
 pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pel_sim_opts *o, pel_sim_stats *st,
                         pel_error *err);
 

@@ -27,9 +27,11 @@ suite display tests/display_test.sh "$BUILD"
 suite messages tests/messages_test.sh "$BUILD"
 suite store tests/store_test.sh
 suite ingest tests/ingest_test.sh
+suite dbopen tests/dbopen_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh
 suite screen tests/screen_test.sh
+suite robust tests/robust_test.sh
 suite eval-cli tests/eval_cli_test.sh "$BUILD"
 suite sim tests/sim_test.sh "$BUILD"
 suite report tests/report_test.sh "$BUILD"

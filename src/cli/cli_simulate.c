@@ -2,6 +2,7 @@
  * cli_simulate.c -- pelorus simulate: a scenario file becomes AIS with known
  * answers (docs/simulate.md).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,19 +28,51 @@ static const char simulate_help[] =
     "  --seed N         instead of the scenario's seed (0 to 9223372036854775807)\n"
     "  --scale X        multiply the background traffic by X, 0.001 to 1000\n"
     "                   (benchmarks)\n"
+    "  --max-messages N the budget: refuse a run estimated to send more than N\n"
+    "                   messages (default 100000000; none = no limit)\n"
+    "  --max-memory S   the budget: refuse a run estimated to need more memory\n"
+    "                   (S in MiB, or with K, M, G, T; default 4G; none = no limit)\n"
     "  --data-dir DIR   where ports.csv, zones.geojson and mid.csv are\n"
     "  -q, --quiet      no summary on standard error\n"
     "\n"
     "exit status: 0 done; 1 the scenario is wrong or a file failed; 2 usage\n";
 
+/* A budget: "none" (no limit: UINT64_MAX), or a whole number > 0 times
+ * unit, or with a K/M/G/T suffix (powers of 1024) when sizes; false when
+ * it is not one. */
+static bool budget_arg(const char *v, bool size, uint64_t *out) {
+    if (!strcmp(v, "none")) {
+        *out = UINT64_MAX;
+        return true;
+    }
+    if (*v < '0' || *v > '9')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    uint64_t mul = 1;
+    if (size) {
+        const char *u = "KMGT", *k = *end ? strchr(u, *end) : NULL;
+        if (*end && (!k || end[1]))
+            return false;
+        mul = (uint64_t)1 << (10 * (k ? k - u + 1 : 2)); /* MiB when bare */
+    } else if (*end)
+        return false;
+    if (errno || n == 0 || n > UINT64_MAX / mul)
+        return false;
+    *out = (uint64_t)n * mul;
+    return true;
+}
+
 int cli_simulate(int argc, char **argv) {
     const char *scenario = NULL, *out = NULL;
     pel_sim_opts o = {.seed = -1};
     bool quiet = false;
-    enum { O_HELP, O_QUIET, O_OUT, O_DATA, O_SEED, O_SCALE };
+    enum { O_HELP, O_QUIET, O_OUT, O_DATA, O_SEED, O_SCALE, O_MAXMSG, O_MAXMEM };
     static const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},    [O_QUIET] = {"--quiet", "-q", false}, [O_OUT] = {"--out", "-o", true},
         [O_DATA] = {"--data-dir", NULL, true}, [O_SEED] = {"--seed", NULL, true},    [O_SCALE] = {"--scale", NULL, true},
+        [O_MAXMSG] = {"--max-messages", NULL, true}, [O_MAXMEM] = {"--max-memory", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -77,6 +110,18 @@ int cli_simulate(int argc, char **argv) {
         case O_SCALE:
             if (!cli_real("simulate", "--scale", v, 0.001, 1000, NULL, &o.scale))
                 return 2;
+            break;
+        case O_MAXMSG:
+            if (!budget_arg(v, false, &o.max_messages)) {
+                fprintf(stderr, "pelorus simulate: --max-messages needs a whole number > 0 or none\n");
+                return 2;
+            }
+            break;
+        case O_MAXMEM:
+            if (!budget_arg(v, true, &o.max_memory)) {
+                fprintf(stderr, "pelorus simulate: --max-memory needs a size > 0 (MiB, or 512M, 8G) or none\n");
+                return 2;
+            }
             break;
         }
     }

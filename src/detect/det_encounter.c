@@ -56,6 +56,7 @@
 
 #include "det_detectors.h"
 #include "trk.h"
+#include "util/xsort.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -309,7 +310,7 @@ static int pair_step(const det_enc *e, size_t p0, size_t p1, cell *cells, int32_
         cells[k].cx = (int32_t)floor_div((int64_t)r->lon + 180LL * PEL_DEG, ch) % ncx;
         cells[k].i = (uint32_t)(p0 + k);
     }
-    qsort(cells, m, sizeof *cells, cmp_cell);
+    xqsort(cells, m, sizeof *cells, cmp_cell);
     for (size_t k = 0; k < m; k++) {
         const rpt *r = &e->pt[cells[k].i];
         /* the longitude span that can hold a point within dmax (haversine
@@ -389,7 +390,7 @@ static int cmp_float(const void *x, const void *y) {
 }
 
 static double median_u16(uint16_t *v, size_t n) {
-    qsort(v, n, sizeof *v, cmp_u16);
+    xqsort(v, n, sizeof *v, cmp_u16);
     return (v[(n - 1) / 2] + v[n / 2]) / 20.0;
 }
 
@@ -450,7 +451,7 @@ static int measure_runs(const det_enc *e, const closerec *c, const rawenc *r, si
     m->speed1 = median_u16(s->s1, n);
     m->speed2 = median_u16(s->s2, n);
     m->med_speed = median_u16(s->sb, 2 * n);
-    qsort(s->d, n, sizeof *s->d, cmp_float);
+    xqsort(s->d, n, sizeof *s->d, cmp_float);
     m->med_dist = ((double)s->d[(n - 1) / 2] + s->d[n / 2]) / 2;
     return 0;
 }
@@ -609,7 +610,7 @@ static int renumber(det_enc *e) {
     }
     for (size_t v = 0; v < e->nv; v++)
         r[v] = (vrank){e->mmsi[v], (uint32_t)v};
-    qsort(r, e->nv, sizeof *r, cmp_vrank);
+    xqsort(r, e->nv, sizeof *r, cmp_vrank);
     for (size_t k = 0; k < e->nv; k++) {
         to[r[k].v] = (uint32_t)k;
         e->mmsi[k] = r[k].mmsi;
@@ -719,7 +720,7 @@ pel_status det_enc_run(det_enc *e, const det_geo *geo, det_emit_fn emit, void *u
     free(cells);
     cells = NULL;
     if (cb.n)
-        qsort(cb.v, cb.n, sizeof *cb.v, cmp_close);
+        xqsort(cb.v, cb.n, sizeof *cb.v, cmp_close);
     size_t k = 0;
     for (size_t i = 0; i < cb.n; i++)
         if (!k || cb.v[i].a != cb.v[k - 1].a || cb.v[i].b != cb.v[k - 1].b)
@@ -734,7 +735,7 @@ pel_status det_enc_run(det_enc *e, const det_geo *geo, det_emit_fn emit, void *u
         i = j;
     }
     if (out.n)
-        qsort(out.v, out.n, sizeof *out.v, cmp_finding);
+        xqsort(out.v, out.n, sizeof *out.v, cmp_finding);
     for (size_t i = 0; i < out.n; i++)
         emit(ud, &out.v[i]);
     goto done;

@@ -39,6 +39,7 @@
 #include "det.h"
 #include "det_vessel.h"
 #include "trk.h"
+#include "util/xsort.h"
 
 /* ---- chains -------------------------------------------------------------- */
 
@@ -72,7 +73,7 @@ size_t *det_vessel_chains(const pel_position *p, size_t n) {
         s[i].seg = p[i].segment;
         s[i].i = i;
     }
-    qsort(s, n, sizeof *s, cmp_segidx);
+    xqsort(s, n, sizeof *s, cmp_segidx);
     for (size_t k = 0; k < n; k++) {
         if (k > 0 && s[k - 1].seg == s[k].seg) {
             prev[s[k].i] = s[k - 1].i;

@@ -22,6 +22,7 @@
 
 #include "det.h"
 #include "det_internal.h"
+#include "util/xsort.h"
 
 typedef struct idrow {
     char name[64], callsign[16];
@@ -106,7 +107,7 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         rc = sqlite3_step(q);
         uint32_t mmsi = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(q, 0) : 0;
         if ((rc != SQLITE_ROW || mmsi != cur) && n) {
-            qsort(rows, n, sizeof *rows, cmp_first);
+            xqsort(rows, n, sizeof *rows, cmp_first);
             changes(cur, rows, n, "name", emit, ud);
             changes(cur, rows, n, "imo", emit, ud);
             changes(cur, rows, n, "callsign", emit, ud);

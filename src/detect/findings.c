@@ -189,7 +189,8 @@ pel_status det_input_paths(sqlite3 *db, char ***out, size_t *n) {
     if (sqlite3_prepare_v2(db, "SELECT id, path FROM inputs ORDER BY id", -1, &q, NULL) != SQLITE_OK)
         return PEL_ERR_IO;
     pel_status st = PEL_OK;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         size_t id = (size_t)sqlite3_column_int64(q, 0);
         if (id >= np) {
             char **nv = realloc(paths, (id + 1) * sizeof *nv);
@@ -201,8 +202,14 @@ pel_status det_input_paths(sqlite3 *db, char ***out, size_t *n) {
             paths = nv;
             np = id + 1;
         }
-        paths[id] = strdup((const char *)sqlite3_column_text(q, 1));
+        const char *p = (const char *)sqlite3_column_text(q, 1);
+        if (!p || !(paths[id] = strdup(p))) { /* a path lost would drop the file from the evidence */
+            st = PEL_ERR_NOMEM;
+            break;
+        }
     }
+    if (st == PEL_OK && rc != SQLITE_DONE)
+        st = sqlite3_errcode(db) == SQLITE_NOMEM ? PEL_ERR_NOMEM : PEL_ERR_IO;
     sqlite3_finalize(q);
     *out = paths;
     *n = np;

@@ -25,6 +25,7 @@
 #include "screen.h"
 #include "store_internal.h"
 #include "util/numtext.h"
+#include "util/xsort.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -494,7 +495,7 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     size_t npaths = 0;
     if (st == PEL_OK) {
         st = det_input_paths(db, &paths, &npaths);
-        qsort(c.found.v, c.found.n, sizeof *c.found.v, det_cmp_findings);
+        xqsort(c.found.v, c.found.n, sizeof *c.found.v, det_cmp_findings);
         if (st == PEL_OK)
             st = det_write(out, fmt, c.found.v, c.found.n, (const char *const *)paths, npaths);
         if (st != PEL_OK && err) {

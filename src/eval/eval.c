@@ -21,6 +21,7 @@
 
 #include "util/display.h"
 #include "pelorus.h"
+#include "util/xsort.h"
 
 #define MAX_EVENTS 64   /* distinct names held while reading (rows need <= 16) */
 #define MAX_SLACK_S 1e9 /* keeps the widened intervals far from int64 overflow */
@@ -327,7 +328,7 @@ static bool assign(const events *ev, item_vec *tv, item_vec *fv, int64_t slack_m
         fv->v[i].key = vessel_key(ev, &fv->v[i]);
         idx[i] = &fv->v[i];
     }
-    qsort(idx, fv->n, sizeof *idx, cmp_find_ptr);
+    xqsort(idx, fv->n, sizeof *idx, cmp_find_ptr);
     bool ok = true;
     for (size_t t = 0; t < tv->n && ok; t++) {
         const item *ti = &tv->v[t];
@@ -352,7 +353,7 @@ static bool assign(const events *ev, item_vec *tv, item_vec *fv, int64_t slack_m
     free(idx);
     if (ok) {
         if (cv.n)
-            qsort(cv.v, cv.n, sizeof *cv.v, cmp_cand);
+            xqsort(cv.v, cv.n, sizeof *cv.v, cmp_cand);
         for (size_t i = 0; i < cv.n; i++) {
             item *ti = &tv->v[cv.v[i].t], *fi = &fv->v[cv.v[i].f];
             if (ti->match < 0 && fi->match < 0) {
@@ -439,7 +440,7 @@ static bool put_list(FILE *out, const events *ev, const item_vec *iv, bool truth
         if (iv->v[i].match < 0 && !(truth && iv->v[i].optional))
             idx[n++] = (listed){ev->name[iv->v[i].ev], &iv->v[i]};
     if (n)
-        qsort(idx, n, sizeof *idx, cmp_list);
+        xqsort(idx, n, sizeof *idx, cmp_list);
     fprintf(out, "%s: %zu\n", truth ? "missed" : "false alarms", n);
     for (size_t k = 0; k < n; k++) {
         const item *it = idx[k].it;
@@ -562,7 +563,7 @@ pel_status pel_eval(const char *truth_path, const char *findings_path, const pel
     }
     snprintf(res->all.event, sizeof res->all.event, "all");
     score(&res->all);
-    qsort(res->rows, res->nrows, sizeof res->rows[0], cmp_row);
+    xqsort(res->rows, res->nrows, sizeof res->rows[0], cmp_row);
     for (size_t r = 0; r < res->nrows; r++)
         row_opt[r] = opt[event_index(ev, res->rows[r].event)];
     if (out) {

@@ -65,6 +65,7 @@
 
 #include "pelorus.h"
 #include "util/display.h"
+#include "util/xsort.h"
 
 #define BUF_CAP 65536
 
@@ -723,7 +724,7 @@ pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name, con
             sorted = sorted && (i == 0 || key[i - 1] < key[i]);
         }
         if (!sorted)
-            qsort(key, n, sizeof *key, cmp_key);
+            xqsort(key, n, sizeof *key, cmp_key);
         if (x->fmt == PEL_EXPORT_KML) {
             PUT(x, "<Folder>\n<name>");
             if (has_name(name)) {

@@ -47,6 +47,7 @@
 #include "st_report.h"
 #include "util/display.h"
 #include "util/outfile.h"
+#include "util/xsort.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
@@ -267,7 +268,7 @@ static int cmp_vinfo(const void *a, const void *b) {
 
 static vinfo *find_vessel(report *r, uint32_t mmsi) {
     vinfo key = {.mmsi = mmsi};
-    return r->nv ? bsearch(&key, r->v, r->nv, sizeof *r->v, cmp_vinfo) : NULL;
+    return r->nv ? xbsearch(&key, r->v, r->nv, sizeof *r->v, cmp_vinfo) : NULL;
 }
 
 static const char *vessel_name(report *r, uint32_t mmsi) {
@@ -368,7 +369,7 @@ static json_t *draw_track(report *r, uint32_t mmsi, const pel_position *p, size_
     if (!k)
         return t;
     /* stable by time within a segment: positions come in time order */
-    qsort(r->grp, k, sizeof *r->grp, cmp_seg);
+    xqsort(r->grp, k, sizeof *r->grp, cmp_seg);
     bool *keep = malloc(k * sizeof *keep);
     size_t *stack = malloc((k + 2) * sizeof *stack);
     if (!keep || !stack) {
@@ -827,7 +828,7 @@ static json_t *ports_json(report *r, const geo_ports *ports) {
     }
     sort_ports = ports;
     if (np)
-        qsort(byname, (size_t)np, sizeof *byname, cmp_port_name);
+        xqsort(byname, (size_t)np, sizeof *byname, cmp_port_name);
     size_t k;
     json_t *f;
     json_array_foreach(r->findings, k, f) {
@@ -1098,7 +1099,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
             st = st_latest_identity(s, r.v[i].mmsi, &r.v[i].id, err);
         }
         if (r.nv)
-            qsort(r.v, r.nv, sizeof *r.v, cmp_vinfo);
+            xqsort(r.v, r.nv, sizeof *r.v, cmp_vinfo);
     }
     if (st == PEL_OK && enrich_findings(&r) != PEL_OK)
         st = fail(err, PEL_ERR_NOMEM, "out of memory");

@@ -38,6 +38,7 @@
 #include "st_report.h"
 #include "util/display.h"
 #include "util/numtext.h"
+#include "util/xsort.h"
 
 
 /* ---- weights ------------------------------------------------------------- */
@@ -325,7 +326,7 @@ static int cmp_u32(const void *a, const void *b) {
 static size_t uniq_u32(uint32_t *v, size_t n) {
     if (!n)
         return 0;
-    qsort(v, n, sizeof *v, cmp_u32);
+    xqsort(v, n, sizeof *v, cmp_u32);
     size_t k = 1;
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[k - 1])
@@ -684,7 +685,7 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
     }
     /* per vessel: caps, one designation per entry, no zero items */
     if (c.it.n)
-        qsort(c.it.v, c.it.n, sizeof *c.it.v, cmp_item);
+        xqsort(c.it.v, c.it.n, sizeof *c.it.v, cmp_item);
     pel_status st = PEL_OK;
     for (size_t a = 0, b; a < c.it.n; a = b) {
         for (b = a; b < c.it.n && c.it.v[b].mmsi == c.it.v[a].mmsi; b++)
@@ -730,7 +731,7 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
         json_t *f = json_array_get(findings, i);
         uint32_t m[2] = {(uint32_t)rpt_num(f, "mmsi", 0), (uint32_t)rpt_num(f, "mmsi2", 0)};
         for (int k = 0; k < 2; k++) {
-            uint32_t *hit = m[k] ? bsearch(&m[k], ves, nv, sizeof *ves, cmp_u32) : NULL;
+            uint32_t *hit = m[k] ? xbsearch(&m[k], ves, nv, sizeof *ves, cmp_u32) : NULL;
             if (!hit || (k == 1 && m[1] == m[0]))
                 continue;
             rpt_vessel *v = &rv[hit - ves];
@@ -755,7 +756,7 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
         return nomem(err);
     }
     if (nv)
-        qsort(rv, nv, sizeof *rv, cmp_vessel);
+        xqsort(rv, nv, sizeof *rv, cmp_vessel);
     return PEL_OK;
 }
 

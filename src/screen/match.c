@@ -17,11 +17,13 @@
  * in other scripts have no letters for us and never match by name; AIS names
  * cut at 20 characters are compared as they are.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pelorus.h"
+#include "util/xsort.h"
 
 #define MT_MAXL 96 /* letters kept of a name */
 #define MT_MAXN 6  /* numbers kept of a name */
@@ -213,12 +215,12 @@ static int mt_cmp_u16(const void *a, const void *b) {
 
 /* Normalises a name into *n (see docs/screening.md). */
 static void mt_normalise(const char *s, mt_norm *n) {
-    mt_words *ws = malloc(sizeof *ws);
+    /* on the stack (3 KB): a failed allocation here made a name compare as
+     * empty, a match lost without a word */
+    mt_words wsb, *ws = &wsb;
     memset(n, 0, sizeof *n);
-    if (!ws || !s) {
-        free(ws);
+    if (!s)
         return;
-    }
     mt_split(s, ws);
     int i = 0;
     /* vessel prefixes: MV, MT, SS, FV, or M/V, M.V., M/T, F/V as two words */
@@ -268,14 +270,13 @@ static void mt_normalise(const char *s, mt_norm *n) {
             n->bg[n->nbg++] = (uint16_t)(prev * 27 + cur);
             prev = cur;
         }
-        qsort(n->bg, (size_t)n->nbg, sizeof n->bg[0], mt_cmp_u16);
+        xqsort(n->bg, (size_t)n->nbg, sizeof n->bg[0], mt_cmp_u16);
         int m = 0;
         for (int k = 0; k < n->nbg; k++)
             if (m == 0 || n->bg[m - 1] != n->bg[k])
                 n->bg[m++] = n->bg[k];
         n->nbg = m;
     }
-    free(ws);
 }
 
 /* ---- similarity ---------------------------------------------------------------- */
@@ -519,8 +520,8 @@ pel_status pel_matcher_build(pel_matcher *m) {
         if (mt_mmsi_ok(m->ents[i].mmsi))
             m->mmsi[m->nmmsi++] = (mt_key){m->ents[i].mmsi, (uint32_t)i};
     }
-    qsort(m->imo, m->nimo, sizeof *m->imo, mt_cmp_key);
-    qsort(m->mmsi, m->nmmsi, sizeof *m->mmsi, mt_cmp_key);
+    xqsort(m->imo, m->nimo, sizeof *m->imo, mt_cmp_key);
+    xqsort(m->mmsi, m->nmmsi, sizeof *m->mmsi, mt_cmp_key);
     m->built = true;
     return PEL_OK;
 }
@@ -606,7 +607,8 @@ static int mt_cmp_match(const void *a, const void *b) {
 }
 
 /* Matches one identity; see pel.h.  The matches and their matched_name are
- * valid as long as m and until it is changed.  Returns 0 when out of memory. */
+ * valid as long as m and until it is changed.  Returns 0 with errno ENOMEM
+ * when out of memory (never fewer matches). */
 size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, uint32_t mmsi, double min_score,
                          pel_match *out, size_t cap) {
     if (!m || m->n == 0)
@@ -615,8 +617,10 @@ size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, u
         min_score = PEL_NAME_THRESHOLD;
     mt_hits h = {0};
     h.slot = calloc(m->n, sizeof *h.slot);
-    if (!h.slot)
+    if (!h.slot) {
+        errno = ENOMEM;
         return 0;
+    }
     if (pel_imo_valid(imo)) {
         if (m->built)
             mt_lookup(&h, m, m->imo, m->nimo, imo, PEL_MATCH_IMO);
@@ -633,7 +637,7 @@ size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, u
                 if (m->ents[i].mmsi == mmsi)
                     mt_hit(&h, m, (uint32_t)i, PEL_MATCH_MMSI, 1, 0);
     }
-    mt_norm *q = name && *name ? malloc(sizeof *q) : NULL;
+    mt_norm qb, *q = name && *name ? &qb : NULL; /* on the stack: a name is never skipped for want of memory */
     if (q)
         mt_normalise(name, q);
     if (q && q->nlet > 0 && m->nn > 0) {
@@ -671,10 +675,11 @@ size_t pel_matcher_query(const pel_matcher *m, const char *name, uint32_t imo, u
         free(touched);
         atomic_fetch_add(&((pel_matcher *)m)->ncompare, ncmp);
     }
-    free(q);
     size_t n = h.nomem ? 0 : h.n;
+    if (h.nomem)
+        errno = ENOMEM;
     if (n) {
-        qsort(h.v, n, sizeof *h.v, mt_cmp_match);
+        xqsort(h.v, n, sizeof *h.v, mt_cmp_match);
         for (size_t i = 0; i < n && i < cap; i++)
             out[i] = h.v[i];
     }

@@ -11,6 +11,7 @@
  * reports each match with the entry, the fields that matched, the score and
  * the identity record and time it matched on.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "geo.h"
 #include "screen.h"
 #include "store_internal.h"
+#include "util/xsort.h"
 
 
 static const char schema[] =
@@ -46,6 +48,14 @@ pel_status sc_schema(sqlite3 *db, pel_error *err) {
         return PEL_ERR_IO;
     }
     return PEL_OK;
+}
+
+static pel_status sc_nomem(pel_error *err) {
+    if (err) {
+        err->code = PEL_ERR_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
+    return PEL_ERR_NOMEM;
 }
 
 /* Names joined with a newline (none can contain one after parsing). */
@@ -97,14 +107,12 @@ typedef struct imp {
     uint64_t n;
     char list[32];
     char newest[16];
-    bool failed;
+    bool failed, nomem;
 } imp;
 
-static void bind_opt(sqlite3_stmt *q, int i, const char *s) {
-    if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
+/* Binds s (NULL: SQL NULL), copied; the SQLite result code. */
+static int bind_opt(sqlite3_stmt *q, int i, const char *s) {
+    return s ? sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(q, i);
 }
 
 static int on_import(void *ud, const pel_wl_entry *e) {
@@ -112,7 +120,7 @@ static int on_import(void *ud, const pel_wl_entry *e) {
     char *al = join_names(e->aliases, e->naliases), *fo = join_names(e->former, e->nformer),
          *ff = join_names(e->former_flags, e->nformer_flags);
     if (!al || !fo || !ff) {
-        m->failed = true;
+        m->failed = m->nomem = true;
         free(al);
         free(fo);
         free(ff);
@@ -120,26 +128,28 @@ static int on_import(void *ud, const pel_wl_entry *e) {
     }
     sqlite3_stmt *q = m->ins;
     sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, m->wid);
-    bind_opt(q, 2, e->entry_id ? e->entry_id : "");
-    bind_opt(q, 3, e->list ? e->list : "");
-    bind_opt(q, 4, e->name ? e->name : "");
-    sqlite3_bind_int64(q, 5, e->imo);
-    sqlite3_bind_int64(q, 6, e->imo_company);
-    sqlite3_bind_int64(q, 7, e->mmsi);
-    bind_opt(q, 8, e->flag);
-    bind_opt(q, 9, e->program);
-    bind_opt(q, 10, e->listed_on);
-    bind_opt(q, 11, e->vessel_type);
-    sqlite3_bind_text(q, 12, al, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 13, fo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 14, ff, -1, SQLITE_TRANSIENT);
-    bind_opt(q, 15, e->source);
-    sqlite3_bind_int64(q, 16, (sqlite3_int64)e->line);
+    /* a bind that fails (out of memory) would leave its column NULL: a
+     * field lost without a word, so any failure fails the import */
+    int rc = sqlite3_bind_int64(q, 1, m->wid);
+    rc |= bind_opt(q, 2, e->entry_id ? e->entry_id : "");
+    rc |= bind_opt(q, 3, e->list ? e->list : "");
+    rc |= bind_opt(q, 4, e->name ? e->name : "");
+    rc |= sqlite3_bind_int64(q, 5, e->imo);
+    rc |= sqlite3_bind_int64(q, 6, e->imo_company);
+    rc |= sqlite3_bind_int64(q, 7, e->mmsi);
+    rc |= bind_opt(q, 8, e->flag);
+    rc |= bind_opt(q, 9, e->program);
+    rc |= bind_opt(q, 10, e->listed_on);
+    rc |= bind_opt(q, 11, e->vessel_type);
+    rc |= sqlite3_bind_text(q, 12, al, -1, SQLITE_TRANSIENT);
+    rc |= sqlite3_bind_text(q, 13, fo, -1, SQLITE_TRANSIENT);
+    rc |= sqlite3_bind_text(q, 14, ff, -1, SQLITE_TRANSIENT);
+    rc |= bind_opt(q, 15, e->source);
+    rc |= sqlite3_bind_int64(q, 16, (sqlite3_int64)e->line);
     free(al);
     free(fo);
     free(ff);
-    if (sqlite3_step(q) != SQLITE_DONE) {
+    if (rc != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE) {
         m->failed = true;
         return 1;
     }
@@ -161,14 +171,23 @@ static pel_status files_hash(const char *const *paths, size_t n, char hex[65], p
         if (!f) {
             if (err) {
                 err->code = PEL_ERR_IO;
-                snprintf(err->msg, sizeof err->msg, "%s: cannot open", paths[i]);
+                snprintf(err->msg, sizeof err->msg, "%s: cannot open (%s)", paths[i], strerror(errno));
             }
             return PEL_ERR_IO;
         }
         size_t k;
         while ((k = fread(buf, 1, sizeof buf, f)) > 0)
             sha256_update(&c, k, buf);
+        bool bad = ferror(f) != 0;
+        int e = errno;
         fclose(f);
+        if (bad) { /* a hash of part of a file would name another list */
+            if (err) {
+                err->code = PEL_ERR_IO;
+                snprintf(err->msg, sizeof err->msg, "%s: cannot read (%s)", paths[i], strerror(e));
+            }
+            return PEL_ERR_IO;
+        }
     }
     unsigned char d[SHA256_DIGEST_SIZE];
     sha256_digest(&c, sizeof d, d);
@@ -224,40 +243,41 @@ pel_status pel_watchlist_import(pel_store *s, const char *const *paths, size_t n
     }
     pel_wl_cb cb = {on_import, &m};
     st = pel_wl_read(paths, n, &cb, err);
+    if (m.failed) /* on_import stopped the read */
+        st = m.nomem ? sc_nomem(err) : st_error(s, err, "storing list entries");
     sqlite3_finalize(m.ins);
-    if (st == PEL_OK && m.failed)
-        st = st_error(s, err, "storing list entries");
     if (st == PEL_OK && replace && m.list[0]) {
         /* the new import replaces the earlier ones of the same list */
-        char sql[256];
-        sqlite3_stmt *d;
-        snprintf(sql, sizeof sql, "DELETE FROM watch_entries WHERE list = ?1 AND wid <> ?2");
-        if (sqlite3_prepare_v2(db, sql, -1, &d, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(d, 1, m.list, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(d, 2, m.wid);
-            sqlite3_step(d);
-            sqlite3_finalize(d);
-        }
-        if (sqlite3_prepare_v2(db, "DELETE FROM watchlists WHERE list = ?1 AND id <> ?2", -1, &d, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(d, 1, m.list, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(d, 2, m.wid);
-            sqlite3_step(d);
+        static const char *const del[2] = {"DELETE FROM watch_entries WHERE list = ?1 AND wid <> ?2",
+                                           "DELETE FROM watchlists WHERE list = ?1 AND id <> ?2"};
+        for (int k = 0; k < 2 && st == PEL_OK; k++) {
+            sqlite3_stmt *d;
+            if (sqlite3_prepare_v2(db, del[k], -1, &d, NULL) != SQLITE_OK ||
+                sqlite3_bind_text(d, 1, m.list, -1, SQLITE_STATIC) != SQLITE_OK ||
+                sqlite3_bind_int64(d, 2, m.wid) != SQLITE_OK || sqlite3_step(d) != SQLITE_DONE)
+                st = st_error(s, err, "replacing the earlier imports");
             sqlite3_finalize(d);
         }
     }
     if (st == PEL_OK) {
-        if (sqlite3_prepare_v2(db, "UPDATE watchlists SET list = ?1, entries = ?2, newest_listing = ?3 WHERE id = ?4",
-                               -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, m.list, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 2, (sqlite3_int64)m.n);
+        int urc = sqlite3_prepare_v2(db, "UPDATE watchlists SET list = ?1, entries = ?2, newest_listing = ?3"
+                                         " WHERE id = ?4", -1, &q, NULL);
+        if (urc == SQLITE_OK) {
+            urc = sqlite3_bind_text(q, 1, m.list, -1, SQLITE_STATIC);
+            urc |= sqlite3_bind_int64(q, 2, (sqlite3_int64)m.n);
             if (m.newest[0])
-                sqlite3_bind_text(q, 3, m.newest, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 4, m.wid);
-            sqlite3_step(q);
-            sqlite3_finalize(q);
+                urc |= sqlite3_bind_text(q, 3, m.newest, -1, SQLITE_STATIC);
+            urc |= sqlite3_bind_int64(q, 4, m.wid);
+            if (urc == SQLITE_OK && sqlite3_step(q) != SQLITE_DONE)
+                urc = SQLITE_ERROR;
         }
+        if (urc != SQLITE_OK)
+            st = st_error(s, err, "recording the import");
+        sqlite3_finalize(q);
+    }
+    if (st == PEL_OK)
         st = st_exec(s, "COMMIT", err);
-    } else
+    if (st != PEL_OK)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); /* never a list in part */
     if (st == PEL_OK)
         *entries = m.n;
@@ -298,20 +318,41 @@ pel_status pel_watchlist_show(pel_store *s, FILE *out, pel_error *err) {
 
 static int on_default(void *ud, const pel_wl_entry *e) { return pel_matcher_add(ud, e) != PEL_OK; }
 
+/* Column i of the current row as text: NULL for SQL NULL, and NULL with
+ * *oom set when SQLite could not allocate the text. */
+static const char *col_text(sqlite3_stmt *q, int i, bool *oom) {
+    bool null = sqlite3_column_type(q, i) == SQLITE_NULL;
+    const char *t = (const char *)sqlite3_column_text(q, i);
+    if (!t && !null)
+        *oom = true;
+    return t;
+}
+
 pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err) {
     *out = pel_matcher_new();
     *is_default = false;
     if (!*out)
-        return PEL_ERR_NOMEM;
+        return sc_nomem(err);
+    /* the imported lists, or the default when none was imported: any other
+     * failure to read them fails (never a silent fallback or a list in part) */
     sqlite3_stmt *q;
-    int64_t count = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM watch_entries", -1, &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW)
+    int64_t count = -1;
+    pel_status st = PEL_OK;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'watch_entries'",
+                           -1, &q, NULL) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW)
+        st = st_error(s, err, "reading the watchlists");
+    else if (sqlite3_column_int64(q, 0) == 0)
+        count = 0;
+    sqlite3_finalize(q);
+    if (st == PEL_OK && count < 0) {
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM watch_entries", -1, &q, NULL) != SQLITE_OK ||
+            sqlite3_step(q) != SQLITE_ROW)
+            st = st_error(s, err, "reading the watchlists");
+        else
             count = sqlite3_column_int64(q, 0);
         sqlite3_finalize(q);
     }
-    pel_status st = PEL_OK;
-    if (count == 0) { /* the default list shipped with the program */
+    if (st == PEL_OK && count == 0) { /* the default list shipped with the program */
         const char *dir = geo_data_dir(data_dir);
         char a[4096], b[4096];
         snprintf(a, sizeof a, "%s/watchlist/ofac_sdn_vessels_20240503.csv", dir);
@@ -319,35 +360,42 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
         const char *paths[2] = {a, b};
         pel_wl_cb cb = {on_default, *out};
         st = pel_wl_read(paths, 2, &cb, err);
+        if (st == PEL_STOPPED) /* pel_matcher_add failed */
+            st = sc_nomem(err);
         *is_default = true;
-    } else if (sqlite3_prepare_v2(s->db,
-                                  "SELECT list, entry_id, name, imo, imo_company, mmsi, flag, program, listed_on,"
-                                  " vessel_type, aliases, former, former_flags, source, line FROM watch_entries"
-                                  " ORDER BY wid, rowid",
-                                  -1, &q, NULL) == SQLITE_OK) {
-        while (st == PEL_OK && sqlite3_step(q) == SQLITE_ROW) {
-            char *al = strdup((const char *)sqlite3_column_text(q, 10)),
-                 *fo = strdup((const char *)sqlite3_column_text(q, 11)),
-                 *ff = strdup((const char *)sqlite3_column_text(q, 12));
+    } else if (st == PEL_OK) {
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT list, entry_id, name, imo, imo_company, mmsi, flag, program, listed_on,"
+                               " vessel_type, aliases, former, former_flags, source, line FROM watch_entries"
+                               " ORDER BY wid, rowid",
+                               -1, &q, NULL) != SQLITE_OK)
+            st = st_error(s, err, "reading the watchlists");
+        int rc = SQLITE_DONE;
+        while (st == PEL_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            bool oom = false;
+            const char *cal = col_text(q, 10, &oom), *cfo = col_text(q, 11, &oom), *cff = col_text(q, 12, &oom);
+            char *al = strdup(cal ? cal : ""), *fo = strdup(cfo ? cfo : ""), *ff = strdup(cff ? cff : "");
             pel_wl_entry e = {0};
-            e.list = (const char *)sqlite3_column_text(q, 0);
-            e.entry_id = (const char *)sqlite3_column_text(q, 1);
-            e.name = (const char *)sqlite3_column_text(q, 2);
+            e.list = col_text(q, 0, &oom);
+            e.entry_id = col_text(q, 1, &oom);
+            e.name = col_text(q, 2, &oom);
             e.imo = (uint32_t)sqlite3_column_int64(q, 3);
             e.imo_company = (uint32_t)sqlite3_column_int64(q, 4);
             e.mmsi = (uint32_t)sqlite3_column_int64(q, 5);
-            e.flag = (const char *)sqlite3_column_text(q, 6);
-            e.program = (const char *)sqlite3_column_text(q, 7);
-            e.listed_on = (const char *)sqlite3_column_text(q, 8);
-            e.vessel_type = (const char *)sqlite3_column_text(q, 9);
-            e.source = (const char *)sqlite3_column_text(q, 13);
+            e.flag = col_text(q, 6, &oom);
+            e.program = col_text(q, 7, &oom);
+            e.listed_on = col_text(q, 8, &oom);
+            e.vessel_type = col_text(q, 9, &oom);
+            e.source = col_text(q, 13, &oom);
             e.line = (uint64_t)sqlite3_column_int64(q, 14);
             const char **va = split_names(al, &e.naliases), **vf = split_names(fo, &e.nformer),
                        **vff = split_names(ff, &e.nformer_flags);
             e.aliases = va;
             e.former = vf;
             e.former_flags = vff;
-            st = al && fo && ff ? pel_matcher_add(*out, &e) : PEL_ERR_NOMEM;
+            /* split_names gives NULL for "" and when out of memory */
+            oom |= !al || !fo || !ff || (!va && *al) || (!vf && *fo) || (!vff && *ff);
+            st = oom ? sc_nomem(err) : pel_matcher_add(*out, &e);
             free(va);
             free(vf);
             free(vff);
@@ -355,11 +403,17 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
             free(fo);
             free(ff);
         }
+        if (st == PEL_OK && rc != SQLITE_DONE)
+            st = st_error(s, err, "reading the watchlists");
         sqlite3_finalize(q);
     }
     if (st == PEL_OK)
         st = pel_matcher_build(*out);
     if (st != PEL_OK) {
+        if (err && !err->msg[0]) {
+            err->code = st;
+            snprintf(err->msg, sizeof err->msg, "%s", st == PEL_ERR_NOMEM ? "out of memory" : "loading the watchlists");
+        }
         pel_matcher_free(*out);
         *out = NULL;
     }
@@ -378,11 +432,16 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, det_em
         return st_error(s, err, "reading identities");
     pel_match mt[16];
     /* also screen each vessel's MMSI once, even without an identity row */
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rc;
+    bool oom = false;
+    while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         uint32_t mmsi = (uint32_t)sqlite3_column_int64(q, 0);
-        const char *name = (const char *)sqlite3_column_text(q, 1);
+        const char *name = col_text(q, 1, &oom);
         uint32_t imo = (uint32_t)sqlite3_column_int64(q, 2);
+        errno = 0;
         size_t k = pel_matcher_query(m, name && *name ? name : NULL, imo, mmsi, 0, mt, 16);
+        if (!k && errno == ENOMEM)
+            oom = true;
         for (size_t i = 0; i < k && i < 16; i++) {
             const pel_wl_entry *e = pel_matcher_entry(m, mt[i].entry);
             det_finding f = {0};
@@ -425,15 +484,24 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, det_em
         }
     }
     sqlite3_finalize(q);
+    if (oom)
+        return sc_nomem(err);
+    if (rc != SQLITE_DONE) /* an identity not screened is a match not reported */
+        return st_error(s, err, "reading identities");
     /* vessels that never sent static data: their MMSI alone */
     if (sqlite3_prepare_v2(s->db,
                            "SELECT mmsi, first_ms, last_ms FROM vessels WHERE mmsi NOT IN (SELECT mmsi FROM identities)"
                            " ORDER BY mmsi",
                            -1, &q, NULL) != SQLITE_OK)
         return st_error(s, err, "reading vessels");
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         uint32_t mmsi = (uint32_t)sqlite3_column_int64(q, 0);
+        errno = 0;
         size_t k = pel_matcher_query(m, NULL, 0, mmsi, 0, mt, 16);
+        if (!k && errno == ENOMEM) {
+            sqlite3_finalize(q);
+            return sc_nomem(err);
+        }
         for (size_t i = 0; i < k && i < 16; i++) {
             const pel_wl_entry *e = pel_matcher_entry(m, mt[i].entry);
             det_finding f = {0};
@@ -453,6 +521,8 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, det_em
         }
     }
     sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return st_error(s, err, "reading vessels");
     return PEL_OK;
 }
 
@@ -468,15 +538,25 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
     if (st == PEL_OK && c.nomem)
         st = PEL_ERR_NOMEM;
     if (st == PEL_OK) {
-        qsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
+        xqsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
         char **paths = NULL;
         size_t np = 0;
         st = det_input_paths(s->db, &paths, &np);
-        if (st == PEL_OK)
-            st = det_write(out, fmt, c.v, c.n, (const char *const *)paths, np);
+        if (st == PEL_ERR_IO)
+            st = st_error(s, err, "reading the inputs");
+        if (st == PEL_OK && (st = det_write(out, fmt, c.v, c.n, (const char *const *)paths, np)) != PEL_OK && err &&
+            !err->msg[0]) {
+            err->code = st;
+            snprintf(err->msg, sizeof err->msg, "writing the matches: %s",
+                     st == PEL_ERR_NOMEM ? "out of memory" : strerror(errno));
+        }
         for (size_t i = 0; i < np; i++)
             free(paths[i]);
         free(paths);
+    }
+    if (st != PEL_OK && err && !err->msg[0]) {
+        err->code = st;
+        snprintf(err->msg, sizeof err->msg, "%s", st == PEL_ERR_NOMEM ? "out of memory" : "screening failed");
     }
     if (matches)
         *matches = c.n;

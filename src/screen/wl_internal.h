@@ -40,7 +40,9 @@ const char *wl_linked_to(const pel_wl_entry *e);
  * check digit = (11 - r) mod 10. */
 bool wl_imo_company_valid(uint32_t n);
 
-/* Which format the content of path is in (PEL_WL_AUTO when unknown). */
-pel_wl_format wl_detect(const char *data, size_t len);
+/* Which format the len bytes at data are in (PEL_WL_AUTO when unknown, and
+ * when memory ran out reading the first record: then *oom is set; oom may
+ * be NULL). */
+pel_wl_format wl_detect(const char *data, size_t len, bool *oom);
 
 #endif

@@ -53,12 +53,21 @@
  *    source column is not the entry's source (that is the file): kept
  *    nowhere yet.
  *
+ * Hostile input: UN XML is parsed without entity substitution, DTD loading
+ * or network access, with libxml2's size limits on, and a document with a
+ * DOCTYPE is refused before its declarations are read.  Names are
+ * de-duplicated through a hash (wl_strv), so an entry's names import in
+ * linear time.  Any failed allocation (c->oom, libxml2's error handlers)
+ * fails the whole call with PEL_ERR_NOMEM: never an entry or field lost
+ * with success (tests/unit_wl_oom.c).
+ *
  * Limits: files are held in memory whole; CSV quoted fields may span lines
  * (the record's line is its first); one IMO and one MMSI per entry (the
  * first found).
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,17 +81,27 @@
 
 #include "util/textcsv.h"
 #include "wl_internal.h"
+#include "util/xsort.h"
 
 /* ---- entries ------------------------------------------------------------ */
 
+/* A list of distinct names in the order first seen.  From STRV_HASHED names
+ * on, a hash table (open addressing, index + 1 per slot, at most half full)
+ * finds duplicates, so adding n names is linear, not quadratic (an OFAC
+ * entry may carry 100,000 aliases). */
 typedef struct wl_strv {
     char **v;
     size_t n, cap;
+    uint32_t *slot; /* NULL until n reaches STRV_HASHED */
+    size_t nslot;   /* a power of two */
 } wl_strv;
+
+#define STRV_HASHED 16
 
 typedef struct wl_item {
     pel_wl_entry e; /* first: wl_callsign casts back */
     char *entry_id, *name, *flag, *program, *listed_on, *vessel_type, *callsign, *linked_to;
+    size_t program_len, program_cap, linked_len, linked_cap; /* for append_joined */
     wl_strv aliases, former, former_flags;
     bool is_sdn;
 } wl_item;
@@ -102,9 +121,15 @@ typedef struct wl_ctx {
     wl_stats *st;
     pel_error *err;
     const char *path;
+    bool oom; /* an allocation failed: the call fails, whatever was read */
 } wl_ctx;
 
 static pel_status fail(wl_ctx *c, pel_status code, uint64_t line, const char *fmt, ...) {
+    if (c->oom && code != PEL_ERR_NOMEM) { /* what went wrong after an allocation failed: that failure */
+        code = PEL_ERR_NOMEM;
+        line = 0;
+        fmt = "out of memory";
+    }
     if (c->err) {
         char what[200];
         va_list ap;
@@ -133,8 +158,17 @@ static char *dupn(const char *s, size_t n) {
     return d;
 }
 
-/* s trimmed of spaces; NULL when empty or NULL. */
-static char *dup_trim(const char *s) {
+/* dupn that marks the call failed (c->oom) when out of memory. */
+static char *cdupn(wl_ctx *c, const char *s, size_t n) {
+    char *d = dupn(s, n);
+    if (!d)
+        c->oom = true;
+    return d;
+}
+
+/* s trimmed of spaces; NULL when empty or NULL, or out of memory (then
+ * c->oom is set). */
+static char *dup_trim(wl_ctx *c, const char *s) {
     if (!s)
         return NULL;
     while (*s == ' ' || *s == '\t')
@@ -142,10 +176,45 @@ static char *dup_trim(const char *s) {
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    return n ? dupn(s, n) : NULL;
+    return n ? cdupn(c, s, n) : NULL;
+}
+
+static uint64_t strv_hash(const char *s) { /* FNV-1a */
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The slot of s in v's table: the one holding it, or the empty one where it
+ * would go. */
+static uint32_t *strv_slot(const wl_strv *v, const char *s) {
+    size_t mask = v->nslot - 1, i = (size_t)strv_hash(s) & mask;
+    while (v->slot[i] && strcmp(v->v[v->slot[i] - 1], s) != 0)
+        i = (i + 1) & mask;
+    return &v->slot[i];
+}
+
+/* Rebuilds v's table with room for twice its names; false when out of
+ * memory (v unchanged). */
+static bool strv_rehash(wl_strv *v) {
+    size_t ns = 64;
+    while (ns < 4 * (v->n + 1))
+        ns *= 2;
+    uint32_t *t = calloc(ns, sizeof *t);
+    if (!t)
+        return false;
+    free(v->slot);
+    v->slot = t;
+    v->nslot = ns;
+    for (size_t i = 0; i < v->n; i++)
+        *strv_slot(v, v->v[i]) = (uint32_t)(i + 1);
+    return true;
 }
 
 static bool strv_has(const wl_strv *v, const char *s) {
+    if (v->slot)
+        return *strv_slot(v, s) != 0;
     for (size_t i = 0; i < v->n; i++)
         if (strcmp(v->v[i], s) == 0)
             return true;
@@ -167,6 +236,10 @@ static bool strv_addn(wl_strv *v, const char *s, size_t n) {
         free(d);
         return true;
     }
+    if (v->n >= UINT32_MAX - 1) { /* the table's indices are 32-bit */
+        free(d);
+        return false;
+    }
     if (v->n == v->cap) {
         size_t nc = v->cap ? v->cap * 2 : 4;
         char **nv = realloc(v->v, nc * sizeof *nv);
@@ -177,7 +250,13 @@ static bool strv_addn(wl_strv *v, const char *s, size_t n) {
         v->v = nv;
         v->cap = nc;
     }
+    if ((v->slot || v->n + 1 >= STRV_HASHED) && 2 * (v->n + 1) > v->nslot && !strv_rehash(v)) {
+        free(d);
+        return false;
+    }
     v->v[v->n++] = d;
+    if (v->slot)
+        *strv_slot(v, d) = (uint32_t)v->n;
     return true;
 }
 
@@ -201,6 +280,7 @@ static void strv_free(wl_strv *v) {
     for (size_t i = 0; i < v->n; i++)
         free(v->v[i]);
     free(v->v);
+    free(v->slot);
 }
 
 static void item_free(wl_item *it) {
@@ -396,18 +476,16 @@ static bool latin1_to_utf8(char **data, size_t *len) {
 }
 
 /* OFAC's "-0- " (and blanks) -> NULL, else a trimmed copy; *ok false on OOM. */
-static char *ofac_val(const char *s, bool *ok) {
-    char *d = dup_trim(s);
+static char *ofac_val(wl_ctx *c, const char *s, bool *ok) {
+    bool was = c->oom;
+    c->oom = false;
+    char *d = dup_trim(c, s);
+    if (c->oom)
+        *ok = false;
+    c->oom |= was;
     if (d && strcmp(d, "-0-") == 0) {
         free(d);
         return NULL;
-    }
-    if (!d && s) {
-        const char *t = s;
-        while (*t == ' ' || *t == '\t')
-            t++;
-        if (*t)
-            *ok = false;
     }
     return d;
 }
@@ -423,7 +501,7 @@ static bool all_digits(const char *s) {
 
 /* ---- format detection --------------------------------------------------- */
 
-pel_wl_format wl_detect(const char *data, size_t len) {
+pel_wl_format wl_detect(const char *data, size_t len, bool *oom) {
     const char *p = data, *end = data + len;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
@@ -438,12 +516,19 @@ pel_wl_format wl_detect(const char *data, size_t len) {
     textcsv r;
     textcsv_init(&r, p, (size_t)(end - p));
     pel_wl_format f = PEL_WL_AUTO;
-    if (textcsv_next(&r) == 1) {
+    int k = textcsv_next(&r);
+    if (k < 0 && oom && !strcmp(r.why, "out of memory"))
+        *oom = true;
+    if (k == 1) {
         char a[3][16];
-        for (int i = 0; i < 3; i++) {
-            char *t = dup_trim(textcsv_get(&r, (size_t)i));
-            snprintf(a[i], sizeof a[i], "%s", t ? t : "");
-            free(t);
+        for (int i = 0; i < 3; i++) { /* trimmed, in place (a header word is short) */
+            const char *t = textcsv_get(&r, (size_t)i);
+            while (*t == ' ' || *t == '\t')
+                t++;
+            size_t n = strlen(t);
+            while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+                n--;
+            snprintf(a[i], sizeof a[i], "%.*s", (int)(n < sizeof a[i] ? n : sizeof a[i] - 1), t);
         }
         if (!strcasecmp(a[0], "id") && !strcasecmp(a[1], "schema") && !strcasecmp(a[2], "name"))
             f = PEL_WL_OS_CSV;
@@ -456,6 +541,13 @@ pel_wl_format wl_detect(const char *data, size_t len) {
     }
     textcsv_free(&r);
     return f;
+}
+
+/* A CSV file that could not be read: malformed, or out of memory. */
+static pel_status csv_fail(wl_ctx *c, const textcsv *r) {
+    if (!strcmp(r->why, "out of memory"))
+        c->oom = true;
+    return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
 }
 
 /* ---- OFAC sdn.csv ------------------------------------------------------- */
@@ -472,16 +564,26 @@ static bool add_quoted(wl_strv *v, const char *s) {
     return strv_addn(v, a + 1, (size_t)(b - a - 1));
 }
 
-static bool append_joined(char **dst, const char *s, size_t n) {
-    size_t old = *dst ? strlen(*dst) : 0;
-    char *d = realloc(*dst, old + (old ? 2 : 0) + n + 1);
-    if (!d)
-        return false;
+/* Appends "; " and s[0..n) to *dst (of *len bytes in *cap, both 0 when
+ * *dst is NULL), growing it by doubling: linear in what is appended. */
+static bool append_joined(char **dst, size_t *len, size_t *cap, const char *s, size_t n) {
+    size_t old = *len, need = old + (old ? 2 : 0) + n + 1;
+    if (need > *cap) {
+        size_t nc = *cap ? *cap : 64;
+        while (nc < need)
+            nc *= 2;
+        char *d = realloc(*dst, nc);
+        if (!d)
+            return false;
+        *dst = d;
+        *cap = nc;
+    }
+    char *d = *dst;
     if (old)
         memcpy(d + old, "; ", 2), old += 2;
     memcpy(d + old, s, n);
     d[old + n] = 0;
-    *dst = d;
+    *len = old + n;
     return true;
 }
 
@@ -530,7 +632,7 @@ static bool ofac_remarks(wl_ctx *c, wl_item *it, const char *rem) {
             ok = add_quoted(&it->aliases, t);
         } else if (starts(t, "Linked To: ")) {
             const char *l = t + 11;
-            ok = append_joined(&it->linked_to, l, strlen(l));
+            ok = append_joined(&it->linked_to, &it->linked_len, &it->linked_cap, l, strlen(l));
         }
         free(cl);
         if (!ok)
@@ -563,7 +665,7 @@ static pel_status read_ofac(wl_ctx *c, textcsv *r, bool alt) {
         if (r->nf != want)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "%zu columns, an OFAC %s has %zu", r->nf,
                         alt ? "alt.csv" : "sdn.csv", want);
-        char *ent = dup_trim(textcsv_get(r, 0));
+        char *ent = dup_trim(c, textcsv_get(r, 0));
         if (!ent || !all_digits(ent)) {
             free(ent);
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "ent_num is not a number");
@@ -571,7 +673,7 @@ static pel_status read_ofac(wl_ctx *c, textcsv *r, bool alt) {
         bool ok = true;
         if (alt) {
             c->st->alt_rows++;
-            char *type = ofac_val(textcsv_get(r, 2), &ok), *name = ofac_val(textcsv_get(r, 3), &ok);
+            char *type = ofac_val(c, textcsv_get(r, 2), &ok), *name = ofac_val(c, textcsv_get(r, 3), &ok);
             if (ok && type && name &&
                 (!strcasecmp(type, "aka") || !strcasecmp(type, "fka") || !strcasecmp(type, "nka"))) {
                 if (c->nalts == c->capalts) {
@@ -594,7 +696,7 @@ static pel_status read_ofac(wl_ctx *c, textcsv *r, bool alt) {
                 return nomem(c);
             continue;
         }
-        char *type = dup_trim(textcsv_get(r, 2));
+        char *type = dup_trim(c, textcsv_get(r, 2));
         bool vessel = type && strcasecmp(type, "vessel") == 0;
         free(type);
         if (!vessel) {
@@ -608,14 +710,14 @@ static pel_status read_ofac(wl_ctx *c, textcsv *r, bool alt) {
         }
         it->is_sdn = true;
         it->entry_id = ent;
-        it->name = ofac_val(textcsv_get(r, 1), &ok);
-        it->program = ofac_val(textcsv_get(r, 3), &ok);
+        it->name = ofac_val(c, textcsv_get(r, 1), &ok);
+        it->program = ofac_val(c, textcsv_get(r, 3), &ok);
         if (it->program)
             ofac_programs(it->program);
-        it->callsign = ofac_val(textcsv_get(r, 5), &ok);
-        it->vessel_type = ofac_val(textcsv_get(r, 6), &ok);
-        it->flag = ofac_val(textcsv_get(r, 9), &ok);
-        char *rem = ofac_val(textcsv_get(r, 11), &ok);
+        it->callsign = ofac_val(c, textcsv_get(r, 5), &ok);
+        it->vessel_type = ofac_val(c, textcsv_get(r, 6), &ok);
+        it->flag = ofac_val(c, textcsv_get(r, 9), &ok);
+        char *rem = ofac_val(c, textcsv_get(r, 11), &ok);
         if (ok && rem)
             ok = ofac_remarks(c, it, rem);
         free(rem);
@@ -623,7 +725,7 @@ static pel_status read_ofac(wl_ctx *c, textcsv *r, bool alt) {
             return nomem(c);
     }
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
+        return csv_fail(c, r);
     return PEL_OK;
 }
 
@@ -635,7 +737,7 @@ static pel_status read_own(wl_ctx *c, textcsv *r) {
     if (k == 1) {
         bool good = r->nf == 7;
         for (size_t i = 0; good && i < 7; i++) {
-            char *t = dup_trim(textcsv_get(r, i));
+            char *t = dup_trim(c, textcsv_get(r, i));
             good = t && !strcasecmp(t, cols[i]);
             free(t);
         }
@@ -651,7 +753,7 @@ static pel_status read_own(wl_ctx *c, textcsv *r) {
         snprintf(idb, sizeof idb, "%llu", (unsigned long long)r->rec_line);
         if (!it || !(it->entry_id = strdup(idb)))
             return nomem(c);
-        it->name = dup_trim(textcsv_get(r, 0));
+        it->name = dup_trim(c, textcsv_get(r, 0));
         if (!it->name)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "no name");
         uint32_t v;
@@ -673,12 +775,12 @@ static pel_status read_own(wl_ctx *c, textcsv *r) {
             for (const char *q = f; *q; q++)
                 if (!isspace((unsigned char)*q))
                     return fail(c, PEL_ERR_FORMAT, r->rec_line, "mmsi \"%.20s\" is not 9 digits", f);
-        it->flag = dup_trim(textcsv_get(r, 3));
-        it->program = dup_trim(textcsv_get(r, 4));
-        it->listed_on = dup_trim(textcsv_get(r, 6));
+        it->flag = dup_trim(c, textcsv_get(r, 3));
+        it->program = dup_trim(c, textcsv_get(r, 4));
+        it->listed_on = dup_trim(c, textcsv_get(r, 6));
     }
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
+        return csv_fail(c, r);
     return PEL_OK;
 }
 
@@ -689,12 +791,12 @@ static pel_status read_os_csv(wl_ctx *c, textcsv *r) {
     long col[NCOL];
     int k = textcsv_next(r);
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
+        return csv_fail(c, r);
     size_t ncols = r->nf;
     for (int j = 0; j < NCOL; j++) {
         col[j] = -1;
         for (size_t i = 0; i < r->nf; i++) {
-            char *t = dup_trim(textcsv_get(r, i));
+            char *t = dup_trim(c, textcsv_get(r, i));
             bool eq = t && !strcasecmp(t, names[j]);
             free(t);
             if (eq) {
@@ -710,7 +812,7 @@ static pel_status read_os_csv(wl_ctx *c, textcsv *r) {
         c->st->records++;
         if (r->nf != ncols)
             return fail(c, PEL_ERR_FORMAT, r->rec_line, "%zu fields, the header has %zu", r->nf, ncols);
-        char *schema = dup_trim(COL(SCHEMA));
+        char *schema = dup_trim(c, COL(SCHEMA));
         bool vessel = schema && !strcmp(schema, "Vessel");
         free(schema);
         if (!vessel)
@@ -718,13 +820,13 @@ static pel_status read_os_csv(wl_ctx *c, textcsv *r) {
         wl_item *it = item_new(c, "opensanctions", r->rec_line);
         if (!it)
             return nomem(c);
-        it->entry_id = dup_trim(COL(ID));
-        it->name = dup_trim(COL(NAME));
-        it->program = dup_trim(COL(SANCTIONS));
+        it->entry_id = dup_trim(c, COL(ID));
+        it->name = dup_trim(c, COL(NAME));
+        it->program = dup_trim(c, COL(SANCTIONS));
         const char *fs = COL(FIRST_SEEN);
-        it->listed_on = strlen(fs) >= 10 ? dupn(fs, 10) : NULL;
+        it->listed_on = strlen(fs) >= 10 ? cdupn(c, fs, 10) : NULL;
         const char *co = COL(COUNTRIES), *semi = strchr(co, ';');
-        it->flag = semi ? dupn(co, (size_t)(semi - co)) : dup_trim(co);
+        it->flag = semi ? cdupn(c, co, (size_t)(semi - co)) : dup_trim(c, co);
         if (!strv_split(&it->aliases, COL(ALIASES), ';'))
             return nomem(c);
         for (const char *s = COL(IDENTS); s && *s;) {
@@ -736,7 +838,7 @@ static pel_status read_os_csv(wl_ctx *c, textcsv *r) {
     }
 #undef COL
     if (k < 0)
-        return fail(c, PEL_ERR_FORMAT, r->err_line, "%s%s", strstr(r->why, "quote") ? "unbalanced quotes: " : "", r->why);
+        return csv_fail(c, r);
     return PEL_OK;
 }
 
@@ -793,13 +895,13 @@ static pel_status read_ftm(wl_ctx *c, const char *data, size_t len) {
         if (ok) {
             const char *id = json_string_value(json_object_get(o, "id"));
             json_t *nm = json_object_get(pr, "name");
-            it->entry_id = id ? strdup(id) : NULL;
-            it->name = dup_trim(js_str(nm, 0));
-            it->flag = dup_trim(js_str(json_object_get(pr, "flag"), 0));
-            it->vessel_type = dup_trim(js_str(json_object_get(pr, "type"), 0));
-            it->callsign = dup_trim(js_str(json_object_get(pr, "callSign"), 0));
+            it->entry_id = id ? cdupn(c, id, strlen(id)) : NULL;
+            it->name = dup_trim(c, js_str(nm, 0));
+            it->flag = dup_trim(c, js_str(json_object_get(pr, "flag"), 0));
+            it->vessel_type = dup_trim(c, js_str(json_object_get(pr, "type"), 0));
+            it->callsign = dup_trim(c, js_str(json_object_get(pr, "callSign"), 0));
             const char *fs = json_string_value(json_object_get(o, "first_seen"));
-            it->listed_on = fs && strlen(fs) >= 10 ? dupn(fs, 10) : NULL;
+            it->listed_on = fs && strlen(fs) >= 10 ? cdupn(c, fs, 10) : NULL;
             ok = js_addall(&it->aliases, nm, 1) && js_addall(&it->aliases, json_object_get(pr, "alias"), 0) &&
                  js_addall(&it->former, json_object_get(pr, "previousName"), 0) &&
                  js_addall(&it->former_flags, json_object_get(pr, "pastFlags"), 0);
@@ -817,7 +919,8 @@ static pel_status read_ftm(wl_ctx *c, const char *data, size_t len) {
             }
             for (size_t i = 0; ok && i < js_len(ds); i++)
                 if (js_str(ds, i))
-                    ok = append_joined(&it->program, js_str(ds, i), strlen(js_str(ds, i)));
+                    ok = append_joined(&it->program, &it->program_len, &it->program_cap, js_str(ds, i),
+                                       strlen(js_str(ds, i)));
         }
         json_decref(o);
         if (!ok)
@@ -837,11 +940,17 @@ static xmlNode *child(xmlNode *n, const char *name) {
     return NULL;
 }
 
-static char *text_of(xmlNode *n) {
+/* The trimmed text of n; NULL when n is absent or its text empty, or out of
+ * memory (then c->oom is set). */
+static char *text_of(wl_ctx *c, xmlNode *n) {
     if (!n)
         return NULL;
-    xmlChar *t = xmlNodeGetContent(n);
-    char *d = dup_trim((const char *)t);
+    xmlChar *t = xmlNodeGetContent(n); /* "" for an empty element: NULL is out of memory */
+    if (!t) {
+        c->oom = true;
+        return NULL;
+    }
+    char *d = dup_trim(c, (const char *)t);
     xmlFree(t);
     return d;
 }
@@ -871,10 +980,55 @@ static void un_imos(const char *s, uint32_t *ship, uint32_t *company, size_t *nc
     }
 }
 
-static pel_status read_un(wl_ctx *c) {
-    xmlDoc *doc = xmlReadFile(c->path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *xe = xmlGetLastError();
+/* libxml2's generic error handler while a list is read: prints nothing,
+ * and marks the read failed (ctx: the wl_ctx) when an allocation failed. */
+static void quiet(void *ctx, const char *msg, ...) {
+    char b[256];
+    va_list ap;
+    va_start(ap, msg);
+    vsnprintf(b, sizeof b, msg, ap);
+    va_end(ap);
+    if (ctx && strstr(b, "Memory allocation failed"))
+        ((wl_ctx *)ctx)->oom = true;
+}
+
+/* The SAX handler of a document type declaration: the UN list has none, and
+ * one is where entities (and their expansion) come from, so the parse stops
+ * there. */
+static void un_dtd(void *ctx, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id) {
+    (void)name, (void)ext_id, (void)sys_id;
+    xmlParserCtxtPtr p = ctx;
+    *(bool *)p->_private = true;
+    xmlStopParser(p);
+}
+
+/* The UN consolidated list in data (len bytes).  Parsed with libxml2's
+ * defaults for untrusted input: no entity substitution (XML_PARSE_NOENT
+ * off), no DTD loaded or validated, no network, libxml2's size limits kept
+ * (XML_PARSE_HUGE off); a document with a DOCTYPE is refused before its
+ * declarations are read. */
+static pel_status read_un_doc(wl_ctx *c, const char *data, size_t len) {
+    if (len > INT_MAX)
+        return fail(c, PEL_ERR_FORMAT, 0, "larger than 2 GB: not a UN list");
+    xmlParserCtxtPtr p = xmlNewParserCtxt();
+    if (!p)
+        return nomem(c);
+    bool dtd = false;
+    p->_private = &dtd;
+    p->sax->internalSubset = un_dtd;
+    xmlDoc *doc = xmlCtxtReadMemory(p, data, (int)len, c->path, NULL,
+                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (dtd || (doc && (doc->intSubset || doc->extSubset))) {
+        xmlFreeDoc(doc);
+        xmlFreeParserCtxt(p);
+        return fail(c, PEL_ERR_FORMAT, 0,
+                    "has a document type declaration (<!DOCTYPE>): the UN list has none, and its entities are not "
+                    "read");
+    }
+    if (!doc || !p->wellFormed) {
+        const xmlError *xe = xmlCtxtGetLastError(p);
+        if ((xe && xe->code == XML_ERR_NO_MEMORY) || p->errNo == XML_ERR_NO_MEMORY)
+            c->oom = true;
         char m[160] = "not well-formed XML";
         if (xe && xe->message) {
             snprintf(m, sizeof m, "%s", xe->message);
@@ -882,8 +1036,12 @@ static pel_status read_un(wl_ctx *c) {
             while (l && isspace((unsigned char)m[l - 1]))
                 m[--l] = 0;
         }
-        return fail(c, PEL_ERR_FORMAT, xe && xe->line > 0 ? (uint64_t)xe->line : 0, "invalid XML: %s", m);
+        uint64_t line = xe && xe->line > 0 ? (uint64_t)xe->line : 0;
+        xmlFreeDoc(doc);
+        xmlFreeParserCtxt(p);
+        return fail(c, PEL_ERR_FORMAT, line, "invalid XML: %s", m);
     }
+    xmlFreeParserCtxt(p);
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root || strcmp((const char *)root->name, "CONSOLIDATED_LIST") != 0) {
         uint64_t l = root ? (uint64_t)xmlGetLineNo(root) : 0;
@@ -900,11 +1058,15 @@ static pel_status read_un(wl_ctx *c) {
             continue;
         c->st->un_entities++;
         c->st->records++;
-        char *cm = text_of(child(n, "COMMENTS1"));
+        char *cm = text_of(c, child(n, "COMMENTS1"));
         uint32_t ship = 0, company = 0;
         size_t ncomp = 0;
         un_imos(cm, &ship, &company, &ncomp);
         free(cm);
+        if (c->oom) {
+            st = nomem(c);
+            break;
+        }
         c->st->un_company_imos += ncomp;
         if (!ship)
             continue;
@@ -916,24 +1078,47 @@ static pel_status read_un(wl_ctx *c) {
         }
         it->e.imo = ship;
         it->e.imo_company = company;
-        it->entry_id = text_of(child(n, "REFERENCE_NUMBER"));
-        it->name = text_of(child(n, "FIRST_NAME"));
-        it->program = text_of(child(n, "UN_LIST_TYPE"));
-        it->listed_on = text_of(child(n, "LISTED_ON"));
+        it->entry_id = text_of(c, child(n, "REFERENCE_NUMBER"));
+        it->name = text_of(c, child(n, "FIRST_NAME"));
+        it->program = text_of(c, child(n, "UN_LIST_TYPE"));
+        it->listed_on = text_of(c, child(n, "LISTED_ON"));
         bool ok = true;
         for (xmlNode *a = n->children; a && ok; a = a->next) {
             if (a->type != XML_ELEMENT_NODE || strcmp((const char *)a->name, "ENTITY_ALIAS") != 0)
                 continue;
-            char *an = text_of(child(a, "ALIAS_NAME"));
+            char *an = text_of(c, child(a, "ALIAS_NAME"));
             ok = strv_add(&it->aliases, an);
             free(an);
         }
-        if (!ok)
+        if (!ok || c->oom)
             st = nomem(c);
         else if (!it->name)
             st = fail(c, PEL_ERR_FORMAT, it->e.line, "ENTITY without FIRST_NAME");
     }
     xmlFreeDoc(doc);
+    return st;
+}
+
+/* libxml2's structured error handler while a list is read: every error,
+ * of the parser or not, comes here (and nothing is printed); a failed
+ * allocation fails the read even when libxml2 carries on (a node or text
+ * left out, then a misleading parse error). */
+static void on_xml_error(void *ctx, xmlErrorPtr e) {
+    if (ctx && e && e->code == XML_ERR_NO_MEMORY)
+        ((wl_ctx *)ctx)->oom = true;
+}
+
+static pel_status read_un(wl_ctx *c, const char *data, size_t len) {
+    /* the handlers are per thread: set for this read, then put back */
+    xmlGenericErrorFunc old = xmlGenericError;
+    void *oldctx = xmlGenericErrorContext;
+    xmlStructuredErrorFunc olds = xmlStructuredError;
+    void *oldsctx = xmlStructuredErrorContext;
+    xmlSetGenericErrorFunc(c, quiet);
+    xmlSetStructuredErrorFunc(c, on_xml_error);
+    pel_status st = read_un_doc(c, data, len);
+    xmlSetStructuredErrorFunc(oldsctx, olds);
+    xmlSetGenericErrorFunc(oldctx, old);
     return st;
 }
 
@@ -945,15 +1130,16 @@ static pel_status read_one(wl_ctx *c) {
     pel_status st = slurp(c, &data, &len);
     if (st != PEL_OK)
         return st;
-    pel_wl_format f = wl_detect(data, len);
+    pel_wl_format f = wl_detect(data, len, &c->oom);
     if (f == PEL_WL_AUTO) {
         free(data);
         return fail(c, PEL_ERR_FORMAT, len ? 1 : 0, len ? "unknown list format" : "empty file, not a list");
     }
     c->st->files[f]++;
     if (f == PEL_WL_UN_XML) {
+        st = read_un(c, data, len);
         free(data);
-        return read_un(c);
+        return st;
     }
     if (f == PEL_WL_OS_FTM) {
         st = read_ftm(c, data, len);
@@ -1001,11 +1187,11 @@ static pel_status join_alts(wl_ctx *c) {
     for (size_t i = 0; i < c->nitems; i++)
         if (c->items[i]->is_sdn)
             idx[ns++] = c->items[i];
-    qsort(idx, ns, sizeof *idx, cmp_ent);
+    xqsort(idx, ns, sizeof *idx, cmp_ent);
     pel_status st = PEL_OK;
     for (size_t i = 0; i < c->nalts && st == PEL_OK; i++) {
         wl_item key = {.entry_id = c->alts[i].ent}, *kp = &key;
-        wl_item **hit = ns ? bsearch(&kp, idx, ns, sizeof *idx, cmp_ent) : NULL;
+        wl_item **hit = ns ? xbsearch(&kp, idx, ns, sizeof *idx, cmp_ent) : NULL;
         if (!hit) {
             c->st->alt_unmatched++;
             continue;
@@ -1043,6 +1229,8 @@ pel_status wl_read_ex(const char *const *paths, size_t n, const pel_wl_cb *cb, w
     }
     if (st == PEL_OK)
         st = join_alts(&c);
+    if (st == PEL_OK && c.oom) /* a field or name lost to a failed allocation: never a list in part */
+        st = nomem(&c);
     for (size_t i = 0; i < c.nitems; i++) {
         wl_item *it = c.items[i];
         it->e.entry_id = it->entry_id;

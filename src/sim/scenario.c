@@ -25,8 +25,12 @@
 
 #include "geo.h"
 #include "sim.h"
+#include "util/xsort.h"
 
 #define KN_MS (1852.0 / 3600.0) /* metres per second in a knot */
+#define BOX_LEG_M 5000.0        /* the shortest leg of a background vessel in a box */
+#define BOX_TRIES 10000         /* draws of a box's next point before giving up */
+#define MMSI_TRIES 10000        /* draws of a background MMSI before giving up */
 
 /* ---- random numbers ---- */
 
@@ -127,7 +131,24 @@ typedef struct ld {
     pel_error *err;
     const struct geo_ports *ports;
     sim_rng rng;
+    sim_budget *budget;  /* may be NULL: no limit */
+    double leg_bytes;    /* background legs planned so far (allocated) */
+    double leg_budget;   /* what the background legs may take (INFINITY: no limit) */
+    struct vessel_id *byid;    /* the scripted vessels sorted by id (load_vessels) */
+    size_t nbyid;
 } ld;
+
+/* a scripted vessel's id and index, for finding vessels by id in log time */
+typedef struct vessel_id {
+    char id[32];
+    size_t i;
+} vessel_id;
+
+static int vid_cmp(const void *a, const void *b) {
+    const vessel_id *x = a, *y = b;
+    int k = strcmp(x->id, y->id);
+    return k ? k : (x->i > y->i) - (x->i < y->i);
+}
 
 static pel_status fail(ld *c, const char *fmt, ...) {
     if (c->err) {
@@ -279,11 +300,18 @@ static bool add_change(sim_vessel *v, const sim_change *ch) {
     return true;
 }
 
-static int vessel_index(const sim_scenario *sc, const char *id) {
-    for (size_t i = 0; i < sc->nv; i++)
-        if (sc->v[i].role == SIM_ROLE_SCRIPTED && !strcmp(sc->v[i].id, id))
-            return (int)i;
-    return -1;
+static int vessel_index(const ld *c, const char *id) {
+    vessel_id key = {.i = 0};
+    snprintf(key.id, sizeof key.id, "%s", id);
+    size_t lo = 0, hi = c->nbyid; /* the first entry >= (id, 0) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (vid_cmp(&c->byid[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->nbyid && !strcmp(c->byid[lo].id, id) ? (int)c->byid[lo].i : -1;
 }
 
 /* ---- IMO numbers, MMSIs and names for the background ---- */
@@ -343,7 +371,7 @@ static int anchor_cmp(const void *a, const void *b) {
 static pel_status plan_scripted(ld *c, sim_vessel *v, double lat, double lon, double course, anchor *an, size_t nan) {
     sim_scenario *sc = c->sc;
     if (nan)
-        qsort(an, nan, sizeof *an, anchor_cmp);
+        xqsort(an, nan, sizeof *an, anchor_cmp);
     int64_t t = sc->start;
     double plat = lat, plon = lon;
     const char *pwhat = "its start";
@@ -392,6 +420,119 @@ static pel_status plan_scripted(ld *c, sim_vessel *v, double lat, double lon, do
     return PEL_OK;
 }
 
+/* ---- the budget ---- */
+
+/* n bytes or messages for people: "512.0 MiB", "1.2 billion" */
+static const char *human(double n, bool bytes, char *b, size_t cap) {
+    static const char *const bu[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    static const char *const mu[] = {"", " thousand", " million", " billion", " trillion"};
+    int k = 0, top = bytes ? 5 : 4;
+    double div = bytes ? 1024 : 1000;
+    while (n >= div && k < top)
+        n /= div, k++;
+    snprintf(b, cap, k ? "%.1f%s%s" : "%.0f%s%s", n, bytes ? " " : "", bytes ? bu[k] : mu[k]);
+    return b;
+}
+
+static pel_status budget_fail(ld *c, const char *what, double msgs, double bytes) {
+    const sim_budget *b = c->budget;
+    char m1[32], m2[32], b1[32], b2[32];
+    if (c->err) {
+        c->err->code = PEL_ERR_ARG;
+        snprintf(c->err->msg, sizeof c->err->msg,
+                 "%.48s need about %.15s messages (budget %.15s) and %.15s of memory (budget %.15s): raise "
+                 "--max-messages/--max-memory or simulate less",
+                 what, human(msgs, false, m1, sizeof m1),
+                 b->max_messages ? human((double)b->max_messages, false, m2, sizeof m2) : "none",
+                 human(bytes, true, b1, sizeof b1), b->max_bytes ? human((double)b->max_bytes, true, b2, sizeof b2) : "none");
+    }
+    return PEL_ERR_ARG;
+}
+
+/* True (and err set) when v's legs take the background legs beyond the
+ * memory budget: the estimate was too low (short lane segments). */
+static bool legs_over(ld *c, const sim_vessel *v) {
+    double mine = (double)v->caplegs * sizeof(sim_leg);
+    if (c->leg_bytes + mine <= c->leg_budget)
+        return false;
+    char what[64];
+    snprintf(what, sizeof what, "the legs planned up to %.31s", v->id);
+    budget_fail(c, what, c->budget ? c->budget->messages : 0,
+                (c->budget ? c->budget->bytes : 0) - c->leg_budget + c->leg_bytes + mine);
+    return true;
+}
+
+/* Estimates the run before the background fleet is made: messages
+ * transmitted and memory, from the scripted vessels as planned and n
+ * background vessels (classb of them class B, speeds lo..hi) sailing the
+ * lanes and boxes.  PEL_ERR_ARG over budget. */
+static pel_status check_budget(ld *c, size_t n, double classb, double lo, double hi, json_t *lanes, size_t nl,
+                               const double *bx, size_t nb) {
+    sim_scenario *sc = c->sc;
+    double dur_s = (double)(sc->end - sc->start) / 1000, hours = dur_s / 3600, feed = (double)sc->feed_interval_ms / 1000;
+    /* messages an hour: the scripted vessels (and clones) at their own speed, all along */
+    double per_hour = 0, fixed_bytes = 0;
+    for (size_t i = 0; i < sc->nv; i++) {
+        const sim_vessel *v = &sc->v[i];
+        double p = sim_positions_per_hour(v->class_b, v->speed_kn, feed);
+        per_hour += p + sim_statics_per_hour(v->class_b, feed) + (v->type19 ? p / 12 : 0);
+        fixed_bytes += (double)v->caplegs * sizeof(sim_leg);
+    }
+    /* a background vessel: speeds uniform in lo..hi (class B in the lower half) */
+    double pa = 0, pb = 0;
+    for (int k = 0; k < 100; k++) {
+        pa += sim_positions_per_hour(false, lo + (hi - lo) * (k + 0.5) / 100, feed) / 100;
+        pb += sim_positions_per_hour(true, lo + (hi - lo) / 2 * (k + 0.5) / 100, feed) / 100;
+    }
+    double bg = (1 - classb) * (pa + sim_statics_per_hour(false, feed)) +
+                classb * (pb + sim_statics_per_hour(true, feed) + 0.1 * pb / 12);
+    per_hour += (double)n * bg;
+    /* legs of a background vessel: a lane is sailed leg by leg (at least 1 s
+     * each), a box in legs of 5 km or a third of its diagonal */
+    double legs = 0, run_m = dur_s * hi * KN_MS;
+    for (size_t j = 0; j < nl; j++) {
+        json_t *lane = json_array_get(lanes, j);
+        size_t np = json_array_size(lane);
+        double len = 0, plat = 0, plon = 0;
+        for (size_t i = 0; i < np; i++) {
+            double lat, lon;
+            if (!point(c, json_array_get(lane, i), "background.lanes", "point", &lat, &lon))
+                return PEL_ERR_FORMAT;
+            if (i)
+                len += geo_distance_m(plat, plon, lat, lon);
+            plat = lat, plon = lon;
+        }
+        double l = run_m / (len > 1 ? len : 1) * (double)(np - 1) + (double)np;
+        legs += l < dur_s + 1 ? l : dur_s + 1;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        const double *b4 = &bx[4 * i];
+        double mean = geo_distance_m(b4[0], b4[1], b4[2], b4[3]) * 0.37;
+        legs += run_m / (mean > BOX_LEG_M ? mean : BOX_LEG_M) + 2;
+    }
+    double legs_per = nl + nb ? legs / (double)(nl + nb) : 0;
+    /* arrays grow by doubling: on average 1.5 times what they hold, at least 8 */
+    double bg_leg_bytes = (double)n * (legs_per * 1.5 > 8 ? legs_per * 1.5 : 8) * sizeof(sim_leg);
+    double msgs = per_hour * hours;
+    fixed_bytes += (double)(sc->nv + n) * sim_run_bytes_per_vessel(c->budget ? c->budget->nzones : 0) +
+                   sim_run_window_bytes(per_hour / 3600, sc);
+    double bytes = fixed_bytes + bg_leg_bytes;
+    c->leg_budget = INFINITY;
+    if (!c->budget)
+        return PEL_OK;
+    c->budget->messages = msgs;
+    c->budget->bytes = bytes;
+    if ((c->budget->max_messages && msgs > (double)c->budget->max_messages) ||
+        (c->budget->max_bytes && bytes > (double)c->budget->max_bytes)) {
+        char what[64];
+        snprintf(what, sizeof what, "%zu vessels for %.0f h", sc->nv + n, hours);
+        return budget_fail(c, what, msgs, bytes);
+    }
+    if (c->budget->max_bytes)
+        c->leg_budget = (double)c->budget->max_bytes - fixed_bytes;
+    return PEL_OK;
+}
+
 /* background: back and forth along a lane */
 static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
     sim_scenario *sc = c->sc;
@@ -427,6 +568,10 @@ static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
             free(la);
             return nomem(c);
         }
+        if (legs_over(c, v)) {
+            free(la);
+            return PEL_ERR_ARG;
+        }
         t += dt;
         lat = olat, lon = olon;
         if ((dir > 0 && k == n - 1) || (dir < 0 && k == 0))
@@ -437,20 +582,32 @@ static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
     return PEL_OK;
 }
 
-/* background: between random points of a box */
-static pel_status plan_box(ld *c, sim_vessel *v, const double *box) {
+/* background: between random points of a box (ibox: its number, from 1),
+ * legs of at least BOX_LEG_M; the next point is drawn at most BOX_TRIES
+ * times, then the box is refused as too small */
+static pel_status plan_box(ld *c, sim_vessel *v, const double *box, size_t ibox) {
     sim_scenario *sc = c->sc;
     double lat = sim_rng_range(&c->rng, box[0], box[2]), lon = sim_rng_range(&c->rng, box[1], box[3]);
     int64_t t = sc->start;
     while (t < sc->end) {
-        double nlat = sim_rng_range(&c->rng, box[0], box[2]), nlon = sim_rng_range(&c->rng, box[1], box[3]);
-        double d = geo_distance_m(lat, lon, nlat, nlon);
-        if (d < 5000)
-            continue;
+        double nlat, nlon, d;
+        int tries = 0;
+        do {
+            if (++tries > BOX_TRIES)
+                return fail(c,
+                            "background: box %zu [%g, %g, %g, %g] is too small: no point %.0f km away from %s's "
+                            "position found in %d draws (legs in a box are at least %.0f km; draw it larger)",
+                            ibox, box[0], box[1], box[2], box[3], BOX_LEG_M / 1000, v->id, BOX_TRIES,
+                            BOX_LEG_M / 1000);
+            nlat = sim_rng_range(&c->rng, box[0], box[2]), nlon = sim_rng_range(&c->rng, box[1], box[3]);
+            d = geo_distance_m(lat, lon, nlat, nlon);
+        } while (d < BOX_LEG_M);
         int64_t dt = (int64_t)(d / (v->speed_kn * KN_MS) * 1000.0);
         sim_leg l = {t, t + dt, lat, lon, nlat, nlon, SIM_SAIL, v->shiptype == 30 ? 7 : 0};
         if (!sim_add_leg(v, &l))
             return nomem(c);
+        if (legs_over(c, v))
+            return PEL_ERR_ARG;
         t += dt;
         lat = nlat, lon = nlon;
     }
@@ -460,7 +617,7 @@ static pel_status plan_box(ld *c, sim_vessel *v, const double *box) {
 static pel_status load_background(ld *c, json_t *bg, double scale) {
     sim_scenario *sc = c->sc;
     if (!bg)
-        return PEL_OK;
+        return check_budget(c, 0, 0, 8, 15, NULL, 0, NULL, 0);
     if (!json_is_object(bg))
         return fail(c, "\"background\" must be an object");
     double nv, classb, lo, hi;
@@ -524,11 +681,38 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
             free(bx);
             return fail(c, "background: box %zu must be [min_lat, min_lon, max_lat, max_lon]", i + 1);
         }
+        double *b4 = &bx[4 * i];
+        if (fabs(b4[0]) > 85 || fabs(b4[2]) > 85 || fabs(b4[1]) > 180 || fabs(b4[3]) > 180) {
+            fail(c, "background: box %zu [%g, %g, %g, %g] is not within latitudes -85..85 and longitudes -180..180",
+                 i + 1, b4[0], b4[1], b4[2], b4[3]);
+            free(bx);
+            return PEL_ERR_FORMAT;
+        }
+        /* no two points of a box are further apart than its diagonal */
+        double diag = geo_distance_m(b4[0], b4[1], b4[2], b4[3]);
+        if (diag <= BOX_LEG_M) {
+            fail(c, "background: box %zu [%g, %g, %g, %g] is %.1f km corner to corner: too small for legs of at "
+                 "least %.0f km (draw it larger)", i + 1, b4[0], b4[1], b4[2], b4[3], diag / 1000, BOX_LEG_M / 1000);
+            free(bx);
+            return PEL_ERR_FORMAT;
+        }
     }
     size_t n = (size_t)llround(nv * scale);
     if (n && !nl && !nb) {
         free(bx);
         return fail(c, "background: %zu vessels need \"lanes\" or \"boxes\" to sail", n);
+    }
+    /* each MID gives 900,000 MMSIs (MID100000..MID999999); keep the set at
+     * most half full so that a free one is found in a few draws */
+    if (n > nmids * 900000 / 2) {
+        free(bx);
+        return fail(c, "background: %zu vessels need more MMSIs than \"mids\" give (%zu MIDs: at most %zu vessels)",
+                    n, nmids, nmids * 900000 / 2);
+    }
+    pel_status bst = check_budget(c, n, classb, lo, hi, lanes, nl, bx, nb);
+    if (bst != PEL_OK) {
+        free(bx);
+        return bst;
     }
     mmsi_set set = {0};
     set.cap = 1024;
@@ -551,9 +735,17 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         sim_rng *r = &c->rng;
         v->role = SIM_ROLE_BACKGROUND;
         snprintf(v->id, sizeof v->id, "bg%zu", i + 1);
-        do
+        int tries = 0;
+        do {
+            if (++tries > MMSI_TRIES) {
+                st = fail(c, "background: no unused MMSI found for %s in %d draws (\"mids\" gives %zu)", v->id,
+                          MMSI_TRIES, nmids * 900000);
+                break;
+            }
             v->mmsi = mids[sim_rng_next(r) % nmids] * 1000000u + 100000u + (uint32_t)(sim_rng_next(r) % 900000u);
-        while (!set_add(&set, v->mmsi));
+        } while (!set_add(&set, v->mmsi));
+        if (st != PEL_OK)
+            break;
         v->class_b = sim_rng_chance(r, classb);
         snprintf(v->name, sizeof v->name, "%s %s %u", name_a[sim_rng_next(r) % 18], name_b[sim_rng_next(r) % 18],
                  (unsigned)(sim_rng_next(r) % 99 + 1));
@@ -575,7 +767,8 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         v->beam = v->length / 6 + 2;
         snprintf(v->destination, sizeof v->destination, "%s", v->class_b ? "" : "PUSAN");
         size_t pick = (size_t)(sim_rng_next(r) % (nl + nb));
-        st = pick < nl ? plan_lane(c, v, json_array_get(lanes, pick)) : plan_box(c, v, &bx[4 * (pick - nl)]);
+        st = pick < nl ? plan_lane(c, v, json_array_get(lanes, pick)) : plan_box(c, v, &bx[4 * (pick - nl)], pick - nl + 1);
+        c->leg_bytes += (double)v->caplegs * sizeof(sim_leg);
     }
     free(set.slot);
     free(bx);
@@ -628,9 +821,6 @@ static pel_status load_vessels(ld *c, json_t *arr) {
             return PEL_ERR_FORMAT;
         if (mmsi < 0)
             return fail(c, "%s: \"mmsi\" is required", where);
-        for (size_t k = 0; k + 1 < sc->nv; k++)
-            if (sc->v[k].role == SIM_ROLE_SCRIPTED && !strcmp(sc->v[k].id, v->id))
-                return fail(c, "%s: id \"%s\" is used twice", where, v->id);
         v->mmsi = (uint32_t)mmsi;
         v->imo = (uint32_t)imo;
         v->shiptype = (int)type;
@@ -654,6 +844,22 @@ static pel_status load_vessels(ld *c, json_t *arr) {
         if (!v->program[0])
             snprintf(v->program, sizeof v->program, "SIM");
     }
+    /* the index by id; an id used twice is named at its second use */
+    c->byid = malloc((sc->nv + 1) * sizeof *c->byid);
+    if (!c->byid)
+        return nomem(c);
+    for (size_t i = 0; i < sc->nv; i++) {
+        snprintf(c->byid[i].id, sizeof c->byid[i].id, "%s", sc->v[i].id);
+        c->byid[i].i = i;
+    }
+    c->nbyid = sc->nv;
+    xqsort(c->byid, c->nbyid, sizeof *c->byid, vid_cmp);
+    size_t dup = SIZE_MAX;
+    for (size_t k = 1; k < c->nbyid; k++)
+        if (!strcmp(c->byid[k].id, c->byid[k - 1].id) && c->byid[k].i < dup)
+            dup = c->byid[k].i;
+    if (dup != SIZE_MAX)
+        return fail(c, "vessels[%zu]: id \"%s\" is used twice", dup, sc->v[dup].id);
     return PEL_OK;
 }
 
@@ -706,10 +912,10 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             snprintf(vid2, sizeof vid2, "%s", json_string_value(json_array_get(vs, 1)));
         } else if (!str(c, o, where, "vessel", vid, sizeof vid, true))
             return PEL_ERR_FORMAT;
-        e->v1 = vessel_index(sc, vid);
+        e->v1 = vessel_index(c, vid);
         if (e->v1 < 0)
             return fail(c, "%s: no vessel \"%s\"", where, vid);
-        if (vid2[0] && (e->v2 = vessel_index(sc, vid2)) < 0)
+        if (vid2[0] && (e->v2 = vessel_index(c, vid2)) < 0)
             return fail(c, "%s: no vessel \"%s\"", where, vid2);
         if (e->v1 == e->v2)
             return fail(c, "%s: a vessel cannot meet itself", where);
@@ -756,7 +962,7 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
                 const char *k;
                 json_t *val;
                 json_object_foreach(da, k, val) {
-                    int vi = vessel_index(sc, k);
+                    int vi = vessel_index(c, k);
                     if (vi < 0 || !json_is_number(val))
                         return fail(c, "%s: \"draught_after_m\": no vessel \"%s\" or not a number", where, k);
                     sim_change ch = {.t = t1, .draught_dm = (int)llround(json_number_value(val) * 10)};
@@ -851,9 +1057,9 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
 }
 
 pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale,
-                             sim_scenario *sc, pel_error *err) {
+                             sim_budget *b, sim_scenario *sc, pel_error *err) {
     memset(sc, 0, sizeof *sc);
-    ld c = {sc, err, ports, {{0}}};
+    ld c = {sc, err, ports, {{0}}, b, 0, INFINITY, NULL, 0};
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
@@ -995,6 +1201,7 @@ out:
         for (size_t i = 0; i < nplans; i++)
             free(plans[i].an);
     free(plans);
+    free(c.byid);
     json_decref(root);
     if (st != PEL_OK)
         sim_scenario_free(sc);

@@ -41,6 +41,7 @@
 #include "geo.h"
 #include "sim.h"
 #include "util/outfile.h"
+#include "util/xsort.h"
 
 #define KN_MS (1852.0 / 3600.0)
 #define WINDOW_MS (600 * 1000LL)
@@ -85,6 +86,12 @@ typedef struct vrx {
     zrun *z;            /* per zone */
 } vrx;
 
+/* the identity a designated vessel is listed under (the one it starts with) */
+typedef struct listed {
+    char name[21];
+    uint32_t imo;
+} listed;
+
 typedef struct ctx {
     sim_scenario *sc;
     const pel_sim_opts *o;
@@ -115,6 +122,8 @@ typedef struct ctx {
     bool oom;     /* stop: out of memory, or fail */
     pel_status fail; /* when not out of memory */
     struct listed *ls;
+    size_t *designated; /* indices of the designated vessels (few), for close_identity */
+    size_t ndesignated;
 } ctx;
 
 /* Every file the simulator writes goes through util/outfile.h: into a
@@ -185,14 +194,19 @@ static int item_cmp(const void *a, const void *b) {
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* writes the waiting lines that arrive before t (all when t < 0) */
+/* Writes the waiting lines that arrive before t (all when t < 0).  Every
+ * line written is freed and taken off the list, also when a write fails
+ * part way (the caller frees what is left, once). */
 static bool flush_items(ctx *c, int64_t t) {
-    if (c->nitems)
-        qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
+    if (c->nitems > 1)
+        xqsort(c->items, c->nitems, sizeof *c->items, item_cmp);
     size_t k = 0;
+    bool ok = true;
     for (; k < c->nitems && (t < 0 || c->items[k].arrive < t); k++) {
-        if (fputs(c->items[k].text, c->out) == EOF)
-            return false;
+        if (fputs(c->items[k].text, c->out) == EOF) {
+            ok = false;
+            break;
+        }
         size_t nl = 0;
         for (const char *p = c->items[k].text; *p; p++)
             nl += *p == '\n';
@@ -202,7 +216,7 @@ static bool flush_items(ctx *c, int64_t t) {
     if (k && c->nitems > k)
         memmove(c->items, c->items + k, (c->nitems - k) * sizeof *c->items);
     c->nitems -= k;
-    return true;
+    return ok && !ferror(c->out);
 }
 
 /* ---- reception ---- */
@@ -363,6 +377,33 @@ static int pos_interval_ms(const sim_vessel *v, double sog, int status) {
     return 2000;
 }
 
+double sim_positions_per_hour(bool class_b, double kn, double feed_s) {
+    /* as pos_interval_ms for a vessel under way */
+    double iv = class_b ? (kn <= 2 ? 180 : 30) : kn < 14 ? 10 : kn < 23 ? 6 : 2;
+    return 3600 / (feed_s > iv ? feed_s : iv);
+}
+
+double sim_statics_per_hour(bool class_b, double feed_s) {
+    /* type 5, or type 24 parts A and B, every 6 min (or the feed interval) */
+    return 3600 / (feed_s > 360 ? feed_s : 360) * (class_b ? 2 : 1);
+}
+
+double sim_run_bytes_per_vessel(int nzones) {
+    /* the vessel, its reception state and zone runs, its listed identity,
+     * its slot in the MMSI set (4 bytes, a quarter full) and in the
+     * designated index, and about one truth item */
+    return (double)(sizeof(sim_vessel) + sizeof(vrx) + (size_t)(nzones + 1) * sizeof(zrun) + sizeof(listed) + 16 +
+                    sizeof(size_t) + sizeof(truth) + 64);
+}
+
+double sim_run_window_bytes(double msgs_per_s, const sim_scenario *sc) {
+    /* lines wait for the end of their 10-minute window, delayed ones up to
+     * reorder_max_s more; each is an item and a malloc'd line of ~90 bytes
+     * (type 5: two lines) */
+    double held_s = WINDOW_MS / 1000.0 + (sc->reorder > 0 ? (double)sc->reorder_max_ms / 1000.0 : 0) + 2;
+    return msgs_per_s * held_s * (1 + sc->duplicate) * (double)(sizeof(item) + 128);
+}
+
 /* the reported value of a true one, with a few metres of GNSS noise */
 static int32_t to_units(double deg) {
     return (int32_t)llround(deg * PEL_DEG);
@@ -517,12 +558,6 @@ static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat
     }
 }
 
-/* the identity a designated vessel is listed under (the one it starts with) */
-typedef struct listed {
-    char name[21];
-    uint32_t imo;
-} listed;
-
 /* True when a and b are the same name written differently: letters and
  * digits compared without case, everything else ignored ("SONGHWA 5" is
  * "SONG HWA 5"; "SONG HWA 6" is not). */
@@ -545,10 +580,9 @@ static bool same_name(const char *a, const char *b) {
 static void close_identity(ctx *c, sim_vessel *v, vrx *x) {
     if (x->ident_t0 < 0)
         return;
-    for (size_t i = 0; i < c->sc->nv; i++) {
+    for (size_t k = 0; k < c->ndesignated; k++) {
+        size_t i = c->designated[k];
         const sim_vessel *d = &c->sc->v[i];
-        if (!d->designated)
-            continue;
         const listed *l = &c->ls[i];
         const char *lname = d->list_name[0] ? d->list_name : l->name;
         bool by_imo = l->imo && pel_imo_valid(l->imo) && v->imo == l->imo;
@@ -680,7 +714,7 @@ static double round6(double v) {
 
 static pel_status write_truth(ctx *c, const char *path) {
     if (c->ntr)
-        qsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
+        xqsort(c->tr, c->ntr, sizeof *c->tr, truth_cmp);
     outfile of;
     FILE *f = open_out(&of, path, c->err);
     if (!f)
@@ -893,9 +927,18 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
     }
     c.nzones = geo_zones_count(c.zones);
     sim_scenario sc;
-    rc = sim_scenario_load(scenario_path, c.ports, o->seed, o->scale, &sc, err);
+    sim_budget budget = {.max_messages = o->max_messages ? o->max_messages : PEL_SIM_MAX_MESSAGES,
+                         .max_bytes = o->max_memory ? o->max_memory : PEL_SIM_MAX_MEMORY,
+                         .nzones = c.nzones};
+    if (budget.max_messages == UINT64_MAX)
+        budget.max_messages = 0;
+    if (budget.max_bytes == UINT64_MAX)
+        budget.max_bytes = 0;
+    rc = sim_scenario_load(scenario_path, c.ports, o->seed, o->scale, &budget, &sc, err);
+    st->est_messages = budget.messages;
+    st->est_memory = budget.bytes;
     if (rc != PEL_OK) {
-        if (err && rc == PEL_ERR_FORMAT) {
+        if (err && (rc == PEL_ERR_FORMAT || rc == PEL_ERR_ARG)) {
             char m[sizeof err->msg];
             snprintf(m, sizeof m, "%s", err->msg);
             snprintf(err->msg, sizeof err->msg, "%.60s: %.190s", scenario_path, m);
@@ -909,10 +952,12 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
     c.ls = ls;
     c.rx = calloc(sc.nv + 1, sizeof *c.rx);
     zrun *zr = calloc((sc.nv + 1) * (size_t)(c.nzones + 1), sizeof *zr);
-    if (!ls || !c.rx || !zr) {
+    c.designated = calloc(sc.nv + 1, sizeof *c.designated);
+    if (!ls || !c.rx || !zr || !c.designated) {
         free(ls);
         free(c.rx);
         free(zr);
+        free(c.designated);
         rc = PEL_ERR_NOMEM;
         if (err)
             snprintf(err->msg, sizeof err->msg, "out of memory");
@@ -922,6 +967,8 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         sim_vessel *v = &sc.v[i];
         snprintf(ls[i].name, sizeof ls[i].name, "%s", v->name);
         ls[i].imo = v->imo;
+        if (v->designated)
+            c.designated[c.ndesignated++] = i;
         vrx *x = &c.rx[i];
         x->mmsi = v->mmsi;
         x->last_rx = -1;
@@ -1056,6 +1103,7 @@ done_all:
     free(ls);
     free(c.rx);
     free(zr);
+    free(c.designated);
 done_sc:
     sim_scenario_free(&sc);
 done_geo:

@@ -130,12 +130,37 @@ typedef struct sim_scenario {
 
 struct geo_ports;
 
+/* What a run may cost (docs/simulate.md, "Budget"), and the estimate of
+ * what it will.  Limits of 0 mean none. */
+typedef struct sim_budget {
+    uint64_t max_messages;  /* AIS messages transmitted */
+    uint64_t max_bytes;     /* memory of the fleet, its plans and the waiting lines */
+    int nzones;             /* zones followed per vessel (sim.c keeps state for each) */
+    double messages, bytes; /* out: the estimate */
+} sim_budget;
+
 /* Reads and checks a scenario file, generates the background fleet and plans
- * every vessel's legs (scenario.c).  On success *sc is filled (free with
- * sim_scenario_free) and PEL_OK returned; otherwise err names the member
- * at fault. */
+ * every vessel's legs (scenario.c).  Before the background fleet is made,
+ * the run is estimated (messages transmitted, memory) and refused with
+ * PEL_ERR_ARG, the estimate and the limit in err, when over budget (b may be
+ * NULL: no limit); planning stops the same way if the legs outgrow the
+ * memory budget.  On success *sc is filled (free with sim_scenario_free),
+ * b->messages and b->bytes hold the estimate, and PEL_OK is returned;
+ * otherwise err names the member at fault. */
 pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale,
-                             sim_scenario *sc, pel_error *err);
+                             sim_budget *b, sim_scenario *sc, pel_error *err);
+
+/* Memory the run (sim.c) keeps for each vessel besides its legs, with
+ * nzones zones followed; and for the lines waiting to be written when
+ * msgs_per_s messages are sent a second (reception as in sc). */
+double sim_run_bytes_per_vessel(int nzones);
+double sim_run_window_bytes(double msgs_per_s, const sim_scenario *sc);
+
+/* Position reports an hour of one vessel at speed kn, and static reports an
+ * hour (ITU-R M.1371 intervals as sim.c transmits them, at most one per
+ * feed interval; feed_s 0 keeps all). */
+double sim_positions_per_hour(bool class_b, double kn, double feed_s);
+double sim_statics_per_hour(bool class_b, double feed_s);
 void sim_scenario_free(sim_scenario *sc);
 
 /* The true position of v at time t (legs interpolated), its speed over

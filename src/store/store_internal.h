@@ -24,6 +24,7 @@ enum {
 struct pel_store {
     sqlite3 *db;
     bool readonly;
+    bool immutable;     /* read-only place: opened with immutable=1 (store.c) */
     int64_t gen;        /* this run's generation: staging rows carry it */
     sqlite3_stmt *st[ST__COUNT];
 };

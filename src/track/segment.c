@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "trk.h"
+#include "util/xsort.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -84,7 +85,7 @@ pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out
     *segs = NULL;
     *nsegs = 0;
     *dups = 0;
-    qsort(p, n, sizeof *p, cmp_pos);
+    xqsort(p, n, sizeof *p, cmp_pos);
 
     /* duplicates: compare with the kept positions of the last window */
     int64_t window = (int64_t)o->dedupe_window_s * 1000;
