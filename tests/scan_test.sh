@@ -37,8 +37,9 @@ expect "445333000 enters the Nampo approach zone" 1 \
     "$([ "$(count '.event == "zone_entry" and .mmsi == 445333000')" -ge 1 ] && echo 1 || echo 0)"
 expect "412999000 in a coverage hole: a gap, not suspected" 1 \
     "$(count '.event == "gap" and .mmsi == 412999000 and .open == false and .suspected == false and .others_heard_nearby == 0')"
-expect "445333000 broadcasts an IMO with a wrong check digit" 1 \
-    "$(count '.event == "spoofing" and .mmsi == 445333000 and .kind == "invalid_imo" and .imo == 9012345')"
+expect "445333000 broadcasts an IMO with a wrong check digit: a data-quality note" 1 \
+    "$(count '.event == "data_quality" and .mmsi == 445333000 and .kind == "invalid_imo" and .imo == 9012345 and .problem == "check_digit"')"
+expect "a wrong IMO is not spoofing" 0 "$(count '.event == "spoofing" and .kind == "invalid_imo"')"
 # negatives: the innocent look-alikes
 expect "no encounter for the pair anchored in port" 0 "$(count '.event == "encounter" and .mmsi == 445444000')"
 expect "no encounter for the pair trawlers at 3.5 kn" 0 "$(count '.event == "encounter" and .mmsi == 412555000')"
@@ -83,5 +84,12 @@ expect "csv has a row per finding" "$(wc -l <"$T/f.jsonl")" "$(($(wc -l <"$T/f.c
 expect "a setting changes the result (100 m: the 150 m transfer is not an encounter)" 0 \
     "$(jq -s '[.[] | select(.event == "encounter")] | length' "$T/f4.jsonl")"
 "$PEL" scan -q --db "$T/s.db" --set no.such=1 >/dev/null 2>&1; expect "an unknown setting is an error (exit 1)" 1 $?
+# identities: what identifies a ship and what does not (tests/data/identity/README)
+"$PEL" scan -q --db "$T/id.db" tests/data/identity/identities.csv >"$T/id.jsonl"; expect "identities: scan exits 0" 0 $?
+cmp -s "$T/id.jsonl" tests/data/identity/identities.expected.jsonl; expect "identities: the expected findings" 0 $?
+[ $? = 0 ] || diff tests/data/identity/identities.expected.jsonl "$T/id.jsonl" | head -10
+expect "identities: no finding ends before it starts" 0 "$(jq -s '[.[] | select(.end < .start)] | length' "$T/id.jsonl")"
+expect "identities: the junk MMSIs are stored" 2 \
+    "$("$PEL" db-dump --db "$T/id.db" | grep -c '^vessel|\(12345678\|31423000\)|')"
 echo "scan: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -177,7 +177,7 @@ int cli_scan(int argc, char **argv) {
         fprintf(stderr, "pelorus scan: %llu vessels, %llu findings", (unsigned long long)st.vessels,
                 (unsigned long long)st.findings);
         const char *sep = " (";
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; pel_event_name(i); i++)
             if (st.by_event[i]) {
                 fprintf(stderr, "%s%s %llu", sep, pel_event_name(i), (unsigned long long)st.by_event[i]);
                 sep = ", ";

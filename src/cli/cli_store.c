@@ -48,8 +48,10 @@ static const char vessel_help[] =
     "IMO, call sign, type and size it broadcast, with first and last seen),\n"
     "voyage reports, first and last position, number of positions and segments,\n"
     "distance sailed, and periods of silence of at least H hours (default 12).\n"
-    "A 7-digit number is an IMO, a 9-digit one an MMSI, anything else a name\n"
-    "(spacing and case ignored).\n"
+    "A number is an MMSI (junk MMSIs such as 0 or 12345678 included; they are\n"
+    "marked as identifying no ship), a 7-digit number an IMO or an MMSI; write\n"
+    "IMO1234567 or MMSI1234567 to say which.  Anything else is a name (spacing\n"
+    "and case ignored).\n"
     "exit status: 0 found; 1 not found or database error; 2 usage error\n";
 
 static const char tracks_help[] =

@@ -12,13 +12,14 @@
 #include "det.h"
 #include "det_internal.h"
 
-static const char *const events[8] = {"encounter", "loitering",   "gap",           "port_visit",
-                                      "zone_entry", "spoofing", "identity_change", "watchlist_match"};
+static const char *const events[] = {"encounter",       "loitering",       "gap",         "port_visit", "zone_entry",
+                                     "spoofing",        "identity_change", "watchlist_match", "data_quality"};
+#define NEVENTS (int)(sizeof events / sizeof events[0])
 
-const char *pel_event_name(int i) { return i >= 0 && i < 8 ? events[i] : NULL; }
+const char *pel_event_name(int i) { return i >= 0 && i < NEVENTS ? events[i] : NULL; }
 
 int det_event_index(const char *e) {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < NEVENTS; i++)
         if (!strcmp(events[i], e))
             return i;
     return 7;

@@ -339,6 +339,14 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
             c->use[k++] = p[i];
     if (!k)
         return 0;
+    /* MMSI 0 and the defaults shared by many transponders are several
+     * vessels under one number: their "track" is no vessel's behaviour.
+     * They get the invalid_mmsi finding alone (det_spoof_track). */
+    pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
+    if (mk == PEL_MMSI_ZERO || mk == PEL_MMSI_PLACEHOLDER) {
+        det_spoof_track(mmsi, c->use, k, NULL, NULL, det_vec_push, c);
+        return c->found.nomem;
+    }
     det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, det_vec_push, c);
     pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, det_vec_push, c);
     if (st == PEL_OK)
@@ -439,7 +447,7 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         bool is_default = false;
         st = sc_load_matcher(s, o->data_dir, &m, &is_default, err);
         if (st == PEL_OK)
-            st = sc_screen(s, m, is_default, det_vec_push, &c, err);
+            st = sc_screen(s, m, is_default, c.mid, det_vec_push, &c, NULL, err);
         pel_matcher_free(m);
         if (st == PEL_OK && c.found.nomem)
             st = PEL_ERR_NOMEM;

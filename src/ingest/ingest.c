@@ -221,11 +221,12 @@ static size_t vessel_slot(ing *g, uint32_t mmsi, bool *added) {
         g->vcount = nc;
         g->vcap = ncap;
     }
-    size_t k = (mmsi * 2654435761u) & (g->vcap - 1);
-    while (g->v[k] && g->v[k] != mmsi)
+    uint32_t key = mmsi + 1; /* MMSI 0 is stored too; 0 marks an empty slot */
+    size_t k = (key * 2654435761u) & (g->vcap - 1);
+    while (g->v[k] && g->v[k] != key)
         k = (k + 1) & (g->vcap - 1);
     if (!g->v[k]) {
-        g->v[k] = mmsi;
+        g->v[k] = key;
         g->vused++;
         *added = true;
     }
@@ -532,7 +533,7 @@ static void handle(ing *g, const pel_record *rin) {
     char text[160];
     size_t len = 0;
     g->records++;
-    if (!r.has_time || r.mmsi < 100000000 || r.mmsi > 999999999 || r.t_ms < (int64_t)631152000000 ||
+    if (!r.has_time || r.mmsi > PEL_MMSI_MAX || r.t_ms < (int64_t)631152000000 ||
         r.t_ms > g->now_ms + 86400000 || r.lat < -90 * PEL_DEG || r.lat > 91 * PEL_DEG || r.lon < -180 * PEL_DEG ||
         r.lon > 181 * PEL_DEG)
         len = describe(&r, text, sizeof text); /* about to be rejected, most likely */
@@ -544,8 +545,12 @@ static void handle(ing *g, const pel_record *rin) {
         }
         r.t_ms = g->o->assume_ms;
     }
-    if (r.mmsi < 100000000 || r.mmsi > 999999999) {
-        count_reject(g, R_ING + PEL_ING_REJ_MMSI, r.line, "MMSI is not nine digits", text, len);
+    /* every MMSI an AIS message can carry is kept, junk included (0,
+     * 12345678, 416000000): an analyst hunts exactly these; the scan
+     * reports them (invalid_mmsi).  Only a CSV number beyond the 30-bit
+     * field cannot have been broadcast. */
+    if (r.mmsi > PEL_MMSI_MAX) {
+        count_reject(g, R_ING + PEL_ING_REJ_MMSI, r.line, "MMSI above 2^30-1: not an AIS MMSI", text, len);
         return;
     }
     if (r.t_ms < (int64_t)631152000000 || r.t_ms > g->now_ms + 86400000) {
