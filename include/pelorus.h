@@ -450,6 +450,8 @@ typedef struct pel_position {
     uint32_t source;           /* sources.id of the receiver, 0 if none */
     uint64_t line;             /* line in that file */
     int8_t second;             /* the report's own UTC second 0..59, -1 if unknown */
+    uint8_t clock;             /* pel_clock: where t_ms came from (PEL_CLOCK_NONE when not
+                                  known, as for positions stored before clocks were kept) */
 } pel_position;
 
 enum {
@@ -520,6 +522,8 @@ typedef struct pel_ingest_opts {
     double max_speed_kn;      /* track building: see docs/tracks.md; 0 = default */
     double max_silence_h;
     int dedupe_window_s;
+    double arrival_slack_h;   /* track building: how late an arrival-trailer or assumed time
+                                 may be (0 = 3 h); docs/tracks.md */
     /* every rejected line or row: file, line, reason name, detail, text */
     void (*on_reject)(void *ud, const char *file, uint64_t line, const char *reason, const char *detail,
                       const char *text, size_t len);

@@ -35,6 +35,9 @@ static const char ingest_help[] =
     "  --max-silence-hours H  track building: a segment ends after H hours\n"
     "                         without a position (24)\n"
     "  --dedupe-seconds S     the same report heard within S seconds is one (30)\n"
+    "  --arrival-slack-hours H  track building: a time taken from a collector's\n"
+    "                         arrival trailer (or --assume-time) may be H hours\n"
+    "                         late; the speed check allows for it (3)\n"
     "  --commit-every N       records per transaction (500000)\n"
     "  -q, --quiet            no summary\n"
     "\n"
@@ -149,7 +152,8 @@ int cli_ingest(int argc, char **argv) {
             }
             o.assume_time = true;
         } else if (!strcmp(a, "--max-speed") || !strcmp(a, "--max-silence-hours") ||
-                   !strcmp(a, "--dedupe-seconds") || !strcmp(a, "--commit-every")) {
+                   !strcmp(a, "--dedupe-seconds") || !strcmp(a, "--commit-every") ||
+                   !strcmp(a, "--arrival-slack-hours")) {
             i++;
             if (!parse_double(v, &d) || d <= 0) {
                 free(files);
@@ -158,6 +162,7 @@ int cli_ingest(int argc, char **argv) {
             if (!strcmp(a, "--max-speed")) o.max_speed_kn = d;
             else if (!strcmp(a, "--max-silence-hours")) o.max_silence_h = d;
             else if (!strcmp(a, "--dedupe-seconds")) o.dedupe_window_s = (int)d;
+            else if (!strcmp(a, "--arrival-slack-hours")) o.arrival_slack_h = d;
             else o.commit_every = (uint64_t)d;
         } else if (a[0] == '-' && a[1]) {
             free(files);

@@ -544,6 +544,7 @@ static void handle(ing *g, const pel_record *rin) {
             return;
         }
         r.t_ms = g->o->assume_ms;
+        r.clock = PEL_CLOCK_ASSUMED;
     }
     /* every MMSI an AIS message can carry is kept, junk included (0,
      * 12345678, 416000000): an analyst hunts exactly these; the scan
@@ -575,6 +576,7 @@ static void handle(ing *g, const pel_record *rin) {
         p->status = (uint8_t)(r.status >= 0 && r.status <= 15 ? r.status : PEL_NA_STATUS);
         p->type = (uint8_t)r.type;
         p->flags = 0;
+        p->clock = r.clock < PEL_CLOCK__COUNT ? r.clock : PEL_CLOCK_NONE;
         p->segment = -1;
         p->input = input;
         p->source = source_id(g, r.source);
