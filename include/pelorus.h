@@ -611,6 +611,7 @@ typedef struct pel_scan_opts {
 
 typedef struct pel_scan_stats {
     uint64_t vessels;         /* vessels scanned */
+    uint64_t gear;            /* of which fishing gear, left out of every detector */
     uint64_t findings;        /* findings written */
     uint64_t by_event[16];    /* per event, in the order of pel_event_name() */
     double vessels_s;         /* wall seconds: reading tracks and per-vessel detectors */
@@ -780,18 +781,21 @@ typedef enum pel_mmsi_kind {
     PEL_MMSI_ZERO,         /* 0 */
     PEL_MMSI_SHORT,        /* fewer than 9 digits (12345678, 1193046 = 0x123456) */
     PEL_MMSI_LONG,         /* above 999999999 (the field has 30 bits) */
-    PEL_MMSI_PLACEHOLDER   /* a default, shared by many: a digit or MID followed by
+    PEL_MMSI_PLACEHOLDER,  /* a default, shared by many: a digit or MID followed by
                               zeros (416000000), one digit repeated (111111111),
                               123456789, 987654321, 12345678, 1234567, 1193046
-                              (0x123456), or a 9-digit number in no ITU form */
+                              (0x123456) */
+    PEL_MMSI_NONSTANDARD   /* nine digits in no ITU form (1xxxxxxxx other than
+                              111MID, 90x-96x...): fishing gear, home-made devices */
 } pel_mmsi_kind;
 
 pel_mmsi_kind pel_mmsi_classify(uint32_t mmsi);
 
-/* True for PEL_MMSI_ZERO, _SHORT, _LONG and _PLACEHOLDER. */
+/* True for PEL_MMSI_ZERO, _SHORT, _LONG, _PLACEHOLDER and _NONSTANDARD. */
 bool pel_mmsi_invalid(uint32_t mmsi);
 
-/* "ship", "other", "zero", "short", "long", "placeholder".  Static string. */
+/* "ship", "other", "zero", "short", "long", "placeholder", "nonstandard".
+ * Static string. */
 const char *pel_mmsi_kind_name(pel_mmsi_kind k);
 
 /* True when a broadcast name, call sign or destination says nothing: empty
@@ -800,6 +804,13 @@ const char *pel_mmsi_kind_name(pel_mmsi_kind k);
  * ("NONAME", "NO NAME", "UNKNOWN", "N/A", "NA", "NONE", "NIL", "NULL",
  * "TBA", "TBD", "TEST", "DEFAULT"), in any case.  s may be NULL (true). */
 bool pel_text_placeholder(const char *s);
+
+/* True when a broadcast name is that of fishing gear, not a vessel: a word
+ * ends in BUOY or BUOYS (or the spellings BOUY, BOYA, BOIA), or it holds a battery
+ * level -- digits and '%' ("XIN SHI JI 65-5-86%", "LONGLINE BUOY 0846%",
+ * "[62%]").  Longline and net buoys carry AIS transmitters with made-up
+ * MMSIs; they drift beside their vessel for days. */
+bool pel_text_gear(const char *s);
 
 
 /* ------------------------------------------------------------------------ */

@@ -69,8 +69,9 @@ int main(void) {
         {972123456, PEL_MMSI_OTHER},        /* MOB */
         {974123456, PEL_MMSI_OTHER},        /* EPIRB */
         {844512345, PEL_MMSI_OTHER},        /* handheld */
-        {150123456, PEL_MMSI_PLACEHOLDER},  /* 1xx other than 111: no ITU form */
-        {950123456, PEL_MMSI_PLACEHOLDER},  /* 95x: no ITU form */
+        {150123456, PEL_MMSI_NONSTANDARD},  /* 1xx other than 111: no ITU form */
+        {100108212, PEL_MMSI_NONSTANDARD},  /* GFW listener: a longline buoy, XIN SHI JI 62-4-99% */
+        {950123456, PEL_MMSI_NONSTANDARD},  /* 95x: no ITU form */
     };
     // clang-format on
     for (size_t i = 0; i < sizeof mmsis / sizeof mmsis[0]; i++) {
@@ -94,6 +95,19 @@ int main(void) {
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         CHECK(pel_text_placeholder(texts[i].s) == texts[i].placeholder, "\"%s\": placeholder %d",
               texts[i].s ? texts[i].s : "(null)", texts[i].placeholder);
+
+    // clang-format off
+    static const struct { const char *s; bool gear; } gear[] = {
+        {"XIN SHI JI 65-5-86%", true}, {"LONGLINE BUOY 0846%", true}, {"BUOY SNP 01 79%", true},
+        {"HS 112 BUOY-12  100%", true}, {"109000021      [62%]", true}, {"BOUYS JDR-02", true},
+        {"206-14-88%", true}, {"buoy 3", true},
+        {"XIN SHI JI 65", false}, {"BUOYANT SPIRIT", false}, {"NETBUOY", true},
+        {"CHON MA SAN", false}, {"100 PERCENT", false}, {"%", false}, {NULL, false},
+    };
+    // clang-format on
+    for (size_t i = 0; i < sizeof gear / sizeof gear[0]; i++)
+        CHECK(pel_text_gear(gear[i].s) == gear[i].gear, "\"%s\": gear %d", gear[i].s ? gear[i].s : "(null)",
+              gear[i].gear);
 
     printf("unit_ident: %d passed, %d failed\n", passed, failed);
     return failed != 0;

@@ -174,8 +174,10 @@ int cli_scan(int argc, char **argv) {
     if (r != PEL_OK)
         fprintf(stderr, "pelorus scan: %s\n", err.msg[0] ? err.msg : "failed");
     else if (!quiet) {
-        fprintf(stderr, "pelorus scan: %llu vessels, %llu findings", (unsigned long long)st.vessels,
-                (unsigned long long)st.findings);
+        fprintf(stderr, "pelorus scan: %llu vessels", (unsigned long long)st.vessels);
+        if (st.gear)
+            fprintf(stderr, " (%llu of them fishing gear, left out)", (unsigned long long)st.gear);
+        fprintf(stderr, ", %llu findings", (unsigned long long)st.findings);
         const char *sep = " (";
         for (int i = 0; pel_event_name(i); i++)
             if (st.by_event[i]) {

@@ -44,11 +44,12 @@ typedef struct scan {
     det_gap_context gctx;
     det_enc *enc;
     int64_t data_end;
-    sqlite3_stmt *q_before, *q_after, *q_near, *q_chunk;
+    sqlite3_stmt *q_before, *q_after, *q_near, *q_chunk, *q_names;
     struct near_cache *near; /* decoded chunks for others_heard */
     pel_position *use;
     size_t usecap;
     uint64_t vessels;
+    uint64_t gear;           /* vessels left out as fishing gear */
 } scan;
 
 /* ---- geography for the detectors --------------------------------------------- */
@@ -317,6 +318,25 @@ static pel_status apply_settings(scan *c, const pel_scan_opts *o, pel_error *err
 
 /* ---- the vessels -------------------------------------------------------------- */
 
+/* True when a name the vessel broadcast is that of fishing gear
+ * (pel_text_gear).  MMSI 0 and the shared defaults are never gear: many
+ * transmitters share them. */
+static bool is_gear(scan *c, uint32_t mmsi) {
+    pel_mmsi_kind k = pel_mmsi_classify(mmsi);
+    if (k == PEL_MMSI_ZERO || k == PEL_MMSI_PLACEHOLDER)
+        return false;
+    sqlite3_stmt *q = c->q_names;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, mmsi);
+    bool gear = false;
+    while (!gear && sqlite3_step(q) == SQLITE_ROW)
+        gear = pel_text_gear((const char *)sqlite3_column_text(q, 0));
+    sqlite3_reset(q);
+    if (gear)
+        c->gear++;
+    return gear;
+}
+
 static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
     (void)name;
     scan *c = ud;
@@ -338,6 +358,10 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
         if (p[i].segment >= 0)
             c->use[k++] = p[i];
     if (!k)
+        return 0;
+    /* fishing gear (a buoy named "LONGLINE BUOY 0846%") is no vessel: its
+     * made-up MMSI and the days it drifts beside its boat are no lead */
+    if (is_gear(c, mmsi))
         return 0;
     /* MMSI 0 and the defaults shared by many transponders are several
      * vessels under one number: their "track" is no vessel's behaviour.
@@ -414,7 +438,9 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
                             "SELECT c.mmsi, c.id FROM chunk_box b JOIN chunks c ON c.id = b.id"
                             " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
                             " AND b.m1 >= ?5 AND b.m0 <= ?6 AND c.mmsi <> ?7", -1, &c.q_near, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE id = ?1", -1, &c.q_chunk, NULL) != SQLITE_OK))
+         sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE id = ?1", -1, &c.q_chunk, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(db, "SELECT DISTINCT name FROM identities WHERE mmsi = ?1 AND name <> ''", -1, &c.q_names,
+                            NULL) != SQLITE_OK))
         st = st_error(s, err, "preparing the scan");
     if (st == PEL_OK) {
         sqlite3_stmt *q;
@@ -472,6 +498,7 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         stats->encounter_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
         stats->total_s = (double)(t3.tv_sec - t0.tv_sec) + (double)(t3.tv_nsec - t0.tv_nsec) / 1e9;
         stats->vessels = c.vessels;
+        stats->gear = c.gear;
         stats->findings = c.found.n;
         for (size_t i = 0; i < c.found.n; i++)
             stats->by_event[det_event_index(c.found.v[i].event)]++;
@@ -487,6 +514,7 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     sqlite3_finalize(c.q_after);
     sqlite3_finalize(c.q_near);
     sqlite3_finalize(c.q_chunk);
+    sqlite3_finalize(c.q_names);
     near_free(c.near);
     det_enc_free(c.enc);
     geo_ports_free(c.ports);

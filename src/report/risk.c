@@ -505,6 +505,7 @@ static void score_spoofing(scorer *c, const json_t *f, long idx, uint32_t mmsi) 
                      !strcmp(pr, "zero")          ? "zero"
                      : !strcmp(pr, "short")       ? "fewer than nine digits"
                      : !strcmp(pr, "long")        ? "more than nine digits"
+                     : !strcmp(pr, "nonstandard") ? "nine digits in no ITU form"
                                                   : "a default many transponders share",
                      rpt_num(f, "parallel_segments", 0) > 0 ? ", heard in several places at once" : ""));
     }

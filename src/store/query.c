@@ -139,6 +139,7 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
                 mk == PEL_MMSI_ZERO    ? "zero"
                 : mk == PEL_MMSI_SHORT ? "fewer than nine digits"
                 : mk == PEL_MMSI_LONG  ? "beyond nine digits"
+                : mk == PEL_MMSI_NONSTANDARD ? "nine digits in no ITU form"
                                        : "a default many transponders share");
     if ((rc = prep(s, "SELECT first_ms, last_ms, positions, flagged, segments, distance_m, duplicates, dirty"
                       " FROM vessels WHERE mmsi = ?1", &st, err)) != PEL_OK)

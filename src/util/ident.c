@@ -58,7 +58,7 @@ pel_mmsi_kind pel_mmsi_classify(uint32_t mmsi) {
     if (d3 == 111 || d1 == 8 || d3 == 970 || d3 == 972 || d3 == 974 || mmsi / 10000000u == 98 ||
         mmsi / 10000000u == 99)
         return PEL_MMSI_OTHER;
-    return PEL_MMSI_PLACEHOLDER; /* 1xx other than 111, 90x..96x: no ITU form */
+    return PEL_MMSI_NONSTANDARD; /* 1xx other than 111, 90x..96x: no ITU form */
 }
 
 bool pel_mmsi_invalid(uint32_t mmsi) {
@@ -67,7 +67,7 @@ bool pel_mmsi_invalid(uint32_t mmsi) {
 }
 
 const char *pel_mmsi_kind_name(pel_mmsi_kind k) {
-    static const char *const n[] = {"ship", "other", "zero", "short", "long", "placeholder"};
+    static const char *const n[] = {"ship", "other", "zero", "short", "long", "placeholder", "nonstandard"};
     return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "placeholder";
 }
 
@@ -98,6 +98,30 @@ bool pel_text_placeholder(const char *s) {
                                         "NIL",    "NULL",    "TBA",     "TBD",     "TEST", "DEFAULT"};
     for (size_t i = 0; i < sizeof stock / sizeof stock[0]; i++)
         if (strlen(stock[i]) == n && strncasecmp(stock[i], a, n) == 0)
+            return true;
+    return false;
+}
+
+bool pel_text_gear(const char *s) {
+    if (!s)
+        return false;
+    char up[96];
+    size_t n = 0;
+    for (const char *c = s; *c && n + 1 < sizeof up; c++)
+        up[n++] = (char)toupper((unsigned char)*c);
+    up[n] = 0;
+    /* the word (or its plural) ending there: BUOY-12, BUOYS, not BUOYANT */
+    static const char *const words[] = {"BUOY", "BOUY", "BOYA", "BOIA"};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+        for (const char *at = strstr(up, words[w]); at; at = strstr(at + 1, words[w])) {
+            const char *e = at + 4;
+            if (*e == 'S')
+                e++;
+            if (!(*e >= 'A' && *e <= 'Z'))
+                return true;
+        }
+    for (size_t i = 1; i < n; i++)
+        if (up[i] == '%' && up[i - 1] >= '0' && up[i - 1] <= '9')
             return true;
     return false;
 }
