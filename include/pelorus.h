@@ -612,6 +612,7 @@ typedef struct pel_scan_opts {
 typedef struct pel_scan_stats {
     uint64_t vessels;         /* vessels scanned */
     uint64_t gear;            /* of which fishing gear, left out of every detector */
+    uint64_t gaps_in_holes;   /* silences left out: the whole feed was silent too */
     uint64_t findings;        /* findings written */
     uint64_t by_event[16];    /* per event, in the order of pel_event_name() */
     double vessels_s;         /* wall seconds: reading tracks and per-vessel detectors */

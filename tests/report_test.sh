@@ -206,7 +206,8 @@ expect "... with an empty licences array" 0 "$(data_of "$T/b4/report.html" | jq 
 # A DMA aisdk CSV: vessel 219000001 broadcasts a name that is a script, a call
 # sign of quotes and an ampersand, and a destination with all three; it goes
 # dark for 15 h (a gap) and comes back with another call sign (an identity
-# change).  219000003's name holds U+2028 and '&'.
+# change) while 219000009 keeps the feed alive (a silence of the whole feed is
+# a hole in the data, not a gap).  219000003's name holds U+2028 and '&'.
 # (tests/data/report/hostile_dma.csv, shared with tests/browser_test.sh)
 H=tests/data/report/hostile_dma.csv
 HDB=$T/hostile.db

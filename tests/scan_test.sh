@@ -91,5 +91,14 @@ cmp -s "$T/id.jsonl" tests/data/identity/identities.expected.jsonl; expect "iden
 expect "identities: no finding ends before it starts" 0 "$(jq -s '[.[] | select(.end < .start)] | length' "$T/id.jsonl")"
 expect "identities: the junk MMSIs are stored" 2 \
     "$("$PEL" db-dump --db "$T/id.db" | grep -c '^vessel|\(12345678\|31423000\)|')"
+# a silence of the whole feed is a hole in the data, not a gap (tests/data/scan/holes.csv:
+# three vessels heard on Jan 3 and Jan 20 only; on Jan 20-21 one is silent 40 h while
+# the other two are heard every hour)
+"$PEL" scan --db "$T/holes.db" tests/data/scan/holes.csv >"$T/holes.jsonl" 2>"$T/holes.err"
+expect "holes: one gap, of the vessel silent while the feed was alive" "205200003 40 0.92" \
+    "$(jq -r 'select(.event == "gap") | "\(.mmsi) \(.duration_h) \(.feed_hours_fraction)"' "$T/holes.jsonl" | tr '\n' ' ' | sed 's/ $//')"
+expect "holes: the three silences across the hole are counted" 1 "$(grep -c '3 silences left out (the whole feed was silent)' "$T/holes.err")"
+"$PEL" scan -q --db "$T/holes.db" --set gap.min_feed_fraction=0 >"$T/holes0.jsonl"
+expect "holes: gap.min_feed_fraction=0 reports them all" 4 "$(jq -s '[.[] | select(.event == "gap")] | length' "$T/holes0.jsonl")"
 echo "scan: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -177,6 +177,9 @@ int cli_scan(int argc, char **argv) {
         fprintf(stderr, "pelorus scan: %llu vessels", (unsigned long long)st.vessels);
         if (st.gear)
             fprintf(stderr, " (%llu of them fishing gear, left out)", (unsigned long long)st.gear);
+        if (st.gaps_in_holes)
+            fprintf(stderr, ", %llu silences left out (the whole feed was silent)",
+                    (unsigned long long)st.gaps_in_holes);
         fprintf(stderr, ", %llu findings", (unsigned long long)st.findings);
         const char *sep = " (";
         for (int i = 0; pel_event_name(i); i++)
