@@ -83,6 +83,25 @@ static bool arrival_time(const pel_position *p) {
     return p->clock == PEL_CLOCK_TRAILER || p->clock == PEL_CLOCK_ASSUMED;
 }
 
+/* The fastest a vessel can have gone between two positions: max_speed_kn,
+ * or more when it says so itself -- a crew boat reporting 37 kn that moves
+ * at 37 kn is fast, not two transmitters.  Its own speed over ground (the
+ * higher of the two reports, with 25 % for a speed-up between them) counts
+ * up to SOG_CEILING_KN, so a forged speed cannot hide a leap across an
+ * ocean. */
+#define SOG_CEILING_KN 50.0
+static double reach_kn(const trk_opts *o, const pel_position *a, const pel_position *b) {
+    double sog = -1;
+    if (a->speed != PEL_NA_SPEED && a->speed <= 1022)
+        sog = a->speed / 10.0;
+    if (b->speed != PEL_NA_SPEED && b->speed <= 1022 && b->speed / 10.0 > sog)
+        sog = b->speed / 10.0;
+    double own = sog * 1.25;
+    if (own > SOG_CEILING_KN)
+        own = SOG_CEILING_KN;
+    return own > o->max_speed_kn ? own : o->max_speed_kn;
+}
+
 static bool bad_coord(const pel_position *p) {
     return p->lat < -90 * PEL_DEG || p->lat > 90 * PEL_DEG || p->lon < -180 * PEL_DEG || p->lon > 180 * PEL_DEG;
 }
@@ -163,7 +182,7 @@ pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out
              * late, out of order): such a time may be off by the slack */
             if (arrival_time(q) || arrival_time(l))
                 hours += o->arrival_slack_h;
-            bool ok = d <= o->noise_nm * NM || (hours > 0 && d / NM / hours <= o->max_speed_kn);
+            bool ok = d <= o->noise_nm * NM || (hours > 0 && d / NM / hours <= reach_kn(o, l, q));
             if (!ok)
                 continue;
             uint32_t nj = sv[open[j]].n, nb = best >= 0 ? sv[open[best]].n : 0;
