@@ -527,6 +527,8 @@ typedef struct pel_position {
     uint32_t source;           /* sources.id of the receiver, 0 if none */
     uint64_t line;             /* line in that file */
     int8_t second;             /* the report's own UTC second 0..59, -1 if unknown */
+    uint8_t clock;             /* pel_clock: where t_ms came from (PEL_CLOCK_NONE when not
+                                  known, as for positions stored before clocks were kept) */
 } pel_position;
 
 enum {
@@ -590,7 +592,8 @@ typedef enum pel_input_format {
 /* Reasons a record is refused by the store, after decoding. */
 typedef enum pel_ingest_reject {
     PEL_ING_REJ_NO_TIME = 0, /* no receive time and no --assume-time */
-    PEL_ING_REJ_MMSI,        /* MMSI not nine digits (100000000..999999999) */
+    PEL_ING_REJ_MMSI,        /* MMSI beyond the 30-bit AIS field (CSV only); junk MMSIs
+                                that AIS can carry (0, 12345678...) are kept */
     PEL_ING_REJ_BAD_TIME,    /* before 1990 or more than a day in the future */
     PEL_ING_REJ_BAD_POSITION,/* latitude or longitude out of range */
     PEL_ING_REJ__COUNT
@@ -606,6 +609,8 @@ typedef struct pel_ingest_opts {
     double max_speed_kn;      /* track building: see docs/tracks.md; 0 = default */
     double max_silence_h;
     int dedupe_window_s;
+    double arrival_slack_h;   /* track building: how late an arrival-trailer or assumed time
+                                 may be (0 = 3 h); docs/tracks.md */
     /* every rejected line or row: file, line, reason name, detail, text */
     void (*on_reject)(void *ud, const char *file, uint64_t line, const char *reason, const char *detail,
                       const char *text, size_t len);
@@ -723,14 +728,18 @@ typedef struct pel_scan_opts {
 
 typedef struct pel_scan_stats {
     uint64_t vessels;         /* vessels scanned */
+    uint64_t gear;            /* of which fishing gear, left out of every detector */
+    uint64_t gaps_in_holes;   /* silences left out: the whole feed was silent too */
     uint64_t findings;        /* findings written */
-    uint64_t by_event[8];     /* per event, in the order of pel_event_name() */
+    uint64_t by_event[16];    /* per event, in the order of pel_event_name() */
     double vessels_s;         /* wall seconds: reading tracks and per-vessel detectors */
     double encounter_s;       /* pairing vessels for encounters */
     double total_s;           /* the whole scan, writing included */
 } pel_scan_stats;
 
-/* Names of the events, index 0..7; NULL past the end.  Static strings. */
+/* Names of the events, index 0..8 ("encounter", "loitering", "gap",
+ * "port_visit", "zone_entry", "spoofing", "identity_change",
+ * "watchlist_match", "data_quality"); NULL past the end.  Static strings. */
 const char *pel_event_name(int i);
 
 /* Runs every detector over the whole store and writes the findings to out
@@ -773,6 +782,10 @@ typedef struct pel_wl_entry {
     const char *program;       /* e.g. "DPRK3; RUSSIA-EO14024" */
     const char *listed_on;     /* ISO date the list gives, or NULL */
     const char *vessel_type;   /* or NULL */
+    const char *callsign;      /* the call sign the list gives (OFAC Call_Sign, FtM callSign), or NULL */
+    uint32_t gross_tonnage;    /* gross (registered) tonnage the list gives, 0 if none */
+    uint32_t tonnage;          /* another tonnage figure (OFAC "Tonnage", FtM tonnage: often
+                                  deadweight), 0 if none */
     const char *source;        /* the file it came from */
     uint64_t line;             /* and its line (or XML element line) */
 } pel_wl_entry;
@@ -868,6 +881,66 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
 /* True when imo is a 7-digit IMO ship number with a valid check digit
  * (digits weighted 7..2, sum mod 10 equals the last digit). */
 bool pel_imo_valid(uint32_t imo);
+
+/* What a broadcast IMO number is (docs/findings.md, "Identifiers").  AIS
+ * type 5 carries 30 bits; transponders send 0 or 2^30-1 (1073741823) for
+ * "not available", and many send junk: numbers that are not 7 digits, or 7
+ * digits with a wrong check digit.  Only PEL_IMO_VALID identifies a ship. */
+typedef enum pel_imo_kind {
+    PEL_IMO_ABSENT = 0,   /* 0 or 1073741823: "not available" */
+    PEL_IMO_VALID,        /* 7 digits, check digit right */
+    PEL_IMO_CHECK_DIGIT,  /* 7 digits, check digit wrong */
+    PEL_IMO_MALFORMED     /* not 7 digits (1, 256, 117028000, ...) */
+} pel_imo_kind;
+
+pel_imo_kind pel_imo_classify(uint32_t imo);
+
+/* "absent", "valid", "check_digit", "malformed".  Static string. */
+const char *pel_imo_kind_name(pel_imo_kind k);
+
+/* What an MMSI is.  Ship stations are MIDxxxxxx (MID 201..775); other
+ * 9-digit forms are craft and devices that may report positions (SAR
+ * aircraft 111MIDxxx, auxiliary craft 98MIDxxxx, aids to navigation
+ * 99MIDxxxx, SART/MOB/EPIRB 970/972/974xxxxxx, handheld 8MIDxxxxx).  The
+ * rest cannot identify a ship: every such MMSI is kept, and reported. */
+#define PEL_MMSI_MAX 1073741823u /* 2^30-1: the largest MMSI AIS can carry */
+
+typedef enum pel_mmsi_kind {
+    PEL_MMSI_SHIP = 0,     /* 9 digits, first digit 2..7 */
+    PEL_MMSI_OTHER,        /* another 9-digit form of ITU-R M.585 */
+    PEL_MMSI_ZERO,         /* 0 */
+    PEL_MMSI_SHORT,        /* fewer than 9 digits (12345678, 1193046 = 0x123456) */
+    PEL_MMSI_LONG,         /* above 999999999 (the field has 30 bits) */
+    PEL_MMSI_PLACEHOLDER,  /* a default, shared by many: a digit or MID followed by
+                              zeros (416000000), one digit repeated (111111111),
+                              123456789, 987654321, 12345678, 1234567, 1193046
+                              (0x123456) */
+    PEL_MMSI_NONSTANDARD   /* nine digits in no ITU form (1xxxxxxxx other than
+                              111MID, 90x-96x...): fishing gear, home-made devices */
+} pel_mmsi_kind;
+
+pel_mmsi_kind pel_mmsi_classify(uint32_t mmsi);
+
+/* True for PEL_MMSI_ZERO, _SHORT, _LONG, _PLACEHOLDER and _NONSTANDARD. */
+bool pel_mmsi_invalid(uint32_t mmsi);
+
+/* "ship", "other", "zero", "short", "long", "placeholder", "nonstandard".
+ * Static string. */
+const char *pel_mmsi_kind_name(pel_mmsi_kind k);
+
+/* True when a broadcast name, call sign or destination says nothing: empty
+ * after trimming, only '@' (AIS padding), spaces, zeros, dashes, dots,
+ * question marks or one letter repeated ("XXXXXXX"), or a stock placeholder
+ * ("NONAME", "NO NAME", "UNKNOWN", "N/A", "NA", "NONE", "NIL", "NULL",
+ * "TBA", "TBD", "TEST", "DEFAULT"), in any case.  s may be NULL (true). */
+bool pel_text_placeholder(const char *s);
+
+/* True when a broadcast name is that of fishing gear, not a vessel: a word
+ * ends in BUOY or BUOYS (or the spellings BOUY, BOYA, BOIA), or it holds a battery
+ * level -- digits and '%' ("XIN SHI JI 65-5-86%", "LONGLINE BUOY 0846%",
+ * "[62%]").  Longline and net buoys carry AIS transmitters with made-up
+ * MMSIs; they drift beside their vessel for days. */
+bool pel_text_gear(const char *s);
 
 
 /* ------------------------------------------------------------------------ */

@@ -44,7 +44,7 @@ settings() { # file -> lines "name lo hi whole"
 }
 settings docs/findings.md >"$T/det.txt"
 n=$(wc -l <"$T/det.txt")
-[ "$n" = 23 ] && ok "docs/findings.md lists 23 detector settings with ranges" || bad "docs/findings.md: $n settings parsed"
+[ "$n" = 24 ] && ok "docs/findings.md lists 24 detector settings with ranges" || bad "docs/findings.md: $n settings parsed"
 scan() { "$PEL" scan -q --db "$DB" --format jsonl "$@"; }
 while read -r name lo hi whole; do
     extra=()
@@ -72,7 +72,7 @@ check "scan refuses a bad setting before ingesting" 2 "gap.min_gap_h" \
 
 settings docs/report.md >"$T/risk.txt"
 n=$(wc -l <"$T/risk.txt")
-[ "$n" = 21 ] && ok "docs/report.md lists 21 weights and thresholds with ranges" || bad "docs/report.md: $n parsed"
+[ "$n" = 23 ] && ok "docs/report.md lists 23 weights and thresholds with ranges" || bad "docs/report.md: $n parsed"
 while read -r name lo hi whole; do
     for cmd in "vessels --rank" "report -q"; do
         out=(); [ "$cmd" = "report -q" ] && out=(--out "$T/rep")

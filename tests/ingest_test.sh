@@ -33,11 +33,11 @@ sql() { sqlite3 "$1" "$2" 2>/dev/null; }
 # real file was then "already present")
 "$PEL" ingest -q --db "$T/file.db" "$NOAA"
 want_pos=$(sql "$T/file.db" "select positions from inputs")
-expect "R04 the NOAA extract stores 34122 positions" 34122 "$want_pos"
+expect "R04 the NOAA extract stores 34140 positions (the 18 of MMSI 12345678 kept)" 34140 "$want_pos"
 "$PEL" ingest -q --db "$T/p1.db" <(cat "$NOAA"); expect "R04 <(cat file) exits 0" 0 $?
 expect "R04 <(cat file): recorded complete with every line and position" "complete|34141|$want_pos" \
     "$(sql "$T/p1.db" "select status, lines, positions from inputs")"
-expect "R04 <(cat file): 2715 vessels" 2715 "$(sql "$T/p1.db" "select count(*) from vessels")"
+expect "R04 <(cat file): 2716 vessels" 2716 "$(sql "$T/p1.db" "select count(*) from vessels")"
 "$PEL" ingest --db "$T/p1.db" "$NOAA" 2>"$T/p1.err"
 grep -q '0 files ingested, 1 already present' "$T/p1.err"; expect "R04 the file itself is then already present, rightly" 0 $?
 cat "$NOAA" | "$PEL" ingest -q --db "$T/p2.db" -

@@ -63,16 +63,18 @@ R --format jsonl >"$T/rank.jsonl"
 jq -e . "$T/rank.jsonl" >/dev/null 2>&1; expect "every jsonl line is JSON" 0 $?
 expect "13 vessels ranked" 13 "$(wc -l <"$T/rank.jsonl")"
 # By hand, default weights:
-#  445111000 CHON MA SAN: name match on OFAC SDN CHON MA SAN 40 x 1.00 + encounter 15 (partner not designated)
+#  445111000 CHON MA SAN (no IMO broadcast): name match on OFAC SDN CHON MA SAN, corroborated by the flag
+#            (MID 445, entry flag North Korea), 40 x 1.00 + encounter 15 (partner not designated)
 #            + suspected gap 10 + draught changed 10 + MID 445 20 = 95
-#  445333000 SONG RIM: Nampo visit 25 + MID 20 + invalid IMO 10 + 3 of its 4 zone entries 30 + suspected gap 10 = 95
+#  445333000 SONG RIM: Nampo visit 25 + MID 20 + invalid IMO (a data-quality note) 2 + 3 of its 4 zone entries 30
+#            + suspected gap 10 = 87
 #  445444000, 445444100: Nampo visit 25 + MID 20 + 2 zones 20 = 65
 #  445999000: parallel segments 20 + MID 20 + 2 zones 20 + coverage gap 1 = 61 (the position that starts
 #            the parallel segment is not also an impossible jump)
 #  412222000: encounter 15 + partner designated 20 = 35
 #  412888000: name change 10 + call sign change 3 + coverage gap 1 = 14
 expect "order and scores" \
-    "445111000:95:high 445333000:95:high 445444000:65:high 445444100:65:high 445999000:61:high 412222000:35:medium 412888000:14:low" \
+    "445111000:95:high 445333000:87:high 445444000:65:high 445444100:65:high 445999000:61:high 412222000:35:medium 412888000:14:low" \
     "$(jq -r '"\(.mmsi):\(.score):\(.level)"' "$T/rank.jsonl" | head -7 | tr '\n' ' ' | sed 's/ $//')"
 expect "ties by MMSI; the rest low" "412666000 412666100 412777000 412555000 412555100 412999000" \
     "$(jq -r '.mmsi' "$T/rank.jsonl" | tail -6 | tr '\n' ' ' | sed 's/ $//')"
@@ -90,7 +92,7 @@ expect "the MID in words" "Broadcast an MMSI allocated to North Korea (445)" \
 expect "table: header and 445111000 first" 1 "$(sed -n 2p "$T/rank.txt" | grep -c '^ *1  *95.0 high   445111000 CHON MA SAN')"
 R --format csv >"$T/rank.csv"
 expect "csv: header and 13 rows" 14 "$(wc -l <"$T/rank.csv")"
-expect "csv: first row" '1,445111000,"CHON MA SAN",8910146,95.0,high' "$(sed -n 2p "$T/rank.csv" | cut -d, -f1-6)"
+expect "csv: first row" '1,445111000,"CHON MA SAN",,95.0,high' "$(sed -n 2p "$T/rank.csv" | cut -d, -f1-6)"
 expect "--limit 2" 2 "$(R --format jsonl --limit 2 | wc -l)"
 expect "risk.flag_dprk=0 lowers 445111000 to 75" 75 \
     "$(R --format jsonl --set risk.flag_dprk=0 | jq -r 'select(.mmsi == 445111000) | .score')"
@@ -137,7 +139,7 @@ expect "data: top-level members" "title version database period weights vessels 
 expect "data: stats" "13 $NF 1640" "$(jq -r '.stats | "\(.vessels) \(.findings) \(.track_points)"' "$T/data.json")"
 expect "data: vessels ranked as vessels --rank" \
     "$(jq -r .mmsi "$T/rank.jsonl" | tr '\n' ' ')" "$(jq -r '.vessels[].mmsi' "$T/data.json" | tr '\n' ' ')"
-expect "data: the first vessel" '445111000 CHON MA SAN 8910146 HMYX 80 95 high 82' \
+expect "data: the first vessel" '445111000 CHON MA SAN null HMYX 80 95 high 82' \
     "$(jq -r '.vessels[0] | "\(.mmsi) \(.name) \(.imo) \(.callsign) \(.shiptype) \(.score) \(.level) \(.positions)"' "$T/data.json")"
 expect "data: its country from the MID table" "Democratic People's Republic of Korea" "$(jq -r '.vessels[0].country' "$T/data.json")"
 expect "data: reasons point at its findings" true \
@@ -150,7 +152,7 @@ expect "data: drawn points = stats.drawn_points" "$(jq '.stats.drawn_points' "$T
 expect "data: no coordinate is NaN or null" 0 "$(jq '[.tracks[].segments[].coords[][] | select(type != "number")] | length' "$T/data.json")"
 expect "data: Nampo among the ports, of concern" true "$(jq '[.ports[] | select(.name == "Nampo")][0].concern' "$T/data.json")"
 expect "data: zones and licences" "12 test asset" "$(jq -r '"\(.zones.features | length) \(.licences[0].name)"' "$T/data.json")"
-expect "data: weights" "60 21" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
+expect "data: weights" "60 23" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
 expect "report.html: the includes are in" 3 "$(grep -c -e 'body { color: black }' -e 'var lib = 1;' -e 'var data = JSON.parse' "$O/report.html")"
 expect "report.html: no marker left" 0 "$(grep -c 'PELORUS:' "$O/report.html")"
 
@@ -204,14 +206,15 @@ expect "... with an empty licences array" 0 "$(data_of "$T/b4/report.html" | jq 
 # A DMA aisdk CSV: vessel 219000001 broadcasts a name that is a script, a call
 # sign of quotes and an ampersand, and a destination with all three; it goes
 # dark for 15 h (a gap) and comes back with another call sign (an identity
-# change).  219000003's name holds U+2028 and '&'.
+# change) while 219000009 keeps the feed alive (a silence of the whole feed is
+# a hole in the data, not a gap).  219000003's name holds U+2028 and '&'.
 # (tests/data/report/hostile_dma.csv, shared with tests/browser_test.sh)
 H=tests/data/report/hostile_dma.csv
 HDB=$T/hostile.db
 "$PEL" ingest -q --db "$HDB" "$H"; expect "the hostile CSV ingests" 0 $?
 HO=$T/hostile
 "$PEL" report -q --db "$HDB" --out "$HO" --data-dir "$D"; expect "the hostile report is written" 0 $?
-NAME='<script>alert(1)</script>' CALL="'&\"" DEST='"A&B" <x>' NAME3=$(printf 'LINE\342\200\250SEP & CO')
+NAME='<script>alert(1)</script>' CALL="A'&\"B" DEST='"A&B" <x>' NAME3=$(printf 'LINE\342\200\250SEP & CO')
 expect "a gap and a call sign change for 219000001" "gap identity_change" \
     "$(jq -r '[.features[].properties | select(.mmsi == 219000001) | .event] | sort | join(" ")' "$HO/findings.geojson")"
 expect "report.html has no <script>alert" 0 "$(grep -c '<script>alert' "$HO/report.html")"

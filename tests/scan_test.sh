@@ -37,8 +37,9 @@ expect "445333000 enters the Nampo approach zone" 1 \
     "$([ "$(count '.event == "zone_entry" and .mmsi == 445333000')" -ge 1 ] && echo 1 || echo 0)"
 expect "412999000 in a coverage hole: a gap, not suspected" 1 \
     "$(count '.event == "gap" and .mmsi == 412999000 and .open == false and .suspected == false and .others_heard_nearby == 0')"
-expect "445333000 broadcasts an IMO with a wrong check digit" 1 \
-    "$(count '.event == "spoofing" and .mmsi == 445333000 and .kind == "invalid_imo" and .imo == 9012345')"
+expect "445333000 broadcasts an IMO with a wrong check digit: a data-quality note" 1 \
+    "$(count '.event == "data_quality" and .mmsi == 445333000 and .kind == "invalid_imo" and .imo == 9012345 and .problem == "check_digit"')"
+expect "a wrong IMO is not spoofing" 0 "$(count '.event == "spoofing" and .kind == "invalid_imo"')"
 # negatives: the innocent look-alikes
 expect "no encounter for the pair anchored in port" 0 "$(count '.event == "encounter" and .mmsi == 445444000')"
 expect "no encounter for the pair trawlers at 3.5 kn" 0 "$(count '.event == "encounter" and .mmsi == 412555000')"
@@ -83,5 +84,21 @@ expect "csv has a row per finding" "$(wc -l <"$T/f.jsonl")" "$(($(wc -l <"$T/f.c
 expect "a setting changes the result (100 m: the 150 m transfer is not an encounter)" 0 \
     "$(jq -s '[.[] | select(.event == "encounter")] | length' "$T/f4.jsonl")"
 "$PEL" scan -q --db "$T/s.db" --set no.such=1 >/dev/null 2>&1; expect "an unknown setting is a usage error (exit 2)" 2 $?
+# identities: what identifies a ship and what does not (tests/data/identity/README)
+"$PEL" scan -q --db "$T/id.db" tests/data/identity/identities.csv >"$T/id.jsonl"; expect "identities: scan exits 0" 0 $?
+cmp -s "$T/id.jsonl" tests/data/identity/identities.expected.jsonl; expect "identities: the expected findings" 0 $?
+[ $? = 0 ] || diff tests/data/identity/identities.expected.jsonl "$T/id.jsonl" | head -10
+expect "identities: no finding ends before it starts" 0 "$(jq -s '[.[] | select(.end < .start)] | length' "$T/id.jsonl")"
+expect "identities: the junk MMSIs are stored" 2 \
+    "$("$PEL" db-dump --db "$T/id.db" | grep -c '^vessel|\(12345678\|31423000\)|')"
+# a silence of the whole feed is a hole in the data, not a gap (tests/data/scan/holes.csv:
+# three vessels heard on Jan 3 and Jan 20 only; on Jan 20-21 one is silent 40 h while
+# the other two are heard every hour)
+"$PEL" scan --db "$T/holes.db" tests/data/scan/holes.csv >"$T/holes.jsonl" 2>"$T/holes.err"
+expect "holes: one gap, of the vessel silent while the feed was alive" "205200003 40 0.92" \
+    "$(jq -r 'select(.event == "gap") | "\(.mmsi) \(.duration_h) \(.feed_hours_fraction)"' "$T/holes.jsonl" | tr '\n' ' ' | sed 's/ $//')"
+expect "holes: the three silences across the hole are counted" 1 "$(grep -c '3 silences left out (the whole feed was silent)' "$T/holes.err")"
+"$PEL" scan -q --db "$T/holes.db" --set gap.min_feed_fraction=0 >"$T/holes0.jsonl"
+expect "holes: gap.min_feed_fraction=0 reports them all" 4 "$(jq -s '[.[] | select(.event == "gap")] | length' "$T/holes0.jsonl")"
 echo "scan: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -41,8 +41,8 @@ static bool near(double a, double b) {
 int main(void) {
     // clang-format off
     static const char *const lines[] = {
-        /* 0 */ "{\"event\":\"watchlist_match\",\"mmsi\":445000001,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"ofac_sdn\",\"entry\":\"1\",\"entry_name\":\"DARK STAR\",\"program\":\"DPRK3\",\"score\":0.9,\"matched_on\":[\"name\"],\"identity_name\":\"DARK STAR\"}",
-        /* 1 */ "{\"event\":\"watchlist_match\",\"mmsi\":445000001,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"ofac_sdn\",\"entry\":\"1\",\"entry_name\":\"DARK STAR\",\"program\":\"DPRK3\",\"score\":0.95,\"matched_on\":[\"name\"],\"identity_name\":\"DARK STAR 1\"}",
+        /* 0 */ "{\"event\":\"watchlist_match\",\"mmsi\":445000001,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"ofac_sdn\",\"entry\":\"1\",\"entry_name\":\"DARK STAR\",\"program\":\"DPRK3\",\"score\":0.9,\"matched_on\":[\"name\"],\"confidence\":\"medium\",\"corroborated_by\":[\"flag\"],\"identity_name\":\"DARK STAR\"}",
+        /* 1 */ "{\"event\":\"watchlist_match\",\"mmsi\":445000001,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"ofac_sdn\",\"entry\":\"1\",\"entry_name\":\"DARK STAR\",\"program\":\"DPRK3\",\"score\":0.95,\"matched_on\":[\"name\"],\"confidence\":\"medium\",\"corroborated_by\":[\"flag\",\"callsign\"],\"identity_name\":\"DARK STAR 1\"}",
         /* 2 */ "{\"event\":\"encounter\",\"mmsi\":412000001,\"mmsi2\":445000001,\"start\":\"2024-01-01T02:00:00Z\",\"end\":\"2024-01-01T05:00:00Z\",\"lat\":35.5,\"lon\":-123.25,\"duration_h\":3.0,\"port_distance_km\":120.4,\"nearest_port\":\"Weihai\"}",
         /* 3 */ "{\"event\":\"gap\",\"mmsi\":445000001,\"start\":\"2024-01-01T06:00:00Z\",\"end\":\"2024-01-01T20:00:00Z\",\"lat\":35.5,\"lon\":123.3,\"open\":false,\"duration_h\":14.0,\"suspected\":true,\"draught_changed\":true,\"draught_before_m\":5.0,\"draught_after_m\":11.0,\"near_port_of_concern\":true,\"start_port\":null,\"start_port_concern\":null,\"end_port\":\"Nampo\",\"end_port_concern\":true}",
         /* 4 */ "{\"event\":\"zone_entry\",\"mmsi\":412000001,\"start\":\"2024-01-01T07:00:00Z\",\"end\":\"2024-01-01T08:00:00Z\",\"lat\":1,\"lon\":1,\"zone\":\"A\",\"duration_h\":1.0}",
@@ -52,6 +52,12 @@ int main(void) {
         /* 8 */ "{\"event\":\"port_visit\",\"mmsi\":412000002,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"port\":\"Busan\",\"port_concern\":false,\"duration_h\":1.0}",
         /* 9 */ "{\"event\":\"identity_change\",\"mmsi\":412000003,\"mmsi2\":412000004,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":null,\"lon\":null,\"field\":\"imo_shared\",\"imo\":9074729}",
         /* 10 */ "{\"event\":\"gap\",\"mmsi\":412000005,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T23:00:00Z\",\"lat\":1,\"lon\":1,\"open\":false,\"duration_h\":13.0,\"suspected\":false,\"draught_changed\":null,\"near_port_of_concern\":false}",
+        /* 12 */ "{\"event\":\"watchlist_match\",\"mmsi\":412000007,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"ofac_sdn\",\"entry\":\"2\",\"entry_name\":\"ZEUS\",\"program\":\"IRAN\",\"score\":1.0,\"matched_on\":[\"name\"],\"confidence\":\"low\",\"corroborated_by\":[],\"contradicted_by\":[\"flag\",\"vessel_type\"],\"identity_name\":\"ZEUS\"}",
+        /* 13 */ "{\"event\":\"encounter\",\"mmsi\":412000007,\"mmsi2\":412000008,\"start\":\"2024-01-01T02:00:00Z\",\"end\":\"2024-01-01T05:00:00Z\",\"lat\":35.5,\"lon\":123.25,\"duration_h\":3.0}",
+        /* 14 */ "{\"event\":\"port_visit\",\"mmsi\":412000007,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"port\":\"Nampo\",\"port_concern\":true,\"duration_h\":1.0}",
+        /* 15 */ "{\"event\":\"spoofing\",\"mmsi\":412000007,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"kind\":\"unallocated_mid\",\"mid\":412}",
+        /* 16 */ "{\"event\":\"data_quality\",\"mmsi\":412000009,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":null,\"lon\":null,\"kind\":\"invalid_imo\",\"imo\":1,\"problem\":\"not_7_digits\"}",
+        /* 17 */ "{\"event\":\"spoofing\",\"mmsi\":12345678,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"kind\":\"invalid_mmsi\",\"mmsi_problem\":\"placeholder\",\"parallel_segments\":2}",
         /* 11 */ "{\"event\":\"watchlist_match\",\"mmsi\":412000006,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"un\",\"entry\":\"X\",\"entry_name\":\"OTHER\",\"score\":1.0,\"matched_on\":[\"imo\",\"name\"],\"identity_imo\":9074729}",
     };
     // clang-format on
@@ -95,6 +101,23 @@ int main(void) {
     CHECK(find(&r, 412000004) && near(find(&r, 412000004)->score, 20), "... and for mmsi2");
     CHECK(find(&r, 412000004) && strstr(find(&r, 412000004)->reasons[0].text, "also broadcast by 412000003"),
           "imo_shared text");
+    /* a name alone (low confidence): 10 x 1.0; with an encounter 15, a port of
+       concern 25 and a MID 15 = 65, past the high threshold -- but without the
+       name match 55 is not, so the vessel stays medium */
+    v = find(&r, 412000007);
+    CHECK(v && near(v->score, 65.0), "412000007 scores 65, got %.1f", v ? v->score : -1);
+    CHECK(v && !strcmp(v->level, "medium"), "a name alone never makes a vessel high: %s", v ? v->level : "");
+    CHECK(v && v->nreasons == 4 && strstr(v->reasons[3].text, "name alone, contradicted by flag, vessel_type"),
+          "low match text: %s", v && v->nreasons == 4 ? v->reasons[3].text : "");
+    /* ... and its partner did not meet a designated vessel */
+    CHECK(find(&r, 412000008) && near(find(&r, 412000008)->score, 15), "a low match is no designated partner");
+    /* data quality: 2; an invalid MMSI: 10 */
+    CHECK(find(&r, 412000009) && near(find(&r, 412000009)->score, 2) &&
+              strstr(find(&r, 412000009)->reasons[0].text, "not seven digits"),
+          "an IMO that is no IMO: a data-quality note of 2");
+    CHECK(find(&r, 12345678) && near(find(&r, 12345678)->score, 10) &&
+              strstr(find(&r, 12345678)->reasons[0].text, "several places at once"),
+          "an invalid MMSI: 10");
     /* a coverage gap */
     CHECK(find(&r, 412000005) && near(find(&r, 412000005)->score, 1) && !strcmp(find(&r, 412000005)->level, "low"),
           "coverage gap 1, low");
@@ -105,7 +128,7 @@ int main(void) {
           v ? v->reasons[0].text : "");
 
     /* order: score descending, ties by MMSI */
-    CHECK(r.n == 7, "7 vessels, got %zu", r.n);
+    CHECK(r.n == 11, "11 vessels, got %zu", r.n);
     for (size_t i = 1; i < r.n; i++)
         CHECK(r.v[i - 1].score > r.v[i].score || (r.v[i - 1].score == r.v[i].score && r.v[i - 1].mmsi < r.v[i].mmsi),
               "order at %zu", i);

@@ -31,15 +31,16 @@
     /* ------------------------------------------------------------------ */
 
     var EVENTS = ['encounter', 'loitering', 'gap', 'port_visit', 'zone_entry', 'spoofing', 'identity_change',
-        'watchlist_match'];
+        'watchlist_match', 'data_quality'];
     var EVENT_LABEL = {
         encounter: 'Encounter', loitering: 'Loitering', gap: 'AIS gap', port_visit: 'Port visit',
         zone_entry: 'Zone entry', spoofing: 'Spoofing', identity_change: 'Identity change',
-        watchlist_match: 'List match'
+        watchlist_match: 'List match', data_quality: 'Data quality'
     };
     var EVENT_COLOUR = {
         encounter: '#7b3fa0', loitering: '#e07b00', gap: '#d1342f', port_visit: '#1f5fa8',
-        zone_entry: '#0f9488', spoofing: '#d6409f', identity_change: '#8a5a2b', watchlist_match: '#222222'
+        zone_entry: '#0f9488', spoofing: '#d6409f', identity_change: '#8a5a2b', watchlist_match: '#222222',
+        data_quality: '#8a8a8a'
     };
     var LEVELS = ['high', 'medium', 'low', 'none'];
     var LEVEL_COLOUR = { high: '#c62828', medium: '#ef6c00', low: '#2e7dba', none: '#78909c' };
@@ -220,7 +221,9 @@
             (f.suspected ? ', suspected' : ', coverage hole');
         case 'spoofing': return f.kind || '';
         case 'identity_change': return (f.field || '') + ': ' + fmtValue(f.from) + ' \u2192 ' + fmtValue(f.to);
-        case 'watchlist_match': return (f.entry_name || f.entry || '') + (f.program ? ' [' + f.program + ']' : '');
+        case 'watchlist_match': return (f.entry_name || f.entry || '') + (f.program ? ' [' + f.program + ']' : '') +
+            (f.confidence ? ', ' + f.confidence + ' confidence' : '');
+        case 'data_quality': return (f.kind || '') + (f.imo != null ? ' ' + fmtValue(f.imo) : '');
         default: return '';
         }
     }
@@ -897,13 +900,20 @@
                     el('td', { text: fmtValue(f.list) }),
                     el('td', null, [el('b', { text: fmtValue(f.entry_name) }), el('div', { cls: 'muted', text: 'entry ' + fmtValue(f.entry) + (f.program ? ', ' + fmtValue(f.program) : '') })]),
                     el('td', { text: fmtValue(f.matched_on) + (f.matched_name_kind ? ' (' + f.matched_name_kind + ')' : '') }),
+                    el('td', null, [el('b', { text: fmtValue(f.confidence) }), el('div', { cls: 'muted', text:
+                        (arr(f.corroborated_by).length ? 'corroborated by ' + arr(f.corroborated_by).join(', ') : '') +
+                        (arr(f.contradicted_by).length ? (arr(f.corroborated_by).length ? '; ' : '') + 'contradicted by ' +
+                            arr(f.contradicted_by).join(', ') : '') +
+                        (f.listed_on ? (f.heard_before_listing ? '; heard before its listing on ' : '; listed on ') +
+                            fmtValue(f.listed_on) : '') })]),
                     el('td', { cls: 'num', text: fmtValue(f.score) })
                 ]);
                 tr.addEventListener('click', function () { selectFinding(id, { pan: false, remember: true }); });
                 mt.appendChild(tr);
             });
             p.appendChild(el('table', { cls: 'grid small' }, [el('thead', null, [el('tr', null, [
-                el('th', { text: 'List' }), el('th', { text: 'Entry' }), el('th', { text: 'Matched on' }), el('th', { cls: 'num', text: 'Score' })])]), mt]));
+                el('th', { text: 'List' }), el('th', { text: 'Entry' }), el('th', { text: 'Matched on' }), el('th', { text: 'Confidence' }),
+                el('th', { cls: 'num', text: 'Score' })])]), mt]));
         }
 
         var ids = arr(v.identities);

@@ -223,10 +223,15 @@ int cli_scan(int argc, char **argv) {
     if (!cli_out_close("scan", &co, r == PEL_OK) && r == PEL_OK)
         r = PEL_ERR_IO;
     if (r == PEL_OK && !quiet) {
-        fprintf(stderr, "pelorus scan: %llu vessels, %llu findings", (unsigned long long)st.vessels,
-                (unsigned long long)st.findings);
+        fprintf(stderr, "pelorus scan: %llu vessels", (unsigned long long)st.vessels);
+        if (st.gear)
+            fprintf(stderr, " (%llu of them fishing gear, left out)", (unsigned long long)st.gear);
+        if (st.gaps_in_holes)
+            fprintf(stderr, ", %llu silences left out (the whole feed was silent)",
+                    (unsigned long long)st.gaps_in_holes);
+        fprintf(stderr, ", %llu findings", (unsigned long long)st.findings);
         const char *sep = " (";
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; pel_event_name(i); i++)
             if (st.by_event[i]) {
                 fprintf(stderr, "%s%s %llu", sep, pel_event_name(i), (unsigned long long)st.by_event[i]);
                 sep = ", ";

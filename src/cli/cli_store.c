@@ -51,6 +51,9 @@ static const char ingest_help[] =
     "                         without a position (24; 0.1 to 8760)\n"
     "  --dedupe-seconds S     the same report heard within S seconds is one\n"
     "                         (30; whole, 1 to 3600)\n"
+    "  --arrival-slack-hours H  track building: a time taken from a collector's\n"
+    "                         arrival trailer (or --assume-time) may be H hours\n"
+    "                         late; the speed check allows for it (3; 0.1 to 48)\n"
     "  --commit-every N       records per transaction (500000; 1 to 10000000)\n"
     "  -q, --quiet            no summary\n"
     "\n"
@@ -70,8 +73,10 @@ static const char vessel_help[] =
     "voyage reports, first and last position, number of positions and segments,\n"
     "distance sailed, and periods of silence of at least H hours (default 12;\n"
     "0.1 to 8760).\n"
-    "A 7-digit number is an IMO, a 9-digit one an MMSI, anything else a name\n"
-    "(spacing and case ignored).\n"
+    "A number is an MMSI (junk MMSIs such as 0 or 12345678 included; they are\n"
+    "marked as identifying no ship), a 7-digit number an IMO or an MMSI; write\n"
+    "IMO1234567 or MMSI1234567 to say which.  Anything else is a name (spacing\n"
+    "and case ignored).\n"
     "exit status: 0 found; 1 not found or database error; 2 usage error\n";
 
 static const char tracks_help[] =
@@ -150,7 +155,7 @@ int cli_ingest(int argc, char **argv) {
     if (!files)
         return 1;
     enum { O_HELP, O_QUIET, O_DB, O_REJECTS, O_FORMAT, O_ASSUME, O_SPEED, O_SILENCE, O_DEDUPE, O_COMMIT, O_COLUMNS,
-           O_TIMEFMT, O_DELIM };
+           O_TIMEFMT, O_DELIM, O_SLACK };
     static const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},
         [O_QUIET] = {"--quiet", "-q", false},
@@ -165,6 +170,7 @@ int cli_ingest(int argc, char **argv) {
         [O_COLUMNS] = {"--columns", NULL, true},
         [O_TIMEFMT] = {"--time-format", NULL, true},
         [O_DELIM] = {"--delimiter", NULL, true},
+        [O_SLACK] = {"--arrival-slack-hours", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -246,6 +252,10 @@ int cli_ingest(int argc, char **argv) {
             if (!cli_whole("ingest", "--dedupe-seconds", v, 1, 3600, "seconds", &u))
                 rc = 2;
             o.dedupe_window_s = (int)u;
+            break;
+        case O_SLACK:
+            if (!cli_real("ingest", "--arrival-slack-hours", v, 0.1, 48, "hours", &o.arrival_slack_h))
+                rc = 2;
             break;
         case O_COMMIT:
             if (!cli_whole("ingest", "--commit-every", v, 1, 10000000, "records", &u))

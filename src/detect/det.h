@@ -32,6 +32,7 @@ typedef struct det_finding {
     double lat, lon;            /* where (degrees) */
     char fields[2048];          /* further JSON members, without braces or a
                                    leading comma: "\"distance_m\":412,\"median_speed_kn\":0.8" */
+    unsigned clocks;            /* 1 << pel_clock of every position it rests on */
     size_t nev;                 /* evidence entries used */
     det_evidence ev[DET_MAX_EVIDENCE];
     uint64_t nev_total;         /* positions the finding rests on (>= nev) */
@@ -75,8 +76,10 @@ void det_fb_bool(det_fbuf *b, const char *name, int v);
 /* A string (null when s is NULL). */
 void det_fb_str(det_fbuf *b, const char *name, const char *s);
 
-/* Appends one evidence entry (input, line) if there is room; counts it. */
+/* Appends one evidence entry (input, line) if there is room; counts it
+ * and notes the clock its time came from. */
 static inline void det_add_evidence(det_finding *f, const pel_position *p) {
+    f->clocks |= 1u << (p->clock & 7);
     if (f->nev < DET_MAX_EVIDENCE) {
         f->ev[f->nev].input = p->input;
         f->ev[f->nev].line = p->line;

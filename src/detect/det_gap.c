@@ -103,6 +103,7 @@ void det_gap_default_opts(det_gap_opts *o) {
     o->min_others = 3;
     o->coverage_margin_s = 1800;
     o->draught_change_m = 0.5;
+    o->min_feed_fraction = 0.5;
 }
 
 /* Writes <pfx>_near_port, <pfx>_port, <pfx>_port_concern,

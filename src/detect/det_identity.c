@@ -32,63 +32,190 @@ typedef struct idrow {
     uint64_t line;
 } idrow;
 
-static int cmp_first(const void *a, const void *b) {
-    const idrow *x = a, *y = b;
-    if (x->first != y->first)
-        return x->first < y->first ? -1 : 1;
-    int c = strcmp(x->name, y->name);
-    if (c)
-        return c;
-    if (x->imo != y->imo)
-        return x->imo < y->imo ? -1 : 1;
-    return strcmp(x->callsign, y->callsign);
+/* One value of one field, over every identity row that carried it. */
+typedef struct idval {
+    char key[64];          /* what is compared: see value_of() */
+    char shown[64];        /* what is printed (the first spelling seen) */
+    int64_t num;           /* numeric fields: the raw value */
+    int64_t first, last;
+    uint32_t input;        /* where it was first seen */
+    uint64_t line;
+} idval;
+
+enum { F_NAME, F_CALLSIGN, F_IMO, F_SHIPTYPE };
+static const char *const field_names[] = {"name", "callsign", "imo", "shiptype"};
+
+/* Letters and digits only, upper case: "YILDIZ BURNU" and "YILDIZBURNU" are
+ * one name, as are "9V 1234" and "9V1234". */
+static void squash(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++) {
+        char c = *s;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            out[n++] = c;
+    }
+    out[n] = 0;
 }
 
-/* One field's changes over a vessel's identity rows (sorted by first seen). */
-static void changes(uint32_t mmsi, const idrow *r, size_t n, const char *field, det_emit_fn emit, void *ud) {
-    const idrow *prev = NULL;
+/* The ship-type code as an identity: 0 and the reserved codes (1-19,
+ * 100-255) say nothing; for 2x, 4x and 6x-9x the second digit is the
+ * hazardous cargo category of the voyage, not the ship, so only the tens
+ * count; 3x and 5x name the kind of craft (fishing, tug, pilot...) and
+ * count whole.  -1 when it says nothing. */
+static int64_t shiptype_identity(int64_t t) {
+    if (t < 20 || t > 99)
+        return -1;
+    int tens = (int)(t / 10);
+    return tens == 3 || tens == 5 ? t : tens * 10;
+}
+
+/* Fills v with field f of row r; false when the row says nothing there
+ * (absent, a placeholder, a junk IMO). */
+static bool value_of(const idrow *r, int f, idval *v) {
+    memset(v, 0, sizeof *v);
+    switch (f) {
+    case F_NAME:
+    case F_CALLSIGN: {
+        const char *t = f == F_NAME ? r->name : r->callsign;
+        if (pel_text_placeholder(t))
+            return false;
+        squash(t, v->key, sizeof v->key);
+        if (!v->key[0])
+            return false;
+        snprintf(v->shown, sizeof v->shown, "%s", t);
+        break;
+    }
+    case F_IMO:
+        if (pel_imo_classify((uint32_t)r->imo) != PEL_IMO_VALID)
+            return false;
+        v->num = r->imo;
+        snprintf(v->key, sizeof v->key, "%lld", (long long)r->imo);
+        break;
+    default: {
+        int64_t k = shiptype_identity(r->shiptype);
+        if (k < 0)
+            return false;
+        v->num = r->shiptype;
+        snprintf(v->key, sizeof v->key, "%lld", (long long)k);
+        break;
+    }
+    }
+    v->first = r->first;
+    v->last = r->last;
+    v->input = r->input;
+    v->line = r->line;
+    return true;
+}
+
+static int cmp_val(const void *a, const void *b) {
+    const idval *x = a, *y = b;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    if (x->last != y->last)
+        return x->last < y->last ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* One field's changes over a vessel's identity rows.  The rows are merged
+ * per value (a name seen in several rows is one value, from its first to
+ * its last report) and put in order of first report.  Between consecutive
+ * values: when the first was last heard before the second was first heard,
+ * it is a change (start = last report of the old value, end = first report
+ * of the new one); when their periods overlap, the vessel alternated
+ * between them -- two transmitters on one MMSI, or a name typed two ways
+ * -- and the finding says so ("pattern":"alternating"; start = the first
+ * report of the second value, end = the earlier of their last reports).
+ * vals is scratch space for n values. */
+static void changes(uint32_t mmsi, const idrow *r, size_t n, int field, idval *vals, det_emit_fn emit, void *ud) {
+    size_t nv = 0;
     for (size_t i = 0; i < n; i++) {
-        const idrow *c = &r[i];
-        const char *cs = NULL, *ps = NULL;
-        int64_t cv = -1, pv = -1;
-        if (!strcmp(field, "name"))
-            cs = c->name, ps = prev ? prev->name : NULL;
-        else if (!strcmp(field, "callsign"))
-            cs = c->callsign, ps = prev ? prev->callsign : NULL;
-        else if (!strcmp(field, "imo"))
-            cv = c->imo > 0 ? c->imo : -1, pv = prev && prev->imo > 0 ? prev->imo : -1;
-        else
-            cv = c->shiptype, pv = prev ? prev->shiptype : -1;
-        bool has = cs ? *cs != 0 : cv >= 0;
-        if (!has)
+        idval v;
+        if (!value_of(&r[i], field, &v))
             continue;
-        bool differs = prev && (cs ? strcmp(cs, ps) != 0 : cv != pv);
-        if (differs) {
-            det_finding f = {0};
-            f.event = "identity_change";
-            f.mmsi = mmsi;
-            f.start_ms = prev->last;
-            f.end_ms = c->first;
-            f.lat = f.lon = NAN;
-            char a[160], b[160];
-            if (cs) {
-                det_json_str(a, sizeof a, ps);
-                det_json_str(b, sizeof b, cs);
-            } else {
-                snprintf(a, sizeof a, "%lld", (long long)pv);
-                snprintf(b, sizeof b, "%lld", (long long)cv);
-            }
-            snprintf(f.fields, sizeof f.fields,
-                     "\"field\":\"%s\",\"from\":%s,\"to\":%s,\"from_last_seen_ms\":%lld,\"to_first_seen_ms\":%lld",
-                     field, a, b, (long long)prev->last, (long long)c->first);
-            pel_position p = {.input = prev->input, .line = prev->line};
-            det_add_evidence(&f, &p);
-            p.input = c->input;
-            p.line = c->line;
-            det_add_evidence(&f, &p);
-            emit(ud, &f);
+        size_t k = 0;
+        while (k < nv && strcmp(vals[k].key, v.key))
+            k++;
+        if (k == nv) {
+            vals[nv++] = v;
+            continue;
         }
-        prev = c;
+        idval *w = &vals[k];
+        if (v.first < w->first || (v.first == w->first && v.line < w->line)) {
+            w->first = v.first;
+            w->input = v.input;
+            w->line = v.line;
+            snprintf(w->shown, sizeof w->shown, "%s", v.shown);
+            w->num = v.num;
+        }
+        if (v.last > w->last)
+            w->last = v.last;
+    }
+    if (nv < 2)
+        return;
+    xqsort(vals, nv, sizeof *vals, cmp_val);
+    for (size_t i = 1; i < nv; i++) {
+        const idval *a = &vals[i - 1], *b = &vals[i];
+        bool overlap = a->last > b->first;
+        det_finding f = {0};
+        f.event = "identity_change";
+        f.mmsi = mmsi;
+        f.start_ms = overlap ? b->first : a->last;
+        f.end_ms = overlap ? (a->last < b->last ? a->last : b->last) : b->first;
+        f.lat = f.lon = NAN;
+        det_fbuf fb = {f.fields, sizeof f.fields, 0};
+        det_fb_str(&fb, "field", field_names[field]);
+        if (field == F_NAME || field == F_CALLSIGN) {
+            det_fb_str(&fb, "from", a->shown);
+            det_fb_str(&fb, "to", b->shown);
+        } else {
+            det_fb_raw(&fb, "from", "%lld", (long long)a->num);
+            det_fb_raw(&fb, "to", "%lld", (long long)b->num);
+        }
+        det_fb_str(&fb, "pattern", overlap ? "alternating" : "change");
+        det_fb_raw(&fb, "from_first_seen_ms", "%lld", (long long)a->first);
+        det_fb_raw(&fb, "from_last_seen_ms", "%lld", (long long)a->last);
+        det_fb_raw(&fb, "to_first_seen_ms", "%lld", (long long)b->first);
+        det_fb_raw(&fb, "to_last_seen_ms", "%lld", (long long)b->last);
+        pel_position p = {.input = a->input, .line = a->line};
+        det_add_evidence(&f, &p);
+        p.input = b->input;
+        p.line = b->line;
+        det_add_evidence(&f, &p);
+        emit(ud, &f);
+    }
+}
+
+/* Data-quality notes: each IMO number that is neither absent nor valid,
+ * once per vessel and number.  A wrong IMO is a typing slip as often as a
+ * forgery; it is not spoofing, and it never identifies a ship. */
+static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, det_emit_fn emit, void *ud) {
+    for (size_t i = 0; i < n; i++) {
+        pel_imo_kind k = pel_imo_classify((uint32_t)rows[i].imo);
+        if (k == PEL_IMO_ABSENT || k == PEL_IMO_VALID)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = rows[j].imo == rows[i].imo;
+        if (seen)
+            continue;
+        det_finding f = {0};
+        f.event = "data_quality";
+        f.mmsi = mmsi;
+        f.start_ms = rows[i].first;
+        f.end_ms = rows[i].last;
+        for (size_t j = i + 1; j < n; j++)
+            if (rows[j].imo == rows[i].imo && rows[j].last > f.end_ms)
+                f.end_ms = rows[j].last;
+        f.lat = f.lon = NAN;
+        det_fbuf fb = {f.fields, sizeof f.fields, 0};
+        det_fb_str(&fb, "kind", "invalid_imo");
+        det_fb_raw(&fb, "imo", "%lld", (long long)rows[i].imo);
+        det_fb_str(&fb, "problem", k == PEL_IMO_CHECK_DIGIT ? "check_digit" : "not_7_digits");
+        pel_position p = {.input = rows[i].input, .line = rows[i].line};
+        det_add_evidence(&f, &p);
+        emit(ud, &f);
     }
 }
 
@@ -96,10 +223,11 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db,
                            "SELECT mmsi, name, imo, callsign, shiptype, first_ms, last_ms, first_input, first_line"
-                           " FROM identities ORDER BY mmsi",
+                           " FROM identities ORDER BY mmsi, first_ms, name, imo, callsign, shiptype",
                            -1, &q, NULL) != SQLITE_OK)
         return PEL_ERR_IO;
     idrow *rows = NULL;
+    idval *vals = NULL;
     size_t n = 0, cap = 0;
     uint32_t cur = 0;
     int rc;
@@ -107,31 +235,9 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         rc = sqlite3_step(q);
         uint32_t mmsi = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(q, 0) : 0;
         if ((rc != SQLITE_ROW || mmsi != cur) && n) {
-            xqsort(rows, n, sizeof *rows, cmp_first);
-            changes(cur, rows, n, "name", emit, ud);
-            changes(cur, rows, n, "imo", emit, ud);
-            changes(cur, rows, n, "callsign", emit, ud);
-            changes(cur, rows, n, "shiptype", emit, ud);
-            /* an IMO with a wrong check digit */
-            for (size_t i = 0; i < n; i++)
-                if (rows[i].imo > 0 && !pel_imo_valid((uint32_t)rows[i].imo)) {
-                    bool seen = false;
-                    for (size_t j = 0; j < i; j++)
-                        seen |= rows[j].imo == rows[i].imo;
-                    if (seen)
-                        continue;
-                    det_finding f = {0};
-                    f.event = "spoofing";
-                    f.mmsi = cur;
-                    f.start_ms = rows[i].first;
-                    f.end_ms = rows[i].last;
-                    f.lat = f.lon = NAN;
-                    snprintf(f.fields, sizeof f.fields, "\"kind\":\"invalid_imo\",\"imo\":%lld",
-                             (long long)rows[i].imo);
-                    pel_position p = {.input = rows[i].input, .line = rows[i].line};
-                    det_add_evidence(&f, &p);
-                    emit(ud, &f);
-                }
+            for (int fld = F_NAME; fld <= F_SHIPTYPE; fld++)
+                changes(cur, rows, n, fld, vals, emit, ud);
+            imo_notes(cur, rows, n, emit, ud);
             n = 0;
         }
         if (rc != SQLITE_ROW)
@@ -140,12 +246,17 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 16;
             idrow *nr = realloc(rows, ncap * sizeof *nr);
-            if (!nr) {
+            idval *nv = nr ? realloc(vals, ncap * sizeof *nv) : NULL;
+            if (nr)
+                rows = nr;
+            if (nv)
+                vals = nv;
+            if (!nr || !nv) {
                 free(rows);
+                free(vals);
                 sqlite3_finalize(q);
                 return PEL_ERR_NOMEM;
             }
-            rows = nr;
             cap = ncap;
         }
         idrow *r = &rows[n++];
@@ -159,19 +270,26 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         r->line = (uint64_t)sqlite3_column_int64(q, 8);
     }
     free(rows);
+    free(vals);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return PEL_ERR_IO;
 
-    /* one IMO under several MMSIs */
+    /* one IMO under several MMSIs: valid IMO numbers only (the "not
+     * available" values and junk are shared by thousands of transponders
+     * and identify nobody) */
     if (sqlite3_prepare_v2(db,
                            "SELECT a.imo, a.mmsi, b.mmsi, min(a.first_ms), max(a.last_ms), min(b.first_ms),"
                            " max(b.last_ms), min(a.first_input), min(a.first_line), min(b.first_input),"
                            " min(b.first_line) FROM identities a JOIN identities b ON a.imo = b.imo AND a.mmsi < b.mmsi"
-                           " WHERE a.imo > 0 GROUP BY a.imo, a.mmsi, b.mmsi ORDER BY a.imo, a.mmsi, b.mmsi",
+                           " WHERE a.imo BETWEEN 1000000 AND 9999999 GROUP BY a.imo, a.mmsi, b.mmsi"
+                           " ORDER BY a.imo, a.mmsi, b.mmsi",
                            -1, &q, NULL) != SQLITE_OK)
         return PEL_ERR_IO;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        uint32_t imo = (uint32_t)sqlite3_column_int64(q, 0);
+        if (pel_imo_classify(imo) != PEL_IMO_VALID)
+            continue;
         det_finding f = {0};
         f.event = "identity_change";
         f.mmsi = (uint32_t)sqlite3_column_int64(q, 1);
@@ -181,9 +299,7 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         f.start_ms = a0 < b0 ? a0 : b0;
         f.end_ms = a1 > b1 ? a1 : b1;
         f.lat = f.lon = NAN;
-        snprintf(f.fields, sizeof f.fields,
-                 "\"field\":\"imo_shared\",\"imo\":%lld,\"imo_valid\":%s", (long long)sqlite3_column_int64(q, 0),
-                 pel_imo_valid((uint32_t)sqlite3_column_int64(q, 0)) ? "true" : "false");
+        snprintf(f.fields, sizeof f.fields, "\"field\":\"imo_shared\",\"imo\":%u,\"imo_valid\":true", imo);
         pel_position p = {.input = (uint32_t)sqlite3_column_int64(q, 7), .line = (uint64_t)sqlite3_column_int64(q, 8)};
         det_add_evidence(&f, &p);
         p.input = (uint32_t)sqlite3_column_int64(q, 9);
@@ -193,6 +309,12 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
     }
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? PEL_OK : PEL_ERR_IO;
+}
+
+/* The index of the first position of segment seg (firsti from the
+ * segment table), or i itself when there is no table or no segment. */
+static size_t firsti_or(const size_t *firsti, int32_t seg, size_t i) {
+    return firsti && seg >= 0 ? firsti[seg] : i;
 }
 
 /* Spoofing signs in one vessel's track: parallel segments and jumps. */
@@ -226,6 +348,42 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
             for (size_t b = a + 1; b < ns; b++)
                 if (cnt[a] >= 2 && cnt[b] >= 2 && t0[b] <= t1[a] && t0[a] <= t1[b])
                     parallel[a] = parallel[b] = true;
+    }
+    /* an MMSI that identifies no ship: one finding, which also stands for
+     * the jumps and parallel segments of the several transmitters that
+     * share such a number (they are counted in it, not reported apart) */
+    pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
+    if (mk != PEL_MMSI_SHIP && mk != PEL_MMSI_OTHER) {
+        size_t npar = 0, jumps = 0;
+        for (size_t a = 0; have && a < ns; a++)
+            npar += parallel[a];
+        det_finding h = {0};
+        h.event = "spoofing";
+        h.mmsi = mmsi;
+        h.start_ms = p[0].t_ms;
+        h.end_ms = p[n - 1].t_ms;
+        h.lat = (double)p[0].lat / PEL_DEG;
+        h.lon = (double)p[0].lon / PEL_DEG;
+        for (size_t i = 0; i < n; i++) {
+            jumps += (p[i].flags & PEL_POS_SUSPECT_SPEED) != 0;
+            /* the first position of each segment: where each transmitter was */
+            if (i == firsti_or(have ? firsti : NULL, p[i].segment, i))
+                det_add_evidence(&h, &p[i]);
+        }
+        det_fbuf fb = {h.fields, sizeof h.fields, 0};
+        det_fb_str(&fb, "kind", "invalid_mmsi");
+        det_fb_str(&fb, "mmsi_problem", pel_mmsi_kind_name(mk));
+        det_fb_raw(&fb, "positions", "%zu", n);
+        det_fb_raw(&fb, "segments", "%zu", ns);
+        det_fb_raw(&fb, "parallel_segments", "%zu", npar);
+        det_fb_raw(&fb, "jumps", "%zu", jumps);
+        emit(ud, &h);
+        free(t0);
+        free(t1);
+        free(cnt);
+        free(firsti);
+        free(parallel);
+        return;
     }
     /* impossible jumps: one finding for the vessel, with the flagged
      * positions -- except those that start a parallel segment, which the

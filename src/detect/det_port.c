@@ -16,6 +16,9 @@
  *     under way in the approaches) is not reported.
  *   - The port is the nearest one at the first stop; lat/lon of the finding
  *     are those of that stop.
+ *   - "arrival_seen" is false when the vessel was already within entry_m at
+ *     its first position: the visit began before the data (or before the
+ *     silence the chain starts after).
  *
  * Defaults: entry_m 3000, exit_m 4000, stop_kn 0.5.
  *
@@ -44,6 +47,7 @@ typedef struct visit {
     int port;                      /* nearest port at the stop */
     double min_kn;
     size_t positions;
+    int arrival_seen;              /* 1 when a position of the chain came before the entry */
 } visit;
 
 static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n, const visit *v,
@@ -69,6 +73,8 @@ static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p,
     const char *how = v->out != DET_CHAIN_END ? "left" : v->last == n - 1 ? "data_end" : "silence";
     det_fb_str(&b, "exit", how);
     det_fb_bool(&b, "open", v->out == DET_CHAIN_END && v->last == n - 1);
+    /* already there when the data begin: the arrival was not seen */
+    det_fb_bool(&b, "arrival_seen", v->arrival_seen);
     det_add_evidence(&f, &p[v->entry]);
     if (v->stop != v->entry)
         det_add_evidence(&f, &p[v->stop]);
@@ -111,7 +117,8 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
             }
             if (!inside && d <= o->entry_m) {
                 inside = true;
-                v = (visit){.entry = k, .stop = DET_CHAIN_END, .out = DET_CHAIN_END, .port = -1, .min_kn = NAN};
+                v = (visit){.entry = k, .stop = DET_CHAIN_END, .out = DET_CHAIN_END, .port = -1, .min_kn = NAN,
+                            .arrival_seen = k != h};
             }
             if (!inside)
                 continue;

@@ -60,6 +60,11 @@ typedef struct det_gap_opts {
                                  about the silence between (1800) */
     double draught_change_m;  /* draughts differing by at least this are a change
                                  (0.5: loading or discharge, not a typo fix) */
+    double min_feed_fraction; /* in a feed of several vessels, a gap is reported
+                                 only when positions of some vessel were heard in
+                                 at least this fraction of its hours (0.5); below,
+                                 the whole feed was silent: a hole in the data
+                                 (applied by the scan, scan.c judge_gaps) */
 } det_gap_opts;
 
 /* Fills o with the defaults above.  o is the caller's. */

@@ -13,13 +13,14 @@
 #include "det_internal.h"
 #include "util/display.h"
 
-static const char *const events[8] = {"encounter", "loitering",   "gap",           "port_visit",
-                                      "zone_entry", "spoofing", "identity_change", "watchlist_match"};
+static const char *const events[] = {"encounter",       "loitering",       "gap",         "port_visit", "zone_entry",
+                                     "spoofing",        "identity_change", "watchlist_match", "data_quality"};
+#define NEVENTS (int)(sizeof events / sizeof events[0])
 
-const char *pel_event_name(int i) { return i >= 0 && i < 8 ? events[i] : NULL; }
+const char *pel_event_name(int i) { return i >= 0 && i < NEVENTS ? events[i] : NULL; }
 
 int det_event_index(const char *e) {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < NEVENTS; i++)
         if (!strcmp(events[i], e))
             return i;
     return 7;
@@ -75,6 +76,21 @@ static void put_evidence_json(FILE *f, const det_finding *x, const char *const *
     fprintf(f, "],\"evidence_total\":%llu", (unsigned long long)x->nev_total);
 }
 
+/* "clocks":[...]: which clocks the times of a finding's evidence came from
+ * (docs/findings.md); false (nothing written) when none is known. */
+static bool clocks_member(const det_finding *x, char *buf, size_t cap) {
+    if (!(x->clocks & ~1u))
+        return false;
+    size_t n = (size_t)snprintf(buf, cap, "\"clocks\":[");
+    for (int c = 1; c < PEL_CLOCK__COUNT && n < cap; c++)
+        if (x->clocks & 1u << c)
+            n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\"", buf[n - 1] == '[' ? "" : ",",
+                                  pel_clock_name((pel_clock)c));
+    if (n < cap)
+        snprintf(buf + n, cap - n, "]");
+    return true;
+}
+
 static void put_object(FILE *f, const det_finding *x, const char *const *paths, size_t npaths) {
     fprintf(f, "{\"event\":\"%s\",\"mmsi\":%u", x->event, x->mmsi);
     if (x->mmsi2)
@@ -91,6 +107,9 @@ static void put_object(FILE *f, const det_finding *x, const char *const *paths, 
         fputc(',', f);
         disp_json_fputs(f, x->fields);
     }
+    char ck[160];
+    if (clocks_member(x, ck, sizeof ck))
+        fprintf(f, ",%s", ck);
     fputc(',', f);
     put_evidence_json(f, x, paths, npaths);
     fputc('}', f);
@@ -141,8 +160,10 @@ pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, siz
             if (!isnan(x->lon))
                 fprintf(f, "%.6f", x->lon);
             fputc(',', f);
-            char details[2100];
-            snprintf(details, sizeof details, "{%s}", x->fields);
+            char details[2300], ck[160];
+            bool has_ck = clocks_member(x, ck, sizeof ck);
+            snprintf(details, sizeof details, "{%s%s%s}", x->fields, has_ck && x->fields[0] ? "," : "",
+                     has_ck ? ck : "");
             put_csv_field(f, details);
             fputc(',', f);
             char ev[4096];

@@ -47,11 +47,17 @@ typedef struct scan {
     det_gap_context gctx;
     det_enc *enc;
     int64_t data_end;
-    sqlite3_stmt *q_before, *q_after, *q_near, *q_chunk;
+    int64_t data_start;
+    uint16_t *hours;         /* positions heard per hour since data_start (saturating) */
+    size_t nhours;
+    uint64_t vessels_heard;  /* vessels with usable positions */
+    uint64_t gaps_in_holes;  /* gaps left out: the whole feed was silent */
+    sqlite3_stmt *q_before, *q_after, *q_near, *q_chunk, *q_names;
     struct near_cache *near; /* decoded chunks for others_heard */
     pel_position *use;
     size_t usecap;
     uint64_t vessels;
+    uint64_t gear;           /* vessels left out as fishing gear */
 } scan;
 
 /* ---- geography for the detectors --------------------------------------------- */
@@ -310,6 +316,7 @@ static pel_status apply_settings(det_settings *c, const char *const *set, size_t
         {"gap.min_others",                  0, 1000000, true,  "positions", NULL, NULL, &c->gap.min_others},
         {"gap.coverage_margin_s",           0, 86400,   false, "seconds", &c->gap.coverage_margin_s, NULL, NULL},
         {"gap.draught_change_m",            0, 30,      false, "metres",  &c->gap.draught_change_m, NULL, NULL},
+        {"gap.min_feed_fraction",           0, 1,       false, "fraction", &c->gap.min_feed_fraction, NULL, NULL},
         {"port_visit.entry_m",              1, 50000,   false, "metres",  &c->port.entry_m, NULL, NULL},
         {"port_visit.exit_m",               1, 50000,   false, "metres",  &c->port.exit_m, NULL, NULL},
         {"port_visit.stop_kn",              0, 50,      false, "knots",   &c->port.stop_kn, NULL, NULL},
@@ -361,6 +368,25 @@ pel_status pel_scan_check_settings(const char *const *set, size_t nset, pel_erro
 
 /* ---- the vessels -------------------------------------------------------------- */
 
+/* True when a name the vessel broadcast is that of fishing gear
+ * (pel_text_gear).  MMSI 0 and the shared defaults are never gear: many
+ * transmitters share them. */
+static bool is_gear(scan *c, uint32_t mmsi) {
+    pel_mmsi_kind k = pel_mmsi_classify(mmsi);
+    if (k == PEL_MMSI_ZERO || k == PEL_MMSI_PLACEHOLDER)
+        return false;
+    sqlite3_stmt *q = c->q_names;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, mmsi);
+    bool gear = false;
+    while (!gear && sqlite3_step(q) == SQLITE_ROW)
+        gear = pel_text_gear((const char *)sqlite3_column_text(q, 0));
+    sqlite3_reset(q);
+    if (gear)
+        c->gear++;
+    return gear;
+}
+
 static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
     (void)name;
     scan *c = ud;
@@ -383,7 +409,26 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
             c->use[k++] = p[i];
     if (!k)
         return 0;
+    /* fishing gear (a buoy named "LONGLINE BUOY 0846%") is no vessel: its
+     * made-up MMSI and the days it drifts beside its boat are no lead */
+    if (is_gear(c, mmsi))
+        return 0;
+    /* MMSI 0 and the defaults shared by many transponders are several
+     * vessels under one number: their "track" is no vessel's behaviour.
+     * They get the invalid_mmsi finding alone (det_spoof_track). */
+    pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
+    if (mk == PEL_MMSI_ZERO || mk == PEL_MMSI_PLACEHOLDER) {
+        det_spoof_track(mmsi, c->use, k, NULL, NULL, det_vec_push, c);
+        return c->found.nomem;
+    }
     det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, det_vec_push, c);
+    /* the feed's pulse, for judging gaps once every vessel is read */
+    c->vessels_heard++;
+    for (size_t i = 0; c->hours && i < k; i++) {
+        int64_t h = (c->use[i].t_ms - c->data_start) / 3600000;
+        if (h >= 0 && (size_t)h < c->nhours && c->hours[h] < UINT16_MAX)
+            c->hours[h]++;
+    }
     pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, det_vec_push, c);
     if (st == PEL_OK)
         st = det_port_track(&c->port_o, &c->geo_near, mmsi, c->use, k, det_vec_push, c);
@@ -395,6 +440,38 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     if (st != PEL_OK)
         c->found.nomem = true;
     return c->found.nomem;
+}
+
+/* Gaps against the feed's pulse: in data from many vessels, a silence
+ * during which the whole feed was silent most of the time (no position of
+ * any vessel in more than half of its hours: a receiver network down, a
+ * file holding two days a year apart) is a hole in the data, not a
+ * vessel's gap; it is left out (counted in the scan's statistics).  Every
+ * gap kept says how much of it the feed covered ("feed_hours_fraction").
+ * A store holding one vessel only cannot be judged: its gaps are kept. */
+static void judge_gaps(scan *c) {
+    size_t k = 0;
+    for (size_t i = 0; i < c->found.n; i++) {
+        det_finding *f = &c->found.v[i];
+        if (strcmp(f->event, "gap") != 0 || !c->hours) {
+            c->found.v[k++] = *f;
+            continue;
+        }
+        /* the hours strictly inside the gap: its edges hold its own positions */
+        int64_t h0 = (f->start_ms - c->data_start) / 3600000 + 1, h1 = (f->end_ms - c->data_start) / 3600000 - 1;
+        size_t heard = 0, all = 0;
+        for (int64_t h = h0; h <= h1; h++, all++)
+            heard += h >= 0 && (size_t)h < c->nhours && c->hours[h] > 0;
+        double frac = all ? (double)heard / (double)all : 1.0;
+        if (c->vessels_heard > 1 && frac < c->gap_o.min_feed_fraction) {
+            c->gaps_in_holes++;
+            continue;
+        }
+        size_t len = strlen(f->fields);
+        snprintf(f->fields + len, sizeof f->fields - len, "%s\"feed_hours_fraction\":%.2f", len ? "," : "", frac);
+        c->found.v[k++] = *f;
+    }
+    c->found.n = k;
 }
 
 static char *join(const char *dir, const char *file) {
@@ -452,14 +529,25 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
                             "SELECT c.mmsi, c.id FROM chunk_box b JOIN chunks c ON c.id = b.id"
                             " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
                             " AND b.m1 >= ?5 AND b.m0 <= ?6 AND c.mmsi <> ?7", -1, &c.q_near, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE id = ?1", -1, &c.q_chunk, NULL) != SQLITE_OK))
+         sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE id = ?1", -1, &c.q_chunk, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(db, "SELECT DISTINCT name FROM identities WHERE mmsi = ?1 AND name <> ''", -1, &c.q_names,
+                            NULL) != SQLITE_OK))
         st = st_error(s, err, "preparing the scan");
     if (st == PEL_OK) {
         sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(db, "SELECT max(last_ms) FROM vessels", -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
+        if (sqlite3_prepare_v2(db, "SELECT max(last_ms), min(first_ms) FROM vessels", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW) {
             c.data_end = sqlite3_column_int64(q, 0);
+            c.data_start = sqlite3_column_int64(q, 1);
+        }
         sqlite3_finalize(q);
+        if (c.data_end > c.data_start) {
+            /* times are checked at ingest (1990 .. tomorrow): at most ~330,000 hours */
+            c.nhours = (size_t)((c.data_end - c.data_start) / 3600000 + 1);
+            c.hours = calloc(c.nhours, sizeof *c.hours);
+            if (!c.hours)
+                st = PEL_ERR_NOMEM;
+        }
         c.gctx = (det_gap_context){.draught_at = draught_at, .others_heard = others_heard, .data_end_ms = c.data_end,
                                    .ud = &c};
         c.enc = det_enc_new(&c.enc_o);
@@ -472,6 +560,8 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         if (st == PEL_STOPPED || c.found.nomem)
             st = PEL_ERR_NOMEM;
     }
+    if (st == PEL_OK)
+        judge_gaps(&c);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == PEL_OK && det_enc_run(c.enc, &c.geo, det_vec_push, &c) != PEL_OK)
         st = PEL_ERR_NOMEM;
@@ -485,7 +575,7 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         bool is_default = false;
         st = sc_load_matcher(s, o->data_dir, &m, &is_default, err);
         if (st == PEL_OK)
-            st = sc_screen(s, m, is_default, det_vec_push, &c, err);
+            st = sc_screen(s, m, is_default, c.mid, det_vec_push, &c, NULL, err);
         pel_matcher_free(m);
         if (st == PEL_OK && c.found.nomem)
             st = PEL_ERR_NOMEM;
@@ -510,6 +600,8 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         stats->encounter_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
         stats->total_s = (double)(t3.tv_sec - t0.tv_sec) + (double)(t3.tv_nsec - t0.tv_nsec) / 1e9;
         stats->vessels = c.vessels;
+        stats->gear = c.gear;
+        stats->gaps_in_holes = c.gaps_in_holes;
         stats->findings = c.found.n;
         for (size_t i = 0; i < c.found.n; i++)
             stats->by_event[det_event_index(c.found.v[i].event)]++;
@@ -525,12 +617,14 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     sqlite3_finalize(c.q_after);
     sqlite3_finalize(c.q_near);
     sqlite3_finalize(c.q_chunk);
+    sqlite3_finalize(c.q_names);
     near_free(c.near);
     det_enc_free(c.enc);
     geo_ports_free(c.ports);
     geo_zones_free(c.zones);
     geo_mid_free(c.mid);
     free(c.use);
+    free(c.hours);
     free(c.found.v);
     return st;
 }

@@ -110,7 +110,7 @@ static bool is_pair_event(const char *event, const char *sub) {
 }
 
 static const char *subtype_member(const char *event) {
-    if (!strcmp(event, "spoofing"))
+    if (!strcmp(event, "spoofing") || !strcmp(event, "data_quality"))
         return "kind";
     if (!strcmp(event, "identity_change"))
         return "field";
@@ -455,7 +455,7 @@ static bool put_list(FILE *out, const events *ev, const item_vec *iv, bool truth
             fprintf(out, "  line %llu", (unsigned long long)it->line);
             put_item(out, ev, it);
             if (it->sub) {
-                fprintf(out, "  %s=", !strcmp(ev->name[it->ev], "spoofing") ? "kind" : "field");
+                fprintf(out, "  %s=", !strcmp(ev->name[it->ev], "spoofing") || !strcmp(ev->name[it->ev], "data_quality") ? "kind" : "field");
                 put_text(out, it->sub);
             }
             if (!strcmp(ev->name[it->ev], "gap") && it->suspected >= 0)

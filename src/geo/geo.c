@@ -968,3 +968,59 @@ const char *geo_mid_name(const geo_mid *m, unsigned mid) {
         return NULL;
     return m->e[mid - MID_MIN].name;
 }
+
+/* Letters only, upper case: "Korea, North" -> "KOREANORTH". */
+static void country_key(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (; s && *s && n + 1 < cap; s++) {
+        char c = *s;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c >= 'A' && c <= 'Z')
+            out[n++] = c;
+    }
+    out[n] = 0;
+}
+
+bool geo_country_iso2(const geo_mid *m, const char *name, char iso2[3]) {
+    if (!m || !name)
+        return false;
+    char key[64];
+    country_key(name, key, sizeof key);
+    if (!key[0])
+        return false;
+    /* the spellings sanctions lists use that the MID table words otherwise */
+    // clang-format off
+    static const struct { const char *key, *iso2; } alias[] = {
+        {"KOREANORTH", "KP"}, {"NORTHKOREA", "KP"}, {"DPRK", "KP"}, {"KOREADEMOCRATICPEOPLESREPUBLICOF", "KP"},
+        {"KOREASOUTH", "KR"}, {"SOUTHKOREA", "KR"}, {"REPUBLICOFKOREA", "KR"}, {"KOREAREPUBLICOF", "KR"},
+        {"RUSSIANFEDERATION", "RU"}, {"IRANISLAMICREPUBLICOF", "IR"}, {"SYRIA", "SY"}, {"VIETNAM", "VN"},
+        {"GABON", "GA"}, {"TOGO", "TG"}, {"TANZANIAUNITEDREPUBLICOF", "TZ"}, {"UNITEDSTATES", "US"}, {"USA", "US"},
+        {"UNITEDKINGDOM", "GB"}, {"UK", "GB"}, {"STVINCENTANDTHEGRENADINES", "VC"}, {"STKITTSANDNEVIS", "KN"},
+        {"STLUCIA", "LC"}, {"LAOS", "LA"}, {"BRUNEI", "BN"}, {"COTEDIVOIRE", "CI"}, {"CAPEVERDE", "CV"},
+        {"MICRONESIAFEDERATEDSTATESOF", "FM"}, {"MOLDOVAREPUBLICOF", "MD"}, {"BOLIVIAPLURINATIONALSTATEOF", "BO"},
+        {"VENEZUELABOLIVARIANREPUBLICOF", "VE"}, {"TURKIYE", "TR"}, {"TUNISIA", "TN"}, {"SOMALIA", "SO"},
+        {"QATAR", "QA"}, {"KYRGYZSTAN", "KG"}, {"SLOVAKIA", "SK"}, {"CZECHIA", "CZ"}, {"NORTHMACEDONIA", "MK"},
+        {"ESWATINI", "SZ"}, {"DEMOCRATICREPUBLICOFCONGO", "CD"}, {"CONGODEMOCRATICREPUBLICOFTHE", "CD"},
+        {"PALESTINE", "PS"}, {"HONGKONGCHINA", "HK"}, {"TAIWANPROVINCEOFCHINA", "TW"}, {"CURACAO", "CW"},
+    };
+    // clang-format on
+    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+        if (!strcmp(alias[i].key, key)) {
+            memcpy(iso2, alias[i].iso2, 3);
+            return true;
+        }
+    /* a code ("kp", "PRK") or the table's own name */
+    for (size_t i = 0; i < sizeof m->e / sizeof m->e[0]; i++) {
+        const mid_entry *e = &m->e[i];
+        if (!e->iso2[0])
+            continue;
+        char nk[64] = "";
+        country_key(e->name, nk, sizeof nk);
+        if (!strcmp(key, e->iso2) || (e->iso3[0] && !strcmp(key, e->iso3)) || (nk[0] && !strcmp(key, nk))) {
+            memcpy(iso2, e->iso2, 3);
+            return true;
+        }
+    }
+    return false;
+}

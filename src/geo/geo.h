@@ -160,4 +160,10 @@ bool geo_mid_country(const geo_mid *m, uint32_t mmsi, char iso2[3]);
  * Borrowed: valid until geo_mid_free(m). */
 const char *geo_mid_name(const geo_mid *m, unsigned mid);
 
+/* The ISO 3166 alpha-2 code of a country as lists write it: a code ("KP",
+ * "prk"), the table's name, or a common other spelling ("Korea, North",
+ * "Russian Federation", "Vietnam", "Gabon"); case, spaces and punctuation
+ * ignored.  Writes iso2 (with its NUL) and returns true when known. */
+bool geo_country_iso2(const geo_mid *m, const char *name, char iso2[3]);
+
 #endif

@@ -231,11 +231,12 @@ static size_t vessel_slot(ing *g, uint32_t mmsi, bool *added) {
         g->vcount = nc;
         g->vcap = ncap;
     }
-    size_t k = (mmsi * 2654435761u) & (g->vcap - 1);
-    while (g->v[k] && g->v[k] != mmsi)
+    uint32_t key = mmsi + 1; /* MMSI 0 is stored too; 0 marks an empty slot */
+    size_t k = (key * 2654435761u) & (g->vcap - 1);
+    while (g->v[k] && g->v[k] != key)
         k = (k + 1) & (g->vcap - 1);
     if (!g->v[k]) {
-        g->v[k] = mmsi;
+        g->v[k] = key;
         g->vused++;
         *added = true;
     }
@@ -543,7 +544,7 @@ static void handle(ing *g, const pel_record *rin) {
     char text[160];
     size_t len = 0;
     g->records++;
-    if (!r.has_time || r.mmsi < 100000000 || r.mmsi > 999999999 || r.t_ms < (int64_t)631152000000 ||
+    if (!r.has_time || r.mmsi > PEL_MMSI_MAX || r.t_ms < (int64_t)631152000000 ||
         r.t_ms > g->now_ms + 86400000 || r.lat < -90 * PEL_DEG || r.lat > 91 * PEL_DEG || r.lon < -180 * PEL_DEG ||
         r.lon > 181 * PEL_DEG)
         len = describe(&r, text, sizeof text); /* about to be rejected, most likely */
@@ -555,9 +556,14 @@ static void handle(ing *g, const pel_record *rin) {
         }
         r.t_ms = g->o->assume_ms;
         g->c_assumed++;
+        r.clock = PEL_CLOCK_ASSUMED;
     }
-    if (r.mmsi < 100000000 || r.mmsi > 999999999) {
-        count_reject(g, R_ING + PEL_ING_REJ_MMSI, r.line, "MMSI is not nine digits", text, len);
+    /* every MMSI an AIS message can carry is kept, junk included (0,
+     * 12345678, 416000000): an analyst hunts exactly these; the scan
+     * reports them (invalid_mmsi).  Only a CSV number beyond the 30-bit
+     * field cannot have been broadcast. */
+    if (r.mmsi > PEL_MMSI_MAX) {
+        count_reject(g, R_ING + PEL_ING_REJ_MMSI, r.line, "MMSI above 2^30-1: not an AIS MMSI", text, len);
         return;
     }
     if (r.t_ms < (int64_t)631152000000 || r.t_ms > g->now_ms + 86400000) {
@@ -582,6 +588,7 @@ static void handle(ing *g, const pel_record *rin) {
         p->status = (uint8_t)(r.status >= 0 && r.status <= 15 ? r.status : PEL_NA_STATUS);
         p->type = (uint8_t)r.type;
         p->flags = 0;
+        p->clock = r.clock < PEL_CLOCK__COUNT ? r.clock : PEL_CLOCK_NONE;
         p->segment = -1;
         p->input = input;
         p->source = source_id(g, r.source);

@@ -46,7 +46,8 @@
 // clang-format off
 static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
     [RPT_W_DESIGNATION_IMO] = {"designation_imo", 60},
-    [RPT_W_DESIGNATION_NAME] = {"designation_name", 40},
+    [RPT_W_DESIGNATION_CORROBORATED] = {"designation_corroborated", 40},
+    [RPT_W_DESIGNATION_NAME] = {"designation_name", 10},
     [RPT_W_ENCOUNTER] = {"encounter", 15},
     [RPT_W_ENCOUNTER_DESIGNATED] = {"encounter_designated", 20},
     [RPT_W_GAP_SUSPECTED] = {"gap_suspected", 10},
@@ -59,7 +60,8 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
     [RPT_W_SPOOFING_PARALLEL] = {"spoofing_parallel", 20},
     [RPT_W_SPOOFING_SPEED] = {"spoofing_speed", 5},
     [RPT_W_SPOOFING_MID] = {"spoofing_mid", 15},
-    [RPT_W_SPOOFING_IMO] = {"spoofing_imo", 10},
+    [RPT_W_SPOOFING_MMSI] = {"spoofing_mmsi", 10},
+    [RPT_W_DATA_IMO] = {"data_imo", 2},
     [RPT_W_IDENTITY_IMO] = {"identity_imo", 20},
     [RPT_W_IDENTITY_NAME] = {"identity_name", 10},
     [RPT_W_IDENTITY_OTHER] = {"identity_other", 3},
@@ -347,6 +349,7 @@ typedef struct item {
     char key[160]; /* designation: list and entry, "" otherwise */
     char *text;    /* owned until moved into a reason */
     bool keep;
+    bool low;      /* a low-confidence designation (a name alone) */
 } item;
 
 typedef struct items {
@@ -428,6 +431,15 @@ static bool matched_on(const json_t *f, const char *what) {
     return false;
 }
 
+/* A match's confidence (docs/screening.md): "high", "medium" or "low";
+ * findings written before confidences existed are judged by what matched. */
+static const char *confidence_of(const json_t *f) {
+    const char *c = rpt_str(f, "confidence");
+    if (c && (!strcmp(c, "high") || !strcmp(c, "medium") || !strcmp(c, "low")))
+        return c;
+    return matched_on(f, "imo") || matched_on(f, "mmsi") ? "high" : "low";
+}
+
 static void score_watchlist(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
     char lt[64], key[160];
     const char *list = rpt_str(f, "list") ? rpt_str(f, "list") : "a list";
@@ -439,16 +451,40 @@ static void score_watchlist(scorer *c, const json_t *f, long idx, uint32_t mmsi)
         snprintf(progbuf, sizeof progbuf, " (%s)", prog);
     snprintf(key, sizeof key, "%s\x1f%s", list, entry);
     list_title(list, lt, sizeof lt);
-    if (matched_on(f, "imo") || matched_on(f, "mmsi")) {
+    const char *conf = confidence_of(f);
+    char dated[96] = "";
+    if (rpt_str(f, "listed_on") && rpt_bool(f, "heard_before_listing") == 1)
+        snprintf(dated, sizeof dated, "; heard before its listing on %.10s", rpt_str(f, "listed_on"));
+    else if (rpt_str(f, "listed_on"))
+        snprintf(dated, sizeof dated, "; listed on %.10s", rpt_str(f, "listed_on"));
+    if (!strcmp(conf, "high")) {
         bool imo = matched_on(f, "imo");
         double v = rpt_num(f, imo ? "identity_imo" : "mmsi", 0);
         add_item(&c->it, mmsi, c->w->w[RPT_W_DESIGNATION_IMO], idx, CAP_NONE, key,
-                 fmt("Matched %s entry %s%s on %s %.0f", lt, ename, progbuf, imo ? "IMO" : "MMSI", v));
+                 fmt("Matched %s entry %s%s on %s %.0f%s", lt, ename, progbuf, imo ? "IMO" : "MMSI", v, dated));
     } else {
         double score = rpt_num(f, "score", 1);
         const char *mn = rpt_str(f, "identity_name") ? rpt_str(f, "identity_name") : "?";
-        add_item(&c->it, mmsi, c->w->w[RPT_W_DESIGNATION_NAME] * score, idx, CAP_NONE, key,
-                 fmt("Matched %s entry %s%s on the name %s (similarity %.2f)", lt, ename, progbuf, mn, score));
+        bool medium = !strcmp(conf, "medium");
+        char why[160] = "";
+        json_t *cb = json_object_get(f, medium ? "corroborated_by" : "contradicted_by");
+        size_t k = 0, i;
+        json_t *x;
+        json_array_foreach(cb, i, x) if (json_is_string(x) && k + 32 < sizeof why) k +=
+            (size_t)snprintf(why + k, sizeof why - k, "%s%s", k ? ", " : "", json_string_value(x));
+        char tail[200];
+        if (medium)
+            snprintf(tail, sizeof tail, "; corroborated by %s", why);
+        else if (k)
+            snprintf(tail, sizeof tail, "; name alone, contradicted by %s", why);
+        else
+            snprintf(tail, sizeof tail, "; name alone");
+        add_item(&c->it, mmsi, c->w->w[medium ? RPT_W_DESIGNATION_CORROBORATED : RPT_W_DESIGNATION_NAME] * score,
+                 idx, CAP_NONE, key,
+                 fmt("Matched %s entry %s%s on the name %s (similarity %.2f%s)%s", lt, ename, progbuf, mn, score, tail,
+                     dated));
+        if (!medium && c->it.n && !c->it.nomem)
+            c->it.v[c->it.n - 1].low = true;
     }
 }
 
@@ -507,9 +543,27 @@ static void score_spoofing(scorer *c, const json_t *f, long idx, uint32_t mmsi) 
     else if (!strcmp(kind, "unallocated_mid"))
         add_item(&c->it, mmsi, w[RPT_W_SPOOFING_MID], idx, CAP_NONE, NULL,
                  fmt("Broadcast an MMSI whose country digits (%.0f) belong to no country", rpt_num(f, "mid", 0)));
-    else if (!strcmp(kind, "invalid_imo"))
-        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_IMO], idx, CAP_NONE, NULL,
-                 fmt("Broadcast IMO %.0f, whose check digit is wrong", rpt_num(f, "imo", 0)));
+    else if (!strcmp(kind, "invalid_mmsi")) {
+        const char *pr = rpt_str(f, "mmsi_problem") ? rpt_str(f, "mmsi_problem") : "";
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_MMSI], idx, CAP_NONE, NULL,
+                 fmt("Broadcast MMSI %u, which identifies no ship (%s)%s", mmsi,
+                     !strcmp(pr, "zero")          ? "zero"
+                     : !strcmp(pr, "short")       ? "fewer than nine digits"
+                     : !strcmp(pr, "long")        ? "more than nine digits"
+                     : !strcmp(pr, "nonstandard") ? "nine digits in no ITU form"
+                                                  : "a default many transponders share",
+                     rpt_num(f, "parallel_segments", 0) > 0 ? ", heard in several places at once" : ""));
+    }
+}
+
+static void score_data_quality(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
+    const char *kind = rpt_str(f, "kind") ? rpt_str(f, "kind") : "";
+    if (!strcmp(kind, "invalid_imo")) {
+        const char *pr = rpt_str(f, "problem") ? rpt_str(f, "problem") : "";
+        add_item(&c->it, mmsi, c->w->w[RPT_W_DATA_IMO], idx, CAP_NONE, NULL,
+                 fmt("Broadcast IMO %.0f, which is no IMO number (%s; a data-quality note)", rpt_num(f, "imo", 0),
+                     !strcmp(pr, "check_digit") ? "its check digit is wrong" : "not seven digits"));
+    }
 }
 
 static void score_identity(scorer *c, const json_t *f, long idx, uint32_t self, uint32_t other) {
@@ -571,6 +625,8 @@ static void score_finding(scorer *c, const json_t *f, long idx) {
                      where(f, at), portbuf, rpt_num(f, "mean_speed_kn", 0), when(f, "start", t0)));
     } else if (!strcmp(ev, "spoofing"))
         score_spoofing(c, f, idx, m1);
+    else if (!strcmp(ev, "data_quality"))
+        score_data_quality(c, f, idx, m1);
     else if (!strcmp(ev, "identity_change")) {
         score_identity(c, f, idx, m1, m2);
         if (m2)
@@ -659,7 +715,7 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
         }
         for (size_t i = 0; i < nf; i++) {
             json_t *f = json_array_get(findings, i);
-            if (!strcmp(rpt_str(f, "event"), "watchlist_match"))
+            if (!strcmp(rpt_str(f, "event"), "watchlist_match") && strcmp(confidence_of(f), "low"))
                 des[nd++] = (uint32_t)rpt_num(f, "mmsi", 0);
         }
         nd = uniq_u32(des, nd);
@@ -670,7 +726,7 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
     for (size_t i = 0; i < nf && !c.it.nomem; i++)
         score_finding(&c, json_array_get(findings, i), (long)i);
     for (size_t i = 0; i < nv && !c.it.nomem; i++)
-        if (ves[i] / 1000000 == 445)
+        if (ves[i] / 1000000 == 445 && !pel_mmsi_invalid(ves[i]))
             add_item(&c.it, ves[i], w->w[RPT_W_FLAG_DPRK], -1, CAP_NONE, NULL,
                      fmt("Broadcast an MMSI allocated to North Korea (445)"));
     free(des);
@@ -724,6 +780,8 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
         v->reasons = nr;
         v->reasons[v->nreasons++] = (rpt_reason){.text = x->text, .points = x->points, .finding = x->finding};
         v->score += x->points;
+        if (x->low)
+            v->low_points += x->points;
     }
     free(c.it.v);
     /* the findings of each vessel */
@@ -748,6 +806,10 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
     for (size_t i = 0; i < nv; i++) {
         rv[i].score = round1(rv[i].score);
         rv[i].level = rpt_level(w, rv[i].score);
+        /* a name alone never makes a vessel high: without its low-confidence
+         * designations the vessel must reach the threshold on its own */
+        if (!strcmp(rv[i].level, "high") && rv[i].score - rv[i].low_points < w->w[RPT_W_HIGH])
+            rv[i].level = "medium";
     }
     out->v = rv;
     out->n = nv;

@@ -21,6 +21,7 @@
  * level thresholds.  Settable as "risk.NAME=value". */
 enum {
     RPT_W_DESIGNATION_IMO,
+    RPT_W_DESIGNATION_CORROBORATED,
     RPT_W_DESIGNATION_NAME,
     RPT_W_ENCOUNTER,
     RPT_W_ENCOUNTER_DESIGNATED,
@@ -34,7 +35,8 @@ enum {
     RPT_W_SPOOFING_PARALLEL,
     RPT_W_SPOOFING_SPEED,
     RPT_W_SPOOFING_MID,
-    RPT_W_SPOOFING_IMO,
+    RPT_W_SPOOFING_MMSI,
+    RPT_W_DATA_IMO,
     RPT_W_IDENTITY_IMO,
     RPT_W_IDENTITY_NAME,
     RPT_W_IDENTITY_OTHER,
@@ -91,6 +93,7 @@ typedef struct rpt_reason {
 typedef struct rpt_vessel {
     uint32_t mmsi;
     double score;        /* the sum of the reasons' points */
+    double low_points;   /* of which from low-confidence designations (a name alone) */
     const char *level;   /* static */
     rpt_reason *reasons; /* points descending, then finding order; owned */
     size_t nreasons;

@@ -456,6 +456,7 @@ pel_status pel_matcher_add(pel_matcher *m, const pel_wl_entry *e) {
     c.program = mt_strdup(&m->arena, e->program, &nomem);
     c.listed_on = mt_strdup(&m->arena, e->listed_on, &nomem);
     c.vessel_type = mt_strdup(&m->arena, e->vessel_type, &nomem);
+    c.callsign = mt_strdup(&m->arena, e->callsign, &nomem);
     c.source = mt_strdup(&m->arena, e->source, &nomem);
     if (nomem)
         return PEL_ERR_NOMEM;

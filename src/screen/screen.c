@@ -34,12 +34,35 @@ static const char schema[] =
     " wid INTEGER NOT NULL, entry_id TEXT NOT NULL, list TEXT NOT NULL, name TEXT NOT NULL,"
     " imo INTEGER NOT NULL, imo_company INTEGER NOT NULL, mmsi INTEGER NOT NULL, flag TEXT, program TEXT,"
     " listed_on TEXT, vessel_type TEXT, aliases TEXT NOT NULL, former TEXT NOT NULL, former_flags TEXT NOT NULL,"
-    " source TEXT, line INTEGER);"
+    " source TEXT, line INTEGER, callsign TEXT, gross_tonnage INTEGER NOT NULL DEFAULT 0,"
+    " tonnage INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS watch_entries_by_list ON watch_entries(wid);";
+
+/* True when table t has column c. */
+static bool has_column(sqlite3 *db, const char *t, const char *c) {
+    sqlite3_stmt *q;
+    bool found = false;
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", t);
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return false;
+    while (!found && sqlite3_step(q) == SQLITE_ROW)
+        found = !strcmp((const char *)sqlite3_column_text(q, 1), c);
+    sqlite3_finalize(q);
+    return found;
+}
 
 pel_status sc_schema(sqlite3 *db, pel_error *err) {
     char *msg = NULL;
-    if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+    int rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
+    /* lists imported before call signs and tonnages were kept */
+    if (rc == SQLITE_OK && !has_column(db, "watch_entries", "callsign"))
+        rc = sqlite3_exec(db,
+                          "ALTER TABLE watch_entries ADD COLUMN callsign TEXT;"
+                          "ALTER TABLE watch_entries ADD COLUMN gross_tonnage INTEGER NOT NULL DEFAULT 0;"
+                          "ALTER TABLE watch_entries ADD COLUMN tonnage INTEGER NOT NULL DEFAULT 0;",
+                          NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
         if (err) {
             err->code = PEL_ERR_IO;
             snprintf(err->msg, sizeof err->msg, "database: %s", msg ? msg : "error");
@@ -146,6 +169,9 @@ static int on_import(void *ud, const pel_wl_entry *e) {
     rc |= sqlite3_bind_text(q, 14, ff, -1, SQLITE_TRANSIENT);
     rc |= bind_opt(q, 15, e->source);
     rc |= sqlite3_bind_int64(q, 16, (sqlite3_int64)e->line);
+    rc |= bind_opt(q, 17, e->callsign);
+    rc |= sqlite3_bind_int64(q, 18, e->gross_tonnage);
+    rc |= sqlite3_bind_int64(q, 19, e->tonnage);
     free(al);
     free(fo);
     free(ff);
@@ -236,8 +262,10 @@ pel_status pel_watchlist_import(pel_store *s, const char *const *paths, size_t n
     sqlite3_finalize(q);
     m.wid = sqlite3_last_insert_rowid(db);
     if (rc != SQLITE_DONE ||
-        sqlite3_prepare_v2(db, "INSERT INTO watch_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-                               " ?14, ?15, ?16)", -1, &m.ins, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db, "INSERT INTO watch_entries(wid, entry_id, list, name, imo, imo_company, mmsi, flag,"
+                               " program, listed_on, vessel_type, aliases, former, former_flags, source, line,"
+                               " callsign, gross_tonnage, tonnage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                               " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)", -1, &m.ins, NULL) != SQLITE_OK) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return st_error(s, err, "watch entries");
     }
@@ -365,9 +393,14 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
         *is_default = true;
     } else if (st == PEL_OK) {
         if (sqlite3_prepare_v2(s->db,
-                               "SELECT list, entry_id, name, imo, imo_company, mmsi, flag, program, listed_on,"
-                               " vessel_type, aliases, former, former_flags, source, line FROM watch_entries"
-                               " ORDER BY wid, rowid",
+                               has_column(s->db, "watch_entries", "callsign")
+                                   ? "SELECT list, entry_id, name, imo, imo_company, mmsi, flag, program, listed_on,"
+                                     " vessel_type, aliases, former, former_flags, source, line, callsign,"
+                                     " gross_tonnage, tonnage FROM watch_entries ORDER BY wid, rowid"
+                                   /* imported by an older version, read-only here */
+                                   : "SELECT list, entry_id, name, imo, imo_company, mmsi, flag, program, listed_on,"
+                                     " vessel_type, aliases, former, former_flags, source, line, NULL, 0, 0"
+                                     " FROM watch_entries ORDER BY wid, rowid",
                                -1, &q, NULL) != SQLITE_OK)
             st = st_error(s, err, "reading the watchlists");
         int rc = SQLITE_DONE;
@@ -388,6 +421,9 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
             e.vessel_type = col_text(q, 9, &oom);
             e.source = col_text(q, 13, &oom);
             e.line = (uint64_t)sqlite3_column_int64(q, 14);
+            e.callsign = col_text(q, 15, &oom);
+            e.gross_tonnage = (uint32_t)sqlite3_column_int64(q, 16);
+            e.tonnage = (uint32_t)sqlite3_column_int64(q, 17);
             const char **va = split_names(al, &e.naliases), **vf = split_names(fo, &e.nformer),
                        **vff = split_names(ff, &e.nformer_flags);
             e.aliases = va;
@@ -422,33 +458,234 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
 
 /* ---- screening --------------------------------------------------------------- */
 
-pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, det_emit_fn emit, void *ud,
-                     pel_error *err) {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT mmsi, name, imo, callsign, first_ms, last_ms, first_input, first_line FROM identities"
-                           " ORDER BY mmsi, first_ms, name, imo, callsign",
-                           -1, &q, NULL) != SQLITE_OK)
-        return st_error(s, err, "reading identities");
-    pel_match mt[16];
-    /* also screen each vessel's MMSI once, even without an identity row */
-    int rc;
-    bool oom = false;
-    while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        uint32_t mmsi = (uint32_t)sqlite3_column_int64(q, 0);
-        const char *name = col_text(q, 1, &oom);
-        uint32_t imo = (uint32_t)sqlite3_column_int64(q, 2);
+/* One identity row of the vessel being screened. */
+typedef struct sc_row {
+    char name[64], callsign[16];
+    uint32_t imo;
+    int shiptype, length, beam;
+    int64_t first, last;
+    uint32_t input;
+    uint64_t line;
+} sc_row;
+
+/* Everything one vessel broadcast that can corroborate a name match. */
+typedef struct sc_vessel {
+    uint32_t mmsi;
+    sc_row *r;
+    size_t n, cap;
+    char iso2[3];          /* the MMSI's country, "" when unknown */
+    int category;          /* ship-type category (see category_ais), -1 unknown */
+    int length, beam;      /* the largest reported, metres; 0 unknown */
+} sc_vessel;
+
+/* Letters and digits, upper case. */
+static void sq(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (; s && *s && n + 1 < cap; s++) {
+        char c = *s;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            out[n++] = c;
+    }
+    out[n] = 0;
+}
+
+/* Kinds of craft, to compare an AIS ship type with a list's vessel type:
+ * 30 fishing, 52 tug/towing, 60 passenger, 70 cargo, 80 tanker, 37
+ * pleasure/sailing; -1 when the code says none of these. */
+static int category_ais(int t) {
+    if (t >= 80 && t <= 89)
+        return 80;
+    if (t >= 70 && t <= 79)
+        return 70;
+    if (t >= 60 && t <= 69)
+        return 60;
+    if (t == 30)
+        return 30;
+    if (t == 31 || t == 32 || t == 52)
+        return 52;
+    if (t == 36 || t == 37)
+        return 37;
+    return -1;
+}
+
+static bool has_word(const char *text, const char *w) {
+    char up[128];
+    size_t n = 0;
+    for (; text && *text && n + 1 < sizeof up; text++)
+        up[n++] = (char)(*text >= 'a' && *text <= 'z' ? *text - 'a' + 'A' : *text);
+    up[n] = 0;
+    return strstr(up, w) != NULL;
+}
+
+/* The same categories from a list's vessel type ("Crude Oil Tanker",
+ * "General Cargo", "Tug", "Fishing Vessel"...). */
+static int category_list(const char *t) {
+    if (!t || !*t)
+        return -1;
+    if (has_word(t, "TANKER"))
+        return 80;
+    if (has_word(t, "FISH"))
+        return 30;
+    if (has_word(t, "TUG") || has_word(t, "TOW"))
+        return 52;
+    if (has_word(t, "PASSENGER") || has_word(t, "FERRY") || has_word(t, "CRUISE"))
+        return 60;
+    if (has_word(t, "YACHT") || has_word(t, "SAIL"))
+        return 37;
+    if (has_word(t, "CARGO") || has_word(t, "BULK") || has_word(t, "CONTAINER") || has_word(t, "CARRIER") ||
+        has_word(t, "RO-RO") || has_word(t, "REEFER") || has_word(t, "REFRIGERAT"))
+        return 70;
+    return -1;
+}
+
+/* Gross tonnage from length and beam (metres), for a plausibility check
+ * only: GT ~ 0.025 L^2 B holds within a factor of about 2 from tugs to
+ * VLCCs (0.025 x 330^2 x 60 = 163,000 for a VLCC of about 160,000). */
+static double gt_estimate(int length, int beam) { return 0.025 * length * length * beam; }
+
+/* +1 when the list's tonnage fits the reported size, -1 when it cannot
+ * (off by more than a factor of 5), 0 when either is unknown.  Gross
+ * tonnage when the list gives it; its other figure (often deadweight,
+ * about 1.5-2 times GT for a tanker) with a factor of 8. */
+static int size_fits(const pel_wl_entry *e, const sc_vessel *v) {
+    if (v->length <= 0 || v->beam <= 0)
+        return 0;
+    double est = gt_estimate(v->length, v->beam), t = e->gross_tonnage ? e->gross_tonnage : e->tonnage,
+           f = e->gross_tonnage ? 5 : 8;
+    if (t <= 0)
+        return 0;
+    return est <= t * f && est >= t / f ? 1 : -1;
+}
+
+/* True when the vessel's country is the entry's flag or a former flag. */
+static int flag_fits(const pel_wl_entry *e, const sc_vessel *v, const geo_mid *mid) {
+    if (!v->iso2[0])
+        return 0;
+    bool known = false;
+    char iso[3];
+    if (e->flag && geo_country_iso2(mid, e->flag, iso)) {
+        known = true;
+        if (!strcmp(iso, v->iso2))
+            return 1;
+    }
+    for (size_t i = 0; i < e->nformer_flags; i++)
+        if (geo_country_iso2(mid, e->former_flags[i], iso)) {
+            known = true;
+            if (!strcmp(iso, v->iso2))
+                return 1;
+        }
+    return known ? -1 : 0;
+}
+
+/* The vessel broadcast a valid IMO number, and none of them is imo. */
+static bool other_valid_imo(const sc_vessel *v, uint32_t imo) {
+    bool any = false;
+    for (size_t i = 0; i < v->n; i++)
+        if (pel_imo_classify(v->r[i].imo) == PEL_IMO_VALID) {
+            if (v->r[i].imo == imo)
+                return false;
+            any = true;
+        }
+    return any;
+}
+
+/* Screening results that are not findings: how many name matches were
+ * dropped because the vessel broadcast a different valid IMO. */
+typedef struct sc_counts {
+    uint64_t dropped_imo_conflict;
+    bool oom; /* a query ran out of memory: the screening is incomplete */
+} sc_counts;
+
+/* Appends "name" to a JSON array being built in buf. */
+static void arr_add(char *buf, size_t cap, const char *name) {
+    size_t n = strlen(buf);
+    snprintf(buf + n, cap - n, "%s\"%s\"", n > 1 ? "," : "", name);
+}
+
+/* Days since 1970 of an ISO date "YYYY-MM-DD..." as milliseconds, or -1. */
+static int64_t date_ms(const char *iso) {
+    int64_t ms;
+    if (!iso || strlen(iso) < 10 || !pel_parse_time(iso, 10, &ms))
+        return -1;
+    return ms;
+}
+
+static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_default, const geo_mid *mid,
+                          det_emit_fn emit, void *ud, sc_counts *cnt) {
+    pel_match mt[16], other[16];
+    for (size_t ri = 0; ri < v->n; ri++) {
+        const sc_row *r = &v->r[ri];
+        const char *name = r->name[0] ? r->name : NULL;
         errno = 0;
-        size_t k = pel_matcher_query(m, name && *name ? name : NULL, imo, mmsi, 0, mt, 16);
-        if (!k && errno == ENOMEM)
-            oom = true;
+        size_t k = pel_matcher_query(m, name && !pel_text_placeholder(name) ? name : NULL, r->imo, v->mmsi, 0, mt,
+                                     16);
+        if (!k && errno == ENOMEM) {
+            cnt->oom = true;
+            return;
+        }
         for (size_t i = 0; i < k && i < 16; i++) {
             const pel_wl_entry *e = pel_matcher_entry(m, mt[i].entry);
+            bool strong = mt[i].fields & (PEL_MATCH_IMO | PEL_MATCH_MMSI);
+            char corr[160] = "[", contra[160] = "[";
+            if (!strong) {
+                /* a name alone never stands against the ship's own valid IMO */
+                if (e->imo && other_valid_imo(v, e->imo)) {
+                    cnt->dropped_imo_conflict++;
+                    continue;
+                }
+                char a[16], b[16];
+                sq(e->callsign, a, sizeof a);
+                for (size_t j = 0; a[0] && !pel_text_placeholder(e->callsign) && j < v->n; j++) {
+                    sq(v->r[j].callsign, b, sizeof b);
+                    if (!strcmp(a, b)) {
+                        arr_add(corr, sizeof corr, "callsign");
+                        break;
+                    }
+                }
+                /* another name the vessel broadcast is also one of the entry's */
+                char na[64], nb[64];
+                sq(name, na, sizeof na);
+                for (size_t j = 0; j < v->n; j++) {
+                    sq(v->r[j].name, nb, sizeof nb);
+                    if (!nb[0] || !strcmp(na, nb) || pel_text_placeholder(v->r[j].name))
+                        continue;
+                    errno = 0;
+                    size_t ko = pel_matcher_query(m, v->r[j].name, 0, 0, 0, other, 16);
+                    if (!ko && errno == ENOMEM)
+                        cnt->oom = true;
+                    bool same = false;
+                    for (size_t o = 0; o < ko && o < 16 && !same; o++)
+                        same = other[o].entry == mt[i].entry && (other[o].fields & PEL_MATCH_NAME);
+                    if (same) {
+                        arr_add(corr, sizeof corr, "other_name");
+                        break;
+                    }
+                }
+                int ff = flag_fits(e, v, mid);
+                if (ff > 0)
+                    arr_add(corr, sizeof corr, "flag");
+                else if (ff < 0)
+                    arr_add(contra, sizeof contra, "flag");
+                int lc = category_list(e->vessel_type), sz = size_fits(e, v);
+                if (lc >= 0 && v->category >= 0) {
+                    if (lc == v->category && sz >= 0)
+                        arr_add(corr, sizeof corr, sz > 0 ? "vessel_type_and_size" : "vessel_type");
+                    else if (lc != v->category)
+                        arr_add(contra, sizeof contra, "vessel_type");
+                }
+                if (sz < 0)
+                    arr_add(contra, sizeof contra, "size");
+            }
+            strcat(corr, "]");
+            strcat(contra, "]");
+            const char *conf = strong ? "high" : strlen(corr) > 2 ? "medium" : "low";
             det_finding f = {0};
             f.event = "watchlist_match";
-            f.mmsi = mmsi;
-            f.start_ms = sqlite3_column_int64(q, 4);
-            f.end_ms = sqlite3_column_int64(q, 5);
+            f.mmsi = v->mmsi;
+            f.start_ms = r->first;
+            f.end_ms = r->last;
             f.lat = f.lon = NAN;
             det_fbuf b = {f.fields, sizeof f.fields, 0};
             char listname[64];
@@ -460,70 +697,119 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, det_em
             if (e->imo)
                 det_fb_raw(&b, "entry_imo", "%u", e->imo);
             det_fb_num(&b, "score", mt[i].score, 3);
-            char on[512];
-            size_t o = (size_t)snprintf(on, sizeof on, "[%s%s%s]",
-                                        mt[i].fields & PEL_MATCH_IMO ? "\"imo\"" : "",
-                                        mt[i].fields & PEL_MATCH_MMSI ? (mt[i].fields & PEL_MATCH_IMO ? ",\"mmsi\"" : "\"mmsi\"") : "",
-                                        mt[i].fields & PEL_MATCH_NAME
-                                            ? (mt[i].fields & (PEL_MATCH_IMO | PEL_MATCH_MMSI) ? ",\"name\"" : "\"name\"")
-                                            : "");
-            (void)o;
+            char on[64] = "[";
+            if (mt[i].fields & PEL_MATCH_IMO)
+                arr_add(on, sizeof on, "imo");
+            if (mt[i].fields & PEL_MATCH_MMSI)
+                arr_add(on, sizeof on, "mmsi");
+            if (mt[i].fields & PEL_MATCH_NAME)
+                arr_add(on, sizeof on, "name");
+            strcat(on, "]");
             det_fb_raw(&b, "matched_on", "%s", on);
+            det_fb_str(&b, "confidence", conf);
+            if (!strong) {
+                det_fb_raw(&b, "corroborated_by", "%s", corr);
+                det_fb_raw(&b, "contradicted_by", "%s", contra);
+            }
             if (mt[i].fields & PEL_MATCH_NAME) {
                 det_fb_str(&b, "matched_name", mt[i].matched_name);
-                det_fb_str(&b, "matched_name_kind", mt[i].name_kind == 0 ? "primary" : mt[i].name_kind == 1 ? "alias" : "former");
+                det_fb_str(&b, "matched_name_kind", mt[i].name_kind == 0   ? "primary"
+                                                    : mt[i].name_kind == 1 ? "alias"
+                                                                           : "former");
             }
             det_fb_str(&b, "identity_name", name);
-            if (imo)
-                det_fb_raw(&b, "identity_imo", "%u", imo);
-            det_fb_str(&b, "identity_callsign", (const char *)sqlite3_column_text(q, 3));
-            pel_position p = {.input = (uint32_t)sqlite3_column_int64(q, 6),
-                              .line = (uint64_t)sqlite3_column_int64(q, 7)};
-            det_add_evidence(&f, &p);
+            if (r->imo)
+                det_fb_raw(&b, "identity_imo", "%u", r->imo);
+            det_fb_str(&b, "identity_callsign", r->callsign);
+            /* when the list says it designated the vessel: were these
+             * reports made before that? (then they show the ship, not an
+             * evasion of the designation) */
+            det_fb_str(&b, "listed_on", e->listed_on);
+            int64_t lms = date_ms(e->listed_on);
+            if (lms >= 0)
+                det_fb_bool(&b, "heard_before_listing", r->last < lms);
+            pel_position p = {.input = r->input, .line = r->line};
+            if (r->input)
+                det_add_evidence(&f, &p);
             emit(ud, &f);
         }
     }
-    sqlite3_finalize(q);
-    if (oom)
-        return sc_nomem(err);
-    if (rc != SQLITE_DONE) /* an identity not screened is a match not reported */
-        return st_error(s, err, "reading identities");
-    /* vessels that never sent static data: their MMSI alone */
+}
+
+pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const geo_mid *mid, det_emit_fn emit,
+                     void *ud, uint64_t *dropped, pel_error *err) {
+    sqlite3_stmt *q;
+    /* every vessel with positions or identities: identities first (a
+     * vessel without one is screened on its MMSI alone) */
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT mmsi, first_ms, last_ms FROM vessels WHERE mmsi NOT IN (SELECT mmsi FROM identities)"
-                           " ORDER BY mmsi",
+                           "SELECT mmsi, name, imo, callsign, shiptype, to_bow, to_stern, to_port, to_starboard,"
+                           " first_ms, last_ms, first_input, first_line FROM identities"
+                           " UNION ALL SELECT mmsi, NULL, 0, '', -1, -1, -1, -1, -1, first_ms, last_ms, 0, 0"
+                           " FROM vessels WHERE mmsi NOT IN (SELECT mmsi FROM identities)"
+                           " ORDER BY 1, 10, 2, 3, 4",
                            -1, &q, NULL) != SQLITE_OK)
-        return st_error(s, err, "reading vessels");
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        uint32_t mmsi = (uint32_t)sqlite3_column_int64(q, 0);
-        errno = 0;
-        size_t k = pel_matcher_query(m, NULL, 0, mmsi, 0, mt, 16);
-        if (!k && errno == ENOMEM) {
-            sqlite3_finalize(q);
-            return sc_nomem(err);
+        return st_error(s, err, "reading identities");
+    sc_vessel v = {0};
+    sc_counts cnt = {0};
+    pel_status st = PEL_OK;
+    int rc;
+    for (;;) {
+        rc = sqlite3_step(q);
+        uint32_t mmsi = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(q, 0) : 0;
+        if ((rc != SQLITE_ROW || mmsi != v.mmsi) && v.n) {
+            screen_vessel(&v, m, is_default, mid, emit, ud, &cnt);
+            v.n = 0;
         }
-        for (size_t i = 0; i < k && i < 16; i++) {
-            const pel_wl_entry *e = pel_matcher_entry(m, mt[i].entry);
-            det_finding f = {0};
-            f.event = "watchlist_match";
-            f.mmsi = mmsi;
-            f.start_ms = sqlite3_column_int64(q, 1);
-            f.end_ms = sqlite3_column_int64(q, 2);
-            f.lat = f.lon = NAN;
-            det_fbuf b = {f.fields, sizeof f.fields, 0};
-            det_fb_str(&b, "list", e->list);
-            det_fb_str(&b, "entry", e->entry_id);
-            det_fb_str(&b, "entry_name", e->name);
-            det_fb_str(&b, "program", e->program);
-            det_fb_num(&b, "score", 1.0, 3);
-            det_fb_raw(&b, "matched_on", "[\"mmsi\"]");
-            emit(ud, &f);
+        if (rc != SQLITE_ROW)
+            break;
+        if (v.n == 0) {
+            v.mmsi = mmsi;
+            v.iso2[0] = 0;
+            v.category = -1;
+            v.length = v.beam = 0;
+            if (mid)
+                geo_mid_country(mid, mmsi, v.iso2);
         }
+        if (v.n == v.cap) {
+            size_t nc = v.cap ? 2 * v.cap : 16;
+            sc_row *nr = realloc(v.r, nc * sizeof *nr);
+            if (!nr) {
+                st = PEL_ERR_NOMEM;
+                break;
+            }
+            v.r = nr;
+            v.cap = nc;
+        }
+        sc_row *r = &v.r[v.n++];
+        const char *nm = (const char *)sqlite3_column_text(q, 1), *cs = (const char *)sqlite3_column_text(q, 3);
+        snprintf(r->name, sizeof r->name, "%s", nm ? nm : "");
+        snprintf(r->callsign, sizeof r->callsign, "%s", cs ? cs : "");
+        r->imo = (uint32_t)sqlite3_column_int64(q, 2);
+        r->shiptype = sqlite3_column_int(q, 4);
+        int bow = sqlite3_column_int(q, 5), stern = sqlite3_column_int(q, 6), port = sqlite3_column_int(q, 7),
+            stbd = sqlite3_column_int(q, 8);
+        r->length = bow > 0 || stern > 0 ? (bow > 0 ? bow : 0) + (stern > 0 ? stern : 0) : 0;
+        r->beam = port > 0 || stbd > 0 ? (port > 0 ? port : 0) + (stbd > 0 ? stbd : 0) : 0;
+        r->first = sqlite3_column_int64(q, 9);
+        r->last = sqlite3_column_int64(q, 10);
+        r->input = (uint32_t)sqlite3_column_int64(q, 11);
+        r->line = (uint64_t)sqlite3_column_int64(q, 12);
+        if (category_ais(r->shiptype) >= 0)
+            v.category = category_ais(r->shiptype);
+        if (r->length > v.length)
+            v.length = r->length;
+        if (r->beam > v.beam)
+            v.beam = r->beam;
     }
     sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return st_error(s, err, "reading vessels");
-    return PEL_OK;
+    free(v.r);
+    if (dropped)
+        *dropped = cnt.dropped_imo_conflict;
+    if (st == PEL_OK && cnt.oom)
+        st = sc_nomem(err);
+    if (st == PEL_OK && rc != SQLITE_DONE)
+        st = st_error(s, err, "reading identities");
+    return st;
 }
 
 pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_findings_format fmt, uint64_t *matches,
@@ -534,7 +820,13 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
     if (st != PEL_OK)
         return st;
     det_vec c = {0};
-    st = sc_screen(s, m, dflt, det_vec_push, &c, err);
+    geo_mid *mid = NULL;
+    char mp[4096];
+    snprintf(mp, sizeof mp, "%s/mid.csv", geo_data_dir(data_dir));
+    st = geo_mid_load(mp, &mid, err);
+    if (st == PEL_OK)
+        st = sc_screen(s, m, dflt, mid, det_vec_push, &c, NULL, err);
+    geo_mid_free(mid);
     if (st == PEL_OK && c.nomem)
         st = PEL_ERR_NOMEM;
     if (st == PEL_OK) {

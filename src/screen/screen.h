@@ -12,7 +12,13 @@ pel_status sc_schema(sqlite3 *db, pel_error *err);
 /* A matcher over the stored lists, or the shipped default when none is
  * stored (*is_default).  The caller frees *out with pel_matcher_free. */
 pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err);
-/* Screens every stored identity; emits watchlist_match findings. */
-pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, det_emit_fn emit, void *ud, pel_error *err);
+/* Screens every stored identity (and the MMSI of every vessel without
+ * one); emits watchlist_match findings with their confidence
+ * (docs/screening.md).  mid (may be NULL) gives the MMSIs' countries for
+ * the flag check.  *dropped (may be NULL) gets the number of name matches
+ * left out because the vessel broadcast a different valid IMO. */
+typedef struct geo_mid geo_mid;
+pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const geo_mid *mid, det_emit_fn emit,
+                     void *ud, uint64_t *dropped, pel_error *err);
 
 #endif

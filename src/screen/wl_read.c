@@ -490,6 +490,26 @@ static char *ofac_val(wl_ctx *c, const char *s, bool *ok) {
     return d;
 }
 
+/* A tonnage as lists write it ("2595", "160,000", "1,865 GRT"): the
+ * leading number with thousands separators, 0 when there is none or it is
+ * absurd (over 10 million). */
+static uint32_t tonnage_val(const char *s) {
+    uint64_t v = 0;
+    bool any = false;
+    for (; s && (*s == ' ' || *s == '"'); s++)
+        ;
+    for (; s && *s; s++) {
+        if (*s >= '0' && *s <= '9') {
+            v = v * 10 + (uint64_t)(*s - '0');
+            any = true;
+            if (v > 10000000u)
+                return 0;
+        } else if (*s != ',' || !any)
+            break;
+    }
+    return any ? (uint32_t)v : 0;
+}
+
 static bool all_digits(const char *s) {
     if (!*s)
         return false;
@@ -716,6 +736,8 @@ static pel_status read_ofac(wl_ctx *c, textcsv *r, bool alt) {
             ofac_programs(it->program);
         it->callsign = ofac_val(c, textcsv_get(r, 5), &ok);
         it->vessel_type = ofac_val(c, textcsv_get(r, 6), &ok);
+        it->e.tonnage = tonnage_val(textcsv_get(r, 7));
+        it->e.gross_tonnage = tonnage_val(textcsv_get(r, 8));
         it->flag = ofac_val(c, textcsv_get(r, 9), &ok);
         char *rem = ofac_val(c, textcsv_get(r, 11), &ok);
         if (ok && rem)
@@ -900,6 +922,8 @@ static pel_status read_ftm(wl_ctx *c, const char *data, size_t len) {
             it->flag = dup_trim(c, js_str(json_object_get(pr, "flag"), 0));
             it->vessel_type = dup_trim(c, js_str(json_object_get(pr, "type"), 0));
             it->callsign = dup_trim(c, js_str(json_object_get(pr, "callSign"), 0));
+            it->e.gross_tonnage = tonnage_val(js_str(json_object_get(pr, "grossRegisteredTonnage"), 0));
+            it->e.tonnage = tonnage_val(js_str(json_object_get(pr, "tonnage"), 0));
             const char *fs = json_string_value(json_object_get(o, "first_seen"));
             it->listed_on = fs && strlen(fs) >= 10 ? cdupn(c, fs, 10) : NULL;
             ok = js_addall(&it->aliases, nm, 1) && js_addall(&it->aliases, json_object_get(pr, "alias"), 0) &&
@@ -1239,6 +1263,7 @@ pel_status wl_read_ex(const char *const *paths, size_t n, const pel_wl_cb *cb, w
         it->e.program = it->program;
         it->e.listed_on = it->listed_on;
         it->e.vessel_type = it->vessel_type;
+        it->e.callsign = it->callsign;
         it->e.aliases = (const char *const *)it->aliases.v;
         it->e.naliases = it->aliases.n;
         it->e.former = (const char *const *)it->former.v;

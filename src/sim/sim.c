@@ -875,7 +875,7 @@ static void scripted_truth(ctx *c) {
         if (v->role == SIM_ROLE_CLONE)
             continue;
         if (v->imo && !pel_imo_valid(v->imo)) {
-            truth *t = add_truth(c, "spoofing", v->mmsi, 0, sc->start, sc->end, NAN, NAN,
+            truth *t = add_truth(c, "data_quality", v->mmsi, 0, sc->start, sc->end, NAN, NAN,
                                  "%s broadcasts IMO %u, whose check digit is wrong", v->id, v->imo);
             if (t)
                 json_object_set_new(t->extra, "kind", json_string("invalid_imo"));

@@ -190,6 +190,8 @@ pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_sta
         b.o.max_silence_h = o->max_silence_h;
     if (o->dedupe_window_s > 0)
         b.o.dedupe_window_s = o->dedupe_window_s;
+    if (o->arrival_slack_h > 0)
+        b.o.arrival_slack_h = o->arrival_slack_h;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     b.o.now_ms = (int64_t)ts.tv_sec * 1000;

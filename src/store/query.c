@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/display.h"
 #include "store_internal.h"
@@ -21,25 +22,36 @@ pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_
     *n = 0;
     size_t len = strlen(query), digits = 0;
     const char *q = query;
-    if (len > 3 && (q[0] == 'I' || q[0] == 'i') && (q[1] == 'M' || q[1] == 'm') && (q[2] == 'O' || q[2] == 'o'))
-        q += 3, len -= 3;
-    while (*q == ' ')
+    int prefix = 0; /* 1 "IMO", 2 "MMSI" */
+    if (len > 3 && !strncasecmp(q, "IMO", 3))
+        q += 3, len -= 3, prefix = 1;
+    else if (len > 4 && !strncasecmp(q, "MMSI", 4))
+        q += 4, len -= 4, prefix = 2;
+    while (*q == ' ' || *q == ':')
         q++, len--;
     for (size_t i = 0; i < len; i++)
         digits += q[i] >= '0' && q[i] <= '9';
     sqlite3_stmt *st;
     pel_status rc;
-    if (digits == len && len == 9) {
+    bool number = digits == len && len > 0 && len <= 10;
+    long long v = number ? strtoll(q, NULL, 10) : -1;
+    /* digits: an MMSI -- any number AIS can carry, junk included (0,
+     * 12345678) -- or, with seven digits, an IMO number or an MMSI */
+    if (number && prefix != 1 && v <= PEL_MMSI_MAX && (len != 7 || prefix == 2)) {
         rc = prep(s, "SELECT ?1 WHERE EXISTS (SELECT 1 FROM vessels WHERE mmsi = ?1)"
                      " OR EXISTS (SELECT 1 FROM identities WHERE mmsi = ?1)", &st, err);
         if (rc != PEL_OK)
             return rc;
-        sqlite3_bind_int64(st, 1, strtoll(q, NULL, 10));
-    } else if (digits == len && len == 7) {
-        rc = prep(s, "SELECT DISTINCT mmsi FROM identities WHERE imo = ?1 ORDER BY mmsi", &st, err);
+        sqlite3_bind_int64(st, 1, v);
+    } else if (number && len == 7) {
+        rc = prep(s,
+                  prefix == 1 ? "SELECT DISTINCT mmsi FROM identities WHERE imo = ?1 ORDER BY mmsi"
+                              : "SELECT mmsi FROM (SELECT mmsi FROM identities WHERE imo = ?1 UNION"
+                                " SELECT mmsi FROM vessels WHERE mmsi = ?1) ORDER BY mmsi",
+                  &st, err);
         if (rc != PEL_OK)
             return rc;
-        sqlite3_bind_int64(st, 1, strtoll(q, NULL, 10));
+        sqlite3_bind_int64(st, 1, v);
     } else {
         char nn[128];
         st_norm_name(query, nn, sizeof nn);
@@ -123,6 +135,14 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
     sqlite3_stmt *st;
     pel_status rc;
     fprintf(f, "MMSI %09u", mmsi);
+    pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
+    if (mk != PEL_MMSI_SHIP && mk != PEL_MMSI_OTHER)
+        fprintf(f, "  [identifies no ship: %s]",
+                mk == PEL_MMSI_ZERO    ? "zero"
+                : mk == PEL_MMSI_SHORT ? "fewer than nine digits"
+                : mk == PEL_MMSI_LONG  ? "beyond nine digits"
+                : mk == PEL_MMSI_NONSTANDARD ? "nine digits in no ITU form"
+                                       : "a default many transponders share");
     if ((rc = prep(s, "SELECT first_ms, last_ms, positions, flagged, segments, distance_m, duplicates, dirty"
                       " FROM vessels WHERE mmsi = ?1", &st, err)) != PEL_OK)
         return rc;

@@ -12,7 +12,7 @@
  *     zz(dsec) varint ms      time: seconds delta and the millisecond part
  *     zz(dlat) zz(dlon)       1/600000 degree deltas
  *     speed course heading    varints (1/10 kn, 1/10 deg, deg; n/a values kept)
- *     byte status  byte type  byte flags  byte second+1
+ *     byte status  byte type  byte flags|clock<<4  byte second+1
  *     varint segment+1
  *     zz(dinput) varint source zz(dline)
  *
@@ -73,7 +73,7 @@ size_t trk_encode(const pel_position *p, size_t n, uint8_t *out) {
         o = put_var(o, q->heading);
         *o++ = q->status;
         *o++ = q->type;
-        *o++ = q->flags;
+        *o++ = (uint8_t)((q->flags & 0x0f) | (q->clock & 7) << 4); /* flags, clock in the high bits */
         *o++ = (uint8_t)(q->second + 1);
         o = put_var(o, (uint64_t)((int64_t)q->segment + 1));
         o = put_var(o, zz((int64_t)q->input - pinput));
@@ -112,7 +112,8 @@ long trk_decode(const uint8_t *blob, size_t len, uint32_t mmsi, pel_position *ou
             return -1;
         q->status = p[0];
         q->type = p[1];
-        q->flags = p[2];
+        q->flags = p[2] & 0x0f;
+        q->clock = (uint8_t)(p[2] >> 4 & 7);
         q->second = (int8_t)(p[3] - 1);
         p += 4;
         for (int k = 7; k < 11; k++)

@@ -37,6 +37,7 @@ void trk_default_opts(trk_opts *o) {
     o->noise_nm = 0.5;
     o->max_silence_h = 24.0;
     o->dedupe_window_s = 30;
+    o->arrival_slack_h = 3.0;
     o->now_ms = INT64_MAX / 2;
 }
 
@@ -74,6 +75,32 @@ static bool same_report(const pel_position *a, const pel_position *b) {
     return a->lat == b->lat && a->lon == b->lon && a->speed == b->speed && a->course == b->course &&
            a->heading == b->heading && a->status == b->status && class_a == class_b &&
            (a->second < 0 || b->second < 0 || a->second == b->second);
+}
+
+/* A time that is not a receiver's: an arrival trailer or an assumed time
+ * (PEL_CLOCK_NONE -- stored before clocks were kept -- counts as a
+ * receiver's, as it always did). */
+static bool arrival_time(const pel_position *p) {
+    return p->clock == PEL_CLOCK_TRAILER || p->clock == PEL_CLOCK_ASSUMED;
+}
+
+/* The fastest a vessel can have gone between two positions: max_speed_kn,
+ * or more when it says so itself -- a crew boat reporting 37 kn that moves
+ * at 37 kn is fast, not two transmitters.  Its own speed over ground (the
+ * higher of the two reports, with 25 % for a speed-up between them) counts
+ * up to SOG_CEILING_KN, so a forged speed cannot hide a leap across an
+ * ocean. */
+#define SOG_CEILING_KN 50.0
+static double reach_kn(const trk_opts *o, const pel_position *a, const pel_position *b) {
+    double sog = -1;
+    if (a->speed != PEL_NA_SPEED && a->speed <= 1022)
+        sog = a->speed / 10.0;
+    if (b->speed != PEL_NA_SPEED && b->speed <= 1022 && b->speed / 10.0 > sog)
+        sog = b->speed / 10.0;
+    double own = sog * 1.25;
+    if (own > SOG_CEILING_KN)
+        own = SOG_CEILING_KN;
+    return own > o->max_speed_kn ? own : o->max_speed_kn;
 }
 
 static bool bad_coord(const pel_position *p) {
@@ -151,7 +178,12 @@ pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out
             const pel_position *l = &p[last[j]];
             double d = trk_distance_m(l->lat, l->lon, q->lat, q->lon);
             double hours = (double)(q->t_ms - l->t_ms) / 3600000.0;
-            bool ok = d <= o->noise_nm * NM || (hours > 0 && d / NM / hours <= o->max_speed_kn);
+            /* a collector's arrival time says when the line arrived, not
+             * when the ship spoke (satellite passes deliver 20-120 min
+             * late, out of order): such a time may be off by the slack */
+            if (arrival_time(q) || arrival_time(l))
+                hours += o->arrival_slack_h;
+            bool ok = d <= o->noise_nm * NM || (hours > 0 && d / NM / hours <= reach_kn(o, l, q));
             if (!ok)
                 continue;
             uint32_t nj = sv[open[j]].n, nb = best >= 0 ? sv[open[best]].n : 0;

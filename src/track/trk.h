@@ -34,6 +34,9 @@ typedef struct trk_opts {
     double noise_nm;         /* jumps shorter than this are always possible (0.5) */
     double max_silence_h;    /* a segment ends after this long without a position (24) */
     int dedupe_window_s;     /* the same report heard twice within this is one (30) */
+    double arrival_slack_h;  /* a time that is not a receiver's (an arrival trailer, an
+                                assumed time) may be this late: it widens the reach of
+                                the speed check (3) */
     int64_t now_ms;          /* times after now + 1 day are flagged bad */
 } trk_opts;
 

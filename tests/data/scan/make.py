@@ -52,10 +52,10 @@ s1 = (P[0] - 10 * approach / 3600 / 60, P[1])
 s2 = (P[0] + 10 * approach / 3600 / 60, P[1] + 0.0016)
 t, end1 = track(V1, s1, [(0, 10, approach), (90, 0.5, 3 * H)], T0, 1)
 track(V2, s2, [(180, 10, approach), (90, 0.5, 3 * H), (200, 3, 16 * H)], T0, 2)
-static(V1, 'CHON MA SAN', 8910146, 'HMYX', 80, 'NAMPO', 50, T0, 1)
+static(V1, 'CHON MA SAN', 0, 'HMYX', 80, 'NAMPO', 50, T0, 1)
 t_back = t + 14 * H
 track(V1, (end1[0] + 1.0, end1[1]), [(0, 9, 3 * H)], t_back, 1)
-static(V1, 'CHON MA SAN', 8910146, 'HMYX', 80, 'NAMPO', 110, t_back, 1)
+static(V1, 'CHON MA SAN', 0, 'HMYX', 80, 'NAMPO', 110, t_back, 1)
 
 # 2. a port visit to Nampo (a port of concern): in from 20 nm, stopped 6 h, out
 NAMPO = (38.716667, 125.4)
