@@ -235,9 +235,15 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         rc = sqlite3_step(q);
         uint32_t mmsi = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(q, 0) : 0;
         if ((rc != SQLITE_ROW || mmsi != cur) && n) {
-            for (int fld = F_NAME; fld <= F_SHIPTYPE; fld++)
+            /* fishing gear (a buoy named "BUOYS FNX 02 78%") is no vessel:
+             * its names change with its battery, and buoys share MMSIs */
+            bool gear = false;
+            for (size_t i = 0; i < n && !gear; i++)
+                gear = pel_text_gear(rows[i].name);
+            for (int fld = F_NAME; fld <= F_SHIPTYPE && !gear; fld++)
                 changes(cur, rows, n, fld, vals, emit, ud);
-            imo_notes(cur, rows, n, emit, ud);
+            if (!gear)
+                imo_notes(cur, rows, n, emit, ud);
             n = 0;
         }
         if (rc != SQLITE_ROW)

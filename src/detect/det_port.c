@@ -18,7 +18,9 @@
  *     are those of that stop.
  *   - "arrival_seen" is false when the vessel was already within entry_m at
  *     its first position: the visit began before the data (or before the
- *     silence the chain starts after).
+ *     silence the chain starts after).  A vessel in port from its first
+ *     position to its last -- neither arrival nor departure seen -- made no
+ *     visit we saw; it is reported only at a port of concern.
  *
  * Defaults: entry_m 3000, exit_m 4000, stop_kn 0.5.
  *
@@ -54,6 +56,12 @@ static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p,
                        det_emit_fn emit, void *ud) {
     if (v->stop == DET_CHAIN_END)
         return; /* no stop: a pass-by */
+    /* in port from the first position to the last, neither arriving nor
+     * leaving: no visit was seen, only a vessel at berth while the data
+     * lasted -- worth telling for a port of concern only */
+    int concern = geo->port_concern ? geo->port_concern(geo->ud, v->port) : 0;
+    if (!v->arrival_seen && v->out == DET_CHAIN_END && v->last == n - 1 && concern != 1)
+        return;
     det_finding f;
     memset(&f, 0, sizeof f);
     f.event = "port_visit";

@@ -457,6 +457,8 @@ static void score_watchlist(scorer *c, const json_t *f, long idx, uint32_t mmsi)
         snprintf(dated, sizeof dated, "; heard before its listing on %.10s", rpt_str(f, "listed_on"));
     else if (rpt_str(f, "listed_on"))
         snprintf(dated, sizeof dated, "; listed on %.10s", rpt_str(f, "listed_on"));
+    else if (json_object_get(f, "listed_on")) /* null: the list gives no date */
+        snprintf(dated, sizeof dated, "; the list gives no designation date");
     if (!strcmp(conf, "high")) {
         bool imo = matched_on(f, "imo");
         double v = rpt_num(f, imo ? "identity_imo" : "mmsi", 0);
