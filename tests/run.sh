@@ -19,6 +19,7 @@ done
 suite encode-gpsd tests/encode_gpsd.sh "$BUILD"
 suite golden tests/golden.sh
 suite realdata tests/realdata_test.sh
+suite realscan tests/realscan_test.sh
 suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
 suite args tests/args_test.sh "$BUILD"
