@@ -595,6 +595,7 @@ static bool other_valid_imo(const sc_vessel *v, uint32_t imo) {
  * dropped because the vessel broadcast a different valid IMO. */
 typedef struct sc_counts {
     uint64_t dropped_imo_conflict;
+    uint64_t dropped_contradicted; /* name alone, contradicted twice */
     bool oom; /* a query ran out of memory: the screening is incomplete */
 } sc_counts;
 
@@ -677,6 +678,12 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
                 }
                 if (sz < 0)
                     arr_add(contra, sizeof contra, "size");
+            }
+            /* a name alone that two independent attributes contradict (a US
+             * tug named like an Iranian tanker: flag and type) is another ship */
+            if (!strong && strlen(corr) == 1 && strchr(contra, ',')) {
+                cnt->dropped_contradicted++;
+                continue;
             }
             strcat(corr, "]");
             strcat(contra, "]");
