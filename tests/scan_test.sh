@@ -89,8 +89,8 @@ expect "a setting changes the result (100 m: the 150 m transfer is not an encoun
 cmp -s "$T/id.jsonl" tests/data/identity/identities.expected.jsonl; expect "identities: the expected findings" 0 $?
 [ $? = 0 ] || diff tests/data/identity/identities.expected.jsonl "$T/id.jsonl" | head -10
 expect "identities: no finding ends before it starts" 0 "$(jq -s '[.[] | select(.end < .start)] | length' "$T/id.jsonl")"
-expect "identities: the junk MMSIs are stored" 2 \
-    "$("$PEL" db-dump --db "$T/id.db" | grep -c '^vessel|\(12345678\|31423000\)|')"
+expect "identities: the junk MMSIs are stored and built (0 included)" 3 \
+    "$("$PEL" db-dump --db "$T/id.db" | grep -c '^vessel|\(0\|12345678\|31423000\)|0|')"
 # a silence of the whole feed is a hole in the data, not a gap (tests/data/scan/holes.csv:
 # three vessels heard on Jan 3 and Jan 20 only; on Jan 20-21 one is silent 40 h while
 # the other two are heard every hour)

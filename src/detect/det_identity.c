@@ -240,6 +240,10 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
             bool gear = false;
             for (size_t i = 0; i < n && !gear; i++)
                 gear = pel_text_gear(rows[i].name);
+            /* MMSI 0 and the shared defaults are many vessels: their
+             * identities are each other's, not changes */
+            pel_mmsi_kind mk = pel_mmsi_classify(cur);
+            gear |= mk == PEL_MMSI_ZERO || mk == PEL_MMSI_PLACEHOLDER;
             for (int fld = F_NAME; fld <= F_SHIPTYPE && !gear; fld++)
                 changes(cur, rows, n, fld, vals, emit, ud);
             if (!gear)

@@ -196,7 +196,7 @@ pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_sta
     clock_gettime(CLOCK_REALTIME, &ts);
     b.o.now_ms = (int64_t)ts.tv_sec * 1000;
     pel_status st = PEL_OK;
-    uint32_t after = 0;
+    int64_t after = -1; /* MMSI 0 is a vessel too */
     for (;;) {
         uint32_t batch[BATCH];
         int64_t gens[BATCH];
