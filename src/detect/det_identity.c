@@ -30,6 +30,7 @@ typedef struct idrow {
     int64_t first, last;
     uint32_t input;
     uint64_t line;
+    unsigned clocks;       /* 1 << pel_clock of its reports (0: not known) */
 } idrow;
 
 /* One value of one field, over every identity row that carried it. */
@@ -40,6 +41,7 @@ typedef struct idval {
     int64_t first, last;
     uint32_t input;        /* where it was first seen */
     uint64_t line;
+    unsigned clocks;
 } idval;
 
 enum { F_NAME, F_CALLSIGN, F_IMO, F_SHIPTYPE };
@@ -106,6 +108,7 @@ static bool value_of(const idrow *r, int f, idval *v) {
     v->last = r->last;
     v->input = r->input;
     v->line = r->line;
+    v->clocks = r->clocks;
     return true;
 }
 
@@ -142,6 +145,7 @@ static void changes(uint32_t mmsi, const idrow *r, size_t n, int field, idval *v
             continue;
         }
         idval *w = &vals[k];
+        w->clocks |= v.clocks;
         if (v.first < w->first || (v.first == w->first && v.line < w->line)) {
             w->first = v.first;
             w->input = v.input;
@@ -183,6 +187,7 @@ static void changes(uint32_t mmsi, const idrow *r, size_t n, int field, idval *v
         p.input = b->input;
         p.line = b->line;
         det_add_evidence(&f, &p);
+        f.clocks |= a->clocks | b->clocks;
         emit(ud, &f);
     }
 }
@@ -215,6 +220,9 @@ static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, det_emit_fn em
         det_fb_str(&fb, "problem", k == PEL_IMO_CHECK_DIGIT ? "check_digit" : "not_7_digits");
         pel_position p = {.input = rows[i].input, .line = rows[i].line};
         det_add_evidence(&f, &p);
+        for (size_t j = i; j < n; j++)
+            if (rows[j].imo == rows[i].imo)
+                f.clocks |= rows[j].clocks;
         emit(ud, &f);
     }
 }
@@ -222,7 +230,7 @@ static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, det_emit_fn em
 pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db,
-                           "SELECT mmsi, name, imo, callsign, shiptype, first_ms, last_ms, first_input, first_line"
+                           "SELECT mmsi, name, imo, callsign, shiptype, first_ms, last_ms, first_input, first_line, clocks"
                            " FROM identities ORDER BY mmsi, first_ms, name, imo, callsign, shiptype",
                            -1, &q, NULL) != SQLITE_OK)
         return PEL_ERR_IO;
@@ -278,6 +286,7 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         r->last = sqlite3_column_int64(q, 6);
         r->input = (uint32_t)sqlite3_column_int64(q, 7);
         r->line = (uint64_t)sqlite3_column_int64(q, 8);
+        r->clocks = (unsigned)sqlite3_column_int64(q, 9);
     }
     free(rows);
     free(vals);
@@ -291,7 +300,12 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
     if (sqlite3_prepare_v2(db,
                            "SELECT a.imo, a.mmsi, b.mmsi, min(a.first_ms), max(a.last_ms), min(b.first_ms),"
                            " max(b.last_ms), min(a.first_input), min(a.first_line), min(b.first_input),"
-                           " min(b.first_line) FROM identities a JOIN identities b ON a.imo = b.imo AND a.mmsi < b.mmsi"
+                           " min(b.first_line),"
+                           /* the OR of both sides' clocks, bit by bit (SQLite has no bit_or) */
+                           " max(a.clocks & 2) | max(a.clocks & 4) | max(a.clocks & 8) | max(a.clocks & 16) |"
+                           " max(a.clocks & 32) | max(a.clocks & 64) | max(b.clocks & 2) | max(b.clocks & 4) |"
+                           " max(b.clocks & 8) | max(b.clocks & 16) | max(b.clocks & 32) | max(b.clocks & 64)"
+                           " FROM identities a JOIN identities b ON a.imo = b.imo AND a.mmsi < b.mmsi"
                            " WHERE a.imo BETWEEN 1000000 AND 9999999 GROUP BY a.imo, a.mmsi, b.mmsi"
                            " ORDER BY a.imo, a.mmsi, b.mmsi",
                            -1, &q, NULL) != SQLITE_OK)
@@ -315,6 +329,7 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         p.input = (uint32_t)sqlite3_column_int64(q, 9);
         p.line = (uint64_t)sqlite3_column_int64(q, 10);
         det_add_evidence(&f, &p);
+        f.clocks |= (unsigned)sqlite3_column_int64(q, 11);
         emit(ud, &f);
     }
     sqlite3_finalize(q);

@@ -62,6 +62,7 @@ typedef struct agg_entry {
     pel_record r;          /* the first report (texts point into key) */
     int64_t first_ms, last_ms;
     uint64_t reports, first_line;
+    unsigned clocks;       /* 1 << pel_clock of every report */
 } agg_entry;
 
 typedef struct agg {
@@ -407,6 +408,7 @@ static pel_status flush_agg(ing *g, agg *a, bool ident) {
             sqlite3_bind_int64(q, 13, (sqlite3_int64)e->reports);
             sqlite3_bind_int64(q, 14, g->input);
             sqlite3_bind_int64(q, 15, (sqlite3_int64)e->first_line);
+            sqlite3_bind_int64(q, 16, e->clocks);
         } else {
             q = st_get(g->s, ST_VOYAGE);
             sqlite3_bind_int64(q, 1, r->mmsi);
@@ -418,6 +420,7 @@ static pel_status flush_agg(ing *g, agg *a, bool ident) {
             sqlite3_bind_int64(q, 7, (sqlite3_int64)e->reports);
             sqlite3_bind_int64(q, 8, g->input);
             sqlite3_bind_int64(q, 9, (sqlite3_int64)e->first_line);
+            sqlite3_bind_int64(q, 10, e->clocks);
         }
         if (st_done(g->s, q, g->err, ident ? "storing an identity" : "storing a voyage report") != PEL_OK)
             fail(g, PEL_ERR_IO);
@@ -486,6 +489,7 @@ static void agg_add(ing *g, agg *a, const pel_record *r, const char *t1, const c
             if (r->t_ms > e->last_ms)
                 e->last_ms = r->t_ms;
             e->reports++;
+            e->clocks |= 1u << (r->clock & 7);
             return;
         }
         j = (j + 1) & (a->cap - 1);
@@ -498,6 +502,7 @@ static void agg_add(ing *g, agg *a, const pel_record *r, const char *t1, const c
     e->r.shipname = e->r.callsign = e->r.destination = e->r.eta = NULL;
     e->first_ms = e->last_ms = r->t_ms;
     e->reports = 1;
+    e->clocks = 1u << (r->clock & 7);
     e->first_line = r->line;
     a->used++;
 }

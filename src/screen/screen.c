@@ -466,6 +466,7 @@ typedef struct sc_row {
     int64_t first, last;
     uint32_t input;
     uint64_t line;
+    unsigned clocks; /* 1 << pel_clock of its reports */
 } sc_row;
 
 /* Everything one vessel broadcast that can corroborate a name match. */
@@ -738,6 +739,7 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
             pel_position p = {.input = r->input, .line = r->line};
             if (r->input)
                 det_add_evidence(&f, &p);
+            f.clocks |= r->clocks;
             emit(ud, &f);
         }
     }
@@ -750,8 +752,8 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const 
      * vessel without one is screened on its MMSI alone) */
     if (sqlite3_prepare_v2(s->db,
                            "SELECT mmsi, name, imo, callsign, shiptype, to_bow, to_stern, to_port, to_starboard,"
-                           " first_ms, last_ms, first_input, first_line FROM identities"
-                           " UNION ALL SELECT mmsi, NULL, 0, '', -1, -1, -1, -1, -1, first_ms, last_ms, 0, 0"
+                           " first_ms, last_ms, first_input, first_line, clocks FROM identities"
+                           " UNION ALL SELECT mmsi, NULL, 0, '', -1, -1, -1, -1, -1, first_ms, last_ms, 0, 0, 0"
                            " FROM vessels WHERE mmsi NOT IN (SELECT mmsi FROM identities)"
                            " ORDER BY 1, 10, 2, 3, 4",
                            -1, &q, NULL) != SQLITE_OK)
@@ -801,6 +803,7 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const 
         r->last = sqlite3_column_int64(q, 10);
         r->input = (uint32_t)sqlite3_column_int64(q, 11);
         r->line = (uint64_t)sqlite3_column_int64(q, 12);
+        r->clocks = (unsigned)sqlite3_column_int64(q, 13);
         if (category_ais(r->shiptype) >= 0)
             v.category = category_ais(r->shiptype);
         if (r->length > v.length)

@@ -18,7 +18,7 @@
 
 #include "store_internal.h"
 
-#define SCHEMA_VERSION 2 /* meta.schema_version; docs/schema.md, "Versions" */
+#define SCHEMA_VERSION 3 /* meta.schema_version; docs/schema.md, "Versions" */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -62,7 +62,7 @@ static const char schema[] =
     " shiptype INTEGER NOT NULL, to_bow INTEGER NOT NULL, to_stern INTEGER NOT NULL,"
     " to_port INTEGER NOT NULL, to_starboard INTEGER NOT NULL, nname TEXT NOT NULL,"
     " first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, reports INTEGER NOT NULL,"
-    " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL,"
+    " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL, clocks INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (mmsi, name, imo, callsign, shiptype, to_bow, to_stern, to_port, to_starboard))"
     " WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS identities_by_imo ON identities(imo) WHERE imo > 0;"
@@ -70,7 +70,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS voyages("
     " mmsi INTEGER NOT NULL, destination TEXT NOT NULL, draught_dm INTEGER NOT NULL, eta TEXT NOT NULL,"
     " first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, reports INTEGER NOT NULL,"
-    " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL,"
+    " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL, clocks INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (mmsi, destination, draught_dm, eta)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" STR(SCHEMA_VERSION) "');"
     "INSERT OR IGNORE INTO meta VALUES ('generation', '0');"
@@ -101,14 +101,14 @@ static const char *const sql[ST__COUNT] = {
     [ST_SOURCE_NEW] = "INSERT INTO sources(name) VALUES (?1)",
     [ST_CHUNK_RAW] = "INSERT INTO staging(mmsi, gen, data) VALUES (?1, ?2, ?3)",
     [ST_VESSEL_DIRTY] = "INSERT INTO vessels(mmsi, dirty) VALUES (?1, 1) ON CONFLICT(mmsi) DO UPDATE SET dirty = 1",
-    [ST_IDENTITY] = "INSERT INTO identities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-                    " ON CONFLICT DO UPDATE SET"
+    [ST_IDENTITY] = "INSERT INTO identities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                    " ?16) ON CONFLICT DO UPDATE SET clocks = clocks | excluded.clocks,"
                     " first_input = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_input ELSE first_input END,"
                     " first_line = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_line ELSE first_line END,"
                     " first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms),"
                     " reports = reports + excluded.reports",
-    [ST_VOYAGE] = "INSERT INTO voyages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                  " ON CONFLICT DO UPDATE SET"
+    [ST_VOYAGE] = "INSERT INTO voyages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                  " ON CONFLICT DO UPDATE SET clocks = clocks | excluded.clocks,"
                   " first_input = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_input ELSE first_input END,"
                   " first_line = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_line ELSE first_line END,"
                   " first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms),"
@@ -182,6 +182,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
              format, --assume-time) and how many of its records took the assumed time */
         "ALTER TABLE inputs ADD COLUMN settings TEXT NOT NULL DEFAULT '';"
         "ALTER TABLE inputs ADD COLUMN assumed INTEGER NOT NULL DEFAULT 0;",
+    [2] = /* 2 -> 3: the clocks the times of identity and voyage reports came from
+             (1 << pel_clock, or-ed; 0 = not known, as for rows stored before) */
+        "ALTER TABLE identities ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE voyages ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;",
 };
 
 static pel_store *open_fail(pel_store *s, pel_error *err, pel_status code, const char *fmt, ...) {
