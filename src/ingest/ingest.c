@@ -16,6 +16,10 @@
  *
  * Memory: buffers hold at most commit_every positions, whatever the input
  * size; per-vessel state is a hash entry.
+ *
+ * Test hook: $PELORUS_TEST_COMMIT_PAUSE_MS makes each batch commit sleep
+ * that long before the next transaction begins, so that tests can start a
+ * second ingest in the middle of a first (tests/concurrency_test.sh).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -98,6 +102,7 @@ typedef struct ing {
     uint64_t c_lines, c_pos, c_stat, c_ign, c_rej;
     uint64_t c_reason[64];
     bool csv;
+    long pause_ms;         /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
     uint64_t records;
     uint64_t next_progress;
     struct timespec last_progress;
@@ -357,6 +362,10 @@ static pel_status commit(ing *g, uint64_t upto) {
     if (st_done(g->s, st_get(g->s, ST_COMMIT), g->err, "committing") != PEL_OK)
         return PEL_ERR_IO;
     g->committed = upto;
+    if (g->pause_ms > 0) { /* test hook: widen the gap between transactions */
+        struct timespec ts = {g->pause_ms / 1000, (long)(g->pause_ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
     if (st_done(g->s, st_get(g->s, ST_BEGIN), g->err, "starting a transaction") != PEL_OK)
         return PEL_ERR_IO;
     return PEL_OK;
@@ -815,6 +824,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     }
     ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
     g.commit_every = o->commit_every ? o->commit_every : 500000;
+    const char *pause = getenv("PELORUS_TEST_COMMIT_PAUSE_MS");
+    g.pause_ms = pause ? strtol(pause, NULL, 10) : 0;
     g.batch = malloc(g.commit_every * sizeof *g.batch);
     if (!g.batch) {
         if (err) {
