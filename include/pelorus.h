@@ -525,6 +525,9 @@ typedef struct pel_ingest_opts {
     /* progress: called about once a second during a file */
     void (*on_progress)(void *ud, const char *file, uint64_t lines, uint64_t records);
     void *ud;
+    /* another ingest holds the database's lock (lock_path, borrowed for the
+       call): called once, before waiting for it; may be NULL */
+    void (*on_wait)(void *ud, const char *lock_path);
 } pel_ingest_opts;
 
 typedef struct pel_ingest_stats {
@@ -549,7 +552,10 @@ const char *pel_ingest_reason_name(int index);
 /* Ingests the files (NMEA plain/gzip, NOAA or DMA CSV) into s and rebuilds
  * the tracks of every vessel they touched.  A file whose content is already
  * in the store is skipped; a file whose previous ingest was interrupted is
- * continued.  Committed data is never lost: on failure (disk full, read-only
+ * continued.  One ingest at a time per database: the call holds an exclusive
+ * lock on the file beside it named as the database plus "-lock" (created if
+ * missing, never removed) and waits for another holder (process or thread)
+ * to finish or die, telling o->on_wait first.  Committed data is never lost: on failure (disk full, read-only
  * database) the call stops with PEL_ERR_IO and a message, and running it
  * again completes the work.  stats may be NULL. */
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,

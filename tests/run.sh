@@ -21,6 +21,7 @@ suite golden tests/golden.sh
 suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
 suite store tests/store_test.sh
+suite concurrency tests/concurrency_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh
 suite screen tests/screen_test.sh

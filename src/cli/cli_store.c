@@ -21,7 +21,7 @@ static const char ingest_help[] =
     "position and every identity and voyage report with the file and line it came\n"
     "from, then rebuilds the tracks of the vessels it touched.  Ingesting the same\n"
     "content twice adds nothing; an interrupted ingest continues where it stopped\n"
-    "when run again.\n"
+    "when run again.  One ingest at a time per database: a second one waits.\n"
     "\n"
     "options:\n"
     "  --db PATH              the database (default pelorus.db)\n"
@@ -95,6 +95,11 @@ static void on_progress(void *ud, const char *file, uint64_t lines, uint64_t rec
     fprintf(stderr, "\r\033[Kingest: %s: %llu lines, %llu records", file, (unsigned long long)lines,
             (unsigned long long)records);
     c->progressed = true;
+}
+
+static void on_wait(void *ud, const char *lock_path) {
+    (void)ud;
+    fprintf(stderr, "pelorus ingest: waiting for another ingest into this database to finish (%s)\n", lock_path);
 }
 
 static bool parse_double(const char *s, double *v) {
@@ -175,6 +180,7 @@ int cli_ingest(int argc, char **argv) {
     }
     o.on_reject = on_reject;
     o.on_progress = on_progress;
+    o.on_wait = on_wait;
     o.ud = &c;
     pel_error err = {0};
     pel_store *s = pel_store_open(db, false, &err);

@@ -14,6 +14,20 @@
  * building is a pure function of the stored positions, so the final rows
  * equal a clean run's.
  *
+ * One ingest at a time: pel_ingest holds an exclusive flock(2) on a lock
+ * file beside the database (pelorus.db-lock) from before it looks at the
+ * inputs until the tracks are built and the staging table emptied.  A second
+ * ingest into the same database waits for it (on_wait says so), then finds
+ * the file complete, or builds on what the first left.  Batches must commit
+ * (for crash safety and resuming), and an SQLite write transaction cannot
+ * outlive a commit, so SQLite's own lock cannot cover a whole ingest; the
+ * file lock can, and the kernel releases it when the holder dies, even by
+ * SIGKILL, so the waiting ingest then proceeds and continues the dead one's
+ * partial input.  Holding the lock is also what makes resuming sound: an
+ * input marked 'partial' is then always an interrupted one, never one being
+ * read by someone else.  Readers (scan, tracks, report) take no lock: WAL
+ * gives them the last committed state.
+ *
  * Memory: buffers hold at most commit_every positions, whatever the input
  * size; per-vessel state is a hash entry.
  *
@@ -22,11 +36,14 @@
  * second ingest in the middle of a first (tests/concurrency_test.sh).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <nettle/sha2.h>
 
@@ -806,6 +823,56 @@ static pel_status ingest_one(ing *g, const char *path) {
     return PEL_OK;
 }
 
+/* ---- the ingest lock --------------------------------------------------------- */
+
+/* Takes the exclusive lock of s's database (the file path + "-lock",
+ * created if missing), waiting for another holder after telling o->on_wait.
+ * Sets *fd to the descriptor to close to release it, or -1 when the database
+ * has no file (in memory or temporary: no other process can reach it). */
+static pel_status ingest_lock(pel_store *s, const pel_ingest_opts *o, int *fd, pel_error *err) {
+    *fd = -1;
+    const char *db = sqlite3_db_filename(s->db, "main");
+    if (!db || !*db)
+        return PEL_OK;
+    char path[4200];
+    int f = -1;
+    const char *why = NULL;
+    if ((size_t)snprintf(path, sizeof path, "%s-lock", db) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        why = "cannot create the lock file";
+    } else {
+        f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (f < 0 && (errno == EACCES || errno == EROFS)) /* an existing lock file we may not write */
+            f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0)
+            why = "cannot create the lock file";
+        else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+            if (errno != EWOULDBLOCK && errno != EINTR)
+                why = "cannot lock";
+            else {
+                if (o->on_wait)
+                    o->on_wait(o->ud, path);
+                int rc;
+                while ((rc = flock(f, LOCK_EX)) != 0 && errno == EINTR)
+                    ;
+                if (rc != 0)
+                    why = "cannot lock";
+            }
+        }
+    }
+    if (why) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "%s %.200s: %s", why, path, strerror(errno));
+        }
+        if (f >= 0)
+            close(f);
+        return PEL_ERR_IO;
+    }
+    *fd = f;
+    return PEL_OK;
+}
+
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
                       pel_ingest_stats *stats, pel_error *err) {
     pel_ingest_opts dflt = {0};
@@ -822,6 +889,9 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         }
         return PEL_ERR_ARG;
     }
+    int lock;
+    if (ingest_lock(s, o, &lock, err) != PEL_OK)
+        return PEL_ERR_IO;
     ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
     g.commit_every = o->commit_every ? o->commit_every : 500000;
     const char *pause = getenv("PELORUS_TEST_COMMIT_PAUSE_MS");
@@ -833,6 +903,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
             snprintf(err->msg, sizeof err->msg, "out of memory for %llu buffered positions",
                      (unsigned long long)g.commit_every);
         }
+        if (lock >= 0)
+            close(lock);
         return PEL_ERR_NOMEM;
     }
     struct timespec t0, t1, t2;
@@ -876,6 +948,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         free(g.src_name[i]);
     free(g.src_name);
     free(g.src_id);
+    if (lock >= 0)
+        close(lock); /* releases the lock: the tracks are built, staging is empty */
     if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
         err->code = PEL_ERR_NOMEM;
         snprintf(err->msg, sizeof err->msg, "out of memory");
