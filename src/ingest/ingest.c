@@ -98,7 +98,12 @@ typedef struct ing {
     int64_t now_ms;
     /* the positions since the last commit, and the vessels seen by this run */
     pel_position *batch;
-    uint64_t buffered;
+    uint64_t buffered;     /* positions in batch */
+    uint64_t pending;      /* positions accepted since the last commit, repeats included */
+    uint32_t *rep;         /* batch positions by report: index + 1, 0 = empty (see batch_add) */
+    size_t repcap;
+    uint32_t *repeats;     /* per batch position, the exact repeats of it dropped */
+    sqlite3_stmt *vdups;   /* adds dropped repeats to vessels.duplicates */
     uint32_t *v;           /* open addressing by MMSI, 0 = empty */
     uint32_t *vcount;      /* per slot, scratch for the counting sort */
     size_t vcap, vused;
@@ -254,6 +259,76 @@ static size_t vessel_slot(ing *g, uint32_t mmsi, bool *added) {
     return k;
 }
 
+/* Exact repeats: the same report of the same vessel at the same time (equal
+ * in every field of trk_cmp_report: the same line twice in a feed, or heard
+ * by two receivers that stamp the same time).  The track build would keep
+ * one of them, the first in canonical order, and drop the others without
+ * consulting them for anything else (segment.c compares a position only with
+ * those kept), so dropping them here changes no row: the batch keeps the
+ * first in canonical order, and the count of the others goes to
+ * vessels.duplicates with the batch, as if the build had removed them.
+ * Repeats that are not exact (other times within the dedupe window) are left
+ * to the build, since whether they go depends on positions not read yet.
+ * The table is cleared at each commit, so a repeat is stored once a batch.
+ * Returns false when p is a repeat (its count taken). */
+static bool batch_add(ing *g, const pel_position *p) {
+    if (!g->rep && g->commit_every < UINT32_MAX / 4) {
+        size_t cap = 1024;
+        while (cap < 2 * g->commit_every)
+            cap *= 2;
+        g->rep = calloc(cap, sizeof *g->rep);
+        g->repeats = malloc(g->commit_every * sizeof *g->repeats);
+        if (!g->rep || !g->repeats) {
+            free(g->rep);
+            free(g->repeats);
+            g->rep = g->repeats = NULL; /* no memory for it: store every repeat, the build drops them */
+        } else
+            g->repcap = cap;
+    }
+    if (g->rep) {
+        uint64_t h = (uint64_t)p->mmsi * 0x9E3779B97F4A7C15u ^ (uint64_t)p->t_ms;
+        h = (h ^ (uint32_t)p->lat) * 0xBF58476D1CE4E5B9u;
+        h = (h ^ (uint32_t)p->lon) * 0x94D049BB133111EBu;
+        h = (h ^ ((uint64_t)p->speed << 16 | p->course)) * 0xBF58476D1CE4E5B9u;
+        h ^= h >> 31;
+        size_t k = (size_t)h & (g->repcap - 1);
+        while (g->rep[k]) {
+            pel_position *q = &g->batch[g->rep[k] - 1];
+            if (q->mmsi == p->mmsi && trk_cmp_report(q, p) == 0) {
+                if (trk_cmp_pos(p, q) < 0)
+                    *q = *p; /* the first in canonical order stays */
+                g->repeats[g->rep[k] - 1]++;
+                return false;
+            }
+            k = (k + 1) & (g->repcap - 1);
+        }
+        g->rep[k] = (uint32_t)g->buffered + 1;
+        g->repeats[g->buffered] = 0;
+    }
+    g->batch[g->buffered++] = *p;
+    return true;
+}
+
+/* Adds the repeats dropped for one vessel's m batch positions (indices at
+ * idx) to its vessels.duplicates and to the call's count. */
+static pel_status add_repeats(ing *g, uint32_t mmsi, const uint32_t *idx, size_t m) {
+    uint64_t r = 0;
+    for (size_t k = 0; k < m; k++)
+        r += g->repeats[idx[k]];
+    if (!r)
+        return PEL_OK;
+    if (!g->vdups && sqlite3_prepare_v2(g->s->db, "UPDATE vessels SET duplicates = duplicates + ?2 WHERE mmsi = ?1",
+                                        -1, &g->vdups, NULL) != SQLITE_OK)
+        return st_error(g->s, g->err, "counting duplicates");
+    sqlite3_reset(g->vdups);
+    sqlite3_bind_int64(g->vdups, 1, mmsi);
+    sqlite3_bind_int64(g->vdups, 2, (sqlite3_int64)r);
+    if (st_done(g->s, g->vdups, g->err, "counting duplicates") != PEL_OK)
+        return PEL_ERR_IO;
+    g->st->duplicates += r;
+    return PEL_OK;
+}
+
 /* Writes the batch as staged chunks, one per vessel; marks new vessels dirty. */
 static pel_status flush_vessels(ing *g) {
     if (!g->buffered)
@@ -335,9 +410,13 @@ static pel_status flush_vessels(ing *g) {
         sqlite3_bind_blob(q, 3, g->enc, (int)len, SQLITE_STATIC);
         if (st_done(g->s, q, g->err, "storing positions") != PEL_OK)
             st = PEL_ERR_IO;
+        if (st == PEL_OK && g->rep)
+            st = add_repeats(g, tmp[0].mmsi, order + i, m);
         i = j;
     }
     g->buffered = 0;
+    if (g->rep)
+        memset(g->rep, 0, g->repcap * sizeof *g->rep);
 out:
     free(slot);
     free(order);
@@ -379,6 +458,7 @@ static pel_status commit(ing *g, uint64_t upto) {
     if (st_done(g->s, st_get(g->s, ST_COMMIT), g->err, "committing") != PEL_OK)
         return PEL_ERR_IO;
     g->committed = upto;
+    g->pending = 0;
     if (g->pause_ms > 0) { /* test hook: widen the gap between transactions */
         struct timespec ts = {g->pause_ms / 1000, (long)(g->pause_ms % 1000) * 1000000};
         nanosleep(&ts, NULL);
@@ -585,7 +665,7 @@ static void handle(ing *g, const pel_record *rin) {
     }
     uint32_t input = (uint32_t)g->input;
     if (pos) {
-        pel_position *p = &g->batch[g->buffered];
+        pel_position pp = {0}, *p = &pp;
         p->mmsi = r.mmsi;
         p->t_ms = r.t_ms;
         p->lat = r.lat;
@@ -602,7 +682,8 @@ static void handle(ing *g, const pel_record *rin) {
         p->line = r.line;
         p->second = (int8_t)(!g->csv && r.second >= 0 && r.second < 60 ? r.second : -1);
         g->c_pos++;
-        g->buffered++;
+        g->pending++;
+        batch_add(g, p);
     }
     if (r.kind & PEL_REC_STATIC) {
         store_static(g, &r);
@@ -611,7 +692,7 @@ static void handle(ing *g, const pel_record *rin) {
     if (!pos && !(r.kind & PEL_REC_STATIC))
         g->c_ign++; /* a position report without a position */
     /* a full batch: commit up to this record's (last) line, which is done */
-    if (g->buffered >= g->commit_every && g->failed == PEL_OK) {
+    if (g->pending >= g->commit_every && g->failed == PEL_OK) {
         pel_status st = commit(g, r.line_last > r.line ? r.line_last : r.line);
         if (st != PEL_OK)
             fail(g, st);
@@ -937,6 +1018,9 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     stats->read_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     stats->build_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
     free(g.batch);
+    free(g.rep);
+    free(g.repeats);
+    sqlite3_finalize(g.vdups);
     free(g.v);
     free(g.vcount);
     free(g.enc);

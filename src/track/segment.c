@@ -46,12 +46,12 @@ double trk_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2) {
     return 2 * 6371008.8 * asin(sqrt(a < 1 ? a : 1));
 }
 
-/* Canonical order: time, then every field, so equal inputs sort equally. */
-static int cmp_pos(const void *a, const void *b) {
-    const pel_position *x = a, *y = b;
+/* Canonical order: time, then every field of the report, then where it
+ * came from, so equal inputs sort equally. */
 #define CMP(f)                                                                                                         \
     if (x->f != y->f)                                                                                                  \
     return x->f < y->f ? -1 : 1
+int trk_cmp_report(const pel_position *x, const pel_position *y) {
     CMP(t_ms);
     CMP(lat);
     CMP(lon);
@@ -61,12 +61,21 @@ static int cmp_pos(const void *a, const void *b) {
     CMP(status);
     CMP(type);
     CMP(second);
+    return 0;
+}
+
+int trk_cmp_pos(const pel_position *x, const pel_position *y) {
+    int c = trk_cmp_report(x, y);
+    if (c)
+        return c;
     CMP(input);
     CMP(line);
     CMP(source);
-#undef CMP
     return 0;
 }
+#undef CMP
+
+static int cmp_pos(const void *a, const void *b) { return trk_cmp_pos(a, b); }
 
 static bool same_report(const pel_position *a, const pel_position *b) {
     bool class_a = a->type != 18 && a->type != 19, class_b = b->type != 18 && b->type != 19;

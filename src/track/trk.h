@@ -49,6 +49,15 @@ typedef struct trk_segment {
     bool parallel;           /* overlapped in time another segment of the vessel */
 } trk_segment;
 
+/* The canonical order of one vessel's positions: time, then every field of
+ * the report (position, speed, course, heading, status, type, second), then
+ * where it came from (input, line, source).  trk_cmp_report compares the
+ * first part only: 0 means the same report at the same time, however it was
+ * received, and of two such positions the build keeps the one first in
+ * trk_cmp_pos order (never both).  Both return <0, 0 or >0. */
+int trk_cmp_report(const pel_position *a, const pel_position *b);
+int trk_cmp_pos(const pel_position *a, const pel_position *b);
+
 /* Sorts p (one vessel) by time into canonical order, removes duplicate
  * receptions (moved to the end; *n_out is the count kept, *dups the count
  * removed), validates times and coordinates (PEL_POS_BAD_*), and assigns
