@@ -22,6 +22,7 @@ suite export-validate tests/export_validate.sh "$BUILD"
 suite cli tests/cli_test.sh
 suite store tests/store_test.sh
 suite concurrency tests/concurrency_test.sh
+suite memory tests/memory_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh
 suite screen tests/screen_test.sh

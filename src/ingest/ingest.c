@@ -28,8 +28,12 @@
  * read by someone else.  Readers (scan, tracks, report) take no lock: WAL
  * gives them the last committed state.
  *
- * Memory: buffers hold at most commit_every positions, whatever the input
- * size; per-vessel state is a hash entry.
+ * Memory: buffers hold at most commit_every positions (and a sorted copy of
+ * the largest vessel's share at a commit), whatever the input size;
+ * per-vessel state is a hash entry; exact repeats of a report are dropped
+ * as they come (batch_add), so a line repeated millions of times is stored
+ * once a batch.  Track building streams each vessel (build.c).  SQLite's
+ * memory-mapped reads are off while an ingest runs.
  *
  * Test hook: $PELORUS_TEST_COMMIT_PAUSE_MS makes each batch commit sleep
  * that long before the next transaction begins, so that tests can start a
@@ -100,7 +104,7 @@ typedef struct ing {
     pel_position *batch;
     uint64_t buffered;     /* positions in batch */
     uint64_t pending;      /* positions accepted since the last commit, repeats included */
-    uint32_t *rep;         /* batch positions by report: index + 1, 0 = empty (see batch_add) */
+    uint64_t *rep;         /* batch positions by report: hash << 32 | index + 1, 0 = empty (batch_add) */
     size_t repcap;
     uint32_t *repeats;     /* per batch position, the exact repeats of it dropped */
     sqlite3_stmt *vdups;   /* adds dropped repeats to vessels.duplicates */
@@ -269,19 +273,26 @@ static size_t vessel_slot(ing *g, uint32_t mmsi, bool *added) {
  * vessels.duplicates with the batch, as if the build had removed them.
  * Repeats that are not exact (other times within the dedupe window) are left
  * to the build, since whether they go depends on positions not read yet.
- * The table is cleared at each commit, so a repeat is stored once a batch.
- * Returns false when p is a repeat (its count taken). */
+ * The memory of recent reports is small and forgetful: REPEAT_SLOTS slots
+ * (128 KiB, in cache), a report's slot chosen by its hash, each holding the
+ * last report hashed there and a tag of its hash.  A repeat whose first copy
+ * was pushed out by another report is stored, and the build removes it as
+ * before; what arrives together (one line repeated, receivers a few lines
+ * apart) is caught.  It is cleared at each commit, so a repeat is stored at
+ * most once a batch.  Returns false when p is a repeat (its count taken). */
+#define REPEAT_SLOTS 16384
 static bool batch_add(ing *g, const pel_position *p) {
     if (!g->rep && g->commit_every < UINT32_MAX / 4) {
-        size_t cap = 1024;
-        while (cap < 2 * g->commit_every)
+        size_t cap = 64;
+        while (cap < REPEAT_SLOTS && cap < 2 * g->commit_every)
             cap *= 2;
         g->rep = calloc(cap, sizeof *g->rep);
         g->repeats = malloc(g->commit_every * sizeof *g->repeats);
         if (!g->rep || !g->repeats) {
             free(g->rep);
             free(g->repeats);
-            g->rep = g->repeats = NULL; /* no memory for it: store every repeat, the build drops them */
+            g->rep = NULL; /* no memory for it: store every repeat, the build drops them */
+            g->repeats = NULL;
         } else
             g->repcap = cap;
     }
@@ -291,18 +302,19 @@ static bool batch_add(ing *g, const pel_position *p) {
         h = (h ^ (uint32_t)p->lon) * 0x94D049BB133111EBu;
         h = (h ^ ((uint64_t)p->speed << 16 | p->course)) * 0xBF58476D1CE4E5B9u;
         h ^= h >> 31;
-        size_t k = (size_t)h & (g->repcap - 1);
-        while (g->rep[k]) {
-            pel_position *q = &g->batch[g->rep[k] - 1];
+        uint64_t *slot = &g->rep[h & (g->repcap - 1)];
+        uint64_t tag = h >> 32 << 32; /* compared first, to spare reading the batch */
+        if (*slot && (*slot >> 32 << 32) == tag) {
+            uint32_t at = (uint32_t)*slot - 1;
+            pel_position *q = &g->batch[at];
             if (q->mmsi == p->mmsi && trk_cmp_report(q, p) == 0) {
                 if (trk_cmp_pos(p, q) < 0)
                     *q = *p; /* the first in canonical order stays */
-                g->repeats[g->rep[k] - 1]++;
+                g->repeats[at]++;
                 return false;
             }
-            k = (k + 1) & (g->repcap - 1);
         }
-        g->rep[k] = (uint32_t)g->buffered + 1;
+        *slot = tag | ((uint64_t)g->buffered + 1);
         g->repeats[g->buffered] = 0;
     }
     g->batch[g->buffered++] = *p;
@@ -329,7 +341,10 @@ static pel_status add_repeats(ing *g, uint32_t mmsi, const uint32_t *idx, size_t
     return PEL_OK;
 }
 
-/* Writes the batch as staged chunks, one per vessel; marks new vessels dirty. */
+static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
+
+/* Writes the batch as staged rows, each vessel's positions sorted; marks
+ * new vessels dirty. */
 static pel_status flush_vessels(ing *g) {
     if (!g->buffered)
         return PEL_OK;
@@ -393,7 +408,7 @@ static pel_status flush_vessels(ing *g) {
         }
         for (size_t k = 0; k < m; k++)
             tmp[k] = g->batch[order[i + k]];
-        size_t need = 8 + m * TRK_MAX_BYTES_PER_POS;
+        size_t need = 8 + (size_t)TRK_CHUNK * TRK_MAX_BYTES_PER_POS;
         if (need > g->enccap) {
             uint8_t *ne = realloc(g->enc, need);
             if (!ne) {
@@ -403,13 +418,22 @@ static pel_status flush_vessels(ing *g) {
             g->enc = ne;
             g->enccap = need;
         }
-        size_t len = trk_encode(tmp, m, g->enc);
-        sqlite3_stmt *q = st_get(g->s, ST_CHUNK_RAW);
-        sqlite3_bind_int64(q, 1, tmp[0].mmsi);
-        sqlite3_bind_int64(q, 2, g->s->gen);
-        sqlite3_bind_blob(q, 3, g->enc, (int)len, SQLITE_STATIC);
-        if (st_done(g->s, q, g->err, "storing positions") != PEL_OK)
-            st = PEL_ERR_IO;
+        /* in canonical order, in rows of at most TRK_CHUNK: the build
+         * merges them as sorted runs (build.c) */
+        size_t sorted = 1;
+        while (sorted < m && trk_cmp_pos(&tmp[sorted - 1], &tmp[sorted]) <= 0)
+            sorted++;
+        if (sorted < m) /* a feed in time order seldom needs it */
+            qsort(tmp, m, sizeof *tmp, cmp_canon);
+        for (size_t r0 = 0; r0 < m && st == PEL_OK; r0 += TRK_CHUNK) {
+            size_t len = trk_encode(tmp + r0, m - r0 < TRK_CHUNK ? m - r0 : TRK_CHUNK, g->enc);
+            sqlite3_stmt *q = st_get(g->s, ST_CHUNK_RAW);
+            sqlite3_bind_int64(q, 1, tmp[0].mmsi);
+            sqlite3_bind_int64(q, 2, g->s->gen);
+            sqlite3_bind_blob(q, 3, g->enc, (int)len, SQLITE_STATIC);
+            if (st_done(g->s, q, g->err, "storing positions") != PEL_OK)
+                st = PEL_ERR_IO;
+        }
         if (st == PEL_OK && g->rep)
             st = add_repeats(g, tmp[0].mmsi, order + i, m);
         i = j;
@@ -988,6 +1012,17 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
             close(lock);
         return PEL_ERR_NOMEM;
     }
+    /* no memory-mapped reads while writing: the pages an ingest reads back
+     * (staged rows, old chunks) would count in its resident memory up to
+     * the map's size; the readers' setting comes back at the end */
+    sqlite3_int64 mmap_was = 0;
+    sqlite3_stmt *mq;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA mmap_size", -1, &mq, NULL) == SQLITE_OK) {
+        if (sqlite3_step(mq) == SQLITE_ROW)
+            mmap_was = sqlite3_column_int64(mq, 0);
+        sqlite3_finalize(mq);
+    }
+    sqlite3_exec(s->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pel_status st = st_done(s, st_get(s, ST_BEGIN), err, "starting a transaction");
@@ -1032,8 +1067,11 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         free(g.src_name[i]);
     free(g.src_name);
     free(g.src_id);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA mmap_size=%lld", (long long)mmap_was);
+    sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
     if (lock >= 0)
-        close(lock); /* releases the lock: the tracks are built, staging is empty */
+        close(lock); /* releases the lock */
     if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
         err->code = PEL_ERR_NOMEM;
         snprintf(err->msg, sizeof err->msg, "out of memory");
