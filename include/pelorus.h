@@ -625,6 +625,9 @@ typedef struct pel_ingest_opts {
     /* an input that was not ingested while the others were: missing, unreadable, or not
        understood; msg (any length, borrowed for the call) names it and says what it looked like */
     void (*on_input_error)(void *ud, const char *file, pel_status code, const char *msg);
+    /* another ingest holds the database's lock (lock_path, borrowed for the
+       call): called once, before waiting for it; may be NULL */
+    void (*on_wait)(void *ud, const char *lock_path);
 } pel_ingest_opts;
 
 typedef struct pel_ingest_stats {
@@ -670,8 +673,11 @@ const char *pel_ingest_reason_name(int index);
  * recorded, reported through o->on_input_error, counted in stats->failed,
  * and the other inputs are ingested; the call then returns the first such
  * input's status (PEL_ERR_IO or PEL_ERR_FORMAT) with err saying "N of M
- * inputs not ingested: " and its message.  Committed data
- * is never lost: on a failure of the store (disk full, read-only database)
+ * inputs not ingested: " and its message.  One ingest at a time per
+ * database: the call holds an exclusive lock on the file beside it named as
+ * the database plus "-lock" (created if missing, never removed) and waits
+ * for another holder (process or thread) to finish or die, telling
+ * o->on_wait first.  Committed data is never lost: on a failure of the store (disk full, read-only database)
  * the call stops with PEL_ERR_IO and a message, and running it again
  * completes the work.  stats may be NULL. */
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,

@@ -26,6 +26,7 @@ static const char ingest_help[] =
     "same content read the same way twice adds nothing; an interrupted ingest\n"
     "continues where it stopped when run again.  FILE may be - (standard input),\n"
     "a pipe or <(...): it is copied to $TMPDIR while it is read.\n"
+    "One ingest at a time per database: a second one waits.\n"
     "\n"
     "options:\n"
     "  --db PATH              the database (default pelorus.db)\n"
@@ -144,6 +145,11 @@ static void on_progress(void *ud, const char *file, uint64_t lines, uint64_t rec
     fprintf(stderr, "\r\033[Kingest: %s: %llu lines, %llu records", file, (unsigned long long)lines,
             (unsigned long long)records);
     c->progressed = true;
+}
+
+static void on_wait(void *ud, const char *lock_path) {
+    (void)ud;
+    fprintf(stderr, "pelorus ingest: waiting for another ingest into this database to finish (%s)\n", lock_path);
 }
 
 int cli_ingest(int argc, char **argv) {
@@ -287,6 +293,7 @@ int cli_ingest(int argc, char **argv) {
     o.on_reject = on_reject;
     o.on_progress = on_progress;
     o.on_input_error = on_input_error;
+    o.on_wait = on_wait;
     o.ud = &c;
     pel_error err = {0};
     pel_store *s = pel_store_open(db, false, &err);

@@ -14,14 +14,37 @@
  * building is a pure function of the stored positions, so the final rows
  * equal a clean run's.
  *
- * Memory: buffers hold at most commit_every positions, whatever the input
- * size; per-vessel state is a hash entry.
+ * One ingest at a time: pel_ingest holds an exclusive flock(2) on a lock
+ * file beside the database (pelorus.db-lock) from before it looks at the
+ * inputs until the tracks are built and the staging table emptied.  A second
+ * ingest into the same database waits for it (on_wait says so), then finds
+ * the file complete, or builds on what the first left.  Batches must commit
+ * (for crash safety and resuming), and an SQLite write transaction cannot
+ * outlive a commit, so SQLite's own lock cannot cover a whole ingest; the
+ * file lock can, and the kernel releases it when the holder dies, even by
+ * SIGKILL, so the waiting ingest then proceeds and continues the dead one's
+ * partial input.  Holding the lock is also what makes resuming sound: an
+ * input marked 'partial' is then always an interrupted one, never one being
+ * read by someone else.  Readers (scan, tracks, report) take no lock: WAL
+ * gives them the last committed state.
+ *
+ * Memory: buffers hold at most commit_every positions (and a sorted copy of
+ * the largest vessel's share at a commit), whatever the input size;
+ * per-vessel state is a hash entry; exact repeats of a report are dropped
+ * as they come (batch_add), so a line repeated millions of times is stored
+ * once a batch.  Track building streams each vessel (build.c).  SQLite's
+ * memory-mapped reads are off while an ingest runs.
+ *
+ * Test hook: $PELORUS_TEST_COMMIT_PAUSE_MS makes each batch commit sleep
+ * that long before the next transaction begins, so that tests can start a
+ * second ingest in the middle of a first (tests/concurrency_test.sh).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +54,7 @@
 #include "ingest/csv_internal.h"
 #include "store_internal.h"
 #include "trk.h"
+#include "util/xsort.h"
 
 /* Reject reasons of every stage, as one index space. */
 #define R_CSV 16
@@ -81,7 +105,12 @@ typedef struct ing {
     int64_t now_ms;
     /* the positions since the last commit, and the vessels seen by this run */
     pel_position *batch;
-    uint64_t buffered;
+    uint64_t buffered;     /* positions in batch */
+    uint64_t pending;      /* positions accepted since the last commit, repeats included */
+    uint64_t *rep;         /* batch positions by report: hash << 32 | index + 1, 0 = empty (batch_add) */
+    size_t repcap;
+    uint32_t *repeats;     /* per batch position, the exact repeats of it dropped */
+    sqlite3_stmt *vdups;   /* adds dropped repeats to vessels.duplicates */
     uint32_t *v;           /* open addressing by MMSI, 0 = empty */
     uint32_t *vcount;      /* per slot, scratch for the counting sort */
     size_t vcap, vused;
@@ -109,6 +138,7 @@ typedef struct ing {
     bool refused;          /* the input failed before anything of it was recorded */
     bool recording;        /* the input has a row in inputs that is not complete */
     char imsg[1024];       /* why the input was refused */
+    long pause_ms;         /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
     uint64_t records;
     uint64_t next_progress;
     struct timespec last_progress;
@@ -244,7 +274,88 @@ static size_t vessel_slot(ing *g, uint32_t mmsi, bool *added) {
     return k;
 }
 
-/* Writes the batch as staged chunks, one per vessel; marks new vessels dirty. */
+/* Exact repeats: the same report of the same vessel at the same time (equal
+ * in every field of trk_cmp_report: the same line twice in a feed, or heard
+ * by two receivers that stamp the same time).  The track build would keep
+ * one of them, the first in canonical order, and drop the others without
+ * consulting them for anything else (segment.c compares a position only with
+ * those kept), so dropping them here changes no row: the batch keeps the
+ * first in canonical order, and the count of the others goes to
+ * vessels.duplicates with the batch, as if the build had removed them.
+ * Repeats that are not exact (other times within the dedupe window) are left
+ * to the build, since whether they go depends on positions not read yet.
+ * The memory of recent reports is small and forgetful: REPEAT_SLOTS slots
+ * (128 KiB, in cache), a report's slot chosen by its hash, each holding the
+ * last report hashed there and a tag of its hash.  A repeat whose first copy
+ * was pushed out by another report is stored, and the build removes it as
+ * before; what arrives together (one line repeated, receivers a few lines
+ * apart) is caught.  It is cleared at each commit, so a repeat is stored at
+ * most once a batch.  Returns false when p is a repeat (its count taken). */
+#define REPEAT_SLOTS 16384
+static bool batch_add(ing *g, const pel_position *p) {
+    if (!g->rep && g->commit_every < UINT32_MAX / 4) {
+        size_t cap = 64;
+        while (cap < REPEAT_SLOTS && cap < 2 * g->commit_every)
+            cap *= 2;
+        g->rep = calloc(cap, sizeof *g->rep);
+        g->repeats = malloc(g->commit_every * sizeof *g->repeats);
+        if (!g->rep || !g->repeats) {
+            free(g->rep);
+            free(g->repeats);
+            g->rep = NULL; /* no memory for it: store every repeat, the build drops them */
+            g->repeats = NULL;
+        } else
+            g->repcap = cap;
+    }
+    if (g->rep) {
+        uint64_t h = (uint64_t)p->mmsi * 0x9E3779B97F4A7C15u ^ (uint64_t)p->t_ms;
+        h = (h ^ (uint32_t)p->lat) * 0xBF58476D1CE4E5B9u;
+        h = (h ^ (uint32_t)p->lon) * 0x94D049BB133111EBu;
+        h = (h ^ ((uint64_t)p->speed << 16 | p->course)) * 0xBF58476D1CE4E5B9u;
+        h ^= h >> 31;
+        uint64_t *slot = &g->rep[h & (g->repcap - 1)];
+        uint64_t tag = h >> 32 << 32; /* compared first, to spare reading the batch */
+        if (*slot && (*slot >> 32 << 32) == tag) {
+            uint32_t at = (uint32_t)*slot - 1;
+            pel_position *q = &g->batch[at];
+            if (q->mmsi == p->mmsi && trk_cmp_report(q, p) == 0) {
+                if (trk_cmp_pos(p, q) < 0)
+                    *q = *p; /* the first in canonical order stays */
+                g->repeats[at]++;
+                return false;
+            }
+        }
+        *slot = tag | ((uint64_t)g->buffered + 1);
+        g->repeats[g->buffered] = 0;
+    }
+    g->batch[g->buffered++] = *p;
+    return true;
+}
+
+/* Adds the repeats dropped for one vessel's m batch positions (indices at
+ * idx) to its vessels.duplicates and to the call's count. */
+static pel_status add_repeats(ing *g, uint32_t mmsi, const uint32_t *idx, size_t m) {
+    uint64_t r = 0;
+    for (size_t k = 0; k < m; k++)
+        r += g->repeats[idx[k]];
+    if (!r)
+        return PEL_OK;
+    if (!g->vdups && sqlite3_prepare_v2(g->s->db, "UPDATE vessels SET duplicates = duplicates + ?2 WHERE mmsi = ?1",
+                                        -1, &g->vdups, NULL) != SQLITE_OK)
+        return st_error(g->s, g->err, "counting duplicates");
+    sqlite3_reset(g->vdups);
+    sqlite3_bind_int64(g->vdups, 1, mmsi);
+    sqlite3_bind_int64(g->vdups, 2, (sqlite3_int64)r);
+    if (st_done(g->s, g->vdups, g->err, "counting duplicates") != PEL_OK)
+        return PEL_ERR_IO;
+    g->st->duplicates += r;
+    return PEL_OK;
+}
+
+static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
+
+/* Writes the batch as staged rows, each vessel's positions sorted; marks
+ * new vessels dirty. */
 static pel_status flush_vessels(ing *g) {
     if (!g->buffered)
         return PEL_OK;
@@ -308,7 +419,7 @@ static pel_status flush_vessels(ing *g) {
         }
         for (size_t k = 0; k < m; k++)
             tmp[k] = g->batch[order[i + k]];
-        size_t need = 8 + m * TRK_MAX_BYTES_PER_POS;
+        size_t need = 8 + (size_t)TRK_CHUNK * TRK_MAX_BYTES_PER_POS;
         if (need > g->enccap) {
             uint8_t *ne = realloc(g->enc, need);
             if (!ne) {
@@ -318,16 +429,29 @@ static pel_status flush_vessels(ing *g) {
             g->enc = ne;
             g->enccap = need;
         }
-        size_t len = trk_encode(tmp, m, g->enc);
-        sqlite3_stmt *q = st_get(g->s, ST_CHUNK_RAW);
-        sqlite3_bind_int64(q, 1, tmp[0].mmsi);
-        sqlite3_bind_int64(q, 2, g->s->gen);
-        sqlite3_bind_blob(q, 3, g->enc, (int)len, SQLITE_STATIC);
-        if (st_done(g->s, q, g->err, "storing positions") != PEL_OK)
-            st = PEL_ERR_IO;
+        /* in canonical order, in rows of at most TRK_CHUNK: the build
+         * merges them as sorted runs (build.c) */
+        size_t sorted = 1;
+        while (sorted < m && trk_cmp_pos(&tmp[sorted - 1], &tmp[sorted]) <= 0)
+            sorted++;
+        if (sorted < m) /* a feed in time order seldom needs it */
+            xqsort(tmp, m, sizeof *tmp, cmp_canon);
+        for (size_t r0 = 0; r0 < m && st == PEL_OK; r0 += TRK_CHUNK) {
+            size_t len = trk_encode(tmp + r0, m - r0 < TRK_CHUNK ? m - r0 : TRK_CHUNK, g->enc);
+            sqlite3_stmt *q = st_get(g->s, ST_CHUNK_RAW);
+            sqlite3_bind_int64(q, 1, tmp[0].mmsi);
+            sqlite3_bind_int64(q, 2, g->s->gen);
+            sqlite3_bind_blob(q, 3, g->enc, (int)len, SQLITE_STATIC);
+            if (st_done(g->s, q, g->err, "storing positions") != PEL_OK)
+                st = PEL_ERR_IO;
+        }
+        if (st == PEL_OK && g->rep)
+            st = add_repeats(g, tmp[0].mmsi, order + i, m);
         i = j;
     }
     g->buffered = 0;
+    if (g->rep)
+        memset(g->rep, 0, g->repcap * sizeof *g->rep);
 out:
     free(slot);
     free(order);
@@ -370,6 +494,11 @@ static pel_status commit(ing *g, uint64_t upto) {
     if (st_done(g->s, st_get(g->s, ST_COMMIT), g->err, "committing") != PEL_OK)
         return PEL_ERR_IO;
     g->committed = upto;
+    g->pending = 0;
+    if (g->pause_ms > 0) { /* test hook: widen the gap between transactions */
+        struct timespec ts = {g->pause_ms / 1000, (long)(g->pause_ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
     if (st_done(g->s, st_get(g->s, ST_BEGIN), g->err, "starting a transaction") != PEL_OK)
         return PEL_ERR_IO;
     return PEL_OK;
@@ -582,7 +711,7 @@ static void handle(ing *g, const pel_record *rin) {
     }
     uint32_t input = (uint32_t)g->input;
     if (pos) {
-        pel_position *p = &g->batch[g->buffered];
+        pel_position pp = {0}, *p = &pp;
         p->mmsi = r.mmsi;
         p->t_ms = r.t_ms;
         p->lat = r.lat;
@@ -600,7 +729,8 @@ static void handle(ing *g, const pel_record *rin) {
         p->line = r.line;
         p->second = (int8_t)(!g->csv && r.second >= 0 && r.second < 60 ? r.second : -1);
         g->c_pos++;
-        g->buffered++;
+        g->pending++;
+        batch_add(g, p);
     }
     if (r.kind & PEL_REC_STATIC) {
         store_static(g, &r);
@@ -609,7 +739,7 @@ static void handle(ing *g, const pel_record *rin) {
     if (!pos && !(r.kind & PEL_REC_STATIC))
         g->c_ign++; /* a position report without a position */
     /* a full batch: commit up to this record's (last) line, which is done */
-    if (g->buffered >= g->commit_every && g->failed == PEL_OK) {
+    if (g->pending >= g->commit_every && g->failed == PEL_OK) {
         pel_status st = commit(g, r.line_last > r.line ? r.line_last : r.line);
         if (st != PEL_OK)
             fail(g, st);
@@ -1196,6 +1326,56 @@ static pel_status ingest_one(ing *g, const char *name) {
     return st;
 }
 
+/* ---- the ingest lock --------------------------------------------------------- */
+
+/* Takes the exclusive lock of s's database (the file path + "-lock",
+ * created if missing), waiting for another holder after telling o->on_wait.
+ * Sets *fd to the descriptor to close to release it, or -1 when the database
+ * has no file (in memory or temporary: no other process can reach it). */
+static pel_status ingest_lock(pel_store *s, const pel_ingest_opts *o, int *fd, pel_error *err) {
+    *fd = -1;
+    const char *db = sqlite3_db_filename(s->db, "main");
+    if (!db || !*db)
+        return PEL_OK;
+    char path[4200];
+    int f = -1;
+    const char *why = NULL;
+    if ((size_t)snprintf(path, sizeof path, "%s-lock", db) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        why = "cannot create the lock file";
+    } else {
+        f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (f < 0 && (errno == EACCES || errno == EROFS)) /* an existing lock file we may not write */
+            f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0)
+            why = "cannot create the lock file";
+        else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+            if (errno != EWOULDBLOCK && errno != EINTR)
+                why = "cannot lock";
+            else {
+                if (o->on_wait)
+                    o->on_wait(o->ud, path);
+                int rc;
+                while ((rc = flock(f, LOCK_EX)) != 0 && errno == EINTR)
+                    ;
+                if (rc != 0)
+                    why = "cannot lock";
+            }
+        }
+    }
+    if (why) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "%s %.200s: %s", why, path, strerror(errno));
+        }
+        if (f >= 0)
+            close(f);
+        return PEL_ERR_IO;
+    }
+    *fd = f;
+    return PEL_OK;
+}
+
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
                       pel_ingest_stats *stats, pel_error *err) {
     pel_ingest_opts dflt = {0};
@@ -1233,6 +1413,9 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         }
         return PEL_ERR_ARG;
     }
+    int lock;
+    if (ingest_lock(s, o, &lock, err) != PEL_OK)
+        return PEL_ERR_IO;
     ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
     for (int i = 0; i < 64; i++) {
         const char *name = pel_ingest_reason_name(i);
@@ -1244,6 +1427,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
             }
     }
     g.commit_every = o->commit_every ? o->commit_every : 500000;
+    const char *pause = getenv("PELORUS_TEST_COMMIT_PAUSE_MS");
+    g.pause_ms = pause ? strtol(pause, NULL, 10) : 0;
     g.batch = malloc(g.commit_every * sizeof *g.batch);
     if (!g.batch) {
         if (err) {
@@ -1251,8 +1436,21 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
             snprintf(err->msg, sizeof err->msg, "out of memory for %llu buffered positions",
                      (unsigned long long)g.commit_every);
         }
+        if (lock >= 0)
+            close(lock);
         return PEL_ERR_NOMEM;
     }
+    /* no memory-mapped reads while writing: the pages an ingest reads back
+     * (staged rows, old chunks) would count in its resident memory up to
+     * the map's size; the readers' setting comes back at the end */
+    sqlite3_int64 mmap_was = 0;
+    sqlite3_stmt *mq;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA mmap_size", -1, &mq, NULL) == SQLITE_OK) {
+        if (sqlite3_step(mq) == SQLITE_ROW)
+            mmap_was = sqlite3_column_int64(mq, 0);
+        sqlite3_finalize(mq);
+    }
+    sqlite3_exec(s->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pel_status st = st_done(s, st_get(s, ST_BEGIN), err, "starting a transaction");
@@ -1311,6 +1509,9 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     stats->read_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     stats->build_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
     free(g.batch);
+    free(g.rep);
+    free(g.repeats);
+    sqlite3_finalize(g.vdups);
     free(g.v);
     free(g.vcount);
     free(g.enc);
@@ -1322,6 +1523,11 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         free(g.src_name[i]);
     free(g.src_name);
     free(g.src_id);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA mmap_size=%lld", (long long)mmap_was);
+    sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
+    if (lock >= 0)
+        close(lock); /* releases the lock */
     if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
         err->code = PEL_ERR_NOMEM;
         snprintf(err->msg, sizeof err->msg, "out of memory");

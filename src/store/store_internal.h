@@ -46,7 +46,8 @@ pel_status st_done(pel_store *s, sqlite3_stmt *q, pel_error *err, const char *wh
  * "Yu Jong-2" -> "YUJONG2", the form names are searched by. */
 void st_norm_name(const char *s, char *out, size_t cap);
 
-/* Rebuilds the tracks of every vessel marked dirty (see ingest_build.c). */
+/* Rebuilds the tracks of every vessel marked dirty, each streamed in bounded
+ * memory (build.c); o gives the track options, stats (may be NULL) the counts. */
 pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_stats *stats, pel_error *err);
 
 #endif

@@ -17,7 +17,18 @@
  * ties broken by input and line, so the result does not depend on input
  * order.
  *
- * Limits: at most 16 segments open at once (the oldest closes first).
+ * Streaming: trk_stream takes the positions one at a time in canonical
+ * order and hands each kept one on at once, so a vessel of any length is
+ * built in the memory of its last dedupe window and its open segments (the
+ * store's build, build.c, merges stored runs into it).  What it cannot know
+ * at once comes later: a position is flagged isolated when its segment
+ * closes with it alone, and whether a segment is parallel to another is
+ * left to the caller (trk_parallel, over the finished segments in id
+ * order).  trk_build is the same over an array in memory.
+ *
+ * Limits: at most 16 segments open at once (the oldest closes first).  The
+ * stream holds the kept positions of the last dedupe window: a handful for
+ * any real transmitter, but as many as a feed puts into 30 s.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -48,12 +59,12 @@ double trk_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2) {
     return 2 * 6371008.8 * asin(sqrt(a < 1 ? a : 1));
 }
 
-/* Canonical order: time, then every field, so equal inputs sort equally. */
-static int cmp_pos(const void *a, const void *b) {
-    const pel_position *x = a, *y = b;
+/* Canonical order: time, then every field of the report, then where it
+ * came from, so equal inputs sort equally. */
 #define CMP(f)                                                                                                         \
     if (x->f != y->f)                                                                                                  \
     return x->f < y->f ? -1 : 1
+int trk_cmp_report(const pel_position *x, const pel_position *y) {
     CMP(t_ms);
     CMP(lat);
     CMP(lon);
@@ -63,12 +74,21 @@ static int cmp_pos(const void *a, const void *b) {
     CMP(status);
     CMP(type);
     CMP(second);
+    return 0;
+}
+
+int trk_cmp_pos(const pel_position *x, const pel_position *y) {
+    int c = trk_cmp_report(x, y);
+    if (c)
+        return c;
     CMP(input);
     CMP(line);
     CMP(source);
-#undef CMP
     return 0;
 }
+#undef CMP
+
+static int cmp_pos(const void *a, const void *b) { return trk_cmp_pos(a, b); }
 
 static bool same_report(const pel_position *a, const pel_position *b) {
     bool class_a = a->type != 18 && a->type != 19, class_b = b->type != 18 && b->type != 19;
@@ -107,66 +127,102 @@ static bool bad_coord(const pel_position *p) {
     return p->lat < -90 * PEL_DEG || p->lat > 90 * PEL_DEG || p->lon < -180 * PEL_DEG || p->lon > 180 * PEL_DEG;
 }
 
-pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out, size_t *dups, trk_segment **segs,
-                     size_t *nsegs) {
-    *segs = NULL;
-    *nsegs = 0;
-    *dups = 0;
-    xqsort(p, n, sizeof *p, cmp_pos);
+/* ---- the stream ----------------------------------------------------------- */
 
+typedef struct open_seg {
+    trk_segment s;
+    pel_position last;       /* its last position */
+    uint64_t seq0;           /* the kept number of its first position */
+} open_seg;
+
+struct trk_stream {
+    trk_opts o;
+    trk_sink sink;
+    pel_status failed;
+    /* duplicates: the kept positions of the last window, a ring */
+    pel_position *win;
+    size_t wcap, whead, wn;
+    int64_t window;
+    /* segments */
+    open_seg open[MAX_OPEN];
+    int nopen;
+    int64_t silence, earliest;
+    uint64_t kept, dups;
+    int32_t nsegs;
+};
+
+trk_stream *trk_stream_new(const trk_opts *o, const trk_sink *sink) {
+    trk_stream *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->o = *o;
+    t->sink = *sink;
+    t->window = (int64_t)o->dedupe_window_s * 1000;
+    t->silence = (int64_t)(o->max_silence_h * 3600000.0);
+    t->earliest = (int64_t)631152000000; /* 1990-01-01: AIS did not exist before */
+    return t;
+}
+
+void trk_stream_free(trk_stream *t) {
+    if (!t)
+        return;
+    free(t->win);
+    free(t);
+}
+
+/* A segment is finished: its summary goes out, and its position, if alone,
+ * is isolated. */
+static void seg_close(trk_stream *t, int j) {
+    open_seg *g = &t->open[j];
+    if (t->failed == PEL_OK && g->s.n == 1 && t->sink.isolated)
+        t->failed = t->sink.isolated(t->sink.ud, g->seq0);
+    if (t->failed == PEL_OK && t->sink.segment)
+        t->failed = t->sink.segment(t->sink.ud, &g->s);
+    t->open[j] = t->open[t->nopen - 1];
+    t->nopen--;
+}
+
+pel_status trk_stream_push(trk_stream *t, const pel_position *in) {
+    if (t->failed != PEL_OK)
+        return t->failed;
     /* duplicates: compare with the kept positions of the last window */
-    int64_t window = (int64_t)o->dedupe_window_s * 1000;
-    size_t k = 0, first_in_window = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (first_in_window < k && p[i].t_ms - p[first_in_window].t_ms > window)
-            first_in_window++;
-        bool dup = false;
-        for (size_t j = first_in_window; j < k && !dup; j++)
-            dup = same_report(&p[j], &p[i]);
-        if (dup) {
-            (*dups)++;
-            continue;
-        }
-        if (k != i) {
-            pel_position t = p[k];
-            p[k] = p[i];
-            p[i] = t;
-        }
-        p[k].flags = 0;
-        p[k].segment = -1;
-        k++;
+    while (t->wn && in->t_ms - t->win[t->whead].t_ms > t->window) {
+        t->whead = (t->whead + 1) % t->wcap;
+        t->wn--;
     }
-    *n_out = k;
-    n = k;
-
-    size_t cap = 16;
-    trk_segment *sv = malloc(cap * sizeof *sv);
-    if (!sv)
-        return PEL_ERR_NOMEM;
-    size_t ns = 0;
-    int open[MAX_OPEN];
-    size_t last[MAX_OPEN]; /* index of each open segment's last position */
-    int nopen = 0;
-    int64_t silence = (int64_t)(o->max_silence_h * 3600000.0);
-    int64_t earliest = (int64_t)631152000000; /* 1990-01-01: AIS did not exist before */
-
-    for (size_t i = 0; i < n; i++) {
-        pel_position *q = &p[i];
-        if (q->t_ms < earliest || q->t_ms > o->now_ms + 86400000) {
-            q->flags |= PEL_POS_BAD_TIME;
-            continue;
+    for (size_t j = 0; j < t->wn; j++)
+        if (same_report(&t->win[(t->whead + j) % t->wcap], in)) {
+            t->dups++;
+            return PEL_OK;
         }
-        if (bad_coord(q)) {
-            q->flags |= PEL_POS_BAD_COORD;
-            continue;
-        }
+    if (t->wn == t->wcap) { /* grow the ring, unrolled */
+        size_t ncap = t->wcap ? 2 * t->wcap : 64;
+        pel_position *nw = malloc(ncap * sizeof *nw);
+        if (!nw)
+            return t->failed = PEL_ERR_NOMEM;
+        for (size_t j = 0; j < t->wn; j++)
+            nw[j] = t->win[(t->whead + j) % t->wcap];
+        free(t->win);
+        t->win = nw;
+        t->wcap = ncap;
+        t->whead = 0;
+    }
+    t->win[(t->whead + t->wn++) % t->wcap] = *in;
+
+    pel_position qq = *in, *q = &qq;
+    uint64_t seq = t->kept++;
+    q->flags = 0;
+    q->segment = -1;
+    if (q->t_ms < t->earliest || q->t_ms > t->o.now_ms + 86400000)
+        q->flags |= PEL_POS_BAD_TIME;
+    else if (bad_coord(q))
+        q->flags |= PEL_POS_BAD_COORD;
+    else {
         /* close what has been silent too long */
-        for (int j = 0; j < nopen;) {
-            if (q->t_ms - p[last[j]].t_ms > silence) {
-                open[j] = open[nopen - 1];
-                last[j] = last[nopen - 1];
-                nopen--;
-            } else
+        for (int j = 0; j < t->nopen;) {
+            if (q->t_ms - t->open[j].last.t_ms > t->silence)
+                seg_close(t, j);
+            else
                 j++;
         }
         /* of the segments that can reach it, the established one (most
@@ -174,26 +230,26 @@ pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out
          * then the nearer one */
         int best = -1;
         double best_d = 0;
-        for (int j = 0; j < nopen; j++) {
-            const pel_position *l = &p[last[j]];
+        for (int j = 0; j < t->nopen; j++) {
+            const pel_position *l = &t->open[j].last;
             double d = trk_distance_m(l->lat, l->lon, q->lat, q->lon);
             double hours = (double)(q->t_ms - l->t_ms) / 3600000.0;
             /* a collector's arrival time says when the line arrived, not
              * when the ship spoke (satellite passes deliver 20-120 min
              * late, out of order): such a time may be off by the slack */
             if (arrival_time(q) || arrival_time(l))
-                hours += o->arrival_slack_h;
-            bool ok = d <= o->noise_nm * NM || (hours > 0 && d / NM / hours <= reach_kn(o, l, q));
+                hours += t->o.arrival_slack_h;
+            bool ok = d <= t->o.noise_nm * NM || (hours > 0 && d / NM / hours <= reach_kn(&t->o, l, q));
             if (!ok)
                 continue;
-            uint32_t nj = sv[open[j]].n, nb = best >= 0 ? sv[open[best]].n : 0;
+            uint32_t nj = t->open[j].s.n, nb = best >= 0 ? t->open[best].s.n : 0;
             if (best < 0 || nj > nb || (nj == nb && d < best_d)) {
                 best = j;
                 best_d = d;
             }
         }
         if (best >= 0) {
-            trk_segment *s = &sv[open[best]];
+            trk_segment *s = &t->open[best].s;
             s->distance_m += best_d;
             s->t1 = q->t_ms;
             s->n++;
@@ -204,52 +260,166 @@ pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out
             if (q->lon < s->min_lon) s->min_lon = q->lon;
             if (q->lon > s->max_lon) s->max_lon = q->lon;
             q->segment = s->id;
-            last[best] = i;
-            continue;
-        }
-        /* a new segment; if others are open, this one could not be reached */
-        if (nopen > 0)
-            q->flags |= PEL_POS_SUSPECT_SPEED;
-        if (ns == cap) {
-            trk_segment *nv = realloc(sv, 2 * cap * sizeof *sv);
-            if (!nv) {
-                free(sv);
-                return PEL_ERR_NOMEM;
+            t->open[best].last = *q;
+        } else {
+            /* a new segment; if others are open, this one could not be reached */
+            if (t->nopen > 0)
+                q->flags |= PEL_POS_SUSPECT_SPEED;
+            if (t->nopen == MAX_OPEN) { /* close the one silent longest */
+                int oldest = 0;
+                for (int j = 1; j < t->nopen; j++)
+                    if (t->open[j].last.t_ms < t->open[oldest].last.t_ms)
+                        oldest = j;
+                seg_close(t, oldest);
             }
-            sv = nv;
-            cap *= 2;
+            open_seg *g = &t->open[t->nopen++];
+            trk_segment *s = &g->s;
+            memset(s, 0, sizeof *s);
+            s->id = t->nsegs++;
+            s->t0 = s->t1 = q->t_ms;
+            s->n = 1;
+            s->lat0 = s->lat1 = s->min_lat = s->max_lat = q->lat;
+            s->lon0 = s->lon1 = s->min_lon = s->max_lon = q->lon;
+            q->segment = s->id;
+            g->last = *q;
+            g->seq0 = seq;
         }
-        trk_segment *s = &sv[ns];
-        memset(s, 0, sizeof *s);
-        s->id = (int32_t)ns;
-        s->t0 = s->t1 = q->t_ms;
-        s->n = 1;
-        s->lat0 = s->lat1 = s->min_lat = s->max_lat = q->lat;
-        s->lon0 = s->lon1 = s->min_lon = s->max_lon = q->lon;
-        q->segment = s->id;
-        if (nopen == MAX_OPEN) { /* close the one silent longest */
-            int oldest = 0;
-            for (int j = 1; j < nopen; j++)
-                if (p[last[j]].t_ms < p[last[oldest]].t_ms)
-                    oldest = j;
-            open[oldest] = open[nopen - 1];
-            last[oldest] = last[nopen - 1];
-            nopen--;
-        }
-        open[nopen] = (int)ns;
-        last[nopen] = i;
-        nopen++;
-        ns++;
     }
-    /* lone positions, and segments that overlap in time */
-    for (size_t i = 0; i < n; i++)
-        if (p[i].segment >= 0 && sv[p[i].segment].n == 1)
-            p[i].flags |= PEL_POS_ISOLATED;
-    for (size_t a = 0; a < ns; a++)
-        for (size_t b = a + 1; b < ns && sv[b].t0 <= sv[a].t1; b++)
-            if (sv[a].n > 1 && sv[b].n > 1)
-                sv[a].parallel = sv[b].parallel = true;
-    *segs = sv;
+    if (t->failed == PEL_OK)
+        t->failed = t->sink.position(t->sink.ud, q, seq);
+    return t->failed;
+}
+
+uint64_t trk_stream_undecided(const trk_stream *t) {
+    uint64_t u = UINT64_MAX;
+    for (int j = 0; j < t->nopen; j++)
+        if (t->open[j].s.n == 1 && t->open[j].seq0 < u)
+            u = t->open[j].seq0;
+    return u;
+}
+
+pel_status trk_stream_end(trk_stream *t, uint64_t *kept, uint64_t *dups, uint32_t *nsegs) {
+    /* the open segments close in id order */
+    while (t->nopen && t->failed == PEL_OK) {
+        int first = 0;
+        for (int j = 1; j < t->nopen; j++)
+            if (t->open[j].s.id < t->open[first].s.id)
+                first = j;
+        seg_close(t, first);
+    }
+    *kept = t->kept;
+    *dups = t->dups;
+    *nsegs = (uint32_t)t->nsegs;
+    return t->failed;
+}
+
+void trk_parallel_init(trk_parallel *pp) { memset(pp, 0, sizeof *pp); }
+
+/* Segments in id order have non-decreasing t0, so a segment of several
+ * positions overlaps another such segment in time exactly when one before it
+ * ends at or after its start (the latest end so far) or the next one starts
+ * at or before its end.  So one look ahead decides each. */
+int trk_parallel_next(trk_parallel *pp, const trk_segment *g, int32_t *decided) {
+    if (!g) { /* the end: the one held has no successor */
+        if (!pp->held)
+            return 0;
+        pp->held = false;
+        *decided = pp->held_parallel ? pp->held_id : -1 - pp->held_id;
+        return 1;
+    }
+    if (g->n < 2)
+        return 0; /* a lone position is never parallel, and never makes another so */
+    int r = 0;
+    bool left = pp->any && pp->max_t1 >= g->t0;
+    if (pp->held) {
+        bool right = g->t0 <= pp->held_t1;
+        *decided = pp->held_parallel || right ? pp->held_id : -1 - pp->held_id;
+        r = 1;
+        left = left || right;
+    }
+    pp->held = true;
+    pp->held_id = g->id;
+    pp->held_t1 = g->t1;
+    pp->held_parallel = left;
+    if (!pp->any || g->t1 > pp->max_t1)
+        pp->max_t1 = g->t1;
+    pp->any = true;
+    return r;
+}
+
+/* ---- in memory -------------------------------------------------------------- */
+
+typedef struct mem_sink {
+    pel_position *p;
+    trk_segment *sv;
+    size_t ns, cap;
+} mem_sink;
+
+static pel_status mem_position(void *ud, const pel_position *q, uint64_t seq) {
+    mem_sink *m = ud;
+    m->p[seq] = *q; /* seq never passes the position being read */
+    return PEL_OK;
+}
+
+static pel_status mem_isolated(void *ud, uint64_t seq) {
+    mem_sink *m = ud;
+    m->p[seq].flags |= PEL_POS_ISOLATED;
+    return PEL_OK;
+}
+
+static pel_status mem_segment(void *ud, const trk_segment *g) {
+    mem_sink *m = ud;
+    if ((size_t)g->id >= m->cap) {
+        size_t ncap = m->cap ? 2 * m->cap : 16;
+        while (ncap <= (size_t)g->id)
+            ncap *= 2;
+        trk_segment *nv = realloc(m->sv, ncap * sizeof *nv);
+        if (!nv)
+            return PEL_ERR_NOMEM;
+        m->sv = nv;
+        m->cap = ncap;
+    }
+    m->sv[g->id] = *g;
+    if ((size_t)g->id >= m->ns)
+        m->ns = (size_t)g->id + 1;
+    return PEL_OK;
+}
+
+pel_status trk_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out, size_t *dups, trk_segment **segs,
+                     size_t *nsegs) {
+    *segs = NULL;
+    *nsegs = 0;
+    *dups = 0;
+    *n_out = 0;
+    if (n)
+        xqsort(p, n, sizeof *p, cmp_pos);
+    mem_sink m = {.p = p};
+    trk_sink sink = {mem_position, mem_isolated, mem_segment, &m};
+    trk_stream *t = trk_stream_new(o, &sink);
+    if (!t)
+        return PEL_ERR_NOMEM;
+    pel_status st = PEL_OK;
+    for (size_t i = 0; i < n && st == PEL_OK; i++)
+        st = trk_stream_push(t, &p[i]);
+    uint64_t kept = 0, d = 0;
+    uint32_t ns = 0;
+    if (st == PEL_OK)
+        st = trk_stream_end(t, &kept, &d, &ns);
+    trk_stream_free(t);
+    if (st != PEL_OK) {
+        free(m.sv);
+        return st;
+    }
+    trk_parallel pp;
+    trk_parallel_init(&pp);
+    for (size_t i = 0; i <= ns; i++) {
+        int32_t id;
+        if (trk_parallel_next(&pp, i < ns ? &m.sv[i] : NULL, &id) && id >= 0)
+            m.sv[id].parallel = true;
+    }
+    *n_out = (size_t)kept;
+    *dups = (size_t)d;
+    *segs = m.sv;
     *nsegs = ns;
     return PEL_OK;
 }
