@@ -941,6 +941,11 @@ const char *pel_mmsi_kind_name(pel_mmsi_kind k);
  * "TBA", "TBD", "TEST", "DEFAULT"), in any case.  s may be NULL (true). */
 bool pel_text_placeholder(const char *s);
 
+/* How names and call signs are compared: the ASCII letters and digits of s,
+ * upper-cased, into out (cap bytes, NUL-terminated, cut to fit) --
+ * "Yildiz Burnu" and "YILDIZBURNU" give one key.  s may be NULL (""). */
+void pel_text_key(const char *s, char *out, size_t cap);
+
 /* True when a broadcast name is that of fishing gear, not a vessel: a word
  * ends in BUOY or BUOYS (or the spellings BOUY, BOYA, BOIA), or it holds a battery
  * level -- digits and '%' ("XIN SHI JI 65-5-86%", "LONGLINE BUOY 0846%",

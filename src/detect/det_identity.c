@@ -47,20 +47,6 @@ typedef struct idval {
 enum { F_NAME, F_CALLSIGN, F_IMO, F_SHIPTYPE };
 static const char *const field_names[] = {"name", "callsign", "imo", "shiptype"};
 
-/* Letters and digits only, upper case: "YILDIZ BURNU" and "YILDIZBURNU" are
- * one name, as are "9V 1234" and "9V1234". */
-static void squash(const char *s, char *out, size_t cap) {
-    size_t n = 0;
-    for (; *s && n + 1 < cap; s++) {
-        char c = *s;
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-            out[n++] = c;
-    }
-    out[n] = 0;
-}
-
 /* The ship-type code as an identity: 0 and the reserved codes (1-19,
  * 100-255) say nothing; for 2x, 4x and 6x-9x the second digit is the
  * hazardous cargo category of the voyage, not the ship, so only the tens
@@ -83,7 +69,7 @@ static bool value_of(const idrow *r, int f, idval *v) {
         const char *t = f == F_NAME ? r->name : r->callsign;
         if (pel_text_placeholder(t))
             return false;
-        squash(t, v->key, sizeof v->key);
+        pel_text_key(t, v->key, sizeof v->key); /* "YILDIZ BURNU" = "YILDIZBURNU" */
         if (!v->key[0])
             return false;
         snprintf(v->shown, sizeof v->shown, "%s", t);
@@ -336,6 +322,19 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
     return rc == SQLITE_DONE ? PEL_OK : PEL_ERR_IO;
 }
 
+/* h becomes an empty spoofing finding about the vessel's whole track (n
+ * >= 1 positions): from its first position to its last, placed at the
+ * first.  h is the caller's. */
+static void whole_track(det_finding *h, uint32_t mmsi, const pel_position *p, size_t n) {
+    memset(h, 0, sizeof *h);
+    h->event = "spoofing";
+    h->mmsi = mmsi;
+    h->start_ms = p[0].t_ms;
+    h->end_ms = p[n - 1].t_ms;
+    h->lat = (double)p[0].lat / PEL_DEG;
+    h->lon = (double)p[0].lon / PEL_DEG;
+}
+
 /* The index of the first position of segment seg (firsti from the
  * segment table), or i itself when there is no table or no segment. */
 static size_t firsti_or(const size_t *firsti, int32_t seg, size_t i) {
@@ -382,13 +381,8 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
         size_t npar = 0, jumps = 0;
         for (size_t a = 0; have && a < ns; a++)
             npar += parallel[a];
-        det_finding h = {0};
-        h.event = "spoofing";
-        h.mmsi = mmsi;
-        h.start_ms = p[0].t_ms;
-        h.end_ms = p[n - 1].t_ms;
-        h.lat = (double)p[0].lat / PEL_DEG;
-        h.lon = (double)p[0].lon / PEL_DEG;
+        det_finding h;
+        whole_track(&h, mmsi, p, n);
         for (size_t i = 0; i < n; i++) {
             jumps += (p[i].flags & PEL_POS_SUSPECT_SPEED) != 0;
             /* the first position of each segment: where each transmitter was */
@@ -481,13 +475,8 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
     free(parallel);
     /* an MMSI whose MID is allocated to no country */
     if (mid_ok && !mid_ok(mid_ud, mmsi)) {
-        det_finding h = {0};
-        h.event = "spoofing";
-        h.mmsi = mmsi;
-        h.start_ms = p[0].t_ms;
-        h.end_ms = p[n - 1].t_ms;
-        h.lat = (double)p[0].lat / PEL_DEG;
-        h.lon = (double)p[0].lon / PEL_DEG;
+        det_finding h;
+        whole_track(&h, mmsi, p, n);
         snprintf(h.fields, sizeof h.fields, "\"kind\":\"unallocated_mid\",\"mid\":%u", mmsi / 1000000);
         det_add_evidence(&h, &p[0]);
         emit(ud, &h);

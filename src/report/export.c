@@ -206,43 +206,9 @@ static void put_flags(pel_export *x, unsigned flags) {
 
 /* ---- names ---------------------------------------------------------------- */
 
-#define REPLACEMENT 0xFFFDu
-
-/* The next code point of the NUL-terminated s, advancing *ps; an invalid
- * UTF-8 byte (bad lead, truncated or overlong sequence, surrogate, beyond
- * U+10FFFF) is consumed alone and read as U+FFFD.  The terminating NUL
- * fails every continuation test, so nothing past it is read. */
-static uint32_t next_cp(const unsigned char **ps) {
-    const unsigned char *s = *ps;
-    uint32_t c = s[0], cp, min;
-    int len;
-    *ps = s + 1;
-    if (c < 0x80)
-        return c;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-        min = 0x10000;
-    } else
-        return REPLACEMENT;
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return REPLACEMENT;
-        cp = cp << 6 | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return REPLACEMENT;
-    *ps = s + len;
-    return cp;
-}
+/* The next code point of s: disp_next (util/display.h) -- an invalid
+ * UTF-8 byte is consumed alone and read as U+FFFD. */
+static uint32_t next_cp(const unsigned char **ps) { return disp_next(ps); }
 
 static void put_utf8(pel_export *x, uint32_t cp) {
     char b[4];

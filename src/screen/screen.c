@@ -479,19 +479,6 @@ typedef struct sc_vessel {
     int length, beam;      /* the largest reported, metres; 0 unknown */
 } sc_vessel;
 
-/* Letters and digits, upper case. */
-static void sq(const char *s, char *out, size_t cap) {
-    size_t n = 0;
-    for (; s && *s && n + 1 < cap; s++) {
-        char c = *s;
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-            out[n++] = c;
-    }
-    out[n] = 0;
-}
-
 /* Kinds of craft, to compare an AIS ship type with a list's vessel type:
  * 30 fishing, 52 tug/towing, 60 passenger, 70 cargo, 80 tanker, 37
  * pleasure/sailing; -1 when the code says none of these. */
@@ -638,9 +625,9 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
                     continue;
                 }
                 char a[16], b[16];
-                sq(e->callsign, a, sizeof a);
+                pel_text_key(e->callsign, a, sizeof a);
                 for (size_t j = 0; a[0] && !pel_text_placeholder(e->callsign) && j < v->n; j++) {
-                    sq(v->r[j].callsign, b, sizeof b);
+                    pel_text_key(v->r[j].callsign, b, sizeof b);
                     if (!strcmp(a, b)) {
                         arr_add(corr, sizeof corr, "callsign");
                         break;
@@ -648,9 +635,9 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
                 }
                 /* another name the vessel broadcast is also one of the entry's */
                 char na[64], nb[64];
-                sq(name, na, sizeof na);
+                pel_text_key(name, na, sizeof na);
                 for (size_t j = 0; j < v->n; j++) {
-                    sq(v->r[j].name, nb, sizeof nb);
+                    pel_text_key(v->r[j].name, nb, sizeof nb);
                     if (!nb[0] || !strcmp(na, nb) || pel_text_placeholder(v->r[j].name))
                         continue;
                     errno = 0;

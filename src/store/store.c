@@ -442,17 +442,7 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
     return s;
 }
 
-void st_norm_name(const char *s, char *out, size_t cap) {
-    size_t n = 0;
-    for (; s && *s && n + 1 < cap; s++) {
-        char c = *s;
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 32);
-        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-            out[n++] = c;
-    }
-    out[n] = 0;
-}
+void st_norm_name(const char *s, char *out, size_t cap) { pel_text_key(s, out, cap); }
 
 void pel_store_close(pel_store *s) {
     if (!s)

@@ -125,3 +125,17 @@ bool pel_text_gear(const char *s) {
             return true;
     return false;
 }
+
+void pel_text_key(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    if (cap == 0)
+        return;
+    for (; s && *s && n + 1 < cap; s++) {
+        char c = *s;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            out[n++] = c;
+    }
+    out[n] = 0;
+}
