@@ -4,7 +4,7 @@
 #   make check    the same tests built with AddressSanitizer + UBSan (build-san/)
 #   make bench    benchmarks (not part of the tests)
 #   make fuzz     libFuzzer targets with clang (build-fuzz/)
-#   make golden   regenerate tests/golden/*.out for review (git diff them!)
+#   make golden   regenerate tests/golden/*.out and tests/golden/scan/* for review (git diff them!)
 
 CC      ?= gcc
 BUILD   ?= build
@@ -75,6 +75,7 @@ test-all:
 
 golden: $(BUILD)/pelorus
 	BUILD=$(BUILD) tests/golden.sh --update
+	BUILD=$(BUILD) tests/scan_golden.sh --update
 
 bench: $(BUILD)/pelorus
 	@mkdir -p $(BUILD)

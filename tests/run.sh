@@ -18,6 +18,7 @@ for t in "$BUILD"/tests/unit_*; do
 done
 suite encode-gpsd tests/encode_gpsd.sh "$BUILD"
 suite golden tests/golden.sh
+suite scan-golden tests/scan_golden.sh
 suite realdata tests/realdata_test.sh
 suite realscan tests/realscan_test.sh
 suite export-validate tests/export_validate.sh "$BUILD"
