@@ -292,7 +292,8 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
                            " max(a.clocks & 32) | max(a.clocks & 64) | max(b.clocks & 2) | max(b.clocks & 4) |"
                            " max(b.clocks & 8) | max(b.clocks & 16) | max(b.clocks & 32) | max(b.clocks & 64)"
                            " FROM identities a JOIN identities b ON a.imo = b.imo AND a.mmsi < b.mmsi"
-                           " WHERE a.imo BETWEEN 1000000 AND 9999999 GROUP BY a.imo, a.mmsi, b.mmsi"
+                           " WHERE a.imo > 0 AND b.imo > 0 AND a.imo BETWEEN 1000000 AND 9999999" /* > 0: the partial index */
+                           " GROUP BY a.imo, a.mmsi, b.mmsi"
                            " ORDER BY a.imo, a.mmsi, b.mmsi",
                            -1, &q, NULL) != SQLITE_OK)
         return PEL_ERR_IO;
