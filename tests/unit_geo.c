@@ -595,6 +595,44 @@ static void test_mid(void) {
     geo_mid_free(NULL);
 }
 
+/* ---- land mask ------------------------------------------------------------------ */
+
+static void test_land(void) {
+    geo_land *g = NULL;
+    pel_error err = {0};
+    pel_status st = geo_land_load("data/web/vendor/land-50m.json", &g, &err);
+    CHECK(st == PEL_OK, "land-50m.json: %s", err.msg);
+    if (st != PEL_OK)
+        return;
+    // clang-format off
+    static const struct { const char *name; double lat, lon; bool land, inland; } pts[] = {
+        {"Pyongyang", 39.03, 125.75, true, true},     {"Moscow", 55.75, 37.6, true, true},
+        {"central Sahara", 23, 12, true, true},       {"Antarctica", -80, 0, true, true},
+        {"Yellow Sea", 37, 124, false, false},        {"Korea Bay", 39.0, 124.5, false, false},
+        {"off Nampo", 38.72, 125.30, false, false},   {"mid-Atlantic", 30, -40, false, false},
+        {"Pacific at 180", 10, 180, false, false},    {"Pacific at -180", 10, -180, false, false},
+        {"Strait of Hormuz", 26.5, 56.4, false, false},
+    };
+    // clang-format on
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+        CHECK(geo_land_at(g, pts[i].lat, pts[i].lon) == pts[i].land, "%s: land %d", pts[i].name, pts[i].land);
+        CHECK(geo_land_inland(g, pts[i].lat, pts[i].lon, 10) == pts[i].inland, "%s: 10 km inland %d", pts[i].name,
+              pts[i].inland);
+    }
+    /* the coast itself is land or sea, but never 10 km inland */
+    CHECK(!geo_land_inland(g, 38.74, 125.38, 10), "Nampo's waterfront is not 10 km inland");
+    /* a straight leg from Korea Bay to the East Sea crosses the peninsula;
+     * one along the Yellow Sea does not */
+    double k = geo_land_crossing_km(g, 38.72, 125.2, 39.17, 127.6);
+    CHECK(k > 150 && k < 260, "Korea Bay -> Wonsan crosses about 200 km of land, got %.0f", k);
+    CHECK(geo_land_crossing_km(g, 37.0, 124.0, 35.0, 124.5) == 0, "along the Yellow Sea: no land");
+    CHECK(!geo_land_at(NULL, 39.03, 125.75) && !geo_land_at(g, 95, 0) && !geo_land_at(g, 0, 200),
+          "no mask or no place: not land");
+    geo_land_free(g);
+    geo_land_free(NULL);
+    CHECK(geo_land_load("tests/data/geo/no-such.json", &g, &err) != PEL_OK && g == NULL, "a missing file fails");
+}
+
 int main(void) {
     geo_ports *p = NULL;
     pel_error err = {0};
@@ -611,6 +649,7 @@ int main(void) {
     test_zones_file();
     test_zones_shapes();
     test_mid();
+    test_land();
     printf("unit_geo: %d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

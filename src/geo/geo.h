@@ -166,4 +166,25 @@ const char *geo_mid_name(const geo_mid *m, unsigned mid);
  * ignored.  Writes iso2 (with its NUL) and returns true when known. */
 bool geo_country_iso2(const geo_mid *m, const char *name, char iso2[3]);
 
+/* ---- land.c: a land mask ------------------------------------------------ */
+
+typedef struct geo_land geo_land;
+
+/* Reads Natural Earth's land from a TopoJSON file (data/web/vendor/land-50m.json)
+ * and rasterises it (2 arc-minute cells).  Same contract as geo_ports_load;
+ * free with geo_land_free (NULL accepted). */
+pel_status geo_land_load(const char *path, geo_land **out, pel_error *err);
+void geo_land_free(geo_land *g);
+
+/* True when (lat, lon) is in a land cell.  g NULL: false. */
+bool geo_land_at(const geo_land *g, double lat, double lon);
+
+/* True when every cell within km of (lat, lon) is land: a place at least
+ * that far inland (km absorbs the generalised coast; 10 is a safe margin). */
+bool geo_land_inland(const geo_land *g, double lat, double lon, double km);
+
+/* The longest stretch, in km, of the straight leg from (lat1, lon1) to
+ * (lat2, lon2) that runs over land (0 when it stays at sea). */
+double geo_land_crossing_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2);
+
 #endif
