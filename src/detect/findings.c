@@ -12,6 +12,7 @@
 #include "det.h"
 #include "det_internal.h"
 #include "util/display.h"
+#include "util/escape.h"
 
 static const char *const events[] = {"encounter",       "loitering",       "gap",         "port_visit", "zone_entry",
                                      "spoofing",        "identity_change", "watchlist_match", "data_quality"};
@@ -43,11 +44,11 @@ int det_cmp_findings(const void *a, const void *b) {
     return strcmp(x->fields, y->fields);
 }
 
-/* Texts are written by the display policy of util/display.h: JSON keeps
+/* Texts are written by the escaping policy of util/escape.h: JSON keeps
  * the exact text (hidden characters as \u escapes), the table and CSV show
  * hidden characters as visible marks. */
 static void put_json_str(FILE *f, const char *s) {
-    disp_json_string(f, s, false);
+    esc_json_string(f, s, 0);
 }
 
 static void put_coord(FILE *f, double v) {
@@ -105,7 +106,7 @@ static void put_object(FILE *f, const det_finding *x, const char *const *paths, 
     put_coord(f, x->lon);
     if (x->fields[0]) {
         fputc(',', f);
-        disp_json_fputs(f, x->fields);
+        esc_json_text(f, x->fields, 0);
     }
     char ck[160];
     if (clocks_member(x, ck, sizeof ck))
@@ -116,7 +117,7 @@ static void put_object(FILE *f, const det_finding *x, const char *const *paths, 
 }
 
 static void put_csv_field(FILE *f, const char *s) {
-    disp_csv_cell(f, s);
+    esc_csv(f, s, 0);
 }
 
 pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, size_t n, const char *const *paths,

@@ -12,7 +12,7 @@
  *
  * The data JSON is written compact with every '<', '>', '&' and every
  * hidden character of util/display.h (U+2028 and U+2029 among them) as a \u
- * escape, so it can sit in a <script> element whatever the vessels
+ * escape (util/escape.h, esc_json_text with ESC_HTML), so it can sit in a <script> element whatever the vessels
  * broadcast and the page carries no invisible byte; report.js shows hidden
  * characters as marks.  The KML and CSV show them as marks too, the
  * GeoJSON keeps them as escapes (docs/report.md, "Display").  Included files may not contain "</script" or
@@ -45,7 +45,7 @@
 #include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
-#include "util/display.h"
+#include "util/escape.h"
 #include "util/outfile.h"
 #include "util/xsort.h"
 
@@ -168,29 +168,14 @@ static pel_status out_close(outfile *o, pel_status st, pel_error *err) {
 /* ---- text for XML and CSV -------------------------------------------------- */
 
 /* Writes s as XML character data (or attribute value) in its display form
- * (util/display.h): hidden characters -- the controls XML forbids, C1
+ * (util/escape.h, esc_xml with ESC_HTML): hidden characters -- the controls XML forbids, C1
  * controls, bidirectional formatting and invisible characters, U+FFFE/
  * U+FFFF -- as visible marks "⟨U+202E⟩", bytes that are not UTF-8 as
  * U+FFFD; & < > " ' escaped twice: once for XML, once for the HTML that
  * Google Earth renders names and ExtendedData values as, so a reader gets
  * "&lt;script&gt;", which its balloon shows as text. */
 static void xml_text(FILE *f, const char *str) {
-    char *d = disp_dup(str);
-    for (const char *s = d ? d : ""; *s; s++) {
-        if (*s == '&')
-            fputs("&amp;amp;", f);
-        else if (*s == '<')
-            fputs("&amp;lt;", f);
-        else if (*s == '>')
-            fputs("&amp;gt;", f);
-        else if (*s == '"')
-            fputs("&amp;quot;", f);
-        else if (*s == '\'')
-            fputs("&amp;#39;", f);
-        else
-            fputc(*s, f);
-    }
-    free(d);
+    esc_xml(f, str, ESC_HTML);
 }
 
 
@@ -531,7 +516,7 @@ static pel_status write_findings_geojson(report *r, outfile *o, pel_error *err) 
             break;
         }
         fputs(i ? ",\n" : "\n", out);
-        disp_json_fputs(out, s); /* the exact text, hidden characters as \u escapes */
+        esc_json_text(out, s, 0); /* the exact text, hidden characters as \u escapes */
         free(s);
     }
     fputs("\n]}\n", out);
@@ -861,29 +846,6 @@ static json_t *ports_json(report *r, const geo_ports *ports) {
     return a;
 }
 
-/* The dumped data with < > & U+2028 U+2029 escaped; caller frees. */
-static char *script_safe(const char *s) {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        n += (*p == '<' || *p == '>' || *p == '&')                              ? 6
-             : (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) ? 4
-                                                                                : 1;
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '<' || *p == '>' || *p == '&')
-            o += sprintf(o, "\\u%04x", *p);
-        else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            o += sprintf(o, "\\u%04x", p[2] == 0xA8 ? 0x2028 : 0x2029); /* 3 bytes become 6: counted 4 + 1 + 1 */
-            p += 2;
-        } else
-            *o++ = (char)*p;
-    }
-    *o = 0;
-    return out;
-}
-
 /* ---- the HTML --------------------------------------------------------------------------- */
 
 static bool contains_ci(const char *buf, size_t len, const char *needle) {
@@ -1190,15 +1152,14 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         st = write_findings_csv(&r, &files[F_CSV], err);
     if (st == PEL_OK) {
         /* hidden characters as \u escapes: report.html carries no invisible
-         * byte, and report.js shows each as a visible mark */
-        char *dump = json_dumps(root, DUMP_FLAGS), *vis = dump ? disp_json_dup(dump) : NULL,
-             *safe = vis ? script_safe(vis) : NULL;
+         * byte, and report.js shows each as a visible mark; < > & too, so
+         * nothing in it can end its <script> element */
+        char *dump = json_dumps(root, DUMP_FLAGS), *safe = dump ? esc_json_text_dup(dump, ESC_HTML) : NULL;
         if (!safe)
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
         else
             st = write_html(&r, &files[F_HTML], safe, err);
         free(dump);
-        free(vis);
         free(safe);
     }
     /* into place, report.html last; after a failure none is */

@@ -37,6 +37,7 @@
 #include "rpt.h"
 #include "st_report.h"
 #include "util/display.h"
+#include "util/escape.h"
 #include "util/numtext.h"
 #include "util/xsort.h"
 
@@ -976,7 +977,7 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
 /* ---- pel_rank -------------------------------------------------------------- */
 
 void rpt_csv_text(FILE *out, const char *s) {
-    disp_csv_cell(out, s);
+    esc_csv(out, s, 0);
 }
 
 json_t *rpt_jstr(const char *s) {
@@ -1081,7 +1082,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             if (!line)
                 st = nomem(err);
             else {
-                disp_json_fputs(out, line);
+                esc_json_text(out, line, 0);
                 fputc('\n', out);
                 free(line);
             }
