@@ -1187,8 +1187,8 @@ typedef struct pel_eval_result {
 } pel_eval_result;
 
 /* Scores a findings file (JSON lines as `pelorus scan` writes them) against
- * a truth file (as pel_simulate writes it); docs/evaluation.md gives the
- * matching rules.  Writes the table and the list of misses and false alarms
+ * a truth file (as pel_simulate writes it), both read as pel_findings_read
+ * reads them; docs/evaluation.md gives the matching rules.  Writes the table and the list of misses and false alarms
  * to out when out is not NULL.  Returns PEL_OK, PEL_ERR_FORMAT (naming the
  * file and line) or PEL_ERR_IO. */
 pel_status pel_eval(const char *truth_path, const char *findings_path, const pel_eval_opts *o, FILE *out,
