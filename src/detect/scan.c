@@ -578,7 +578,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         pel_track_filter f = {0};
         st = pel_tracks(s, &f, on_vessel, &c, err);
         if (st == PEL_STOPPED || c.found->failed != PEL_OK)
-            st = PEL_ERR_NOMEM;
+            st = c.found->failed != PEL_OK ? c.found->failed : PEL_ERR_NOMEM;
     }
     if (st == PEL_OK)
         st = judge_gaps(&c);
