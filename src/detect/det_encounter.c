@@ -36,7 +36,7 @@
  *     taken over the union of their close steps.
  *
  * Findings: event "encounter", mmsi < mmsi2, start/end, the mean position,
- * fields duration_h, steps, median_distance_m, min_distance_m,
+ * members duration_h, steps, median_distance_m, min_distance_m,
  * median_speed_kn (both vessels' speeds together), speed_kn_1, speed_kn_2
  * (each vessel's median), port_distance_km, nearest_port, and
  * "port_distance":"unknown" when there is no port data; evidence: the raw

@@ -23,7 +23,7 @@
  *    finding says "port_distance":"unknown".
  *
  * Findings: event "loitering", start/end (first and last position of the
- * run), the mean position, fields duration_h, mean_speed_kn, max_speed_kn
+ * run), the mean position, members duration_h, mean_speed_kn, max_speed_kn
  * (over the positions' speeds, implied ones included), positions,
  * distance_from_port_nm, nearest_port, shore_distance_basis; evidence: the
  * positions of the run, evenly sampled with the first and last included
