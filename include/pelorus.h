@@ -756,6 +756,93 @@ const char *pel_event_name(int i);
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
 
+/* ---- findings as values ---- */
+
+/* A collection of findings: what pel_scan writes, as structured values
+ * (docs/findings.md), or what a findings file holds.  Opaque; read it with
+ * the functions below, write it with pel_findings_write. */
+typedef struct pel_findings pel_findings;
+
+/* As pel_scan, but gives the findings instead of writing them: on PEL_OK
+ * *out is the caller's (free it with pel_findings_free), in the order
+ * pel_scan writes them; otherwise *out is NULL and err says why.  stats may
+ * be NULL (its total_s leaves out the writing). */
+pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings **out, pel_scan_stats *stats,
+                             pel_error *err);
+
+/* Writes fs to out in fmt, byte for byte as pel_scan writes the same
+ * findings.  Returns PEL_OK, PEL_ERR_IO (writing failed) or PEL_ERR_NOMEM,
+ * with err (may be NULL) filled. */
+pel_status pel_findings_write(const pel_findings *fs, FILE *out, pel_findings_format fmt, pel_error *err);
+
+/* Reads a findings file (JSON lines as pel_scan writes them; path "-" is
+ * standard input).  Every finding needs event, mmsi, start and end; the
+ * other members are kept with their types and the decimals their numbers
+ * were written with, so that pel_findings_write gives the file back.  On
+ * PEL_OK *out is the caller's (pel_findings_free); PEL_ERR_FORMAT names the
+ * file, the line and what is wrong; PEL_ERR_IO, PEL_ERR_NOMEM. */
+pel_status pel_findings_read(const char *path, pel_findings **out, pel_error *err);
+
+/* The number of findings in fs. */
+size_t pel_findings_count(const pel_findings *fs);
+
+/* Frees fs; NULL is accepted. */
+void pel_findings_free(pel_findings *fs);
+
+/* The members every finding has.  Strings are borrowed from the collection
+ * and valid until it is freed. */
+typedef struct pel_finding_info {
+    const char *event;        /* "encounter", "gap", ... (pel_event_name), or another name read from a file */
+    uint32_t mmsi, mmsi2;     /* mmsi2 0 unless two vessels */
+    int64_t start_ms, end_ms; /* Unix ms */
+    double lat, lon;          /* degrees, NaN when the finding has no place */
+    unsigned clocks;          /* 1 << pel_clock of every clock its times came from */
+    size_t nevidence;         /* evidence entries listed (at most 64 from a scan) */
+    uint64_t evidence_total;  /* messages it rests on in all */
+} pel_finding_info;
+
+/* Fills *out with finding i (0 .. count-1); false when there is none. */
+bool pel_finding_get(const pel_findings *fs, size_t i, pel_finding_info *out);
+
+/* Evidence entry k of finding i: the input file and line of a message it
+ * rests on (file borrowed from fs, "?" when not known); false past the end. */
+bool pel_finding_evidence(const pel_findings *fs, size_t i, size_t k, const char **file, uint64_t *line);
+
+/* What a measured member of a finding holds (docs/findings.md, "Per
+ * event"). */
+typedef enum pel_value_kind {
+    PEL_VAL_ABSENT = 0, /* the finding has no such member */
+    PEL_VAL_NULL,       /* null: not available */
+    PEL_VAL_BOOL,       /* b */
+    PEL_VAL_INT,        /* i (and d) */
+    PEL_VAL_NUMBER,     /* d, written with decimals decimals (-1: as few as give d back) */
+    PEL_VAL_STRING,     /* s, UTF-8, borrowed from the collection */
+    PEL_VAL_ARRAY,      /* n elements: pel_finding_member_item */
+    PEL_VAL_OBJECT      /* n members (entered_from of a zone entry) */
+} pel_value_kind;
+
+typedef struct pel_value {
+    pel_value_kind kind;
+    bool b;
+    int64_t i;
+    double d;
+    int decimals;
+    const char *s;
+    size_t n;
+} pel_value;
+
+/* The measured member name of finding i (kind PEL_VAL_ABSENT when it has
+ * none, or there is no finding i). */
+pel_value pel_finding_member(const pel_findings *fs, size_t i, const char *name);
+
+/* Element k of the array member name of finding i (kind PEL_VAL_ABSENT past
+ * its end, or when name is no array). */
+pel_value pel_finding_member_item(const pel_findings *fs, size_t i, const char *name, size_t k);
+
+/* The name of the k-th measured member of finding i, in the order they are
+ * written; NULL past the last.  Borrowed from fs. */
+const char *pel_finding_member_name(const pel_findings *fs, size_t i, size_t k);
+
 /* Checks detector settings ("NAME=VALUE", as pel_scan_opts.set; set and
  * its strings are borrowed for the call) without a store: every NAME is a
  * setting of docs/findings.md and every VALUE a plain decimal number in
@@ -1100,8 +1187,8 @@ typedef struct pel_eval_result {
 } pel_eval_result;
 
 /* Scores a findings file (JSON lines as `pelorus scan` writes them) against
- * a truth file (as pel_simulate writes it); docs/evaluation.md gives the
- * matching rules.  Writes the table and the list of misses and false alarms
+ * a truth file (as pel_simulate writes it), both read as pel_findings_read
+ * reads them; docs/evaluation.md gives the matching rules.  Writes the table and the list of misses and false alarms
  * to out when out is not NULL.  Returns PEL_OK, PEL_ERR_FORMAT (naming the
  * file and line) or PEL_ERR_IO. */
 pel_status pel_eval(const char *truth_path, const char *findings_path, const pel_eval_opts *o, FILE *out,

@@ -21,6 +21,7 @@
 #endif
 
 #include "check.h"
+#include "seen.h"
 
 #define T0 1700000400000LL /* a multiple of 10 minutes */
 #define MIN 60000LL
@@ -89,18 +90,18 @@ static const det_geo GEO = {port_dist, port_name, NULL, NULL, NULL, NULL};
 /* ---- collecting findings ----------------------------------------------------------- */
 
 typedef struct found {
-    det_finding v[64];
+    seen v[64];
     size_t n;
 } found;
 
-static void collect(void *ud, const det_finding *f) {
+static void collect(void *ud, const fnd_builder *f) {
     found *s = ud;
     if (s->n < 64)
-        s->v[s->n++] = *f;
+        seen_of(&s->v[s->n++], f);
 }
 
 /* The number after "name": in a finding's fields, NAN when absent. */
-static double num(const det_finding *f, const char *name) {
+static double num(const seen *f, const char *name) {
     char key[64];
     snprintf(key, sizeof key, "\"%s\":", name);
     const char *s = strstr(f->fields, key);
@@ -134,7 +135,7 @@ typedef struct want {
 static void expect(const char *name, const found *f, const want *w, size_t nw) {
     CHECK(f->n == nw, "%s: %zu findings, want %zu", name, f->n, nw);
     for (size_t i = 0; i < f->n && i < nw; i++) {
-        const det_finding *x = &f->v[i];
+        const seen *x = &f->v[i];
         CHECK(!strcmp(x->event, "encounter") && x->mmsi == A && x->mmsi2 == B, "%s[%zu]: %s %u %u", name, i, x->event,
               x->mmsi, x->mmsi2);
         CHECK(x->start_ms == T0 + w[i].start_min * MIN && x->end_ms == T0 + w[i].end_min * MIN,
@@ -166,7 +167,7 @@ static void test_encounter(void) {
     run_enc(NULL, &GEO, ab, 2, &f);
     expect("drift together", &f, (want[]){{0, 180, 19}}, 1);
     if (f.n == 1) {
-        const det_finding *x = &f.v[0];
+        const seen *x = &f.v[0];
         CHECK(fabs(num(x, "median_distance_m") - 300) <= 2 && fabs(num(x, "min_distance_m") - 300) <= 2, "distances %s",
               x->fields);
         CHECK(num(x, "speed_kn_1") == 0.5 && num(x, "speed_kn_2") == 0.5 && num(x, "median_speed_kn") == 0.5,
@@ -301,7 +302,7 @@ static void test_loiter(void) {
     run_loi(&GEO, t, &f);
     CHECK(f.n == 1, "drift offshore: %zu", f.n);
     if (f.n == 1) {
-        const det_finding *x = &f.v[0];
+        const seen *x = &f.v[0];
         CHECK(!strcmp(x->event, "loitering") && x->mmsi == A && x->mmsi2 == 0, "who");
         CHECK(x->start_ms == T0 && x->end_ms == T0 + 300 * MIN, "start/end");
         CHECK(num(x, "duration_h") == 5 && num(x, "positions") == 101 && num(x, "mean_speed_kn") == 1 &&
@@ -310,8 +311,8 @@ static void test_loiter(void) {
         CHECK(fabs(num(x, "distance_from_port_nm") - 42.5) < 0.1, "distance %s", x->fields);
         CHECK(strstr(x->fields, "\"shore_distance_basis\":\"nearest_port\"") && !strstr(x->fields, "unknown"),
               "basis %s", x->fields);
-        CHECK(x->nev == DET_MAX_EVIDENCE && x->nev_total == 101 && x->ev[0].line == 1 &&
-                  x->ev[DET_MAX_EVIDENCE - 1].line == 101,
+        CHECK(x->nev == FND_MAX_EVIDENCE && x->nev_total == 101 && x->ev[0].line == 1 &&
+                  x->ev[FND_MAX_EVIDENCE - 1].line == 101,
               "evidence %zu/%llu", x->nev, (unsigned long long)x->nev_total);
     }
 
@@ -372,8 +373,10 @@ static void test_loiter(void) {
 
 /* ---- the grid finds every close pair: compared with all pairs ------------------------- */
 
-static void count_steps(void *ud, const det_finding *f) {
-    *(long *)ud += lround(num(f, "steps"));
+static void count_steps(void *ud, const fnd_builder *f) {
+    fnd_finding v;
+    fnd_view(f, &v);
+    *(long *)ud += lround(fnd_get_num(&v, "steps", NAN));
 }
 
 static void test_grid(void) {
@@ -425,7 +428,7 @@ static void test_grid(void) {
 
 /* ---- scaling ------------------------------------------------------------------------- */
 
-static void count_one(void *ud, const det_finding *f) {
+static void count_one(void *ud, const fnd_builder *f) {
     (void)f;
     ++*(long *)ud;
 }

@@ -15,6 +15,7 @@
 #include "pelorus.h"
 
 #include "check.h"
+#include "seen.h"
 
 #define T0 1700000000000LL
 #define H(h) (T0 + (int64_t)llround((h)*3600000.0))
@@ -94,7 +95,7 @@ static double stub_draught(void *ud, uint32_t mmsi, int64_t t_ms, bool before) {
 
 static pel_position trk[512];
 static size_t ntrk;
-static det_finding got[32];
+static seen got[32];
 static size_t ngot;
 
 static void reset(void) {
@@ -129,20 +130,20 @@ static void hourly(double h0, double h1, double lat, double lon, double kn, int3
         pos(h, lat, lon, kn, seg);
 }
 
-static void collect(void *ud, const det_finding *f) {
+static void collect(void *ud, const fnd_builder *f) {
     (void)ud;
     if (ngot < sizeof got / sizeof got[0])
-        got[ngot] = *f;
+        seen_of(&got[ngot], f);
     ngot++;
 }
 
-static bool has(const det_finding *f, const char *member) {
+static bool has(const seen *f, const char *member) {
     return strstr(f->fields, member) != NULL;
 }
 
 /* the fields must be JSON members: wrapped in braces they parse as an
  * object (checked loosely: balanced quotes and braces, no trailing comma) */
-static bool fields_ok(const det_finding *f) {
+static bool fields_ok(const seen *f) {
     size_t n = strlen(f->fields);
     int depth = 0, quotes = 0;
     for (size_t i = 0; i < n; i++) {
@@ -215,7 +216,7 @@ static void test_gap_mid_sea(void) {
         CHECK(st == PEL_OK && ngot == 1, "mid-sea %zu: %zu gaps", c, ngot);
         if (ngot != 1)
             continue;
-        const det_finding *f = &got[0];
+        const seen *f = &got[0];
         CHECK(strcmp(f->event, "gap") == 0 && f->mmsi == MMSI, "mid-sea %zu: event", c);
         CHECK(f->start_ms == H(5) && f->end_ms == H(19), "mid-sea %zu: %lld..%lld", c, (long long)f->start_ms,
               (long long)f->end_ms);
@@ -429,7 +430,7 @@ static void test_port(void) {
     det_port_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
     CHECK(ngot == 1, "visit: %zu", ngot);
     if (ngot == 1) {
-        const det_finding *f = &got[0];
+        const seen *f = &got[0];
         CHECK(strcmp(f->event, "port_visit") == 0 && f->start_ms == H(2) && f->end_ms == H(20),
               "visit: times %lld %lld", (long long)(f->start_ms - T0), (long long)(f->end_ms - T0));
         CHECK(has(f, "\"port\":\"Alphaport\",\"port_index\":0,\"port_concern\":false,\"duration_h\":18.00,"
@@ -506,7 +507,7 @@ static void test_zone(void) {
     det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
     CHECK(ngot == 2, "zone: %zu stays", ngot);
     if (ngot == 2) {
-        const det_finding *f = &got[0];
+        const seen *f = &got[0];
         CHECK(strcmp(f->event, "zone_entry") == 0 && f->start_ms == H(1) && f->end_ms == H(3), "zone: times");
         CHECK(has(f, "\"zone\":\"Box\",\"zone_index\":0,\"positions\":3,\"duration_h\":2.00,"
                      "\"entered_from\":{\"time\":\"2023-11-14T22:13:20Z\",\"lat\":0.500000,\"lon\":-0.500000},"

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "util/display.h"
+#include "util/escape.h"
 #include "util/numtext.h"
 
 /* What f wrote, as a new string. */
@@ -78,7 +79,7 @@ static void test_forms(void) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *a = NULL, *b = NULL, *c = disp_dup(cases[i].in);
         CAPTURE(a, disp_fputs(f, cases[i].in));
-        CAPTURE(b, disp_json_string(f, cases[i].in, false));
+        CAPTURE(b, esc_json_string(f, cases[i].in, 0));
         CHECK(a && !strcmp(a, cases[i].shown), "case %zu shown: [%s]", i, a);
         CHECK(c && !strcmp(c, cases[i].shown), "case %zu disp_dup: [%s]", i, c);
         CHECK(b && !strcmp(b, cases[i].json), "case %zu as JSON: [%s]", i, b);
@@ -92,7 +93,7 @@ static void test_forms(void) {
         free(c);
     }
     char *h = NULL;
-    CAPTURE(h, disp_json_string(f, "<a&b>", true));
+    CAPTURE(h, esc_json_string(f, "<a&b>", ESC_HTML));
     CHECK(h && !strcmp(h, "\"\\u003ca\\u0026b\\u003e\""), "html escapes: %s", h);
     free(h);
 }
@@ -108,8 +109,8 @@ static void test_json_text(void) {
     }
     json_object_set_new(o, "name", json_string(all));
     json_object_set_new(o, all, json_integer(1));
-    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS), *safe = disp_json_dup(text);
-    CHECK(safe != NULL, "disp_json_dup");
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS), *safe = esc_json_text_dup(text, 0);
+    CHECK(safe != NULL, "esc_json_text_dup");
     const unsigned char *p = (const unsigned char *)safe;
     bool clean = true;
     while (*p)
@@ -140,10 +141,10 @@ static void test_cells(void) {
     CAPTURE(s, cut = disp_fput_cell(f, NULL, 3, true));
     CHECK(!cut && !strcmp(s, "   "), "NULL is empty: [%s]", s);
     free(s);
-    CAPTURE(s, disp_csv_cell(f, "=1+\"x\"\xE2\x80\x8F"));
+    CAPTURE(s, esc_csv(f, "=1+\"x\"\xE2\x80\x8F", 0));
     CHECK(!strcmp(s, "\"'=1+\"\"x\"\"\xE2\x9F\xA8U+200F\xE2\x9F\xA9\""), "CSV cell: [%s]", s);
     free(s);
-    CAPTURE(s, disp_csv_cell(f, "\xE2\x80\x8B=1"));
+    CAPTURE(s, esc_csv(f, "\xE2\x80\x8B=1", 0));
     CHECK(!strcmp(s, "\"\xE2\x9F\xA8U+200B\xE2\x9F\xA9=1\""), "an invisible first character cannot hide a formula: [%s]",
           s);
     free(s);

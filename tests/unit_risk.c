@@ -1,25 +1,25 @@
 /*
  * unit_risk.c -- the risk score (src/report/risk.c) over hand-made findings
- * lines, without a database: weights, caps, one designation per list
- * entry, encounters counting for both vessels, the MID 445 item, levels,
- * reason order, settings and the UTF-8 cleaner.
+ * lines (read by the findings reader, findings/read.h), without a
+ * database: weights, caps, one designation per list entry, encounters
+ * counting for both vessels, the MID 445 item, levels, reason order,
+ * settings and the UTF-8 cleaner.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "findings/read.h"
 #include "rpt.h"
+#include "util/escape.h"
 
-static json_t *parse(const char *const *lines, size_t n) {
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_error_t je;
-        json_t *f = json_loads(lines[i], 0, &je);
-        CHECK(f != NULL, "line %zu parses: %s", i, je.text);
-        json_array_append_new(a, f);
-    }
-    return a;
+static fnd_set *parse(const char *const *lines, size_t n) {
+    fnd_set *s = fnd_set_new();
+    char why[160] = "";
+    for (size_t i = 0; s && i < n; i++)
+        CHECK(fnd_read_line(s, lines[i], strlen(lines[i]), why, sizeof why) == PEL_OK, "line %zu reads: %s", i, why);
+    return s;
 }
 
 static const rpt_vessel *find(const rpt_ranking *r, uint32_t mmsi) {
@@ -61,7 +61,7 @@ int main(void) {
         /* 11 */ "{\"event\":\"watchlist_match\",\"mmsi\":412000006,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"un\",\"entry\":\"X\",\"entry_name\":\"OTHER\",\"score\":1.0,\"matched_on\":[\"imo\",\"name\"],\"identity_imo\":9074729}",
     };
     // clang-format on
-    json_t *f = parse(lines, sizeof lines / sizeof lines[0]);
+    fnd_set *f = parse(lines, sizeof lines / sizeof lines[0]);
     rpt_weights w;
     rpt_weights_default(&w);
     rpt_ranking r;
@@ -162,15 +162,17 @@ int main(void) {
     CHECK(rpt_split_settings(bad4, 1, &w, &d, det, &ndet, &err) == PEL_ERR_ARG, "unknown report setting refused");
     CHECK(!strcmp(rpt_weight_name(0), "designation_imo") && rpt_weight_name(RPT_W__COUNT) == NULL, "weight names");
 
-    /* a finding without an event is a format error */
-    json_t *broken = json_array();
-    json_array_append_new(broken, json_pack("{s:i}", "mmsi", 412000001));
-    CHECK(rpt_score(broken, &w, NULL, 0, NULL, 0, NULL, NULL, &r, &err) == PEL_ERR_FORMAT && r.n == 0,
-          "no event: refused");
-    json_decref(broken);
+    /* a finding without an event never reaches the score: the reader refuses it */
+    fnd_set *broken = fnd_set_new();
+    char why[160] = "";
+    const char *noevent = "{\"mmsi\":412000001}";
+    CHECK(broken && fnd_read_line(broken, noevent, strlen(noevent), why, sizeof why) == PEL_ERR_FORMAT &&
+              broken->n == 0,
+          "no event: refused (%s)", why);
+    fnd_set_free(broken);
 
     /* the UTF-8 cleaner */
-    char *c = rpt_utf8_clean("A\xff"
+    char *c = esc_utf8_dup("A\xff"
                              "B\xc3\xa9\xe2\x80\xa8\xed\xa0\x80",
                              11);
     CHECK(c && !strcmp(c, "A\xef\xbf\xbd"
@@ -178,7 +180,7 @@ int main(void) {
           "cleaned: %s", c ? c : "(null)");
     free(c);
 
-    json_decref(f);
+    fnd_set_free(f);
     printf("risk: %d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/escape.h"
 
 static const char eval_help[] =
     "usage: pelorus eval [OPTIONS] TRUTH FINDINGS\n"
@@ -52,17 +53,10 @@ static void json_num(FILE *f, const char *name, double v) {
 }
 
 static void json_row(FILE *f, const pel_eval_row *r) {
-    /* event names come from the files: escape what JSON requires */
-    fputs("{\"event\":\"", f);
-    for (const unsigned char *p = (const unsigned char *)r->event; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fprintf(f, "\",\"truth\":%llu,\"found\":%llu,\"tp\":%llu,\"fp\":%llu,\"fn\":%llu", (unsigned long long)r->truth,
+    /* event names come from the files: the JSON policy of util/escape.h */
+    fputs("{\"event\":", f);
+    esc_json_string(f, r->event, 0);
+    fprintf(f, ",\"truth\":%llu,\"found\":%llu,\"tp\":%llu,\"fp\":%llu,\"fn\":%llu", (unsigned long long)r->truth,
             (unsigned long long)r->found, (unsigned long long)r->tp, (unsigned long long)r->fp,
             (unsigned long long)r->fn);
     json_num(f, "precision", r->precision);

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "util/display.h"
+#include "util/escape.h"
 
 static const char vessels_help[] = "usage: pelorus vessels [--rank] [OPTIONS]\n"
                                    "\n"
@@ -63,13 +64,13 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     case PEL_FIND_CSV:
         fprintf(c->out, "%u,", mmsi);
         if (name)
-            disp_csv_cell(c->out, name);
+            esc_csv(c->out, name, 0);
         fprintf(c->out, ",%zu,%s,%s\n", n, t0, t1);
         break;
     default:
         fprintf(c->out, "{\"mmsi\":%u,\"name\":", mmsi);
         if (name)
-            disp_json_string(c->out, name, true);
+            esc_json_string(c->out, name, ESC_HTML);
         else
             fputs("null", c->out);
         fprintf(c->out, ",\"positions\":%zu,\"first\":\"%s\",\"last\":\"%s\"}\n", n, t0, t1);

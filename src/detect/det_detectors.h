@@ -8,7 +8,7 @@
  *
  * Both read tracks as det.h describes them (one vessel's usable positions,
  * time-ordered, no duplicates: the track stage guarantees it) and emit
- * det_finding values.  Every threshold is an option; the defaults are in
+ * findings (fnd_builder).  Every threshold is an option; the defaults are in
  * the comments below and are what *_default_opts() sets.  Internal to
  * libpelorus.
  */
@@ -60,7 +60,7 @@ pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, s
  * the call.  The accumulator keeps its points (reordered), and may be given
  * more tracks and run again.  Returns
  * PEL_OK or PEL_ERR_NOMEM (no finding emitted then). */
-pel_status det_enc_run(det_enc *e, const det_geo *geo, det_emit_fn emit, void *ud);
+pel_status det_enc_run(det_enc *e, const det_geo *geo, fnd_emit_fn emit, void *ud);
 
 /* Frees e and its points; NULL is accepted. */
 void det_enc_free(det_enc *e);
@@ -88,6 +88,6 @@ void det_loiter_default_opts(det_loiter_opts *o);
  * be NULL for the defaults; geo may be NULL ("port_distance":"unknown", port
  * rule not applied). */
 void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                      det_emit_fn emit, void *ud);
+                      fnd_emit_fn emit, void *ud);
 
 #endif

@@ -36,7 +36,7 @@
  *     taken over the union of their close steps.
  *
  * Findings: event "encounter", mmsi < mmsi2, start/end, the mean position,
- * fields duration_h, steps, median_distance_m, min_distance_m,
+ * members duration_h, steps, median_distance_m, min_distance_m,
  * median_speed_kn (both vessels' speeds together), speed_kn_1, speed_kn_2
  * (each vessel's median), port_distance_km, nearest_port, and
  * "port_distance":"unknown" when there is no port data; evidence: the raw
@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "det_detectors.h"
+#include "findings/write.h"
 #include "trk.h"
 #include "util/xsort.h"
 
@@ -468,7 +469,7 @@ static double port_distance(const det_geo *geo, double lat, double lon, int *por
 }
 
 typedef struct fvec {
-    det_finding *v;
+    fnd_builder *v;
     size_t n, cap;
 } fvec;
 
@@ -479,13 +480,13 @@ static int make_finding(const det_enc *e, const det_geo *geo, const closerec *c,
         return -1;
     if (out->n == out->cap) {
         size_t nc = out->cap ? 2 * out->cap : 16;
-        det_finding *nv = realloc(out->v, nc * sizeof *nv);
+        fnd_builder *nv = realloc(out->v, nc * sizeof *nv);
         if (!nv)
             return -1;
         out->v = nv;
         out->cap = nc;
     }
-    det_finding *f = &out->v[out->n++];
+    fnd_builder *f = &out->v[out->n++];
     memset(f, 0, sizeof *f);
     f->event = "encounter";
     f->mmsi = e->mmsi[e->pt[c[r[0].c0].a].vessel];
@@ -494,27 +495,27 @@ static int make_finding(const det_enc *e, const det_geo *geo, const closerec *c,
     f->end_ms = m.end;
     f->lat = m.lat;
     f->lon = m.lon;
-    char pd[64], name[256] = "null";
-    const char *unknown = "";
+    double km = NAN;         /* to the nearest port: null when there is none, or no port data */
+    const char *name = NULL; /* its name */
     if (have_ports(geo)) {
         int port;
         double d = port_distance(geo, m.lat, m.lon, &port);
         if (isfinite(d))
-            snprintf(pd, sizeof pd, "%.1f", d / 1000);
-        else
-            snprintf(pd, sizeof pd, "null"), unknown = ",\"port_distance\":\"unknown\"";
-        if (port >= 0 && geo->port_name && geo->port_name(geo->ud, port))
-            det_json_str(name, sizeof name, geo->port_name(geo->ud, port));
-    } else {
-        snprintf(pd, sizeof pd, "null");
-        unknown = ",\"port_distance\":\"unknown\"";
+            km = d / 1000;
+        if (port >= 0 && geo->port_name)
+            name = geo->port_name(geo->ud, port);
     }
-    snprintf(f->fields, sizeof f->fields,
-             "\"duration_h\":%.2f,\"steps\":%zu,\"median_distance_m\":%.0f,\"min_distance_m\":%.0f,"
-             "\"median_speed_kn\":%.2f,\"speed_kn_1\":%.2f,\"speed_kn_2\":%.2f,\"port_distance_km\":%s,"
-             "\"nearest_port\":%s%s",
-             (m.end - m.start) / 3600000.0, m.steps, m.med_dist, m.min_dist, m.med_speed, m.speed1, m.speed2, pd, name,
-             unknown);
+    fnd_num(f, "duration_h", (m.end - m.start) / 3600000.0, 2);
+    fnd_int(f, "steps", (int64_t)m.steps);
+    fnd_num(f, "median_distance_m", m.med_dist, 0);
+    fnd_num(f, "min_distance_m", m.min_dist, 0);
+    fnd_num(f, "median_speed_kn", m.med_speed, 2);
+    fnd_num(f, "speed_kn_1", m.speed1, 2);
+    fnd_num(f, "speed_kn_2", m.speed2, 2);
+    fnd_num(f, "port_distance_km", km, 1);
+    fnd_str(f, "nearest_port", name);
+    if (isnan(km))
+        fnd_str(f, "port_distance", "unknown");
     /* evidence: the raw positions nearest to each close step, both vessels,
      * a position repeated at consecutive steps counted once */
     uint32_t li[2] = {0, 0};
@@ -530,13 +531,16 @@ static int make_finding(const det_enc *e, const det_geo *geo, const closerec *c,
                 li[w] = q->input;
                 ll[w] = q->line;
                 pel_position pos = {.input = q->input, .line = q->line};
-                det_add_evidence(f, &pos);
+                fnd_add_position(f, &pos);
             }
     return 0;
 }
 
+/* Emission order: start, vessels, end, then the members' text (as the
+ * canonical order of findings/finding.h, whose event key is the same for
+ * all of these). */
 static int cmp_finding(const void *x, const void *y) {
-    const det_finding *a = x, *b = y;
+    const fnd_builder *a = x, *b = y;
     if (a->start_ms != b->start_ms)
         return a->start_ms < b->start_ms ? -1 : 1;
     if (a->mmsi != b->mmsi)
@@ -545,7 +549,14 @@ static int cmp_finding(const void *x, const void *y) {
         return a->mmsi2 < b->mmsi2 ? -1 : 1;
     if (a->end_ms != b->end_ms)
         return a->end_ms < b->end_ms ? -1 : 1;
-    return strcmp(a->fields, b->fields);
+    fnd_finding va, vb;
+    fnd_view(a, &va);
+    fnd_view(b, &vb);
+    char *ta = fnd_members_text(&va, false), *tb = fnd_members_text(&vb, false);
+    int c = ta && tb ? strcmp(ta, tb) : 0;
+    free(ta);
+    free(tb);
+    return c;
 }
 
 /* The raw encounters among the runs of one pair's close records [g0, g1),
@@ -679,7 +690,7 @@ static int sort_points(det_enc *e) {
     return 0;
 }
 
-pel_status det_enc_run(det_enc *e, const det_geo *geo, det_emit_fn emit, void *ud) {
+pel_status det_enc_run(det_enc *e, const det_geo *geo, fnd_emit_fn emit, void *ud) {
     if (!e)
         return PEL_ERR_ARG;
     if (e->o.max_distance_m <= 0 || e->npt == 0)

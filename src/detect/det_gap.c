@@ -106,20 +106,23 @@ void det_gap_default_opts(det_gap_opts *o) {
     o->min_feed_fraction = 0.5;
 }
 
-/* Writes <pfx>_near_port, <pfx>_port, <pfx>_port_concern,
- * <pfx>_port_dist_km for position q; returns 1 when near a port of
- * concern. */
-static int port_members(det_fbuf *b, const det_geo *geo, const det_gap_opts *o, const pel_position *q, const char *pfx) {
-    char near[32], name[32], concern[32], dist[32];
-    snprintf(near, sizeof near, "%s_near_port", pfx);
-    snprintf(name, sizeof name, "%s_port", pfx);
-    snprintf(concern, sizeof concern, "%s_port_concern", pfx);
-    snprintf(dist, sizeof dist, "%s_port_dist_km", pfx);
-    if (!geo || !geo->port_dist_m) {
-        det_fb_bool(b, near, -1);
-        det_fb_str(b, name, NULL);
-        det_fb_bool(b, concern, -1);
-        det_fb_num(b, dist, NAN, 1);
+/* The port members of a gap's two ends: start_* and end_*. */
+static const char *const port_names[2][4] = {
+    {"start_near_port", "start_port", "start_port_concern", "start_port_dist_km"},
+    {"end_near_port", "end_port", "end_port_concern", "end_port_dist_km"},
+};
+
+/* Adds <end>_near_port, <end>_port, <end>_port_concern, <end>_port_dist_km
+ * for position q (end 0: the start, 1: the end; q NULL: unknown); returns
+ * 1 when near a port of concern. */
+static int port_members(fnd_builder *b, const det_geo *geo, const det_gap_opts *o, const pel_position *q, int end) {
+    const char *near = port_names[end][0], *name = port_names[end][1], *concern = port_names[end][2],
+               *dist = port_names[end][3];
+    if (!q || !geo || !geo->port_dist_m) {
+        fnd_bool(b, near, -1);
+        fnd_str(b, name, NULL);
+        fnd_bool(b, concern, -1);
+        fnd_num(b, dist, NAN, 1);
         return 0;
     }
     int idx = -1;
@@ -128,51 +131,43 @@ static int port_members(det_fbuf *b, const det_geo *geo, const det_gap_opts *o, 
     int c = -1;
     if (is_near && geo->port_concern)
         c = geo->port_concern(geo->ud, idx) ? 1 : 0;
-    det_fb_bool(b, near, is_near);
-    det_fb_str(b, name, is_near && geo->port_name ? geo->port_name(geo->ud, idx) : NULL);
-    det_fb_bool(b, concern, is_near ? c : -1);
-    det_fb_num(b, dist, d / 1000.0, 1);
+    fnd_bool(b, near, is_near);
+    fnd_str(b, name, is_near && geo->port_name ? geo->port_name(geo->ud, idx) : NULL);
+    fnd_bool(b, concern, is_near ? c : -1);
+    fnd_num(b, dist, d / 1000.0, 1);
     return c == 1;
 }
 
 /* Builds and emits one gap from a (position before) to z (position after,
  * NULL for an open gap ending at end_ms). */
 static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
-                     const pel_position *a, const pel_position *z, int64_t end_ms, size_t others_same, det_emit_fn emit,
+                     const pel_position *a, const pel_position *z, int64_t end_ms, size_t others_same, fnd_emit_fn emit,
                      void *ud) {
-    det_finding f;
-    memset(&f, 0, sizeof f);
+    fnd_builder f = {0};
     f.event = "gap";
     f.mmsi = mmsi;
     f.start_ms = a->t_ms;
     f.end_ms = z ? z->t_ms : end_ms;
     f.lat = (double)a->lat / PEL_DEG;
     f.lon = (double)a->lon / PEL_DEG;
-    det_fbuf b = {f.fields, sizeof f.fields, 0};
+    fnd_builder *b = &f;
 
     double hours = (double)(f.end_ms - f.start_ms) / 3.6e6;
     double nm = z ? trk_distance_m(a->lat, a->lon, z->lat, z->lon) / 1852.0 : NAN;
-    det_fb_bool(&b, "open", z == NULL);
-    det_fb_num(&b, "duration_h", hours, 2);
-    det_fb_num(&b, "distance_nm", nm, 2);
-    det_fb_num(&b, "implied_speed_kn", hours > 0 ? nm / hours : NAN, 2);
-    det_fb_raw(&b, "segment_before", "%ld", (long)a->segment);
+    fnd_bool(b, "open", z == NULL);
+    fnd_num(b, "duration_h", hours, 2);
+    fnd_num(b, "distance_nm", nm, 2);
+    fnd_num(b, "implied_speed_kn", hours > 0 ? nm / hours : NAN, 2);
+    fnd_int(b, "segment_before", a->segment);
     if (z)
-        det_fb_raw(&b, "segment_after", "%ld", (long)z->segment);
+        fnd_int(b, "segment_after", z->segment);
     else
-        det_fb_raw(&b, "segment_after", "null");
-    det_fb_raw(&b, "same_mmsi_other_positions", "%zu", others_same);
+        fnd_null(b, "segment_after");
+    fnd_int(b, "same_mmsi_other_positions", (int64_t)others_same);
 
-    int concern = port_members(&b, geo, o, a, "start");
-    if (z)
-        concern |= port_members(&b, geo, o, z, "end");
-    else {
-        det_fb_bool(&b, "end_near_port", -1);
-        det_fb_str(&b, "end_port", NULL);
-        det_fb_bool(&b, "end_port_concern", -1);
-        det_fb_num(&b, "end_port_dist_km", NAN, 1);
-    }
-    det_fb_bool(&b, "near_port_of_concern", (geo && geo->port_dist_m && geo->port_concern) ? concern : -1);
+    int concern = port_members(b, geo, o, a, 0);
+    concern |= port_members(b, geo, o, z, 1); /* an open gap has no end position: unknown */
+    fnd_bool(b, "near_port_of_concern", (geo && geo->port_dist_m && geo->port_concern) ? concern : -1);
 
     double d0 = NAN, d1 = NAN;
     if (ctx && ctx->draught_at) {
@@ -180,9 +175,9 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
         if (z)
             d1 = ctx->draught_at(ctx->ud, mmsi, z->t_ms, false);
     }
-    det_fb_num(&b, "draught_before_m", d0, 1);
-    det_fb_num(&b, "draught_after_m", d1, 1);
-    det_fb_bool(&b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
+    fnd_num(b, "draught_before_m", d0, 1);
+    fnd_num(b, "draught_after_m", d1, 1);
+    fnd_bool(b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
 
     if (ctx && ctx->others_heard) {
         int64_t margin = (int64_t)(o->coverage_margin_s * 1000.0), quarter = (f.end_ms - f.start_ms) / 4;
@@ -192,23 +187,23 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
             margin = 0;
         long heard = ctx->others_heard(ctx->ud, mmsi, f.lat, f.lon, o->coverage_radius_m, f.start_ms + margin,
                                        f.end_ms - margin);
-        det_fb_bool(&b, "suspected", heard >= o->min_others);
-        det_fb_raw(&b, "others_heard_nearby", "%ld", heard);
-        det_fb_num(&b, "coverage_radius_km", o->coverage_radius_m / 1000.0, 1);
-        det_fb_raw(&b, "min_others", "%ld", o->min_others);
+        fnd_bool(b, "suspected", heard >= o->min_others);
+        fnd_int(b, "others_heard_nearby", heard);
+        fnd_num(b, "coverage_radius_km", o->coverage_radius_m / 1000.0, 1);
+        fnd_int(b, "min_others", o->min_others);
     } else {
-        det_fb_bool(&b, "suspected", -1);
-        det_fb_str(&b, "coverage", "unknown");
+        fnd_bool(b, "suspected", -1);
+        fnd_str(b, "coverage", "unknown");
     }
 
-    det_add_evidence(&f, a);
+    fnd_add_position(&f, a);
     if (z)
-        det_add_evidence(&f, z);
+        fnd_add_position(&f, z);
     emit(ud, &f);
 }
 
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
-                         const pel_position *p, size_t n, det_emit_fn emit, void *ud) {
+                         const pel_position *p, size_t n, fnd_emit_fn emit, void *ud) {
     det_gap_opts def;
     if (!o) {
         det_gap_default_opts(&def);

@@ -117,7 +117,7 @@ static int cmp_val(const void *a, const void *b) {
  * -- and the finding says so ("pattern":"alternating"; start = the first
  * report of the second value, end = the earlier of their last reports).
  * vals is scratch space for n values. */
-static void changes(uint32_t mmsi, const idrow *r, size_t n, int field, idval *vals, det_emit_fn emit, void *ud) {
+static void changes(uint32_t mmsi, const idrow *r, size_t n, int field, idval *vals, fnd_emit_fn emit, void *ud) {
     size_t nv = 0;
     for (size_t i = 0; i < n; i++) {
         idval v;
@@ -148,31 +148,30 @@ static void changes(uint32_t mmsi, const idrow *r, size_t n, int field, idval *v
     for (size_t i = 1; i < nv; i++) {
         const idval *a = &vals[i - 1], *b = &vals[i];
         bool overlap = a->last > b->first;
-        det_finding f = {0};
+        fnd_builder f = {0};
         f.event = "identity_change";
         f.mmsi = mmsi;
         f.start_ms = overlap ? b->first : a->last;
         f.end_ms = overlap ? (a->last < b->last ? a->last : b->last) : b->first;
         f.lat = f.lon = NAN;
-        det_fbuf fb = {f.fields, sizeof f.fields, 0};
-        det_fb_str(&fb, "field", field_names[field]);
+        fnd_str(&f, "field", field_names[field]);
         if (field == F_NAME || field == F_CALLSIGN) {
-            det_fb_str(&fb, "from", a->shown);
-            det_fb_str(&fb, "to", b->shown);
+            fnd_str(&f, "from", a->shown);
+            fnd_str(&f, "to", b->shown);
         } else {
-            det_fb_raw(&fb, "from", "%lld", (long long)a->num);
-            det_fb_raw(&fb, "to", "%lld", (long long)b->num);
+            fnd_int(&f, "from", a->num);
+            fnd_int(&f, "to", b->num);
         }
-        det_fb_str(&fb, "pattern", overlap ? "alternating" : "change");
-        det_fb_raw(&fb, "from_first_seen_ms", "%lld", (long long)a->first);
-        det_fb_raw(&fb, "from_last_seen_ms", "%lld", (long long)a->last);
-        det_fb_raw(&fb, "to_first_seen_ms", "%lld", (long long)b->first);
-        det_fb_raw(&fb, "to_last_seen_ms", "%lld", (long long)b->last);
+        fnd_str(&f, "pattern", overlap ? "alternating" : "change");
+        fnd_int(&f, "from_first_seen_ms", a->first);
+        fnd_int(&f, "from_last_seen_ms", a->last);
+        fnd_int(&f, "to_first_seen_ms", b->first);
+        fnd_int(&f, "to_last_seen_ms", b->last);
         pel_position p = {.input = a->input, .line = a->line};
-        det_add_evidence(&f, &p);
+        fnd_add_position(&f, &p);
         p.input = b->input;
         p.line = b->line;
-        det_add_evidence(&f, &p);
+        fnd_add_position(&f, &p);
         f.clocks |= a->clocks | b->clocks;
         emit(ud, &f);
     }
@@ -181,7 +180,7 @@ static void changes(uint32_t mmsi, const idrow *r, size_t n, int field, idval *v
 /* Data-quality notes: each IMO number that is neither absent nor valid,
  * once per vessel and number.  A wrong IMO is a typing slip as often as a
  * forgery; it is not spoofing, and it never identifies a ship. */
-static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, det_emit_fn emit, void *ud) {
+static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, fnd_emit_fn emit, void *ud) {
     for (size_t i = 0; i < n; i++) {
         pel_imo_kind k = pel_imo_classify((uint32_t)rows[i].imo);
         if (k == PEL_IMO_ABSENT || k == PEL_IMO_VALID)
@@ -191,7 +190,7 @@ static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, det_emit_fn em
             seen = rows[j].imo == rows[i].imo;
         if (seen)
             continue;
-        det_finding f = {0};
+        fnd_builder f = {0};
         f.event = "data_quality";
         f.mmsi = mmsi;
         f.start_ms = rows[i].first;
@@ -200,12 +199,11 @@ static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, det_emit_fn em
             if (rows[j].imo == rows[i].imo && rows[j].last > f.end_ms)
                 f.end_ms = rows[j].last;
         f.lat = f.lon = NAN;
-        det_fbuf fb = {f.fields, sizeof f.fields, 0};
-        det_fb_str(&fb, "kind", "invalid_imo");
-        det_fb_raw(&fb, "imo", "%lld", (long long)rows[i].imo);
-        det_fb_str(&fb, "problem", k == PEL_IMO_CHECK_DIGIT ? "check_digit" : "not_7_digits");
+        fnd_str(&f, "kind", "invalid_imo");
+        fnd_int(&f, "imo", rows[i].imo);
+        fnd_str(&f, "problem", k == PEL_IMO_CHECK_DIGIT ? "check_digit" : "not_7_digits");
         pel_position p = {.input = rows[i].input, .line = rows[i].line};
-        det_add_evidence(&f, &p);
+        fnd_add_position(&f, &p);
         for (size_t j = i; j < n; j++)
             if (rows[j].imo == rows[i].imo)
                 f.clocks |= rows[j].clocks;
@@ -213,7 +211,7 @@ static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, det_emit_fn em
     }
 }
 
-pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
+pel_status det_identity_run(sqlite3 *db, fnd_emit_fn emit, void *ud) {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db,
                            "SELECT mmsi, name, imo, callsign, shiptype, first_ms, last_ms, first_input, first_line, clocks"
@@ -301,7 +299,7 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         uint32_t imo = (uint32_t)sqlite3_column_int64(q, 0);
         if (pel_imo_classify(imo) != PEL_IMO_VALID)
             continue;
-        det_finding f = {0};
+        fnd_builder f = {0};
         f.event = "identity_change";
         f.mmsi = (uint32_t)sqlite3_column_int64(q, 1);
         f.mmsi2 = (uint32_t)sqlite3_column_int64(q, 2);
@@ -310,12 +308,14 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
         f.start_ms = a0 < b0 ? a0 : b0;
         f.end_ms = a1 > b1 ? a1 : b1;
         f.lat = f.lon = NAN;
-        snprintf(f.fields, sizeof f.fields, "\"field\":\"imo_shared\",\"imo\":%u,\"imo_valid\":true", imo);
+        fnd_str(&f, "field", "imo_shared");
+        fnd_int(&f, "imo", imo);
+        fnd_bool(&f, "imo_valid", 1);
         pel_position p = {.input = (uint32_t)sqlite3_column_int64(q, 7), .line = (uint64_t)sqlite3_column_int64(q, 8)};
-        det_add_evidence(&f, &p);
+        fnd_add_position(&f, &p);
         p.input = (uint32_t)sqlite3_column_int64(q, 9);
         p.line = (uint64_t)sqlite3_column_int64(q, 10);
-        det_add_evidence(&f, &p);
+        fnd_add_position(&f, &p);
         f.clocks |= (unsigned)sqlite3_column_int64(q, 11);
         emit(ud, &f);
     }
@@ -326,7 +326,7 @@ pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud) {
 /* h becomes an empty spoofing finding about the vessel's whole track (n
  * >= 1 positions): from its first position to its last, placed at the
  * first.  h is the caller's. */
-static void whole_track(det_finding *h, uint32_t mmsi, const pel_position *p, size_t n) {
+static void whole_track(fnd_builder *h, uint32_t mmsi, const pel_position *p, size_t n) {
     memset(h, 0, sizeof *h);
     h->event = "spoofing";
     h->mmsi = mmsi;
@@ -344,7 +344,7 @@ static size_t firsti_or(const size_t *firsti, int32_t seg, size_t i) {
 
 /* Spoofing signs in one vessel's track: parallel segments and jumps. */
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_mid_fn mid_ok, void *mid_ud,
-                     det_emit_fn emit, void *ud) {
+                     fnd_emit_fn emit, void *ud) {
     if (n == 0)
         return;
     /* the segments: time span and size of each */
@@ -382,21 +382,20 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
         size_t npar = 0, jumps = 0;
         for (size_t a = 0; have && a < ns; a++)
             npar += parallel[a];
-        det_finding h;
+        fnd_builder h;
         whole_track(&h, mmsi, p, n);
         for (size_t i = 0; i < n; i++) {
             jumps += (p[i].flags & PEL_POS_SUSPECT_SPEED) != 0;
             /* the first position of each segment: where each transmitter was */
             if (i == firsti_or(have ? firsti : NULL, p[i].segment, i))
-                det_add_evidence(&h, &p[i]);
+                fnd_add_position(&h, &p[i]);
         }
-        det_fbuf fb = {h.fields, sizeof h.fields, 0};
-        det_fb_str(&fb, "kind", "invalid_mmsi");
-        det_fb_str(&fb, "mmsi_problem", pel_mmsi_kind_name(mk));
-        det_fb_raw(&fb, "positions", "%zu", n);
-        det_fb_raw(&fb, "segments", "%zu", ns);
-        det_fb_raw(&fb, "parallel_segments", "%zu", npar);
-        det_fb_raw(&fb, "jumps", "%zu", jumps);
+        fnd_str(&h, "kind", "invalid_mmsi");
+        fnd_str(&h, "mmsi_problem", pel_mmsi_kind_name(mk));
+        fnd_int(&h, "positions", (int64_t)n);
+        fnd_int(&h, "segments", (int64_t)ns);
+        fnd_int(&h, "parallel_segments", (int64_t)npar);
+        fnd_int(&h, "jumps", (int64_t)jumps);
         emit(ud, &h);
         free(t0);
         free(t1);
@@ -409,7 +408,7 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
      * positions -- except those that start a parallel segment, which the
      * parallel_segments finding below reports (a second transmitter is not
      * a jump of the first) */
-    det_finding f = {0};
+    fnd_builder f = {0};
     for (size_t i = 0; i < n; i++)
         if ((p[i].flags & PEL_POS_SUSPECT_SPEED) && !(have && p[i].segment >= 0 && parallel[p[i].segment])) {
             if (!f.event) {
@@ -420,11 +419,11 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
                 f.lon = (double)p[i].lon / PEL_DEG;
             }
             f.end_ms = p[i].t_ms;
-            det_add_evidence(&f, &p[i]);
+            fnd_add_position(&f, &p[i]);
         }
     if (f.event) {
-        snprintf(f.fields, sizeof f.fields, "\"kind\":\"impossible_speed\",\"jumps\":%llu",
-                 (unsigned long long)f.nev_total);
+        fnd_str(&f, "kind", "impossible_speed");
+        fnd_int(&f, "jumps", (int64_t)f.nev_total);
         emit(ud, &f);
     }
     /* parallel segments: two segments with more than one position whose
@@ -435,7 +434,7 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
                 for (size_t b = a + 1; b < ns; b++) {
                     if (cnt[a] < 2 || cnt[b] < 2 || t0[b] > t1[a] || t0[a] > t1[b])
                         continue;
-                    det_finding g = {0};
+                    fnd_builder g = {0};
                     g.event = "spoofing";
                     g.mmsi = mmsi;
                     g.start_ms = t0[a] > t0[b] ? t0[a] : t0[b];
@@ -447,7 +446,7 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
                         if (p[i].t_ms < g.start_ms || p[i].t_ms > g.end_ms)
                             continue;
                         if ((size_t)p[i].segment == a || (size_t)p[i].segment == b) {
-                            det_add_evidence(&g, &p[i]);
+                            fnd_add_position(&g, &p[i]);
                             if ((size_t)p[i].segment == a && !la)
                                 la = &p[i];
                             if ((size_t)p[i].segment == b && !lb)
@@ -460,11 +459,14 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
                         lb = pb;
                     g.lat = (double)la->lat / PEL_DEG;
                     g.lon = (double)la->lon / PEL_DEG;
-                    snprintf(g.fields, sizeof g.fields,
-                             "\"kind\":\"parallel_segments\",\"segment_a\":%zu,\"segment_b\":%zu,\"positions_a\":%zu,"
-                             "\"positions_b\":%zu,\"lat_b\":%.6f,\"lon_b\":%.6f,\"separation_nm\":%.1f",
-                             a, b, cnt[a], cnt[b], (double)lb->lat / PEL_DEG, (double)lb->lon / PEL_DEG,
-                             trk_distance_m(la->lat, la->lon, lb->lat, lb->lon) / 1852.0);
+                    fnd_str(&g, "kind", "parallel_segments");
+                    fnd_int(&g, "segment_a", (int64_t)a);
+                    fnd_int(&g, "segment_b", (int64_t)b);
+                    fnd_int(&g, "positions_a", (int64_t)cnt[a]);
+                    fnd_int(&g, "positions_b", (int64_t)cnt[b]);
+                    fnd_num(&g, "lat_b", (double)lb->lat / PEL_DEG, 6);
+                    fnd_num(&g, "lon_b", (double)lb->lon / PEL_DEG, 6);
+                    fnd_num(&g, "separation_nm", trk_distance_m(la->lat, la->lon, lb->lat, lb->lon) / 1852.0, 1);
                     emit(ud, &g);
                 }
         }
@@ -476,10 +478,11 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_m
     free(parallel);
     /* an MMSI whose MID is allocated to no country */
     if (mid_ok && !mid_ok(mid_ud, mmsi)) {
-        det_finding h;
+        fnd_builder h;
         whole_track(&h, mmsi, p, n);
-        snprintf(h.fields, sizeof h.fields, "\"kind\":\"unallocated_mid\",\"mid\":%u", mmsi / 1000000);
-        det_add_evidence(&h, &p[0]);
+        fnd_str(&h, "kind", "unallocated_mid");
+        fnd_int(&h, "mid", mmsi / 1000000);
+        fnd_add_position(&h, &p[0]);
         emit(ud, &h);
     }
 }

@@ -15,28 +15,8 @@
 typedef bool (*det_mid_fn)(void *ud, uint32_t mmsi);
 
 /* det_identity.c */
-pel_status det_identity_run(sqlite3 *db, det_emit_fn emit, void *ud);
+pel_status det_identity_run(sqlite3 *db, fnd_emit_fn emit, void *ud);
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_mid_fn mid_ok, void *mid_ud,
-                     det_emit_fn emit, void *ud);
-
-/* findings.c */
-int det_event_index(const char *event);
-int det_cmp_findings(const void *a, const void *b);
-/* Writes n findings (already sorted) to f; paths maps inputs.id to a path. */
-pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, size_t n, const char *const *paths,
-                     size_t npaths);
-
-/* A growing array of findings; det_vec_push is a det_emit_fn whose ud is a
- * det_vec (or a struct whose first member is one). */
-typedef struct det_vec {
-    det_finding *v;
-    size_t n, cap;
-    bool nomem; /* a push failed: the array is incomplete */
-} det_vec;
-void det_vec_push(void *ud, const det_finding *f);
-
-/* The inputs' paths by inputs.id (a malloc'd array of malloc'd strings,
- * NULL where there is no input; the caller frees both). */
-pel_status det_input_paths(sqlite3 *db, char ***out, size_t *n);
+                     fnd_emit_fn emit, void *ud);
 
 #endif

@@ -23,7 +23,7 @@
  *    finding says "port_distance":"unknown".
  *
  * Findings: event "loitering", start/end (first and last position of the
- * run), the mean position, fields duration_h, mean_speed_kn, max_speed_kn
+ * run), the mean position, members duration_h, mean_speed_kn, max_speed_kn
  * (over the positions' speeds, implied ones included), positions,
  * distance_from_port_nm, nearest_port, shore_distance_basis; evidence: the
  * positions of the run, evenly sampled with the first and last included
@@ -92,7 +92,7 @@ static int64_t dlon_wrap(int32_t a, int32_t b) {
 
 /* Judges the run p[i0..i1] and emits it when it qualifies. */
 static void judge(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t i0,
-                  size_t i1, det_emit_fn emit, void *ud) {
+                  size_t i1, fnd_emit_fn emit, void *ud) {
     if ((double)(p[i1].t_ms - p[i0].t_ms) < o->min_duration_h * 3600000.0)
         return;
     size_t n = i1 - i0 + 1;
@@ -108,45 +108,48 @@ static void judge(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, c
             msp = v;
     }
     double lat = slat / n / PEL_DEG, lon = lon_norm(p[i0].lon + llround(slon / n)) / (double)PEL_DEG;
-    char pd[64] = "null", name[256] = "null";
-    const char *unknown = ",\"port_distance\":\"unknown\"";
+    double nm = NAN;         /* to the nearest port: null when there is none, or no port data */
+    const char *name = NULL; /* its name */
     if (geo && geo->port_dist_m) {
         int port = -1;
         double d = geo->port_dist_m(geo->ud, lat, lon, &port);
         if (isfinite(d)) {
             if (d < o->min_port_distance_m)
                 return;
-            snprintf(pd, sizeof pd, "%.1f", d / 1852.0);
-            unknown = "";
+            nm = d / 1852.0;
         }
-        if (port >= 0 && geo->port_name && geo->port_name(geo->ud, port))
-            det_json_str(name, sizeof name, geo->port_name(geo->ud, port));
+        if (port >= 0 && geo->port_name)
+            name = geo->port_name(geo->ud, port);
     }
-    det_finding f;
-    memset(&f, 0, sizeof f);
+    fnd_builder f = {0};
     f.event = "loitering";
     f.mmsi = mmsi;
     f.start_ms = p[i0].t_ms;
     f.end_ms = p[i1].t_ms;
     f.lat = lat;
     f.lon = lon;
-    snprintf(f.fields, sizeof f.fields,
-             "\"duration_h\":%.2f,\"mean_speed_kn\":%.2f,\"max_speed_kn\":%.2f,\"positions\":%zu,"
-             "\"distance_from_port_nm\":%s,\"nearest_port\":%s,\"shore_distance_basis\":\"nearest_port\"%s",
-             (p[i1].t_ms - p[i0].t_ms) / 3600000.0, ssp / n, msp, n, pd, name, unknown);
-    if (n <= DET_MAX_EVIDENCE) {
+    fnd_num(&f, "duration_h", (p[i1].t_ms - p[i0].t_ms) / 3600000.0, 2);
+    fnd_num(&f, "mean_speed_kn", ssp / n, 2);
+    fnd_num(&f, "max_speed_kn", msp, 2);
+    fnd_int(&f, "positions", (int64_t)n);
+    fnd_num(&f, "distance_from_port_nm", nm, 1);
+    fnd_str(&f, "nearest_port", name);
+    fnd_str(&f, "shore_distance_basis", "nearest_port");
+    if (isnan(nm))
+        fnd_str(&f, "port_distance", "unknown");
+    if (n <= FND_MAX_EVIDENCE) {
         for (size_t i = i0; i <= i1; i++)
-            det_add_evidence(&f, &p[i]);
+            fnd_add_position(&f, &p[i]);
     } else {
-        for (size_t k = 0; k < DET_MAX_EVIDENCE; k++)
-            det_add_evidence(&f, &p[i0 + k * (n - 1) / (DET_MAX_EVIDENCE - 1)]);
+        for (size_t k = 0; k < FND_MAX_EVIDENCE; k++)
+            fnd_add_position(&f, &p[i0 + k * (n - 1) / (FND_MAX_EVIDENCE - 1)]);
         f.nev_total = n;
     }
     emit(ud, &f);
 }
 
 void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                      det_emit_fn emit, void *ud) {
+                      fnd_emit_fn emit, void *ud) {
     det_loiter_opts dflt;
     if (!o) {
         det_loiter_default_opts(&dflt);

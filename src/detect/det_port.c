@@ -53,7 +53,7 @@ typedef struct visit {
 } visit;
 
 static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n, const visit *v,
-                       det_emit_fn emit, void *ud) {
+                       fnd_emit_fn emit, void *ud) {
     if (v->stop == DET_CHAIN_END)
         return; /* no stop: a pass-by */
     /* in port from the first position to the last, neither arriving nor
@@ -62,39 +62,37 @@ static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p,
     int concern = geo->port_concern ? geo->port_concern(geo->ud, v->port) : 0;
     if (!v->arrival_seen && v->out == DET_CHAIN_END && v->last == n - 1 && concern != 1)
         return;
-    det_finding f;
-    memset(&f, 0, sizeof f);
+    fnd_builder f = {0};
     f.event = "port_visit";
     f.mmsi = mmsi;
     f.start_ms = p[v->entry].t_ms;
     f.end_ms = p[v->last].t_ms;
     f.lat = (double)p[v->stop].lat / PEL_DEG;
     f.lon = (double)p[v->stop].lon / PEL_DEG;
-    det_fbuf b = {f.fields, sizeof f.fields, 0};
-    det_fb_str(&b, "port", geo->port_name ? geo->port_name(geo->ud, v->port) : NULL);
-    det_fb_raw(&b, "port_index", "%d", v->port);
-    det_fb_bool(&b, "port_concern", geo->port_concern ? (geo->port_concern(geo->ud, v->port) ? 1 : 0) : -1);
-    det_fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
-    det_fb_raw(&b, "positions", "%zu", v->positions);
-    det_fb_num(&b, "min_speed_kn", v->min_kn, 1);
-    det_fb_bool(&b, "stopped", 1);
+    fnd_str(&f, "port", geo->port_name ? geo->port_name(geo->ud, v->port) : NULL);
+    fnd_int(&f, "port_index", v->port);
+    fnd_bool(&f, "port_concern", geo->port_concern ? (geo->port_concern(geo->ud, v->port) ? 1 : 0) : -1);
+    fnd_num(&f, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
+    fnd_int(&f, "positions", (int64_t)v->positions);
+    fnd_num(&f, "min_speed_kn", v->min_kn, 1);
+    fnd_bool(&f, "stopped", 1);
     const char *how = v->out != DET_CHAIN_END ? "left" : v->last == n - 1 ? "data_end" : "silence";
-    det_fb_str(&b, "exit", how);
-    det_fb_bool(&b, "open", v->out == DET_CHAIN_END && v->last == n - 1);
+    fnd_str(&f, "exit", how);
+    fnd_bool(&f, "open", v->out == DET_CHAIN_END && v->last == n - 1);
     /* already there when the data begin: the arrival was not seen */
-    det_fb_bool(&b, "arrival_seen", v->arrival_seen);
-    det_add_evidence(&f, &p[v->entry]);
+    fnd_bool(&f, "arrival_seen", v->arrival_seen);
+    fnd_add_position(&f, &p[v->entry]);
     if (v->stop != v->entry)
-        det_add_evidence(&f, &p[v->stop]);
+        fnd_add_position(&f, &p[v->stop]);
     if (v->last != v->entry && v->last != v->stop)
-        det_add_evidence(&f, &p[v->last]);
+        fnd_add_position(&f, &p[v->last]);
     if (v->out != DET_CHAIN_END)
-        det_add_evidence(&f, &p[v->out]);
+        fnd_add_position(&f, &p[v->out]);
     emit(ud, &f);
 }
 
 pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          det_emit_fn emit, void *ud) {
+                          fnd_emit_fn emit, void *ud) {
     det_port_opts def;
     if (!o) {
         det_port_default_opts(&def);

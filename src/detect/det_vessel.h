@@ -3,7 +3,7 @@
  * port visits (det_port.c) and zone stays (det_zone.c).
  *
  * Each detector takes one vessel's usable positions (segment >= 0) in time
- * order and emits det_finding values through det_emit_fn.  They allocate
+ * order and emits findings (fnd_builder) through fnd_emit_fn.  They allocate
  * only a scratch array per call (freed before returning) and keep no state
  * between calls.  Same positions, options and callbacks: same findings in
  * the same order.
@@ -102,7 +102,7 @@ typedef struct det_gap_context {
  * is borrowed for the call.  Returns PEL_OK, or PEL_ERR_NOMEM (findings
  * already emitted stay emitted). */
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
-                         const pel_position *p, size_t n, det_emit_fn emit, void *ud);
+                         const pel_position *p, size_t n, fnd_emit_fn emit, void *ud);
 
 /* ---- det_port.c: port visits --------------------------------------------- */
 
@@ -132,7 +132,7 @@ void det_port_default_opts(det_port_opts *o);
  * geo->port_dist_m is NULL.  o may be NULL (defaults); p and geo are
  * borrowed for the call.  Returns PEL_OK or PEL_ERR_NOMEM. */
 pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          det_emit_fn emit, void *ud);
+                          fnd_emit_fn emit, void *ud);
 
 /* ---- det_zone.c: zone stays ---------------------------------------------- */
 
@@ -157,6 +157,6 @@ void det_zone_default_opts(det_zone_opts *o);
  * geo->zones_at is NULL.  o may be NULL; p and geo are borrowed for the
  * call.  Returns PEL_OK or PEL_ERR_NOMEM. */
 pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          det_emit_fn emit, void *ud);
+                          fnd_emit_fn emit, void *ud);
 
 #endif

@@ -44,44 +44,45 @@ typedef struct stay {
 } stay;
 
 static void emit_stay(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                      const stay *s, det_emit_fn emit, void *ud) {
+                      const stay *s, fnd_emit_fn emit, void *ud) {
     if ((long)s->positions < o->min_positions)
         return;
-    det_finding f;
-    memset(&f, 0, sizeof f);
+    fnd_builder f = {0};
+    char t[40];
     f.event = "zone_entry";
     f.mmsi = mmsi;
     f.start_ms = p[s->first].t_ms;
     f.end_ms = p[s->last].t_ms;
     f.lat = (double)p[s->first].lat / PEL_DEG;
     f.lon = (double)p[s->first].lon / PEL_DEG;
-    det_fbuf b = {f.fields, sizeof f.fields, 0};
-    det_fb_str(&b, "zone", geo->zone_name ? geo->zone_name(geo->ud, s->zone) : NULL);
-    det_fb_raw(&b, "zone_index", "%d", s->zone);
-    det_fb_raw(&b, "positions", "%zu", s->positions);
-    det_fb_num(&b, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
+    fnd_str(&f, "zone", geo->zone_name ? geo->zone_name(geo->ud, s->zone) : NULL);
+    fnd_int(&f, "zone_index", s->zone);
+    fnd_int(&f, "positions", (int64_t)s->positions);
+    fnd_num(&f, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
     if (s->from != DET_CHAIN_END) {
-        char t[40];
         pel_format_time(p[s->from].t_ms, t);
-        det_fb_raw(&b, "entered_from", "{\"time\":\"%s\",\"lat\":%.6f,\"lon\":%.6f}", t, (double)p[s->from].lat / PEL_DEG,
-               (double)p[s->from].lon / PEL_DEG);
+        fnd_obj(&f, "entered_from");
+        fnd_str(&f, "time", t);
+        fnd_num(&f, "lat", (double)p[s->from].lat / PEL_DEG, 6);
+        fnd_num(&f, "lon", (double)p[s->from].lon / PEL_DEG, 6);
+        fnd_end(&f);
     } else
-        det_fb_raw(&b, "entered_from", "null");
+        fnd_null(&f, "entered_from");
     const char *how = s->out != DET_CHAIN_END ? "left" : s->last == n - 1 ? "data_end" : "silence";
-    det_fb_str(&b, "exit", how);
-    det_fb_bool(&b, "open", s->out == DET_CHAIN_END && s->last == n - 1);
+    fnd_str(&f, "exit", how);
+    fnd_bool(&f, "open", s->out == DET_CHAIN_END && s->last == n - 1);
     if (s->from != DET_CHAIN_END)
-        det_add_evidence(&f, &p[s->from]);
-    det_add_evidence(&f, &p[s->first]);
+        fnd_add_position(&f, &p[s->from]);
+    fnd_add_position(&f, &p[s->first]);
     if (s->last != s->first)
-        det_add_evidence(&f, &p[s->last]);
+        fnd_add_position(&f, &p[s->last]);
     if (s->out != DET_CHAIN_END)
-        det_add_evidence(&f, &p[s->out]);
+        fnd_add_position(&f, &p[s->out]);
     emit(ud, &f);
 }
 
 pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          det_emit_fn emit, void *ud) {
+                          fnd_emit_fn emit, void *ud) {
     det_zone_opts def;
     if (!o) {
         det_zone_default_opts(&def);

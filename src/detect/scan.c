@@ -5,8 +5,10 @@
  * to the per-vessel detectors (loitering, gaps, port visits, zone entries,
  * spoofing signs) and to the encounter accumulator, which resamples and
  * pairs vessels once all are read.  Identity changes come from the identity
- * history.  Findings are collected, put in canonical order and written, so
- * the output depends only on the store and the settings.
+ * history, list matches from screening (src/screen/).  Findings are
+ * collected into a set (findings/finding.h), put in canonical order and
+ * handed back (pel_scan_findings) or written (pel_scan), so the output
+ * depends only on the store and the settings.
  *
  * Geography: the port list, zones and MID table from data/ (docs/findings.md
  * names them), or a zones file of the user's.
@@ -21,11 +23,11 @@
 #include "det_detectors.h"
 #include "det_internal.h"
 #include "det_vessel.h"
+#include "findings/write.h"
 #include "geo.h"
 #include "screen.h"
 #include "store_internal.h"
 #include "util/numtext.h"
-#include "util/xsort.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -33,7 +35,7 @@
 
 
 typedef struct scan {
-    det_vec found; /* first: det_vec_push takes the scan as its det_vec */
+    fnd_set *found; /* the findings, as the detectors emit them (fnd_set_push) */
     pel_store *s;
     geo_ports *ports;
     geo_zones *zones;
@@ -397,7 +399,7 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
             ncap *= 2;
         pel_position *nu = realloc(c->use, ncap * sizeof *nu);
         if (!nu) {
-            c->found.nomem = true;
+            c->found->failed = PEL_ERR_NOMEM;
             return 1;
         }
         c->use = nu;
@@ -418,10 +420,10 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
      * They get the invalid_mmsi finding alone (det_spoof_track). */
     pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
     if (mk == PEL_MMSI_ZERO || mk == PEL_MMSI_PLACEHOLDER) {
-        det_spoof_track(mmsi, c->use, k, NULL, NULL, det_vec_push, c);
-        return c->found.nomem;
+        det_spoof_track(mmsi, c->use, k, NULL, NULL, fnd_set_push, c->found);
+        return c->found->failed != PEL_OK;
     }
-    det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, det_vec_push, c);
+    det_loiter_track(&c->loi_o, &c->geo, mmsi, c->use, k, fnd_set_push, c->found);
     /* the feed's pulse, for judging gaps once every vessel is read */
     c->vessels_heard++;
     for (size_t i = 0; c->hours && i < k; i++) {
@@ -429,17 +431,17 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
         if (h >= 0 && (size_t)h < c->nhours && c->hours[h] < UINT16_MAX)
             c->hours[h]++;
     }
-    pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, det_vec_push, c);
+    pel_status st = det_gap_track(&c->gap_o, &c->geo, &c->gctx, mmsi, c->use, k, fnd_set_push, c->found);
     if (st == PEL_OK)
-        st = det_port_track(&c->port_o, &c->geo_near, mmsi, c->use, k, det_vec_push, c);
+        st = det_port_track(&c->port_o, &c->geo_near, mmsi, c->use, k, fnd_set_push, c->found);
     if (st == PEL_OK && c->zones)
-        st = det_zone_track(&c->zone_o, &c->geo, mmsi, c->use, k, det_vec_push, c);
-    det_spoof_track(mmsi, c->use, k, c->mid ? mid_ok : NULL, c, det_vec_push, c);
+        st = det_zone_track(&c->zone_o, &c->geo, mmsi, c->use, k, fnd_set_push, c->found);
+    det_spoof_track(mmsi, c->use, k, c->mid ? mid_ok : NULL, c, fnd_set_push, c->found);
     if (st == PEL_OK)
         st = det_enc_add_track(c->enc, mmsi, c->use, k);
-    if (st != PEL_OK)
-        c->found.nomem = true;
-    return c->found.nomem;
+    if (st != PEL_OK && c->found->failed == PEL_OK)
+        c->found->failed = PEL_ERR_NOMEM;
+    return c->found->failed != PEL_OK;
 }
 
 /* Gaps against the feed's pulse: in data from many vessels, a silence
@@ -449,14 +451,16 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
  * vessel's gap; it is left out (counted in the scan's statistics).  Every
  * gap kept says how much of it the feed covered ("feed_hours_fraction").
  * A store holding one vessel only cannot be judged: its gaps are kept. */
-static void judge_gaps(scan *c) {
-    size_t k = 0;
-    for (size_t i = 0; i < c->found.n; i++) {
-        det_finding *f = &c->found.v[i];
-        if (strcmp(f->event, "gap") != 0 || !c->hours) {
-            c->found.v[k++] = *f;
+static pel_status judge_gaps(scan *c) {
+    fnd_set *s = c->found;
+    bool *keep = malloc((s->n ? s->n : 1) * sizeof *keep);
+    if (!keep)
+        return PEL_ERR_NOMEM;
+    for (size_t i = 0; i < s->n; i++) {
+        const fnd_finding *f = &s->v[i];
+        keep[i] = true;
+        if (strcmp(f->event, "gap") != 0 || !c->hours)
             continue;
-        }
         /* the hours strictly inside the gap: its edges hold its own positions */
         int64_t h0 = (f->start_ms - c->data_start) / 3600000 + 1, h1 = (f->end_ms - c->data_start) / 3600000 - 1;
         size_t heard = 0, all = 0;
@@ -465,13 +469,17 @@ static void judge_gaps(scan *c) {
         double frac = all ? (double)heard / (double)all : 1.0;
         if (c->vessels_heard > 1 && frac < c->gap_o.min_feed_fraction) {
             c->gaps_in_holes++;
+            keep[i] = false;
             continue;
         }
-        size_t len = strlen(f->fields);
-        snprintf(f->fields + len, sizeof f->fields - len, "%s\"feed_hours_fraction\":%.2f", len ? "," : "", frac);
-        c->found.v[k++] = *f;
+        if (fnd_set_append_num(s, i, "feed_hours_fraction", frac, 2) != PEL_OK) {
+            free(keep);
+            return PEL_ERR_NOMEM;
+        }
     }
-    c->found.n = k;
+    fnd_set_keep(s, keep);
+    free(keep);
+    return PEL_OK;
 }
 
 static char *join(const char *dir, const char *file) {
@@ -482,11 +490,16 @@ static char *join(const char *dir, const char *file) {
     return s;
 }
 
-pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
-                    pel_error *err) {
+static double seconds(struct timespec a, struct timespec b) {
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings **out, pel_scan_stats *stats,
+                             pel_error *err) {
     pel_scan_opts dflt = {0};
     if (!o)
         o = &dflt;
+    *out = NULL;
     struct timespec t0, t1, t2, t3;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     t1 = t2 = t0;
@@ -496,6 +509,13 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     pel_status st = apply_settings(&ds, o->set, o->nset, err);
     if (st != PEL_OK)
         return st;
+    if (!(c.found = fnd_set_new())) {
+        if (err) {
+            err->code = PEL_ERR_NOMEM;
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        }
+        return PEL_ERR_NOMEM;
+    }
     c.enc_o = ds.enc;
     c.loi_o = ds.loi;
     c.gap_o = ds.gap;
@@ -557,62 +577,69 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     if (st == PEL_OK) {
         pel_track_filter f = {0};
         st = pel_tracks(s, &f, on_vessel, &c, err);
-        if (st == PEL_STOPPED || c.found.nomem)
-            st = PEL_ERR_NOMEM;
+        if (st == PEL_STOPPED || c.found->failed != PEL_OK)
+            st = c.found->failed != PEL_OK ? c.found->failed : PEL_ERR_NOMEM;
     }
     if (st == PEL_OK)
-        judge_gaps(&c);
+        st = judge_gaps(&c);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (st == PEL_OK && det_enc_run(c.enc, &c.geo, det_vec_push, &c) != PEL_OK)
+    if (st == PEL_OK && det_enc_run(c.enc, &c.geo, fnd_set_push, c.found) != PEL_OK)
         st = PEL_ERR_NOMEM;
     clock_gettime(CLOCK_MONOTONIC, &t2);
     if (st == PEL_OK)
-        st = det_identity_run(db, det_vec_push, &c);
-    if (st == PEL_OK && c.found.nomem)
-        st = PEL_ERR_NOMEM;
+        st = det_identity_run(db, fnd_set_push, c.found);
+    if (st == PEL_OK && c.found->failed != PEL_OK)
+        st = c.found->failed;
     if (st == PEL_OK) { /* watchlist matches: the stored lists, or the default */
         pel_matcher *m = NULL;
         bool is_default = false;
         st = sc_load_matcher(s, o->data_dir, &m, &is_default, err);
         if (st == PEL_OK)
-            st = sc_screen(s, m, is_default, c.mid, det_vec_push, &c, NULL, err);
+            st = sc_screen(s, m, is_default, c.mid, fnd_set_push, c.found, NULL, err);
         pel_matcher_free(m);
-        if (st == PEL_OK && c.found.nomem)
-            st = PEL_ERR_NOMEM;
+        if (st == PEL_OK && c.found->failed != PEL_OK)
+            st = c.found->failed;
     }
     /* the inputs' paths for the evidence */
     char **paths = NULL;
     size_t npaths = 0;
     if (st == PEL_OK) {
-        st = det_input_paths(db, &paths, &npaths);
-        xqsort(c.found.v, c.found.n, sizeof *c.found.v, det_cmp_findings);
-        if (st == PEL_OK)
-            st = det_write(out, fmt, c.found.v, c.found.n, (const char *const *)paths, npaths);
+        st = st_input_paths(s, &paths, &npaths);
+        fnd_set_paths(c.found, paths, npaths); /* the set owns them now */
+        fnd_set_sort(c.found);
         if (st != PEL_OK && err) {
             err->code = st;
-            snprintf(err->msg, sizeof err->msg, "writing the findings failed");
+            snprintf(err->msg, sizeof err->msg, "reading the inputs' paths failed");
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &t3);
     if (stats) {
         memset(stats, 0, sizeof *stats);
-        stats->vessels_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        stats->encounter_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
-        stats->total_s = (double)(t3.tv_sec - t0.tv_sec) + (double)(t3.tv_nsec - t0.tv_nsec) / 1e9;
+        stats->vessels_s = seconds(t0, t1);
+        stats->encounter_s = seconds(t1, t2);
+        stats->total_s = seconds(t0, t3);
         stats->vessels = c.vessels;
         stats->gear = c.gear;
         stats->gaps_in_holes = c.gaps_in_holes;
-        stats->findings = c.found.n;
-        for (size_t i = 0; i < c.found.n; i++)
-            stats->by_event[det_event_index(c.found.v[i].event)]++;
+        stats->findings = c.found->n;
+        for (size_t i = 0; i < c.found->n; i++) {
+            int e = fnd_event_index(c.found->v[i].event);
+            if (e >= 0)
+                stats->by_event[e]++;
+        }
+    }
+    if (st == PEL_ERR_ARG && err && !err->msg[0]) { /* fnd_set_push refused a builder: a detector's bug */
+        err->code = st;
+        snprintf(err->msg, sizeof err->msg, "a finding with more than %d members", FND_MAX_MEMBERS);
     }
     if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
         err->code = st;
         snprintf(err->msg, sizeof err->msg, "out of memory");
     }
-    for (size_t i = 0; i < npaths; i++)
-        free(paths[i]);
-    free(paths);
+    if (st == PEL_OK)
+        *out = c.found;
+    else
+        fnd_set_free(c.found);
     sqlite3_finalize(c.q_before);
     sqlite3_finalize(c.q_after);
     sqlite3_finalize(c.q_near);
@@ -625,6 +652,25 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     geo_mid_free(c.mid);
     free(c.use);
     free(c.hours);
-    free(c.found.v);
+    return st;
+}
+
+pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
+                    pel_error *err) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    fnd_set *found;
+    pel_status st = pel_scan_findings(s, o, &found, stats, err);
+    if (st != PEL_OK)
+        return st;
+    st = fnd_write(out, fmt, found);
+    if (st != PEL_OK && err) {
+        err->code = st;
+        snprintf(err->msg, sizeof err->msg, "writing the findings failed");
+    }
+    fnd_set_free(found);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (stats)
+        stats->total_s = seconds(t0, t1);
     return st;
 }

@@ -1,9 +1,10 @@
 /*
  * eval.c -- pelorus eval: findings scored against the known answers of a
- * simulation (docs/evaluation.md).  Reads two JSON-lines files, the truth
- * (pel_simulate's truth.jsonl) and the findings (`pelorus scan` output),
- * pairs them one to one per event with a deterministic greedy assignment
- * and counts true positives, false alarms and misses per event.
+ * simulation (docs/evaluation.md).  Reads two JSON-lines files with the
+ * findings reader (findings/read.h), the truth (pel_simulate's truth.jsonl)
+ * and the findings (`pelorus scan` output), pairs them one to one per event
+ * with a deterministic greedy assignment and counts true positives, false
+ * alarms and misses per event.
  *
  * Limits: at most 16 different events in the rows of one evaluation (the
  * size of pel_eval_result.rows; `pelorus scan` writes 8) and event names of
@@ -11,7 +12,6 @@
  * a few hundred bytes per line, the evidence arrays are not kept.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -19,8 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/display.h"
+#include "findings/read.h"
 #include "pelorus.h"
+#include "util/display.h"
 #include "util/xsort.h"
 
 #define MAX_EVENTS 64   /* distinct names held while reading (rows need <= 16) */
@@ -117,131 +118,65 @@ static const char *subtype_member(const char *event) {
     return NULL;
 }
 
-static bool get_mmsi(json_t *o, const char *name, uint32_t *out) {
-    json_t *j = json_object_get(o, name);
-    if (!json_is_integer(j))
-        return false;
-    json_int_t v = json_integer_value(j);
-    if (v < 0 || v > (json_int_t)UINT32_MAX)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
-static bool get_time(json_t *o, const char *name, int64_t *ms) {
-    json_t *j = json_object_get(o, name);
-    return json_is_string(j) && pel_parse_time(json_string_value(j), json_string_length(j), ms);
-}
-
-/* Converts one parsed line into *it.  Returns NULL on success, else the
- * reason (a static string) for the format error. */
-static const char *parse_item(json_t *o, bool truth, events *ev, item *it) {
-    static const char shape[] = "not a JSON object with event, mmsi, start and end";
-    if (!json_is_object(o))
-        return shape;
-    json_t *je = json_object_get(o, "event");
-    if (!json_is_string(je) || !json_string_length(je))
-        return shape;
-    const char *event = json_string_value(je);
-    if (!get_mmsi(o, "mmsi", &it->mmsi))
-        return "mmsi missing or not an integer in 0..4294967295";
-    json_t *j2 = json_object_get(o, "mmsi2");
-    if (j2 && !json_is_null(j2)) {
-        if (!get_mmsi(o, "mmsi2", &it->mmsi2))
-            return "mmsi2 not an integer in 0..4294967295";
-        it->has_mmsi2 = true;
-    }
-    if (!get_time(o, "start", &it->start_ms) || !get_time(o, "end", &it->end_ms))
-        return "start or end missing or not an ISO-8601 time";
-    if (it->end_ms < it->start_ms)
-        return "end before start";
-    it->ev = event_index(ev, event);
+/* Converts one finding of its file into *it (the members every finding
+ * has were checked by the reader).  Returns NULL on success, else the
+ * reason (a static string; "" when out of memory) for the format error. */
+static const char *parse_item(const fnd_finding *f, bool truth, events *ev, item *it) {
+    it->mmsi = f->mmsi;
+    it->mmsi2 = f->mmsi2;
+    it->has_mmsi2 = f->mmsi2 != 0; /* 0 is no vessel: the reader takes "mmsi2":0 as absent */
+    it->start_ms = f->start_ms;
+    it->end_ms = f->end_ms;
+    it->ev = event_index(ev, f->event);
     if (it->ev < 0)
         return "event name over 31 bytes, or more than 64 different events";
-    const char *sm = subtype_member(event);
+    const char *sm = subtype_member(f->event);
     if (sm) {
-        json_t *js = json_object_get(o, sm);
-        if (js && !json_is_null(js)) {
-            if (!json_is_string(js))
+        const fnd_member *js = fnd_get(f, sm);
+        if (js && js->kind != FND_NULL) {
+            if (js->kind != FND_STR)
                 return "kind or field not a string";
-            if (!(it->sub = dup_or_null(json_string_value(js))))
+            if (!(it->sub = dup_or_null(js->v.s)))
                 return "";
         }
     }
-    json_t *jsu = json_object_get(o, "suspected");
-    it->suspected = json_is_boolean(jsu) ? json_is_true(jsu) : -1;
+    it->suspected = fnd_get_bool(f, "suspected");
     if (truth) {
-        json_t *jo = json_object_get(o, "optional");
-        it->optional = json_is_true(jo);
-        json_t *ji = json_object_get(o, "id"), *jw = json_object_get(o, "why");
-        if ((json_is_string(ji) && !(it->id = dup_or_null(json_string_value(ji)))) ||
-            (json_is_string(jw) && !(it->why = dup_or_null(json_string_value(jw)))))
+        it->optional = fnd_get_bool(f, "optional") == 1;
+        const char *id = fnd_get_str(f, "id"), *why = fnd_get_str(f, "why");
+        if ((id && !(it->id = dup_or_null(id))) || (why && !(it->why = dup_or_null(why))))
             return "";
     }
     return NULL;
 }
 
-static bool blank(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-            return false;
-    return true;
-}
-
-/* Reads every line of path into iv.  On failure returns the status with err
- * filled; iv then holds what was read so far (freed by the caller). */
+/* Reads every finding of path (findings/read.h) into iv.  On failure returns
+ * the status with err filled; iv then holds what was converted so far
+ * (freed by the caller). */
 static pel_status read_items(const char *path, bool truth, events *ev, item_vec *iv, pel_error *err) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        set_err(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
-        return PEL_ERR_IO;
+    fnd_set *s;
+    uint64_t *lines;
+    pel_status rc = fnd_read_file(path, &s, &lines, err);
+    if (rc != PEL_OK)
+        return rc;
+    iv->v = calloc(s->n ? s->n : 1, sizeof *iv->v);
+    iv->cap = s->n;
+    if (!iv->v) {
+        set_err(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        rc = PEL_ERR_NOMEM;
     }
-    char *buf = NULL;
-    size_t bcap = 0;
-    uint64_t line = 0;
-    pel_status rc = PEL_OK;
-    ssize_t n;
-    while ((n = getline(&buf, &bcap, f)) >= 0) {
-        line++;
-        if (blank(buf, (size_t)n))
-            continue;
-        json_error_t jerr;
-        json_t *o = json_loadb(buf, (size_t)n, 0, &jerr);
-        if (!o) {
-            set_err(err, PEL_ERR_FORMAT, "%s:%llu: not JSON: %s", path, (unsigned long long)line, jerr.text);
-            rc = PEL_ERR_FORMAT;
-            break;
-        }
-        if (iv->n == iv->cap) {
-            size_t nc = iv->cap ? 2 * iv->cap : 256;
-            item *nv = realloc(iv->v, nc * sizeof *nv);
-            if (!nv) {
-                json_decref(o);
-                set_err(err, PEL_ERR_NOMEM, "%s:%llu: out of memory", path, (unsigned long long)line);
-                rc = PEL_ERR_NOMEM;
-                break;
-            }
-            iv->v = nv;
-            iv->cap = nc;
-        }
+    for (size_t i = 0; rc == PEL_OK && i < s->n; i++) {
         item *it = &iv->v[iv->n++];
-        memset(it, 0, sizeof *it);
-        it->line = line;
+        it->line = lines[i];
         it->match = -1;
-        const char *why = parse_item(o, truth, ev, it);
-        json_decref(o);
+        const char *why = parse_item(&s->v[i], truth, ev, it);
         if (why) {
             rc = *why ? PEL_ERR_FORMAT : PEL_ERR_NOMEM;
-            set_err(err, rc, "%s:%llu: %s", path, (unsigned long long)line, *why ? why : "out of memory");
-            break;
+            set_err(err, rc, "%s:%llu: %s", path, (unsigned long long)it->line, *why ? why : "out of memory");
         }
     }
-    if (rc == PEL_OK && ferror(f)) {
-        set_err(err, PEL_ERR_IO, "%s:%llu: reading: %s", path, (unsigned long long)line + 1, strerror(errno));
-        rc = PEL_ERR_IO;
-    }
-    free(buf);
-    fclose(f);
+    fnd_set_free(s);
+    free(lines);
     return rc;
 }
 

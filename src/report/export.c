@@ -34,16 +34,16 @@
  * heading (0..359), status (0..14), type (1..) and times (years 0000..9999)
  * outside their ranges are written as absent.
  *
- * The vessel name is attacker-controlled text, written by the display
- * policy of util/display.h: invalid UTF-8 bytes become U+FFFD; hidden
+ * The vessel name is attacker-controlled text, escaped once per vessel by
+ * the policy of util/escape.h: invalid UTF-8 bytes become U+FFFD; hidden
  * characters -- controls (C0, DEL, C1), bidirectional formatting characters
  * (which could make "NAME (MMSI)" display a different MMSI), invisible and
  * zero-width characters, noncharacters -- are kept exactly in GeoJSON as
  * \uXXXX escapes and shown as visible marks "⟨U+202E⟩" in CSV and KML; then
- * each format's syntax is escaped (JSON string escapes; RFC 4180 quoting;
- * XML entities for & < > " ').  In CSV a name starting with = + - @ gets a leading ' and
- * quotes, so that a spreadsheet does not run it as a formula (OWASP "CSV
- * injection").  In KML the name appears only in the Folder's <name>, never
+ * each format's syntax is escaped (JSON string escapes; RFC 4180 quoting,
+ * only where a field needs it; XML entities for & < > " ').  In CSV a name
+ * starting with = + - @ gets a leading ' and quotes, so that a spreadsheet
+ * does not run it as a formula (OWASP "CSV injection").  In KML the name appears only in the Folder's <name>, never
  * in descriptions or ExtendedData, which Google Earth renders as HTML.
  *
  * Numbers are formatted with integer arithmetic (no locale, no floating
@@ -64,7 +64,7 @@
 #include <string.h>
 
 #include "pelorus.h"
-#include "util/display.h"
+#include "util/escape.h"
 #include "util/xsort.h"
 
 #define BUF_CAP 65536
@@ -206,87 +206,22 @@ static void put_flags(pel_export *x, unsigned flags) {
 
 /* ---- names ---------------------------------------------------------------- */
 
-/* The next code point of s: disp_next (util/display.h) -- an invalid
- * UTF-8 byte is consumed alone and read as U+FFFD. */
-static uint32_t next_cp(const unsigned char **ps) { return disp_next(ps); }
-
-static void put_utf8(pel_export *x, uint32_t cp) {
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | cp >> 6);
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | cp >> 12);
-        b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | cp >> 18);
-        b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    put(x, b, n);
-}
-
-typedef enum { AS_JSON, AS_CSV, AS_XML } text_syntax;
-
 static bool has_name(const char *name) {
     return name && name[0];
 }
 
-/* Writes the display name (see the file header) escaped for syntax.  JSON:
- * the contents of a string, without the quotes.  CSV: a whole field, quoted
- * when needed.  XML: character data. */
-static void put_name(pel_export *x, const char *name, text_syntax syntax) {
-    const unsigned char *s = (const unsigned char *)name;
-    bool quote = false, formula = false;
-    if (syntax == AS_CSV) {
-        formula = name[0] && strchr("=+-@", name[0]) != NULL;
-        quote = formula || strpbrk(name, ",\"") != NULL;
-        if (quote)
-            put_c(x, '"');
-        if (formula)
-            put_c(x, '\'');
-    }
-    while (*s) {
-        uint32_t cp = next_cp(&s);
-        if (disp_hidden(cp)) { /* util/display.h: exact in JSON, a visible mark elsewhere */
-            char mark[24];
-            if (syntax == AS_JSON && cp >= 0x10000)
-                snprintf(mark, sizeof mark, "\\u%04x\\u%04x", (unsigned)(0xD800 | (cp - 0x10000) >> 10),
-                         (unsigned)(0xDC00 | ((cp - 0x10000) & 0x3FF)));
-            else if (syntax == AS_JSON)
-                snprintf(mark, sizeof mark, "\\u%04x", (unsigned)cp);
-            else
-                snprintf(mark, sizeof mark, "\xE2\x9F\xA8U+%04X\xE2\x9F\xA9", (unsigned)cp);
-            put_s(x, mark);
-        } else if (syntax == AS_JSON && (cp == '"' || cp == '\\')) {
-            put_c(x, '\\');
-            put_c(x, (char)cp);
-        } else if (syntax == AS_CSV && cp == '"')
-            PUT(x, "\"\"");
-        else if (syntax == AS_XML && cp == '&')
-            PUT(x, "&amp;");
-        else if (syntax == AS_XML && cp == '<')
-            PUT(x, "&lt;");
-        else if (syntax == AS_XML && cp == '>')
-            PUT(x, "&gt;");
-        else if (syntax == AS_XML && cp == '"')
-            PUT(x, "&quot;");
-        else if (syntax == AS_XML && cp == '\'')
-            PUT(x, "&apos;");
-        else
-            put_utf8(x, cp);
-    }
-    if (quote)
-        put_c(x, '"');
+/* The vessel name escaped for the format, once per vessel (see the file
+ * header; util/escape.h): a JSON string with its quotes, a CSV field quoted
+ * when it needs it, XML character data.  NULL for no name; *nomem set when
+ * it could not be made. */
+static char *shown_name(pel_export_format fmt, const char *name, bool *nomem) {
+    if (!has_name(name))
+        return NULL;
+    char *s = fmt == PEL_EXPORT_GEOJSON ? esc_dup(esc_json_string, name, 0)
+              : fmt == PEL_EXPORT_CSV   ? esc_dup(esc_csv, name, ESC_MINIMAL)
+                                        : esc_dup(esc_xml, name, 0);
+    *nomem = s == NULL;
+    return s;
 }
 
 /* ---- grouping by segment -------------------------------------------------- */
@@ -436,11 +371,9 @@ static void json_feature(pel_export *x, uint32_t mmsi, const char *name, const g
     PUT(x, "{\"type\":\"Feature\",\"properties\":{\"mmsi\":");
     put_u64(x, mmsi);
     PUT(x, ",\"name\":");
-    if (has_name(name)) {
-        put_c(x, '"');
-        put_name(x, name, AS_JSON);
-        put_c(x, '"');
-    } else
+    if (name)
+        put_s(x, name);
+    else
         PUT(x, "null");
     PUT(x, ",\"segment\":");
     if (g->segment >= 0)
@@ -563,8 +496,8 @@ static void kml_placemark(pel_export *x, uint32_t mmsi, const group *g) {
 static void csv_row(pel_export *x, uint32_t mmsi, const char *name, const pel_position *p) {
     put_u64(x, mmsi);
     put_c(x, ',');
-    if (has_name(name))
-        put_name(x, name, AS_CSV);
+    if (name)
+        put_s(x, name);
     put_c(x, ',');
     if (time_ok(p->t_ms))
         put_time(x, p->t_ms);
@@ -666,7 +599,7 @@ pel_export *pel_export_new(FILE *out, pel_export_format fmt, pel_error *err) {
  * grouping index cannot be allocated (nothing is written for the vessel;
  * the document stays valid and pel_export_finish reports the loss);
  * PEL_ERR_IO once a write has failed (then nothing more is written). */
-pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name, const pel_position *pos, size_t n) {
+pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name_in, const pel_position *pos, size_t n) {
     if (!x || (!pos && n))
         return PEL_ERR_ARG;
     if ((uint64_t)n > UINT32_MAX)
@@ -675,6 +608,13 @@ pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name, con
         return PEL_ERR_IO;
     if (n == 0)
         return PEL_OK;
+    bool nomem = false;
+    char *shown = shown_name(x->fmt, name_in, &nomem);
+    if (nomem) {
+        fail(x, PEL_ERR_NOMEM, 0);
+        return PEL_ERR_NOMEM;
+    }
+    const char *name = shown;
     if (x->fmt == PEL_EXPORT_CSV) {
         for (size_t i = 0; i < n; i++)
             csv_row(x, mmsi, name, &pos[i]);
@@ -682,6 +622,7 @@ pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name, con
         uint64_t *key = malloc(n * sizeof *key);
         if (!key) {
             fail(x, PEL_ERR_NOMEM, 0);
+            free(shown);
             return PEL_ERR_NOMEM;
         }
         bool sorted = true;
@@ -693,8 +634,8 @@ pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name, con
             xqsort(key, n, sizeof *key, cmp_key);
         if (x->fmt == PEL_EXPORT_KML) {
             PUT(x, "<Folder>\n<name>");
-            if (has_name(name)) {
-                put_name(x, name, AS_XML);
+            if (name) {
+                put_s(x, name);
                 PUT(x, " (");
                 put_u64(x, mmsi);
                 PUT(x, ")");
@@ -716,6 +657,7 @@ pel_status pel_export_vessel(pel_export *x, uint32_t mmsi, const char *name, con
             PUT(x, "</Folder>\n");
         free(key);
     }
+    free(shown);
     flush(x);
     if (ferror(x->out))
         fail(x, PEL_ERR_IO, x->err_no ? x->err_no : EIO);

@@ -10,12 +10,17 @@
  *   report.html       data/web/report.html with its includes and the data
  *                     JSON put in place: one self-contained file
  *
- * The data JSON is written compact with every '<', '>', '&' and every
- * hidden character of util/display.h (U+2028 and U+2029 among them) as a \u
- * escape, so it can sit in a <script> element whatever the vessels
- * broadcast and the page carries no invisible byte; report.js shows hidden
- * characters as marks.  The KML and CSV show them as marks too, the
- * GeoJSON keeps them as escapes (docs/report.md, "Display").  Included files may not contain "</script" or
+ * The findings come from the scan as structured values (rpt_run_scan) and
+ * go into every file through the writers of findings/write.h, in their
+ * document form: the report's own code adds only the vessels' names and
+ * the geometries (a closed gap's line needs the track).  The data JSON is
+ * written compact with every '<', '>', '&' and every hidden character of
+ * util/display.h (U+2028 and U+2029 among them) as a \u escape
+ * (util/escape.h, esc_json_text with ESC_HTML), so it can sit in a <script>
+ * element whatever the vessels broadcast and the page carries no invisible
+ * byte; report.js shows hidden characters as marks.  The KML and CSV show
+ * them as marks too, the GeoJSON keeps them as escapes (docs/report.md,
+ * "Display").  Included files may not contain "</script" or
  * "</style" (either would end their element early).  Everything is
  * deterministic: the same database and options give the same bytes (no
  * clock, no random, no locale: jansson formats reals with '.').
@@ -42,10 +47,11 @@
 #include <time.h>
 
 #include "ais_internal.h"
+#include "findings/write.h"
 #include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
-#include "util/display.h"
+#include "util/escape.h"
 #include "util/outfile.h"
 #include "util/xsort.h"
 
@@ -165,35 +171,6 @@ static pel_status out_close(outfile *o, pel_status st, pel_error *err) {
     return outfile_commit(o, err);
 }
 
-/* ---- text for XML and CSV -------------------------------------------------- */
-
-/* Writes s as XML character data (or attribute value) in its display form
- * (util/display.h): hidden characters -- the controls XML forbids, C1
- * controls, bidirectional formatting and invisible characters, U+FFFE/
- * U+FFFF -- as visible marks "⟨U+202E⟩", bytes that are not UTF-8 as
- * U+FFFD; & < > " ' escaped twice: once for XML, once for the HTML that
- * Google Earth renders names and ExtendedData values as, so a reader gets
- * "&lt;script&gt;", which its balloon shows as text. */
-static void xml_text(FILE *f, const char *str) {
-    char *d = disp_dup(str);
-    for (const char *s = d ? d : ""; *s; s++) {
-        if (*s == '&')
-            fputs("&amp;amp;", f);
-        else if (*s == '<')
-            fputs("&amp;lt;", f);
-        else if (*s == '>')
-            fputs("&amp;gt;", f);
-        else if (*s == '"')
-            fputs("&amp;quot;", f);
-        else if (*s == '\'')
-            fputs("&amp;#39;", f);
-        else
-            fputc(*s, f);
-    }
-    free(d);
-}
-
-
 /* ---- JSON helpers ----------------------------------------------------------- */
 
 
@@ -209,29 +186,6 @@ static double round_to(double v, double scale) {
 
 static json_t *jcoord(int32_t raw, double scale) {
     return json_real(round_to((double)raw / PEL_DEG, scale));
-}
-
-static json_t *jpair(double lon, double lat) {
-    json_t *a = json_array();
-    json_array_append_new(a, json_real(round_to(lon, 1e6)));
-    json_array_append_new(a, json_real(round_to(lat, 1e6)));
-    return a;
-}
-
-static json_t *jpoint(double lon, double lat) {
-    json_t *g = json_object();
-    json_object_set_new(g, "type", json_string("Point"));
-    json_object_set_new(g, "coordinates", jpair(lon, lat));
-    return g;
-}
-
-static json_t *jline(double lon0, double lat0, double lon1, double lat1) {
-    json_t *g = json_object(), *c = json_array();
-    json_object_set_new(g, "type", json_string("LineString"));
-    json_array_append_new(c, jpair(lon0, lat0));
-    json_array_append_new(c, jpair(lon1, lat1));
-    json_object_set_new(g, "coordinates", c);
-    return g;
 }
 
 /* ---- the report's state ------------------------------------------------------ */
@@ -253,7 +207,9 @@ typedef struct report {
     rpt_run run;
     vinfo *v; /* by MMSI */
     size_t nv;
-    json_t *findings;   /* enriched: id, members, names, geometry */
+    fnd_doc doc;        /* names and geometries for the findings' writers */
+    fnd_geometry *geom; /* per finding of run.findings: where it is drawn */
+    json_t *findings;   /* the data's findings (fnd_doc_json), once the geometries are known */
     pel_export *tracks; /* tracks.geojson */
     pel_position *grp;  /* scratch for simplification */
     size_t grpcap;
@@ -454,18 +410,15 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
     /* the far end of each closed gap: the first usable position at or after its end */
     const rpt_vessel *rv = &r->run.rank.v[v->rank];
     for (size_t k = 0; k < rv->nfindings; k++) {
-        json_t *f = json_array_get(r->findings, rv->findings[k]);
-        int64_t end;
-        if (strcmp(rpt_str(f, "event"), "gap") || rpt_bool(f, "open") == 1 || (uint32_t)rpt_num(f, "mmsi", 0) != mmsi ||
-            !rpt_time(f, "end", &end))
+        const fnd_finding *f = &r->run.findings->v[rv->findings[k]];
+        if (strcmp(f->event, "gap") || fnd_get_bool(f, "open") == 1 || f->mmsi != mmsi)
             continue;
-        double lat = rpt_num(f, "lat", NAN), lon = rpt_num(f, "lon", NAN);
-        if (isnan(lat) || isnan(lon))
+        if (isnan(f->lat) || isnan(f->lon))
             continue;
         for (size_t i = 0; i < n; i++)
-            if (p[i].t_ms >= end && drawable(&p[i])) {
-                json_object_set_new(f, "geometry",
-                                    jline(lon, lat, (double)p[i].lon / PEL_DEG, (double)p[i].lat / PEL_DEG));
+            if (p[i].t_ms >= f->end_ms && drawable(&p[i])) {
+                r->geom[rv->findings[k]] = (fnd_geometry){
+                    FND_GEOM_LINE, {f->lon, (double)p[i].lon / PEL_DEG}, {f->lat, (double)p[i].lat / PEL_DEG}};
                 break;
             }
     }
@@ -474,220 +427,28 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
 
 /* ---- findings ----------------------------------------------------------------------- */
 
-/* The finding's geometry, except a closed gap's line (from the track). */
-static json_t *finding_geometry(const json_t *f) {
-    const char *ev = rpt_str(f, "event");
-    double lat = rpt_num(f, "lat", NAN), lon = rpt_num(f, "lon", NAN);
-    if (isnan(lat) || isnan(lon))
-        return json_null();
-    if (!strcmp(ev, "encounter") || !strcmp(ev, "loitering") || !strcmp(ev, "port_visit") ||
-        !strcmp(ev, "zone_entry") || !strcmp(ev, "gap"))
-        return jpoint(lon, lat);
-    if (!strcmp(ev, "spoofing") && rpt_str(f, "kind") && !strcmp(rpt_str(f, "kind"), "parallel_segments")) {
-        double lat_b = rpt_num(f, "lat_b", NAN), lon_b = rpt_num(f, "lon_b", NAN);
-        if (!isnan(lat_b) && !isnan(lon_b))
-            return jline(lon, lat, lon_b, lat_b);
-    }
-    return json_null();
+/* What the report adds to each finding (findings/write.h): the vessels'
+ * names and the geometry, a closed gap's line drawn from the track. */
+static const char *doc_name(void *ud, uint32_t mmsi) {
+    return vessel_name(ud, mmsi);
 }
 
-static pel_status enrich_findings(report *r) {
+static fnd_geometry doc_geometry(void *ud, size_t i) {
+    return ((report *)ud)->geom[i];
+}
+
+/* The findings as the data JSON holds them (fnd_doc_json), once the gaps'
+ * lines are known. */
+static pel_status findings_json(report *r) {
     r->findings = json_array();
     if (!r->findings)
         return PEL_ERR_NOMEM;
-    size_t i;
-    json_t *f;
-    json_array_foreach(r->run.findings, i, f) {
-        json_t *e = json_object();
+    for (size_t i = 0; i < r->run.findings->n; i++) {
+        json_t *e = fnd_doc_json(r->run.findings, i, &r->doc);
         if (!e || json_array_append_new(r->findings, e))
             return PEL_ERR_NOMEM;
-        json_object_set_new(e, "id", json_integer((json_int_t)i));
-        const char *key;
-        json_t *val;
-        json_object_foreach(f, key, val) json_object_set(e, key, val);
-        json_object_set_new(e, "vessel_name", rpt_jstr(vessel_name(r, (uint32_t)rpt_num(f, "mmsi", 0))));
-        json_object_set_new(e, "vessel2_name", rpt_jstr(vessel_name(r, (uint32_t)rpt_num(f, "mmsi2", 0))));
-        json_object_set_new(e, "geometry", finding_geometry(f));
     }
     return PEL_OK;
-}
-
-static pel_status write_findings_geojson(report *r, outfile *o, pel_error *err) {
-    FILE *out = o->f;
-    pel_status st = PEL_OK;
-    fputs("{\"type\":\"FeatureCollection\",\"features\":[", out);
-    size_t i;
-    json_t *f;
-    json_array_foreach(r->findings, i, f) {
-        json_t *props = json_deep_copy(f), *feat = json_object();
-        json_object_del(props, "geometry");
-        json_object_set_new(feat, "type", json_string("Feature"));
-        json_object_set(feat, "geometry", json_object_get(f, "geometry"));
-        json_object_set_new(feat, "properties", props);
-        char *s = json_dumps(feat, DUMP_FLAGS);
-        json_decref(feat);
-        if (!s) {
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
-            break;
-        }
-        fputs(i ? ",\n" : "\n", out);
-        disp_json_fputs(out, s); /* the exact text, hidden characters as \u escapes */
-        free(s);
-    }
-    fputs("\n]}\n", out);
-    return st;
-}
-
-/* "NAME (MMSI)" or "MMSI" */
-static void vessel_label(FILE *f, report *r, uint32_t mmsi) {
-    const char *n = vessel_name(r, mmsi);
-    if (n) {
-        xml_text(f, n);
-        fprintf(f, " (%u)", mmsi);
-    } else
-        fprintf(f, "%u", mmsi);
-}
-
-static void kml_coords(FILE *f, const json_t *pair) {
-    fprintf(f, "%.6f,%.6f", json_number_value(json_array_get(pair, 0)), json_number_value(json_array_get(pair, 1)));
-}
-
-static pel_status write_findings_kml(report *r, outfile *o, pel_error *err) {
-    pel_status st = PEL_OK;
-    FILE *f = o->f;
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
-          "<name>Pelorus findings</name>\n",
-          f);
-    size_t i;
-    json_t *x;
-    json_array_foreach(r->findings, i, x) {
-        uint32_t m1 = (uint32_t)rpt_num(x, "mmsi", 0), m2 = (uint32_t)rpt_num(x, "mmsi2", 0);
-        fputs("<Placemark>\n<name>", f);
-        xml_text(f, rpt_str(x, "event"));
-        fputs(" \xE2\x80\x94 ", f);
-        vessel_label(f, r, m1);
-        if (m2) {
-            fputs(" and ", f);
-            vessel_label(f, r, m2);
-        }
-        fputs("</name>\n", f);
-        if (rpt_str(x, "start") && rpt_str(x, "end")) {
-            fputs("<TimeSpan><begin>", f);
-            xml_text(f, rpt_str(x, "start"));
-            fputs("</begin><end>", f);
-            xml_text(f, rpt_str(x, "end"));
-            fputs("</end></TimeSpan>\n", f);
-        }
-        fputs("<ExtendedData>\n", f);
-        const char *key;
-        json_t *val;
-        json_object_foreach(x, key, val) {
-            if (!strcmp(key, "geometry"))
-                continue;
-            fputs("<Data name=\"", f);
-            xml_text(f, key);
-            fputs("\"><value>", f);
-            if (json_is_string(val))
-                xml_text(f, json_string_value(val));
-            else if (!json_is_null(val)) {
-                char *s = json_dumps(val, DUMP_FLAGS | JSON_ENCODE_ANY);
-                if (!s) {
-                    st = fail(err, PEL_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                xml_text(f, s);
-                free(s);
-            }
-            fputs("</value></Data>\n", f);
-        }
-        fputs("</ExtendedData>\n", f);
-        json_t *g = json_object_get(x, "geometry");
-        const char *gt = rpt_str(g, "type");
-        json_t *c = json_object_get(g, "coordinates");
-        if (gt && !strcmp(gt, "Point")) {
-            fputs("<Point><coordinates>", f);
-            kml_coords(f, c);
-            fputs("</coordinates></Point>\n", f);
-        } else if (gt && !strcmp(gt, "LineString")) {
-            fputs("<LineString><tessellate>1</tessellate><coordinates>", f);
-            size_t k;
-            json_t *pair;
-            json_array_foreach(c, k, pair) {
-                if (k)
-                    fputc(' ', f);
-                kml_coords(f, pair);
-            }
-            fputs("</coordinates></LineString>\n", f);
-        }
-        fputs("</Placemark>\n", f);
-    }
-    fputs("</Document>\n</kml>\n", f);
-    return st;
-}
-
-static pel_status write_findings_csv(report *r, outfile *o, pel_error *err) {
-    static const char *const fixed[] = {"id",          "event",        "mmsi",    "mmsi2",    "start",
-                                        "end",         "lat",          "lon",     "evidence", "evidence_total",
-                                        "vessel_name", "vessel2_name", "geometry"};
-    pel_status st = PEL_OK;
-    FILE *f = o->f;
-    fputs("id,event,mmsi,vessel_name,mmsi2,vessel2_name,start,end,lat,lon,details,evidence\n", f);
-    size_t i;
-    json_t *x;
-    json_array_foreach(r->findings, i, x) {
-        fprintf(f, "%zu,%s,%.0f,", i, rpt_str(x, "event"), rpt_num(x, "mmsi", 0));
-        if (rpt_str(x, "vessel_name"))
-            rpt_csv_text(f, rpt_str(x, "vessel_name"));
-        fputc(',', f);
-        if (rpt_num(x, "mmsi2", 0) > 0)
-            fprintf(f, "%.0f", rpt_num(x, "mmsi2", 0));
-        fputc(',', f);
-        if (rpt_str(x, "vessel2_name"))
-            rpt_csv_text(f, rpt_str(x, "vessel2_name"));
-        fprintf(f, ",%s,%s,", rpt_str(x, "start") ? rpt_str(x, "start") : "",
-                rpt_str(x, "end") ? rpt_str(x, "end") : "");
-        if (!isnan(rpt_num(x, "lat", NAN)))
-            fprintf(f, "%.6f", rpt_num(x, "lat", NAN));
-        fputc(',', f);
-        if (!isnan(rpt_num(x, "lon", NAN)))
-            fprintf(f, "%.6f", rpt_num(x, "lon", NAN));
-        fputc(',', f);
-        json_t *details = json_object();
-        const char *key;
-        json_t *val;
-        json_object_foreach(x, key, val) {
-            bool skip = false;
-            for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
-                skip |= !strcmp(key, fixed[k]);
-            if (!skip)
-                json_object_set(details, key, val);
-        }
-        char *d = json_dumps(details, DUMP_FLAGS);
-        json_decref(details);
-        if (!d) {
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
-            break;
-        }
-        rpt_csv_text(f, d);
-        free(d);
-        fputc(',', f);
-        char *ev = NULL;
-        size_t evlen = 0;
-        FILE *m = open_memstream(&ev, &evlen);
-        size_t k;
-        json_t *e;
-        json_array_foreach(json_object_get(x, "evidence"), k, e) if (m)
-            fprintf(m, "%s%s:%.0f", k ? ";" : "", rpt_str(e, "file") ? rpt_str(e, "file") : "?", rpt_num(e, "line", 0));
-        if (!m || fclose(m) != 0) {
-            free(ev);
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
-            break;
-        }
-        rpt_csv_text(f, ev);
-        free(ev);
-        fputc('\n', f);
-    }
-    return st;
 }
 
 /* ---- the data JSON ------------------------------------------------------------------- */
@@ -749,13 +510,10 @@ static json_t *vessel_json(report *r, const vinfo *v, const geo_mid *mid, pel_er
     bool has = v->has_box;
     double box[4] = {v->box[0], v->box[1], v->box[2], v->box[3]};
     for (size_t k = 0; !v->has_box && k < rv->nfindings; k++) {
-        json_t *g = json_object_get(json_array_get(r->findings, rv->findings[k]), "geometry");
-        json_t *c = json_object_get(g, "coordinates");
-        const char *gt = rpt_str(g, "type");
-        size_t np = gt && !strcmp(gt, "Point") ? 1 : json_array_size(c);
-        for (size_t j = 0; gt && j < np; j++) {
-            json_t *pair = !strcmp(gt, "Point") ? c : json_array_get(c, j);
-            double lon = json_number_value(json_array_get(pair, 0)), lat = json_number_value(json_array_get(pair, 1));
+        const fnd_geometry *g = &r->geom[rv->findings[k]];
+        size_t np = g->type == FND_GEOM_POINT ? 1 : g->type == FND_GEOM_LINE ? 2 : 0;
+        for (size_t j = 0; j < np; j++) {
+            double lon = round_to(g->lon[j], 1e6), lat = round_to(g->lat[j], 1e6); /* as the geometry is written */
             if (!has) {
                 box[0] = box[2] = lon;
                 box[1] = box[3] = lat;
@@ -829,18 +587,17 @@ static json_t *ports_json(report *r, const geo_ports *ports) {
     sort_ports = ports;
     if (np)
         xqsort(byname, (size_t)np, sizeof *byname, cmp_port_name);
-    size_t k;
-    json_t *f;
-    json_array_foreach(r->findings, k, f) {
-        double lat = rpt_num(f, "lat", NAN), lon = rpt_num(f, "lon", NAN);
-        json_t *pi = json_object_get(f, "port_index");
-        if (json_is_integer(pi) && json_integer_value(pi) >= 0 && json_integer_value(pi) < np)
-            use[json_integer_value(pi)] = true;
+    for (size_t k = 0; k < r->run.findings->n; k++) {
+        const fnd_finding *f = &r->run.findings->v[k];
+        const fnd_member *pi = fnd_get(f, "port_index");
+        bool has_index = pi && pi->kind == FND_INT;
+        if (has_index && pi->v.i >= 0 && pi->v.i < np)
+            use[pi->v.i] = true;
         static const char *const keys[] = {"port", "nearest_port", "start_port", "end_port"};
         for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++) {
-            if (j == 0 && json_is_integer(pi))
+            if (j == 0 && has_index)
                 continue;
-            int i = port_by_name(ports, byname, np, rpt_str(f, keys[j]), lat, lon);
+            int i = port_by_name(ports, byname, np, fnd_get_str(f, keys[j]), f->lat, f->lon);
             if (i >= 0)
                 use[i] = true;
         }
@@ -859,29 +616,6 @@ static json_t *ports_json(report *r, const geo_ports *ports) {
     free(use);
     free(byname);
     return a;
-}
-
-/* The dumped data with < > & U+2028 U+2029 escaped; caller frees. */
-static char *script_safe(const char *s) {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        n += (*p == '<' || *p == '>' || *p == '&')                              ? 6
-             : (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) ? 4
-                                                                                : 1;
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '<' || *p == '>' || *p == '&')
-            o += sprintf(o, "\\u%04x", *p);
-        else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            o += sprintf(o, "\\u%04x", p[2] == 0xA8 ? 0x2028 : 0x2029); /* 3 bytes become 6: counted 4 + 1 + 1 */
-            p += 2;
-        } else
-            *o++ = (char)*p;
-    }
-    *o = 0;
-    return out;
 }
 
 /* ---- the HTML --------------------------------------------------------------------------- */
@@ -1101,8 +835,15 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         if (r.nv)
             xqsort(r.v, r.nv, sizeof *r.v, cmp_vinfo);
     }
-    if (st == PEL_OK && enrich_findings(&r) != PEL_OK)
-        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+    /* where each finding is drawn: a closed gap's line comes with its track */
+    if (st == PEL_OK) {
+        r.doc = (fnd_doc){doc_name, doc_geometry, &r};
+        r.geom = malloc((r.run.findings->n + 1) * sizeof *r.geom);
+        if (!r.geom)
+            st = fail(err, PEL_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; st == PEL_OK && i < r.run.findings->n; i++)
+            r.geom[i] = fnd_geometry_of(&r.run.findings->v[i]);
+    }
     /* the five files are opened (as temporary files) before any is
      * written, so a name that cannot be written (a symbolic link, a
      * directory) stops the report before it replaces anything */
@@ -1137,6 +878,8 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
             st = xs;
     }
     /* the data */
+    if (st == PEL_OK && findings_json(&r) != PEL_OK)
+        st = fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK) {
         root = json_object();
         json_object_set_new(root, "title", json_string("Pelorus evidence report"));
@@ -1182,23 +925,22 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         if (r.nomem && st == PEL_OK)
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
     }
-    if (st == PEL_OK)
-        st = write_findings_geojson(&r, &files[F_GEOJSON], err);
-    if (st == PEL_OK)
-        st = write_findings_kml(&r, &files[F_KML], err);
-    if (st == PEL_OK)
-        st = write_findings_csv(&r, &files[F_CSV], err);
+    if (st == PEL_OK && fnd_write_geojson(files[F_GEOJSON].f, r.run.findings, &r.doc) != PEL_OK)
+        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+    if (st == PEL_OK && fnd_write_kml(files[F_KML].f, r.run.findings, &r.doc) != PEL_OK)
+        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+    if (st == PEL_OK && fnd_write_csv(files[F_CSV].f, r.run.findings, &r.doc) != PEL_OK)
+        st = fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK) {
         /* hidden characters as \u escapes: report.html carries no invisible
-         * byte, and report.js shows each as a visible mark */
-        char *dump = json_dumps(root, DUMP_FLAGS), *vis = dump ? disp_json_dup(dump) : NULL,
-             *safe = vis ? script_safe(vis) : NULL;
+         * byte, and report.js shows each as a visible mark; < > & too, so
+         * nothing in it can end its <script> element */
+        char *dump = json_dumps(root, DUMP_FLAGS), *safe = dump ? esc_json_text_dup(dump, ESC_HTML) : NULL;
         if (!safe)
             st = fail(err, PEL_ERR_NOMEM, "out of memory");
         else
             st = write_html(&r, &files[F_HTML], safe, err);
         free(dump);
-        free(vis);
         free(safe);
     }
     /* into place, report.html last; after a failure none is */
@@ -1208,7 +950,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
     if (stp) {
         memset(stp, 0, sizeof *stp);
         stp->vessels = r.run.rank.n;
-        stp->findings = json_array_size(r.findings);
+        stp->findings = r.run.findings ? r.run.findings->n : 0;
         stp->track_points = r.track_points;
         stp->drawn_points = r.drawn_points;
         stp->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -1219,6 +961,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
     }
     free(r.v);
     free(r.grp);
+    free(r.geom);
     json_decref(r.findings);
     json_decref(root);
     json_decref(zones);

@@ -4,9 +4,9 @@
  * The score is a plain sum of points, one item per contributing finding,
  * each weight settable ("risk.NAME=value", docs/report.md).  Every item is
  * a reason in words that names the finding it comes from, so an analyst
- * can check each point against the scan's output.  The findings are the
- * JSON lines of pel_scan itself (run into memory and parsed with jansson),
- * never a second opinion.
+ * can check each point against the scan's output.  The findings are
+ * pel_scan's own (pel_scan_findings: the same values its JSON lines say,
+ * read by member), never a second opinion.
  *
  * Rules that are not a single weight:
  *   - designations: one per list entry (list + entry id) and vessel, the
@@ -33,10 +33,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "findings/finding.h"
 #include "geo.h"
 #include "rpt.h"
 #include "st_report.h"
 #include "util/display.h"
+#include "util/escape.h"
 #include "util/numtext.h"
 #include "util/xsort.h"
 
@@ -186,69 +188,6 @@ const char *rpt_level(const rpt_weights *w, double score) {
 
 /* ---- small helpers ------------------------------------------------------- */
 
-char *rpt_utf8_clean(const char *str, size_t len) {
-    const unsigned char *s = (const unsigned char *)str;
-    char *out = malloc(len * 3 + 1), *o = out; /* each bad byte becomes 3 bytes at most */
-    if (!out)
-        return NULL;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n = 0;
-        uint32_t cp = 0, min = 0;
-        if (c < 0x80)
-            n = 1, cp = c;
-        else if (c >= 0xC2 && c <= 0xDF)
-            n = 2, cp = c & 0x1F, min = 0x80;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 3, cp = c & 0x0F, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 4, cp = c & 0x07, min = 0x10000;
-        bool ok = n > 0 && i + n <= len;
-        for (size_t k = 1; ok && k < n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                ok = false;
-            else
-                cp = cp << 6 | (s[i + k] & 0x3Fu);
-        }
-        if (ok && n > 1 && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
-            ok = false;
-        if (ok && c == 0) /* an embedded NUL cannot be kept in a C string */
-            ok = false;
-        if (ok) {
-            memcpy(o, s + i, n);
-            o += n;
-            i += n;
-        } else {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        }
-    }
-    *o = 0;
-    return out;
-}
-
-const char *rpt_str(const json_t *obj, const char *key) {
-    json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-double rpt_num(const json_t *obj, const char *key, double def) {
-    json_t *v = json_object_get(obj, key);
-    return json_is_number(v) ? json_number_value(v) : def;
-}
-
-int rpt_bool(const json_t *obj, const char *key) {
-    json_t *v = json_object_get(obj, key);
-    return json_is_boolean(v) ? json_is_true(v) : -1;
-}
-
-bool rpt_time(const json_t *obj, const char *key, int64_t *ms) {
-    const char *s = rpt_str(obj, key);
-    return s && pel_parse_time(s, strlen(s), ms);
-}
-
 /* A new string from a printf format; NULL when out of memory. */
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...) {
@@ -267,20 +206,17 @@ static char *fmt(const char *f, ...) {
     return s;
 }
 
-/* "2023-11-15 01:58 UTC" from an ISO member, into buf (>= 32). */
-static const char *when(const json_t *f, const char *key, char *buf) {
-    const char *s = rpt_str(f, key);
-    if (!s || strlen(s) < 16) {
-        snprintf(buf, 32, "an unknown time");
-        return buf;
-    }
+/* "2023-11-15 01:58 UTC" from a time, into buf (>= 32). */
+static const char *when(int64_t ms, char *buf) {
+    char s[40];
+    pel_format_time(ms, s);
     snprintf(buf, 32, "%.10s %.5s UTC", s, s + 11);
     return buf;
 }
 
 /* "35.50N 123.22E" into buf (>= 40). */
-static const char *where(const json_t *f, char *buf) {
-    double lat = rpt_num(f, "lat", NAN), lon = rpt_num(f, "lon", NAN);
+static const char *where(const fnd_finding *f, char *buf) {
+    double lat = f->lat, lon = f->lon;
     if (isnan(lat) || isnan(lon))
         snprintf(buf, 40, "an unknown place");
     else
@@ -288,14 +224,17 @@ static const char *where(const json_t *f, char *buf) {
     return buf;
 }
 
-/* A member shown in a sentence: a string as is, a number, or "(none)". */
-static const char *value_text(const json_t *v, char *buf, size_t cap) {
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (json_is_integer(v))
-        snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, cap, "%g", json_real_value(v));
+/* A member shown in a sentence: a string as is, a number (a whole one as
+ * an integer, as it is written), or "(none)". */
+static const char *value_text(const fnd_member *v, char *buf, size_t cap) {
+    if (v && v->kind == FND_STR)
+        return v->v.s;
+    if (v && v->kind == FND_INT)
+        snprintf(buf, cap, "%lld", (long long)v->v.i);
+    else if (v && v->kind == FND_NUM && v->prec == 0)
+        snprintf(buf, cap, "%lld", (long long)v->v.d);
+    else if (v && v->kind == FND_NUM)
+        snprintf(buf, cap, "%g", v->v.d);
     else
         snprintf(buf, cap, "(none)");
     return buf;
@@ -421,31 +360,25 @@ static const char *list_title(const char *list, char *buf, size_t cap) {
     return buf;
 }
 
-static bool matched_on(const json_t *f, const char *what) {
-    json_t *m = json_object_get(f, "matched_on");
-    if (json_is_string(m))
-        return !strcmp(json_string_value(m), what);
-    size_t i;
-    json_t *v;
-    json_array_foreach(m, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), what)) return true;
-    return false;
+static bool matched_on(const fnd_finding *f, const char *what) {
+    return fnd_has_str(f, "matched_on", what);
 }
 
 /* A match's confidence (docs/screening.md): "high", "medium" or "low";
  * findings written before confidences existed are judged by what matched. */
-static const char *confidence_of(const json_t *f) {
-    const char *c = rpt_str(f, "confidence");
+static const char *confidence_of(const fnd_finding *f) {
+    const char *c = fnd_get_str(f, "confidence");
     if (c && (!strcmp(c, "high") || !strcmp(c, "medium") || !strcmp(c, "low")))
         return c;
     return matched_on(f, "imo") || matched_on(f, "mmsi") ? "high" : "low";
 }
 
-static void score_watchlist(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
+static void score_watchlist(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {
     char lt[64], key[160];
-    const char *list = rpt_str(f, "list") ? rpt_str(f, "list") : "a list";
-    const char *entry = rpt_str(f, "entry") ? rpt_str(f, "entry") : "";
-    const char *ename = rpt_str(f, "entry_name") ? rpt_str(f, "entry_name") : entry;
-    const char *prog = rpt_str(f, "program");
+    const char *list = fnd_get_str(f, "list") ? fnd_get_str(f, "list") : "a list";
+    const char *entry = fnd_get_str(f, "entry") ? fnd_get_str(f, "entry") : "";
+    const char *ename = fnd_get_str(f, "entry_name") ? fnd_get_str(f, "entry_name") : entry;
+    const char *prog = fnd_get_str(f, "program");
     char progbuf[160] = "";
     if (prog && prog[0])
         snprintf(progbuf, sizeof progbuf, " (%s)", prog);
@@ -453,27 +386,29 @@ static void score_watchlist(scorer *c, const json_t *f, long idx, uint32_t mmsi)
     list_title(list, lt, sizeof lt);
     const char *conf = confidence_of(f);
     char dated[96] = "";
-    if (rpt_str(f, "listed_on") && rpt_bool(f, "heard_before_listing") == 1)
-        snprintf(dated, sizeof dated, "; heard before its listing on %.10s", rpt_str(f, "listed_on"));
-    else if (rpt_str(f, "listed_on"))
-        snprintf(dated, sizeof dated, "; listed on %.10s", rpt_str(f, "listed_on"));
-    else if (json_object_get(f, "listed_on")) /* null: the list gives no date */
+    const char *listed = fnd_get_str(f, "listed_on");
+    if (listed && fnd_get_bool(f, "heard_before_listing") == 1)
+        snprintf(dated, sizeof dated, "; heard before its listing on %.10s", listed);
+    else if (listed)
+        snprintf(dated, sizeof dated, "; listed on %.10s", listed);
+    else if (fnd_get(f, "listed_on")) /* null: the list gives no date */
         snprintf(dated, sizeof dated, "; the list gives no designation date");
     if (!strcmp(conf, "high")) {
         bool imo = matched_on(f, "imo");
-        double v = rpt_num(f, imo ? "identity_imo" : "mmsi", 0);
+        double v = imo ? fnd_get_num(f, "identity_imo", 0) : f->mmsi;
         add_item(&c->it, mmsi, c->w->w[RPT_W_DESIGNATION_IMO], idx, CAP_NONE, key,
                  fmt("Matched %s entry %s%s on %s %.0f%s", lt, ename, progbuf, imo ? "IMO" : "MMSI", v, dated));
     } else {
-        double score = rpt_num(f, "score", 1);
-        const char *mn = rpt_str(f, "identity_name") ? rpt_str(f, "identity_name") : "?";
+        double score = fnd_get_num(f, "score", 1);
+        const char *mn = fnd_get_str(f, "identity_name") ? fnd_get_str(f, "identity_name") : "?";
         bool medium = !strcmp(conf, "medium");
         char why[160] = "";
-        json_t *cb = json_object_get(f, medium ? "corroborated_by" : "contradicted_by");
-        size_t k = 0, i;
-        json_t *x;
-        json_array_foreach(cb, i, x) if (json_is_string(x) && k + 32 < sizeof why) k +=
-            (size_t)snprintf(why + k, sizeof why - k, "%s%s", k ? ", " : "", json_string_value(x));
+        const fnd_member *cb = fnd_get(f, medium ? "corroborated_by" : "contradicted_by");
+        size_t k = 0;
+        for (const fnd_member *x = cb + 1, *end = cb && cb->kind == FND_ARR ? cb + 1 + cb->n : cb + 1; cb && x < end;
+             x = fnd_next(x))
+            if (x->kind == FND_STR && k + 32 < sizeof why)
+                k += (size_t)snprintf(why + k, sizeof why - k, "%s%s", k ? ", " : "", x->v.s);
         char tail[200];
         if (medium)
             snprintf(tail, sizeof tail, "; corroborated by %s", why);
@@ -490,63 +425,63 @@ static void score_watchlist(scorer *c, const json_t *f, long idx, uint32_t mmsi)
     }
 }
 
-static void score_encounter(scorer *c, const json_t *f, long idx, uint32_t self, uint32_t other) {
+static void score_encounter(scorer *c, const fnd_finding *f, long idx, uint32_t self, uint32_t other) {
     char on[160], at[40], t0[32], portbuf[200] = "";
     bool des = has_mmsi(c->designated, c->ndesignated, other);
-    const char *port = rpt_str(f, "nearest_port");
-    double km = rpt_num(f, "port_distance_km", NAN);
+    const char *port = fnd_get_str(f, "nearest_port");
+    double km = fnd_get_num(f, "port_distance_km", NAN);
     if (port && !isnan(km))
         snprintf(portbuf, sizeof portbuf, ", %.0f km from %s", km, port);
     double pts = c->w->w[RPT_W_ENCOUNTER] + (des ? c->w->w[RPT_W_ENCOUNTER_DESIGNATED] : 0);
     add_item(&c->it, self, pts, idx, CAP_ENCOUNTER, NULL,
              fmt("Met %s%s for %.1f h at %s%s, %s (ship-to-ship transfer pattern)", des ? "designated vessel " : "",
-                 name_of(c, other, on, sizeof on), rpt_num(f, "duration_h", 0), where(f, at), portbuf,
-                 when(f, "start", t0)));
+                 name_of(c, other, on, sizeof on), fnd_get_num(f, "duration_h", 0), where(f, at), portbuf,
+                 when(f->start_ms, t0)));
 }
 
-static void score_gap(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
+static void score_gap(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {
     const double *w = c->w->w;
     char t0[32], extra[256] = "";
-    bool suspected = rpt_bool(f, "suspected") == 1, open = rpt_bool(f, "open") == 1;
+    bool suspected = fnd_get_bool(f, "suspected") == 1, open = fnd_get_bool(f, "open") == 1;
     double pts = suspected ? w[RPT_W_GAP_SUSPECTED] : w[RPT_W_GAP_COVERAGE];
     size_t k = 0;
-    if (rpt_bool(f, "draught_changed") == 1) {
+    if (fnd_get_bool(f, "draught_changed") == 1) {
         pts += w[RPT_W_GAP_DRAUGHT];
         k += (size_t)snprintf(extra + k, sizeof extra - k, "; draught %.1f \xE2\x86\x92 %.1f m",
-                              rpt_num(f, "draught_before_m", NAN), rpt_num(f, "draught_after_m", NAN));
+                              fnd_get_num(f, "draught_before_m", NAN), fnd_get_num(f, "draught_after_m", NAN));
     }
-    if (rpt_bool(f, "near_port_of_concern") == 1 && k < sizeof extra) {
+    if (fnd_get_bool(f, "near_port_of_concern") == 1 && k < sizeof extra) {
         pts += w[RPT_W_GAP_PORT_CONCERN];
-        const char *p = rpt_bool(f, "start_port_concern") == 1 ? rpt_str(f, "start_port")
-                        : rpt_bool(f, "end_port_concern") == 1 ? rpt_str(f, "end_port")
-                                                               : NULL;
+        const char *p = fnd_get_bool(f, "start_port_concern") == 1 ? fnd_get_str(f, "start_port")
+                        : fnd_get_bool(f, "end_port_concern") == 1 ? fnd_get_str(f, "end_port")
+                                                                   : NULL;
         snprintf(extra + k, sizeof extra - k, "; next to a port of concern%s%s", p ? ", " : "", p ? p : "");
     }
     add_item(
         &c->it, mmsi, pts, idx, CAP_NONE, NULL,
-        fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", rpt_num(f, "duration_h", 0),
-            when(f, "start", t0), open ? " until the end of the data" : "",
+        fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", fnd_get_num(f, "duration_h", 0),
+            when(f->start_ms, t0), open ? " until the end of the data" : "",
             suspected ? " while other vessels were heard nearby" : " where little else was heard (a coverage gap?)",
             extra));
 }
 
-static void score_spoofing(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
+static void score_spoofing(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {
     const double *w = c->w->w;
-    const char *kind = rpt_str(f, "kind") ? rpt_str(f, "kind") : "";
+    const char *kind = fnd_get_str(f, "kind") ? fnd_get_str(f, "kind") : "";
     char t0[32];
     if (!strcmp(kind, "parallel_segments"))
         add_item(&c->it, mmsi, w[RPT_W_SPOOFING_PARALLEL], idx, CAP_NONE, NULL,
                  fmt("Transmitted from two places at once, %.1f nm apart, from %s (two transmitters on one MMSI?)",
-                     rpt_num(f, "separation_nm", 0), when(f, "start", t0)));
+                     fnd_get_num(f, "separation_nm", 0), when(f->start_ms, t0)));
     else if (!strcmp(kind, "impossible_speed"))
         add_item(&c->it, mmsi, w[RPT_W_SPOOFING_SPEED], idx, CAP_NONE, NULL,
                  fmt("Reported positions reachable only at an impossible speed (%.0f jump%s) from %s",
-                     rpt_num(f, "jumps", 1), rpt_num(f, "jumps", 1) == 1 ? "" : "s", when(f, "start", t0)));
+                     fnd_get_num(f, "jumps", 1), fnd_get_num(f, "jumps", 1) == 1 ? "" : "s", when(f->start_ms, t0)));
     else if (!strcmp(kind, "unallocated_mid"))
         add_item(&c->it, mmsi, w[RPT_W_SPOOFING_MID], idx, CAP_NONE, NULL,
-                 fmt("Broadcast an MMSI whose country digits (%.0f) belong to no country", rpt_num(f, "mid", 0)));
+                 fmt("Broadcast an MMSI whose country digits (%.0f) belong to no country", fnd_get_num(f, "mid", 0)));
     else if (!strcmp(kind, "invalid_mmsi")) {
-        const char *pr = rpt_str(f, "mmsi_problem") ? rpt_str(f, "mmsi_problem") : "";
+        const char *pr = fnd_get_str(f, "mmsi_problem") ? fnd_get_str(f, "mmsi_problem") : "";
         add_item(&c->it, mmsi, w[RPT_W_SPOOFING_MMSI], idx, CAP_NONE, NULL,
                  fmt("Broadcast MMSI %u, which identifies no ship (%s)%s", mmsi,
                      !strcmp(pr, "zero")          ? "zero"
@@ -554,50 +489,50 @@ static void score_spoofing(scorer *c, const json_t *f, long idx, uint32_t mmsi) 
                      : !strcmp(pr, "long")        ? "more than nine digits"
                      : !strcmp(pr, "nonstandard") ? "nine digits in no ITU form"
                                                   : "a default many transponders share",
-                     rpt_num(f, "parallel_segments", 0) > 0 ? ", heard in several places at once" : ""));
+                     fnd_get_num(f, "parallel_segments", 0) > 0 ? ", heard in several places at once" : ""));
     }
 }
 
-static void score_data_quality(scorer *c, const json_t *f, long idx, uint32_t mmsi) {
-    const char *kind = rpt_str(f, "kind") ? rpt_str(f, "kind") : "";
+static void score_data_quality(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {
+    const char *kind = fnd_get_str(f, "kind") ? fnd_get_str(f, "kind") : "";
     if (!strcmp(kind, "invalid_imo")) {
-        const char *pr = rpt_str(f, "problem") ? rpt_str(f, "problem") : "";
+        const char *pr = fnd_get_str(f, "problem") ? fnd_get_str(f, "problem") : "";
         add_item(&c->it, mmsi, c->w->w[RPT_W_DATA_IMO], idx, CAP_NONE, NULL,
-                 fmt("Broadcast IMO %.0f, which is no IMO number (%s; a data-quality note)", rpt_num(f, "imo", 0),
+                 fmt("Broadcast IMO %.0f, which is no IMO number (%s; a data-quality note)", fnd_get_num(f, "imo", 0),
                      !strcmp(pr, "check_digit") ? "its check digit is wrong" : "not seven digits"));
     }
 }
 
-static void score_identity(scorer *c, const json_t *f, long idx, uint32_t self, uint32_t other) {
+static void score_identity(scorer *c, const fnd_finding *f, long idx, uint32_t self, uint32_t other) {
     const double *w = c->w->w;
-    const char *field = rpt_str(f, "field") ? rpt_str(f, "field") : "";
+    const char *field = fnd_get_str(f, "field") ? fnd_get_str(f, "field") : "";
     char a[64], b[64], t1[32], on[160];
-    const char *from = value_text(json_object_get(f, "from"), a, sizeof a);
-    const char *to = value_text(json_object_get(f, "to"), b, sizeof b);
+    const char *from = value_text(fnd_get(f, "from"), a, sizeof a);
+    const char *to = value_text(fnd_get(f, "to"), b, sizeof b);
     if (!strcmp(field, "imo_shared"))
         add_item(&c->it, self, w[RPT_W_IDENTITY_IMO], idx, CAP_NONE, NULL,
-                 fmt("IMO %.0f is also broadcast by %s", rpt_num(f, "imo", 0),
+                 fmt("IMO %.0f is also broadcast by %s", fnd_get_num(f, "imo", 0),
                      other ? name_of(c, other, on, sizeof on) : "another MMSI"));
     else if (!strcmp(field, "imo"))
         add_item(&c->it, self, w[RPT_W_IDENTITY_IMO], idx, CAP_NONE, NULL,
-                 fmt("Changed IMO from %s to %s (%s)", from, to, when(f, "end", t1)));
+                 fmt("Changed IMO from %s to %s (%s)", from, to, when(f->end_ms, t1)));
     else if (!strcmp(field, "name"))
         add_item(&c->it, self, w[RPT_W_IDENTITY_NAME], idx, CAP_NONE, NULL,
-                 fmt("Changed name from %s to %s (%s)", from, to, when(f, "end", t1)));
+                 fmt("Changed name from %s to %s (%s)", from, to, when(f->end_ms, t1)));
     else
         add_item(&c->it, self, w[RPT_W_IDENTITY_OTHER], idx, CAP_NONE, NULL,
                  fmt("Changed %s from %s to %s (%s)",
                      !strcmp(field, "callsign")   ? "call sign"
                      : !strcmp(field, "shiptype") ? "ship type"
                                                   : field,
-                     from, to, when(f, "end", t1)));
+                     from, to, when(f->end_ms, t1)));
 }
 
 /* The items of one finding, for each vessel it is about. */
-static void score_finding(scorer *c, const json_t *f, long idx) {
+static void score_finding(scorer *c, const fnd_finding *f, long idx) {
     const double *w = c->w->w;
-    const char *ev = rpt_str(f, "event");
-    uint32_t m1 = (uint32_t)rpt_num(f, "mmsi", 0), m2 = (uint32_t)rpt_num(f, "mmsi2", 0);
+    const char *ev = f->event;
+    uint32_t m1 = f->mmsi, m2 = f->mmsi2;
     char t0[32], at[40];
     if (!strcmp(ev, "watchlist_match"))
         score_watchlist(c, f, idx, m1);
@@ -608,23 +543,24 @@ static void score_finding(scorer *c, const json_t *f, long idx) {
     } else if (!strcmp(ev, "gap"))
         score_gap(c, f, idx, m1);
     else if (!strcmp(ev, "port_visit")) {
-        if (rpt_bool(f, "port_concern") == 1)
+        if (fnd_get_bool(f, "port_concern") == 1)
             add_item(&c->it, m1, w[RPT_W_PORT_CONCERN], idx, CAP_NONE, NULL,
                      fmt("Visited %s (port of concern) for %.1f h from %s%s",
-                         rpt_str(f, "port") ? rpt_str(f, "port") : "a port", rpt_num(f, "duration_h", 0),
-                         when(f, "start", t0), rpt_bool(f, "open") == 1 ? ", still there at the end of the data" : ""));
+                         fnd_get_str(f, "port") ? fnd_get_str(f, "port") : "a port", fnd_get_num(f, "duration_h", 0),
+                         when(f->start_ms, t0),
+                         fnd_get_bool(f, "open") == 1 ? ", still there at the end of the data" : ""));
     } else if (!strcmp(ev, "zone_entry"))
         add_item(&c->it, m1, w[RPT_W_ZONE], idx, CAP_ZONE, NULL,
-                 fmt("Inside the area %s for %.1f h from %s", rpt_str(f, "zone") ? rpt_str(f, "zone") : "?",
-                     rpt_num(f, "duration_h", 0), when(f, "start", t0)));
+                 fmt("Inside the area %s for %.1f h from %s", fnd_get_str(f, "zone") ? fnd_get_str(f, "zone") : "?",
+                     fnd_get_num(f, "duration_h", 0), when(f->start_ms, t0)));
     else if (!strcmp(ev, "loitering")) {
         char portbuf[200] = "";
-        if (rpt_str(f, "nearest_port"))
-            snprintf(portbuf, sizeof portbuf, ", %.0f nm from %s", rpt_num(f, "distance_from_port_nm", 0),
-                     rpt_str(f, "nearest_port"));
+        if (fnd_get_str(f, "nearest_port"))
+            snprintf(portbuf, sizeof portbuf, ", %.0f nm from %s", fnd_get_num(f, "distance_from_port_nm", 0),
+                     fnd_get_str(f, "nearest_port"));
         add_item(&c->it, m1, w[RPT_W_LOITERING], idx, CAP_LOITER, NULL,
-                 fmt("Loitered for %.1f h at %s%s (mean speed %.1f kn) from %s", rpt_num(f, "duration_h", 0),
-                     where(f, at), portbuf, rpt_num(f, "mean_speed_kn", 0), when(f, "start", t0)));
+                 fmt("Loitered for %.1f h at %s%s (mean speed %.1f kn) from %s", fnd_get_num(f, "duration_h", 0),
+                     where(f, at), portbuf, fnd_get_num(f, "mean_speed_kn", 0), when(f->start_ms, t0)));
     } else if (!strcmp(ev, "spoofing"))
         score_spoofing(c, f, idx, m1);
     else if (!strcmp(ev, "data_quality"))
@@ -678,33 +614,22 @@ static pel_status nomem(pel_error *err) {
     return PEL_ERR_NOMEM;
 }
 
-pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_t *extra, size_t nextra,
+pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32_t *extra, size_t nextra,
                      const uint32_t *designated, size_t ndesignated, rpt_name_fn name, void *ud, rpt_ranking *out,
                      pel_error *err) {
     out->v = NULL;
     out->n = 0;
-    size_t nf = json_array_size(findings);
-    /* every finding has an event and a vessel */
-    for (size_t i = 0; i < nf; i++) {
-        json_t *f = json_array_get(findings, i);
-        if (!rpt_str(f, "event") || !json_is_integer(json_object_get(f, "mmsi"))) {
-            if (err) {
-                err->code = PEL_ERR_FORMAT;
-                snprintf(err->msg, sizeof err->msg, "finding %zu has no event or no mmsi", i);
-            }
-            return PEL_ERR_FORMAT;
-        }
-    }
+    size_t nf = findings->n;
     /* the vessels */
     uint32_t *ves = malloc((2 * nf + nextra + 1) * sizeof *ves), *des = NULL;
     if (!ves)
         return nomem(err);
     size_t nv = 0, nd = 0;
     for (size_t i = 0; i < nf; i++) {
-        json_t *f = json_array_get(findings, i);
-        ves[nv++] = (uint32_t)rpt_num(f, "mmsi", 0);
-        if (rpt_num(f, "mmsi2", 0) > 0)
-            ves[nv++] = (uint32_t)rpt_num(f, "mmsi2", 0);
+        const fnd_finding *f = &findings->v[i];
+        ves[nv++] = f->mmsi;
+        if (f->mmsi2 > 0)
+            ves[nv++] = f->mmsi2;
     }
     for (size_t i = 0; i < nextra; i++)
         ves[nv++] = extra[i];
@@ -716,9 +641,9 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
             return nomem(err);
         }
         for (size_t i = 0; i < nf; i++) {
-            json_t *f = json_array_get(findings, i);
-            if (!strcmp(rpt_str(f, "event"), "watchlist_match") && strcmp(confidence_of(f), "low"))
-                des[nd++] = (uint32_t)rpt_num(f, "mmsi", 0);
+            const fnd_finding *f = &findings->v[i];
+            if (!strcmp(f->event, "watchlist_match") && strcmp(confidence_of(f), "low"))
+                des[nd++] = f->mmsi;
         }
         nd = uniq_u32(des, nd);
         designated = des;
@@ -726,7 +651,7 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
     }
     scorer c = {.w = w, .designated = designated, .ndesignated = ndesignated, .name = name, .ud = ud};
     for (size_t i = 0; i < nf && !c.it.nomem; i++)
-        score_finding(&c, json_array_get(findings, i), (long)i);
+        score_finding(&c, &findings->v[i], (long)i);
     for (size_t i = 0; i < nv && !c.it.nomem; i++)
         if (ves[i] / 1000000 == 445 && !pel_mmsi_invalid(ves[i]))
             add_item(&c.it, ves[i], w->w[RPT_W_FLAG_DPRK], -1, CAP_NONE, NULL,
@@ -788,8 +713,8 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
     free(c.it.v);
     /* the findings of each vessel */
     for (size_t i = 0; i < nf && st == PEL_OK; i++) {
-        json_t *f = json_array_get(findings, i);
-        uint32_t m[2] = {(uint32_t)rpt_num(f, "mmsi", 0), (uint32_t)rpt_num(f, "mmsi2", 0)};
+        const fnd_finding *f = &findings->v[i];
+        uint32_t m[2] = {f->mmsi, f->mmsi2};
         for (int k = 0; k < 2; k++) {
             uint32_t *hit = m[k] ? xbsearch(&m[k], ves, nv, sizeof *ves, cmp_u32) : NULL;
             if (!hit || (k == 1 && m[1] == m[0]))
@@ -829,7 +754,7 @@ pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_
 void rpt_run_free(rpt_run *r) {
     if (!r)
         return;
-    json_decref(r->findings);
+    fnd_set_free(r->findings);
     free(r->designated);
     rpt_ranking_free(&r->rank);
     free(r->data_dir);
@@ -848,80 +773,34 @@ static const char *store_name(void *ud, uint32_t mmsi) {
     return n->last;
 }
 
-/* Parses pel_scan's JSON lines (buf, len) into an array. */
-static pel_status parse_lines(const char *buf, size_t len, json_t *all, pel_error *err) {
-    size_t lineno = 0;
-    for (size_t a = 0, b; a < len; a = b + 1) {
-        const char *nl = memchr(buf + a, '\n', len - a);
-        b = nl ? (size_t)(nl - buf) : len;
-        lineno++;
-        if (b == a)
-            continue;
-        char *clean = rpt_utf8_clean(buf + a, b - a);
-        if (!clean)
-            return nomem(err);
-        json_error_t je;
-        json_t *f = json_loads(clean, 0, &je);
-        free(clean);
-        if (!json_is_object(f)) {
-            json_decref(f);
-            if (err) {
-                err->code = PEL_ERR_FORMAT;
-                snprintf(err->msg, sizeof err->msg, "the scan's finding %zu does not parse: %s", lineno, je.text);
-            }
-            return PEL_ERR_FORMAT;
-        }
-        if (json_array_append_new(all, f))
-            return nomem(err);
-    }
-    return PEL_OK;
-}
-
 pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_error *err) {
     memset(r, 0, sizeof *r);
     rpt_weights_default(&r->w);
     const char *dir = geo_data_dir(o->data_dir);
     r->data_dir = strdup(dir);
     const char **det = calloc(o->nset + 1, sizeof *det);
-    json_t *all = json_array();
-    if (!r->data_dir || !det || !all) {
+    if (!r->data_dir || !det) {
         free(det);
-        json_decref(all);
         rpt_run_free(r);
         return nomem(err);
     }
     size_t ndet = 0;
     r->draw = (rpt_draw){.simplify_deg = 0.0005, .max_points = 2000};
     pel_status st = rpt_split_settings(o->set, o->nset, &r->w, &r->draw, det, &ndet, err);
-    char *buf = NULL;
-    size_t len = 0;
+    fnd_set *all = NULL;
     if (st == PEL_OK) {
-        FILE *mem = open_memstream(&buf, &len);
-        if (!mem)
-            st = nomem(err);
-        else {
-            pel_scan_opts so = {.data_dir = o->data_dir, .zones_path = o->zones_path, .set = det, .nset = ndet};
-            st = pel_scan(s, &so, mem, PEL_FIND_JSONL, NULL, err);
-            if (fclose(mem) != 0 && st == PEL_OK)
-                st = nomem(err);
-        }
+        pel_scan_opts so = {.data_dir = o->data_dir, .zones_path = o->zones_path, .set = det, .nset = ndet};
+        st = pel_scan_findings(s, &so, &all, NULL, err);
     }
     free(det);
-    if (st == PEL_OK)
-        st = parse_lines(buf, len, all, err);
-    free(buf);
     /* the designated vessels, over the whole scan */
-    size_t nall = json_array_size(all);
     if (st == PEL_OK) {
-        r->designated = malloc((nall + 1) * sizeof *r->designated);
+        r->designated = malloc((all->n + 1) * sizeof *r->designated);
         if (!r->designated)
             st = nomem(err);
-        for (size_t i = 0; st == PEL_OK && i < nall; i++) {
-            json_t *f = json_array_get(all, i);
-            const char *ev = rpt_str(f, "event");
-            if (ev && !strcmp(ev, "watchlist_match"))
-                r->designated[r->ndesignated++] = (uint32_t)rpt_num(f, "mmsi", 0);
-        }
+        for (size_t i = 0; st == PEL_OK && i < all->n; i++)
+            if (!strcmp(all->v[i].event, "watchlist_match"))
+                r->designated[r->ndesignated++] = all->v[i].mmsi;
         if (st == PEL_OK)
             r->ndesignated = uniq_u32(r->designated, r->ndesignated);
     }
@@ -937,31 +816,21 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
             nsel = uniq_u32(sel, o->nmmsi);
         }
     }
+    bool *keep = st == PEL_OK ? malloc((all->n + 1) * sizeof *keep) : NULL;
+    if (st == PEL_OK && !keep)
+        st = nomem(err);
+    for (size_t i = 0; st == PEL_OK && i < all->n; i++) {
+        const fnd_finding *f = &all->v[i];
+        keep[i] = !(f->end_ms < o->from_ms || f->start_ms > o->to_ms) &&
+                  (!sel || has_mmsi(sel, nsel, f->mmsi) || has_mmsi(sel, nsel, f->mmsi2));
+    }
     if (st == PEL_OK) {
-        r->findings = json_array();
-        if (!r->findings)
-            st = nomem(err);
+        fnd_set_keep(all, keep);
+        r->findings = all;
+        all = NULL;
     }
-    for (size_t i = 0; st == PEL_OK && i < nall; i++) {
-        json_t *f = json_array_get(all, i);
-        int64_t t0, t1;
-        if (!rpt_time(f, "start", &t0) || !rpt_time(f, "end", &t1)) {
-            if (err) {
-                err->code = PEL_ERR_FORMAT;
-                snprintf(err->msg, sizeof err->msg, "the scan's finding %zu has no start or end", i + 1);
-            }
-            st = PEL_ERR_FORMAT;
-            break;
-        }
-        if (t1 < o->from_ms || t0 > o->to_ms)
-            continue;
-        if (sel && !has_mmsi(sel, nsel, (uint32_t)rpt_num(f, "mmsi", 0)) &&
-            !has_mmsi(sel, nsel, (uint32_t)rpt_num(f, "mmsi2", 0)))
-            continue;
-        if (json_array_append(r->findings, f))
-            st = nomem(err);
-    }
-    json_decref(all);
+    free(keep);
+    fnd_set_free(all);
     if (st == PEL_OK) {
         namer nm = {.s = s};
         st = rpt_score(r->findings, &r->w, sel, nsel, r->designated, r->ndesignated, store_name, &nm, &r->rank, err);
@@ -975,14 +844,10 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
 
 /* ---- pel_rank -------------------------------------------------------------- */
 
-void rpt_csv_text(FILE *out, const char *s) {
-    disp_csv_cell(out, s);
-}
-
 json_t *rpt_jstr(const char *s) {
     if (!s)
         return json_null();
-    char *c = rpt_utf8_clean(s, strlen(s));
+    char *c = esc_utf8_dup(s, strlen(s));
     json_t *v = c ? json_string(c) : NULL;
     free(c);
     return v ? v : json_null();
@@ -1038,7 +903,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
         } else if (fmt == PEL_FIND_CSV) {
             fprintf(out, "%zu,%u,", i + 1, v->mmsi);
             if (id.name)
-                rpt_csv_text(out, id.name);
+                esc_csv(out, id.name, 0);
             fputc(',', out);
             if (id.imo)
                 fprintf(out, "%u", id.imo);
@@ -1054,7 +919,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
                 st = nomem(err);
                 break;
             }
-            rpt_csv_text(out, joined);
+            esc_csv(out, joined, 0);
             free(joined);
             fputc('\n', out);
         } else {
@@ -1065,14 +930,16 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             json_object_set_new(o2, "score", json_real(v->score));
             json_object_set_new(o2, "level", json_string(v->level));
             for (size_t k = 0; k < v->nreasons; k++) {
-                json_t *f =
-                    v->reasons[k].finding >= 0 ? json_array_get(r.findings, (size_t)v->reasons[k].finding) : NULL;
+                const fnd_finding *f =
+                    v->reasons[k].finding >= 0 ? &r.findings->v[(size_t)v->reasons[k].finding] : NULL;
+                char t0[40];
+                if (f)
+                    pel_format_time(f->start_ms, t0);
                 json_t *x = json_object();
                 json_object_set_new(x, "text", rpt_jstr(v->reasons[k].text));
                 json_object_set_new(x, "points", json_real(v->reasons[k].points));
-                json_object_set_new(x, "event", f ? json_string(rpt_str(f, "event")) : json_string("mmsi_country"));
-                json_object_set_new(x, "start",
-                                    f && rpt_str(f, "start") ? json_string(rpt_str(f, "start")) : json_null());
+                json_object_set_new(x, "event", f ? rpt_jstr(f->event) : json_string("mmsi_country"));
+                json_object_set_new(x, "start", f ? json_string(t0) : json_null());
                 json_array_append_new(rs, x);
             }
             json_object_set_new(o2, "reasons", rs);
@@ -1081,7 +948,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             if (!line)
                 st = nomem(err);
             else {
-                disp_json_fputs(out, line);
+                esc_json_text(out, line, 0);
                 fputc('\n', out);
                 free(line);
             }

@@ -5,8 +5,9 @@
  * points.  docs/report.md documents the weights, the levels and the files.
  *
  * The score works on exactly what `pelorus scan` reports: the findings are
- * the JSON lines pel_scan writes, parsed with jansson, so that a reason can
- * always be traced to a line of the scan's output.
+ * pel_scan's own, as structured values (pel_scan_findings, findings/
+ * finding.h), so that a reason can always be traced to a line of the
+ * scan's output.
  */
 #ifndef PEL_RPT_H
 #define PEL_RPT_H
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "findings/finding.h"
 #include "pelorus.h"
 
 /* The weights, in the order docs/report.md lists them; the last two are the
@@ -110,16 +112,15 @@ typedef struct rpt_ranking {
  * needs to stay valid only until the next call. */
 typedef const char *(*rpt_name_fn)(void *ud, uint32_t mmsi);
 
-/* Scores every vessel named by a finding of the array findings (objects as
- * pel_scan's JSON lines; "mmsi" and "mmsi2"), plus the extra MMSIs (which
- * may have no finding; may be NULL).  designated (sorted ascending, may be
- * NULL: then taken from the watchlist_match findings of the array) are the
- * MMSIs on a sanctions list, for encounter_designated.  name may be NULL.
- * findings is borrowed for the call.  On PEL_OK *out is the caller's, freed
- * with rpt_ranking_free; on failure it is empty and err (may be NULL) says
- * why (PEL_ERR_NOMEM, PEL_ERR_FORMAT for a finding without an event or an
- * MMSI). */
-pel_status rpt_score(const json_t *findings, const rpt_weights *w, const uint32_t *extra, size_t nextra,
+/* Scores every vessel named by a finding of the set findings (mmsi and
+ * mmsi2), plus the extra MMSIs (which may have no finding; may be NULL).
+ * designated (sorted ascending, may be NULL: then taken from the
+ * watchlist_match findings of the set) are the MMSIs on a sanctions list,
+ * for encounter_designated.  name may be NULL.  findings is borrowed for
+ * the call; a reason's finding is its index in it.  On PEL_OK *out is the
+ * caller's, freed with rpt_ranking_free; on failure it is empty and err
+ * (may be NULL) says why (PEL_ERR_NOMEM). */
+pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32_t *extra, size_t nextra,
                      const uint32_t *designated, size_t ndesignated, rpt_name_fn name, void *ud, rpt_ranking *out,
                      pel_error *err);
 
@@ -131,15 +132,15 @@ void rpt_ranking_free(rpt_ranking *r);
 typedef struct rpt_run {
     rpt_weights w;
     rpt_draw draw;
-    json_t *findings;     /* the filtered findings (array), owned */
+    fnd_set *findings;    /* the filtered findings, owned */
     uint32_t *designated; /* MMSIs with a watchlist_match in the whole scan, sorted; owned */
     size_t ndesignated;
     rpt_ranking rank;
     char *data_dir; /* resolved as pel_scan resolves it; owned */
 } rpt_run;
 
-/* Runs pel_scan with o's detector settings, parses its JSON lines, keeps
- * the findings o selects (vessels: finding's mmsi or mmsi2 among o->mmsi;
+/* Runs the scan (pel_scan_findings) with o's detector settings, keeps the
+ * findings o selects (vessels: finding's mmsi or mmsi2 among o->mmsi;
  * time: [start, end] overlapping [from_ms, to_ms]) and ranks the vessels.
  * s and o are borrowed.  On PEL_OK r is the caller's (rpt_run_free); on
  * failure r is emptied and err (may be NULL) filled. */
@@ -148,32 +149,8 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
 /* Frees r's members; r may be NULL. */
 void rpt_run_free(rpt_run *r);
 
-/* Returns a copy of the len bytes at s that is valid UTF-8 (every invalid
- * byte becomes U+FFFD), NUL-terminated, or NULL when out of memory.  The
- * caller frees it. */
-char *rpt_utf8_clean(const char *s, size_t len);
-
-/* Writes s (NULL as empty) to f as one CSV field of its display form
- * (util/display.h: hidden characters as visible marks "⟨U+202E⟩"), always
- * quoted ("" for "), a leading = + - @ prefixed with ' so a spreadsheet
- * does not run it as a formula. */
-void rpt_csv_text(FILE *f, const char *s);
-
 /* A JSON string of s made valid UTF-8 (json_null() for NULL or when out of
  * memory).  The caller owns the reference. */
 json_t *rpt_jstr(const char *s);
-
-/* A string member of a JSON object, or NULL when absent or not a string.
- * Borrowed from obj. */
-const char *rpt_str(const json_t *obj, const char *key);
-
-/* A number member (integer or real) of a JSON object, or def when absent. */
-double rpt_num(const json_t *obj, const char *key, double def);
-
-/* A boolean member: 1 true, 0 false, -1 absent or null. */
-int rpt_bool(const json_t *obj, const char *key);
-
-/* Parses a finding's ISO time member into Unix ms; false when absent. */
-bool rpt_time(const json_t *obj, const char *key, int64_t *ms);
 
 #endif

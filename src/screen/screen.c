@@ -18,12 +18,10 @@
 #include <string.h>
 #include <nettle/sha2.h>
 
-#include "det.h"
-#include "det_internal.h"
+#include "findings/write.h"
 #include "geo.h"
 #include "screen.h"
 #include "store_internal.h"
-#include "util/xsort.h"
 
 
 static const char schema[] =
@@ -587,10 +585,16 @@ typedef struct sc_counts {
     bool oom; /* a query ran out of memory: the screening is incomplete */
 } sc_counts;
 
-/* Appends "name" to a JSON array being built in buf. */
-static void arr_add(char *buf, size_t cap, const char *name) {
-    size_t n = strlen(buf);
-    snprintf(buf + n, cap - n, "%s\"%s\"", n > 1 ? "," : "", name);
+/* What corroborates or contradicts a name match: at most these attributes
+ * (docs/screening.md), names static. */
+typedef struct attrs {
+    const char *v[6];
+    size_t n;
+} attrs;
+
+static void arr_add(attrs *a, const char *name) {
+    if (a->n < sizeof a->v / sizeof a->v[0])
+        a->v[a->n++] = name;
 }
 
 /* Days since 1970 of an ISO date "YYYY-MM-DD..." as milliseconds, or -1. */
@@ -602,7 +606,7 @@ static int64_t date_ms(const char *iso) {
 }
 
 static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_default, const geo_mid *mid,
-                          det_emit_fn emit, void *ud, sc_counts *cnt) {
+                          fnd_emit_fn emit, void *ud, sc_counts *cnt) {
     pel_match mt[16], other[16];
     for (size_t ri = 0; ri < v->n; ri++) {
         const sc_row *r = &v->r[ri];
@@ -617,7 +621,7 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
         for (size_t i = 0; i < k && i < 16; i++) {
             const pel_wl_entry *e = pel_matcher_entry(m, mt[i].entry);
             bool strong = mt[i].fields & (PEL_MATCH_IMO | PEL_MATCH_MMSI);
-            char corr[160] = "[", contra[160] = "[";
+            attrs corr = {0}, contra = {0};
             if (!strong) {
                 /* a name alone never stands against the ship's own valid IMO */
                 if (e->imo && other_valid_imo(v, e->imo)) {
@@ -629,7 +633,7 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
                 for (size_t j = 0; a[0] && !pel_text_placeholder(e->callsign) && j < v->n; j++) {
                     pel_text_key(v->r[j].callsign, b, sizeof b);
                     if (!strcmp(a, b)) {
-                        arr_add(corr, sizeof corr, "callsign");
+                        arr_add(&corr, "callsign");
                         break;
                     }
                 }
@@ -648,91 +652,87 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
                     for (size_t o = 0; o < ko && o < 16 && !same; o++)
                         same = other[o].entry == mt[i].entry && (other[o].fields & PEL_MATCH_NAME);
                     if (same) {
-                        arr_add(corr, sizeof corr, "other_name");
+                        arr_add(&corr, "other_name");
                         break;
                     }
                 }
                 int ff = flag_fits(e, v, mid);
                 if (ff > 0)
-                    arr_add(corr, sizeof corr, "flag");
+                    arr_add(&corr, "flag");
                 else if (ff < 0)
-                    arr_add(contra, sizeof contra, "flag");
+                    arr_add(&contra, "flag");
                 int lc = category_list(e->vessel_type), sz = size_fits(e, v);
                 if (lc >= 0 && v->category >= 0) {
                     if (lc == v->category && sz >= 0)
-                        arr_add(corr, sizeof corr, sz > 0 ? "vessel_type_and_size" : "vessel_type");
+                        arr_add(&corr, sz > 0 ? "vessel_type_and_size" : "vessel_type");
                     else if (lc != v->category)
-                        arr_add(contra, sizeof contra, "vessel_type");
+                        arr_add(&contra, "vessel_type");
                 }
                 if (sz < 0)
-                    arr_add(contra, sizeof contra, "size");
+                    arr_add(&contra, "size");
             }
             /* a name alone that two independent attributes contradict (a US
              * tug named like an Iranian tanker: flag and type) is another ship */
-            if (!strong && strlen(corr) == 1 && strchr(contra, ',')) {
+            if (!strong && corr.n == 0 && contra.n >= 2) {
                 cnt->dropped_contradicted++;
                 continue;
             }
-            strcat(corr, "]");
-            strcat(contra, "]");
-            const char *conf = strong ? "high" : strlen(corr) > 2 ? "medium" : "low";
-            det_finding f = {0};
+            const char *conf = strong ? "high" : corr.n > 0 ? "medium" : "low";
+            fnd_builder f = {0};
             f.event = "watchlist_match";
             f.mmsi = v->mmsi;
             f.start_ms = r->first;
             f.end_ms = r->last;
             f.lat = f.lon = NAN;
-            det_fbuf b = {f.fields, sizeof f.fields, 0};
             char listname[64];
             snprintf(listname, sizeof listname, "%s%s", e->list ? e->list : "", is_default ? " (default)" : "");
-            det_fb_str(&b, "list", listname);
-            det_fb_str(&b, "entry", e->entry_id);
-            det_fb_str(&b, "entry_name", e->name);
-            det_fb_str(&b, "program", e->program);
+            fnd_str(&f, "list", listname);
+            fnd_str(&f, "entry", e->entry_id);
+            fnd_str(&f, "entry_name", e->name);
+            fnd_str(&f, "program", e->program);
             if (e->imo)
-                det_fb_raw(&b, "entry_imo", "%u", e->imo);
-            det_fb_num(&b, "score", mt[i].score, 3);
-            char on[64] = "[";
+                fnd_int(&f, "entry_imo", e->imo);
+            fnd_num(&f, "score", mt[i].score, 3);
+            attrs on = {0};
             if (mt[i].fields & PEL_MATCH_IMO)
-                arr_add(on, sizeof on, "imo");
+                arr_add(&on, "imo");
             if (mt[i].fields & PEL_MATCH_MMSI)
-                arr_add(on, sizeof on, "mmsi");
+                arr_add(&on, "mmsi");
             if (mt[i].fields & PEL_MATCH_NAME)
-                arr_add(on, sizeof on, "name");
-            strcat(on, "]");
-            det_fb_raw(&b, "matched_on", "%s", on);
-            det_fb_str(&b, "confidence", conf);
+                arr_add(&on, "name");
+            fnd_strs(&f, "matched_on", on.v, on.n);
+            fnd_str(&f, "confidence", conf);
             if (!strong) {
-                det_fb_raw(&b, "corroborated_by", "%s", corr);
-                det_fb_raw(&b, "contradicted_by", "%s", contra);
+                fnd_strs(&f, "corroborated_by", corr.v, corr.n);
+                fnd_strs(&f, "contradicted_by", contra.v, contra.n);
             }
             if (mt[i].fields & PEL_MATCH_NAME) {
-                det_fb_str(&b, "matched_name", mt[i].matched_name);
-                det_fb_str(&b, "matched_name_kind", mt[i].name_kind == 0   ? "primary"
-                                                    : mt[i].name_kind == 1 ? "alias"
-                                                                           : "former");
+                fnd_str(&f, "matched_name", mt[i].matched_name);
+                fnd_str(&f, "matched_name_kind", mt[i].name_kind == 0   ? "primary"
+                                                 : mt[i].name_kind == 1 ? "alias"
+                                                                        : "former");
             }
-            det_fb_str(&b, "identity_name", name);
+            fnd_str(&f, "identity_name", name);
             if (r->imo)
-                det_fb_raw(&b, "identity_imo", "%u", r->imo);
-            det_fb_str(&b, "identity_callsign", r->callsign);
+                fnd_int(&f, "identity_imo", r->imo);
+            fnd_str(&f, "identity_callsign", r->callsign);
             /* when the list says it designated the vessel: were these
              * reports made before that? (then they show the ship, not an
              * evasion of the designation) */
-            det_fb_str(&b, "listed_on", e->listed_on);
+            fnd_str(&f, "listed_on", e->listed_on);
             int64_t lms = date_ms(e->listed_on);
             if (lms >= 0)
-                det_fb_bool(&b, "heard_before_listing", r->last < lms);
+                fnd_bool(&f, "heard_before_listing", r->last < lms);
             pel_position p = {.input = r->input, .line = r->line};
             if (r->input)
-                det_add_evidence(&f, &p);
+                fnd_add_position(&f, &p);
             f.clocks |= r->clocks;
             emit(ud, &f);
         }
     }
 }
 
-pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const geo_mid *mid, det_emit_fn emit,
+pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const geo_mid *mid, fnd_emit_fn emit,
                      void *ud, uint64_t *dropped, pel_error *err) {
     sqlite3_stmt *q;
     /* every vessel with positions or identities: identities first (a
@@ -816,40 +816,37 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
     pel_status st = sc_load_matcher(s, data_dir, &m, &dflt, err);
     if (st != PEL_OK)
         return st;
-    det_vec c = {0};
+    fnd_set *c = fnd_set_new();
     geo_mid *mid = NULL;
     char mp[4096];
     snprintf(mp, sizeof mp, "%s/mid.csv", geo_data_dir(data_dir));
-    st = geo_mid_load(mp, &mid, err);
+    st = c ? geo_mid_load(mp, &mid, err) : PEL_ERR_NOMEM;
     if (st == PEL_OK)
-        st = sc_screen(s, m, dflt, mid, det_vec_push, &c, NULL, err);
+        st = sc_screen(s, m, dflt, mid, fnd_set_push, c, NULL, err);
     geo_mid_free(mid);
-    if (st == PEL_OK && c.nomem)
-        st = PEL_ERR_NOMEM;
+    if (st == PEL_OK && c->failed != PEL_OK)
+        st = c->failed;
     if (st == PEL_OK) {
-        xqsort(c.v, c.n, sizeof *c.v, det_cmp_findings);
+        fnd_set_sort(c);
         char **paths = NULL;
         size_t np = 0;
-        st = det_input_paths(s->db, &paths, &np);
+        st = st_input_paths(s, &paths, &np);
+        fnd_set_paths(c, paths, np);
         if (st == PEL_ERR_IO)
             st = st_error(s, err, "reading the inputs");
-        if (st == PEL_OK && (st = det_write(out, fmt, c.v, c.n, (const char *const *)paths, np)) != PEL_OK && err &&
-            !err->msg[0]) {
+        if (st == PEL_OK && (st = fnd_write(out, fmt, c)) != PEL_OK && err && !err->msg[0]) {
             err->code = st;
             snprintf(err->msg, sizeof err->msg, "writing the matches: %s",
                      st == PEL_ERR_NOMEM ? "out of memory" : strerror(errno));
         }
-        for (size_t i = 0; i < np; i++)
-            free(paths[i]);
-        free(paths);
     }
     if (st != PEL_OK && err && !err->msg[0]) {
         err->code = st;
         snprintf(err->msg, sizeof err->msg, "%s", st == PEL_ERR_NOMEM ? "out of memory" : "screening failed");
     }
     if (matches)
-        *matches = c.n;
-    free(c.v);
+        *matches = c ? c->n : 0;
+    fnd_set_free(c);
     pel_matcher_free(m);
     return st;
 }

@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "det.h"
+#include "findings/finding.h"
 #include "pelorus.h"
 
 /* Creates the watchlist tables if needed. */
@@ -18,7 +18,7 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
  * the flag check.  *dropped (may be NULL) gets the number of name matches
  * left out because the vessel broadcast a different valid IMO. */
 typedef struct geo_mid geo_mid;
-pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const geo_mid *mid, det_emit_fn emit,
+pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const geo_mid *mid, fnd_emit_fn emit,
                      void *ud, uint64_t *dropped, pel_error *err);
 
 #endif

@@ -40,6 +40,7 @@
 
 #include "geo.h"
 #include "sim.h"
+#include "util/escape.h"
 #include "util/outfile.h"
 #include "util/xsort.h"
 
@@ -752,18 +753,16 @@ static pel_status write_truth(ctx *c, const char *path) {
     return PEL_OK;
 }
 
+/* vessels.csv is a listing for people: the display form, formulas defused
+ * (util/escape.h).  watchlist.csv is read back by `pelorus watchlist
+ * import`, so its names stay exactly as the scenario gives them (ESC_DATA):
+ * a name changed there would no longer be the designated name. */
 static void csv_field(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    esc_csv(f, s, ESC_MINIMAL);
+}
+
+static void csv_data(FILE *f, const char *s) {
+    esc_csv(f, s, ESC_DATA);
 }
 
 static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
@@ -795,15 +794,15 @@ static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
         const sim_vessel *v = &c->sc->v[i];
         if (!v->designated)
             continue;
-        csv_field(f, v->list_name[0] ? v->list_name : ls[i].name);
+        csv_data(f, v->list_name[0] ? v->list_name : ls[i].name);
         if (ls[i].imo && pel_imo_valid(ls[i].imo))
             fprintf(f, ",%u", ls[i].imo);
         else
             fputc(',', f);
         fprintf(f, ",,,");
-        csv_field(f, v->program);
+        csv_data(f, v->program);
         fputc(',', f);
-        csv_field(f, "pelorus simulate");
+        csv_data(f, "pelorus simulate");
         fprintf(f, ",\n");
     }
     if (outfile_commit(&of, c->err) != PEL_OK)

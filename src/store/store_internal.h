@@ -46,6 +46,13 @@ pel_status st_done(pel_store *s, sqlite3_stmt *q, pel_error *err, const char *wh
  * "Yu Jong-2" -> "YUJONG2", the form names are searched by. */
 void st_norm_name(const char *s, char *out, size_t cap);
 
+/* The inputs' paths by inputs.id, for the evidence of findings: a malloc'd
+ * array of *n malloc'd strings (NULL where there is no input); on PEL_OK
+ * the caller frees both (fnd_set_paths takes them).  PEL_ERR_IO or
+ * PEL_ERR_NOMEM otherwise (what was read so far in *out, the caller's to
+ * free). */
+pel_status st_input_paths(pel_store *s, char ***out, size_t *n);
+
 /* Rebuilds the tracks of every vessel marked dirty, each streamed in bounded
  * memory (build.c); o gives the track options, stats (may be NULL) the counts. */
 pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_stats *stats, pel_error *err);

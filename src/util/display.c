@@ -1,5 +1,6 @@
 /*
- * display.c -- the display policy of display.h.
+ * display.c -- the display policy of display.h.  The escaping of each
+ * syntax built on it is util/escape.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,7 @@ uint32_t disp_next(const unsigned char **ps) {
     return cp;
 }
 
-/* The display form of one code point into b (>= 16 bytes); its length. */
-static size_t shown(uint32_t cp, char *b) {
+size_t disp_shown(uint32_t cp, char *b) {
     if (disp_hidden(cp))
         return (size_t)snprintf(b, 16, "\xE2\x9F\xA8U+%04X\xE2\x9F\xA9", (unsigned)cp); /* ⟨U+XXXX⟩ */
     if (cp < 0x80) {
@@ -120,7 +120,7 @@ size_t disp_fputs(FILE *f, const char *s) {
             continue;
         }
         uint32_t cp = disp_next(&p);
-        fwrite(b, 1, shown(cp, b), f);
+        fwrite(b, 1, disp_shown(cp, b), f);
         n += chars_of(cp);
     }
     return n;
@@ -137,53 +137,12 @@ bool disp_fput_cell(FILE *f, const char *s, size_t width, bool pad) {
             cut = true;
             break;
         }
-        fwrite(b, 1, shown(cp, b), f);
+        fwrite(b, 1, disp_shown(cp, b), f);
         n += chars_of(cp);
     }
     for (; pad && n < width; n++)
         fputc(' ', f);
     return cut;
-}
-
-void disp_csv_cell(FILE *f, const char *s) {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    char b[16];
-    fputc('"', f);
-    if (*p && strchr("=+-@", *p))
-        fputc('\'', f);
-    while (*p) {
-        uint32_t cp = disp_next(&p);
-        if (cp == '"')
-            fputc('"', f);
-        fwrite(b, 1, shown(cp, b), f);
-    }
-    fputc('"', f);
-}
-
-static void json_escape(FILE *f, uint32_t cp) {
-    if (cp < 0x10000)
-        fprintf(f, "\\u%04x", (unsigned)cp);
-    else {
-        uint32_t v = cp - 0x10000;
-        fprintf(f, "\\u%04x\\u%04x", (unsigned)(0xD800 | v >> 10), (unsigned)(0xDC00 | (v & 0x3FF)));
-    }
-}
-
-void disp_json_string(FILE *f, const char *s, bool html) {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    char b[16];
-    fputc('"', f);
-    while (*p) {
-        uint32_t cp = disp_next(&p);
-        if (cp == '"' || cp == '\\') {
-            fputc('\\', f);
-            fputc((int)cp, f);
-        } else if (disp_hidden(cp) || (html && (cp == '<' || cp == '>' || cp == '&')))
-            json_escape(f, cp);
-        else
-            fwrite(b, 1, shown(cp, b), f); /* not hidden: the character itself (U+FFFD for a bad byte) */
-    }
-    fputc('"', f);
 }
 
 char *disp_dup(const char *s) {
@@ -193,39 +152,6 @@ char *disp_dup(const char *s) {
     if (!m)
         return NULL;
     disp_fputs(m, s);
-    if (fclose(m) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
-void disp_json_fputs(FILE *f, const char *json) {
-    const unsigned char *p = (const unsigned char *)(json ? json : "");
-    while (*p) {
-        const unsigned char *run = p; /* below U+007F nothing changes: one run */
-        while (*p && *p < 0x7F)
-            p++;
-        if (p > run) {
-            fwrite(run, 1, (size_t)(p - run), f);
-            continue;
-        }
-        const unsigned char *at = p;
-        uint32_t cp = disp_next(&p);
-        if (cp < 0x7F || !disp_hidden(cp))
-            fwrite(at, 1, (size_t)(p - at), f); /* as it was (an invalid byte too: U+FFFD is not hidden) */
-        else
-            json_escape(f, cp);
-    }
-}
-
-char *disp_json_dup(const char *json) {
-    char *out = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&out, &len);
-    if (!m)
-        return NULL;
-    disp_json_fputs(m, json);
     if (fclose(m) != 0) {
         free(out);
         return NULL;

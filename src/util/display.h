@@ -20,6 +20,9 @@
  *   - screening and every comparison work on the text as received (this
  *     file is used only when writing).
  *
+ * How each syntax (JSON, CSV, XML) is escaped on top of this policy is
+ * util/escape.h.
+ *
  * Hidden: C0 and C1 controls and DEL; the bidirectional formatting
  * characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069);
  * zero-width, joiner and other invisible format characters (U+00AD,
@@ -59,31 +62,13 @@ size_t disp_fputs(FILE *f, const char *s);
  * characters: a table cell.  Returns true when s did not fit. */
 bool disp_fput_cell(FILE *f, const char *s, size_t width, bool pad);
 
-/* Writes s (NULL as "") as one CSV field of its display form: always
- * quoted, " doubled, and a leading = + - @ prefixed with ' so that a
- * spreadsheet does not run it as a formula (OWASP "CSV injection"). */
-void disp_csv_cell(FILE *f, const char *s);
-
-/* Writes s (NULL as "") as a quoted JSON string of its exact text: " and \
- * escaped, C0 controls and DEL and every hidden character as \uXXXX
- * escapes (surrogate pairs above U+FFFF), bytes that are not UTF-8 as
- * U+FFFD (JSON text must be UTF-8); when html, also < > & as \u003c
- * \u003e \u0026. */
-void disp_json_string(FILE *f, const char *s, bool html);
-
 /* The display form of s as a new string (malloc'd, the caller frees), or
  * NULL when out of memory.  s NULL gives "". */
 char *disp_dup(const char *s);
 
-/* Writes the JSON text json (valid JSON in UTF-8, as a JSON writer made it)
- * to f with every hidden character at or above U+007F written as a \uXXXX
- * escape (a surrogate pair above U+FFFF): the same JSON value, no
- * invisible byte.  Hidden characters can only be inside strings, where the
- * escape means the same; C0 controls there are escaped already. */
-void disp_json_fputs(FILE *f, const char *json);
-
-/* The same into a new string (malloc'd, the caller frees), or NULL when
- * out of memory. */
-char *disp_json_dup(const char *json);
+/* The display form of the code point cp into b (at least 16 bytes): the
+ * mark "⟨U+202E⟩" when disp_hidden(cp), else cp in UTF-8.  Returns the
+ * length (b is not NUL-terminated). */
+size_t disp_shown(uint32_t cp, char *b);
 
 #endif
