@@ -201,42 +201,6 @@ pel_status det_write(FILE *f, pel_findings_format fmt, const det_finding *v, siz
     return ferror(f) ? PEL_ERR_IO : PEL_OK;
 }
 
-pel_status det_input_paths(sqlite3 *db, char ***out, size_t *n) {
-    sqlite3_stmt *q;
-    char **paths = NULL;
-    size_t np = 0;
-    *out = NULL;
-    *n = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id, path FROM inputs ORDER BY id", -1, &q, NULL) != SQLITE_OK)
-        return PEL_ERR_IO;
-    pel_status st = PEL_OK;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        size_t id = (size_t)sqlite3_column_int64(q, 0);
-        if (id >= np) {
-            char **nv = realloc(paths, (id + 1) * sizeof *nv);
-            if (!nv) {
-                st = PEL_ERR_NOMEM;
-                break;
-            }
-            memset(nv + np, 0, (id + 1 - np) * sizeof *nv);
-            paths = nv;
-            np = id + 1;
-        }
-        const char *p = (const char *)sqlite3_column_text(q, 1);
-        if (!p || !(paths[id] = strdup(p))) { /* a path lost would drop the file from the evidence */
-            st = PEL_ERR_NOMEM;
-            break;
-        }
-    }
-    if (st == PEL_OK && rc != SQLITE_DONE)
-        st = sqlite3_errcode(db) == SQLITE_NOMEM ? PEL_ERR_NOMEM : PEL_ERR_IO;
-    sqlite3_finalize(q);
-    *out = paths;
-    *n = np;
-    return st;
-}
-
 void det_vec_push(void *ud, const det_finding *f) {
     det_vec *c = ud;
     if (c->n == c->cap) {

@@ -35,7 +35,7 @@
 
 #include "geo.h"
 #include "rpt.h"
-#include "st_report.h"
+#include "store/store.h"
 #include "util/display.h"
 #include "util/numtext.h"
 #include "util/xsort.h"
