@@ -40,6 +40,7 @@ $(BUILD)/%.o: %.c $(HDRS)
 
 $(BUILD)/libpelorus.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
+	@rm -f $@ # a fresh archive: no member of a source file since removed
 	$(AR) rcs $@ $^
 
 $(BUILD)/pelorus: $(CLI_OBJ) $(BUILD)/libpelorus.a
