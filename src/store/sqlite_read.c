@@ -192,7 +192,7 @@ static pel_status chunk_read(st_iter *base, pel_position **buf, size_t *cap, siz
             ncap *= 2;
         pel_position *np = realloc(*buf, ncap * sizeof *np);
         if (!np)
-            return PEL_ERR_NOMEM;
+            return no_memory(err, "reading tracks");
         *buf = np;
         *cap = ncap;
     }

@@ -19,7 +19,7 @@
  * Where rows are many they come through cursors (st_iter): the caller pulls
  * the next row, the backend holds its statement (an SQLite statement, a
  * server-side cursor) in between, and a caller's loop reads as it did over
- * sqlite3_step.  Cursors bound the memory (issue 14's windows) and nest (a
+ * sqlite3_step.  A cursor holds only the rows in hand, and cursors nest (a
  * query per vessel while the vessels are being read).
  *
  * What is here, by table of docs/schema.md:
@@ -319,9 +319,11 @@ pel_status st_voyage_merge(pel_store *s, const st_voyage_row *r, pel_error *err)
 st_iter *st_voyages_of(pel_store *s, uint32_t mmsi, pel_error *err);
 int st_voyage_next(st_iter *it, st_voyage_row *v, pel_error *err);
 
-/* The draught (metres) mmsi reported last before t (before: the report
- * first heard at or before t that was heard last) or first after it (the
- * first report last heard at or after t); NaN when there is none. */
+/* The draught (metres) mmsi reported around time t, from its voyage
+ * reports with a draught: before, of those first heard at or before t the
+ * one heard last (latest last_ms, then latest first_ms); after, of those
+ * last heard at or after t the one heard first (earliest first_ms, then
+ * earliest last_ms).  NaN when there is none. */
 double st_draught_near(pel_store *s, uint32_t mmsi, int64_t t, bool before);
 
 /* One row of the identities table, absent values as in the schema turned
