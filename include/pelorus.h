@@ -713,6 +713,13 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
                       int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos, size_t n),
                       void *ud, pel_error *err);
 
+/* Writes every stored row to out as text, one a line -- inputs, sources,
+ * vessels, segments, identities, voyage reports, chunks and their boxes
+ * ("table|column|column..."), then every position ("pos mmsi time ...") --
+ * so that two databases can be compared (the store's tests do).  A tool for
+ * tests, not a stable format. */
+pel_status pel_store_dump(pel_store *s, FILE *out, pel_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Findings: behaviour detection over the store                              */
 /* ------------------------------------------------------------------------ */

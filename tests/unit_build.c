@@ -7,7 +7,9 @@
  * and a second build on top of a first (old chunks merged with new rows).
  * The stored positions (every field and flag), segments (distances to the
  * bit, parallel flags) and vessel summaries must be those of trk_build over
- * the same positions.  Prints "unit_build: N passed, M failed".
+ * the same positions.  Written over the store interface (store/store.h), as
+ * a second backend's build would be tested.  Prints "unit_build: N passed,
+ * M failed".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "store_internal.h"
+#include "store/store.h"
 #include "trk.h"
 
 static uint64_t rng = 0x2545F4914F6CDD1Du;
@@ -66,14 +68,18 @@ static void track(pel_position *p, size_t n, uint32_t mmsi, int64_t t, uint32_t 
     }
 }
 
+static int64_t gen; /* the generation being staged */
+
 static void stage(pel_store *s, uint32_t mmsi, const pel_position *p, size_t n) {
-    static uint8_t enc[8 + 8192 * TRK_MAX_BYTES_PER_POS];
-    size_t len = trk_encode(p, n, enc);
-    sqlite3_stmt *q = st_get(s, ST_CHUNK_RAW);
-    sqlite3_bind_int64(q, 1, mmsi);
-    sqlite3_bind_int64(q, 2, s->gen);
-    sqlite3_bind_blob(q, 3, enc, (int)len, SQLITE_STATIC);
-    CHECK(st_done(s, q, NULL, "staging") == PEL_OK, "staging %u", mmsi);
+    CHECK(st_stage(s, mmsi, gen, p, n, NULL) == PEL_OK, "staging %u", mmsi);
+}
+
+/* The summary of mmsi (the vessels table). */
+static st_vessel vessel(pel_store *s, uint32_t mmsi) {
+    st_vessel v;
+    bool found = false;
+    CHECK(st_vessel_get(s, mmsi, &v, &found, NULL) == PEL_OK && found, "vessel %u: its row", mmsi);
+    return v;
 }
 
 static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
@@ -81,9 +87,7 @@ static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
 /* Stages p[0..n) for mmsi in rows of row positions, each row sorted if
  * sorted, else reversed. */
 static void stage_rows(pel_store *s, uint32_t mmsi, pel_position *p, size_t n, size_t row, bool sorted) {
-    sqlite3_stmt *q = st_get(s, ST_VESSEL_DIRTY);
-    sqlite3_bind_int64(q, 1, mmsi);
-    st_done(s, q, NULL, "dirty");
+    st_vessel_touch(s, mmsi, NULL);
     for (size_t at = 0; at < n; at += row) {
         size_t m = n - at < row ? n - at : row;
         pel_position *r = malloc(m * sizeof *r);
@@ -140,40 +144,31 @@ static void compare(pel_store *s, const char *name, uint32_t mmsi, pel_position 
         flagged += a->flags != 0;
     }
     CHECK(diff == 0, "%s: %zu stored positions differ", name, diff);
-    sqlite3_stmt *q;
-    sqlite3_prepare_v2(s->db, "SELECT seg, t0, t1, n, distance_m, lat0, lon0, lat1, lon1, parallel FROM segments"
-                              " WHERE mmsi = ?1 ORDER BY seg", -1, &q, NULL);
-    sqlite3_bind_int64(q, 1, mmsi);
+    st_iter *q = st_segments_of(s, mmsi, -1, 0, NULL);
     size_t k = 0, sdiff = 0;
     double dist = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    st_segment sg;
+    while (st_segment_next(q, &sg, NULL) > 0) {
         if (k < nsegs) {
             const trk_segment *w = &segs[k];
-            double d = sqlite3_column_double(q, 4);
-            sdiff += sqlite3_column_int(q, 0) != w->id || sqlite3_column_int64(q, 1) != w->t0 ||
-                     sqlite3_column_int64(q, 2) != w->t1 || sqlite3_column_int64(q, 3) != w->n ||
-                     memcmp(&d, &w->distance_m, sizeof d) != 0 || sqlite3_column_int(q, 5) != w->lat0 ||
-                     sqlite3_column_int(q, 6) != w->lon0 || sqlite3_column_int(q, 7) != w->lat1 ||
-                     sqlite3_column_int(q, 8) != w->lon1 || sqlite3_column_int(q, 9) != w->parallel;
+            double d = sg.distance_m;
+            sdiff += sg.seg != w->id || sg.t0 != w->t0 || sg.t1 != w->t1 || sg.n != w->n ||
+                     memcmp(&d, &w->distance_m, sizeof d) != 0 || sg.lat0 != w->lat0 || sg.lon0 != w->lon0 ||
+                     sg.lat1 != w->lat1 || sg.lon1 != w->lon1 || sg.parallel != w->parallel;
             dist += w->distance_m;
         }
         k++;
     }
-    sqlite3_finalize(q);
+    st_iter_free(q);
     size_t npar = 0;
     for (size_t i = 0; i < nsegs; i++)
         npar += segs[i].parallel;
     CHECK(k == nsegs && sdiff == 0, "%s: %zu segments stored, %zu in memory, %zu differ", name, k, nsegs, sdiff);
-    sqlite3_prepare_v2(s->db, "SELECT positions, flagged, segments, distance_m, duplicates, dirty FROM vessels"
-                              " WHERE mmsi = ?1", -1, &q, NULL);
-    sqlite3_bind_int64(q, 1, mmsi);
-    CHECK(sqlite3_step(q) == SQLITE_ROW, "%s: vessel row", name);
-    double vd = sqlite3_column_double(q, 3);
-    CHECK((size_t)sqlite3_column_int64(q, 0) == kept && (size_t)sqlite3_column_int64(q, 1) == flagged &&
-              (size_t)sqlite3_column_int64(q, 2) == nsegs && memcmp(&vd, &dist, sizeof vd) == 0 &&
-              (uint64_t)sqlite3_column_int64(q, 4) == dups_before + dups && sqlite3_column_int(q, 5) == 0,
+    st_vessel v = vessel(s, mmsi);
+    double vd = v.distance_m;
+    CHECK(v.positions == kept && v.flagged == flagged && v.segments == nsegs && memcmp(&vd, &dist, sizeof vd) == 0 &&
+              v.duplicates == dups_before + dups && !v.dirty,
           "%s: vessel summary", name);
-    sqlite3_finalize(q);
     printf("  %s: %zu positions, %zu kept, %zu duplicates, %zu segments (%zu parallel), %zu flagged\n", name, n, kept,
            dups, nsegs, npar, flagged);
     free(g.p);
@@ -181,16 +176,11 @@ static void compare(pel_store *s, const char *name, uint32_t mmsi, pel_position 
 }
 
 static void next_gen(pel_store *s) {
-    sqlite3_stmt *q = st_get(s, ST_BEGIN);
-    st_done(s, q, NULL, "begin");
-    q = st_get(s, ST_GEN_NEXT);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        s->gen = sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
+    CHECK(st_begin(s, NULL) == PEL_OK && st_generation_next(s, &gen, NULL) == PEL_OK, "a new generation");
 }
 
 static void build(pel_store *s, const char *name) {
-    st_done(s, st_get(s, ST_COMMIT), NULL, "commit");
+    CHECK(st_commit(s, NULL) == PEL_OK, "%s: commit", name);
     pel_ingest_opts o = {0};
     pel_ingest_stats st = {0};
     pel_error err = {0};
@@ -223,9 +213,7 @@ int main(void) {
         stage_rows(s, 412000002, v2 + at, N2 / 100, 1000, true);
     }
     stage_rows(s, 412000003, v3, N3, 700, true); /* runs that continue one another: one run */
-    sqlite3_stmt *q = st_get(s, ST_VESSEL_DIRTY); /* dirty, and nothing staged */
-    sqlite3_bind_int64(q, 1, 412000004);
-    st_done(s, q, NULL, "dirty");
+    st_vessel_touch(s, 412000004, NULL); /* dirty, and nothing staged */
     build(s, "first build");
 
     memcpy(w, v1, N1 * sizeof *w);
@@ -234,22 +222,20 @@ int main(void) {
     compare(s, "a hundred runs", 412000002, w, N2, 0);
     memcpy(w, v3, N3 * sizeof *w);
     compare(s, "one run in many rows", 412000003, w, N3, 0);
-    sqlite3_prepare_v2(s->db, "SELECT positions, segments, dirty FROM vessels WHERE mmsi = 412000004", -1, &q, NULL);
-    CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0 && sqlite3_column_int(q, 1) == 0 &&
-              sqlite3_column_int(q, 2) == 0,
-          "a vessel with nothing staged: built empty");
-    sqlite3_finalize(q);
-    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM staging", -1, &q, NULL);
-    CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0, "staging emptied");
-    sqlite3_finalize(q);
+    st_vessel v4 = vessel(s, 412000004);
+    CHECK(v4.positions == 0 && v4.segments == 0 && !v4.dirty, "a vessel with nothing staged: built empty");
+    char *dump = NULL;
+    size_t dlen = 0;
+    FILE *df = open_memstream(&dump, &dlen);
+    CHECK(df && pel_store_dump(s, df, &err) == PEL_OK, "dump: %s", err.msg);
+    if (df)
+        fclose(df);
+    CHECK(dump && strstr(dump, "\nstaging|0\n"), "staging emptied");
+    free(dump);
 
     /* a second build: vessel 1's stored chunks merged with new rows that
      * interleave with them in time (some of them duplicates of stored ones) */
-    uint64_t d1;
-    sqlite3_prepare_v2(s->db, "SELECT duplicates FROM vessels WHERE mmsi = 412000001", -1, &q, NULL);
-    sqlite3_step(q);
-    d1 = (uint64_t)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    uint64_t d1 = vessel(s, 412000001).duplicates;
     got g = {.mmsi = 412000001};
     pel_track_filter f = {0};
     pel_tracks(s, &f, on_vessel, &g, &err);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -585,16 +584,6 @@ int cli_tracks(int argc, char **argv) {
 
 /* pelorus db-dump [--db PATH]: every stored row in a canonical text form
  * (positions decoded), for tests that compare two databases. */
-static int dump_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
-    (void)name;
-    FILE *f = ud;
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "pos %u %lld %d %d %u %u %u %u %u %u %d %u %u %llu %d\n", mmsi, (long long)p[i].t_ms, p[i].lat,
-                p[i].lon, p[i].speed, p[i].course, p[i].heading, p[i].status, p[i].type, p[i].flags, p[i].segment,
-                p[i].input, p[i].source, (unsigned long long)p[i].line, p[i].second);
-    return 0;
-}
-
 int cli_dbdump(int argc, char **argv) {
     const char *db = "pelorus.db";
     static const cli_opt opts[] = {{"--db", NULL, true}, {NULL, NULL, false}};
@@ -608,51 +597,15 @@ int cli_dbdump(int argc, char **argv) {
             return usage_error("db-dump", "unexpected argument", v);
         db = v;
     }
-    sqlite3 *h;
-    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "pelorus db-dump: %s: %s\n", db, sqlite3_errmsg(h));
-        sqlite3_close(h);
-        return 1;
-    }
-    static const char *const q[] = {
-        "SELECT 'input', id, path, size, sha256, format, status, lines_done, lines, positions, statics, ignored,"
-        " rejected, rejects FROM inputs ORDER BY id",
-        "SELECT 'source', id, name FROM sources ORDER BY id",
-        "SELECT 'vessel', mmsi, dirty, first_ms, last_ms, positions, flagged, segments, distance_m, duplicates"
-        " FROM vessels ORDER BY mmsi",
-        "SELECT 'segment', * FROM segments ORDER BY mmsi, seg",
-        "SELECT 'identity', * FROM identities ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10",
-        "SELECT 'voyage', * FROM voyages ORDER BY 2, 3, 4, 5",
-        "SELECT 'chunk', mmsi, t0, t1, n, length(data) FROM chunks ORDER BY mmsi, t0, n",
-        "SELECT 'staging', count(*) FROM staging",
-        "SELECT 'box', c.mmsi, b.lat0, b.lat1, b.lon0, b.lon1, b.m0, b.m1 FROM chunk_box b JOIN chunks c USING (id)"
-        " ORDER BY 2, 7, 3",
-    };
-    for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(h, q[k], -1, &st, NULL) != SQLITE_OK) {
-            fprintf(stderr, "pelorus db-dump: %s\n", sqlite3_errmsg(h));
-            sqlite3_close(h);
-            return 1;
-        }
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                const unsigned char *t = sqlite3_column_text(st, c);
-                printf("%s%s", c ? "|" : "", t ? (const char *)t : "NULL");
-            }
-            printf("\n");
-        }
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(h);
     pel_error err = {0};
     pel_store *s = pel_store_open(db, true, &err);
     if (!s) {
         fprintf(stderr, "pelorus db-dump: %s\n", err.msg);
         return 1;
     }
-    pel_track_filter f = {0};
-    pel_status rc = pel_tracks(s, &f, dump_vessel, stdout, &err);
+    pel_status rc = pel_store_dump(s, stdout, &err);
     pel_store_close(s);
+    if (rc != PEL_OK && err.msg[0])
+        fprintf(stderr, "pelorus db-dump: %s\n", err.msg);
     return rc == PEL_OK ? 0 : 1;
 }

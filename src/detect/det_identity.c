@@ -22,6 +22,7 @@
 
 #include "det.h"
 #include "det_internal.h"
+#include "store/store.h"
 #include "util/xsort.h"
 
 typedef struct idrow {
@@ -211,22 +212,20 @@ static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, fnd_emit_fn em
     }
 }
 
-pel_status det_identity_run(sqlite3 *db, fnd_emit_fn emit, void *ud) {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT mmsi, name, imo, callsign, shiptype, first_ms, last_ms, first_input, first_line, clocks"
-                           " FROM identities ORDER BY mmsi, first_ms, name, imo, callsign, shiptype",
-                           -1, &q, NULL) != SQLITE_OK)
+pel_status det_identity_run(pel_store *s, fnd_emit_fn emit, void *ud) {
+    st_iter *q = st_identities_all(s, false, NULL);
+    if (!q)
         return PEL_ERR_IO;
     idrow *rows = NULL;
     idval *vals = NULL;
     size_t n = 0, cap = 0;
     uint32_t cur = 0;
     int rc;
+    st_ident_row id;
     for (;;) {
-        rc = sqlite3_step(q);
-        uint32_t mmsi = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(q, 0) : 0;
-        if ((rc != SQLITE_ROW || mmsi != cur) && n) {
+        rc = st_identity_next(q, &id, NULL);
+        uint32_t mmsi = rc > 0 ? id.mmsi : 0;
+        if ((rc <= 0 || mmsi != cur) && n) {
             /* fishing gear (a buoy named "BUOYS FNX 02 78%") is no vessel:
              * its names change with its battery, and buoys share MMSIs */
             bool gear = false;
@@ -242,7 +241,7 @@ pel_status det_identity_run(sqlite3 *db, fnd_emit_fn emit, void *ud) {
                 imo_notes(cur, rows, n, emit, ud);
             n = 0;
         }
-        if (rc != SQLITE_ROW)
+        if (rc <= 0)
             break;
         cur = mmsi;
         if (n == cap) {
@@ -256,71 +255,59 @@ pel_status det_identity_run(sqlite3 *db, fnd_emit_fn emit, void *ud) {
             if (!nr || !nv) {
                 free(rows);
                 free(vals);
-                sqlite3_finalize(q);
+                st_iter_free(q);
                 return PEL_ERR_NOMEM;
             }
             cap = ncap;
         }
         idrow *r = &rows[n++];
-        snprintf(r->name, sizeof r->name, "%s", (const char *)sqlite3_column_text(q, 1));
-        r->imo = sqlite3_column_int64(q, 2);
-        snprintf(r->callsign, sizeof r->callsign, "%s", (const char *)sqlite3_column_text(q, 3));
-        r->shiptype = sqlite3_column_int64(q, 4);
-        r->first = sqlite3_column_int64(q, 5);
-        r->last = sqlite3_column_int64(q, 6);
-        r->input = (uint32_t)sqlite3_column_int64(q, 7);
-        r->line = (uint64_t)sqlite3_column_int64(q, 8);
-        r->clocks = (unsigned)sqlite3_column_int64(q, 9);
+        snprintf(r->name, sizeof r->name, "%s", id.name);
+        r->imo = id.imo;
+        snprintf(r->callsign, sizeof r->callsign, "%s", id.callsign);
+        r->shiptype = id.shiptype;
+        r->first = id.first_ms;
+        r->last = id.last_ms;
+        r->input = (uint32_t)id.first_input;
+        r->line = id.first_line;
+        r->clocks = id.clocks;
     }
     free(rows);
     free(vals);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return PEL_ERR_IO;
+    st_iter_free(q);
+    if (rc < 0)
+        return (pel_status)-rc;
 
     /* one IMO under several MMSIs: valid IMO numbers only (the "not
      * available" values and junk are shared by thousands of transponders
      * and identify nobody) */
-    if (sqlite3_prepare_v2(db,
-                           "SELECT a.imo, a.mmsi, b.mmsi, min(a.first_ms), max(a.last_ms), min(b.first_ms),"
-                           " max(b.last_ms), min(a.first_input), min(a.first_line), min(b.first_input),"
-                           " min(b.first_line),"
-                           /* the OR of both sides' clocks, bit by bit (SQLite has no bit_or) */
-                           " max(a.clocks & 2) | max(a.clocks & 4) | max(a.clocks & 8) | max(a.clocks & 16) |"
-                           " max(a.clocks & 32) | max(a.clocks & 64) | max(b.clocks & 2) | max(b.clocks & 4) |"
-                           " max(b.clocks & 8) | max(b.clocks & 16) | max(b.clocks & 32) | max(b.clocks & 64)"
-                           " FROM identities a JOIN identities b ON a.imo = b.imo AND a.mmsi < b.mmsi"
-                           " WHERE a.imo > 0 AND b.imo > 0 AND a.imo BETWEEN 1000000 AND 9999999" /* > 0: the partial index */
-                           " GROUP BY a.imo, a.mmsi, b.mmsi"
-                           " ORDER BY a.imo, a.mmsi, b.mmsi",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (!(q = st_imo_shared(s, NULL)))
         return PEL_ERR_IO;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        uint32_t imo = (uint32_t)sqlite3_column_int64(q, 0);
+    st_imo_pair pr;
+    while ((rc = st_imo_pair_next(q, &pr, NULL)) > 0) {
+        uint32_t imo = pr.imo;
         if (pel_imo_classify(imo) != PEL_IMO_VALID)
             continue;
         fnd_builder f = {0};
         f.event = "identity_change";
-        f.mmsi = (uint32_t)sqlite3_column_int64(q, 1);
-        f.mmsi2 = (uint32_t)sqlite3_column_int64(q, 2);
-        int64_t a0 = sqlite3_column_int64(q, 3), a1 = sqlite3_column_int64(q, 4), b0 = sqlite3_column_int64(q, 5),
-                b1 = sqlite3_column_int64(q, 6);
+        f.mmsi = pr.mmsi_a;
+        f.mmsi2 = pr.mmsi_b;
+        int64_t a0 = pr.a_first_ms, a1 = pr.a_last_ms, b0 = pr.b_first_ms, b1 = pr.b_last_ms;
         f.start_ms = a0 < b0 ? a0 : b0;
         f.end_ms = a1 > b1 ? a1 : b1;
         f.lat = f.lon = NAN;
         fnd_str(&f, "field", "imo_shared");
         fnd_int(&f, "imo", imo);
         fnd_bool(&f, "imo_valid", 1);
-        pel_position p = {.input = (uint32_t)sqlite3_column_int64(q, 7), .line = (uint64_t)sqlite3_column_int64(q, 8)};
+        pel_position p = {.input = (uint32_t)pr.a_input, .line = pr.a_line};
         fnd_add_position(&f, &p);
-        p.input = (uint32_t)sqlite3_column_int64(q, 9);
-        p.line = (uint64_t)sqlite3_column_int64(q, 10);
+        p.input = (uint32_t)pr.b_input;
+        p.line = pr.b_line;
         fnd_add_position(&f, &p);
-        f.clocks |= (unsigned)sqlite3_column_int64(q, 11);
+        f.clocks |= pr.clocks;
         emit(ud, &f);
     }
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? PEL_OK : PEL_ERR_IO;
+    st_iter_free(q);
+    return rc == 0 ? PEL_OK : (pel_status)-rc;
 }
 
 /* h becomes an empty spoofing finding about the vessel's whole track (n

@@ -6,7 +6,6 @@
 #define PEL_DET_INTERNAL_H
 
 #include <math.h>
-#include <sqlite3.h>
 
 #include "det.h"
 #include "trk.h"
@@ -14,8 +13,9 @@
 /* True when the MMSI's MID is allocated (ship MMSIs 2xx-7xx). */
 typedef bool (*det_mid_fn)(void *ud, uint32_t mmsi);
 
-/* det_identity.c */
-pel_status det_identity_run(sqlite3 *db, fnd_emit_fn emit, void *ud);
+/* det_identity.c: identity changes and shared IMO numbers over every
+ * identity in the store s */
+pel_status det_identity_run(pel_store *s, fnd_emit_fn emit, void *ud);
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, const det_mid_fn mid_ok, void *mid_ud,
                      fnd_emit_fn emit, void *ud);
 

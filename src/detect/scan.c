@@ -26,13 +26,8 @@
 #include "findings/write.h"
 #include "geo.h"
 #include "screen.h"
-#include "store_internal.h"
+#include "store/store.h"
 #include "util/numtext.h"
-
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
-
 
 typedef struct scan {
     fnd_set *found; /* the findings, as the detectors emit them (fnd_set_push) */
@@ -54,8 +49,7 @@ typedef struct scan {
     size_t nhours;
     uint64_t vessels_heard;  /* vessels with usable positions */
     uint64_t gaps_in_holes;  /* gaps left out: the whole feed was silent */
-    sqlite3_stmt *q_before, *q_after, *q_near, *q_chunk, *q_names;
-    struct near_cache *near; /* decoded chunks for others_heard */
+    st_coverage *cov;        /* positions heard near a gap, for others_heard */
     pel_position *use;
     size_t usecap;
     uint64_t vessels;
@@ -115,147 +109,14 @@ static bool mid_ok(void *ud, uint32_t mmsi) {
 
 static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
     scan *c = ud;
-    sqlite3_stmt *q = before ? c->q_before : c->q_after;
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, mmsi);
-    sqlite3_bind_int64(q, 2, t);
-    double d = NAN;
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) >= 0)
-        d = sqlite3_column_int(q, 0) / 10.0;
-    sqlite3_reset(q);
-    return d;
-}
-
-/* Positions of other vessels within radius_m of (lat, lon) in [from, to]. */
-/* Decoded chunks kept for others_heard: gaps cluster (a receiver outage
- * silences many vessels at once), and a sparse feed's chunks span days and
- * degrees, so the same chunks are asked for again and again.  Each holds the
- * chunk's usable positions in time order, so a window is found by binary
- * search.  Up to NEAR_BUDGET positions are kept; past that the cache is
- * emptied and refilled (results never depend on it). */
-#define NEAR_BUDGET (8u << 20) /* positions: about 128 MiB */
-
-typedef struct near_pos {
-    int64_t t_ms;
-    int32_t lat, lon;
-} near_pos;
-
-typedef struct near_chunk {
-    int64_t id;  /* 0 = empty slot */
-    near_pos *p; /* owned */
-    size_t n;
-} near_chunk;
-
-typedef struct near_cache {
-    near_chunk *slot;
-    size_t cap, used, positions;
-} near_cache;
-
-static void near_free(near_cache *nc) {
-    if (!nc)
-        return;
-    for (size_t i = 0; i < nc->cap; i++)
-        free(nc->slot[i].p);
-    free(nc->slot);
-    free(nc);
-}
-
-static void near_clear(near_cache *nc) {
-    for (size_t i = 0; i < nc->cap; i++) {
-        free(nc->slot[i].p);
-        nc->slot[i] = (near_chunk){0};
-    }
-    nc->used = nc->positions = 0;
-}
-
-/* The slot of chunk id: its entry, or the empty slot to fill. */
-static near_chunk *near_slot(near_cache *nc, int64_t id) {
-    size_t i = ((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (nc->cap - 1);
-    while (nc->slot[i].id && nc->slot[i].id != id)
-        i = (i + 1) & (nc->cap - 1);
-    return &nc->slot[i];
-}
-
-static bool near_grow(near_cache *nc) {
-    size_t cap = nc->cap ? nc->cap * 2 : 1024;
-    near_chunk *old = nc->slot, *neu = calloc(cap, sizeof *neu);
-    if (!neu)
-        return false;
-    size_t ocap = nc->cap;
-    nc->slot = neu;
-    nc->cap = cap;
-    for (size_t i = 0; i < ocap; i++)
-        if (old[i].id)
-            *near_slot(nc, old[i].id) = old[i];
-    free(old);
-    return true;
+    return st_draught_near(c->s, mmsi, t, before);
 }
 
 /* Positions of other vessels heard within radius_m of (lat, lon) between
  * from and to (inclusive): the coverage judgement of det_gap.c. */
 static long others_heard(void *ud, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from, int64_t to) {
     scan *c = ud;
-    if (!c->near && !(c->near = calloc(1, sizeof *c->near)))
-        return 0;
-    near_cache *nc = c->near;
-    double dlat = radius_m / 111320.0, dlon = dlat / fmax(0.05, cos(lat * M_PI / 180.0));
-    sqlite3_stmt *q = c->q_near;
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)floor((lat - dlat) * PEL_DEG));
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)ceil((lat + dlat) * PEL_DEG));
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)floor((lon - dlon) * PEL_DEG));
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)ceil((lon + dlon) * PEL_DEG));
-    sqlite3_bind_int64(q, 5, from / 60000 - 1);
-    sqlite3_bind_int64(q, 6, to / 60000 + 1);
-    sqlite3_bind_int64(q, 7, mmsi);
-    long count = 0;
-    pel_position buf[1024];
-    int32_t la = (int32_t)lround(lat * PEL_DEG), lo = (int32_t)lround(lon * PEL_DEG);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 1);
-        if (nc->used * 2 >= nc->cap && !near_grow(nc))
-            break;
-        near_chunk *e = near_slot(nc, id);
-        if (!e->id) {
-            /* the packed positions are read only when not cached */
-            sqlite3_stmt *qc = c->q_chunk;
-            sqlite3_reset(qc);
-            sqlite3_bind_int64(qc, 1, id);
-            long k = 0;
-            if (sqlite3_step(qc) == SQLITE_ROW)
-                k = trk_decode(sqlite3_column_blob(qc, 0), (size_t)sqlite3_column_bytes(qc, 0),
-                               (uint32_t)sqlite3_column_int64(q, 0), buf, 1024);
-            sqlite3_reset(qc);
-            if (nc->positions + (size_t)(k > 0 ? k : 0) > NEAR_BUDGET) {
-                near_clear(nc);
-                e = near_slot(nc, id);
-            }
-            near_pos *np = malloc((size_t)(k > 0 ? k : 1) * sizeof *np);
-            if (!np)
-                break;
-            size_t n = 0;
-            for (long i = 0; i < k; i++)
-                if (buf[i].segment >= 0)
-                    np[n++] = (near_pos){buf[i].t_ms, buf[i].lat, buf[i].lon};
-            *e = (near_chunk){id, np, n};
-            nc->used++;
-            nc->positions += n;
-        }
-        /* the first position at or after from: positions are in time order */
-        size_t a = 0, b = e->n;
-        while (a < b) {
-            size_t m = (a + b) / 2;
-            if (e->p[m].t_ms < from)
-                a = m + 1;
-            else
-                b = m;
-        }
-        for (size_t i = a; i < e->n && e->p[i].t_ms <= to; i++)
-            if (trk_distance_m(la, lo, e->p[i].lat, e->p[i].lon) <= radius_m)
-                count++;
-    }
-    sqlite3_reset(q);
-    return count;
+    return st_coverage_count(c->cov, mmsi, lat, lon, radius_m, from, to);
 }
 
 /* ---- settings ----------------------------------------------------------------- */
@@ -377,13 +238,12 @@ static bool is_gear(scan *c, uint32_t mmsi) {
     pel_mmsi_kind k = pel_mmsi_classify(mmsi);
     if (k == PEL_MMSI_ZERO || k == PEL_MMSI_PLACEHOLDER)
         return false;
-    sqlite3_stmt *q = c->q_names;
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, mmsi);
+    st_iter *it = st_names_of(c->s, mmsi, NULL);
+    const char *name;
     bool gear = false;
-    while (!gear && sqlite3_step(q) == SQLITE_ROW)
-        gear = pel_text_gear((const char *)sqlite3_column_text(q, 0));
-    sqlite3_reset(q);
+    while (!gear && st_name_next(it, &name, NULL) > 0)
+        gear = pel_text_gear(name);
+    st_iter_free(it);
     if (gear)
         c->gear++;
     return gear;
@@ -537,30 +397,11 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     free(mp);
     c.geo = (det_geo){port_dist, port_name, port_concern, zones_at, zone_name, &c};
     c.geo_near = (det_geo){port_dist_near, port_name, port_concern, zones_at, zone_name, &c};
-    sqlite3 *db = s->db;
-    if (st == PEL_OK &&
-        (sqlite3_prepare_v2(db,
-                            "SELECT draught_dm FROM voyages WHERE mmsi = ?1 AND first_ms <= ?2 AND draught_dm >= 0"
-                            " ORDER BY last_ms DESC, first_ms DESC LIMIT 1", -1, &c.q_before, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(db,
-                            "SELECT draught_dm FROM voyages WHERE mmsi = ?1 AND last_ms >= ?2 AND draught_dm >= 0"
-                            " ORDER BY first_ms, last_ms LIMIT 1", -1, &c.q_after, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(db,
-                            "SELECT c.mmsi, c.id FROM chunk_box b JOIN chunks c ON c.id = b.id"
-                            " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
-                            " AND b.m1 >= ?5 AND b.m0 <= ?6 AND c.mmsi <> ?7", -1, &c.q_near, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(db, "SELECT data FROM chunks WHERE id = ?1", -1, &c.q_chunk, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(db, "SELECT DISTINCT name FROM identities WHERE mmsi = ?1 AND name <> ''", -1, &c.q_names,
-                            NULL) != SQLITE_OK))
-        st = st_error(s, err, "preparing the scan");
+    if (st == PEL_OK && !(c.cov = st_coverage_new(s, err)))
+        st = PEL_ERR_IO;
     if (st == PEL_OK) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(db, "SELECT max(last_ms), min(first_ms) FROM vessels", -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW) {
-            c.data_end = sqlite3_column_int64(q, 0);
-            c.data_start = sqlite3_column_int64(q, 1);
-        }
-        sqlite3_finalize(q);
+        if (!st_data_span(s, &c.data_start, &c.data_end))
+            c.data_start = c.data_end = 0;
         if (c.data_end > c.data_start) {
             /* times are checked at ingest (1990 .. tomorrow): at most ~330,000 hours */
             c.nhours = (size_t)((c.data_end - c.data_start) / 3600000 + 1);
@@ -587,7 +428,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         st = PEL_ERR_NOMEM;
     clock_gettime(CLOCK_MONOTONIC, &t2);
     if (st == PEL_OK)
-        st = det_identity_run(db, fnd_set_push, c.found);
+        st = det_identity_run(s, fnd_set_push, c.found);
     if (st == PEL_OK && c.found->failed != PEL_OK)
         st = c.found->failed;
     if (st == PEL_OK) { /* watchlist matches: the stored lists, or the default */
@@ -604,7 +445,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     char **paths = NULL;
     size_t npaths = 0;
     if (st == PEL_OK) {
-        st = st_input_paths(s, &paths, &npaths);
+        st = st_input_paths(s, &paths, &npaths, NULL);
         fnd_set_paths(c.found, paths, npaths); /* the set owns them now */
         fnd_set_sort(c.found);
         if (st != PEL_OK && err) {
@@ -640,12 +481,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         *out = c.found;
     else
         fnd_set_free(c.found);
-    sqlite3_finalize(c.q_before);
-    sqlite3_finalize(c.q_after);
-    sqlite3_finalize(c.q_near);
-    sqlite3_finalize(c.q_chunk);
-    sqlite3_finalize(c.q_names);
-    near_free(c.near);
+    st_coverage_free(c.cov);
     det_enc_free(c.enc);
     geo_ports_free(c.ports);
     geo_zones_free(c.zones);

@@ -14,26 +14,26 @@
  * building is a pure function of the stored positions, so the final rows
  * equal a clean run's.
  *
- * One ingest at a time: pel_ingest holds an exclusive flock(2) on a lock
- * file beside the database (pelorus.db-lock) from before it looks at the
- * inputs until the tracks are built and the staging table emptied.  A second
- * ingest into the same database waits for it (on_wait says so), then finds
- * the file complete, or builds on what the first left.  Batches must commit
- * (for crash safety and resuming), and an SQLite write transaction cannot
- * outlive a commit, so SQLite's own lock cannot cover a whole ingest; the
- * file lock can, and the kernel releases it when the holder dies, even by
- * SIGKILL, so the waiting ingest then proceeds and continues the dead one's
- * partial input.  Holding the lock is also what makes resuming sound: an
- * input marked 'partial' is then always an interrupted one, never one being
- * read by someone else.  Readers (scan, tracks, report) take no lock: WAL
- * gives them the last committed state.
+ * One ingest at a time: pel_ingest holds the store's writer lock
+ * (st_writer_begin: for SQLite an exclusive flock(2) on pelorus.db-lock)
+ * from before it looks at the inputs until the tracks are built and the
+ * staging emptied.  A second ingest into the same database waits for it
+ * (on_wait says so), then finds the file complete, or builds on what the
+ * first left.  The lock dies with its holder, even by SIGKILL, so the
+ * waiting ingest then proceeds and continues the dead one's partial input.
+ * Holding the lock is also what makes resuming sound: an input marked
+ * 'partial' is then always an interrupted one, never one being read by
+ * someone else.  Readers (scan, tracks, report) take no lock.
  *
  * Memory: buffers hold at most commit_every positions (and a sorted copy of
  * the largest vessel's share at a commit), whatever the input size;
  * per-vessel state is a hash entry; exact repeats of a report are dropped
  * as they come (batch_add), so a line repeated millions of times is stored
- * once a batch.  Track building streams each vessel (build.c).  SQLite's
- * memory-mapped reads are off while an ingest runs.
+ * once a batch.  Track building streams each vessel (build.c).  The store
+ * is set up for a long write while an ingest runs (st_writer_begin: no
+ * memory-mapped reads for SQLite).
+ *
+ * Everything it writes goes through the store interface (store/store.h).
  *
  * Test hook: $PELORUS_TEST_COMMIT_PAUSE_MS makes each batch commit sleep
  * that long before the next transaction begins, so that tests can start a
@@ -44,7 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,7 +51,7 @@
 #include <nettle/sha2.h>
 
 #include "ingest/csv_internal.h"
-#include "store_internal.h"
+#include "store/store.h"
 #include "trk.h"
 #include "util/xsort.h"
 
@@ -110,13 +109,11 @@ typedef struct ing {
     uint64_t *rep;         /* batch positions by report: hash << 32 | index + 1, 0 = empty (batch_add) */
     size_t repcap;
     uint32_t *repeats;     /* per batch position, the exact repeats of it dropped */
-    sqlite3_stmt *vdups;   /* adds dropped repeats to vessels.duplicates */
     uint32_t *v;           /* open addressing by MMSI, 0 = empty */
     uint32_t *vcount;      /* per slot, scratch for the counting sort */
     size_t vcap, vused;
     uint64_t commit_every;
-    uint8_t *enc;
-    size_t enccap;
+    int64_t gen;           /* this run's generation: staged positions carry it */
     /* sources: name -> id, a small open-addressing table */
     char **src_name;
     uint32_t *src_id;
@@ -206,18 +203,9 @@ static uint32_t source_id(ing *g, const char *name) {
     }
     /* look it up in the database, or add it */
     uint32_t id = 0;
-    sqlite3_stmt *q = st_get(g->s, ST_SOURCE_FIND);
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        id = (uint32_t)sqlite3_column_int64(q, 0);
-    else {
-        q = st_get(g->s, ST_SOURCE_NEW);
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        if (st_done(g->s, q, g->err, "storing a source") != PEL_OK) {
-            fail(g, PEL_ERR_IO);
-            return 0;
-        }
-        id = (uint32_t)sqlite3_last_insert_rowid(g->s->db);
+    if (st_source_id(g->s, name, &id, g->err) != PEL_OK) {
+        fail(g, PEL_ERR_IO);
+        return 0;
     }
     g->src_name[k] = strdup(name);
     if (!g->src_name[k]) {
@@ -340,13 +328,7 @@ static pel_status add_repeats(ing *g, uint32_t mmsi, const uint32_t *idx, size_t
         r += g->repeats[idx[k]];
     if (!r)
         return PEL_OK;
-    if (!g->vdups && sqlite3_prepare_v2(g->s->db, "UPDATE vessels SET duplicates = duplicates + ?2 WHERE mmsi = ?1",
-                                        -1, &g->vdups, NULL) != SQLITE_OK)
-        return st_error(g->s, g->err, "counting duplicates");
-    sqlite3_reset(g->vdups);
-    sqlite3_bind_int64(g->vdups, 1, mmsi);
-    sqlite3_bind_int64(g->vdups, 2, (sqlite3_int64)r);
-    if (st_done(g->s, g->vdups, g->err, "counting duplicates") != PEL_OK)
+    if (st_vessel_add_duplicates(g->s, mmsi, r, g->err) != PEL_OK)
         return PEL_ERR_IO;
     g->st->duplicates += r;
     return PEL_OK;
@@ -375,12 +357,8 @@ static pel_status flush_vessels(ing *g) {
             st = PEL_ERR_NOMEM;
             break;
         }
-        if (added) {
-            sqlite3_stmt *q = st_get(g->s, ST_VESSEL_DIRTY);
-            sqlite3_bind_int64(q, 1, g->batch[i].mmsi);
-            if (st_done(g->s, q, g->err, "storing a vessel") != PEL_OK)
-                st = PEL_ERR_IO;
-        }
+        if (added && st_vessel_touch(g->s, g->batch[i].mmsi, g->err) != PEL_OK)
+            st = PEL_ERR_IO;
     }
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
         bool added;
@@ -419,16 +397,6 @@ static pel_status flush_vessels(ing *g) {
         }
         for (size_t k = 0; k < m; k++)
             tmp[k] = g->batch[order[i + k]];
-        size_t need = 8 + (size_t)TRK_CHUNK * TRK_MAX_BYTES_PER_POS;
-        if (need > g->enccap) {
-            uint8_t *ne = realloc(g->enc, need);
-            if (!ne) {
-                st = PEL_ERR_NOMEM;
-                break;
-            }
-            g->enc = ne;
-            g->enccap = need;
-        }
         /* in canonical order, in rows of at most TRK_CHUNK: the build
          * merges them as sorted runs (build.c) */
         size_t sorted = 1;
@@ -436,15 +404,8 @@ static pel_status flush_vessels(ing *g) {
             sorted++;
         if (sorted < m) /* a feed in time order seldom needs it */
             xqsort(tmp, m, sizeof *tmp, cmp_canon);
-        for (size_t r0 = 0; r0 < m && st == PEL_OK; r0 += TRK_CHUNK) {
-            size_t len = trk_encode(tmp + r0, m - r0 < TRK_CHUNK ? m - r0 : TRK_CHUNK, g->enc);
-            sqlite3_stmt *q = st_get(g->s, ST_CHUNK_RAW);
-            sqlite3_bind_int64(q, 1, tmp[0].mmsi);
-            sqlite3_bind_int64(q, 2, g->s->gen);
-            sqlite3_bind_blob(q, 3, g->enc, (int)len, SQLITE_STATIC);
-            if (st_done(g->s, q, g->err, "storing positions") != PEL_OK)
-                st = PEL_ERR_IO;
-        }
+        for (size_t r0 = 0; r0 < m && st == PEL_OK; r0 += TRK_CHUNK)
+            st = st_stage(g->s, tmp[0].mmsi, g->gen, tmp + r0, m - r0 < TRK_CHUNK ? m - r0 : TRK_CHUNK, g->err);
         if (st == PEL_OK && g->rep)
             st = add_repeats(g, tmp[0].mmsi, order + i, m);
         i = j;
@@ -470,28 +431,20 @@ static pel_status commit(ing *g, uint64_t upto) {
         st = flush_agg(g, &g->voy, false);
     if (st != PEL_OK)
         return st;
-    char rej[1536];
+    st_input_counts c = {.lines_done = upto, .lines = g->c_lines, .positions = g->c_pos, .statics = g->c_stat,
+                         .ignored = g->c_ign, .rejected = g->c_rej, .assumed = g->c_assumed};
+    char *rej = c.rejects;
     size_t n = 0;
     rej[n++] = '{';
     for (int i = 0; i < 64; i++)
-        if (g->c_reason[i] && n + 64 < sizeof rej)
-            n += (size_t)snprintf(rej + n, sizeof rej - n, "%s\"%s\":%llu", n > 1 ? "," : "",
+        if (g->c_reason[i] && n + 64 < sizeof c.rejects)
+            n += (size_t)snprintf(rej + n, sizeof c.rejects - n, "%s\"%s\":%llu", n > 1 ? "," : "",
                                   pel_ingest_reason_name(i), (unsigned long long)g->c_reason[i]);
     rej[n++] = '}';
     rej[n] = 0;
-    sqlite3_stmt *q = st_get(g->s, ST_INPUT_PROGRESS);
-    sqlite3_bind_int64(q, 1, g->input);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)upto);
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)g->c_lines);
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)g->c_pos);
-    sqlite3_bind_int64(q, 5, (sqlite3_int64)g->c_stat);
-    sqlite3_bind_int64(q, 6, (sqlite3_int64)g->c_ign);
-    sqlite3_bind_int64(q, 7, (sqlite3_int64)g->c_rej);
-    sqlite3_bind_text(q, 8, rej, (int)n, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 9, (sqlite3_int64)g->c_assumed);
-    if (st_done(g->s, q, g->err, "recording progress") != PEL_OK)
+    if (st_input_progress(g->s, g->input, &c, g->err) != PEL_OK)
         return PEL_ERR_IO;
-    if (st_done(g->s, st_get(g->s, ST_COMMIT), g->err, "committing") != PEL_OK)
+    if (st_commit(g->s, g->err) != PEL_OK)
         return PEL_ERR_IO;
     g->committed = upto;
     g->pending = 0;
@@ -499,7 +452,7 @@ static pel_status commit(ing *g, uint64_t upto) {
         struct timespec ts = {g->pause_ms / 1000, (long)(g->pause_ms % 1000) * 1000000};
         nanosleep(&ts, NULL);
     }
-    if (st_done(g->s, st_get(g->s, ST_BEGIN), g->err, "starting a transaction") != PEL_OK)
+    if (st_begin(g->s, g->err) != PEL_OK)
         return PEL_ERR_IO;
     return PEL_OK;
 }
@@ -517,41 +470,21 @@ static pel_status flush_agg(ing *g, agg *a, bool ident) {
         /* the key: mmsi, numbers, then up to three NUL-terminated texts */
         const char *texts = e->key + 4 + (ident ? 6 : 1) * 8;
         const char *t1 = texts, *t2 = t1 + strlen(t1) + 1, *t3 = t2 + strlen(t2) + 1;
-        sqlite3_stmt *q;
+        pel_status st;
         if (ident) {
-            char nn[64];
-            st_norm_name(t1, nn, sizeof nn);
-            q = st_get(g->s, ST_IDENTITY);
-            sqlite3_bind_int64(q, 1, r->mmsi);
-            sqlite3_bind_text(q, 2, t1, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, r->imo);
-            sqlite3_bind_text(q, 4, t2, -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, 5, r->shiptype);
-            sqlite3_bind_int(q, 6, r->to_bow);
-            sqlite3_bind_int(q, 7, r->to_stern);
-            sqlite3_bind_int(q, 8, r->to_port);
-            sqlite3_bind_int(q, 9, r->to_starboard);
-            sqlite3_bind_text(q, 10, nn, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(q, 11, e->first_ms);
-            sqlite3_bind_int64(q, 12, e->last_ms);
-            sqlite3_bind_int64(q, 13, (sqlite3_int64)e->reports);
-            sqlite3_bind_int64(q, 14, g->input);
-            sqlite3_bind_int64(q, 15, (sqlite3_int64)e->first_line);
-            sqlite3_bind_int64(q, 16, e->clocks);
+            st_ident_row row = {.mmsi = r->mmsi, .name = t1, .imo = r->imo, .callsign = t2,
+                                .shiptype = r->shiptype, .to_bow = r->to_bow, .to_stern = r->to_stern,
+                                .to_port = r->to_port, .to_starboard = r->to_starboard, .first_ms = e->first_ms,
+                                .last_ms = e->last_ms, .reports = e->reports, .first_input = g->input,
+                                .first_line = e->first_line, .clocks = e->clocks};
+            st = st_identity_merge(g->s, &row, g->err);
         } else {
-            q = st_get(g->s, ST_VOYAGE);
-            sqlite3_bind_int64(q, 1, r->mmsi);
-            sqlite3_bind_text(q, 2, t1, -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, 3, r->draught_dm);
-            sqlite3_bind_text(q, 4, t3, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 5, e->first_ms);
-            sqlite3_bind_int64(q, 6, e->last_ms);
-            sqlite3_bind_int64(q, 7, (sqlite3_int64)e->reports);
-            sqlite3_bind_int64(q, 8, g->input);
-            sqlite3_bind_int64(q, 9, (sqlite3_int64)e->first_line);
-            sqlite3_bind_int64(q, 10, e->clocks);
+            st_voyage_row row = {.mmsi = r->mmsi, .destination = t1, .draught_dm = r->draught_dm, .eta = t3,
+                                 .first_ms = e->first_ms, .last_ms = e->last_ms, .reports = e->reports,
+                                 .first_input = g->input, .first_line = e->first_line, .clocks = e->clocks};
+            st = st_voyage_merge(g->s, &row, g->err);
         }
-        if (st_done(g->s, q, g->err, ident ? "storing an identity" : "storing a voyage report") != PEL_OK)
+        if (st != PEL_OK)
             fail(g, PEL_ERR_IO);
         e->key = NULL;
     }
@@ -1180,12 +1113,10 @@ static pel_status ingest_input(ing *g, const input *in) {
     settings_of(g, &sn, canon, g->o->assume_time ? 1 : 0, started, sizeof started);
     settings_of(g, &sn, canon, g->o->assume_time ? 1 : -1, full, sizeof full);
     settings_of(g, &sn, canon, 0, base, sizeof base);
-    sqlite3_stmt *q = st_get(g->s, ST_INPUT_FIND_DONE);
-    sqlite3_bind_text(q, 1, in->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, fmt_names[fmt], -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, full, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, base, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    bool found;
+    if (st_input_find_done(g->s, in->hash, fmt_names[fmt], full, base, &found, err) != PEL_OK)
+        return PEL_ERR_IO;
+    if (found) {
         g->st->skipped++;
         return PEL_OK;
     }
@@ -1196,20 +1127,18 @@ static pel_status ingest_input(ing *g, const input *in) {
     g->c_lines = g->c_pos = g->c_stat = g->c_ign = g->c_rej = g->c_assumed = 0;
     memset(g->c_reason, 0, sizeof g->c_reason);
     g->csv = fmt != PEL_IN_NMEA;
-    q = st_get(g->s, ST_INPUT_FIND_PARTIAL);
-    sqlite3_bind_text(q, 1, in->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, fmt_names[fmt], -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, started, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        g->input = sqlite3_column_int64(q, 0);
-        g->resume_line = (uint64_t)sqlite3_column_int64(q, 1);
-        g->c_lines = (uint64_t)sqlite3_column_int64(q, 2);
-        g->c_pos = (uint64_t)sqlite3_column_int64(q, 3);
-        g->c_stat = (uint64_t)sqlite3_column_int64(q, 4);
-        g->c_ign = (uint64_t)sqlite3_column_int64(q, 5);
-        g->c_rej = (uint64_t)sqlite3_column_int64(q, 6);
+    st_input_counts c;
+    if (st_input_find_partial(g->s, in->hash, fmt_names[fmt], started, &found, &g->input, &c, err) != PEL_OK)
+        return PEL_ERR_IO;
+    if (found) {
+        g->resume_line = c.lines_done;
+        g->c_lines = c.lines;
+        g->c_pos = c.positions;
+        g->c_stat = c.statics;
+        g->c_ign = c.ignored;
+        g->c_rej = c.rejected;
         /* the reason counts: {"name":n,...} as written by commit() */
-        const char *js = (const char *)sqlite3_column_text(q, 7);
+        const char *js = c.rejects;
         for (int i = 0; js && i < 64; i++) {
             const char *name = pel_ingest_reason_name(i);
             if (!name || !*name || g->canon[i] != i)
@@ -1220,32 +1149,30 @@ static pel_status ingest_input(ing *g, const input *in) {
             if (at)
                 g->c_reason[i] = strtoull(at + strlen(key), NULL, 10);
         }
-        g->c_assumed = (uint64_t)sqlite3_column_int64(q, 8);
+        g->c_assumed = c.assumed;
         g->st->resumed++;
         g->committed = g->resume_line;
     } else {
         /* half stored when read another way: finish that first (a resumed
          * input is read as it was begun; two readings would mix) */
-        q = st_get(g->s, ST_INPUT_OTHER_PARTIAL);
-        sqlite3_bind_text(q, 1, in->hash, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            const char *of = (const char *)sqlite3_column_text(q, 0), *os = (const char *)sqlite3_column_text(q, 1);
-            snprintf(g->imsg, sizeof g->imsg,
+        char of[64], os[1400];
+        if (st_input_find_other_partial(g->s, in->hash, &found, of, sizeof of, os, sizeof os, err) != PEL_OK)
+            return PEL_ERR_IO;
+        if (found) {
+            char m[2 * sizeof os];
+            snprintf(m, sizeof m,
                      "%s: an ingest of it as %s%s%s was interrupted: run that again to finish it before reading it "
                      "another way; not ingested",
-                     in->name, of ? of : "?", os && *os ? " with " : "", os ? os : "");
+                     in->name, of, *os ? " with " : "", os);
+            size_t ml = strlen(m) < sizeof g->imsg ? strlen(m) : sizeof g->imsg - 1; /* cut to fit */
+            memcpy(g->imsg, m, ml);
+            g->imsg[ml] = 0;
             return refuse(g, PEL_ERR_ARG);
         }
-        q = st_get(g->s, ST_INPUT_NEW);
-        sqlite3_bind_text(q, 1, in->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)in->size);
-        sqlite3_bind_int64(q, 3, in->mtime);
-        sqlite3_bind_text(q, 4, in->hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, fmt_names[fmt], -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, started, -1, SQLITE_STATIC);
-        if (st_done(g->s, q, err, "recording the input") != PEL_OK)
+        st_input_new rec = {.path = in->name, .size = in->size, .mtime = in->mtime, .sha256 = in->hash,
+                            .format = fmt_names[fmt], .settings = started};
+        if (st_input_add(g->s, &rec, &g->input, err) != PEL_OK)
             return PEL_ERR_IO;
-        g->input = sqlite3_last_insert_rowid(g->s->db);
     }
     g->recording = true;
 
@@ -1291,10 +1218,7 @@ static pel_status ingest_input(ing *g, const input *in) {
     bool notime = g->c_reason[R_ING + PEL_ING_REJ_NO_TIME] > 0;
     settings_of(g, &sn, canon, g->o->assume_time ? (g->c_assumed ? 1 : 0) : (notime ? -1 : 0), final,
                 sizeof final);
-    q = st_get(g->s, ST_INPUT_DONE);
-    sqlite3_bind_int64(q, 1, g->input);
-    sqlite3_bind_text(q, 2, final, -1, SQLITE_STATIC);
-    if (st_done(g->s, q, err, "recording the input") != PEL_OK)
+    if (st_input_done(g->s, g->input, final, err) != PEL_OK)
         return PEL_ERR_IO;
     g->recording = false;
     g->st->inputs++;
@@ -1326,56 +1250,6 @@ static pel_status ingest_one(ing *g, const char *name) {
     return st;
 }
 
-/* ---- the ingest lock --------------------------------------------------------- */
-
-/* Takes the exclusive lock of s's database (the file path + "-lock",
- * created if missing), waiting for another holder after telling o->on_wait.
- * Sets *fd to the descriptor to close to release it, or -1 when the database
- * has no file (in memory or temporary: no other process can reach it). */
-static pel_status ingest_lock(pel_store *s, const pel_ingest_opts *o, int *fd, pel_error *err) {
-    *fd = -1;
-    const char *db = sqlite3_db_filename(s->db, "main");
-    if (!db || !*db)
-        return PEL_OK;
-    char path[4200];
-    int f = -1;
-    const char *why = NULL;
-    if ((size_t)snprintf(path, sizeof path, "%s-lock", db) >= sizeof path) {
-        errno = ENAMETOOLONG;
-        why = "cannot create the lock file";
-    } else {
-        f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-        if (f < 0 && (errno == EACCES || errno == EROFS)) /* an existing lock file we may not write */
-            f = open(path, O_RDONLY | O_CLOEXEC);
-        if (f < 0)
-            why = "cannot create the lock file";
-        else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
-            if (errno != EWOULDBLOCK && errno != EINTR)
-                why = "cannot lock";
-            else {
-                if (o->on_wait)
-                    o->on_wait(o->ud, path);
-                int rc;
-                while ((rc = flock(f, LOCK_EX)) != 0 && errno == EINTR)
-                    ;
-                if (rc != 0)
-                    why = "cannot lock";
-            }
-        }
-    }
-    if (why) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "%s %.200s: %s", why, path, strerror(errno));
-        }
-        if (f >= 0)
-            close(f);
-        return PEL_ERR_IO;
-    }
-    *fd = f;
-    return PEL_OK;
-}
-
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
                       pel_ingest_stats *stats, pel_error *err) {
     pel_ingest_opts dflt = {0};
@@ -1385,7 +1259,7 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    if (s->readonly) {
+    if (st_readonly(s)) {
         if (err) {
             err->code = PEL_ERR_ARG;
             snprintf(err->msg, sizeof err->msg, "the database is open read-only");
@@ -1413,8 +1287,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         }
         return PEL_ERR_ARG;
     }
-    int lock;
-    if (ingest_lock(s, o, &lock, err) != PEL_OK)
+    /* one ingest at a time: the store's writer lock, held to the end */
+    if (st_writer_begin(s, o->on_wait, o->ud, err) != PEL_OK)
         return PEL_ERR_IO;
     ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
     for (int i = 0; i < 64; i++) {
@@ -1436,32 +1310,14 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
             snprintf(err->msg, sizeof err->msg, "out of memory for %llu buffered positions",
                      (unsigned long long)g.commit_every);
         }
-        if (lock >= 0)
-            close(lock);
+        st_writer_end(s);
         return PEL_ERR_NOMEM;
     }
-    /* no memory-mapped reads while writing: the pages an ingest reads back
-     * (staged rows, old chunks) would count in its resident memory up to
-     * the map's size; the readers' setting comes back at the end */
-    sqlite3_int64 mmap_was = 0;
-    sqlite3_stmt *mq;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA mmap_size", -1, &mq, NULL) == SQLITE_OK) {
-        if (sqlite3_step(mq) == SQLITE_ROW)
-            mmap_was = sqlite3_column_int64(mq, 0);
-        sqlite3_finalize(mq);
-    }
-    sqlite3_exec(s->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    pel_status st = st_done(s, st_get(s, ST_BEGIN), err, "starting a transaction");
-    if (st == PEL_OK) { /* this run's generation, for the positions it stages */
-        sqlite3_stmt *q = st_get(s, ST_GEN_NEXT);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            s->gen = sqlite3_column_int64(q, 0);
-        else
-            st = st_error(s, err, "starting a generation");
-        sqlite3_reset(q);
-    }
+    pel_status st = st_begin(s, err);
+    if (st == PEL_OK) /* this run's generation, for the positions it stages */
+        st = st_generation_next(s, &g.gen, err);
     pel_status refused = PEL_OK; /* the first refused input's status */
     char first[sizeof g.imsg] = "";
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
@@ -1479,9 +1335,9 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         }
     }
     if (st == PEL_OK)
-        st = st_done(s, st_get(s, ST_COMMIT), err, "committing");
+        st = st_commit(s, err);
     else {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* committed batches stay */
+        st_rollback(s); /* committed batches stay */
         /* "run again" only where that helps: the database failed (full,
          * locked, read-only) or memory ran out while an input was being
          * recorded, never for an input that cannot be read or is not in its
@@ -1511,10 +1367,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     free(g.batch);
     free(g.rep);
     free(g.repeats);
-    sqlite3_finalize(g.vdups);
     free(g.v);
     free(g.vcount);
-    free(g.enc);
     free(g.ident.e);
     free(g.ident.arena);
     free(g.voy.e);
@@ -1523,11 +1377,7 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         free(g.src_name[i]);
     free(g.src_name);
     free(g.src_id);
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA mmap_size=%lld", (long long)mmap_was);
-    sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
-    if (lock >= 0)
-        close(lock); /* releases the lock */
+    st_writer_end(s); /* releases the lock */
     if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
         err->code = PEL_ERR_NOMEM;
         snprintf(err->msg, sizeof err->msg, "out of memory");

@@ -50,7 +50,8 @@
 #include "findings/write.h"
 #include "geo.h"
 #include "rpt.h"
-#include "st_report.h"
+#include "store/store.h"
+#include "util/display.h"
 #include "util/escape.h"
 #include "util/outfile.h"
 #include "util/xsort.h"
@@ -884,7 +885,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         root = json_object();
         json_object_set_new(root, "title", json_string("Pelorus evidence report"));
         json_object_set_new(root, "version", json_string(PEL_VERSION));
-        const char *db = st_db_path(s), *base = db ? strrchr(db, '/') : NULL;
+        const char *db = st_db_name(s), *base = db ? strrchr(db, '/') : NULL;
         json_object_set_new(root, "database", rpt_jstr(base ? base + 1 : db));
         json_t *period = json_object();
         int64_t a, b;

@@ -36,7 +36,7 @@
 #include "findings/finding.h"
 #include "geo.h"
 #include "rpt.h"
-#include "st_report.h"
+#include "store/store.h"
 #include "util/display.h"
 #include "util/escape.h"
 #include "util/numtext.h"

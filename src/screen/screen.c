@@ -2,9 +2,9 @@
  * screen.c -- watchlists in the store and screening against them.
  *
  * `pelorus watchlist import` reads list files (pel_wl_read) and stores each
- * import as one row of watchlists with its entries, in one transaction: a
- * list is loaded whole or not at all; the same content imported twice is
- * recognised by its SHA-256 and skipped.  Screening matches every identity a
+ * import with its entries through the store (st_wl_import_*), in one
+ * transaction: a list is loaded whole or not at all; the same content
+ * imported twice is recognised by its SHA-256 and skipped.  Screening matches every identity a
  * vessel ever broadcast (identities table) against every entry of the
  * stored lists -- or, when none is stored, against the default list shipped
  * in data/watchlist/ -- by IMO, MMSI and name (src/screen/match.c), and
@@ -21,55 +21,8 @@
 #include "findings/write.h"
 #include "geo.h"
 #include "screen.h"
-#include "store_internal.h"
+#include "store/store.h"
 
-
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS watchlists("
-    " id INTEGER PRIMARY KEY, list TEXT NOT NULL, sources TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,"
-    " imported TEXT NOT NULL, entries INTEGER NOT NULL, newest_listing TEXT);"
-    "CREATE TABLE IF NOT EXISTS watch_entries("
-    " wid INTEGER NOT NULL, entry_id TEXT NOT NULL, list TEXT NOT NULL, name TEXT NOT NULL,"
-    " imo INTEGER NOT NULL, imo_company INTEGER NOT NULL, mmsi INTEGER NOT NULL, flag TEXT, program TEXT,"
-    " listed_on TEXT, vessel_type TEXT, aliases TEXT NOT NULL, former TEXT NOT NULL, former_flags TEXT NOT NULL,"
-    " source TEXT, line INTEGER, callsign TEXT, gross_tonnage INTEGER NOT NULL DEFAULT 0,"
-    " tonnage INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX IF NOT EXISTS watch_entries_by_list ON watch_entries(wid);";
-
-/* True when table t has column c. */
-static bool has_column(sqlite3 *db, const char *t, const char *c) {
-    sqlite3_stmt *q;
-    bool found = false;
-    char sql[128];
-    snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", t);
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return false;
-    while (!found && sqlite3_step(q) == SQLITE_ROW)
-        found = !strcmp((const char *)sqlite3_column_text(q, 1), c);
-    sqlite3_finalize(q);
-    return found;
-}
-
-pel_status sc_schema(sqlite3 *db, pel_error *err) {
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, schema, NULL, NULL, &msg);
-    /* lists imported before call signs and tonnages were kept */
-    if (rc == SQLITE_OK && !has_column(db, "watch_entries", "callsign"))
-        rc = sqlite3_exec(db,
-                          "ALTER TABLE watch_entries ADD COLUMN callsign TEXT;"
-                          "ALTER TABLE watch_entries ADD COLUMN gross_tonnage INTEGER NOT NULL DEFAULT 0;"
-                          "ALTER TABLE watch_entries ADD COLUMN tonnage INTEGER NOT NULL DEFAULT 0;",
-                          NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "database: %s", msg ? msg : "error");
-        }
-        sqlite3_free(msg);
-        return PEL_ERR_IO;
-    }
-    return PEL_OK;
-}
 
 static pel_status sc_nomem(pel_error *err) {
     if (err) {
@@ -79,104 +32,21 @@ static pel_status sc_nomem(pel_error *err) {
     return PEL_ERR_NOMEM;
 }
 
-/* Names joined with a newline (none can contain one after parsing). */
-static char *join_names(const char *const *v, size_t n) {
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(v[i]) + 1;
-    char *s = malloc(len), *p = s;
-    if (!s)
-        return NULL;
-    *p = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = strlen(v[i]);
-        memcpy(p, v[i], k);
-        p += k;
-        if (i + 1 < n)
-            *p++ = '\n';
-        *p = 0;
-    }
-    return s;
-}
-
-/* Splits s at newlines into a malloc'd array of pointers into s. */
-static const char **split_names(char *s, size_t *n) {
-    *n = 0;
-    if (!s || !*s)
-        return NULL;
-    size_t cap = 1;
-    for (char *c = s; *c; c++)
-        cap += *c == '\n';
-    const char **v = malloc(cap * sizeof *v);
-    if (!v)
-        return NULL;
-    v[(*n)++] = s;
-    for (char *c = s; *c; c++)
-        if (*c == '\n') {
-            *c = 0;
-            v[(*n)++] = c + 1;
-        }
-    return v;
-}
-
 /* ---- import ---------------------------------------------------------------- */
 
 typedef struct imp {
-    sqlite3 *db;
-    sqlite3_stmt *ins;
-    int64_t wid;
+    st_wl_import *w;
     uint64_t n;
     char list[32];
     char newest[16];
-    bool failed, nomem;
+    pel_status failed; /* why on_import stopped the read */
+    pel_error err;
 } imp;
-
-/* Binds s (NULL: SQL NULL), copied; the SQLite result code. */
-static int bind_opt(sqlite3_stmt *q, int i, const char *s) {
-    return s ? sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(q, i);
-}
 
 static int on_import(void *ud, const pel_wl_entry *e) {
     imp *m = ud;
-    char *al = join_names(e->aliases, e->naliases), *fo = join_names(e->former, e->nformer),
-         *ff = join_names(e->former_flags, e->nformer_flags);
-    if (!al || !fo || !ff) {
-        m->failed = m->nomem = true;
-        free(al);
-        free(fo);
-        free(ff);
+    if ((m->failed = st_wl_import_add(m->w, e, &m->err)) != PEL_OK)
         return 1;
-    }
-    sqlite3_stmt *q = m->ins;
-    sqlite3_reset(q);
-    /* a bind that fails (out of memory) would leave its column NULL: a
-     * field lost without a word, so any failure fails the import */
-    int rc = sqlite3_bind_int64(q, 1, m->wid);
-    rc |= bind_opt(q, 2, e->entry_id ? e->entry_id : "");
-    rc |= bind_opt(q, 3, e->list ? e->list : "");
-    rc |= bind_opt(q, 4, e->name ? e->name : "");
-    rc |= sqlite3_bind_int64(q, 5, e->imo);
-    rc |= sqlite3_bind_int64(q, 6, e->imo_company);
-    rc |= sqlite3_bind_int64(q, 7, e->mmsi);
-    rc |= bind_opt(q, 8, e->flag);
-    rc |= bind_opt(q, 9, e->program);
-    rc |= bind_opt(q, 10, e->listed_on);
-    rc |= bind_opt(q, 11, e->vessel_type);
-    rc |= sqlite3_bind_text(q, 12, al, -1, SQLITE_TRANSIENT);
-    rc |= sqlite3_bind_text(q, 13, fo, -1, SQLITE_TRANSIENT);
-    rc |= sqlite3_bind_text(q, 14, ff, -1, SQLITE_TRANSIENT);
-    rc |= bind_opt(q, 15, e->source);
-    rc |= sqlite3_bind_int64(q, 16, (sqlite3_int64)e->line);
-    rc |= bind_opt(q, 17, e->callsign);
-    rc |= sqlite3_bind_int64(q, 18, e->gross_tonnage);
-    rc |= sqlite3_bind_int64(q, 19, e->tonnage);
-    free(al);
-    free(fo);
-    free(ff);
-    if (rc != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE) {
-        m->failed = true;
-        return 1;
-    }
     if (!m->list[0] && e->list)
         snprintf(m->list, sizeof m->list, "%s", e->list);
     if (e->listed_on && strcmp(e->listed_on, m->newest) > 0)
@@ -222,118 +92,59 @@ static pel_status files_hash(const char *const *paths, size_t n, char hex[65], p
 
 pel_status pel_watchlist_import(pel_store *s, const char *const *paths, size_t n, bool replace, uint64_t *entries,
                                 bool *skipped, pel_error *err) {
-    sqlite3 *db = s->db;
     *entries = 0;
     *skipped = false;
-    pel_status st = sc_schema(db, err);
+    pel_status st = st_wl_setup(s, err);
     char hash[65];
     if (st == PEL_OK)
         st = files_hash(paths, n, hash, err);
     if (st != PEL_OK)
         return st;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM watchlists WHERE sha256 = ?1", -1, &q, NULL) != SQLITE_OK)
-        return st_error(s, err, "watchlists");
-    sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
-    bool known = sqlite3_step(q) == SQLITE_ROW;
-    sqlite3_finalize(q);
+    bool known;
+    if ((st = st_wl_known(s, hash, &known, err)) != PEL_OK)
+        return st;
     if (known) {
         *skipped = true;
         return PEL_OK;
     }
-    if (st_exec(s, "BEGIN IMMEDIATE", err) != PEL_OK)
-        return PEL_ERR_IO;
-    imp m = {.db = db};
+    imp m = {0};
     char sources[2048] = "";
     for (size_t i = 0; i < n; i++) {
         size_t l = strlen(sources);
         snprintf(sources + l, sizeof sources - l, "%s%s", i ? "\n" : "", paths[i]);
     }
-    if (sqlite3_prepare_v2(db, "INSERT INTO watchlists(list, sources, sha256, imported, entries) VALUES"
-                               " ('', ?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0)", -1, &q, NULL) != SQLITE_OK) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return st_error(s, err, "watchlists");
-    }
-    sqlite3_bind_text(q, 1, sources, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, hash, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    m.wid = sqlite3_last_insert_rowid(db);
-    if (rc != SQLITE_DONE ||
-        sqlite3_prepare_v2(db, "INSERT INTO watch_entries(wid, entry_id, list, name, imo, imo_company, mmsi, flag,"
-                               " program, listed_on, vessel_type, aliases, former, former_flags, source, line,"
-                               " callsign, gross_tonnage, tonnage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                               " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)", -1, &m.ins, NULL) != SQLITE_OK) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return st_error(s, err, "watch entries");
-    }
+    if (!(m.w = st_wl_import_begin(s, hash, sources, err)))
+        return err && err->code ? err->code : PEL_ERR_IO;
     pel_wl_cb cb = {on_import, &m};
     st = pel_wl_read(paths, n, &cb, err);
-    if (m.failed) /* on_import stopped the read */
-        st = m.nomem ? sc_nomem(err) : st_error(s, err, "storing list entries");
-    sqlite3_finalize(m.ins);
-    if (st == PEL_OK && replace && m.list[0]) {
-        /* the new import replaces the earlier ones of the same list */
-        static const char *const del[2] = {"DELETE FROM watch_entries WHERE list = ?1 AND wid <> ?2",
-                                           "DELETE FROM watchlists WHERE list = ?1 AND id <> ?2"};
-        for (int k = 0; k < 2 && st == PEL_OK; k++) {
-            sqlite3_stmt *d;
-            if (sqlite3_prepare_v2(db, del[k], -1, &d, NULL) != SQLITE_OK ||
-                sqlite3_bind_text(d, 1, m.list, -1, SQLITE_STATIC) != SQLITE_OK ||
-                sqlite3_bind_int64(d, 2, m.wid) != SQLITE_OK || sqlite3_step(d) != SQLITE_DONE)
-                st = st_error(s, err, "replacing the earlier imports");
-            sqlite3_finalize(d);
-        }
+    if (m.failed != PEL_OK) { /* on_import stopped the read */
+        st = m.failed;
+        if (err)
+            *err = m.err;
     }
-    if (st == PEL_OK) {
-        int urc = sqlite3_prepare_v2(db, "UPDATE watchlists SET list = ?1, entries = ?2, newest_listing = ?3"
-                                         " WHERE id = ?4", -1, &q, NULL);
-        if (urc == SQLITE_OK) {
-            urc = sqlite3_bind_text(q, 1, m.list, -1, SQLITE_STATIC);
-            urc |= sqlite3_bind_int64(q, 2, (sqlite3_int64)m.n);
-            if (m.newest[0])
-                urc |= sqlite3_bind_text(q, 3, m.newest, -1, SQLITE_STATIC);
-            urc |= sqlite3_bind_int64(q, 4, m.wid);
-            if (urc == SQLITE_OK && sqlite3_step(q) != SQLITE_DONE)
-                urc = SQLITE_ERROR;
-        }
-        if (urc != SQLITE_OK)
-            st = st_error(s, err, "recording the import");
-        sqlite3_finalize(q);
-    }
+    /* commits, or drops every entry of it: never a list in part */
+    pel_status end = st_wl_import_end(m.w, st == PEL_OK, replace, m.list, m.n, m.newest, err);
     if (st == PEL_OK)
-        st = st_exec(s, "COMMIT", err);
-    if (st != PEL_OK)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); /* never a list in part */
+        st = end;
     if (st == PEL_OK)
         *entries = m.n;
     return st;
 }
 
 pel_status pel_watchlist_show(pel_store *s, FILE *out, pel_error *err) {
-    sqlite3_stmt *q;
     (void)err;
     int n = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT w.list, w.imported, w.newest_listing, w.sources, count(e.wid),"
-                           " sum(e.imo > 0), sum(e.mmsi > 0), sum(e.aliases <> '' OR e.former <> ''),"
-                           " CAST(julianday('now') - julianday(w.imported) AS INTEGER)"
-                           " FROM watchlists w LEFT JOIN watch_entries e ON e.wid = w.id GROUP BY w.id ORDER BY w.id",
-                           -1, &q, NULL) != SQLITE_OK)
-        q = NULL; /* no watchlist table: nothing imported */
-    while (q && sqlite3_step(q) == SQLITE_ROW) {
+    st_iter *q = st_wl_lists(s, NULL); /* NULL: nothing imported */
+    st_wl_summary w;
+    while (q && st_wl_list_next(q, &w, NULL) > 0) {
         n++;
         fprintf(out, "%s: %lld vessels (%lld with an IMO number, %lld with an MMSI, %lld with other names)\n",
-                sqlite3_column_text(q, 0), (long long)sqlite3_column_int64(q, 4),
-                (long long)sqlite3_column_int64(q, 5), (long long)sqlite3_column_int64(q, 6),
-                (long long)sqlite3_column_int64(q, 7));
-        fprintf(out, "  imported %s (%lld days ago); newest listing date in it: %s\n  from %s\n",
-                sqlite3_column_text(q, 1), (long long)sqlite3_column_int64(q, 8),
-                sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "not given",
-                sqlite3_column_text(q, 3));
+                w.list, (long long)w.entries, (long long)w.with_imo, (long long)w.with_mmsi,
+                (long long)w.with_other_names);
+        fprintf(out, "  imported %s (%lld days ago); newest listing date in it: %s\n  from %s\n", w.imported,
+                (long long)w.days_ago, w.newest_listing ? w.newest_listing : "not given", w.sources);
     }
-    if (q)
-        sqlite3_finalize(q);
+    st_iter_free(q);
     if (!n)
         fprintf(out, "no watchlist imported: screening uses the default shipped in %s/watchlist "
                      "(OFAC SDN vessels, 2024-05-03, aliases 2025-08-11)\n", geo_data_dir(NULL));
@@ -344,16 +155,6 @@ pel_status pel_watchlist_show(pel_store *s, FILE *out, pel_error *err) {
 
 static int on_default(void *ud, const pel_wl_entry *e) { return pel_matcher_add(ud, e) != PEL_OK; }
 
-/* Column i of the current row as text: NULL for SQL NULL, and NULL with
- * *oom set when SQLite could not allocate the text. */
-static const char *col_text(sqlite3_stmt *q, int i, bool *oom) {
-    bool null = sqlite3_column_type(q, i) == SQLITE_NULL;
-    const char *t = (const char *)sqlite3_column_text(q, i);
-    if (!t && !null)
-        *oom = true;
-    return t;
-}
-
 pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err) {
     *out = pel_matcher_new();
     *is_default = false;
@@ -361,23 +162,8 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
         return sc_nomem(err);
     /* the imported lists, or the default when none was imported: any other
      * failure to read them fails (never a silent fallback or a list in part) */
-    sqlite3_stmt *q;
-    int64_t count = -1;
-    pel_status st = PEL_OK;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'watch_entries'",
-                           -1, &q, NULL) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW)
-        st = st_error(s, err, "reading the watchlists");
-    else if (sqlite3_column_int64(q, 0) == 0)
-        count = 0;
-    sqlite3_finalize(q);
-    if (st == PEL_OK && count < 0) {
-        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM watch_entries", -1, &q, NULL) != SQLITE_OK ||
-            sqlite3_step(q) != SQLITE_ROW)
-            st = st_error(s, err, "reading the watchlists");
-        else
-            count = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-    }
+    int64_t count = 0;
+    pel_status st = st_wl_count(s, &count, err);
     if (st == PEL_OK && count == 0) { /* the default list shipped with the program */
         const char *dir = geo_data_dir(data_dir);
         char a[4096], b[4096];
@@ -390,56 +176,16 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
             st = sc_nomem(err);
         *is_default = true;
     } else if (st == PEL_OK) {
-        if (sqlite3_prepare_v2(s->db,
-                               has_column(s->db, "watch_entries", "callsign")
-                                   ? "SELECT list, entry_id, name, imo, imo_company, mmsi, flag, program, listed_on,"
-                                     " vessel_type, aliases, former, former_flags, source, line, callsign,"
-                                     " gross_tonnage, tonnage FROM watch_entries ORDER BY wid, rowid"
-                                   /* imported by an older version, read-only here */
-                                   : "SELECT list, entry_id, name, imo, imo_company, mmsi, flag, program, listed_on,"
-                                     " vessel_type, aliases, former, former_flags, source, line, NULL, 0, 0"
-                                     " FROM watch_entries ORDER BY wid, rowid",
-                               -1, &q, NULL) != SQLITE_OK)
-            st = st_error(s, err, "reading the watchlists");
-        int rc = SQLITE_DONE;
-        while (st == PEL_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-            bool oom = false;
-            const char *cal = col_text(q, 10, &oom), *cfo = col_text(q, 11, &oom), *cff = col_text(q, 12, &oom);
-            char *al = strdup(cal ? cal : ""), *fo = strdup(cfo ? cfo : ""), *ff = strdup(cff ? cff : "");
-            pel_wl_entry e = {0};
-            e.list = col_text(q, 0, &oom);
-            e.entry_id = col_text(q, 1, &oom);
-            e.name = col_text(q, 2, &oom);
-            e.imo = (uint32_t)sqlite3_column_int64(q, 3);
-            e.imo_company = (uint32_t)sqlite3_column_int64(q, 4);
-            e.mmsi = (uint32_t)sqlite3_column_int64(q, 5);
-            e.flag = col_text(q, 6, &oom);
-            e.program = col_text(q, 7, &oom);
-            e.listed_on = col_text(q, 8, &oom);
-            e.vessel_type = col_text(q, 9, &oom);
-            e.source = col_text(q, 13, &oom);
-            e.line = (uint64_t)sqlite3_column_int64(q, 14);
-            e.callsign = col_text(q, 15, &oom);
-            e.gross_tonnage = (uint32_t)sqlite3_column_int64(q, 16);
-            e.tonnage = (uint32_t)sqlite3_column_int64(q, 17);
-            const char **va = split_names(al, &e.naliases), **vf = split_names(fo, &e.nformer),
-                       **vff = split_names(ff, &e.nformer_flags);
-            e.aliases = va;
-            e.former = vf;
-            e.former_flags = vff;
-            /* split_names gives NULL for "" and when out of memory */
-            oom |= !al || !fo || !ff || (!va && *al) || (!vf && *fo) || (!vff && *ff);
-            st = oom ? sc_nomem(err) : pel_matcher_add(*out, &e);
-            free(va);
-            free(vf);
-            free(vff);
-            free(al);
-            free(fo);
-            free(ff);
-        }
-        if (st == PEL_OK && rc != SQLITE_DONE)
-            st = st_error(s, err, "reading the watchlists");
-        sqlite3_finalize(q);
+        st_iter *q = st_wl_entries(s, err);
+        if (!q)
+            st = PEL_ERR_IO;
+        pel_wl_entry e;
+        int rc = 0;
+        while (st == PEL_OK && (rc = st_wl_entry_next(q, &e, err)) > 0)
+            st = pel_matcher_add(*out, &e);
+        if (st == PEL_OK && rc < 0)
+            st = (pel_status)-rc;
+        st_iter_free(q);
     }
     if (st == PEL_OK)
         st = pel_matcher_build(*out);
@@ -734,29 +480,24 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
 
 pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const geo_mid *mid, fnd_emit_fn emit,
                      void *ud, uint64_t *dropped, pel_error *err) {
-    sqlite3_stmt *q;
-    /* every vessel with positions or identities: identities first (a
-     * vessel without one is screened on its MMSI alone) */
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT mmsi, name, imo, callsign, shiptype, to_bow, to_stern, to_port, to_starboard,"
-                           " first_ms, last_ms, first_input, first_line, clocks FROM identities"
-                           " UNION ALL SELECT mmsi, NULL, 0, '', -1, -1, -1, -1, -1, first_ms, last_ms, 0, 0, 0"
-                           " FROM vessels WHERE mmsi NOT IN (SELECT mmsi FROM identities)"
-                           " ORDER BY 1, 10, 2, 3, 4",
-                           -1, &q, NULL) != SQLITE_OK)
-        return st_error(s, err, "reading identities");
+    /* every vessel with positions or identities: a vessel without one is
+     * screened on its MMSI alone */
+    st_iter *q = st_identities_all(s, true, err);
+    if (!q)
+        return PEL_ERR_IO;
     sc_vessel v = {0};
     sc_counts cnt = {0};
     pel_status st = PEL_OK;
     int rc;
+    st_ident_row id;
     for (;;) {
-        rc = sqlite3_step(q);
-        uint32_t mmsi = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(q, 0) : 0;
-        if ((rc != SQLITE_ROW || mmsi != v.mmsi) && v.n) {
+        rc = st_identity_next(q, &id, err);
+        uint32_t mmsi = rc > 0 ? id.mmsi : 0;
+        if ((rc <= 0 || mmsi != v.mmsi) && v.n) {
             screen_vessel(&v, m, is_default, mid, emit, ud, &cnt);
             v.n = 0;
         }
-        if (rc != SQLITE_ROW)
+        if (rc <= 0)
             break;
         if (v.n == 0) {
             v.mmsi = mmsi;
@@ -777,20 +518,18 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const 
             v.cap = nc;
         }
         sc_row *r = &v.r[v.n++];
-        const char *nm = (const char *)sqlite3_column_text(q, 1), *cs = (const char *)sqlite3_column_text(q, 3);
-        snprintf(r->name, sizeof r->name, "%s", nm ? nm : "");
-        snprintf(r->callsign, sizeof r->callsign, "%s", cs ? cs : "");
-        r->imo = (uint32_t)sqlite3_column_int64(q, 2);
-        r->shiptype = sqlite3_column_int(q, 4);
-        int bow = sqlite3_column_int(q, 5), stern = sqlite3_column_int(q, 6), port = sqlite3_column_int(q, 7),
-            stbd = sqlite3_column_int(q, 8);
+        snprintf(r->name, sizeof r->name, "%s", id.name);
+        snprintf(r->callsign, sizeof r->callsign, "%s", id.callsign);
+        r->imo = id.imo;
+        r->shiptype = id.shiptype;
+        int bow = id.to_bow, stern = id.to_stern, port = id.to_port, stbd = id.to_starboard;
         r->length = bow > 0 || stern > 0 ? (bow > 0 ? bow : 0) + (stern > 0 ? stern : 0) : 0;
         r->beam = port > 0 || stbd > 0 ? (port > 0 ? port : 0) + (stbd > 0 ? stbd : 0) : 0;
-        r->first = sqlite3_column_int64(q, 9);
-        r->last = sqlite3_column_int64(q, 10);
-        r->input = (uint32_t)sqlite3_column_int64(q, 11);
-        r->line = (uint64_t)sqlite3_column_int64(q, 12);
-        r->clocks = (unsigned)sqlite3_column_int64(q, 13);
+        r->first = id.first_ms;
+        r->last = id.last_ms;
+        r->input = (uint32_t)id.first_input;
+        r->line = id.first_line;
+        r->clocks = id.clocks;
         if (category_ais(r->shiptype) >= 0)
             v.category = category_ais(r->shiptype);
         if (r->length > v.length)
@@ -798,14 +537,14 @@ pel_status sc_screen(pel_store *s, const pel_matcher *m, bool is_default, const 
         if (r->beam > v.beam)
             v.beam = r->beam;
     }
-    sqlite3_finalize(q);
+    st_iter_free(q);
     free(v.r);
     if (dropped)
         *dropped = cnt.dropped_imo_conflict;
     if (st == PEL_OK && cnt.oom)
         st = sc_nomem(err);
-    if (st == PEL_OK && rc != SQLITE_DONE)
-        st = st_error(s, err, "reading identities");
+    if (st == PEL_OK && rc < 0)
+        st = (pel_status)-rc;
     return st;
 }
 
@@ -830,10 +569,8 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
         fnd_set_sort(c);
         char **paths = NULL;
         size_t np = 0;
-        st = st_input_paths(s, &paths, &np);
+        st = st_input_paths(s, &paths, &np, err);
         fnd_set_paths(c, paths, np);
-        if (st == PEL_ERR_IO)
-            st = st_error(s, err, "reading the inputs");
         if (st == PEL_OK && (st = fnd_write(out, fmt, c)) != PEL_OK && err && !err->msg[0]) {
             err->code = st;
             snprintf(err->msg, sizeof err->msg, "writing the matches: %s",

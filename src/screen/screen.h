@@ -2,13 +2,9 @@
 #ifndef PEL_SCREEN_H
 #define PEL_SCREEN_H
 
-#include <sqlite3.h>
-
 #include "findings/finding.h"
 #include "pelorus.h"
 
-/* Creates the watchlist tables if needed. */
-pel_status sc_schema(sqlite3 *db, pel_error *err);
 /* A matcher over the stored lists, or the shipped default when none is
  * stored (*is_default).  The caller frees *out with pel_matcher_free. */
 pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err);

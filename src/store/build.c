@@ -4,11 +4,15 @@
  * built (staging.gen > vessels.built_gen), are merged into canonical order,
  * cleared of duplicate receptions, checked and cut into segments
  * (src/track/segment.c), and written back as canonical chunks of TRK_CHUNK
- * positions with their boxes in the R*Tree, with the vessel's segments and
- * summary.  Each batch of vessels is one transaction, so an interrupted
- * build leaves the remaining vessels marked dirty for the next run; the
- * result depends only on the stored positions, never on the order they
- * arrived in.
+ * positions (which the backend indexes by box and time span), with the
+ * vessel's segments and summary.  Each batch of vessels is one transaction,
+ * so an interrupted build leaves the remaining vessels marked dirty for the
+ * next run; the result depends only on the stored positions, never on the
+ * order they arrived in.
+ *
+ * Written once for every backend, over the rows of st_backend.h (row_ids,
+ * row_read, stage, chunk_add, ...): a backend stores rows of positions, the
+ * build decides what they hold.
  *
  * A vessel is streamed, never loaded whole:
  *   - runs: the vessel's chunks, in id order, are one sorted run; ingest
@@ -44,7 +48,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store_internal.h"
+#include "st_backend.h"
 #include "trk.h"
 #include "util/xsort.h"
 
@@ -52,25 +56,6 @@
 #define FANIN 64
 #define OUT_MAX (64 * TRK_CHUNK) /* a power of two */
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-/* the build's own statements */
-enum { B_CHUNK_IDS, B_CHUNK_GET, B_CHUNK_DROP, B_BOX_DROP, B_CHUNK_SET, B_STAGE_IDS, B_STAGE_GET, B_SEG_LIST,
-       B_SEG_PARALLEL, B__COUNT };
-
-// clang-format off
-static const char *const bsql[B__COUNT] = {
-    [B_CHUNK_IDS] = "SELECT id FROM chunks WHERE mmsi = ?1 ORDER BY id",
-    [B_CHUNK_GET] = "SELECT data FROM chunks WHERE id = ?1",
-    [B_CHUNK_DROP] = "DELETE FROM chunks WHERE id = ?1",
-    [B_BOX_DROP] = "DELETE FROM chunk_box WHERE id = ?1",
-    [B_CHUNK_SET] = "UPDATE chunks SET data = ?2 WHERE id = ?1",
-    [B_STAGE_IDS] = "SELECT id, gen FROM staging WHERE mmsi = ?1 AND gen > ?2 ORDER BY id",
-    [B_STAGE_GET] = "SELECT data FROM staging WHERE id = ?1",
-    [B_SEG_LIST] = "SELECT seg, t0, t1, n, distance_m FROM segments WHERE mmsi = ?1 AND seg > ?2 ORDER BY seg LIMIT 1024",
-    [B_SEG_PARALLEL] = "UPDATE segments SET parallel = 1 WHERE mmsi = ?1 AND seg = ?2",
-};
-// clang-format on
 
 /* A sorted sequence of stored rows, and the row it is at. */
 typedef struct run {
@@ -91,7 +76,7 @@ typedef struct bld {
     pel_store *s;
     pel_error *err;
     trk_opts o;
-    sqlite3_stmt *q[B__COUNT];
+    const st_ops *ops;   /* the store's backend */
     /* the vessel being built */
     uint32_t mmsi;
     int64_t *ids;        /* row ids of every run: chunks, then staging */
@@ -100,10 +85,8 @@ typedef struct bld {
     run *runs;
     size_t nruns, runcap;
     size_t *heap;
-    pel_position *scratch; /* one row decoded, or a chunk to encode */
+    pel_position *scratch; /* one row decoded, or a chunk to write */
     size_t scap;
-    uint8_t *enc;
-    size_t enccap;
     /* staged rows written by this build (sorted rewrites and merges) */
     pel_position *sw;
     size_t swn;
@@ -117,12 +100,6 @@ typedef struct bld {
     uint64_t flagged, kept;
     int64_t first_ms, last_ms;
 } bld;
-
-static sqlite3_stmt *bq(bld *b, int i) {
-    sqlite3_reset(b->q[i]);
-    sqlite3_clear_bindings(b->q[i]);
-    return b->q[i];
-}
 
 static pel_status nomem(bld *b) {
     if (b->err) {
@@ -156,25 +133,15 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size) {
 
 static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
 
-/* Decodes the blob of row id of table (chunks if !staged) into *p (grown
- * as needed); *n gets its count. */
+/* Decodes stored row id (a chunk if !staged) into *p (grown as needed);
+ * *n gets its count. */
 static pel_status read_row(bld *b, bool staged, int64_t id, pel_position **p, size_t *cap, size_t *n) {
-    sqlite3_stmt *q = bq(b, staged ? B_STAGE_GET : B_CHUNK_GET);
-    sqlite3_bind_int64(q, 1, id);
-    if (sqlite3_step(q) != SQLITE_ROW)
-        return st_error(b->s, b->err, "reading positions");
-    const uint8_t *blob = sqlite3_column_blob(q, 0);
-    size_t len = (size_t)sqlite3_column_bytes(q, 0);
-    long c = trk_count(blob, len);
-    if (c < 0)
+    pel_status st = b->ops->row_read(b->s, staged, id, b->mmsi, p, cap, n, b->err);
+    if (st == PEL_ERR_FORMAT)
         return corrupt(b, "a stored chunk is corrupt");
-    if (!grow((void **)p, cap, (size_t)c + 1, sizeof **p))
+    if (st == PEL_ERR_NOMEM)
         return nomem(b);
-    if (trk_decode(blob, len, b->mmsi, *p, (size_t)c) != c)
-        return corrupt(b, "a stored chunk is corrupt");
-    *n = (size_t)c;
-    sqlite3_reset(q);
-    return PEL_OK;
+    return st;
 }
 
 static pel_status add_id(bld *b, int64_t id, int64_t gen) {
@@ -215,15 +182,12 @@ static pel_status add_run(bld *b, bool staged, size_t from, size_t to) {
 static pel_status sw_flush(bld *b) {
     if (!b->swn)
         return PEL_OK;
-    size_t len = trk_encode(b->sw, b->swn, b->enc);
-    sqlite3_stmt *q = st_get(b->s, ST_CHUNK_RAW);
-    sqlite3_bind_int64(q, 1, b->mmsi);
-    sqlite3_bind_int64(q, 2, b->swgen);
-    sqlite3_bind_blob(q, 3, b->enc, (int)len, SQLITE_STATIC);
-    if (st_done(b->s, q, b->err, "storing positions") != PEL_OK)
-        return PEL_ERR_IO;
+    int64_t id;
+    pel_status st = b->ops->stage(b->s, b->mmsi, b->swgen, b->sw, b->swn, &id, b->err);
+    if (st != PEL_OK)
+        return st;
     b->swn = 0;
-    return add_id(b, sqlite3_last_insert_rowid(b->s->db), b->swgen);
+    return add_id(b, id, b->swgen);
 }
 
 /* Appends p to the staged run being written (sorted order is the caller's). */
@@ -234,30 +198,33 @@ static pel_status sw_put(bld *b, const pel_position *p) {
 
 /* ---- runs ----------------------------------------------------------------- */
 
+/* Adds the ids of the vessel's stored rows (its chunks, or its staged rows
+ * newer than built_gen) to b->ids. */
+static pel_status add_ids(bld *b, bool staged, int64_t built_gen) {
+    st_iter *it = b->ops->row_ids(b->s, staged, b->mmsi, built_gen, b->err);
+    if (!it)
+        return PEL_ERR_IO;
+    st_row_id r;
+    int rc;
+    pel_status st = PEL_OK;
+    while (st == PEL_OK && (rc = it->next(it, &r, b->err)) > 0)
+        st = add_id(b, r.id, r.gen);
+    if (st == PEL_OK && rc < 0)
+        st = (pel_status)-rc;
+    st_iter_free(it);
+    return st;
+}
+
 /* Finds the vessel's runs: its chunks, then its staged rows grouped into
  * sorted runs (rows that are not sorted, or too long, rewritten sorted). */
 static pel_status find_runs(bld *b, int64_t built_gen) {
     b->nids = b->nruns = 0;
-    sqlite3_stmt *q = bq(b, B_CHUNK_IDS);
-    sqlite3_bind_int64(q, 1, b->mmsi);
-    int rc;
-    pel_status st = PEL_OK;
-    while (st == PEL_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-        st = add_id(b, sqlite3_column_int64(q, 0), 0);
-    if (st == PEL_OK && rc != SQLITE_DONE)
-        st = st_error(b->s, b->err, "reading chunks");
-    sqlite3_reset(q);
+    pel_status st = add_ids(b, false, 0);
     if (st == PEL_OK)
         st = add_run(b, false, 0, b->nids);
     size_t staged0 = b->nids;
-    q = bq(b, B_STAGE_IDS);
-    sqlite3_bind_int64(q, 1, b->mmsi);
-    sqlite3_bind_int64(q, 2, built_gen);
-    while (st == PEL_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-        st = add_id(b, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1));
-    if (st == PEL_OK && rc != SQLITE_DONE)
-        st = st_error(b->s, b->err, "reading staged positions");
-    sqlite3_reset(q);
+    if (st == PEL_OK)
+        st = add_ids(b, true, built_gen);
     if (st != PEL_OK)
         return st;
     /* group the staged rows: a run goes on while each row starts at or after
@@ -316,13 +283,7 @@ static pel_status run_fill(bld *b, run *r, bool *more) {
         if (st != PEL_OK)
             return st;
         if (!r->staged) {
-            sqlite3_stmt *q = bq(b, B_BOX_DROP);
-            sqlite3_bind_int64(q, 1, id);
-            if (st_done(b->s, q, b->err, "replacing chunk boxes") != PEL_OK)
-                return PEL_ERR_IO;
-            q = bq(b, B_CHUNK_DROP);
-            sqlite3_bind_int64(q, 1, id);
-            if (st_done(b->s, q, b->err, "replacing chunks") != PEL_OK)
+            if (b->ops->chunk_drop(b->s, id, b->err) != PEL_OK)
                 return PEL_ERR_IO;
             for (size_t i = 1; i < r->n; i++)
                 if (trk_cmp_pos(&r->p[i - 1], &r->p[i]) > 0)
@@ -421,50 +382,24 @@ static pel_status cascade(bld *b) {
 
 /* ---- output ----------------------------------------------------------------- */
 
-/* Writes the m positions at the front of the ring as one chunk, with its box. */
+/* Writes the m positions at the front of the ring as one chunk (the
+ * backend indexes it by its box and time span). */
 static pel_status write_chunk(bld *b, size_t m) {
     pel_position *c = b->scratch;
     for (size_t i = 0; i < m; i++)
         c[i] = b->out[(b->out0 + i) & (OUT_MAX - 1)];
-    size_t len = trk_encode(c, m, b->enc);
-    sqlite3_stmt *q = st_get(b->s, ST_CHUNK_BUILT);
-    sqlite3_bind_int64(q, 1, b->mmsi);
-    sqlite3_bind_int64(q, 2, c[0].t_ms);
-    sqlite3_bind_int64(q, 3, c[m - 1].t_ms);
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)m);
-    sqlite3_bind_blob(q, 5, b->enc, (int)len, SQLITE_STATIC);
-    if (st_done(b->s, q, b->err, "writing chunks") != PEL_OK)
-        return PEL_ERR_IO;
-    int64_t id = sqlite3_last_insert_rowid(b->s->db);
-    if (!grow((void **)&b->wr, &b->wrcap, b->nwr + 1, sizeof *b->wr))
-        return nomem(b);
+    int64_t id;
+    pel_status st = b->ops->chunk_add(b->s, b->mmsi, c, m, &id, b->err);
+    if (st == PEL_OK && !grow((void **)&b->wr, &b->wrcap, b->nwr + 1, sizeof *b->wr))
+        st = nomem(b);
+    if (st != PEL_OK)
+        return st;
     b->wr[b->nwr++] = (written){b->out0, id};
     b->out0 += m;
     b->nout -= m;
-    /* the box over the chunk's usable positions, and its time span in minutes */
-    int32_t la0 = 0, la1 = 0, lo0 = 0, lo1 = 0;
-    bool any = false;
-    for (size_t i = 0; i < m; i++) {
+    for (size_t i = 0; i < m; i++)
         b->flagged += c[i].flags != 0;
-        if (c[i].segment < 0)
-            continue;
-        if (!any || c[i].lat < la0) la0 = c[i].lat;
-        if (!any || c[i].lat > la1) la1 = c[i].lat;
-        if (!any || c[i].lon < lo0) lo0 = c[i].lon;
-        if (!any || c[i].lon > lo1) lo1 = c[i].lon;
-        any = true;
-    }
-    if (!any)
-        return PEL_OK;
-    q = st_get(b->s, ST_BOX_ADD);
-    sqlite3_bind_int64(q, 1, id);
-    sqlite3_bind_int(q, 2, la0);
-    sqlite3_bind_int(q, 3, la1);
-    sqlite3_bind_int(q, 4, lo0);
-    sqlite3_bind_int(q, 5, lo1);
-    sqlite3_bind_int64(q, 6, floor_div(c[0].t_ms, 60000));
-    sqlite3_bind_int64(q, 7, floor_div(c[m - 1].t_ms + 59999, 60000));
-    return st_done(b->s, q, b->err, "writing chunk boxes");
+    return PEL_OK;
 }
 
 /* Writes the whole chunks at the front of the ring that are final, or that
@@ -516,28 +451,15 @@ static pel_status on_isolated(void *ud, uint64_t seq) {
     pel_position *p = &b->scratch[seq - b->wr[lo].seq0];
     b->flagged += p->flags == 0;
     p->flags |= PEL_POS_ISOLATED;
-    size_t len = trk_encode(b->scratch, n, b->enc);
-    sqlite3_stmt *q = bq(b, B_CHUNK_SET);
-    sqlite3_bind_int64(q, 1, b->wr[lo].id);
-    sqlite3_bind_blob(q, 2, b->enc, (int)len, SQLITE_STATIC);
-    return st_done(b->s, q, b->err, "writing chunks");
+    return b->ops->chunk_rewrite(b->s, b->wr[lo].id, b->scratch, n, b->err);
 }
 
 static pel_status on_segment(void *ud, const trk_segment *g) {
     bld *b = ud;
-    sqlite3_stmt *q = st_get(b->s, ST_SEG_ADD);
-    sqlite3_bind_int64(q, 1, b->mmsi);
-    sqlite3_bind_int(q, 2, g->id);
-    sqlite3_bind_int64(q, 3, g->t0);
-    sqlite3_bind_int64(q, 4, g->t1);
-    sqlite3_bind_int64(q, 5, g->n);
-    sqlite3_bind_double(q, 6, g->distance_m);
-    sqlite3_bind_int(q, 7, g->lat0);
-    sqlite3_bind_int(q, 8, g->lon0);
-    sqlite3_bind_int(q, 9, g->lat1);
-    sqlite3_bind_int(q, 10, g->lon1);
-    sqlite3_bind_int(q, 11, 0);
-    return st_done(b->s, q, b->err, "writing segments");
+    st_segment sg = {.mmsi = b->mmsi, .seg = g->id, .t0 = g->t0, .t1 = g->t1, .n = g->n,
+                     .distance_m = g->distance_m, .lat0 = g->lat0, .lon0 = g->lon0, .lat1 = g->lat1,
+                     .lon1 = g->lon1, .parallel = false}; /* marked by segments_pass */
+    return b->ops->segment_add(b->s, &sg, b->err);
 }
 
 static pel_status to_stream(bld *b, const pel_position *p) { return trk_stream_push(b->t, p); }
@@ -550,34 +472,30 @@ static pel_status segments_pass(bld *b, double *dist) {
     int32_t after = -1, decided[1025];
     *dist = 0;
     for (;;) {
-        sqlite3_stmt *q = bq(b, B_SEG_LIST);
-        sqlite3_bind_int64(q, 1, b->mmsi);
-        sqlite3_bind_int64(q, 2, after);
+        /* a page at a time: the marks are written between pages */
+        st_iter *it = b->ops->segments_of(b->s, b->mmsi, after, 1024, b->err);
+        if (!it)
+            return PEL_ERR_IO;
         size_t nd = 0, rows = 0;
         int rc;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            trk_segment g = {.id = sqlite3_column_int(q, 0),
-                             .t0 = sqlite3_column_int64(q, 1),
-                             .t1 = sqlite3_column_int64(q, 2),
-                             .n = (uint32_t)sqlite3_column_int64(q, 3)};
-            *dist += sqlite3_column_double(q, 4);
+        st_segment sg;
+        while ((rc = it->next(it, &sg, b->err)) > 0) {
+            trk_segment g = {.id = sg.seg, .t0 = sg.t0, .t1 = sg.t1, .n = (uint32_t)sg.n};
+            *dist += sg.distance_m;
             if (trk_parallel_next(&pp, &g, &decided[nd]))
                 nd++;
             after = g.id;
             rows++;
         }
-        sqlite3_reset(q);
-        if (rc != SQLITE_DONE)
-            return st_error(b->s, b->err, "reading segments");
+        st_iter_free(it);
+        if (rc < 0)
+            return (pel_status)-rc;
         if (!rows && trk_parallel_next(&pp, NULL, &decided[nd]))
             nd++;
         for (size_t i = 0; i < nd; i++) {
             if (decided[i] < 0)
                 continue;
-            q = bq(b, B_SEG_PARALLEL);
-            sqlite3_bind_int64(q, 1, b->mmsi);
-            sqlite3_bind_int(q, 2, decided[i]);
-            if (st_done(b->s, q, b->err, "writing segments") != PEL_OK)
+            if (b->ops->segment_parallel(b->s, b->mmsi, decided[i], b->err) != PEL_OK)
                 return PEL_ERR_IO;
         }
         if (!rows)
@@ -599,12 +517,8 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, int64_t built_gen, pel_ing
         st = cascade(b);
     if (st != PEL_OK)
         return st;
-    if (built_gen > 0) {
-        sqlite3_stmt *q = st_get(s, ST_SEG_DEL);
-        sqlite3_bind_int64(q, 1, mmsi);
-        if ((st = st_done(s, q, b->err, "replacing segments")) != PEL_OK)
-            return st;
-    }
+    if (built_gen > 0 && (st = b->ops->segments_clear(s, mmsi, b->err)) != PEL_OK)
+        return st;
     trk_sink sink = {on_position, on_isolated, on_segment, b};
     if (!(b->t = trk_stream_new(&b->o, &sink)))
         return nomem(b);
@@ -624,19 +538,10 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, int64_t built_gen, pel_ing
         st = nomem(b);
     if (st != PEL_OK)
         return st;
-    sqlite3_stmt *q = st_get(s, ST_VESSEL_DONE);
-    sqlite3_bind_int64(q, 1, mmsi);
-    if (kept) {
-        sqlite3_bind_int64(q, 2, b->first_ms);
-        sqlite3_bind_int64(q, 3, b->last_ms);
-    }
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)kept);
-    sqlite3_bind_int64(q, 5, (sqlite3_int64)b->flagged);
-    sqlite3_bind_int64(q, 6, (sqlite3_int64)nsegs);
-    sqlite3_bind_double(q, 7, dist);
-    sqlite3_bind_int64(q, 8, (sqlite3_int64)dups);
-    sqlite3_bind_int64(q, 9, s->gen);
-    st = st_done(s, q, b->err, "writing the vessel summary");
+    st_built sum = {.mmsi = mmsi, .kept = kept, .first_ms = b->first_ms, .last_ms = b->last_ms,
+                    .flagged = b->flagged, .segments = nsegs, .duplicates_removed = dups, .distance_m = dist,
+                    .gen = s->gen};
+    st = b->ops->vessel_built(s, &sum, b->err);
     if (st == PEL_OK && stats) {
         stats->vessels_built++;
         stats->duplicates += dups;
@@ -645,7 +550,7 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, int64_t built_gen, pel_ing
 }
 
 pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_stats *stats, pel_error *err) {
-    bld b = {.s = s, .err = err};
+    bld b = {.s = s, .err = err, .ops = s->ops};
     trk_default_opts(&b.o);
     if (o->max_speed_kn > 0)
         b.o.max_speed_kn = o->max_speed_kn;
@@ -659,53 +564,34 @@ pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_sta
     clock_gettime(CLOCK_REALTIME, &ts);
     b.o.now_ms = (int64_t)ts.tv_sec * 1000;
     pel_status st = PEL_OK;
-    for (int i = 0; i < B__COUNT && st == PEL_OK; i++)
-        if (sqlite3_prepare_v3(s->db, bsql[i], -1, SQLITE_PREPARE_PERSISTENT, &b.q[i], NULL) != SQLITE_OK)
-            st = st_error(s, err, "preparing statements");
     b.out = malloc(OUT_MAX * sizeof *b.out);
     b.sw = malloc(TRK_CHUNK * sizeof *b.sw);
-    b.enccap = 8 + (size_t)TRK_CHUNK * TRK_MAX_BYTES_PER_POS;
-    b.enc = malloc(b.enccap);
-    if (st == PEL_OK && (!b.out || !b.sw || !b.enc || !grow((void **)&b.scratch, &b.scap, TRK_CHUNK, sizeof *b.scratch)))
+    if (!b.out || !b.sw || !grow((void **)&b.scratch, &b.scap, TRK_CHUNK, sizeof *b.scratch))
         st = nomem(&b);
     int64_t after = -1; /* MMSI 0 is a vessel too */
     while (st == PEL_OK) {
         uint32_t batch[BATCH];
         int64_t gens[BATCH];
         size_t nb = 0;
-        sqlite3_stmt *q = st_get(s, ST_DIRTY_LIST);
-        sqlite3_bind_int64(q, 1, after);
-        while (nb < BATCH && sqlite3_step(q) == SQLITE_ROW) {
-            gens[nb] = sqlite3_column_int64(q, 1);
-            batch[nb++] = (uint32_t)sqlite3_column_int64(q, 0);
-        }
-        sqlite3_reset(q);
-        if (nb == 0)
+        if ((st = b.ops->dirty_vessels(s, after, batch, gens, BATCH, &nb, err)) != PEL_OK || nb == 0)
             break;
-        if ((st = st_done(s, st_get(s, ST_BEGIN), err, "starting a transaction")) != PEL_OK)
+        if ((st = b.ops->begin(s, err)) != PEL_OK)
             break;
         for (size_t i = 0; i < nb && st == PEL_OK; i++)
             st = build_vessel(&b, batch[i], gens[i], stats);
         if (st == PEL_OK)
-            st = st_done(s, st_get(s, ST_COMMIT), err, "committing tracks");
+            st = b.ops->commit(s, "committing tracks", err);
         if (st != PEL_OK) {
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            b.ops->rollback(s);
             break;
         }
         after = batch[nb - 1];
     }
     /* every vessel is built: the staged positions are all in chunks now */
     if (st == PEL_OK)
-        st = st_done(s, st_get(s, ST_STAGING_CLEAR), err, "clearing staged positions");
-    if (st == PEL_OK) { /* give the freed pages back to the file system */
-        sqlite3_stmt *q = st_get(s, ST_VACUUM);
-        while (sqlite3_step(q) == SQLITE_ROW)
-            ;
-        if (sqlite3_reset(q) != SQLITE_OK)
-            st = st_error(s, err, "vacuuming");
-    }
-    for (int i = 0; i < B__COUNT; i++)
-        sqlite3_finalize(b.q[i]);
+        st = b.ops->staging_clear(s, err);
+    if (st == PEL_OK) /* give the freed space back to the file system */
+        st = b.ops->compact(s, err);
     for (size_t i = 0; i < b.runcap; i++)
         free(b.runs[i].p);
     free(b.runs);
@@ -713,7 +599,6 @@ pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_sta
     free(b.gens);
     free(b.heap);
     free(b.scratch);
-    free(b.enc);
     free(b.sw);
     free(b.out);
     free(b.wr);

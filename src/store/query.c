@@ -1,8 +1,9 @@
 /*
- * query.c -- reading the store: finding vessels, describing one, and
- * streaming tracks by vessel, box and period (the R*Tree over chunk boxes
- * narrows a box query to the chunks that can match), and the inputs' paths
- * that findings' evidence names.
+ * query.c -- reading the store, written once over the store interface for
+ * every backend: finding vessels, describing one, streaming tracks by
+ * vessel, box and period (the backend narrows a box to the chunks that can
+ * meet it, here the positions are filtered), a vessel's identities as an
+ * array, and the dump.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -10,14 +11,8 @@
 #include <strings.h>
 
 #include "util/display.h"
-#include "store_internal.h"
+#include "st_backend.h"
 #include "trk.h"
-
-static pel_status prep(pel_store *s, const char *q, sqlite3_stmt **out, pel_error *err) {
-    if (sqlite3_prepare_v2(s->db, q, -1, out, NULL) != SQLITE_OK)
-        return st_error(s, err, "query");
-    return PEL_OK;
-}
 
 pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_t cap, size_t *n, pel_error *err) {
     *n = 0;
@@ -32,44 +27,20 @@ pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_
         q++, len--;
     for (size_t i = 0; i < len; i++)
         digits += q[i] >= '0' && q[i] <= '9';
-    sqlite3_stmt *st;
-    pel_status rc;
     bool number = digits == len && len > 0 && len <= 10;
     long long v = number ? strtoll(q, NULL, 10) : -1;
     /* digits: an MMSI -- any number AIS can carry, junk included (0,
      * 12345678) -- or, with seven digits, an IMO number or an MMSI */
-    if (number && prefix != 1 && v <= PEL_MMSI_MAX && (len != 7 || prefix == 2)) {
-        rc = prep(s, "SELECT ?1 WHERE EXISTS (SELECT 1 FROM vessels WHERE mmsi = ?1)"
-                     " OR EXISTS (SELECT 1 FROM identities WHERE mmsi = ?1)", &st, err);
-        if (rc != PEL_OK)
-            return rc;
-        sqlite3_bind_int64(st, 1, v);
-    } else if (number && len == 7) {
-        rc = prep(s,
-                  prefix == 1 ? "SELECT DISTINCT mmsi FROM identities WHERE imo = ?1 ORDER BY mmsi"
-                              : "SELECT mmsi FROM (SELECT mmsi FROM identities WHERE imo = ?1 UNION"
-                                " SELECT mmsi FROM vessels WHERE mmsi = ?1) ORDER BY mmsi",
-                  &st, err);
-        if (rc != PEL_OK)
-            return rc;
-        sqlite3_bind_int64(st, 1, v);
-    } else {
-        char nn[128];
-        st_norm_name(query, nn, sizeof nn);
-        if (!nn[0])
-            return PEL_OK;
-        rc = prep(s, "SELECT DISTINCT mmsi FROM identities WHERE nname = ?1 ORDER BY mmsi", &st, err);
-        if (rc != PEL_OK)
-            return rc;
-        sqlite3_bind_text(st, 1, nn, -1, SQLITE_TRANSIENT);
-    }
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (*n < cap)
-            out[*n] = (uint32_t)sqlite3_column_int64(st, 0);
-        (*n)++;
-    }
-    sqlite3_finalize(st);
-    return PEL_OK;
+    if (number && prefix != 1 && v <= PEL_MMSI_MAX && (len != 7 || prefix == 2))
+        return st_vessel_find(s, ST_FIND_MMSI, (uint32_t)v, NULL, out, cap, n, err);
+    if (number && len == 7)
+        return st_vessel_find(s, prefix == 1 ? ST_FIND_IMO : ST_FIND_IMO_OR_MMSI, (uint32_t)v, NULL, out, cap, n,
+                              err);
+    char nn[128];
+    pel_text_key(query, nn, sizeof nn); /* names are found by their key */
+    if (!nn[0])
+        return PEL_OK;
+    return st_vessel_find(s, ST_FIND_NAME, 0, nn, out, cap, n, err);
 }
 
 static void put_time(FILE *f, int64_t ms) {
@@ -94,46 +65,25 @@ static void put_duration(FILE *f, int64_t ms) {
 }
 
 /* Loads every built position of one vessel, in time order. */
-static pel_status load_vessel(pel_store *s, uint32_t mmsi, pel_position **p, size_t *n, size_t *cap,
-                              pel_error *err) {
-    sqlite3_stmt *st;
-    pel_status rc = prep(s, "SELECT data FROM chunks WHERE mmsi = ?1 ORDER BY t0, id", &st, err);
-    if (rc != PEL_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, mmsi);
+pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, size_t *n, size_t *cap,
+                               pel_error *err) {
+    st_area a = {.has_mmsi = true, .mmsi = mmsi};
+    st_iter *it = st_chunks(s, &a, err);
     *n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const uint8_t *blob = sqlite3_column_blob(st, 0);
-        size_t len = (size_t)sqlite3_column_bytes(st, 0);
-        long c = trk_count(blob, len);
-        if (c < 0) {
-            sqlite3_finalize(st);
-            return st_error(s, err, "a stored chunk is corrupt");
-        }
-        if (*n + (size_t)c > *cap) {
-            size_t ncap = *cap ? *cap : 1024;
-            while (ncap < *n + (size_t)c)
-                ncap *= 2;
-            pel_position *np = realloc(*p, ncap * sizeof *np);
-            if (!np) {
-                sqlite3_finalize(st);
-                return PEL_ERR_NOMEM;
-            }
-            *p = np;
-            *cap = ncap;
-        }
-        if (trk_decode(blob, len, mmsi, *p + *n, (size_t)c) != c) {
-            sqlite3_finalize(st);
-            return st_error(s, err, "a stored chunk is corrupt");
-        }
-        *n += (size_t)c;
-    }
-    sqlite3_finalize(st);
-    return PEL_OK;
+    if (!it)
+        return PEL_ERR_IO;
+    uint32_t m;
+    size_t k;
+    int rc;
+    pel_status st = PEL_OK;
+    while (st == PEL_OK && (rc = st_chunk_next(it, &m, err)) > 0)
+        if ((st = st_chunk_read(it, p, cap, *n, &k, err)) == PEL_OK)
+            *n += k;
+    st_iter_free(it);
+    return st != PEL_OK ? st : rc < 0 ? (pel_status)-rc : PEL_OK;
 }
 
 pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FILE *f, pel_error *err) {
-    sqlite3_stmt *st;
     pel_status rc;
     fprintf(f, "MMSI %09u", mmsi);
     pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
@@ -144,114 +94,112 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
                 : mk == PEL_MMSI_LONG  ? "beyond nine digits"
                 : mk == PEL_MMSI_NONSTANDARD ? "nine digits in no ITU form"
                                        : "a default many transponders share");
-    if ((rc = prep(s, "SELECT first_ms, last_ms, positions, flagged, segments, distance_m, duplicates, dirty"
-                      " FROM vessels WHERE mmsi = ?1", &st, err)) != PEL_OK)
+    st_vessel v;
+    bool found;
+    if ((rc = st_vessel_get(s, mmsi, &v, &found, err)) != PEL_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, mmsi);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    if (found && v.has_times) {
         fprintf(f, "\n  first seen   ");
-        put_time(f, sqlite3_column_int64(st, 0));
+        put_time(f, v.first_ms);
         fprintf(f, "\n  last seen    ");
-        put_time(f, sqlite3_column_int64(st, 1));
+        put_time(f, v.last_ms);
         fprintf(f, "\n  positions    %lld (%lld flagged, %lld duplicate receptions removed)\n",
-                (long long)sqlite3_column_int64(st, 2), (long long)sqlite3_column_int64(st, 3),
-                (long long)sqlite3_column_int64(st, 6));
-        fprintf(f, "  segments     %lld\n", (long long)sqlite3_column_int64(st, 4));
-        fprintf(f, "  distance     %.1f nm\n", sqlite3_column_double(st, 5) / 1852.0);
-        if (sqlite3_column_int(st, 7))
+                (long long)v.positions, (long long)v.flagged, (long long)v.duplicates);
+        fprintf(f, "  segments     %lld\n", (long long)v.segments);
+        fprintf(f, "  distance     %.1f nm\n", v.distance_m / 1852.0);
+        if (v.dirty)
             fprintf(f, "  (tracks not built yet: run pelorus ingest again)\n");
     } else
         fprintf(f, "\n  no positions stored\n");
-    sqlite3_finalize(st);
 
     fprintf(f, "\nidentities (as broadcast; first and last seen)\n");
-    if ((rc = prep(s, "SELECT name, imo, callsign, shiptype, to_bow, to_stern, to_port, to_starboard, first_ms,"
-                      " last_ms, reports, i.path, first_line FROM identities LEFT JOIN inputs i ON i.id = first_input"
-                      " WHERE mmsi = ?1 ORDER BY first_ms, name, imo, callsign", &st, err)) != PEL_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, mmsi);
-    int nid = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    st_iter *it = st_identities_of(s, mmsi, err);
+    if (!it)
+        return PEL_ERR_IO;
+    int nid = 0, k;
+    st_ident_row r;
+    while ((k = st_identity_next(it, &r, err)) > 0) {
         nid++;
         fprintf(f, "  ");
-        put_time(f, sqlite3_column_int64(st, 8));
+        put_time(f, r.first_ms);
         fprintf(f, " .. ");
-        put_time(f, sqlite3_column_int64(st, 9));
+        put_time(f, r.last_ms);
         fprintf(f, "  name \"");
-        put_text(f, sqlite3_column_text(st, 0));
+        put_text(f, (const unsigned char *)r.name);
         fprintf(f, "\"");
-        if (sqlite3_column_int64(st, 1))
-            fprintf(f, "  IMO %lld%s", (long long)sqlite3_column_int64(st, 1),
-                    pel_imo_valid((uint32_t)sqlite3_column_int64(st, 1)) ? "" : " (check digit wrong)");
-        if (sqlite3_column_bytes(st, 2)) {
+        if (r.imo)
+            fprintf(f, "  IMO %lld%s", (long long)r.imo, pel_imo_valid(r.imo) ? "" : " (check digit wrong)");
+        if (r.callsign[0]) {
             fprintf(f, "  call sign ");
-            put_text(f, sqlite3_column_text(st, 2));
+            put_text(f, (const unsigned char *)r.callsign);
         }
-        if (sqlite3_column_int(st, 3) >= 0)
-            fprintf(f, "  type %d", sqlite3_column_int(st, 3));
-        if (sqlite3_column_int(st, 4) >= 0) { /* a part absent (-1) counts 0: CSVs give a length alone */
-            int l = sqlite3_column_int(st, 4) + (sqlite3_column_int(st, 5) > 0 ? sqlite3_column_int(st, 5) : 0);
-            int w = sqlite3_column_int(st, 6) + (sqlite3_column_int(st, 7) > 0 ? sqlite3_column_int(st, 7) : 0);
-            if (sqlite3_column_int(st, 6) >= 0)
+        if (r.shiptype >= 0)
+            fprintf(f, "  type %d", r.shiptype);
+        if (r.to_bow >= 0) { /* a part absent (-1) counts 0: CSVs give a length alone */
+            int l = r.to_bow + (r.to_stern > 0 ? r.to_stern : 0);
+            int w = r.to_port + (r.to_starboard > 0 ? r.to_starboard : 0);
+            if (r.to_port >= 0)
                 fprintf(f, "  size %dx%d m", l, w);
             else
                 fprintf(f, "  length %d m", l);
         }
-        fprintf(f, "  (%lld reports; first at %s:%lld)\n", (long long)sqlite3_column_int64(st, 10),
-                sqlite3_column_text(st, 11) ? (const char *)sqlite3_column_text(st, 11) : "?",
-                (long long)sqlite3_column_int64(st, 12));
+        fprintf(f, "  (%lld reports; first at %s:%lld)\n", (long long)r.reports, r.first_path ? r.first_path : "?",
+                (long long)r.first_line);
     }
-    sqlite3_finalize(st);
+    st_iter_free(it);
+    if (k < 0)
+        return (pel_status)-k;
     if (!nid)
         fprintf(f, "  none received\n");
 
     fprintf(f, "\nvoyage reports (destination, draught)\n");
-    if ((rc = prep(s, "SELECT destination, draught_dm, eta, first_ms, last_ms, reports FROM voyages WHERE mmsi = ?1"
-                      " ORDER BY first_ms, destination", &st, err)) != PEL_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, mmsi);
+    if (!(it = st_voyages_of(s, mmsi, err)))
+        return PEL_ERR_IO;
     int nv = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    st_voyage_row vr;
+    while ((k = st_voyage_next(it, &vr, err)) > 0) {
         nv++;
         fprintf(f, "  ");
-        put_time(f, sqlite3_column_int64(st, 3));
+        put_time(f, vr.first_ms);
         fprintf(f, " .. ");
-        put_time(f, sqlite3_column_int64(st, 4));
+        put_time(f, vr.last_ms);
         fprintf(f, "  destination \"");
-        put_text(f, sqlite3_column_text(st, 0));
+        put_text(f, (const unsigned char *)vr.destination);
         fprintf(f, "\"");
-        if (sqlite3_column_int(st, 1) >= 0)
-            fprintf(f, "  draught %.1f m", sqlite3_column_int(st, 1) / 10.0);
-        if (sqlite3_column_bytes(st, 2)) {
+        if (vr.draught_dm >= 0)
+            fprintf(f, "  draught %.1f m", vr.draught_dm / 10.0);
+        if (vr.eta[0]) {
             fprintf(f, "  ETA ");
-            put_text(f, sqlite3_column_text(st, 2));
+            put_text(f, (const unsigned char *)vr.eta);
         }
-        fprintf(f, "  (%lld reports)\n", (long long)sqlite3_column_int64(st, 5));
+        fprintf(f, "  (%lld reports)\n", (long long)vr.reports);
     }
-    sqlite3_finalize(st);
+    st_iter_free(it);
+    if (k < 0)
+        return (pel_status)-k;
     if (!nv)
         fprintf(f, "  none received\n");
 
     fprintf(f, "\nsegments\n");
-    if ((rc = prep(s, "SELECT seg, t0, t1, n, distance_m, parallel FROM segments WHERE mmsi = ?1 ORDER BY seg", &st,
-                   err)) != PEL_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, mmsi);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        fprintf(f, "  #%d  ", sqlite3_column_int(st, 0));
-        put_time(f, sqlite3_column_int64(st, 1));
+    if (!(it = st_segments_of(s, mmsi, -1, 0, err)))
+        return PEL_ERR_IO;
+    st_segment g;
+    while ((k = st_segment_next(it, &g, err)) > 0) {
+        fprintf(f, "  #%d  ", g.seg);
+        put_time(f, g.t0);
         fprintf(f, " .. ");
-        put_time(f, sqlite3_column_int64(st, 2));
-        fprintf(f, "  %lld positions  %.1f nm%s\n", (long long)sqlite3_column_int64(st, 3),
-                sqlite3_column_double(st, 4) / 1852.0,
-                sqlite3_column_int(st, 5) ? "  PARALLEL: overlaps another segment (two transmitters?)" : "");
+        put_time(f, g.t1);
+        fprintf(f, "  %lld positions  %.1f nm%s\n", (long long)g.n, g.distance_m / 1852.0,
+                g.parallel ? "  PARALLEL: overlaps another segment (two transmitters?)" : "");
     }
-    sqlite3_finalize(st);
+    st_iter_free(it);
+    if (k < 0)
+        return (pel_status)-k;
 
     /* silences: consecutive usable positions further apart than silence_h */
     pel_position *p = NULL;
     size_t n = 0, cap = 0;
-    if ((rc = load_vessel(s, mmsi, &p, &n, &cap, err)) != PEL_OK) {
+    if ((rc = st_vessel_positions(s, mmsi, &p, &n, &cap, err)) != PEL_OK) {
         free(p);
         return rc;
     }
@@ -282,19 +230,14 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
     return ferror(f) ? PEL_ERR_IO : PEL_OK;
 }
 
+/* The latest name of mmsi into buf (cut to fit), or NULL. */
 static const char *latest_name(pel_store *s, uint32_t mmsi, char *buf, size_t cap) {
-    sqlite3_stmt *st;
-    if (prep(s, "SELECT name FROM identities WHERE mmsi = ?1 AND name <> '' ORDER BY last_ms DESC, name LIMIT 1", &st,
-             NULL) != PEL_OK)
+    char *name = st_latest_name(s, mmsi);
+    if (!name)
         return NULL;
-    sqlite3_bind_int64(st, 1, mmsi);
-    const char *r = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-        r = buf;
-    }
-    sqlite3_finalize(st);
-    return r;
+    snprintf(buf, cap, "%s", name);
+    free(name);
+    return buf;
 }
 
 static bool in_filter(const pel_track_filter *f, const pel_position *q) {
@@ -313,18 +256,6 @@ static bool in_filter(const pel_track_filter *f, const pel_position *q) {
 pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
                       int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos, size_t n),
                       void *ud, pel_error *err) {
-    /* the candidate chunks, in vessel then time order */
-    char q[768];
-    int64_t from = f->has_from ? f->from_ms : INT64_MIN, to = f->has_to ? f->to_ms : INT64_MAX;
-    if (f->has_bbox)
-        snprintf(q, sizeof q,
-                 "SELECT c.mmsi, c.data FROM chunk_box b JOIN chunks c ON c.id = b.id"
-                 " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
-                 " AND b.m1 >= ?5 AND b.m0 <= ?6 ORDER BY c.mmsi, c.t0, c.id");
-    else
-        snprintf(q, sizeof q,
-                 "SELECT mmsi, data FROM chunks WHERE t1 >= ?5 AND t0 <= ?6 ORDER BY mmsi, t0, id");
-    sqlite3_stmt *st;
     pel_status rc;
     if (f->mmsi && f->nmmsi) {
         /* by vessel: one query per MMSI */
@@ -334,7 +265,7 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
             one.nmmsi = 0;
             pel_position *p = NULL;
             size_t n = 0, cap = 0;
-            rc = load_vessel(s, f->mmsi[i], &p, &n, &cap, err);
+            rc = st_vessel_positions(s, f->mmsi[i], &p, &n, &cap, err);
             size_t k = 0;
             for (size_t j = 0; j < n; j++)
                 if (in_filter(&one, &p[j]))
@@ -350,28 +281,30 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
         }
         return PEL_OK;
     }
-    if ((rc = prep(s, q, &st, err)) != PEL_OK)
-        return rc;
+    /* the candidate chunks, in vessel then time order */
+    st_area a = {.has_box = f->has_bbox, .has_from = f->has_from, .has_to = f->has_to, .from_ms = f->from_ms,
+                 .to_ms = f->to_ms};
     if (f->has_bbox) {
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)floor(f->min_lat * PEL_DEG));
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)ceil(f->max_lat * PEL_DEG));
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)floor(f->min_lon * PEL_DEG));
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)ceil(f->max_lon * PEL_DEG));
-        sqlite3_bind_int64(st, 5, f->has_from ? f->from_ms / 60000 - 1 : INT32_MIN);
-        sqlite3_bind_int64(st, 6, f->has_to ? f->to_ms / 60000 + 1 : INT32_MAX);
-    } else {
-        sqlite3_bind_int64(st, 5, from);
-        sqlite3_bind_int64(st, 6, to);
+        a.lat0 = (int64_t)floor(f->min_lat * PEL_DEG);
+        a.lat1 = (int64_t)ceil(f->max_lat * PEL_DEG);
+        a.lon0 = (int64_t)floor(f->min_lon * PEL_DEG);
+        a.lon1 = (int64_t)ceil(f->max_lon * PEL_DEG);
     }
+    st_iter *it = st_chunks(s, &a, err);
+    if (!it)
+        return PEL_ERR_IO;
     pel_position *p = NULL;
     size_t n = 0, cap = 0;
     uint32_t cur = 0;
     rc = PEL_OK;
-    int step;
     for (;;) {
-        step = sqlite3_step(st);
-        uint32_t mmsi = step == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
-        if ((step != SQLITE_ROW || mmsi != cur) && n) {
+        uint32_t mmsi = 0;
+        int step = st_chunk_next(it, &mmsi, err);
+        if (step < 0) {
+            rc = (pel_status)-step;
+            break;
+        }
+        if ((step == 0 || mmsi != cur) && n) {
             char nb[64];
             if (on_vessel(ud, cur, latest_name(s, cur, nb, sizeof nb), p, n)) {
                 rc = PEL_STOPPED;
@@ -379,77 +312,114 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
             }
             n = 0;
         }
-        if (step != SQLITE_ROW)
+        if (step == 0)
             break;
         cur = mmsi;
-        const uint8_t *blob = sqlite3_column_blob(st, 1);
-        size_t len = (size_t)sqlite3_column_bytes(st, 1);
-        long c = trk_count(blob, len);
-        if (c < 0) {
-            rc = st_error(s, err, "a stored chunk is corrupt");
+        size_t c;
+        if ((rc = st_chunk_read(it, &p, &cap, n, &c, err)) != PEL_OK)
             break;
-        }
-        if (n + (size_t)c > cap) {
-            size_t ncap = cap ? cap : 1024;
-            while (ncap < n + (size_t)c)
-                ncap *= 2;
-            pel_position *np = realloc(p, ncap * sizeof *np);
-            if (!np) {
-                rc = PEL_ERR_NOMEM;
-                break;
-            }
-            p = np;
-            cap = ncap;
-        }
         pel_position *dst = p + n;
-        if (trk_decode(blob, len, mmsi, dst, (size_t)c) != c) {
-            rc = st_error(s, err, "a stored chunk is corrupt");
-            break;
-        }
-        for (long j = 0; j < c; j++)
+        for (size_t j = 0; j < c; j++)
             if (in_filter(f, &dst[j]))
                 p[n++] = dst[j];
     }
-    if (rc == PEL_OK && step != SQLITE_DONE)
-        rc = st_error(s, err, "reading tracks");
-    sqlite3_finalize(st);
+    st_iter_free(it);
     free(p);
     return rc;
 }
 
-pel_status st_input_paths(pel_store *s, char ***out, size_t *n) {
-    sqlite3 *db = s->db;
-    sqlite3_stmt *q;
-    char **paths = NULL;
-    size_t np = 0;
+/* ---- a vessel's identities as an array --------------------------------------------- */
+
+pel_status st_identities(pel_store *s, uint32_t mmsi, st_identity **out, size_t *n, pel_error *err) {
     *out = NULL;
     *n = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id, path FROM inputs ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+    st_iter *it = st_identities_of(s, mmsi, err);
+    if (!it)
         return PEL_ERR_IO;
+    st_identity *v = NULL;
+    size_t k = 0, cap = 0;
     pel_status st = PEL_OK;
+    st_ident_row r;
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        size_t id = (size_t)sqlite3_column_int64(q, 0);
-        if (id >= np) {
-            char **nv = realloc(paths, (id + 1) * sizeof *nv);
+    while ((rc = st_identity_next(it, &r, err)) > 0) {
+        if (k == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            st_identity *nv = realloc(v, ncap * sizeof *nv);
             if (!nv) {
                 st = PEL_ERR_NOMEM;
                 break;
             }
-            memset(nv + np, 0, (id + 1 - np) * sizeof *nv);
-            paths = nv;
-            np = id + 1;
+            v = nv;
+            cap = ncap;
         }
-        const char *p = (const char *)sqlite3_column_text(q, 1);
-        if (!p || !(paths[id] = strdup(p))) { /* a path lost would drop the file from the evidence */
+        st_identity *x = &v[k++];
+        x->name = r.name[0] ? strdup(r.name) : NULL;
+        x->imo = r.imo;
+        x->callsign = r.callsign[0] ? strdup(r.callsign) : NULL;
+        x->shiptype = r.shiptype;
+        x->first_ms = r.first_ms;
+        x->last_ms = r.last_ms;
+        if ((r.name[0] && !x->name) || (r.callsign[0] && !x->callsign)) {
             st = PEL_ERR_NOMEM;
             break;
         }
     }
-    if (st == PEL_OK && rc != SQLITE_DONE)
-        st = sqlite3_errcode(db) == SQLITE_NOMEM ? PEL_ERR_NOMEM : PEL_ERR_IO;
-    sqlite3_finalize(q);
-    *out = paths;
-    *n = np;
+    if (st == PEL_OK && rc < 0)
+        st = (pel_status)-rc;
+    st_iter_free(it);
+    if (st != PEL_OK) {
+        if (st == PEL_ERR_NOMEM && err) {
+            err->code = st;
+            snprintf(err->msg, sizeof err->msg, "out of memory reading identities");
+        }
+        st_identities_free(v, k);
+        return st;
+    }
+    *out = v;
+    *n = k;
+    return PEL_OK;
+}
+
+void st_identities_free(st_identity *v, size_t n) {
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].callsign);
+    }
+    free(v);
+}
+
+void st_latest_clear(st_latest *l) {
+    if (!l)
+        return;
+    free(l->name);
+    free(l->callsign);
+    free(l->destination);
+    *l = (st_latest){.shiptype = -1};
+}
+
+/* ---- the dump -------------------------------------------------------------------------- */
+
+static int dump_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
+    (void)name;
+    FILE *f = ud;
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "pos %u %lld %d %d %u %u %u %u %u %u %d %u %u %llu %d\n", mmsi, (long long)p[i].t_ms, p[i].lat,
+                p[i].lon, p[i].speed, p[i].course, p[i].heading, p[i].status, p[i].type, p[i].flags, p[i].segment,
+                p[i].input, p[i].source, (unsigned long long)p[i].line, p[i].second);
+    return 0;
+}
+
+pel_status pel_store_dump(pel_store *s, FILE *out, pel_error *err) {
+    pel_status st = s->ops->dump_rows(s, out, err);
+    pel_track_filter f = {0};
+    if (st == PEL_OK)
+        st = pel_tracks(s, &f, dump_vessel, out, err);
+    if (st == PEL_OK && ferror(out)) {
+        if (err) {
+            err->code = PEL_ERR_IO;
+            snprintf(err->msg, sizeof err->msg, "writing the dump failed");
+        }
+        st = PEL_ERR_IO;
+    }
     return st;
 }
