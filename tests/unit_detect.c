@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "det_detectors.h"
+#include "detectors.h"
 #include "trk.h"
 
 #ifndef M_PI
@@ -85,7 +85,7 @@ static const char *port_name(void *ud, int i) {
     return i == 0 ? "NAMPO \"test\"" : NULL;
 }
 
-static const det_geo GEO = {port_dist, port_name, NULL, NULL, NULL, NULL};
+static const det_geo GEO = {.port_dist_m = port_dist, .port_name = port_name};
 
 /* ---- collecting findings ----------------------------------------------------------- */
 

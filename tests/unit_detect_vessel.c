@@ -1,6 +1,6 @@
 /*
  * unit_detect_vessel.c -- unit tests of the per-vessel detectors (gaps,
- * port visits, zone stays: src/detect/det_vessel.h) on synthetic tracks
+ * port visits, zone stays: src/detect/detectors.h) on synthetic tracks
  * built here, with a stub geography (two ports, one of concern; one square
  * zone) and stub store callbacks.  Prints one line per failure and
  * "unit_detect_vessel: N passed, M failed".
@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "det.h"
-#include "det_vessel.h"
+#include "detectors.h"
 #include "pelorus.h"
 
 #include "check.h"
@@ -67,7 +66,11 @@ static const char *stub_zone_name(void *ud, int z) {
     return (void)ud, z == 0 ? "Box" : "?";
 }
 
-static const det_geo geo = {stub_port_dist, stub_port_name, stub_port_concern, stub_zones, stub_zone_name, NULL};
+static const det_geo geo = {.port_dist_m = stub_port_dist,
+                            .port_name = stub_port_name,
+                            .port_concern = stub_port_concern,
+                            .zones_at = stub_zones,
+                            .zone_name = stub_zone_name};
 
 /* ---- stub store callbacks ------------------------------------------------ */
 

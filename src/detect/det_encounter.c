@@ -54,7 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "det_detectors.h"
+#include "detectors.h"
 #include "findings/write.h"
 #include "trk.h"
 #include "util/xsort.h"
@@ -99,13 +99,7 @@ typedef struct rawenc {
 } rawenc;
 
 void det_enc_default_opts(det_enc_opts *o) {
-    o->max_distance_m = 500;
-    o->min_duration_h = 2;
-    o->max_median_speed_kn = 2;
-    o->min_port_distance_m = 10000;
-    o->merge_gap_h = 4;
-    o->step_s = 600;
-    o->max_interp_gap_s = 3600;
+    det_opts_default(&det_table[DET_ENCOUNTER], o);
 }
 
 det_enc *det_enc_new(const det_enc_opts *o) {
@@ -762,4 +756,24 @@ done:
     free(s.d);
     free(out.v);
     return st;
+}
+
+/* ---- hooks (detectors.h) ------------------------------------------------------------ */
+
+pel_status det_enc_begin(det_call *c) {
+    c->state = det_enc_new(c->opts);
+    return c->state ? PEL_OK : PEL_ERR_NOMEM;
+}
+
+pel_status det_enc_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
+    return det_enc_add_track(c->state, mmsi, p, n);
+}
+
+pel_status det_enc_finish(det_call *c) {
+    return det_enc_run(c->state, &c->env->geo, c->emit, c->ud) == PEL_OK ? PEL_OK : PEL_ERR_NOMEM;
+}
+
+void det_enc_cleanup(det_call *c) {
+    det_enc_free(c->state);
+    c->state = NULL;
 }

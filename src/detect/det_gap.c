@@ -1,11 +1,12 @@
 /*
  * det_gap.c -- AIS gaps: a vessel silent for at least 12 h (Global Fishing
- * Watch's definition of a possible intentional disabling), and the chains
- * of positions the per-vessel detectors share (det_vessel.h).
+ * Watch's definition of a possible intentional disabling), judged against
+ * the reception around it and the pulse of the whole feed; and the chains
+ * of positions the per-vessel detectors share (detectors.h).
  *
  * Rules:
  *   - A gap lies between two consecutive positions of a chain
- *     (det_vessel.h): positions of the same segment, or the last position
+ *     (detectors.h): positions of the same segment, or the last position
  *     of a segment and the first of the next when no other position of the
  *     MMSI was heard in between.  Two transmitters sharing an MMSI never
  *     make a gap together; a transmitter silent while a parallel one goes
@@ -14,15 +15,21 @@
  *   - Open gap: the vessel's last position (over all chains) is more than
  *     min_gap_h before ctx->data_end_ms.  A chain that ends while another
  *     chain of the MMSI goes on is not an open gap.
- *   - Reception: a silence is "suspected" when at least min_others (3)
- *     positions of other vessels were heard within coverage_radius_m (50 km)
- *     of the gap start during the gap, leaving out its first and last
- *     coverage_margin_s (30 min, at most a quarter of the gap), i.e. the place was covered; false
- *     otherwise (a reception hole explains it), null without the callback.
+ *   - Reception: a silence is "suspected" when at least min_others
+ *     positions of other vessels were heard within coverage_radius_m of the
+ *     gap start during the gap, leaving out its first and last
+ *     coverage_margin_s (at most a quarter of the gap), i.e. the place was
+ *     covered; false otherwise (a reception hole explains it), null without
+ *     the callback.
  *   - Gaps starting or ending near a port of concern are kept and marked.
+ *   - In the scan (the hooks at the end): the reception comes from the
+ *     store's coverage (st_coverage), the draughts from its voyage reports;
+ *     every vessel's positions make the feed's pulse (positions heard per
+ *     hour), and once every vessel is read, a gap during which the whole
+ *     feed was silent most of the time is a hole in the data, not a
+ *     vessel's gap (det_gap_finish).
  *
- * Defaults: min_gap_h 12, port_radius_m 5000, coverage_radius_m 50000,
- * min_others 3, coverage_margin_s 1800, draught_change_m 0.5.
+ * Defaults: det_table's settings (detectors.c).
  *
  * Limits: the coverage test looks around the start of the gap only, over
  * the whole gap, and counts positions, not vessels.  Satellite coverage
@@ -36,8 +43,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "det.h"
-#include "det_vessel.h"
+#include "detectors.h"
+#include "store/store.h"
 #include "trk.h"
 #include "util/xsort.h"
 
@@ -97,13 +104,7 @@ size_t *det_vessel_chains(const pel_position *p, size_t n) {
 /* ---- gaps ---------------------------------------------------------------- */
 
 void det_gap_default_opts(det_gap_opts *o) {
-    o->min_gap_h = 12;
-    o->port_radius_m = 5000;
-    o->coverage_radius_m = 50000;
-    o->min_others = 3;
-    o->coverage_margin_s = 1800;
-    o->draught_change_m = 0.5;
-    o->min_feed_fraction = 0.5;
+    det_opts_default(&det_table[DET_GAP], o);
 }
 
 /* The port members of a gap's two ends: start_* and end_*. */
@@ -226,4 +227,112 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
     if (ctx && ctx->data_end_ms > 0 && ctx->data_end_ms - p[n - 1].t_ms > min_ms)
         emit_gap(o, geo, ctx, mmsi, &p[n - 1], NULL, ctx->data_end_ms, 0, emit, ud);
     return PEL_OK;
+}
+
+/* ---- in the scan: hooks (detectors.h) ---------------------------------------------------- */
+
+typedef struct gap_scan {
+    pel_store *s;
+    st_coverage *cov;       /* positions heard near a gap, for others_heard */
+    det_gap_context ctx;
+    int64_t data_start;
+    uint16_t *hours;        /* positions heard per hour since data_start (saturating) */
+    size_t nhours;
+    uint64_t vessels_heard; /* vessels with usable positions */
+} gap_scan;
+
+static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
+    gap_scan *g = ud;
+    return st_draught_near(g->s, mmsi, t, before);
+}
+
+/* Positions of other vessels heard within radius_m of (lat, lon) between
+ * from and to (inclusive): the coverage judgement above. */
+static long others_heard(void *ud, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from, int64_t to) {
+    gap_scan *g = ud;
+    return st_coverage_count(g->cov, mmsi, lat, lon, radius_m, from, to);
+}
+
+pel_status det_gap_begin(det_call *c) {
+    const det_env *env = c->env;
+    gap_scan *g = calloc(1, sizeof *g);
+    if (!g)
+        return PEL_ERR_NOMEM;
+    c->state = g;
+    g->s = env->s;
+    if (!(g->cov = st_coverage_new(env->s, c->err)))
+        return PEL_ERR_IO;
+    g->data_start = env->data_start_ms;
+    if (env->data_end_ms > env->data_start_ms) {
+        /* times are checked at ingest (1990 .. tomorrow): at most ~330,000 hours */
+        g->nhours = (size_t)((env->data_end_ms - env->data_start_ms) / 3600000 + 1);
+        g->hours = calloc(g->nhours, sizeof *g->hours);
+        if (!g->hours)
+            return PEL_ERR_NOMEM;
+    }
+    g->ctx = (det_gap_context){
+        .draught_at = draught_at, .others_heard = others_heard, .data_end_ms = env->data_end_ms, .ud = g};
+    return PEL_OK;
+}
+
+pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
+    gap_scan *g = c->state;
+    /* the feed's pulse, for judging gaps once every vessel is read */
+    g->vessels_heard++;
+    for (size_t i = 0; g->hours && i < n; i++) {
+        int64_t h = (p[i].t_ms - g->data_start) / 3600000;
+        if (h >= 0 && (size_t)h < g->nhours && g->hours[h] < UINT16_MAX)
+            g->hours[h]++;
+    }
+    return det_gap_track(c->opts, &c->env->geo, &g->ctx, mmsi, p, n, c->emit, c->ud);
+}
+
+/* Gaps against the feed's pulse: in data from many vessels, a silence
+ * during which the whole feed was silent most of the time (no position of
+ * any vessel in more than half of its hours: a receiver network down, a
+ * file holding two days a year apart) is a hole in the data, not a
+ * vessel's gap; it is left out (counted in the scan's statistics).  Every
+ * gap kept says how much of it the feed covered ("feed_hours_fraction").
+ * A store holding one vessel only cannot be judged: its gaps are kept. */
+pel_status det_gap_finish(det_call *c) {
+    gap_scan *g = c->state;
+    const det_gap_opts *o = c->opts;
+    fnd_set *s = c->env->found;
+    bool *keep = malloc((s->n ? s->n : 1) * sizeof *keep);
+    if (!keep)
+        return PEL_ERR_NOMEM;
+    for (size_t i = 0; i < s->n; i++) {
+        const fnd_finding *f = &s->v[i];
+        keep[i] = true;
+        if (strcmp(f->event, "gap") != 0 || !g->hours)
+            continue;
+        /* the hours strictly inside the gap: its edges hold its own positions */
+        int64_t h0 = (f->start_ms - g->data_start) / 3600000 + 1, h1 = (f->end_ms - g->data_start) / 3600000 - 1;
+        size_t heard = 0, all = 0;
+        for (int64_t h = h0; h <= h1; h++, all++)
+            heard += h >= 0 && (size_t)h < g->nhours && g->hours[h] > 0;
+        double frac = all ? (double)heard / (double)all : 1.0;
+        if (g->vessels_heard > 1 && frac < o->min_feed_fraction) {
+            c->env->stats->gaps_in_holes++;
+            keep[i] = false;
+            continue;
+        }
+        if (fnd_set_append_num(s, i, "feed_hours_fraction", frac, 2) != PEL_OK) {
+            free(keep);
+            return PEL_ERR_NOMEM;
+        }
+    }
+    fnd_set_keep(s, keep);
+    free(keep);
+    return PEL_OK;
+}
+
+void det_gap_cleanup(det_call *c) {
+    gap_scan *g = c->state;
+    if (!g)
+        return;
+    st_coverage_free(g->cov);
+    free(g->hours);
+    free(g);
+    c->state = NULL;
 }

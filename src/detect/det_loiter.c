@@ -38,18 +38,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "det_detectors.h"
+#include "detectors.h"
 #include "trk.h"
 
 #define KN_MS (1852.0 / 3600.0)
 
 void det_loiter_default_opts(det_loiter_opts *o) {
-    o->max_speed_kn = 2;
-    o->min_duration_h = 4;
-    o->min_port_distance_m = 37040;
-    o->max_gap_h = 1;
-    o->max_implied_speed_kn = 3;
-    o->noise_m = 200;
+    det_opts_default(&det_table[DET_LOITERING], o);
 }
 
 static double implied_kn(const pel_position *a, const pel_position *b, double noise_m) {
@@ -176,4 +171,9 @@ void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mms
     }
     if (open)
         judge(o, geo, mmsi, p, start, n - 1, emit, ud);
+}
+
+pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
+    det_loiter_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    return PEL_OK;
 }

@@ -3,7 +3,7 @@
  * anchorage, stopped there, and left beyond 4 km.
  *
  * Rules:
- *   - Positions are followed along chains (det_vessel.h), so a clone
+ *   - Positions are followed along chains (detectors.h), so a clone
  *     transmitting far away under the same MMSI does not cut a visit.
  *   - Entry: the first position within entry_m (3 km) of a port.  The visit
  *     lasts while positions stay within exit_m (4 km) of a port
@@ -22,7 +22,10 @@
  *     position to its last -- neither arrival nor departure seen -- made no
  *     visit we saw; it is reported only at a port of concern.
  *
- * Defaults: entry_m 3000, exit_m 4000, stop_kn 0.5.
+ * Defaults: det_table's settings (detectors.c).  The nearest port is looked
+ * for only twice exit_m around each position (20 km at least, well past
+ * any visit) when the geography can (det_geo.port_within_m): cheap in the
+ * open sea.
  *
  * Limits: the stop rests on reported speed only: a vessel whose positions
  * carry no speed never stops.  A silence inside the port is part of the
@@ -35,13 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "det.h"
-#include "det_vessel.h"
+#include "detectors.h"
 
 void det_port_default_opts(det_port_opts *o) {
-    o->entry_m = 3000;
-    o->exit_m = 4000;
-    o->stop_kn = 0.5;
+    det_opts_default(&det_table[DET_PORT_VISIT], o);
 }
 
 typedef struct visit {
@@ -106,6 +106,7 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
     if (!link)
         return PEL_ERR_NOMEM;
     const size_t *next = link, *prev = link + n;
+    double near = o->exit_m * 2 > 20000 ? o->exit_m * 2 : 20000; /* well past any visit */
     for (size_t h = 0; h < n; h++) {
         if (prev[h] != DET_CHAIN_END)
             continue;
@@ -113,7 +114,9 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
         visit v = {0};
         for (size_t k = h; k != DET_CHAIN_END; k = next[k]) {
             int idx = -1;
-            double d = geo->port_dist_m(geo->ud, (double)p[k].lat / PEL_DEG, (double)p[k].lon / PEL_DEG, &idx);
+            double lat = (double)p[k].lat / PEL_DEG, lon = (double)p[k].lon / PEL_DEG;
+            double d = geo->port_within_m ? geo->port_within_m(geo->ud, lat, lon, near, &idx)
+                                          : geo->port_dist_m(geo->ud, lat, lon, &idx);
             if (isnan(d) || idx < 0)
                 d = INFINITY;
             if (inside && d > o->exit_m) {
@@ -145,4 +148,8 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
     }
     free(link);
     return PEL_OK;
+}
+
+pel_status det_port_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
+    return det_port_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
 }

@@ -4,7 +4,7 @@
  * exclusive economic zones...).
  *
  * Rules:
- *   - Positions are followed along chains (det_vessel.h), so a clone under
+ *   - Positions are followed along chains (detectors.h), so a clone under
  *     the same MMSI elsewhere does not cut or fake a stay.
  *   - A stay in a zone is a run of consecutive positions of a chain inside
  *     it; the first position outside ends it.  There is no hysteresis: a
@@ -17,7 +17,7 @@
  *   - entered_from is the position before the first inside (the crossing
  *     happened between the two), null when the chain started inside.
  *
- * Defaults: min_positions 1 (every stay is reported).
+ * Defaults: det_table's settings (detectors.c): every stay is reported.
  *
  * Limits: the crossing time is known only to within the reporting
  * interval; a vessel that crosses a zone between two positions (or stays
@@ -30,11 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "det.h"
-#include "det_vessel.h"
+#include "detectors.h"
 
 void det_zone_default_opts(det_zone_opts *o) {
-    o->min_positions = 1;
+    det_opts_default(&det_table[DET_ZONE_ENTRY], o);
 }
 
 typedef struct stay {
@@ -141,4 +140,8 @@ pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t m
     }
     free(link);
     return PEL_OK;
+}
+
+pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
+    return det_zone_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
 }

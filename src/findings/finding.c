@@ -18,27 +18,6 @@
 #include "util/escape.h"
 #include "util/xsort.h"
 
-/* ---- events ------------------------------------------------------------------------ */
-
-static const char *const events[FND__EVENTS] = {
-    [FND_ENCOUNTER] = "encounter",   [FND_LOITERING] = "loitering",
-    [FND_GAP] = "gap",               [FND_PORT_VISIT] = "port_visit",
-    [FND_ZONE_ENTRY] = "zone_entry", [FND_SPOOFING] = "spoofing",
-    [FND_IDENTITY_CHANGE] = "identity_change", [FND_WATCHLIST_MATCH] = "watchlist_match",
-    [FND_DATA_QUALITY] = "data_quality",
-};
-
-const char *pel_event_name(int i) {
-    return i >= 0 && i < FND__EVENTS ? events[i] : NULL;
-}
-
-int fnd_event_index(const char *name) {
-    for (int i = 0; name && i < FND__EVENTS; i++)
-        if (!strcmp(events[i], name))
-            return i;
-    return -1;
-}
-
 /* ---- the builder -------------------------------------------------------------------- */
 
 /* The next member slot, counted into the arrays and objects open; NULL
@@ -209,8 +188,7 @@ static double round6(double v) {
 /* Makes dst a finding of its own from src (members, evidence and strings
  * borrowed): one block holding them all.  false when out of memory. */
 static bool freeze(const fnd_finding *src, fnd_finding *dst) {
-    int ev = fnd_event_index(src->event);
-    size_t text = ev < 0 ? strlen(src->event ? src->event : "") + 1 : 0;
+    size_t text = strlen(src->event ? src->event : "") + 1;
     for (size_t i = 0; i < src->nmem; i++) {
         const fnd_member *m = &src->mem[i];
         if (m->name)
@@ -227,12 +205,8 @@ static bool freeze(const fnd_finding *src, fnd_finding *dst) {
     char *t = block + msz + esz;
     *dst = *src;
     dst->block = block;
-    if (ev >= 0)
-        dst->event = events[ev];
-    else {
-        dst->event = strcpy(t, src->event ? src->event : "");
-        t += strlen(t) + 1;
-    }
+    dst->event = strcpy(t, src->event ? src->event : "");
+    t += strlen(t) + 1;
     for (size_t i = 0; i < src->nmem; i++) {
         mem[i] = src->mem[i];
         if (mem[i].name) {

@@ -39,24 +39,6 @@
 #define FND_MAX_EVIDENCE 64 /* evidence entries a finding lists; evidence_total counts them all */
 #define FND_MAX_MEMBERS 64  /* members a builder holds (an array's or object's own members count) */
 
-/* The events, in the order of pel_event_name() and pel_scan_stats.by_event. */
-typedef enum fnd_event {
-    FND_ENCOUNTER,
-    FND_LOITERING,
-    FND_GAP,
-    FND_PORT_VISIT,
-    FND_ZONE_ENTRY,
-    FND_SPOOFING,
-    FND_IDENTITY_CHANGE,
-    FND_WATCHLIST_MATCH,
-    FND_DATA_QUALITY,
-    FND__EVENTS
-} fnd_event;
-
-/* The index of an event name (fnd_event), or -1 for a name that is none of
- * them (a findings file may hold others). */
-int fnd_event_index(const char *name);
-
 /* ---- members ----------------------------------------------------------------- */
 
 typedef enum fnd_kind {

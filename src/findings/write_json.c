@@ -170,10 +170,11 @@ fnd_geometry fnd_geometry_of(const fnd_finding *x) {
     fnd_geometry g = {FND_GEOM_NONE, {x->lon, NAN}, {x->lat, NAN}};
     if (isnan(x->lat) || isnan(x->lon))
         return g;
-    int ev = fnd_event_index(x->event);
-    if (ev == FND_ENCOUNTER || ev == FND_LOITERING || ev == FND_PORT_VISIT || ev == FND_ZONE_ENTRY || ev == FND_GAP)
-        g.type = FND_GEOM_POINT;
-    else if (ev == FND_SPOOFING && fnd_has_str(x, "kind", "parallel_segments")) {
+    static const char *const points[] = {"encounter", "loitering", "port_visit", "zone_entry", "gap"};
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++)
+        if (!strcmp(x->event, points[i]))
+            g.type = FND_GEOM_POINT;
+    if (!strcmp(x->event, "spoofing") && fnd_has_str(x, "kind", "parallel_segments")) {
         g.lat[1] = fnd_get_num(x, "lat_b", NAN);
         g.lon[1] = fnd_get_num(x, "lon_b", NAN);
         if (!isnan(g.lat[1]) && !isnan(g.lon[1]))
