@@ -73,6 +73,49 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
 };
 // clang-format on
 
+/* What each kind of finding the detectors declare (src/detect/detectors.h)
+ * counts for: the weights score_finding below gives it, or none and why.
+ * tests/unit_detectors.c holds this table to the detectors' one: every
+ * declared kind has a row, every row is a declared kind, and every weight
+ * but flag_dprk and the levels is in a row. */
+#define W(...) (const int[]){__VA_ARGS__, -1}
+// clang-format off
+static const rpt_kind_weights kind_weights[] = {
+    {"encounter",       NULL,                W(RPT_W_ENCOUNTER, RPT_W_ENCOUNTER_DESIGNATED), NULL},
+    {"loitering",       NULL,                W(RPT_W_LOITERING), NULL},
+    {"gap",             NULL,                W(RPT_W_GAP_SUSPECTED, RPT_W_GAP_COVERAGE, RPT_W_GAP_DRAUGHT,
+                                               RPT_W_GAP_PORT_CONCERN), NULL},
+    {"port_visit",      NULL,                W(RPT_W_PORT_CONCERN), NULL},
+    {"zone_entry",      NULL,                W(RPT_W_ZONE), NULL},
+    {"spoofing",        "parallel_segments", W(RPT_W_SPOOFING_PARALLEL), NULL},
+    {"spoofing",        "impossible_speed",  W(RPT_W_SPOOFING_SPEED), NULL},
+    {"spoofing",        "unallocated_mid",   W(RPT_W_SPOOFING_MID), NULL},
+    {"spoofing",        "invalid_mmsi",      W(RPT_W_SPOOFING_MMSI), NULL},
+    {"identity_change", "name",              W(RPT_W_IDENTITY_NAME), NULL},
+    {"identity_change", "callsign",          W(RPT_W_IDENTITY_OTHER), NULL},
+    {"identity_change", "imo",               W(RPT_W_IDENTITY_IMO), NULL},
+    {"identity_change", "shiptype",          W(RPT_W_IDENTITY_OTHER), NULL},
+    {"identity_change", "imo_shared",        W(RPT_W_IDENTITY_IMO), NULL},
+    {"watchlist_match", NULL,                W(RPT_W_DESIGNATION_IMO, RPT_W_DESIGNATION_CORROBORATED,
+                                               RPT_W_DESIGNATION_NAME), NULL},
+    {"data_quality",    "invalid_imo",       W(RPT_W_DATA_IMO), NULL},
+};
+// clang-format on
+#undef W
+
+const rpt_kind_weights *rpt_kind_weights_of(const char *event, const char *kind) {
+    for (size_t i = 0; i < sizeof kind_weights / sizeof kind_weights[0]; i++) {
+        const rpt_kind_weights *k = &kind_weights[i];
+        if (!strcmp(k->event, event) && (!k->kind || (kind && !strcmp(k->kind, kind))))
+            return k;
+    }
+    return NULL;
+}
+
+const rpt_kind_weights *rpt_kind_weights_row(size_t i) {
+    return i < sizeof kind_weights / sizeof kind_weights[0] ? &kind_weights[i] : NULL;
+}
+
 const char *rpt_weight_name(int i) {
     return i >= 0 && i < RPT_W__COUNT ? weights[i].name : NULL;
 }

@@ -60,6 +60,23 @@ typedef struct rpt_weights {
  * the end.  Static. */
 const char *rpt_weight_name(int i);
 
+/* The weights a kind of finding counts for (risk.c's table beside the
+ * weights): w lists RPT_W_ indices, -1 at its end; a kind that counts for
+ * none says why in weightless. */
+typedef struct rpt_kind_weights {
+    const char *event; /* "spoofing" */
+    const char *kind;  /* its kind or field ("parallel_segments"); NULL: every finding of the event */
+    const int *w;
+    const char *weightless;
+} rpt_kind_weights;
+
+/* The row of a finding's event and kind (kind NULL when it has none), or
+ * NULL when the table has none.  Static. */
+const rpt_kind_weights *rpt_kind_weights_of(const char *event, const char *kind);
+
+/* Row i of that table, NULL past its end.  Static. */
+const rpt_kind_weights *rpt_kind_weights_row(size_t i);
+
 /* Sets every weight to its default. */
 void rpt_weights_default(rpt_weights *w);
 
