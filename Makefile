@@ -4,7 +4,8 @@
 #   make check    the same tests built with AddressSanitizer + UBSan (build-san/)
 #   make bench    benchmarks (not part of the tests)
 #   make fuzz     libFuzzer targets with clang (build-fuzz/)
-#   make golden   regenerate tests/golden/*.out and tests/golden/scan/* for review (git diff them!)
+#   make golden   regenerate tests/golden/*.out, tests/golden/scan/* and the settings table of
+#                 docs/findings.md (from src/detect/detectors.c) for review (git diff them!)
 
 CC      ?= gcc
 BUILD   ?= build
@@ -74,9 +75,10 @@ check:
 test-all:
 	scripts/test.sh
 
-golden: $(BUILD)/pelorus
+golden: $(BUILD)/pelorus $(BUILD)/tests/unit_detectors
 	BUILD=$(BUILD) tests/golden.sh --update
 	BUILD=$(BUILD) tests/scan_golden.sh --update
+	$(BUILD)/tests/unit_detectors --update-docs
 
 bench: $(BUILD)/pelorus
 	@mkdir -p $(BUILD)

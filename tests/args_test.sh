@@ -44,7 +44,10 @@ settings() { # file -> lines "name lo hi whole"
 }
 settings docs/findings.md >"$T/det.txt"
 n=$(wc -l <"$T/det.txt")
-[ "$n" = 24 ] && ok "docs/findings.md lists 24 detector settings with ranges" || bad "docs/findings.md: $n settings parsed"
+# as many as the rows of the settings table (written from src/detect/detectors.c)
+rows=$(sed -n '/^<!-- settings:/,/^<!-- end of settings/p' docs/findings.md | grep -c '^| `')
+[ "$n" -ge 24 ] && [ "$n" = "$rows" ] && ok "docs/findings.md lists $n detector settings with ranges" ||
+    bad "docs/findings.md: $n settings parsed of $rows"
 scan() { "$PEL" scan -q --db "$DB" --format jsonl "$@"; }
 while read -r name lo hi whole; do
     extra=()

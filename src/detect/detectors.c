@@ -86,7 +86,7 @@ static const det_setting loi_settings[] = {
     LOI(min_duration_h,       4,     0, 720,     "hours",  "a run lasts at least this (last position minus first)"),
     LOI(min_port_distance_m,  37040, 0, 1000000, "metres", "the run's mean position is at least this far from the nearest port (20 nm; it stands in for the shore)"),
     LOI(max_gap_h,            1,     0, 720,     "hours",  "a silence longer than this ends a run"),
-    LOI(max_implied_speed_kn, 3,     0, 1000,    "knots",  "two positions farther apart than this speed allows (less loitering.noise_m) end a run: the reported speed is not believed"),
+    LOI(max_implied_speed_kn, 3,     0, 1000,    "knots",  "two positions farther apart than this speed allows (less `loitering.noise_m`) end a run: the reported speed is not believed"),
     LOI(noise_m,              200,   0, 100000,  "metres", "the position jitter allowed in that check"),
 };
 
