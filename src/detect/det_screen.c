@@ -13,7 +13,7 @@ pel_status det_screen_finish(det_call *c) {
     bool is_default = false;
     pel_status st = sc_load_matcher(c->env->s, c->env->data_dir, &m, &is_default, c->err);
     if (st == PEL_OK)
-        st = sc_screen(c->env->s, m, is_default, (const geo_mid *)c->env->mid, c->emit, c->ud, NULL, c->err);
+        st = sc_screen(c->env->s, m, is_default, c->env->mid, c->emit, c->ud, NULL, c->err);
     pel_matcher_free(m);
     return st;
 }

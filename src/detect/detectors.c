@@ -13,10 +13,8 @@
  * distances size a grid, counts and steps size arrays) and within what
  * means something at sea.
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "detectors.h"

@@ -205,7 +205,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         if (st == PEL_OK && c.env.found->failed != PEL_OK)
             st = c.env.found->failed;
         clock_gettime(CLOCK_MONOTONIC, &b);
-        if (d == DET_ENCOUNTER)
+        if (d == DET_ENCOUNTER) /* pel_scan_stats keeps the pairing's time apart: it grows fastest */
             sp->encounter_s = seconds(a, b);
     }
     if (st == PEL_OK)
