@@ -38,7 +38,6 @@
 #include <math.h>
 #include <nettle/base64.h>
 #include <nettle/sha2.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,24 +52,13 @@
 #include "store/store.h"
 #include "util/display.h"
 #include "util/escape.h"
+#include "util/fail.h"
 #include "util/outfile.h"
 #include "util/xsort.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
-/* ---- errors and files ---------------------------------------------------- */
-
-static pel_status fail(pel_error *err, pel_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static pel_status fail(pel_error *err, pel_status st, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = st;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
+/* ---- files ---------------------------------------------------------------- */
 
 static char *join(const char *a, const char *b) {
     size_t n = strlen(a) + strlen(b) + 2;
@@ -84,13 +72,13 @@ static char *join(const char *a, const char *b) {
 static pel_status make_dir(const char *path, pel_error *err) {
     char *p = strdup(path);
     if (!p)
-        return fail(err, PEL_ERR_NOMEM, "out of memory");
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     for (char *c = p + 1;; c++) {
         if (*c == '/' || !*c) {
             char keep = *c;
             *c = 0;
             if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                pel_status st = fail(err, PEL_ERR_IO, "%s: %s", p, strerror(errno));
+                pel_status st = pel_fail(err, PEL_ERR_IO, "%s: %s", p, strerror(errno));
                 free(p);
                 return st;
             }
@@ -102,7 +90,7 @@ static pel_status make_dir(const char *path, pel_error *err) {
     struct stat sb;
     pel_status st = PEL_OK;
     if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        st = fail(err, PEL_ERR_IO, "%s: not a directory", path);
+        st = pel_fail(err, PEL_ERR_IO, "%s: not a directory", path);
     free(p);
     return st;
 }
@@ -150,7 +138,7 @@ static pel_status out_open(outfile *o, const char *dir, const char *name, pel_er
     char *path = join(dir, name);
     if (!path) {
         memset(o, 0, sizeof *o);
-        return fail(err, PEL_ERR_NOMEM, "out of memory");
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     }
     pel_status st = outfile_open(o, path, err);
     free(path);
@@ -681,12 +669,12 @@ static pel_status write_html(report *r, outfile *o, const char *data, pel_error 
     char *web = join(r->run.data_dir, "web"), *tpath = web ? join(web, "report.html") : NULL;
     if (!tpath) {
         free(web);
-        return fail(err, PEL_ERR_NOMEM, "out of memory");
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     }
     size_t tlen;
     char *tpl = slurp(tpath, &tlen);
     if (!tpl) {
-        pel_status st = fail(err, PEL_ERR_IO, "the report template %s: %s", tpath, strerror(errno));
+        pel_status st = pel_fail(err, PEL_ERR_IO, "the report template %s: %s", tpath, strerror(errno));
         free(web);
         free(tpath);
         return st;
@@ -696,7 +684,7 @@ static pel_status write_html(report *r, outfile *o, const char *data, pel_error 
     char *page = NULL;
     size_t plen = 0;
     FILE *mf = open_memstream(&page, &plen);
-    pel_status st = mf ? PEL_OK : fail(err, PEL_ERR_NOMEM, "out of memory");
+    pel_status st = mf ? PEL_OK : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     const char *p = tpl, *end = tpl + tlen;
     int ndata = 0;
     long hashes_at = -1;
@@ -709,7 +697,7 @@ static pel_status write_html(report *r, outfile *o, const char *data, pel_error 
         fwrite(p, 1, (size_t)(m - p), mf);
         const char *close = strstr(m, "-->");
         if (!close) {
-            st = fail(err, PEL_ERR_FORMAT, "%s: a <!--PELORUS: marker without -->", tpath);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s: a <!--PELORUS: marker without -->", tpath);
             break;
         }
         const char *in = m + strlen("<!--PELORUS:");
@@ -730,33 +718,33 @@ static pel_status write_html(report *r, outfile *o, const char *data, pel_error 
             snprintf(name, sizeof name, "%.*s", (int)(b - a), a);
             if (!name[0] || name[0] == '/' || strstr(name, "..") || strchr(name, '\\') ||
                 (size_t)(b - a) >= sizeof name) {
-                st = fail(err, PEL_ERR_FORMAT, "%s: refusing to include \"%s\" (no .., no leading /)", tpath, name);
+                st = pel_fail(err, PEL_ERR_FORMAT, "%s: refusing to include \"%s\" (no .., no leading /)", tpath, name);
                 break;
             }
             char *ipath = join(web, name);
             size_t ilen;
             char *inc = ipath ? slurp(ipath, &ilen) : NULL;
             if (!inc)
-                st = fail(err, PEL_ERR_IO, "the report template's include %s: %s", ipath ? ipath : name,
-                          strerror(errno));
+                st = pel_fail(err, PEL_ERR_IO, "the report template's include %s: %s", ipath ? ipath : name,
+                              strerror(errno));
             else if (contains_ci(inc, ilen, "</script") || contains_ci(inc, ilen, "</style"))
-                st = fail(err, PEL_ERR_FORMAT,
-                          "%s contains </script or </style, which would end its element in report.html", ipath);
+                st = pel_fail(err, PEL_ERR_FORMAT,
+                              "%s contains </script or </style, which would end its element in report.html", ipath);
             else
                 fwrite(inc, 1, ilen, mf);
             free(inc);
             free(ipath);
         } else {
-            st = fail(err, PEL_ERR_FORMAT, "%s: unknown marker <!--PELORUS:%.*s-->", tpath,
-                      (int)(inlen > 40 ? 40 : inlen), in);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s: unknown marker <!--PELORUS:%.*s-->", tpath,
+                          (int)(inlen > 40 ? 40 : inlen), in);
             break;
         }
         p = close + 3;
     }
     if (st == PEL_OK && !ndata)
-        st = fail(err, PEL_ERR_FORMAT, "%s has no <!--PELORUS:DATA--> marker", tpath);
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s has no <!--PELORUS:DATA--> marker", tpath);
     if (mf && fclose(mf) != 0 && st == PEL_OK)
-        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK) {
         if (hashes_at >= 0) {
             fwrite(page, 1, (size_t)hashes_at, o->f);
@@ -789,7 +777,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         o = &copy;
     }
     if (!s || !out_dir || !out_dir[0])
-        return fail(err, PEL_ERR_ARG, "pel_report: no store or no output directory");
+        return pel_fail(err, PEL_ERR_ARG, "pel_report: no store or no output directory");
     report r = {.s = s, .o = o};
     pel_status st = rpt_run_scan(s, o, &r.run, err);
     if (st != PEL_OK)
@@ -801,7 +789,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
          *zp = o->zones_path ? strdup(o->zones_path) : join(r.run.data_dir, "zones.geojson"),
          *lp = join(r.run.data_dir, "web/licences.json");
     if (!pp || !mp || !zp || !lp)
-        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK)
         st = make_dir(out_dir, err);
     if (st == PEL_OK)
@@ -812,13 +800,13 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         json_error_t je;
         zones = json_load_file(zp, 0, &je);
         if (!zones)
-            st = fail(err, PEL_ERR_FORMAT, "%s:%d: %s", zp, je.line, je.text);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%d: %s", zp, je.line, je.text);
         FILE *lf = fopen(lp, "r");
         if (st == PEL_OK && lf) {
             fclose(lf);
             licences = json_load_file(lp, 0, &je);
             if (!json_is_array(licences))
-                st = fail(err, PEL_ERR_FORMAT, "%s: %s", lp, licences ? "not an array" : je.text);
+                st = pel_fail(err, PEL_ERR_FORMAT, "%s: %s", lp, licences ? "not an array" : je.text);
         } else if (st == PEL_OK)
             licences = json_array();
     }
@@ -827,7 +815,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         r.nv = r.run.rank.n;
         r.v = calloc(r.nv ? r.nv : 1, sizeof *r.v);
         if (!r.v)
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         for (size_t i = 0; st == PEL_OK && i < r.nv; i++) {
             r.v[i].mmsi = r.run.rank.v[i].mmsi;
             r.v[i].rank = i;
@@ -841,7 +829,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         r.doc = (fnd_doc){doc_name, doc_geometry, &r};
         r.geom = malloc((r.run.findings->n + 1) * sizeof *r.geom);
         if (!r.geom)
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         for (size_t i = 0; st == PEL_OK && i < r.run.findings->n; i++)
             r.geom[i] = fnd_geometry_of(&r.run.findings->v[i]);
     }
@@ -861,15 +849,15 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
     if (st == PEL_OK && r.nv) {
         uint32_t *ms = malloc(r.nv * sizeof *ms);
         if (!ms)
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         else {
             for (size_t i = 0; i < r.nv; i++)
                 ms[i] = r.v[i].mmsi;
             pel_track_filter f = {.mmsi = ms, .nmmsi = r.nv};
             st = pel_tracks(s, &f, on_track, &r, err);
             if (st == PEL_STOPPED || r.nomem)
-                st = r.nomem ? fail(err, PEL_ERR_NOMEM, "out of memory")
-                             : fail(err, PEL_ERR_IO, "writing tracks.geojson failed");
+                st = r.nomem ? pel_fail(err, PEL_ERR_NOMEM, "out of memory")
+                             : pel_fail(err, PEL_ERR_IO, "writing tracks.geojson failed");
             free(ms);
         }
     }
@@ -880,7 +868,7 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
     }
     /* the data */
     if (st == PEL_OK && findings_json(&r) != PEL_OK)
-        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK) {
         root = json_object();
         json_object_set_new(root, "title", json_string("Pelorus evidence report"));
@@ -924,21 +912,21 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
         json_object_set_new(root, "stats", stats);
         json_object_set(root, "licences", licences);
         if (r.nomem && st == PEL_OK)
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     }
     if (st == PEL_OK && fnd_write_geojson(files[F_GEOJSON].f, r.run.findings, &r.doc) != PEL_OK)
-        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK && fnd_write_kml(files[F_KML].f, r.run.findings, &r.doc) != PEL_OK)
-        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK && fnd_write_csv(files[F_CSV].f, r.run.findings, &r.doc) != PEL_OK)
-        st = fail(err, PEL_ERR_NOMEM, "out of memory");
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK) {
         /* hidden characters as \u escapes: report.html carries no invisible
          * byte, and report.js shows each as a visible mark; < > & too, so
          * nothing in it can end its <script> element */
         char *dump = json_dumps(root, DUMP_FLAGS), *safe = dump ? esc_json_text_dup(dump, ESC_HTML) : NULL;
         if (!safe)
-            st = fail(err, PEL_ERR_NOMEM, "out of memory");
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         else
             st = write_html(&r, &files[F_HTML], safe, err);
         free(dump);
