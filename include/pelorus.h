@@ -183,6 +183,8 @@ typedef struct pel_ais_msg {
     const char *shipname;   /* borrowed, NULL if absent */
     const char *callsign;
     const char *destination;
+    char eta[13];           /* type 5: the ETA as transmitted, "MM-DDTHH:MMZ"
+                               (00-00T24:60Z when not available); else "" */
 
     /* every field, in transmission order */
     int nfields;
