@@ -50,7 +50,7 @@ typedef enum pel_status {
 
 typedef struct pel_error {
     pel_status code;
-    char msg[256];
+    char msg[256]; /* why, in words; a longer message is cut, ending in "..." */
 } pel_error;
 
 /* Why an input line did not become (part of) a message.  Every line of input
