@@ -1,9 +1,16 @@
 /*
  * pelorus.h -- the public API of libpelorus, and its reference.
  *
- * Pelorus turns raw AIS (NMEA 0183 AIVDM/AIVDO sentences) into decoded
- * messages.  This header is everything a program needs; nothing else under
- * src/ is public.
+ * Pelorus turns raw AIS -- NMEA 0183 AIVDM/AIVDO sentences, plain or gzip,
+ * and CSV exports (NOAA, DMA, Kystverket, BarentsWatch, any CSV through a
+ * column map) -- into evidence: decoded messages, a store of positions,
+ * tracks and identity histories (SQLite), findings that point back to the
+ * input lines that prove them (encounters, loitering, gaps, port visits,
+ * zone entries, spoofing, identity changes, sanctions-list matches), risk
+ * scores with their reasons, and the evidence report.  It also simulates
+ * AIS with known answers and scores findings against them.  The sections
+ * below follow that pipeline.  This header is everything a program needs;
+ * nothing else under src/ is public.
  *
  * Conventions, for every function below:
  *   - Names start with pel_.  Types are pel_name, constants PEL_NAME.
@@ -43,7 +50,7 @@ typedef enum pel_status {
 
 typedef struct pel_error {
     pel_status code;
-    char msg[256];
+    char msg[256]; /* why, in words; a longer message is cut, ending in "..." */
 } pel_error;
 
 /* Why an input line did not become (part of) a message.  Every line of input
@@ -183,6 +190,8 @@ typedef struct pel_ais_msg {
     const char *shipname;   /* borrowed, NULL if absent */
     const char *callsign;
     const char *destination;
+    char eta[13];           /* type 5: the ETA as transmitted, "MM-DDTHH:MMZ"
+                               (00-00T24:60Z when not available); else "" */
 
     /* every field, in transmission order */
     int nfields;
@@ -641,7 +650,7 @@ typedef struct pel_ingest_stats {
     uint64_t statics;         /* identity/voyage records stored */
     uint64_t ignored;         /* messages of no use to tracks (base stations, binary...) */
     uint64_t rejected;        /* lines/rows/records refused, all reasons */
-    uint64_t by_reason[64];   /* per reason, indexed by pel_ingest_reason_index() */
+    uint64_t by_reason[64];   /* per reason, indexed as pel_ingest_reason_name() */
     uint64_t vessels_built;   /* vessels whose tracks were rebuilt */
     uint64_t duplicates;      /* receptions of the same report removed */
     double read_s, build_s;   /* wall seconds reading inputs, building tracks */

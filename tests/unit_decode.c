@@ -130,6 +130,12 @@ static void test_normalised(void) {
     CHECK(last.line == 1 && last.line_last == 2 && last.fragments == 2, "type 5 lines %llu-%llu",
           (unsigned long long)last.line, (unsigned long long)last.line_last);
     CHECK(last.to_bow == 225 && last.to_stern == 70 && last.to_port == 1 && last.to_starboard == 31, "dims");
+    /* the ETA as the JSON writes it, kept in the message; the record borrows it from there */
+    CHECK(!strcmp(last.eta, "05-15T14:00Z"), "type 5 eta [%s]", last.eta);
+    pel_record rec;
+    CHECK(pel_record_from_msg(&rec, &last) && rec.eta == last.eta, "the record's eta points into the message");
+    feed(l1, 1);
+    CHECK(last.eta[0] == 0, "no eta on a type 1 [%s]", last.eta);
 
     /* tag block time and source */
     const char *lt[] = {"\\s:rSTN01,c:1700000000*00\\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"};

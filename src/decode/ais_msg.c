@@ -177,6 +177,17 @@ static void type_4(dec *d) {
     set_pos4(d->m, lon, lat);
 }
 
+/* The ETA field (month 4 bits, day 5, hour 5, minute 6) as transmitted,
+ * "MM-DDTHH:MMZ", as the JSON writer prints it. */
+static void eta_text(char out[13], int64_t v) {
+    unsigned mo = (unsigned)(v >> 16) & 15, d = (unsigned)(v >> 11) & 31, h = (unsigned)(v >> 6) & 31,
+             mi = (unsigned)v & 63;
+    out[0] = (char)('0' + mo / 10), out[1] = (char)('0' + mo % 10), out[2] = '-';
+    out[3] = (char)('0' + d / 10), out[4] = (char)('0' + d % 10), out[5] = 'T';
+    out[6] = (char)('0' + h / 10), out[7] = (char)('0' + h % 10), out[8] = ':';
+    out[9] = (char)('0' + mi / 10), out[10] = (char)('0' + mi % 10), out[11] = 'Z', out[12] = 0;
+}
+
 /* 5: static and voyage related data */
 static void type_5(dec *d) {
     pel_ais_msg *m = d->m;
@@ -187,7 +198,7 @@ static void type_5(dec *d) {
     m->shiptype = (int)U(d, "shiptype", 232, 8, PEL_F_SHIPTYPE);
     dims(d, 240);
     U(d, "epfd", 270, 4, PEL_F_EPFD);
-    U(d, "eta", 274, 20, PEL_F_ETA); /* month 4, day 5, hour 5, minute 6 */
+    eta_text(m->eta, U(d, "eta", 274, 20, PEL_F_ETA)); /* month 4, day 5, hour 5, minute 6 */
     int64_t draught = U(d, "draught", 294, 8, PEL_F_DRAUGHT);
     m->destination = T(d, "destination", 302, 20);
     U(d, "dte", 422, 1, PEL_F_UINT);
@@ -540,6 +551,7 @@ pel_reject pel_ais_decode_bits(pel_ais_msg *m, const uint8_t *bits, int bitlen) 
     m->to_bow = m->to_stern = m->to_port = m->to_starboard = -1;
     m->draught = NAN;
     m->shipname = m->callsign = m->destination = NULL;
+    m->eta[0] = 0;
     if (bitlen < 38) {
         if (bitlen >= 6)
             m->type = (int)(bits[0] >> 2);

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "pelorus.h"
+#include "util/fail.h"
 
 typedef struct enc {
     uint8_t *b;
@@ -58,11 +59,8 @@ static void misfit(enc *e, const char *name, long long v, long long lo, long lon
     if (e->failed)
         return;
     e->failed = true;
-    if (e->err) {
-        e->err->code = PEL_ERR_ARG;
-        snprintf(e->err->msg, sizeof e->err->msg, "type %d: %s = %lld does not fit its %d-bit field (%lld..%lld)",
-                 e->type, name, v, width, lo, hi);
-    }
+    pel_fail(e->err, PEL_ERR_ARG, "type %d: %s = %lld does not fit its %d-bit field (%lld..%lld)", e->type, name, v,
+             width, lo, hi);
 }
 
 /* An unsigned field: v must be 0 .. 2^width - 1. */
@@ -103,11 +101,9 @@ static unsigned sixbit(unsigned char c) {
 static void T(enc *e, const char *name, int off, int nchars, const char *s, size_t cap) {
     size_t n = strnlen(s, cap);
     if (n >= cap || n > (size_t)nchars) {
-        if (!e->failed && e->err) {
-            e->err->code = PEL_ERR_ARG;
-            snprintf(e->err->msg, sizeof e->err->msg, "type %d: %s is longer than %d characters (or unterminated)",
-                     e->type, name, nchars);
-        }
+        if (!e->failed)
+            pel_fail(e->err, PEL_ERR_ARG, "type %d: %s is longer than %d characters (or unterminated)", e->type, name,
+                     nchars);
         e->failed = true;
         return;
     }
@@ -298,19 +294,12 @@ int pel_ais_encode(const pel_ais_report *r, uint8_t *bits, size_t cap, pel_error
         [1] = 168, [2] = 168, [3] = 168, [5] = 424, [18] = 168, [19] = 312, [24] = 168, [27] = 96};
     int n = r->type >= 0 && r->type < 28 ? nbits[r->type] : 0;
     if (n == 0) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg, "type %d is not one the encoder writes (1, 2, 3, 5, 18, 19, 24, 27)",
-                     r->type);
-        }
+        pel_fail(err, PEL_ERR_ARG, "type %d is not one the encoder writes (1, 2, 3, 5, 18, 19, 24, 27)", r->type);
         return -1;
     }
     if (!bits || cap < (size_t)(n + 7) / 8) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg, "type %d: %d bits need %d bytes, the buffer has %zu", r->type, n,
-                     (n + 7) / 8, bits ? cap : 0);
-        }
+        pel_fail(err, PEL_ERR_ARG, "type %d: %d bits need %d bytes, the buffer has %zu", r->type, n, (n + 7) / 8,
+                 bits ? cap : 0);
         return -1;
     }
     memset(bits, 0, (size_t)(n + 7) / 8);

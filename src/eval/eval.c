@@ -22,6 +22,7 @@
 #include "findings/read.h"
 #include "pelorus.h"
 #include "util/display.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 #define MAX_EVENTS 64   /* distinct names held while reading (rows need <= 16) */
@@ -62,16 +63,6 @@ typedef struct cand_vec {
     cand *v;
     size_t n, cap;
 } cand_vec;
-
-__attribute__((format(printf, 3, 4))) static void set_err(pel_error *err, pel_status code, const char *fmt, ...) {
-    if (!err)
-        return;
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 static void items_free(item_vec *iv) {
     for (size_t i = 0; i < iv->n; i++) {
@@ -162,7 +153,7 @@ static pel_status read_items(const char *path, bool truth, events *ev, item_vec 
     iv->v = calloc(s->n ? s->n : 1, sizeof *iv->v);
     iv->cap = s->n;
     if (!iv->v) {
-        set_err(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
         rc = PEL_ERR_NOMEM;
     }
     for (size_t i = 0; rc == PEL_OK && i < s->n; i++) {
@@ -172,7 +163,7 @@ static pel_status read_items(const char *path, bool truth, events *ev, item_vec 
         const char *why = parse_item(&s->v[i], truth, ev, it);
         if (why) {
             rc = *why ? PEL_ERR_FORMAT : PEL_ERR_NOMEM;
-            set_err(err, rc, "%s:%llu: %s", path, (unsigned long long)it->line, *why ? why : "out of memory");
+            pel_fail(err, rc, "%s:%llu: %s", path, (unsigned long long)it->line, *why ? why : "out of memory");
         }
     }
     fnd_set_free(s);
@@ -425,7 +416,7 @@ pel_status pel_eval(const char *truth_path, const char *findings_path, const pel
     }
     double slack_s = o && o->slack_s != 0 ? o->slack_s : 3600;
     if (!truth_path || !findings_path || !(slack_s > 0 && slack_s <= MAX_SLACK_S)) {
-        set_err(err, PEL_ERR_ARG, "eval: no path given, or slack_s outside 0..1e9");
+        pel_fail(err, PEL_ERR_ARG, "eval: no path given, or slack_s outside 0..1e9");
         return PEL_ERR_ARG;
     }
     int64_t slack_ms = llround(slack_s * 1000);
@@ -437,7 +428,7 @@ pel_status pel_eval(const char *truth_path, const char *findings_path, const pel
     bool has_truth[MAX_EVENTS] = {0};
     pel_status rc = PEL_OK;
     if (!ev) {
-        set_err(err, PEL_ERR_NOMEM, "eval: out of memory");
+        pel_fail(err, PEL_ERR_NOMEM, "eval: out of memory");
         rc = PEL_ERR_NOMEM;
         goto done;
     }
@@ -445,7 +436,7 @@ pel_status pel_eval(const char *truth_path, const char *findings_path, const pel
         (rc = read_items(findings_path, false, ev, &fv, err)) != PEL_OK)
         goto done;
     if (!assign(ev, &tv, &fv, slack_ms)) {
-        set_err(err, PEL_ERR_NOMEM, "eval: out of memory");
+        pel_fail(err, PEL_ERR_NOMEM, "eval: out of memory");
         rc = PEL_ERR_NOMEM;
         goto done;
     }
@@ -473,7 +464,7 @@ pel_status pel_eval(const char *truth_path, const char *findings_path, const pel
         if (!has_truth[e] && !nfind[e])
             continue;
         if (res->nrows == sizeof res->rows / sizeof res->rows[0]) {
-            set_err(err, PEL_ERR_FORMAT, "%s, %s: more than 16 different events", truth_path, findings_path);
+            pel_fail(err, PEL_ERR_FORMAT, "%s, %s: more than 16 different events", truth_path, findings_path);
             rc = PEL_ERR_FORMAT;
             break;
         }
@@ -508,10 +499,10 @@ pel_status pel_eval(const char *truth_path, const char *findings_path, const pel
             put_row(out, &res->rows[r], row_opt[r]);
         put_row(out, &res->all, opt_all);
         if (!put_list(out, ev, &tv, true) || !put_list(out, ev, &fv, false)) {
-            set_err(err, PEL_ERR_NOMEM, "eval: out of memory");
+            pel_fail(err, PEL_ERR_NOMEM, "eval: out of memory");
             rc = PEL_ERR_NOMEM;
         } else if (ferror(out)) {
-            set_err(err, PEL_ERR_IO, "eval: writing the table failed");
+            pel_fail(err, PEL_ERR_IO, "eval: writing the table failed");
             rc = PEL_ERR_IO;
         }
     }

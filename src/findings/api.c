@@ -8,6 +8,7 @@
 
 #include "findings/read.h"
 #include "findings/write.h"
+#include "util/fail.h"
 
 size_t pel_findings_count(const pel_findings *fs) {
     return fs ? fs->n : 0;
@@ -15,13 +16,11 @@ size_t pel_findings_count(const pel_findings *fs) {
 
 pel_status pel_findings_write(const pel_findings *fs, FILE *out, pel_findings_format fmt, pel_error *err) {
     pel_status st = fs && out ? fnd_write(out, fmt, fs) : PEL_ERR_ARG;
-    if (st != PEL_OK && err) {
-        err->code = st;
-        snprintf(err->msg, sizeof err->msg, "%s",
+    if (st != PEL_OK)
+        pel_fail(err, st, "%s",
                  st == PEL_ERR_ARG     ? "pel_findings_write: no findings or no output"
                  : st == PEL_ERR_NOMEM ? "out of memory"
                                        : "writing the findings failed");
-    }
     return st;
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "findings/read.h"
+#include "util/fail.h"
 
 #define MAX_DEPTH 32
 
@@ -521,11 +522,7 @@ static bool blank(const char *s, size_t n) {
 }
 
 static pel_status read_error(pel_error *err, pel_status st, const char *name, uint64_t line, const char *why) {
-    if (err) {
-        err->code = st;
-        snprintf(err->msg, sizeof err->msg, "%s:%llu: %s", name, (unsigned long long)line, why);
-    }
-    return st;
+    return pel_fail(err, st, "%s:%llu: %s", name, (unsigned long long)line, why);
 }
 
 pel_status fnd_read(FILE *in, const char *name, fnd_set **out, uint64_t **lines, pel_error *err) {
@@ -587,11 +584,7 @@ pel_status fnd_read_file(const char *path, fnd_set **out, uint64_t **lines, pel_
         *out = NULL;
         if (lines)
             *lines = NULL;
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
-        }
-        return PEL_ERR_IO;
+        return pel_fail(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
     }
     pel_status st = fnd_read(f, path, out, lines, err);
     if (!std)

@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "geo.h"
+#include "util/fail.h"
 #include "util/textcsv.h"
 
 #ifndef PEL_DATADIR
@@ -53,17 +54,6 @@
 #define M_PI 3.14159265358979323846
 #endif
 #define DEG (M_PI / 180.0)
-
-static pel_status fail(pel_error *err, pel_status code, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 /* Central angle (radians) between two points given in radians. */
 static double central(double p1, double p2, double dl) {
@@ -83,7 +73,7 @@ static pel_status slurp(const char *path, char **out, size_t *len, pel_error *er
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
+        return pel_fail(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
     while (b) {
@@ -102,10 +92,10 @@ static pel_status slurp(const char *path, char **out, size_t *len, pel_error *er
     bool bad = ferror(f);
     fclose(f);
     if (!b)
-        return fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        return pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     if (bad) {
         free(b);
-        return fail(err, PEL_ERR_IO, "%s: read error", path);
+        return pel_fail(err, PEL_ERR_IO, "%s: read error", path);
     }
     b[n] = 0;
     *out = b;
@@ -147,8 +137,8 @@ static pel_status csv_open(const char *path, char **text, textcsv *c, pel_error 
     textcsv_init(c, *text, len);
     int r = textcsv_next(c);
     if (r <= 0) {
-        st = r < 0 ? fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c->err_line, c->why)
-                   : fail(err, PEL_ERR_FORMAT, "%s: empty file (no header)", path);
+        st = r < 0 ? pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c->err_line, c->why)
+                   : pel_fail(err, PEL_ERR_FORMAT, "%s: empty file (no header)", path);
         textcsv_free(c);
         free(*text);
         *text = NULL;
@@ -245,26 +235,26 @@ static pel_status port_row(const char *path, uint64_t line, const textcsv *c, co
     for (int k = 0; k < P__N; k++)
         f[k] = col[k] >= 0 ? textcsv_get(c, (size_t)col[k]) : "";
     if (!*f[P_NAME])
-        return fail(err, PEL_ERR_FORMAT, "%s:%llu: empty name", path, (unsigned long long)line);
+        return pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: empty name", path, (unsigned long long)line);
     if (!parse_num(f[P_LAT], &q->lat) || q->lat < -90 || q->lat > 90)
-        return fail(err, PEL_ERR_FORMAT, "%s:%llu: lat \"%.40s\" is not a latitude (-90..90)", path,
-                    (unsigned long long)line, f[P_LAT]);
+        return pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: lat \"%.40s\" is not a latitude (-90..90)", path,
+                        (unsigned long long)line, f[P_LAT]);
     if (!parse_num(f[P_LON], &q->lon) || q->lon < -180 || q->lon > 180)
-        return fail(err, PEL_ERR_FORMAT, "%s:%llu: lon \"%.40s\" is not a longitude (-180..180)", path,
-                    (unsigned long long)line, f[P_LON]);
+        return pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: lon \"%.40s\" is not a longitude (-180..180)", path,
+                        (unsigned long long)line, f[P_LON]);
     if (strcmp(f[P_CONCERN], "1") == 0)
         q->concern = true;
     else if (strcmp(f[P_CONCERN], "0") == 0 || !*f[P_CONCERN])
         q->concern = false;
     else
-        return fail(err, PEL_ERR_FORMAT, "%s:%llu: concern \"%.40s\" is not 0 or 1", path, (unsigned long long)line,
-                    f[P_CONCERN]);
+        return pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: concern \"%.40s\" is not 0 or 1", path, (unsigned long long)line,
+                        f[P_CONCERN]);
     size_t total = 0;
     for (int k = 0; k < P_LAT; k++)
         total += strlen(f[k]) + 1;
     char *b = malloc(total);
     if (!b)
-        return fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        return pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     const char **dst[P_LAT] = {&q->wpi,     &q->name,        &q->alt_name,    &q->unlocode,
                                &q->country, &q->harbor_size, &q->harbor_type, &q->source};
     char *w = b;
@@ -292,21 +282,21 @@ pel_status geo_ports_load(const char *path, geo_ports **out, pel_error *err) {
     geo_ports *p = calloc(1, sizeof *p);
     size_t cap = 0;
     if (!p)
-        st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        st = pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     else if (col[P_NAME] < 0 || col[P_LAT] < 0 || col[P_LON] < 0)
-        st = fail(err, PEL_ERR_FORMAT, "%s: the header must name the columns name, lat and lon", path);
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s: the header must name the columns name, lat and lon", path);
     while (st == PEL_OK) {
         int r = textcsv_next(&c);
         uint64_t line = c.rec_line;
         if (r == 0)
             break;
         if (r < 0) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.err_line, c.why);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.err_line, c.why);
             break;
         }
         if (c.nf != nhead) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %zu fields, the header has %zu", path, (unsigned long long)line,
-                      c.nf, nhead);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: %zu fields, the header has %zu", path,
+                          (unsigned long long)line, c.nf, nhead);
             break;
         }
         if ((size_t)p->n == cap) {
@@ -318,7 +308,7 @@ pel_status geo_ports_load(const char *path, geo_ports **out, pel_error *err) {
             if (nb)
                 p->blocks = nb;
             if (!nv || !nb) {
-                st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+                st = pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
                 break;
             }
             cap = ncap;
@@ -332,7 +322,7 @@ pel_status geo_ports_load(const char *path, geo_ports **out, pel_error *err) {
     textcsv_free(&c);
     free(text);
     if (st == PEL_OK && build_grid(p) != PEL_OK)
-        st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        st = pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     if (st != PEL_OK) {
         geo_ports_free(p);
         return st;
@@ -617,21 +607,16 @@ typedef struct zctx {
     pel_error *err;
 } zctx;
 
+static pel_status zfail(const zctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static pel_status zfail(const zctx *x, const char *fmt, ...) {
-    if (x->err) {
-        char *m = x->err->msg;
-        size_t cap = sizeof x->err->msg;
-        int k = x->name ? snprintf(m, cap, "%s: feature %zu (\"%.40s\"): ", x->path, x->feature, x->name)
-                        : snprintf(m, cap, "%s: feature %zu: ", x->path, x->feature);
-        if (k >= 0 && (size_t)k < cap) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(m + k, cap - (size_t)k, fmt, ap);
-            va_end(ap);
-        }
-        x->err->code = PEL_ERR_FORMAT;
-    }
-    return PEL_ERR_FORMAT;
+    char what[sizeof x->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (x->name)
+        return pel_fail(x->err, PEL_ERR_FORMAT, "%s: feature %zu (\"%.40s\"): %s", x->path, x->feature, x->name, what);
+    return pel_fail(x->err, PEL_ERR_FORMAT, "%s: feature %zu: %s", x->path, x->feature, what);
 }
 
 /* One linear ring: an array of at least 4 positions, closed. */
@@ -647,7 +632,7 @@ static pel_status read_ring(const zctx *x, json_t *a, size_t pi, size_t ri, ring
     out->xy = malloc(2 * n * sizeof *out->xy);
     if (!out->xy) {
         if (x->err)
-            fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
+            pel_fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
         return PEL_ERR_NOMEM;
     }
     out->n = n;
@@ -679,7 +664,7 @@ static pel_status read_poly(const zctx *x, json_t *a, size_t pi, poly *out) {
     out->r = calloc(n, sizeof *out->r);
     if (!out->r) {
         if (x->err)
-            fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
+            pel_fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
         return PEL_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
@@ -728,7 +713,7 @@ static pel_status read_feature(zctx *x, json_t *f, zone *z) {
     z->concern = json_is_true(jconcern);
     if (!z->name || (json_is_string(jkind) && !z->kind)) {
         if (x->err)
-            fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
+            pel_fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
         return PEL_ERR_NOMEM;
     }
     json_t *g = json_object_get(f, "geometry");
@@ -751,7 +736,7 @@ static pel_status read_feature(zctx *x, json_t *f, zone *z) {
     z->p = calloc(np, sizeof *z->p);
     if (!z->p) {
         if (x->err)
-            fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
+            pel_fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
         return PEL_ERR_NOMEM;
     }
     for (size_t i = 0; i < np; i++) {
@@ -776,24 +761,24 @@ pel_status geo_zones_load(const char *path, geo_zones **out, pel_error *err) {
     if (!root) {
         FILE *probe = fopen(path, "rb");
         if (!probe)
-            return fail(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
+            return pel_fail(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
         fclose(probe);
-        return fail(err, PEL_ERR_FORMAT, "%s:%d:%d: not JSON: %s", path, je.line, je.column, je.text);
+        return pel_fail(err, PEL_ERR_FORMAT, "%s:%d:%d: not JSON: %s", path, je.line, je.column, je.text);
     }
     pel_status st = PEL_OK;
     const char *type = json_is_object(root) ? json_string_value(json_object_get(root, "type")) : NULL;
     json_t *feats = json_is_object(root) ? json_object_get(root, "features") : NULL;
     geo_zones *z = NULL;
     if (!type || strcmp(type, "FeatureCollection") != 0)
-        st = fail(err, PEL_ERR_FORMAT, "%s: not a GeoJSON FeatureCollection (type is \"%.30s\")", path,
-                  type ? type : "(none)");
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s: not a GeoJSON FeatureCollection (type is \"%.30s\")", path,
+                      type ? type : "(none)");
     else if (!json_is_array(feats))
-        st = fail(err, PEL_ERR_FORMAT, "%s: the FeatureCollection has no \"features\" array", path);
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s: the FeatureCollection has no \"features\" array", path);
     else if (json_array_size(feats) > (size_t)INT32_MAX)
-        st = fail(err, PEL_ERR_FORMAT, "%s: too many features", path);
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s: too many features", path);
     else if (!(z = calloc(1, sizeof *z)) ||
              (json_array_size(feats) && !(z->z = calloc(json_array_size(feats), sizeof *z->z))))
-        st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        st = pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     for (size_t i = 0; st == PEL_OK && i < json_array_size(feats); i++) {
         zctx x = {.path = path, .feature = i + 1, .err = err};
         st = read_feature(&x, json_array_get(feats, i), &z->z[i]);
@@ -897,21 +882,21 @@ pel_status geo_mid_load(const char *path, geo_mid **out, pel_error *err) {
     size_t nhead = c.nf;
     geo_mid *m = calloc(1, sizeof *m);
     if (!m)
-        st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+        st = pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     else if (cm < 0 || c2 < 0)
-        st = fail(err, PEL_ERR_FORMAT, "%s: the header must name the columns mid and iso2", path);
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s: the header must name the columns mid and iso2", path);
     while (st == PEL_OK) {
         int r = textcsv_next(&c);
         uint64_t line = c.rec_line;
         if (r == 0)
             break;
         if (r < 0) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.err_line, c.why);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: %s", path, (unsigned long long)c.err_line, c.why);
             break;
         }
         if (c.nf != nhead) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: %zu fields, the header has %zu", path, (unsigned long long)line,
-                      c.nf, nhead);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: %zu fields, the header has %zu", path,
+                          (unsigned long long)line, c.nf, nhead);
             break;
         }
         const char *sm = textcsv_get(&c, (size_t)cm), *s2 = textcsv_get(&c, (size_t)c2);
@@ -923,25 +908,25 @@ pel_status geo_mid_load(const char *path, geo_mid **out, pel_error *err) {
             mid = mid * 10 + (unsigned)(sm[k] - '0');
         }
         if (!ok || mid < 201 || mid > MID_MAX) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: mid \"%.20s\" is not a ship MID (201..799)", path,
-                      (unsigned long long)line, sm);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: mid \"%.20s\" is not a ship MID (201..799)", path,
+                          (unsigned long long)line, sm);
             break;
         }
         if (!upper_letters(s2, 2) || (*s3 && !upper_letters(s3, 3))) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: MID %u: bad ISO 3166 code \"%.20s\"", path,
-                      (unsigned long long)line, mid, upper_letters(s2, 2) ? s3 : s2);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: MID %u: bad ISO 3166 code \"%.20s\"", path,
+                          (unsigned long long)line, mid, upper_letters(s2, 2) ? s3 : s2);
             break;
         }
         mid_entry *e = &m->e[mid - MID_MIN];
         if (e->iso2[0]) {
-            st = fail(err, PEL_ERR_FORMAT, "%s:%llu: MID %u given twice", path, (unsigned long long)line, mid);
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s:%llu: MID %u given twice", path, (unsigned long long)line, mid);
             break;
         }
         memcpy(e->iso2, s2, 3);
         if (*s3)
             memcpy(e->iso3, s3, 4);
         if (*sn && !(e->name = strdup(sn)))
-            st = fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
+            st = pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", path);
     }
     textcsv_free(&c);
     free(text);

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "geo.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 #ifndef M_PI
@@ -44,11 +45,7 @@ typedef struct xs {
 } xs;
 
 static pel_status fail(pel_error *err, pel_status code, const char *path, const char *why) {
-    if (err) {
-        err->code = code;
-        snprintf(err->msg, sizeof err->msg, "%s: %s", path, why);
-    }
-    return code;
+    return pel_fail(err, code, "%s: %s", path, why);
 }
 
 /* Adds the crossings of the edge (x0, y0)-(x1, y1), in cells (y down from

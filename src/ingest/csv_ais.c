@@ -120,6 +120,7 @@
 #include "decode/ais_internal.h"
 #include "ingest/csv_internal.h"
 #include "pelorus.h"
+#include "util/fail.h"
 
 #define CSV_CHUNK (1u << 20)                 /* bytes asked of zlib per read */
 #define CSV_BUFSZ (PEL_MAX_LINE + CSV_CHUNK) /* one row at most plus one chunk */
@@ -927,10 +928,7 @@ bool pel_csv_describe(const char *line, size_t len, char *buf, size_t cap) {
 /* ------------------------------------------------------------------------ */
 
 static void csv_set_err(csv_reader *r, pel_status code, const char *what) {
-    if (!r->err)
-        return;
-    r->err->code = code;
-    snprintf(r->err->msg, sizeof r->err->msg, "%s: %s", r->name, what);
+    pel_fail(r->err, code, "%s: %s", r->name, what);
 }
 
 /* Moves the unconsumed bytes to the front and reads more.  Returns false
@@ -1459,16 +1457,11 @@ static pel_status csv_header(csv_reader *r, pel_csv_format fmt, char delim) {
         for (size_t i = 0; i < n; i++)
             head[i] = row.s[i] >= 32 && row.s[i] < 127 ? row.s[i] : '?';
         head[n] = 0;
-        if (r->err && why[0]) {
-            r->err->code = PEL_ERR_FORMAT;
-            snprintf(r->err->msg, sizeof r->err->msg, "%s: %s (header \"%s%s\")", r->name, why, head,
-                     row.len > n ? "..." : "");
-        } else if (r->err) {
-            r->err->code = PEL_ERR_FORMAT;
-            snprintf(r->err->msg, sizeof r->err->msg, "%s: not %s CSV export (header \"%s%s\")", r->name,
-                     csv_format_label(fmt), head, row.len > n ? "..." : "");
-        }
-        return PEL_ERR_FORMAT;
+        if (why[0])
+            return pel_fail(r->err, PEL_ERR_FORMAT, "%s: %s (header \"%s%s\")", r->name, why, head,
+                            row.len > n ? "..." : "");
+        return pel_fail(r->err, PEL_ERR_FORMAT, "%s: not %s CSV export (header \"%s%s\")", r->name,
+                        csv_format_label(fmt), head, row.len > n ? "..." : "");
     }
     r->fmt = got;
     if (r->cmap)
@@ -1552,21 +1545,12 @@ static pel_status csv_body(csv_reader *r, uint64_t skip_lines, const pel_csv_cb 
     }
 }
 
-/* Fills err (when not NULL) with code and a message; returns code. */
-static pel_status csv_fail(pel_error *err, pel_status code, const char *fmt, const char *a, const char *b) {
-    if (err) {
-        err->code = code;
-        snprintf(err->msg, sizeof err->msg, fmt, a, b);
-    }
-    return code;
-}
-
 /* Checks a column map (see pel_csv_opts.columns); spec is only read. */
 pel_status pel_csv_check_columns(const char *spec, pel_error *err) {
     csv_colmap m;
     char why[200];
     if (!csv_colmap_parse(spec, &m, why, sizeof why))
-        return csv_fail(err, PEL_ERR_ARG, "--columns: %s%s", why, "");
+        return pel_fail(err, PEL_ERR_ARG, "--columns: %s", why);
     return PEL_OK;
 }
 
@@ -1575,20 +1559,19 @@ static pel_status csv_check_opts(const pel_csv_opts *o, csv_colmap *m, bool *has
     char why[200];
     *has_map = false;
     if (o->format < PEL_CSV_AUTO || o->format > PEL_CSV_GENERIC)
-        return csv_fail(err, PEL_ERR_ARG, "pel_csv_read: unknown format%s%s", "", "");
+        return pel_fail(err, PEL_ERR_ARG, "pel_csv_read: unknown format");
     if (o->columns && *o->columns) {
         if (o->format != PEL_CSV_GENERIC)
-            return csv_fail(err, PEL_ERR_ARG, "--columns is for the generic CSV reader (--format csv)%s%s", "", "");
+            return pel_fail(err, PEL_ERR_ARG, "--columns is for the generic CSV reader (--format csv)");
         if (!csv_colmap_parse(o->columns, m, why, sizeof why))
-            return csv_fail(err, PEL_ERR_ARG, "--columns: %s%s", why, "");
+            return pel_fail(err, PEL_ERR_ARG, "--columns: %s", why);
         *has_map = true;
     }
     if (!pel_time_format_check(o->time_format, why, sizeof why))
-        return csv_fail(err, PEL_ERR_ARG, "--time-format '%s': %s", o->time_format, why);
+        return pel_fail(err, PEL_ERR_ARG, "--time-format '%s': %s", o->time_format, why);
     char d = o->delimiter;
     if (d == '"' || d == '\n' || d == '\r' || d == ' ')
-        return csv_fail(err, PEL_ERR_ARG, "--delimiter: a quote, a blank or a line end cannot separate fields%s%s", "",
-                        "");
+        return pel_fail(err, PEL_ERR_ARG, "--delimiter: a quote, a blank or a line end cannot separate fields");
     return PEL_OK;
 }
 
@@ -1606,10 +1589,10 @@ static pel_status csv_read(const char *path, const pel_csv_opts *o, uint64_t ski
         stats = &local;
     }
     if (!path)
-        return csv_fail(err, PEL_ERR_ARG, "pel_csv_read: no path%s%s", "", "");
+        return pel_fail(err, PEL_ERR_ARG, "pel_csv_read: no path");
     csv_reader *r = calloc(1, sizeof *r);
     if (!r)
-        return csv_fail(err, PEL_ERR_NOMEM, "%s: out of memory%s", o->name ? o->name : path, "");
+        return pel_fail(err, PEL_ERR_NOMEM, "%s: out of memory", o->name ? o->name : path);
     bool has_map;
     pel_status st = csv_check_opts(o, &r->cm, &has_map, err);
     if (st != PEL_OK) {

@@ -53,6 +53,7 @@
 #include "ingest/csv_internal.h"
 #include "store/store.h"
 #include "trk.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 /* Reject reasons of every stage, as one index space. */
@@ -1075,11 +1076,7 @@ static void put_msg(char *dst, size_t cap, const char *src) {
 /* Refuses the current input: nothing of it is recorded. */
 static pel_status refuse(ing *g, pel_status code) {
     g->refused = true;
-    if (g->err) {
-        g->err->code = code;
-        put_msg(g->err->msg, sizeof g->err->msg, g->imsg);
-    }
-    return code;
+    return pel_fail(g->err, code, "%s", g->imsg);
 }
 
 /* ---- one input: reading it -------------------------------------------------------- */
@@ -1259,13 +1256,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    if (st_readonly(s)) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg, "the database is open read-only");
-        }
-        return PEL_ERR_ARG;
-    }
+    if (st_readonly(s))
+        return pel_fail(err, PEL_ERR_ARG, "the database is open read-only");
     /* options every input shares: wrong for one, wrong for all */
     char why[200] = "";
     bool map = o->columns && *o->columns;
@@ -1280,13 +1272,8 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         if (pel_csv_check_columns(o->columns, &ce) != PEL_OK)
             put_msg(why, sizeof why, ce.msg);
     }
-    if (why[0]) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            put_msg(err->msg, sizeof err->msg, why);
-        }
-        return PEL_ERR_ARG;
-    }
+    if (why[0])
+        return pel_fail(err, PEL_ERR_ARG, "%s", why);
     /* one ingest at a time: the store's writer lock, held to the end */
     if (st_writer_begin(s, o->on_wait, o->ud, err) != PEL_OK)
         return PEL_ERR_IO;
@@ -1305,11 +1292,7 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     g.pause_ms = pause ? strtol(pause, NULL, 10) : 0;
     g.batch = malloc(g.commit_every * sizeof *g.batch);
     if (!g.batch) {
-        if (err) {
-            err->code = PEL_ERR_NOMEM;
-            snprintf(err->msg, sizeof err->msg, "out of memory for %llu buffered positions",
-                     (unsigned long long)g.commit_every);
-        }
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory for %llu buffered positions", (unsigned long long)g.commit_every);
         st_writer_end(s);
         return PEL_ERR_NOMEM;
     }
@@ -1342,25 +1325,15 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
          * locked, read-only) or memory ran out while an input was being
          * recorded, never for an input that cannot be read or is not in its
          * format, nor for a usage error */
-        if (err && g.recording && !g.input_failed && (st == PEL_ERR_IO || st == PEL_ERR_NOMEM)) {
-            size_t l = strlen(err->msg);
-            snprintf(err->msg + l, sizeof err->msg - l, " (%s: stored up to line %llu; run again to continue)",
-                     g.path, (unsigned long long)g.committed);
-        }
+        if (err && g.recording && !g.input_failed && (st == PEL_ERR_IO || st == PEL_ERR_NOMEM))
+            pel_fail(err, err->code, "%s (%s: stored up to line %llu; run again to continue)", err->msg, g.path,
+                     (unsigned long long)g.committed);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == PEL_OK)
         st = st_build_dirty(s, o, stats, err);
-    if (st == PEL_OK && refused != PEL_OK) {
-        st = refused;
-        if (err) {
-            err->code = refused;
-            int k = snprintf(err->msg, sizeof err->msg, "%llu of %zu inputs not ingested: ",
-                             (unsigned long long)stats->failed, n);
-            if (k > 0 && (size_t)k < sizeof err->msg)
-                put_msg(err->msg + k, sizeof err->msg - (size_t)k, first);
-        }
-    }
+    if (st == PEL_OK && refused != PEL_OK)
+        st = pel_fail(err, refused, "%llu of %zu inputs not ingested: %s", (unsigned long long)stats->failed, n, first);
     clock_gettime(CLOCK_MONOTONIC, &t2);
     stats->read_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     stats->build_s = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
@@ -1378,9 +1351,7 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     free(g.src_name);
     free(g.src_id);
     st_writer_end(s); /* releases the lock */
-    if (st == PEL_ERR_NOMEM && err && !err->msg[0]) {
-        err->code = PEL_ERR_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
+    if (st == PEL_ERR_NOMEM && err && !err->msg[0])
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     return st;
 }

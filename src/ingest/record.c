@@ -5,16 +5,16 @@
  * Positions come from types 1, 2, 3 (class A), 18, 19 (class B) and 27
  * (long range, 1/10 minute: scaled to 1/600000 degree); identity and voyage
  * data from 5, 19 and 24.  Other types carry nothing for tracks.
+ *
+ * The record's texts (name, call sign, destination, ETA) point into the
+ * message, whose decoder keeps them (the ETA as its normalised view's
+ * "MM-DDTHH:MMZ"): they live as long as the message does, and nothing here
+ * is static or per thread.
  */
 #include <math.h>
 #include <string.h>
 
 #include "pelorus.h"
-
-static int64_t field(const pel_ais_msg *m, const char *name, int64_t dflt) {
-    const pel_ais_field *f = pel_ais_get(m, name);
-    return f ? f->v : dflt;
-}
 
 bool pel_record_from_msg(pel_record *r, const pel_ais_msg *m) {
     memset(r, 0, sizeof *r);
@@ -74,18 +74,7 @@ bool pel_record_from_msg(pel_record *r, const pel_ais_msg *m) {
         r->shiptype = m->shiptype;
         r->to_bow = m->to_bow, r->to_stern = m->to_stern, r->to_port = m->to_port, r->to_starboard = m->to_starboard;
         r->draught_dm = m->draught == m->draught ? (int)lround(m->draught * 10) : -1;
-        {
-            /* ETA as transmitted, "MM-DDTHH:MMZ" */
-            static _Thread_local char eta[16];
-            int64_t v = field(m, "eta", 0);
-            unsigned mo = (unsigned)(v >> 16) & 15, d = (unsigned)(v >> 11) & 31, h = (unsigned)(v >> 6) & 31,
-                     mi = (unsigned)v & 63;
-            eta[0] = (char)('0' + mo / 10), eta[1] = (char)('0' + mo % 10), eta[2] = '-';
-            eta[3] = (char)('0' + d / 10), eta[4] = (char)('0' + d % 10), eta[5] = 'T';
-            eta[6] = (char)('0' + h / 10), eta[7] = (char)('0' + h % 10), eta[8] = ':';
-            eta[9] = (char)('0' + mi / 10), eta[10] = (char)('0' + mi % 10), eta[11] = 'Z', eta[12] = 0;
-            r->eta = eta;
-        }
+        r->eta = m->eta; /* as transmitted, "MM-DDTHH:MMZ", in m like the other texts */
         return true;
     case 24:
         r->kind = PEL_REC_STATIC;

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "pelorus.h"
+#include "util/fail.h"
 
 #define CHUNK (1u << 20)
 #define BUFSZ (PEL_MAX_LINE + CHUNK)
@@ -56,13 +57,6 @@ static long src_read(src *s, char *buf, size_t n) {
     }
 }
 
-static void set_err(pel_error *err, pel_status code, const char *fmt, const char *a, const char *b) {
-    if (!err)
-        return;
-    err->code = code;
-    snprintf(err->msg, sizeof err->msg, fmt, a, b);
-}
-
 pel_status pel_decode_file(pel_decoder *d, const char *path, pel_error *err) {
     return pel_decode_file_at(d, path, 1, err);
 }
@@ -72,7 +66,7 @@ pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_l
     src s = {0};
     s.fd = is_stdin ? 0 : open(path, O_RDONLY);
     if (s.fd < 0) {
-        set_err(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
+        pel_fail(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
         return PEL_ERR_IO;
     }
     /* sniff the gzip magic */
@@ -86,14 +80,14 @@ pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_l
     }
     if (s.nhead == 2 && s.head[0] == 0x1f && s.head[1] == 0x8b) {
         if (lseek(s.fd, 0, SEEK_SET) != 0) {
-            set_err(err, PEL_ERR_IO, "%s: %s", path, "compressed input must be a file, not a pipe");
+            pel_fail(err, PEL_ERR_IO, "%s: %s", path, "compressed input must be a file, not a pipe");
             if (!is_stdin)
                 close(s.fd);
             return PEL_ERR_IO;
         }
         s.gz = gzdopen(is_stdin ? dup(0) : s.fd, "rb");
         if (!s.gz) {
-            set_err(err, PEL_ERR_NOMEM, "%s: %s", path, "cannot start gzip decompression");
+            pel_fail(err, PEL_ERR_NOMEM, "%s: %s", path, "cannot start gzip decompression");
             if (!is_stdin)
                 close(s.fd);
             return PEL_ERR_NOMEM;
@@ -107,7 +101,7 @@ pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_l
             gzclose(s.gz);
         else if (!is_stdin)
             close(s.fd);
-        set_err(err, PEL_ERR_NOMEM, "%s: %s", path, "out of memory");
+        pel_fail(err, PEL_ERR_NOMEM, "%s: %s", path, "out of memory");
         return PEL_ERR_NOMEM;
     }
     pel_decoder_set_file(d, is_stdin ? "-" : path);
@@ -120,7 +114,7 @@ pel_status pel_decode_file_at(pel_decoder *d, const char *path, uint64_t first_l
         if (n < 0) {
             int e = 0;
             const char *msg = s.gz ? gzerror(s.gz, &e) : strerror(errno);
-            set_err(err, PEL_ERR_IO, "%s: %s", path, msg);
+            pel_fail(err, PEL_ERR_IO, "%s: %s", path, msg);
             st = PEL_ERR_IO;
             break;
         }
@@ -166,7 +160,7 @@ done:
     if (s.gz) {
         /* gzclose also closes the descriptor it was given */
         if (gzclose(s.gz) != Z_OK && st == PEL_OK) {
-            set_err(err, PEL_ERR_IO, "%s: %s", path, "truncated or corrupt gzip data");
+            pel_fail(err, PEL_ERR_IO, "%s: %s", path, "truncated or corrupt gzip data");
             st = PEL_ERR_IO;
         }
     } else if (!is_stdin)

@@ -65,6 +65,7 @@
 
 #include "pelorus.h"
 #include "util/escape.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 #define BUF_CAP 65536
@@ -539,14 +540,12 @@ static void csv_row(pel_export *x, uint32_t mmsi, const char *name, const pel_po
 
 /* ---- the API -------------------------------------------------------------- */
 
+/* "export: MSG", and ": the system's reason" when e is an errno. */
 static void set_err(pel_error *err, pel_status code, const char *msg, int e) {
-    if (!err)
-        return;
-    err->code = code;
     if (e)
-        snprintf(err->msg, sizeof err->msg, "export: %s: %s", msg, strerror(e));
+        pel_fail(err, code, "export: %s: %s", msg, strerror(e));
     else
-        snprintf(err->msg, sizeof err->msg, "export: %s", msg);
+        pel_fail(err, code, "export: %s", msg);
 }
 
 /* Starts an export: allocates the exporter and writes the document's

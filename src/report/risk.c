@@ -39,6 +39,7 @@
 #include "store/store.h"
 #include "util/display.h"
 #include "util/escape.h"
+#include "util/fail.h"
 #include "util/numtext.h"
 #include "util/xsort.h"
 
@@ -126,11 +127,7 @@ void rpt_weights_default(rpt_weights *w) {
 }
 
 static pel_status arg_error(pel_error *err, const char *what, const char *s) {
-    if (err) {
-        err->code = PEL_ERR_ARG;
-        snprintf(err->msg, sizeof err->msg, "%s: %.120s (docs/report.md lists the risk weights)", what, s);
-    }
-    return PEL_ERR_ARG;
+    return pel_fail(err, PEL_ERR_ARG, "%s: %.120s (docs/report.md lists the risk weights)", what, s);
 }
 
 /* The ranges of docs/report.md.  A weight is at most RPT_WEIGHT_MAX points,
@@ -141,12 +138,8 @@ static pel_status arg_error(pel_error *err, const char *what, const char *s) {
 
 static pel_status range_error(pel_error *err, const char *name, size_t nlen, const char *what, double lo, double hi,
                               const char *v) {
-    if (err) {
-        err->code = PEL_ERR_ARG;
-        snprintf(err->msg, sizeof err->msg, "%.*s wants %s from %.15g to %.15g, not \"%.40s\" (docs/report.md)",
-                 (int)(nlen > 80 ? 80 : nlen), name, what, lo, hi, v);
-    }
-    return PEL_ERR_ARG;
+    return pel_fail(err, PEL_ERR_ARG, "%.*s wants %s from %.15g to %.15g, not \"%.40s\" (docs/report.md)",
+                    (int)(nlen > 80 ? 80 : nlen), name, what, lo, hi, v);
 }
 
 pel_status rpt_split_settings(const char *const *set, size_t nset, rpt_weights *w, rpt_draw *d, const char **det,
@@ -188,16 +181,11 @@ pel_status rpt_split_settings(const char *const *set, size_t nset, rpt_weights *
                                hi, eq ? eq + 1 : "");
         w->w[found] = v;
     }
-    if (w->w[RPT_W_MEDIUM] > w->w[RPT_W_HIGH]) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg,
-                     "risk.medium (%g) is above risk.high (%g): the medium level starts below the high one"
-                     " (docs/report.md)",
-                     w->w[RPT_W_MEDIUM], w->w[RPT_W_HIGH]);
-        }
-        return PEL_ERR_ARG;
-    }
+    if (w->w[RPT_W_MEDIUM] > w->w[RPT_W_HIGH])
+        return pel_fail(err, PEL_ERR_ARG,
+                        "risk.medium (%g) is above risk.high (%g): the medium level starts below the high one"
+                        " (docs/report.md)",
+                        w->w[RPT_W_MEDIUM], w->w[RPT_W_HIGH]);
     return PEL_OK;
 }
 
@@ -206,13 +194,8 @@ pel_status pel_report_check_settings(const char *const *set, size_t nset, pel_er
     rpt_draw d = {.simplify_deg = 0.0005, .max_points = 2000};
     rpt_weights_default(&w);
     const char **det = calloc(nset + 1, sizeof *det);
-    if (!det) {
-        if (err) {
-            err->code = PEL_ERR_NOMEM;
-            snprintf(err->msg, sizeof err->msg, "out of memory");
-        }
-        return PEL_ERR_NOMEM;
-    }
+    if (!det)
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     size_t ndet = 0;
     pel_status st = rpt_split_settings(set, nset, &w, &d, det, &ndet, err);
     if (st == PEL_OK)
@@ -650,11 +633,7 @@ void rpt_ranking_free(rpt_ranking *r) {
 }
 
 static pel_status nomem(pel_error *err) {
-    if (err) {
-        err->code = PEL_ERR_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
-    return PEL_ERR_NOMEM;
+    return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
 }
 
 pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32_t *extra, size_t nextra,
@@ -1000,10 +979,7 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
     }
     if (st == PEL_OK && ferror(out)) {
         st = PEL_ERR_IO;
-        if (err) {
-            err->code = st;
-            snprintf(err->msg, sizeof err->msg, "writing the ranking failed");
-        }
+        pel_fail(err, st, "writing the ranking failed");
     }
     rpt_run_free(&r);
     return st;

@@ -1,8 +1,9 @@
 /*
  * rpt.h -- the report stage: the explainable risk score of a vessel from
- * its findings (risk.c) and the evidence report built on it (report.c).
- * Internal to libpelorus; pel_rank and pel_report are the public entry
- * points.  docs/report.md documents the weights, the levels and the files.
+ * its findings (risk.c) and the evidence report built on it (report.c and
+ * its pieces, report_internal.h).  Internal to libpelorus; pel_rank and
+ * pel_report are the public entry points.  docs/report.md documents the
+ * weights, the levels and the files.
  *
  * The score works on exactly what `pelorus scan` reports: the findings are
  * pel_scan's own, as structured values (pel_scan_findings, findings/

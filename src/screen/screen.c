@@ -22,14 +22,10 @@
 #include "geo.h"
 #include "screen.h"
 #include "store/store.h"
-
+#include "util/fail.h"
 
 static pel_status sc_nomem(pel_error *err) {
-    if (err) {
-        err->code = PEL_ERR_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
-    return PEL_ERR_NOMEM;
+    return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
 }
 
 /* ---- import ---------------------------------------------------------------- */
@@ -62,13 +58,8 @@ static pel_status files_hash(const char *const *paths, size_t n, char hex[65], p
     static unsigned char buf[1 << 16];
     for (size_t i = 0; i < n; i++) {
         FILE *f = fopen(paths[i], "rb");
-        if (!f) {
-            if (err) {
-                err->code = PEL_ERR_IO;
-                snprintf(err->msg, sizeof err->msg, "%s: cannot open (%s)", paths[i], strerror(errno));
-            }
-            return PEL_ERR_IO;
-        }
+        if (!f)
+            return pel_fail(err, PEL_ERR_IO, "%s: cannot open (%s)", paths[i], strerror(errno));
         size_t k;
         while ((k = fread(buf, 1, sizeof buf, f)) > 0)
             sha256_update(&c, k, buf);
@@ -76,11 +67,7 @@ static pel_status files_hash(const char *const *paths, size_t n, char hex[65], p
         int e = errno;
         fclose(f);
         if (bad) { /* a hash of part of a file would name another list */
-            if (err) {
-                err->code = PEL_ERR_IO;
-                snprintf(err->msg, sizeof err->msg, "%s: cannot read (%s)", paths[i], strerror(e));
-            }
-            return PEL_ERR_IO;
+            return pel_fail(err, PEL_ERR_IO, "%s: cannot read (%s)", paths[i], strerror(e));
         }
     }
     unsigned char d[SHA256_DIGEST_SIZE];
@@ -190,10 +177,8 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
     if (st == PEL_OK)
         st = pel_matcher_build(*out);
     if (st != PEL_OK) {
-        if (err && !err->msg[0]) {
-            err->code = st;
-            snprintf(err->msg, sizeof err->msg, "%s", st == PEL_ERR_NOMEM ? "out of memory" : "loading the watchlists");
-        }
+        if (err && !err->msg[0])
+            pel_fail(err, st, "%s", st == PEL_ERR_NOMEM ? "out of memory" : "loading the watchlists");
         pel_matcher_free(*out);
         *out = NULL;
     }
@@ -571,16 +556,11 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
         size_t np = 0;
         st = st_input_paths(s, &paths, &np, err);
         fnd_set_paths(c, paths, np);
-        if (st == PEL_OK && (st = fnd_write(out, fmt, c)) != PEL_OK && err && !err->msg[0]) {
-            err->code = st;
-            snprintf(err->msg, sizeof err->msg, "writing the matches: %s",
-                     st == PEL_ERR_NOMEM ? "out of memory" : strerror(errno));
-        }
+        if (st == PEL_OK && (st = fnd_write(out, fmt, c)) != PEL_OK && err && !err->msg[0])
+            pel_fail(err, st, "writing the matches: %s", st == PEL_ERR_NOMEM ? "out of memory" : strerror(errno));
     }
-    if (st != PEL_OK && err && !err->msg[0]) {
-        err->code = st;
-        snprintf(err->msg, sizeof err->msg, "%s", st == PEL_ERR_NOMEM ? "out of memory" : "screening failed");
-    }
+    if (st != PEL_OK && err && !err->msg[0])
+        pel_fail(err, st, "%s", st == PEL_ERR_NOMEM ? "out of memory" : "screening failed");
     if (matches)
         *matches = c ? c->n : 0;
     fnd_set_free(c);

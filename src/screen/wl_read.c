@@ -79,9 +79,10 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "util/fail.h"
 #include "util/textcsv.h"
-#include "wl_internal.h"
 #include "util/xsort.h"
+#include "wl_internal.h"
 
 /* ---- entries ------------------------------------------------------------ */
 
@@ -130,19 +131,14 @@ static pel_status fail(wl_ctx *c, pel_status code, uint64_t line, const char *fm
         line = 0;
         fmt = "out of memory";
     }
-    if (c->err) {
-        char what[200];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(what, sizeof what, fmt, ap);
-        va_end(ap);
-        c->err->code = code;
-        if (line)
-            snprintf(c->err->msg, sizeof c->err->msg, "%s: line %llu: %s", c->path, (unsigned long long)line, what);
-        else
-            snprintf(c->err->msg, sizeof c->err->msg, "%s: %s", c->path, what);
-    }
-    return code;
+    char what[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (line)
+        return pel_fail(c->err, code, "%s: line %llu: %s", c->path, (unsigned long long)line, what);
+    return pel_fail(c->err, code, "%s: %s", c->path, what);
 }
 
 static pel_status nomem(wl_ctx *c) {
@@ -1239,13 +1235,8 @@ pel_status wl_read_ex(const char *const *paths, size_t n, const pel_wl_cb *cb, w
         err->code = PEL_OK;
         err->msg[0] = 0;
     }
-    if (n && !paths) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg, "pel_wl_read: no paths");
-        }
-        return PEL_ERR_ARG;
-    }
+    if (n && !paths)
+        return pel_fail(err, PEL_ERR_ARG, "pel_wl_read: no paths");
     pel_status st = PEL_OK;
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
         c.path = paths[i];

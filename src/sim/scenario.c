@@ -25,6 +25,7 @@
 
 #include "geo.h"
 #include "sim.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 #define KN_MS (1852.0 / 3600.0) /* metres per second in a knot */
@@ -151,22 +152,15 @@ static int vid_cmp(const void *a, const void *b) {
 }
 
 static pel_status fail(ld *c, const char *fmt, ...) {
-    if (c->err) {
-        c->err->code = PEL_ERR_FORMAT;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->err->msg, sizeof c->err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return PEL_ERR_FORMAT;
+    va_list ap;
+    va_start(ap, fmt);
+    pel_status st = pel_vfail(c->err, PEL_ERR_FORMAT, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 static pel_status nomem(ld *c) {
-    if (c->err) {
-        c->err->code = PEL_ERR_NOMEM;
-        snprintf(c->err->msg, sizeof c->err->msg, "out of memory");
-    }
-    return PEL_ERR_NOMEM;
+    return pel_fail(c->err, PEL_ERR_NOMEM, "out of memory");
 }
 
 /* number member; def when absent; false (and a message) when not a number */
@@ -437,16 +431,13 @@ static const char *human(double n, bool bytes, char *b, size_t cap) {
 static pel_status budget_fail(ld *c, const char *what, double msgs, double bytes) {
     const sim_budget *b = c->budget;
     char m1[32], m2[32], b1[32], b2[32];
-    if (c->err) {
-        c->err->code = PEL_ERR_ARG;
-        snprintf(c->err->msg, sizeof c->err->msg,
-                 "%.48s need about %.15s messages (budget %.15s) and %.15s of memory (budget %.15s): raise "
-                 "--max-messages/--max-memory or simulate less",
-                 what, human(msgs, false, m1, sizeof m1),
-                 b->max_messages ? human((double)b->max_messages, false, m2, sizeof m2) : "none",
-                 human(bytes, true, b1, sizeof b1), b->max_bytes ? human((double)b->max_bytes, true, b2, sizeof b2) : "none");
-    }
-    return PEL_ERR_ARG;
+    return pel_fail(c->err, PEL_ERR_ARG,
+                    "%.48s need about %.15s messages (budget %.15s) and %.15s of memory (budget %.15s): raise "
+                    "--max-messages/--max-memory or simulate less",
+                    what, human(msgs, false, m1, sizeof m1),
+                    b->max_messages ? human((double)b->max_messages, false, m2, sizeof m2) : "none",
+                    human(bytes, true, b1, sizeof b1),
+                    b->max_bytes ? human((double)b->max_bytes, true, b2, sizeof b2) : "none");
 }
 
 /* True (and err set) when v's legs take the background legs beyond the
@@ -1062,13 +1053,8 @@ pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, in
     ld c = {sc, err, ports, {{0}}, b, 0, INFINITY, NULL, 0};
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
-        if (err) {
-            err->code = PEL_ERR_FORMAT;
-            snprintf(err->msg, sizeof err->msg, "%s:%d: %s", path, je.line, je.text);
-        }
-        return PEL_ERR_FORMAT;
-    }
+    if (!root)
+        return pel_fail(err, PEL_ERR_FORMAT, "%s:%d: %s", path, je.line, je.text);
     pel_status st = PEL_ERR_FORMAT;
     plan *plans = NULL;
     size_t nplans = 0;

@@ -41,6 +41,7 @@
 #include "geo.h"
 #include "sim.h"
 #include "util/escape.h"
+#include "util/fail.h"
 #include "util/outfile.h"
 #include "util/xsort.h"
 
@@ -135,11 +136,7 @@ static FILE *open_out(outfile *o, const char *path, pel_error *err) {
 }
 
 static pel_status io_fail(pel_error *err, const char *what, const char *path) {
-    if (err) {
-        err->code = PEL_ERR_IO;
-        snprintf(err->msg, sizeof err->msg, "%s %.150s: %s", what, path, strerror(errno));
-    }
-    return PEL_ERR_IO;
+    return pel_fail(err, PEL_ERR_IO, "%s %.150s: %s", what, path, strerror(errno));
 }
 
 static truth *add_truth(ctx *c, const char *event, uint32_t mmsi, uint32_t mmsi2, int64_t t0, int64_t t1, double lat,
@@ -301,8 +298,7 @@ static bool transmit(ctx *c, sim_vessel *v, const pel_ais_report *r, int64_t t, 
     pel_error e;
     int nbits = pel_ais_encode(r, bits, sizeof bits, &e);
     if (nbits < 0) {
-        if (c->err)
-            snprintf(c->err->msg, sizeof c->err->msg, "vessel %.31s: %.200s", v->id, e.msg);
+        pel_fail(c->err, PEL_ERR_FORMAT, "vessel %.31s: %.200s", v->id, e.msg);
         c->oom = true;
         c->fail = PEL_ERR_FORMAT;
         return false;
@@ -937,11 +933,8 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
     st->est_messages = budget.messages;
     st->est_memory = budget.bytes;
     if (rc != PEL_OK) {
-        if (err && (rc == PEL_ERR_FORMAT || rc == PEL_ERR_ARG)) {
-            char m[sizeof err->msg];
-            snprintf(m, sizeof m, "%s", err->msg);
-            snprintf(err->msg, sizeof err->msg, "%.60s: %.190s", scenario_path, m);
-        }
+        if (err && (rc == PEL_ERR_FORMAT || rc == PEL_ERR_ARG))
+            pel_fail(err, rc, "%.60s: %.190s", scenario_path, err->msg);
         goto done_geo;
     }
     c.sc = &sc;
@@ -957,9 +950,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         free(c.rx);
         free(zr);
         free(c.designated);
-        rc = PEL_ERR_NOMEM;
-        if (err)
-            snprintf(err->msg, sizeof err->msg, "out of memory");
+        rc = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         goto done_sc;
     }
     for (size_t i = 0; i < sc.nv; i++) {
@@ -1030,7 +1021,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
     if (c.oom) {
         rc = c.fail ? c.fail : PEL_ERR_NOMEM;
         if (err && !err->msg[0])
-            snprintf(err->msg, sizeof err->msg, "out of memory");
+            pel_fail(err, rc, "out of memory");
         goto done_out;
     }
     if (!flush_items(&c, -1)) {

@@ -50,6 +50,7 @@
 
 #include "st_backend.h"
 #include "trk.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 #define BATCH 256
@@ -102,19 +103,11 @@ typedef struct bld {
 } bld;
 
 static pel_status nomem(bld *b) {
-    if (b->err) {
-        b->err->code = PEL_ERR_NOMEM;
-        snprintf(b->err->msg, sizeof b->err->msg, "out of memory building the track of %u", b->mmsi);
-    }
-    return PEL_ERR_NOMEM;
+    return pel_fail(b->err, PEL_ERR_NOMEM, "out of memory building the track of %u", b->mmsi);
 }
 
 static pel_status corrupt(bld *b, const char *what) {
-    if (b->err) {
-        b->err->code = PEL_ERR_IO;
-        snprintf(b->err->msg, sizeof b->err->msg, "vessel %u: %s", b->mmsi, what);
-    }
-    return PEL_ERR_IO;
+    return pel_fail(b->err, PEL_ERR_IO, "vessel %u: %s", b->mmsi, what);
 }
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size) {

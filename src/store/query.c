@@ -10,9 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/display.h"
 #include "st_backend.h"
 #include "trk.h"
+#include "util/display.h"
+#include "util/fail.h"
 
 pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_t cap, size_t *n, pel_error *err) {
     *n = 0;
@@ -368,10 +369,8 @@ pel_status st_identities(pel_store *s, uint32_t mmsi, st_identity **out, size_t 
         st = (pel_status)-rc;
     st_iter_free(it);
     if (st != PEL_OK) {
-        if (st == PEL_ERR_NOMEM && err) {
-            err->code = st;
-            snprintf(err->msg, sizeof err->msg, "out of memory reading identities");
-        }
+        if (st == PEL_ERR_NOMEM)
+            pel_fail(err, st, "out of memory reading identities");
         st_identities_free(v, k);
         return st;
     }
@@ -415,10 +414,7 @@ pel_status pel_store_dump(pel_store *s, FILE *out, pel_error *err) {
     if (st == PEL_OK)
         st = pel_tracks(s, &f, dump_vessel, out, err);
     if (st == PEL_OK && ferror(out)) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "writing the dump failed");
-        }
+        pel_fail(err, PEL_ERR_IO, "writing the dump failed");
         st = PEL_ERR_IO;
     }
     return st;

@@ -31,6 +31,7 @@
 
 #include "sqlite_internal.h"
 #include "trk.h"
+#include "util/fail.h"
 
 #define SCHEMA_VERSION 3 /* meta.schema_version; docs/schema.md, "Versions" */
 #define STR_(x) #x
@@ -219,26 +220,18 @@ const char *const sq_sql[SQ__COUNT] = {
 /* ---- statements, errors, cursors ---------------------------------------------------- */
 
 pel_status sq_error(sq_store *s, pel_error *err, const char *what) {
-    if (err) {
-        /* a failure SQLite did not see itself (a corrupt chunk found by the
-         * codec) has no SQLite message: its errmsg would be "not an error" */
-        int ec = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
-        err->code = PEL_ERR_IO;
-        if (ec == SQLITE_OK || ec == SQLITE_ROW || ec == SQLITE_DONE)
-            snprintf(err->msg, sizeof err->msg, "%s", what);
-        else
-            snprintf(err->msg, sizeof err->msg, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "no database");
-    }
-    return PEL_ERR_IO;
+    /* a failure SQLite did not see itself (a corrupt chunk found by the
+     * codec) has no SQLite message: its errmsg would be "not an error" */
+    int ec = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
+    if (ec == SQLITE_OK || ec == SQLITE_ROW || ec == SQLITE_DONE)
+        return pel_fail(err, PEL_ERR_IO, "%s", what);
+    return pel_fail(err, PEL_ERR_IO, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "no database");
 }
 
 pel_status sq_exec(sq_store *s, const char *q, pel_error *err) {
     char *msg = NULL;
     if (sqlite3_exec(s->db, q, NULL, NULL, &msg) != SQLITE_OK) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "database: %s", msg ? msg : "error");
-        }
+        pel_fail(err, PEL_ERR_IO, "database: %s", msg ? msg : "error");
         sqlite3_free(msg);
         return PEL_ERR_IO;
     }
@@ -306,10 +299,7 @@ sq_iter *sq_iter_new(sq_store *s, int kind, int i, size_t size, int (*next)(st_i
                      pel_error *err, const char *what) {
     sq_iter *it = calloc(1, size);
     if (!it) {
-        if (err) {
-            err->code = PEL_ERR_NOMEM;
-            snprintf(err->msg, sizeof err->msg, "out of memory");
-        }
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         return NULL;
     }
     it->base = (st_iter){kind, next, iter_free, NULL};
@@ -402,10 +392,7 @@ static pel_status lock_db(sq_store *s, void (*on_wait)(void *ud, const char *wha
         }
     }
     if (why) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "%s %.200s: %s", why, path, strerror(errno));
-        }
+        pel_fail(err, PEL_ERR_IO, "%s %.200s: %s", why, path, strerror(errno));
         if (f >= 0)
             close(f);
         return PEL_ERR_IO;
@@ -528,13 +515,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
 };
 
 static pel_store *open_fail(sq_store *s, pel_error *err, pel_status code, const char *fmt, ...) {
-    if (err) {
-        err->code = code;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    pel_vfail(err, code, fmt, ap);
+    va_end(ap);
     if (s)
         sq_close(&s->base);
     return NULL;
@@ -601,14 +585,11 @@ static int identify(sq_store *s, const char *path, long long *version, int *rc, 
     sqlite3_finalize(q);
     if (tables < 0) {
         *rc = sqlite3_extended_errcode(s->db);
-        if (err) {
-            err->code = (*rc & 0xff) == SQLITE_NOTADB ? PEL_ERR_FORMAT : PEL_ERR_IO;
-            if ((*rc & 0xff) == SQLITE_NOTADB)
-                snprintf(err->msg, sizeof err->msg, "%s: not a Pelorus database (not an SQLite database at all); left untouched",
-                         path);
-            else
-                snprintf(err->msg, sizeof err->msg, "%s: cannot read it (%s)", path, sqlite3_errmsg(s->db));
-        }
+        if ((*rc & 0xff) == SQLITE_NOTADB)
+            pel_fail(err, PEL_ERR_FORMAT, "%s: not a Pelorus database (not an SQLite database at all); left untouched",
+                     path);
+        else
+            pel_fail(err, PEL_ERR_IO, "%s: cannot read it (%s)", path, sqlite3_errmsg(s->db));
         return DB_FAILED;
     }
     *rc = SQLITE_OK;
@@ -631,10 +612,7 @@ static int identify(sq_store *s, const char *path, long long *version, int *rc, 
     if (!why && (!v[0] || *end || errno || *version < 0))
         why = "its schema_version is not a whole number";
     if (why) {
-        if (err) {
-            err->code = PEL_ERR_FORMAT;
-            snprintf(err->msg, sizeof err->msg, "%s: not a Pelorus database (%s); left untouched", path, why);
-        }
+        pel_fail(err, PEL_ERR_FORMAT, "%s: not a Pelorus database (%s); left untouched", path, why);
         *rc = SQLITE_ERROR;
         return DB_FAILED;
     }
@@ -761,16 +739,14 @@ pel_store *sq_open(const char *path, bool readonly, pel_error *err) {
             bool ro = is_readonly_place(sqlite3_extended_errcode(s->db)) || is_readonly_place(rc) ||
                       (access(path, F_OK) == 0 ? access(path, W_OK) != 0 || access(dir, W_OK) != 0
                                                : access(dir, W_OK) != 0);
-            *err = e;
             if (ro)
-                snprintf(err->msg, sizeof err->msg,
+                pel_fail(err, PEL_ERR_IO,
                          "%s: the database is read-only (the file or its directory cannot be written; SQLite "
                          "also needs to create %s-wal and -shm beside it)",
                          path, path);
             else
-                snprintf(err->msg, sizeof err->msg, "%s: cannot set up the database (%.200s)", path,
+                pel_fail(err, PEL_ERR_IO, "%s: cannot set up the database (%.200s)", path,
                          e.msg[0] ? e.msg : sqlite3_errmsg(s->db));
-            err->code = PEL_ERR_IO;
         }
         sq_close(&s->base);
         return NULL;

@@ -12,17 +12,14 @@
 
 #include "sqlite_internal.h"
 #include "trk.h"
+#include "util/fail.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
 
 static pel_status no_memory(pel_error *err, const char *what) {
-    if (err) {
-        err->code = PEL_ERR_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory %s", what);
-    }
-    return PEL_ERR_NOMEM;
+    return pel_fail(err, PEL_ERR_NOMEM, "out of memory %s", what);
 }
 
 /* ---- inputs ------------------------------------------------------------------------------ */

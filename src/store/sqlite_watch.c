@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
+#include "util/fail.h"
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS watchlists("
@@ -25,11 +26,7 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS watch_entries_by_list ON watch_entries(wid);";
 
 static pel_status no_memory(pel_error *err) {
-    if (err) {
-        err->code = PEL_ERR_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
-    return PEL_ERR_NOMEM;
+    return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
 }
 
 /* True when table t has column c. */
@@ -58,10 +55,7 @@ pel_status sq_wl_setup(pel_store *base, pel_error *err) {
                           "ALTER TABLE watch_entries ADD COLUMN tonnage INTEGER NOT NULL DEFAULT 0;",
                           NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        if (err) {
-            err->code = PEL_ERR_IO;
-            snprintf(err->msg, sizeof err->msg, "database: %s", msg ? msg : "error");
-        }
+        pel_fail(err, PEL_ERR_IO, "database: %s", msg ? msg : "error");
         sqlite3_free(msg);
         return PEL_ERR_IO;
     }

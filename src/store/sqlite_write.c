@@ -11,6 +11,7 @@
 
 #include "sqlite_internal.h"
 #include "trk.h"
+#include "util/fail.h"
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
@@ -170,11 +171,7 @@ pel_status sq_vessel_add_duplicates(pel_store *base, uint32_t mmsi, uint64_t n, 
 }
 
 static pel_status no_memory(pel_error *err) {
-    if (err) {
-        err->code = PEL_ERR_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
-    return PEL_ERR_NOMEM;
+    return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
 }
 
 pel_status sq_stage(pel_store *base, uint32_t mmsi, int64_t gen, const pel_position *p, size_t n, int64_t *id,

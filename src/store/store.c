@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "st_backend.h"
+#include "util/fail.h"
 
 pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) { return sq_open(path, readonly, err); }
 
@@ -30,10 +31,7 @@ void st_iter_free(st_iter *it) {
 /* Reads the next row of it, which must be of kind. */
 static int next_of(st_iter *it, int kind, void *row, pel_error *err) {
     if (!it || it->kind != kind) {
-        if (err) {
-            err->code = PEL_ERR_ARG;
-            snprintf(err->msg, sizeof err->msg, "a store cursor read as another kind");
-        }
+        pel_fail(err, PEL_ERR_ARG, "a store cursor read as another kind");
         return -PEL_ERR_ARG;
     }
     return it->next(it, row, err);

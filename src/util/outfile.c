@@ -15,17 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/fail.h"
 #include "util/outfile.h"
 
+/* "PATH: WHAT", and ": the system's reason" when e is an errno. */
 static pel_status fail(pel_error *err, pel_status st, const char *path, const char *what, int e) {
-    if (err) {
-        err->code = st;
-        if (e)
-            snprintf(err->msg, sizeof err->msg, "%s: %s: %s", path, what, strerror(e));
-        else
-            snprintf(err->msg, sizeof err->msg, "%s: %s", path, what);
-    }
-    return st;
+    if (e)
+        return pel_fail(err, st, "%s: %s: %s", path, what, strerror(e));
+    return pel_fail(err, st, "%s: %s", path, what);
 }
 
 /* The descriptor a name stands for ("-", /dev/stdout, /dev/fd/3), or -1. */
