@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "pelorus.h"
-#include "trk.h"
+#include "track/trk.h"
 
 static int passed, failed;
 #define CHECK(c, ...)                                                                                                  \

@@ -18,7 +18,7 @@
 
 #include "check.h"
 #include "store/store.h"
-#include "trk.h"
+#include "track/trk.h"
 
 static uint64_t rng = 0x2545F4914F6CDD1Du;
 static int64_t rint_(int64_t lo, int64_t hi) {

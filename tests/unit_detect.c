@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "detectors.h"
-#include "trk.h"
+#include "detect/detectors.h"
+#include "track/trk.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

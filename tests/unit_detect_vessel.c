@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detectors.h"
+#include "detect/detectors.h"
 #include "pelorus.h"
 
 #include "check.h"

@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detectors.h"
+#include "detect/detectors.h"
 #include "findings/read.h"
-#include "rpt.h"
+#include "report/rpt.h"
 
 #include "check.h"
 

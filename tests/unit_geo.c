@@ -12,7 +12,7 @@
 
 #include "geo/geo.h"
 #include "pelorus.h"
-#include "trk.h"
+#include "track/trk.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "findings/read.h"
-#include "rpt.h"
+#include "report/rpt.h"
 #include "util/escape.h"
 
 static fnd_set *parse(const char *const *lines, size_t n) {

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "trk.h"
+#include "track/trk.h"
 
 #define REF_MAX_OPEN 16
 #define REF_NM 1852.0

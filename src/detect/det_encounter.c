@@ -56,7 +56,7 @@
 
 #include "detectors.h"
 #include "findings/write.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/xsort.h"
 
 #ifndef M_PI

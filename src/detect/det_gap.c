@@ -45,7 +45,7 @@
 
 #include "detectors.h"
 #include "store/store.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/xsort.h"
 
 /* ---- chains -------------------------------------------------------------- */

@@ -39,7 +39,7 @@
 #include <string.h>
 
 #include "detectors.h"
-#include "trk.h"
+#include "track/trk.h"
 
 #define KN_MS (1852.0 / 3600.0)
 

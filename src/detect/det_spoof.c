@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "detectors.h"
-#include "trk.h"
+#include "track/trk.h"
 
 /* h becomes an empty spoofing finding about the vessel's whole track (n
  * >= 1 positions): from its first position to its last, placed at the

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "detectors.h"
+#include "util/fail.h"
 #include "util/numtext.h"
 
 /* ---- the events ------------------------------------------------------------------ */
@@ -135,6 +136,12 @@ static const det_kind identity_kinds[] = {
 };
 static const det_kind screen_kinds[] = {{DET_EV_WATCHLIST_MATCH, NULL, NULL}};
 
+/* The screening row's finish: the work is the scan's (det_env.screening),
+ * which calls src/screen/; none when the scan supplies none. */
+static pel_status screen_finish(det_call *c) {
+    return c->env->screening ? c->env->screening(c) : PEL_OK;
+}
+
 /* ---- the table --------------------------------------------------------------------------- */
 
 #define OPTS(type, settings) sizeof(type), settings, N(settings)
@@ -165,7 +172,7 @@ const det_detector det_table[DET__COUNT] = {
                       NULL, NULL, det_identity_finish, NULL},
     [DET_SCREENING] = {"screening", "every identity broadcast against the sanctions lists",
                        NO_OPTS, KINDS(screen_kinds), 0,
-                       NULL, NULL, det_screen_finish, NULL},
+                       NULL, NULL, screen_finish, NULL},
 };
 // clang-format on
 
@@ -213,14 +220,11 @@ void det_opts_default(const det_detector *d, void *opts) {
 
 static pel_status setting_error(pel_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static pel_status setting_error(pel_error *err, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = PEL_ERR_ARG;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return PEL_ERR_ARG;
+    va_list ap;
+    va_start(ap, fmt);
+    pel_status st = pel_vfail(err, PEL_ERR_ARG, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 /* The setting called name (len bytes), and its detector's index in *det. */

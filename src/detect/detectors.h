@@ -1,6 +1,6 @@
 /*
  * detectors.h -- the detect stage: every behaviour detector of `pelorus
- * scan`, declared once.  Internal to libpelorus; pel_scan (scan.c) drives
+ * scan`, declared once.  Internal to libpelorus; pel_scan (src/scan/scan.c) drives
  * them, docs/findings.md is their contract, HACKING.md ("Adding a
  * detector") the recipe.
  *
@@ -18,8 +18,11 @@
  *               impossible jumps, an unallocated MID, an invalid MMSI
  *   identity    (det_identity.c) identity changes, IMOs shared by MMSIs,
  *               data-quality notes on IMOs that are no IMO
- *   screening   (det_screen.c) the identities against sanctions lists
- *               (the matching itself is src/screen/)
+ *   screening   (detectors.c) the identities against sanctions lists:
+ *               the row declares it, the scan supplies the work
+ *               (det_env.screening: src/scan/scan_screen.c over
+ *               src/screen/), so that detect/ and screen/ know nothing
+ *               of each other
  *
  * A row gives the detector's name (the prefix of its settings), a line of
  * documentation, its settings (name, default, allowed range, unit and a
@@ -34,7 +37,7 @@
  * (after every vessel: the whole store, or what the vessels left in
  * c->state) and cleanup (free c->state, always called); any may be NULL.
  *
- * What derives from the table: the scan's driver (scan.c), `--set` and
+ * What derives from the table: the scan's driver (src/scan/scan.c), `--set` and
  * pel_scan_check_settings (det_settings_apply, with the messages of
  * docs/findings.md), the options' defaults (det_opts_default), the event
  * names and their order (pel_event_name, pel_scan_stats.by_event), the
@@ -87,7 +90,7 @@ const char *det_event_name(int e);
 /* The index of an event name, or -1. */
 int det_event_index(const char *name);
 
-/* ---- geography, supplied by the scan (scan_geo.c) ----------------------------- */
+/* ---- geography, supplied by the scan (src/scan/scan_geo.c)-------------------------- */
 
 /* NULL functions mean "no data". */
 typedef struct det_geo {
@@ -110,6 +113,8 @@ typedef struct det_geo {
 
 /* ---- the table ------------------------------------------------------------------ */
 
+typedef struct det_call det_call;
+
 /* What the scan gives every detector: the same for all, for the whole
  * scan. */
 typedef struct det_env {
@@ -121,17 +126,20 @@ typedef struct det_env {
     int64_t data_end_ms;       /* both 0 when it has none */
     fnd_set *found;            /* the findings so far: a finish may judge its own (gaps) */
     pel_scan_stats *stats;     /* never NULL: a detector adds its own counts */
+    /* the screening row's finish (src/scan/scan_screen.c), NULL for no
+     * screening: the screen stage is the scan's to call, not detect's */
+    pel_status (*screening)(det_call *c);
 } det_env;
 
 /* One call of a detector's hook. */
-typedef struct det_call {
+struct det_call {
     const det_env *env;
     const void *opts; /* its options struct, the settings applied; NULL when it has no settings */
     void *state;      /* its own, from begin to cleanup (NULL before begin) */
     fnd_emit_fn emit; /* where its findings go: det_push, checking each against its kinds */
     void *ud;
     pel_error *err; /* may be NULL: for a message of its own when a hook fails */
-} det_call;
+};
 
 typedef pel_status (*det_hook)(det_call *c);
 typedef pel_status (*det_vessel_hook)(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
@@ -499,9 +507,5 @@ pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, s
 pel_status det_identity_run(pel_store *s, fnd_emit_fn emit, void *ud);
 
 pel_status det_identity_finish(det_call *c);
-
-/* ---- screening (det_screen.c) ------------------------------------------------------ */
-
-pel_status det_screen_finish(det_call *c);
 
 #endif

@@ -52,7 +52,7 @@
 
 #include "ingest/csv_internal.h"
 #include "store/store.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/fail.h"
 #include "util/xsort.h"
 

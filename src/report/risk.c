@@ -34,7 +34,7 @@
 #include <time.h>
 
 #include "findings/finding.h"
-#include "geo.h"
+#include "geo/geo.h"
 #include "rpt.h"
 #include "store/store.h"
 #include "util/display.h"

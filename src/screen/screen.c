@@ -19,7 +19,7 @@
 #include <nettle/sha2.h>
 
 #include "findings/write.h"
-#include "geo.h"
+#include "geo/geo.h"
 #include "screen.h"
 #include "store/store.h"
 #include "util/fail.h"

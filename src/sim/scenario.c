@@ -23,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "geo.h"
+#include "geo/geo.h"
 #include "sim.h"
 #include "util/fail.h"
 #include "util/xsort.h"

@@ -38,7 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "geo.h"
+#include "geo/geo.h"
 #include "sim.h"
 #include "util/escape.h"
 #include "util/fail.h"

@@ -49,7 +49,7 @@
 #include <time.h>
 
 #include "st_backend.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/fail.h"
 #include "util/xsort.h"
 

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "st_backend.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/display.h"
 #include "util/fail.h"
 

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "sqlite_internal.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/fail.h"
 
 #define SCHEMA_VERSION 3 /* meta.schema_version; docs/schema.md, "Versions" */

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/fail.h"
 
 #ifndef M_PI

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "trk.h"
+#include "track/trk.h"
 #include "util/fail.h"
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }

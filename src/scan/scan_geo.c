@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "geo.h"
+#include "geo/geo.h"
 #include "scan_geo.h"
 
 struct scan_geo {

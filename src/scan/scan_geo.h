@@ -2,12 +2,12 @@
  * scan_geo.h -- the geography of a scan (scan_geo.c): the port list, the
  * areas of interest and the MID table from data/ (docs/findings.md names
  * them), or a zones file of the user's, given to the detectors as a
- * det_geo.  Internal to the detect stage.
+ * det_geo.  Internal to the scan stage (src/scan/).
  */
 #ifndef PEL_SCAN_GEO_H
 #define PEL_SCAN_GEO_H
 
-#include "detectors.h"
+#include "detect/detectors.h"
 
 typedef struct scan_geo scan_geo;
 

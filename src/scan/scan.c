@@ -15,17 +15,21 @@
  * (pel_scan_findings) or written (pel_scan), so the output depends only on
  * the store and the settings.
  *
- * The geography is scan_geo.c's; everything a detector needs beyond it is
- * in its own file.
+ * The scan is a stage of its own, above detect/ and screen/, which know
+ * nothing of each other: the geography is scan_geo.c's, the screening
+ * row's work scan_screen.c's (handed to the table through det_env);
+ * everything a detector needs beyond them is in its own file.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "detectors.h"
+#include "detect/detectors.h"
 #include "findings/write.h"
 #include "scan_geo.h"
+#include "scan_screen.h"
+#include "util/fail.h"
 #include "store/store.h"
 
 typedef struct scan {
@@ -114,34 +118,23 @@ static void fail_message(const scan *c, pel_status st, pel_error *err) {
         return;
     for (int d = 0; st == PEL_ERR_ARG && d < DET__COUNT; d++)
         if (c->sink[d].bad[0]) {
-            err->code = st;
-            snprintf(err->msg, sizeof err->msg,
-                     "the %s detector emitted %s, a kind of finding it does not declare (src/detect/detectors.c)",
+            pel_fail(err, st, "the %s detector emitted %s, a kind of finding it does not declare (src/detect/detectors.c)",
                      det_table[d].name, c->sink[d].bad);
             return;
         }
-    if (st == PEL_ERR_ARG) { /* fnd_set_push refused a builder: a detector's bug */
-        err->code = st;
-        snprintf(err->msg, sizeof err->msg, "a finding with more than %d members", FND_MAX_MEMBERS);
-    }
-    if (st == PEL_ERR_NOMEM) {
-        err->code = st;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-    }
+    if (st == PEL_ERR_ARG) /* fnd_set_push refused a builder: a detector's bug */
+        pel_fail(err, st, "a finding with more than %d members", FND_MAX_MEMBERS);
+    if (st == PEL_ERR_NOMEM)
+        pel_fail(err, st, "out of memory");
 }
 
 /* Every finding of the set is of a kind some detector declares: none came
  * by a way other than the sinks.  PEL_OK, or PEL_ERR_ARG with err filled. */
 static pel_status check_kinds(const fnd_set *found, pel_error *err) {
     for (size_t i = 0; i < found->n; i++)
-        if (!det_kind_of(NULL, &found->v[i])) {
-            if (err) {
-                err->code = PEL_ERR_ARG;
-                snprintf(err->msg, sizeof err->msg,
-                         "a %.40s finding of a kind no detector declares (src/detect/detectors.c)", found->v[i].event);
-            }
-            return PEL_ERR_ARG;
-        }
+        if (!det_kind_of(NULL, &found->v[i]))
+            return pel_fail(err, PEL_ERR_ARG, "a %.40s finding of a kind no detector declares (src/detect/detectors.c)",
+                            found->v[i].event);
     return PEL_OK;
 }
 
@@ -161,14 +154,9 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     pel_scan_stats local;
     pel_scan_stats *sp = stats ? stats : &local;
     memset(sp, 0, sizeof *sp);
-    scan c = {.env = {.s = s, .data_dir = o->data_dir, .stats = sp}};
-    if (!(c.env.found = fnd_set_new())) {
-        if (err) {
-            err->code = PEL_ERR_NOMEM;
-            snprintf(err->msg, sizeof err->msg, "out of memory");
-        }
-        return PEL_ERR_NOMEM;
-    }
+    scan c = {.env = {.s = s, .data_dir = o->data_dir, .stats = sp, .screening = scan_screen}};
+    if (!(c.env.found = fnd_set_new()))
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     scan_geo *geo = NULL;
     st = scan_geo_load(o->data_dir, o->zones_path, &geo, err);
     if (st == PEL_OK) {
@@ -217,10 +205,8 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         st = st_input_paths(s, &paths, &npaths, NULL);
         fnd_set_paths(c.env.found, paths, npaths); /* the set owns them now */
         fnd_set_sort(c.env.found);
-        if (st != PEL_OK && err) {
-            err->code = st;
-            snprintf(err->msg, sizeof err->msg, "reading the inputs' paths failed");
-        }
+        if (st != PEL_OK)
+            pel_fail(err, st, "reading the inputs' paths failed");
     }
     clock_gettime(CLOCK_MONOTONIC, &t3);
     sp->vessels_s = seconds(t0, t1);
@@ -255,10 +241,8 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
     if (st != PEL_OK)
         return st;
     st = fnd_write(out, fmt, found);
-    if (st != PEL_OK && err) {
-        err->code = st;
-        snprintf(err->msg, sizeof err->msg, "writing the findings failed");
-    }
+    if (st != PEL_OK)
+        pel_fail(err, st, "writing the findings failed");
     fnd_set_free(found);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (stats)
