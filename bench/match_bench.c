@@ -32,9 +32,10 @@ static uint32_t rnd(uint32_t n) {
     return (uint32_t)(rng % n);
 }
 
-static const char *const syl[] = {"CHON", "MA", "SAN", "KUM", "UN", "JI", "SONG", "NAM", "YU", "JONG", "RYONG",
-                                  "GUN", "BONG", "PAEK", "MYONG", "HWA", "SAM", "JIN", "KWANG", "MYO", "HYANG",
-                                  "RA", "SON", "TAE", "PYONG", "HO", "AN", "DOK", "SU", "RI", "KANG", "MIN"};
+static const char *const syl[] = {"CHON",  "MA",   "SAN",   "KUM", "UN",    "JI",   "SONG",  "NAM",
+                                  "YU",    "JONG", "RYONG", "GUN", "BONG",  "PAEK", "MYONG", "HWA",
+                                  "SAM",   "JIN",  "KWANG", "MYO", "HYANG", "RA",   "SON",   "TAE",
+                                  "PYONG", "HO",   "AN",    "DOK", "SU",    "RI",   "KANG",  "MIN"};
 #define NSYL (sizeof syl / sizeof syl[0])
 
 static void synth_name(char *buf, size_t cap) {
@@ -142,10 +143,15 @@ int main(int argc, char **argv) {
     pel_matcher *m = pel_matcher_new();
     size_t nnames = 0;
     for (size_t i = 0; i < n; i++) {
-        pel_wl_entry e = {.list = "bench", .entry_id = "x", .name = es[i].name,
-                          .aliases = (const char *const *)es[i].al, .naliases = es[i].nal,
-                          .former = (const char *const *)es[i].fo, .nformer = es[i].nfo,
-                          .imo = es[i].imo, .mmsi = es[i].mmsi};
+        pel_wl_entry e = {.list = "bench",
+                          .entry_id = "x",
+                          .name = es[i].name,
+                          .aliases = (const char *const *)es[i].al,
+                          .naliases = es[i].nal,
+                          .former = (const char *const *)es[i].fo,
+                          .nformer = es[i].nfo,
+                          .imo = es[i].imo,
+                          .mmsi = es[i].mmsi};
         nnames += 1 + es[i].nal + es[i].nfo;
         if (pel_matcher_add(m, &e) != PEL_OK)
             return 1;

@@ -81,40 +81,40 @@ const char *pel_reject_name(pel_reject why);
 /* Decoded messages                                                          */
 /* ------------------------------------------------------------------------ */
 
-#define PEL_MAX_LINE (1024 * 1024)   /* longest accepted input line */
-#define PEL_AIS_MAX_FIELDS 128       /* fields of one decoded message */
-#define PEL_AIS_MAX_BITS (6 * 1024)  /* longest reassembled payload */
+#define PEL_MAX_LINE (1024 * 1024)  /* longest accepted input line */
+#define PEL_AIS_MAX_FIELDS 128      /* fields of one decoded message */
+#define PEL_AIS_MAX_BITS (6 * 1024) /* longest reassembled payload */
 
 /* How a field's raw value is to be presented.  The JSON writer scales by
  * kind, the way gpsd does.  Field names follow gpsd's AIVDM document. */
 typedef enum pel_field_kind {
-    PEL_F_UINT,     /* unsigned integer */
-    PEL_F_INT,      /* signed integer */
-    PEL_F_BOOL,     /* 1 bit: true/false */
-    PEL_F_TEXT,     /* 6-bit text, trailing '@' and spaces removed (s, slen) */
-    PEL_F_LON4,     /* longitude, 1/10000 minute; 181 deg = not available */
-    PEL_F_LAT4,     /* latitude, 1/10000 minute; 91 deg = not available */
-    PEL_F_LON1,     /* longitude, 1/10 minute (types 17 and 27) */
-    PEL_F_LAT1,     /* latitude, 1/10 minute */
-    PEL_F_SPEED,    /* speed over ground, 1/10 knot; 1023 = not available */
-    PEL_F_COURSE,   /* course over ground, 1/10 degree; 3600 = n/a */
-    PEL_F_HEADING,  /* true heading, degrees; 511 = not available */
-    PEL_F_TURN,     /* rate of turn, ROT_AIS encoding; -128 = n/a */
-    PEL_F_DRAUGHT,  /* draught, 1/10 metre */
-    PEL_F_STATUS,   /* navigation status, with status_text */
-    PEL_F_STATUS27, /* navigation status, status_text only when scaled */
-    PEL_F_SHIPTYPE, /* ship and cargo type, with shiptype_text */
-    PEL_F_EPFD,     /* position fixing device, with epfd_text */
-    PEL_F_AIDTYPE,  /* aid-to-navigation type, with aid_type_text */
+    PEL_F_UINT,        /* unsigned integer */
+    PEL_F_INT,         /* signed integer */
+    PEL_F_BOOL,        /* 1 bit: true/false */
+    PEL_F_TEXT,        /* 6-bit text, trailing '@' and spaces removed (s, slen) */
+    PEL_F_LON4,        /* longitude, 1/10000 minute; 181 deg = not available */
+    PEL_F_LAT4,        /* latitude, 1/10000 minute; 91 deg = not available */
+    PEL_F_LON1,        /* longitude, 1/10 minute (types 17 and 27) */
+    PEL_F_LAT1,        /* latitude, 1/10 minute */
+    PEL_F_SPEED,       /* speed over ground, 1/10 knot; 1023 = not available */
+    PEL_F_COURSE,      /* course over ground, 1/10 degree; 3600 = n/a */
+    PEL_F_HEADING,     /* true heading, degrees; 511 = not available */
+    PEL_F_TURN,        /* rate of turn, ROT_AIS encoding; -128 = n/a */
+    PEL_F_DRAUGHT,     /* draught, 1/10 metre */
+    PEL_F_STATUS,      /* navigation status, with status_text */
+    PEL_F_STATUS27,    /* navigation status, status_text only when scaled */
+    PEL_F_SHIPTYPE,    /* ship and cargo type, with shiptype_text */
+    PEL_F_EPFD,        /* position fixing device, with epfd_text */
+    PEL_F_AIDTYPE,     /* aid-to-navigation type, with aid_type_text */
     PEL_F_STATIONTYPE, /* station type (type 23), with stationtype_text */
-    PEL_F_ETA,      /* packed month/day/hour/minute, 20 bits: "MM-DDTHH:MMZ" */
-    PEL_F_DATA,     /* binary data: v = bit count, s = hex, printed "n:hex" */
-    PEL_F_SPEED9,   /* type 9 speed in knots; 1023 = n/a */
-    PEL_F_SPEED27,  /* type 27 speed in knots; 63 = n/a */
-    PEL_F_COURSE27, /* type 27 course in degrees; 511 = n/a */
-    PEL_F_TIME4,    /* type 4/11 UTC, v = packed year..second, see ais_msg.c */
-    PEL_F_CORNER,   /* type 22/23 corner, 1/10 minute, printed as a string */
-    PEL_F_SKIP      /* decoded but not printed (spare bits) */
+    PEL_F_ETA,         /* packed month/day/hour/minute, 20 bits: "MM-DDTHH:MMZ" */
+    PEL_F_DATA,        /* binary data: v = bit count, s = hex, printed "n:hex" */
+    PEL_F_SPEED9,      /* type 9 speed in knots; 1023 = n/a */
+    PEL_F_SPEED27,     /* type 27 speed in knots; 63 = n/a */
+    PEL_F_COURSE27,    /* type 27 course in degrees; 511 = n/a */
+    PEL_F_TIME4,       /* type 4/11 UTC, v = packed year..second, see ais_msg.c */
+    PEL_F_CORNER,      /* type 22/23 corner, 1/10 minute, printed as a string */
+    PEL_F_SKIP         /* decoded but not printed (spare bits) */
 } pel_field_kind;
 
 typedef struct pel_ais_field {
@@ -131,13 +131,13 @@ typedef struct pel_ais_field {
  * satellite and store-and-forward feeds deliver lines minutes to hours late
  * and out of order, and only the receiver time says when the ship spoke. */
 typedef enum pel_clock {
-    PEL_CLOCK_NONE = 0,     /* no time */
-    PEL_CLOCK_TAG_BLOCK,    /* NMEA 4 tag block c: (receiver) */
-    PEL_CLOCK_PGHP,         /* Gatehouse/exactEarth $PGHP line (receiver) */
-    PEL_CLOCK_PREFIX,       /* a time written before the sentence by the receiver */
-    PEL_CLOCK_REPORT,       /* a CSV export's time column (the provider's receive time) */
-    PEL_CLOCK_TRAILER,      /* a time after the checksum: when the line reached a collector */
-    PEL_CLOCK_ASSUMED,      /* --assume-time: no time in the input at all */
+    PEL_CLOCK_NONE = 0,  /* no time */
+    PEL_CLOCK_TAG_BLOCK, /* NMEA 4 tag block c: (receiver) */
+    PEL_CLOCK_PGHP,      /* Gatehouse/exactEarth $PGHP line (receiver) */
+    PEL_CLOCK_PREFIX,    /* a time written before the sentence by the receiver */
+    PEL_CLOCK_REPORT,    /* a CSV export's time column (the provider's receive time) */
+    PEL_CLOCK_TRAILER,   /* a time after the checksum: when the line reached a collector */
+    PEL_CLOCK_ASSUMED,   /* --assume-time: no time in the input at all */
     PEL_CLOCK__COUNT
 } pel_clock;
 
@@ -155,17 +155,17 @@ bool pel_clock_is_receiver(pel_clock c);
  * that filled it, and are valid until that decoder fills the next message. */
 typedef struct pel_ais_msg {
     /* where it came from */
-    const char *file;       /* input name given to the decoder (borrowed) */
-    uint64_t line;          /* line number of the first fragment, from 1 */
-    uint64_t line_last;     /* line number of the last fragment */
-    int64_t rx_ms;          /* receive time, Unix ms; valid if has_rx */
+    const char *file;   /* input name given to the decoder (borrowed) */
+    uint64_t line;      /* line number of the first fragment, from 1 */
+    uint64_t line_last; /* line number of the last fragment */
+    int64_t rx_ms;      /* receive time, Unix ms; valid if has_rx */
     bool has_rx;
-    uint8_t rx_clock;       /* pel_clock: where rx_ms came from */
-    const char *source;     /* tag-block s: or receiver station, or NULL */
-    char talker[3];         /* "AI", "BS", ... */
-    char channel;           /* 'A', 'B', ... or 0 */
-    bool own;               /* true for VDO (own ship) */
-    int fragments;          /* number of sentences */
+    uint8_t rx_clock;   /* pel_clock: where rx_ms came from */
+    const char *source; /* tag-block s: or receiver station, or NULL */
+    char talker[3];     /* "AI", "BS", ... */
+    char channel;       /* 'A', 'B', ... or 0 */
+    bool own;           /* true for VDO (own ship) */
+    int fragments;      /* number of sentences */
 
     /* header fields common to every type */
     int type;
@@ -173,25 +173,25 @@ typedef struct pel_ais_msg {
     uint32_t mmsi;
 
     /* a normalised view for later stages; NaN / -1 where not present */
-    double lat, lon;        /* degrees, NaN if not available or out of range */
-    int32_t lat_raw, lon_raw; /* as transmitted, in 1/600000 degree (type 27
-                               scaled up), out-of-range values kept; 91 and
-                               181 degrees when absent */
-    double speed;           /* knots */
-    double course;          /* degrees */
-    int heading;            /* degrees, -1 if not available */
-    int status;             /* navigation status, -1 if not present */
-    int second;             /* UTC second of the report, -1 if not present */
-    int partno;             /* type 24: 0 = part A, 1 = part B; else -1 */
-    uint32_t imo;           /* type 5, 0 if absent */
-    int shiptype;           /* -1 if absent */
+    double lat, lon;                             /* degrees, NaN if not available or out of range */
+    int32_t lat_raw, lon_raw;                    /* as transmitted, in 1/600000 degree (type 27
+                                                  scaled up), out-of-range values kept; 91 and
+                                                  181 degrees when absent */
+    double speed;                                /* knots */
+    double course;                               /* degrees */
+    int heading;                                 /* degrees, -1 if not available */
+    int status;                                  /* navigation status, -1 if not present */
+    int second;                                  /* UTC second of the report, -1 if not present */
+    int partno;                                  /* type 24: 0 = part A, 1 = part B; else -1 */
+    uint32_t imo;                                /* type 5, 0 if absent */
+    int shiptype;                                /* -1 if absent */
     int to_bow, to_stern, to_port, to_starboard; /* -1 if absent */
-    double draught;         /* metres, NaN if absent */
-    const char *shipname;   /* borrowed, NULL if absent */
+    double draught;                              /* metres, NaN if absent */
+    const char *shipname;                        /* borrowed, NULL if absent */
     const char *callsign;
     const char *destination;
-    char eta[13];           /* type 5: the ETA as transmitted, "MM-DDTHH:MMZ"
-                               (00-00T24:60Z when not available); else "" */
+    char eta[13]; /* type 5: the ETA as transmitted, "MM-DDTHH:MMZ"
+                     (00-00T24:60Z when not available); else "" */
 
     /* every field, in transmission order */
     int nfields;
@@ -237,32 +237,32 @@ typedef struct pel_decoder_opts {
 
 /* Counters, cumulative over the decoder's life. */
 typedef struct pel_stats {
-    uint64_t lines;          /* lines read */
-    uint64_t sentences;      /* AIVDM/AIVDO sentences accepted */
-    uint64_t messages;       /* messages decoded */
-    uint64_t ignored_blank;  /* empty lines and # comments */
-    uint64_t ignored_other;  /* other NMEA or text that is not AIS */
-    uint64_t with_time;      /* messages with a receive time */
+    uint64_t lines;         /* lines read */
+    uint64_t sentences;     /* AIVDM/AIVDO sentences accepted */
+    uint64_t messages;      /* messages decoded */
+    uint64_t ignored_blank; /* empty lines and # comments */
+    uint64_t ignored_other; /* other NMEA or text that is not AIS */
+    uint64_t with_time;     /* messages with a receive time */
     uint64_t rejected[PEL_REJ__COUNT];
-    uint64_t by_type[32];    /* messages decoded, by type */
+    uint64_t by_type[32];                /* messages decoded, by type */
     uint64_t by_clock[PEL_CLOCK__COUNT]; /* messages by where their time came
                                 from (PEL_CLOCK_NONE: no time) */
-    uint64_t oversize;       /* messages longer than their type's standard
-                                length, decoded at that length (not rejects) */
-    uint64_t tag_block_checksum; /* sentences kept although their tag block's
-                                checksum failed (its fields used where they parse) */
+    uint64_t oversize;                   /* messages longer than their type's standard
+                                            length, decoded at that length (not rejects) */
+    uint64_t tag_block_checksum;         /* sentences kept although their tag block's
+                                        checksum failed (its fields used where they parse) */
 } pel_stats;
 
 /* What the decoder tells its caller about a rejected line. */
 typedef struct pel_reject_info {
     pel_reject why;
-    uint64_t line;           /* line number (first line of a stale message) */
-    const char *text;        /* the line as read, borrowed for the call */
+    uint64_t line;    /* line number (first line of a stale message) */
+    const char *text; /* the line as read, borrowed for the call */
     size_t len;
-    const char *detail;      /* a short explanation, static or borrowed */
-    uint64_t at_line;        /* the line whose turn it was when this was
-                                decided (later than line for a stale message;
-                                a held line's turn is its own number) */
+    const char *detail; /* a short explanation, static or borrowed */
+    uint64_t at_line;   /* the line whose turn it was when this was
+                           decided (later than line for a stale message;
+                           a held line's turn is its own number) */
 } pel_reject_info;
 
 /* Callbacks.  on_msg's m and on_reject's r are borrowed for the call only.
@@ -396,27 +396,27 @@ enum {
  * members are borrowed for the callback only.  Absent values: texts NULL,
  * numbers -1 (imo 0, draught_dm -1), unless stated. */
 typedef struct pel_record {
-    unsigned kind;          /* PEL_REC_ bits */
+    unsigned kind; /* PEL_REC_ bits */
     uint32_t mmsi;
     bool has_time;
-    int64_t t_ms;           /* receive (or report) time, Unix ms */
-    uint8_t clock;          /* pel_clock: where t_ms came from */
-    int type;               /* AIS message type; CSV: 1 class A, 18 class B */
+    int64_t t_ms;  /* receive (or report) time, Unix ms */
+    uint8_t clock; /* pel_clock: where t_ms came from */
+    int type;      /* AIS message type; CSV: 1 class A, 18 class B */
     /* position */
-    int32_t lat, lon;       /* 1/600000 degree; PEL_NA_LAT/LON if absent */
+    int32_t lat, lon;                   /* 1/600000 degree; PEL_NA_LAT/LON if absent */
     int speed, course, heading, status; /* PEL_NA_ values if absent */
     /* static / voyage */
     const char *shipname, *callsign, *destination, *eta;
     uint32_t imo;
     int shiptype;
     int to_bow, to_stern, to_port, to_starboard;
-    int draught_dm;         /* decimetres */
-    int partno;             /* type 24 part, else -1 */
+    int draught_dm; /* decimetres */
+    int partno;     /* type 24 part, else -1 */
     /* provenance */
-    const char *source;     /* receiver / tag-block source, or NULL */
+    const char *source; /* receiver / tag-block source, or NULL */
     uint64_t line, line_last;
-    int second;             /* NMEA only: the report's UTC second 0..59, -1 if
-                               absent (CSV readers need not set it) */
+    int second; /* NMEA only: the report's UTC second 0..59, -1 if
+                   absent (CSV readers need not set it) */
 } pel_record;
 
 /* Fills r from a decoded message.  Returns false for messages that carry
@@ -452,19 +452,19 @@ typedef struct pel_csv_opts {
 /* Reasons a CSV row is rejected; counted in pel_csv_stats.rejected. */
 typedef enum pel_csv_reject {
     PEL_CSV_REJ_NONE = 0,
-    PEL_CSV_REJ_SYNTAX,      /* unbalanced quotes, wrong number of fields */
-    PEL_CSV_REJ_MMSI,        /* MMSI missing or not a number */
-    PEL_CSV_REJ_TIME,        /* timestamp missing or unparseable */
-    PEL_CSV_REJ_NUMBER,      /* a numeric field that is not a number */
-    PEL_CSV_REJ_TOO_LONG,    /* a row longer than PEL_MAX_LINE */
+    PEL_CSV_REJ_SYNTAX,   /* unbalanced quotes, wrong number of fields */
+    PEL_CSV_REJ_MMSI,     /* MMSI missing or not a number */
+    PEL_CSV_REJ_TIME,     /* timestamp missing or unparseable */
+    PEL_CSV_REJ_NUMBER,   /* a numeric field that is not a number */
+    PEL_CSV_REJ_TOO_LONG, /* a row longer than PEL_MAX_LINE */
     PEL_CSV_REJ__COUNT
 } pel_csv_reject;
 
 const char *pel_csv_reject_name(pel_csv_reject why);
 
 typedef struct pel_csv_stats {
-    uint64_t rows;            /* data rows read (header excluded) */
-    uint64_t records;         /* rows delivered as records */
+    uint64_t rows;    /* data rows read (header excluded) */
+    uint64_t records; /* rows delivered as records */
     uint64_t rejected[PEL_CSV_REJ__COUNT];
 } pel_csv_stats;
 
@@ -472,8 +472,7 @@ typedef struct pel_csv_cb {
     /* r is borrowed for the call; return non-zero to stop (PEL_STOPPED) */
     int (*on_record)(void *ud, const pel_record *r);
     /* text is the raw row, borrowed for the call */
-    void (*on_reject)(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text,
-                      size_t len);
+    void (*on_reject)(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text, size_t len);
     void *ud;
 } pel_csv_cb;
 
@@ -525,19 +524,19 @@ pel_status pel_csv_read(const char *path, pel_csv_format fmt, uint64_t skip_line
 typedef struct pel_position {
     uint32_t mmsi;
     int64_t t_ms;
-    int32_t lat, lon;          /* 1/600000 degree */
-    uint16_t speed, course;    /* 1/10 knot, 1/10 degree; PEL_NA_ if absent */
-    uint16_t heading;          /* degrees, PEL_NA_HEADING if absent */
-    uint8_t status;            /* navigation status, PEL_NA_STATUS if absent */
-    uint8_t type;              /* AIS message type (CSV: 1 class A, 18 class B) */
-    uint8_t flags;             /* PEL_POS_ flags */
-    int32_t segment;           /* segment number within the vessel, -1 none */
-    uint32_t input;            /* inputs.id of the file it came from */
-    uint32_t source;           /* sources.id of the receiver, 0 if none */
-    uint64_t line;             /* line in that file */
-    int8_t second;             /* the report's own UTC second 0..59, -1 if unknown */
-    uint8_t clock;             /* pel_clock: where t_ms came from (PEL_CLOCK_NONE when not
-                                  known, as for positions stored before clocks were kept) */
+    int32_t lat, lon;       /* 1/600000 degree */
+    uint16_t speed, course; /* 1/10 knot, 1/10 degree; PEL_NA_ if absent */
+    uint16_t heading;       /* degrees, PEL_NA_HEADING if absent */
+    uint8_t status;         /* navigation status, PEL_NA_STATUS if absent */
+    uint8_t type;           /* AIS message type (CSV: 1 class A, 18 class B) */
+    uint8_t flags;          /* PEL_POS_ flags */
+    int32_t segment;        /* segment number within the vessel, -1 none */
+    uint32_t input;         /* inputs.id of the file it came from */
+    uint32_t source;        /* sources.id of the receiver, 0 if none */
+    uint64_t line;          /* line in that file */
+    int8_t second;          /* the report's own UTC second 0..59, -1 if unknown */
+    uint8_t clock;          /* pel_clock: where t_ms came from (PEL_CLOCK_NONE when not
+                               known, as for positions stored before clocks were kept) */
 } pel_position;
 
 enum {
@@ -588,23 +587,23 @@ pel_store *pel_store_open(const char *path, bool readonly, pel_error *err);
 void pel_store_close(pel_store *s);
 
 typedef enum pel_input_format {
-    PEL_IN_AUTO = 0,     /* from the content: a named CSV format by its header, else NMEA when the
-                            file has AIS sentences; anything else is refused (docs/formats.md) */
+    PEL_IN_AUTO = 0, /* from the content: a named CSV format by its header, else NMEA when the
+                        file has AIS sentences; anything else is refused (docs/formats.md) */
     PEL_IN_NMEA,
     PEL_IN_NOAA,
     PEL_IN_DMA,
     PEL_IN_KYSTVERKET,
     PEL_IN_BARENTSWATCH,
-    PEL_IN_CSV           /* the generic CSV reader (pel_csv_opts.columns) */
+    PEL_IN_CSV /* the generic CSV reader (pel_csv_opts.columns) */
 } pel_input_format;
 
 /* Reasons a record is refused by the store, after decoding. */
 typedef enum pel_ingest_reject {
-    PEL_ING_REJ_NO_TIME = 0, /* no receive time and no --assume-time */
-    PEL_ING_REJ_MMSI,        /* MMSI beyond the 30-bit AIS field (CSV only); junk MMSIs
-                                that AIS can carry (0, 12345678...) are kept */
-    PEL_ING_REJ_BAD_TIME,    /* before 1990 or more than a day in the future */
-    PEL_ING_REJ_BAD_POSITION,/* latitude or longitude out of range */
+    PEL_ING_REJ_NO_TIME = 0,  /* no receive time and no --assume-time */
+    PEL_ING_REJ_MMSI,         /* MMSI beyond the 30-bit AIS field (CSV only); junk MMSIs
+                                 that AIS can carry (0, 12345678...) are kept */
+    PEL_ING_REJ_BAD_TIME,     /* before 1990 or more than a day in the future */
+    PEL_ING_REJ_BAD_POSITION, /* latitude or longitude out of range */
     PEL_ING_REJ__COUNT
 } pel_ingest_reject;
 
@@ -612,14 +611,14 @@ const char *pel_ingest_reject_name(pel_ingest_reject why);
 
 typedef struct pel_ingest_opts {
     pel_input_format format;
-    bool assume_time;         /* give records without a time assume_ms */
+    bool assume_time; /* give records without a time assume_ms */
     int64_t assume_ms;
-    uint64_t commit_every;    /* records per transaction; 0 = 500000 */
-    double max_speed_kn;      /* track building: see docs/tracks.md; 0 = default */
+    uint64_t commit_every; /* records per transaction; 0 = 500000 */
+    double max_speed_kn;   /* track building: see docs/tracks.md; 0 = default */
     double max_silence_h;
     int dedupe_window_s;
-    double arrival_slack_h;   /* track building: how late an arrival-trailer or assumed time
-                                 may be (0 = 3 h); docs/tracks.md */
+    double arrival_slack_h; /* track building: how late an arrival-trailer or assumed time
+                               may be (0 = 3 h); docs/tracks.md */
     /* every rejected line or row: file, line, reason name, detail, text */
     void (*on_reject)(void *ud, const char *file, uint64_t line, const char *reason, const char *detail,
                       const char *text, size_t len);
@@ -640,20 +639,20 @@ typedef struct pel_ingest_opts {
 } pel_ingest_opts;
 
 typedef struct pel_ingest_stats {
-    uint64_t inputs;          /* files ingested in full by this call */
-    uint64_t skipped;         /* files already in the store (same content) */
-    uint64_t resumed;         /* files continued after an interrupted run */
-    uint64_t failed;          /* inputs not ingested: missing, unreadable or not understood (nothing of
-                                 them recorded; the other inputs are ingested) */
-    uint64_t lines;           /* lines or rows read */
-    uint64_t positions;       /* position records stored */
-    uint64_t statics;         /* identity/voyage records stored */
-    uint64_t ignored;         /* messages of no use to tracks (base stations, binary...) */
-    uint64_t rejected;        /* lines/rows/records refused, all reasons */
-    uint64_t by_reason[64];   /* per reason, indexed as pel_ingest_reason_name() */
-    uint64_t vessels_built;   /* vessels whose tracks were rebuilt */
-    uint64_t duplicates;      /* receptions of the same report removed */
-    double read_s, build_s;   /* wall seconds reading inputs, building tracks */
+    uint64_t inputs;        /* files ingested in full by this call */
+    uint64_t skipped;       /* files already in the store (same content) */
+    uint64_t resumed;       /* files continued after an interrupted run */
+    uint64_t failed;        /* inputs not ingested: missing, unreadable or not understood (nothing of
+                               them recorded; the other inputs are ingested) */
+    uint64_t lines;         /* lines or rows read */
+    uint64_t positions;     /* position records stored */
+    uint64_t statics;       /* identity/voyage records stored */
+    uint64_t ignored;       /* messages of no use to tracks (base stations, binary...) */
+    uint64_t rejected;      /* lines/rows/records refused, all reasons */
+    uint64_t by_reason[64]; /* per reason, indexed as pel_ingest_reason_name() */
+    uint64_t vessels_built; /* vessels whose tracks were rebuilt */
+    uint64_t duplicates;    /* receptions of the same report removed */
+    double read_s, build_s; /* wall seconds reading inputs, building tracks */
 } pel_ingest_stats;
 
 /* The reject reasons of every stage in one list: index -> name ("checksum",
@@ -707,11 +706,11 @@ pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_
 pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FILE *out, pel_error *err);
 
 typedef struct pel_track_filter {
-    const uint32_t *mmsi;     /* NULL: every vessel */
+    const uint32_t *mmsi; /* NULL: every vessel */
     size_t nmmsi;
-    bool has_bbox;            /* lat/lon box in degrees */
+    bool has_bbox; /* lat/lon box in degrees */
     double min_lat, min_lon, max_lat, max_lon;
-    bool has_from, has_to;    /* time window, Unix ms, inclusive */
+    bool has_from, has_to; /* time window, Unix ms, inclusive */
     int64_t from_ms, to_ms;
 } pel_track_filter;
 
@@ -741,22 +740,22 @@ typedef enum pel_findings_format {
 } pel_findings_format;
 
 typedef struct pel_scan_opts {
-    const char *data_dir;     /* ports.csv, zones.geojson, mid.csv; NULL: $PELORUS_DATA, else the
-                                 data/ directory the program was built from */
-    const char *zones_path;   /* zones GeoJSON instead of data_dir's */
-    const char *const *set;   /* detector settings "name=value" (docs/findings.md) */
+    const char *data_dir;   /* ports.csv, zones.geojson, mid.csv; NULL: $PELORUS_DATA, else the
+                               data/ directory the program was built from */
+    const char *zones_path; /* zones GeoJSON instead of data_dir's */
+    const char *const *set; /* detector settings "name=value" (docs/findings.md) */
     size_t nset;
 } pel_scan_opts;
 
 typedef struct pel_scan_stats {
-    uint64_t vessels;         /* vessels scanned */
-    uint64_t gear;            /* of which fishing gear, left out of every detector */
-    uint64_t gaps_in_holes;   /* silences left out: the whole feed was silent too */
-    uint64_t findings;        /* findings written */
-    uint64_t by_event[16];    /* per event, in the order of pel_event_name() */
-    double vessels_s;         /* wall seconds: reading tracks and per-vessel detectors */
-    double encounter_s;       /* pairing vessels for encounters */
-    double total_s;           /* the whole scan, writing included */
+    uint64_t vessels;       /* vessels scanned */
+    uint64_t gear;          /* of which fishing gear, left out of every detector */
+    uint64_t gaps_in_holes; /* silences left out: the whole feed was silent too */
+    uint64_t findings;      /* findings written */
+    uint64_t by_event[16];  /* per event, in the order of pel_event_name() */
+    double vessels_s;       /* wall seconds: reading tracks and per-vessel detectors */
+    double encounter_s;     /* pairing vessels for encounters */
+    double total_s;         /* the whole scan, writing included */
 } pel_scan_stats;
 
 /* Names of the events, index 0..8 ("encounter", "loitering", "gap",
@@ -875,38 +874,38 @@ pel_status pel_scan_check_settings(const char *const *set, size_t nset, pel_erro
 /* One designated vessel as a list gives it.  Everything is borrowed for the
  * callback that receives it. */
 typedef struct pel_wl_entry {
-    const char *list;          /* "ofac_sdn", "un", "opensanctions", "own" */
-    const char *entry_id;      /* the list's own id (OFAC ent_num, UN reference, ...) */
-    const char *name;          /* primary name */
-    const char *const *aliases;/* other names: a.k.a. */
+    const char *list;           /* "ofac_sdn", "un", "opensanctions", "own" */
+    const char *entry_id;       /* the list's own id (OFAC ent_num, UN reference, ...) */
+    const char *name;           /* primary name */
+    const char *const *aliases; /* other names: a.k.a. */
     size_t naliases;
     const char *const *former; /* former names: f.k.a. */
     size_t nformer;
-    uint32_t imo;              /* 0 if none; a ship number (check digit valid) */
-    uint32_t imo_company;      /* an IMO company number given instead (UN lists), 0 if none */
-    uint32_t mmsi;             /* 0 if none */
-    const char *flag;          /* current flag, or NULL */
+    uint32_t imo;         /* 0 if none; a ship number (check digit valid) */
+    uint32_t imo_company; /* an IMO company number given instead (UN lists), 0 if none */
+    uint32_t mmsi;        /* 0 if none */
+    const char *flag;     /* current flag, or NULL */
     const char *const *former_flags;
     size_t nformer_flags;
-    const char *program;       /* e.g. "DPRK3; RUSSIA-EO14024" */
-    const char *listed_on;     /* ISO date the list gives, or NULL */
-    const char *vessel_type;   /* or NULL */
-    const char *callsign;      /* the call sign the list gives (OFAC Call_Sign, FtM callSign), or NULL */
-    uint32_t gross_tonnage;    /* gross (registered) tonnage the list gives, 0 if none */
-    uint32_t tonnage;          /* another tonnage figure (OFAC "Tonnage", FtM tonnage: often
-                                  deadweight), 0 if none */
-    const char *source;        /* the file it came from */
-    uint64_t line;             /* and its line (or XML element line) */
+    const char *program;     /* e.g. "DPRK3; RUSSIA-EO14024" */
+    const char *listed_on;   /* ISO date the list gives, or NULL */
+    const char *vessel_type; /* or NULL */
+    const char *callsign;    /* the call sign the list gives (OFAC Call_Sign, FtM callSign), or NULL */
+    uint32_t gross_tonnage;  /* gross (registered) tonnage the list gives, 0 if none */
+    uint32_t tonnage;        /* another tonnage figure (OFAC "Tonnage", FtM tonnage: often
+                                deadweight), 0 if none */
+    const char *source;      /* the file it came from */
+    uint64_t line;           /* and its line (or XML element line) */
 } pel_wl_entry;
 
 typedef enum pel_wl_format {
     PEL_WL_AUTO = 0,
-    PEL_WL_OFAC_SDN,  /* legacy sdn.csv (no header, -0-, Latin-1, Ctrl-Z) */
-    PEL_WL_OFAC_ALT,  /* legacy alt.csv: aliases joined on ent_num */
-    PEL_WL_UN_XML,    /* UN Security Council consolidated list */
-    PEL_WL_OS_CSV,    /* OpenSanctions targets.simple.csv */
-    PEL_WL_OS_FTM,    /* OpenSanctions FollowTheMoney JSON lines */
-    PEL_WL_OWN_CSV    /* name,imo,mmsi,flag,program,source,listed_on */
+    PEL_WL_OFAC_SDN, /* legacy sdn.csv (no header, -0-, Latin-1, Ctrl-Z) */
+    PEL_WL_OFAC_ALT, /* legacy alt.csv: aliases joined on ent_num */
+    PEL_WL_UN_XML,   /* UN Security Council consolidated list */
+    PEL_WL_OS_CSV,   /* OpenSanctions targets.simple.csv */
+    PEL_WL_OS_FTM,   /* OpenSanctions FollowTheMoney JSON lines */
+    PEL_WL_OWN_CSV   /* name,imo,mmsi,flag,program,source,listed_on */
 } pel_wl_format;
 
 typedef struct pel_wl_cb {
@@ -925,19 +924,15 @@ pel_status pel_wl_read(const char *const *paths, size_t n, const pel_wl_cb *cb, 
 /* Name matching, documented in docs/screening.md. */
 typedef struct pel_matcher pel_matcher;
 
-enum {
-    PEL_MATCH_IMO = 1u << 0,
-    PEL_MATCH_MMSI = 1u << 1,
-    PEL_MATCH_NAME = 1u << 2
-};
+enum { PEL_MATCH_IMO = 1u << 0, PEL_MATCH_MMSI = 1u << 1, PEL_MATCH_NAME = 1u << 2 };
 
 typedef struct pel_match {
-    size_t entry;        /* index of the entry, in the order added */
-    unsigned fields;     /* PEL_MATCH_ bits */
-    double score;        /* 0..1: 1 for IMO/MMSI, the name similarity otherwise */
+    size_t entry;             /* index of the entry, in the order added */
+    unsigned fields;          /* PEL_MATCH_ bits */
+    double score;             /* 0..1: 1 for IMO/MMSI, the name similarity otherwise */
     const char *matched_name; /* the list name (primary, alias or former) that matched,
                                  borrowed from the matcher */
-    int name_kind;       /* 0 primary, 1 alias, 2 former */
+    int name_kind;            /* 0 primary, 1 alias, 2 former */
 } pel_match;
 
 /* Creates an empty matcher; NULL when out of memory.  Free with
@@ -996,10 +991,10 @@ bool pel_imo_valid(uint32_t imo);
  * "not available", and many send junk: numbers that are not 7 digits, or 7
  * digits with a wrong check digit.  Only PEL_IMO_VALID identifies a ship. */
 typedef enum pel_imo_kind {
-    PEL_IMO_ABSENT = 0,   /* 0 or 1073741823: "not available" */
-    PEL_IMO_VALID,        /* 7 digits, check digit right */
-    PEL_IMO_CHECK_DIGIT,  /* 7 digits, check digit wrong */
-    PEL_IMO_MALFORMED     /* not 7 digits (1, 256, 117028000, ...) */
+    PEL_IMO_ABSENT = 0,  /* 0 or 1073741823: "not available" */
+    PEL_IMO_VALID,       /* 7 digits, check digit right */
+    PEL_IMO_CHECK_DIGIT, /* 7 digits, check digit wrong */
+    PEL_IMO_MALFORMED    /* not 7 digits (1, 256, 117028000, ...) */
 } pel_imo_kind;
 
 pel_imo_kind pel_imo_classify(uint32_t imo);
@@ -1015,17 +1010,17 @@ const char *pel_imo_kind_name(pel_imo_kind k);
 #define PEL_MMSI_MAX 1073741823u /* 2^30-1: the largest MMSI AIS can carry */
 
 typedef enum pel_mmsi_kind {
-    PEL_MMSI_SHIP = 0,     /* 9 digits, first digit 2..7 */
-    PEL_MMSI_OTHER,        /* another 9-digit form of ITU-R M.585 */
-    PEL_MMSI_ZERO,         /* 0 */
-    PEL_MMSI_SHORT,        /* fewer than 9 digits (12345678, 1193046 = 0x123456) */
-    PEL_MMSI_LONG,         /* above 999999999 (the field has 30 bits) */
-    PEL_MMSI_PLACEHOLDER,  /* a default, shared by many: a digit or MID followed by
-                              zeros (416000000), one digit repeated (111111111),
-                              123456789, 987654321, 12345678, 1234567, 1193046
-                              (0x123456) */
-    PEL_MMSI_NONSTANDARD   /* nine digits in no ITU form (1xxxxxxxx other than
-                              111MID, 90x-96x...): fishing gear, home-made devices */
+    PEL_MMSI_SHIP = 0,    /* 9 digits, first digit 2..7 */
+    PEL_MMSI_OTHER,       /* another 9-digit form of ITU-R M.585 */
+    PEL_MMSI_ZERO,        /* 0 */
+    PEL_MMSI_SHORT,       /* fewer than 9 digits (12345678, 1193046 = 0x123456) */
+    PEL_MMSI_LONG,        /* above 999999999 (the field has 30 bits) */
+    PEL_MMSI_PLACEHOLDER, /* a default, shared by many: a digit or MID followed by
+                             zeros (416000000), one digit repeated (111111111),
+                             123456789, 987654321, 12345678, 1234567, 1193046
+                             (0x123456) */
+    PEL_MMSI_NONSTANDARD  /* nine digits in no ITU form (1xxxxxxxx other than
+                             111MID, 90x-96x...): fishing gear, home-made devices */
 } pel_mmsi_kind;
 
 pel_mmsi_kind pel_mmsi_classify(uint32_t mmsi);
@@ -1056,7 +1051,6 @@ void pel_text_key(const char *s, char *out, size_t cap);
  * MMSIs; they drift beside their vessel for days. */
 bool pel_text_gear(const char *s);
 
-
 /* ------------------------------------------------------------------------ */
 /* Encoding: AIS messages and NMEA sentences (the simulator's writer)        */
 /* ------------------------------------------------------------------------ */
@@ -1065,40 +1059,40 @@ bool pel_text_gear(const char *s);
  * field names as in gpsd's AIVDM document).  pel_ais_report_init sets every
  * value to its "not available" encoding; set only what you have. */
 typedef struct pel_ais_report {
-    int type;                  /* 1, 2, 3, 5, 18, 19, 24, 27 */
-    int repeat;                /* 0..3 */
+    int type;   /* 1, 2, 3, 5, 18, 19, 24, 27 */
+    int repeat; /* 0..3 */
     uint32_t mmsi;
     /* position reports (1, 2, 3, 18, 19, 27) */
-    int32_t lat, lon;          /* 1/600000 degree; PEL_NA_LAT / PEL_NA_LON when absent
-                                  (type 27 rounds to 1/10 minute) */
-    int speed;                 /* 1/10 knot, PEL_NA_SPEED (type 27: rounded to whole knots, 63 n/a) */
-    int course;                /* 1/10 degree, PEL_NA_COURSE (type 27: whole degrees, 511 n/a) */
-    int heading;               /* degrees, PEL_NA_HEADING */
-    int status;                /* navigation status 0..15 (1, 2, 3, 27) */
-    int turn;                  /* ROT_AIS -128..127, -128 n/a (1, 2, 3) */
-    int second;                /* UTC second 0..59, 60 n/a */
-    int accuracy, raim;        /* 0 or 1 */
-    int maneuver;              /* 0..2 (1, 2, 3) */
-    uint32_t radio;            /* communication state: 19 bits (1, 2, 3), 20 bits (18) */
+    int32_t lat, lon;                            /* 1/600000 degree; PEL_NA_LAT / PEL_NA_LON when absent
+                                                    (type 27 rounds to 1/10 minute) */
+    int speed;                                   /* 1/10 knot, PEL_NA_SPEED (type 27: rounded to whole knots, 63 n/a) */
+    int course;                                  /* 1/10 degree, PEL_NA_COURSE (type 27: whole degrees, 511 n/a) */
+    int heading;                                 /* degrees, PEL_NA_HEADING */
+    int status;                                  /* navigation status 0..15 (1, 2, 3, 27) */
+    int turn;                                    /* ROT_AIS -128..127, -128 n/a (1, 2, 3) */
+    int second;                                  /* UTC second 0..59, 60 n/a */
+    int accuracy, raim;                          /* 0 or 1 */
+    int maneuver;                                /* 0..2 (1, 2, 3) */
+    uint32_t radio;                              /* communication state: 19 bits (1, 2, 3), 20 bits (18) */
     int cs, display, dsc, band, msg22, assigned; /* class B flags (18) */
-    int gnss;                  /* type 27: 0 = current GNSS position */
+    int gnss;                                    /* type 27: 0 = current GNSS position */
     /* static and voyage data (5, 19, 24) */
-    int ais_version;           /* 0..3 (5) */
-    uint32_t imo;              /* 0 = not available (5) */
-    char callsign[8];          /* up to 7 characters of the AIS 6-bit set (5, 24 B) */
-    char shipname[21];         /* up to 20 (5, 19, 24 A) */
-    char destination[21];      /* up to 20 (5) */
-    int shiptype;              /* 0..255, 0 = not available (5, 19, 24 B) */
-    int to_bow, to_stern, to_port, to_starboard; /* metres, 0 = not available */
-    int epfd;                  /* 0..15 (5, 19) */
+    int ais_version;                              /* 0..3 (5) */
+    uint32_t imo;                                 /* 0 = not available (5) */
+    char callsign[8];                             /* up to 7 characters of the AIS 6-bit set (5, 24 B) */
+    char shipname[21];                            /* up to 20 (5, 19, 24 A) */
+    char destination[21];                         /* up to 20 (5) */
+    int shiptype;                                 /* 0..255, 0 = not available (5, 19, 24 B) */
+    int to_bow, to_stern, to_port, to_starboard;  /* metres, 0 = not available */
+    int epfd;                                     /* 0..15 (5, 19) */
     int eta_month, eta_day, eta_hour, eta_minute; /* 0, 0, 24, 60 = not available (5) */
-    int draught_dm;            /* 1/10 metre, 0 = not available (5) */
-    int dte;                   /* 0 = ready, 1 = not ready (5, 19) */
-    int partno;                /* type 24: 0 = part A, 1 = part B */
-    char vendorid[4];          /* type 24 B: 3 characters */
-    int model;                 /* type 24 B: 0..15 */
-    uint32_t serial;           /* type 24 B: 0..2^20-1 */
-    uint32_t mothership_mmsi;  /* type 24 B of an auxiliary craft (MMSI 98xxxxxxx) */
+    int draught_dm;                               /* 1/10 metre, 0 = not available (5) */
+    int dte;                                      /* 0 = ready, 1 = not ready (5, 19) */
+    int partno;                                   /* type 24: 0 = part A, 1 = part B */
+    char vendorid[4];                             /* type 24 B: 3 characters */
+    int model;                                    /* type 24 B: 0..15 */
+    uint32_t serial;                              /* type 24 B: 0..2^20-1 */
+    uint32_t mothership_mmsi;                     /* type 24 B of an auxiliary craft (MMSI 98xxxxxxx) */
 } pel_ais_report;
 
 /* Sets r to a message of the given type and MMSI with every other value
@@ -1116,15 +1110,15 @@ int pel_ais_encode(const pel_ais_report *r, uint8_t *bits, size_t cap, pel_error
 
 /* How pel_nmea_encode writes sentences. */
 typedef struct pel_nmea_opts {
-    const char *talker;        /* "AI" when NULL */
-    bool own;                  /* VDO instead of VDM */
-    char channel;              /* 'A', 'B', or 0 for an empty field */
-    int seqid;                 /* multipart sequential message id 0..9 */
-    const char *source;        /* tag block s: (station name), NULL for none */
-    int64_t rx_ms;             /* tag block c: receive time, Unix ms; < 0 for none */
-    bool rx_in_ms;             /* write c: in milliseconds instead of seconds */
-    int group;                 /* tag block g: group id 1..999 for multipart, 0 for none */
-    int max_chars;             /* payload characters per sentence, 0 for 60 */
+    const char *talker; /* "AI" when NULL */
+    bool own;           /* VDO instead of VDM */
+    char channel;       /* 'A', 'B', or 0 for an empty field */
+    int seqid;          /* multipart sequential message id 0..9 */
+    const char *source; /* tag block s: (station name), NULL for none */
+    int64_t rx_ms;      /* tag block c: receive time, Unix ms; < 0 for none */
+    bool rx_in_ms;      /* write c: in milliseconds instead of seconds */
+    int group;          /* tag block g: group id 1..999 for multipart, 0 for none */
+    int max_chars;      /* payload characters per sentence, 0 for 60 */
 } pel_nmea_opts;
 
 /* Armours nbits bits into AIVDM sentences (one, or several for a long
@@ -1149,21 +1143,21 @@ size_t pel_nmea_encode(const uint8_t *bits, int nbits, const pel_nmea_opts *o, b
 #define PEL_SIM_MAX_MEMORY (4ULL * 1024 * 1024 * 1024) /* 4 GiB */
 
 typedef struct pel_sim_opts {
-    const char *data_dir;      /* ports, zones, MID table; as pel_scan_opts */
-    int64_t seed;              /* < 0: the scenario's own seed */
-    double scale;              /* multiplies the background traffic; 0 = 1 */
-    uint64_t max_messages;     /* budget: messages transmitted; 0 = PEL_SIM_MAX_MESSAGES, UINT64_MAX = none */
-    uint64_t max_memory;       /* budget: bytes of memory; 0 = PEL_SIM_MAX_MEMORY, UINT64_MAX = none */
+    const char *data_dir;  /* ports, zones, MID table; as pel_scan_opts */
+    int64_t seed;          /* < 0: the scenario's own seed */
+    double scale;          /* multiplies the background traffic; 0 = 1 */
+    uint64_t max_messages; /* budget: messages transmitted; 0 = PEL_SIM_MAX_MESSAGES, UINT64_MAX = none */
+    uint64_t max_memory;   /* budget: bytes of memory; 0 = PEL_SIM_MAX_MEMORY, UINT64_MAX = none */
 } pel_sim_opts;
 
 typedef struct pel_sim_stats {
-    uint64_t vessels;          /* vessels simulated */
-    uint64_t messages;         /* AIS messages transmitted */
-    uint64_t lines;            /* lines written (after loss, duplicates, corruption) */
+    uint64_t vessels;  /* vessels simulated */
+    uint64_t messages; /* AIS messages transmitted */
+    uint64_t lines;    /* lines written (after loss, duplicates, corruption) */
     uint64_t lost, duplicated, corrupted, truncated, reordered;
-    uint64_t truth;            /* lines of truth.jsonl */
-    double seconds;            /* wall time */
-    double est_messages;       /* the budget's estimate of messages, and of memory in bytes */
+    uint64_t truth;      /* lines of truth.jsonl */
+    double seconds;      /* wall time */
+    double est_messages; /* the budget's estimate of messages, and of memory in bytes */
     double est_memory;
 } pel_sim_stats;
 
@@ -1185,21 +1179,21 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
 /* ------------------------------------------------------------------------ */
 
 typedef struct pel_eval_opts {
-    double slack_s;            /* time tolerance either side of an interval; 0 = 3600; for no
-                                  tolerance give any value under 1 ms (it is rounded to ms) */
+    double slack_s; /* time tolerance either side of an interval; 0 = 3600; for no
+                       tolerance give any value under 1 ms (it is rounded to ms) */
 } pel_eval_opts;
 
 typedef struct pel_eval_row {
-    char event[32];            /* event name, or "all" */
-    uint64_t truth, found;     /* counted truth items and findings of this event */
-    uint64_t tp, fp, fn;       /* matched, false alarms, missed */
+    char event[32];               /* event name, or "all" */
+    uint64_t truth, found;        /* counted truth items and findings of this event */
+    uint64_t tp, fp, fn;          /* matched, false alarms, missed */
     double precision, recall, f1; /* NaN when undefined (0/0) */
 } pel_eval_row;
 
 typedef struct pel_eval_result {
-    size_t nrows;              /* rows used, sorted by event name */
+    size_t nrows; /* rows used, sorted by event name */
     pel_eval_row rows[16];
-    pel_eval_row all;          /* over every event */
+    pel_eval_row all; /* over every event */
 } pel_eval_result;
 
 /* Scores a findings file (JSON lines as `pelorus scan` writes them) against
@@ -1215,15 +1209,15 @@ pel_status pel_eval(const char *truth_path, const char *findings_path, const pel
 /* ------------------------------------------------------------------------ */
 
 typedef struct pel_report_opts {
-    const char *data_dir;      /* as pel_scan_opts */
+    const char *data_dir; /* as pel_scan_opts */
     const char *zones_path;
-    const char *const *set;    /* detector settings "name=value" and risk weights "risk.NAME=value"
-                                  (docs/report.md) */
+    const char *const *set; /* detector settings "name=value" and risk weights "risk.NAME=value"
+                               (docs/report.md) */
     size_t nset;
-    const uint32_t *mmsi;      /* only these vessels (and their encounter partners); NULL = all */
+    const uint32_t *mmsi; /* only these vessels (and their encounter partners); NULL = all */
     size_t nmmsi;
-    int64_t from_ms, to_ms;    /* findings overlapping [from, to]; INT64_MIN / INT64_MAX = unbounded,
-                                  and both 0 (a zeroed struct) = no limits */
+    int64_t from_ms, to_ms; /* findings overlapping [from, to]; INT64_MIN / INT64_MAX = unbounded,
+                               and both 0 (a zeroed struct) = no limits */
 } pel_report_opts;
 
 typedef struct pel_report_stats {

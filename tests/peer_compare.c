@@ -77,18 +77,17 @@
 #define EXIT_MISMATCH 1
 #define EXIT_USAGE 2
 
-#define MAX_PATH_LEN 256     /* longest nested field path we track */
-#define MAX_SCAN_DEPTH 64    /* deepest JSON nesting the number scanner follows */
-#define VALUE_TEXT_MAX 160   /* longest value text printed in a message */
-#define GREEDY_WINDOW 2000   /* look-ahead of the fallback alignment */
+#define MAX_PATH_LEN 256   /* longest nested field path we track */
+#define MAX_SCAN_DEPTH 64  /* deepest JSON nesting the number scanner follows */
+#define VALUE_TEXT_MAX 160 /* longest value text printed in a message */
+#define GREEDY_WINDOW 2000 /* look-ahead of the fallback alignment */
 
 /* ------------------------------------------------------------------------ */
 /* Small utilities                                                          */
 /* ------------------------------------------------------------------------ */
 
 /* Print a fatal configuration / input error and exit with status 2. */
-_Noreturn static void die(const char *fmt, ...)
-{
+_Noreturn static void die(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fputs("peer_compare: error: ", stderr);
@@ -99,8 +98,7 @@ _Noreturn static void die(const char *fmt, ...)
 }
 
 /* realloc (also used as malloc) that exits on out-of-memory. */
-static void *xrealloc(void *p, size_t n)
-{
+static void *xrealloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
     if (!q)
         die("out of memory");
@@ -108,8 +106,7 @@ static void *xrealloc(void *p, size_t n)
 }
 
 /* strdup that exits on out-of-memory. */
-static char *xstrdup(const char *s)
-{
+static char *xstrdup(const char *s) {
     size_t n = strlen(s) + 1;
     char *d = xrealloc(NULL, n);
     memcpy(d, s, n);
@@ -117,8 +114,7 @@ static char *xstrdup(const char *s)
 }
 
 /* Copy the first N bytes of S into a new NUL-terminated string. */
-static char *xstrndup(const char *s, size_t n)
-{
+static char *xstrndup(const char *s, size_t n) {
     char *d = xrealloc(NULL, n + 1);
     memcpy(d, s, n);
     d[n] = '\0';
@@ -126,8 +122,7 @@ static char *xstrndup(const char *s, size_t n)
 }
 
 /* Return the part of a path after the last '/'. */
-static const char *base_name(const char *path)
-{
+static const char *base_name(const char *path) {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
 }
@@ -143,8 +138,7 @@ typedef struct {
 } Tally;
 
 /* Add one to the count of KEY, creating it at the end if new. */
-static void tally_add(Tally *t, const char *key)
-{
+static void tally_add(Tally *t, const char *key) {
     for (size_t i = 0; i < t->n; i++) {
         if (strcmp(t->keys[i], key) == 0) {
             t->counts[i]++;
@@ -162,15 +156,13 @@ static void tally_add(Tally *t, const char *key)
 }
 
 /* Print a tally as "key n, key n" (nothing if empty). */
-static void tally_print(const Tally *t)
-{
+static void tally_print(const Tally *t) {
     for (size_t i = 0; i < t->n; i++)
         printf("%s%s: %ld", i ? ", " : "", t->keys[i], t->counts[i]);
 }
 
 /* Release a tally's memory. */
-static void tally_free(Tally *t)
-{
+static void tally_free(Tally *t) {
     for (size_t i = 0; i < t->n; i++)
         free(t->keys[i]);
     free(t->keys);
@@ -195,17 +187,16 @@ typedef struct {
 } NumTexts;
 
 typedef struct {
-    const char *s;            /* cursor into the text */
+    const char *s; /* cursor into the text */
     NumTexts *out;
-    char path[MAX_PATH_LEN];  /* path of the value being scanned */
+    char path[MAX_PATH_LEN]; /* path of the value being scanned */
     size_t plen;
     int depth;
-    int unnamed;              /* > 0 while inside a path too long to track */
+    int unnamed; /* > 0 while inside a path too long to track */
 } Scanner;
 
 /* Record the number literal [start, end) at the scanner's current path. */
-static void numtexts_add(Scanner *sc, const char *start, const char *end)
-{
+static void numtexts_add(Scanner *sc, const char *start, const char *end) {
     NumTexts *nt = sc->out;
     if (sc->unnamed)
         return;
@@ -219,8 +210,7 @@ static void numtexts_add(Scanner *sc, const char *start, const char *end)
 }
 
 /* Find the number text recorded for PATH (last one wins, like jansson). */
-static const char *numtexts_find(const NumTexts *nt, const char *path)
-{
+static const char *numtexts_find(const NumTexts *nt, const char *path) {
     if (!nt)
         return NULL;
     for (size_t i = nt->n; i-- > 0;)
@@ -230,8 +220,7 @@ static const char *numtexts_find(const NumTexts *nt, const char *path)
 }
 
 /* Release the recorded number texts. */
-static void numtexts_free(NumTexts *nt)
-{
+static void numtexts_free(NumTexts *nt) {
     for (size_t i = 0; i < nt->n; i++) {
         free(nt->v[i].path);
         free(nt->v[i].text);
@@ -242,8 +231,7 @@ static void numtexts_free(NumTexts *nt)
 }
 
 /* Skip JSON whitespace at the cursor. */
-static void scan_ws(Scanner *sc)
-{
+static void scan_ws(Scanner *sc) {
     while (*sc->s == ' ' || *sc->s == '\t' || *sc->s == '\n' || *sc->s == '\r')
         sc->s++;
 }
@@ -252,8 +240,7 @@ static void scan_ws(Scanner *sc)
  * Skip a JSON string starting at the opening quote.  If KEY is not NULL the
  * raw (still escaped) contents are copied into it, truncated to KEYSZ-1.
  */
-static bool scan_string(Scanner *sc, char *key, size_t keysz)
-{
+static bool scan_string(Scanner *sc, char *key, size_t keysz) {
     size_t k = 0;
     if (*sc->s != '"')
         return false;
@@ -281,8 +268,7 @@ static bool scan_string(Scanner *sc, char *key, size_t keysz)
 
 /* Append PIECE (".key", "key" or "[i]") to the scanner path; false if it
  * would not fit. */
-static bool path_push(Scanner *sc, const char *piece)
-{
+static bool path_push(Scanner *sc, const char *piece) {
     size_t n = strlen(piece);
     if (sc->plen + n + 1 > sizeof sc->path)
         return false;
@@ -292,8 +278,7 @@ static bool path_push(Scanner *sc, const char *piece)
 }
 
 /* Scan one JSON value at the cursor, recording number literals. */
-static bool scan_value(Scanner *sc)
-{
+static bool scan_value(Scanner *sc) {
     scan_ws(sc);
     if (++sc->depth > MAX_SCAN_DEPTH)
         return false;
@@ -371,8 +356,7 @@ static bool scan_value(Scanner *sc)
 }
 
 /* Record the number texts of the JSON document TEXT into OUT. */
-static bool scan_numbers(const char *text, NumTexts *out)
-{
+static bool scan_numbers(const char *text, NumTexts *out) {
     Scanner sc;
     memset(&sc, 0, sizeof sc);
     sc.s = text;
@@ -385,16 +369,16 @@ static bool scan_numbers(const char *text, NumTexts *out)
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
-    json_t *obj;      /* parsed object (owned) */
-    NumTexts nums;    /* number literal texts by path */
-    long line;        /* line number in its file */
-    long ordinal;     /* 1-based AIS record number in its file */
+    json_t *obj;   /* parsed object (owned) */
+    NumTexts nums; /* number literal texts by path */
+    long line;     /* line number in its file */
+    long ordinal;  /* 1-based AIS record number in its file */
     long long type;
     long long mmsi;
-    int part;         /* type 24: 0 = A, 1 = B, -1 unknown / not type 24 */
-    bool merged24;    /* gpsd type 24 object holding both part A and B fields */
-    long partner;     /* ours: index of the part A merged into this part B */
-    bool consumed;    /* ours: part A used as partner of a part B */
+    int part;      /* type 24: 0 = A, 1 = B, -1 unknown / not type 24 */
+    bool merged24; /* gpsd type 24 object holding both part A and B fields */
+    long partner;  /* ours: index of the part A merged into this part B */
+    bool consumed; /* ours: part A used as partner of a part B */
 } Record;
 
 typedef struct {
@@ -406,16 +390,14 @@ typedef struct {
 } Stream;
 
 /* Fields that only a type 24 part B carries. */
-static const char *const type24_b_fields[] = {
-    "shiptype", "vendorid", "model", "serial", "callsign", "to_bow",
-    "to_stern", "to_port", "to_starboard", "mothership_mmsi", NULL
-};
+static const char *const type24_b_fields[] = {"shiptype",     "vendorid",        "model",    "serial",
+                                              "callsign",     "to_bow",          "to_stern", "to_port",
+                                              "to_starboard", "mothership_mmsi", NULL};
 
 /* Work out which type 24 part an object is: from "partno" (ours), "part"
  * (gpsd split24 mode), or else from the fields present.  Also flags objects
  * that merge part A and part B fields. */
-static void classify_type24(Record *r)
-{
+static void classify_type24(Record *r) {
     json_t *pn = json_object_get(r->obj, "partno");
     json_t *pl = json_object_get(r->obj, "part");
     bool has_a = json_object_get(r->obj, "shipname") != NULL;
@@ -443,15 +425,13 @@ static void classify_type24(Record *r)
 static int g_load_errors = 0;
 
 /* Report an input problem that counts as a comparison error. */
-static void load_error(const Stream *st, long line, const char *what)
-{
+static void load_error(const Stream *st, long line, const char *what) {
     printf("%s:%ld: %s\n", st->base, line, what);
     g_load_errors++;
 }
 
 /* Read every AIS object from PATH into ST. */
-static void load_stream(Stream *st, const char *path, bool is_gpsd)
-{
+static void load_stream(Stream *st, const char *path, bool is_gpsd) {
     FILE *fp = fopen(path, "r");
     if (!fp)
         die("cannot open %s: %s", path, strerror(errno));
@@ -525,8 +505,7 @@ static void load_stream(Stream *st, const char *path, bool is_gpsd)
 }
 
 /* Release every record of a stream. */
-static void free_stream(Stream *st)
-{
+static void free_stream(Stream *st) {
     for (size_t i = 0; i < st->n; i++) {
         json_decref(st->v[i].obj);
         numtexts_free(&st->v[i].nums);
@@ -535,8 +514,7 @@ static void free_stream(Stream *st)
 }
 
 /* Alignment key equality: type, mmsi and (for type 24) part. */
-static bool same_key(const Record *a, const Record *b)
-{
+static bool same_key(const Record *a, const Record *b) {
     return a->type == b->type && a->mmsi == b->mmsi && a->part == b->part;
 }
 
@@ -547,7 +525,7 @@ static bool same_key(const Record *a, const Record *b)
 enum { RULE_R1, RULE_R2, RULE_R2U, RULE_R3, RULE_COUNT };
 
 typedef struct {
-    const char *id;     /* as written in the deviations file */
+    const char *id; /* as written in the deviations file */
     const char *name;
     bool enabled;
     char *reason;
@@ -556,24 +534,24 @@ typedef struct {
 } Rule;
 
 static Rule g_rules[RULE_COUNT] = {
-    { "R1", "sentinel", false, NULL, 0, { 0 } },
-    { "R2", "type24-merge", false, NULL, 0, { 0 } },
-    { "R2U", "type24-unpaired", false, NULL, 0, { 0 } },
-    { "R3", "binary-payload", false, NULL, 0, { 0 } },
+    {"R1", "sentinel", false, NULL, 0, {0}},
+    {"R2", "type24-merge", false, NULL, 0, {0}},
+    {"R2U", "type24-unpaired", false, NULL, 0, {0}},
+    {"R3", "binary-payload", false, NULL, 0, {0}},
 };
 
 typedef enum { W_LINE, W_REC, W_OURS, W_MMSI } WhereKind;
 typedef enum { D_MISSING, D_EXTRA, D_FIELD } DevKind;
 
 typedef struct {
-    char *file;         /* basename of the gpsd .chk file */
+    char *file; /* basename of the gpsd .chk file */
     WhereKind where;
     long long *vals;
     size_t nvals;
     DevKind kind;
-    char *field;        /* D_FIELD: field name or path, "*" for any */
+    char *field; /* D_FIELD: field name or path, "*" for any */
     char *reason;
-    long src_line;      /* line in the deviations file */
+    long src_line; /* line in the deviations file */
     long used;
 } Deviation;
 
@@ -583,8 +561,7 @@ static const char *g_dev_path = NULL;
 
 /* Split LINE in place into whitespace-separated words; the remainder after
  * NWORDS words is returned in *REST (NULL if empty). */
-static int split_words(char *line, char **words, int nwords, char **rest)
-{
+static int split_words(char *line, char **words, int nwords, char **rest) {
     int n = 0;
     char *p = line;
     *rest = NULL;
@@ -611,8 +588,7 @@ static int split_words(char *line, char **words, int nwords, char **rest)
 }
 
 /* Parse a comma-separated list of non-negative integers. */
-static bool parse_list(const char *s, long long **vals, size_t *n)
-{
+static bool parse_list(const char *s, long long **vals, size_t *n) {
     *vals = NULL;
     *n = 0;
     while (*s) {
@@ -631,8 +607,7 @@ static bool parse_list(const char *s, long long **vals, size_t *n)
 }
 
 /* Load the deviations file (format documented in tests/peers/deviations.txt). */
-static void load_deviations(const char *path)
-{
+static void load_deviations(const char *path) {
     FILE *fp = fopen(path, "r");
     if (!fp)
         die("cannot open deviations file %s: %s", path, strerror(errno));
@@ -661,8 +636,7 @@ static void load_deviations(const char *path)
             if (k == RULE_COUNT)
                 die("%s:%ld: unknown rule id '%s' (known: R1 R2 R2U R3)", path, lineno, w[1]);
             if (strcmp(g_rules[k].name, w[2]) != 0)
-                die("%s:%ld: rule %s is named '%s', not '%s'", path, lineno, w[1],
-                    g_rules[k].name, w[2]);
+                die("%s:%ld: rule %s is named '%s', not '%s'", path, lineno, w[1], g_rules[k].name, w[2]);
             if (g_rules[k].enabled)
                 die("%s:%ld: rule %s listed twice", path, lineno, w[1]);
             g_rules[k].enabled = true;
@@ -692,8 +666,7 @@ static void load_deviations(const char *path)
             if (strcmp(w[3], "missing") == 0) {
                 d.kind = D_MISSING;
                 if (d.where == W_OURS)
-                    die("%s:%ld: 'missing' records are located by line=, rec= or mmsi=",
-                        path, lineno);
+                    die("%s:%ld: 'missing' records are located by line=, rec= or mmsi=", path, lineno);
             } else if (strcmp(w[3], "extra") == 0) {
                 d.kind = D_EXTRA;
                 if (d.where == W_LINE || d.where == W_REC)
@@ -717,8 +690,7 @@ static void load_deviations(const char *path)
 }
 
 /* True if V is in the deviation's value list. */
-static bool dev_has(const Deviation *d, long long v)
-{
+static bool dev_has(const Deviation *d, long long v) {
     for (size_t i = 0; i < d->nvals; i++)
         if (d->vals[i] == v)
             return true;
@@ -727,8 +699,7 @@ static bool dev_has(const Deviation *d, long long v)
 
 /* True if a field deviation naming DF covers the field path PATH: the same
  * path, "*", or the top-level name of PATH. */
-static bool dev_field_covers(const char *df, const char *path)
-{
+static bool dev_field_covers(const char *df, const char *path) {
     if (strcmp(df, "*") == 0 || strcmp(df, path) == 0)
         return true;
     size_t n = strlen(df);
@@ -743,8 +714,7 @@ static long g_dev_applied = 0;
  * our record O (either may be NULL) and FIELD (D_FIELD only).  Counts and
  * returns it, or returns NULL.
  */
-static Deviation *dev_apply(DevKind kind, const Record *g, const Record *o, const char *field)
-{
+static Deviation *dev_apply(DevKind kind, const Record *g, const Record *o, const char *field) {
     for (size_t i = 0; i < g_ndevs; i++) {
         Deviation *d = &g_devs[i];
         if (d->kind != kind || strcmp(d->file, g_gpsd_base) != 0)
@@ -783,8 +753,8 @@ typedef enum { OP_MATCH, OP_GPSD_ONLY, OP_OURS_ONLY } OpKind;
 
 typedef struct {
     OpKind kind;
-    long g;   /* gpsd record index, -1 if none */
-    long o;   /* our record index, -1 if none */
+    long g; /* gpsd record index, -1 if none */
+    long o; /* our record index, -1 if none */
 } Op;
 
 typedef struct {
@@ -793,13 +763,12 @@ typedef struct {
 } Ops;
 
 /* Append one alignment step. */
-static void ops_add(Ops *ops, OpKind kind, long g, long o)
-{
+static void ops_add(Ops *ops, OpKind kind, long g, long o) {
     if (ops->n == ops->cap) {
         ops->cap = ops->cap ? 2 * ops->cap : 256;
         ops->v = xrealloc(ops->v, ops->cap * sizeof *ops->v);
     }
-    ops->v[ops->n++] = (Op){ kind, g, o };
+    ops->v[ops->n++] = (Op){kind, g, o};
 }
 
 /*
@@ -808,8 +777,7 @@ static void ops_add(Ops *ops, OpKind kind, long g, long o)
  * equal keys are always matched (that is optimal for LCS), otherwise the
  * side whose skip keeps the longer LCS is skipped.
  */
-static void align_lcs(const Stream *g, const Stream *o, Ops *ops)
-{
+static void align_lcs(const Stream *g, const Stream *o, Ops *ops) {
     size_t n = g->n, m = o->n, w = m + 1;
     uint32_t *L = xrealloc(NULL, (n + 1) * w * sizeof *L);
     for (size_t j = 0; j <= m; j++)
@@ -840,8 +808,7 @@ static void align_lcs(const Stream *g, const Stream *o, Ops *ops)
 
 /* Fallback for very large inputs: match each gpsd record with the next
  * record of ours that has the same key within GREEDY_WINDOW records. */
-static void align_greedy(const Stream *g, const Stream *o, Ops *ops)
-{
+static void align_greedy(const Stream *g, const Stream *o, Ops *ops) {
     size_t j = 0;
     for (size_t i = 0; i < g->n; i++) {
         size_t k, lim = j + GREEDY_WINDOW < o->n ? j + GREEDY_WINDOW : o->n;
@@ -866,8 +833,7 @@ static void align_greedy(const Stream *g, const Stream *o, Ops *ops)
  * nearest earlier unmatched part A of ours with the same MMSI and remember it
  * as the partner, so the comparison uses the union of both parts.
  */
-static void pair_type24(const Stream *g, Stream *o, const Ops *ops)
-{
+static void pair_type24(const Stream *g, Stream *o, const Ops *ops) {
     if (!g_rules[RULE_R2].enabled)
         return;
     for (size_t k = 0; k < ops->n; k++) {
@@ -883,8 +849,7 @@ static void pair_type24(const Stream *g, Stream *o, const Ops *ops)
             if (prev->kind != OP_OURS_ONLY)
                 continue;
             Record *cand = &o->v[prev->o];
-            if (cand->type == 24 && cand->part == 0 && cand->mmsi == orr->mmsi &&
-                !cand->consumed) {
+            if (cand->type == 24 && cand->part == 0 && cand->mmsi == orr->mmsi && !cand->consumed) {
                 cand->consumed = true;
                 orr->partner = prev->o;
                 break;
@@ -902,9 +867,7 @@ static long g_records_compared = 0;
 static long g_fields_compared = 0;
 
 /* Format value V for a message; numbers as written in the input. */
-static void fmt_value(const json_t *v, const NumTexts *nums, const char *path, char *out,
-                      size_t outsz)
-{
+static void fmt_value(const json_t *v, const NumTexts *nums, const char *path, char *out, size_t outsz) {
     if (!v) {
         snprintf(out, outsz, "(absent)");
         return;
@@ -930,30 +893,27 @@ static void fmt_value(const json_t *v, const NumTexts *nums, const char *path, c
 
 /* The comparison context of one record pair. */
 typedef struct {
-    const Record *g;       /* gpsd record */
-    const Record *o;       /* our record (part B when merged) */
-    const Record *oa;      /* our part A merged in by R2, or NULL */
+    const Record *g;  /* gpsd record */
+    const Record *o;  /* our record (part B when merged) */
+    const Record *oa; /* our part A merged in by R2, or NULL */
 } Pair;
 
 /* Report a field error unless an explicit deviation covers it. */
-static void field_error(const Pair *pr, const char *path, json_t *ov,
-                        const NumTexts *onums, json_t *gv, const char *note)
-{
-    if (dev_apply(D_FIELD, pr->g, pr->o, path) ||
-        (pr->oa && dev_apply(D_FIELD, NULL, pr->oa, path)))
+static void field_error(const Pair *pr, const char *path, json_t *ov, const NumTexts *onums, json_t *gv,
+                        const char *note) {
+    if (dev_apply(D_FIELD, pr->g, pr->o, path) || (pr->oa && dev_apply(D_FIELD, NULL, pr->oa, path)))
         return;
     char ob[VALUE_TEXT_MAX + 16], gb[VALUE_TEXT_MAX + 16];
     fmt_value(ov, onums, path, ob, sizeof ob);
     fmt_value(gv, &pr->g->nums, path, gb, sizeof gb);
     printf("%s:record %ld type %lld mmsi %lld field %s: ours %s gpsd %s%s [gpsd line %ld, ours line %ld]\n",
-           g_gpsd_base, pr->g->ordinal, pr->g->type, pr->g->mmsi, path, ob, gb,
-           note ? note : "", pr->g->line, pr->o->line);
+           g_gpsd_base, pr->g->ordinal, pr->g->type, pr->g->mmsi, path, ob, gb, note ? note : "", pr->g->line,
+           pr->o->line);
     g_errors++;
 }
 
 /* 10 raised to the integer power E (no libm needed). */
-static double pow10i(long e)
-{
+static double pow10i(long e) {
     double r = 1.0;
     for (long i = 0; i < (e < 0 ? -e : e) && i < 400; i++)
         r *= 10.0;
@@ -961,15 +921,13 @@ static double pow10i(long e)
 }
 
 /* Absolute difference of two doubles. */
-static double absdiff(double a, double b)
-{
+static double absdiff(double a, double b) {
     return a > b ? a - b : b - a;
 }
 
 /* Tolerance for a gpsd real printed as TEXT: half a unit in the last
  * printed place, plus 1e-9. */
-static double real_tolerance(const char *text)
-{
+static double real_tolerance(const char *text) {
     if (!text)
         return 1e-9;
     const char *e = strpbrk(text, "eE");
@@ -980,13 +938,10 @@ static double real_tolerance(const char *text)
     return 0.5 * pow10i(exponent - decimals) + 1e-9;
 }
 
-static void compare_value(const Pair *pr, const char *path, json_t *ov,
-                          const NumTexts *onums, json_t *gv);
+static void compare_value(const Pair *pr, const char *path, json_t *ov, const NumTexts *onums, json_t *gv);
 
 /* Compare two JSON objects member by member (nested objects only). */
-static void compare_object(const Pair *pr, const char *path, json_t *ov,
-                           const NumTexts *onums, json_t *gv)
-{
+static void compare_object(const Pair *pr, const char *path, json_t *ov, const NumTexts *onums, json_t *gv) {
     const char *key;
     json_t *v;
     char sub[MAX_PATH_LEN];
@@ -1003,9 +958,7 @@ static void compare_object(const Pair *pr, const char *path, json_t *ov,
 }
 
 /* Compare our value OV with gpsd's GV at PATH, reporting any difference. */
-static void compare_value(const Pair *pr, const char *path, json_t *ov,
-                          const NumTexts *onums, json_t *gv)
-{
+static void compare_value(const Pair *pr, const char *path, json_t *ov, const NumTexts *onums, json_t *gv) {
     if (!ov) {
         field_error(pr, path, NULL, onums, gv, NULL);
         return;
@@ -1039,9 +992,9 @@ static void compare_value(const Pair *pr, const char *path, json_t *ov,
             size_t gn = json_array_size(gv), on = json_array_size(ov);
             char sub[MAX_PATH_LEN];
             if (gn != on && !dev_apply(D_FIELD, pr->g, pr->o, path)) {
-                printf("%s:record %ld type %lld mmsi %lld field %s: ours %zu elements gpsd %zu elements [gpsd line %ld, ours line %ld]\n",
-                       g_gpsd_base, pr->g->ordinal, pr->g->type, pr->g->mmsi, path, on, gn,
-                       pr->g->line, pr->o->line);
+                printf("%s:record %ld type %lld mmsi %lld field %s: ours %zu elements gpsd %zu elements [gpsd line "
+                       "%ld, ours line %ld]\n",
+                       g_gpsd_base, pr->g->ordinal, pr->g->type, pr->g->mmsi, path, on, gn, pr->g->line, pr->o->line);
                 g_errors++;
             }
             for (size_t i = 0; i < gn && i < on; i++) {
@@ -1064,10 +1017,9 @@ static void compare_value(const Pair *pr, const char *path, json_t *ov,
 
 /* R1: the "not available" value of FIELD for message TYPE, in scaled or
  * unscaled form.  Returns false if the field has no sentinel in R1. */
-static bool sentinel_value(long long type, bool scaled, const char *field, double *out)
-{
-    bool pos = (type >= 1 && type <= 3) || type == 4 || type == 9 || type == 11 ||
-               type == 17 || type == 18 || type == 19 || type == 21 || type == 27;
+static bool sentinel_value(long long type, bool scaled, const char *field, double *out) {
+    bool pos = (type >= 1 && type <= 3) || type == 4 || type == 9 || type == 11 || type == 17 || type == 18 ||
+               type == 19 || type == 21 || type == 27;
     bool tenth_min = (type == 17 || type == 27); /* positions in 1/10 minute */
     bool motion = (type >= 1 && type <= 3) || type == 18 || type == 19;
 
@@ -1111,8 +1063,7 @@ static bool sentinel_value(long long type, bool scaled, const char *field, doubl
 }
 
 /* R1: true if gpsd's value GV of top-level FIELD is that field's sentinel. */
-static bool is_sentinel(const Record *g, const char *field, const json_t *gv)
-{
+static bool is_sentinel(const Record *g, const char *field, const json_t *gv) {
     if (!json_is_number(gv))
         return false;
     bool scaled = json_is_true(json_object_get(g->obj, "scaled"));
@@ -1124,10 +1075,9 @@ static bool is_sentinel(const Record *g, const char *field, const json_t *gv)
 }
 
 /* R3: header fields still compared for a decoded type 6/8 payload. */
-static bool is_binary_header(const char *key)
-{
-    static const char *const hdr[] = { "class", "type", "repeat", "mmsi", "seqno",
-                                       "dest_mmsi", "retransmit", "dac", "fid", NULL };
+static bool is_binary_header(const char *key) {
+    static const char *const hdr[] = {"class",     "type",       "repeat", "mmsi", "seqno",
+                                      "dest_mmsi", "retransmit", "dac",    "fid",  NULL};
     for (int i = 0; hdr[i]; i++)
         if (strcmp(hdr[i], key) == 0)
             return true;
@@ -1135,21 +1085,18 @@ static bool is_binary_header(const char *key)
 }
 
 /* Keys ignored on both sides. */
-static bool is_ignored_key(const char *key)
-{
+static bool is_ignored_key(const char *key) {
     return strcmp(key, "device") == 0 || strcmp(key, "scaled") == 0;
 }
 
 /* Count one application of rule K with detail text DETAIL. */
-static void rule_count(int k, const char *detail)
-{
+static void rule_count(int k, const char *detail) {
     g_rules[k].applied++;
     tally_add(&g_rules[k].detail, detail);
 }
 
 /* Look up KEY in our record, falling back to the merged part A. */
-static json_t *ours_get(const Pair *pr, const char *key, const NumTexts **nums)
-{
+static json_t *ours_get(const Pair *pr, const char *key, const NumTexts **nums) {
     json_t *v = json_object_get(pr->o->obj, key);
     *nums = &pr->o->nums;
     if (!v && pr->oa) {
@@ -1160,14 +1107,12 @@ static json_t *ours_get(const Pair *pr, const char *key, const NumTexts **nums)
 }
 
 /* Compare one aligned record pair (with optional R2 part A). */
-static void compare_pair(const Pair *pr)
-{
+static void compare_pair(const Pair *pr) {
     const Record *g = pr->g;
     bool r3 = false;
     g_records_compared++;
 
-    if ((g->type == 6 || g->type == 8) && g_rules[RULE_R3].enabled &&
-        !json_object_get(g->obj, "data")) {
+    if ((g->type == 6 || g->type == 8) && g_rules[RULE_R3].enabled && !json_object_get(g->obj, "data")) {
         char d[96];
         snprintf(d, sizeof d, "type %lld dac %lld fid %lld", g->type,
                  json_integer_value(json_object_get(g->obj, "dac")),
@@ -1193,7 +1138,7 @@ static void compare_pair(const Pair *pr)
 
     /* Fields only we print. */
     bool partno_allowed = false;
-    const Record *sides[2] = { pr->o, pr->oa };
+    const Record *sides[2] = {pr->o, pr->oa};
     for (int s = 0; s < 2; s++) {
         if (!sides[s])
             continue;
@@ -1223,19 +1168,17 @@ static void compare_pair(const Pair *pr)
 }
 
 /* Report a gpsd record we did not print (unless a deviation allows it). */
-static void report_gpsd_only(const Record *g)
-{
+static void report_gpsd_only(const Record *g) {
     if (dev_apply(D_MISSING, g, NULL, NULL))
         return;
-    printf("%s:record %ld type %lld mmsi %lld: record missing from ours [gpsd line %ld]\n",
-           g_gpsd_base, g->ordinal, g->type, g->mmsi, g->line);
+    printf("%s:record %ld type %lld mmsi %lld: record missing from ours [gpsd line %ld]\n", g_gpsd_base, g->ordinal,
+           g->type, g->mmsi, g->line);
     g_errors++;
 }
 
 /* Report a record of ours that gpsd did not print (unless R2U or a
  * deviation allows it). */
-static void report_ours_only(const Stream *o, const Record *r)
-{
+static void report_ours_only(const Stream *o, const Record *r) {
     if (r->consumed)
         return; /* part A merged into a later part B by R2 */
     if (r->type == 24 && (r->part == 0 || r->part == 1) && g_rules[RULE_R2U].enabled) {
@@ -1244,14 +1187,13 @@ static void report_ours_only(const Stream *o, const Record *r)
     }
     if (dev_apply(D_EXTRA, NULL, r, NULL))
         return;
-    printf("%s:ours record %ld type %lld mmsi %lld: record not in gpsd [ours %s line %ld]\n",
-           g_gpsd_base, r->ordinal, r->type, r->mmsi, o->base, r->line);
+    printf("%s:ours record %ld type %lld mmsi %lld: record not in gpsd [ours %s line %ld]\n", g_gpsd_base, r->ordinal,
+           r->type, r->mmsi, o->base, r->line);
     g_errors++;
 }
 
 /* Print the per-rule and per-deviation summary. */
-static void print_summary(void)
-{
+static void print_summary(void) {
     for (int k = 0; k < RULE_COUNT; k++) {
         const Rule *r = &g_rules[k];
         if (!r->enabled) {
@@ -1272,35 +1214,30 @@ static void print_summary(void)
         if (strcmp(d->file, g_gpsd_base) != 0)
             continue;
         if (d->used)
-            printf("deviation %s:%ld applied %ld time%s: %s\n", base_name(g_dev_path),
-                   d->src_line, d->used, d->used == 1 ? "" : "s", d->reason);
+            printf("deviation %s:%ld applied %ld time%s: %s\n", base_name(g_dev_path), d->src_line, d->used,
+                   d->used == 1 ? "" : "s", d->reason);
         else
             unused++;
     }
     printf("explicit deviations: %ld applied", g_dev_applied);
     if (unused)
-        printf(", %ld entr%s for %s never applied", unused, unused == 1 ? "y" : "ies",
-               g_gpsd_base);
+        printf(", %ld entr%s for %s never applied", unused, unused == 1 ? "y" : "ies", g_gpsd_base);
     printf("\n");
     for (size_t i = 0; i < g_ndevs; i++) {
         const Deviation *d = &g_devs[i];
         if (strcmp(d->file, g_gpsd_base) == 0 && !d->used)
-            printf("warning: deviation %s:%ld never applied\n", base_name(g_dev_path),
-                   d->src_line);
+            printf("warning: deviation %s:%ld never applied\n", base_name(g_dev_path), d->src_line);
     }
 }
 
 /* Print the usage line and exit with status 2. */
-_Noreturn static void usage(void)
-{
-    fprintf(stderr,
-            "usage: peer_compare [--deviations FILE] [--max-lcs-cells N] OURS.jsonl GPSD.chk\n");
+_Noreturn static void usage(void) {
+    fprintf(stderr, "usage: peer_compare [--deviations FILE] [--max-lcs-cells N] OURS.jsonl GPSD.chk\n");
     exit(EXIT_USAGE);
 }
 
 /* Parse arguments, load inputs, align, compare, summarise. */
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *dev_path = NULL;
     const char *files[2];
     int nfiles = 0;
@@ -1341,8 +1278,7 @@ int main(int argc, char **argv)
     if (cells <= max_cells) {
         align_lcs(&gpsd, &ours, &ops);
     } else {
-        printf("note: %zu x %zu records exceed --max-lcs-cells; using greedy alignment\n",
-               gpsd.n, ours.n);
+        printf("note: %zu x %zu records exceed --max-lcs-cells; using greedy alignment\n", gpsd.n, ours.n);
         align_greedy(&gpsd, &ours, &ops);
     }
     pair_type24(&gpsd, &ours, &ops);
@@ -1351,7 +1287,7 @@ int main(int argc, char **argv)
         const Op *op = &ops.v[k];
         if (op->kind == OP_MATCH) {
             const Record *orr = &ours.v[op->o];
-            Pair pr = { &gpsd.v[op->g], orr, orr->partner >= 0 ? &ours.v[orr->partner] : NULL };
+            Pair pr = {&gpsd.v[op->g], orr, orr->partner >= 0 ? &ours.v[orr->partner] : NULL};
             compare_pair(&pr);
         } else if (op->kind == OP_GPSD_ONLY) {
             report_gpsd_only(&gpsd.v[op->g]);
@@ -1362,8 +1298,8 @@ int main(int argc, char **argv)
 
     g_errors += g_load_errors;
     print_summary();
-    printf("peer_compare: %ld records compared, %ld fields compared, %ld errors\n",
-           g_records_compared, g_fields_compared, g_errors);
+    printf("peer_compare: %ld records compared, %ld fields compared, %ld errors\n", g_records_compared,
+           g_fields_compared, g_errors);
 
     free(ops.v);
     free_stream(&ours);

@@ -16,6 +16,7 @@ suite() { # name command...
 for t in "$BUILD"/tests/unit_*; do
     suite "$(basename "$t")" "$t"
 done
+suite format-check make -s --no-print-directory format-check
 suite encode-gpsd tests/encode_gpsd.sh "$BUILD"
 suite golden tests/golden.sh
 suite scan-golden tests/scan_golden.sh

@@ -140,8 +140,9 @@ int main(int argc, char **argv) {
          * splits off rows 804-825 and 1068, 22 + 1 positions that continue
          * the track at 11 kn, which we keep in it.  We prefer the physically
          * possible track; every other point agrees. */
-        static const int known[] = {318, 363, 627, 803, 804, 805, 806, 807, 808, 809, 810, 811, 812, 813, 814, 815,
-                                    816, 817, 818, 819, 820, 821, 822, 823, 824, 825, 877, 1067, 1068, 1069, 1126, 1127};
+        static const int known[] = {318, 363, 627, 803, 804, 805,  806,  807,  808,  809, 810,
+                                    811, 812, 813, 814, 815, 816,  817,  818,  819,  820, 821,
+                                    822, 823, 824, 825, 877, 1067, 1068, 1069, 1126, 1127};
         const int KNOWN = (int)(sizeof known / sizeof known[0]);
         int unexpected = 0;
         int disagree = 0, ours_main = 0, gfw_main = 0;

@@ -82,7 +82,9 @@ static st_vessel vessel(pel_store *s, uint32_t mmsi) {
     return v;
 }
 
-static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
+static int cmp_canon(const void *a, const void *b) {
+    return trk_cmp_pos(a, b);
+}
 
 /* Stages p[0..n) for mmsi in rows of row positions, each row sorted if
  * sorted, else reversed. */
@@ -213,7 +215,7 @@ int main(void) {
         stage_rows(s, 412000002, v2 + at, N2 / 100, 1000, true);
     }
     stage_rows(s, 412000003, v3, N3, 700, true); /* runs that continue one another: one run */
-    st_vessel_touch(s, 412000004, NULL); /* dirty, and nothing staged */
+    st_vessel_touch(s, 412000004, NULL);         /* dirty, and nothing staged */
     build(s, "first build");
 
     memcpy(w, v1, N1 * sizeof *w);

@@ -49,10 +49,10 @@ typedef struct collect {
     size_t nrec; /* all records (only the first KEEP kept) */
     got_rej rej[KEEP];
     size_t nrej;
-    uint64_t hash;   /* FNV-1a over every record and reject, in order */
-    uint64_t rhash;  /* the same over the records alone, lines left out */
+    uint64_t hash;       /* FNV-1a over every record and reject, in order */
+    uint64_t rhash;      /* the same over the records alone, lines left out */
     uint64_t not_report; /* records whose clock is not PEL_CLOCK_REPORT */
-    long stop_after; /* on_record asks to stop after this many (0: never) */
+    long stop_after;     /* on_record asks to stop after this many (0: never) */
     /* aggregates */
     uint64_t class_b, heading_na, status_na, imo_set, statics, positions;
     int64_t sum_lat, sum_lon, sum_speed, sum_course, sum_draught;
@@ -360,9 +360,9 @@ static void test_detect(void) {
         const char *line;
         char want;
     } delims[] = {
-        {"a,b,c", ','},         {"a;b;c", ';'},          {"a\tb\tc", '\t'},    {"a|b|c", '|'},
-        {"abc", ','},           {"a;b,c;d", ';'},        {"a,b;c,d", ','},      {"a,b;c", ','}, /* a tie */
-        {"\"a;b\",c", ','},     {"\"x,y,z\";b;c", ';'},  {"a;b\nc,d,e,f", ';'}, {"", ','},
+        {"a,b,c", ','},     {"a;b;c", ';'},         {"a\tb\tc", '\t'},     {"a|b|c", '|'},
+        {"abc", ','},       {"a;b,c;d", ';'},       {"a,b;c,d", ','},      {"a,b;c", ','}, /* a tie */
+        {"\"a;b\",c", ','}, {"\"x,y,z\";b;c", ';'}, {"a;b\nc,d,e,f", ';'}, {"", ','},
     };
     for (size_t i = 0; i < sizeof delims / sizeof delims[0]; i++)
         CHECK(pel_csv_delimiter(delims[i].line, strlen(delims[i].line)) == delims[i].want, "delimiter of '%s': '%c'",
@@ -389,7 +389,7 @@ static void test_describe(void) {
          "Kystverket, BarentsWatch; use --delimiter '\\t' --format csv --columns "
          "mmsi=COLUMN,time=COLUMN,lat=COLUMN,lon=COLUMN,..."},
         {"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A", false, ""}, /* an empty field */
-        {"hello,world", false, ""},                                      /* two fields */
+        {"hello,world", false, ""},                                     /* two fields */
         {"just some text", false, ""},
         {"a,,c", false, ""},
         {"\x89PNG,a;b;c,\x01\x02,d;e", false, ""}, /* not text */
@@ -879,24 +879,23 @@ static void test_kystverket(void) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const got_rec *g = rec_at(&c, rows[i].line);
         const pel_record *r = g ? &g->r : NULL;
-        CHECK(r && r->kind == (PEL_REC_POSITION | PEL_REC_STATIC) && r->mmsi == rows[i].mmsi &&
-                  r->imo == rows[i].imo && r->has_time && r->t_ms == rows[i].t && r->clock == PEL_CLOCK_REPORT &&
-                  r->lat == rows[i].lat && r->lon == rows[i].lon && r->speed == rows[i].speed &&
-                  r->course == rows[i].course && r->heading == rows[i].heading && r->status == rows[i].status &&
-                  r->type == rows[i].type && r->to_bow == rows[i].length && r->to_stern == 0 &&
-                  r->to_port == -1 && r->to_starboard == -1 && !r->shipname && !r->source,
+        CHECK(r && r->kind == (PEL_REC_POSITION | PEL_REC_STATIC) && r->mmsi == rows[i].mmsi && r->imo == rows[i].imo &&
+                  r->has_time && r->t_ms == rows[i].t && r->clock == PEL_CLOCK_REPORT && r->lat == rows[i].lat &&
+                  r->lon == rows[i].lon && r->speed == rows[i].speed && r->course == rows[i].course &&
+                  r->heading == rows[i].heading && r->status == rows[i].status && r->type == rows[i].type &&
+                  r->to_bow == rows[i].length && r->to_stern == 0 && r->to_port == -1 && r->to_starboard == -1 &&
+                  !r->shipname && !r->source,
               "kystverket line %llu", (unsigned long long)rows[i].line);
     }
 
     s = readf(DATA "kystverket_edge.csv", PEL_CSV_KYSTVERKET, 0, &c, &st, &err);
     CHECK(s == PEL_OK && st.rows == 5 && st.records == 3 && st.rejected[PEL_CSV_REJ_NUMBER] == 1 &&
               st.rejected[PEL_CSV_REJ_TIME] == 1,
-          "kystverket edge: %d rows %llu records %llu", s, (unsigned long long)st.rows,
-          (unsigned long long)st.records);
+          "kystverket edge: %d rows %llu records %llu", s, (unsigned long long)st.rows, (unsigned long long)st.records);
     const got_rec *g = rec_at(&c, 2);
     CHECK(g && g->r.type == 18 && g->r.speed == PEL_NA_SPEED && g->r.course == PEL_NA_COURSE &&
-              g->r.heading == PEL_NA_HEADING && g->r.status == PEL_NA_STATUS && g->r.imo == 0 &&
-              g->r.lat == 35940738 && g->r.lon == 6427404 && g->r.to_bow == 12,
+              g->r.heading == PEL_NA_HEADING && g->r.status == PEL_NA_STATUS && g->r.imo == 0 && g->r.lat == 35940738 &&
+              g->r.lon == 6427404 && g->r.to_bow == 12,
           "kystverket: 102.3/360/511/15 are n/a, message 18 is class B");
     g = rec_at(&c, 3);
     CHECK(g && g->r.type == 3 && g->r.imo == 0 && g->r.to_bow == -1 && g->r.kind == PEL_REC_POSITION,
@@ -972,16 +971,16 @@ static void test_sources(void) {
 }
 
 #define AISHUB_MAP                                                                                                     \
-    "mmsi=MMSI,time=TIME,lat=LATITUDE,lon=LONGITUDE,course=COG,speed=SOG,heading=HEADING,status=NAVSTAT,imo=IMO,"     \
+    "mmsi=MMSI,time=TIME,lat=LATITUDE,lon=LONGITUDE,course=COG,speed=SOG,heading=HEADING,status=NAVSTAT,imo=IMO,"      \
     "name=NAME,callsign=CALLSIGN,shiptype=TYPE,to_bow=A,to_stern=B,to_port=C,to_starboard=D,draught=DRAUGHT,"          \
     "destination=DEST,eta=ETA"
 #define AISHUB_AIS_MAP                                                                                                 \
-    "mmsi=MMSI,time=TIME,lat=LATITUDE/600000,lon=LONGITUDE/600000,course=COG/10,speed=SOG/10,heading=HEADING,"        \
-    "status=NAVSTAT,imo=IMO,name=NAME,callsign=CALLSIGN,shiptype=TYPE,to_bow=A,to_stern=B,to_port=C,to_starboard=D,"  \
+    "mmsi=MMSI,time=TIME,lat=LATITUDE/600000,lon=LONGITUDE/600000,course=COG/10,speed=SOG/10,heading=HEADING,"         \
+    "status=NAVSTAT,imo=IMO,name=NAME,callsign=CALLSIGN,shiptype=TYPE,to_bow=A,to_stern=B,to_port=C,to_starboard=D,"   \
     "draught=DRAUGHT/10,destination=DEST,eta=ETA"
 #define MT_MAP                                                                                                         \
-    "mmsi=MMSI,imo=IMO,lat=LAT,lon=LON,speed=SPEED/10,heading=HEADING,course=COURSE,status=STATUS,time=TIMESTAMP,"    \
-    "source=DSRC,name=SHIPNAME,callsign=CALLSIGN,length=LENGTH,width=WIDTH,draught=DRAUGHT/10,"                      \
+    "mmsi=MMSI,imo=IMO,lat=LAT,lon=LON,speed=SPEED/10,heading=HEADING,course=COURSE,status=STATUS,time=TIMESTAMP,"     \
+    "source=DSRC,name=SHIPNAME,callsign=CALLSIGN,length=LENGTH,width=WIDTH,draught=DRAUGHT/10,"                        \
     "destination=DESTINATION,eta=ETA"
 
 /* The generic reader: an AISHub export in its two encodings (human
@@ -1096,7 +1095,9 @@ static void test_generic_errors(void) {
     } cases[] = {
         {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI"}, PEL_ERR_ARG, "must name mmsi and time"},
         {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,lat=LATITUDE"}, PEL_ERR_ARG, "lat without lon"},
-        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,speedy=SOG"}, PEL_ERR_ARG, "unknown field 'speedy'"},
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,speedy=SOG"},
+         PEL_ERR_ARG,
+         "unknown field 'speedy'"},
         {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,mmsi=X"}, PEL_ERR_ARG, "'mmsi' is named twice"},
         {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time"}, PEL_ERR_ARG, "'time' is not field=Header"},
         {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=TIME,imo=IMO/10"}, PEL_ERR_ARG, "takes no divisor"},
@@ -1107,7 +1108,8 @@ static void test_generic_errors(void) {
         {{.format = PEL_CSV_GENERIC, .delimiter = '"'}, PEL_ERR_ARG, "--delimiter"},
         {{.format = (pel_csv_format)99}, PEL_ERR_ARG, "unknown format"},
         /* the header lacks a mapped column */
-        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=BaseDateTime"}, PEL_ERR_FORMAT,
+        {{.format = PEL_CSV_GENERIC, .columns = "mmsi=MMSI,time=BaseDateTime"},
+         PEL_ERR_FORMAT,
          "no column 'basedatetime' (for time)"},
         /* Kystverket asked for, AISHub given */
         {{.format = PEL_CSV_KYSTVERKET}, PEL_ERR_FORMAT, "not a Kystverket CSV export (header \"MMSI,TIME,"},
@@ -1123,8 +1125,8 @@ static void test_generic_errors(void) {
     }
     pel_error err;
     CHECK(pel_csv_check_columns(AISHUB_MAP, &err) == PEL_OK, "the AISHub map is good");
-    CHECK(pel_csv_check_columns("mmsi=MMSI", &err) == PEL_ERR_ARG && strstr(err.msg, "--columns: "),
-          "a bad map: '%s'", err.msg);
+    CHECK(pel_csv_check_columns("mmsi=MMSI", &err) == PEL_ERR_ARG && strstr(err.msg, "--columns: "), "a bad map: '%s'",
+          err.msg);
     /* without a map, MMSI and time must be found by name */
     const char *path;
     FILE *f = tmp_open(&path);

@@ -136,7 +136,9 @@ static void test_table(void) {
                   s->hi);
             CHECK(s->type == DET_REAL || (s->dflt == floor(s->dflt) && s->lo == floor(s->lo) && s->hi == floor(s->hi)),
                   "%s: a whole setting with whole default and bounds", s->name);
-            CHECK(s->offset + (s->type == DET_REAL ? sizeof(double) : s->type == DET_INT ? sizeof(int) : sizeof(long)) <=
+            CHECK(s->offset + (s->type == DET_REAL  ? sizeof(double)
+                               : s->type == DET_INT ? sizeof(int)
+                                                    : sizeof(long)) <=
                       t->opts_size,
                   "%s: inside its options", s->name);
             CHECK(s->unit && s->unit[0] && !strchr(s->unit, '|') && s->doc && s->doc[0] && !strchr(s->doc, '|') &&
@@ -169,8 +171,8 @@ static void test_table(void) {
                     if (y == x || y->event != x->event)
                         continue;
                     CHECK(x->member && y->member && strcmp(x->value, y->value) != 0,
-                          "%s/%s declared twice (by %s and %s), or with and without a kind",
-                          det_event_name(x->event), x->value ? x->value : "", t->name, det_table[e].name);
+                          "%s/%s declared twice (by %s and %s), or with and without a kind", det_event_name(x->event),
+                          x->value ? x->value : "", t->name, det_table[e].name);
                 }
         }
     }
@@ -305,9 +307,8 @@ static void test_sinks(void) {
                 det_sink other = {.set = s, .d = &det_table[o]};
                 s->failed = PEL_OK;
                 det_push(&other, &f);
-                CHECK(s->failed == PEL_ERR_ARG && s->n == 1 && other.bad[0],
-                      "%s refuses %s's %s/%s", det_table[o].name, t->name, det_event_name(t->kinds[k].event),
-                      t->kinds[k].value ? t->kinds[k].value : "");
+                CHECK(s->failed == PEL_ERR_ARG && s->n == 1 && other.bad[0], "%s refuses %s's %s/%s", det_table[o].name,
+                      t->name, det_event_name(t->kinds[k].event), t->kinds[k].value ? t->kinds[k].value : "");
             }
             fnd_set_free(s);
         }

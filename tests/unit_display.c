@@ -39,11 +39,11 @@ static void utf8(uint32_t cp, char *b) {
 
 static void test_hidden(void) {
     /* the characters the issue names, and some that must stay visible */
-    static const uint32_t hid[] = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E,
-                                   0x200F, 0x061C, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x0001, 0x001B,
+    static const uint32_t hid[] = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066,  0x2067, 0x2068, 0x2069,  0x200E,
+                                   0x200F, 0x061C, 0x200B, 0x200C, 0x200D, 0x2060,  0xFEFF, 0x00AD, 0x0001,  0x001B,
                                    0x007F, 0x0085, 0x009B, 0x2028, 0x2029, 0xE0041, 0xFE0F, 0xFFFE, 0x10FFFF};
-    static const uint32_t vis[] = {' ', 'A', '~', 0x00A0, 0x00C5, 0x0416, 0x05D0, 0x0627, 0x2010, 0x2027, 0x202F,
-                                   0x205F, 0x3000, 0x4E2D, 0xAC00, 0xFFFD, 0x1F6A2, 0x10FFFD};
+    static const uint32_t vis[] = {' ',    'A',    '~',    0x00A0, 0x00C5, 0x0416, 0x05D0, 0x0627,  0x2010,
+                                   0x2027, 0x202F, 0x205F, 0x3000, 0x4E2D, 0xAC00, 0xFFFD, 0x1F6A2, 0x10FFFD};
     for (size_t i = 0; i < sizeof hid / sizeof hid[0]; i++)
         CHECK(disp_hidden(hid[i]), "U+%04X is hidden", (unsigned)hid[i]);
     for (size_t i = 0; i < sizeof vis / sizeof vis[0]; i++)
@@ -69,7 +69,11 @@ static void test_forms(void) {
         {"BLACK STAR", "BLACK STAR", "\"BLACK STAR\""},
         {"\xE2\x80\xAERATS KCALB\xE2\x80\xAC", "\xE2\x9F\xA8U+202E\xE2\x9F\xA9RATS KCALB\xE2\x9F\xA8U+202C\xE2\x9F\xA9",
          "\"\\u202eRATS KCALB\\u202c\""},
-        {"A\xE2\x80\x8B" "B", "A\xE2\x9F\xA8U+200B\xE2\x9F\xA9" "B", "\"A\\u200bB\""},
+        {"A\xE2\x80\x8B"
+         "B",
+         "A\xE2\x9F\xA8U+200B\xE2\x9F\xA9"
+         "B",
+         "\"A\\u200bB\""},
         {"ESC\x1b[2J", "ESC\xE2\x9F\xA8U+001B\xE2\x9F\xA9[2J", "\"ESC\\u001b[2J\""},
         {"T\xF3\xA0\x81\x81", "T\xE2\x9F\xA8U+E0041\xE2\x9F\xA9", "\"T\\udb40\\udc41\""},
         {"bad\xff", "bad\xEF\xBF\xBD", "\"bad\xEF\xBF\xBD\""},
@@ -129,7 +133,10 @@ static void test_cells(void) {
     char *s = NULL;
     /* a mark is never cut: 3 + 8 > 10 */
     bool cut;
-    CAPTURE(s, cut = disp_fput_cell(f, "ABC\xE2\x80\xAE" "DEF", 10, true));
+    CAPTURE(s, cut = disp_fput_cell(f,
+                                    "ABC\xE2\x80\xAE"
+                                    "DEF",
+                                    10, true));
     CHECK(cut && !strcmp(s, "ABC       "), "a mark that does not fit is left out, padded: [%s]", s);
     free(s);
     CAPTURE(s, cut = disp_fput_cell(f, "\xC3\x9C\xC3\x9C\xC3\x9C", 2, false));
@@ -145,8 +152,8 @@ static void test_cells(void) {
     CHECK(!strcmp(s, "\"'=1+\"\"x\"\"\xE2\x9F\xA8U+200F\xE2\x9F\xA9\""), "CSV cell: [%s]", s);
     free(s);
     CAPTURE(s, esc_csv(f, "\xE2\x80\x8B=1", 0));
-    CHECK(!strcmp(s, "\"\xE2\x9F\xA8U+200B\xE2\x9F\xA9=1\""), "an invisible first character cannot hide a formula: [%s]",
-          s);
+    CHECK(!strcmp(s, "\"\xE2\x9F\xA8U+200B\xE2\x9F\xA9=1\""),
+          "an invisible first character cannot hide a formula: [%s]", s);
     free(s);
 }
 
@@ -156,11 +163,11 @@ static void test_numbers(void) {
         bool ok;
         double v;
     } reals[] = {
-        {"0", true, 0},       {"500", true, 500},    {"-1.5", true, -1.5}, {"+2", true, 2},    {".5", true, .5},
-        {"5.", true, 5},      {"1e3", true, 1000},   {"1E-2", true, .01},  {"nan", false, 0},  {"NaN", false, 0},
-        {"inf", false, 0},    {"-inf", false, 0},    {"infinity", false, 0}, {"1e400", false, 0}, {"1e-400", false, 0},
-        {"0x10", false, 0},   {"", false, 0},        {" 5", false, 0},     {"5 ", false, 0},   {"5x", false, 0},
-        {"1e", false, 0},     {".", false, 0},       {"-", false, 0},      {"1,5", false, 0},  {"1e308", true, 1e308},
+        {"0", true, 0},     {"500", true, 500},  {"-1.5", true, -1.5},   {"+2", true, 2},     {".5", true, .5},
+        {"5.", true, 5},    {"1e3", true, 1000}, {"1E-2", true, .01},    {"nan", false, 0},   {"NaN", false, 0},
+        {"inf", false, 0},  {"-inf", false, 0},  {"infinity", false, 0}, {"1e400", false, 0}, {"1e-400", false, 0},
+        {"0x10", false, 0}, {"", false, 0},      {" 5", false, 0},       {"5 ", false, 0},    {"5x", false, 0},
+        {"1e", false, 0},   {".", false, 0},     {"-", false, 0},        {"1,5", false, 0},   {"1e308", true, 1e308},
     };
     for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
         double v = -42;

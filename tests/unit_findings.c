@@ -101,11 +101,14 @@ static void test_build(void) {
     char *out = NULL;
     CAPTURE(out, fnd_write_jsonl(f, s));
     const char *want =
-        "{\"event\":\"zone_entry\",\"mmsi\":412000001,\"start\":\"2023-11-14T22:13:20Z\",\"end\":\"2023-11-14T23:13:20Z\","
-        "\"lat\":35.123457,\"lon\":-123.000000,\"zone\":\"A \\\"zone\\\"\\\\ \\u202e<x>\xEF\xBF\xBD\",\"zone_index\":-3,"
+        "{\"event\":\"zone_entry\",\"mmsi\":412000001,\"start\":\"2023-11-14T22:13:20Z\",\"end\":\"2023-11-14T23:13:"
+        "20Z\","
+        "\"lat\":35.123457,\"lon\":-123.000000,\"zone\":\"A \\\"zone\\\"\\\\ "
+        "\\u202e<x>\xEF\xBF\xBD\",\"zone_index\":-3,"
         "\"duration_h\":2.35,\"gone\":null,\"open\":false,\"unknown\":null,\"corroborated_by\":[\"flag\",\"callsign\"],"
         "\"contradicted_by\":[],\"entered_from\":{\"time\":\"2023-11-14T22:13:20Z\",\"lat\":35.000000},"
-        "\"distance_m\":412,\"clocks\":[\"tag_block\",\"trailer\"],\"evidence\":[{\"file\":\"in \\\"1\\\".nmea\",\"line\":7},"
+        "\"distance_m\":412,\"clocks\":[\"tag_block\",\"trailer\"],\"evidence\":[{\"file\":\"in "
+        "\\\"1\\\".nmea\",\"line\":7},"
         "{\"file\":\"in \\\"1\\\".nmea\",\"line\":9}],\"evidence_total\":2}\n";
     CHECK(out && !strcmp(out, want), "JSON line:\n%s\nwant\n%s", out, want);
     /* ... and read back, written again: the same line */
@@ -120,7 +123,8 @@ static void test_build(void) {
     char *table = NULL, *csv = NULL;
     CAPTURE(table, fnd_write_table(f, s));
     CAPTURE(csv, fnd_write_csv(f, s, NULL));
-    CHECK(table && strstr(table, "\"zone\":\"A \\\"zone\\\"\\\\ \xE2\x9F\xA8U+202E\xE2\x9F\xA9<x>"), "table: %s", table);
+    CHECK(table && strstr(table, "\"zone\":\"A \\\"zone\\\"\\\\ \xE2\x9F\xA8U+202E\xE2\x9F\xA9<x>"), "table: %s",
+          table);
     CHECK(csv && strstr(csv, "\"{\"\"zone\"\":\"\"A \\\"\"zone\\\"\"\\\\ \xE2\x9F\xA8U+202E\xE2\x9F\xA9") &&
               strstr(csv, "\"in \"\"1\"\".nmea:7;in \"\"1\"\".nmea:9\"\n"),
           "CSV: %s", csv);
@@ -156,8 +160,11 @@ static void test_order(void) {
         int64_t start;
         const char *field;
     } in[] = {
-        {"identity_change", 2, 10, "name"}, {"identity_change", 2, 10, "callsign"}, {"gap", 2, 10, "x"},
-        {"gap", 1, 10, "x"},                {"encounter", 3, 5, "x"},
+        {"identity_change", 2, 10, "name"},
+        {"identity_change", 2, 10, "callsign"},
+        {"gap", 2, 10, "x"},
+        {"gap", 1, 10, "x"},
+        {"encounter", 3, 5, "x"},
     };
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
         fnd_builder b = {0};
@@ -211,7 +218,8 @@ static void test_reader(void) {
     static const struct {
         const char *line, *why;
     } bad[] = {
-        {"{\"event\":\"gap\",\"mmsi\":1,\"start\":\"2024-01-01T00:00:00Z\",", "not JSON: an object member without a name in quotes (column 56)"},
+        {"{\"event\":\"gap\",\"mmsi\":1,\"start\":\"2024-01-01T00:00:00Z\",",
+         "not JSON: an object member without a name in quotes (column 56)"},
         {"[1, 2]", "not a JSON object with event, mmsi, start and end"},
         {"{\"event\":\"\",\"mmsi\":1,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\"}",
          "not a JSON object"},
@@ -259,16 +267,19 @@ static void test_reader(void) {
         CHECK(fnd_get(x, "o")->kind == FND_OBJ && fnd_get(x, "o")->n == 4 && fnd_get_bool(x, "t") == 1, "nesting");
         char *out = NULL;
         CAPTURE(out, fnd_write_jsonl(f, s));
-        CHECK(out && strstr(out, "\"x\":1000,\"y\":-0,\"z\":1.2345678901234567e+19,\"s\":\"\xF0\x9F\x9A\xA2\xC3\xA9\\u000a\","
-                                 "\"o\":{\"a\":[1,{\"b\":null}]},\"t\":true,\"evidence\":[],\"evidence_total\":0}"),
+        CHECK(out &&
+                  strstr(out,
+                         "\"x\":1000,\"y\":-0,\"z\":1.2345678901234567e+19,\"s\":\"\xF0\x9F\x9A\xA2\xC3\xA9\\u000a\","
+                         "\"o\":{\"a\":[1,{\"b\":null}]},\"t\":true,\"evidence\":[],\"evidence_total\":0}"),
               "written: %s", out);
         free(out);
     }
     fnd_set_free(s);
 
     /* a file: line numbers of findings and of the error */
-    const char *text = "\n{\"event\":\"gap\",\"mmsi\":1,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\"}\n"
-                       "   \n{\"event\":\"gap\",\"mmsi\":2,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\"}\n";
+    const char *text =
+        "\n{\"event\":\"gap\",\"mmsi\":1,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\"}\n"
+        "   \n{\"event\":\"gap\",\"mmsi\":2,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\"}\n";
     FILE *in = fmemopen((void *)text, strlen(text), "r");
     uint64_t *lines = NULL;
     pel_error err = {0};
@@ -277,8 +288,9 @@ static void test_reader(void) {
     fclose(in);
     fnd_set_free(s);
     free(lines);
-    const char *text2 = "{\"event\":\"gap\",\"mmsi\":1,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\"}\n"
-                        "{\"event\":1}\n";
+    const char *text2 =
+        "{\"event\":\"gap\",\"mmsi\":1,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\"}\n"
+        "{\"event\":1}\n";
     in = fmemopen((void *)text2, strlen(text2), "r");
     CHECK(fnd_read(in, "t.jsonl", &s, &lines, &err) == PEL_ERR_FORMAT && !s && !lines &&
               !strncmp(err.msg, "t.jsonl:2: ", 11),
@@ -308,8 +320,7 @@ static void test_api(void) {
                   "member names");
             const char *file;
             uint64_t line;
-            CHECK(pel_finding_evidence(fs, i, 0, &file, &line) && !strcmp(file, "ais.nmea") && line > 0,
-                  "evidence");
+            CHECK(pel_finding_evidence(fs, i, 0, &file, &line) && !strcmp(file, "ais.nmea") && line > 0, "evidence");
             CHECK(fi.nevidence > 0 && !pel_finding_evidence(fs, i, fi.nevidence, &file, &line), "past the evidence");
         }
         if (!strcmp(fi.event, "watchlist_match") && !match) {
@@ -344,7 +355,8 @@ static void test_escape(void) {
     } cases[] = {
         /* text, flags, JSON, CSV, XML */
         {"A\"B\\C", 0, "\"A\\\"B\\\\C\"", "\"A\"\"B\\C\"", "A&quot;B\\C"},
-        {"\xE2\x80\xAEX\x07", 0, "\"\\u202eX\\u0007\"", "\"\xE2\x9F\xA8U+202E\xE2\x9F\xA9X\xE2\x9F\xA8U+0007\xE2\x9F\xA9\"",
+        {"\xE2\x80\xAEX\x07", 0, "\"\\u202eX\\u0007\"",
+         "\"\xE2\x9F\xA8U+202E\xE2\x9F\xA9X\xE2\x9F\xA8U+0007\xE2\x9F\xA9\"",
          "\xE2\x9F\xA8U+202E\xE2\x9F\xA9X\xE2\x9F\xA8U+0007\xE2\x9F\xA9"},
         {"<a href='x'>&", 0, "\"<a href='x'>&\"", "\"<a href='x'>&\"", "&lt;a href=&apos;x&apos;&gt;&amp;"},
         {"<a href='x'>&", ESC_HTML, "\"\\u003ca href='x'\\u003e\\u0026\"", NULL,
@@ -384,7 +396,8 @@ static void test_escape(void) {
     free(d);
     const char *bad = "A\xff\xc3\xa9\xe2\x80";
     char buf[32];
-    CHECK(esc_utf8_len(bad) == strlen(esc_utf8_copy(buf, bad)) && !strcmp(buf, "A\xEF\xBF\xBD\xc3\xa9\xEF\xBF\xBD\xEF\xBF\xBD"),
+    CHECK(esc_utf8_len(bad) == strlen(esc_utf8_copy(buf, bad)) &&
+              !strcmp(buf, "A\xEF\xBF\xBD\xc3\xa9\xEF\xBF\xBD\xEF\xBF\xBD"),
           "esc_utf8_copy: %s", buf);
 }
 

@@ -186,8 +186,8 @@ int main(void) {
         }
         waitpid(pid, &ws, 0);
         CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s: child status %d", names[i], ws);
-        CHECK(!strcmp(get(path_of("fd.txt")), "before\nthrough the name\nafter\n"), "%s: appended to the descriptor: [%s]",
-              names[i], get(path_of("fd.txt")));
+        CHECK(!strcmp(get(path_of("fd.txt")), "before\nthrough the name\nafter\n"),
+              "%s: appended to the descriptor: [%s]", names[i], get(path_of("fd.txt")));
     }
     CHECK(count(".") == 1, "no temporary files left but the killed writer's (%d)", count("."));
 

@@ -173,8 +173,8 @@ int main(void) {
 
     /* the UTF-8 cleaner */
     char *c = esc_utf8_dup("A\xff"
-                             "B\xc3\xa9\xe2\x80\xa8\xed\xa0\x80",
-                             11);
+                           "B\xc3\xa9\xe2\x80\xa8\xed\xa0\x80",
+                           11);
     CHECK(c && !strcmp(c, "A\xef\xbf\xbd"
                           "B\xc3\xa9\xe2\x80\xa8\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
           "cleaned: %s", c ? c : "(null)");

@@ -55,8 +55,8 @@ static bool ref_bad_coord(const pel_position *p) {
     return p->lat < -90 * PEL_DEG || p->lat > 90 * PEL_DEG || p->lon < -180 * PEL_DEG || p->lon > 180 * PEL_DEG;
 }
 
-static pel_status ref_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out, size_t *dups, trk_segment **segs,
-                     size_t *nsegs) {
+static pel_status ref_build(pel_position *p, size_t n, const trk_opts *o, size_t *n_out, size_t *dups,
+                            trk_segment **segs, size_t *nsegs) {
     *segs = NULL;
     *nsegs = 0;
     *dups = 0;
@@ -156,10 +156,14 @@ static pel_status ref_build(pel_position *p, size_t n, const trk_opts *o, size_t
             s->n++;
             s->lat1 = q->lat;
             s->lon1 = q->lon;
-            if (q->lat < s->min_lat) s->min_lat = q->lat;
-            if (q->lat > s->max_lat) s->max_lat = q->lat;
-            if (q->lon < s->min_lon) s->min_lon = q->lon;
-            if (q->lon > s->max_lon) s->max_lon = q->lon;
+            if (q->lat < s->min_lat)
+                s->min_lat = q->lat;
+            if (q->lat > s->max_lat)
+                s->max_lat = q->lat;
+            if (q->lon < s->min_lon)
+                s->min_lon = q->lon;
+            if (q->lon > s->max_lon)
+                s->max_lon = q->lon;
             q->segment = s->id;
             last[best] = i;
             continue;
@@ -220,7 +224,9 @@ static uint64_t rnd(void) {
     rng ^= rng << 17;
     return rng;
 }
-static int64_t rint_(int64_t lo, int64_t hi) { return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1)); }
+static int64_t rint_(int64_t lo, int64_t hi) {
+    return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
+}
 
 enum { TRACK, SCATTER, ONE_TIME, CLONES };
 
@@ -336,7 +342,9 @@ static pel_status w_isolated(void *ud, uint64_t seq) {
     return PEL_OK;
 }
 
-static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
+static int cmp_canon(const void *a, const void *b) {
+    return trk_cmp_pos(a, b);
+}
 
 static void compare(const char *name, size_t n, int kind, int window_s) {
     pel_position *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
@@ -351,8 +359,8 @@ static void compare(const char *name, size_t n, int kind, int window_s) {
     trk_segment *sa, *sb;
     CHECK(ref_build(a, n, &o, &ka, &da, &sa, &na) == PEL_OK, "%s: reference", name);
     CHECK(trk_build(b, n, &o, &kb, &db, &sb, &nb) == PEL_OK, "%s: trk_build", name);
-    CHECK(ka == kb && da == db && na == nb, "%s: kept %zu/%zu, duplicates %zu/%zu, segments %zu/%zu", name, ka, kb,
-          da, db, na, nb);
+    CHECK(ka == kb && da == db && na == nb, "%s: kept %zu/%zu, duplicates %zu/%zu, segments %zu/%zu", name, ka, kb, da,
+          db, na, nb);
     size_t diff = 0, first = 0;
     for (size_t i = 0; i < ka && i < kb; i++)
         if (!same_pos(&a[i], &b[i]) && !diff++)
@@ -368,8 +376,8 @@ static void compare(const char *name, size_t n, int kind, int window_s) {
         npar += sa[i].parallel;
     for (size_t i = 0; i < ka; i++)
         niso += (a[i].flags & PEL_POS_ISOLATED) != 0;
-    printf("  %s: %zu positions, %zu kept, %zu duplicates, %zu segments (%zu parallel), %zu isolated\n", name, n,
-           ka, da, na, npar, niso);
+    printf("  %s: %zu positions, %zu kept, %zu duplicates, %zu segments (%zu parallel), %zu isolated\n", name, n, ka,
+           da, na, npar, niso);
 
     /* the stream itself, with the undecided bound watched */
     memcpy(b, a, ka * sizeof *a); /* the kept ones again: none is a duplicate now */
@@ -404,17 +412,23 @@ int main(void) {
         size_t n;
         int window;
     } cases[] = {
-        {"track", TRACK, 20000, 0},   {"track, 5 min window", TRACK, 20000, 300},
-        {"clones", CLONES, 20000, 0}, {"scattered", SCATTER, 5000, 0},
-        {"one time", ONE_TIME, 3000, 0}, {"tiny", TRACK, 3, 0},
-        {"one", TRACK, 1, 0},         {"none", TRACK, 0, 0},
+        {"track", TRACK, 20000, 0},
+        {"track, 5 min window", TRACK, 20000, 300},
+        {"clones", CLONES, 20000, 0},
+        {"scattered", SCATTER, 5000, 0},
+        {"one time", ONE_TIME, 3000, 0},
+        {"tiny", TRACK, 3, 0},
+        {"one", TRACK, 1, 0},
+        {"none", TRACK, 0, 0},
     };
     for (int round = 0; round < 3; round++)
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
             compare(cases[c].name, cases[c].n, cases[c].kind, cases[c].window);
     /* trk_parallel on its own: overlaps at the ends count, lone positions never do */
-    trk_segment g[5] = {{.id = 0, .t0 = 0, .t1 = 10, .n = 3}, {.id = 1, .t0 = 5, .t1 = 5, .n = 1},
-                        {.id = 2, .t0 = 10, .t1 = 12, .n = 2}, {.id = 3, .t0 = 13, .t1 = 20, .n = 2},
+    trk_segment g[5] = {{.id = 0, .t0 = 0, .t1 = 10, .n = 3},
+                        {.id = 1, .t0 = 5, .t1 = 5, .n = 1},
+                        {.id = 2, .t0 = 10, .t1 = 12, .n = 2},
+                        {.id = 3, .t0 = 13, .t1 = 20, .n = 2},
                         {.id = 4, .t0 = 30, .t1 = 40, .n = 1}};
     trk_parallel pp;
     trk_parallel_init(&pp);

@@ -16,8 +16,8 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
-#include <execinfo.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +44,8 @@ extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 
-static bool armed;        /* count (and fail) allocations */
-static bool trace_phase;  /* OOM_TRACE=N prints where allocation N of the screening runs fails */
+static bool armed;          /* count (and fail) allocations */
+static bool trace_phase;    /* OOM_TRACE=N prints where allocation N of the screening runs fails */
 static long count, fail_at; /* allocations so far; the one to fail (1-based) */
 
 /* Jansson's own allocations are never failed: its lexer ignores a failed
@@ -74,9 +74,15 @@ static bool fail_now(const void *caller) {
     return true;
 }
 
-void *malloc(size_t n) { return fail_now(__builtin_return_address(0)) ? NULL : __libc_malloc(n); }
-void *calloc(size_t k, size_t n) { return fail_now(__builtin_return_address(0)) ? NULL : __libc_calloc(k, n); }
-void *realloc(void *p, size_t n) { return fail_now(__builtin_return_address(0)) ? NULL : __libc_realloc(p, n); }
+void *malloc(size_t n) {
+    return fail_now(__builtin_return_address(0)) ? NULL : __libc_malloc(n);
+}
+void *calloc(size_t k, size_t n) {
+    return fail_now(__builtin_return_address(0)) ? NULL : __libc_calloc(k, n);
+}
+void *realloc(void *p, size_t n) {
+    return fail_now(__builtin_return_address(0)) ? NULL : __libc_realloc(p, n);
+}
 
 static void arm(long at) {
     count = 0;
@@ -255,10 +261,12 @@ static void store_path(const char *dir) {
         else if (bad++ < 3)
             CHECK(false, "import, allocation %ld failing: status %d \"%s\"; lists now: %s", at, st, err.msg, show1);
     }
-    CHECK(bad == 0, "import: %ld of %ld runs with one failed allocation left a list in part or said nothing", bad, runs);
+    CHECK(bad == 0, "import: %ld of %ld runs with one failed allocation left a list in part or said nothing", bad,
+          runs);
     CHECK(oom > 0, "import: some runs failed (%ld)", oom);
-    CHECK(st == PEL_OK && entries == clean_entries && !skipped, "the import in the end: %d %s, %llu entries (clean %llu)",
-          st, err.msg, (unsigned long long)entries, (unsigned long long)clean_entries);
+    CHECK(st == PEL_OK && entries == clean_entries && !skipped,
+          "the import in the end: %d %s, %llu entries (clean %llu)", st, err.msg, (unsigned long long)entries,
+          (unsigned long long)clean_entries);
     show_into(s, show1, sizeof show1);
     CHECK(!strcmp(show1, showc), "the imported list is the clean one: [%s] [%s]", show1, showc);
     printf("import: %ld runs, %ld failed with out of memory and left nothing, then %llu entries imported\n", runs, oom,

@@ -34,9 +34,9 @@ typedef struct cli_opt {
 typedef struct cli_args {
     const char *cmd; /* "scan", for messages */
     int argc;
-    char **argv;     /* borrowed */
-    int i;           /* the next argument */
-    bool rest;       /* after "--": arguments only */
+    char **argv; /* borrowed */
+    int i;       /* the next argument */
+    bool rest;   /* after "--": arguments only */
 } cli_args;
 
 enum { CLI_END = -3, CLI_BAD = -2, CLI_ARG = -1 };
@@ -67,8 +67,8 @@ bool cli_period(const char *cmd, bool has_from, int64_t from, bool has_to, int64
 /* An output: a file written whole or not at all (util/outfile.h), or
  * standard output. */
 typedef struct cli_out {
-    FILE *f;      /* write here */
-    bool named;   /* file is in use */
+    FILE *f;    /* write here */
+    bool named; /* file is in use */
     outfile file;
 } cli_out;
 

@@ -66,8 +66,8 @@ bool cli_real(const char *cmd, const char *opt, const char *v, double lo, double
         *out = d;
         return true;
     }
-    fprintf(stderr, "pelorus %s: %s wants a number from %.15g to %.15g%s%s, not \"%s\"\n", cmd, opt, lo, hi, unit ? " " : "",
-            unit ? unit : "", v);
+    fprintf(stderr, "pelorus %s: %s wants a number from %.15g to %.15g%s%s, not \"%s\"\n", cmd, opt, lo, hi,
+            unit ? " " : "", unit ? unit : "", v);
     return false;
 }
 
@@ -96,8 +96,9 @@ bool cli_mmsi(const char *cmd, const char *opt, const char *v, uint32_t *out) {
 bool cli_time(const char *cmd, const char *opt, const char *v, int64_t *out) {
     if (pel_parse_time(v, strlen(v), out))
         return true;
-    fprintf(stderr, "pelorus %s: %s wants a time (ISO-8601 UTC, e.g. 2023-11-14T00:00:00Z, or Unix seconds), not \"%s\"\n",
-            cmd, opt, v);
+    fprintf(stderr,
+            "pelorus %s: %s wants a time (ISO-8601 UTC, e.g. 2023-11-14T00:00:00Z, or Unix seconds), not \"%s\"\n", cmd,
+            opt, v);
     return false;
 }
 

@@ -8,39 +8,38 @@
 
 #include "cli.h"
 
-static const char help[] =
-    "usage: pelorus decode [OPTIONS] [FILE...|-]\n"
-    "\n"
-    "Decodes AIVDM/AIVDO sentences (plain or .gz, any talker, tag blocks, multi-\n"
-    "sentence messages, receiver time prefixes and trailers, $PGHP times) and\n"
-    "writes one JSON object per message to standard output, with gpsd's field\n"
-    "names and scaling, plus \"rxtime\" (ISO-8601 UTC receive time, when the input\n"
-    "has one) and \"rxclock\" (where that time came from: tag_block, pghp, prefix\n"
-    "or trailer, best first), \"source\" (tag-block s: or receiver id), \"file\"\n"
-    "and \"line\".\n"
-    "Values meaning \"not available\" (lat 91, lon 181, speed 102.3, heading 511,\n"
-    "course 360) are left out.  With no FILE, or with -, reads standard input.\n"
-    "\n"
-    "options:\n"
-    "  -u, --unscaled     raw integer values, as gpsdecode -u\n"
-    "      --no-meta      leave out rxtime, source, file and line\n"
-    "  -c, --count        decode everything but print only the counts (JSON)\n"
-    "      --rejects FILE write every rejected line to FILE, tab-separated:\n"
-    "                     file, line number, reason, detail, the line (bytes\n"
-    "                     below 0x20 or above 0x7e written as \\xNN)\n"
-    "  -s, --summary      a readable summary on standard error: vessels, time\n"
-    "                     span, messages by type, rejected lines by reason\n"
-    "  -q, --quiet        no summary line on standard error\n"
-    "  -h, --help         this help\n"
-    "\n"
-    "A one-line summary (lines, messages, their clocks, oversize payloads, tag\n"
-    "blocks with a failed checksum, rejected lines by reason) goes to standard\n"
-    "error at the end.\n"
-    "\n"
-    "exit status:\n"
-    "  0  every input was read (rejected lines are normal and only counted)\n"
-    "  1  an input could not be opened or read, or output could not be written\n"
-    "  2  usage error\n";
+static const char help[] = "usage: pelorus decode [OPTIONS] [FILE...|-]\n"
+                           "\n"
+                           "Decodes AIVDM/AIVDO sentences (plain or .gz, any talker, tag blocks, multi-\n"
+                           "sentence messages, receiver time prefixes and trailers, $PGHP times) and\n"
+                           "writes one JSON object per message to standard output, with gpsd's field\n"
+                           "names and scaling, plus \"rxtime\" (ISO-8601 UTC receive time, when the input\n"
+                           "has one) and \"rxclock\" (where that time came from: tag_block, pghp, prefix\n"
+                           "or trailer, best first), \"source\" (tag-block s: or receiver id), \"file\"\n"
+                           "and \"line\".\n"
+                           "Values meaning \"not available\" (lat 91, lon 181, speed 102.3, heading 511,\n"
+                           "course 360) are left out.  With no FILE, or with -, reads standard input.\n"
+                           "\n"
+                           "options:\n"
+                           "  -u, --unscaled     raw integer values, as gpsdecode -u\n"
+                           "      --no-meta      leave out rxtime, source, file and line\n"
+                           "  -c, --count        decode everything but print only the counts (JSON)\n"
+                           "      --rejects FILE write every rejected line to FILE, tab-separated:\n"
+                           "                     file, line number, reason, detail, the line (bytes\n"
+                           "                     below 0x20 or above 0x7e written as \\xNN)\n"
+                           "  -s, --summary      a readable summary on standard error: vessels, time\n"
+                           "                     span, messages by type, rejected lines by reason\n"
+                           "  -q, --quiet        no summary line on standard error\n"
+                           "  -h, --help         this help\n"
+                           "\n"
+                           "A one-line summary (lines, messages, their clocks, oversize payloads, tag\n"
+                           "blocks with a failed checksum, rejected lines by reason) goes to standard\n"
+                           "error at the end.\n"
+                           "\n"
+                           "exit status:\n"
+                           "  0  every input was read (rejected lines are normal and only counted)\n"
+                           "  1  an input could not be opened or read, or output could not be written\n"
+                           "  2  usage error\n";
 
 /* Distinct MMSIs for --summary: open addressing, grows with vessels only. */
 typedef struct mmsi_set {
@@ -174,13 +173,34 @@ void cli_write_summary(FILE *f, const char *who, const pel_stats *st) {
 }
 
 static const char *const type_names[28] = {
-    NULL, "position report, class A", "position report, class A (assigned)", "position report, class A (polled)",
-    "base station report", "static and voyage data", "binary addressed", "binary acknowledge",
-    "binary broadcast", "SAR aircraft position", "UTC/date inquiry", "UTC/date response",
-    "addressed safety", "safety acknowledge", "safety broadcast", "interrogation", "assignment command",
-    "DGNSS broadcast", "position report, class B", "extended position report, class B",
-    "data link management", "aid to navigation", "channel management", "group assignment",
-    "static data, class B", "single slot binary", "multiple slot binary", "long range position",
+    NULL,
+    "position report, class A",
+    "position report, class A (assigned)",
+    "position report, class A (polled)",
+    "base station report",
+    "static and voyage data",
+    "binary addressed",
+    "binary acknowledge",
+    "binary broadcast",
+    "SAR aircraft position",
+    "UTC/date inquiry",
+    "UTC/date response",
+    "addressed safety",
+    "safety acknowledge",
+    "safety broadcast",
+    "interrogation",
+    "assignment command",
+    "DGNSS broadcast",
+    "position report, class B",
+    "extended position report, class B",
+    "data link management",
+    "aid to navigation",
+    "channel management",
+    "group assignment",
+    "static data, class B",
+    "single slot binary",
+    "multiple slot binary",
+    "long range position",
 };
 
 static void write_summary(FILE *f, const ctx *c, const pel_stats *st) {
@@ -236,10 +256,10 @@ int cli_decode(int argc, char **argv) {
         return 1;
     enum { O_HELP, O_UNSCALED, O_NOMETA, O_COUNT, O_SUMMARY, O_QUIET, O_REJECTS };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},      [O_UNSCALED] = {"--unscaled", "-u", false},
-        [O_NOMETA] = {"--no-meta", NULL, false}, [O_COUNT] = {"--count", "-c", false},
+        [O_HELP] = {"--help", "-h", false},       [O_UNSCALED] = {"--unscaled", "-u", false},
+        [O_NOMETA] = {"--no-meta", NULL, false},  [O_COUNT] = {"--count", "-c", false},
         [O_SUMMARY] = {"--summary", "-s", false}, [O_QUIET] = {"--quiet", "-q", false},
-        [O_REJECTS] = {"--rejects", NULL, true}, {NULL, NULL, false},
+        [O_REJECTS] = {"--rejects", NULL, true},  {NULL, NULL, false},
     };
     cli_args g;
     cli_args_init(&g, "decode", argc, argv);

@@ -13,37 +13,36 @@
 #include "cli.h"
 #include "util/escape.h"
 
-static const char eval_help[] =
-    "usage: pelorus eval [OPTIONS] TRUTH FINDINGS\n"
-    "\n"
-    "Scores FINDINGS (JSON lines as pelorus scan writes them; - for standard\n"
-    "input) against TRUTH (truth.jsonl as pelorus simulate writes it).  A\n"
-    "finding matches a truth item of the same event, the same vessel (the\n"
-    "unordered pair for encounter and identity_change imo_shared), the same\n"
-    "kind (spoofing) or field (identity_change) when the truth gives one, and\n"
-    "a time interval overlapping the truth's widened by the slack either side.\n"
-    "Each truth item and each finding is matched at most once: the pairs with\n"
-    "the largest overlap first, ties in file order.  Optional truth items\n"
-    "(\"optional\": true) neither count as misses nor make their finding a\n"
-    "false alarm.  See docs/evaluation.md.\n"
-    "\n"
-    "Writes a table per event and over all events (truth, found, tp, fp, fn,\n"
-    "optional_matched, precision, recall, F1; - when 0/0), then the missed\n"
-    "truth items and the false alarms.\n"
-    "\n"
-    "options:\n"
-    "  --slack-h H   time tolerance either side of a truth interval, hours\n"
-    "                (default 1; 0 = the intervals themselves must overlap)\n"
-    "  --min-f1 X    exit 1 when an event's F1 is below X (0..1); an event with\n"
-    "                truth items or findings and no F1 counts as below; the\n"
-    "                failing rows are named on standard error\n"
-    "  --json        the rows as JSON lines instead of the table: one object\n"
-    "                per event, then \"all\", members event, truth, found, tp,\n"
-    "                fp, fn, precision, recall, f1 (null when 0/0)\n"
-    "  -q, --quiet   no summary on standard error\n"
-    "\n"
-    "exit status: 0 done; 1 below --min-f1, or a file unreadable or not in\n"
-    "the format; 2 usage\n";
+static const char eval_help[] = "usage: pelorus eval [OPTIONS] TRUTH FINDINGS\n"
+                                "\n"
+                                "Scores FINDINGS (JSON lines as pelorus scan writes them; - for standard\n"
+                                "input) against TRUTH (truth.jsonl as pelorus simulate writes it).  A\n"
+                                "finding matches a truth item of the same event, the same vessel (the\n"
+                                "unordered pair for encounter and identity_change imo_shared), the same\n"
+                                "kind (spoofing) or field (identity_change) when the truth gives one, and\n"
+                                "a time interval overlapping the truth's widened by the slack either side.\n"
+                                "Each truth item and each finding is matched at most once: the pairs with\n"
+                                "the largest overlap first, ties in file order.  Optional truth items\n"
+                                "(\"optional\": true) neither count as misses nor make their finding a\n"
+                                "false alarm.  See docs/evaluation.md.\n"
+                                "\n"
+                                "Writes a table per event and over all events (truth, found, tp, fp, fn,\n"
+                                "optional_matched, precision, recall, F1; - when 0/0), then the missed\n"
+                                "truth items and the false alarms.\n"
+                                "\n"
+                                "options:\n"
+                                "  --slack-h H   time tolerance either side of a truth interval, hours\n"
+                                "                (default 1; 0 = the intervals themselves must overlap)\n"
+                                "  --min-f1 X    exit 1 when an event's F1 is below X (0..1); an event with\n"
+                                "                truth items or findings and no F1 counts as below; the\n"
+                                "                failing rows are named on standard error\n"
+                                "  --json        the rows as JSON lines instead of the table: one object\n"
+                                "                per event, then \"all\", members event, truth, found, tp,\n"
+                                "                fp, fn, precision, recall, f1 (null when 0/0)\n"
+                                "  -q, --quiet   no summary on standard error\n"
+                                "\n"
+                                "exit status: 0 done; 1 below --min-f1, or a file unreadable or not in\n"
+                                "the format; 2 usage\n";
 
 static void json_num(FILE *f, const char *name, double v) {
     if (isnan(v))
@@ -72,9 +71,8 @@ int cli_eval(int argc, char **argv) {
     bool json = false, quiet = false;
     enum { O_HELP, O_QUIET, O_JSON, O_SLACK, O_MINF1 };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},    [O_QUIET] = {"--quiet", "-q", false},
-        [O_JSON] = {"--json", NULL, false},    [O_SLACK] = {"--slack-h", NULL, true},
-        [O_MINF1] = {"--min-f1", NULL, true},  {NULL, NULL, false},
+        [O_HELP] = {"--help", "-h", false},    [O_QUIET] = {"--quiet", "-q", false}, [O_JSON] = {"--json", NULL, false},
+        [O_SLACK] = {"--slack-h", NULL, true}, [O_MINF1] = {"--min-f1", NULL, true}, {NULL, NULL, false},
     };
     cli_args g;
     cli_args_init(&g, "eval", argc, argv);

@@ -58,10 +58,17 @@ int cli_report(int argc, char **argv) {
     }
     enum { O_HELP, O_QUIET, O_DB, O_OUT, O_SET, O_ZONES, O_DATA, O_VESSEL, O_FROM, O_TO };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},  [O_QUIET] = {"--quiet", "-q", false}, [O_DB] = {"--db", NULL, true},
-        [O_OUT] = {"--out", "-o", true},     [O_SET] = {"--set", NULL, true},      [O_ZONES] = {"--zones", NULL, true},
-        [O_DATA] = {"--data-dir", NULL, true}, [O_VESSEL] = {"--vessel", NULL, true},
-        [O_FROM] = {"--from", NULL, true},   [O_TO] = {"--to", NULL, true},        {NULL, NULL, false},
+        [O_HELP] = {"--help", "-h", false},
+        [O_QUIET] = {"--quiet", "-q", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_OUT] = {"--out", "-o", true},
+        [O_SET] = {"--set", NULL, true},
+        [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true},
+        [O_VESSEL] = {"--vessel", NULL, true},
+        [O_FROM] = {"--from", NULL, true},
+        [O_TO] = {"--to", NULL, true},
+        {NULL, NULL, false},
     };
     cli_args g;
     cli_args_init(&g, "report", argc, argv);

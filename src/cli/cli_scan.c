@@ -9,41 +9,40 @@
 
 #include "cli.h"
 
-static const char scan_help[] =
-    "usage: pelorus scan [OPTIONS] [INPUT...]\n"
-    "\n"
-    "Ingests the inputs (as pelorus ingest; none: scan the database as it is),\n"
-    "then runs every detector -- encounter, loitering, gap, port_visit,\n"
-    "zone_entry, spoofing, identity_change -- screens every identity ever\n"
-    "broadcast against the watchlists (watchlist_match, as pelorus screen),\n"
-    "notes broadcast IMO numbers that are no IMO number (data_quality), and\n"
-    "writes the findings, each with the measured quantities that justify it and\n"
-    "the file and line numbers of the messages it rests on.  Fishing gear (a\n"
-    "buoy's name) is left out.  Same input and settings, byte-identical output.\n"
-    "\n"
-    "options:\n"
-    "  --db PATH          the database (default pelorus.db)\n"
-    "  --format F         jsonl (default when standard output is not a terminal),\n"
-    "                     table (default on a terminal), csv or geojson\n"
-    "  -o, --output FILE  write the findings to FILE\n"
-    "  --set NAME=VALUE   a detector setting (repeatable), e.g.\n"
-    "                     --set encounter.max_distance_m=300; docs/findings.md\n"
-    "                     lists them with their allowed ranges\n"
-    "  --watchlist FILE   import a sanctions list first (as 'pelorus watchlist import';\n"
-    "                     repeatable); without any, the stored lists or the shipped one\n"
-    "  --zones FILE       areas of interest (GeoJSON) instead of the shipped ones\n"
-    "  --data-dir DIR     where ports.csv, zones.geojson and mid.csv are\n"
-    "  --rejects FILE     rejected input lines (as pelorus ingest)\n"
-    "  --format-in F      input format: auto, nmea, noaa, dma, kystverket, barentswatch\n"
-    "                     or csv (as ingest --format)\n"
-    "  --columns MAP      generic CSV column map (as ingest --columns)\n"
-    "  --time-format F    CSV time format (as ingest --time-format)\n"
-    "  --delimiter C      CSV delimiter (as ingest --delimiter)\n"
-    "  --assume-time T    a receive time for records without one (as ingest)\n"
-    "  -q, --quiet        no summaries on standard error\n"
-    "\n"
-    "exit status: 0 done; 1 an input, the database or the output failed; 2 usage\n"
-    "(an unknown option or setting, a value out of its range)\n";
+static const char scan_help[] = "usage: pelorus scan [OPTIONS] [INPUT...]\n"
+                                "\n"
+                                "Ingests the inputs (as pelorus ingest; none: scan the database as it is),\n"
+                                "then runs every detector -- encounter, loitering, gap, port_visit,\n"
+                                "zone_entry, spoofing, identity_change -- screens every identity ever\n"
+                                "broadcast against the watchlists (watchlist_match, as pelorus screen),\n"
+                                "notes broadcast IMO numbers that are no IMO number (data_quality), and\n"
+                                "writes the findings, each with the measured quantities that justify it and\n"
+                                "the file and line numbers of the messages it rests on.  Fishing gear (a\n"
+                                "buoy's name) is left out.  Same input and settings, byte-identical output.\n"
+                                "\n"
+                                "options:\n"
+                                "  --db PATH          the database (default pelorus.db)\n"
+                                "  --format F         jsonl (default when standard output is not a terminal),\n"
+                                "                     table (default on a terminal), csv or geojson\n"
+                                "  -o, --output FILE  write the findings to FILE\n"
+                                "  --set NAME=VALUE   a detector setting (repeatable), e.g.\n"
+                                "                     --set encounter.max_distance_m=300; docs/findings.md\n"
+                                "                     lists them with their allowed ranges\n"
+                                "  --watchlist FILE   import a sanctions list first (as 'pelorus watchlist import';\n"
+                                "                     repeatable); without any, the stored lists or the shipped one\n"
+                                "  --zones FILE       areas of interest (GeoJSON) instead of the shipped ones\n"
+                                "  --data-dir DIR     where ports.csv, zones.geojson and mid.csv are\n"
+                                "  --rejects FILE     rejected input lines (as pelorus ingest)\n"
+                                "  --format-in F      input format: auto, nmea, noaa, dma, kystverket, barentswatch\n"
+                                "                     or csv (as ingest --format)\n"
+                                "  --columns MAP      generic CSV column map (as ingest --columns)\n"
+                                "  --time-format F    CSV time format (as ingest --time-format)\n"
+                                "  --delimiter C      CSV delimiter (as ingest --delimiter)\n"
+                                "  --assume-time T    a receive time for records without one (as ingest)\n"
+                                "  -q, --quiet        no summaries on standard error\n"
+                                "\n"
+                                "exit status: 0 done; 1 an input, the database or the output failed; 2 usage\n"
+                                "(an unknown option or setting, a value out of its range)\n";
 
 int cli_scan(int argc, char **argv) {
     const char *db = "pelorus.db", *out = NULL, *rejects = NULL, *fmt_in = NULL;
@@ -61,20 +60,43 @@ int cli_scan(int argc, char **argv) {
         free(lists);
         return 1;
     }
-    enum { O_HELP, O_QUIET, O_DB, O_OUT, O_SET, O_WATCHLIST, O_ZONES, O_DATA, O_REJECTS, O_FORMAT_IN, O_FORMAT,
-           O_COLUMNS, O_TIMEFMT, O_DELIM, O_ASSUME };
+    enum {
+        O_HELP,
+        O_QUIET,
+        O_DB,
+        O_OUT,
+        O_SET,
+        O_WATCHLIST,
+        O_ZONES,
+        O_DATA,
+        O_REJECTS,
+        O_FORMAT_IN,
+        O_FORMAT,
+        O_COLUMNS,
+        O_TIMEFMT,
+        O_DELIM,
+        O_ASSUME
+    };
     /* passed on to the ingest as they are: it checks them */
-    const char *pass[4][2] = {{"--columns", NULL}, {"--time-format", NULL}, {"--delimiter", NULL},
-                              {"--assume-time", NULL}};
+    const char *pass[4][2] = {
+        {"--columns", NULL}, {"--time-format", NULL}, {"--delimiter", NULL}, {"--assume-time", NULL}};
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},      [O_QUIET] = {"--quiet", "-q", false},
-        [O_DB] = {"--db", NULL, true},           [O_OUT] = {"--output", "-o", true},
-        [O_SET] = {"--set", NULL, true},         [O_WATCHLIST] = {"--watchlist", NULL, true},
-        [O_ZONES] = {"--zones", NULL, true},     [O_DATA] = {"--data-dir", NULL, true},
-        [O_REJECTS] = {"--rejects", NULL, true}, [O_FORMAT_IN] = {"--format-in", NULL, true},
-        [O_FORMAT] = {"--format", NULL, true},   [O_COLUMNS] = {"--columns", NULL, true},
-        [O_TIMEFMT] = {"--time-format", NULL, true}, [O_DELIM] = {"--delimiter", NULL, true},
-        [O_ASSUME] = {"--assume-time", NULL, true}, {NULL, NULL, false},
+        [O_HELP] = {"--help", "-h", false},
+        [O_QUIET] = {"--quiet", "-q", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_OUT] = {"--output", "-o", true},
+        [O_SET] = {"--set", NULL, true},
+        [O_WATCHLIST] = {"--watchlist", NULL, true},
+        [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true},
+        [O_REJECTS] = {"--rejects", NULL, true},
+        [O_FORMAT_IN] = {"--format-in", NULL, true},
+        [O_FORMAT] = {"--format", NULL, true},
+        [O_COLUMNS] = {"--columns", NULL, true},
+        [O_TIMEFMT] = {"--time-format", NULL, true},
+        [O_DELIM] = {"--delimiter", NULL, true},
+        [O_ASSUME] = {"--assume-time", NULL, true},
+        {NULL, NULL, false},
     };
     cli_args g;
     cli_args_init(&g, "scan", argc, argv);
@@ -122,7 +144,8 @@ int cli_scan(int argc, char **argv) {
                 strcmp(v, "kystverket") && strcmp(v, "barentswatch") && strcmp(v, "csv")) {
                 fprintf(stderr,
                         "pelorus scan: --format-in wants auto, nmea, noaa, dma, kystverket, barentswatch or csv, "
-                        "not \"%s\"\n", v);
+                        "not \"%s\"\n",
+                        v);
                 rc = 2;
             }
             fmt_in = v;
@@ -134,10 +157,14 @@ int cli_scan(int argc, char **argv) {
             pass[k - O_COLUMNS][1] = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "jsonl")) fmt = PEL_FIND_JSONL;
-            else if (!strcmp(v, "table")) fmt = PEL_FIND_TABLE;
-            else if (!strcmp(v, "csv")) fmt = PEL_FIND_CSV;
-            else if (!strcmp(v, "geojson")) fmt = PEL_FIND_GEOJSON;
+            if (!strcmp(v, "jsonl"))
+                fmt = PEL_FIND_JSONL;
+            else if (!strcmp(v, "table"))
+                fmt = PEL_FIND_TABLE;
+            else if (!strcmp(v, "csv"))
+                fmt = PEL_FIND_CSV;
+            else if (!strcmp(v, "geojson"))
+                fmt = PEL_FIND_GEOJSON;
             else {
                 fprintf(stderr, "pelorus scan: --format wants jsonl, table, csv or geojson, not \"%s\"\n", v);
                 rc = 2;

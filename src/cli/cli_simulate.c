@@ -70,9 +70,14 @@ int cli_simulate(int argc, char **argv) {
     bool quiet = false;
     enum { O_HELP, O_QUIET, O_OUT, O_DATA, O_SEED, O_SCALE, O_MAXMSG, O_MAXMEM };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},    [O_QUIET] = {"--quiet", "-q", false}, [O_OUT] = {"--out", "-o", true},
-        [O_DATA] = {"--data-dir", NULL, true}, [O_SEED] = {"--seed", NULL, true},    [O_SCALE] = {"--scale", NULL, true},
-        [O_MAXMSG] = {"--max-messages", NULL, true}, [O_MAXMEM] = {"--max-memory", NULL, true},
+        [O_HELP] = {"--help", "-h", false},
+        [O_QUIET] = {"--quiet", "-q", false},
+        [O_OUT] = {"--out", "-o", true},
+        [O_DATA] = {"--data-dir", NULL, true},
+        [O_SEED] = {"--seed", NULL, true},
+        [O_SCALE] = {"--scale", NULL, true},
+        [O_MAXMSG] = {"--max-messages", NULL, true},
+        [O_MAXMEM] = {"--max-memory", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;

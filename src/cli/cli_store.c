@@ -65,19 +65,18 @@ static const char ingest_help[] =
     "\"run again to continue\", and the same command continues where it\n"
     "stopped); 2 usage error\n";
 
-static const char vessel_help[] =
-    "usage: pelorus vessel [--db PATH] [--silence-hours H] MMSI|IMO|NAME\n"
-    "\n"
-    "Prints what the database knows of a vessel: identity history (every name,\n"
-    "IMO, call sign, type and size it broadcast, with first and last seen),\n"
-    "voyage reports, first and last position, number of positions and segments,\n"
-    "distance sailed, and periods of silence of at least H hours (default 12;\n"
-    "0.1 to 8760).\n"
-    "A number is an MMSI (junk MMSIs such as 0 or 12345678 included; they are\n"
-    "marked as identifying no ship), a 7-digit number an IMO or an MMSI; write\n"
-    "IMO1234567 or MMSI1234567 to say which.  Anything else is a name (spacing\n"
-    "and case ignored).\n"
-    "exit status: 0 found; 1 not found or database error; 2 usage error\n";
+static const char vessel_help[] = "usage: pelorus vessel [--db PATH] [--silence-hours H] MMSI|IMO|NAME\n"
+                                  "\n"
+                                  "Prints what the database knows of a vessel: identity history (every name,\n"
+                                  "IMO, call sign, type and size it broadcast, with first and last seen),\n"
+                                  "voyage reports, first and last position, number of positions and segments,\n"
+                                  "distance sailed, and periods of silence of at least H hours (default 12;\n"
+                                  "0.1 to 8760).\n"
+                                  "A number is an MMSI (junk MMSIs such as 0 or 12345678 included; they are\n"
+                                  "marked as identifying no ship), a 7-digit number an IMO or an MMSI; write\n"
+                                  "IMO1234567 or MMSI1234567 to say which.  Anything else is a name (spacing\n"
+                                  "and case ignored).\n"
+                                  "exit status: 0 found; 1 not found or database error; 2 usage error\n";
 
 static const char tracks_help[] =
     "usage: pelorus tracks [--db PATH] [--mmsi M[,M...]] [--bbox MINLON,MINLAT,MAXLON,MAXLAT]\n"
@@ -159,8 +158,22 @@ int cli_ingest(int argc, char **argv) {
     size_t nf = 0;
     if (!files)
         return 1;
-    enum { O_HELP, O_QUIET, O_DB, O_REJECTS, O_FORMAT, O_ASSUME, O_SPEED, O_SILENCE, O_DEDUPE, O_COMMIT, O_COLUMNS,
-           O_TIMEFMT, O_DELIM, O_SLACK };
+    enum {
+        O_HELP,
+        O_QUIET,
+        O_DB,
+        O_REJECTS,
+        O_FORMAT,
+        O_ASSUME,
+        O_SPEED,
+        O_SILENCE,
+        O_DEDUPE,
+        O_COMMIT,
+        O_COLUMNS,
+        O_TIMEFMT,
+        O_DELIM,
+        O_SLACK
+    };
     static const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},
         [O_QUIET] = {"--quiet", "-q", false},
@@ -205,17 +218,25 @@ int cli_ingest(int argc, char **argv) {
             rejects = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "auto")) o.format = PEL_IN_AUTO;
-            else if (!strcmp(v, "nmea")) o.format = PEL_IN_NMEA;
-            else if (!strcmp(v, "noaa")) o.format = PEL_IN_NOAA;
-            else if (!strcmp(v, "dma")) o.format = PEL_IN_DMA;
-            else if (!strcmp(v, "kystverket")) o.format = PEL_IN_KYSTVERKET;
-            else if (!strcmp(v, "barentswatch")) o.format = PEL_IN_BARENTSWATCH;
-            else if (!strcmp(v, "csv")) o.format = PEL_IN_CSV;
+            if (!strcmp(v, "auto"))
+                o.format = PEL_IN_AUTO;
+            else if (!strcmp(v, "nmea"))
+                o.format = PEL_IN_NMEA;
+            else if (!strcmp(v, "noaa"))
+                o.format = PEL_IN_NOAA;
+            else if (!strcmp(v, "dma"))
+                o.format = PEL_IN_DMA;
+            else if (!strcmp(v, "kystverket"))
+                o.format = PEL_IN_KYSTVERKET;
+            else if (!strcmp(v, "barentswatch"))
+                o.format = PEL_IN_BARENTSWATCH;
+            else if (!strcmp(v, "csv"))
+                o.format = PEL_IN_CSV;
             else {
                 fprintf(stderr,
                         "pelorus ingest: --format wants auto, nmea, noaa, dma, kystverket, barentswatch or csv, "
-                        "not \"%s\"\n", v);
+                        "not \"%s\"\n",
+                        v);
                 rc = 2;
             }
             break;
@@ -237,8 +258,8 @@ int cli_ingest(int argc, char **argv) {
         }
         case O_DELIM:
             if (!parse_delimiter(v, &o.delimiter) || o.delimiter == '"' || o.delimiter == ' ')
-                rc = usage_error("ingest", "--delimiter wants one character (or \\t for tab), not a quote or a blank:",
-                                 v);
+                rc = usage_error("ingest",
+                                 "--delimiter wants one character (or \\t for tab), not a quote or a blank:", v);
             break;
         case O_ASSUME:
             if (!cli_time("ingest", "--assume-time", v, &o.assume_ms))
@@ -328,7 +349,8 @@ int cli_ingest(int argc, char **argv) {
                 fprintf(stderr, "%s%s %llu", sep, pel_ingest_reason_name(i), (unsigned long long)st.by_reason[i]);
                 sep = ", ";
             }
-        fprintf(stderr, "%s; tracks rebuilt for %llu vessels, %llu duplicate receptions removed (%.1f s reading, %.1f s "
+        fprintf(stderr,
+                "%s; tracks rebuilt for %llu vessels, %llu duplicate receptions removed (%.1f s reading, %.1f s "
                 "building)\n",
                 *sep == ',' ? ")" : "", (unsigned long long)st.vessels_built, (unsigned long long)st.duplicates,
                 st.read_s, st.build_s);
@@ -463,9 +485,9 @@ int cli_tracks(int argc, char **argv) {
     int rc = 0;
     enum { O_HELP, O_DB, O_OUT, O_FORMAT, O_MMSI, O_BBOX, O_FROM, O_TO };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false}, [O_DB] = {"--db", NULL, true},     [O_OUT] = {"--output", "-o", true},
+        [O_HELP] = {"--help", "-h", false},    [O_DB] = {"--db", NULL, true},     [O_OUT] = {"--output", "-o", true},
         [O_FORMAT] = {"--format", NULL, true}, [O_MMSI] = {"--mmsi", NULL, true}, [O_BBOX] = {"--bbox", NULL, true},
-        [O_FROM] = {"--from", NULL, true},  [O_TO] = {"--to", NULL, true},     {NULL, NULL, false},
+        [O_FROM] = {"--from", NULL, true},     [O_TO] = {"--to", NULL, true},     {NULL, NULL, false},
     };
     cli_args g;
     cli_args_init(&g, "tracks", argc, argv);
@@ -489,9 +511,12 @@ int cli_tracks(int argc, char **argv) {
             out = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "geojson")) fmt = PEL_EXPORT_GEOJSON;
-            else if (!strcmp(v, "csv")) fmt = PEL_EXPORT_CSV;
-            else if (!strcmp(v, "kml")) fmt = PEL_EXPORT_KML;
+            if (!strcmp(v, "geojson"))
+                fmt = PEL_EXPORT_GEOJSON;
+            else if (!strcmp(v, "csv"))
+                fmt = PEL_EXPORT_CSV;
+            else if (!strcmp(v, "kml"))
+                fmt = PEL_EXPORT_KML;
             else {
                 fprintf(stderr, "pelorus tracks: --format wants geojson, csv or kml, not \"%s\"\n", v);
                 rc = 2;

@@ -105,12 +105,18 @@ int cli_vessels(int argc, char **argv) {
     }
     enum { O_HELP, O_RANK, O_DB, O_OUT, O_SET, O_ZONES, O_DATA, O_LIMIT, O_VESSEL, O_FROM, O_TO, O_FORMAT };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},    [O_RANK] = {"--rank", NULL, false},
-        [O_DB] = {"--db", NULL, true},         [O_OUT] = {"--output", "-o", true},
-        [O_SET] = {"--set", NULL, true},       [O_ZONES] = {"--zones", NULL, true},
-        [O_DATA] = {"--data-dir", NULL, true}, [O_LIMIT] = {"--limit", NULL, true},
-        [O_VESSEL] = {"--vessel", NULL, true}, [O_FROM] = {"--from", NULL, true},
-        [O_TO] = {"--to", NULL, true},         [O_FORMAT] = {"--format", NULL, true},
+        [O_HELP] = {"--help", "-h", false},
+        [O_RANK] = {"--rank", NULL, false},
+        [O_DB] = {"--db", NULL, true},
+        [O_OUT] = {"--output", "-o", true},
+        [O_SET] = {"--set", NULL, true},
+        [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true},
+        [O_LIMIT] = {"--limit", NULL, true},
+        [O_VESSEL] = {"--vessel", NULL, true},
+        [O_FROM] = {"--from", NULL, true},
+        [O_TO] = {"--to", NULL, true},
+        [O_FORMAT] = {"--format", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;

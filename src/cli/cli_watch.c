@@ -8,28 +8,26 @@
 
 #include "cli.h"
 
-static const char watch_help[] =
-    "usage: pelorus watchlist import [--db PATH] [--replace] FILE...\n"
-    "       pelorus watchlist show [--db PATH]\n"
-    "\n"
-    "import reads sanctions lists -- OFAC's legacy sdn.csv (with alt.csv for\n"
-    "aliases), the UN Security Council consolidated list XML, OpenSanctions\n"
-    "targets.simple.csv or FollowTheMoney JSON lines, or a CSV of your own\n"
-    "(name,imo,mmsi,flag,program,source,listed_on) -- and stores their vessels in\n"
-    "the database, all or nothing.  --replace drops earlier imports of the same\n"
-    "list.  Without any import, screening uses the list shipped in\n"
-    "data/watchlist/ (OFAC SDN vessels).  show summarises what is loaded and how\n"
-    "old it is.\n"
-    "exit status: 0 done; 1 a list or the database failed (nothing loaded); 2 usage\n";
+static const char watch_help[] = "usage: pelorus watchlist import [--db PATH] [--replace] FILE...\n"
+                                 "       pelorus watchlist show [--db PATH]\n"
+                                 "\n"
+                                 "import reads sanctions lists -- OFAC's legacy sdn.csv (with alt.csv for\n"
+                                 "aliases), the UN Security Council consolidated list XML, OpenSanctions\n"
+                                 "targets.simple.csv or FollowTheMoney JSON lines, or a CSV of your own\n"
+                                 "(name,imo,mmsi,flag,program,source,listed_on) -- and stores their vessels in\n"
+                                 "the database, all or nothing.  --replace drops earlier imports of the same\n"
+                                 "list.  Without any import, screening uses the list shipped in\n"
+                                 "data/watchlist/ (OFAC SDN vessels).  show summarises what is loaded and how\n"
+                                 "old it is.\n"
+                                 "exit status: 0 done; 1 a list or the database failed (nothing loaded); 2 usage\n";
 
-static const char screen_help[] =
-    "usage: pelorus screen [--db PATH] [--format jsonl|table|csv] [--data-dir DIR]\n"
-    "\n"
-    "Screens every identity each vessel ever broadcast (name, IMO, MMSI) against\n"
-    "the watchlists (docs/screening.md) and prints the matches as watchlist_match\n"
-    "findings: the list entry, the fields that matched, the score, and the\n"
-    "identity and time it matched on.\n"
-    "exit status: 0 done; 1 error; 2 usage\n";
+static const char screen_help[] = "usage: pelorus screen [--db PATH] [--format jsonl|table|csv] [--data-dir DIR]\n"
+                                  "\n"
+                                  "Screens every identity each vessel ever broadcast (name, IMO, MMSI) against\n"
+                                  "the watchlists (docs/screening.md) and prints the matches as watchlist_match\n"
+                                  "findings: the list entry, the fields that matched, the score, and the\n"
+                                  "identity and time it matched on.\n"
+                                  "exit status: 0 done; 1 error; 2 usage\n";
 
 int cli_watchlist(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -110,8 +108,9 @@ int cli_watchlist(int argc, char **argv) {
         bool skipped = false;
         st = pel_watchlist_import(s, files, nf, replace, &n, &skipped, &err);
         if (st == PEL_OK)
-            fprintf(stderr, skipped ? "pelorus watchlist: already imported (same content)\n"
-                                    : "pelorus watchlist: %llu vessel entries imported\n",
+            fprintf(stderr,
+                    skipped ? "pelorus watchlist: already imported (same content)\n"
+                            : "pelorus watchlist: %llu vessel entries imported\n",
                     (unsigned long long)n);
     }
     if (st != PEL_OK)
@@ -132,11 +131,8 @@ int cli_screen(int argc, char **argv) {
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     enum { O_HELP, O_DB, O_DATA, O_FORMAT };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},
-        [O_DB] = {"--db", NULL, true},
-        [O_DATA] = {"--data-dir", NULL, true},
-        [O_FORMAT] = {"--format", NULL, true},
-        {NULL, NULL, false},
+        [O_HELP] = {"--help", "-h", false},    [O_DB] = {"--db", NULL, true}, [O_DATA] = {"--data-dir", NULL, true},
+        [O_FORMAT] = {"--format", NULL, true}, {NULL, NULL, false},
     };
     cli_args g;
     cli_args_init(&g, "screen", argc, argv);
@@ -158,9 +154,12 @@ int cli_screen(int argc, char **argv) {
             dir = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "jsonl")) fmt = PEL_FIND_JSONL;
-            else if (!strcmp(v, "table")) fmt = PEL_FIND_TABLE;
-            else if (!strcmp(v, "csv")) fmt = PEL_FIND_CSV;
+            if (!strcmp(v, "jsonl"))
+                fmt = PEL_FIND_JSONL;
+            else if (!strcmp(v, "table"))
+                fmt = PEL_FIND_TABLE;
+            else if (!strcmp(v, "csv"))
+                fmt = PEL_FIND_CSV;
             else {
                 fprintf(stderr, "pelorus screen: --format wants jsonl, table or csv, not \"%s\"\n", v);
                 return 2;

@@ -46,30 +46,30 @@
 
 #include "ais_internal.h"
 
-#define SRC_MAX 256     /* longest source name kept */
-#define FRAG_TEXT 200   /* bytes of each fragment line kept for reporting */
+#define SRC_MAX 256   /* longest source name kept */
+#define FRAG_TEXT 200 /* bytes of each fragment line kept for reporting */
 #define PAYLOAD_MAX (PEL_AIS_MAX_BITS / 6)
-#define PGHP_WINDOW 16  /* lines between a $PGHP and its sentence, at most */
+#define PGHP_WINDOW 16 /* lines between a $PGHP and its sentence, at most */
 #define HOLD_MAX (PGHP_WINDOW + 1)
-#define HOLD_TEXT 2048  /* longest line the delay line holds */
+#define HOLD_TEXT 2048 /* longest line the delay line holds */
 
 typedef struct slot {
     char talker[2];
     char channel;
     int seqid, total, next, g_id;
     char src[SRC_MAX];
-    int srclen;        /* -1 when the first fragment had no source */
+    int srclen; /* -1 when the first fragment had no source */
     bool has_time;
-    uint8_t clock;     /* pel_clock of ms */
+    uint8_t clock; /* pel_clock of ms */
     int64_t ms;
-    int64_t newest;    /* the newest time of the same source and clock since */
+    int64_t newest; /* the newest time of the same source and clock since */
     uint64_t lines[9];
     char text[9][FRAG_TEXT];
     uint16_t textlen[9];
     int plen;
     char payload[PAYLOAD_MAX];
     int fill;
-    uint64_t order;    /* creation order, for eviction */
+    uint64_t order; /* creation order, for eviction */
 } slot;
 
 /* A line in the delay line.  The sentences of one message form a unit:
@@ -87,7 +87,7 @@ typedef struct held {
     bool too_long;       /* a line over PEL_MAX_LINE: text is its head */
     char talker[2], channel;
     int8_t seqid, total, num;
-    uint8_t xsum;        /* XOR of the checksums of the unit's sentences so far */
+    uint8_t xsum; /* XOR of the checksums of the unit's sentences so far */
     int64_t ms;
     uint32_t len;
     char text[HOLD_TEXT];
@@ -106,23 +106,23 @@ struct pel_decoder {
     pel_stats st;
     char *file;
     slot *slots;
-    int *active;       /* indices of slots in use */
+    int *active; /* indices of slots in use */
     int nactive;
     int *freelist;
     int nfree;
     uint64_t order;
     uint64_t last_line;
-    uint64_t cur_line;  /* the line whose turn it is (last + 1 while flushing) */
-    bool stopped;       /* on_msg asked to stop during this call */
-    bool halted;        /* ... and the caller has not fed a line since */
+    uint64_t cur_line; /* the line whose turn it is (last + 1 while flushing) */
+    bool stopped;      /* on_msg asked to stop during this call */
+    bool halted;       /* ... and the caller has not fed a line since */
     /* $PGHP pairing */
-    bool hold;          /* the delay line is in use (until the next flush) */
-    held q[HOLD_MAX];   /* the delay line, a ring */
+    bool hold;        /* the delay line is in use (until the next flush) */
+    held q[HOLD_MAX]; /* the delay line, a ring */
     int qhead, qn;
     pghp_wait pw[PGHP_WINDOW + 1]; /* unpaired $PGHP lines, oldest first */
     int npw;
-    uint64_t units;     /* units numbered so far */
-    bool pghp_next;     /* a $PGHP without cc: times the next sentence */
+    uint64_t units; /* units numbered so far */
+    bool pghp_next; /* a $PGHP without cc: times the next sentence */
     int64_t pghp_next_ms;
     char src[SRC_MAX + 1];
     pel_ais_msg msg;
@@ -204,10 +204,11 @@ pel_status pel_decoder_set_file(pel_decoder *d, const char *name) {
     return PEL_OK;
 }
 
-const pel_stats *pel_decoder_stats(const pel_decoder *d) { return &d->st; }
+const pel_stats *pel_decoder_stats(const pel_decoder *d) {
+    return &d->st;
+}
 
-static void reject(pel_decoder *d, pel_reject why, uint64_t line, const char *text, size_t len,
-                   const char *detail) {
+static void reject(pel_decoder *d, pel_reject why, uint64_t line, const char *text, size_t len, const char *detail) {
     d->st.rejected[why]++;
     if (d->cb.on_reject) {
         pel_reject_info r = {why, line, text, len, detail, d->cur_line};
@@ -324,8 +325,8 @@ static int find_slot(pel_decoder *d, const ais_sentence *s) {
     uint64_t best_order = 0;
     for (int ai = 0; ai < d->nactive; ai++) {
         slot *t = &d->slots[d->active[ai]];
-        if (t->seqid != s->seqid || t->total != s->total || t->channel != s->channel ||
-            t->talker[0] != s->talker[0] || t->talker[1] != s->talker[1])
+        if (t->seqid != s->seqid || t->total != s->total || t->channel != s->channel || t->talker[0] != s->talker[0] ||
+            t->talker[1] != s->talker[1])
             continue;
         if (s->g_total && t->g_id >= 0 && t->g_id != s->g_id)
             continue;
@@ -342,7 +343,9 @@ static int find_slot(pel_decoder *d, const ais_sentence *s) {
 
 /* True when clock a is better than b: a receiver's before a collector's,
  * any time before none (the pel_clock order). */
-static bool better_clock(int a, int b) { return a != PEL_CLOCK_NONE && (b == PEL_CLOCK_NONE || a < b); }
+static bool better_clock(int a, int b) {
+    return a != PEL_CLOCK_NONE && (b == PEL_CLOCK_NONE || a < b);
+}
 
 static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t len, uint64_t lineno) {
     unsigned bad = 0;
@@ -429,8 +432,8 @@ static void fragment(pel_decoder *d, ais_sentence *s, const char *line, size_t l
     int i = d->active[ai];
     d->active[ai] = d->active[--d->nactive];
     d->freelist[d->nfree++] = i;
-    emit(d, t->payload, t->plen, s->fill, s, t->has_time, t->clock, t->ms, t->srclen > 0 ? t->src : NULL,
-         t->srclen, t->lines, t->total, (const char(*)[FRAG_TEXT])t->text, t->textlen, NULL, 0);
+    emit(d, t->payload, t->plen, s->fill, s, t->has_time, t->clock, t->ms, t->srclen > 0 ? t->src : NULL, t->srclen,
+         t->lines, t->total, (const char(*)[FRAG_TEXT])t->text, t->textlen, NULL, 0);
 }
 
 /* Processes one line in its turn, as parsed (r, s, detail); s's time is
@@ -464,8 +467,8 @@ static void take(pel_decoder *d, const char *line, size_t len, uint64_t lineno, 
             reject(d, PEL_REJ_BAD_LENGTH, lineno, line, len, "payload longer than any AIS message");
             return;
         }
-        emit(d, s->payload, s->plen, s->fill, s, s->has_time, s->clock, s->ms, s->src, s->srclen, &lineno, 1,
-             NULL, NULL, line, len);
+        emit(d, s->payload, s->plen, s->fill, s, s->has_time, s->clock, s->ms, s->src, s->srclen, &lineno, 1, NULL,
+             NULL, line, len);
     } else
         fragment(d, s, line, len, lineno);
 }
@@ -478,7 +481,9 @@ static void set_pghp(ais_sentence *s, int64_t ms) {
 }
 
 /* The k-th held line, oldest first. */
-static held *held_at(pel_decoder *d, int k) { return &d->q[(d->qhead + k) % HOLD_MAX]; }
+static held *held_at(pel_decoder *d, int k) {
+    return &d->q[(d->qhead + k) % HOLD_MAX];
+}
 
 /* Processes the oldest held line. */
 static void take_held(pel_decoder *d) {

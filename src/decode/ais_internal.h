@@ -49,23 +49,23 @@ enum { AIS_LINE_SENTENCE = 0, AIS_LINE_BLANK = -1, AIS_LINE_OTHER = -2, AIS_LINE
 
 typedef struct ais_sentence {
     char talker[3];
-    bool own;              /* VDO */
-    int total, num;        /* fragment count and number, 1..9 */
-    int seqid;             /* sequential message id 0..9, -1 if empty */
-    char channel;          /* 0 if empty */
-    const char *payload;   /* borrowed from the line */
+    bool own;            /* VDO */
+    int total, num;      /* fragment count and number, 1..9 */
+    int seqid;           /* sequential message id 0..9, -1 if empty */
+    char channel;        /* 0 if empty */
+    const char *payload; /* borrowed from the line */
     int plen;
     int fill;
-    int cksum;             /* the sentence checksum 0..255; for a $PGHP line
-                              its last field (the checksum of the message it
-                              times), -1 when it has none */
+    int cksum; /* the sentence checksum 0..255; for a $PGHP line
+                  its last field (the checksum of the message it
+                  times), -1 when it has none */
     bool has_time;
-    uint8_t clock;         /* pel_clock of ms: TAG_BLOCK, PREFIX or TRAILER
-                              (PGHP for a $PGHP line), NONE without a time */
-    int64_t ms;            /* the time, Unix ms */
-    bool tb_bad_sum;       /* the tag block's checksum failed: its fields are
-                              used where they parse, the line is counted */
-    const char *src;       /* tag-block s: or trailer station, borrowed */
+    uint8_t clock;   /* pel_clock of ms: TAG_BLOCK, PREFIX or TRAILER
+                        (PGHP for a $PGHP line), NONE without a time */
+    int64_t ms;      /* the time, Unix ms */
+    bool tb_bad_sum; /* the tag block's checksum failed: its fields are
+                        used where they parse, the line is counted */
+    const char *src; /* tag-block s: or trailer station, borrowed */
     int srclen;
     int g_num, g_total, g_id; /* tag-block group, g_total 0 if none */
 } ais_sentence;

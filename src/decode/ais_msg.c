@@ -253,7 +253,9 @@ static void type_9(dec *d) {
 }
 
 /* 10: UTC/date inquiry */
-static void type_10(dec *d) { U(d, "dest_mmsi", 40, 30, PEL_F_UINT); }
+static void type_10(dec *d) {
+    U(d, "dest_mmsi", 40, 30, PEL_F_UINT);
+}
 
 /* 12: addressed safety related message */
 static void type_12(dec *d) {
@@ -264,7 +266,9 @@ static void type_12(dec *d) {
 }
 
 /* 14: safety related broadcast message */
-static void type_14(dec *d) { T(d, "text", 40, (d->len - 40) / 6); }
+static void type_14(dec *d) {
+    T(d, "text", 40, (d->len - 40) / 6);
+}
 
 /* 15: interrogation */
 static void type_15(dec *d) {
@@ -595,7 +599,7 @@ void pel_ais_msg_copy(pel_ais_msg *dst, const pel_ais_msg *src) {
         return;
     *dst = *src;
 #define REBASE(ptr)                                                                                                    \
-    if ((ptr) && (ptr) >= src->text && (ptr) < src->text + sizeof src->text)                                            \
+    if ((ptr) && (ptr) >= src->text && (ptr) < src->text + sizeof src->text)                                           \
     (ptr) = dst->text + ((ptr)-src->text)
     REBASE(dst->shipname);
     REBASE(dst->callsign);

@@ -58,7 +58,9 @@ static int hexval(char c) {
     return -1;
 }
 
-int ais_hex(char c) { return hexval(c); }
+int ais_hex(char c) {
+    return hexval(c);
+}
 
 /* XOR of the bytes in [p, end).  Written so that the compiler vectorises
  * it: this and has_control are most of the per-line cost. */
@@ -94,7 +96,9 @@ static int small_int(const char *p, const char *end) {
     return v;
 }
 
-bool ais_parse_unix(const char *s, size_t len, int64_t *ms) { return pel_parse_time(s, len, ms); }
+bool ais_parse_unix(const char *s, size_t len, int64_t *ms) {
+    return pel_parse_time(s, len, ms);
+}
 
 /* Parses the tag block text in [p, end) (between the backslashes).  When
  * its checksum fails (feeds that add a field without fixing it, or write a
@@ -173,7 +177,8 @@ static int parse_tag_block(const char *p, const char *end, ais_sentence *s, cons
             s->src = v;
             s->srclen = (int)(fe - v);
             break;
-        case 'g': case 'G': {
+        case 'g':
+        case 'G': {
             const char *d1 = memchr(v, '-', (size_t)(fe - v));
             const char *d2 = d1 ? memchr(d1 + 1, '-', (size_t)(fe - d1 - 1)) : NULL;
             int a = d2 ? small_int(v, d1) : -1, b = d2 ? small_int(d1 + 1, d2) : -1,

@@ -81,13 +81,21 @@ static const char *const category_name[10] = {
 };
 // clang-format on
 
-const char *ais_status_text(unsigned v) { return v < 16 ? status_text[v] : "Not defined"; }
+const char *ais_status_text(unsigned v) {
+    return v < 16 ? status_text[v] : "Not defined";
+}
 
-const char *ais_epfd_text(unsigned v) { return v < 16 ? epfd_text[v] : "Undefined"; }
+const char *ais_epfd_text(unsigned v) {
+    return v < 16 ? epfd_text[v] : "Undefined";
+}
 
-const char *ais_aid_text(unsigned v) { return v < 32 ? aid_text[v] : "Unspecified"; }
+const char *ais_aid_text(unsigned v) {
+    return v < 32 ? aid_text[v] : "Unspecified";
+}
 
-const char *ais_station_text(unsigned v) { return v < 16 ? station_text[v] : "Reserved for future use"; }
+const char *ais_station_text(unsigned v) {
+    return v < 16 ? station_text[v] : "Reserved for future use";
+}
 
 /* Writes the name of ship type v into buf (>= 64 bytes) or returns a static
  * string; the result is valid as long as buf is. */

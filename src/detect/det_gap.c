@@ -233,10 +233,10 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
 
 typedef struct gap_scan {
     pel_store *s;
-    st_coverage *cov;       /* positions heard near a gap, for others_heard */
+    st_coverage *cov; /* positions heard near a gap, for others_heard */
     det_gap_context ctx;
     int64_t data_start;
-    uint16_t *hours;        /* positions heard per hour since data_start (saturating) */
+    uint16_t *hours; /* positions heard per hour since data_start (saturating) */
     size_t nhours;
     uint64_t vessels_heard; /* vessels with usable positions */
 } gap_scan;

@@ -30,16 +30,16 @@ typedef struct idrow {
     int64_t first, last;
     uint32_t input;
     uint64_t line;
-    unsigned clocks;       /* 1 << pel_clock of its reports (0: not known) */
+    unsigned clocks; /* 1 << pel_clock of its reports (0: not known) */
 } idrow;
 
 /* One value of one field, over every identity row that carried it. */
 typedef struct idval {
-    char key[64];          /* what is compared: see value_of() */
-    char shown[64];        /* what is printed (the first spelling seen) */
-    int64_t num;           /* numeric fields: the raw value */
+    char key[64];   /* what is compared: see value_of() */
+    char shown[64]; /* what is printed (the first spelling seen) */
+    int64_t num;    /* numeric fields: the raw value */
     int64_t first, last;
-    uint32_t input;        /* where it was first seen */
+    uint32_t input; /* where it was first seen */
     uint64_t line;
     unsigned clocks;
 } idval;

@@ -49,7 +49,7 @@ typedef struct visit {
     int port;                      /* nearest port at the stop */
     double min_kn;
     size_t positions;
-    int arrival_seen;              /* 1 when a position of the chain came before the entry */
+    int arrival_seen; /* 1 when a position of the chain came before the entry */
 } visit;
 
 static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n, const visit *v,
@@ -126,7 +126,11 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
             }
             if (!inside && d <= o->entry_m) {
                 inside = true;
-                v = (visit){.entry = k, .stop = DET_CHAIN_END, .out = DET_CHAIN_END, .port = -1, .min_kn = NAN,
+                v = (visit){.entry = k,
+                            .stop = DET_CHAIN_END,
+                            .out = DET_CHAIN_END,
+                            .port = -1,
+                            .min_kn = NAN,
                             .arrival_seen = k != h};
             }
             if (!inside)

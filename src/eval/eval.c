@@ -381,7 +381,9 @@ static bool put_list(FILE *out, const events *ev, const item_vec *iv, bool truth
             fprintf(out, "  line %llu", (unsigned long long)it->line);
             put_item(out, ev, it);
             if (it->sub) {
-                fprintf(out, "  %s=", !strcmp(ev->name[it->ev], "spoofing") || !strcmp(ev->name[it->ev], "data_quality") ? "kind" : "field");
+                fprintf(out, "  %s=",
+                        !strcmp(ev->name[it->ev], "spoofing") || !strcmp(ev->name[it->ev], "data_quality") ? "kind"
+                                                                                                           : "field");
                 put_text(out, it->sub);
             }
             if (!strcmp(ev->name[it->ev], "gap") && it->suspected >= 0)

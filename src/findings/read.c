@@ -91,7 +91,10 @@ static int hex4(const char *s, uint32_t *v) {
     *v = 0;
     for (int i = 0; i < 4; i++) {
         char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0)
             return 0;
         *v = *v << 4 | (uint32_t)d;
@@ -125,12 +128,26 @@ static bool string(parser *ps, size_t *off) {
         size_t n = 0;
         ps->p += 2;
         switch (e) {
-        case '"': case '\\': case '/': b[n++] = e; break;
-        case 'b': b[n++] = '\b'; break;
-        case 'f': b[n++] = '\f'; break;
-        case 'n': b[n++] = '\n'; break;
-        case 'r': b[n++] = '\r'; break;
-        case 't': b[n++] = '\t'; break;
+        case '"':
+        case '\\':
+        case '/':
+            b[n++] = e;
+            break;
+        case 'b':
+            b[n++] = '\b';
+            break;
+        case 'f':
+            b[n++] = '\f';
+            break;
+        case 'n':
+            b[n++] = '\n';
+            break;
+        case 'r':
+            b[n++] = '\r';
+            break;
+        case 't':
+            b[n++] = '\t';
+            break;
         case 'u': {
             uint32_t cp, lo;
             if (ps->end - ps->p < 4 || !hex4(ps->p, &cp))

@@ -286,8 +286,8 @@ json_t *fnd_doc_json(const fnd_set *s, size_t i, const fnd_doc *doc) {
     json_t *o = json_object();
     bool ok = o && set(o, "id", json_integer((json_int_t)i)) && set(o, "event", jstr(x->event)) &&
               set(o, "mmsi", json_integer(x->mmsi)) && (!x->mmsi2 || set(o, "mmsi2", json_integer(x->mmsi2))) &&
-              set(o, "start", jtime(x->start_ms)) && set(o, "end", jtime(x->end_ms)) &&
-              set(o, "lat", jcoord(x->lat)) && set(o, "lon", jcoord(x->lon));
+              set(o, "start", jtime(x->start_ms)) && set(o, "end", jtime(x->end_ms)) && set(o, "lat", jcoord(x->lat)) &&
+              set(o, "lon", jcoord(x->lon));
     for (const fnd_member *m = x->mem, *end = x->mem + x->nmem; ok && m < end; m = fnd_next(m))
         ok = m->name && set(o, m->name, jvalue(m));
     if (ok && x->clocks & ~1u) {

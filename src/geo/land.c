@@ -19,10 +19,10 @@
  * inland -- vessels on lakes do not broadcast under the MIDs we hunt, and
  * the checks that use this say so.
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
 
 #include "geo.h"
 #include "util/fail.h"

@@ -247,7 +247,7 @@ typedef struct csv_reader {
     const char *time_format; /* NULL: the format's own time parsing */
     const csv_colmap *cmap;  /* PEL_CSV_GENERIC with a map (&cm), else NULL */
     csv_colmap cm;
-    csv_colmap used;         /* PEL_CSV_GENERIC: the columns found, as a map */
+    csv_colmap used; /* PEL_CSV_GENERIC: the columns found, as a map */
 
     /* input buffer: bytes [pos, have) are not yet consumed */
     char *buf;
@@ -668,20 +668,29 @@ static pel_status csv_split(csv_reader *r, const char *s, size_t n, bool plain) 
 
 static const char *csv_format_label(pel_csv_format f) {
     switch (f) {
-    case PEL_CSV_NOAA: return "a NOAA MarineCadastre";
-    case PEL_CSV_DMA: return "a DMA aisdk";
-    case PEL_CSV_KYSTVERKET: return "a Kystverket";
-    case PEL_CSV_BARENTSWATCH: return "a BarentsWatch";
-    default: return "a NOAA, DMA, Kystverket or BarentsWatch";
+    case PEL_CSV_NOAA:
+        return "a NOAA MarineCadastre";
+    case PEL_CSV_DMA:
+        return "a DMA aisdk";
+    case PEL_CSV_KYSTVERKET:
+        return "a Kystverket";
+    case PEL_CSV_BARENTSWATCH:
+        return "a BarentsWatch";
+    default:
+        return "a NOAA, DMA, Kystverket or BarentsWatch";
     }
 }
 
 static const csv_colname *csv_table(pel_csv_format f) {
     switch (f) {
-    case PEL_CSV_NOAA: return noaa_cols;
-    case PEL_CSV_DMA: return dma_cols;
-    case PEL_CSV_KYSTVERKET: return kystverket_cols;
-    default: return barentswatch_cols;
+    case PEL_CSV_NOAA:
+        return noaa_cols;
+    case PEL_CSV_DMA:
+        return dma_cols;
+    case PEL_CSV_KYSTVERKET:
+        return kystverket_cols;
+    default:
+        return barentswatch_cols;
     }
 }
 
@@ -737,7 +746,10 @@ static bool csv_map_generic(const char *const *names, const size_t *lens, int n,
     }
     if (map[C_MMSI] < 0 || map[C_TIME] < 0 || (map[C_LAT] < 0) != (map[C_LON] < 0)) {
         snprintf(why, cap, "no %s column found by name; name the columns with --columns",
-                 map[C_MMSI] < 0 ? "MMSI" : map[C_TIME] < 0 ? "time" : map[C_LAT] < 0 ? "latitude" : "longitude");
+                 map[C_MMSI] < 0   ? "MMSI"
+                 : map[C_TIME] < 0 ? "time"
+                 : map[C_LAT] < 0  ? "latitude"
+                                   : "longitude");
         return false;
     }
     return true;
@@ -774,7 +786,9 @@ char pel_csv_delimiter(const char *line, size_t len) {
     return cand[best];
 }
 
-static int csv_space_only(unsigned char c) { return c == ' '; }
+static int csv_space_only(unsigned char c) {
+    return c == ' ';
+}
 
 /* Sets the delimiter of r's scanner and of libcsv (a tab delimiter is then
  * no longer a blank to trim). */
@@ -892,7 +906,10 @@ bool pel_csv_describe(const char *line, size_t len, char *buf, size_t cap) {
     }
     char tail[96];
     snprintf(tail, sizeof tail, " (%d, %s-separated): none of NOAA, DMA, Kystverket, BarentsWatch; use", h->n,
-             d == '\t' ? "tab" : d == ';' ? "';'" : d == '|' ? "'|'" : "','");
+             d == '\t'  ? "tab"
+             : d == ';' ? "';'"
+             : d == '|' ? "'|'"
+                        : "','");
     csv_put(buf, cap, &k, tail, strlen(tail));
     if (d != ',') {
         snprintf(tail, sizeof tail, " --delimiter '%s'", d == '\t' ? "\\t" : d == ';' ? ";" : "|");
@@ -1301,9 +1318,9 @@ static pel_csv_reject csv_record(csv_reader *r, pel_record *rec) {
         snprintf(r->detail, sizeof r->detail, "no time");
         return PEL_CSV_REJ_TIME;
     }
-    bool ok = r->time_format                ? pel_parse_time_fmt(r->time_format, s, n, &rec->t_ms)
+    bool ok = r->time_format          ? pel_parse_time_fmt(r->time_format, s, n, &rec->t_ms)
               : r->fmt == PEL_CSV_DMA ? csv_time_dma(r, s, n, &rec->t_ms)
-                                            : csv_time_iso(r, s, n, r->fmt == PEL_CSV_GENERIC, &rec->t_ms);
+                                      : csv_time_iso(r, s, n, r->fmt == PEL_CSV_GENERIC, &rec->t_ms);
     if (!ok) {
         snprintf(r->detail, sizeof r->detail, "%s is not a time", r->names[r->map[C_TIME]]);
         return PEL_CSV_REJ_TIME;
@@ -1578,8 +1595,8 @@ static pel_status csv_check_opts(const pel_csv_opts *o, csv_colmap *m, bool *has
 /* The reader: the header, then (unless header_only) the rows; the
  * generic reader's columns, canonically, into canon (when not NULL). */
 static pel_status csv_read(const char *path, const pel_csv_opts *o, uint64_t skip_lines, const pel_csv_cb *cb,
-                           pel_csv_stats *stats, pel_error *err, bool header_only, pel_csv_format *found,
-                           char *canon, size_t cap) {
+                           pel_csv_stats *stats, pel_error *err, bool header_only, pel_csv_format *found, char *canon,
+                           size_t cap) {
     pel_csv_stats local;
     pel_csv_opts dflt = {0};
     if (!o)

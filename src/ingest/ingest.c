@@ -41,6 +41,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <nettle/sha2.h>
 
 #include "ingest/csv_internal.h"
 #include "store/store.h"
@@ -82,11 +82,11 @@ const char *pel_ingest_reason_name(int i) {
 typedef struct agg_entry {
     uint32_t hash;
     uint32_t keylen;
-    const char *key;       /* in the arena: the bound values, NUL-separated */
-    pel_record r;          /* the first report (texts point into key) */
+    const char *key; /* in the arena: the bound values, NUL-separated */
+    pel_record r;    /* the first report (texts point into key) */
     int64_t first_ms, last_ms;
     uint64_t reports, first_line;
-    unsigned clocks;       /* 1 << pel_clock of every report */
+    unsigned clocks; /* 1 << pel_clock of every report */
 } agg_entry;
 
 typedef struct agg {
@@ -105,16 +105,16 @@ typedef struct ing {
     int64_t now_ms;
     /* the positions since the last commit, and the vessels seen by this run */
     pel_position *batch;
-    uint64_t buffered;     /* positions in batch */
-    uint64_t pending;      /* positions accepted since the last commit, repeats included */
-    uint64_t *rep;         /* batch positions by report: hash << 32 | index + 1, 0 = empty (batch_add) */
+    uint64_t buffered; /* positions in batch */
+    uint64_t pending;  /* positions accepted since the last commit, repeats included */
+    uint64_t *rep;     /* batch positions by report: hash << 32 | index + 1, 0 = empty (batch_add) */
     size_t repcap;
-    uint32_t *repeats;     /* per batch position, the exact repeats of it dropped */
-    uint32_t *v;           /* open addressing by MMSI, 0 = empty */
-    uint32_t *vcount;      /* per slot, scratch for the counting sort */
+    uint32_t *repeats; /* per batch position, the exact repeats of it dropped */
+    uint32_t *v;       /* open addressing by MMSI, 0 = empty */
+    uint32_t *vcount;  /* per slot, scratch for the counting sort */
     size_t vcap, vused;
     uint64_t commit_every;
-    int64_t gen;           /* this run's generation: staged positions carry it */
+    int64_t gen; /* this run's generation: staged positions carry it */
     /* sources: name -> id, a small open-addressing table */
     char **src_name;
     uint32_t *src_id;
@@ -123,20 +123,20 @@ typedef struct ing {
     /* the current input */
     const char *path;
     int64_t input;
-    uint64_t resume_line;  /* lines up to here are already stored */
-    uint64_t line;         /* highest line handled */
-    uint64_t committed;    /* lines of the current input committed */
+    uint64_t resume_line; /* lines up to here are already stored */
+    uint64_t line;        /* highest line handled */
+    uint64_t committed;   /* lines of the current input committed */
     uint64_t c_lines, c_pos, c_stat, c_ign, c_rej;
-    uint64_t c_assumed;    /* records given --assume-time */
+    uint64_t c_assumed; /* records given --assume-time */
     uint64_t c_reason[64];
-    int canon[64];         /* a reason's index -> the first index of its name: "mmsi" and
-                              "too_long" exist in two stages and are counted once */
-    bool input_failed;     /* the input itself could not be read (not resumable) */
+    int canon[64];     /* a reason's index -> the first index of its name: "mmsi" and
+                          "too_long" exist in two stages and are counted once */
+    bool input_failed; /* the input itself could not be read (not resumable) */
     bool csv;
-    bool refused;          /* the input failed before anything of it was recorded */
-    bool recording;        /* the input has a row in inputs that is not complete */
-    char imsg[1024];       /* why the input was refused */
-    long pause_ms;         /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
+    bool refused;    /* the input failed before anything of it was recorded */
+    bool recording;  /* the input has a row in inputs that is not complete */
+    char imsg[1024]; /* why the input was refused */
+    long pause_ms;   /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
     uint64_t records;
     uint64_t next_progress;
     struct timespec last_progress;
@@ -335,7 +335,9 @@ static pel_status add_repeats(ing *g, uint32_t mmsi, const uint32_t *idx, size_t
     return PEL_OK;
 }
 
-static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
+static int cmp_canon(const void *a, const void *b) {
+    return trk_cmp_pos(a, b);
+}
 
 /* Writes the batch as staged rows, each vessel's positions sorted; marks
  * new vessels dirty. */
@@ -432,8 +434,13 @@ static pel_status commit(ing *g, uint64_t upto) {
         st = flush_agg(g, &g->voy, false);
     if (st != PEL_OK)
         return st;
-    st_input_counts c = {.lines_done = upto, .lines = g->c_lines, .positions = g->c_pos, .statics = g->c_stat,
-                         .ignored = g->c_ign, .rejected = g->c_rej, .assumed = g->c_assumed};
+    st_input_counts c = {.lines_done = upto,
+                         .lines = g->c_lines,
+                         .positions = g->c_pos,
+                         .statics = g->c_stat,
+                         .ignored = g->c_ign,
+                         .rejected = g->c_rej,
+                         .assumed = g->c_assumed};
     char *rej = c.rejects;
     size_t n = 0;
     rej[n++] = '{';
@@ -473,16 +480,33 @@ static pel_status flush_agg(ing *g, agg *a, bool ident) {
         const char *t1 = texts, *t2 = t1 + strlen(t1) + 1, *t3 = t2 + strlen(t2) + 1;
         pel_status st;
         if (ident) {
-            st_ident_row row = {.mmsi = r->mmsi, .name = t1, .imo = r->imo, .callsign = t2,
-                                .shiptype = r->shiptype, .to_bow = r->to_bow, .to_stern = r->to_stern,
-                                .to_port = r->to_port, .to_starboard = r->to_starboard, .first_ms = e->first_ms,
-                                .last_ms = e->last_ms, .reports = e->reports, .first_input = g->input,
-                                .first_line = e->first_line, .clocks = e->clocks};
+            st_ident_row row = {.mmsi = r->mmsi,
+                                .name = t1,
+                                .imo = r->imo,
+                                .callsign = t2,
+                                .shiptype = r->shiptype,
+                                .to_bow = r->to_bow,
+                                .to_stern = r->to_stern,
+                                .to_port = r->to_port,
+                                .to_starboard = r->to_starboard,
+                                .first_ms = e->first_ms,
+                                .last_ms = e->last_ms,
+                                .reports = e->reports,
+                                .first_input = g->input,
+                                .first_line = e->first_line,
+                                .clocks = e->clocks};
             st = st_identity_merge(g->s, &row, g->err);
         } else {
-            st_voyage_row row = {.mmsi = r->mmsi, .destination = t1, .draught_dm = r->draught_dm, .eta = t3,
-                                 .first_ms = e->first_ms, .last_ms = e->last_ms, .reports = e->reports,
-                                 .first_input = g->input, .first_line = e->first_line, .clocks = e->clocks};
+            st_voyage_row row = {.mmsi = r->mmsi,
+                                 .destination = t1,
+                                 .draught_dm = r->draught_dm,
+                                 .eta = t3,
+                                 .first_ms = e->first_ms,
+                                 .last_ms = e->last_ms,
+                                 .reports = e->reports,
+                                 .first_input = g->input,
+                                 .first_line = e->first_line,
+                                 .clocks = e->clocks};
             st = st_voyage_merge(g->s, &row, g->err);
         }
         if (st != PEL_OK)
@@ -612,9 +636,8 @@ static void handle(ing *g, const pel_record *rin) {
     char text[160];
     size_t len = 0;
     g->records++;
-    if (!r.has_time || r.mmsi > PEL_MMSI_MAX || r.t_ms < (int64_t)631152000000 ||
-        r.t_ms > g->now_ms + 86400000 || r.lat < -90 * PEL_DEG || r.lat > 91 * PEL_DEG || r.lon < -180 * PEL_DEG ||
-        r.lon > 181 * PEL_DEG)
+    if (!r.has_time || r.mmsi > PEL_MMSI_MAX || r.t_ms < (int64_t)631152000000 || r.t_ms > g->now_ms + 86400000 ||
+        r.lat < -90 * PEL_DEG || r.lat > 91 * PEL_DEG || r.lon < -180 * PEL_DEG || r.lon > 181 * PEL_DEG)
         len = describe(&r, text, sizeof text); /* about to be rejected, most likely */
     if (!r.has_time) {
         if (!g->o->assume_time) {
@@ -713,8 +736,7 @@ static int csv_rec(void *ud, const pel_record *r) {
     return g->failed != PEL_OK;
 }
 
-static void csv_reject(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text,
-                       size_t len) {
+static void csv_reject(void *ud, uint64_t line, pel_csv_reject why, const char *detail, const char *text, size_t len) {
     ing *g = ud;
     if (line > g->line)
         g->line = line; /* a rejected last row is still a line read */
@@ -726,14 +748,14 @@ static void csv_reject(void *ud, uint64_t line, pel_csv_reject why, const char *
 /* An input as it is read: its name as given, where its bytes are (the path
  * itself, or a copy of a stream), and their identity. */
 typedef struct input {
-    const char *name;  /* as given: in messages, rejects and inputs.path */
-    const char *path;  /* where to read it: name, or spool */
-    char spool[1100];  /* the copy of a stream: "/proc/self/fd/N", or its file name */
-    int spool_fd;      /* -1: not a stream */
-    bool spool_named;  /* the copy's file name still exists: unlink it at the end */
-    char hash[65];     /* SHA-256 of the bytes, compressed or not */
+    const char *name; /* as given: in messages, rejects and inputs.path */
+    const char *path; /* where to read it: name, or spool */
+    char spool[1100]; /* the copy of a stream: "/proc/self/fd/N", or its file name */
+    int spool_fd;     /* -1: not a stream */
+    bool spool_named; /* the copy's file name still exists: unlink it at the end */
+    char hash[65];    /* SHA-256 of the bytes, compressed or not */
     uint64_t size;
-    int64_t mtime;     /* 0 for a stream */
+    int64_t mtime; /* 0 for a stream */
 } input;
 
 /* Writes all of buf to fd; false with errno set on failure. */
@@ -995,7 +1017,8 @@ static int sniff(const input *in, pel_input_format want, sniffed *out, char *msg
                      labels[named], fmt_names[PEL_IN_NOAA + (named - PEL_CSV_NOAA)]);
         else if (desc[0] || (line && pel_csv_describe(line, len, desc, sizeof desc)))
             snprintf(hint, sizeof hint, "; it looks like CSV: use --format csv --columns ...");
-        snprintf(msg, cap, "%s: not understood as NMEA, not ingested: none of its %llu lines is an AIS sentence "
+        snprintf(msg, cap,
+                 "%s: not understood as NMEA, not ingested: none of its %llu lines is an AIS sentence "
                  "(!AIVDM or !AIVDO)%s",
                  in->name, (unsigned long long)lines, hint);
         return 1;
@@ -1004,11 +1027,13 @@ static int sniff(const input *in, pel_input_format want, sniffed *out, char *msg
     for (size_t i = 0; line && i < len && !binary; i++)
         binary = ((unsigned char)line[i] < 32 && line[i] != '\t' && line[i] != '\r') || line[i] == 127;
     if (binary)
-        snprintf(msg, cap, "%s: not understood, not ingested: it is not text (control bytes in its first line) and "
+        snprintf(msg, cap,
+                 "%s: not understood, not ingested: it is not text (control bytes in its first line) and "
                  "has no AIS sentence (!AIVDM or !AIVDO)",
                  in->name);
     else
-        snprintf(msg, cap, "%s: not understood, not ingested: no AIS sentence (!AIVDM or !AIVDO) in its %llu lines, "
+        snprintf(msg, cap,
+                 "%s: not understood, not ingested: no AIS sentence (!AIVDM or !AIVDO) in its %llu lines, "
                  "and its first line is not a CSV header (\"%s%s\"); give --format if it is nmea, noaa, dma, "
                  "kystverket, barentswatch or csv",
                  in->name, (unsigned long long)lines, head, len > k ? "..." : "");
@@ -1166,8 +1191,12 @@ static pel_status ingest_input(ing *g, const input *in) {
             g->imsg[ml] = 0;
             return refuse(g, PEL_ERR_ARG);
         }
-        st_input_new rec = {.path = in->name, .size = in->size, .mtime = in->mtime, .sha256 = in->hash,
-                            .format = fmt_names[fmt], .settings = started};
+        st_input_new rec = {.path = in->name,
+                            .size = in->size,
+                            .mtime = in->mtime,
+                            .sha256 = in->hash,
+                            .format = fmt_names[fmt],
+                            .settings = started};
         if (st_input_add(g->s, &rec, &g->input, err) != PEL_OK)
             return PEL_ERR_IO;
     }
@@ -1213,8 +1242,7 @@ static pel_status ingest_input(ing *g, const input *in) {
      * (or, without it, when records were refused for want of a time) */
     char final[1400];
     bool notime = g->c_reason[R_ING + PEL_ING_REJ_NO_TIME] > 0;
-    settings_of(g, &sn, canon, g->o->assume_time ? (g->c_assumed ? 1 : 0) : (notime ? -1 : 0), final,
-                sizeof final);
+    settings_of(g, &sn, canon, g->o->assume_time ? (g->c_assumed ? 1 : 0) : (notime ? -1 : 0), final, sizeof final);
     if (st_input_done(g->s, g->input, final, err) != PEL_OK)
         return PEL_ERR_IO;
     g->recording = false;

@@ -38,7 +38,11 @@ bool pel_record_from_msg(pel_record *r, const pel_ais_msg *m) {
     r->line = m->line;
     r->line_last = m->line_last;
     switch (m->type) {
-    case 1: case 2: case 3: case 18: case 19: {
+    case 1:
+    case 2:
+    case 3:
+    case 18:
+    case 19: {
         r->kind = PEL_REC_POSITION;
         /* the normalised view, not field lookups: this is the hot path */
         r->lat = m->lat_raw;

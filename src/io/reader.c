@@ -21,9 +21,9 @@
 
 typedef struct src {
     int fd;
-    gzFile gz;      /* NULL for plain input */
+    gzFile gz; /* NULL for plain input */
     uint8_t head[2];
-    int nhead;      /* bytes read to sniff, not yet handed out */
+    int nhead; /* bytes read to sniff, not yet handed out */
 } src;
 
 /* One line to the decoder: a line over PEL_MAX_LINE is too_long however it

@@ -43,7 +43,6 @@
 #include "util/numtext.h"
 #include "util/xsort.h"
 
-
 /* ---- weights ------------------------------------------------------------- */
 
 // clang-format off
@@ -79,7 +78,10 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
  * tests/unit_detectors.c holds this table to the detectors' one: every
  * declared kind has a row, every row is a declared kind, and every weight
  * but flag_dprk and the levels is in a row. */
-#define W(...) (const int[]){__VA_ARGS__, -1}
+#define W(...)                                                                                                         \
+    (const int[]) {                                                                                                    \
+        __VA_ARGS__, -1                                                                                                \
+    }
 // clang-format off
 static const rpt_kind_weights kind_weights[] = {
     {"encounter",       NULL,                W(RPT_W_ENCOUNTER, RPT_W_ENCOUNTER_DESIGNATED), NULL},
@@ -177,8 +179,8 @@ pel_status rpt_split_settings(const char *const *set, size_t nset, rpt_weights *
             return arg_error(err, "unknown risk weight", s);
         double hi = found == RPT_W_HIGH || found == RPT_W_MEDIUM ? RPT_LEVEL_MAX : RPT_WEIGHT_MAX;
         if (!num || v < 0 || v > hi)
-            return range_error(err, s, klen, found == RPT_W_HIGH || found == RPT_W_MEDIUM ? "a score" : "points", 0,
-                               hi, eq ? eq + 1 : "");
+            return range_error(err, s, klen, found == RPT_W_HIGH || found == RPT_W_MEDIUM ? "a score" : "points", 0, hi,
+                               eq ? eq + 1 : "");
         w->w[found] = v;
     }
     if (w->w[RPT_W_MEDIUM] > w->w[RPT_W_HIGH])
@@ -314,7 +316,7 @@ typedef struct item {
     char key[160]; /* designation: list and entry, "" otherwise */
     char *text;    /* owned until moved into a reason */
     bool keep;
-    bool low;      /* a low-confidence designation (a name alone) */
+    bool low; /* a low-confidence designation (a name alone) */
 } item;
 
 typedef struct items {
@@ -442,8 +444,8 @@ static void score_watchlist(scorer *c, const fnd_finding *f, long idx, uint32_t 
             snprintf(tail, sizeof tail, "; name alone, contradicted by %s", why);
         else
             snprintf(tail, sizeof tail, "; name alone");
-        add_item(&c->it, mmsi, c->w->w[medium ? RPT_W_DESIGNATION_CORROBORATED : RPT_W_DESIGNATION_NAME] * score,
-                 idx, CAP_NONE, key,
+        add_item(&c->it, mmsi, c->w->w[medium ? RPT_W_DESIGNATION_CORROBORATED : RPT_W_DESIGNATION_NAME] * score, idx,
+                 CAP_NONE, key,
                  fmt("Matched %s entry %s%s on the name %s (similarity %.2f%s)%s", lt, ename, progbuf, mn, score, tail,
                      dated));
         if (!medium && c->it.n && !c->it.nomem)

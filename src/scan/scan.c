@@ -29,8 +29,8 @@
 #include "findings/write.h"
 #include "scan_geo.h"
 #include "scan_screen.h"
-#include "util/fail.h"
 #include "store/store.h"
+#include "util/fail.h"
 
 typedef struct scan {
     det_env env;
@@ -118,7 +118,8 @@ static void fail_message(const scan *c, pel_status st, pel_error *err) {
         return;
     for (int d = 0; st == PEL_ERR_ARG && d < DET__COUNT; d++)
         if (c->sink[d].bad[0]) {
-            pel_fail(err, st, "the %s detector emitted %s, a kind of finding it does not declare (src/detect/detectors.c)",
+            pel_fail(err, st,
+                     "the %s detector emitted %s, a kind of finding it does not declare (src/detect/detectors.c)",
                      det_table[d].name, c->sink[d].bad);
             return;
         }

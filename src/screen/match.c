@@ -135,7 +135,7 @@ static bool mt_is_common(const char *w) {
 
 /* Value of a word made of I, V, X as a Roman numeral 1..39, else 0. */
 static uint32_t mt_roman(const char *w) {
-    static const char *const r[] = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
+    static const char *const r[] = {"I",  "II",  "III",  "IV",  "V",  "VI",  "VII",  "VIII",  "IX",  "X",
                                     "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"};
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
         if (strcmp(r[i], w) == 0)
@@ -481,7 +481,9 @@ static int mt_cmp_key(const void *a, const void *b) {
     return x->key != y->key ? (x->key < y->key ? -1 : 1) : (x->entry < y->entry ? -1 : x->entry > y->entry);
 }
 
-static bool mt_mmsi_ok(uint32_t mmsi) { return mmsi >= 100000000u && mmsi <= 999999999u; }
+static bool mt_mmsi_ok(uint32_t mmsi) {
+    return mmsi >= 100000000u && mmsi <= 999999999u;
+}
 
 /* Builds the IMO, MMSI and bigram indexes over every entry added so far.
  * PEL_ERR_NOMEM leaves the matcher usable (queries then compare names
@@ -527,7 +529,9 @@ pel_status pel_matcher_build(pel_matcher *m) {
     return PEL_OK;
 }
 
-size_t pel_matcher_count(const pel_matcher *m) { return m ? m->n : 0; }
+size_t pel_matcher_count(const pel_matcher *m) {
+    return m ? m->n : 0;
+}
 
 const pel_wl_entry *pel_matcher_entry(const pel_matcher *m, size_t i) {
     return m && i < m->n ? &m->ents[i] : NULL;

@@ -13,10 +13,10 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <nettle/sha2.h>
 
 #include "findings/write.h"
 #include "geo/geo.h"
@@ -125,22 +125,25 @@ pel_status pel_watchlist_show(pel_store *s, FILE *out, pel_error *err) {
     st_wl_summary w;
     while (q && st_wl_list_next(q, &w, NULL) > 0) {
         n++;
-        fprintf(out, "%s: %lld vessels (%lld with an IMO number, %lld with an MMSI, %lld with other names)\n",
-                w.list, (long long)w.entries, (long long)w.with_imo, (long long)w.with_mmsi,
-                (long long)w.with_other_names);
+        fprintf(out, "%s: %lld vessels (%lld with an IMO number, %lld with an MMSI, %lld with other names)\n", w.list,
+                (long long)w.entries, (long long)w.with_imo, (long long)w.with_mmsi, (long long)w.with_other_names);
         fprintf(out, "  imported %s (%lld days ago); newest listing date in it: %s\n  from %s\n", w.imported,
                 (long long)w.days_ago, w.newest_listing ? w.newest_listing : "not given", w.sources);
     }
     st_iter_free(q);
     if (!n)
-        fprintf(out, "no watchlist imported: screening uses the default shipped in %s/watchlist "
-                     "(OFAC SDN vessels, 2024-05-03, aliases 2025-08-11)\n", geo_data_dir(NULL));
+        fprintf(out,
+                "no watchlist imported: screening uses the default shipped in %s/watchlist "
+                "(OFAC SDN vessels, 2024-05-03, aliases 2025-08-11)\n",
+                geo_data_dir(NULL));
     return PEL_OK;
 }
 
 /* ---- loading a matcher --------------------------------------------------------- */
 
-static int on_default(void *ud, const pel_wl_entry *e) { return pel_matcher_add(ud, e) != PEL_OK; }
+static int on_default(void *ud, const pel_wl_entry *e) {
+    return pel_matcher_add(ud, e) != PEL_OK;
+}
 
 pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err) {
     *out = pel_matcher_new();
@@ -203,9 +206,9 @@ typedef struct sc_vessel {
     uint32_t mmsi;
     sc_row *r;
     size_t n, cap;
-    char iso2[3];          /* the MMSI's country, "" when unknown */
-    int category;          /* ship-type category (see category_ais), -1 unknown */
-    int length, beam;      /* the largest reported, metres; 0 unknown */
+    char iso2[3];     /* the MMSI's country, "" when unknown */
+    int category;     /* ship-type category (see category_ais), -1 unknown */
+    int length, beam; /* the largest reported, metres; 0 unknown */
 } sc_vessel;
 
 /* Kinds of craft, to compare an AIS ship type with a list's vessel type:
@@ -260,7 +263,9 @@ static int category_list(const char *t) {
 /* Gross tonnage from length and beam (metres), for a plausibility check
  * only: GT ~ 0.025 L^2 B holds within a factor of about 2 from tugs to
  * VLCCs (0.025 x 330^2 x 60 = 163,000 for a VLCC of about 160,000). */
-static double gt_estimate(int length, int beam) { return 0.025 * length * length * beam; }
+static double gt_estimate(int length, int beam) {
+    return 0.025 * length * length * beam;
+}
 
 /* +1 when the list's tonnage fits the reported size, -1 when it cannot
  * (off by more than a factor of 5), 0 when either is unknown.  Gross
@@ -313,7 +318,7 @@ static bool other_valid_imo(const sc_vessel *v, uint32_t imo) {
 typedef struct sc_counts {
     uint64_t dropped_imo_conflict;
     uint64_t dropped_contradicted; /* name alone, contradicted twice */
-    bool oom; /* a query ran out of memory: the screening is incomplete */
+    bool oom;                      /* a query ran out of memory: the screening is incomplete */
 } sc_counts;
 
 /* What corroborates or contradicts a name match: at most these attributes
@@ -343,8 +348,7 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
         const sc_row *r = &v->r[ri];
         const char *name = r->name[0] ? r->name : NULL;
         errno = 0;
-        size_t k = pel_matcher_query(m, name && !pel_text_placeholder(name) ? name : NULL, r->imo, v->mmsi, 0, mt,
-                                     16);
+        size_t k = pel_matcher_query(m, name && !pel_text_placeholder(name) ? name : NULL, r->imo, v->mmsi, 0, mt, 16);
         if (!k && errno == ENOMEM) {
             cnt->oom = true;
             return;
@@ -439,9 +443,10 @@ static void screen_vessel(const sc_vessel *v, const pel_matcher *m, bool is_defa
             }
             if (mt[i].fields & PEL_MATCH_NAME) {
                 fnd_str(&f, "matched_name", mt[i].matched_name);
-                fnd_str(&f, "matched_name_kind", mt[i].name_kind == 0   ? "primary"
-                                                 : mt[i].name_kind == 1 ? "alias"
-                                                                        : "former");
+                fnd_str(&f, "matched_name_kind",
+                        mt[i].name_kind == 0   ? "primary"
+                        : mt[i].name_kind == 1 ? "alias"
+                                               : "former");
             }
             fnd_str(&f, "identity_name", name);
             if (r->imo)

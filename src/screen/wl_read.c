@@ -1036,8 +1036,8 @@ static pel_status read_un_doc(wl_ctx *c, const char *data, size_t len) {
     bool dtd = false;
     p->_private = &dtd;
     p->sax->internalSubset = un_dtd;
-    xmlDoc *doc = xmlCtxtReadMemory(p, data, (int)len, c->path, NULL,
-                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDoc *doc =
+        xmlCtxtReadMemory(p, data, (int)len, c->path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (dtd || (doc && (doc->intSubset || doc->extSubset))) {
         xmlFreeDoc(doc);
         xmlFreeParserCtxt(p);

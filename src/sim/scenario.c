@@ -132,10 +132,10 @@ typedef struct ld {
     pel_error *err;
     const struct geo_ports *ports;
     sim_rng rng;
-    sim_budget *budget;  /* may be NULL: no limit */
-    double leg_bytes;    /* background legs planned so far (allocated) */
-    double leg_budget;   /* what the background legs may take (INFINITY: no limit) */
-    struct vessel_id *byid;    /* the scripted vessels sorted by id (load_vessels) */
+    sim_budget *budget;     /* may be NULL: no limit */
+    double leg_bytes;       /* background legs planned so far (allocated) */
+    double leg_budget;      /* what the background legs may take (INFINITY: no limit) */
+    struct vessel_id *byid; /* the scripted vessels sorted by id (load_vessels) */
     size_t nbyid;
 } ld;
 
@@ -323,12 +323,12 @@ static uint32_t random_imo(sim_rng *r) {
     return v * 10 + sum % 10;
 }
 
-static const char *const name_a[] = {"GOLDEN",  "BRIGHT",   "EASTERN", "GREAT",   "SILVER",   "BLUE",
-                                     "GRAND",   "HAPPY",    "LUCKY",   "NORTHERN", "PACIFIC", "ROYAL",
-                                     "SOUTHERN", "SUNNY",   "WESTERN", "WINNING", "CRYSTAL", "EVER"};
-static const char *const name_b[] = {"HARVEST", "PIONEER", "FORTUNE", "GLORY",  "HARMONY", "HORIZON",
-                                     "LOTUS",   "MERIDIAN", "ORCHID", "PEARL",  "PHOENIX", "SPIRIT",
-                                     "SUMMIT",  "UNITY",   "VOYAGER", "BREEZE", "CROWN",   "DAWN"};
+static const char *const name_a[] = {"GOLDEN",   "BRIGHT", "EASTERN", "GREAT",    "SILVER",  "BLUE",
+                                     "GRAND",    "HAPPY",  "LUCKY",   "NORTHERN", "PACIFIC", "ROYAL",
+                                     "SOUTHERN", "SUNNY",  "WESTERN", "WINNING",  "CRYSTAL", "EVER"};
+static const char *const name_b[] = {"HARVEST", "PIONEER",  "FORTUNE", "GLORY",  "HARMONY", "HORIZON",
+                                     "LOTUS",   "MERIDIAN", "ORCHID",  "PEARL",  "PHOENIX", "SPIRIT",
+                                     "SUMMIT",  "UNITY",    "VOYAGER", "BREEZE", "CROWN",   "DAWN"};
 
 /* a tiny open-addressing set of MMSIs, to keep the fleet's unique */
 typedef struct mmsi_set {
@@ -392,8 +392,7 @@ static pel_status plan_scripted(ld *c, sim_vessel *v, double lat, double lon, do
             if (!sim_add_leg(v, &l))
                 return nomem(c);
         } else if (d > 300)
-            return fail(c, "vessel \"%s\": %s is %.1f nm from %s at the same moment", v->id, a->what, d / 1852,
-                        pwhat);
+            return fail(c, "vessel \"%s\": %s is %.1f nm from %s at the same moment", v->id, a->what, d / 1852, pwhat);
         sim_leg l = {a->t0, a->t1, a->lat0, a->lon0, a->lat1, a->lon1, a->kind, a->status};
         if (a->t1 > a->t0 && !sim_add_leg(v, &l))
             return nomem(c);
@@ -460,7 +459,8 @@ static bool legs_over(ld *c, const sim_vessel *v) {
 static pel_status check_budget(ld *c, size_t n, double classb, double lo, double hi, json_t *lanes, size_t nl,
                                const double *bx, size_t nb) {
     sim_scenario *sc = c->sc;
-    double dur_s = (double)(sc->end - sc->start) / 1000, hours = dur_s / 3600, feed = (double)sc->feed_interval_ms / 1000;
+    double dur_s = (double)(sc->end - sc->start) / 1000, hours = dur_s / 3600,
+           feed = (double)sc->feed_interval_ms / 1000;
     /* messages an hour: the scripted vessels (and clones) at their own speed, all along */
     double per_hour = 0, fixed_bytes = 0;
     for (size_t i = 0; i < sc->nv; i++) {
@@ -541,7 +541,8 @@ static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
     double f = sim_rng_unit(&c->rng);
     /* start part way along segment seg, heading to its far end in direction dir */
     size_t from = dir > 0 ? seg : seg + 1, to = dir > 0 ? seg + 1 : seg;
-    double lat = la[2 * from] + (la[2 * to] - la[2 * from]) * f, lon = la[2 * from + 1] + (la[2 * to + 1] - la[2 * from + 1]) * f;
+    double lat = la[2 * from] + (la[2 * to] - la[2 * from]) * f,
+           lon = la[2 * from + 1] + (la[2 * to + 1] - la[2 * from + 1]) * f;
     /* each vessel keeps to its own side of the lane, a few hundred metres off the line */
     double off = sim_rng_range(&c->rng, -1500, 1500);
     int64_t t = sc->start;
@@ -588,8 +589,7 @@ static pel_status plan_box(ld *c, sim_vessel *v, const double *box, size_t ibox)
                 return fail(c,
                             "background: box %zu [%g, %g, %g, %g] is too small: no point %.0f km away from %s's "
                             "position found in %d draws (legs in a box are at least %.0f km; draw it larger)",
-                            ibox, box[0], box[1], box[2], box[3], BOX_LEG_M / 1000, v->id, BOX_TRIES,
-                            BOX_LEG_M / 1000);
+                            ibox, box[0], box[1], box[2], box[3], BOX_LEG_M / 1000, v->id, BOX_TRIES, BOX_LEG_M / 1000);
             nlat = sim_rng_range(&c->rng, box[0], box[2]), nlon = sim_rng_range(&c->rng, box[1], box[3]);
             d = geo_distance_m(lat, lon, nlat, nlon);
         } while (d < BOX_LEG_M);
@@ -612,7 +612,8 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
     if (!json_is_object(bg))
         return fail(c, "\"background\" must be an object");
     double nv, classb, lo, hi;
-    if (!num(c, bg, "background", "vessels", 0, 0, 1e6, &nv) || !num(c, bg, "background", "class_b", 0.2, 0, 1, &classb))
+    if (!num(c, bg, "background", "vessels", 0, 0, 1e6, &nv) ||
+        !num(c, bg, "background", "class_b", 0.2, 0, 1, &classb))
         return PEL_ERR_FORMAT;
     json_t *sp = json_object_get(bg, "speed_kn");
     lo = 8, hi = 15;
@@ -654,7 +655,8 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         }
     }
     json_t *lanes = json_object_get(bg, "lanes"), *boxes = json_object_get(bg, "boxes");
-    size_t nl = json_is_array(lanes) ? json_array_size(lanes) : 0, nb = json_is_array(boxes) ? json_array_size(boxes) : 0;
+    size_t nl = json_is_array(lanes) ? json_array_size(lanes) : 0,
+           nb = json_is_array(boxes) ? json_array_size(boxes) : 0;
     if ((lanes && !json_is_array(lanes)) || (boxes && !json_is_array(boxes)))
         return fail(c, "background: \"lanes\" and \"boxes\" must be arrays");
     for (size_t i = 0; i < nl; i++)
@@ -682,8 +684,10 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         /* no two points of a box are further apart than its diagonal */
         double diag = geo_distance_m(b4[0], b4[1], b4[2], b4[3]);
         if (diag <= BOX_LEG_M) {
-            fail(c, "background: box %zu [%g, %g, %g, %g] is %.1f km corner to corner: too small for legs of at "
-                 "least %.0f km (draw it larger)", i + 1, b4[0], b4[1], b4[2], b4[3], diag / 1000, BOX_LEG_M / 1000);
+            fail(c,
+                 "background: box %zu [%g, %g, %g, %g] is %.1f km corner to corner: too small for legs of at "
+                 "least %.0f km (draw it larger)",
+                 i + 1, b4[0], b4[1], b4[2], b4[3], diag / 1000, BOX_LEG_M / 1000);
             free(bx);
             return PEL_ERR_FORMAT;
         }
@@ -697,8 +701,8 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
      * most half full so that a free one is found in a few draws */
     if (n > nmids * 900000 / 2) {
         free(bx);
-        return fail(c, "background: %zu vessels need more MMSIs than \"mids\" give (%zu MIDs: at most %zu vessels)",
-                    n, nmids, nmids * 900000 / 2);
+        return fail(c, "background: %zu vessels need more MMSIs than \"mids\" give (%zu MIDs: at most %zu vessels)", n,
+                    nmids, nmids * 900000 / 2);
     }
     pel_status bst = check_budget(c, n, classb, lo, hi, lanes, nl, bx, nb);
     if (bst != PEL_OK) {
@@ -758,7 +762,8 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
         v->beam = v->length / 6 + 2;
         snprintf(v->destination, sizeof v->destination, "%s", v->class_b ? "" : "PUSAN");
         size_t pick = (size_t)(sim_rng_next(r) % (nl + nb));
-        st = pick < nl ? plan_lane(c, v, json_array_get(lanes, pick)) : plan_box(c, v, &bx[4 * (pick - nl)], pick - nl + 1);
+        st = pick < nl ? plan_lane(c, v, json_array_get(lanes, pick))
+                       : plan_box(c, v, &bx[4 * (pick - nl)], pick - nl + 1);
         c->leg_bytes += (double)v->caplegs * sizeof(sim_leg);
     }
     free(set.slot);
@@ -1040,15 +1045,16 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             if (!add_change(&sc->v[e->v1], &ch))
                 return nomem(c);
         } else
-            return fail(c, "%s: unknown event type \"%s\" (sts, loiter, port_call, waypoint, dark, clone, rename, "
+            return fail(c,
+                        "%s: unknown event type \"%s\" (sts, loiter, port_call, waypoint, dark, clone, rename, "
                         "reflag, draught)",
                         where, ty);
     }
     return PEL_OK;
 }
 
-pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale,
-                             sim_budget *b, sim_scenario *sc, pel_error *err) {
+pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale, sim_budget *b,
+                             sim_scenario *sc, pel_error *err) {
     memset(sc, 0, sizeof *sc);
     ld c = {sc, err, ports, {{0}}, b, 0, INFINITY, NULL, 0};
     json_error_t je;
@@ -1114,8 +1120,8 @@ pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, in
             double r;
             if (!json_is_object(h) || !num(&c, h, where, "lat", NAN, -85, 85, &o->lat) ||
                 !num(&c, h, where, "lon", NAN, -180, 180, &o->lon) ||
-                !num(&c, h, where, "radius_km", NAN, 0.1, 5000, &r) || !hours_at(&c, h, where, "from_h", false, &o->t0) ||
-                !hours_at(&c, h, where, "to_h", false, &o->t1)) {
+                !num(&c, h, where, "radius_km", NAN, 0.1, 5000, &r) ||
+                !hours_at(&c, h, where, "from_h", false, &o->t0) || !hours_at(&c, h, where, "to_h", false, &o->t1)) {
                 if (!json_is_object(h))
                     fail(&c, "%s must be an object {lat, lon, radius_km, from_h, to_h}", where);
                 json_decref(rc);

@@ -80,12 +80,12 @@ typedef struct zrun {
 
 /* per-vessel reception state */
 typedef struct vrx {
-    uint32_t mmsi;      /* current MMSI */
-    int64_t last_rx;    /* last received position under it, -1 none */
+    uint32_t mmsi;   /* current MMSI */
+    int64_t last_rx; /* last received position under it, -1 none */
     double last_lat, last_lon;
-    size_t nextch;      /* next identity change to apply */
+    size_t nextch;              /* next identity change to apply */
     int64_t ident_t0, ident_t1; /* the current identity's first/last broadcast (-1 none) */
-    zrun *z;            /* per zone */
+    zrun *z;                    /* per zone */
 } vrx;
 
 /* the identity a designated vessel is listed under (the one it starts with) */
@@ -119,9 +119,9 @@ typedef struct ctx {
         size_t vessel;
         int64_t last_rx;
         double lat, lon;
-    } *retired;   /* MMSIs given up on a change of flag */
+    } * retired; /* MMSIs given up on a change of flag */
     size_t nretired;
-    bool oom;     /* stop: out of memory, or fail */
+    bool oom;        /* stop: out of memory, or fail */
     pel_status fail; /* when not out of memory */
     struct listed *ls;
     size_t *designated; /* indices of the designated vessels (few), for close_identity */
@@ -424,11 +424,11 @@ static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, doubl
     if (x->last_rx >= 0 && t - x->last_rx >= GAP_MS) {
         double dark = dark_overlap(v, x->last_rx, t);
         bool hole = in_hole(c->sc, x->last_lat, x->last_lon, x->last_rx + 60000) || in_hole(c->sc, lat, lon, t - 60000);
-        truth *tr = add_truth(c, "gap", x->mmsi, 0, x->last_rx, t, x->last_lat, x->last_lon, "%s (%s) %s", v->id,
-                              v->name,
-                              dark >= 0.5 * (double)(t - x->last_rx) ? "switched its AIS off"
-                              : hole                                  ? "sailed through a coverage hole"
-                                                                      : "was not heard (reception)");
+        truth *tr =
+            add_truth(c, "gap", x->mmsi, 0, x->last_rx, t, x->last_lat, x->last_lon, "%s (%s) %s", v->id, v->name,
+                      dark >= 0.5 * (double)(t - x->last_rx) ? "switched its AIS off"
+                      : hole                                 ? "sailed through a coverage hole"
+                                                             : "was not heard (reception)");
         if (tr) {
             if (dark >= 0.5 * (double)(t - x->last_rx))
                 json_object_set_new(tr->extra, "suspected", json_true());
@@ -507,8 +507,8 @@ static void report_static(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, 
     x->ident_t1 = t;
 }
 
-static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon, double sog,
-                            double cog, int status) {
+static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon, double sog, double cog,
+                            int status) {
     pel_ais_report r;
     int type = 1;
     if (v->class_b)
@@ -649,9 +649,9 @@ static void apply_changes(ctx *c, sim_vessel *v, vrx *x, int64_t t) {
         }
         if (ch->mmsi && ch->mmsi != x->mmsi) {
             if (v->imo) {
-                truth *tr = add_truth(c, "identity_change", x->mmsi, ch->mmsi, c->sc->start, c->sc->end, NAN, NAN,
-                                      "%s changed flag: MMSI %u became %u, same IMO %u", v->id, x->mmsi, ch->mmsi,
-                                      v->imo);
+                truth *tr =
+                    add_truth(c, "identity_change", x->mmsi, ch->mmsi, c->sc->start, c->sc->end, NAN, NAN,
+                              "%s changed flag: MMSI %u became %u, same IMO %u", v->id, x->mmsi, ch->mmsi, v->imo);
                 if (tr)
                     json_object_set_new(tr->extra, "field", json_string("imo_shared"));
             }
@@ -665,8 +665,8 @@ static void apply_changes(ctx *c, sim_vessel *v, vrx *x, int64_t t) {
                     return;
                 }
                 c->retired = r;
-                c->retired[c->nretired++] = (struct retired){x->mmsi, (size_t)(v - c->sc->v), x->last_rx, x->last_lat,
-                                                             x->last_lon};
+                c->retired[c->nretired++] =
+                    (struct retired){x->mmsi, (size_t)(v - c->sc->v), x->last_rx, x->last_lat, x->last_lon};
             }
             x->mmsi = ch->mmsi;
             x->last_rx = -1;
@@ -772,7 +772,9 @@ static pel_status write_fleet(ctx *c, const char *dir, const listed *ls) {
     for (size_t i = 0; i < c->sc->nv; i++) {
         const sim_vessel *v = &c->sc->v[i];
         fprintf(f, "%s,%s,%09u,", v->id,
-                v->role == SIM_ROLE_BACKGROUND ? "background" : v->role == SIM_ROLE_CLONE ? "clone" : "scripted",
+                v->role == SIM_ROLE_BACKGROUND ? "background"
+                : v->role == SIM_ROLE_CLONE    ? "clone"
+                                               : "scripted",
                 v->mmsi);
         csv_field(f, ls[i].name);
         fprintf(f, ",%s%.0u,", "", ls[i].imo);
@@ -1063,9 +1065,11 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
             continue;
         double dark = dark_overlap(v, last, c.data_end);
         bool off = dark >= 0.5 * (double)(c.data_end - last);
-        truth *tr = add_truth(&c, "gap", mmsi, 0, last, c.data_end, lat, lon, "%s (%s) silent until the end of the data%s",
-                              v->id, v->name,
-                              off ? ": AIS switched off" : i >= sc.nv ? ": this MMSI was given up on a change of flag" : "");
+        truth *tr = add_truth(&c, "gap", mmsi, 0, last, c.data_end, lat, lon,
+                              "%s (%s) silent until the end of the data%s", v->id, v->name,
+                              off          ? ": AIS switched off"
+                              : i >= sc.nv ? ": this MMSI was given up on a change of flag"
+                                           : "");
         if (tr) {
             json_object_set_new(tr->extra, "open", json_true());
             if (off)

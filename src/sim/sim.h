@@ -28,7 +28,7 @@ typedef struct sim_rng {
 
 void sim_rng_seed(sim_rng *r, uint64_t seed);
 uint64_t sim_rng_next(sim_rng *r);
-double sim_rng_unit(sim_rng *r);                 /* [0, 1) */
+double sim_rng_unit(sim_rng *r); /* [0, 1) */
 double sim_rng_range(sim_rng *r, double lo, double hi);
 bool sim_rng_chance(sim_rng *r, double p);
 
@@ -40,20 +40,20 @@ enum { SIM_SAIL = 0, SIM_STAY, SIM_DRIFT };
 typedef struct sim_leg {
     int64_t t0, t1;
     double lat0, lon0, lat1, lon1;
-    int kind;          /* SIM_SAIL, SIM_STAY (moored in port), SIM_DRIFT (slow at sea) */
-    int status;        /* navigation status broadcast during the leg */
+    int kind;   /* SIM_SAIL, SIM_STAY (moored in port), SIM_DRIFT (slow at sea) */
+    int status; /* navigation status broadcast during the leg */
 } sim_leg;
 
 /* A change of broadcast identity at time t (rename, new IMO, new call sign,
  * new MMSI after a change of flag, new draught). */
 typedef struct sim_change {
     int64_t t;
-    char name[21];     /* "" = unchanged */
+    char name[21]; /* "" = unchanged */
     char callsign[8];
-    uint32_t imo;      /* 0 = unchanged */
-    uint32_t mmsi;     /* 0 = unchanged */
-    int draught_dm;    /* 0 = unchanged */
-    int shiptype;      /* 0 = unchanged */
+    uint32_t imo;   /* 0 = unchanged */
+    uint32_t mmsi;  /* 0 = unchanged */
+    int draught_dm; /* 0 = unchanged */
+    int shiptype;   /* 0 = unchanged */
 } sim_change;
 
 typedef struct sim_window {
@@ -62,31 +62,31 @@ typedef struct sim_window {
 
 typedef struct sim_vessel {
     char id[32];
-    int role;          /* SIM_ROLE_ */
+    int role; /* SIM_ROLE_ */
     uint32_t mmsi;
     char name[21], callsign[8], destination[21];
     uint32_t imo;
     int shiptype;
     bool class_b;
-    bool type19;       /* a class B that also sends type 19 */
+    bool type19; /* a class B that also sends type 19 */
     int length, beam;
     int draught_dm;
-    double speed_kn;   /* cruising speed */
-    bool designated;   /* written to watchlist.csv */
-    char list_name[21];/* the name the list gives ("" = name) */
+    double speed_kn;    /* cruising speed */
+    bool designated;    /* written to watchlist.csv */
+    char list_name[21]; /* the name the list gives ("" = name) */
     char program[32];
 
     sim_leg *legs;
     size_t nlegs, caplegs;
-    sim_window *dark;  /* transmitter off */
+    sim_window *dark; /* transmitter off */
     size_t ndark;
     sim_change *changes; /* sorted by t */
     size_t nchanges;
 
     /* run-time state */
     int64_t next_pos, next_static;
-    size_t leg;        /* current leg (legs are visited in order) */
-    uint64_t tx;       /* positions transmitted */
+    size_t leg;  /* current leg (legs are visited in order) */
+    uint64_t tx; /* positions transmitted */
 } sim_vessel;
 
 enum { SIM_ROLE_BACKGROUND = 0, SIM_ROLE_SCRIPTED, SIM_ROLE_CLONE };
@@ -104,11 +104,11 @@ typedef struct sim_hole {
 /* A scripted event of the scenario, kept for the truth. */
 typedef struct sim_event {
     char id[32];
-    char type[16];     /* "sts", "dark", "port_call", "loiter", "clone", "rename", "reflag", ... */
-    int v1, v2;        /* vessel indices (-1 none) */
+    char type[16]; /* "sts", "dark", "port_call", "loiter", "clone", "rename", "reflag", ... */
+    int v1, v2;    /* vessel indices (-1 none) */
     int64_t t0, t1;
     double lat, lon;
-    int port;          /* port index, -1 none */
+    int port; /* port index, -1 none */
 } sim_event;
 
 typedef struct sim_scenario {
@@ -117,7 +117,7 @@ typedef struct sim_scenario {
     int64_t start, end;
     double loss, duplicate, reorder, corrupt, truncate;
     int64_t reorder_max_ms;
-    int64_t feed_interval_ms;   /* at most one position per vessel per interval (a downsampled feed) */
+    int64_t feed_interval_ms; /* at most one position per vessel per interval (a downsampled feed) */
     sim_receiver *rx;
     size_t nrx;
     sim_hole *holes;
@@ -147,8 +147,8 @@ typedef struct sim_budget {
  * memory budget.  On success *sc is filled (free with sim_scenario_free),
  * b->messages and b->bytes hold the estimate, and PEL_OK is returned;
  * otherwise err names the member at fault. */
-pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale,
-                             sim_budget *b, sim_scenario *sc, pel_error *err);
+pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale, sim_budget *b,
+                             sim_scenario *sc, pel_error *err);
 
 /* Memory the run (sim.c) keeps for each vessel besides its legs, with
  * nzones zones followed; and for the lines waiting to be written when

@@ -57,14 +57,13 @@
 #define FANIN 64
 #define OUT_MAX (64 * TRK_CHUNK) /* a power of two */
 
-
 /* A sorted sequence of stored rows, and the row it is at. */
 typedef struct run {
-    bool staged;         /* rows of staging, else of chunks */
-    size_t from, to;     /* its row ids: ids[from..to) */
-    size_t next;         /* the next row to read */
-    pel_position *p;     /* the current row, decoded */
-    size_t cap, n, i;    /* ... its size and the next position */
+    bool staged;      /* rows of staging, else of chunks */
+    size_t from, to;  /* its row ids: ids[from..to) */
+    size_t next;      /* the next row to read */
+    pel_position *p;  /* the current row, decoded */
+    size_t cap, n, i; /* ... its size and the next position */
 } run;
 
 /* A chunk written by this build, for patching a late isolated flag. */
@@ -77,11 +76,11 @@ typedef struct bld {
     pel_store *s;
     pel_error *err;
     trk_opts o;
-    const st_ops *ops;   /* the store's backend */
+    const st_ops *ops; /* the store's backend */
     /* the vessel being built */
     uint32_t mmsi;
-    int64_t *ids;        /* row ids of every run: chunks, then staging */
-    int64_t *gens;       /* staging.gen of each staged id (same index) */
+    int64_t *ids;  /* row ids of every run: chunks, then staging */
+    int64_t *gens; /* staging.gen of each staged id (same index) */
     size_t nids, idcap;
     run *runs;
     size_t nruns, runcap;
@@ -124,7 +123,9 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size) {
     return true;
 }
 
-static int cmp_canon(const void *a, const void *b) { return trk_cmp_pos(a, b); }
+static int cmp_canon(const void *a, const void *b) {
+    return trk_cmp_pos(a, b);
+}
 
 /* Decodes stored row id (a chunk if !staged) into *p (grown as needed);
  * *n gets its count. */
@@ -449,13 +450,23 @@ static pel_status on_isolated(void *ud, uint64_t seq) {
 
 static pel_status on_segment(void *ud, const trk_segment *g) {
     bld *b = ud;
-    st_segment sg = {.mmsi = b->mmsi, .seg = g->id, .t0 = g->t0, .t1 = g->t1, .n = g->n,
-                     .distance_m = g->distance_m, .lat0 = g->lat0, .lon0 = g->lon0, .lat1 = g->lat1,
-                     .lon1 = g->lon1, .parallel = false}; /* marked by segments_pass */
+    st_segment sg = {.mmsi = b->mmsi,
+                     .seg = g->id,
+                     .t0 = g->t0,
+                     .t1 = g->t1,
+                     .n = g->n,
+                     .distance_m = g->distance_m,
+                     .lat0 = g->lat0,
+                     .lon0 = g->lon0,
+                     .lat1 = g->lat1,
+                     .lon1 = g->lon1,
+                     .parallel = false}; /* marked by segments_pass */
     return b->ops->segment_add(b->s, &sg, b->err);
 }
 
-static pel_status to_stream(bld *b, const pel_position *p) { return trk_stream_push(b->t, p); }
+static pel_status to_stream(bld *b, const pel_position *p) {
+    return trk_stream_push(b->t, p);
+}
 
 /* The vessel's segments in id order: their distances added up, and the
  * parallel ones marked. */
@@ -531,8 +542,14 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, int64_t built_gen, pel_ing
         st = nomem(b);
     if (st != PEL_OK)
         return st;
-    st_built sum = {.mmsi = mmsi, .kept = kept, .first_ms = b->first_ms, .last_ms = b->last_ms,
-                    .flagged = b->flagged, .segments = nsegs, .duplicates_removed = dups, .distance_m = dist,
+    st_built sum = {.mmsi = mmsi,
+                    .kept = kept,
+                    .first_ms = b->first_ms,
+                    .last_ms = b->last_ms,
+                    .flagged = b->flagged,
+                    .segments = nsegs,
+                    .duplicates_removed = dups,
+                    .distance_m = dist,
                     .gen = s->gen};
     st = b->ops->vessel_built(s, &sum, b->err);
     if (st == PEL_OK && stats) {

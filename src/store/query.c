@@ -35,8 +35,7 @@ pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_
     if (number && prefix != 1 && v <= PEL_MMSI_MAX && (len != 7 || prefix == 2))
         return st_vessel_find(s, ST_FIND_MMSI, (uint32_t)v, NULL, out, cap, n, err);
     if (number && len == 7)
-        return st_vessel_find(s, prefix == 1 ? ST_FIND_IMO : ST_FIND_IMO_OR_MMSI, (uint32_t)v, NULL, out, cap, n,
-                              err);
+        return st_vessel_find(s, prefix == 1 ? ST_FIND_IMO : ST_FIND_IMO_OR_MMSI, (uint32_t)v, NULL, out, cap, n, err);
     char nn[128];
     pel_text_key(query, nn, sizeof nn); /* names are found by their key */
     if (!nn[0])
@@ -66,8 +65,7 @@ static void put_duration(FILE *f, int64_t ms) {
 }
 
 /* Loads every built position of one vessel, in time order. */
-pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, size_t *n, size_t *cap,
-                               pel_error *err) {
+pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, size_t *n, size_t *cap, pel_error *err) {
     st_area a = {.has_mmsi = true, .mmsi = mmsi};
     st_iter *it = st_chunks(s, &a, err);
     *n = 0;
@@ -90,11 +88,11 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
     pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
     if (mk != PEL_MMSI_SHIP && mk != PEL_MMSI_OTHER)
         fprintf(f, "  [identifies no ship: %s]",
-                mk == PEL_MMSI_ZERO    ? "zero"
-                : mk == PEL_MMSI_SHORT ? "fewer than nine digits"
-                : mk == PEL_MMSI_LONG  ? "beyond nine digits"
+                mk == PEL_MMSI_ZERO          ? "zero"
+                : mk == PEL_MMSI_SHORT       ? "fewer than nine digits"
+                : mk == PEL_MMSI_LONG        ? "beyond nine digits"
                 : mk == PEL_MMSI_NONSTANDARD ? "nine digits in no ITU form"
-                                       : "a default many transponders share");
+                                             : "a default many transponders share");
     st_vessel v;
     bool found;
     if ((rc = st_vessel_get(s, mmsi, &v, &found, err)) != PEL_OK)
@@ -104,8 +102,8 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
         put_time(f, v.first_ms);
         fprintf(f, "\n  last seen    ");
         put_time(f, v.last_ms);
-        fprintf(f, "\n  positions    %lld (%lld flagged, %lld duplicate receptions removed)\n",
-                (long long)v.positions, (long long)v.flagged, (long long)v.duplicates);
+        fprintf(f, "\n  positions    %lld (%lld flagged, %lld duplicate receptions removed)\n", (long long)v.positions,
+                (long long)v.flagged, (long long)v.duplicates);
         fprintf(f, "  segments     %lld\n", (long long)v.segments);
         fprintf(f, "  distance     %.1f nm\n", v.distance_m / 1852.0);
         if (v.dirty)
@@ -220,8 +218,8 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
             fprintf(f, "  ");
             put_duration(f, p[i].t_ms - prev->t_ms);
             fprintf(f, "  %.1f nm apart  (lines %llu and %llu)\n",
-                    trk_distance_m(prev->lat, prev->lon, p[i].lat, p[i].lon) / 1852.0,
-                    (unsigned long long)prev->line, (unsigned long long)p[i].line);
+                    trk_distance_m(prev->lat, prev->lon, p[i].lat, p[i].lon) / 1852.0, (unsigned long long)prev->line,
+                    (unsigned long long)p[i].line);
         }
         prev = &p[i];
     }
@@ -272,8 +270,8 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
                 if (in_filter(&one, &p[j]))
                     p[k++] = p[j];
             char nb[64];
-            int stop = rc == PEL_OK && k ? on_vessel(ud, f->mmsi[i], latest_name(s, f->mmsi[i], nb, sizeof nb), p, k)
-                                         : 0;
+            int stop =
+                rc == PEL_OK && k ? on_vessel(ud, f->mmsi[i], latest_name(s, f->mmsi[i], nb, sizeof nb), p, k) : 0;
             free(p);
             if (rc != PEL_OK)
                 return rc;
@@ -283,8 +281,8 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
         return PEL_OK;
     }
     /* the candidate chunks, in vessel then time order */
-    st_area a = {.has_box = f->has_bbox, .has_from = f->has_from, .has_to = f->has_to, .from_ms = f->from_ms,
-                 .to_ms = f->to_ms};
+    st_area a = {
+        .has_box = f->has_bbox, .has_from = f->has_from, .has_to = f->has_to, .from_ms = f->from_ms, .to_ms = f->to_ms};
     if (f->has_bbox) {
         a.lat0 = (int64_t)floor(f->min_lat * PEL_DEG);
         a.lat1 = (int64_t)ceil(f->max_lat * PEL_DEG);

@@ -15,40 +15,80 @@
 /* The statements, prepared once and kept: those up to SQ__EAGER when a
  * writing store opens (ingest's), the others at their first use. */
 enum {
-    SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK,
-    SQ_INPUT_FIND_DONE, SQ_INPUT_FIND_PARTIAL, SQ_INPUT_NEW, SQ_INPUT_PROGRESS, SQ_INPUT_DONE,
+    SQ_BEGIN,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_INPUT_FIND_DONE,
+    SQ_INPUT_FIND_PARTIAL,
+    SQ_INPUT_NEW,
+    SQ_INPUT_PROGRESS,
+    SQ_INPUT_DONE,
     SQ_INPUT_OTHER_PARTIAL,
-    SQ_SOURCE_FIND, SQ_SOURCE_NEW,
-    SQ_CHUNK_RAW, SQ_VESSEL_DIRTY,
-    SQ_IDENTITY, SQ_VOYAGE,
-    SQ_DIRTY_LIST, SQ_CHUNK_BUILT, SQ_BOX_ADD,
-    SQ_SEG_DEL, SQ_SEG_ADD, SQ_VESSEL_DONE, SQ_GEN_NEXT, SQ_STAGING_CLEAR, SQ_VACUUM,
+    SQ_SOURCE_FIND,
+    SQ_SOURCE_NEW,
+    SQ_CHUNK_RAW,
+    SQ_VESSEL_DIRTY,
+    SQ_IDENTITY,
+    SQ_VOYAGE,
+    SQ_DIRTY_LIST,
+    SQ_CHUNK_BUILT,
+    SQ_BOX_ADD,
+    SQ_SEG_DEL,
+    SQ_SEG_ADD,
+    SQ_VESSEL_DONE,
+    SQ_GEN_NEXT,
+    SQ_STAGING_CLEAR,
+    SQ_VACUUM,
     SQ__EAGER,
     /* prepared when first used */
     SQ_VESSEL_DUPS = SQ__EAGER,
-    SQ_CHUNK_IDS, SQ_CHUNK_GET, SQ_CHUNK_DROP, SQ_BOX_DROP, SQ_CHUNK_SET, SQ_STAGE_IDS, SQ_STAGE_GET,
-    SQ_SEG_LIST, SQ_SEG_PARALLEL,
-    SQ_INPUT_PATHS, SQ_VESSEL_GET, SQ_SPAN,
-    SQ_IDENT_OF, SQ_IDENT_ALL, SQ_IDENT_ALL_BARE, SQ_NAMES_OF, SQ_IMO_SHARED, SQ_VOYAGES_OF,
-    SQ_DRAUGHT_BEFORE, SQ_DRAUGHT_AFTER,
-    SQ_LATEST_NAME, SQ_LATEST_IMO, SQ_LATEST_CALLSIGN, SQ_LATEST_TYPE, SQ_LATEST_DEST,
-    SQ_CHUNKS_VESSEL, SQ_CHUNKS_BOX, SQ_CHUNKS_TIME, SQ_NEAR,
+    SQ_CHUNK_IDS,
+    SQ_CHUNK_GET,
+    SQ_CHUNK_DROP,
+    SQ_BOX_DROP,
+    SQ_CHUNK_SET,
+    SQ_STAGE_IDS,
+    SQ_STAGE_GET,
+    SQ_SEG_LIST,
+    SQ_SEG_PARALLEL,
+    SQ_INPUT_PATHS,
+    SQ_VESSEL_GET,
+    SQ_SPAN,
+    SQ_IDENT_OF,
+    SQ_IDENT_ALL,
+    SQ_IDENT_ALL_BARE,
+    SQ_NAMES_OF,
+    SQ_IMO_SHARED,
+    SQ_VOYAGES_OF,
+    SQ_DRAUGHT_BEFORE,
+    SQ_DRAUGHT_AFTER,
+    SQ_LATEST_NAME,
+    SQ_LATEST_IMO,
+    SQ_LATEST_CALLSIGN,
+    SQ_LATEST_TYPE,
+    SQ_LATEST_DEST,
+    SQ_CHUNKS_VESSEL,
+    SQ_CHUNKS_BOX,
+    SQ_CHUNKS_TIME,
+    SQ_NEAR,
     SQ__COUNT
 };
 
 typedef struct sq_store {
-    pel_store base;     /* first: a pel_store * of this backend is an sq_store * */
+    pel_store base; /* first: a pel_store * of this backend is an sq_store * */
     sqlite3 *db;
-    bool immutable;     /* read-only place: opened with immutable=1 (sqlite_open.c) */
+    bool immutable; /* read-only place: opened with immutable=1 (sqlite_open.c) */
     sqlite3_stmt *st[SQ__COUNT];
-    int lock_fd;        /* the writer's lock, -1 when not held */
+    int lock_fd;            /* the writer's lock, -1 when not held */
     sqlite3_int64 mmap_was; /* the readers' mmap_size, set back by writer_end */
-    bool writing;       /* between writer_begin and writer_end */
-    uint8_t *enc;       /* a chunk being encoded */
-    size_t enccap;      /* its size in positions */
+    bool writing;           /* between writer_begin and writer_end */
+    uint8_t *enc;           /* a chunk being encoded */
+    size_t enccap;          /* its size in positions */
 } sq_store;
 
-static inline sq_store *sq_of(pel_store *s) { return (sq_store *)s; }
+static inline sq_store *sq_of(pel_store *s) {
+    return (sq_store *)s;
+}
 
 /* Sets err from the connection's last error, prefixed by what; returns
  * PEL_ERR_IO. */
@@ -80,9 +120,9 @@ uint8_t *sq_enc(sq_store *q, size_t n);
 typedef struct sq_iter {
     st_iter base;
     sq_store *q;
-    int i;              /* its statement's number */
+    int i; /* its statement's number */
     sqlite3_stmt *st;
-    const char *what;   /* for error messages */
+    const char *what; /* for error messages */
 } sq_iter;
 
 /* Opens a cursor of kind over statement i (bind the parameters to
@@ -124,8 +164,8 @@ pel_status sq_voyage_merge(pel_store *s, const st_voyage_row *r, pel_error *err)
 pel_status sq_dirty_vessels(pel_store *s, int64_t after, uint32_t *mmsi, int64_t *built_gen, size_t cap, size_t *n,
                             pel_error *err);
 st_iter *sq_row_ids(pel_store *s, bool staged, uint32_t mmsi, int64_t after_gen, pel_error *err);
-pel_status sq_row_read(pel_store *s, bool staged, int64_t id, uint32_t mmsi, pel_position **p, size_t *cap,
-                       size_t *n, pel_error *err);
+pel_status sq_row_read(pel_store *s, bool staged, int64_t id, uint32_t mmsi, pel_position **p, size_t *cap, size_t *n,
+                       pel_error *err);
 pel_status sq_chunk_drop(pel_store *s, int64_t id, pel_error *err);
 pel_status sq_chunk_add(pel_store *s, uint32_t mmsi, const pel_position *p, size_t n, int64_t *id, pel_error *err);
 pel_status sq_chunk_rewrite(pel_store *s, int64_t id, const pel_position *p, size_t n, pel_error *err);

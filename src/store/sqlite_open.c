@@ -87,9 +87,10 @@ static const char schema[] =
     " first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, reports INTEGER NOT NULL,"
     " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL, clocks INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (mmsi, destination, draught_dm, eta)) WITHOUT ROWID;"
-    "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" STR(SCHEMA_VERSION) "');"
-    "INSERT OR IGNORE INTO meta VALUES ('generation', '0');"
-    "COMMIT;";
+    "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" STR(
+        SCHEMA_VERSION) "');"
+                        "INSERT OR IGNORE INTO meta VALUES ('generation', '0');"
+                        "COMMIT;";
 
 // clang-format off
 const char *const sq_sql[SQ__COUNT] = {
@@ -340,7 +341,9 @@ pel_status sq_commit(pel_store *base, const char *what, pel_error *err) {
     return sq_done(s, sq_get(s, SQ_COMMIT, NULL, NULL), err, what);
 }
 
-void sq_rollback(pel_store *base) { sqlite3_exec(sq_of(base)->db, "ROLLBACK", NULL, NULL, NULL); }
+void sq_rollback(pel_store *base) {
+    sqlite3_exec(sq_of(base)->db, "ROLLBACK", NULL, NULL, NULL);
+}
 
 pel_status sq_generation_next(pel_store *base, int64_t *gen, pel_error *err) {
     sq_store *s = sq_of(base);
@@ -506,12 +509,12 @@ static const st_ops sq_ops = {
 static const char *const migrations[SCHEMA_VERSION] = {
     [1] = /* 1 -> 2: what an input was read with (format settings, column map, time
              format, --assume-time) and how many of its records took the assumed time */
-        "ALTER TABLE inputs ADD COLUMN settings TEXT NOT NULL DEFAULT '';"
-        "ALTER TABLE inputs ADD COLUMN assumed INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE inputs ADD COLUMN settings TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE inputs ADD COLUMN assumed INTEGER NOT NULL DEFAULT 0;",
     [2] = /* 2 -> 3: the clocks the times of identity and voyage reports came from
              (1 << pel_clock, or-ed; 0 = not known, as for rows stored before) */
-        "ALTER TABLE identities ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;"
-        "ALTER TABLE voyages ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE identities ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE voyages ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;",
 };
 
 static pel_store *open_fail(sq_store *s, pel_error *err, pel_status code, const char *fmt, ...) {
@@ -686,7 +689,8 @@ pel_store *sq_open(const char *path, bool readonly, pel_error *err) {
     if (kind == DB_EMPTY && readonly)
         return open_fail(s, err, PEL_ERR_FORMAT,
                          "%s: not a Pelorus database yet (empty, or its setup was interrupted): pelorus ingest or "
-                         "scan INPUT... sets it up", path);
+                         "scan INPUT... sets it up",
+                         path);
     if (kind == DB_PELORUS && version > SCHEMA_VERSION)
         return open_fail(s, err, PEL_ERR_FORMAT,
                          "%s: schema version %lld, newer than this Pelorus reads (%d): use a newer pelorus; left "
@@ -736,9 +740,9 @@ pel_store *sq_open(const char *path, bool readonly, pel_error *err) {
             /* say why in terms a user can act on */
             char dir[4096];
             dir_of(path, dir, sizeof dir);
-            bool ro = is_readonly_place(sqlite3_extended_errcode(s->db)) || is_readonly_place(rc) ||
-                      (access(path, F_OK) == 0 ? access(path, W_OK) != 0 || access(dir, W_OK) != 0
-                                               : access(dir, W_OK) != 0);
+            bool ro =
+                is_readonly_place(sqlite3_extended_errcode(s->db)) || is_readonly_place(rc) ||
+                (access(path, F_OK) == 0 ? access(path, W_OK) != 0 || access(dir, W_OK) != 0 : access(dir, W_OK) != 0);
             if (ro)
                 pel_fail(err, PEL_ERR_IO,
                          "%s: the database is read-only (the file or its directory cannot be written; SQLite "

@@ -154,8 +154,8 @@ static int segment_next(st_iter *base, void *row, pel_error *err) {
 }
 
 st_iter *sq_segments_of(pel_store *base, uint32_t mmsi, int32_t after, size_t limit, pel_error *err) {
-    sq_iter *it = sq_iter_new(sq_of(base), ST_IT_SEGMENT, SQ_SEG_LIST, sizeof *it, segment_next, err,
-                              "reading segments");
+    sq_iter *it =
+        sq_iter_new(sq_of(base), ST_IT_SEGMENT, SQ_SEG_LIST, sizeof *it, segment_next, err, "reading segments");
     if (!it)
         return NULL;
     sqlite3_bind_int64(it->st, 1, mmsi);
@@ -406,8 +406,7 @@ static int ident_next(st_iter *base, void *row, pel_error *err) {
 }
 
 st_iter *sq_identities_of(pel_store *base, uint32_t mmsi, pel_error *err) {
-    sq_iter *it = sq_iter_new(sq_of(base), ST_IT_IDENT, SQ_IDENT_OF, sizeof *it, ident_next, err,
-                              "reading identities");
+    sq_iter *it = sq_iter_new(sq_of(base), ST_IT_IDENT, SQ_IDENT_OF, sizeof *it, ident_next, err, "reading identities");
     if (it)
         sqlite3_bind_int64(it->st, 1, mmsi);
     return it ? &it->base : NULL;
@@ -488,8 +487,8 @@ static int voyage_next(st_iter *base, void *row, pel_error *err) {
 }
 
 st_iter *sq_voyages_of(pel_store *base, uint32_t mmsi, pel_error *err) {
-    sq_iter *it = sq_iter_new(sq_of(base), ST_IT_VOYAGE, SQ_VOYAGES_OF, sizeof *it, voyage_next, err,
-                              "reading voyage reports");
+    sq_iter *it =
+        sq_iter_new(sq_of(base), ST_IT_VOYAGE, SQ_VOYAGES_OF, sizeof *it, voyage_next, err, "reading voyage reports");
     if (it)
         sqlite3_bind_int64(it->st, 1, mmsi);
     return it ? &it->base : NULL;

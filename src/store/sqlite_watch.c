@@ -114,8 +114,10 @@ st_wl_import *sq_wl_import_begin(pel_store *base, const char *sha256, const char
         return NULL;
     }
     m->s = base;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO watchlists(list, sources, sha256, imported, entries) VALUES"
-                                  " ('', ?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0)", -1, &q, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO watchlists(list, sources, sha256, imported, entries) VALUES"
+                           " ('', ?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0)",
+                           -1, &q, NULL) != SQLITE_OK) {
         sq_error(s, err, "watchlists");
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         free(m);
@@ -127,10 +129,12 @@ st_wl_import *sq_wl_import_begin(pel_store *base, const char *sha256, const char
     sqlite3_finalize(q);
     m->wid = sqlite3_last_insert_rowid(s->db);
     if (rc != SQLITE_DONE ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO watch_entries(wid, entry_id, list, name, imo, imo_company, mmsi, flag,"
-                                  " program, listed_on, vessel_type, aliases, former, former_flags, source, line,"
-                                  " callsign, gross_tonnage, tonnage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                                  " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)", -1, &m->ins, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO watch_entries(wid, entry_id, list, name, imo, imo_company, mmsi, flag,"
+                           " program, listed_on, vessel_type, aliases, former, former_flags, source, line,"
+                           " callsign, gross_tonnage, tonnage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                           " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                           -1, &m->ins, NULL) != SQLITE_OK) {
         sq_error(s, err, "watch entries");
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         free(m);
@@ -205,8 +209,10 @@ pel_status sq_wl_import_end(st_wl_import *m, bool ok, bool replace, const char *
     }
     if (st == PEL_OK) {
         sqlite3_stmt *q;
-        int urc = sqlite3_prepare_v2(db, "UPDATE watchlists SET list = ?1, entries = ?2, newest_listing = ?3"
-                                         " WHERE id = ?4", -1, &q, NULL);
+        int urc = sqlite3_prepare_v2(db,
+                                     "UPDATE watchlists SET list = ?1, entries = ?2, newest_listing = ?3"
+                                     " WHERE id = ?4",
+                                     -1, &q, NULL);
         if (urc == SQLITE_OK) {
             urc = sqlite3_bind_text(q, 1, list ? list : "", -1, SQLITE_STATIC);
             urc |= sqlite3_bind_int64(q, 2, (sqlite3_int64)entries);
@@ -236,7 +242,8 @@ pel_status sq_wl_count(pel_store *base, int64_t *n, pel_error *err) {
     int64_t count = -1;
     pel_status st = PEL_OK;
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'watch_entries'",
-                           -1, &q, NULL) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW)
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_step(q) != SQLITE_ROW)
         st = sq_error(s, err, "reading the watchlists");
     else if (sqlite3_column_int64(q, 0) == 0)
         count = 0;
@@ -258,7 +265,7 @@ typedef struct wl_iter {
     st_iter base;
     sq_store *s;
     sqlite3_stmt *q;
-    char *al, *fo, *ff;         /* the current row's names, split in place */
+    char *al, *fo, *ff; /* the current row's names, split in place */
     const char **va, **vf, **vff;
 } wl_iter;
 

@@ -13,7 +13,9 @@
 #include "track/trk.h"
 #include "util/fail.h"
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+static int64_t floor_div(int64_t a, int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 static void copy_text(char *dst, size_t cap, const unsigned char *t) {
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
@@ -240,8 +242,8 @@ pel_status sq_voyage_merge(pel_store *base, const st_voyage_row *r, pel_error *e
 
 /* ---- the track build's rows ------------------------------------------------------------------ */
 
-pel_status sq_dirty_vessels(pel_store *base, int64_t after, uint32_t *mmsi, int64_t *built_gen, size_t cap,
-                            size_t *n, pel_error *err) {
+pel_status sq_dirty_vessels(pel_store *base, int64_t after, uint32_t *mmsi, int64_t *built_gen, size_t cap, size_t *n,
+                            pel_error *err) {
     sq_store *s = sq_of(base);
     *n = 0;
     sqlite3_stmt *q = sq_get(s, SQ_DIRTY_LIST, err, "finding the vessels to build");
@@ -323,8 +325,7 @@ pel_status sq_chunk_drop(pel_store *base, int64_t id, pel_error *err) {
     return sq_done(s, q, err, "replacing chunks");
 }
 
-pel_status sq_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, size_t m, int64_t *id,
-                        pel_error *err) {
+pel_status sq_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, size_t m, int64_t *id, pel_error *err) {
     sq_store *s = sq_of(base);
     uint8_t *enc = sq_enc(s, m);
     if (!enc)
@@ -347,10 +348,14 @@ pel_status sq_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, s
     for (size_t i = 0; i < m; i++) {
         if (c[i].segment < 0)
             continue;
-        if (!any || c[i].lat < la0) la0 = c[i].lat;
-        if (!any || c[i].lat > la1) la1 = c[i].lat;
-        if (!any || c[i].lon < lo0) lo0 = c[i].lon;
-        if (!any || c[i].lon > lo1) lo1 = c[i].lon;
+        if (!any || c[i].lat < la0)
+            la0 = c[i].lat;
+        if (!any || c[i].lat > la1)
+            la1 = c[i].lat;
+        if (!any || c[i].lon < lo0)
+            lo0 = c[i].lon;
+        if (!any || c[i].lon > lo1)
+            lo1 = c[i].lon;
         any = true;
     }
     if (!any)

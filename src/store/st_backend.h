@@ -23,13 +23,22 @@ typedef struct st_ops st_ops;
 struct pel_store {
     const st_ops *ops;
     bool readonly;
-    int64_t gen;        /* this run's generation (st_generation_next): staged rows carry it */
+    int64_t gen; /* this run's generation (st_generation_next): staged rows carry it */
 };
 
 /* The head of every cursor: the backend's next and free, and which
  * st_*_next reads it (its kind). */
-enum { ST_IT_SEGMENT = 1, ST_IT_CHUNK, ST_IT_IDENT, ST_IT_NAME, ST_IT_IMO_PAIR, ST_IT_VOYAGE, ST_IT_WL_ENTRY,
-       ST_IT_WL_LIST, ST_IT_ROW_ID };
+enum {
+    ST_IT_SEGMENT = 1,
+    ST_IT_CHUNK,
+    ST_IT_IDENT,
+    ST_IT_NAME,
+    ST_IT_IMO_PAIR,
+    ST_IT_VOYAGE,
+    ST_IT_WL_ENTRY,
+    ST_IT_WL_LIST,
+    ST_IT_ROW_ID
+};
 struct st_iter {
     int kind;
     /* steps to the next row and fills *row, of the kind's type (st_segment, uint32_t for a chunk's vessel,
@@ -49,15 +58,15 @@ typedef struct st_row_id {
 /* The vessel summary the build writes. */
 typedef struct st_built {
     uint32_t mmsi;
-    uint64_t kept;          /* positions stored; first_ms and last_ms are set when > 0 */
+    uint64_t kept; /* positions stored; first_ms and last_ms are set when > 0 */
     int64_t first_ms, last_ms;
     uint64_t flagged, segments, duplicates_removed;
     double distance_m;
-    int64_t gen;            /* the generation it was built in */
+    int64_t gen; /* the generation it was built in */
 } st_built;
 
 struct st_ops {
-    const char *name;       /* "sqlite" */
+    const char *name; /* "sqlite" */
     void (*close)(pel_store *s);
     const char *(*db_name)(pel_store *s);
 
@@ -91,8 +100,8 @@ struct st_ops {
 
     /* vessels, segments, positions */
     pel_status (*vessel_get)(pel_store *s, uint32_t mmsi, st_vessel *v, bool *found, pel_error *err);
-    pel_status (*vessel_find)(pel_store *s, st_find how, uint32_t number, const char *key, uint32_t *out,
-                              size_t cap, size_t *n, pel_error *err);
+    pel_status (*vessel_find)(pel_store *s, st_find how, uint32_t number, const char *key, uint32_t *out, size_t cap,
+                              size_t *n, pel_error *err);
     bool (*data_span)(pel_store *s, int64_t *first_ms, int64_t *last_ms);
     st_iter *(*segments_of)(pel_store *s, uint32_t mmsi, int32_t after, size_t limit, pel_error *err);
     st_iter *(*chunks)(pel_store *s, const st_area *a, pel_error *err);
@@ -131,8 +140,8 @@ struct st_ops {
     /* Up to cap vessels marked for rebuilding with an MMSI above after (-1:
      * from the first), ascending, with the generation each was last built
      * in (0: never). */
-    pel_status (*dirty_vessels)(pel_store *s, int64_t after, uint32_t *mmsi, int64_t *built_gen, size_t cap,
-                                size_t *n, pel_error *err);
+    pel_status (*dirty_vessels)(pel_store *s, int64_t after, uint32_t *mmsi, int64_t *built_gen, size_t cap, size_t *n,
+                                pel_error *err);
     /* The ids of mmsi's stored rows: its chunks (staged false; every one,
      * in id order) or its staged rows of generations above after_gen (in
      * id order, which is the order they were staged in); ST_IT_ROW_ID. */
@@ -146,8 +155,7 @@ struct st_ops {
     pel_status (*chunk_drop)(pel_store *s, int64_t id, pel_error *err);
     /* Stores n (1..TRK_CHUNK) built positions of mmsi in time order as a new chunk, indexed by its time
      * span and the box of its usable positions (segment >= 0; none: not in the box index); *id its id. */
-    pel_status (*chunk_add)(pel_store *s, uint32_t mmsi, const pel_position *p, size_t n, int64_t *id,
-                            pel_error *err);
+    pel_status (*chunk_add)(pel_store *s, uint32_t mmsi, const pel_position *p, size_t n, int64_t *id, pel_error *err);
     /* Replaces chunk id's positions by p[0..n) (flags changed only: its index entry stays). */
     pel_status (*chunk_rewrite)(pel_store *s, int64_t id, const pel_position *p, size_t n, pel_error *err);
     pel_status (*segments_clear)(pel_store *s, uint32_t mmsi, pel_error *err);

@@ -14,7 +14,9 @@
 #include "st_backend.h"
 #include "util/fail.h"
 
-pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) { return sq_open(path, readonly, err); }
+pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
+    return sq_open(path, readonly, err);
+}
 
 void pel_store_close(pel_store *s) {
     if (s)
@@ -37,9 +39,13 @@ static int next_of(st_iter *it, int kind, void *row, pel_error *err) {
     return it->next(it, row, err);
 }
 
-int st_segment_next(st_iter *it, st_segment *g, pel_error *err) { return next_of(it, ST_IT_SEGMENT, g, err); }
+int st_segment_next(st_iter *it, st_segment *g, pel_error *err) {
+    return next_of(it, ST_IT_SEGMENT, g, err);
+}
 
-int st_chunk_next(st_iter *it, uint32_t *mmsi, pel_error *err) { return next_of(it, ST_IT_CHUNK, mmsi, err); }
+int st_chunk_next(st_iter *it, uint32_t *mmsi, pel_error *err) {
+    return next_of(it, ST_IT_CHUNK, mmsi, err);
+}
 
 pel_status st_chunk_read(st_iter *it, pel_position **buf, size_t *cap, size_t at, size_t *n, pel_error *err) {
     *n = 0;
@@ -48,35 +54,59 @@ pel_status st_chunk_read(st_iter *it, pel_position **buf, size_t *cap, size_t at
     return it->read(it, buf, cap, at, n, err);
 }
 
-int st_identity_next(st_iter *it, st_ident_row *r, pel_error *err) { return next_of(it, ST_IT_IDENT, r, err); }
+int st_identity_next(st_iter *it, st_ident_row *r, pel_error *err) {
+    return next_of(it, ST_IT_IDENT, r, err);
+}
 
-int st_name_next(st_iter *it, const char **name, pel_error *err) { return next_of(it, ST_IT_NAME, name, err); }
+int st_name_next(st_iter *it, const char **name, pel_error *err) {
+    return next_of(it, ST_IT_NAME, name, err);
+}
 
-int st_imo_pair_next(st_iter *it, st_imo_pair *p, pel_error *err) { return next_of(it, ST_IT_IMO_PAIR, p, err); }
+int st_imo_pair_next(st_iter *it, st_imo_pair *p, pel_error *err) {
+    return next_of(it, ST_IT_IMO_PAIR, p, err);
+}
 
-int st_voyage_next(st_iter *it, st_voyage_row *v, pel_error *err) { return next_of(it, ST_IT_VOYAGE, v, err); }
+int st_voyage_next(st_iter *it, st_voyage_row *v, pel_error *err) {
+    return next_of(it, ST_IT_VOYAGE, v, err);
+}
 
-int st_wl_entry_next(st_iter *it, pel_wl_entry *e, pel_error *err) { return next_of(it, ST_IT_WL_ENTRY, e, err); }
+int st_wl_entry_next(st_iter *it, pel_wl_entry *e, pel_error *err) {
+    return next_of(it, ST_IT_WL_ENTRY, e, err);
+}
 
-int st_wl_list_next(st_iter *it, st_wl_summary *w, pel_error *err) { return next_of(it, ST_IT_WL_LIST, w, err); }
+int st_wl_list_next(st_iter *it, st_wl_summary *w, pel_error *err) {
+    return next_of(it, ST_IT_WL_LIST, w, err);
+}
 
 /* ---- the database ---------------------------------------------------------------------- */
 
-bool st_readonly(pel_store *s) { return s->readonly; }
+bool st_readonly(pel_store *s) {
+    return s->readonly;
+}
 
-const char *st_db_name(pel_store *s) { return s->ops->db_name(s); }
+const char *st_db_name(pel_store *s) {
+    return s->ops->db_name(s);
+}
 
-pel_status st_begin(pel_store *s, pel_error *err) { return s->ops->begin(s, err); }
+pel_status st_begin(pel_store *s, pel_error *err) {
+    return s->ops->begin(s, err);
+}
 
-pel_status st_commit(pel_store *s, pel_error *err) { return s->ops->commit(s, "committing", err); }
+pel_status st_commit(pel_store *s, pel_error *err) {
+    return s->ops->commit(s, "committing", err);
+}
 
-void st_rollback(pel_store *s) { s->ops->rollback(s); }
+void st_rollback(pel_store *s) {
+    s->ops->rollback(s);
+}
 
 pel_status st_writer_begin(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err) {
     return s->ops->writer_begin(s, on_wait, ud, err);
 }
 
-void st_writer_end(pel_store *s) { s->ops->writer_end(s); }
+void st_writer_end(pel_store *s) {
+    s->ops->writer_end(s);
+}
 
 pel_status st_generation_next(pel_store *s, int64_t *gen, pel_error *err) {
     return s->ops->generation_next(s, gen, err);
@@ -121,7 +151,9 @@ pel_status st_source_id(pel_store *s, const char *name, uint32_t *id, pel_error 
 
 /* ---- staging ------------------------------------------------------------------------------ */
 
-pel_status st_vessel_touch(pel_store *s, uint32_t mmsi, pel_error *err) { return s->ops->vessel_touch(s, mmsi, err); }
+pel_status st_vessel_touch(pel_store *s, uint32_t mmsi, pel_error *err) {
+    return s->ops->vessel_touch(s, mmsi, err);
+}
 
 pel_status st_vessel_add_duplicates(pel_store *s, uint32_t mmsi, uint64_t n, pel_error *err) {
     return s->ops->vessel_add_duplicates(s, mmsi, n, err);
@@ -150,9 +182,13 @@ st_iter *st_segments_of(pel_store *s, uint32_t mmsi, int32_t after, size_t limit
     return s->ops->segments_of(s, mmsi, after, limit, err);
 }
 
-st_iter *st_chunks(pel_store *s, const st_area *a, pel_error *err) { return s->ops->chunks(s, a, err); }
+st_iter *st_chunks(pel_store *s, const st_area *a, pel_error *err) {
+    return s->ops->chunks(s, a, err);
+}
 
-st_coverage *st_coverage_new(pel_store *s, pel_error *err) { return s->ops->coverage_new(s, err); }
+st_coverage *st_coverage_new(pel_store *s, pel_error *err) {
+    return s->ops->coverage_new(s, err);
+}
 
 /* A coverage object starts with its store, whose table it is read through. */
 long st_coverage_count(st_coverage *c, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from,
@@ -172,21 +208,29 @@ pel_status st_identity_merge(pel_store *s, const st_ident_row *r, pel_error *err
     return s->ops->identity_merge(s, r, err);
 }
 
-st_iter *st_identities_of(pel_store *s, uint32_t mmsi, pel_error *err) { return s->ops->identities_of(s, mmsi, err); }
+st_iter *st_identities_of(pel_store *s, uint32_t mmsi, pel_error *err) {
+    return s->ops->identities_of(s, mmsi, err);
+}
 
 st_iter *st_identities_all(pel_store *s, bool bare_vessels, pel_error *err) {
     return s->ops->identities_all(s, bare_vessels, err);
 }
 
-st_iter *st_names_of(pel_store *s, uint32_t mmsi, pel_error *err) { return s->ops->names_of(s, mmsi, err); }
+st_iter *st_names_of(pel_store *s, uint32_t mmsi, pel_error *err) {
+    return s->ops->names_of(s, mmsi, err);
+}
 
-st_iter *st_imo_shared(pel_store *s, pel_error *err) { return s->ops->imo_shared(s, err); }
+st_iter *st_imo_shared(pel_store *s, pel_error *err) {
+    return s->ops->imo_shared(s, err);
+}
 
 pel_status st_voyage_merge(pel_store *s, const st_voyage_row *r, pel_error *err) {
     return s->ops->voyage_merge(s, r, err);
 }
 
-st_iter *st_voyages_of(pel_store *s, uint32_t mmsi, pel_error *err) { return s->ops->voyages_of(s, mmsi, err); }
+st_iter *st_voyages_of(pel_store *s, uint32_t mmsi, pel_error *err) {
+    return s->ops->voyages_of(s, mmsi, err);
+}
 
 double st_draught_near(pel_store *s, uint32_t mmsi, int64_t t, bool before) {
     return s->ops->draught_near(s, mmsi, t, before);
@@ -196,11 +240,15 @@ pel_status st_latest_identity(pel_store *s, uint32_t mmsi, st_latest *l, pel_err
     return s->ops->latest_identity(s, mmsi, l, err);
 }
 
-char *st_latest_name(pel_store *s, uint32_t mmsi) { return s->ops->latest_name(s, mmsi); }
+char *st_latest_name(pel_store *s, uint32_t mmsi) {
+    return s->ops->latest_name(s, mmsi);
+}
 
 /* ---- watchlists ------------------------------------------------------------------------------- */
 
-pel_status st_wl_setup(pel_store *s, pel_error *err) { return s->ops->wl_setup(s, err); }
+pel_status st_wl_setup(pel_store *s, pel_error *err) {
+    return s->ops->wl_setup(s, err);
+}
 
 pel_status st_wl_known(pel_store *s, const char *sha256, bool *known, pel_error *err) {
     return s->ops->wl_known(s, sha256, known, err);
@@ -220,8 +268,14 @@ pel_status st_wl_import_end(st_wl_import *imp, bool ok, bool replace, const char
     return (*(pel_store **)imp)->ops->wl_import_end(imp, ok, replace, list, entries, newest, err);
 }
 
-pel_status st_wl_count(pel_store *s, int64_t *n, pel_error *err) { return s->ops->wl_count(s, n, err); }
+pel_status st_wl_count(pel_store *s, int64_t *n, pel_error *err) {
+    return s->ops->wl_count(s, n, err);
+}
 
-st_iter *st_wl_entries(pel_store *s, pel_error *err) { return s->ops->wl_entries(s, err); }
+st_iter *st_wl_entries(pel_store *s, pel_error *err) {
+    return s->ops->wl_entries(s, err);
+}
 
-st_iter *st_wl_lists(pel_store *s, pel_error *err) { return s->ops->wl_lists(s, err); }
+st_iter *st_wl_lists(pel_store *s, pel_error *err) {
+    return s->ops->wl_lists(s, err);
+}

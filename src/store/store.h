@@ -94,19 +94,19 @@ pel_status st_generation_next(pel_store *s, int64_t *gen, pel_error *err);
 
 /* An input's recorded progress: its row of inputs (docs/schema.md). */
 typedef struct st_input_counts {
-    uint64_t lines_done;            /* lines committed */
+    uint64_t lines_done; /* lines committed */
     uint64_t lines, positions, statics, ignored, rejected, assumed;
-    char rejects[1536];             /* reject reasons -> counts: a JSON object ("{}", "{\"checksum\":2}") */
+    char rejects[1536]; /* reject reasons -> counts: a JSON object ("{}", "{\"checksum\":2}") */
 } st_input_counts;
 
 /* What a new input is recorded with. */
 typedef struct st_input_new {
-    const char *path;               /* as given */
+    const char *path; /* as given */
     uint64_t size;
-    int64_t mtime;                  /* 0 for a stream */
-    const char *sha256;             /* hex */
-    const char *format;             /* "nmea", "noaa", ... */
-    const char *settings;           /* as docs/schema.md says */
+    int64_t mtime;        /* 0 for a stream */
+    const char *sha256;   /* hex */
+    const char *format;   /* "nmea", "noaa", ... */
+    const char *settings; /* as docs/schema.md says */
 } st_input_new;
 
 /* True in *found when a complete input has the content sha256, format and
@@ -167,11 +167,11 @@ pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_sta
 /* A vessel's summary (the vessels table). */
 typedef struct st_vessel {
     uint32_t mmsi;
-    bool has_times;                 /* first_ms and last_ms are set: it has built positions */
+    bool has_times; /* first_ms and last_ms are set: it has built positions */
     int64_t first_ms, last_ms;
     uint64_t positions, flagged, segments, duplicates;
     double distance_m;
-    bool dirty;                     /* its tracks wait to be rebuilt */
+    bool dirty; /* its tracks wait to be rebuilt */
 } st_vessel;
 
 /* The summary of mmsi; *found false when the store has no positions of it. */
@@ -213,7 +213,7 @@ int st_segment_next(st_iter *it, st_segment *g, pel_error *err);
 
 /* Which chunks of positions to read. */
 typedef struct st_area {
-    bool has_mmsi;                  /* one vessel: its every chunk (box and times ignored) */
+    bool has_mmsi; /* one vessel: its every chunk (box and times ignored) */
     uint32_t mmsi;
     bool has_box;                   /* chunks whose box of usable positions meets this one */
     int64_t lat0, lat1, lon0, lon1; /* 1/600000 degree, inclusive */
@@ -233,8 +233,7 @@ pel_status st_chunk_read(st_iter *it, pel_position **buf, size_t *cap, size_t at
 
 /* Every built position of mmsi, in time order, into *p (grown by realloc;
  * *cap its size); *n the count. */
-pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, size_t *n, size_t *cap,
-                               pel_error *err);
+pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, size_t *n, size_t *cap, pel_error *err);
 
 /* Coverage: how well the feed heard an area (the gap detector's judgement,
  * docs/findings.md).  st_coverage_count gives the number of usable
@@ -256,17 +255,17 @@ void st_coverage_free(st_coverage *c);
  * IMO, call sign, type and size as received ("" / 0 / -1 when absent). */
 typedef struct st_ident_row {
     uint32_t mmsi;
-    const char *name, *callsign;    /* never NULL */
+    const char *name, *callsign; /* never NULL */
     uint32_t imo;
     int shiptype, to_bow, to_stern, to_port, to_starboard;
     int64_t first_ms, last_ms;
     uint64_t reports;
-    int64_t first_input;            /* where it was first heard: inputs id and line */
+    int64_t first_input; /* where it was first heard: inputs id and line */
     uint64_t first_line;
-    unsigned clocks;                /* 1 << pel_clock of its reports, or-ed; 0 not known */
-    const char *first_path;         /* st_identities_of only: that input's path, or NULL */
-    bool bare;                      /* st_identities_all with bare vessels: a vessel with positions and no
-                                       identity; only mmsi, first_ms and last_ms are set */
+    unsigned clocks;        /* 1 << pel_clock of its reports, or-ed; 0 not known */
+    const char *first_path; /* st_identities_of only: that input's path, or NULL */
+    bool bare;              /* st_identities_all with bare vessels: a vessel with positions and no
+                               identity; only mmsi, first_ms and last_ms are set */
 } st_ident_row;
 
 /* Merges one identity into the store: a new row, or the counts, times,
@@ -303,8 +302,8 @@ int st_imo_pair_next(st_iter *it, st_imo_pair *p, pel_error *err);
 /* One distinct voyage report (the voyages table). */
 typedef struct st_voyage_row {
     uint32_t mmsi;
-    const char *destination, *eta;  /* "" when absent; eta as transmitted */
-    int draught_dm;                 /* -1 when absent */
+    const char *destination, *eta; /* "" when absent; eta as transmitted */
+    int draught_dm;                /* -1 when absent */
     int64_t first_ms, last_ms;
     uint64_t reports;
     int64_t first_input;
@@ -401,11 +400,11 @@ int st_wl_entry_next(st_iter *it, pel_wl_entry *e, pel_error *err);
 
 /* One stored import, for pelorus watchlist show. */
 typedef struct st_wl_summary {
-    const char *list, *imported;    /* imported: ISO-8601 UTC */
-    const char *newest_listing;     /* NULL when the list gives no dates */
-    const char *sources;            /* its files, one a line */
+    const char *list, *imported; /* imported: ISO-8601 UTC */
+    const char *newest_listing;  /* NULL when the list gives no dates */
+    const char *sources;         /* its files, one a line */
     int64_t entries, with_imo, with_mmsi, with_other_names;
-    int64_t days_ago;               /* whole days since imported */
+    int64_t days_ago; /* whole days since imported */
 } st_wl_summary;
 
 /* The stored imports in import order; NULL (err filled) also when none was

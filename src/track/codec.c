@@ -33,8 +33,12 @@ static inline uint8_t *put_var(uint8_t *p, uint64_t v) {
     return p;
 }
 
-static inline uint64_t zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static inline int64_t unzz(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+static inline uint64_t zz(int64_t v) {
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+static inline int64_t unzz(uint64_t v) {
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
 
 /* Reads a varint at *pp (not past end); false if truncated or too long. */
 static inline bool get_var(const uint8_t **pp, const uint8_t *end, uint64_t *v) {
@@ -54,7 +58,9 @@ static inline bool get_var(const uint8_t **pp, const uint8_t *end, uint64_t *v) 
     return false;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+static int64_t floor_div(int64_t a, int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 size_t trk_encode(const pel_position *p, size_t n, uint8_t *out) {
     uint8_t *o = out;

@@ -88,7 +88,9 @@ int trk_cmp_pos(const pel_position *x, const pel_position *y) {
 }
 #undef CMP
 
-static int cmp_pos(const void *a, const void *b) { return trk_cmp_pos(a, b); }
+static int cmp_pos(const void *a, const void *b) {
+    return trk_cmp_pos(a, b);
+}
 
 static bool same_report(const pel_position *a, const pel_position *b) {
     bool class_a = a->type != 18 && a->type != 19, class_b = b->type != 18 && b->type != 19;
@@ -131,8 +133,8 @@ static bool bad_coord(const pel_position *p) {
 
 typedef struct open_seg {
     trk_segment s;
-    pel_position last;       /* its last position */
-    uint64_t seq0;           /* the kept number of its first position */
+    pel_position last; /* its last position */
+    uint64_t seq0;     /* the kept number of its first position */
 } open_seg;
 
 struct trk_stream {
@@ -255,10 +257,14 @@ pel_status trk_stream_push(trk_stream *t, const pel_position *in) {
             s->n++;
             s->lat1 = q->lat;
             s->lon1 = q->lon;
-            if (q->lat < s->min_lat) s->min_lat = q->lat;
-            if (q->lat > s->max_lat) s->max_lat = q->lat;
-            if (q->lon < s->min_lon) s->min_lon = q->lon;
-            if (q->lon > s->max_lon) s->max_lon = q->lon;
+            if (q->lat < s->min_lat)
+                s->min_lat = q->lat;
+            if (q->lat > s->max_lat)
+                s->max_lat = q->lat;
+            if (q->lon < s->min_lon)
+                s->min_lon = q->lon;
+            if (q->lon > s->max_lon)
+                s->max_lon = q->lon;
             q->segment = s->id;
             t->open[best].last = *q;
         } else {
@@ -313,7 +319,9 @@ pel_status trk_stream_end(trk_stream *t, uint64_t *kept, uint64_t *dups, uint32_
     return t->failed;
 }
 
-void trk_parallel_init(trk_parallel *pp) { memset(pp, 0, sizeof *pp); }
+void trk_parallel_init(trk_parallel *pp) {
+    memset(pp, 0, sizeof *pp);
+}
 
 /* Segments in id order have non-decreasing t0, so a segment of several
  * positions overlaps another such segment in time exactly when one before it

@@ -31,26 +31,26 @@ long trk_decode(const uint8_t *blob, size_t len, uint32_t mmsi, pel_position *ou
 /* ---- segment.c ---------------------------------------------------------- */
 
 typedef struct trk_opts {
-    double max_speed_kn;     /* implied speed above which a jump is impossible (30) */
-    double noise_nm;         /* jumps shorter than this are always possible (0.5) */
-    double max_silence_h;    /* a segment ends after this long without a position (24) */
-    int dedupe_window_s;     /* the same report heard twice within this is one (30) */
-    double arrival_slack_h;  /* a time that is not a receiver's (an arrival trailer, an
-                                assumed time) may be this late: it widens the reach of
-                                the speed check (3) */
-    int64_t now_ms;          /* times after now + 1 day are flagged bad */
+    double max_speed_kn;    /* implied speed above which a jump is impossible (30) */
+    double noise_nm;        /* jumps shorter than this are always possible (0.5) */
+    double max_silence_h;   /* a segment ends after this long without a position (24) */
+    int dedupe_window_s;    /* the same report heard twice within this is one (30) */
+    double arrival_slack_h; /* a time that is not a receiver's (an arrival trailer, an
+                               assumed time) may be this late: it widens the reach of
+                               the speed check (3) */
+    int64_t now_ms;         /* times after now + 1 day are flagged bad */
 } trk_opts;
 
 void trk_default_opts(trk_opts *o);
 
 typedef struct trk_segment {
     int32_t id;
-    int64_t t0, t1;          /* first and last time */
-    uint32_t n;              /* positions */
-    double distance_m;       /* along the segment */
+    int64_t t0, t1;                 /* first and last time */
+    uint32_t n;                     /* positions */
+    double distance_m;              /* along the segment */
     int32_t lat0, lon0, lat1, lon1; /* first and last position */
     int32_t min_lat, max_lat, min_lon, max_lon;
-    bool parallel;           /* overlapped in time another segment of the vessel */
+    bool parallel; /* overlapped in time another segment of the vessel */
 } trk_segment;
 
 /* The canonical order of one vessel's positions: time, then every field of

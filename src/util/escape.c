@@ -141,12 +141,23 @@ void esc_xml(FILE *f, const char *s, unsigned flags) {
         uint32_t cp = disp_next(&p);
         const char *e = NULL;
         switch (cp) {
-        case '&': e = html ? "&amp;amp;" : "&amp;"; break;
-        case '<': e = html ? "&amp;lt;" : "&lt;"; break;
-        case '>': e = html ? "&amp;gt;" : "&gt;"; break;
-        case '"': e = html ? "&amp;quot;" : "&quot;"; break;
-        case '\'': e = html ? "&amp;#39;" : "&apos;"; break;
-        default: break;
+        case '&':
+            e = html ? "&amp;amp;" : "&amp;";
+            break;
+        case '<':
+            e = html ? "&amp;lt;" : "&lt;";
+            break;
+        case '>':
+            e = html ? "&amp;gt;" : "&gt;";
+            break;
+        case '"':
+            e = html ? "&amp;quot;" : "&quot;";
+            break;
+        case '\'':
+            e = html ? "&amp;#39;" : "&apos;";
+            break;
+        default:
+            break;
         }
         if (e)
             fputs(e, f);

@@ -33,11 +33,11 @@
 
 /* Flags of the functions below; each says which it takes. */
 enum {
-    ESC_HTML = 1u << 0,   /* JSON: also < > & as \u003c \u003e \u0026, so the JSON can sit in a <script>
-                             element; XML: the text is rendered as HTML (KML balloons): escaped for HTML,
-                             then again for XML */
-    ESC_SHOWN = 1u << 1,  /* JSON string: escape only what JSON requires (" \ C0 controls, DEL), leaving
-                             the other hidden characters to a display that marks them (CSV details, tables) */
+    ESC_HTML = 1u << 0,    /* JSON: also < > & as \u003c \u003e \u0026, so the JSON can sit in a <script>
+                              element; XML: the text is rendered as HTML (KML balloons): escaped for HTML,
+                              then again for XML */
+    ESC_SHOWN = 1u << 1,   /* JSON string: escape only what JSON requires (" \ C0 controls, DEL), leaving
+                              the other hidden characters to a display that marks them (CSV details, tables) */
     ESC_MINIMAL = 1u << 2, /* CSV: quote only a field that needs it (a , " CR or LF, or a formula start) */
     ESC_DATA = 1u << 3     /* CSV: the exact text, no display form and no formula prefix -- only for CSV
                               files that Pelorus itself reads back (simulate's watchlist.csv), where a

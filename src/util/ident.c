@@ -55,8 +55,7 @@ pel_mmsi_kind pel_mmsi_classify(uint32_t mmsi) {
     unsigned d1 = mmsi / 100000000u, d3 = mmsi / 1000000u;
     if (d1 >= 2 && d1 <= 7)
         return PEL_MMSI_SHIP;
-    if (d3 == 111 || d1 == 8 || d3 == 970 || d3 == 972 || d3 == 974 || mmsi / 10000000u == 98 ||
-        mmsi / 10000000u == 99)
+    if (d3 == 111 || d1 == 8 || d3 == 970 || d3 == 972 || d3 == 974 || mmsi / 10000000u == 98 || mmsi / 10000000u == 99)
         return PEL_MMSI_OTHER;
     return PEL_MMSI_NONSTANDARD; /* 1xx other than 111, 90x..96x: no ITU form */
 }
@@ -88,13 +87,12 @@ bool pel_text_placeholder(const char *s) {
     /* nothing but filler characters, or one letter repeated */
     bool filler = true, same = true;
     for (const char *c = a; c < b; c++) {
-        filler &= *c == '0' || *c == '-' || *c == '.' || *c == '?' || *c == ' ' || *c == '@' || *c == '_' ||
-                  *c == '*';
+        filler &= *c == '0' || *c == '-' || *c == '.' || *c == '?' || *c == ' ' || *c == '@' || *c == '_' || *c == '*';
         same &= toupper((unsigned char)*c) == toupper((unsigned char)*a);
     }
     if (filler || (same && n >= 2))
         return true;
-    static const char *const stock[] = {"NONAME", "NO NAME", "NO_NAME", "UNKNOWN", "N/A", "NA",  "NONE",
+    static const char *const stock[] = {"NONAME", "NO NAME", "NO_NAME", "UNKNOWN", "N/A",  "NA",     "NONE",
                                         "NIL",    "NULL",    "TBA",     "TBD",     "TEST", "DEFAULT"};
     for (size_t i = 0; i < sizeof stock / sizeof stock[0]; i++)
         if (strlen(stock[i]) == n && strncasecmp(stock[i], a, n) == 0)

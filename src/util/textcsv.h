@@ -19,15 +19,15 @@
 #include <stdint.h>
 
 typedef struct textcsv {
-    const char *p, *end;  /* the text (borrowed), the next character */
-    uint64_t line;        /* line of the next character, from 1 */
-    uint64_t rec_line;    /* line the current record starts on */
-    uint64_t err_line;    /* after an error: the line it is on */
-    const char *why;      /* after an error: the reason (static) */
-    char *buf;            /* the current record's fields, NUL-separated (owned) */
+    const char *p, *end; /* the text (borrowed), the next character */
+    uint64_t line;       /* line of the next character, from 1 */
+    uint64_t rec_line;   /* line the current record starts on */
+    uint64_t err_line;   /* after an error: the line it is on */
+    const char *why;     /* after an error: the reason (static) */
+    char *buf;           /* the current record's fields, NUL-separated (owned) */
     size_t blen, bcap;
-    size_t *off;          /* field i starts at buf + off[i] (owned) */
-    size_t nf, capf;      /* fields in the current record */
+    size_t *off;     /* field i starts at buf + off[i] (owned) */
+    size_t nf, capf; /* fields in the current record */
 } textcsv;
 
 /* Starts reading the len bytes at s (borrowed: they must outlive c).  No

@@ -418,7 +418,9 @@ static const char *const clock_names[PEL_CLOCK__COUNT] = {
     [PEL_CLOCK_ASSUMED] = "assumed",
 };
 
-const char *pel_clock_name(pel_clock c) { return (unsigned)c < PEL_CLOCK__COUNT ? clock_names[c] : "none"; }
+const char *pel_clock_name(pel_clock c) {
+    return (unsigned)c < PEL_CLOCK__COUNT ? clock_names[c] : "none";
+}
 
 bool pel_clock_is_receiver(pel_clock c) {
     return c == PEL_CLOCK_TAG_BLOCK || c == PEL_CLOCK_PGHP || c == PEL_CLOCK_PREFIX || c == PEL_CLOCK_REPORT;
