@@ -32,7 +32,7 @@ HDRS    := $(wildcard include/*.h src/*/*.h)
 UNIT_SRC := $(wildcard tests/unit_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-all check bench fuzz fuzz-run golden clean tools
+.PHONY: all test test-all check bench fuzz fuzz-run golden clean tools format format-check
 all: $(BUILD)/pelorus $(BUILD)/libpelorus.a
 
 $(BUILD)/%.o: %.c $(HDRS)
@@ -70,6 +70,16 @@ test: tools
 
 check:
 	$(MAKE) SAN=1 test
+
+# every C file of the repository against .clang-format: format-check says
+# which differ (the test run calls it), format rewrites them
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find include src tests bench fuzz -name '*.[ch]')
+CLANG_FORMAT ?= clang-format
+format-check:
+	@$(CLANG_FORMAT) --style=file --dry-run -Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files as .clang-format wants"
+
+format:
+	$(CLANG_FORMAT) --style=file -i $(FORMAT_FILES)
 
 # what the README and CI run: both builds
 test-all:
