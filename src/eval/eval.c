@@ -7,8 +7,8 @@
  * alarms and misses per event.
  *
  * Limits: at most 16 different events in the rows of one evaluation (the
- * size of pel_eval_result.rows; `pelorus scan` writes 8) and event names of
- * at most 31 bytes; more is PEL_ERR_FORMAT.  Everything is held in memory:
+ * size of pel_eval_result.rows; `pelorus scan` writes the 9 events of
+ * pel_event_name) and event names of at most 31 bytes; more is PEL_ERR_FORMAT.  Everything is held in memory:
  * a few hundred bytes per line, the evidence arrays are not kept.
  */
 #include <errno.h>
