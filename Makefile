@@ -95,7 +95,7 @@ bench: $(BUILD)/pelorus
 	$(CC) -O2 -std=c17 -Wall -Wextra -o $(BUILD)/gen_nmea bench/gen_nmea.c -lm
 	bench/decode_bench.sh $(BUILD)/pelorus $(BENCH_N)
 	bench/ingest_bench.sh $(BUILD)/pelorus
-	bench/scan_bench.sh $(BUILD)/pelorus
+	bench/scan_bench.sh $(BUILD)/pelorus $(BENCH_BASE)
 	bench/sim_bench.sh $(BUILD)/pelorus
 	bench/report_bench.sh $(BUILD)/pelorus
 	$(CC) -O2 -std=c17 $(CPPFLAGS) -o $(BUILD)/match_bench bench/match_bench.c $(BUILD)/libpelorus.a $(LDLIBS)
