@@ -61,6 +61,17 @@ bool cli_whole(const char *cmd, const char *opt, const char *v, uint64_t lo, uin
                uint64_t *out);
 bool cli_mmsi(const char *cmd, const char *opt, const char *v, uint32_t *out);
 bool cli_time(const char *cmd, const char *opt, const char *v, int64_t *out);
+/* One of a list of names: names is a table ended by { NULL }; *out gets
+ * the value of the name v.  Unknown: false after telling standard error
+ * "pelorus CMD: OPT wants a, b or c, not "v"" (a usage error: exit 2). */
+typedef struct cli_name {
+    const char *name;
+    int value;
+} cli_name;
+bool cli_choice(const char *cmd, const char *opt, const char *v, const cli_name *names, int *out);
+/* The input formats of ingest and scan (--format, --format-in). */
+extern const cli_name cli_input_formats[];
+
 /* False (after saying so) when both ends are given and from is after to. */
 bool cli_period(const char *cmd, bool has_from, int64_t from, bool has_to, int64_t to);
 

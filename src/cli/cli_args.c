@@ -102,6 +102,31 @@ bool cli_time(const char *cmd, const char *opt, const char *v, int64_t *out) {
     return false;
 }
 
+bool cli_choice(const char *cmd, const char *opt, const char *v, const cli_name *names, int *out) {
+    size_t n = 0;
+    for (; names[n].name; n++)
+        if (!strcmp(v, names[n].name)) {
+            *out = names[n].value;
+            return true;
+        }
+    fprintf(stderr, "pelorus %s: %s wants ", cmd, opt);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i].name);
+    fprintf(stderr, ", not \"%s\"\n", v);
+    return false;
+}
+
+const cli_name cli_input_formats[] = {
+    {"auto", PEL_IN_AUTO},
+    {"nmea", PEL_IN_NMEA},
+    {"noaa", PEL_IN_NOAA},
+    {"dma", PEL_IN_DMA},
+    {"kystverket", PEL_IN_KYSTVERKET},
+    {"barentswatch", PEL_IN_BARENTSWATCH},
+    {"csv", PEL_IN_CSV},
+    {NULL, 0},
+};
+
 bool cli_period(const char *cmd, bool has_from, int64_t from, bool has_to, int64_t to) {
     if (!has_from || !has_to || from <= to)
         return true;

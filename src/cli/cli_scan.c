@@ -9,6 +9,12 @@
 
 #include "cli.h"
 
+static const cli_name scan_formats[] = {{"jsonl", PEL_FIND_JSONL},
+                                        {"table", PEL_FIND_TABLE},
+                                        {"csv", PEL_FIND_CSV},
+                                        {"geojson", PEL_FIND_GEOJSON},
+                                        {NULL, 0}};
+
 static const char scan_help[] = "usage: pelorus scan [OPTIONS] [INPUT...]\n"
                                 "\n"
                                 "Ingests the inputs (as pelorus ingest; none: scan the database as it is),\n"
@@ -101,6 +107,7 @@ int cli_scan(int argc, char **argv) {
     cli_args g;
     cli_args_init(&g, "scan", argc, argv);
     const char *v;
+    int choice; /* a value of cli_choice */
     for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
         switch (k) {
         case CLI_BAD:
@@ -140,14 +147,8 @@ int cli_scan(int argc, char **argv) {
             rejects = v;
             break;
         case O_FORMAT_IN:
-            if (strcmp(v, "auto") && strcmp(v, "nmea") && strcmp(v, "noaa") && strcmp(v, "dma") &&
-                strcmp(v, "kystverket") && strcmp(v, "barentswatch") && strcmp(v, "csv")) {
-                fprintf(stderr,
-                        "pelorus scan: --format-in wants auto, nmea, noaa, dma, kystverket, barentswatch or csv, "
-                        "not \"%s\"\n",
-                        v);
+            if (!cli_choice("scan", "--format-in", v, cli_input_formats, &choice))
                 rc = 2;
-            }
             fmt_in = v;
             break;
         case O_COLUMNS:
@@ -157,18 +158,10 @@ int cli_scan(int argc, char **argv) {
             pass[k - O_COLUMNS][1] = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "jsonl"))
-                fmt = PEL_FIND_JSONL;
-            else if (!strcmp(v, "table"))
-                fmt = PEL_FIND_TABLE;
-            else if (!strcmp(v, "csv"))
-                fmt = PEL_FIND_CSV;
-            else if (!strcmp(v, "geojson"))
-                fmt = PEL_FIND_GEOJSON;
-            else {
-                fprintf(stderr, "pelorus scan: --format wants jsonl, table, csv or geojson, not \"%s\"\n", v);
+            if (cli_choice("scan", "--format", v, scan_formats, &choice))
+                fmt = (pel_findings_format)choice;
+            else
                 rc = 2;
-            }
             break;
         }
     }

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+static const cli_name track_formats[] = {
+    {"geojson", PEL_EXPORT_GEOJSON}, {"csv", PEL_EXPORT_CSV}, {"kml", PEL_EXPORT_KML}, {NULL, 0}};
 #include "util/numtext.h"
 
 static const char ingest_help[] =
@@ -196,6 +199,7 @@ int cli_ingest(int argc, char **argv) {
     const char *v;
     int rc = 0;
     uint64_t u;
+    int choice; /* a value of cli_choice */
     for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
         switch (k) {
         case CLI_BAD:
@@ -218,27 +222,10 @@ int cli_ingest(int argc, char **argv) {
             rejects = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "auto"))
-                o.format = PEL_IN_AUTO;
-            else if (!strcmp(v, "nmea"))
-                o.format = PEL_IN_NMEA;
-            else if (!strcmp(v, "noaa"))
-                o.format = PEL_IN_NOAA;
-            else if (!strcmp(v, "dma"))
-                o.format = PEL_IN_DMA;
-            else if (!strcmp(v, "kystverket"))
-                o.format = PEL_IN_KYSTVERKET;
-            else if (!strcmp(v, "barentswatch"))
-                o.format = PEL_IN_BARENTSWATCH;
-            else if (!strcmp(v, "csv"))
-                o.format = PEL_IN_CSV;
-            else {
-                fprintf(stderr,
-                        "pelorus ingest: --format wants auto, nmea, noaa, dma, kystverket, barentswatch or csv, "
-                        "not \"%s\"\n",
-                        v);
+            if (cli_choice("ingest", "--format", v, cli_input_formats, &choice))
+                o.format = (pel_input_format)choice;
+            else
                 rc = 2;
-            }
             break;
         case O_COLUMNS: {
             pel_error ce = {0};
@@ -492,6 +479,7 @@ int cli_tracks(int argc, char **argv) {
     cli_args g;
     cli_args_init(&g, "tracks", argc, argv);
     const char *v;
+    int choice; /* a value of cli_choice */
     for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
         switch (k) {
         case CLI_BAD:
@@ -511,16 +499,10 @@ int cli_tracks(int argc, char **argv) {
             out = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "geojson"))
-                fmt = PEL_EXPORT_GEOJSON;
-            else if (!strcmp(v, "csv"))
-                fmt = PEL_EXPORT_CSV;
-            else if (!strcmp(v, "kml"))
-                fmt = PEL_EXPORT_KML;
-            else {
-                fprintf(stderr, "pelorus tracks: --format wants geojson, csv or kml, not \"%s\"\n", v);
+            if (cli_choice("tracks", "--format", v, track_formats, &choice))
+                fmt = (pel_export_format)choice;
+            else
                 rc = 2;
-            }
             break;
         case O_MMSI: {
             size_t cap = 1;

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+static const cli_name vessel_formats[] = {
+    {"table", PEL_FIND_TABLE}, {"jsonl", PEL_FIND_JSONL}, {"csv", PEL_FIND_CSV}, {NULL, 0}};
 #include "util/display.h"
 #include "util/escape.h"
 
@@ -123,6 +126,7 @@ int cli_vessels(int argc, char **argv) {
     cli_args_init(&g, "vessels", argc, argv);
     const char *v;
     uint64_t u;
+    int choice; /* a value of cli_choice */
     for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
         switch (k) {
         case CLI_BAD:
@@ -174,16 +178,10 @@ int cli_vessels(int argc, char **argv) {
                 rc = 2;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "jsonl"))
-                fmt = PEL_FIND_JSONL;
-            else if (!strcmp(v, "table"))
-                fmt = PEL_FIND_TABLE;
-            else if (!strcmp(v, "csv"))
-                fmt = PEL_FIND_CSV;
-            else {
-                fprintf(stderr, "pelorus vessels: --format wants table, jsonl or csv, not \"%s\"\n", v);
+            if (cli_choice("vessels", "--format", v, vessel_formats, &choice))
+                fmt = (pel_findings_format)choice;
+            else
                 rc = 2;
-            }
             break;
         }
     }

@@ -8,6 +8,9 @@
 
 #include "cli.h"
 
+static const cli_name screen_formats[] = {
+    {"jsonl", PEL_FIND_JSONL}, {"table", PEL_FIND_TABLE}, {"csv", PEL_FIND_CSV}, {NULL, 0}};
+
 static const char watch_help[] = "usage: pelorus watchlist import [--db PATH] [--replace] FILE...\n"
                                  "       pelorus watchlist show [--db PATH]\n"
                                  "\n"
@@ -137,6 +140,7 @@ int cli_screen(int argc, char **argv) {
     cli_args g;
     cli_args_init(&g, "screen", argc, argv);
     const char *v;
+    int choice; /* a value of cli_choice */
     for (int k; (k = cli_next(&g, opts, &v)) != CLI_END;) {
         switch (k) {
         case CLI_BAD:
@@ -154,16 +158,10 @@ int cli_screen(int argc, char **argv) {
             dir = v;
             break;
         case O_FORMAT:
-            if (!strcmp(v, "jsonl"))
-                fmt = PEL_FIND_JSONL;
-            else if (!strcmp(v, "table"))
-                fmt = PEL_FIND_TABLE;
-            else if (!strcmp(v, "csv"))
-                fmt = PEL_FIND_CSV;
-            else {
-                fprintf(stderr, "pelorus screen: --format wants jsonl, table or csv, not \"%s\"\n", v);
+            if (cli_choice("screen", "--format", v, screen_formats, &choice))
+                fmt = (pel_findings_format)choice;
+            else
                 return 2;
-            }
             break;
         }
     }
