@@ -38,18 +38,5 @@ t1=$(date +%s.%N)
 printf '\nscan of the large stream: %.2f s; evaluation:\n' "$(echo "$t1 - $t0" | bc -l)"
 "$PEL" eval -q "$S/truth.jsonl" "$S/findings.jsonl" | sed -n '1,/^all/p'
 
-printf '\nhard scenario over %s seeds (sums of every seed)\n' "$SEEDS"
-: >"$B/hard_rows.jsonl"
-for seed in $(seq 1 "$SEEDS"); do
-    H=$B/hard$seed
-    "$PEL" simulate -q examples/scenario_hard.json --seed "$seed" --out "$H"
-    "$PEL" scan -q --db "$H/db" --watchlist "$H/watchlist.csv" "$H/ais.nmea" >"$H/findings.jsonl" 2>/dev/null
-    "$PEL" eval -q --json "$H/truth.jsonl" "$H/findings.jsonl" >>"$B/hard_rows.jsonl" || true
-    rm -f "$H/db" "$H/ais.nmea"
-done
-jq -s -r 'group_by(.event)[] | {event: .[0].event, tp: (map(.tp) | add), fp: (map(.fp) | add), fn: (map(.fn) | add)}
-  | [.event, .tp, .fp, .fn,
-     (if .tp + .fp > 0 then (.tp / (.tp + .fp) * 1000 | round / 1000) else "-" end),
-     (if .tp + .fn > 0 then (.tp / (.tp + .fn) * 1000 | round / 1000) else "-" end)] | @tsv' "$B/hard_rows.jsonl" |
-    awk 'BEGIN { printf "%-16s %6s %6s %6s %9s %7s\n", "event", "tp", "fp", "fn", "precision", "recall" }
-         { printf "%-16s %6s %6s %6s %9s %7s\n", $1, $2, $3, $4, $5, $6 }'
+printf '\n'
+bench/hard_seeds.sh "$PEL" "$SEEDS"
