@@ -14,7 +14,13 @@
  *     the other one sent meanwhile).
  *   - Open gap: the vessel's last position (over all chains) is more than
  *     min_gap_h before ctx->data_end_ms.  A chain that ends while another
- *     chain of the MMSI goes on is not an open gap.
+ *     chain of the MMSI goes on is not an open gap.  Nor is an MMSI the
+ *     ship gave up for another (a link, det_link.c): its silence ends at
+ *     the new MMSI's first position -- a closed gap, mmsi2 and
+ *     continued_as the new MMSI, "cause":"identity", "suspected":false
+ *     (the change of MMSI explains it; the silence itself is told by
+ *     duration_h and the identity_change's silence_h) -- when that is
+ *     min_gap_h or more later, and is no gap at all when sooner.
  *   - Reception: a silence is "suspected" when at least min_others
  *     positions of other vessels were heard within coverage_radius_m of the
  *     gap start during the gap, leaving out its first and last
@@ -147,6 +153,8 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
     fnd_builder f = {0};
     f.event = "gap";
     f.mmsi = mmsi;
+    uint32_t after = z && z->mmsi && z->mmsi != mmsi ? z->mmsi : mmsi; /* heard again under another MMSI (a link) */
+    f.mmsi2 = after != mmsi ? after : 0;
     f.start_ms = a->t_ms;
     f.end_ms = z ? z->t_ms : end_ms;
     f.lat = (double)a->lat / PEL_DEG;
@@ -156,6 +164,8 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
     double hours = (double)(f.end_ms - f.start_ms) / 3.6e6;
     double nm = z ? trk_distance_m(a->lat, a->lon, z->lat, z->lon) / 1852.0 : NAN;
     fnd_bool(b, "open", z == NULL);
+    if (after != mmsi)
+        fnd_int(b, "continued_as", after);
     fnd_num(b, "duration_h", hours, 2);
     fnd_num(b, "distance_nm", nm, 2);
     fnd_num(b, "implied_speed_kn", hours > 0 ? nm / hours : NAN, 2);
@@ -174,13 +184,18 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
     if (ctx && ctx->draught_at) {
         d0 = ctx->draught_at(ctx->ud, mmsi, a->t_ms, true);
         if (z)
-            d1 = ctx->draught_at(ctx->ud, mmsi, z->t_ms, false);
+            d1 = ctx->draught_at(ctx->ud, after, z->t_ms, false);
     }
     fnd_num(b, "draught_before_m", d0, 1);
     fnd_num(b, "draught_after_m", d1, 1);
     fnd_bool(b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
 
-    if (ctx && ctx->others_heard) {
+    if (after != mmsi) {
+        /* the ship went on as another MMSI (a link): the MMSI change, not a
+         * silence, is why this one was never heard again */
+        fnd_str(b, "cause", "identity");
+        fnd_bool(b, "suspected", 0);
+    } else if (ctx && ctx->others_heard) {
         int64_t margin = (int64_t)(o->coverage_margin_s * 1000.0), quarter = (f.end_ms - f.start_ms) / 4;
         if (margin > quarter)
             margin = quarter;
@@ -224,8 +239,16 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
         emit_gap(o, geo, ctx, mmsi, &p[i], &p[j], p[j].t_ms, j - i - 1, emit, ud);
     }
     free(link);
-    if (ctx && ctx->data_end_ms > 0 && ctx->data_end_ms - p[n - 1].t_ms > min_ms)
-        emit_gap(o, geo, ctx, mmsi, &p[n - 1], NULL, ctx->data_end_ms, 0, emit, ud);
+    if (ctx && ctx->data_end_ms > 0 && ctx->data_end_ms - p[n - 1].t_ms > min_ms) {
+        /* silent until the end: unless the ship went on under another MMSI
+         * (a link, det_link.c), whose first position then ends the gap
+         * ("cause":"identity") or, sooner than min_gap_h, leaves none */
+        const det_link *k = det_link_from(ctx->links, mmsi);
+        if (!k)
+            emit_gap(o, geo, ctx, mmsi, &p[n - 1], NULL, ctx->data_end_ms, 0, emit, ud);
+        else if (k->first.t_ms - p[n - 1].t_ms >= min_ms)
+            emit_gap(o, geo, ctx, mmsi, &p[n - 1], &k->first, k->first.t_ms, 0, emit, ud);
+    }
     return PEL_OK;
 }
 
@@ -270,8 +293,11 @@ pel_status det_gap_begin(det_call *c) {
         if (!g->hours)
             return PEL_ERR_NOMEM;
     }
-    g->ctx = (det_gap_context){
-        .draught_at = draught_at, .others_heard = others_heard, .data_end_ms = env->data_end_ms, .ud = g};
+    g->ctx = (det_gap_context){.draught_at = draught_at,
+                               .others_heard = others_heard,
+                               .data_end_ms = env->data_end_ms,
+                               .links = env->links,
+                               .ud = g};
     return PEL_OK;
 }
 

@@ -4,8 +4,10 @@
  *
  *   identity_change  a vessel (MMSI) broadcast a new name, IMO, call sign or
  *                    ship type (one finding per change, in time order,
- *                    "field" naming it); an IMO broadcast under several
- *                    MMSIs (one per pair, "field":"imo_shared").
+ *                    "field" naming it); a ship that went on under another
+ *                    MMSI (one per link, det_link.c, "field":"mmsi"); an
+ *                    IMO broadcast under several MMSIs that are not one
+ *                    ship's in turn (one per pair, "field":"imo_shared").
  *   data_quality     an IMO number that is no IMO number (wrong check digit,
  *                    not seven digits), once per vessel and number.
  *
@@ -211,7 +213,12 @@ static void imo_notes(uint32_t mmsi, const idrow *rows, size_t n, fnd_emit_fn em
     }
 }
 
-pel_status det_identity_run(pel_store *s, fnd_emit_fn emit, void *ud) {
+pel_status det_identity_run(pel_store *s, const det_links *links, const struct geo_mid *mid, fnd_emit_fn emit,
+                            void *ud) {
+    /* a ship that went on under another MMSI */
+    for (size_t i = 0; i < det_links_count(links); i++)
+        det_link_emit(det_links_at(links, i), mid, emit, ud);
+
     st_iter *q = st_identities_all(s, false, NULL);
     if (!q)
         return PEL_ERR_IO;
@@ -286,6 +293,9 @@ pel_status det_identity_run(pel_store *s, fnd_emit_fn emit, void *ud) {
         uint32_t imo = pr.imo;
         if (pel_imo_classify(imo) != PEL_IMO_VALID)
             continue;
+        /* one MMSI after another of the same ship: a change of MMSI (above) */
+        if (links && det_links_head(links, pr.mmsi_a) == det_links_head(links, pr.mmsi_b))
+            continue;
         fnd_builder f = {0};
         f.event = "identity_change";
         f.mmsi = pr.mmsi_a;
@@ -310,5 +320,5 @@ pel_status det_identity_run(pel_store *s, fnd_emit_fn emit, void *ud) {
 }
 
 pel_status det_identity_finish(det_call *c) {
-    return det_identity_run(c->env->s, c->emit, c->ud);
+    return det_identity_run(c->env->s, c->env->links, c->env->mid, c->emit, c->ud);
 }

@@ -113,6 +113,14 @@ static const det_setting zone_settings[] = {
     ZONE(min_positions, 1, 1, 1000000, "positions", "stays with fewer positions inside are not reported"),
 };
 
+#define IDENT(...) SET("identity", det_identity_opts, __VA_ARGS__)
+static const det_setting identity_settings[] = {
+    IDENT(link_max_speed_kn, 30,   1, 1000,   "knots",   "an MMSI's last position and the next MMSI's first are linked when reachable at this speed (or 1.25 times a higher reported speed, up to 50 kn)"),
+    IDENT(link_noise_m,      1000, 0, 100000, "metres",  "a distance between them that is always within reach"),
+    IDENT(link_overlap_s,    600,  0, 86400,  "seconds", "how long both MMSIs may be heard at once while the ship switches over"),
+    IDENT(link_alone_h,      24,   0, 720,    "hours",   "the old MMSI's last transmitter (the new one's first) was the only one under its MMSI this long: two at once are two vessels"),
+};
+
 /* ---- the kinds of finding ------------------------------------------------------------ */
 
 static const det_kind enc_kinds[] = {{DET_EV_ENCOUNTER, NULL, NULL}};
@@ -132,6 +140,7 @@ static const det_kind identity_kinds[] = {
     {DET_EV_IDENTITY_CHANGE, "field", "imo"},
     {DET_EV_IDENTITY_CHANGE, "field", "shiptype"},
     {DET_EV_IDENTITY_CHANGE, "field", "imo_shared"},
+    {DET_EV_IDENTITY_CHANGE, "field", "mmsi"},
     {DET_EV_DATA_QUALITY, "kind", "invalid_imo"},
 };
 static const det_kind screen_kinds[] = {{DET_EV_WATCHLIST_MATCH, NULL, NULL}};
@@ -167,8 +176,8 @@ const det_detector det_table[DET__COUNT] = {
     [DET_SPOOFING] = {"spoofing", "signs in a track: one MMSI in two places, impossible jumps, an unallocated MID, an MMSI that identifies no ship",
                       NO_OPTS, KINDS(spoof_kinds), DET_EVERY_MMSI,
                       NULL, det_spoof_vessel, NULL, NULL},
-    [DET_IDENTITY] = {"identity", "identity changes, IMO numbers shared by MMSIs, IMO numbers that are none",
-                      NO_OPTS, KINDS(identity_kinds), 0,
+    [DET_IDENTITY] = {"identity", "identity changes, a ship going on under another MMSI, IMO numbers shared by MMSIs, IMO numbers that are none",
+                      OPTS(det_identity_opts, identity_settings), KINDS(identity_kinds), 0,
                       NULL, NULL, det_identity_finish, NULL},
     [DET_SCREENING] = {"screening", "every identity broadcast against the sanctions lists",
                        NO_OPTS, KINDS(screen_kinds), 0,
@@ -178,7 +187,7 @@ const det_detector det_table[DET__COUNT] = {
 
 _Static_assert(sizeof(det_enc_opts) <= DET_OPTS_MAX && sizeof(det_loiter_opts) <= DET_OPTS_MAX &&
                    sizeof(det_gap_opts) <= DET_OPTS_MAX && sizeof(det_port_opts) <= DET_OPTS_MAX &&
-                   sizeof(det_zone_opts) <= DET_OPTS_MAX,
+                   sizeof(det_zone_opts) <= DET_OPTS_MAX && sizeof(det_identity_opts) <= DET_OPTS_MAX,
                "det_opts holds every detector's options");
 
 /* ---- defaults and --set ------------------------------------------------------------------ */

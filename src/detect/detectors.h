@@ -118,14 +118,15 @@ typedef struct det_call det_call;
 /* What the scan gives every detector: the same for all, for the whole
  * scan. */
 typedef struct det_env {
-    pel_store *s;              /* the store scanned */
-    det_geo geo;               /* ports, zones (zones_at NULL without zones), MIDs */
-    const struct geo_mid *mid; /* the MID table (screening's flag check), or NULL */
-    const char *data_dir;      /* as pel_scan_opts.data_dir (screening's shipped list) */
-    int64_t data_start_ms;     /* the first and last position time in the store; */
-    int64_t data_end_ms;       /* both 0 when it has none */
-    fnd_set *found;            /* the findings so far: a finish may judge its own (gaps) */
-    pel_scan_stats *stats;     /* never NULL: a detector adds its own counts */
+    pel_store *s;                  /* the store scanned */
+    det_geo geo;                   /* ports, zones (zones_at NULL without zones), MIDs */
+    const struct geo_mid *mid;     /* the MID table (screening's flag check), or NULL */
+    const char *data_dir;          /* as pel_scan_opts.data_dir (screening's shipped list) */
+    int64_t data_start_ms;         /* the first and last position time in the store; */
+    int64_t data_end_ms;           /* both 0 when it has none */
+    const struct det_links *links; /* the links between MMSIs (det_link.c), NULL for none */
+    fnd_set *found;                /* the findings so far: a finish may judge its own (gaps) */
+    pel_scan_stats *stats;         /* never NULL: a detector adds its own counts */
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
      * screening: the screen stage is the scan's to call, not detect's */
     pel_status (*screening)(det_call *c);
@@ -394,14 +395,18 @@ typedef struct det_gap_context {
      * of (lat, lon) (degrees) between from_ms and to_ms (exclusive) */
     long (*others_heard)(void *ud, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from_ms,
                          int64_t to_ms);
-    int64_t data_end_ms; /* latest time in the data; 0 = unknown (no open gaps) */
-    void *ud;            /* passed to the callbacks */
+    int64_t data_end_ms;           /* latest time in the data; 0 = unknown (no open gaps) */
+    const struct det_links *links; /* MMSIs given up for others (det_link.c), NULL for none */
+    void *ud;                      /* passed to the callbacks */
 } det_gap_context;
 
 /* Emits a "gap" finding for each pair of consecutive positions of a chain
  * at least o->min_gap_h apart, and an open gap ("open": true, end =
  * ctx->data_end_ms) when the vessel's last position is more than
- * o->min_gap_h before the end of the data.  Start is the position before
+ * o->min_gap_h before the end of the data -- unless ctx->links has the
+ * ship going on under another MMSI: then a gap to that MMSI's first
+ * position (mmsi2 that MMSI) when it came o->min_gap_h or more later,
+ * none when sooner.  Start is the position before
  * the gap, end the one after; lat/lon are those of the position before.
  * Fields: open, duration_h, distance_nm, implied_speed_kn, segment_before,
  * segment_after, same_mmsi_other_positions (positions of the same MMSI from
@@ -499,12 +504,91 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
 
 pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 
-/* ---- identity (det_identity.c) ----------------------------------------------------- */
+/* ---- identity (det_identity.c) and the links between MMSIs (det_link.c) ------------- */
+
+/* Defaults: det_table's settings. */
+typedef struct det_identity_opts {
+    double link_max_speed_kn; /* between A's last and B's first position, at least; more when
+                                 their reported speeds say so (trk_reach_kn) */
+    double link_noise_m;      /* a distance always within reach (position jitter) */
+    double link_overlap_s;    /* how long A and B may both be heard at the switch-over */
+    double link_alone_h;      /* A's last transmitter (B's first) alone under its MMSI this long */
+} det_identity_opts;
+
+/* Fills o with the defaults.  o is the caller's. */
+void det_identity_default_opts(det_identity_opts *o);
+
+/* What a link matched on. */
+enum { DET_LINK_IMO = 1u, DET_LINK_NAME = 2u, DET_LINK_CALLSIGN = 4u, DET_LINK_SIZE = 8u };
+
+#define DET_LINK_MAX_IDENT 8
+
+/* An identity report a link rests on: where it was first heard. */
+typedef struct det_link_ident {
+    uint32_t input;
+    uint64_t line;
+    unsigned clocks; /* 1 << pel_clock of its reports */
+} det_link_ident;
+
+/* MMSI `from` (A) fell silent and the same ship went on as `to` (B)
+ * (det_link.c has the rules). */
+typedef struct det_link {
+    uint32_t from, to;
+    unsigned matched;                         /* DET_LINK_ bits: what A's last identity and B's first share */
+    uint32_t imo;                             /* the valid IMO both broadcast, 0 when not matched */
+    char name[64], callsign[16];              /* B's first name and call sign as broadcast ("" none) */
+    int length_m, beam_m;                     /* B's first size, -1 unknown */
+    pel_position last, first;                 /* A's last position, B's first (segments of their own) */
+    det_link_ident ident[DET_LINK_MAX_IDENT]; /* the matching identity reports, A's then B's */
+    int nident;
+    double distance_m;  /* from last to first */
+    double reach_kn;    /* the speed allowed between them (trk_reach_kn) */
+    int64_t silence_ms; /* first.t_ms - last.t_ms; negative when both were heard at once */
+} det_link;
+
+/* The links of a store: every MMSI has at most one successor and one
+ * predecessor, and links go forward in time, so they make chains (one
+ * vessel each).  Opaque; read with the functions below. */
+typedef struct det_links det_links;
+
+/* Resolves the links of the store s with the settings o (NULL: the
+ * defaults), reading its identities and the positions of the MMSIs whose
+ * identity another MMSI broadcast (store.h).  On PEL_OK *out is the
+ * caller's (det_links_free); otherwise *out is NULL and err (may be NULL)
+ * says why (PEL_ERR_NOMEM, the store's error).  Deterministic. */
+pel_status det_links_build(pel_store *s, const det_identity_opts *o, det_links **out, pel_error *err);
+
+/* Frees l; NULL is accepted. */
+void det_links_free(det_links *l);
+
+/* The number of links, and link i in order of `from` (NULL past the end);
+ * l may be NULL (no links).  Borrowed from l. */
+size_t det_links_count(const det_links *l);
+const det_link *det_links_at(const det_links *l, size_t i);
+
+/* The link from mmsi (its successor), the link to mmsi (its predecessor),
+ * or NULL.  Borrowed from l (may be NULL). */
+const det_link *det_link_from(const det_links *l, uint32_t mmsi);
+const det_link *det_link_to(const det_links *l, uint32_t mmsi);
+
+/* The first MMSI of mmsi's chain (mmsi itself when nothing links to it):
+ * the vessel's name among its MMSIs. */
+uint32_t det_links_head(const det_links *l, uint32_t mmsi);
+
+/* Emits the identity_change of link k ("field":"mmsi", mmsi = from, mmsi2 =
+ * to; docs/findings.md): start and end the two positions, at A's last
+ * place; the flags from mid (may be NULL: null).  Evidence: A's last and
+ * B's first position, then the matching identity reports. */
+void det_link_emit(const det_link *k, const struct geo_mid *mid, fnd_emit_fn emit, void *ud);
 
 /* Identity changes, shared IMO numbers and IMO data-quality notes over
- * every identity in the store s.  Returns PEL_OK, PEL_ERR_NOMEM or the
- * store's error. */
-pel_status det_identity_run(pel_store *s, fnd_emit_fn emit, void *ud);
+ * every identity in the store s; links (may be NULL) add one
+ * identity_change "mmsi" each (mid for their flags, may be NULL) and
+ * take their pairs out of the shared IMOs: an IMO used by one MMSI after
+ * another of the same chain is a change of MMSI, not a sharing.  Returns
+ * PEL_OK, PEL_ERR_NOMEM or the store's error. */
+pel_status det_identity_run(pel_store *s, const det_links *links, const struct geo_mid *mid, fnd_emit_fn emit,
+                            void *ud);
 
 pel_status det_identity_finish(det_call *c);
 

@@ -67,6 +67,7 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
     [RPT_W_IDENTITY_IMO] = {"identity_imo", 20},
     [RPT_W_IDENTITY_NAME] = {"identity_name", 10},
     [RPT_W_IDENTITY_OTHER] = {"identity_other", 3},
+    [RPT_W_IDENTITY_MMSI] = {"identity_mmsi", 10},
     [RPT_W_FLAG_DPRK] = {"flag_dprk", 20},
     [RPT_W_HIGH] = {"high", 60},
     [RPT_W_MEDIUM] = {"medium", 25},
@@ -99,6 +100,7 @@ static const rpt_kind_weights kind_weights[] = {
     {"identity_change", "imo",               W(RPT_W_IDENTITY_IMO), NULL},
     {"identity_change", "shiptype",          W(RPT_W_IDENTITY_OTHER), NULL},
     {"identity_change", "imo_shared",        W(RPT_W_IDENTITY_IMO), NULL},
+    {"identity_change", "mmsi",              W(RPT_W_IDENTITY_MMSI), NULL},
     {"watchlist_match", NULL,                W(RPT_W_DESIGNATION_IMO, RPT_W_DESIGNATION_CORROBORATED,
                                                RPT_W_DESIGNATION_NAME), NULL},
     {"data_quality",    "invalid_imo",       W(RPT_W_DATA_IMO), NULL},
@@ -537,7 +539,14 @@ static void score_identity(scorer *c, const fnd_finding *f, long idx, uint32_t s
     char a[64], b[64], t1[32], on[160];
     const char *from = value_text(fnd_get(f, "from"), a, sizeof a);
     const char *to = value_text(fnd_get(f, "to"), b, sizeof b);
-    if (!strcmp(field, "imo_shared"))
+    if (!strcmp(field, "mmsi")) {
+        const char *ff = fnd_get_str(f, "from_flag"), *tf = fnd_get_str(f, "to_flag");
+        char flags[32] = "";
+        if (ff && tf && strcmp(ff, tf))
+            snprintf(flags, sizeof flags, ", flag %.3s to %.3s", ff, tf);
+        add_item(&c->it, self, w[RPT_W_IDENTITY_MMSI], idx, CAP_NONE, NULL,
+                 fmt("Went on as MMSI %09u after MMSI %09u%s (%s)", f->mmsi2, f->mmsi, flags, when(f->end_ms, t1)));
+    } else if (!strcmp(field, "imo_shared"))
         add_item(&c->it, self, w[RPT_W_IDENTITY_IMO], idx, CAP_NONE, NULL,
                  fmt("IMO %.0f is also broadcast by %s", fnd_get_num(f, "imo", 0),
                      other ? name_of(c, other, on, sizeof on) : "another MMSI"));
@@ -595,7 +604,8 @@ static void score_finding(scorer *c, const fnd_finding *f, long idx) {
         score_data_quality(c, f, idx, m1);
     else if (!strcmp(ev, "identity_change")) {
         score_identity(c, f, idx, m1, m2);
-        if (m2)
+        const char *field = fnd_get_str(f, "field");
+        if (m2 && !(field && !strcmp(field, "mmsi"))) /* a change of MMSI: one vessel, counted once */
             score_identity(c, f, idx, m2, m1);
     }
 }

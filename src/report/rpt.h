@@ -43,6 +43,7 @@ enum {
     RPT_W_IDENTITY_IMO,
     RPT_W_IDENTITY_NAME,
     RPT_W_IDENTITY_OTHER,
+    RPT_W_IDENTITY_MMSI,
     RPT_W_FLAG_DPRK,
     RPT_W_HIGH, /* level thresholds */
     RPT_W_MEDIUM,

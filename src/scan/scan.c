@@ -3,7 +3,9 @@
  * (detectors.h) over the whole store.
  *
  * The settings are applied to each detector's options (det_settings_apply)
- * before anything is read.  Then, in table order: every detector's begin;
+ * before anything is read.  The links between MMSIs (det_link.c, with the
+ * identity row's settings) are resolved first, for every detector to see
+ * (det_env.links).  Then, in table order: every detector's begin;
  * vessel by vessel (in MMSI order) the usable positions (segment >= 0) to
  * every detector's vessel hook -- fishing gear to none, MMSI 0 and the
  * shared defaults only to those that take every MMSI (spoofing signs);
@@ -166,6 +168,12 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         if (!st_data_span(s, &c.env.data_start_ms, &c.env.data_end_ms))
             c.env.data_start_ms = c.env.data_end_ms = 0;
     }
+    /* the links between MMSIs, before any detector: a gap judges by them,
+     * the identity detector reports them (the identity row's settings) */
+    det_links *links = NULL;
+    if (st == PEL_OK)
+        st = det_links_build(s, (const det_identity_opts *)&opts[DET_IDENTITY], &links, err);
+    c.env.links = links;
     for (int d = 0; d < DET__COUNT; d++) {
         c.sink[d] = (det_sink){.set = c.env.found, .d = &det_table[d]};
         c.call[d] = (det_call){.env = &c.env,
@@ -229,6 +237,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         if (det_table[d].cleanup)
             det_table[d].cleanup(&c.call[d]);
     scan_geo_free(geo);
+    det_links_free(links);
     free(c.use);
     return st;
 }

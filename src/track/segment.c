@@ -113,7 +113,7 @@ static bool arrival_time(const pel_position *p) {
  * up to SOG_CEILING_KN, so a forged speed cannot hide a leap across an
  * ocean. */
 #define SOG_CEILING_KN 50.0
-static double reach_kn(const trk_opts *o, const pel_position *a, const pel_position *b) {
+double trk_reach_kn(double max_speed_kn, const pel_position *a, const pel_position *b) {
     double sog = -1;
     if (a->speed != PEL_NA_SPEED && a->speed <= 1022)
         sog = a->speed / 10.0;
@@ -122,7 +122,7 @@ static double reach_kn(const trk_opts *o, const pel_position *a, const pel_posit
     double own = sog * 1.25;
     if (own > SOG_CEILING_KN)
         own = SOG_CEILING_KN;
-    return own > o->max_speed_kn ? own : o->max_speed_kn;
+    return own > max_speed_kn ? own : max_speed_kn;
 }
 
 static bool bad_coord(const pel_position *p) {
@@ -241,7 +241,7 @@ pel_status trk_stream_push(trk_stream *t, const pel_position *in) {
              * late, out of order): such a time may be off by the slack */
             if (arrival_time(q) || arrival_time(l))
                 hours += t->o.arrival_slack_h;
-            bool ok = d <= t->o.noise_nm * NM || (hours > 0 && d / NM / hours <= reach_kn(&t->o, l, q));
+            bool ok = d <= t->o.noise_nm * NM || (hours > 0 && d / NM / hours <= trk_reach_kn(t->o.max_speed_kn, l, q));
             if (!ok)
                 continue;
             uint32_t nj = t->open[j].s.n, nb = best >= 0 ? t->open[best].s.n : 0;

@@ -131,6 +131,13 @@ typedef struct trk_parallel {
 void trk_parallel_init(trk_parallel *pp);
 int trk_parallel_next(trk_parallel *pp, const trk_segment *g, int32_t *decided);
 
+/* The fastest a vessel is believed to have gone between positions a and b
+ * (knots): max_speed_kn, or more when it says so itself -- 1.25 times the
+ * higher of the two reported speeds over ground, up to 50 kn (a forged
+ * speed cannot hide a leap across an ocean).  The segmenter's rule; the
+ * links between MMSIs (detect/det_link.c) use it too. */
+double trk_reach_kn(double max_speed_kn, const pel_position *a, const pel_position *b);
+
 /* Great-circle distance in metres between two positions in 1/600000 degree. */
 double trk_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);
 
