@@ -80,7 +80,7 @@ typedef struct idside {
 
 typedef struct idsum {
     uint32_t mmsi;
-    idside side[2];      /* [0] first heard, [1] last heard */
+    idside side[2];       /* [0] first heard, [1] last heard */
     int64_t id_t0, id_t1; /* identity reports: first and last time */
 } idsum;
 
@@ -170,8 +170,8 @@ static int cmp_gkey(const void *a, const void *b) {
 
 /* What the positions of an MMSI say, read once when needed. */
 typedef struct ends {
-    bool loaded, has;     /* has: a usable position of a segment of its own */
-    int64_t t0, t1;       /* heard: positions and identity reports */
+    bool loaded, has; /* has: a usable position of a segment of its own */
+    int64_t t0, t1;   /* heard: positions and identity reports */
     pel_position first, last;
     bool alone_start, alone_end;
 } ends;
@@ -391,7 +391,8 @@ static bool try_link(builder *b, size_t ia, size_t ic, det_link *out) {
     out->from = A->mmsi;
     out->to = B->mmsi;
     out->imo = imo ? a->imo : 0;
-    out->matched = (imo ? DET_LINK_IMO : 0u) | (a->name_key[0] && !strcmp(a->name_key, c->name_key) ? DET_LINK_NAME : 0u) |
+    out->matched = (imo ? DET_LINK_IMO : 0u) |
+                   (a->name_key[0] && !strcmp(a->name_key, c->name_key) ? DET_LINK_NAME : 0u) |
                    (a->cs_key[0] && !strcmp(a->cs_key, c->cs_key) ? DET_LINK_CALLSIGN : 0u) |
                    (a->length > 0 && a->length == c->length && a->beam == c->beam ? DET_LINK_SIZE : 0u);
     snprintf(out->name, sizeof out->name, "%s", c->name);
@@ -529,9 +530,8 @@ pel_status det_links_build(pel_store *s, const det_identity_opts *o, det_links *
     if (st == PEL_OK && b.nkeys) {
         xqsort(b.keys, b.nkeys, sizeof *b.keys, cmp_gkey);
         for (size_t g0 = 0, g1; st == PEL_OK && g0 < b.nkeys; g0 = g1) {
-            for (g1 = g0 + 1; g1 < b.nkeys && b.keys[g1].kind == b.keys[g0].kind &&
-                              !strcmp(b.keys[g1].key, b.keys[g0].key);
-                 g1++)
+            for (g1 = g0 + 1;
+                 g1 < b.nkeys && b.keys[g1].kind == b.keys[g0].kind && !strcmp(b.keys[g1].key, b.keys[g0].key); g1++)
                 ;
             if (g1 - g0 >= 2)
                 st = group(&b, g0, g1, m, err);

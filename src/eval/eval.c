@@ -97,8 +97,13 @@ static int event_index(events *ev, const char *name) {
     return (int)ev->n++;
 }
 
+static bool is_mmsi_change(const char *event, const char *sub) {
+    return !strcmp(event, "identity_change") && sub && !strcmp(sub, "mmsi");
+}
+
 static bool is_pair_event(const char *event, const char *sub) {
-    return !strcmp(event, "encounter") || (!strcmp(event, "identity_change") && sub && !strcmp(sub, "imo_shared"));
+    return !strcmp(event, "encounter") ||
+           (!strcmp(event, "identity_change") && sub && (!strcmp(sub, "imo_shared") || !strcmp(sub, "mmsi")));
 }
 
 static const char *subtype_member(const char *event) {
@@ -191,7 +196,8 @@ static bool same_thing(const events *ev, const item *t, const item *f) {
         return false;
     if (is_pair_event(name, t->sub) || is_pair_event(name, f->sub))
         return (t->mmsi == f->mmsi && t->mmsi2 == f->mmsi2 && t->has_mmsi2 == f->has_mmsi2) ||
-               (t->mmsi == f->mmsi2 && t->mmsi2 == f->mmsi && t->has_mmsi2 == f->has_mmsi2);
+               (!is_mmsi_change(name, t->sub) && !is_mmsi_change(name, f->sub) && t->mmsi == f->mmsi2 &&
+                t->mmsi2 == f->mmsi && t->has_mmsi2 == f->has_mmsi2); /* a change of MMSI has an order */
     return t->mmsi == f->mmsi;
 }
 

@@ -119,7 +119,9 @@ typedef struct ctx {
         size_t vessel;
         int64_t last_rx;
         double lat, lon;
-    } * retired; /* MMSIs given up on a change of flag */
+        uint32_t to;      /* the MMSI it was given up for */
+        int64_t first_rx; /* the first received position under `to`, -1 none yet */
+    } * retired;          /* MMSIs given up on a change of flag */
     size_t nretired;
     bool oom;        /* stop: out of memory, or fail */
     pel_status fail; /* when not out of memory */
@@ -154,7 +156,7 @@ static truth *add_truth(ctx *c, const char *event, uint32_t mmsi, uint32_t mmsi2
     truth *t = &c->tr[c->ntr++];
     memset(t, 0, sizeof *t);
     t->event = event;
-    if (mmsi2 && mmsi2 < mmsi) {
+    if (mmsi2 && mmsi2 < mmsi && !strcmp(event, "encounter")) { /* a pair in no order; a change of MMSI has one */
         uint32_t x = mmsi;
         mmsi = mmsi2;
         mmsi2 = x;
@@ -421,6 +423,12 @@ static void zone_close(ctx *c, sim_vessel *v, vrx *x, int z) {
 }
 
 static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon) {
+    if (x->last_rx < 0) /* the first under this MMSI: does it continue one given up? */
+        for (size_t i = 0; i < c->nretired; i++) {
+            struct retired *r = &c->retired[i];
+            if (r->vessel == (size_t)(v - c->sc->v) && r->to == x->mmsi && r->first_rx < 0)
+                r->first_rx = t;
+        }
     if (x->last_rx >= 0 && t - x->last_rx >= GAP_MS) {
         double dark = dark_overlap(v, x->last_rx, t);
         bool hole = in_hole(c->sc, x->last_lat, x->last_lon, x->last_rx + 60000) || in_hole(c->sc, lat, lon, t - 60000);
@@ -648,14 +656,9 @@ static void apply_changes(ctx *c, sim_vessel *v, vrx *x, int64_t t) {
             ident = true;
         }
         if (ch->mmsi && ch->mmsi != x->mmsi) {
-            if (v->imo) {
-                truth *tr =
-                    add_truth(c, "identity_change", x->mmsi, ch->mmsi, c->sc->start, c->sc->end, NAN, NAN,
-                              "%s changed flag: MMSI %u became %u, same IMO %u", v->id, x->mmsi, ch->mmsi, v->imo);
-                if (tr)
-                    json_object_set_new(tr->extra, "field", json_string("imo_shared"));
-            }
-            /* the old MMSI falls silent: an open gap if long enough before the end (checked at the end) */
+            /* the old MMSI falls silent and the ship goes on under the new
+             * one: an identity_change "mmsi" once the new one is heard, and
+             * no open gap on the old one (both decided at the end) */
             for (int z = 0; z < c->nzones; z++)
                 zone_close(c, v, x, z);
             if (x->last_rx >= 0) {
@@ -665,8 +668,8 @@ static void apply_changes(ctx *c, sim_vessel *v, vrx *x, int64_t t) {
                     return;
                 }
                 c->retired = r;
-                c->retired[c->nretired++] =
-                    (struct retired){x->mmsi, (size_t)(v - c->sc->v), x->last_rx, x->last_lat, x->last_lon};
+                c->retired[c->nretired++] = (struct retired){
+                    x->mmsi, (size_t)(v - c->sc->v), x->last_rx, x->last_lat, x->last_lon, ch->mmsi, -1};
             }
             x->mmsi = ch->mmsi;
             x->last_rx = -1;
@@ -1060,6 +1063,31 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
             const struct retired *r = &c.retired[i - sc.nv];
             v = &sc.v[r->vessel];
             mmsi = r->mmsi, last = r->last_rx, lat = r->lat, lon = r->lon;
+            if (r->first_rx >= 0) {
+                /* the ship went on under r->to: a change of MMSI (a flag hop
+                 * when the country digits change), from the old MMSI's last
+                 * received position to the new one's first; a silence between
+                 * them of GAP_MS or more is a gap closed by the new MMSI with
+                 * cause "identity", a shorter one no gap */
+                truth *tr = add_truth(&c, "identity_change", mmsi, r->to, last, r->first_rx, lat, lon,
+                                      "%s changed flag: MMSI %u became %u, same ship%s", v->id, mmsi, r->to,
+                                      v->imo ? " and IMO" : "");
+                if (tr) {
+                    json_object_set_new(tr->extra, "field", json_string("mmsi"));
+                    json_object_set_new(tr->extra, "from", json_integer(mmsi));
+                    json_object_set_new(tr->extra, "to", json_integer(r->to));
+                }
+                if (r->first_rx - last >= GAP_MS) {
+                    tr = add_truth(&c, "gap", mmsi, r->to, last, r->first_rx, lat, lon,
+                                   "%s (%s) silent, then heard under its new MMSI %u", v->id, v->name, r->to);
+                    if (tr) {
+                        json_object_set_new(tr->extra, "open", json_false());
+                        json_object_set_new(tr->extra, "suspected", json_false());
+                        json_object_set_new(tr->extra, "cause", json_string("identity"));
+                    }
+                }
+                continue;
+            }
         }
         if (c.data_end - last < GAP_MS)
             continue;
@@ -1068,7 +1096,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         truth *tr = add_truth(&c, "gap", mmsi, 0, last, c.data_end, lat, lon,
                               "%s (%s) silent until the end of the data%s", v->id, v->name,
                               off          ? ": AIS switched off"
-                              : i >= sc.nv ? ": this MMSI was given up on a change of flag"
+                              : i >= sc.nv ? ": this MMSI was given up on a change of flag, the new one never heard"
                                            : "");
         if (tr) {
             json_object_set_new(tr->extra, "open", json_true());
