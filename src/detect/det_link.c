@@ -698,9 +698,13 @@ void det_link_emit(const det_link *k, const struct geo_mid *mid, fnd_emit_fn emi
     fnd_add_position(&f, &k->last);
     fnd_add_position(&f, &k->first);
     for (int i = 0; i < k->nident; i++) {
-        pel_position p = {.input = k->ident[i].input, .line = k->ident[i].line};
+        const det_link_ident *x = &k->ident[i];
+        if ((x->input == k->last.input && x->line == k->last.line) ||
+            (x->input == k->first.input && x->line == k->first.line))
+            continue; /* a CSV row is position and identity at once: cited once */
+        pel_position p = {.input = x->input, .line = x->line};
         fnd_add_position(&f, &p);
-        f.clocks |= k->ident[i].clocks;
+        f.clocks |= x->clocks;
     }
     emit(ud, &f);
 }
