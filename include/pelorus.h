@@ -705,6 +705,13 @@ pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_
  * silence_h hours. */
 pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FILE *out, pel_error *err);
 
+/* Writes the MMSIs the ship of mmsi was heard under, in time order, with
+ * the evidence of each link (the links of a scan's identity_change "mmsi",
+ * docs/findings.md, with the default settings): the old MMSI's last
+ * position, the new one's first, the identity reports that match.  Writes
+ * nothing when the ship has one MMSI.  Computed from the store on demand. */
+pel_status pel_vessel_chain(pel_store *s, uint32_t mmsi, FILE *out, pel_error *err);
+
 typedef struct pel_track_filter {
     const uint32_t *mmsi; /* NULL: every vessel */
     size_t nmmsi;

@@ -64,6 +64,17 @@ S=$T/small
 for ev in encounter loitering gap port_visit zone_entry spoofing identity_change watchlist_match; do
     check "small: has a $ev finding" grep -q "\"event\":\"$ev\"" "$S/findings.jsonl"
 done
+# the reflag: one ship under two MMSIs (a link), no open gap on the old MMSI
+check "small: reflag is an identity_change mmsi 667001111 -> 511101111" \
+    jq -e -s '[.[] | select(.event == "identity_change" and .field == "mmsi" and .mmsi == 667001111 and .mmsi2 == 511101111 and .from == 667001111 and .to == 511101111 and .flag_changed == true and (.evidence | length) == 4)] | length == 1' "$S/findings.jsonl" >/dev/null
+check "small: no gap on the old MMSI 667001111" \
+    jq -e -s '[.[] | select(.event == "gap" and .mmsi == 667001111)] | length == 0' "$S/findings.jsonl" >/dev/null
+$P vessel --db "$S/db" 511101111 >"$T/chain.txt" 2>&1
+check "small: pelorus vessel shows the chain with its evidence" \
+    grep -q -A6 '^one ship under 2 MMSIs' "$T/chain.txt"
+check "small: the chain names both MMSIs and the lines" sh -c "grep -A6 '^one ship under 2 MMSIs' '$T/chain.txt' | tr -s ' ' | grep -q -e '-> went on as 511101111 after 0.03 h' && grep -q 'ais.nmea:24035' '$T/chain.txt' && grep -q 'ais.nmea:24075' '$T/chain.txt' && grep -q '^ *667001111 ' '$T/chain.txt'"
+$P vessel --db "$S/db" 445110001 >"$T/nochain.txt" 2>&1
+check "small: a ship of one MMSI has no chain" sh -c "! grep -q 'one ship under' '$T/nochain.txt'"
 # and a wrong findings file fails --min-f1
 grep -v '"event":"encounter"' "$S/findings.jsonl" >"$T/fewer.jsonl"
 $P eval -q --min-f1 0.99 "$S/truth.jsonl" "$T/fewer.jsonl" >/dev/null 2>&1

@@ -22,7 +22,9 @@ static char dir[] = "/tmp/unit_link.XXXXXX";
 #define B 667000001u /* Sierra Leone: another flag */
 #define C 511000001u
 
-#define HDR "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass\n"
+#define HDR                                                                                                            \
+    "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,"    \
+    "TransceiverClass\n"
 
 typedef struct ship {
     uint32_t mmsi;
@@ -349,7 +351,8 @@ static void test_chain(void) {
     CHECK(s && det_links_build(s, &o, &l, &err) == PEL_OK && det_links_count(l) == 2, "chain: no overlap needed");
     det_links_free(l);
     pel_store_close(s);
-    CHECK(det_links_count(NULL) == 0 && !det_links_at(NULL, 0) && !det_link_from(NULL, A) && det_links_head(NULL, A) == A,
+    CHECK(det_links_count(NULL) == 0 && !det_links_at(NULL, 0) && !det_link_from(NULL, A) &&
+              det_links_head(NULL, A) == A,
           "no links: NULL is none");
 }
 

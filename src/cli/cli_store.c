@@ -404,6 +404,8 @@ int cli_vessel(int argc, char **argv) {
         if (i)
             printf("\n");
         rc = pel_vessel_describe(s, found[i], silence, stdout, &err);
+        if (rc == PEL_OK)
+            rc = pel_vessel_chain(s, found[i], stdout, &err);
     }
     if (n > 64)
         printf("\n(%zu vessels match; the first 64 are shown)\n", n);
