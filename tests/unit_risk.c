@@ -162,6 +162,41 @@ int main(void) {
     CHECK(rpt_split_settings(bad4, 1, &w, &d, det, &ndet, &err) == PEL_ERR_ARG, "unknown report setting refused");
     CHECK(!strcmp(rpt_weight_name(0), "designation_imo") && rpt_weight_name(RPT_W__COUNT) == NULL, "weight names");
 
+    /* one ship under two MMSIs (identity_change "mmsi"): one vessel, the
+     * points of both summed, the change and the MID counted once; a clone
+     * pair (parallel segments on one MMSI) stays one MMSI's; an imo_shared
+     * pair stays two vessels */
+    // clang-format off
+    static const char *const ship[] = {
+        /* 0 */ "{\"event\":\"gap\",\"mmsi\":445000010,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T20:00:00Z\",\"lat\":1,\"lon\":1,\"open\":false,\"duration_h\":20.0,\"suspected\":true}",
+        /* 1 */ "{\"event\":\"identity_change\",\"mmsi\":445000010,\"mmsi2\":445000011,\"start\":\"2024-01-02T00:00:00Z\",\"end\":\"2024-01-02T00:30:00Z\",\"lat\":1,\"lon\":1,\"field\":\"mmsi\",\"from\":445000010,\"to\":445000011,\"from_flag\":\"KP\",\"to_flag\":\"KP\"}",
+        /* 2 */ "{\"event\":\"port_visit\",\"mmsi\":445000011,\"start\":\"2024-01-03T00:00:00Z\",\"end\":\"2024-01-03T10:00:00Z\",\"lat\":1,\"lon\":1,\"port\":\"Nampo\",\"port_concern\":true,\"duration_h\":10.0}",
+        /* 3 */ "{\"event\":\"identity_change\",\"mmsi\":445000011,\"mmsi2\":667000012,\"start\":\"2024-01-04T00:00:00Z\",\"end\":\"2024-01-04T00:30:00Z\",\"lat\":1,\"lon\":1,\"field\":\"mmsi\",\"from\":445000011,\"to\":667000012,\"from_flag\":\"KP\",\"to_flag\":\"SL\"}",
+        /* 4 */ "{\"event\":\"spoofing\",\"mmsi\":412000020,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"kind\":\"parallel_segments\",\"separation_nm\":100}",
+        /* 5 */ "{\"event\":\"identity_change\",\"mmsi\":412000021,\"mmsi2\":412000022,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":null,\"lon\":null,\"field\":\"imo_shared\",\"imo\":9074729}",
+    };
+    // clang-format on
+    fnd_set *fs = parse(ship, sizeof ship / sizeof ship[0]);
+    rpt_ranking rs;
+    rpt_weights_default(&w);
+    CHECK(fs && rpt_score(fs, &w, NULL, 0, NULL, 0, NULL, NULL, &rs, &err) == PEL_OK, "ship: scores");
+    const rpt_vessel *sv = fs ? find(&rs, 445000010) : NULL;
+    /* gap 10 + port of concern 25 + two changes of MMSI 10 + 10 + MID 445 once 20 = 75 */
+    CHECK(sv && near(sv->score, 75.0) && sv->nreasons == 5, "ship: one vessel of 75 (%.1f, %zu reasons)",
+          sv ? sv->score : -1, sv ? sv->nreasons : 0);
+    CHECK(sv && sv->nmmsis == 3 && sv->mmsis[0] == 445000010 && sv->mmsis[1] == 445000011 && sv->mmsis[2] == 667000012,
+          "ship: its MMSIs in time order");
+    CHECK(sv && sv->nfindings == 4, "ship: the findings of all its MMSIs, each once (%zu)", sv ? sv->nfindings : 0);
+    CHECK(fs && !find(&rs, 445000011) && !find(&rs, 667000012), "ship: no row for its later MMSIs");
+    CHECK(fs && rs.n == 4, "ship: 4 vessels (the ship, the clone's MMSI, the two sharing an IMO), got %zu", rs.n);
+    const rpt_vessel *cv = fs ? find(&rs, 412000020) : NULL;
+    CHECK(cv && cv->nmmsis == 1 && near(cv->score, 20.0), "clone: one MMSI, its own score");
+    CHECK(fs && find(&rs, 412000021) && find(&rs, 412000022) && find(&rs, 412000021)->nmmsis == 1,
+          "imo_shared: two vessels");
+    if (fs)
+        rpt_ranking_free(&rs);
+    fnd_set_free(fs);
+
     /* a finding without an event never reaches the score: the reader refuses it */
     fnd_set *broken = fnd_set_new();
     char why[160] = "";

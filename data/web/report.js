@@ -255,7 +255,10 @@
     var period = data.period && typeof data.period === 'object' ? data.period : {};
 
     var vesselByMmsi = new Map();
-    vessels.forEach(function (v, i) { if (v && v.mmsi != null) vesselByMmsi.set(v.mmsi, i); });
+    vessels.forEach(function (v, i) {
+        if (v && v.mmsi != null) vesselByMmsi.set(v.mmsi, i);
+        arr(v && v.mmsis).forEach(function (m) { if (m != null && !vesselByMmsi.has(m)) vesselByMmsi.set(m, i); });
+    });
 
     function vesselName(mmsi, fallback) {
         var i = vesselByMmsi.get(mmsi);
@@ -840,12 +843,16 @@
         opts = opts || {};
         var hl = [];
         var tl = trackLayerByMmsi.get(v.mmsi);
-        if (tl) {
-            hl.push(L.polyline(tl.getLatLngs(), { renderer: renderer, color: '#102a43', weight: 6, opacity: 0.35,
+        var ms = arr(v.mmsis).length ? arr(v.mmsis) : [v.mmsi];
+        ms.forEach(function (m) { /* a ship under several MMSIs: each one's track */
+            var t = trackLayerByMmsi.get(m);
+            if (!t) return;
+            if (!tl) tl = t;
+            hl.push(L.polyline(t.getLatLngs(), { renderer: renderer, color: '#102a43', weight: 6, opacity: 0.35,
                 interactive: false }));
-            hl.push(L.polyline(tl.getLatLngs(), { renderer: renderer, color: levelColour(v.level), weight: 3,
+            hl.push(L.polyline(t.getLatLngs(), { renderer: renderer, color: levelColour(v.level), weight: 3,
                 opacity: 1, interactive: false }));
-        }
+        });
         highlightLayers(hl);
         if (opts.pan !== false) {
             var b = bboxBounds(v.bbox) || (tl ? tl.getBounds() : null);
@@ -859,7 +866,7 @@
         p.appendChild(el('div', { cls: 'p-head' }, [levelBadge(v.level, v.score), el('span', { cls: 'p-id', text: 'rank ' + (i + 1) })]));
         p.appendChild(el('h3', { text: isStr(v.name) && v.name ? v.name : 'unnamed vessel' }));
         p.appendChild(kvTable([
-            ['MMSI', v.mmsi],
+            arr(v.mmsis).length > 1 ? ['MMSIs (one ship, in time order)', arr(v.mmsis).join(' \u2192 ')] : ['MMSI', v.mmsi],
             ['IMO', v.imo],
             ['Call sign', v.callsign],
             ['Ship type', v.shiptype_text ? v.shiptype_text + (v.shiptype != null ? ' (' + v.shiptype + ')' : '') : v.shiptype],

@@ -110,14 +110,21 @@ pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_di
     }
     /* the vessels, by MMSI, with their identities */
     if (st == PEL_OK) {
-        r.nv = r.run.rank.n;
+        /* one entry per MMSI: a ship under several MMSIs (one ranked
+         * vessel) has one for each, all pointing to its rank */
+        r.nv = 0;
+        for (size_t i = 0; i < r.run.rank.n; i++)
+            r.nv += r.run.rank.v[i].nmmsis ? r.run.rank.v[i].nmmsis : 1;
         r.v = calloc(r.nv ? r.nv : 1, sizeof *r.v);
         if (!r.v)
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; st == PEL_OK && i < r.nv; i++) {
-            r.v[i].mmsi = r.run.rank.v[i].mmsi;
-            r.v[i].rank = i;
-            st = st_latest_identity(s, r.v[i].mmsi, &r.v[i].id, err);
+        for (size_t i = 0, j = 0; st == PEL_OK && i < r.run.rank.n; i++) {
+            const rpt_vessel *rv = &r.run.rank.v[i];
+            for (size_t k = 0; st == PEL_OK && k < (rv->nmmsis ? rv->nmmsis : 1); k++, j++) {
+                r.v[j].mmsi = rv->nmmsis ? rv->mmsis[k] : rv->mmsi;
+                r.v[j].rank = i;
+                st = st_latest_identity(s, r.v[j].mmsi, &r.v[j].id, err);
+            }
         }
         if (r.nv)
             xqsort(r.v, r.nv, sizeof *r.v, cmp_vinfo);

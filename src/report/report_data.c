@@ -41,6 +41,41 @@ static json_t *vessel_json(rpt_report *r, const rpt_vinfo *v, const geo_mid *mid
     json_t *o = json_object();
     char buf[96];
     json_object_set_new(o, "mmsi", json_integer(v->mmsi));
+    /* a ship under several MMSIs: every one in time order, the identity
+     * its last one broadcast, the positions and box of all */
+    json_t *ms = json_array();
+    const rpt_vinfo *all[64];
+    size_t nall = 0;
+    for (size_t k = 0; k < rv->nmmsis; k++) {
+        json_array_append_new(ms, json_integer(rv->mmsis[k]));
+        const rpt_vinfo *x = rpt_find_vessel(r, rv->mmsis[k]);
+        if (x && nall < sizeof all / sizeof all[0])
+            all[nall++] = x;
+    }
+    if (!nall)
+        all[nall++] = v;
+    json_object_set_new(o, "mmsis", ms);
+    rpt_vinfo merged = *all[nall - 1]; /* its latest identity and flag: the last MMSI's */
+    merged.positions = 0;
+    merged.has_box = false;
+    for (size_t k = 0; k < nall; k++) {
+        const rpt_vinfo *x = all[k];
+        if (x->positions) {
+            merged.first = merged.positions && merged.first < x->first ? merged.first : x->first;
+            merged.last = merged.positions && merged.last > x->last ? merged.last : x->last;
+            merged.positions += x->positions;
+        }
+        if (x->has_box) {
+            if (!merged.has_box)
+                memcpy(merged.box, x->box, sizeof merged.box);
+            merged.box[0] = fmin(merged.box[0], x->box[0]);
+            merged.box[1] = fmin(merged.box[1], x->box[1]);
+            merged.box[2] = fmax(merged.box[2], x->box[2]);
+            merged.box[3] = fmax(merged.box[3], x->box[3]);
+            merged.has_box = true;
+        }
+    }
+    v = &merged;
     json_object_set_new(o, "name", rpt_jstr(v->id.name));
     json_object_set_new(o, "imo", v->id.imo ? json_integer(v->id.imo) : json_null());
     json_object_set_new(o, "callsign", rpt_jstr(v->id.callsign));
@@ -69,18 +104,24 @@ static json_t *vessel_json(rpt_report *r, const rpt_vinfo *v, const geo_mid *mid
     st_identity *ids = NULL;
     size_t nids = 0;
     json_t *ja = json_array();
-    *st = st_identities(r->s, v->mmsi, &ids, &nids, err);
-    for (size_t k = 0; k < nids; k++) {
-        json_t *x = json_object();
-        json_object_set_new(x, "name", rpt_jstr(ids[k].name));
-        json_object_set_new(x, "imo", ids[k].imo ? json_integer(ids[k].imo) : json_null());
-        json_object_set_new(x, "callsign", rpt_jstr(ids[k].callsign));
-        json_object_set_new(x, "shiptype", ids[k].shiptype >= 0 ? json_integer(ids[k].shiptype) : json_null());
-        json_object_set_new(x, "first", jtime(ids[k].first_ms));
-        json_object_set_new(x, "last", jtime(ids[k].last_ms));
-        json_array_append_new(ja, x);
+    for (size_t m = 0; m < nall && *st == PEL_OK; m++) {
+        *st = st_identities(r->s, all[m]->mmsi, &ids, &nids, err);
+        for (size_t k = 0; k < nids; k++) {
+            json_t *x = json_object();
+            if (nall > 1) /* which MMSI broadcast it */
+                json_object_set_new(x, "mmsi", json_integer(all[m]->mmsi));
+            json_object_set_new(x, "name", rpt_jstr(ids[k].name));
+            json_object_set_new(x, "imo", ids[k].imo ? json_integer(ids[k].imo) : json_null());
+            json_object_set_new(x, "callsign", rpt_jstr(ids[k].callsign));
+            json_object_set_new(x, "shiptype", ids[k].shiptype >= 0 ? json_integer(ids[k].shiptype) : json_null());
+            json_object_set_new(x, "first", jtime(ids[k].first_ms));
+            json_object_set_new(x, "last", jtime(ids[k].last_ms));
+            json_array_append_new(ja, x);
+        }
+        st_identities_free(ids, nids);
+        ids = NULL;
+        nids = 0;
     }
-    st_identities_free(ids, nids);
     json_object_set_new(o, "identities", ja);
     json_object_set_new(o, "positions", json_integer((json_int_t)v->positions));
     json_object_set_new(o, "first", v->positions ? jtime(v->first) : json_null());
@@ -255,11 +296,17 @@ pel_status rpt_data_json(rpt_report *r, const geo_ports *ports, const geo_mid *m
     json_object_set_new(root, "weights", w);
     json_t *va = json_array(), *ta = json_array();
     for (size_t i = 0; i < r->run.rank.n && st == PEL_OK; i++) {
-        rpt_vinfo *v = rpt_find_vessel(r, r->run.rank.v[i].mmsi);
+        const rpt_vessel *rv = &r->run.rank.v[i];
+        rpt_vinfo *v = rpt_find_vessel(r, rv->mmsi);
         json_array_append_new(va, vessel_json(r, v, mid, err, &st));
-        if (!v->track)
-            v->track = rpt_draw_track(&r->draw, v->mmsi, NULL, 0);
-        json_array_append(ta, v->track);
+        for (size_t k = 0; k < (rv->nmmsis ? rv->nmmsis : 1); k++) { /* a track per MMSI */
+            rpt_vinfo *x = rv->nmmsis ? rpt_find_vessel(r, rv->mmsis[k]) : v;
+            if (!x)
+                continue;
+            if (!x->track)
+                x->track = rpt_draw_track(&r->draw, x->mmsi, NULL, 0);
+            json_array_append(ta, x->track);
+        }
     }
     json_object_set_new(root, "vessels", va);
     json_object_set_new(root, "findings", findings);

@@ -19,6 +19,10 @@
  *     coverage hole), plus gap_draught and gap_port_concern whichever it is;
  *   - the findings about two vessels (encounters, an IMO shared by two
  *     MMSIs) count for both;
+ *   - one ship under several MMSIs (the scan's identity_change "mmsi", the
+ *     links of detect/det_link.c) is one vessel: every MMSI's reasons are
+ *     summed under its first MMSI, the change of MMSI counts once, and
+ *     flag_dprk once; a clone pair is never linked, so never summed;
  *   - flag_dprk: once per vessel whose MMSI carries MID 445, not a finding.
  * The sum is not capped: 200 is twice as much evidence as 100.
  *
@@ -303,6 +307,51 @@ static size_t uniq_u32(uint32_t *v, size_t n) {
         if (v[i] != v[k - 1])
             v[k++] = v[i];
     return k;
+}
+
+/* ---- one vessel, many MMSIs ----------------------------------------------- */
+
+/* The links of the findings' identity_change "mmsi": from -> to. */
+typedef struct mlink {
+    uint32_t from, to;
+} mlink;
+
+static int cmp_mlink_to(const void *a, const void *b) {
+    const mlink *x = a, *y = b;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+static int cmp_mlink_from(const void *a, const void *b) {
+    const mlink *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    return x->to < y->to ? -1 : x->to > y->to;
+}
+
+/* The link to (by_to true, sorted so) or from mmsi in v, or NULL. */
+static const mlink *mlink_find(const mlink *v, size_t n, uint32_t mmsi, bool by_to) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t k = by_to ? v[mid].to : v[mid].from;
+        if (k == mmsi)
+            return &v[mid];
+        if (k < mmsi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The vessel of mmsi: the first MMSI of its chain (by_to sorted by to). */
+static uint32_t vessel_of(const mlink *by_to, size_t n, uint32_t mmsi) {
+    const mlink *k;
+    for (size_t steps = 0; steps <= n && (k = mlink_find(by_to, n, mmsi, true)); steps++)
+        mmsi = k->from;
+    return mmsi;
 }
 
 /* ---- scoring ------------------------------------------------------------- */
@@ -638,6 +687,7 @@ void rpt_ranking_free(rpt_ranking *r) {
             free(r->v[i].reasons[k].text);
         free(r->v[i].reasons);
         free(r->v[i].findings);
+        free(r->v[i].mmsis);
     }
     free(r->v);
     r->v = NULL;
@@ -654,10 +704,33 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
     out->v = NULL;
     out->n = 0;
     size_t nf = findings->n;
+    /* one ship under several MMSIs is one vessel (the scan's identity_change
+     * "mmsi"): its points are summed under its first MMSI */
+    mlink *by_to = malloc((nf + 1) * sizeof *by_to), *by_from = malloc((nf + 1) * sizeof *by_from);
+    size_t nl = 0;
+    if (!by_to || !by_from) {
+        free(by_to);
+        free(by_from);
+        return nomem(err);
+    }
+    for (size_t i = 0; i < nf; i++) {
+        const fnd_finding *f = &findings->v[i];
+        const char *field = fnd_get_str(f, "field");
+        if (!strcmp(f->event, "identity_change") && field && !strcmp(field, "mmsi") && f->mmsi2 && f->mmsi2 != f->mmsi)
+            by_to[nl++] = (mlink){f->mmsi, f->mmsi2};
+    }
+    if (nl) {
+        memcpy(by_from, by_to, nl * sizeof *by_to);
+        xqsort(by_to, nl, sizeof *by_to, cmp_mlink_to);
+        xqsort(by_from, nl, sizeof *by_from, cmp_mlink_from);
+    }
     /* the vessels */
     uint32_t *ves = malloc((2 * nf + nextra + 1) * sizeof *ves), *des = NULL;
-    if (!ves)
+    if (!ves) {
+        free(by_to);
+        free(by_from);
         return nomem(err);
+    }
     size_t nv = 0, nd = 0;
     for (size_t i = 0; i < nf; i++) {
         const fnd_finding *f = &findings->v[i];
@@ -672,6 +745,8 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
         des = malloc((nf + 1) * sizeof *des);
         if (!des) {
             free(ves);
+            free(by_to);
+            free(by_from);
             return nomem(err);
         }
         for (size_t i = 0; i < nf; i++) {
@@ -688,9 +763,15 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
         score_finding(&c, &findings->v[i], (long)i);
     for (size_t i = 0; i < nv && !c.it.nomem; i++)
         if (ves[i] / 1000000 == 445 && !pel_mmsi_invalid(ves[i]))
-            add_item(&c.it, ves[i], w->w[RPT_W_FLAG_DPRK], -1, CAP_NONE, NULL,
+            add_item(&c.it, ves[i], w->w[RPT_W_FLAG_DPRK], -1, CAP_NONE, "flag_dprk",
                      fmt("Broadcast an MMSI allocated to North Korea (445)"));
     free(des);
+    /* every MMSI to its vessel (the MID reason once per vessel: its key) */
+    for (size_t i = 0; nl && i < c.it.n; i++)
+        c.it.v[i].mmsi = vessel_of(by_to, nl, c.it.v[i].mmsi);
+    for (size_t i = 0; nl && i < nv; i++)
+        ves[i] = vessel_of(by_to, nl, ves[i]);
+    nv = uniq_u32(ves, nv);
     rpt_vessel *rv = calloc(nv ? nv : 1, sizeof *rv);
     if (c.it.nomem || !rv) {
         for (size_t i = 0; i < c.it.n; i++)
@@ -698,12 +779,13 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
         free(c.it.v);
         free(ves);
         free(rv);
+        free(by_to);
+        free(by_from);
         return nomem(err);
     }
     /* per vessel: caps, one designation per entry, no zero items */
     if (c.it.n)
         xqsort(c.it.v, c.it.n, sizeof *c.it.v, cmp_item);
-    pel_status st = PEL_OK;
     for (size_t a = 0, b; a < c.it.n; a = b) {
         for (b = a; b < c.it.n && c.it.v[b].mmsi == c.it.v[a].mmsi; b++)
             ;
@@ -720,8 +802,23 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
                         x->keep = false;
         }
     }
-    for (size_t i = 0; i < nv; i++)
+    pel_status st = PEL_OK;
+    for (size_t i = 0; i < nv; i++) {
         rv[i].mmsi = ves[i];
+        size_t n = 1;
+        for (const mlink *k = mlink_find(by_from, nl, ves[i], false); k && n <= nl;
+             k = mlink_find(by_from, nl, k->to, false))
+            n++;
+        rv[i].mmsis = malloc(n * sizeof *rv[i].mmsis);
+        if (!rv[i].mmsis) {
+            st = PEL_ERR_NOMEM;
+            continue;
+        }
+        rv[i].mmsis[0] = ves[i];
+        const mlink *k = mlink_find(by_from, nl, ves[i], false);
+        for (rv[i].nmmsis = 1; k && rv[i].nmmsis < n; k = mlink_find(by_from, nl, k->to, false))
+            rv[i].mmsis[rv[i].nmmsis++] = k->to;
+    }
     size_t vi = 0;
     for (size_t i = 0; i < c.it.n; i++) {
         item *x = &c.it.v[i];
@@ -748,7 +845,7 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
     /* the findings of each vessel */
     for (size_t i = 0; i < nf && st == PEL_OK; i++) {
         const fnd_finding *f = &findings->v[i];
-        uint32_t m[2] = {f->mmsi, f->mmsi2};
+        uint32_t m[2] = {vessel_of(by_to, nl, f->mmsi), f->mmsi2 ? vessel_of(by_to, nl, f->mmsi2) : 0};
         for (int k = 0; k < 2; k++) {
             uint32_t *hit = m[k] ? xbsearch(&m[k], ves, nv, sizeof *ves, cmp_u32) : NULL;
             if (!hit || (k == 1 && m[1] == m[0]))
@@ -764,6 +861,8 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
         }
     }
     free(ves);
+    free(by_to);
+    free(by_from);
     for (size_t i = 0; i < nv; i++) {
         rv[i].score = round1(rv[i].score);
         rv[i].level = rpt_level(w, rv[i].score);
@@ -910,11 +1009,12 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
         fprintf(out, "%4s %6s %-6s %-9s %-20s %-7s  %s\n", "rank", "score", "level", "mmsi", "name", "imo",
                 "reasons (points)");
     else if (fmt == PEL_FIND_CSV)
-        fputs("rank,mmsi,name,imo,score,level,reasons\n", out);
+        fputs("rank,mmsi,name,imo,score,level,reasons,mmsis\n", out);
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
         const rpt_vessel *v = &r.rank.v[i];
         st_latest id;
-        st = st_latest_identity(s, v->mmsi, &id, err);
+        /* the ship's latest identity: that of its last MMSI */
+        st = st_latest_identity(s, v->nmmsis ? v->mmsis[v->nmmsis - 1] : v->mmsi, &id, err);
         if (st != PEL_OK)
             break;
         if (fmt == PEL_FIND_TABLE) {
@@ -933,6 +1033,11 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             if (v->nreasons > 3)
                 fprintf(out, "\n                                                             ... %zu more",
                         v->nreasons - 3);
+            if (v->nmmsis > 1) { /* one ship under several MMSIs */
+                fprintf(out, "\n                  one ship, its MMSIs in time order:");
+                for (size_t k = 0; k < v->nmmsis; k++)
+                    fprintf(out, " %09u", v->mmsis[k]);
+            }
             fputc('\n', out);
         } else if (fmt == PEL_FIND_CSV) {
             fprintf(out, "%zu,%u,", i + 1, v->mmsi);
@@ -955,10 +1060,17 @@ pel_status pel_rank(pel_store *s, const pel_report_opts *o, FILE *out, pel_findi
             }
             esc_csv(out, joined, 0);
             free(joined);
+            fputc(',', out);
+            for (size_t k = 0; k < v->nmmsis; k++)
+                fprintf(out, "%s%u", k ? " " : "", v->mmsis[k]);
             fputc('\n', out);
         } else {
             json_t *o2 = json_object(), *rs = json_array();
             json_object_set_new(o2, "mmsi", json_integer(v->mmsi));
+            json_t *ms = json_array();
+            for (size_t k = 0; k < v->nmmsis; k++)
+                json_array_append_new(ms, json_integer(v->mmsis[k]));
+            json_object_set_new(o2, "mmsis", ms);
             json_object_set_new(o2, "name", rpt_jstr(id.name));
             json_object_set_new(o2, "imo", id.imo ? json_integer(id.imo) : json_null());
             json_object_set_new(o2, "score", json_real(v->score));

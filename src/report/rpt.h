@@ -112,7 +112,9 @@ typedef struct rpt_reason {
 } rpt_reason;
 
 typedef struct rpt_vessel {
-    uint32_t mmsi;
+    uint32_t mmsi;       /* the vessel: its first MMSI */
+    uint32_t *mmsis;     /* every MMSI of the ship in time order (identity_change "mmsi"), mmsi first; owned */
+    size_t nmmsis;       /* 1 for a ship of one MMSI */
     double score;        /* the sum of the reasons' points */
     double low_points;   /* of which from low-confidence designations (a name alone) */
     const char *level;   /* static */

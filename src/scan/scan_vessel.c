@@ -46,10 +46,11 @@ static void put_mmsi(FILE *f, pel_store *s, uint32_t mmsi, pel_error *err, pel_s
 
 static void put_link(FILE *f, const det_link *k, char **paths, size_t npaths) {
     static const char *const on[] = {"IMO", "name", "call sign", "size"};
-    fprintf(f, "    -> went on as %09u after %.2f h, %.2f nm away (needs %.1f kn; %.1f kn allowed); the same ",
-            k->to, (double)k->silence_ms / 3.6e6, k->distance_m / 1852.0,
-            k->silence_ms ? k->distance_m / 1852.0 / ((double)(k->silence_ms < 0 ? -k->silence_ms : k->silence_ms) / 3.6e6)
-                          : 0.0,
+    fprintf(f, "    -> went on as %09u after %.2f h, %.2f nm away (needs %.1f kn; %.1f kn allowed); the same ", k->to,
+            (double)k->silence_ms / 3.6e6, k->distance_m / 1852.0,
+            k->silence_ms
+                ? k->distance_m / 1852.0 / ((double)(k->silence_ms < 0 ? -k->silence_ms : k->silence_ms) / 3.6e6)
+                : 0.0,
             k->reach_kn);
     int n = 0;
     for (int b = 0; b < 4; b++)
