@@ -75,6 +75,24 @@ check "small: pelorus vessel shows the chain with its evidence" \
 check "small: the chain names both MMSIs and the lines" sh -c "grep -A6 '^one ship under 2 MMSIs' '$T/chain.txt' | tr -s ' ' | grep -q -e '-> went on as 511101111 after 0.03 h' && grep -q 'ais.nmea:24035' '$T/chain.txt' && grep -q 'ais.nmea:24075' '$T/chain.txt' && grep -q '^ *667001111 ' '$T/chain.txt'"
 $P vessel --db "$S/db" 445110001 >"$T/nochain.txt" 2>&1
 check "small: a ship of one MMSI has no chain" sh -c "! grep -q 'one ship under' '$T/nochain.txt'"
+# tests/data/sim/reflag.json: a re-flag at sea (IMO), and one without an IMO
+# during a 14-hour dark spell: two changes of MMSI, one gap of cause
+# identity (closed by the new MMSI), no open gap, one ranked row per ship
+R=$T/reflag
+if $P simulate -q tests/data/sim/reflag.json --out "$R" &&
+    $P scan -q --db "$R/db" "$R/ais.nmea" >"$R/findings.jsonl" 2>/dev/null; then
+    check "reflag: eval 1.000 (2 changes of MMSI, 1 gap of cause identity)" sh -c \
+        "$P eval -q --min-f1 1 '$R/truth.jsonl' '$R/findings.jsonl' >/dev/null && test \$(wc -l <'$R/truth.jsonl') = 3"
+    check "reflag: the dark hop is linked on name, call sign and size" \
+        jq -e -s '[.[] | select(.event == "identity_change" and .field == "mmsi" and .mmsi == 413300002 and .mmsi2 == 511300002 and .matched_on == ["name","callsign","size"] and .imo == null and .silence_h == 14)] | length == 1' "$R/findings.jsonl" >/dev/null
+    check "reflag: its gap ends at the new MMSI, cause identity, not suspected, not open" \
+        jq -e -s '[.[] | select(.event == "gap")] | length == 1 and .[0].mmsi == 413300002 and .[0].mmsi2 == 511300002 and .[0].cause == "identity" and .[0].suspected == false and .[0].open == false' "$R/findings.jsonl" >/dev/null
+    $P vessels --rank --db "$R/db" --format csv >"$R/rank.csv" 2>/dev/null
+    check "reflag: vessels --rank has one row per ship, naming its MMSIs" sh -c \
+        "grep -q ',412300001 667300001\$' '$R/rank.csv' && grep -q ',413300002 511300002\$' '$R/rank.csv' && ! grep -q '^[0-9]*,667300001,' '$R/rank.csv' && ! grep -q '^[0-9]*,511300002,' '$R/rank.csv'"
+else
+    bad "reflag: simulate or scan failed"
+fi
 # and a wrong findings file fails --min-f1
 grep -v '"event":"encounter"' "$S/findings.jsonl" >"$T/fewer.jsonl"
 $P eval -q --min-f1 0.99 "$S/truth.jsonl" "$T/fewer.jsonl" >/dev/null 2>&1

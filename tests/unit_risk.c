@@ -173,7 +173,8 @@ int main(void) {
         /* 2 */ "{\"event\":\"port_visit\",\"mmsi\":445000011,\"start\":\"2024-01-03T00:00:00Z\",\"end\":\"2024-01-03T10:00:00Z\",\"lat\":1,\"lon\":1,\"port\":\"Nampo\",\"port_concern\":true,\"duration_h\":10.0}",
         /* 3 */ "{\"event\":\"identity_change\",\"mmsi\":445000011,\"mmsi2\":667000012,\"start\":\"2024-01-04T00:00:00Z\",\"end\":\"2024-01-04T00:30:00Z\",\"lat\":1,\"lon\":1,\"field\":\"mmsi\",\"from\":445000011,\"to\":667000012,\"from_flag\":\"KP\",\"to_flag\":\"SL\"}",
         /* 4 */ "{\"event\":\"spoofing\",\"mmsi\":412000020,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"kind\":\"parallel_segments\",\"separation_nm\":100}",
-        /* 5 */ "{\"event\":\"identity_change\",\"mmsi\":412000021,\"mmsi2\":412000022,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":null,\"lon\":null,\"field\":\"imo_shared\",\"imo\":9074729}",
+        /* 5 */ "{\"event\":\"gap\",\"mmsi\":445000011,\"mmsi2\":667000012,\"start\":\"2024-01-03T12:00:00Z\",\"end\":\"2024-01-04T00:30:00Z\",\"lat\":1,\"lon\":1,\"open\":false,\"continued_as\":667000012,\"duration_h\":12.5,\"cause\":\"identity\",\"suspected\":false,\"draught_changed\":true,\"draught_before_m\":6.0,\"draught_after_m\":11.0}",
+        /* 6 */ "{\"event\":\"identity_change\",\"mmsi\":412000021,\"mmsi2\":412000022,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":null,\"lon\":null,\"field\":\"imo_shared\",\"imo\":9074729}",
     };
     // clang-format on
     fnd_set *fs = parse(ship, sizeof ship / sizeof ship[0]);
@@ -181,12 +182,20 @@ int main(void) {
     rpt_weights_default(&w);
     CHECK(fs && rpt_score(fs, &w, NULL, 0, NULL, 0, NULL, NULL, &rs, &err) == PEL_OK, "ship: scores");
     const rpt_vessel *sv = fs ? find(&rs, 445000010) : NULL;
-    /* gap 10 + port of concern 25 + two changes of MMSI 10 + 10 + MID 445 once 20 = 75 */
-    CHECK(sv && near(sv->score, 75.0) && sv->nreasons == 5, "ship: one vessel of 75 (%.1f, %zu reasons)",
+    /* gap 10 + port of concern 25 + two changes of MMSI 10 + 10 + MID 445 once 20 + the gap of cause
+       identity: no gap points, its draught change 10 = 85 */
+    CHECK(sv && near(sv->score, 85.0) && sv->nreasons == 6, "ship: one vessel of 85 (%.1f, %zu reasons)",
           sv ? sv->score : -1, sv ? sv->nreasons : 0);
+    bool idgap = false;
+    for (size_t k = 0; sv && k < sv->nreasons; k++)
+        idgap |= sv->reasons[k].finding == 5 && near(sv->reasons[k].points, 10.0) &&
+                 strstr(sv->reasons[k].text, "Silent for 12.5 h") &&
+                 strstr(sv->reasons[k].text, "then heard as MMSI 667000012") &&
+                 strstr(sv->reasons[k].text, "draught 6.0");
+    CHECK(idgap, "ship: the gap of cause identity counts its draught change only, and says so");
     CHECK(sv && sv->nmmsis == 3 && sv->mmsis[0] == 445000010 && sv->mmsis[1] == 445000011 && sv->mmsis[2] == 667000012,
           "ship: its MMSIs in time order");
-    CHECK(sv && sv->nfindings == 4, "ship: the findings of all its MMSIs, each once (%zu)", sv ? sv->nfindings : 0);
+    CHECK(sv && sv->nfindings == 5, "ship: the findings of all its MMSIs, each once (%zu)", sv ? sv->nfindings : 0);
     CHECK(fs && !find(&rs, 445000011) && !find(&rs, 667000012), "ship: no row for its later MMSIs");
     CHECK(fs && rs.n == 4, "ship: 4 vessels (the ship, the clone's MMSI, the two sharing an IMO), got %zu", rs.n);
     const rpt_vessel *cv = fs ? find(&rs, 412000020) : NULL;

@@ -522,7 +522,9 @@ static void score_gap(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) 
     const double *w = c->w->w;
     char t0[32], extra[256] = "";
     bool suspected = fnd_get_bool(f, "suspected") == 1, open = fnd_get_bool(f, "open") == 1;
-    double pts = suspected ? w[RPT_W_GAP_SUSPECTED] : w[RPT_W_GAP_COVERAGE];
+    const char *cause = fnd_get_str(f, "cause");
+    bool identity = cause && !strcmp(cause, "identity"); /* went on as another MMSI: identity_mmsi counts that */
+    double pts = identity ? 0 : suspected ? w[RPT_W_GAP_SUSPECTED] : w[RPT_W_GAP_COVERAGE];
     size_t k = 0;
     if (fnd_get_bool(f, "draught_changed") == 1) {
         pts += w[RPT_W_GAP_DRAUGHT];
@@ -535,6 +537,12 @@ static void score_gap(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) 
                         : fnd_get_bool(f, "end_port_concern") == 1 ? fnd_get_str(f, "end_port")
                                                                    : NULL;
         snprintf(extra + k, sizeof extra - k, "; next to a port of concern%s%s", p ? ", " : "", p ? p : "");
+    }
+    if (identity) {
+        add_item(&c->it, mmsi, pts, idx, CAP_NONE, NULL,
+                 fmt("Silent for %.1f h from %s, then heard as MMSI %09u (a change of MMSI)%s",
+                     fnd_get_num(f, "duration_h", 0), when(f->start_ms, t0), f->mmsi2, extra));
+        return;
     }
     add_item(
         &c->it, mmsi, pts, idx, CAP_NONE, NULL,
@@ -593,8 +601,13 @@ static void score_identity(scorer *c, const fnd_finding *f, long idx, uint32_t s
         char flags[32] = "";
         if (ff && tf && strcmp(ff, tf))
             snprintf(flags, sizeof flags, ", flag %.3s to %.3s", ff, tf);
-        add_item(&c->it, self, w[RPT_W_IDENTITY_MMSI], idx, CAP_NONE, NULL,
-                 fmt("Went on as MMSI %09u after MMSI %09u%s (%s)", f->mmsi2, f->mmsi, flags, when(f->end_ms, t1)));
+        double silence = fnd_get_num(f, "silence_h", 0);
+        char after[48] = "";
+        if (silence >= 1)
+            snprintf(after, sizeof after, " after %.1f h of silence", silence);
+        add_item(
+            &c->it, self, w[RPT_W_IDENTITY_MMSI], idx, CAP_NONE, NULL,
+            fmt("Went on as MMSI %09u after MMSI %09u%s%s (%s)", f->mmsi2, f->mmsi, flags, after, when(f->end_ms, t1)));
     } else if (!strcmp(field, "imo_shared"))
         add_item(&c->it, self, w[RPT_W_IDENTITY_IMO], idx, CAP_NONE, NULL,
                  fmt("IMO %.0f is also broadcast by %s", fnd_get_num(f, "imo", 0),
