@@ -485,10 +485,17 @@ static pel_status group(builder *b, size_t g0, size_t g1, member *m, pel_error *
 
 /* ---- the links ---------------------------------------------------------------------- */
 
+/* An index into the links, keyed by `to` (no file-scope state in the
+ * sort: several scans may run at once in one process). */
+typedef struct to_ix {
+    uint32_t to, from;
+    size_t i;
+} to_ix;
+
 struct det_links {
     det_link *v; /* by from */
     size_t n;
-    size_t *by_to; /* indexes into v, by to */
+    to_ix *by_to; /* indexes into v, by to */
 };
 
 static int cmp_link(const void *a, const void *b) {
@@ -498,12 +505,19 @@ static int cmp_link(const void *a, const void *b) {
     return x->to < y->to ? -1 : x->to > y->to;
 }
 
-static const det_link *links_v; /* for cmp_by_to: set around the sort only */
 static int cmp_by_to(const void *a, const void *b) {
-    const det_link *x = &links_v[*(const size_t *)a], *y = &links_v[*(const size_t *)b];
+    const to_ix *x = a, *y = b;
     if (x->to != y->to)
         return x->to < y->to ? -1 : 1;
     return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* by_to[0..n) from v[0..n), sorted by to. */
+static void index_by_to(const det_link *v, size_t n, to_ix *by_to) {
+    for (size_t i = 0; i < n; i++)
+        by_to[i] = (to_ix){v[i].to, v[i].from, i};
+    if (n)
+        xqsort(by_to, n, sizeof *by_to, cmp_by_to);
 }
 
 void det_identity_default_opts(det_identity_opts *o) {
@@ -547,31 +561,23 @@ pel_status det_links_build(pel_store *s, const det_identity_opts *o, det_links *
                 b.links[k++] = b.links[i];
         b.nlinks = k;
         bool *drop = calloc(b.nlinks, sizeof *drop);
-        size_t *by_to = malloc(b.nlinks * sizeof *by_to);
+        to_ix *by_to = malloc(b.nlinks * sizeof *by_to);
         if (!drop || !by_to)
             st = PEL_ERR_NOMEM;
-        for (size_t i = 0; st == PEL_OK && i < b.nlinks; i++) {
-            by_to[i] = i;
-            if (i + 1 < b.nlinks && b.links[i].from == b.links[i + 1].from)
+        for (size_t i = 0; st == PEL_OK && i + 1 < b.nlinks; i++)
+            if (b.links[i].from == b.links[i + 1].from)
                 drop[i] = drop[i + 1] = true;
-        }
         if (st == PEL_OK) {
-            links_v = b.links;
-            xqsort(by_to, b.nlinks, sizeof *by_to, cmp_by_to);
-            links_v = NULL;
+            index_by_to(b.links, b.nlinks, by_to);
             for (size_t i = 0; i + 1 < b.nlinks; i++)
-                if (b.links[by_to[i]].to == b.links[by_to[i + 1]].to)
-                    drop[by_to[i]] = drop[by_to[i + 1]] = true;
+                if (by_to[i].to == by_to[i + 1].to)
+                    drop[by_to[i].i] = drop[by_to[i + 1].i] = true;
             k = 0;
             for (size_t i = 0; i < b.nlinks; i++)
                 if (!drop[i])
                     b.links[k++] = b.links[i];
             b.nlinks = k;
-            for (size_t i = 0; i < b.nlinks; i++)
-                by_to[i] = i;
-            links_v = b.links;
-            xqsort(by_to, b.nlinks, sizeof *by_to, cmp_by_to);
-            links_v = NULL;
+            index_by_to(b.links, b.nlinks, by_to);
             L->by_to = by_to;
             by_to = NULL;
         }
@@ -634,7 +640,7 @@ const det_link *det_link_to(const det_links *l, uint32_t mmsi) {
     size_t lo = 0, hi = l->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const det_link *k = &l->v[l->by_to[mid]];
+        const det_link *k = &l->v[l->by_to[mid].i];
         if (k->to == mmsi)
             return k;
         if (k->to < mmsi)
