@@ -121,13 +121,16 @@ static void test_pairs(void) {
     CHECK(run("pairs", 0, &r, &err, &text) == PEL_OK, "pairs: %s", err.msg);
     /* {2,1} matches {1,2}; {3,4} does not match {3,99} */
     CHECK(counts(&r, "encounter", 2, 2, 1, 1, 1), "encounter pair in either order");
-    /* imo_shared pair reversed matches; field name vs callsign does not */
-    CHECK(counts(&r, "identity_change", 2, 2, 1, 1, 1), "identity_change pair and field");
+    /* imo_shared pair reversed matches; field name vs callsign does not; a change of MMSI
+       matches in its order only (211000020 -> 211000021), not reversed (211000023 -> 211000022) */
+    CHECK(counts(&r, "identity_change", 4, 4, 2, 2, 2), "identity_change pair and field");
     /* kind impossible_speed vs parallel_segments: no; no kind in truth: any kind */
     CHECK(counts(&r, "spoofing", 2, 2, 1, 1, 1), "spoofing kind");
     /* list differs, ignored */
     CHECK(counts(&r, "watchlist_match", 1, 1, 1, 0, 0), "watchlist list ignored");
-    CHECK(counts(&r, "all", 7, 7, 4, 3, 3), "pairs all");
+    CHECK(counts(&r, "all", 9, 9, 5, 4, 4), "pairs all");
+    CHECK(text && strstr(text, "  mmsi-mn  identity_change  211000022/211000023  "),
+          "a reversed change of MMSI is missed");
     CHECK(text && strstr(text, "  enc-cd  encounter  211000003/211000004  "), "pair printed as mmsi/mmsi2");
     CHECK(text && strstr(text, "  line 5  spoofing  211000008  2024-03-01T05:00:00Z..2024-03-01T05:10:00Z  "
                                "kind=parallel_segments\n"),
