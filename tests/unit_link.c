@@ -317,6 +317,54 @@ static void test_clone(void) {
     pel_store_close(s);
 }
 
+/* ---- a fork: A's IMO goes on as B, its name, call sign and hull as C: neither ------------- */
+
+static void fill_fork(FILE *f) {
+    ship b = SB, c = {C, "GOLDEN STAR", "3EGS", 0, 120, 20};
+    b.name = "OTHER NAME";
+    b.callsign = "XXOT";
+    leg(f, &SA, 0, LAT, LON, 145, 10);
+    leg(f, &b, 24 * 60 + 30, LAT, lon_after(LAT, LON, 147, 10), 72, 10);
+    leg(f, &c, 24 * 60 + 40, LAT + 0.05, lon_after(LAT, LON, 147, 10), 72, 10);
+}
+
+static void fill_fork_b(FILE *f) { /* each branch alone is a link */
+    ship b = SB;
+    b.name = "OTHER NAME";
+    b.callsign = "XXOT";
+    leg(f, &SA, 0, LAT, LON, 145, 10);
+    leg(f, &b, 24 * 60 + 30, LAT, lon_after(LAT, LON, 147, 10), 72, 10);
+}
+
+static void fill_fork_c(FILE *f) {
+    ship c = {C, "GOLDEN STAR", "3EGS", 0, 120, 20};
+    leg(f, &SA, 0, LAT, LON, 145, 10);
+    leg(f, &c, 24 * 60 + 40, LAT + 0.05, lon_after(LAT, LON, 147, 10), 72, 10);
+}
+
+static void test_fork(void) {
+    pel_store *s = store_of("fork", fill_fork);
+    det_links *l = links_of(s, "fork");
+    CHECK(det_links_count(l) == 0, "fork: two successors, no link (%zu)", det_links_count(l));
+    det_links_free(l);
+    pel_store_close(s);
+    s = store_of("fork-b", fill_fork_b);
+    l = links_of(s, "fork-b");
+    CHECK(det_link_from(l, A) && det_link_from(l, A)->to == B &&
+              det_link_from(l, A)->matched == (DET_LINK_IMO | DET_LINK_SIZE) &&
+              !strcmp(det_link_from(l, A)->name, "OTHER NAME"),
+          "fork: the IMO branch alone links, on the IMO and the hull, with B's name");
+    det_links_free(l);
+    pel_store_close(s);
+    s = store_of("fork-c", fill_fork_c);
+    l = links_of(s, "fork-c");
+    CHECK(det_link_from(l, A) && det_link_from(l, A)->to == C &&
+              det_link_from(l, A)->matched == (DET_LINK_NAME | DET_LINK_CALLSIGN | DET_LINK_SIZE),
+          "fork: the name branch alone links (an IMO on one side only does not contradict)");
+    det_links_free(l);
+    pel_store_close(s);
+}
+
 /* ---- a chain: A -> B -> C, and the settings --------------------------------------------------- */
 
 static void fill_chain(FILE *f) {
@@ -369,6 +417,7 @@ int main(void) {
     test_names();
     test_other_imo();
     test_clone();
+    test_fork();
     test_chain();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
