@@ -42,7 +42,10 @@
  * is not linked (A's identity is in use around B's: `imo_shared`).  Times
  * from arrival trailers are taken as they are (no --arrival-slack-hours).
  * A ship renamed and given a new call sign at the moment it changes MMSI
- * links only through its IMO.
+ * links only through its IMO.  The silence between the two MMSIs has no
+ * upper bound: an IMO taken up months later by another hull, at a place
+ * the first could have reached, is linked -- sequential use of one IMO
+ * cannot be told from a re-flag by AIS alone.
  */
 #include <math.h>
 #include <stdio.h>
