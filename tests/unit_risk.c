@@ -174,6 +174,8 @@ int main(void) {
         /* 3 */ "{\"event\":\"identity_change\",\"mmsi\":445000011,\"mmsi2\":667000012,\"start\":\"2024-01-04T00:00:00Z\",\"end\":\"2024-01-04T00:30:00Z\",\"lat\":1,\"lon\":1,\"field\":\"mmsi\",\"from\":445000011,\"to\":667000012,\"from_flag\":\"KP\",\"to_flag\":\"SL\"}",
         /* 4 */ "{\"event\":\"spoofing\",\"mmsi\":412000020,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":1,\"lon\":1,\"kind\":\"parallel_segments\",\"separation_nm\":100}",
         /* 5 */ "{\"event\":\"gap\",\"mmsi\":445000011,\"mmsi2\":667000012,\"start\":\"2024-01-03T12:00:00Z\",\"end\":\"2024-01-04T00:30:00Z\",\"lat\":1,\"lon\":1,\"open\":false,\"continued_as\":667000012,\"duration_h\":12.5,\"cause\":\"identity\",\"suspected\":false,\"draught_changed\":true,\"draught_before_m\":6.0,\"draught_after_m\":11.0}",
+        /* 7 */ "{\"event\":\"watchlist_match\",\"mmsi\":445000010,\"start\":\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"lat\":null,\"lon\":null,\"list\":\"un\",\"entry\":\"S1\",\"entry_name\":\"OLD NAME\",\"score\":1.0,\"matched_on\":[\"imo\"],\"confidence\":\"high\",\"identity_imo\":9074729}",
+        /* 8 */ "{\"event\":\"encounter\",\"mmsi\":412000030,\"mmsi2\":667000012,\"start\":\"2024-01-05T02:00:00Z\",\"end\":\"2024-01-05T05:00:00Z\",\"lat\":35.5,\"lon\":123.25,\"duration_h\":3.0}",
         /* 6 */ "{\"event\":\"identity_change\",\"mmsi\":412000021,\"mmsi2\":412000022,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T11:00:00Z\",\"lat\":null,\"lon\":null,\"field\":\"imo_shared\",\"imo\":9074729}",
     };
     // clang-format on
@@ -184,8 +186,14 @@ int main(void) {
     const rpt_vessel *sv = fs ? find(&rs, 445000010) : NULL;
     /* gap 10 + port of concern 25 + two changes of MMSI 10 + 10 + MID 445 once 20 + the gap of cause
        identity: no gap points, its draught change 10 = 85 */
-    CHECK(sv && near(sv->score, 85.0) && sv->nreasons == 6, "ship: one vessel of 85 (%.1f, %zu reasons)",
+    /* + its designation under its first MMSI 60 + the encounter of its last MMSI 15 = 160 */
+    CHECK(sv && near(sv->score, 160.0) && sv->nreasons == 8, "ship: one vessel of 160 (%.1f, %zu reasons)",
           sv ? sv->score : -1, sv ? sv->nreasons : 0);
+    const rpt_vessel *pv = fs ? find(&rs, 412000030) : NULL;
+    CHECK(pv && near(pv->score, 35.0) && pv->nreasons == 1 &&
+              strstr(pv->reasons[0].text, "Met designated vessel 667000012"),
+          "a partner of the ship's later MMSI met a designated vessel: %s",
+          pv && pv->nreasons ? pv->reasons[0].text : "");
     bool idgap = false;
     for (size_t k = 0; sv && k < sv->nreasons; k++)
         idgap |= sv->reasons[k].finding == 5 && near(sv->reasons[k].points, 10.0) &&
@@ -195,9 +203,10 @@ int main(void) {
     CHECK(idgap, "ship: the gap of cause identity counts its draught change only, and says so");
     CHECK(sv && sv->nmmsis == 3 && sv->mmsis[0] == 445000010 && sv->mmsis[1] == 445000011 && sv->mmsis[2] == 667000012,
           "ship: its MMSIs in time order");
-    CHECK(sv && sv->nfindings == 5, "ship: the findings of all its MMSIs, each once (%zu)", sv ? sv->nfindings : 0);
+    CHECK(sv && sv->nfindings == 7, "ship: the findings of all its MMSIs, each once (%zu)", sv ? sv->nfindings : 0);
     CHECK(fs && !find(&rs, 445000011) && !find(&rs, 667000012), "ship: no row for its later MMSIs");
-    CHECK(fs && rs.n == 4, "ship: 4 vessels (the ship, the clone's MMSI, the two sharing an IMO), got %zu", rs.n);
+    CHECK(fs && rs.n == 5, "ship: 5 vessels (the ship, its partner, the clone's MMSI, the two sharing an IMO), got %zu",
+          rs.n);
     const rpt_vessel *cv = fs ? find(&rs, 412000020) : NULL;
     CHECK(cv && cv->nmmsis == 1 && near(cv->score, 20.0), "clone: one MMSI, its own score");
     CHECK(fs && find(&rs, 412000021) && find(&rs, 412000022) && find(&rs, 412000021)->nmmsis == 1,

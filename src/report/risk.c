@@ -22,7 +22,8 @@
  *   - one ship under several MMSIs (the scan's identity_change "mmsi", the
  *     links of detect/det_link.c) is one vessel: every MMSI's reasons are
  *     summed under its first MMSI, the change of MMSI counts once, and
- *     flag_dprk once; a clone pair is never linked, so never summed;
+ *     flag_dprk once; a partner met under any of a designated ship's MMSIs
+ *     is designated; a clone pair is never linked, so never summed;
  *   - flag_dprk: once per vessel whose MMSI carries MID 445, not a finding.
  * The sum is not capped: 200 is twice as much evidence as 100.
  *
@@ -411,6 +412,10 @@ typedef struct scorer {
     rpt_name_fn name;
     void *ud;
     items it;
+    const mlink *by_to; /* the links between MMSIs, by to */
+    size_t nl;
+    uint32_t *dheads; /* the vessels (first MMSIs) of the designated MMSIs, sorted */
+    size_t ndheads;
 } scorer;
 
 static const char *name_of(scorer *c, uint32_t mmsi, char *buf, size_t cap) {
@@ -506,7 +511,10 @@ static void score_watchlist(scorer *c, const fnd_finding *f, long idx, uint32_t 
 
 static void score_encounter(scorer *c, const fnd_finding *f, long idx, uint32_t self, uint32_t other) {
     char on[160], at[40], t0[32], portbuf[200] = "";
-    bool des = has_mmsi(c->designated, c->ndesignated, other);
+    /* designated: the partner's MMSI, or another MMSI of the same ship (a
+     * designated ship that went on under a new MMSI is still designated) */
+    bool des = has_mmsi(c->designated, c->ndesignated, other) ||
+               (c->ndheads && has_mmsi(c->dheads, c->ndheads, vessel_of(c->by_to, c->nl, other)));
     const char *port = fnd_get_str(f, "nearest_port");
     double km = fnd_get_num(f, "port_distance_km", NAN);
     if (port && !isnan(km))
@@ -771,9 +779,20 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
         designated = des;
         ndesignated = nd;
     }
-    scorer c = {.w = w, .designated = designated, .ndesignated = ndesignated, .name = name, .ud = ud};
+    scorer c = {
+        .w = w, .designated = designated, .ndesignated = ndesignated, .name = name, .ud = ud, .by_to = by_to, .nl = nl};
+    if (nl && ndesignated) {
+        c.dheads = malloc(ndesignated * sizeof *c.dheads);
+        if (!c.dheads)
+            c.it.nomem = true;
+        for (size_t i = 0; c.dheads && i < ndesignated; i++)
+            c.dheads[i] = vessel_of(by_to, nl, designated[i]);
+        c.ndheads = c.dheads ? uniq_u32(c.dheads, ndesignated) : 0;
+    }
     for (size_t i = 0; i < nf && !c.it.nomem; i++)
         score_finding(&c, &findings->v[i], (long)i);
+    free(c.dheads);
+    c.dheads = NULL;
     for (size_t i = 0; i < nv && !c.it.nomem; i++)
         if (ves[i] / 1000000 == 445 && !pel_mmsi_invalid(ves[i]))
             add_item(&c.it, ves[i], w->w[RPT_W_FLAG_DPRK], -1, CAP_NONE, "flag_dprk",
