@@ -171,8 +171,9 @@ static void test_build(void) {
               "evidence and clocks appended");
         char *line = NULL;
         CAPTURE(line, fnd_write_jsonl(f, s));
-        CHECK(line && strstr(line, ",\"feed_hours_fraction\":0.46,\"partner\":{\"mmsi\":412000002,\"leg\":{\"spare_h\":"
-                                   "1.2}},\"clocks\":[\"tag_block\",\"pghp\",\"trailer\"],") &&
+        CHECK(line &&
+                  strstr(line, ",\"feed_hours_fraction\":0.46,\"partner\":{\"mmsi\":412000002,\"leg\":{\"spare_h\":"
+                               "1.2}},\"clocks\":[\"tag_block\",\"pghp\",\"trailer\"],") &&
                   strstr(line, "\"line\":9},{\"file\":\"in \\\"1\\\".nmea\",\"line\":11}],\"evidence_total\":3}"),
               "written: %s", line);
         free(line);

@@ -87,6 +87,9 @@ static const det_setting loi_settings[] = {
     LOI(max_gap_h,            1,     0, 720,     "hours",  "a silence longer than this ends a run"),
     LOI(max_implied_speed_kn, 3,     0, 1000,    "knots",  "two positions farther apart than this speed allows (less `loitering.noise_m`) end a run: the reported speed is not believed"),
     LOI(noise_m,              200,   0, 100000,  "metres", "the position jitter allowed in that check"),
+    LOI(partner_speed_factor,   1.2, 0.1, 10,    "ratio",  "a vessel dark during the run could sail this times the fastest speed it reported at its gap's ends (possible_partners)"),
+    LOI(partner_min_together_h, 1,   0,   720,   "hours",  "it is a possible partner when, at that speed, it could have been at the run's place with the loiterer for at least this long"),
+    LOI(max_partners,           3,   0,   6,     "vessels", "possible partners listed per run, the longest together first (0: none)"),
 };
 
 #define GAP(...) SET("gap", det_gap_opts, __VA_ARGS__)
@@ -152,12 +155,12 @@ const det_detector det_table[DET__COUNT] = {
     [DET_ENCOUNTER] = {"encounter", "two vessels close together, slow, far from any port, for hours: a possible ship-to-ship transfer",
                        OPTS(det_enc_opts, enc_settings), KINDS(enc_kinds), 0,
                        det_enc_begin, det_enc_vessel, det_enc_finish, det_enc_cleanup},
-    [DET_LOITERING] = {"loitering", "one vessel slow, far from shore, for hours",
-                       OPTS(det_loiter_opts, loi_settings), KINDS(loi_kinds), 0,
-                       NULL, det_loiter_vessel, NULL, NULL},
     [DET_GAP] = {"gap", "a vessel silent for hours, judged against the coverage around it and the whole feed",
                  OPTS(det_gap_opts, gap_settings), KINDS(gap_kinds), 0,
                  det_gap_begin, det_gap_vessel, det_gap_finish, det_gap_cleanup},
+    [DET_LOITERING] = {"loitering", "one vessel slow, far from shore, for hours, and the vessels dark then that could have come alongside",
+                       OPTS(det_loiter_opts, loi_settings), KINDS(loi_kinds), 0,
+                       det_loiter_begin, det_loiter_vessel, det_loiter_finish, det_loiter_cleanup},
     [DET_PORT_VISIT] = {"port_visit", "a stop at a port or anchorage, ports of concern marked",
                         OPTS(det_port_opts, port_settings), KINDS(port_kinds), 0,
                         NULL, det_port_vessel, NULL, NULL},

@@ -111,6 +111,10 @@ void fnd_obj(fnd_builder *f, const char *name) {
     open_member(f, name, FND_OBJ);
 }
 
+void fnd_arr(fnd_builder *f, const char *name) {
+    open_member(f, name, FND_ARR);
+}
+
 void fnd_end(fnd_builder *f) {
     if (f->depth > 0)
         f->depth--;

@@ -37,7 +37,7 @@
 #include "pelorus.h"
 
 #define FND_MAX_EVIDENCE 64 /* evidence entries a finding lists; evidence_total counts them all */
-#define FND_MAX_MEMBERS 128 /* members a builder holds (an array's or object's own members count) */
+#define FND_MAX_MEMBERS 256 /* members a builder holds (an array's or object's own members count) */
 
 /* ---- members ----------------------------------------------------------------- */
 
@@ -113,6 +113,9 @@ void fnd_strs(fnd_builder *f, const char *name, const char *const *v, size_t n);
 /* An object member: the members added until fnd_end are its own (at most
  * 4 levels). */
 void fnd_obj(fnd_builder *f, const char *name);
+/* An array member: the members added until fnd_end are its elements (add
+ * them with a NULL name; objects and arrays too). */
+void fnd_arr(fnd_builder *f, const char *name);
 void fnd_end(fnd_builder *f);
 
 /* Adds one piece of evidence, the input and line of p, if there is room;
