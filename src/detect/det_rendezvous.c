@@ -219,8 +219,8 @@ pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap
 /* ---- the loitering row's hooks ------------------------------------------------------------ */
 
 typedef struct loiter_scan {
-    size_t seen;     /* findings of env->found looked at for gaps */
-    det_rdv_gap *g;  /* the ends of every gap pushed, in push order */
+    size_t seen;    /* findings of env->found looked at for gaps */
+    det_rdv_gap *g; /* the ends of every gap pushed, in push order */
     size_t n, cap;
 } loiter_scan;
 
