@@ -66,15 +66,17 @@ expect "13 vessels ranked" 13 "$(wc -l <"$T/rank.jsonl")"
 #  445111000 CHON MA SAN (no IMO broadcast): name match on OFAC SDN CHON MA SAN, corroborated by the flag
 #            (MID 445, entry flag North Korea), 40 x 1.00 + encounter 15 (partner not designated)
 #            + suspected gap 10 + draught changed 10 + MID 445 20 = 95
-#  445333000 SONG RIM: Nampo visit 25 + MID 20 + invalid IMO (a data-quality note) 2 + 3 of its 4 zone entries 30
-#            + suspected gap 10 = 87
+#  445333000 SONG RIM: Nampo visit 25 + MID 20 + invalid IMO (a data-quality note) 2 + its 2 zone entries
+#            (the Nampo and Songnim approaches) 20 + suspected gap 10 = 77; its two crossings of the Korea Bay
+#            transfer area at sea speed are transits (a dwell zone), not findings
 #  445444000, 445444100: Nampo visit 25 + MID 20 + 2 zones 20 = 65
-#  445999000: parallel segments 20 + MID 20 + 2 zones 20 + coverage gap 1 = 61 (the position that starts
-#            the parallel segment is not also an impossible jump)
+#  445999000: parallel segments 20 + MID 20 + coverage gap 1 = 41 (the position that starts
+#            the parallel segment is not also an impossible jump; its two transfer areas, crossed at sea
+#            speed, are transits)
 #  412222000: encounter 15 + partner designated 20 = 35
 #  412888000: name change 10 + call sign change 3 + coverage gap 1 = 14
 expect "order and scores" \
-    "445111000:95:high 445333000:87:high 445444000:65:high 445444100:65:high 445999000:61:high 412222000:35:medium 412888000:14:low" \
+    "445111000:95:high 445333000:77:high 445444000:65:high 445444100:65:high 445999000:41:medium 412222000:35:medium 412888000:14:low" \
     "$(jq -r '"\(.mmsi):\(.score):\(.level)"' "$T/rank.jsonl" | head -7 | tr '\n' ' ' | sed 's/ $//')"
 expect "ties by MMSI; the rest low" "412666000 412666100 412777000 412555000 412555100 412999000" \
     "$(jq -r '.mmsi' "$T/rank.jsonl" | tail -6 | tr '\n' ' ' | sed 's/ $//')"

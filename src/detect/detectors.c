@@ -113,7 +113,9 @@ static const det_setting port_settings[] = {
 
 #define ZONE(...) SET("zone_entry", det_zone_opts, __VA_ARGS__)
 static const det_setting zone_settings[] = {
-    ZONE(min_positions, 1, 1, 1000000, "positions", "stays with fewer positions inside are not reported"),
+    ZONE(min_positions,      1, 1, 1000000, "positions", "stays with fewer positions inside are not reported"),
+    ZONE(dwell_max_speed_kn, 2, 0, 50,      "knots",     "in a zone whose policy is `dwell`, a position reporting a speed under this is slow"),
+    ZONE(dwell_min_h,        2, 0, 720,     "hours",     "a stay in a `dwell` zone is reported only when slow positions in a row last at least this (first to last); a transit is not"),
 };
 
 /* ---- the kinds of finding ------------------------------------------------------------ */
@@ -164,7 +166,7 @@ const det_detector det_table[DET__COUNT] = {
     [DET_PORT_VISIT] = {"port_visit", "a stop at a port or anchorage, ports of concern marked",
                         OPTS(det_port_opts, port_settings), KINDS(port_kinds), 0,
                         NULL, det_port_vessel, NULL, NULL},
-    [DET_ZONE_ENTRY] = {"zone_entry", "a stay inside an area of interest",
+    [DET_ZONE_ENTRY] = {"zone_entry", "a stay inside an area of interest: any entry, or in open-sea transfer areas (policy dwell) a slow stay only",
                         OPTS(det_zone_opts, zone_settings), KINDS(zone_kinds), 0,
                         NULL, det_zone_vessel, NULL, NULL},
     [DET_SPOOFING] = {"spoofing", "signs in a track: one MMSI in two places, impossible jumps, an unallocated MID, an MMSI that identifies no ship",

@@ -108,6 +108,9 @@ typedef struct det_geo {
     /* zones containing a point: up to cap indices into out, returns count */
     int (*zones_at)(void *ud, double lat, double lon, int *out, int cap);
     const char *(*zone_name)(void *ud, int zone);
+    /* true when only a slow stay in the zone counts (its policy "dwell");
+     * NULL: every zone's policy is "entry" */
+    bool (*zone_dwell)(void *ud, int zone);
     /* true when the MMSI's MID (ship MMSIs 2xx-7xx) is allocated to a
      * country; other forms are not judged (true) */
     bool (*mid_ok)(void *ud, uint32_t mmsi);
@@ -521,7 +524,10 @@ pel_status det_port_vessel(det_call *c, uint32_t mmsi, const pel_position *p, si
 
 /* Defaults: det_table's settings. */
 typedef struct det_zone_opts {
-    long min_positions; /* stays with fewer positions inside are not reported */
+    long min_positions;        /* stays with fewer positions inside are not reported */
+    double dwell_max_speed_kn; /* in a "dwell" zone, a position is slow under this SOG */
+    double dwell_min_h;        /* and a stay counts only with slow positions in a row
+                                  lasting at least this (first to last) */
 } det_zone_opts;
 
 /* Fills o with the defaults.  o is the caller's. */
@@ -529,9 +535,14 @@ void det_zone_default_opts(det_zone_opts *o);
 
 /* Emits a "zone_entry" finding per stay in a zone (geo->zones_at).  A stay
  * is a run of consecutive positions of a chain inside the zone: one
- * position outside ends it (no hysteresis: zones are legal lines).  Start
- * is the first position inside, end the last; lat/lon those of the first.
- * Fields: zone (name, null without geo->zone_name), zone_index, positions,
+ * position outside ends it (no hysteresis: zones are legal lines).  In a
+ * zone whose policy is "dwell" (geo->zone_dwell) a stay counts only when
+ * some positions in a row inside report a SOG under o->dwell_max_speed_kn
+ * for at least o->dwell_min_h: a transit is no finding (transits, when
+ * not NULL, gets it instead, built the same way).  Start is the first
+ * position inside, end the last; lat/lon those of the first.  Fields: zone
+ * (name, null without geo->zone_name), zone_index, policy ("entry",
+ * "dwell"), dwell_h (dwell zones: the longest slow run, hours), positions,
  * duration_h, entered_from ({"time","lat","lon"} of the position before,
  * null when the chain starts inside), exit ("left", "silence", "data_end"
  * as for port visits), open (true for "data_end").  Evidence: position
@@ -539,7 +550,7 @@ void det_zone_default_opts(det_zone_opts *o);
  * geo->zones_at is NULL.  o may be NULL; p and geo are borrowed for the
  * call.  Returns PEL_OK or PEL_ERR_NOMEM. */
 pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          fnd_emit_fn emit, void *ud);
+                          fnd_emit_fn emit, void *ud, fnd_emit_fn transits, void *tud);
 
 pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 

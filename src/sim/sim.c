@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "detect/detectors.h"
 #include "geo/geo.h"
 #include "sim.h"
 #include "util/escape.h"
@@ -76,6 +77,8 @@ typedef struct zrun {
     double lat, lon;
     uint32_t n;
     bool on;
+    int64_t slow_t0; /* the slow run going on inside (reported SOG under the dwell speed), -1 none */
+    int64_t dwell;   /* the longest slow run of the stay, ms */
 } zrun;
 
 /* per-vessel reception state */
@@ -101,6 +104,7 @@ typedef struct ctx {
     pel_error *err;
     geo_ports *ports;
     geo_zones *zones;
+    det_zone_opts zone_opts; /* the zone detector's defaults: dwell zones' truth */
     geo_mid *mid;
     int nzones;
     sim_rng rng;
@@ -411,16 +415,26 @@ static void zone_close(ctx *c, sim_vessel *v, vrx *x, int z) {
     if (!r->on)
         return;
     r->on = false;
+    bool dwell_zone = geo_zone_policy_of(c->zones, z) == GEO_ZONE_DWELL;
+    double dwell_h = (double)r->dwell / 3.6e6;
+    /* a dwell zone's stay is a finding only when the vessel was slow inside
+     * for zone_entry.dwell_min_h (the defaults: the truth knows no --set);
+     * a quarter of an hour either side of it may go either way (which
+     * reports arrive decides the run) */
+    if (dwell_zone && dwell_h < c->zone_opts.dwell_min_h - 0.25)
+        return;
     truth *t = add_truth(c, "zone_entry", x->mmsi, 0, r->t0, r->t1, r->lat, r->lon,
-                         "%s (%s) was inside the zone for %u received positions", v->id, v->name, r->n);
+                         dwell_zone ? "%s (%s) was inside the zone for %u received positions, slow for %.1f h"
+                                    : "%s (%s) was inside the zone for %u received positions",
+                         v->id, v->name, r->n, dwell_h);
     if (t) {
         json_object_set_new(t->extra, "zone", json_string(geo_zone_name(c->zones, z)));
         /* a brush with a zone edge may be seen or not depending on which reports arrive */
-        t->optional = r->n < 3;
+        t->optional = r->n < 3 || (dwell_zone && dwell_h < c->zone_opts.dwell_min_h + 0.25);
     }
 }
 
-static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon) {
+static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon, double sog) {
     if (x->last_rx >= 0 && t - x->last_rx >= GAP_MS) {
         double dark = dark_overlap(v, x->last_rx, t);
         bool hole = in_hole(c->sc, x->last_lat, x->last_lon, x->last_rx + 60000) || in_hole(c->sc, lat, lon, t - 60000);
@@ -457,9 +471,17 @@ static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, doubl
                 if (!r->on) {
                     r->on = true;
                     r->t0 = t, r->lat = lat, r->lon = lon, r->n = 0;
+                    r->slow_t0 = -1, r->dwell = 0;
                 }
                 r->t1 = t;
                 r->n++;
+                if (sog < c->zone_opts.dwell_max_speed_kn) {
+                    if (r->slow_t0 < 0)
+                        r->slow_t0 = t;
+                    if (t - r->slow_t0 > r->dwell)
+                        r->dwell = t - r->slow_t0;
+                } else
+                    r->slow_t0 = -1;
             } else
                 zone_close(c, v, x, z);
         }
@@ -539,7 +561,7 @@ static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat
         return;
     v->tx++;
     if (heard)
-        on_received_position(c, v, x, t, (double)r.lat / PEL_DEG, (double)r.lon / PEL_DEG);
+        on_received_position(c, v, x, t, (double)r.lat / PEL_DEG, (double)r.lon / PEL_DEG, r.speed / 10.0);
     if (v->type19 && v->tx % 12 == 0) {
         pel_ais_report_init(&r, 19, x->mmsi);
         r.lat = to_units(nlat), r.lon = to_units(nlon);
@@ -923,6 +945,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         return rc;
     }
     c.nzones = geo_zones_count(c.zones);
+    det_zone_default_opts(&c.zone_opts);
     sim_scenario sc;
     sim_budget budget = {.max_messages = o->max_messages ? o->max_messages : PEL_SIM_MAX_MESSAGES,
                          .max_bytes = o->max_memory ? o->max_memory : PEL_SIM_MAX_MEMORY,
