@@ -705,6 +705,17 @@ pel_status pel_vessel_find(pel_store *s, const char *query, uint32_t *out, size_
  * silence_h hours. */
 pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FILE *out, pel_error *err);
 
+/* Writes to out the stays of vessel mmsi in the zones (zones_path, or
+ * data_dir's zones.geojson; data_dir NULL: the shipped data, as for
+ * pel_scan), in time order: a "zones stays" section with one line per
+ * stay, "finding" for those `pelorus scan` reports as zone_entry and
+ * "transit" for the crossings of zones whose policy is "dwell", which are
+ * context and never a finding (docs/findings.md).  The zone detector's
+ * default settings apply.  Returns PEL_OK, or the error of loading the
+ * geography (err says which file), reading the store, or PEL_ERR_NOMEM. */
+pel_status pel_vessel_zones(pel_store *s, uint32_t mmsi, const char *data_dir, const char *zones_path, FILE *out,
+                            pel_error *err);
+
 typedef struct pel_track_filter {
     const uint32_t *mmsi; /* NULL: every vessel */
     size_t nmmsi;

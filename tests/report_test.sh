@@ -80,6 +80,20 @@ expect "order and scores" \
     "$(jq -r '"\(.mmsi):\(.score):\(.level)"' "$T/rank.jsonl" | head -7 | tr '\n' ' ' | sed 's/ $//')"
 expect "ties by MMSI; the rest low" "412666000 412666100 412777000 412555000 412555100 412999000" \
     "$(jq -r '.mmsi' "$T/rank.jsonl" | tail -6 | tr '\n' ' ' | sed 's/ $//')"
+# zone policies: SONG RIM's crossings of the Korea Bay transfer area (a dwell zone) at sea speed are
+# transits in its history, its stays in the Nampo and Songnim approaches (entry zones) findings
+"$PEL" vessel --db "$DB" --data-dir "$D" 445333000 >"$T/v445333000.txt"; expect "vessel exits 0" 0 $?
+expect "vessel: zone stays, transits and findings" \
+    "finding Nampo:1 finding Songnim:1 transit Korea:2" \
+    "$(sed -n '/^zone stays/,$p' "$T/v445333000.txt" | awk 'NR > 1 { print $4 " " $7 }' | sed 's/ \([A-Za-z]*\).*/ \1/' |
+        sort | uniq -c | awk '{ printf "%s%s %s:%s", (NR > 1 ? " " : ""), $2, $3, $1 }')"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Box","policy":"linger"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}' >"$T/badpolicy.geojson"
+"$PEL" vessel --db "$DB" --data-dir "$D" --zones "$T/badpolicy.geojson" 445333000 >/dev/null 2>"$T/badpolicy.err"
+expect "vessel: a bad zone policy exits 1" 1 $?
+expect "a bad zone policy is named" 1 "$(grep -c 'feature 1 ("Box"): properties.policy "linger" is neither "entry" nor "dwell"' "$T/badpolicy.err")"
+"$PEL" scan -q --db "$DB" --data-dir "$D" --zones "$T/badpolicy.geojson" >/dev/null 2>"$T/badpolicy-scan.err"
+expect "scan: a bad zone policy exits 1" 1 $?
+expect "scan: the bad policy is named" 1 "$(grep -c 'properties.policy "linger" is neither' "$T/badpolicy-scan.err")"
 expect "445111000's reasons, points descending" \
     "watchlist_match:40 gap:20 mmsi_country:20 encounter:15" \
     "$(jq -r 'select(.mmsi == 445111000) | [.reasons[] | "\(.event):\(.points)"] | join(" ")' "$T/rank.jsonl")"
