@@ -125,8 +125,8 @@ pel_status pel_vessel_zones(pel_store *s, uint32_t mmsi, const char *data_dir, c
             pel_format_time(z->start, t0);
             pel_format_time(z->end, t1);
             const char *name = c.geo.zone_name ? c.geo.zone_name(c.geo.ud, z->zone) : NULL;
-            fprintf(out, "  %s .. %s  %-8s %ld positions  %s", t0, t1, z->transit ? "transit" : "finding",
-                    z->positions, name ? name : "?");
+            fprintf(out, "  %s .. %s  %-8s %ld positions  %s", t0, t1, z->transit ? "transit" : "finding", z->positions,
+                    name ? name : "?");
             if (z->dwell_zone)
                 fprintf(out, "  (dwell zone: slow %.1f h)", z->dwell_h);
             fputc('\n', out);

@@ -249,6 +249,15 @@ static double dark_overlap(const sim_vessel *v, int64_t a, int64_t b) {
     return s;
 }
 
+/* The length of v's longest dark window overlapping [a, b), 0 for none. */
+static int64_t dark_window(const sim_vessel *v, int64_t a, int64_t b) {
+    int64_t best = 0;
+    for (size_t i = 0; i < v->ndark; i++)
+        if (v->dark[i].t0 < b && v->dark[i].t1 > a && v->dark[i].t1 - v->dark[i].t0 > best)
+            best = v->dark[i].t1 - v->dark[i].t0;
+    return best;
+}
+
 static void nearest_rx(const sim_scenario *sc, double lat, double lon, int *a, int *b) {
     double da = INFINITY, db = INFINITY;
     *a = 0, *b = -1;
@@ -853,20 +862,38 @@ static void scripted_truth(ctx *c) {
             for (size_t k = 0; k < b->nchanges; k++)
                 if (b->changes[k].mmsi && b->changes[k].t <= e->t0)
                     mb = b->changes[k].mmsi;
-        if (!strcmp(e->type, "sts")) {
+        /* a vessel switched off for most of the event is not seen in it
+         * (a dark partner); one switched off for part of it may or may not be */
+        double span = e->t1 > e->t0 ? (double)(e->t1 - e->t0) : 1;
+        double dark_of[2] = {dark_overlap(a, e->t0, e->t1) / span, b ? dark_overlap(b, e->t0, e->t1) / span : 0};
+        if (!strcmp(e->type, "sts") && dark_of[0] < 0.5 && dark_of[1] < 0.5) {
             truth *t = add_truth(c, "encounter", ma, mb, e->t0, e->t1, e->lat, e->lon,
                                  "%s: ship-to-ship transfer between %s and %s", e->id, a->id, b->id);
-            (void)t;
+            if (t && (dark_of[0] > 0 || dark_of[1] > 0))
+                t->optional = true;
         }
         if ((!strcmp(e->type, "sts") || !strcmp(e->type, "loiter")) && e->t1 - e->t0 >= LOITER_MS) {
             double d = port_distance(c, e->lat, e->lon);
             for (int k = 0; k < (b ? 2 : 1); k++) {
+                if (dark_of[k] >= 0.5)
+                    continue;
+                const sim_vessel *other = b ? (k ? a : b) : NULL;
+                int64_t dark_h = other && dark_of[1 - k] >= 0.5 ? dark_window(other, e->t0, e->t1) : 0;
                 truth *t = add_truth(c, "loitering", k ? mb : ma, 0, e->t0, e->t1, e->lat, e->lon,
-                                     "%s: %s drifting under 2 kn for %.1f h, %.0f nm from the nearest port", e->id,
-                                     k ? b->id : a->id, (double)(e->t1 - e->t0) / 3600000.0, d / 1852);
+                                     dark_h ? "%s: %s drifting under 2 kn for %.1f h, %.0f nm from the nearest port, "
+                                              "alongside %s, dark"
+                                            : "%s: %s drifting under 2 kn for %.1f h, %.0f nm from the nearest port",
+                                     e->id, k ? b->id : a->id, (double)(e->t1 - e->t0) / 3600000.0, d / 1852,
+                                     other ? other->id : "");
                 /* near the 20 nm limit, or barely 4 h long (a reporting
                  * interval shorter once received), it may go either way */
-                if (t && (fabs(d - LOITER_PORT_M) < 3 * 1852 || e->t1 - e->t0 < LOITER_MS + 1800000))
+                if (t && (fabs(d - LOITER_PORT_M) < 3 * 1852 || e->t1 - e->t0 < LOITER_MS + 1800000 || dark_of[k] > 0))
+                    t->optional = true;
+                /* its partner dark long enough for a gap: the loitering names it
+                 * (an hour either side of the gap threshold may go either way) */
+                if (t && dark_h >= GAP_MS + 3600000)
+                    json_object_set_new(t->extra, "possible_partner", json_integer(k ? ma : mb));
+                else if (t && dark_h > GAP_MS - 3600000)
                     t->optional = true;
                 if (t && d < LOITER_PORT_M - 3 * 1852)
                     c->ntr--, json_decref(t->extra);
