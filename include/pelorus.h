@@ -712,6 +712,17 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
  * nothing when the ship has one MMSI.  Computed from the store on demand. */
 pel_status pel_vessel_chain(pel_store *s, uint32_t mmsi, FILE *out, pel_error *err);
 
+/* Writes to out the stays of vessel mmsi in the zones (zones_path, or
+ * data_dir's zones.geojson; data_dir NULL: the shipped data, as for
+ * pel_scan), in time order: a "zones stays" section with one line per
+ * stay, "finding" for those `pelorus scan` reports as zone_entry and
+ * "transit" for the crossings of zones whose policy is "dwell", which are
+ * context and never a finding (docs/findings.md).  The zone detector's
+ * default settings apply.  Returns PEL_OK, or the error of loading the
+ * geography (err says which file), reading the store, or PEL_ERR_NOMEM. */
+pel_status pel_vessel_zones(pel_store *s, uint32_t mmsi, const char *data_dir, const char *zones_path, FILE *out,
+                            pel_error *err);
+
 typedef struct pel_track_filter {
     const uint32_t *mmsi; /* NULL: every vessel */
     size_t nmmsi;

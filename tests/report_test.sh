@@ -66,18 +66,34 @@ expect "13 vessels ranked" 13 "$(wc -l <"$T/rank.jsonl")"
 #  445111000 CHON MA SAN (no IMO broadcast): name match on OFAC SDN CHON MA SAN, corroborated by the flag
 #            (MID 445, entry flag North Korea), 40 x 1.00 + encounter 15 (partner not designated)
 #            + suspected gap 10 + draught changed 10 + MID 445 20 = 95
-#  445333000 SONG RIM: Nampo visit 25 + MID 20 + invalid IMO (a data-quality note) 2 + 3 of its 4 zone entries 30
-#            + suspected gap 10 = 87
+#  445333000 SONG RIM: Nampo visit 25 + MID 20 + invalid IMO (a data-quality note) 2 + its 2 zone entries
+#            (the Nampo and Songnim approaches) 20 + suspected gap 10 = 77; its two crossings of the Korea Bay
+#            transfer area at sea speed are transits (a dwell zone), not findings
 #  445444000, 445444100: Nampo visit 25 + MID 20 + 2 zones 20 = 65
-#  445999000: parallel segments 20 + MID 20 + 2 zones 20 + coverage gap 1 = 61 (the position that starts
-#            the parallel segment is not also an impossible jump)
+#  445999000: parallel segments 20 + MID 20 + coverage gap 1 = 41 (the position that starts
+#            the parallel segment is not also an impossible jump; its two transfer areas, crossed at sea
+#            speed, are transits)
 #  412222000: encounter 15 + partner designated 20 = 35
 #  412888000: name change 10 + call sign change 3 + coverage gap 1 = 14
 expect "order and scores" \
-    "445111000:95:high 445333000:87:high 445444000:65:high 445444100:65:high 445999000:61:high 412222000:35:medium 412888000:14:low" \
+    "445111000:95:high 445333000:77:high 445444000:65:high 445444100:65:high 445999000:41:medium 412222000:35:medium 412888000:14:low" \
     "$(jq -r '"\(.mmsi):\(.score):\(.level)"' "$T/rank.jsonl" | head -7 | tr '\n' ' ' | sed 's/ $//')"
 expect "ties by MMSI; the rest low" "412666000 412666100 412777000 412555000 412555100 412999000" \
     "$(jq -r '.mmsi' "$T/rank.jsonl" | tail -6 | tr '\n' ' ' | sed 's/ $//')"
+# zone policies: SONG RIM's crossings of the Korea Bay transfer area (a dwell zone) at sea speed are
+# transits in its history, its stays in the Nampo and Songnim approaches (entry zones) findings
+"$PEL" vessel --db "$DB" --data-dir "$D" 445333000 >"$T/v445333000.txt"; expect "vessel exits 0" 0 $?
+expect "vessel: zone stays, transits and findings" \
+    "finding Nampo:1 finding Songnim:1 transit Korea:2" \
+    "$(sed -n '/^zone stays/,$p' "$T/v445333000.txt" | awk 'NR > 1 { print $4 " " $7 }' | sed 's/ \([A-Za-z]*\).*/ \1/' |
+        sort | uniq -c | awk '{ printf "%s%s %s:%s", (NR > 1 ? " " : ""), $2, $3, $1 }')"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Box","policy":"linger"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}' >"$T/badpolicy.geojson"
+"$PEL" vessel --db "$DB" --data-dir "$D" --zones "$T/badpolicy.geojson" 445333000 >/dev/null 2>"$T/badpolicy.err"
+expect "vessel: a bad zone policy exits 1" 1 $?
+expect "a bad zone policy is named" 1 "$(grep -c 'feature 1 ("Box"): properties.policy "linger" is neither "entry" nor "dwell"' "$T/badpolicy.err")"
+"$PEL" scan -q --db "$DB" --data-dir "$D" --zones "$T/badpolicy.geojson" >/dev/null 2>"$T/badpolicy-scan.err"
+expect "scan: a bad zone policy exits 1" 1 $?
+expect "scan: the bad policy is named" 1 "$(grep -c 'properties.policy "linger" is neither' "$T/badpolicy-scan.err")"
 expect "445111000's reasons, points descending" \
     "watchlist_match:40 gap:20 mmsi_country:20 encounter:15" \
     "$(jq -r 'select(.mmsi == 445111000) | [.reasons[] | "\(.event):\(.points)"] | join(" ")' "$T/rank.jsonl")"
@@ -152,7 +168,7 @@ expect "data: drawn points = stats.drawn_points" "$(jq '.stats.drawn_points' "$T
 expect "data: no coordinate is NaN or null" 0 "$(jq '[.tracks[].segments[].coords[][] | select(type != "number")] | length' "$T/data.json")"
 expect "data: Nampo among the ports, of concern" true "$(jq '[.ports[] | select(.name == "Nampo")][0].concern' "$T/data.json")"
 expect "data: zones and licences" "12 test asset" "$(jq -r '"\(.zones.features | length) \(.licences[0].name)"' "$T/data.json")"
-expect "data: weights" "60 24" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
+expect "data: weights" "60 27" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
 expect "report.html: the includes are in" 3 "$(grep -c -e 'body { color: black }' -e 'var lib = 1;' -e 'var data = JSON.parse' "$O/report.html")"
 expect "report.html: no marker left" 0 "$(grep -c 'PELORUS:' "$O/report.html")"
 

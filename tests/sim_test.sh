@@ -72,7 +72,7 @@ check "small: no gap on the old MMSI 667001111" \
 $P vessel --db "$S/db" 511101111 >"$T/chain.txt" 2>&1
 check "small: pelorus vessel shows the chain with its evidence" \
     grep -q -A6 '^one ship under 2 MMSIs' "$T/chain.txt"
-check "small: the chain names both MMSIs and the lines" sh -c "grep -A6 '^one ship under 2 MMSIs' '$T/chain.txt' | tr -s ' ' | grep -q -e '-> went on as 511101111 after 0.03 h' && grep -q 'ais.nmea:24035' '$T/chain.txt' && grep -q 'ais.nmea:24075' '$T/chain.txt' && grep -q '^ *667001111 ' '$T/chain.txt'"
+check "small: the chain names both MMSIs and the lines" sh -c "grep -A6 '^one ship under 2 MMSIs' '$T/chain.txt' | tr -s ' ' | grep -q -e '-> went on as 511101111 after 0.07 h' && grep -q 'ais.nmea:26002' '$T/chain.txt' && grep -q 'ais.nmea:26092' '$T/chain.txt' && grep -q '^ *667001111 ' '$T/chain.txt'"
 $P vessel --db "$S/db" 445110001 >"$T/nochain.txt" 2>&1
 check "small: a ship of one MMSI has no chain" sh -c "! grep -q 'one ship under' '$T/nochain.txt'"
 # tests/data/sim/reflag.json: a re-flag at sea (IMO), and one without an IMO

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "detect/detectors.h"
+#include "findings/write.h"
 #include "track/trk.h"
 
 #ifndef M_PI
@@ -472,6 +473,175 @@ static void test_scale(void) {
            NV, NPOS, (double)(c1 - c0) / CLOCKS_PER_SEC, (double)(c2 - c1) / CLOCKS_PER_SEC, nenc, loiter);
 }
 
+/* ---- possible partners: the dark rendezvous (det_rendezvous.c) ------------------------------- */
+
+static pel_position rdv_pos(uint32_t mmsi, int64_t t, double lat, double lon, int sog_tenths, uint64_t line) {
+    pel_position p = {.mmsi = mmsi,
+                      .t_ms = t,
+                      .lat = (int32_t)lround(lat * PEL_DEG),
+                      .lon = (int32_t)lround(lon * PEL_DEG),
+                      .speed = (uint16_t)sog_tenths,
+                      .course = PEL_NA_COURSE,
+                      .heading = PEL_NA_HEADING,
+                      .status = PEL_NA_STATUS,
+                      .type = 1,
+                      .input = 1,
+                      .line = line};
+    return p;
+}
+
+static det_rdv_gap rdv_gap(uint32_t mmsi, pel_position a, const pel_position *b, int64_t end, int suspected) {
+    det_rdv_gap g = {.mmsi = mmsi, .before = a, .after = b ? *b : a, .open = b == NULL, .suspected = suspected};
+    g.end_ms = b ? b->t_ms : end;
+    return g;
+}
+
+/* The member name of array element k of the partners. */
+static const fnd_member *rdv_partner(const fnd_finding *f, size_t k) {
+    const fnd_member *a = fnd_get(f, "possible_partners");
+    if (!a || a->kind != FND_ARR)
+        return NULL;
+    const fnd_member *e = a + 1, *end = a + 1 + a->n;
+    for (size_t i = 0; i < k && e < end; i++)
+        e = fnd_next(e);
+    return e < end ? e : NULL;
+}
+
+static double rdv_num(const fnd_member *obj, const char *a, const char *b) {
+    const fnd_member *m = fnd_member_get(obj, a);
+    if (b)
+        m = fnd_member_get(m, b);
+    return !m ? NAN : m->kind == FND_NUM ? m->v.d : m->kind == FND_INT ? (double)m->v.i : NAN;
+}
+
+static void test_rendezvous(void) {
+    det_loiter_opts o;
+    det_loiter_default_opts(&o);
+    CHECK(o.partner_speed_factor == 1.2 && o.partner_min_together_h == 1 && o.max_partners == 3, "partner defaults");
+    /* vessel 1 loiters at 35N 123E from 10:00 to 18:00 */
+    fnd_set *s = fnd_set_new();
+    fnd_builder l = {0};
+    l.event = "loitering";
+    l.mmsi = 1;
+    l.start_ms = T0 + 10 * HOUR;
+    l.end_ms = T0 + 18 * HOUR;
+    l.lat = 35.0;
+    l.lon = 123.0;
+    fnd_num(&l, "duration_h", 8, 2);
+    fnd_set_push(s, &l);
+    CHECK(s->failed == PEL_OK && s->n == 1, "a loitering");
+    const fnd_finding *lf = &s->v[0];
+    double d_w = trk_distance_m(lround(35.0 * PEL_DEG), lround(122.8 * PEL_DEG), lround(35.0 * PEL_DEG),
+                                lround(123.0 * PEL_DEG)) /
+                 1852.0; /* 0.2 degrees of longitude: about 9.8 nm */
+    pel_position a2 = rdv_pos(2, T0 + 6 * HOUR, 35.0, 122.8, 100, 21),
+                 b2 = rdv_pos(2, T0 + 22 * HOUR, 35.0, 123.2, 80, 22);
+    pel_position a3 = rdv_pos(3, T0 + 6 * HOUR, 35.0, 120.0, 100, 31),
+                 b3 = rdv_pos(3, T0 + 22 * HOUR, 35.0, 126.0, 100, 32);
+    pel_position a4 = rdv_pos(4, T0 + 19 * HOUR, 35.0, 123.0, 100, 41),
+                 b4 = rdv_pos(4, T0 + 23 * HOUR, 35.0, 123.0, 100, 42);
+    pel_position a5 = rdv_pos(5, T0 + 14 * HOUR, 35.1, 123.0, 50, 51);
+    pel_position a6 = rdv_pos(6, T0 + 12 * HOUR, 35.0, 122.8, 100, 61),
+                 b6 = rdv_pos(6, T0 + 20 * HOUR, 35.0, 123.2, 100, 62);
+    pel_position a7 = rdv_pos(1, T0 + 6 * HOUR, 35.0, 122.8, 100, 71),
+                 b7 = rdv_pos(1, T0 + 22 * HOUR, 35.0, 123.2, 100, 72);
+    pel_position a8 = rdv_pos(8, T0 + 6 * HOUR, 35.0, 122.8, PEL_NA_SPEED, 81),
+                 b8 = rdv_pos(8, T0 + 22 * HOUR, 35.0, 123.2, PEL_NA_SPEED, 82);
+    det_rdv_gap g[] = {
+        rdv_gap(6, a6, &b6, 0, 0),                /* reachable, less time together */
+        rdv_gap(3, a3, &b3, 0, 1),                /* too far: 147 nm at 12 kn */
+        rdv_gap(2, a2, &b2, 0, 1),                /* reachable, the whole loitering */
+        rdv_gap(4, a4, &b4, 0, 1),                /* dark after the loitering */
+        rdv_gap(5, a5, NULL, T0 + 48 * HOUR, -1), /* open: the going leg only */
+        rdv_gap(1, a7, &b7, 0, 1),                /* the loiterer's own gap */
+        rdv_gap(8, a8, &b8, 0, 1),                /* no speed reported */
+    };
+    det_rdv_reach r;
+    CHECK(det_rdv_reach_of(&o, lf, &g[2], &r) && r.reported_kn == 10 && fabs(r.reach_kn - 12) < 1e-9 &&
+              fabs(r.together_h - 8) < 1e-9 && fabs(r.go_nm - d_w) < 1e-9 && fabs(r.go_avail_h - 12) < 1e-9 &&
+              fabs(r.go_need_h - d_w / 12) < 1e-9 && fabs(r.ret_avail_h - 12) < 1e-9,
+          "reachable: %.3f h together, %.3f nm", r.together_h, r.go_nm);
+    CHECK(!det_rdv_reach_of(&o, lf, &g[1], &r) && r.go_nm > 140 && r.together_h < 0, "too far: %.2f h", r.together_h);
+    CHECK(!det_rdv_reach_of(&o, lf, &g[3], &r), "not dark while it loitered");
+    CHECK(det_rdv_reach_of(&o, lf, &g[4], &r) && isnan(r.ret_nm) && fabs(r.go_nm - 6.0) < 0.05 &&
+              fabs(r.together_h - (4 - r.go_nm / 6)) < 1e-9,
+          "open gap: going only, %.3f h together", r.together_h);
+    CHECK(det_rdv_reach_of(&o, lf, &g[0], &r) && fabs(r.together_h - (6 - d_w / 12)) < 1e-9, "a shorter time together");
+    CHECK(!det_rdv_reach_of(&o, lf, &g[5], &r) && !det_rdv_reach_of(&o, lf, &g[6], &r),
+          "not its own gap, nor one without a speed");
+    /* a factor that makes the other side of the shorter gap too slow */
+    det_loiter_opts slow = o;
+    slow.partner_speed_factor = 0.1; /* 1 kn: 9.8 h each way */
+    CHECK(!det_rdv_reach_of(&slow, lf, &g[0], &r) && !det_rdv_reach_of(&slow, lf, &g[2], &r), "out of reach at 1 kn");
+    slow.partner_speed_factor = 0.2; /* 2 kn: 4.9 h each way: from 10:55 to 17:05 */
+    CHECK(det_rdv_reach_of(&slow, lf, &g[2], &r) && fabs(r.together_h - (16 - d_w)) < 1e-9,
+          "within reach at 2 kn: %.3f h", r.together_h);
+
+    /* amended: three partners, the longest together first, two listed */
+    o.max_partners = 2;
+    char *paths[] = {NULL, "feed.nmea"};
+    CHECK(det_rdv_amend(&o, s, g, sizeof g / sizeof g[0], paths, 2) == PEL_OK, "amended");
+    lf = &s->v[0];
+    const fnd_member *p0 = rdv_partner(lf, 0), *p1 = rdv_partner(lf, 1);
+    CHECK(fnd_get_num(lf, "possible_partners_total", 0) == 3 && fnd_get(lf, "possible_partners")->kind == FND_ARR &&
+              p0 && p1 && !rdv_partner(lf, 2),
+          "three partners, two listed");
+    CHECK(p0 && rdv_num(p0, "mmsi", NULL) == 2 && rdv_num(p0, "together_h", NULL) == 8 &&
+              rdv_num(p0, "reach_speed_kn", NULL) == 12 && rdv_num(p0, "going", "available_h") == 12 &&
+              rdv_num(p0, "before", "line") == 21 && rdv_num(p0, "after", "line") == 22 &&
+              rdv_num(p0, "after", "speed_kn") == 8 &&
+              !strcmp(fnd_member_get(fnd_member_get(p0, "after"), "file")->v.s, "feed.nmea") &&
+              fnd_member_get(p0, "gap_suspected")->v.b && fnd_member_get(p0, "returning_checked")->v.b,
+          "the first: the whole loitering");
+    CHECK(p1 && rdv_num(p1, "mmsi", NULL) == 6 && fnd_member_get(p1, "gap_suspected")->kind == FND_BOOL &&
+              !fnd_member_get(p1, "gap_suspected")->v.b &&
+              fabs(rdv_num(p1, "going", "spare_h") -
+                   (rdv_num(p1, "going", "available_h") - rdv_num(p1, "going", "needed_h"))) < 0.011,
+          "the second: a coverage gap, its margins");
+    CHECK(lf->nev == 4 && lf->ev[0].line == 21 && lf->ev[1].line == 22 && lf->ev[2].line == 61 &&
+              lf->ev[3].line == 62 && lf->nev_total == 4,
+          "the partners' positions are evidence: %zu", lf->nev);
+    /* the open gap's entry: no return */
+    fnd_set *s2 = fnd_set_new();
+    fnd_set_push(s2, &l);
+    det_rdv_gap open1[] = {g[4]};
+    CHECK(det_rdv_amend(&o, s2, open1, 1, paths, 2) == PEL_OK, "amended with an open gap");
+    const fnd_member *po = rdv_partner(&s2->v[0], 0);
+    CHECK(po && fnd_member_get(po, "returning")->kind == FND_NULL && fnd_member_get(po, "after")->kind == FND_NULL &&
+              !fnd_member_get(po, "returning_checked")->v.b && fnd_member_get(po, "gap_open")->v.b &&
+              fnd_member_get(po, "gap_suspected")->kind == FND_NULL && s2->v[0].nev == 1,
+          "open: the going leg only, said so");
+    /* no partner: the finding is left as it was */
+    det_rdv_gap none[] = {g[1], g[3]};
+    fnd_set *s3 = fnd_set_new();
+    fnd_set_push(s3, &l);
+    CHECK(det_rdv_amend(&o, s3, none, 2, paths, 2) == PEL_OK && s3->v[0].nmem == 1 &&
+              !fnd_get(&s3->v[0], "possible_partners"),
+          "no partner, no member");
+    /* the written line, and the same again */
+    char *line = NULL, *again = NULL;
+    FILE *f = open_memstream(&line, &(size_t){0});
+    fnd_write_jsonl(f, s2);
+    fclose(f);
+    CHECK(line && strstr(line, "\"possible_partners_total\":1,\"possible_partners\":[{\"mmsi\":5,\"gap_start\":") &&
+              strstr(line, "\"after\":null,\"going\":{\"distance_nm\":6.0,") &&
+              strstr(line, "\"returning_checked\":false,\"returning\":null}]"),
+          "written: %s", line);
+    fnd_set *s4 = fnd_set_new();
+    fnd_set_push(s4, &l);
+    det_rdv_amend(&o, s4, open1, 1, paths, 2);
+    f = open_memstream(&again, &(size_t){0});
+    fnd_write_jsonl(f, s4);
+    fclose(f);
+    CHECK(line && again && !strcmp(line, again), "the same input, the same line");
+    free(line);
+    free(again);
+    fnd_set_free(s);
+    fnd_set_free(s2);
+    fnd_set_free(s3);
+    fnd_set_free(s4);
+}
+
 int main(void) {
     tracks = calloc(8, sizeof *tracks);
     if (!tracks)
@@ -479,6 +649,7 @@ int main(void) {
     det_enc_free(NULL);
     test_encounter();
     test_loiter();
+    test_rendezvous();
     test_grid();
     test_scale();
     free(tracks);

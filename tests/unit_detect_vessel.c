@@ -507,12 +507,12 @@ static void test_zone(void) {
     pos(4, 0.5, 1.5, 10, 0);  /* outside, line 5 */
     pos(5, 0.5, 0.95, 10, 0); /* back in, to the end: open */
     pos(6, 0.4, 0.95, 0, 0);
-    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
     CHECK(ngot == 2, "zone: %zu stays", ngot);
     if (ngot == 2) {
         const seen *f = &got[0];
         CHECK(strcmp(f->event, "zone_entry") == 0 && f->start_ms == H(1) && f->end_ms == H(3), "zone: times");
-        CHECK(has(f, "\"zone\":\"Box\",\"zone_index\":0,\"positions\":3,\"duration_h\":2.00,"
+        CHECK(has(f, "\"zone\":\"Box\",\"zone_index\":0,\"policy\":\"entry\",\"positions\":3,\"duration_h\":2.00,"
                      "\"entered_from\":{\"time\":\"2023-11-14T22:13:20Z\",\"lat\":0.500000,\"lon\":-0.500000},"
                      "\"exit\":\"left\",\"open\":false"),
               "zone: %s", f->fields);
@@ -528,7 +528,7 @@ static void test_zone(void) {
     reset();
     pos(0, 0.5, 0.5, 10, 0);
     pos(1, 0.5, 1.5, 10, 0);
-    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(0) && got[0].end_ms == H(0) && has(&got[0], "\"entered_from\":null") &&
               has(&got[0], "\"positions\":1"),
           "zone from start: %s", ngot ? got[0].fields : "");
@@ -536,9 +536,92 @@ static void test_zone(void) {
     reset();
     pos(0, 5, 5, 10, 0);
     pos(1, 6, 6, 10, 0);
-    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
-    det_zone_track(NULL, NULL, MMSI, trk, ntrk, collect, NULL);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    det_zone_track(NULL, NULL, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
     CHECK(ngot == 0, "zone never: %zu", ngot);
+}
+
+/* ---- zone policies: dwell vs transit -------------------------------------------------------- */
+
+static bool stub_dwell(void *ud, int z) {
+    return (void)ud, z == 0;
+}
+
+static seen transits[8];
+static size_t ntransits;
+
+static void collect_transit(void *ud, const fnd_builder *f) {
+    (void)ud;
+    if (ntransits < 8) {
+        size_t keep = ngot;
+        collect(NULL, f);
+        transits[ntransits++] = got[keep];
+        ngot = keep;
+    }
+}
+
+static void test_zone_dwell(void) {
+    det_geo dg = geo;
+    dg.zone_dwell = stub_dwell;
+    /* a transit at 10 kn: no finding, a transit */
+    reset();
+    ntransits = 0;
+    pos(0, 0.5, -0.5, 10, 0);
+    pos(1, 0.5, 0.2, 10, 0);
+    pos(2, 0.5, 0.6, 10, 0);
+    pos(3, 0.5, 1.5, 10, 0);
+    det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, collect_transit, NULL);
+    CHECK(ngot == 0 && ntransits == 1 && !strcmp(transits[0].event, "zone_transit") &&
+              has(&transits[0], "\"zone_index\":0,\"policy\":\"dwell\",\"dwell_h\":0.00,\"positions\":2,"),
+          "dwell zone, transit: %zu findings, %zu transits %s", ngot, ntransits, ntransits ? transits[0].fields : "");
+    /* the same without a transits sink: nothing at all; in an entry zone: a finding */
+    reset();
+    pos(1, 0.5, 0.2, 10, 0);
+    pos(2, 0.5, 0.6, 10, 0);
+    det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    CHECK(ngot == 0, "a transit without a sink: %zu", ngot);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"policy\":\"entry\",\"positions\":2"), "an entry zone: every stay");
+    /* slow for 2.5 h in a row inside: a finding, dwell_h 2.50 */
+    reset();
+    ntransits = 0;
+    pos(0, 0.5, -0.5, 10, 0);
+    pos(1, 0.5, 0.2, 10, 0);
+    pos(2, 0.5, 0.3, 1, 0);
+    pos(3, 0.5, 0.3, 0.5, 0);
+    pos(4.5, 0.5, 0.3, 1.9, 0);
+    pos(5, 0.5, 0.4, 10, 0);
+    pos(6, 0.5, 1.5, 10, 0);
+    det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, collect_transit, NULL);
+    CHECK(ngot == 1 && ntransits == 0 && got[0].start_ms == H(1) && got[0].end_ms == H(5) &&
+              has(&got[0], "\"policy\":\"dwell\",\"dwell_h\":2.50,\"positions\":5,\"duration_h\":4.00,"),
+          "dwell zone, a slow stay: %s", ngot ? got[0].fields : "");
+    /* two slow runs of 1.5 h cut by a 5 kn report, or by one without a speed: transits */
+    for (int cut = 0; cut < 2; cut++) {
+        reset();
+        ntransits = 0;
+        pos(1, 0.5, 0.2, 1, 0);
+        pos(2.5, 0.5, 0.2, 1, 0);
+        pos(3, 0.5, 0.3, cut ? -1 : 5, 0);
+        pos(3.5, 0.5, 0.3, 1, 0);
+        pos(5, 0.5, 0.3, 1, 0);
+        det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, collect_transit, NULL);
+        CHECK(ngot == 0 && ntransits == 1 && has(&transits[0], "\"dwell_h\":1.50"), "cut slow runs (%s): %zu",
+              cut ? "no speed" : "5 kn", ngot);
+        /* with zone_entry.dwell_min_h = 1.5 they count; at 6 kn everything is slow */
+        det_zone_opts o;
+        det_zone_default_opts(&o);
+        CHECK(o.dwell_min_h == 2 && o.dwell_max_speed_kn == 2 && o.min_positions == 1, "zone defaults");
+        o.dwell_min_h = 1.5;
+        det_zone_track(&o, &dg, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+        CHECK(ngot == 1 && has(&got[0], "\"dwell_h\":1.50"), "dwell_min_h 1.5: %zu", ngot);
+        o.dwell_min_h = 2;
+        o.dwell_max_speed_kn = 6;
+        ngot = 0;
+        det_zone_track(&o, &dg, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+        CHECK(ngot == (size_t)(cut ? 0 : 1) && (cut || has(&got[0], "\"dwell_h\":4.00")),
+              "dwell_max_speed_kn 6 (%s): %zu", cut ? "no speed still cuts" : "one run", ngot);
+    }
 }
 
 int main(void) {
@@ -552,6 +635,7 @@ int main(void) {
     test_gap_draught();
     test_port();
     test_zone();
+    test_zone_dwell();
     printf("unit_detect_vessel: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

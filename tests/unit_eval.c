@@ -141,6 +141,25 @@ static void test_pairs(void) {
     free(text);
 }
 
+static void test_partners(void) {
+    pel_eval_result r;
+    pel_error err = {0};
+    char *text = NULL;
+    CHECK(run("partners", 0, &r, &err, &text) == PEL_OK, "partners: %s", err.msg);
+    /* a truth that names a dark partner matches only a loitering listing it (among others);
+     * a truth without one matches any */
+    CHECK(counts(&r, "loitering", 4, 4, 2, 2, 2), "loitering partners");
+    CHECK(text && strstr(text, "  loi-b  loitering  211000003  2024-03-01T10:00:00Z..2024-03-01T18:00:00Z  "
+                               "possible_partner=445000004  "),
+          "the missed names the partner: %s", text ? text : "");
+    CHECK(text &&
+              strstr(text, "  line 2  loitering  211000003  2024-03-01T10:00:00Z..2024-03-01T18:00:00Z  "
+                           "possible_partners=412000009\n") &&
+              strstr(text, "  line 3  loitering  211000005  2024-03-01T10:00:00Z..2024-03-01T18:00:00Z\n"),
+          "the false alarms list theirs");
+    free(text);
+}
+
 static void test_slack(void) {
     pel_eval_result r;
     pel_error err = {0};
@@ -253,6 +272,7 @@ int main(void) {
     test_perfect();
     test_errors();
     test_pairs();
+    test_partners();
     test_slack();
     test_double();
     test_optional();

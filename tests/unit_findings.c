@@ -137,6 +137,54 @@ static void test_build(void) {
     CHECK(fnd_set_append_num(s, 0, "feed_hours_fraction", 0.456, 2) == PEL_OK &&
               fnd_get_num(&s->v[0], "feed_hours_fraction", 0) == 0.46 && fnd_get_num(&s->v[0], "duration_h", 0) == 2.35,
           "a member appended");
+    /* amended with an array of objects and evidence of its own (a
+     * loitering's possible partners): members after the others, evidence
+     * after the finding's, the core untouched */
+    {
+        fnd_builder more = {0};
+        more.event = "other";
+        more.mmsi = 1;
+        fnd_obj(&more, NULL); /* refused: an object left open */
+        CHECK(fnd_set_append(s, 0, &more) == PEL_ERR_ARG && s->v[0].nmem == 15, "an open object is refused");
+        pel_position q = {.input = 1, .line = 11, .clock = PEL_CLOCK_PGHP};
+        memset(&more, 0, sizeof more);
+        fnd_obj(&more, "partner");
+        fnd_int(&more, "mmsi", 412000002);
+        fnd_obj(&more, "leg");
+        fnd_num(&more, "spare_h", 1.234, 1);
+        fnd_end(&more);
+        fnd_end(&more);
+        fnd_add_position(&more, &q);
+        CHECK(fnd_set_append(s, 0, &more) == PEL_OK, "amended");
+        const fnd_finding *y = &s->v[0];
+        const fnd_member *pm = fnd_get(y, "partner");
+        CHECK(!strcmp(y->event, "zone_entry") && y->mmsi == 412000001 && y->nmem == 19 && pm && pm->kind == FND_OBJ &&
+                  pm->n == 3,
+              "members appended, core kept: %zu", y->nmem);
+        CHECK(fnd_member_get(pm, "mmsi") && fnd_member_get(pm, "mmsi")->v.i == 412000002 &&
+                  fnd_member_get(pm, "spare_h") == NULL &&
+                  fnd_member_get(fnd_member_get(pm, "leg"), "spare_h")->v.d == 1.2 &&
+                  fnd_member_get(fnd_get(y, "zone_index"), "mmsi") == NULL,
+              "an object's members by name, its own only");
+        CHECK(y->nev == 3 && y->ev[2].line == 11 && y->nev_total == 3 && (y->clocks & 1u << PEL_CLOCK_PGHP) &&
+                  fnd_get_num(y, "feed_hours_fraction", 0) == 0.46,
+              "evidence and clocks appended");
+        char *line = NULL;
+        CAPTURE(line, fnd_write_jsonl(f, s));
+        CHECK(line &&
+                  strstr(line, ",\"feed_hours_fraction\":0.46,\"partner\":{\"mmsi\":412000002,\"leg\":{\"spare_h\":"
+                               "1.2}},\"clocks\":[\"tag_block\",\"pghp\",\"trailer\"],") &&
+                  strstr(line, "\"line\":9},{\"file\":\"in \\\"1\\\".nmea\",\"line\":11}],\"evidence_total\":3}"),
+              "written: %s", line);
+        free(line);
+        /* evidence beyond the cap is counted, not listed */
+        memset(&more, 0, sizeof more);
+        for (int k = 0; k < FND_MAX_EVIDENCE; k++)
+            fnd_add_position(&more, &q);
+        CHECK(fnd_set_append(s, 0, &more) == PEL_OK && s->v[0].nev == FND_MAX_EVIDENCE &&
+                  s->v[0].nev_total == 3 + FND_MAX_EVIDENCE,
+              "evidence capped: %zu of %llu", s->v[0].nev, (unsigned long long)s->v[0].nev_total);
+    }
     bool keep = false;
     fnd_set_keep(s, &keep);
     CHECK(s->n == 0, "dropped");

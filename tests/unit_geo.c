@@ -367,6 +367,15 @@ static void test_zones_file(void) {
         nsts += k && strcmp(k, "sts_area") == 0;
     }
     CHECK(nports == 8 && nsts == 4, "kinds: %d port approaches, %d STS areas", nports, nsts);
+    int ndwell = 0;
+    for (int i = 0; i < geo_zones_count(z); i++) {
+        const char *k = geo_zone_kind(z, i);
+        geo_zone_policy p = geo_zone_policy_of(z, i);
+        ndwell += p == GEO_ZONE_DWELL;
+        CHECK(p == (k && !strcmp(k, "sts_area") ? GEO_ZONE_DWELL : GEO_ZONE_ENTRY), "zone %s: policy %s",
+              geo_zone_name(z, i), geo_zone_policy_name(p));
+    }
+    CHECK(ndwell == 4, "the transfer areas are dwell zones, the port approaches entry zones: %d", ndwell);
 
     /* every port approach: its centre and 20 km out are inside, 24 km out is
      * not (vertices on the 12 nm = 22.2 km circle, edges 21.8 km out) */
@@ -445,6 +454,10 @@ static void test_zones_shapes(void) {
     CHECK(geo_zone_concern(z, 2) && !geo_zone_concern(z, 0) && !geo_zone_concern(z, 1), "concern flags");
     CHECK(geo_zone_kind(z, 0) && strcmp(geo_zone_kind(z, 0), "test") == 0 && geo_zone_kind(z, 2) == NULL, "kinds");
     CHECK(geo_zone_name(z, 5) == NULL && geo_zone_name(z, -1) == NULL, "out of range names");
+    CHECK(geo_zone_policy_of(z, 0) == GEO_ZONE_DWELL && geo_zone_policy_of(z, 1) == GEO_ZONE_ENTRY &&
+              geo_zone_policy_of(z, 2) == GEO_ZONE_ENTRY && geo_zone_policy_of(z, 3) == GEO_ZONE_ENTRY &&
+              geo_zone_policy_of(z, 9) == GEO_ZONE_ENTRY && !strcmp(geo_zone_policy_name(GEO_ZONE_DWELL), "dwell"),
+          "policies: dwell, none (entry), entry, null (entry)");
     static const struct {
         int zone;
         double lat, lon;
@@ -514,6 +527,10 @@ static void test_zones_shapes(void) {
         {"bad_position.geojson", PEL_ERR_FORMAT, "feature 1: polygon 1, ring 1, position 2 is not [lon, lat]"},
         {"bad_feature_type.geojson", PEL_ERR_FORMAT, "feature 1: type is \"Point\", not \"Feature\""},
         {"bad_multi_empty.geojson", PEL_ERR_FORMAT, "feature 1 (\"Empty multi\"): MultiPolygon has no polygons"},
+        {"bad_policy.geojson", PEL_ERR_FORMAT,
+         "feature 2 (\"Stay box\"): properties.policy \"stay\" is neither \"entry\" nor \"dwell\""},
+        {"bad_policy_type.geojson", PEL_ERR_FORMAT,
+         "feature 1 (\"Boolean policy\"): properties.policy is not a string (\"entry\" or \"dwell\")"},
         {"no_such_file.geojson", PEL_ERR_IO, "no_such_file.geojson: No such file"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

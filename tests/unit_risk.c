@@ -144,6 +144,41 @@ int main(void) {
     CHECK(v && near(v->score, 45), "partner not designated by the given list: 15 + 30, got %.1f", v ? v->score : -1);
     rpt_ranking_free(&r);
 
+    /* the dark rendezvous: a loitering with possible partners, and their gaps */
+    {
+        // clang-format off
+        static const char *const rl[] = {
+            /* 0 */ "{\"event\":\"loitering\",\"mmsi\":412000001,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T18:00:00Z\",\"lat\":35,\"lon\":123,\"duration_h\":8.00,\"mean_speed_kn\":0.40,\"possible_partners_total\":2,\"possible_partners\":[{\"mmsi\":445000001,\"gap_start\":\"2024-01-01T06:00:00Z\",\"gap_suspected\":true,\"together_h\":8.00},{\"mmsi\":412000005,\"gap_start\":\"2024-01-01T07:00:00Z\",\"gap_suspected\":false,\"together_h\":3.50}]}",
+            /* 1 */ "{\"event\":\"gap\",\"mmsi\":445000001,\"start\":\"2024-01-01T06:00:00Z\",\"end\":\"2024-01-01T22:00:00Z\",\"lat\":35,\"lon\":122.8,\"open\":false,\"duration_h\":16.0,\"suspected\":true}",
+            /* 2 */ "{\"event\":\"gap\",\"mmsi\":412000005,\"start\":\"2024-01-01T07:00:00Z\",\"end\":\"2024-01-01T21:00:00Z\",\"lat\":35,\"lon\":122.8,\"open\":false,\"duration_h\":14.0,\"suspected\":false}",
+            /* 3 */ "{\"event\":\"gap\",\"mmsi\":445000001,\"start\":\"2024-01-02T06:00:00Z\",\"end\":\"2024-01-02T22:00:00Z\",\"lat\":35,\"lon\":122.8,\"open\":false,\"duration_h\":16.0,\"suspected\":true}",
+            /* 4 */ "{\"event\":\"loitering\",\"mmsi\":412000002,\"start\":\"2024-01-01T10:00:00Z\",\"end\":\"2024-01-01T18:00:00Z\",\"lat\":35,\"lon\":124,\"duration_h\":8.00,\"mean_speed_kn\":0.40,\"possible_partners_total\":1,\"possible_partners\":[{\"mmsi\":412000005,\"gap_start\":\"2024-01-01T07:00:00Z\",\"gap_suspected\":false,\"together_h\":2.00}]}",
+        };
+        // clang-format on
+        fnd_set *rf = parse(rl, sizeof rl / sizeof rl[0]);
+        CHECK(rpt_score(rf, &w, NULL, 0, NULL, 0, names, NULL, &r, &err) == PEL_OK, "scores: %s", err.msg);
+        /* loitering 5 + a dark partner 15 */
+        v = find(&r, 412000001);
+        CHECK(v && near(v->score, 20) && v->nreasons == 1 &&
+                  strstr(v->reasons[0].text, "; dark then and within reach: 445000001 (DARK STAR) (8.0 h possible "
+                                             "together), 412000005 (a coverage hole, 3.5 h possible together)"),
+              "loitering with a dark partner: %.1f %s", v ? v->score : -1, v && v->nreasons ? v->reasons[0].text : "");
+        /* loitering 5 + partners in coverage holes only 3 */
+        v = find(&r, 412000002);
+        CHECK(v && near(v->score, 8), "loitering with a coverage-hole partner: 8, got %.1f", v ? v->score : -1);
+        /* the partner's gap 10 + 10, its other gap 10, MID 20 */
+        v = find(&r, 445000001);
+        CHECK(v && near(v->score, 50) && v->nreasons == 3 && near(v->reasons[0].points, 20) &&
+                  v->reasons[0].finding == 1 &&
+                  strstr(v->reasons[0].text, "; could have met 412000001 while it loitered (a dark rendezvous?)"),
+              "the partner's gap: %.1f", v ? v->score : -1);
+        /* a coverage hole gains nothing from the rendezvous */
+        v = find(&r, 412000005);
+        CHECK(v && near(v->score, 1), "a coverage gap stays 1: %.1f", v ? v->score : -1);
+        rpt_ranking_free(&r);
+        fnd_set_free(rf);
+    }
+
     /* settings */
     const char *set[] = {"risk.encounter=0", "gap.min_gap_h=6", "risk.high=200", "report.simplify_deg=0.01"};
     const char *det[4];

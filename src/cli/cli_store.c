@@ -68,18 +68,23 @@ static const char ingest_help[] =
     "\"run again to continue\", and the same command continues where it\n"
     "stopped); 2 usage error\n";
 
-static const char vessel_help[] = "usage: pelorus vessel [--db PATH] [--silence-hours H] MMSI|IMO|NAME\n"
-                                  "\n"
-                                  "Prints what the database knows of a vessel: identity history (every name,\n"
-                                  "IMO, call sign, type and size it broadcast, with first and last seen),\n"
-                                  "voyage reports, first and last position, number of positions and segments,\n"
-                                  "distance sailed, and periods of silence of at least H hours (default 12;\n"
-                                  "0.1 to 8760).\n"
-                                  "A number is an MMSI (junk MMSIs such as 0 or 12345678 included; they are\n"
-                                  "marked as identifying no ship), a 7-digit number an IMO or an MMSI; write\n"
-                                  "IMO1234567 or MMSI1234567 to say which.  Anything else is a name (spacing\n"
-                                  "and case ignored).\n"
-                                  "exit status: 0 found; 1 not found or database error; 2 usage error\n";
+static const char vessel_help[] =
+    "usage: pelorus vessel [--db PATH] [--silence-hours H] [--zones FILE] [--data-dir DIR]\n"
+    "                      MMSI|IMO|NAME\n"
+    "\n"
+    "Prints what the database knows of a vessel: identity history (every name,\n"
+    "IMO, call sign, type and size it broadcast, with first and last seen),\n"
+    "voyage reports, first and last position, number of positions and segments,\n"
+    "distance sailed, periods of silence of at least H hours (default 12;\n"
+    "0.1 to 8760), and its stays in the zones (--zones FILE, or the shipped\n"
+    "zones.geojson of --data-dir): those a scan reports, and the crossings of\n"
+    "transfer areas (policy dwell) at sea speed, shown as transits: context,\n"
+    "not findings.\n"
+    "A number is an MMSI (junk MMSIs such as 0 or 12345678 included; they are\n"
+    "marked as identifying no ship), a 7-digit number an IMO or an MMSI; write\n"
+    "IMO1234567 or MMSI1234567 to say which.  Anything else is a name (spacing\n"
+    "and case ignored).\n"
+    "exit status: 0 found; 1 not found or database error; 2 usage error\n";
 
 static const char tracks_help[] =
     "usage: pelorus tracks [--db PATH] [--mmsi M[,M...]] [--bbox MINLON,MINLAT,MAXLON,MAXLAT]\n"
@@ -352,12 +357,15 @@ int cli_ingest(int argc, char **argv) {
 
 int cli_vessel(int argc, char **argv) {
     const char *db = "pelorus.db", *query = NULL;
+    const char *zones = NULL, *data_dir = NULL;
     double silence = 12;
-    enum { O_HELP, O_DB, O_SILENCE };
+    enum { O_HELP, O_DB, O_SILENCE, O_ZONES, O_DATA };
     static const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},
         [O_DB] = {"--db", NULL, true},
         [O_SILENCE] = {"--silence-hours", NULL, true},
+        [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -381,6 +389,12 @@ int cli_vessel(int argc, char **argv) {
         case O_SILENCE:
             if (!cli_real("vessel", "--silence-hours", v, 0.1, 8760, "hours", &silence))
                 return 2;
+            break;
+        case O_ZONES:
+            zones = v;
+            break;
+        case O_DATA:
+            data_dir = v;
             break;
         }
     }
@@ -406,6 +420,8 @@ int cli_vessel(int argc, char **argv) {
         rc = pel_vessel_describe(s, found[i], silence, stdout, &err);
         if (rc == PEL_OK)
             rc = pel_vessel_chain(s, found[i], stdout, &err);
+        if (rc == PEL_OK)
+            rc = pel_vessel_zones(s, found[i], data_dir, zones, stdout, &err);
     }
     if (n > 64)
         printf("\n(%zu vessels match; the first 64 are shown)\n", n);

@@ -29,6 +29,10 @@
  * positions of the run, evenly sampled with the first and last included
  * when there are more than DET_MAX_EVIDENCE (nev_total = all of them).
  *
+ * In the scan the loitering row runs after the gap row, and its finish
+ * adds the vessels dark at the time that could have come alongside
+ * ("possible_partners": det_rendezvous.c, which holds the hooks).
+ *
  * Limits: the mean position is judged, not every position (a vessel
  * drifting under 2 kn moves at most a few nm in a run of hours).  Mean
  * longitude is taken relative to the first position, so runs across the
@@ -171,9 +175,4 @@ void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mms
     }
     if (open)
         judge(o, geo, mmsi, p, start, n - 1, emit, ud);
-}
-
-pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    det_loiter_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
-    return PEL_OK;
 }

@@ -17,9 +17,21 @@
  *   - entered_from is the position before the first inside (the crossing
  *     happened between the two), null when the chain started inside.
  *
- * Defaults: det_table's settings (detectors.c): every stay is reported.
+ *   - Policies (data/zones.geojson's properties.policy): in an "entry"
+ *     zone (port approaches, territorial waters) every stay counts; in a
+ *     "dwell" zone (open-sea transfer areas that ordinary traffic crosses
+ *     at sea speed) a stay counts only when it holds positions in a row,
+ *     each reporting a SOG under dwell_max_speed_kn (a position without
+ *     SOG breaks the run), lasting dwell_min_h or more from the first to
+ *     the last.  A stay that does not is a transit: no finding, and no
+ *     risk; `pelorus vessel` shows it as context.
  *
- * Limits: the crossing time is known only to within the reporting
+ * Defaults: det_table's settings (detectors.c): every stay in an entry
+ * zone is reported, in a dwell zone 2 h under 2 kn.
+ *
+ * Limits: a silence inside a slow run does not end it (a vessel slow
+ * before and after an hour unheard is taken to have stayed slow).  The
+ * crossing time is known only to within the reporting
  * interval; a vessel that crosses a zone between two positions (or stays
  * silent inside) leaves no stay.  Zones beyond DET_ZONE_MAX at one point
  * are ignored.
@@ -40,15 +52,27 @@ typedef struct stay {
     int zone;
     size_t from, first, last, out; /* from/out: before/after, DET_CHAIN_END if none */
     size_t positions;
+    size_t slow_from; /* the first position of the slow run going on, DET_CHAIN_END if none */
+    int64_t dwell_ms; /* the longest slow run so far */
 } stay;
 
+/* Where the stays go: findings, and transits of dwell zones. */
+typedef struct zone_out {
+    fnd_emit_fn emit, transits;
+    void *ud, *tud;
+} zone_out;
+
 static void emit_stay(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                      const stay *s, fnd_emit_fn emit, void *ud) {
+                      const stay *s, const zone_out *out) {
     if ((long)s->positions < o->min_positions)
+        return;
+    bool dwell_zone = geo->zone_dwell && geo->zone_dwell(geo->ud, s->zone);
+    bool transit = dwell_zone && (double)s->dwell_ms < o->dwell_min_h * 3.6e6;
+    if (transit && !out->transits)
         return;
     fnd_builder f = {0};
     char t[40];
-    f.event = "zone_entry";
+    f.event = transit ? "zone_transit" : "zone_entry";
     f.mmsi = mmsi;
     f.start_ms = p[s->first].t_ms;
     f.end_ms = p[s->last].t_ms;
@@ -56,6 +80,9 @@ static void emit_stay(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi,
     f.lon = (double)p[s->first].lon / PEL_DEG;
     fnd_str(&f, "zone", geo->zone_name ? geo->zone_name(geo->ud, s->zone) : NULL);
     fnd_int(&f, "zone_index", s->zone);
+    fnd_str(&f, "policy", dwell_zone ? "dwell" : "entry");
+    if (dwell_zone)
+        fnd_num(&f, "dwell_h", (double)s->dwell_ms / 3.6e6, 2);
     fnd_int(&f, "positions", (int64_t)s->positions);
     fnd_num(&f, "duration_h", (double)(f.end_ms - f.start_ms) / 3.6e6, 2);
     if (s->from != DET_CHAIN_END) {
@@ -77,11 +104,14 @@ static void emit_stay(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi,
         fnd_add_position(&f, &p[s->last]);
     if (s->out != DET_CHAIN_END)
         fnd_add_position(&f, &p[s->out]);
-    emit(ud, &f);
+    if (transit)
+        out->transits(out->tud, &f);
+    else
+        out->emit(out->ud, &f);
 }
 
 pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          fnd_emit_fn emit, void *ud) {
+                          fnd_emit_fn emit, void *ud, fnd_emit_fn transits, void *tud) {
     det_zone_opts def;
     if (!o) {
         det_zone_default_opts(&def);
@@ -91,6 +121,7 @@ pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t m
         return PEL_OK;
     if (!emit)
         return PEL_ERR_ARG;
+    const zone_out out = {emit, transits, ud, tud};
     size_t *link = det_vessel_chains(p, n);
     if (!link)
         return PEL_ERR_NOMEM;
@@ -117,7 +148,7 @@ pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t m
                     open[keep++] = open[s];
                 else {
                     open[s].out = k;
-                    emit_stay(o, geo, mmsi, p, n, &open[s], emit, ud);
+                    emit_stay(o, geo, mmsi, p, n, &open[s], &out);
                 }
             }
             nopen = keep;
@@ -129,19 +160,28 @@ pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t m
                 if (s == nopen) {
                     if (nopen == DET_ZONE_MAX)
                         continue;
-                    open[nopen++] = (stay){.zone = z[i], .from = prev[k], .first = k, .out = DET_CHAIN_END};
+                    open[nopen++] = (stay){
+                        .zone = z[i], .from = prev[k], .first = k, .out = DET_CHAIN_END, .slow_from = DET_CHAIN_END};
                 }
                 open[s].last = k;
                 open[s].positions++;
+                if (p[k].speed != PEL_NA_SPEED && p[k].speed / 10.0 < o->dwell_max_speed_kn) {
+                    if (open[s].slow_from == DET_CHAIN_END)
+                        open[s].slow_from = k;
+                    int64_t run = p[k].t_ms - p[open[s].slow_from].t_ms;
+                    if (run > open[s].dwell_ms)
+                        open[s].dwell_ms = run;
+                } else
+                    open[s].slow_from = DET_CHAIN_END;
             }
         }
         for (size_t s = 0; s < nopen; s++)
-            emit_stay(o, geo, mmsi, p, n, &open[s], emit, ud);
+            emit_stay(o, geo, mmsi, p, n, &open[s], &out);
     }
     free(link);
     return PEL_OK;
 }
 
 pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    return det_zone_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    return det_zone_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud, NULL, NULL);
 }

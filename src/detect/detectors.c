@@ -87,6 +87,9 @@ static const det_setting loi_settings[] = {
     LOI(max_gap_h,            1,     0, 720,     "hours",  "a silence longer than this ends a run"),
     LOI(max_implied_speed_kn, 3,     0, 1000,    "knots",  "two positions farther apart than this speed allows (less `loitering.noise_m`) end a run: the reported speed is not believed"),
     LOI(noise_m,              200,   0, 100000,  "metres", "the position jitter allowed in that check"),
+    LOI(partner_speed_factor,   1.2, 0.1, 10,    "ratio",  "a vessel dark during the run could sail this times the fastest speed it reported at its gap's ends (possible_partners)"),
+    LOI(partner_min_together_h, 1,   0,   720,   "hours",  "it is a possible partner when, at that speed, it could have been at the run's place with the loiterer for at least this long"),
+    LOI(max_partners,           3,   0,   6,     "vessels", "possible partners listed per run, the longest together first (0: none)"),
 };
 
 #define GAP(...) SET("gap", det_gap_opts, __VA_ARGS__)
@@ -110,7 +113,9 @@ static const det_setting port_settings[] = {
 
 #define ZONE(...) SET("zone_entry", det_zone_opts, __VA_ARGS__)
 static const det_setting zone_settings[] = {
-    ZONE(min_positions, 1, 1, 1000000, "positions", "stays with fewer positions inside are not reported"),
+    ZONE(min_positions,      1, 1, 1000000, "positions", "stays with fewer positions inside are not reported"),
+    ZONE(dwell_max_speed_kn, 2, 0, 50,      "knots",     "in a zone whose policy is `dwell`, a position reporting a speed under this is slow"),
+    ZONE(dwell_min_h,        2, 0, 720,     "hours",     "a stay in a `dwell` zone is reported only when slow positions in a row last at least this (first to last); a transit is not"),
 };
 
 #define IDENT(...) SET("identity", det_identity_opts, __VA_ARGS__)
@@ -161,16 +166,16 @@ const det_detector det_table[DET__COUNT] = {
     [DET_ENCOUNTER] = {"encounter", "two vessels close together, slow, far from any port, for hours: a possible ship-to-ship transfer",
                        OPTS(det_enc_opts, enc_settings), KINDS(enc_kinds), 0,
                        det_enc_begin, det_enc_vessel, det_enc_finish, det_enc_cleanup},
-    [DET_LOITERING] = {"loitering", "one vessel slow, far from shore, for hours",
-                       OPTS(det_loiter_opts, loi_settings), KINDS(loi_kinds), 0,
-                       NULL, det_loiter_vessel, NULL, NULL},
     [DET_GAP] = {"gap", "a vessel silent for hours, judged against the coverage around it and the whole feed",
                  OPTS(det_gap_opts, gap_settings), KINDS(gap_kinds), 0,
                  det_gap_begin, det_gap_vessel, det_gap_finish, det_gap_cleanup},
+    [DET_LOITERING] = {"loitering", "one vessel slow, far from shore, for hours, and the vessels dark then that could have come alongside",
+                       OPTS(det_loiter_opts, loi_settings), KINDS(loi_kinds), 0,
+                       det_loiter_begin, det_loiter_vessel, det_loiter_finish, det_loiter_cleanup},
     [DET_PORT_VISIT] = {"port_visit", "a stop at a port or anchorage, ports of concern marked",
                         OPTS(det_port_opts, port_settings), KINDS(port_kinds), 0,
                         NULL, det_port_vessel, NULL, NULL},
-    [DET_ZONE_ENTRY] = {"zone_entry", "a stay inside an area of interest",
+    [DET_ZONE_ENTRY] = {"zone_entry", "a stay inside an area of interest: any entry, or in open-sea transfer areas (policy dwell) a slow stay only",
                         OPTS(det_zone_opts, zone_settings), KINDS(zone_kinds), 0,
                         NULL, det_zone_vessel, NULL, NULL},
     [DET_SPOOFING] = {"spoofing", "signs in a track: one MMSI in two places, impossible jumps, an unallocated MID, an MMSI that identifies no ship",

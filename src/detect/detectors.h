@@ -9,9 +9,12 @@
  *
  *   encounter   (det_encounter.c) two vessels close, slow, far from port,
  *               for hours: a possible ship-to-ship transfer
- *   loitering   (det_loiter.c) one vessel slow, far from shore, for hours
  *   gap         (det_gap.c) a vessel silent for hours, judged against the
  *               coverage around it and the pulse of the whole feed
+ *   loitering   (det_loiter.c) one vessel slow, far from shore, for hours;
+ *               its finish, after the gap's, names the vessels dark at the
+ *               time that could have come alongside (det_rendezvous.c):
+ *               it runs after the gap detector for that
  *   port_visit  (det_port.c) a stop at a port (ports of concern marked)
  *   zone_entry  (det_zone.c) a stay in an area of interest
  *   spoofing    (det_spoof.c) signs in a track: one MMSI in two places,
@@ -105,6 +108,9 @@ typedef struct det_geo {
     /* zones containing a point: up to cap indices into out, returns count */
     int (*zones_at)(void *ud, double lat, double lon, int *out, int cap);
     const char *(*zone_name)(void *ud, int zone);
+    /* true when only a slow stay in the zone counts (its policy "dwell");
+     * NULL: every zone's policy is "entry" */
+    bool (*zone_dwell)(void *ud, int zone);
     /* true when the MMSI's MID (ship MMSIs 2xx-7xx) is allocated to a
      * country; other forms are not judged (true) */
     bool (*mid_ok)(void *ud, uint32_t mmsi);
@@ -190,8 +196,8 @@ typedef struct det_detector {
 
 enum {
     DET_ENCOUNTER,
-    DET_LOITERING,
     DET_GAP,
+    DET_LOITERING, /* after DET_GAP: its finish reads the gaps judged (det_rendezvous.c) */
     DET_PORT_VISIT,
     DET_ZONE_ENTRY,
     DET_SPOOFING,
@@ -338,6 +344,12 @@ typedef struct det_loiter_opts {
                                     their time apart must stay <= this, or the SOG is not
                                     believed and the run ends */
     double noise_m;              /* position jitter allowed for the check above */
+    /* possible partners (det_rendezvous.c) */
+    double partner_speed_factor;   /* a dark vessel could sail this times its fastest reported
+                                      speed at the gap's ends */
+    double partner_min_together_h; /* it could have been at the loitering place, with the
+                                      loiterer, for at least this long */
+    int max_partners;              /* the partners listed, the likeliest first (0: none) */
 } det_loiter_opts;
 
 /* Sets the defaults. */
@@ -351,7 +363,54 @@ void det_loiter_default_opts(det_loiter_opts *o);
 void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
                       fnd_emit_fn emit, void *ud);
 
+/* ---- possible partners: the dark rendezvous (det_rendezvous.c) ---------------------------- */
+
+/* A gap of another vessel, as the rendezvous judges it: the partner's
+ * last position before the silence and the next one after (none for an
+ * open gap, which ends at end_ms, the end of the data). */
+typedef struct det_rdv_gap {
+    uint32_t mmsi;
+    pel_position before, after; /* after unused when open */
+    bool open;
+    int64_t end_ms; /* after.t_ms, or the end of the data for an open gap */
+    int suspected;  /* the gap finding's "suspected": 1, 0, or -1 for null */
+} det_rdv_gap;
+
+/* The reachability of one gap from one loitering (docs/findings.md,
+ * "possible_partners"). */
+typedef struct det_rdv_reach {
+    double reported_kn, reach_kn;           /* the fastest reported speed at the ends; times the factor */
+    double together_h;                      /* the longest the partner could have been at the place while
+                                               the loiterer was there */
+    double go_nm, go_avail_h, go_need_h;    /* last position to the place; the time from it to the
+                                               end of the loitering or of the gap; at reach_kn */
+    double ret_nm, ret_avail_h, ret_need_h; /* the place to the next position (NAN when open) */
+} det_rdv_reach;
+
+/* Judges whether the vessel of gap g could have met the loitering l (a
+ * "loitering" finding: its place, start and end): fills r and returns
+ * true when r->together_h >= o->partner_min_together_h.  A gap of the
+ * loiterer itself, one without a reported speed at either end or one
+ * not overlapping the loitering is never a partner. */
+bool det_rdv_reach_of(const det_loiter_opts *o, const fnd_finding *l, const det_rdv_gap *g, det_rdv_reach *r);
+
+/* Adds "possible_partners" to every loitering of s that has some among
+ * the n gaps g (borrowed): at most o->max_partners, the longest
+ * together_h first (then MMSI, then gap start), each with its margins
+ * and the file (paths[input], NULL or out of range: "?") and line of the
+ * partner's positions; those positions join the finding's evidence.
+ * Loiterings without partners are left as they are.  Returns PEL_OK or
+ * PEL_ERR_NOMEM (some loiterings may be amended already). */
+pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap *g, size_t n, char *const *paths,
+                         size_t npaths);
+
+/* Hooks: begin sets up the state, vessel keeps the ends of the vessel's
+ * gaps (the gap detector ran just before) and finds its loitering runs,
+ * finish (after the gap's: only the gaps kept) adds the partners. */
+pel_status det_loiter_begin(det_call *c);
 pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
+pel_status det_loiter_finish(det_call *c);
+void det_loiter_cleanup(det_call *c);
 
 /* ---- gap (det_gap.c) ---------------------------------------------------------------- */
 
@@ -470,7 +529,10 @@ pel_status det_port_vessel(det_call *c, uint32_t mmsi, const pel_position *p, si
 
 /* Defaults: det_table's settings. */
 typedef struct det_zone_opts {
-    long min_positions; /* stays with fewer positions inside are not reported */
+    long min_positions;        /* stays with fewer positions inside are not reported */
+    double dwell_max_speed_kn; /* in a "dwell" zone, a position is slow under this SOG */
+    double dwell_min_h;        /* and a stay counts only with slow positions in a row
+                                  lasting at least this (first to last) */
 } det_zone_opts;
 
 /* Fills o with the defaults.  o is the caller's. */
@@ -478,9 +540,14 @@ void det_zone_default_opts(det_zone_opts *o);
 
 /* Emits a "zone_entry" finding per stay in a zone (geo->zones_at).  A stay
  * is a run of consecutive positions of a chain inside the zone: one
- * position outside ends it (no hysteresis: zones are legal lines).  Start
- * is the first position inside, end the last; lat/lon those of the first.
- * Fields: zone (name, null without geo->zone_name), zone_index, positions,
+ * position outside ends it (no hysteresis: zones are legal lines).  In a
+ * zone whose policy is "dwell" (geo->zone_dwell) a stay counts only when
+ * some positions in a row inside report a SOG under o->dwell_max_speed_kn
+ * for at least o->dwell_min_h: a transit is no finding (transits, when
+ * not NULL, gets it instead, built the same way).  Start is the first
+ * position inside, end the last; lat/lon those of the first.  Fields: zone
+ * (name, null without geo->zone_name), zone_index, policy ("entry",
+ * "dwell"), dwell_h (dwell zones: the longest slow run, hours), positions,
  * duration_h, entered_from ({"time","lat","lon"} of the position before,
  * null when the chain starts inside), exit ("left", "silence", "data_end"
  * as for port visits), open (true for "data_end").  Evidence: position
@@ -488,7 +555,7 @@ void det_zone_default_opts(det_zone_opts *o);
  * geo->zones_at is NULL.  o may be NULL; p and geo are borrowed for the
  * call.  Returns PEL_OK or PEL_ERR_NOMEM. */
 pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          fnd_emit_fn emit, void *ud);
+                          fnd_emit_fn emit, void *ud, fnd_emit_fn transits, void *tud);
 
 pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 

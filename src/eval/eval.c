@@ -34,13 +34,16 @@ typedef struct item {
     uint32_t mmsi, mmsi2; /* mmsi2 0 when absent */
     bool has_mmsi2;
     int64_t start_ms, end_ms;
-    char *sub;      /* owned: "kind" (spoofing) or "field" (identity_change), else NULL */
-    char *id, *why; /* owned, truth only (NULL when absent) */
-    int suspected;  /* gap findings: -1 absent, 0 false, 1 true */
-    bool optional;  /* truth only */
-    uint64_t line;  /* line number in its file */
-    uint32_t key;   /* findings: vessel key for the lookup (see vessel_key) */
-    long match;     /* index of the partner in the other file, -1 none */
+    char *sub;            /* owned: "kind" (spoofing) or "field" (identity_change), else NULL */
+    char *id, *why;       /* owned, truth only (NULL when absent) */
+    int suspected;        /* gap findings: -1 absent, 0 false, 1 true */
+    uint32_t partners[4]; /* loitering: truth, its possible_partner (0: none given); findings, the
+                             MMSIs of its possible_partners */
+    size_t npartners;
+    bool optional; /* truth only */
+    uint64_t line; /* line number in its file */
+    uint32_t key;  /* findings: vessel key for the lookup (see vessel_key) */
+    long match;    /* index of the partner in the other file, -1 none */
 } item;
 
 typedef struct item_vec {
@@ -138,6 +141,22 @@ static const char *parse_item(const fnd_finding *f, bool truth, events *ev, item
     }
     it->suspected = fnd_get_bool(f, "suspected");
     if (truth) {
+        const fnd_member *pm = fnd_get(f, "possible_partner");
+        if (pm && pm->kind != FND_NULL) {
+            if (pm->kind != FND_INT || pm->v.i <= 0 || pm->v.i > UINT32_MAX)
+                return "possible_partner not an MMSI";
+            it->partners[it->npartners++] = (uint32_t)pm->v.i;
+        }
+    } else {
+        const fnd_member *a = fnd_get(f, "possible_partners");
+        for (const fnd_member *e = a && a->kind == FND_ARR ? a + 1 : NULL, *end = a ? a + 1 + a->n : NULL;
+             e && e < end && it->npartners < sizeof it->partners / sizeof it->partners[0]; e = fnd_next(e)) {
+            const fnd_member *m = fnd_member_get(e, "mmsi");
+            if (m && m->kind == FND_INT && m->v.i > 0 && m->v.i <= UINT32_MAX)
+                it->partners[it->npartners++] = (uint32_t)m->v.i;
+        }
+    }
+    if (truth) {
         it->optional = fnd_get_bool(f, "optional") == 1;
         const char *id = fnd_get_str(f, "id"), *why = fnd_get_str(f, "why");
         if ((id && !(it->id = dup_or_null(id))) || (why && !(it->why = dup_or_null(why))))
@@ -194,6 +213,14 @@ static bool same_thing(const events *ev, const item *t, const item *f) {
     /* a gap's judgement (switched off, or a coverage hole) must agree when the truth gives it */
     if (!strcmp(name, "gap") && t->suspected >= 0 && f->suspected != t->suspected)
         return false;
+    /* a loitering whose partner was dark: the finding must name it among its possible partners */
+    if (!strcmp(name, "loitering") && t->npartners) {
+        bool named = false;
+        for (size_t k = 0; k < f->npartners && !named; k++)
+            named = f->partners[k] == t->partners[0];
+        if (!named)
+            return false;
+    }
     if (is_pair_event(name, t->sub) || is_pair_event(name, f->sub))
         return (t->mmsi == f->mmsi && t->mmsi2 == f->mmsi2 && t->has_mmsi2 == f->has_mmsi2) ||
                (!is_mmsi_change(name, t->sub) && !is_mmsi_change(name, f->sub) && t->mmsi == f->mmsi2 &&
@@ -380,6 +407,8 @@ static bool put_list(FILE *out, const events *ev, const item_vec *iv, bool truth
             fputs("  ", out);
             put_text(out, it->id ? it->id : "-");
             put_item(out, ev, it);
+            if (it->npartners)
+                fprintf(out, "  possible_partner=%u", it->partners[0]);
             fputs("  ", out);
             put_text(out, it->why ? it->why : "");
             fputc('\n', out);
@@ -394,6 +423,8 @@ static bool put_list(FILE *out, const events *ev, const item_vec *iv, bool truth
             }
             if (!strcmp(ev->name[it->ev], "gap") && it->suspected >= 0)
                 fprintf(out, "  suspected=%s", it->suspected ? "true" : "false");
+            for (size_t q = 0; q < it->npartners; q++)
+                fprintf(out, "%s%u", q ? "," : "  possible_partners=", it->partners[q]);
             fputc('\n', out);
         }
     }

@@ -111,6 +111,10 @@ void fnd_obj(fnd_builder *f, const char *name) {
     open_member(f, name, FND_OBJ);
 }
 
+void fnd_arr(fnd_builder *f, const char *name) {
+    open_member(f, name, FND_ARR);
+}
+
 void fnd_end(fnd_builder *f) {
     if (f->depth > 0)
         f->depth--;
@@ -157,6 +161,15 @@ bool fnd_has_str(const fnd_finding *f, const char *name, const char *value) {
         if (e->kind == FND_STR && !strcmp(e->v.s, value))
             return true;
     return false;
+}
+
+const fnd_member *fnd_member_get(const fnd_member *obj, const char *name) {
+    if (!obj || obj->kind != FND_OBJ)
+        return NULL;
+    for (const fnd_member *m = obj + 1, *end = obj + 1 + obj->n; m < end; m = fnd_next(m))
+        if (m->name && !strcmp(m->name, name))
+            return m;
+    return NULL;
 }
 
 /* ---- the set ---------------------------------------------------------------------------- */
@@ -272,26 +285,49 @@ void fnd_set_push(void *ud, const fnd_builder *f) {
         s->failed = PEL_ERR_NOMEM;
 }
 
-pel_status fnd_set_append_num(fnd_set *s, size_t i, const char *name, double v, int prec) {
+pel_status fnd_set_append(fnd_set *s, size_t i, const fnd_builder *b) {
+    if (b->overflow || b->depth)
+        return PEL_ERR_ARG;
     fnd_finding *f = &s->v[i];
-    fnd_member *mem = malloc((f->nmem + 1) * sizeof *mem);
-    if (!mem)
+    size_t nmem = f->nmem + b->nmem, nev = f->nev + b->nev;
+    if (nev > FND_MAX_EVIDENCE)
+        nev = f->nev > FND_MAX_EVIDENCE ? f->nev : FND_MAX_EVIDENCE;
+    fnd_member *mem = malloc((nmem ? nmem : 1) * sizeof *mem);
+    fnd_evidence *ev = malloc((nev ? nev : 1) * sizeof *ev);
+    if (!mem || !ev) {
+        free(mem);
+        free(ev);
         return PEL_ERR_NOMEM;
+    }
     if (f->nmem)
         memcpy(mem, f->mem, f->nmem * sizeof *mem);
-    fnd_builder one = {0};
-    fnd_num(&one, name, v, prec);
-    mem[f->nmem] = one.mem[0];
+    if (b->nmem)
+        memcpy(mem + f->nmem, b->mem, b->nmem * sizeof *mem);
+    if (f->nev)
+        memcpy(ev, f->ev, f->nev * sizeof *ev);
+    if (nev > f->nev)
+        memcpy(ev + f->nev, b->ev, (nev - f->nev) * sizeof *ev);
     fnd_finding src = *f, dst;
     src.mem = mem;
-    src.nmem = f->nmem + 1;
+    src.nmem = nmem;
+    src.ev = ev;
+    src.nev = nev;
+    src.nev_total = f->nev_total + b->nev_total;
+    src.clocks = f->clocks | b->clocks;
     bool ok = freeze(&src, &dst);
     free(mem);
+    free(ev);
     if (!ok)
         return PEL_ERR_NOMEM;
     free(f->block);
     *f = dst;
     return PEL_OK;
+}
+
+pel_status fnd_set_append_num(fnd_set *s, size_t i, const char *name, double v, int prec) {
+    fnd_builder one = {0};
+    fnd_num(&one, name, v, prec);
+    return fnd_set_append(s, i, &one);
 }
 
 void fnd_set_keep(fnd_set *s, const bool *keep) {

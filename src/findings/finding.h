@@ -37,7 +37,7 @@
 #include "pelorus.h"
 
 #define FND_MAX_EVIDENCE 64 /* evidence entries a finding lists; evidence_total counts them all */
-#define FND_MAX_MEMBERS 64  /* members a builder holds (an array's or object's own members count) */
+#define FND_MAX_MEMBERS 256 /* members a builder holds (an array's or object's own members count) */
 
 /* ---- members ----------------------------------------------------------------- */
 
@@ -113,6 +113,9 @@ void fnd_strs(fnd_builder *f, const char *name, const char *const *v, size_t n);
 /* An object member: the members added until fnd_end are its own (at most
  * 4 levels). */
 void fnd_obj(fnd_builder *f, const char *name);
+/* An array member: the members added until fnd_end are its elements (add
+ * them with a NULL name; objects and arrays too). */
+void fnd_arr(fnd_builder *f, const char *name);
 void fnd_end(fnd_builder *f);
 
 /* Adds one piece of evidence, the input and line of p, if there is room;
@@ -164,6 +167,9 @@ double fnd_get_num(const fnd_finding *f, const char *name, double def);
 int fnd_get_bool(const fnd_finding *f, const char *name);
 /* True when the member is the string value, or an array holding it. */
 bool fnd_has_str(const fnd_finding *f, const char *name, const char *value);
+/* The member called name of the object obj (its own members, not theirs),
+ * or NULL when there is none or obj is no object. */
+const fnd_member *fnd_member_get(const fnd_member *obj, const char *name);
 
 /* ---- the set --------------------------------------------------------------------- */
 
@@ -194,9 +200,18 @@ void fnd_set_push(void *ud, const fnd_builder *f);
  * PEL_ERR_NOMEM (s unchanged). */
 pel_status fnd_set_add(fnd_set *s, const fnd_finding *core);
 
-/* Appends a number member to finding i (a judgement made once every
- * finding is known: a gap's feed_hours_fraction).  Pointers into finding
- * i are invalid afterwards.  PEL_OK or PEL_ERR_NOMEM (finding unchanged). */
+/* Amends finding i with what b holds (a judgement made once every finding
+ * is known: a gap's feed_hours_fraction, a loitering's possible partners):
+ * b's members after i's own, in b's order, with their arrays' and objects'
+ * contents; b's evidence after i's own, as far as FND_MAX_EVIDENCE goes
+ * (evidence_total counts all of it); b's clocks.  b's event, vessels,
+ * times and place are ignored: a finding's core is its detector's.  b is
+ * borrowed for the call.  Pointers into finding i are invalid afterwards.
+ * PEL_OK; PEL_ERR_ARG when b overflowed or left an array or object open;
+ * PEL_ERR_NOMEM; finding i is unchanged on failure. */
+pel_status fnd_set_append(fnd_set *s, size_t i, const fnd_builder *b);
+
+/* fnd_set_append of one number member. */
 pel_status fnd_set_append_num(fnd_set *s, size_t i, const char *name, double v, int prec);
 
 /* Drops the findings whose keep[i] is false, keeping the order of the

@@ -553,6 +553,7 @@ typedef struct poly {
 typedef struct zone {
     char *name, *kind;
     bool concern;
+    geo_zone_policy policy;
     poly *p;
     size_t np;
     double x0, y0, x1, y1;
@@ -597,6 +598,14 @@ const char *geo_zone_kind(const geo_zones *z, int i) {
 
 bool geo_zone_concern(const geo_zones *z, int i) {
     return z && i >= 0 && i < z->n && z->z[i].concern;
+}
+
+geo_zone_policy geo_zone_policy_of(const geo_zones *z, int i) {
+    return z && i >= 0 && i < z->n ? z->z[i].policy : GEO_ZONE_ENTRY;
+}
+
+const char *geo_zone_policy_name(geo_zone_policy p) {
+    return p == GEO_ZONE_DWELL ? "dwell" : "entry";
 }
 
 /* Where a zone error happened, for the messages. */
@@ -715,6 +724,17 @@ static pel_status read_feature(zctx *x, json_t *f, zone *z) {
         if (x->err)
             pel_fail(x->err, PEL_ERR_NOMEM, "%s: out of memory", x->path);
         return PEL_ERR_NOMEM;
+    }
+    json_t *jpolicy = json_is_object(props) ? json_object_get(props, "policy") : NULL;
+    z->policy = GEO_ZONE_ENTRY; /* none: every entry counts, as before there were policies */
+    if (jpolicy && !json_is_null(jpolicy)) {
+        const char *pv = json_string_value(jpolicy);
+        if (!pv)
+            return zfail(x, "properties.policy is not a string (\"entry\" or \"dwell\")");
+        if (!strcmp(pv, "dwell"))
+            z->policy = GEO_ZONE_DWELL;
+        else if (strcmp(pv, "entry") != 0)
+            return zfail(x, "properties.policy \"%.30s\" is neither \"entry\" nor \"dwell\"", pv);
     }
     json_t *g = json_object_get(f, "geometry");
     if (!json_is_object(g))

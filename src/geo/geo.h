@@ -97,10 +97,19 @@ int geo_port_within(const geo_ports *p, double lat, double lon, double radius_m,
 
 typedef struct geo_zones geo_zones;
 
+/* What makes a stay in a zone worth a finding (properties.policy). */
+typedef enum geo_zone_policy {
+    GEO_ZONE_ENTRY, /* "entry" (or no policy): any entry -- port approaches, territorial waters */
+    GEO_ZONE_DWELL  /* "dwell": only a slow stay -- open-sea transfer areas that traffic crosses */
+} geo_zone_policy;
+
 /* Reads a GeoJSON FeatureCollection whose features are Polygons or
  * MultiPolygons (holes allowed), each a zone named by properties.name (a
  * string) or "zone N" (N counted from 1).  properties.kind (a string) and
- * properties.concern (a boolean) are kept when present.  Every ring must
+ * properties.concern (a boolean) are kept when present; properties.policy
+ * is "entry" (also when absent or null) or "dwell", anything else is
+ * refused ("feature 2 (\"X\"): properties.policy \"stay\" is neither
+ * \"entry\" nor \"dwell\"").  Every ring must
  * have at least 4 positions, the last equal to the first; positions are
  * [lon, lat(, ...)] numbers within range.  Anything else is refused with
  * PEL_ERR_FORMAT and a message naming the feature and the problem
@@ -125,6 +134,12 @@ const char *geo_zone_kind(const geo_zones *z, int zone);
 
 /* properties.concern of zone i (false when absent or out of range). */
 bool geo_zone_concern(const geo_zones *z, int zone);
+
+/* properties.policy of zone i (GEO_ZONE_ENTRY when out of range). */
+geo_zone_policy geo_zone_policy_of(const geo_zones *z, int zone);
+
+/* "entry" or "dwell".  Static. */
+const char *geo_zone_policy_name(geo_zone_policy p);
 
 /* True when (lat, lon) lies inside zone i: inside one of its polygons by
  * the even-odd rule over that polygon's rings (so not in a hole), after a

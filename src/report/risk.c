@@ -16,7 +16,12 @@
  *     the highest first (then the earliest); the others are still listed
  *     among the vessel's findings, without points;
  *   - gaps: gap_suspected (others were heard nearby) or gap_coverage (a
- *     coverage hole), plus gap_draught and gap_port_concern whichever it is;
+ *     coverage hole), plus gap_draught and gap_port_concern whichever it is,
+ *     and gap_rendezvous when it is not a coverage hole and a loitering
+ *     names it among its possible partners (the dark rendezvous);
+ *   - loitering: plus loitering_partner when some possible partner's gap
+ *     is not a coverage hole (suspected true or unknown), otherwise
+ *     loitering_partner_coverage when it has partners at all;
  *   - the findings about two vessels (encounters, an IMO shared by two
  *     MMSIs) count for both;
  *   - one ship under several MMSIs (the scan's identity_change "mmsi", the
@@ -64,6 +69,9 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
     [RPT_W_PORT_CONCERN] = {"port_concern", 25},
     [RPT_W_ZONE] = {"zone", 10},
     [RPT_W_LOITERING] = {"loitering", 5},
+    [RPT_W_LOITERING_PARTNER] = {"loitering_partner", 15},
+    [RPT_W_LOITERING_PARTNER_COVERAGE] = {"loitering_partner_coverage", 3},
+    [RPT_W_GAP_RENDEZVOUS] = {"gap_rendezvous", 10},
     [RPT_W_SPOOFING_PARALLEL] = {"spoofing_parallel", 20},
     [RPT_W_SPOOFING_SPEED] = {"spoofing_speed", 5},
     [RPT_W_SPOOFING_MID] = {"spoofing_mid", 15},
@@ -91,9 +99,10 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
 // clang-format off
 static const rpt_kind_weights kind_weights[] = {
     {"encounter",       NULL,                W(RPT_W_ENCOUNTER, RPT_W_ENCOUNTER_DESIGNATED), NULL},
-    {"loitering",       NULL,                W(RPT_W_LOITERING), NULL},
+    {"loitering",       NULL,                W(RPT_W_LOITERING, RPT_W_LOITERING_PARTNER,
+                                               RPT_W_LOITERING_PARTNER_COVERAGE), NULL},
     {"gap",             NULL,                W(RPT_W_GAP_SUSPECTED, RPT_W_GAP_COVERAGE, RPT_W_GAP_DRAUGHT,
-                                               RPT_W_GAP_PORT_CONCERN), NULL},
+                                               RPT_W_GAP_PORT_CONCERN, RPT_W_GAP_RENDEZVOUS), NULL},
     {"port_visit",      NULL,                W(RPT_W_PORT_CONCERN), NULL},
     {"zone_entry",      NULL,                W(RPT_W_ZONE), NULL},
     {"spoofing",        "parallel_segments", W(RPT_W_SPOOFING_PARALLEL), NULL},
@@ -405,8 +414,17 @@ static void add_item(items *it, uint32_t mmsi, double points, long finding, int 
     x->keep = true;
 }
 
+/* A gap a loitering names as a possible partner's (its MMSI and start as
+ * written), and the loiterer. */
+typedef struct partner_gap {
+    uint32_t mmsi, loiterer;
+    char start[40];
+} partner_gap;
+
 typedef struct scorer {
     const rpt_weights *w;
+    partner_gap *pg; /* every listed possible partner's gap */
+    size_t npg;
     const uint32_t *designated;
     size_t ndesignated;
     rpt_name_fn name;
@@ -544,7 +562,8 @@ static void score_gap(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) 
         const char *p = fnd_get_bool(f, "start_port_concern") == 1 ? fnd_get_str(f, "start_port")
                         : fnd_get_bool(f, "end_port_concern") == 1 ? fnd_get_str(f, "end_port")
                                                                    : NULL;
-        snprintf(extra + k, sizeof extra - k, "; next to a port of concern%s%s", p ? ", " : "", p ? p : "");
+        k +=
+            (size_t)snprintf(extra + k, sizeof extra - k, "; next to a port of concern%s%s", p ? ", " : "", p ? p : "");
     }
     if (identity) {
         add_item(&c->it, mmsi, pts, idx, CAP_NONE, NULL,
@@ -552,6 +571,15 @@ static void score_gap(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) 
                      fnd_get_num(f, "duration_h", 0), when(f->start_ms, t0), f->mmsi2, extra));
         return;
     }
+    char t[40], on[160];
+    pel_format_time(f->start_ms, t);
+    for (size_t i = 0; fnd_get_bool(f, "suspected") != 0 && i < c->npg && k < sizeof extra; i++)
+        if (c->pg[i].mmsi == mmsi && !strcmp(c->pg[i].start, t)) {
+            pts += w[RPT_W_GAP_RENDEZVOUS];
+            snprintf(extra + k, sizeof extra - k, "; could have met %s while it loitered (a dark rendezvous?)",
+                     name_of(c, c->pg[i].loiterer, on, sizeof on));
+            break;
+        }
     add_item(
         &c->it, mmsi, pts, idx, CAP_NONE, NULL,
         fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", fnd_get_num(f, "duration_h", 0),
@@ -635,6 +663,54 @@ static void score_identity(scorer *c, const fnd_finding *f, long idx, uint32_t s
                      from, to, when(f->end_ms, t1)));
 }
 
+/* The points a loitering's possible partners add, and their words in
+ * buf: loitering_partner when some partner's gap is not a coverage hole,
+ * otherwise loitering_partner_coverage. */
+static double partners(scorer *c, const fnd_finding *f, char *buf, size_t cap) {
+    const fnd_member *a = fnd_get(f, "possible_partners");
+    if (!a || a->kind != FND_ARR || a->n == 0)
+        return 0;
+    bool dark = false;
+    size_t k = 0, n = 0;
+    char on[160];
+    for (const fnd_member *e = a + 1, *end = a + 1 + a->n; e < end; e = fnd_next(e), n++) {
+        const fnd_member *m = fnd_member_get(e, "mmsi"), *s = fnd_member_get(e, "gap_suspected"),
+                         *t = fnd_member_get(e, "together_h");
+        bool cov = s && s->kind == FND_BOOL && !s->v.b;
+        dark |= !cov;
+        if (m && m->kind == FND_INT && k < cap)
+            k += (size_t)snprintf(buf + k, cap - k, "%s%s (%s%s%.1f h possible together)",
+                                  n ? ", " : "; dark then and within reach: ",
+                                  name_of(c, (uint32_t)m->v.i, on, sizeof on), cov ? "a coverage hole, " : "",
+                                  t && t->kind == FND_NUM ? "" : "?", t && t->kind == FND_NUM ? t->v.d : 0);
+    }
+    return dark ? c->w->w[RPT_W_LOITERING_PARTNER] : c->w->w[RPT_W_LOITERING_PARTNER_COVERAGE];
+}
+
+/* Every possible partner's gap the loiterings of the set name, for
+ * score_gap.  False when out of memory. */
+static bool partner_gaps(scorer *c, const fnd_set *s) {
+    for (size_t i = 0; i < s->n; i++) {
+        const fnd_member *a = strcmp(s->v[i].event, "loitering") ? NULL : fnd_get(&s->v[i], "possible_partners");
+        if (!a || a->kind != FND_ARR)
+            continue;
+        for (const fnd_member *e = a + 1, *end = a + 1 + a->n; e < end; e = fnd_next(e)) {
+            const fnd_member *m = fnd_member_get(e, "mmsi"), *t = fnd_member_get(e, "gap_start");
+            if (!m || m->kind != FND_INT || !t || t->kind != FND_STR)
+                continue;
+            partner_gap *v = realloc(c->pg, (c->npg + 1) * sizeof *v);
+            if (!v)
+                return false;
+            c->pg = v;
+            v[c->npg].mmsi = (uint32_t)m->v.i;
+            v[c->npg].loiterer = s->v[i].mmsi;
+            snprintf(v[c->npg].start, sizeof v[c->npg].start, "%s", t->v.s);
+            c->npg++;
+        }
+    }
+    return true;
+}
+
 /* The items of one finding, for each vessel it is about. */
 static void score_finding(scorer *c, const fnd_finding *f, long idx) {
     const double *w = c->w->w;
@@ -665,9 +741,11 @@ static void score_finding(scorer *c, const fnd_finding *f, long idx) {
         if (fnd_get_str(f, "nearest_port"))
             snprintf(portbuf, sizeof portbuf, ", %.0f nm from %s", fnd_get_num(f, "distance_from_port_nm", 0),
                      fnd_get_str(f, "nearest_port"));
-        add_item(&c->it, m1, w[RPT_W_LOITERING], idx, CAP_LOITER, NULL,
-                 fmt("Loitered for %.1f h at %s%s (mean speed %.1f kn) from %s", fnd_get_num(f, "duration_h", 0),
-                     where(f, at), portbuf, fnd_get_num(f, "mean_speed_kn", 0), when(f->start_ms, t0)));
+        char partbuf[300] = "";
+        double pts = w[RPT_W_LOITERING] + partners(c, f, partbuf, sizeof partbuf);
+        add_item(&c->it, m1, pts, idx, CAP_LOITER, NULL,
+                 fmt("Loitered for %.1f h at %s%s (mean speed %.1f kn) from %s%s", fnd_get_num(f, "duration_h", 0),
+                     where(f, at), portbuf, fnd_get_num(f, "mean_speed_kn", 0), when(f->start_ms, t0), partbuf));
     } else if (!strcmp(ev, "spoofing"))
         score_spoofing(c, f, idx, m1);
     else if (!strcmp(ev, "data_quality"))
@@ -789,10 +867,14 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
             c.dheads[i] = vessel_of(by_to, nl, designated[i]);
         c.ndheads = c.dheads ? uniq_u32(c.dheads, ndesignated) : 0;
     }
+    if (!partner_gaps(&c, findings))
+        c.it.nomem = true;
     for (size_t i = 0; i < nf && !c.it.nomem; i++)
         score_finding(&c, &findings->v[i], (long)i);
     free(c.dheads);
     c.dheads = NULL;
+    free(c.pg);
+    c.pg = NULL;
     for (size_t i = 0; i < nv && !c.it.nomem; i++)
         if (ves[i] / 1000000 == 445 && !pel_mmsi_invalid(ves[i]))
             add_item(&c.it, ves[i], w->w[RPT_W_FLAG_DPRK], -1, CAP_NONE, "flag_dprk",

@@ -61,6 +61,10 @@ static const char *zone_name(void *ud, int i) {
     return geo_zone_name(((scan_geo *)ud)->zones, i);
 }
 
+static bool zone_dwell(void *ud, int i) {
+    return geo_zone_policy_of(((scan_geo *)ud)->zones, i) == GEO_ZONE_DWELL;
+}
+
 static bool mid_ok(void *ud, uint32_t mmsi) {
     char iso[3];
     scan_geo *g = ud;
@@ -111,6 +115,7 @@ det_geo scan_geo_det(scan_geo *g) {
                      .port_concern = port_concern,
                      .zones_at = g->zones ? zones_at : NULL,
                      .zone_name = zone_name,
+                     .zone_dwell = zone_dwell,
                      .mid_ok = g->mid ? mid_ok : NULL,
                      .ud = g};
 }

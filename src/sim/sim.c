@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "detect/detectors.h"
 #include "geo/geo.h"
 #include "sim.h"
 #include "util/escape.h"
@@ -76,6 +77,8 @@ typedef struct zrun {
     double lat, lon;
     uint32_t n;
     bool on;
+    int64_t slow_t0; /* the slow run going on inside (reported SOG under the dwell speed), -1 none */
+    int64_t dwell;   /* the longest slow run of the stay, ms */
 } zrun;
 
 /* per-vessel reception state */
@@ -101,6 +104,7 @@ typedef struct ctx {
     pel_error *err;
     geo_ports *ports;
     geo_zones *zones;
+    det_zone_opts zone_opts; /* the zone detector's defaults: dwell zones' truth */
     geo_mid *mid;
     int nzones;
     sim_rng rng;
@@ -245,6 +249,15 @@ static double dark_overlap(const sim_vessel *v, int64_t a, int64_t b) {
             s += (double)(y - x);
     }
     return s;
+}
+
+/* The length of v's longest dark window overlapping [a, b), 0 for none. */
+static int64_t dark_window(const sim_vessel *v, int64_t a, int64_t b) {
+    int64_t best = 0;
+    for (size_t i = 0; i < v->ndark; i++)
+        if (v->dark[i].t0 < b && v->dark[i].t1 > a && v->dark[i].t1 - v->dark[i].t0 > best)
+            best = v->dark[i].t1 - v->dark[i].t0;
+    return best;
 }
 
 static void nearest_rx(const sim_scenario *sc, double lat, double lon, int *a, int *b) {
@@ -413,16 +426,26 @@ static void zone_close(ctx *c, sim_vessel *v, vrx *x, int z) {
     if (!r->on)
         return;
     r->on = false;
+    bool dwell_zone = geo_zone_policy_of(c->zones, z) == GEO_ZONE_DWELL;
+    double dwell_h = (double)r->dwell / 3.6e6;
+    /* a dwell zone's stay is a finding only when the vessel was slow inside
+     * for zone_entry.dwell_min_h (the defaults: the truth knows no --set);
+     * a quarter of an hour either side of it may go either way (which
+     * reports arrive decides the run) */
+    if (dwell_zone && dwell_h < c->zone_opts.dwell_min_h - 0.25)
+        return;
     truth *t = add_truth(c, "zone_entry", x->mmsi, 0, r->t0, r->t1, r->lat, r->lon,
-                         "%s (%s) was inside the zone for %u received positions", v->id, v->name, r->n);
+                         dwell_zone ? "%s (%s) was inside the zone for %u received positions, slow for %.1f h"
+                                    : "%s (%s) was inside the zone for %u received positions",
+                         v->id, v->name, r->n, dwell_h);
     if (t) {
         json_object_set_new(t->extra, "zone", json_string(geo_zone_name(c->zones, z)));
         /* a brush with a zone edge may be seen or not depending on which reports arrive */
-        t->optional = r->n < 3;
+        t->optional = r->n < 3 || (dwell_zone && dwell_h < c->zone_opts.dwell_min_h + 0.25);
     }
 }
 
-static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon) {
+static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon, double sog) {
     if (x->last_rx < 0) /* the first under this MMSI: does it continue one given up? */
         for (size_t i = 0; i < c->nretired; i++) {
             struct retired *r = &c->retired[i];
@@ -465,9 +488,17 @@ static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, doubl
                 if (!r->on) {
                     r->on = true;
                     r->t0 = t, r->lat = lat, r->lon = lon, r->n = 0;
+                    r->slow_t0 = -1, r->dwell = 0;
                 }
                 r->t1 = t;
                 r->n++;
+                if (sog < c->zone_opts.dwell_max_speed_kn) {
+                    if (r->slow_t0 < 0)
+                        r->slow_t0 = t;
+                    if (t - r->slow_t0 > r->dwell)
+                        r->dwell = t - r->slow_t0;
+                } else
+                    r->slow_t0 = -1;
             } else
                 zone_close(c, v, x, z);
         }
@@ -547,7 +578,7 @@ static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat
         return;
     v->tx++;
     if (heard)
-        on_received_position(c, v, x, t, (double)r.lat / PEL_DEG, (double)r.lon / PEL_DEG);
+        on_received_position(c, v, x, t, (double)r.lat / PEL_DEG, (double)r.lon / PEL_DEG, r.speed / 10.0);
     if (v->type19 && v->tx % 12 == 0) {
         pel_ais_report_init(&r, 19, x->mmsi);
         r.lat = to_units(nlat), r.lon = to_units(nlon);
@@ -834,20 +865,38 @@ static void scripted_truth(ctx *c) {
             for (size_t k = 0; k < b->nchanges; k++)
                 if (b->changes[k].mmsi && b->changes[k].t <= e->t0)
                     mb = b->changes[k].mmsi;
-        if (!strcmp(e->type, "sts")) {
+        /* a vessel switched off for most of the event is not seen in it
+         * (a dark partner); one switched off for part of it may or may not be */
+        double span = e->t1 > e->t0 ? (double)(e->t1 - e->t0) : 1;
+        double dark_of[2] = {dark_overlap(a, e->t0, e->t1) / span, b ? dark_overlap(b, e->t0, e->t1) / span : 0};
+        if (!strcmp(e->type, "sts") && dark_of[0] < 0.5 && dark_of[1] < 0.5) {
             truth *t = add_truth(c, "encounter", ma, mb, e->t0, e->t1, e->lat, e->lon,
                                  "%s: ship-to-ship transfer between %s and %s", e->id, a->id, b->id);
-            (void)t;
+            if (t && (dark_of[0] > 0 || dark_of[1] > 0))
+                t->optional = true;
         }
         if ((!strcmp(e->type, "sts") || !strcmp(e->type, "loiter")) && e->t1 - e->t0 >= LOITER_MS) {
             double d = port_distance(c, e->lat, e->lon);
             for (int k = 0; k < (b ? 2 : 1); k++) {
+                if (dark_of[k] >= 0.5)
+                    continue;
+                const sim_vessel *other = b ? (k ? a : b) : NULL;
+                int64_t dark_h = other && dark_of[1 - k] >= 0.5 ? dark_window(other, e->t0, e->t1) : 0;
                 truth *t = add_truth(c, "loitering", k ? mb : ma, 0, e->t0, e->t1, e->lat, e->lon,
-                                     "%s: %s drifting under 2 kn for %.1f h, %.0f nm from the nearest port", e->id,
-                                     k ? b->id : a->id, (double)(e->t1 - e->t0) / 3600000.0, d / 1852);
+                                     dark_h ? "%s: %s drifting under 2 kn for %.1f h, %.0f nm from the nearest port, "
+                                              "alongside %s, dark"
+                                            : "%s: %s drifting under 2 kn for %.1f h, %.0f nm from the nearest port",
+                                     e->id, k ? b->id : a->id, (double)(e->t1 - e->t0) / 3600000.0, d / 1852,
+                                     other ? other->id : "");
                 /* near the 20 nm limit, or barely 4 h long (a reporting
                  * interval shorter once received), it may go either way */
-                if (t && (fabs(d - LOITER_PORT_M) < 3 * 1852 || e->t1 - e->t0 < LOITER_MS + 1800000))
+                if (t && (fabs(d - LOITER_PORT_M) < 3 * 1852 || e->t1 - e->t0 < LOITER_MS + 1800000 || dark_of[k] > 0))
+                    t->optional = true;
+                /* its partner dark long enough for a gap: the loitering names it
+                 * (an hour either side of the gap threshold may go either way) */
+                if (t && dark_h >= GAP_MS + 3600000)
+                    json_object_set_new(t->extra, "possible_partner", json_integer(k ? ma : mb));
+                else if (t && dark_h > GAP_MS - 3600000)
                     t->optional = true;
                 if (t && d < LOITER_PORT_M - 3 * 1852)
                     c->ntr--, json_decref(t->extra);
@@ -926,6 +975,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         return rc;
     }
     c.nzones = geo_zones_count(c.zones);
+    det_zone_default_opts(&c.zone_opts);
     sim_scenario sc;
     sim_budget budget = {.max_messages = o->max_messages ? o->max_messages : PEL_SIM_MAX_MESSAGES,
                          .max_bytes = o->max_memory ? o->max_memory : PEL_SIM_MAX_MEMORY,

@@ -1,0 +1,327 @@
+/*
+ * det_rendezvous.c -- the dark rendezvous: a vessel loitering at sea while
+ * another vessel is silent, and that vessel could have sailed to the
+ * loitering place and back within its silence.  In North Korean
+ * ship-to-ship transfers one partner is often dark; the loitering vessel's
+ * finding names it ("possible_partners") with the margins that make it
+ * possible.  The loitering row's hooks (detectors.h) live here.
+ *
+ * Rules (det_rdv_reach_of), for a loitering L (its mean place P, from L0
+ * to L1) and a gap G of another vessel (last position A at tA before the
+ * silence, next position B at tB after; an open gap ends at the end of
+ * the data and has no B):
+ *   - the reach speed v is loitering.partner_speed_factor times the
+ *     fastest speed over ground reported at A or B (a gap with no reported
+ *     speed at either end is not judged: nothing says how fast it sails);
+ *   - the earliest the partner could be at P is a = tA + |AP| / v, the
+ *     latest it could leave P and still be at B on time b = tB - |PB| / v
+ *     (open gap: tB, the return is not checked);
+ *   - together_h = min(b, L1) - max(a, L0): how long both could have been
+ *     at P; a possible partner when together_h >= partner_min_together_h.
+ *   - the margins of each leg, as an analyst checks them: going, the time
+ *     available from tA to the end of the shared time (min(L1, tB)), the
+ *     time needed at v, the time to spare and the speed that the distance
+ *     needs in the time available; returning, the same from the start of
+ *     the shared time (max(L0, tA)) to tB.
+ * Every gap counts, whatever its "suspected" (a gap in a coverage hole is
+ * a weaker lead: the partner entry says which, for the risk to weigh).
+ * The partners are listed the longest together first, then by MMSI and
+ * gap start, at most loitering.max_partners.
+ *
+ * The seam: the gap row runs before the loitering row (det_table), so for
+ * each vessel the gap findings it just pushed are in env->found when the
+ * loitering vessel hook runs; that hook keeps their end positions (the
+ * findings hold only their evidence lines).  The gap finish drops the
+ * gaps in holes of the feed; the loitering finish, after it, judges the
+ * gaps left against every loitering and amends the loitering findings
+ * (fnd_set_append).
+ *
+ * Limits: the place is the loitering's mean position; a partner is
+ * assumed to sail straight at a steady speed; the loiterer's own movement
+ * (a few nm at under 2 kn) is not modelled.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detectors.h"
+#include "store/store.h"
+#include "track/trk.h"
+#include "util/xsort.h"
+
+#define H_MS 3600000.0
+
+static double deg(int32_t v) {
+    return (double)v / PEL_DEG;
+}
+
+/* Hours needed to sail nm at kn (infinite when it cannot move). */
+static double hours_at(double nm, double kn) {
+    if (nm <= 0)
+        return 0;
+    return kn > 0 ? nm / kn : INFINITY;
+}
+
+bool det_rdv_reach_of(const det_loiter_opts *o, const fnd_finding *l, const det_rdv_gap *g, det_rdv_reach *r) {
+    memset(r, 0, sizeof *r);
+    if (g->mmsi == l->mmsi || isnan(l->lat) || isnan(l->lon))
+        return false;
+    double ta = (double)g->before.t_ms, tb = (double)g->end_ms, l0 = (double)l->start_ms, l1 = (double)l->end_ms;
+    if (tb <= l0 || ta >= l1)
+        return false; /* not dark while it loitered */
+    double sa = g->before.speed != PEL_NA_SPEED ? g->before.speed / 10.0 : NAN;
+    double sb = !g->open && g->after.speed != PEL_NA_SPEED ? g->after.speed / 10.0 : NAN;
+    r->reported_kn = isnan(sa) ? sb : isnan(sb) ? sa : fmax(sa, sb);
+    if (isnan(r->reported_kn))
+        return false;
+    r->reach_kn = r->reported_kn * o->partner_speed_factor;
+    int32_t plat = (int32_t)lround(l->lat * PEL_DEG), plon = (int32_t)lround(l->lon * PEL_DEG);
+    r->go_nm = trk_distance_m(g->before.lat, g->before.lon, plat, plon) / 1852.0;
+    r->go_need_h = hours_at(r->go_nm, r->reach_kn);
+    double a = ta + r->go_need_h * H_MS, b = tb;
+    r->ret_nm = r->ret_need_h = r->ret_avail_h = NAN;
+    if (!g->open) {
+        r->ret_nm = trk_distance_m(plat, plon, g->after.lat, g->after.lon) / 1852.0;
+        r->ret_need_h = hours_at(r->ret_nm, r->reach_kn);
+        b = tb - r->ret_need_h * H_MS;
+        r->ret_avail_h = (tb - fmax(l0, ta)) / H_MS;
+    }
+    r->go_avail_h = (fmin(l1, tb) - ta) / H_MS;
+    r->together_h = (fmin(b, l1) - fmax(a, l0)) / H_MS;
+    if (isnan(r->together_h))
+        r->together_h = -INFINITY;
+    return r->together_h >= o->partner_min_together_h;
+}
+
+typedef struct cand {
+    size_t g;
+    det_rdv_reach r;
+} cand;
+
+static int cmp_cand(const void *x, const void *y, const det_rdv_gap *g) {
+    const cand *a = x, *b = y;
+    if (a->r.together_h != b->r.together_h)
+        return a->r.together_h > b->r.together_h ? -1 : 1;
+    const det_rdv_gap *ga = &g[a->g], *gb = &g[b->g];
+    if (ga->mmsi != gb->mmsi)
+        return ga->mmsi < gb->mmsi ? -1 : 1;
+    if (ga->before.t_ms != gb->before.t_ms)
+        return ga->before.t_ms < gb->before.t_ms ? -1 : 1;
+    return a->g < b->g ? -1 : a->g > b->g;
+}
+
+/* An insertion sort: a loitering has few partners. */
+static void sort_cands(cand *c, size_t n, const det_rdv_gap *g) {
+    for (size_t i = 1; i < n; i++) {
+        cand x = c[i];
+        size_t j = i;
+        while (j > 0 && cmp_cand(&c[j - 1], &x, g) > 0) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = x;
+    }
+}
+
+static void position_obj(fnd_builder *f, const char *name, const pel_position *p, char *const *paths, size_t npaths,
+                         char t[40]) {
+    pel_format_time(p->t_ms, t);
+    fnd_obj(f, name);
+    fnd_str(f, "time", t);
+    fnd_num(f, "lat", deg(p->lat), 6);
+    fnd_num(f, "lon", deg(p->lon), 6);
+    fnd_num(f, "speed_kn", p->speed != PEL_NA_SPEED ? p->speed / 10.0 : NAN, 1);
+    fnd_str(f, "file", p->input < npaths && paths[p->input] ? paths[p->input] : "?");
+    fnd_int(f, "line", (int64_t)p->line);
+    fnd_end(f);
+}
+
+static void leg_obj(fnd_builder *f, const char *name, double nm, double avail_h, double need_h) {
+    fnd_obj(f, name);
+    fnd_num(f, "distance_nm", nm, 1);
+    fnd_num(f, "available_h", avail_h, 2);
+    fnd_num(f, "needed_h", need_h, 2);
+    fnd_num(f, "spare_h", avail_h - need_h, 2);
+    fnd_num(f, "speed_needed_kn", avail_h > 0 ? nm / avail_h : NAN, 1);
+    fnd_end(f);
+}
+
+/* The possible_partners of loitering i of s among the gaps. */
+static pel_status amend_one(const det_loiter_opts *o, fnd_set *s, size_t i, const det_rdv_gap *g, size_t n,
+                            char *const *paths, size_t npaths, cand *c) {
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (det_rdv_reach_of(o, &s->v[i], &g[j], &c[k].r))
+            c[k++].g = j;
+    if (k == 0)
+        return PEL_OK;
+    sort_cands(c, k, g);
+    size_t shown = k < (size_t)o->max_partners ? k : (size_t)o->max_partners;
+    fnd_builder *b = calloc(1, sizeof *b); /* about 8 KiB: off the stack */
+    if (!b)
+        return PEL_ERR_NOMEM;
+    char times[6][4][40]; /* borrowed by b until it is appended: max_partners <= 6 */
+    if (shown > 6)
+        shown = 6;
+    fnd_int(b, "possible_partners_total", (int64_t)k);
+    fnd_arr(b, "possible_partners");
+    for (size_t x = 0; x < shown; x++) {
+        const det_rdv_gap *gp = &g[c[x].g];
+        const det_rdv_reach *r = &c[x].r;
+        fnd_obj(b, NULL);
+        fnd_int(b, "mmsi", gp->mmsi);
+        pel_format_time(gp->before.t_ms, times[x][0]);
+        pel_format_time(gp->end_ms, times[x][1]);
+        fnd_str(b, "gap_start", times[x][0]);
+        fnd_str(b, "gap_end", times[x][1]);
+        fnd_bool(b, "gap_open", gp->open);
+        fnd_bool(b, "gap_suspected", gp->suspected);
+        fnd_num(b, "together_h", r->together_h, 2);
+        fnd_num(b, "reported_speed_kn", r->reported_kn, 1);
+        fnd_num(b, "reach_speed_kn", r->reach_kn, 1);
+        position_obj(b, "before", &gp->before, paths, npaths, times[x][2]);
+        if (gp->open)
+            fnd_null(b, "after");
+        else
+            position_obj(b, "after", &gp->after, paths, npaths, times[x][3]);
+        leg_obj(b, "going", r->go_nm, r->go_avail_h, r->go_need_h);
+        fnd_bool(b, "returning_checked", !gp->open);
+        if (gp->open)
+            fnd_null(b, "returning");
+        else
+            leg_obj(b, "returning", r->ret_nm, r->ret_avail_h, r->ret_need_h);
+        fnd_end(b);
+        fnd_add_position(b, &gp->before);
+        if (!gp->open)
+            fnd_add_position(b, &gp->after);
+    }
+    fnd_end(b);
+    pel_status st = fnd_set_append(s, i, b); /* PEL_ERR_ARG: more members than a finding holds, a bug */
+    free(b);
+    return st;
+}
+
+pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap *g, size_t n, char *const *paths,
+                         size_t npaths) {
+    if (n == 0 || o->max_partners <= 0)
+        return PEL_OK;
+    cand *c = malloc(n * sizeof *c);
+    if (!c)
+        return PEL_ERR_NOMEM;
+    pel_status st = PEL_OK;
+    for (size_t i = 0; i < s->n && st == PEL_OK; i++)
+        if (!strcmp(s->v[i].event, "loitering"))
+            st = amend_one(o, s, i, g, n, paths, npaths, c);
+    free(c);
+    return st;
+}
+
+/* ---- the loitering row's hooks ------------------------------------------------------------ */
+
+typedef struct loiter_scan {
+    size_t seen;    /* findings of env->found looked at for gaps */
+    det_rdv_gap *g; /* the ends of every gap pushed, in push order */
+    size_t n, cap;
+} loiter_scan;
+
+pel_status det_loiter_begin(det_call *c) {
+    c->state = calloc(1, sizeof(loiter_scan));
+    return c->state ? PEL_OK : PEL_ERR_NOMEM;
+}
+
+/* The position of p (n, time order) at time t with evidence e, or NULL. */
+static const pel_position *find_pos(const pel_position *p, size_t n, int64_t t, const fnd_evidence *e) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid].t_ms < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < n && p[i].t_ms == t; i++)
+        if (p[i].input == e->input && p[i].line == e->line)
+            return &p[i];
+    return NULL;
+}
+
+pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
+    loiter_scan *ls = c->state;
+    const fnd_set *s = c->env->found;
+    const det_loiter_opts *o = c->opts;
+    for (; ls && ls->seen < s->n; ls->seen++) {
+        const fnd_finding *f = &s->v[ls->seen];
+        if (o->max_partners <= 0 || f->mmsi != mmsi || strcmp(f->event, "gap") != 0 || f->nev < 1)
+            continue;
+        bool open = fnd_get_bool(f, "open") == 1;
+        const pel_position *a = find_pos(p, n, f->start_ms, &f->ev[0]);
+        const pel_position *b = open || f->nev < 2 ? NULL : find_pos(p, n, f->end_ms, &f->ev[1]);
+        if (!a || (!open && !b))
+            continue; /* cannot happen: the gap detector's evidence is these positions */
+        if (ls->n == ls->cap) {
+            size_t cap = ls->cap ? 2 * ls->cap : 64;
+            det_rdv_gap *v = realloc(ls->g, cap * sizeof *v);
+            if (!v)
+                return PEL_ERR_NOMEM;
+            ls->g = v;
+            ls->cap = cap;
+        }
+        ls->g[ls->n++] = (det_rdv_gap){
+            .mmsi = mmsi, .before = *a, .after = b ? *b : *a, .open = open, .end_ms = f->end_ms, .suspected = -1};
+    }
+    det_loiter_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    return PEL_OK;
+}
+
+static int cmp_gap(const void *x, const void *y) {
+    const det_rdv_gap *a = x, *b = y;
+    if (a->mmsi != b->mmsi)
+        return a->mmsi < b->mmsi ? -1 : 1;
+    if (a->before.t_ms != b->before.t_ms)
+        return a->before.t_ms < b->before.t_ms ? -1 : 1;
+    return a->end_ms < b->end_ms ? -1 : a->end_ms > b->end_ms;
+}
+
+pel_status det_loiter_finish(det_call *c) {
+    loiter_scan *ls = c->state;
+    fnd_set *s = c->env->found;
+    if (!ls || ls->n == 0)
+        return PEL_OK;
+    /* the gaps the gap's finish kept, with their judgement, in the order
+     * of their ends (each gap has its own: one per position of a chain) */
+    xqsort(ls->g, ls->n, sizeof *ls->g, cmp_gap);
+    det_rdv_gap *kept = malloc(ls->n * sizeof *kept);
+    if (!kept)
+        return PEL_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < s->n && k < ls->n; i++) {
+        const fnd_finding *f = &s->v[i];
+        if (strcmp(f->event, "gap") != 0)
+            continue;
+        det_rdv_gap key = {.mmsi = f->mmsi, .before = {.t_ms = f->start_ms}, .end_ms = f->end_ms};
+        const det_rdv_gap *g = xbsearch(&key, ls->g, ls->n, sizeof *ls->g, cmp_gap);
+        if (!g)
+            continue;
+        kept[k] = *g;
+        kept[k++].suspected = fnd_get_bool(f, "suspected");
+    }
+    char **paths = NULL;
+    size_t npaths = 0;
+    pel_status st = st_input_paths(c->env->s, &paths, &npaths, c->err);
+    if (st == PEL_OK)
+        st = det_rdv_amend(c->opts, s, kept, k, paths, npaths);
+    for (size_t i = 0; i < npaths; i++)
+        free(paths[i]);
+    free(paths);
+    free(kept);
+    return st;
+}
+
+void det_loiter_cleanup(det_call *c) {
+    loiter_scan *ls = c->state;
+    if (!ls)
+        return;
+    free(ls->g);
+    free(ls);
+    c->state = NULL;
+}
