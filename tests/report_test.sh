@@ -24,6 +24,7 @@ expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3
 D=$T/data
 mkdir -p "$D/web/vendor"
 cp data/ports.csv data/mid.csv data/zones.geojson "$D/"
+cp data/web/vendor/land-50m.json "$D/web/vendor/" # the scan's land mask
 cp -r data/watchlist "$D/"
 cat >"$D/web/report.html" <<'EOF'
 <!doctype html>

@@ -108,6 +108,17 @@ typedef struct det_geo {
     /* true when the MMSI's MID (ship MMSIs 2xx-7xx) is allocated to a
      * country; other forms are not judged (true) */
     bool (*mid_ok)(void *ud, uint32_t mmsi);
+    /* the land mask (geo/land.c: Natural Earth 1:50m at 2 arc minutes; NULL
+     * all four without one): true when every place within km of the point
+     * is land; how far inland a point is (whole km, at most max_km); the
+     * longest stretch of a straight leg over land at least margin_km
+     * inland; a lower bound of the sea route between two places (INFINITY
+     * when none is max_km or shorter, NAN when not judged) */
+    bool (*land_inland)(void *ud, double lat, double lon, double km);
+    double (*land_depth_km)(void *ud, double lat, double lon, double max_km);
+    double (*land_crossing_km)(void *ud, double lat1, double lon1, double lat2, double lon2, double margin_km);
+    double (*sea_route_km)(void *ud, double lat1, double lon1, double lat2, double lon2, double margin_km,
+                           double max_km);
     void *ud;
 } det_geo;
 
