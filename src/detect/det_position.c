@@ -76,8 +76,8 @@ static double lon_of(const pel_position *p) {
 
 /* Metres between two places in degrees. */
 static double geo_m(double lat1, double lon1, double lat2, double lon2) {
-    return trk_distance_m((int32_t)lround(lat1 * PEL_DEG), (int32_t)lround(lon1 * PEL_DEG), (int32_t)lround(lat2 * PEL_DEG),
-                          (int32_t)lround(lon2 * PEL_DEG));
+    return trk_distance_m((int32_t)lround(lat1 * PEL_DEG), (int32_t)lround(lon1 * PEL_DEG),
+                          (int32_t)lround(lat2 * PEL_DEG), (int32_t)lround(lon2 * PEL_DEG));
 }
 
 /* The MMSIs of others as strings in buf (n <= MAX_OTHERS), pointers in v. */
@@ -93,8 +93,7 @@ static void mmsi_names(const uint32_t *mm, size_t n, char buf[][12], const char 
 /* True when p is position.inland_km inland (a cheap look at its own cell
  * first: most positions are at sea). */
 static bool inland(const det_geo *g, const det_pos_opts *o, const pel_position *p) {
-    return g->land_inland(g->ud, lat_of(p), lon_of(p), 0) &&
-           g->land_inland(g->ud, lat_of(p), lon_of(p), o->inland_km);
+    return g->land_inland(g->ud, lat_of(p), lon_of(p), 0) && g->land_inland(g->ud, lat_of(p), lon_of(p), o->inland_km);
 }
 
 /* The speed in knots from a to b (INFINITY when no time passed and they differ). */
@@ -190,13 +189,13 @@ void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, 
         double hours = (double)(p[j].t_ms - p[i].t_ms) / 3600000.0;
         if (d_km < o->crossing_km || hours <= 0 || implied_kn(&p[i], &p[j]) > o->max_speed_kn)
             continue;
-        double land = g->land_crossing_km(g->ud, lat_of(&p[i]), lon_of(&p[i]), lat_of(&p[j]), lon_of(&p[j]),
-                                          o->inland_km);
+        double land =
+            g->land_crossing_km(g->ud, lat_of(&p[i]), lon_of(&p[i]), lat_of(&p[j]), lon_of(&p[j]), o->inland_km);
         if (land < o->crossing_km)
             continue;
         double reach_km = hours * o->max_speed_kn * 1.852;
-        double route = g->sea_route_km(g->ud, lat_of(&p[i]), lon_of(&p[i]), lat_of(&p[j]), lon_of(&p[j]),
-                                       o->inland_km, reach_km);
+        double route =
+            g->sea_route_km(g->ud, lat_of(&p[i]), lon_of(&p[i]), lat_of(&p[j]), lon_of(&p[j]), o->inland_km, reach_km);
         if (!isinf(route))
             continue; /* a sea route fits the time, or not judged (NAN) */
         if (!f.event) {
@@ -365,7 +364,8 @@ static void find_circles(const det_pos_opts *o, pos_state *st, uint32_t mmsi, co
         size_t j = i + K;
         double k = cos(lat_of(&p[i]) * M_PI / 180.0) * 111320.0;
         while (j < n && p[j].segment == p[i].segment) {
-            double xj = (double)(p[j].lon - p[i].lon) / PEL_DEG * k, yj = (double)(p[j].lat - p[i].lat) / PEL_DEG * 111320.0;
+            double xj = (double)(p[j].lon - p[i].lon) / PEL_DEG * k,
+                   yj = (double)(p[j].lat - p[i].lat) / PEL_DEG * 111320.0;
             double e = fabs(hypot(xj - cx, yj - cy) - r);
             if (e > o->circle_tolerance_m)
                 break;
@@ -446,7 +446,7 @@ static void find_points(const det_pos_opts *o, pos_state *st, uint32_t mmsi, con
                 st->pt = nv;
                 st->cappt = nc;
             }
-            st->pt[st->npt++] = (pos_point){s[i]->lat, s[i]->lon, mmsi,       (uint32_t)(j - i),
+            st->pt[st->npt++] = (pos_point){s[i]->lat,  s[i]->lon,      mmsi,  (uint32_t)(j - i),
                                             s[i]->t_ms, s[j - 1]->t_ms, *s[i], *s[j - 1]};
         }
         i = j;
