@@ -7,7 +7,8 @@
  *                 (the land mask, geo/land.c) that the vessel entered by a
  *                 jump: its last position off land is farther from the
  *                 run's first than position.max_speed_kn allows in the time
- *                 between.  One finding per run.
+ *                 between, and at least position.inland_km from it.  One
+ *                 finding per run.
  *   land_crossing legs between consecutive positions, both off land, whose
  *                 straight line crosses at least position.crossing_km of
  *                 land (at least position.inland_km inland) and for which
@@ -164,7 +165,11 @@ void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, 
             size_t prev = chain[n + i];
             if (in[i]) {
                 if (!nrun) {
-                    jumped = prev != DET_CHAIN_END && !in[prev] && implied_kn(&p[prev], &p[i]) > o->max_speed_kn;
+                    /* a jump: too fast, and at least inland_km long (a
+                     * GPS glitch of a few hundred metres on a river whose
+                     * banks the mask blurs is not one) */
+                    jumped = prev != DET_CHAIN_END && !in[prev] && implied_kn(&p[prev], &p[i]) > o->max_speed_kn &&
+                             trk_distance_m(p[prev].lat, p[prev].lon, p[i].lat, p[i].lon) >= o->inland_km * 1000.0;
                     from = prev != DET_CHAIN_END ? &p[prev] : NULL;
                 }
                 run[nrun++] = i;
