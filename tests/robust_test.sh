@@ -78,7 +78,7 @@ scen huge "d['hours'] = 1488; d['background']['vessels'] = 1000000"
 lim=1000000; [ "$BUILD" = build-san ] && lim=unlimited
 (ulimit -v $lim; timeout 20 "$PEL" simulate "$T/huge.json" --out "$T/o-huge" -q 2>"$T/huge.err"); rc=$?
 expect "huge fleet: refused (exit 1)" 1 $rc
-has "huge fleet: the estimate and the budget" 'huge.json: 1000009 vessels for 1488 h need about 62.6 billion messages (budget 100.0 million) and 19.8 GiB of memory (budget 4.0 GiB): raise --max-messages/--max-memory' "$T/huge.err"
+has "huge fleet: the estimate and the budget" 'huge.json: 1000009 vessels for 1488 h need about 62.6 billion messages (budget 100.0 million) and 19.9 GiB of memory (budget 4.0 GiB): raise --max-messages/--max-memory' "$T/huge.err"
 [ ! -e "$T/o-huge" ]; expect "huge fleet: nothing written" 0 $?
 "$PEL" simulate $EX/scenario_small.json --out "$T/o-budget" -q --max-messages 40000 2>"$T/budget.err"
 expect "a lowered message budget refuses the small scenario" 1 $?

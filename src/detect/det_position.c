@@ -154,34 +154,31 @@ void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, 
     }
     for (size_t i = 0; i < n; i++)
         in[i] = inland(g, o, &p[i]);
-    /* on land: runs of inland positions along each chain, entered by a jump */
-    for (size_t s = 0; s < n; s++) {
-        if (chain[n + s] != DET_CHAIN_END)
-            continue; /* not a chain's start */
-        size_t nrun = 0;
-        const pel_position *from = NULL;
-        bool jumped = false;
-        for (size_t i = s; i != DET_CHAIN_END; i = chain[i]) {
-            size_t prev = chain[n + i];
-            if (in[i]) {
-                if (!nrun) {
-                    /* a jump: too fast, and at least inland_km long (a
-                     * GPS glitch of a few hundred metres on a river whose
-                     * banks the mask blurs is not one) */
-                    jumped = prev != DET_CHAIN_END && !in[prev] && implied_kn(&p[prev], &p[i]) > o->max_speed_kn &&
-                             trk_distance_m(p[prev].lat, p[prev].lon, p[i].lat, p[i].lon) >= o->inland_km * 1000.0;
-                    from = prev != DET_CHAIN_END ? &p[prev] : NULL;
-                }
-                run[nrun++] = i;
-                continue;
+    /* on land: runs of inland positions in time order (not along chains:
+     * the track stage puts a jump inland in a segment of its own), entered
+     * by a jump */
+    size_t nrun = 0;
+    const pel_position *from = NULL;
+    bool jumped = false;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i]) {
+            if (!nrun) {
+                /* a jump: too fast, and at least inland_km long (a GPS
+                 * glitch of a few hundred metres on a river whose banks the
+                 * mask blurs is not one) */
+                jumped = i > 0 && implied_kn(&p[i - 1], &p[i]) > o->max_speed_kn &&
+                         trk_distance_m(p[i - 1].lat, p[i - 1].lon, p[i].lat, p[i].lon) >= o->inland_km * 1000.0;
+                from = i > 0 ? &p[i - 1] : NULL;
             }
-            if (nrun && jumped)
-                emit_on_land(g, mmsi, p, run, nrun, from, &p[i], emit, ud);
-            nrun = 0;
+            run[nrun++] = i;
+            continue;
         }
         if (nrun && jumped)
-            emit_on_land(g, mmsi, p, run, nrun, from, NULL, emit, ud);
+            emit_on_land(g, mmsi, p, run, nrun, from, &p[i], emit, ud);
+        nrun = 0;
     }
+    if (nrun && jumped)
+        emit_on_land(g, mmsi, p, run, nrun, from, NULL, emit, ud);
     /* legs across land: both ends off land, long enough to cross
      * crossing_km, believable in a straight line, impossible by sea */
     fnd_builder f = {0};

@@ -30,6 +30,7 @@
 
 #define KN_MS (1852.0 / 3600.0) /* metres per second in a knot */
 #define BOX_LEG_M 5000.0        /* the shortest leg of a background vessel in a box */
+#define SPOOF_INLAND_KM 10      /* a spoof_land event's place is at least this far inland */
 #define BOX_TRIES 10000         /* draws of a box's next point before giving up */
 #define MMSI_TRIES 10000        /* draws of a background MMSI before giving up */
 
@@ -131,6 +132,7 @@ typedef struct ld {
     sim_scenario *sc;
     pel_error *err;
     const struct geo_ports *ports;
+    const struct geo_land *land; /* may be NULL: nothing checked against land */
     sim_rng rng;
     sim_budget *budget;     /* may be NULL: no limit */
     double leg_bytes;       /* background legs planned so far (allocated) */
@@ -1019,6 +1021,7 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             k->legs = NULL, k->nlegs = k->caplegs = 0;
             k->dark = NULL, k->ndark = 0;
             k->changes = NULL, k->nchanges = 0;
+            k->spoof = NULL, k->nspoof = 0;
             k->role = SIM_ROLE_CLONE;
             k->designated = false;
             snprintf(k->id, sizeof k->id, "%.20s-clone", v->id);
@@ -1026,6 +1029,27 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             if (!sim_add_leg(k, &l))
                 return nomem(c);
             e->v2 = (int)(k - sc->v);
+        } else if (!strcmp(ty, "spoof_land") || !strcmp(ty, "spoof_circle")) {
+            sim_spoof sp = {t0, t1, !strcmp(ty, "spoof_land") ? SIM_SPOOF_LAND : SIM_SPOOF_CIRCLE, 0, 0, 0, 0, 0};
+            double period_min = 0;
+            if (!point_member(c, o, where, "at", &e->lat, &e->lon) ||
+                !num(c, o, where, "radius_m", 1000, 100, 10000, &sp.radius_m) ||
+                !num(c, o, where, "phase_deg", 0, -360, 360, &sp.phase_deg) ||
+                !num(c, o, where, "period_min", 30, 5, 1440, &period_min))
+                return PEL_ERR_FORMAT;
+            sp.lat = e->lat, sp.lon = e->lon;
+            sp.period_ms = (int64_t)llround(period_min * 60000.0);
+            if (sp.kind == SIM_SPOOF_LAND && c->land && !geo_land_inland(c->land, e->lat, e->lon, SPOOF_INLAND_KM))
+                return fail(c,
+                            "%s: \"at\" [%g, %g] is not %g km inland on the land mask (data/web/vendor/land-50m.json)",
+                            where, e->lat, e->lon, SPOOF_INLAND_KM);
+            if (sp.kind == SIM_SPOOF_LAND)
+                sp.radius_m = 0;
+            sim_spoof *q = realloc(v->spoof, (v->nspoof + 1) * sizeof *q);
+            if (!q)
+                return nomem(c);
+            v->spoof = q;
+            v->spoof[v->nspoof++] = sp;
         } else if (!strcmp(ty, "rename") || !strcmp(ty, "reflag") || !strcmp(ty, "draught")) {
             sim_change ch = {.t = t0};
             double imo = 0, mmsi = 0, dr = 0, type = 0;
@@ -1047,16 +1071,16 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
         } else
             return fail(c,
                         "%s: unknown event type \"%s\" (sts, loiter, port_call, waypoint, dark, clone, rename, "
-                        "reflag, draught)",
+                        "reflag, draught, spoof_land, spoof_circle)",
                         where, ty);
     }
     return PEL_OK;
 }
 
-pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale, sim_budget *b,
-                             sim_scenario *sc, pel_error *err) {
+pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, const struct geo_land *land, int64_t seed,
+                             double scale, sim_budget *b, sim_scenario *sc, pel_error *err) {
     memset(sc, 0, sizeof *sc);
-    ld c = {sc, err, ports, {{0}}, b, 0, INFINITY, NULL, 0};
+    ld c = {sc, err, ports, land, {{0}}, b, 0, INFINITY, NULL, 0};
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root)
@@ -1205,6 +1229,7 @@ void sim_scenario_free(sim_scenario *sc) {
         free(sc->v[i].legs);
         free(sc->v[i].dark);
         free(sc->v[i].changes);
+        free(sc->v[i].spoof);
     }
     free(sc->v);
     free(sc->ev);
