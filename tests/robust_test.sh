@@ -67,7 +67,7 @@ for s in tinybox narrowbox fewmids; do
     expect "simulate: $s refused in time (exit 1, not 124)" 1 $rc
 done
 has "tiny box: the member and its size" 'background: box 1 \[35, 123, 35.01, 123.01\] is 1.4 km corner to corner: too small' "$T/tinybox.err"
-has "narrow box: the member and the bounded draws" 'background: box 1 \[35, 123, 35.04, 123.03\] is too small: no point 5 km away from bg1.s position found in 10000 draws' "$T/narrowbox.err"
+has "narrow box: the member and the bounded draws" 'background: box 1 \[35, 123, 35.04, 123.03\] is too small: no point 5 km away from bg1.s position, at sea and reached without crossing land, found in 10000 draws' "$T/narrowbox.err"
 has "too few MIDs: the member and the limit" 'background: 500000 vessels need more MMSIs than "mids" give (1 MIDs: at most 450000 vessels)' "$T/fewmids.err"
 
 # ---- simulate: a plan over budget is refused before it starts, with the estimate and the limit (14) ----
