@@ -9,7 +9,8 @@
  *                 run's first than position.max_speed_kn allows in the time
  *                 between, and at least position.inland_km from it.  One
  *                 finding per run.
- *   land_crossing legs between consecutive positions, both off land, whose
+ *   land_crossing legs between consecutive positions of one segment (one
+ *                 transmitter), both off land, whose
  *                 straight line crosses at least position.crossing_km of
  *                 land (at least position.inland_km inland) and for which
  *                 no sea route fits the time at position.max_speed_kn (the
@@ -19,7 +20,8 @@
  *                 as evidence.
  *   common_point  position.min_vessels or more vessels reporting the very
  *                 same coordinates (to the AIS resolution, 1/10000 minute),
- *                 each at least position.point_min_reports times, within
+ *                 each at least position.point_min_reports times in a row,
+ *                 within
  *                 position.window_h of each other: GNSS manipulation moving
  *                 receivers to one place (C4ADS, "Above Us Only Stars",
  *                 2019).  One finding per vessel, naming the others.
@@ -143,11 +145,9 @@ void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, 
                         fnd_emit_fn emit, void *ud) {
     if (!g || !g->land_inland || n < 2)
         return;
-    size_t *chain = det_vessel_chains(p, n);
     bool *in = malloc(n * sizeof *in);
     size_t *run = malloc(n * sizeof *run);
-    if (!chain || !in || !run) {
-        free(chain);
+    if (!in || !run) {
         free(in);
         free(run);
         return;
@@ -183,9 +183,14 @@ void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, 
      * crossing_km, believable in a straight line, impossible by sea */
     fnd_builder f = {0};
     double max_land = 0, first_land = NAN;
-    for (size_t i = 0; i < n && g->land_crossing_km && g->sea_route_km; i++) {
-        size_t j = chain[i];
-        if (j == DET_CHAIN_END || in[i] || in[j])
+    for (size_t i = 0; i + 1 < n && g->land_crossing_km && g->sea_route_km; i++) {
+        size_t j = i + 1; /* the next position of the same segment: one transmitter's leg */
+        if (p[j].segment != p[i].segment || in[i] || in[j])
+            continue;
+        /* a cheap bound first: legs well under crossing_km in both
+         * latitude and longitude (km per degree at most 111.2) */
+        if (fabs((double)(p[j].lat - p[i].lat)) / PEL_DEG * 111.2 < 0.7 * o->crossing_km &&
+            fabs((double)(p[j].lon - p[i].lon)) / PEL_DEG * 111.2 < 0.7 * o->crossing_km)
             continue;
         double d_km = trk_distance_m(p[i].lat, p[i].lon, p[j].lat, p[j].lon) / 1000.0;
         double hours = (double)(p[j].t_ms - p[i].t_ms) / 3600000.0;
@@ -226,7 +231,6 @@ void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, 
         fnd_num(&f, "max_land_km", max_land, 1);
         emit(ud, &f);
     }
-    free(chain);
     free(in);
     free(run);
 }
@@ -331,6 +335,24 @@ static void local_xy(const pel_position *p, size_t i, size_t m, double *x, doubl
     }
 }
 
+/* True when the circle through a, b and c (metres east and north of a,
+ * flat) has a radius from circle_min_radius_m / 2 to 2 circle_max_radius_m:
+ * the window's only chance of lying on a circle judged. */
+static bool three_point_radius_ok(const det_pos_opts *o, const pel_position *a, const pel_position *b,
+                                  const pel_position *c, double coslat) {
+    double k = 111320.0 / PEL_DEG, ke = k * coslat;
+    double bx = (double)(b->lon - a->lon) * ke, by = (double)(b->lat - a->lat) * k;
+    double cx = (double)(c->lon - a->lon) * ke, cy = (double)(c->lat - a->lat) * k;
+    double ab2 = bx * bx + by * by, ac2 = cx * cx + cy * cy, bc2 = (cx - bx) * (cx - bx) + (cy - by) * (cy - by);
+    double cross = fabs(bx * cy - by * cx); /* twice the triangle's area */
+    double rmin = o->circle_min_radius_m / 2, rmax = 2 * o->circle_max_radius_m;
+    if (cross == 0)
+        return false;
+    /* R = |ab| |ac| |bc| / (2 cross), compared squared */
+    double r2 = ab2 * ac2 * bc2 / (4 * cross * cross);
+    return r2 >= rmin * rmin && r2 <= rmax * rmax;
+}
+
 /* Finds one vessel's circles (each run of consecutive positions of one
  * segment on an exact circle) and keeps them in st. */
 static void find_circles(const det_pos_opts *o, pos_state *st, uint32_t mmsi, const pel_position *p, size_t n) {
@@ -342,10 +364,18 @@ static void find_circles(const det_pos_opts *o, pos_state *st, uint32_t mmsi, co
         st->nomem = true;
         goto out;
     }
+    int32_t cos_at = p[0].lat;
+    double coslat = cos((double)cos_at / PEL_DEG * M_PI / 180.0);
     for (size_t i = 0; i + K <= n;) {
-        /* a window of one segment, no wider than the largest circle */
+        /* a window of one segment whose first, middle and last positions
+         * lie on a circle of a radius judged (a cheap look: most windows
+         * are straight or still) */
+        if (fabs((double)(p[i].lat - cos_at)) > PEL_DEG) { /* the cosine again every degree of latitude */
+            cos_at = p[i].lat;
+            coslat = cos((double)cos_at / PEL_DEG * M_PI / 180.0);
+        }
         if (p[i].segment != p[i + K - 1].segment ||
-            trk_distance_m(p[i].lat, p[i].lon, p[i + K - 1].lat, p[i + K - 1].lon) > 2 * o->circle_max_radius_m) {
+            !three_point_radius_ok(o, &p[i], &p[i + K / 2], &p[i + K - 1], coslat)) {
             i++;
             continue;
         }
@@ -414,28 +444,17 @@ out:
     free(ang);
 }
 
-static int cmp_pos_coord(const void *a, const void *b) {
-    const pel_position *x = *(const pel_position *const *)a, *y = *(const pel_position *const *)b;
-    if (x->lat != y->lat)
-        return x->lat < y->lat ? -1 : 1;
-    if (x->lon != y->lon)
-        return x->lon < y->lon ? -1 : 1;
-    return (x->t_ms > y->t_ms) - (x->t_ms < y->t_ms);
-}
+static int cmp_point(const void *a, const void *b);
 
-/* Keeps the coordinates one vessel reported point_min_reports times or more. */
+/* Keeps the coordinates one vessel reported point_min_reports times or more
+ * in a row (a receiver moved to a fixed point reports it again and again;
+ * looking only at runs keeps a moving vessel's positions out at the cost of
+ * one comparison each), runs at the same coordinates merged. */
 static void find_points(const det_pos_opts *o, pos_state *st, uint32_t mmsi, const pel_position *p, size_t n) {
-    const pel_position **s = malloc(n * sizeof *s);
-    if (!s) {
-        st->nomem = true;
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        s[i] = &p[i];
-    xqsort(s, n, sizeof *s, cmp_pos_coord);
+    size_t first = st->npt;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && s[j]->lat == s[i]->lat && s[j]->lon == s[i]->lon)
+        while (j < n && p[j].lat == p[i].lat && p[j].lon == p[i].lon)
             j++;
         if (j - i >= (size_t)o->point_min_reports) {
             if (st->npt == st->cappt) {
@@ -443,17 +462,32 @@ static void find_points(const det_pos_opts *o, pos_state *st, uint32_t mmsi, con
                 pos_point *nv = realloc(st->pt, nc * sizeof *nv);
                 if (!nv) {
                     st->nomem = true;
-                    break;
+                    return;
                 }
                 st->pt = nv;
                 st->cappt = nc;
             }
-            st->pt[st->npt++] = (pos_point){s[i]->lat,  s[i]->lon,      mmsi,  (uint32_t)(j - i),
-                                            s[i]->t_ms, s[j - 1]->t_ms, *s[i], *s[j - 1]};
+            st->pt[st->npt++] =
+                (pos_point){p[i].lat, p[i].lon, mmsi, (uint32_t)(j - i), p[i].t_ms, p[j - 1].t_ms, p[i], p[j - 1]};
         }
         i = j;
     }
-    free(s);
+    /* one entry per coordinate of this vessel */
+    size_t m = st->npt - first, w = first;
+    xqsort(st->pt + first, m, sizeof *st->pt, cmp_point);
+    for (size_t k = first; k < st->npt; k++) {
+        pos_point *q = &st->pt[k], *last = w > first ? &st->pt[w - 1] : NULL;
+        if (last && last->lat == q->lat && last->lon == q->lon) {
+            last->reports += q->reports;
+            if (q->t1 > last->t1) {
+                last->t1 = q->t1;
+                last->last = q->last;
+            }
+            continue;
+        }
+        st->pt[w++] = *q;
+    }
+    st->npt = w;
 }
 
 static int cmp_point(const void *a, const void *b) {

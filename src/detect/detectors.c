@@ -120,7 +120,7 @@ static const det_setting pos_settings[] = {
     POS(crossing_km,         20,   1, 5000,    "km",        "a leg is judged when its straight line crosses this much land (`position.inland_km` inland)"),
     POS(min_vessels,         3,    1, 100000,  "vessels",   "vessels at one point, or on circles around one centre, that make a common_point or circle"),
     POS(window_h,            24,   0, 8760,    "hours",     "their reports there at most this far apart in time"),
-    POS(point_min_reports,   2,    1, 1000000, "positions", "a vessel is at a point when it reports its exact coordinates at least this often"),
+    POS(point_min_reports,   2,    1, 1000000, "positions", "a vessel is at a point when it reports its exact coordinates at least this many times in a row"),
     POS(circle_points,       10,    4, 100000,  "positions", "a circle is at least this many consecutive positions of one segment"),
     POS(circle_tolerance_m,  1,    0, 1000,    "metres",    "every one within this of the circle's radius"),
     POS(circle_min_radius_m, 100,  1, 100000,  "metres",    "circles of a smaller radius are not judged (a moored vessel's jitter, tugs turning)"),

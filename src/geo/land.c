@@ -291,6 +291,8 @@ bool geo_land_inland(const geo_land *g, double lat, double lon, double km) {
     long r, c;
     if (!g || !cell_of(lat, lon, &r, &c))
         return false;
+    if (km <= 0)
+        return bit(g, r, c); /* its own cell (the common question: no cosine) */
     return inland_cell(g, r, c, lat, km);
 }
 
