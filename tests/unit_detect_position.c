@@ -257,6 +257,13 @@ static void test_common_point(void) {
             pos(v, 10.0 * k + (v == 2 ? 3 * 1440 : 0), 59.5, 24.5);
     run(&o, 3);
     CHECK(ngot == 0, "three days apart: nothing, got %zu", ngot);
+    /* three receivers without a fix sending 0, 0: a fault, not a place */
+    reset();
+    for (int v = 0; v < 3; v++)
+        for (int k = 0; k < 3; k++)
+            pos(v, 10.0 * k, 0, 0);
+    run(&o, 3);
+    CHECK(ngot == 0, "0, 0: nothing, got %zu", ngot);
     /* three moored vessels a few metres apart, each reporting its own
      * coordinates again and again: nothing */
     reset();

@@ -456,7 +456,8 @@ static void find_points(const det_pos_opts *o, pos_state *st, uint32_t mmsi, con
         size_t j = i + 1;
         while (j < n && p[j].lat == p[i].lat && p[j].lon == p[i].lon)
             j++;
-        if (j - i >= (size_t)o->point_min_reports) {
+        /* 0, 0 is what a receiver without a fix sends, not a place */
+        if (j - i >= (size_t)o->point_min_reports && (p[i].lat || p[i].lon)) {
             if (st->npt == st->cappt) {
                 size_t nc = st->cappt ? 2 * st->cappt : 64;
                 pos_point *nv = realloc(st->pt, nc * sizeof *nv);
