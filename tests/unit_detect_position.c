@@ -2,7 +2,8 @@
  * unit_detect_position.c -- unit tests of the position detector
  * (src/detect/det_position.c: spoofing kinds on_land, land_crossing,
  * common_point, circle) on synthetic tracks over the shipped land mask
- * (data/web/vendor/land-50m.json).  Prints one line per failure and
+ * (data/web/vendor/land-50m.json), and det_spoof.c's parallel segments
+ * (interleaving, not nesting).  Prints one line per failure and
  * "unit_detect_position: N passed, M failed".
  */
 #include <math.h>
@@ -340,6 +341,35 @@ static void test_circle(void) {
     CHECK(ngot == 0, "straight tracks: nothing, got %zu", ngot);
 }
 
+/* ---- parallel segments: interleaving, not nesting (det_spoof.c) ---------------- */
+
+static void test_parallel(void) {
+    /* a position moved far away for half an hour and back: segment 1
+     * nested in a silence of segment 0 -- its jump, not two transmitters */
+    reset();
+    for (int k = 0; k < 6; k++)
+        pos(0, 10.0 * k, 35.0, 124.0 + 0.01 * k);
+    for (int k = 0; k < 3; k++) {
+        pos(0, 60.0 + 10.0 * k, 39.0, 125.9);
+        trk[0][ntrk[0] - 1].segment = 1;
+    }
+    trk[0][6].flags = PEL_POS_SUSPECT_SPEED;
+    for (int k = 0; k < 3; k++)
+        pos(0, 90.0 + 10.0 * k, 35.0, 124.1 + 0.01 * k);
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"impossible_speed\",\"jumps\":1"),
+          "nested: one impossible_speed, no parallel_segments (got %zu: %s)", ngot, ngot ? got[0].fields : "");
+    /* two transmitters taking turns: parallel */
+    reset();
+    for (int k = 0; k < 8; k++) {
+        pos(0, 10.0 * k, k % 2 ? 39.0 : 35.0, k % 2 ? 125.9 : 124.0);
+        trk[0][k].segment = k % 2;
+    }
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\",\"segment_a\":0,\"segment_b\":1,"),
+          "interleaved: parallel_segments (got %zu: %s)", ngot, ngot ? got[0].fields : "");
+}
+
 int main(void) {
     pel_error err = {0};
     if (geo_land_load("data/web/vendor/land-50m.json", &land, &err) != PEL_OK) {
@@ -356,6 +386,7 @@ int main(void) {
     test_land_crossing();
     test_common_point();
     test_circle();
+    test_parallel();
     geo_land_free(land);
     printf("unit_detect_position: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
