@@ -118,9 +118,14 @@ static void emit_on_land(const det_geo *g, uint32_t mmsi, const pel_position *p,
     f.end_ms = p[run[nrun - 1]].t_ms;
     f.lat = lat_of(&p[run[0]]);
     f.lon = lon_of(&p[run[0]]);
+    /* the deepest position (measured up to 200 km; each place once: a
+     * spoofed position often stays put) */
     double depth = 0;
-    for (size_t k = 0; k < nrun; k++) {
-        double d = g->land_depth_km ? g->land_depth_km(g->ud, lat_of(&p[run[k]]), lon_of(&p[run[k]]), 500) : NAN;
+    for (size_t k = 0; g->land_depth_km && k < nrun; k++) {
+        const pel_position *q = &p[run[k]];
+        if (k && q->lat == p[run[k - 1]].lat && q->lon == p[run[k - 1]].lon)
+            continue;
+        double d = g->land_depth_km(g->ud, lat_of(q), lon_of(q), 200);
         if (d > depth)
             depth = d;
     }
@@ -141,16 +146,16 @@ static void emit_on_land(const det_geo *g, uint32_t mmsi, const pel_position *p,
     emit(ud, &f);
 }
 
-void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
-                        fnd_emit_fn emit, void *ud) {
+pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
+                              fnd_emit_fn emit, void *ud) {
     if (!g || !g->land_inland || n < 2)
-        return;
+        return PEL_OK;
     bool *in = malloc(n * sizeof *in);
     size_t *run = malloc(n * sizeof *run);
     if (!in || !run) {
         free(in);
         free(run);
-        return;
+        return PEL_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++)
         in[i] = inland(g, o, &p[i]);
@@ -233,6 +238,7 @@ void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, 
     }
     free(in);
     free(run);
+    return PEL_OK;
 }
 
 /* ---- circles and common points: kept per vessel, judged at the finish ---------- */
@@ -610,10 +616,10 @@ pel_status det_pos_begin(det_call *c) {
 pel_status det_pos_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
     const det_pos_opts *o = c->opts;
     pos_state *st = c->state;
-    det_pos_land_track(o, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    pel_status rc = det_pos_land_track(o, &c->env->geo, mmsi, p, n, c->emit, c->ud);
     find_circles(o, st, mmsi, p, n);
     find_points(o, st, mmsi, p, n);
-    return st->nomem ? PEL_ERR_NOMEM : PEL_OK;
+    return rc != PEL_OK ? rc : st->nomem ? PEL_ERR_NOMEM : PEL_OK;
 }
 
 pel_status det_pos_finish(det_call *c) {

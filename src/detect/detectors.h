@@ -537,9 +537,9 @@ typedef struct det_pos_opts {
  * time order, usable ones only; p borrowed for the call): emits one
  * "on_land" finding per run and one "land_crossing" finding for the
  * vessel, in time order.  Nothing without a land mask (g NULL or its land
- * callbacks NULL). */
-void det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
-                        fnd_emit_fn emit, void *ud);
+ * callbacks NULL).  PEL_OK, or PEL_ERR_NOMEM (nothing emitted). */
+pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
+                              fnd_emit_fn emit, void *ud);
 
 /* Hooks: begin makes the state, vessel judges land and keeps the vessel's
  * circles and repeated points, finish groups them across vessels. */
