@@ -24,6 +24,7 @@ expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3
 D=$T/data
 mkdir -p "$D/web/vendor"
 cp data/ports.csv data/mid.csv data/zones.geojson "$D/"
+cp data/web/vendor/land-50m.json "$D/web/vendor/" # the scan's land mask
 cp -r data/watchlist "$D/"
 cat >"$D/web/report.html" <<'EOF'
 <!doctype html>
@@ -168,7 +169,7 @@ expect "data: drawn points = stats.drawn_points" "$(jq '.stats.drawn_points' "$T
 expect "data: no coordinate is NaN or null" 0 "$(jq '[.tracks[].segments[].coords[][] | select(type != "number")] | length' "$T/data.json")"
 expect "data: Nampo among the ports, of concern" true "$(jq '[.ports[] | select(.name == "Nampo")][0].concern' "$T/data.json")"
 expect "data: zones and licences" "12 test asset" "$(jq -r '"\(.zones.features | length) \(.licences[0].name)"' "$T/data.json")"
-expect "data: weights" "60 27" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
+expect "data: weights" "60 29" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
 expect "report.html: the includes are in" 3 "$(grep -c -e 'body { color: black }' -e 'var lib = 1;' -e 'var data = JSON.parse' "$O/report.html")"
 expect "report.html: no marker left" 0 "$(grep -c 'PELORUS:' "$O/report.html")"
 

@@ -67,7 +67,7 @@ for s in tinybox narrowbox fewmids; do
     expect "simulate: $s refused in time (exit 1, not 124)" 1 $rc
 done
 has "tiny box: the member and its size" 'background: box 1 \[35, 123, 35.01, 123.01\] is 1.4 km corner to corner: too small' "$T/tinybox.err"
-has "narrow box: the member and the bounded draws" 'background: box 1 \[35, 123, 35.04, 123.03\] is too small: no point 5 km away from bg1.s position found in 10000 draws' "$T/narrowbox.err"
+has "narrow box: the member and the bounded draws" 'background: box 1 \[35, 123, 35.04, 123.03\] is too small: no point 5 km away from bg1.s position, at sea and reached without crossing land, found in 10000 draws' "$T/narrowbox.err"
 has "too few MIDs: the member and the limit" 'background: 500000 vessels need more MMSIs than "mids" give (1 MIDs: at most 450000 vessels)' "$T/fewmids.err"
 
 # ---- simulate: a plan over budget is refused before it starts, with the estimate and the limit (14) ----
@@ -78,7 +78,7 @@ scen huge "d['hours'] = 1488; d['background']['vessels'] = 1000000"
 lim=1000000; [ "$BUILD" = build-san ] && lim=unlimited
 (ulimit -v $lim; timeout 20 "$PEL" simulate "$T/huge.json" --out "$T/o-huge" -q 2>"$T/huge.err"); rc=$?
 expect "huge fleet: refused (exit 1)" 1 $rc
-has "huge fleet: the estimate and the budget" 'huge.json: 1000011 vessels for 1488 h need about 62.6 billion messages (budget 100.0 million) and 20.0 GiB of memory (budget 4.0 GiB): raise --max-messages/--max-memory' "$T/huge.err"
+has "huge fleet: the estimate and the budget" 'huge.json: 1000011 vessels for 1488 h need about 62.6 billion messages (budget 100.0 million) and 20.1 GiB of memory (budget 4.0 GiB): raise --max-messages/--max-memory' "$T/huge.err"
 [ ! -e "$T/o-huge" ]; expect "huge fleet: nothing written" 0 $?
 "$PEL" simulate $EX/scenario_small.json --out "$T/o-budget" -q --max-messages 40000 2>"$T/budget.err"
 expect "a lowered message budget refuses the small scenario" 1 $?

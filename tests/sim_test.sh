@@ -133,6 +133,9 @@ err "not JSON" "bad.json:1" '{"start": '
 err "no receivers" '"receivers" must be' '{"start":"2024-01-01T00:00:00Z"}'
 err "a bad start time" 'not an ISO-8601' '{"start":"yesterday","receivers":[{"name":"r","lat":35,"lon":123}]}'
 err "an unknown event" 'unknown event type "teleport"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"teleport\",\"vessel\":\"a\",\"from_h\":1}]}"
+err "a lane over land" 'lane 1: the leg from point 1 [38.72, 125.2] to point 2 [39.17, 127.6] crosses' "{$base,\"background\":{\"vessels\":2,\"lanes\":[[[38.72,125.2],[39.17,127.6]]]}}"
+err "a box of land" 'box 1 [39, 125.5, 39.5, 126.5] is land' "{$base,\"background\":{\"vessels\":2,\"boxes\":[[39,125.5,39.5,126.5]]}}"
+err "a land spoof at sea" '"at" [37, 124] is not 10 km inland' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"spoof_land\",\"vessel\":\"a\",\"at\":[37,124],\"from_h\":1,\"hours\":2}]}"
 err "an unknown vessel" 'no vessel "zz"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"dark\",\"vessel\":\"zz\",\"from_h\":1,\"hours\":2}]}"
 err "an unknown port" 'no port "Atlantis"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"port_call\",\"vessel\":\"a\",\"port\":\"Atlantis\",\"from_h\":1}]}"
 err "an impossible speed" 'give a waypoint or change the times' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"waypoint\",\"vessel\":\"a\",\"at\":[40,130],\"at_h\":1}]}"

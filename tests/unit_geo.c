@@ -644,6 +644,32 @@ static void test_land(void) {
     CHECK(geo_land_crossing_km(g, 37.0, 124.0, 35.0, 124.5) == 0, "along the Yellow Sea: no land");
     CHECK(!geo_land_at(NULL, 39.03, 125.75) && !geo_land_at(g, 95, 0) && !geo_land_at(g, 0, 200),
           "no mask or no place: not land");
+    /* depth: Pyongyang is tens of km inland, the sea and the coast none */
+    double dp = geo_land_depth_km(g, 39.03, 125.75, 200);
+    CHECK(dp >= 20 && dp <= 80, "Pyongyang is 20-80 km inland, got %.0f", dp);
+    CHECK(geo_land_depth_km(g, 37, 124, 200) == 0 && geo_land_depth_km(NULL, 39.03, 125.75, 200) == 0,
+          "the sea, or no mask: 0 km inland");
+    CHECK(geo_land_depth_km(g, 23, 12, 50) == 50, "the Sahara: at least the 50 km asked");
+    /* the crossing with a margin: the peninsula still, a cape clipped by a
+     * kilometre not */
+    double ki = geo_land_crossing_inland_km(g, 38.72, 125.2, 39.17, 127.6, 5);
+    CHECK(ki > 100 && ki <= k, "Korea Bay -> Wonsan: over 100 km at least 5 km inland, got %.0f of %.0f", ki, k);
+    CHECK(geo_land_crossing_inland_km(g, 37.0, 124.0, 35.0, 124.5, 5) == 0, "the Yellow Sea: none inland");
+    /* the canals carved back: Suez and Kiel are not inland */
+    CHECK(!geo_land_inland(g, 30.58, 32.29, 0.5) && !geo_land_inland(g, 54.10, 9.45, 0.5),
+          "Suez at Ismailia, Kiel at Rendsburg: water");
+    /* sea routes: around the Korean peninsula is far over 800 km; Incheon to
+     * off Nampo by sea is about the straight line */
+    double sr = geo_land_sea_route_km(g, 38.72, 125.2, 39.17, 127.6, 5, 800);
+    CHECK(isinf(sr) && sr > 0, "Korea Bay -> Wonsan: no sea route of 800 km, got %.0f", sr);
+    sr = geo_land_sea_route_km(g, 38.72, 125.2, 39.17, 127.6, 5, 2500);
+    CHECK(sr > 1000 && sr < 2500, "Korea Bay -> Wonsan by sea: 1000-2500 km, got %.0f", sr);
+    double sd = geo_distance_m(37.3, 125.9, 38.5, 124.9) / 1000;
+    sr = geo_land_sea_route_km(g, 37.3, 125.9, 38.5, 124.9, 5, 400);
+    CHECK(sr >= sd && sr < sd * 1.3, "off Incheon -> off Nampo: about the straight %.0f km, got %.0f", sd, sr);
+    CHECK(isnan(geo_land_sea_route_km(NULL, 37, 124, 35, 124.5, 5, 400)) &&
+              isnan(geo_land_sea_route_km(g, 10, 179, 10, -179, 5, 400)),
+          "no mask, or across the antimeridian: not judged");
     geo_land_free(g);
     geo_land_free(NULL);
     CHECK(geo_land_load("tests/data/geo/no-such.json", &g, &err) != PEL_OK && g == NULL, "a missing file fails");

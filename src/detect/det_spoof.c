@@ -10,7 +10,11 @@
  *   impossible_speed   positions reached only at an impossible speed (one
  *                      finding per vessel, the jumps as evidence);
  *   parallel_segments  two segments of more than one position whose time
- *                      spans overlap: one MMSI in two places at once;
+ *                      spans overlap, each with positions within the
+ *                      other's span: one MMSI in two places at once (a
+ *                      segment nested in the other's silence is a position
+ *                      moved away and back: its jumps, and the position
+ *                      detector's on_land);
  *   unallocated_mid    country digits (MID) allocated to no country.
  *
  * Limits: jumps and parallel segments are only as good as the clocks of
@@ -42,6 +46,36 @@ static size_t firsti_or(const size_t *firsti, int32_t seg, size_t i) {
     return firsti && seg >= 0 ? firsti[seg] : i;
 }
 
+/* The positions grouped by segment, each group in time order: ord[off[s]
+ * .. off[s + 1]) are segment s's indices into p. */
+typedef struct seg_index {
+    size_t *ord, *off;
+} seg_index;
+
+/* True when segment s has a position from lo to hi (ms). */
+static bool seg_has_within(const seg_index *x, const pel_position *p, size_t s, int64_t lo, int64_t hi) {
+    size_t a = x->off[s], b = x->off[s + 1];
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (p[x->ord[m]].t_ms < lo)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a < x->off[s + 1] && p[x->ord[a]].t_ms <= hi;
+}
+
+/* Two segments of more than one position run in parallel when their spans
+ * overlap and each has a position within the other's span: two
+ * transmitters interleaving.  A segment nested in a silence of another (a
+ * position moved far away for a while and back: the position detector's
+ * on_land, or jumps) is not. */
+static bool run_parallel(const seg_index *x, const pel_position *p, const int64_t *t0, const int64_t *t1,
+                         const size_t *cnt, size_t a, size_t b) {
+    return cnt[a] >= 2 && cnt[b] >= 2 && t0[b] <= t1[a] && t0[a] <= t1[b] && seg_has_within(x, p, a, t0[b], t1[b]) &&
+           seg_has_within(x, p, b, t0[a], t1[a]);
+}
+
 /* Spoofing signs in one vessel's track: parallel segments and jumps. */
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
                      void *mid_ud, fnd_emit_fn emit, void *ud) {
@@ -56,8 +90,21 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
     int64_t *t0 = malloc((ns + 1) * sizeof *t0), *t1 = malloc((ns + 1) * sizeof *t1);
     size_t *cnt = calloc(ns + 1, sizeof *cnt), *firsti = malloc((ns + 1) * sizeof *firsti);
     bool *parallel = calloc(ns + 1, sizeof *parallel);
-    bool have = t0 && t1 && cnt && firsti && parallel;
+    seg_index sx = {malloc((n + 1) * sizeof *sx.ord), calloc(ns + 2, sizeof *sx.off)};
+    bool have = t0 && t1 && cnt && firsti && parallel && sx.ord && sx.off;
     if (have) {
+        /* positions by segment (a counting sort keeps time order) */
+        for (size_t i = 0; i < n; i++)
+            if (p[i].segment >= 0)
+                sx.off[p[i].segment + 1]++;
+        for (size_t k = 0; k < ns; k++)
+            sx.off[k + 1] += sx.off[k];
+        size_t *fill = firsti; /* borrowed as a cursor, refilled below */
+        for (size_t k = 0; k < ns; k++)
+            fill[k] = sx.off[k];
+        for (size_t i = 0; i < n; i++)
+            if (p[i].segment >= 0)
+                sx.ord[fill[p[i].segment]++] = i;
         for (size_t i = 0; i < n; i++) {
             int32_t s = p[i].segment;
             if (s < 0)
@@ -71,7 +118,7 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
         }
         for (size_t a = 0; a < ns; a++)
             for (size_t b = a + 1; b < ns; b++)
-                if (cnt[a] >= 2 && cnt[b] >= 2 && t0[b] <= t1[a] && t0[a] <= t1[b])
+                if (run_parallel(&sx, p, t0, t1, cnt, a, b))
                     parallel[a] = parallel[b] = true;
     }
     /* an MMSI that identifies no ship: one finding, which also stands for
@@ -102,6 +149,8 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
         free(cnt);
         free(firsti);
         free(parallel);
+        free(sx.ord);
+        free(sx.off);
         return;
     }
     /* impossible jumps: one finding for the vessel, with the flagged
@@ -132,7 +181,7 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
         {
             for (size_t a = 0; a < ns; a++)
                 for (size_t b = a + 1; b < ns; b++) {
-                    if (cnt[a] < 2 || cnt[b] < 2 || t0[b] > t1[a] || t0[a] > t1[b])
+                    if (!run_parallel(&sx, p, t0, t1, cnt, a, b))
                         continue;
                     fnd_builder g = {0};
                     g.event = "spoofing";
@@ -176,6 +225,8 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
     free(cnt);
     free(firsti);
     free(parallel);
+    free(sx.ord);
+    free(sx.off);
     /* an MMSI whose MID is allocated to no country */
     if (mid_ok && !mid_ok(mid_ud, mmsi)) {
         fnd_builder h;

@@ -126,6 +126,22 @@ static const det_setting identity_settings[] = {
     IDENT(link_alone_h,      24,   0, 720,    "hours",   "the old MMSI's last transmitter (the new one's first) was the only one under its MMSI this long: two at once are two vessels"),
 };
 
+#define POS(...) SET("position", det_pos_opts, __VA_ARGS__)
+static const det_setting pos_settings[] = {
+    POS(inland_km,           5,    0, 500,     "km",        "a position is on land when every place within this of it is land on the mask (absorbs the 1:50m coast, estuaries and ports)"),
+    POS(max_speed_kn,        40,   1, 1000,    "knots",     "a run on land is reported when the vessel jumped there faster than this; a land crossing when no sea route fits the time at this speed"),
+    POS(crossing_km,         20,   1, 5000,    "km",        "a leg is judged when its straight line crosses this much land (`position.inland_km` inland)"),
+    POS(min_vessels,         3,    1, 100000,  "vessels",   "vessels at one point, or on circles around one centre, that make a common_point or circle"),
+    POS(window_h,            24,   0, 8760,    "hours",     "their reports there at most this far apart in time"),
+    POS(point_min_reports,   2,    1, 1000000, "positions", "a vessel is at a point when it reports its exact coordinates at least this many times in a row"),
+    POS(circle_points,       10,    4, 100000,  "positions", "a circle is at least this many consecutive positions of one segment"),
+    POS(circle_tolerance_m,  1,    0, 1000,    "metres",    "every one within this of the circle's radius"),
+    POS(circle_min_radius_m, 100,  1, 100000,  "metres",    "circles of a smaller radius are not judged (a moored vessel's jitter, tugs turning)"),
+    POS(circle_max_radius_m, 10000, 1, 1000000, "metres",   "nor of a larger one"),
+    POS(circle_min_arc_deg,  180,  1, 360,     "degrees",   "the positions cover at least this arc of the circle"),
+    POS(circle_center_m,     200,  0, 100000,  "metres",    "circles whose centres are this close are around one point"),
+};
+
 /* ---- the kinds of finding ------------------------------------------------------------ */
 
 static const det_kind enc_kinds[] = {{DET_EV_ENCOUNTER, NULL, NULL}};
@@ -138,6 +154,12 @@ static const det_kind spoof_kinds[] = {
     {DET_EV_SPOOFING, "kind", "impossible_speed"},
     {DET_EV_SPOOFING, "kind", "unallocated_mid"},
     {DET_EV_SPOOFING, "kind", "invalid_mmsi"},
+};
+static const det_kind pos_kinds[] = {
+    {DET_EV_SPOOFING, "kind", "on_land"},
+    {DET_EV_SPOOFING, "kind", "land_crossing"},
+    {DET_EV_SPOOFING, "kind", "common_point"},
+    {DET_EV_SPOOFING, "kind", "circle"},
 };
 static const det_kind identity_kinds[] = {
     {DET_EV_IDENTITY_CHANGE, "field", "name"},
@@ -181,6 +203,9 @@ const det_detector det_table[DET__COUNT] = {
     [DET_SPOOFING] = {"spoofing", "signs in a track: one MMSI in two places, impossible jumps, an unallocated MID, an MMSI that identifies no ship",
                       NO_OPTS, KINDS(spoof_kinds), DET_EVERY_MMSI,
                       NULL, det_spoof_vessel, NULL, NULL},
+    [DET_POSITION] = {"position", "positions a ship cannot have had: far inland after a jump, legs across land no sea route fits in time, many vessels at one point or on circles around one",
+                      OPTS(det_pos_opts, pos_settings), KINDS(pos_kinds), 0,
+                      det_pos_begin, det_pos_vessel, det_pos_finish, det_pos_cleanup},
     [DET_IDENTITY] = {"identity", "identity changes, a ship going on under another MMSI, IMO numbers shared by MMSIs, IMO numbers that are none",
                       OPTS(det_identity_opts, identity_settings), KINDS(identity_kinds), 0,
                       NULL, NULL, det_identity_finish, NULL},
@@ -192,7 +217,8 @@ const det_detector det_table[DET__COUNT] = {
 
 _Static_assert(sizeof(det_enc_opts) <= DET_OPTS_MAX && sizeof(det_loiter_opts) <= DET_OPTS_MAX &&
                    sizeof(det_gap_opts) <= DET_OPTS_MAX && sizeof(det_port_opts) <= DET_OPTS_MAX &&
-                   sizeof(det_zone_opts) <= DET_OPTS_MAX && sizeof(det_identity_opts) <= DET_OPTS_MAX,
+                   sizeof(det_zone_opts) <= DET_OPTS_MAX && sizeof(det_identity_opts) <= DET_OPTS_MAX &&
+                   sizeof(det_pos_opts) <= DET_OPTS_MAX,
                "det_opts holds every detector's options");
 
 /* ---- defaults and --set ------------------------------------------------------------------ */

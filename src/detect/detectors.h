@@ -19,6 +19,10 @@
  *   zone_entry  (det_zone.c) a stay in an area of interest
  *   spoofing    (det_spoof.c) signs in a track: one MMSI in two places,
  *               impossible jumps, an unallocated MID, an invalid MMSI
+ *   position    (det_position.c) positions a ship cannot have had: on land
+ *               (reached by a jump), legs across land no sea route fits,
+ *               many vessels at one point or on circles around one
+ *               (GNSS manipulation)
  *   identity    (det_identity.c) identity changes, IMOs shared by MMSIs,
  *               data-quality notes on IMOs that are no IMO
  *   screening   (detectors.c) the identities against sanctions lists:
@@ -114,6 +118,17 @@ typedef struct det_geo {
     /* true when the MMSI's MID (ship MMSIs 2xx-7xx) is allocated to a
      * country; other forms are not judged (true) */
     bool (*mid_ok)(void *ud, uint32_t mmsi);
+    /* the land mask (geo/land.c: Natural Earth 1:50m at 2 arc minutes; NULL
+     * all four without one): true when every place within km of the point
+     * is land; how far inland a point is (whole km, at most max_km); the
+     * longest stretch of a straight leg over land at least margin_km
+     * inland; a lower bound of the sea route between two places (INFINITY
+     * when none is max_km or shorter, NAN when not judged) */
+    bool (*land_inland)(void *ud, double lat, double lon, double km);
+    double (*land_depth_km)(void *ud, double lat, double lon, double max_km);
+    double (*land_crossing_km)(void *ud, double lat1, double lon1, double lat2, double lon2, double margin_km);
+    double (*sea_route_km)(void *ud, double lat1, double lon1, double lat2, double lon2, double margin_km,
+                           double max_km);
     void *ud;
 } det_geo;
 
@@ -201,6 +216,7 @@ enum {
     DET_PORT_VISIT,
     DET_ZONE_ENTRY,
     DET_SPOOFING,
+    DET_POSITION,
     DET_IDENTITY,
     DET_SCREENING,
     DET__COUNT
@@ -570,6 +586,39 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
                      void *mid_ud, fnd_emit_fn emit, void *ud);
 
 pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
+
+/* ---- position (det_position.c) ------------------------------------------------------ */
+
+/* Defaults: det_table's settings. */
+typedef struct det_pos_opts {
+    double inland_km;          /* "on land": every place within this of the position is land */
+    double max_speed_kn;       /* faster than this is a jump (on land) or no sea route (crossing) */
+    double crossing_km;        /* a leg crossing this much land, inland_km inland, is judged */
+    long min_vessels;          /* vessels at one point or around one centre */
+    double window_h;           /* their reports at most this far apart in time */
+    long point_min_reports;    /* a vessel reports the point at least this many times */
+    long circle_points;        /* a circle is at least this many consecutive positions */
+    double circle_tolerance_m; /* each within this of the radius */
+    double circle_min_radius_m;
+    double circle_max_radius_m;
+    double circle_min_arc_deg; /* the positions cover at least this arc */
+    double circle_center_m;    /* centres this close are one centre */
+} det_pos_opts;
+
+/* On-land runs and land crossings of one vessel's track (n positions in
+ * time order, usable ones only; p borrowed for the call): emits one
+ * "on_land" finding per run and one "land_crossing" finding for the
+ * vessel, in time order.  Nothing without a land mask (g NULL or its land
+ * callbacks NULL).  PEL_OK, or PEL_ERR_NOMEM (nothing emitted). */
+pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
+                              fnd_emit_fn emit, void *ud);
+
+/* Hooks: begin makes the state, vessel judges land and keeps the vessel's
+ * circles and repeated points, finish groups them across vessels. */
+pel_status det_pos_begin(det_call *c);
+pel_status det_pos_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
+pel_status det_pos_finish(det_call *c);
+void det_pos_cleanup(det_call *c);
 
 /* ---- identity (det_identity.c) and the links between MMSIs (det_link.c) ------------- */
 

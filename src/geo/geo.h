@@ -198,8 +198,28 @@ bool geo_land_at(const geo_land *g, double lat, double lon);
  * that far inland (km absorbs the generalised coast; 10 is a safe margin). */
 bool geo_land_inland(const geo_land *g, double lat, double lon, double km);
 
+/* How far inland (lat, lon) is: the largest whole km up to max_km for
+ * which geo_land_inland holds; 0 at sea, on the coast or for g NULL. */
+double geo_land_depth_km(const geo_land *g, double lat, double lon, double max_km);
+
 /* The longest stretch, in km, of the straight leg from (lat1, lon1) to
  * (lat2, lon2) that runs over land (0 when it stays at sea). */
 double geo_land_crossing_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2);
+
+/* The same over land at least margin_km inland (geo_land_inland): a leg
+ * that hugs a coast or clips a cape crosses none. */
+double geo_land_crossing_inland_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2,
+                                   double margin_km);
+
+/* A lower bound, in km, of the shortest sea route from (lat1, lon1) to
+ * (lat2, lon2): a path over cells that are not margin_km inland (so necks
+ * of land under twice the margin count as passable), never less than the
+ * straight distance.  INFINITY when no route of at most max_km exists;
+ * NAN when it is not judged (g NULL, a leg across the antimeridian, a
+ * search box over 4 million cells, out of memory).  Costs a search over
+ * the box that holds every route of max_km: call it for the few legs that
+ * need it. */
+double geo_land_sea_route_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2, double margin_km,
+                             double max_km);
 
 #endif

@@ -12,12 +12,25 @@
  * milliseconds (each ring edge adds its crossings to the rows it spans;
  * rows are then filled between pairs of crossings).
  *
+ * The ship canals the 1:50m land closes (Suez, Panama, Kiel, Chesapeake &
+ * Delaware, Cape Cod, Corinth: canals[]
+ * below, drawn by us from their ports and locks) are carved back as water,
+ * one cell wide, so that a transit is neither "inland" nor a crossing.
+ *
+ * Sea routes (geo_land_sea_route_km): the shortest path between two places
+ * over cells that are not "inland" by a margin, 8-connected, searched
+ * (Dijkstra) only within the box that holds every route up to a given
+ * length -- a lower bound of the true sea route (necks of land narrower than
+ * twice the margin are taken as passable, the grid's own overestimate is
+ * divided out), so that "no route that short" is a safe claim.
+ *
  * Limits: the 1:50m coast is generalised (an error of a kilometre or two,
  * islands under a few kilometres missing), so "on land" is only asked with a
  * margin (geo_land_inland); lakes are not cut out of the land (Natural
  * Earth's land polygons include them), so a boat on a large lake reads as
- * inland -- vessels on lakes do not broadcast under the MIDs we hunt, and
- * the checks that use this say so.
+ * inland, and so does one on a river (no river is in the mask): the checks
+ * that use this say how they keep waterways out.  Sea routes are not
+ * searched across the antimeridian.
  */
 #include <jansson.h>
 #include <math.h>
@@ -35,8 +48,36 @@
 #define LAND_W (360 * LAND_RES)
 #define LAND_H (180 * LAND_RES)
 
+#define LAND_CELL_KM (111.32 / LAND_RES) /* a row, north-south */
+#define ROUTE_MAX_CELLS 4000000          /* the largest box a sea route is searched in */
+#define OCTILE_OVER 1.0824               /* an 8-connected path is at most this much longer than straight */
+
 struct geo_land {
     uint8_t *bits; /* LAND_H rows of LAND_W bits, row 0 at 90 N */
+};
+
+/* The ship canals Natural Earth's 1:50m land closes, as polylines [lat,
+ * lon] through their entrances, locks and lakes (ours, from the ports'
+ * positions; a cell wide is enough: the checks ask with a margin). */
+static const double canal_suez[][2] = {{31.27, 32.31}, {30.85, 32.31}, {30.58, 32.29}, {30.42, 32.35},
+                                       {30.33, 32.40}, {30.22, 32.50}, {30.10, 32.55}, {29.93, 32.56}};
+static const double canal_panama[][2] = {{9.38, -79.92}, {9.27, -79.92}, {9.20, -79.87}, {9.12, -79.75}, {9.05, -79.66},
+                                         {9.02, -79.61}, {9.00, -79.59}, {8.95, -79.56}, {8.87, -79.52}};
+static const double canal_kiel[][2] = {{53.88, 9.14}, {54.00, 9.30}, {54.10, 9.45},
+                                       {54.30, 9.67}, {54.35, 9.95}, {54.37, 10.16}};
+static const double canal_chesapeake_delaware[][2] = {{39.53, -75.87}, {39.53, -75.81}, {39.56, -75.59}};
+static const double canal_cape_cod[][2] = {{41.74, -70.62}, {41.77, -70.50}};
+static const double canal_corinth[][2] = {{37.95, 22.95}, {37.92, 23.00}};
+static const struct {
+    const double (*pt)[2];
+    size_t n;
+} canals[] = {
+    {canal_suez, sizeof canal_suez / sizeof canal_suez[0]},
+    {canal_panama, sizeof canal_panama / sizeof canal_panama[0]},
+    {canal_kiel, sizeof canal_kiel / sizeof canal_kiel[0]},
+    {canal_chesapeake_delaware, sizeof canal_chesapeake_delaware / sizeof canal_chesapeake_delaware[0]},
+    {canal_cape_cod, sizeof canal_cape_cod / sizeof canal_cape_cod[0]},
+    {canal_corinth, sizeof canal_corinth / sizeof canal_corinth[0]},
 };
 
 typedef struct xs {
@@ -89,6 +130,22 @@ static int cmp_float(const void *a, const void *b) {
 static void to_cells(double lon, double lat, double *x, double *y) {
     *x = (lon + 180.0) * LAND_RES;
     *y = (90.0 - lat) * LAND_RES;
+}
+
+/* Clears the cells along every canal (sampled every quarter cell). */
+static void carve_canals(geo_land *g) {
+    for (size_t k = 0; k < sizeof canals / sizeof canals[0]; k++)
+        for (size_t i = 0; i + 1 < canals[k].n; i++) {
+            const double *a = canals[k].pt[i], *b = canals[k].pt[i + 1];
+            long steps = (long)ceil(hypot(b[0] - a[0], b[1] - a[1]) * LAND_RES * 4) + 1;
+            for (long j = 0; j <= steps; j++) {
+                double t = (double)j / (double)steps, x, y;
+                to_cells(a[1] + (b[1] - a[1]) * t, a[0] + (b[0] - a[0]) * t, &x, &y);
+                long r = (long)floor(y), c = (long)floor(x);
+                if (r >= 0 && r < LAND_H && c >= 0 && c < LAND_W)
+                    g->bits[((size_t)r * LAND_W + (size_t)c) >> 3] &= (uint8_t) ~(0x80u >> (c & 7));
+            }
+        }
 }
 
 pel_status geo_land_load(const char *path, geo_land **out, pel_error *err) {
@@ -173,6 +230,8 @@ pel_status geo_land_load(const char *path, geo_land **out, pel_error *err) {
     for (long r = 0; rows && r < LAND_H; r++)
         free(rows[r].x);
     free(rows);
+    if (st == PEL_OK)
+        carve_canals(g);
     if (st != PEL_OK) {
         geo_land_free(g);
         return st;
@@ -213,14 +272,12 @@ bool geo_land_at(const geo_land *g, double lat, double lon) {
     return g && cell_of(lat, lon, &r, &c) && bit(g, r, c);
 }
 
-bool geo_land_inland(const geo_land *g, double lat, double lon, double km) {
-    long r, c;
-    if (!g || !cell_of(lat, lon, &r, &c))
-        return false;
-    /* every cell within km of the point's cell is land: rows are 1/30 degree
-     * apart (3.7 km), columns closer by the cosine of the latitude */
-    double cell_ns = 111.32 / LAND_RES, cell_ew = cell_ns * fmax(0.05, cos(lat * M_PI / 180.0));
-    long dr = (long)ceil(km / cell_ns), dc = (long)ceil(km / cell_ew);
+/* True when every cell within km of cell (r, c), at latitude lat, is land:
+ * rows are 1/30 degree apart (3.7 km), columns closer by the cosine of
+ * the latitude. */
+static bool inland_cell(const geo_land *g, long r, long c, double lat, double km) {
+    double cell_ew = LAND_CELL_KM * fmax(0.05, cos(lat * M_PI / 180.0));
+    long dr = (long)ceil(km / LAND_CELL_KM), dc = (long)ceil(km / cell_ew);
     if (dc > LAND_W / 2)
         dc = LAND_W / 2;
     for (long i = -dr; i <= dr; i++)
@@ -230,7 +287,36 @@ bool geo_land_inland(const geo_land *g, double lat, double lon, double km) {
     return true;
 }
 
-double geo_land_crossing_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2) {
+bool geo_land_inland(const geo_land *g, double lat, double lon, double km) {
+    long r, c;
+    if (!g || !cell_of(lat, lon, &r, &c))
+        return false;
+    if (km <= 0)
+        return bit(g, r, c); /* its own cell (the common question: no cosine) */
+    return inland_cell(g, r, c, lat, km);
+}
+
+double geo_land_depth_km(const geo_land *g, double lat, double lon, double max_km) {
+    if (!geo_land_inland(g, lat, lon, 0))
+        return 0;
+    /* the largest whole km still inland, by bisection (inland at k implies
+     * inland at every smaller k) */
+    double lo = 0, hi = floor(max_km);
+    if (geo_land_inland(g, lat, lon, hi))
+        return hi;
+    while (hi - lo > 1) {
+        double mid = floor((lo + hi) / 2);
+        if (geo_land_inland(g, lat, lon, mid))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The longest run of the straight leg over land, or over land margin_km
+ * inland when margin_km > 0. */
+static double crossing(const geo_land *g, double lat1, double lon1, double lat2, double lon2, double margin_km) {
     if (!g)
         return 0;
     /* sample the straight leg (in degrees: legs between two reports are
@@ -251,7 +337,8 @@ double geo_land_crossing_km(const geo_land *g, double lat1, double lon1, double 
             lon -= 360;
         else if (lon < -180)
             lon += 360;
-        if (geo_land_at(g, lat1 + dlat * t, lon)) {
+        if (margin_km > 0 ? geo_land_inland(g, lat1 + dlat * t, lon, margin_km)
+                          : geo_land_at(g, lat1 + dlat * t, lon)) {
             run += i ? step_km : 0;
             if (run > best)
                 best = run;
@@ -259,4 +346,149 @@ double geo_land_crossing_km(const geo_land *g, double lat1, double lon1, double 
             run = 0;
     }
     return best;
+}
+
+double geo_land_crossing_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2) {
+    return crossing(g, lat1, lon1, lat2, lon2, 0);
+}
+
+double geo_land_crossing_inland_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2,
+                                   double margin_km) {
+    return crossing(g, lat1, lon1, lat2, lon2, margin_km > 0 ? margin_km : 0);
+}
+
+/* ---- sea routes ---------------------------------------------------------- */
+
+typedef struct heap_item {
+    float d;
+    uint32_t i;
+} heap_item;
+
+typedef struct heap {
+    heap_item *v;
+    size_t n, cap;
+} heap;
+
+static bool heap_push(heap *h, float d, uint32_t i) {
+    if (h->n == h->cap) {
+        size_t nc = h->cap ? 2 * h->cap : 1024;
+        heap_item *nv = realloc(h->v, nc * sizeof *nv);
+        if (!nv)
+            return false;
+        h->v = nv;
+        h->cap = nc;
+    }
+    size_t k = h->n++;
+    while (k > 0 && h->v[(k - 1) / 2].d > d) {
+        h->v[k] = h->v[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    h->v[k] = (heap_item){d, i};
+    return true;
+}
+
+static heap_item heap_pop(heap *h) {
+    heap_item top = h->v[0], last = h->v[--h->n];
+    size_t k = 0;
+    for (;;) {
+        size_t c = 2 * k + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && h->v[c + 1].d < h->v[c].d)
+            c++;
+        if (h->v[c].d >= last.d)
+            break;
+        h->v[k] = h->v[c];
+        k = c;
+    }
+    if (h->n)
+        h->v[k] = last;
+    return top;
+}
+
+double geo_land_sea_route_km(const geo_land *g, double lat1, double lon1, double lat2, double lon2, double margin_km,
+                             double max_km) {
+    long r1, c1, r2, c2;
+    if (!g || !cell_of(lat1, lon1, &r1, &c1) || !cell_of(lat2, lon2, &r2, &c2) || !(max_km > 0) ||
+        fabs(lon2 - lon1) > 180)
+        return NAN;
+    double d = geo_distance_m(lat1, lon1, lat2, lon2) / 1000.0;
+    if (d > max_km)
+        return INFINITY;
+    /* every route up to max_km lies in the ellipse with the two places as
+     * foci: within sqrt(max^2 - d^2) / 2 of the straight leg */
+    double ext = sqrt(max_km * max_km - d * d) / 2 + margin_km + 2 * LAND_CELL_KM;
+    double latmax = fmin(89.0, fmax(fabs(lat1), fabs(lat2)) + ext / 111.32);
+    long er = (long)ceil(ext / LAND_CELL_KM), ec = (long)ceil(ext / (LAND_CELL_KM * cos(latmax * M_PI / 180.0)));
+    long rlo = (r1 < r2 ? r1 : r2) - er, rhi = (r1 > r2 ? r1 : r2) + er;
+    long clo = (c1 < c2 ? c1 : c2) - ec, chi = (c1 > c2 ? c1 : c2) + ec;
+    if (rlo < 0)
+        rlo = 0;
+    if (rhi > LAND_H - 1)
+        rhi = LAND_H - 1;
+    if (clo < 0)
+        clo = 0;
+    if (chi > LAND_W - 1)
+        chi = LAND_W - 1;
+    long h = rhi - rlo + 1, w = chi - clo + 1;
+    if ((double)h * (double)w > ROUTE_MAX_CELLS)
+        return NAN;
+    size_t ncell = (size_t)h * (size_t)w;
+    float *dist = malloc(ncell * sizeof *dist);
+    uint8_t *pass = malloc(ncell); /* 0 unknown, 1 passable, 2 not */
+    heap q = {0};
+    if (!dist || !pass) {
+        free(dist);
+        free(pass);
+        return NAN;
+    }
+    for (size_t i = 0; i < ncell; i++)
+        dist[i] = INFINITY;
+    memset(pass, 0, ncell);
+    double limit = max_km * OCTILE_OVER, found = INFINITY;
+    size_t src = (size_t)(r1 - rlo) * (size_t)w + (size_t)(c1 - clo),
+           dst = (size_t)(r2 - rlo) * (size_t)w + (size_t)(c2 - clo);
+    dist[src] = 0;
+    bool ok = heap_push(&q, 0, (uint32_t)src);
+    while (ok && q.n) {
+        heap_item it = heap_pop(&q);
+        if (it.d > dist[it.i])
+            continue;
+        if (it.i == dst) {
+            found = it.d;
+            break;
+        }
+        long r = rlo + (long)(it.i / (size_t)w), c = clo + (long)(it.i % (size_t)w);
+        for (int dr = -1; dr <= 1 && ok; dr++)
+            for (int dc = -1; dc <= 1 && ok; dc++) {
+                long nr = r + dr, nc = c + dc;
+                if ((!dr && !dc) || nr < rlo || nr > rhi || nc < clo || nc > chi)
+                    continue;
+                size_t k = (size_t)(nr - rlo) * (size_t)w + (size_t)(nc - clo);
+                if (!pass[k]) {
+                    double lat = 90.0 - ((double)nr + 0.5) / LAND_RES;
+                    /* the ends are taken as passable: they are where the vessel was */
+                    pass[k] = k == dst || !inland_cell(g, nr, nc, lat, margin_km) ? 1 : 2;
+                }
+                if (pass[k] != 1)
+                    continue;
+                double mlat = 90.0 - ((double)r + (double)nr + 1.0) / (2.0 * LAND_RES);
+                double ew = dc ? LAND_CELL_KM * cos(mlat * M_PI / 180.0) : 0, ns = dr ? LAND_CELL_KM : 0;
+                double nd = (double)it.d + sqrt(ew * ew + ns * ns);
+                if (nd < dist[k] && nd <= limit) {
+                    dist[k] = (float)nd;
+                    ok = heap_push(&q, (float)nd, (uint32_t)k);
+                }
+            }
+    }
+    free(q.v);
+    free(dist);
+    free(pass);
+    if (!ok)
+        return NAN;
+    if (isinf(found))
+        return INFINITY;
+    /* a lower bound of the route: the grid's overestimate out, a cell off
+     * for where each end lies in its cell, never under the straight line */
+    return fmax(d, found / OCTILE_OVER - 2 * LAND_CELL_KM);
 }

@@ -76,6 +76,8 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
     [RPT_W_SPOOFING_SPEED] = {"spoofing_speed", 5},
     [RPT_W_SPOOFING_MID] = {"spoofing_mid", 15},
     [RPT_W_SPOOFING_MMSI] = {"spoofing_mmsi", 10},
+    [RPT_W_SPOOFING_LAND] = {"spoofing_land", 15},
+    [RPT_W_SPOOFING_GNSS] = {"spoofing_gnss", 2},
     [RPT_W_DATA_IMO] = {"data_imo", 2},
     [RPT_W_IDENTITY_IMO] = {"identity_imo", 20},
     [RPT_W_IDENTITY_NAME] = {"identity_name", 10},
@@ -109,6 +111,10 @@ static const rpt_kind_weights kind_weights[] = {
     {"spoofing",        "impossible_speed",  W(RPT_W_SPOOFING_SPEED), NULL},
     {"spoofing",        "unallocated_mid",   W(RPT_W_SPOOFING_MID), NULL},
     {"spoofing",        "invalid_mmsi",      W(RPT_W_SPOOFING_MMSI), NULL},
+    {"spoofing",        "on_land",           W(RPT_W_SPOOFING_LAND), NULL},
+    {"spoofing",        "land_crossing",     W(RPT_W_SPOOFING_LAND), NULL},
+    {"spoofing",        "common_point",      W(RPT_W_SPOOFING_GNSS), NULL},
+    {"spoofing",        "circle",            W(RPT_W_SPOOFING_GNSS), NULL},
     {"identity_change", "name",              W(RPT_W_IDENTITY_NAME), NULL},
     {"identity_change", "callsign",          W(RPT_W_IDENTITY_OTHER), NULL},
     {"identity_change", "imo",               W(RPT_W_IDENTITY_IMO), NULL},
@@ -613,7 +619,22 @@ static void score_spoofing(scorer *c, const fnd_finding *f, long idx, uint32_t m
                      : !strcmp(pr, "nonstandard") ? "nine digits in no ITU form"
                                                   : "a default many transponders share",
                      fnd_get_num(f, "parallel_segments", 0) > 0 ? ", heard in several places at once" : ""));
-    }
+    } else if (!strcmp(kind, "on_land"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_LAND], idx, CAP_NONE, NULL,
+                 fmt("Reported %.0f km inland from %s, after a jump of %.0f km from the sea (a falsified position?)",
+                     fnd_get_num(f, "max_inland_km", 0), when(f->start_ms, t0), fnd_get_num(f, "jump_km", 0)));
+    else if (!strcmp(kind, "land_crossing"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_LAND], idx, CAP_NONE, NULL,
+                 fmt("Reported a track across %.0f km of land no sea route fits in time (%.0f leg%s) from %s",
+                     fnd_get_num(f, "max_land_km", 0), fnd_get_num(f, "legs", 1),
+                     fnd_get_num(f, "legs", 1) == 1 ? "" : "s", when(f->start_ms, t0)));
+    else if (!strcmp(kind, "common_point") || !strcmp(kind, "circle"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_GNSS], idx, CAP_NONE, NULL,
+                 fmt("Reported %s with %.0f other vessel%s from %s (GNSS manipulation in the area: the vessel may be "
+                     "its victim)",
+                     !strcmp(kind, "circle") ? "on a circle around one point" : "at the very same point",
+                     fnd_get_num(f, "vessels", 1) - 1, fnd_get_num(f, "vessels", 1) == 2 ? "" : "s",
+                     when(f->start_ms, t0)));
 }
 
 static void score_data_quality(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {

@@ -3,6 +3,10 @@
  * loaded once, and the det_geo callbacks the detectors call for every
  * position (nearest port, zones at a point) and vessel (MID allocated).
  *
+ * The land mask (data/web/vendor/land-50m.json, the Natural Earth land the
+ * report draws, rasterised at 2 arc minutes by geo/land.c in about 40 ms)
+ * is the spoofing detector's: positions far inland, legs across land.
+ *
  * Limits: the nearest-port search over the whole list (port_dist) is the
  * encounter's, loitering's and the gap's; port visits, which ask for every
  * position, look only a few kilometres around (port_within), which stays
@@ -20,6 +24,7 @@ struct scan_geo {
     geo_ports *ports;
     geo_zones *zones;
     geo_mid *mid;
+    geo_land *land;
 };
 
 static double port_dist(void *ud, double lat, double lon, int *port) {
@@ -74,6 +79,22 @@ static bool mid_ok(void *ud, uint32_t mmsi) {
     return geo_mid_country(g->mid, mmsi, iso);
 }
 
+static bool land_inland(void *ud, double lat, double lon, double km) {
+    return geo_land_inland(((scan_geo *)ud)->land, lat, lon, km);
+}
+
+static double land_depth(void *ud, double lat, double lon, double max_km) {
+    return geo_land_depth_km(((scan_geo *)ud)->land, lat, lon, max_km);
+}
+
+static double land_crossing(void *ud, double lat1, double lon1, double lat2, double lon2, double margin_km) {
+    return geo_land_crossing_inland_km(((scan_geo *)ud)->land, lat1, lon1, lat2, lon2, margin_km);
+}
+
+static double sea_route(void *ud, double lat1, double lon1, double lat2, double lon2, double margin_km, double max_km) {
+    return geo_land_sea_route_km(((scan_geo *)ud)->land, lat1, lon1, lat2, lon2, margin_km, max_km);
+}
+
 static char *join(const char *dir, const char *file) {
     size_t n = strlen(dir) + strlen(file) + 2;
     char *s = malloc(n);
@@ -88,9 +109,10 @@ pel_status scan_geo_load(const char *data_dir, const char *zones_path, scan_geo 
     if (!g)
         return PEL_ERR_NOMEM;
     const char *dir = geo_data_dir(data_dir);
-    char *pp = join(dir, "ports.csv"), *zp = zones_path ? NULL : join(dir, "zones.geojson"), *mp = join(dir, "mid.csv");
+    char *pp = join(dir, "ports.csv"), *zp = zones_path ? NULL : join(dir, "zones.geojson"), *mp = join(dir, "mid.csv"),
+         *lp = join(dir, "web/vendor/land-50m.json");
     pel_status st = PEL_OK;
-    if (!pp || !mp || (!zones_path && !zp))
+    if (!pp || !mp || !lp || (!zones_path && !zp))
         st = PEL_ERR_NOMEM;
     if (st == PEL_OK)
         st = geo_ports_load(pp, &g->ports, err);
@@ -98,9 +120,12 @@ pel_status scan_geo_load(const char *data_dir, const char *zones_path, scan_geo 
         st = geo_zones_load(zones_path ? zones_path : zp, &g->zones, err);
     if (st == PEL_OK)
         st = geo_mid_load(mp, &g->mid, err);
+    if (st == PEL_OK)
+        st = geo_land_load(lp, &g->land, err);
     free(pp);
     free(zp);
     free(mp);
+    free(lp);
     if (st != PEL_OK)
         scan_geo_free(g);
     else
@@ -117,6 +142,10 @@ det_geo scan_geo_det(scan_geo *g) {
                      .zone_name = zone_name,
                      .zone_dwell = zone_dwell,
                      .mid_ok = g->mid ? mid_ok : NULL,
+                     .land_inland = g->land ? land_inland : NULL,
+                     .land_depth_km = g->land ? land_depth : NULL,
+                     .land_crossing_km = g->land ? land_crossing : NULL,
+                     .sea_route_km = g->land ? sea_route : NULL,
                      .ud = g};
 }
 
@@ -130,5 +159,6 @@ void scan_geo_free(scan_geo *g) {
     geo_ports_free(g->ports);
     geo_zones_free(g->zones);
     geo_mid_free(g->mid);
+    geo_land_free(g->land);
     free(g);
 }

@@ -12,8 +12,11 @@
  * or wander between random points of the given sea boxes, never stopping.
  *
  * Known limits: legs are straight in latitude/longitude (fine over the
- * tens of nautical miles of a leg); no land mask -- lanes and boxes must
- * be drawn over water by the author.
+ * tens of nautical miles of a leg).  The land mask (geo/land.c, 1:50m)
+ * refuses a lane leg across land and redraws a box's points and legs that
+ * touch land; a lane's 1.5 km side offset and a box leg's clipping of a
+ * coast within LAND_MARGIN_KM are not checked, nor are scripted vessels'
+ * legs (their author's).
  */
 #include <jansson.h>
 #include <math.h>
@@ -30,6 +33,8 @@
 
 #define KN_MS (1852.0 / 3600.0) /* metres per second in a knot */
 #define BOX_LEG_M 5000.0        /* the shortest leg of a background vessel in a box */
+#define SPOOF_INLAND_KM 10.0    /* a spoof_land event's place is at least this far inland */
+#define LAND_MARGIN_KM 2        /* lanes and box legs may not cross land this far inland */
 #define BOX_TRIES 10000         /* draws of a box's next point before giving up */
 #define MMSI_TRIES 10000        /* draws of a background MMSI before giving up */
 
@@ -131,6 +136,7 @@ typedef struct ld {
     sim_scenario *sc;
     pel_error *err;
     const struct geo_ports *ports;
+    const struct geo_land *land; /* may be NULL: nothing checked against land */
     sim_rng rng;
     sim_budget *budget;     /* may be NULL: no limit */
     double leg_bytes;       /* background legs planned so far (allocated) */
@@ -580,6 +586,14 @@ static pel_status plan_lane(ld *c, sim_vessel *v, json_t *lane) {
 static pel_status plan_box(ld *c, sim_vessel *v, const double *box, size_t ibox) {
     sim_scenario *sc = c->sc;
     double lat = sim_rng_range(&c->rng, box[0], box[2]), lon = sim_rng_range(&c->rng, box[1], box[3]);
+    for (int tries = 1; c->land && geo_land_at(c->land, lat, lon); tries++) {
+        if (tries >= BOX_TRIES)
+            return fail(c,
+                        "background: box %zu [%g, %g, %g, %g] is land: no point at sea found in %d draws (the land "
+                        "mask, data/web/vendor/land-50m.json)",
+                        ibox, box[0], box[1], box[2], box[3], BOX_TRIES);
+        lat = sim_rng_range(&c->rng, box[0], box[2]), lon = sim_rng_range(&c->rng, box[1], box[3]);
+    }
     int64_t t = sc->start;
     while (t < sc->end) {
         double nlat, nlon, d;
@@ -588,11 +602,14 @@ static pel_status plan_box(ld *c, sim_vessel *v, const double *box, size_t ibox)
             if (++tries > BOX_TRIES)
                 return fail(c,
                             "background: box %zu [%g, %g, %g, %g] is too small: no point %.0f km away from %s's "
-                            "position found in %d draws (legs in a box are at least %.0f km; draw it larger)",
+                            "position, at sea and reached without crossing land, found in %d draws (legs in a box "
+                            "are at least %.0f km; draw it larger, or over less land)",
                             ibox, box[0], box[1], box[2], box[3], BOX_LEG_M / 1000, v->id, BOX_TRIES, BOX_LEG_M / 1000);
             nlat = sim_rng_range(&c->rng, box[0], box[2]), nlon = sim_rng_range(&c->rng, box[1], box[3]);
             d = geo_distance_m(lat, lon, nlat, nlon);
-        } while (d < BOX_LEG_M);
+        } while (d < BOX_LEG_M ||
+                 (c->land && (geo_land_at(c->land, nlat, nlon) ||
+                              geo_land_crossing_inland_km(c->land, lat, lon, nlat, nlon, LAND_MARGIN_KM) > 0)));
         int64_t dt = (int64_t)(d / (v->speed_kn * KN_MS) * 1000.0);
         sim_leg l = {t, t + dt, lat, lon, nlat, nlon, SIM_SAIL, v->shiptype == 30 ? 7 : 0};
         if (!sim_add_leg(v, &l))
@@ -659,9 +676,26 @@ static pel_status load_background(ld *c, json_t *bg, double scale) {
            nb = json_is_array(boxes) ? json_array_size(boxes) : 0;
     if ((lanes && !json_is_array(lanes)) || (boxes && !json_is_array(boxes)))
         return fail(c, "background: \"lanes\" and \"boxes\" must be arrays");
-    for (size_t i = 0; i < nl; i++)
-        if (!json_is_array(json_array_get(lanes, i)) || json_array_size(json_array_get(lanes, i)) < 2)
+    for (size_t i = 0; i < nl; i++) {
+        json_t *lane = json_array_get(lanes, i);
+        if (!json_is_array(lane) || json_array_size(lane) < 2)
             return fail(c, "background: lane %zu must be an array of at least 2 [lat, lon] points", i + 1);
+        /* no leg over land (the mask's cells LAND_MARGIN_KM inland: a lane
+         * may hug a coast the 1:50m mask draws a kilometre off) */
+        for (size_t k = 0; c->land && k + 1 < json_array_size(lane); k++) {
+            double a[2], b[2];
+            if (!point(c, json_array_get(lane, k), "background.lanes", "point", &a[0], &a[1]) ||
+                !point(c, json_array_get(lane, k + 1), "background.lanes", "point", &b[0], &b[1]))
+                return PEL_ERR_FORMAT;
+            double km = geo_land_crossing_inland_km(c->land, a[0], a[1], b[0], b[1], LAND_MARGIN_KM);
+            if (km > 0)
+                return fail(c,
+                            "background: lane %zu: the leg from point %zu [%g, %g] to point %zu [%g, %g] crosses "
+                            "%.0f km of land (the land mask, data/web/vendor/land-50m.json): add a point to sail "
+                            "round it",
+                            i + 1, k + 1, a[0], a[1], k + 2, b[0], b[1], km);
+        }
+    }
     double *bx = calloc(nb ? nb * 4 : 1, sizeof *bx);
     if (!bx)
         return nomem(c);
@@ -1019,6 +1053,7 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             k->legs = NULL, k->nlegs = k->caplegs = 0;
             k->dark = NULL, k->ndark = 0;
             k->changes = NULL, k->nchanges = 0;
+            k->spoof = NULL, k->nspoof = 0;
             k->role = SIM_ROLE_CLONE;
             k->designated = false;
             snprintf(k->id, sizeof k->id, "%.20s-clone", v->id);
@@ -1026,6 +1061,27 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             if (!sim_add_leg(k, &l))
                 return nomem(c);
             e->v2 = (int)(k - sc->v);
+        } else if (!strcmp(ty, "spoof_land") || !strcmp(ty, "spoof_circle")) {
+            sim_spoof sp = {t0, t1, !strcmp(ty, "spoof_land") ? SIM_SPOOF_LAND : SIM_SPOOF_CIRCLE, 0, 0, 0, 0, 0};
+            double period_min = 0;
+            if (!point_member(c, o, where, "at", &e->lat, &e->lon) ||
+                !num(c, o, where, "radius_m", 1000, 100, 10000, &sp.radius_m) ||
+                !num(c, o, where, "phase_deg", 0, -360, 360, &sp.phase_deg) ||
+                !num(c, o, where, "period_min", 30, 5, 1440, &period_min))
+                return PEL_ERR_FORMAT;
+            sp.lat = e->lat, sp.lon = e->lon;
+            sp.period_ms = (int64_t)llround(period_min * 60000.0);
+            if (sp.kind == SIM_SPOOF_LAND && c->land && !geo_land_inland(c->land, e->lat, e->lon, SPOOF_INLAND_KM))
+                return fail(c,
+                            "%s: \"at\" [%g, %g] is not %g km inland on the land mask (data/web/vendor/land-50m.json)",
+                            where, e->lat, e->lon, SPOOF_INLAND_KM);
+            if (sp.kind == SIM_SPOOF_LAND)
+                sp.radius_m = 0;
+            sim_spoof *q = realloc(v->spoof, (v->nspoof + 1) * sizeof *q);
+            if (!q)
+                return nomem(c);
+            v->spoof = q;
+            v->spoof[v->nspoof++] = sp;
         } else if (!strcmp(ty, "rename") || !strcmp(ty, "reflag") || !strcmp(ty, "draught")) {
             sim_change ch = {.t = t0};
             double imo = 0, mmsi = 0, dr = 0, type = 0;
@@ -1047,16 +1103,16 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
         } else
             return fail(c,
                         "%s: unknown event type \"%s\" (sts, loiter, port_call, waypoint, dark, clone, rename, "
-                        "reflag, draught)",
+                        "reflag, draught, spoof_land, spoof_circle)",
                         where, ty);
     }
     return PEL_OK;
 }
 
-pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale, sim_budget *b,
-                             sim_scenario *sc, pel_error *err) {
+pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, const struct geo_land *land, int64_t seed,
+                             double scale, sim_budget *b, sim_scenario *sc, pel_error *err) {
     memset(sc, 0, sizeof *sc);
-    ld c = {sc, err, ports, {{0}}, b, 0, INFINITY, NULL, 0};
+    ld c = {sc, err, ports, land, {{0}}, b, 0, INFINITY, NULL, 0};
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root)
@@ -1205,6 +1261,7 @@ void sim_scenario_free(sim_scenario *sc) {
         free(sc->v[i].legs);
         free(sc->v[i].dark);
         free(sc->v[i].changes);
+        free(sc->v[i].spoof);
     }
     free(sc->v);
     free(sc->ev);

@@ -106,6 +106,7 @@ typedef struct ctx {
     geo_zones *zones;
     det_zone_opts zone_opts; /* the zone detector's defaults: dwell zones' truth */
     geo_mid *mid;
+    geo_land *land; /* lanes, boxes and spoof_land events are checked against it */
     int nzones;
     sim_rng rng;
     FILE *out;
@@ -230,6 +231,27 @@ static bool in_hole(const sim_scenario *sc, double lat, double lon, int64_t t) {
         const sim_hole *h = &sc->holes[i];
         if (t >= h->t0 && t < h->t1 && geo_distance_m(lat, lon, h->lat, h->lon) <= h->radius_m)
             return true;
+    }
+    return false;
+}
+
+/* When v's position is spoofed at t, the spoofed place, speed and course
+ * replace the true ones and true is returned. */
+static bool spoofed(const sim_vessel *v, int64_t t, double *lat, double *lon, double *sog, double *cog) {
+    for (size_t i = 0; i < v->nspoof; i++) {
+        const sim_spoof *s = &v->spoof[i];
+        if (t < s->t0 || t >= s->t1)
+            continue;
+        if (s->kind == SIM_SPOOF_LAND) {
+            *lat = s->lat, *lon = s->lon, *sog = 0, *cog = 0;
+            return true;
+        }
+        double a = s->phase_deg + 360.0 * (double)(t - s->t0) / (double)s->period_ms, r = a * M_PI / 180.0;
+        *lat = s->lat + s->radius_m * sin(r) / 111194.9;
+        *lon = s->lon + s->radius_m * cos(r) / (111194.9 * cos(s->lat * M_PI / 180.0));
+        *sog = 2 * M_PI * s->radius_m / ((double)s->period_ms / 1000.0) / KN_MS;
+        *cog = fmod(360.0 - fmod(a, 360.0), 360.0); /* anticlockwise: the course is the tangent */
+        return true;
     }
     return false;
 }
@@ -547,7 +569,7 @@ static void report_static(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, 
 }
 
 static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon, double sog, double cog,
-                            int status) {
+                            int status, bool exact) {
     pel_ais_report r;
     int type = 1;
     if (v->class_b)
@@ -557,8 +579,11 @@ static void report_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat
         type = k < 5 ? 3 : k < 7 ? 2 : 1;
     }
     pel_ais_report_init(&r, type, x->mmsi);
-    /* GNSS noise: a few metres */
+    /* GNSS noise: a few metres (drawn always, so that a spoofed position
+     * leaves every other draw as it was; a spoofer's position is exact) */
     double nlat = lat + sim_rng_range(&c->rng, -3e-5, 3e-5), nlon = lon + sim_rng_range(&c->rng, -3e-5, 3e-5);
+    if (exact)
+        nlat = lat, nlon = lon;
     r.lat = to_units(nlat);
     r.lon = to_units(nlon);
     r.speed = (int)llround(sog * 10);
@@ -911,6 +936,27 @@ static void scripted_truth(ctx *c) {
                 json_object_set_new(t->extra, "port_concern", json_boolean(g->concern));
             }
         }
+        if (!strcmp(e->type, "spoof_land")) {
+            truth *t =
+                add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
+                          "%s: %s's reported position moved inland to [%.4f, %.4f]", e->id, a->id, e->lat, e->lon);
+            if (t)
+                json_object_set_new(t->extra, "kind", json_string("on_land"));
+            /* the jumps there and back are impossible speeds too */
+            t = add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
+                          "%s: %s jumped inland and back (an impossible speed, if the scan says so)", e->id, a->id);
+            if (t) {
+                json_object_set_new(t->extra, "kind", json_string("impossible_speed"));
+                t->optional = true;
+            }
+        }
+        if (!strcmp(e->type, "spoof_circle")) {
+            truth *t = add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
+                                 "%s: %s's reported position spoofed onto a circle round [%.4f, %.4f]", e->id, a->id,
+                                 e->lat, e->lon);
+            if (t)
+                json_object_set_new(t->extra, "kind", json_string("circle"));
+        }
         if (!strcmp(e->type, "clone")) {
             truth *t = add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
                                  "%s: a second transmitter used %s's MMSI elsewhere", e->id, a->id);
@@ -974,6 +1020,14 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         geo_zones_free(c.zones);
         return rc;
     }
+    snprintf(path, sizeof path, "%s/web/vendor/land-50m.json", dd);
+    if ((rc = geo_land_load(path, &c.land, err)) != PEL_OK) {
+        geo_ports_free(c.ports);
+        geo_zones_free(c.zones);
+        geo_mid_free(c.mid);
+        geo_land_free(c.land);
+        return rc;
+    }
     c.nzones = geo_zones_count(c.zones);
     det_zone_default_opts(&c.zone_opts);
     sim_scenario sc;
@@ -984,7 +1038,7 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
         budget.max_messages = 0;
     if (budget.max_bytes == UINT64_MAX)
         budget.max_bytes = 0;
-    rc = sim_scenario_load(scenario_path, c.ports, o->seed, o->scale, &budget, &sc, err);
+    rc = sim_scenario_load(scenario_path, c.ports, c.land, o->seed, o->scale, &budget, &sc, err);
     st->est_messages = budget.messages;
     st->est_memory = budget.bytes;
     if (rc != PEL_OK) {
@@ -1053,10 +1107,10 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
                 double lat, lon, sog, cog;
                 int status;
                 sim_position(v, t, &lat, &lon, &sog, &cog, &status);
-                bool dark = is_dark(v, t);
+                bool dark = is_dark(v, t), exact = spoofed(v, t, &lat, &lon, &sog, &cog);
                 if (t == v->next_pos) {
                     if (!dark)
-                        report_position(&c, v, x, t, lat, lon, sog, cog, status);
+                        report_position(&c, v, x, t, lat, lon, sog, cog, status, exact);
                     int64_t iv = pos_interval_ms(v, sog, status);
                     if (sc.feed_interval_ms > iv)
                         iv = sc.feed_interval_ms;
@@ -1182,6 +1236,7 @@ done_geo:
     geo_ports_free(c.ports);
     geo_zones_free(c.zones);
     geo_mid_free(c.mid);
+    geo_land_free(c.land);
     clock_gettime(CLOCK_MONOTONIC, &ts1);
     st->seconds = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
     return rc;

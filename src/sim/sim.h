@@ -60,6 +60,18 @@ typedef struct sim_window {
     int64_t t0, t1;
 } sim_window;
 
+/* A spoofed position (spoof_land, spoof_circle events): from t0 to t1 the
+ * vessel broadcasts (lat, lon), or a place on the circle of radius_m around
+ * it going round once every period_ms from phase_deg, exactly (no GNSS
+ * noise: a spoofer's signal is a computed one), whatever its true place. */
+enum { SIM_SPOOF_LAND = 1, SIM_SPOOF_CIRCLE };
+typedef struct sim_spoof {
+    int64_t t0, t1;
+    int kind;
+    double lat, lon, radius_m, phase_deg;
+    int64_t period_ms;
+} sim_spoof;
+
 typedef struct sim_vessel {
     char id[32];
     int role; /* SIM_ROLE_ */
@@ -82,6 +94,8 @@ typedef struct sim_vessel {
     size_t ndark;
     sim_change *changes; /* sorted by t */
     size_t nchanges;
+    sim_spoof *spoof; /* spoofed positions (not sorted) */
+    size_t nspoof;
 
     /* run-time state */
     int64_t next_pos, next_static;
@@ -129,6 +143,7 @@ typedef struct sim_scenario {
 } sim_scenario;
 
 struct geo_ports;
+struct geo_land;
 
 /* What a run may cost (docs/simulate.md, "Budget"), and the estimate of
  * what it will.  Limits of 0 mean none. */
@@ -139,7 +154,8 @@ typedef struct sim_budget {
     double messages, bytes; /* out: the estimate */
 } sim_budget;
 
-/* Reads and checks a scenario file, generates the background fleet and plans
+/* Reads and checks a scenario file (land: the land mask lanes, boxes and
+ * spoof_land events are checked against; NULL: not checked), generates the background fleet and plans
  * every vessel's legs (scenario.c).  Before the background fleet is made,
  * the run is estimated (messages transmitted, memory) and refused with
  * PEL_ERR_ARG, the estimate and the limit in err, when over budget (b may be
@@ -147,8 +163,8 @@ typedef struct sim_budget {
  * memory budget.  On success *sc is filled (free with sim_scenario_free),
  * b->messages and b->bytes hold the estimate, and PEL_OK is returned;
  * otherwise err names the member at fault. */
-pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, int64_t seed, double scale, sim_budget *b,
-                             sim_scenario *sc, pel_error *err);
+pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, const struct geo_land *land, int64_t seed,
+                             double scale, sim_budget *b, sim_scenario *sc, pel_error *err);
 
 /* Memory the run (sim.c) keeps for each vessel besides its legs, with
  * nzones zones followed; and for the lines waiting to be written when
