@@ -93,9 +93,15 @@ static const det_setting loi_settings[] = {
 static const det_setting gap_settings[] = {
     GAP(min_gap_h,         12,    0.25, 8760,    "hours",     "a silence at least this long is a gap"),
     GAP(port_radius_m,     5000,  0, 100000,     "metres",    "a gap's end this close to a port is near it"),
-    GAP(coverage_radius_m, 50000, 0, 500000,     "metres",    "how far around the gap's start other vessels heard during it are counted"),
-    GAP(min_others,        3,     0, 1000000,    "positions", "positions of other vessels heard there that make the gap suspected"),
-    GAP(coverage_margin_s, 1800,  0, 86400,      "seconds",   "the first and last this much of the gap (at most a quarter of it) are left out of that count"),
+    GAP(open_radius_m,     50000, 0, 500000,     "metres",    "an open gap is judged over the coverage cells whose centre is within this of its last position (where it could have been in its first hours)"),
+    GAP(corridor_m,        15000, 0, 100000,     "metres",    "a closed gap is judged over the coverage cells whose centre is within this of the straight line from its last to its next position (a plausible path)"),
+    GAP(min_baseline_h,    6,     0, 8760,       "hours",     "a cell's or station's baseline needs at least this many hours of data outside the gap; with less, it cannot tell"),
+    GAP(min_baseline,      0.5,   0, 1,          "fraction",  "a cell has a baseline when it heard something in at least this share of the ten-minute slots outside the gap; a path of cells without one is `sparse`"),
+    GAP(keep_ratio,        0.5,   0, 1,          "fraction",  "a cell kept hearing when its share of slots heard during the gap is at least this times its baseline"),
+    GAP(silent_vessels,    3,     0, 1000000,    "vessel-hours", "a cell below its baseline in which other vessels would have been heard for at least this many vessel-hours during the gap at their usual rate, and nothing was heard, fell silent"),
+    GAP(serve_hours,       3,     1, 1000000,    "vessel-hours", "a cell without a baseline of its own is judged by a station that heard other vessels there in at least this many vessel-hours outside the gap (and hears continuously itself): it kept hearing, or fell silent"),
+    GAP(dark_share,        0.8,   0, 1,          "fraction",  "a gap is `dark` when at least this share of its cells with a baseline kept hearing, `coverage` otherwise"),
+    GAP(coverage_margin_s, 1800,  0, 86400,      "seconds",   "the first and last this much of the gap (at most a quarter of it) are left out of the cells' counts"),
     GAP(draught_change_m,  0.5,   0, 30,         "metres",    "draughts before and after differing by at least this are a change"),
     GAP(min_feed_fraction, 0.5,   0, 1,          "fraction",  "in a feed of several vessels, a gap is reported only when some vessel was heard in at least this share of its hours"),
 };

@@ -110,6 +110,7 @@ typedef struct ing {
     uint64_t *rep;     /* batch positions by report: hash << 32 | index + 1, 0 = empty (batch_add) */
     size_t repcap;
     uint32_t *repeats; /* per batch position, the exact repeats of it dropped */
+    st_cov_acc *cov;   /* the coverage map's counts of the batch (store.h) */
     uint32_t *v;       /* open addressing by MMSI, 0 = empty */
     uint32_t *vcount;  /* per slot, scratch for the counting sort */
     size_t vcap, vused;
@@ -367,6 +368,18 @@ static pel_status flush_vessels(ing *g) {
         bool added;
         slot[i] = (uint32_t)vessel_slot(g, g->batch[i].mmsi, &added);
     }
+    if (st != PEL_OK)
+        goto out;
+    /* the coverage map: every position kept, in the batch's transaction, so
+     * that a resumed or repeated ingest never counts one twice */
+    if (!g->cov && !(g->cov = st_cov_acc_new(g->s))) {
+        st = pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map");
+        goto out;
+    }
+    for (size_t i = 0; i < n && st == PEL_OK; i++)
+        st = st_cov_acc_add(g->cov, &g->batch[i], g->err);
+    if (st == PEL_OK)
+        st = st_cov_acc_flush(g->cov, g->err);
     if (st != PEL_OK)
         goto out;
     /* counting sort: vcount becomes each slot's start in order[] */
@@ -1368,6 +1381,7 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     free(g.batch);
     free(g.rep);
     free(g.repeats);
+    st_cov_acc_free(g.cov);
     free(g.v);
     free(g.vcount);
     free(g.ident.e);
