@@ -89,15 +89,15 @@ static int others_calls;
 static int64_t others_from, others_to;
 static double draught_before = NAN, draught_after = NAN;
 
-static pel_status stub_cell(void *ud, uint32_t cell, int64_t from_ms, int64_t to_ms, const det_own_hour *own,
-                            size_t nown, det_cell_heard *h) {
-    (void)ud, (void)own, (void)nown;
+static pel_status stub_cell(void *ud, uint32_t mmsi, uint32_t cell, int64_t from_ms, int64_t to_ms,
+                            const det_own_hour *own, size_t nown, det_cell_heard *h) {
+    (void)ud, (void)mmsi, (void)own, (void)nown;
     others_calls++;
     others_from = from_ms;
     others_to = to_ms;
     long w = (long)((to_ms - from_ms) / 600000), b = 288;
     int mode = others_count == CELLS_HALF ? (cell % 2 ? CELLS_SILENT : CELLS_KEPT) : others_count;
-    *h = (det_cell_heard){.slots = w, .base_slots = b, .base_hours = 48.0, .served = -1};
+    *h = (det_cell_heard){.slots = w, .base_slots = b, .base_hours = 48.0, .base_vessels = 5, .served = -1};
     switch (mode) {
     case CELLS_KEPT:
         h->slots_heard = w * 9 / 10;

@@ -278,9 +278,9 @@ static pel_status judge_cause(const det_gap_opts *o, const det_gap_context *ctx,
     int64_t from = a->t_ms + margin, to = end_ms - margin;
     double lat0 = (double)a->lat / PEL_DEG, lon0 = (double)a->lon / PEL_DEG;
     uint32_t cells[GAP_MAX_CELLS];
-    size_t nc =
-        z ? path_cells(lat0, lon0, (double)z->lat / PEL_DEG, (double)z->lon / PEL_DEG, o->corridor_m, cells, GAP_MAX_CELLS)
-          : geo_cells_near(lat0, lon0, o->open_radius_m, cells, GAP_MAX_CELLS);
+    size_t nc = z ? path_cells(lat0, lon0, (double)z->lat / PEL_DEG, (double)z->lon / PEL_DEG, o->corridor_m, cells,
+                               GAP_MAX_CELLS)
+                  : geo_cells_near(lat0, lon0, o->open_radius_m, cells, GAP_MAX_CELLS);
     if (nc > GAP_MAX_CELLS)
         nc = GAP_MAX_CELLS;
     judged *j = malloc((nc ? nc : 1) * sizeof *j);
@@ -301,7 +301,7 @@ static pel_status judge_cause(const det_gap_opts *o, const det_gap_context *ctx,
         size_t k = lo;
         while (k < nown && own[k].cell == cells[i])
             k++;
-        pel_status st = ctx->cell_heard(ctx->ud, cells[i], from, to, own + lo, k - lo, &j[i].h);
+        pel_status st = ctx->cell_heard(ctx->ud, mmsi, cells[i], from, to, own + lo, k - lo, &j[i].h);
         if (st != PEL_OK) {
             free(j);
             return st;
@@ -311,14 +311,14 @@ static pel_status judge_cause(const det_gap_opts *o, const det_gap_context *ctx,
             j[i].usual = (double)h->base_heard / (double)h->base_slots;
         if (h->slots <= 0)
             continue;
-        bool enough = h->base_hours >= o->min_baseline_h - 1e-9;
+        bool enough = h->base_hours >= o->min_baseline_h - 1e-9 && h->base_vessels >= o->min_vessels;
         if (enough && j[i].usual >= o->min_baseline) {
             double during = (double)h->slots_heard / (double)h->slots;
             j[i].state = during >= o->keep_ratio * j[i].usual - 1e-12 ? 1 : 2;
         } else if (enough && h->base_hours > 0 && h->slots_heard == 0 &&
                    (double)h->base_vessel_hours / h->base_hours * ((double)h->slots / 6.0) >= o->silent_vessels - 1e-9)
             j[i].state = 2; /* thin, but a silence this long is not chance */
-        else if (h->served >= 0)
+        else if (h->served >= 0 && h->base_vessels >= o->min_vessels)
             j[i].state = h->served ? 1 : 2;
         else
             continue;
@@ -484,8 +484,8 @@ static uint32_t own_at(const det_own_hour *own, size_t nown, int64_t h) {
     return lo < nown && own[lo].hour == h ? own[lo].positions : 0;
 }
 
-static pel_status cell_heard(void *ud, uint32_t cell, int64_t from_ms, int64_t to_ms, const det_own_hour *own,
-                             size_t nown, det_cell_heard *out) {
+static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t from_ms, int64_t to_ms,
+                             const det_own_hour *own, size_t nown, det_cell_heard *out) {
     gap_scan *g = ud;
     *out = (det_cell_heard){0};
     const st_cov_row *r;
@@ -556,6 +556,10 @@ static pel_status cell_heard(void *ud, uint32_t cell, int64_t from_ms, int64_t t
             out->station = best < g->nnames && g->names[best] ? g->names[best] : "?";
         }
     }
+    /* distinct others, for a cell that heard anything outside the window */
+    if (out->base_heard > 0 && we > ws &&
+        (st = st_coverage_vessels(g->s, cell, 0, ws / 6, (we - 1) / 6, mmsi, &out->base_vessels, g->err)) != PEL_OK)
+        return st;
     /* the hours of the span less those the window meets */
     int64_t hs = ss / 6, he = (se - 1) / 6, base_hours = he - hs + 1;
     if (we > ws) {

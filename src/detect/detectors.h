@@ -363,6 +363,10 @@ typedef struct det_gap_opts {
     double corridor_m;        /* a closed gap's cells: those whose centre is
                                  within this of the line from its last to
                                  its next position */
+    long min_vessels;         /* a baseline needs at least this many distinct
+                             other vessels heard in the cell outside the
+                             gap (one partner that sat beside it and left
+                             is no reception model) */
     double min_baseline_h;    /* a baseline needs this many hours of data
                                  outside the gap */
     double min_baseline;      /* a cell with a share of ten-minute slots heard
@@ -414,6 +418,8 @@ typedef struct det_cell_heard {
     long positions, base_positions; /* positions heard in and outside it */
     double base_hours;              /* hours outside it */
     long base_vessel_hours;         /* other vessels heard, summed over the hours outside it */
+    long base_vessels;              /* distinct other vessels heard outside it (asked only
+                                       when something was heard there outside it) */
     /* a cell with no baseline of its own is judged by the station that
      * served it (heard other vessels there outside the window): */
     int served;          /* -1 no such station with a baseline of its own, 1
@@ -436,8 +442,8 @@ typedef struct det_gap_context {
      * nown hours of it in that cell, by hour): an hour in which the
      * vessel was the only one heard there counts as silent; PEL_OK or an
      * error (the scan fails with it) */
-    pel_status (*cell_heard)(void *ud, uint32_t cell, int64_t from_ms, int64_t to_ms, const det_own_hour *own,
-                             size_t nown, det_cell_heard *out);
+    pel_status (*cell_heard)(void *ud, uint32_t mmsi, uint32_t cell, int64_t from_ms, int64_t to_ms,
+                             const det_own_hour *own, size_t nown, det_cell_heard *out);
     /* the seam for identity (issue 12 part 2, MMSI links): the MMSI the
      * vessel went on under after its last position `last` before the gap
      * (ending at end_ms), 0 when none or not known.  NULL: not asked. */

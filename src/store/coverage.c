@@ -75,8 +75,8 @@ pel_status st_cov_acc_flush(st_cov_acc *a, pel_error *err) {
 
 static pel_status acc_one(st_cov_acc *a, uint32_t cell, uint32_t station, int64_t hour, uint32_t mmsi, uint8_t slot,
                           pel_error *err) {
-    uint64_t h = ((uint64_t)cell * 0x9E3779B97F4A7C15u) ^ ((uint64_t)station << 40) ^ (uint64_t)hour * 0xBF58476D1CE4E5B9u ^
-                 ((uint64_t)mmsi * 0x94D049BB133111EBu);
+    uint64_t h = ((uint64_t)cell * 0x9E3779B97F4A7C15u) ^ ((uint64_t)station << 40) ^
+                 (uint64_t)hour * 0xBF58476D1CE4E5B9u ^ ((uint64_t)mmsi * 0x94D049BB133111EBu);
     h ^= h >> 29;
     size_t i = (size_t)(h & (a->cap - 1));
     for (;;) {
@@ -88,7 +88,8 @@ static pel_status acc_one(st_cov_acc *a, uint32_t cell, uint32_t station, int64_
                     return st;
                 return acc_one(a, cell, station, hour, mmsi, slot, err);
             }
-            *e = (st_cov_add){.cell = cell, .station = station, .hour = hour, .mmsi = mmsi, .positions = 1, .slots = slot};
+            *e = (st_cov_add){
+                .cell = cell, .station = station, .hour = hour, .mmsi = mmsi, .positions = 1, .slots = slot};
             a->used++;
             return PEL_OK;
         }

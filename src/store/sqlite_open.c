@@ -233,6 +233,8 @@ const char *const sq_sql[SQ__COUNT] = {
                     " WHERE station = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
     [SQ_COV_STATIONS] = "SELECT cell, station, hour, positions, vessels, slots FROM coverage"
                         " WHERE station > 0 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
+    [SQ_COV_OTHERS] = "SELECT count(DISTINCT mmsi) FROM coverage_vessels WHERE cell = ?1 AND station = ?2"
+                      " AND (hour < ?3 OR hour > ?4) AND mmsi <> ?5",
     [SQ_SOURCES] = "SELECT id, name FROM sources ORDER BY id",
 };
 // clang-format on
@@ -486,6 +488,7 @@ static const st_ops sq_ops = {
     .coverage_add = sq_coverage_add,
     .coverage_cell = sq_coverage_cell,
     .coverage_rows = sq_coverage_rows,
+    .coverage_vessels = sq_coverage_vessels,
     .source_names = sq_source_names,
     .coverage_clear = sq_coverage_clear,
     .identity_merge = sq_identity_merge,

@@ -257,6 +257,27 @@ st_iter *sq_coverage_rows(pel_store *base, st_cov_which which, uint32_t station,
     return &it->base;
 }
 
+pel_status sq_coverage_vessels(pel_store *base, uint32_t cell, uint32_t station, int64_t from_hour, int64_t to_hour,
+                               uint32_t mmsi, long *n, pel_error *err) {
+    sq_store *s = sq_of(base);
+    *n = 0;
+    sqlite3_stmt *q = sq_get(s, SQ_COV_OTHERS, err, "reading the coverage");
+    if (!q)
+        return PEL_ERR_IO;
+    sqlite3_bind_int64(q, 1, cell);
+    sqlite3_bind_int64(q, 2, station);
+    sqlite3_bind_int64(q, 3, from_hour);
+    sqlite3_bind_int64(q, 4, to_hour);
+    sqlite3_bind_int64(q, 5, mmsi);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW)
+        return sq_error(s, err, "reading the coverage");
+    return PEL_OK;
+}
+
 pel_status sq_source_names(pel_store *base, char ***out, size_t *n, pel_error *err) {
     sq_store *s = sq_of(base);
     char **names = NULL;

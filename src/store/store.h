@@ -285,6 +285,11 @@ st_iter *st_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, in
                           pel_error *err);
 int st_cov_row_next(st_iter *it, st_cov_row *r, pel_error *err);
 
+/* The distinct vessels other than mmsi counted in cell for station (0:
+ * every reception) in the hours outside from_hour..to_hour, into *n. */
+pel_status st_coverage_vessels(pel_store *s, uint32_t cell, uint32_t station, int64_t from_hour, int64_t to_hour,
+                               uint32_t mmsi, long *n, pel_error *err);
+
 /* The sources (receiving stations) by id: (*names)[id] a malloc'd string,
  * NULL where no source has that id; *n one past the largest id.  The caller
  * frees each and the array, also on failure. */
