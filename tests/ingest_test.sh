@@ -200,8 +200,29 @@ sql "$T/old.db" "ALTER TABLE inputs DROP COLUMN settings; ALTER TABLE inputs DRO
 "$PEL" ingest --db "$T/old.db" "$KYST" 2>"$T/old.err"
 grep -q '0 files ingested, 1 already present' "$T/old.err"; expect "an older database: its inputs stay known" 0 $?
 expect "an older database: settings and assumed added" "|0" "$(sql "$T/old.db" "select settings, assumed from inputs")"
-expect "an older database: migrated to the current schema version" 3 \
+expect "an older database: migrated to the current schema version" 4 \
     "$(sql "$T/old.db" "select value from meta where key = 'schema_version'")"
+
+# ---- the coverage map (schema 4, docs/coverage.md) ----------------------------
+# built at ingest: the same map whole, in batches of 1000, and after the same
+# file again (already present: nothing added); a version 3 database gets it
+# rebuilt from its chunks when migrated
+NM=tests/data/real-world/GlobalFishingWatch__ais-listener/nmea-with-tagblock.txt
+covsum() { sql "$1" "select count(*), sum(positions), sum(vessels), sum(slots), count(distinct station) from coverage"; }
+"$PEL" ingest -q --db "$T/cov1.db" "$NM"
+"$PEL" ingest -q --db "$T/cov2.db" --commit-every 1000 "$NM"
+"$PEL" ingest -q --db "$T/cov2.db" "$NM"
+c1=$(covsum "$T/cov1.db")
+expect "coverage: built at ingest, with station rows" 1 "$(sql "$T/cov1.db" "select count(*) > 0 and sum(station > 0) > 0 from coverage")"
+expect "coverage: in batches and again, the same map" "$c1" "$(covsum "$T/cov2.db")"
+expect "coverage: a vessel counted once per cell, station and hour" 1 \
+    "$(sql "$T/cov1.db" "select (select sum(vessels) from coverage) = (select count(*) from coverage_vessels)")"
+"$PEL" ingest -q --db "$T/cov3.db" "$KYST"
+c3=$(covsum "$T/cov3.db")
+sql "$T/cov3.db" "DROP TABLE coverage; DROP TABLE coverage_vessels; UPDATE meta SET value = '3' WHERE key = 'schema_version'"
+"$PEL" ingest -q --db "$T/cov3.db" "$KYST" 2>/dev/null
+expect "coverage: a version 3 database migrated gets its map rebuilt" "4|$c3" \
+    "$(sql "$T/cov3.db" "select value from meta where key = 'schema_version'")|$(covsum "$T/cov3.db")"
 
 # ---- R16: strict times --------------------------------------------------------
 # (before: 30 and 31 February and an offset of -99:99 were stored)

@@ -234,8 +234,9 @@ static void test_gap_margin_quarter(void) {
 }
 
 /* the cells of the mid-sea gap's path, 5N 60E to 5N 62.57E: 2.57 degrees
- * of 0.1253 (2869 columns at 5N), from the cell west of 60E */
-#define NC_MID_SEA 22
+ * of 0.1253 (2869 columns at 5N), from the cell west of 60E, in the two
+ * rows of cells (4.875..5 and 5..5.125N) the 15 km corridor meets */
+#define NC_MID_SEA 44
 
 /* want with every "NC" replaced by nc */
 static void expand_nc(char *out, size_t size, const char *want, int nc) {

@@ -160,11 +160,9 @@ static void cell_text(const judged *j, char *buf, size_t size) {
     double lat = NAN, lon = NAN;
     geo_cell_centre(j->cell, &lat, &lon);
     int k = snprintf(buf, size,
-                     "cell=%u lat=%.4f lon=%.4f slots=%ld/%ld usual=%.2f positions=%ld usual_per_h=%.1f "
-                     "vessels_per_h=%.2f",
-                     j->cell, lat, lon, j->h.slots_heard, j->h.slots, j->usual < 0 ? 0.0 : j->usual, j->h.positions,
-                     j->h.base_hours > 0 ? (double)j->h.base_positions / j->h.base_hours : 0.0,
-                     j->h.base_hours > 0 ? (double)j->h.base_vessel_hours / j->h.base_hours : 0.0);
+                     "cell=%u lat=%.4f lon=%.4f slots=%ld/%ld usual=%.2f vessel_hours=%ld usual_per_h=%.2f others=%ld",
+                     j->cell, lat, lon, j->h.slots_heard, j->h.slots, j->usual < 0 ? 0.0 : j->usual, j->h.vessel_hours,
+                     j->h.base_hours > 0 ? (double)j->h.base_vessel_hours / j->h.base_hours : 0.0, j->h.base_vessels);
     if (j->h.served >= 0 && k > 0 && (size_t)k < size)
         snprintf(buf + k, size - (size_t)k, " station=%.40s %s", j->h.station ? j->h.station : "?",
                  j->h.served ? "up" : "silent");
@@ -521,9 +519,10 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
         long others = (long)r[i].positions - (long)mine;
         if (others < 0)
             others = 0;
-        if (h0 >= ws && h0 + 6 <= we)
+        if (h0 >= ws && h0 + 6 <= we) {
             out->positions += others;
-        else if (h0 + 6 <= ws || h0 >= we) {
+            out->vessel_hours += (long)r[i].vessels - (mine ? 1 : 0);
+        } else if (h0 + 6 <= ws || h0 >= we) {
             out->base_positions += others;
             out->base_vessel_hours += (long)r[i].vessels - (mine ? 1 : 0);
         }

@@ -95,7 +95,7 @@ static const det_setting gap_settings[] = {
     GAP(port_radius_m,     5000,  0, 100000,     "metres",    "a gap's end this close to a port is near it"),
     GAP(open_radius_m,     50000, 0, 500000,     "metres",    "an open gap is judged over the coverage cells whose centre is within this of its last position (where it could have been in its first hours)"),
     GAP(corridor_m,        15000, 0, 100000,     "metres",    "a closed gap is judged over the coverage cells whose centre is within this of the straight line from its last to its next position (a plausible path)"),
-        GAP(min_vessels,       3,     1, 1000000,    "vessels",   "a cell's baseline needs at least this many distinct other vessels heard there outside the gap (a partner that sat beside it and left is no baseline)"),
+    GAP(min_vessels,       3,     1, 1000000,    "vessels",   "a cell's baseline needs at least this many distinct other vessels heard there outside the gap (a partner that sat beside it and left is no baseline)"),
     GAP(min_baseline_h,    6,     0, 8760,       "hours",     "a cell's or station's baseline needs at least this many hours of data outside the gap; with less, it cannot tell"),
     GAP(min_baseline,      0.5,   0, 1,          "fraction",  "a cell has a baseline when it heard something in at least this share of the ten-minute slots outside the gap; a path of cells without one is `sparse`"),
     GAP(keep_ratio,        0.5,   0, 1,          "fraction",  "a cell kept hearing when its share of slots heard during the gap is at least this times its baseline"),

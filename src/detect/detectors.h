@@ -417,6 +417,7 @@ typedef struct det_cell_heard {
     long base_slots, base_heard;    /* outside it, within the data's span */
     long positions, base_positions; /* positions heard in and outside it */
     double base_hours;              /* hours outside it */
+    long vessel_hours;              /* other vessels heard, summed over the hours inside it */
     long base_vessel_hours;         /* other vessels heard, summed over the hours outside it */
     long base_vessels;              /* distinct other vessels heard outside it (asked only
                                        when something was heard there outside it) */

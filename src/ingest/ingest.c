@@ -370,17 +370,9 @@ static pel_status flush_vessels(ing *g) {
     }
     if (st != PEL_OK)
         goto out;
-    /* the coverage map: every position kept, in the batch's transaction, so
-     * that a resumed or repeated ingest never counts one twice */
-    if (!g->cov && !(g->cov = st_cov_acc_new(g->s))) {
-        st = pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map");
-        goto out;
-    }
-    for (size_t i = 0; i < n && st == PEL_OK; i++)
-        st = st_cov_acc_add(g->cov, &g->batch[i], g->err);
-    if (st == PEL_OK)
-        st = st_cov_acc_flush(g->cov, g->err);
-    if (st != PEL_OK)
+    /* the coverage map's counts of the batch (handle), in its transaction,
+     * so that a resumed or repeated ingest never counts one twice */
+    if (g->cov && (st = st_cov_acc_flush(g->cov, g->err)) != PEL_OK)
         goto out;
     /* counting sort: vcount becomes each slot's start in order[] */
     memset(g->vcount, 0, g->vcap * sizeof *g->vcount);
@@ -700,6 +692,18 @@ static void handle(ing *g, const pel_record *rin) {
         p->second = (int8_t)(!g->csv && r.second >= 0 && r.second < 60 ? r.second : -1);
         g->c_pos++;
         g->pending++;
+        /* the coverage map counts every reception, repeats included (a
+         * repeat dropped below is still a station hearing it), so that the
+         * map does not depend on where the batches end */
+        if (!g->cov && !(g->cov = st_cov_acc_new(g->s))) {
+            fail(g, pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map"));
+            return;
+        }
+        pel_status cs = st_cov_acc_add(g->cov, p, g->err);
+        if (cs != PEL_OK) {
+            fail(g, cs);
+            return;
+        }
         batch_add(g, p);
     }
     if (r.kind & PEL_REC_STATIC) {
