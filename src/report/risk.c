@@ -485,12 +485,14 @@ static void score_gap(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) 
                                                                    : NULL;
         snprintf(extra + k, sizeof extra - k, "; next to a port of concern%s%s", p ? ", " : "", p ? p : "");
     }
-    add_item(
-        &c->it, mmsi, pts, idx, CAP_NONE, NULL,
-        fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", fnd_get_num(f, "duration_h", 0),
-            when(f->start_ms, t0), open ? " until the end of the data" : "",
-            suspected ? " while other vessels were heard nearby" : " where little else was heard (a coverage gap?)",
-            extra));
+    add_item(&c->it, mmsi, pts, idx, CAP_NONE, NULL,
+             fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", fnd_get_num(f, "duration_h", 0),
+                 when(f->start_ms, t0), open ? " until the end of the data" : "",
+                 suspected                             ? " while the cells on its path kept hearing other vessels"
+                 : fnd_has_str(f, "cause", "coverage") ? " where reception failed (a coverage hole or a station down)"
+                 : fnd_has_str(f, "cause", "identity") ? " (it went on under another MMSI)"
+                                                       : " where too little is heard to tell (sparse coverage)",
+                 extra));
 }
 
 static void score_spoofing(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {
