@@ -37,6 +37,7 @@ typedef struct item {
     char *sub;      /* owned: "kind" (spoofing) or "field" (identity_change), else NULL */
     char *id, *why; /* owned, truth only (NULL when absent) */
     int suspected;  /* gap findings: -1 absent, 0 false, 1 true */
+    char *cause;    /* owned: a gap's "cause" (the truth's may be "a|b": either), NULL when absent */
     bool optional;  /* truth only */
     uint64_t line;  /* line number in its file */
     uint32_t key;   /* findings: vessel key for the lookup (see vessel_key) */
@@ -67,6 +68,7 @@ typedef struct cand_vec {
 static void items_free(item_vec *iv) {
     for (size_t i = 0; i < iv->n; i++) {
         free(iv->v[i].sub);
+        free(iv->v[i].cause);
         free(iv->v[i].id);
         free(iv->v[i].why);
     }
@@ -132,6 +134,9 @@ static const char *parse_item(const fnd_finding *f, bool truth, events *ev, item
         }
     }
     it->suspected = fnd_get_bool(f, "suspected");
+    const char *cause = fnd_get_str(f, "cause");
+    if (cause && !(it->cause = dup_or_null(cause)))
+        return "";
     if (truth) {
         it->optional = fnd_get_bool(f, "optional") == 1;
         const char *id = fnd_get_str(f, "id"), *why = fnd_get_str(f, "why");
@@ -179,6 +184,22 @@ static uint32_t vessel_key(const events *ev, const item *it) {
     return it->mmsi;
 }
 
+/* True when cause is one of the '|'-separated alternatives of want. */
+static bool cause_agrees(const char *want, const char *cause) {
+    if (!cause)
+        return false;
+    size_t n = strlen(cause);
+    for (const char *p = want;;) {
+        const char *bar = strchr(p, '|');
+        size_t k = bar ? (size_t)(bar - p) : strlen(p);
+        if (k == n && !strncmp(p, cause, n))
+            return true;
+        if (!bar)
+            return false;
+        p = bar + 1;
+    }
+}
+
 /* The matching rules of docs/evaluation.md except the time. */
 static bool same_thing(const events *ev, const item *t, const item *f) {
     if (t->ev != f->ev)
@@ -188,6 +209,9 @@ static bool same_thing(const events *ev, const item *t, const item *f) {
     const char *name = ev->name[t->ev];
     /* a gap's judgement (switched off, or a coverage hole) must agree when the truth gives it */
     if (!strcmp(name, "gap") && t->suspected >= 0 && f->suspected != t->suspected)
+        return false;
+    /* and its cause: one of the truth's ("sparse|coverage") when it gives one */
+    if (!strcmp(name, "gap") && t->cause && !cause_agrees(t->cause, f->cause))
         return false;
     if (is_pair_event(name, t->sub) || is_pair_event(name, f->sub))
         return (t->mmsi == f->mmsi && t->mmsi2 == f->mmsi2 && t->has_mmsi2 == f->has_mmsi2) ||
@@ -388,6 +412,10 @@ static bool put_list(FILE *out, const events *ev, const item_vec *iv, bool truth
             }
             if (!strcmp(ev->name[it->ev], "gap") && it->suspected >= 0)
                 fprintf(out, "  suspected=%s", it->suspected ? "true" : "false");
+            if (!strcmp(ev->name[it->ev], "gap") && it->cause) {
+                fputs("  cause=", out);
+                put_text(out, it->cause);
+            }
             fputc('\n', out);
         }
     }
