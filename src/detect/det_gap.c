@@ -502,11 +502,14 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
         we = ws;
     out->slots = (long)(we - ws);
     out->base_slots = (long)((se - ss) - (we - ws));
+    uint64_t base_seen = 0;
     for (size_t i = 0; i < n && r[i].station == 0; i++) {
         int64_t h0 = r[i].hour * 6;
         uint32_t mine = own_at(own, nown, r[i].hour);
         if (mine && r[i].vessels <= 1)
             continue; /* only the vessel itself was heard there then */
+        if (h0 + 6 <= ws || h0 >= we)
+            base_seen |= r[i].seen;
         for (int k = 0; k < 6; k++) {
             int64_t sl = h0 + k;
             if (!(r[i].slots >> k & 1) || sl < ss || sl >= se)
@@ -555,10 +558,10 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
             out->station = best < g->nnames && g->names[best] ? g->names[best] : "?";
         }
     }
-    /* distinct others, for a cell that heard anything outside the window */
-    if (out->base_heard > 0 && we > ws &&
-        (st = st_coverage_vessels(g->s, cell, 0, ws / 6, (we - 1) / 6, mmsi, &out->base_vessels, g->err)) != PEL_OK)
-        return st;
+    /* distinct others outside the window: the vessels' bits less its own
+     * (a lower bound: another vessel may share a bit) */
+    uint64_t own_bit = st_cov_bit(mmsi);
+    out->base_vessels = __builtin_popcountll(base_seen & ~own_bit);
     /* the hours of the span less those the window meets */
     int64_t hs = ss / 6, he = (se - 1) / 6, base_hours = he - hs + 1;
     if (we > ws) {

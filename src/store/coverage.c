@@ -7,8 +7,7 @@
  *
  * Limits: the accumulator's table is bounded (ST_COV_ACC_MAX counts); past
  * it, it flushes early, which only splits a count over two writes (the
- * store adds them; a vessel is counted once per cell, hour and station
- * either way).
+ * store adds them, and ors the sets).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +51,7 @@ static int cmp_add(const void *x, const void *y) {
         return a->cell < b->cell ? -1 : 1;
     if (a->station != b->station)
         return a->station < b->station ? -1 : 1;
-    if (a->hour != b->hour)
-        return a->hour < b->hour ? -1 : 1;
-    return (a->mmsi > b->mmsi) - (a->mmsi < b->mmsi);
+    return (a->hour > b->hour) - (a->hour < b->hour);
 }
 
 /* Writes the counts in key order (the same rows whatever the order they
@@ -73,10 +70,10 @@ pel_status st_cov_acc_flush(st_cov_acc *a, pel_error *err) {
     return st;
 }
 
-static pel_status acc_one(st_cov_acc *a, uint32_t cell, uint32_t station, int64_t hour, uint32_t mmsi, uint8_t slot,
+static pel_status acc_one(st_cov_acc *a, uint32_t cell, uint32_t station, int64_t hour, uint64_t bit, uint8_t slot,
                           pel_error *err) {
-    uint64_t h = ((uint64_t)cell * 0x9E3779B97F4A7C15u) ^ ((uint64_t)station << 40) ^
-                 (uint64_t)hour * 0xBF58476D1CE4E5B9u ^ ((uint64_t)mmsi * 0x94D049BB133111EBu);
+    uint64_t h =
+        ((uint64_t)cell * 0x9E3779B97F4A7C15u) ^ ((uint64_t)station << 40) ^ (uint64_t)hour * 0xBF58476D1CE4E5B9u;
     h ^= h >> 29;
     size_t i = (size_t)(h & (a->cap - 1));
     for (;;) {
@@ -86,16 +83,17 @@ static pel_status acc_one(st_cov_acc *a, uint32_t cell, uint32_t station, int64_
                 pel_status st = st_cov_acc_flush(a, err);
                 if (st != PEL_OK)
                     return st;
-                return acc_one(a, cell, station, hour, mmsi, slot, err);
+                return acc_one(a, cell, station, hour, bit, slot, err);
             }
             *e = (st_cov_add){
-                .cell = cell, .station = station, .hour = hour, .mmsi = mmsi, .positions = 1, .slots = slot};
+                .cell = cell, .station = station, .hour = hour, .seen = bit, .positions = 1, .slots = slot};
             a->used++;
             return PEL_OK;
         }
-        if (e->cell == cell && e->station == station && e->hour == hour && e->mmsi == mmsi) {
+        if (e->cell == cell && e->station == station && e->hour == hour) {
             if (e->positions < UINT32_MAX)
                 e->positions++;
+            e->seen |= bit;
             e->slots |= slot;
             return PEL_OK;
         }
@@ -111,9 +109,10 @@ pel_status st_cov_acc_add(st_cov_acc *a, const pel_position *p, pel_error *err) 
     int64_t hour = t >= 0 ? t / 3600000 : -((-t + 3599999) / 3600000);
     int64_t minute = (t - hour * 3600000) / 60000;
     uint8_t slot = (uint8_t)(1u << (minute / 10));
-    pel_status st = acc_one(a, cell, 0, hour, p->mmsi, slot, err);
+    uint64_t bit = st_cov_bit(p->mmsi);
+    pel_status st = acc_one(a, cell, 0, hour, bit, slot, err);
     if (st == PEL_OK && p->source)
-        st = acc_one(a, cell, p->source, hour, p->mmsi, slot, err);
+        st = acc_one(a, cell, p->source, hour, bit, slot, err);
     return st;
 }
 

@@ -70,12 +70,12 @@ enum {
     SQ_CHUNKS_VESSEL,
     SQ_CHUNKS_BOX,
     SQ_CHUNKS_TIME,
-    SQ_COV_VESSEL,
+
     SQ_COV_ADD,
     SQ_COV_CELL,
     SQ_COV_ROWS,
     SQ_COV_STATIONS,
-    SQ_COV_OTHERS,
+
     SQ_SOURCES,
     SQ__COUNT
 };
@@ -194,8 +194,7 @@ pel_status sq_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_e
 st_iter *sq_coverage_cell(pel_store *s, uint32_t cell, pel_error *err);
 st_iter *sq_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
                           pel_error *err);
-pel_status sq_coverage_vessels(pel_store *s, uint32_t cell, uint32_t station, int64_t from_hour, int64_t to_hour,
-                               uint32_t mmsi, long *n, pel_error *err);
+
 pel_status sq_source_names(pel_store *s, char ***names, size_t *n, pel_error *err);
 pel_status sq_coverage_clear(pel_store *s, pel_error *err);
 st_iter *sq_identities_of(pel_store *s, uint32_t mmsi, pel_error *err);

@@ -38,14 +38,12 @@
 #define STR(x) STR_(x)
 
 /* The coverage map (docs/schema.md, docs/coverage.md): what was heard per
- * cell, station (0: all) and hour, and the vessels already counted there. */
+ * cell, station (0: all) and hour; seen is the 64-bit set of the vessels'
+ * hash bits (st_cov_bit). */
 #define COVERAGE_TABLES                                                                                                \
     "CREATE TABLE IF NOT EXISTS coverage("                                                                             \
     " cell INTEGER NOT NULL, station INTEGER NOT NULL, hour INTEGER NOT NULL, positions INTEGER NOT NULL,"             \
-    " vessels INTEGER NOT NULL, slots INTEGER NOT NULL, PRIMARY KEY (cell, station, hour)) WITHOUT ROWID;"             \
-    "CREATE TABLE IF NOT EXISTS coverage_vessels("                                                                     \
-    " cell INTEGER NOT NULL, station INTEGER NOT NULL, hour INTEGER NOT NULL, mmsi INTEGER NOT NULL,"                  \
-    " PRIMARY KEY (cell, station, hour, mmsi)) WITHOUT ROWID;"
+    " seen INTEGER NOT NULL, slots INTEGER NOT NULL, PRIMARY KEY (cell, station, hour)) WITHOUT ROWID;"
 
 /* In one transaction: a setup killed part way leaves no table at all. */
 static const char schema[] =
@@ -221,20 +219,18 @@ const char *const sq_sql[SQ__COUNT] = {
                       " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
                       " AND b.m1 >= ?5 AND b.m0 <= ?6 ORDER BY c.mmsi, c.t0, c.id",
     [SQ_CHUNKS_TIME] = "SELECT mmsi, data FROM chunks WHERE t1 >= ?1 AND t0 <= ?2 ORDER BY mmsi, t0, id",
-    /* the coverage map: a vessel is counted once per cell, station and hour (the
-     * INSERT OR IGNORE says whether it is new there), receptions and slots add up */
-    [SQ_COV_VESSEL] = "INSERT OR IGNORE INTO coverage_vessels VALUES (?1, ?2, ?3, ?4)",
+    /* the coverage map: receptions add up, the vessels' bits and the slots or together */
+    
     [SQ_COV_ADD] = "INSERT INTO coverage VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET"
-                   " positions = positions + excluded.positions, vessels = vessels + excluded.vessels,"
+                   " positions = positions + excluded.positions, seen = seen | excluded.seen,"
                    " slots = slots | excluded.slots",
-    [SQ_COV_CELL] = "SELECT cell, station, hour, positions, vessels, slots FROM coverage WHERE cell = ?1"
+    [SQ_COV_CELL] = "SELECT cell, station, hour, positions, seen, slots FROM coverage WHERE cell = ?1"
                     " ORDER BY station, hour",
-    [SQ_COV_ROWS] = "SELECT cell, station, hour, positions, vessels, slots FROM coverage"
+    [SQ_COV_ROWS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
                     " WHERE station = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
-    [SQ_COV_STATIONS] = "SELECT cell, station, hour, positions, vessels, slots FROM coverage"
+    [SQ_COV_STATIONS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
                         " WHERE station > 0 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
-    [SQ_COV_OTHERS] = "SELECT count(DISTINCT mmsi) FROM coverage_vessels WHERE cell = ?1 AND station = ?2"
-                      " AND (hour < ?3 OR hour > ?4) AND mmsi <> ?5",
+    
     [SQ_SOURCES] = "SELECT id, name FROM sources ORDER BY id",
 };
 // clang-format on
@@ -488,7 +484,7 @@ static const st_ops sq_ops = {
     .coverage_add = sq_coverage_add,
     .coverage_cell = sq_coverage_cell,
     .coverage_rows = sq_coverage_rows,
-    .coverage_vessels = sq_coverage_vessels,
+
     .source_names = sq_source_names,
     .coverage_clear = sq_coverage_clear,
     .identity_merge = sq_identity_merge,
@@ -593,7 +589,7 @@ static bool interrupted_setup(sq_store *s) {
                            "SELECT (SELECT count(*) FROM meta) = 0 AND NOT EXISTS (SELECT 1 FROM sqlite_master"
                            " WHERE type = 'table' AND name NOT IN ('meta', 'inputs', 'sources', 'chunks', 'staging',"
                            " 'chunk_box', 'chunk_box_node', 'chunk_box_rowid', 'chunk_box_parent', 'vessels',"
-                           " 'segments', 'identities', 'voyages', 'coverage', 'coverage_vessels'))",
+                           " 'segments', 'identities', 'voyages', 'coverage'))",
                            -1, &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
         yes = sqlite3_column_int(q, 0) == 1;

@@ -231,7 +231,8 @@ static int cov_row_next(st_iter *base, void *row, pel_error *err) {
         r->station = (uint32_t)sqlite3_column_int64(q, 1);
         r->hour = sqlite3_column_int64(q, 2);
         r->positions = (uint32_t)sqlite3_column_int64(q, 3);
-        r->vessels = (uint32_t)sqlite3_column_int64(q, 4);
+        r->seen = (uint64_t)sqlite3_column_int64(q, 4);
+        r->vessels = (uint32_t)__builtin_popcountll(r->seen);
         r->slots = (uint8_t)sqlite3_column_int64(q, 5);
     }
     return rc;
@@ -255,27 +256,6 @@ st_iter *sq_coverage_rows(pel_store *base, st_cov_which which, uint32_t station,
     sqlite3_bind_int64(it->st, 2, from_hour);
     sqlite3_bind_int64(it->st, 3, to_hour);
     return &it->base;
-}
-
-pel_status sq_coverage_vessels(pel_store *base, uint32_t cell, uint32_t station, int64_t from_hour, int64_t to_hour,
-                               uint32_t mmsi, long *n, pel_error *err) {
-    sq_store *s = sq_of(base);
-    *n = 0;
-    sqlite3_stmt *q = sq_get(s, SQ_COV_OTHERS, err, "reading the coverage");
-    if (!q)
-        return PEL_ERR_IO;
-    sqlite3_bind_int64(q, 1, cell);
-    sqlite3_bind_int64(q, 2, station);
-    sqlite3_bind_int64(q, 3, from_hour);
-    sqlite3_bind_int64(q, 4, to_hour);
-    sqlite3_bind_int64(q, 5, mmsi);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *n = (long)sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
-    if (rc != SQLITE_ROW)
-        return sq_error(s, err, "reading the coverage");
-    return PEL_OK;
 }
 
 pel_status sq_source_names(pel_store *base, char ***out, size_t *n, pel_error *err) {
@@ -526,7 +506,6 @@ pel_status sq_dump_rows(pel_store *base, FILE *out, pel_error *err) {
         "SELECT 'box', c.mmsi, b.lat0, b.lat1, b.lon0, b.lon1, b.m0, b.m1 FROM chunk_box b JOIN chunks c USING (id)"
         " ORDER BY 2, 7, 3",
         "SELECT 'coverage', * FROM coverage ORDER BY cell, station, hour",
-        "SELECT 'coverage_vessel', * FROM coverage_vessels ORDER BY cell, station, hour, mmsi",
     };
     for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
         sqlite3_stmt *st;

@@ -112,8 +112,7 @@ struct st_ops {
     st_iter *(*coverage_cell)(pel_store *s, uint32_t cell, pel_error *err);
     st_iter *(*coverage_rows)(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
                               pel_error *err);
-    pel_status (*coverage_vessels)(pel_store *s, uint32_t cell, uint32_t station, int64_t from_hour, int64_t to_hour,
-                                   uint32_t mmsi, long *n, pel_error *err);
+
     pel_status (*source_names)(pel_store *s, char ***names, size_t *n, pel_error *err);
     /* Empties the map (st_coverage_rebuild, in the current transaction). */
     pel_status (*coverage_clear)(pel_store *s, pel_error *err);

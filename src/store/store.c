@@ -203,11 +203,6 @@ int st_cov_row_next(st_iter *it, st_cov_row *r, pel_error *err) {
     return next_of(it, ST_IT_COV_ROW, r, err);
 }
 
-pel_status st_coverage_vessels(pel_store *s, uint32_t cell, uint32_t station, int64_t from_hour, int64_t to_hour,
-                               uint32_t mmsi, long *n, pel_error *err) {
-    return s->ops->coverage_vessels(s, cell, station, from_hour, to_hour, mmsi, n, err);
-}
-
 pel_status st_source_names(pel_store *s, char ***names, size_t *n, pel_error *err) {
     return s->ops->source_names(s, names, n, err);
 }

@@ -239,20 +239,27 @@ pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, si
 /* ---- the coverage map (docs/coverage.md) ------------------------------------------------ */
 
 /* What was heard, per cell of geo/cell.h, Unix hour (t_ms / 3600000) and
- * receiving station: receptions ("positions") counted as ingest keeps them
- * (exact repeats dropped), the distinct vessels heard, and which of the
- * hour's six ten-minute slots heard anything (bit k: minutes 10k..10k+9).
- * Station 0 is every reception together, whatever its station (or none);
- * a station's own rows (its sources.id) are kept when a tag block or a
- * source column names one.  Built at ingest, batch by batch, additively: a
- * batch's counts add to what is there and a vessel is counted once per
- * cell, hour and station however many batches hear it there. */
+ * receiving station: receptions ("positions": every position ingest
+ * accepted, repeats included), the vessels heard as a 64-bit set of their
+ * hash bits ("seen": bit st_cov_bit(mmsi); its popcount is the distinct
+ * vessels, a lower bound exact up to hash collisions, at most 64), and
+ * which of the hour's six ten-minute slots heard anything (bit k: minutes
+ * 10k..10k+9).  Station 0 is every reception together, whatever its
+ * station (or none); a station's own rows (its sources.id) are kept when a
+ * tag block or a source column names one.  Built at ingest, batch by
+ * batch: counts add and sets or together, so the map does not depend on
+ * where batches end. */
 
-/* One count to add: one vessel's receptions in one cell, hour and station. */
+/* The bit of the "seen" set a vessel sets. */
+static inline uint64_t st_cov_bit(uint32_t mmsi) {
+    return 1ull << (((uint64_t)mmsi * 0x9E3779B97F4A7C15ull) >> 58);
+}
+
+/* One count to add: receptions in one cell, hour and station. */
 typedef struct st_cov_add {
     uint32_t cell, station; /* station 0: all receptions */
     int64_t hour;
-    uint32_t mmsi;
+    uint64_t seen; /* st_cov_bit of each vessel heard */
     uint32_t positions;
     uint8_t slots;
 } st_cov_add;
@@ -265,7 +272,8 @@ pel_status st_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_e
 typedef struct st_cov_row {
     uint32_t cell, station;
     int64_t hour;
-    uint32_t positions, vessels;
+    uint32_t positions, vessels; /* vessels: the popcount of seen */
+    uint64_t seen;
     uint8_t slots;
 } st_cov_row;
 
@@ -285,11 +293,6 @@ st_iter *st_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, in
                           pel_error *err);
 int st_cov_row_next(st_iter *it, st_cov_row *r, pel_error *err);
 
-/* The distinct vessels other than mmsi counted in cell for station (0:
- * every reception) in the hours outside from_hour..to_hour, into *n. */
-pel_status st_coverage_vessels(pel_store *s, uint32_t cell, uint32_t station, int64_t from_hour, int64_t to_hour,
-                               uint32_t mmsi, long *n, pel_error *err);
-
 /* The sources (receiving stations) by id: (*names)[id] a malloc'd string,
  * NULL where no source has that id; *n one past the largest id.  The caller
  * frees each and the array, also on failure. */
@@ -298,10 +301,9 @@ pel_status st_source_names(pel_store *s, char ***names, size_t *n, pel_error *er
 /* ---- coverage.c: written once over the backends ---- */
 
 /* An accumulator of counts (ingest's, and the rebuild's): positions are
- * added one by one and summed in memory per cell, hour, station and
- * vessel; st_cov_acc_flush writes them (st_coverage_add) in the current
- * transaction and empties it.  It flushes by itself when it holds
- * ST_COV_ACC_MAX counts, so its memory is bounded whatever the input. */
+ * added one by one and summed in memory per cell, hour and station; st_cov_acc_flush writes them (st_coverage_add) in
+ * the current transaction and empties it.  It flushes by itself when it holds ST_COV_ACC_MAX counts, so its memory is
+ * bounded whatever the input. */
 #define ST_COV_ACC_MAX 65536
 typedef struct st_cov_acc st_cov_acc;
 st_cov_acc *st_cov_acc_new(pel_store *s);
