@@ -153,7 +153,7 @@ expect "data: drawn points = stats.drawn_points" "$(jq '.stats.drawn_points' "$T
 expect "data: no coordinate is NaN or null" 0 "$(jq '[.tracks[].segments[].coords[][] | select(type != "number")] | length' "$T/data.json")"
 expect "data: Nampo among the ports, of concern" true "$(jq '[.ports[] | select(.name == "Nampo")][0].concern' "$T/data.json")"
 expect "data: zones and licences" "12 test asset" "$(jq -r '"\(.zones.features | length) \(.licences[0].name)"' "$T/data.json")"
-expect "data: weights" "60 23" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
+expect "data: weights" "60 24" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
 expect "report.html: the includes are in" 3 "$(grep -c -e 'body { color: black }' -e 'var lib = 1;' -e 'var data = JSON.parse' "$O/report.html")"
 expect "report.html: no marker left" 0 "$(grep -c 'PELORUS:' "$O/report.html")"
 

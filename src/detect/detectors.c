@@ -120,6 +120,13 @@ static const det_setting zone_settings[] = {
     ZONE(min_positions, 1, 1, 1000000, "positions", "stays with fewer positions inside are not reported"),
 };
 
+#define FP(...) SET("footprint", det_fp_opts, __VA_ARGS__)
+static const det_setting fp_settings[] = {
+    FP(margin_km,      500, 0, 20000,       "km",         "a position is outside a station's footprint beyond `footprint.range_factor` times its usual range plus this"),
+    FP(range_factor,   1.5, 1, 100,         "times",      "the station's usual range (the distance from its centre holding 99 % of its receptions) is stretched by this"),
+    FP(min_receptions, 500, 1, 1000000000,  "receptions", "a station heard fewer times (or in fewer than 10 cells) has no footprint"),
+};
+
 /* ---- the kinds of finding ------------------------------------------------------------ */
 
 static const det_kind enc_kinds[] = {{DET_EV_ENCOUNTER, NULL, NULL}};
@@ -141,6 +148,7 @@ static const det_kind identity_kinds[] = {
     {DET_EV_IDENTITY_CHANGE, "field", "imo_shared"},
     {DET_EV_DATA_QUALITY, "kind", "invalid_imo"},
 };
+static const det_kind fp_kinds[] = {{DET_EV_SPOOFING, "kind", "out_of_footprint"}};
 static const det_kind screen_kinds[] = {{DET_EV_WATCHLIST_MATCH, NULL, NULL}};
 
 /* The screening row's finish: the work is the scan's (det_env.screening),
@@ -174,6 +182,9 @@ const det_detector det_table[DET__COUNT] = {
     [DET_SPOOFING] = {"spoofing", "signs in a track: one MMSI in two places, impossible jumps, an unallocated MID, an MMSI that identifies no ship",
                       NO_OPTS, KINDS(spoof_kinds), DET_EVERY_MMSI,
                       NULL, det_spoof_vessel, NULL, NULL},
+    [DET_FOOTPRINT] = {"footprint", "a position a receiving station heard far outside the area it usually hears (the coverage map): a spoofing sign",
+                       OPTS(det_fp_opts, fp_settings), KINDS(fp_kinds), 0,
+                       det_fp_begin, det_fp_vessel, NULL, det_fp_cleanup},
     [DET_IDENTITY] = {"identity", "identity changes, IMO numbers shared by MMSIs, IMO numbers that are none",
                       NO_OPTS, KINDS(identity_kinds), 0,
                       NULL, NULL, det_identity_finish, NULL},
@@ -185,7 +196,7 @@ const det_detector det_table[DET__COUNT] = {
 
 _Static_assert(sizeof(det_enc_opts) <= DET_OPTS_MAX && sizeof(det_loiter_opts) <= DET_OPTS_MAX &&
                    sizeof(det_gap_opts) <= DET_OPTS_MAX && sizeof(det_port_opts) <= DET_OPTS_MAX &&
-                   sizeof(det_zone_opts) <= DET_OPTS_MAX,
+                   sizeof(det_zone_opts) <= DET_OPTS_MAX && sizeof(det_fp_opts) <= DET_OPTS_MAX,
                "det_opts holds every detector's options");
 
 /* ---- defaults and --set ------------------------------------------------------------------ */

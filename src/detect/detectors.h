@@ -194,6 +194,7 @@ enum {
     DET_PORT_VISIT,
     DET_ZONE_ENTRY,
     DET_SPOOFING,
+    DET_FOOTPRINT,
     DET_IDENTITY,
     DET_SCREENING,
     DET__COUNT
@@ -482,6 +483,25 @@ pel_status det_gap_begin(det_call *c);
 pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 pel_status det_gap_finish(det_call *c);
 void det_gap_cleanup(det_call *c);
+
+/* ---- footprint (det_footprint.c) ------------------------------------------------ */
+
+/* Defaults: det_table's settings. */
+typedef struct det_fp_opts {
+    double margin_km;    /* a position farther than range_factor times the
+                            station's usual range plus this is outside */
+    double range_factor; /* times the distance holding 99 % of its receptions */
+    long min_receptions; /* a station heard fewer times has no footprint */
+} det_fp_opts;
+
+void det_fp_default_opts(det_fp_opts *o);
+
+/* Hooks: begin builds every station's footprint from the coverage map,
+ * vessel emits a spoofing "out_of_footprint" finding per station that
+ * heard the vessel outside its footprint. */
+pel_status det_fp_begin(det_call *c);
+pel_status det_fp_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
+void det_fp_cleanup(det_call *c);
 
 /* ---- port_visit (det_port.c) -------------------------------------------------------- */
 

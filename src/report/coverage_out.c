@@ -161,7 +161,7 @@ pel_status pel_coverage_write(pel_store *s, const pel_track_filter *f, const cha
         }
     }
     if (st == PEL_OK && (ra < 0 || rb < 0))
-        st = (pel_status)-(ra < 0 ? ra : rb);
+        st = (pel_status) - (ra < 0 ? ra : rb);
     if (fmt == PEL_EXPORT_GEOJSON)
         fputs("\n]}\n", out);
     st_iter_free(a);

@@ -63,6 +63,7 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
     [RPT_W_SPOOFING_SPEED] = {"spoofing_speed", 5},
     [RPT_W_SPOOFING_MID] = {"spoofing_mid", 15},
     [RPT_W_SPOOFING_MMSI] = {"spoofing_mmsi", 10},
+    [RPT_W_SPOOFING_FOOTPRINT] = {"spoofing_footprint", 15},
     [RPT_W_DATA_IMO] = {"data_imo", 2},
     [RPT_W_IDENTITY_IMO] = {"identity_imo", 20},
     [RPT_W_IDENTITY_NAME] = {"identity_name", 10},
@@ -94,6 +95,7 @@ static const rpt_kind_weights kind_weights[] = {
     {"spoofing",        "impossible_speed",  W(RPT_W_SPOOFING_SPEED), NULL},
     {"spoofing",        "unallocated_mid",   W(RPT_W_SPOOFING_MID), NULL},
     {"spoofing",        "invalid_mmsi",      W(RPT_W_SPOOFING_MMSI), NULL},
+    {"spoofing",        "out_of_footprint",  W(RPT_W_SPOOFING_FOOTPRINT), NULL},
     {"identity_change", "name",              W(RPT_W_IDENTITY_NAME), NULL},
     {"identity_change", "callsign",          W(RPT_W_IDENTITY_OTHER), NULL},
     {"identity_change", "imo",               W(RPT_W_IDENTITY_IMO), NULL},
@@ -520,6 +522,13 @@ static void score_spoofing(scorer *c, const fnd_finding *f, long idx, uint32_t m
                      : !strcmp(pr, "nonstandard") ? "nine digits in no ITU form"
                                                   : "a default many transponders share",
                      fnd_get_num(f, "parallel_segments", 0) > 0 ? ", heard in several places at once" : ""));
+    } else if (!strcmp(kind, "out_of_footprint")) {
+        const char *stn = fnd_get_str(f, "station") ? fnd_get_str(f, "station") : "?";
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_FOOTPRINT], idx, CAP_NONE, NULL,
+                 fmt("Reported a position %.0f km from where station %s usually hears (its usual range %.0f km), "
+                     "from %s",
+                     fnd_get_num(f, "distance_km", 0), stn, fnd_get_num(f, "station_range_km", 0),
+                     when(f->start_ms, t0)));
     }
 }
 
