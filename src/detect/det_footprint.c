@@ -139,9 +139,9 @@ pel_status det_fp_begin(det_call *c) {
      * then station; gathered per station */
     fp_cell **cells = calloc(g->nst, sizeof *cells);
     size_t *n = calloc(g->nst, sizeof *n), *cap = calloc(g->nst, sizeof *cap);
-    st_iter *it = cells && n && cap ? st_coverage_rows(c->env->s, ST_COV_STATIONS, 0, INT64_MIN / 4, INT64_MAX / 4,
-                                                       c->err)
-                                    : NULL;
+    st_iter *it = cells && n && cap
+                      ? st_coverage_rows(c->env->s, ST_COV_STATIONS, 0, INT64_MIN / 4, INT64_MAX / 4, c->err)
+                      : NULL;
     if (!it)
         st = cells && n && cap ? PEL_ERR_IO : PEL_ERR_NOMEM;
     st_cov_row r;

@@ -250,9 +250,11 @@ static det_own_hour *own_hours(const pel_position *p, size_t n, size_t *nout) {
  * last position) in the gap's window (less the margins), each against its
  * own baseline.  Without ctx->cell_heard: cause null, suspected null,
  * "coverage":"unknown". */
-static pel_status judge_cause(const det_gap_opts *o, const det_gap_context *ctx, uint32_t mmsi, const pel_position *a,
-                              const pel_position *z, int64_t end_ms, const det_own_hour *own, size_t nown,
-                              fnd_builder *b) {
+typedef char cell_texts[GAP_SHOW_CELLS][256]; /* the evidence's texts: borrowed by the builder until the emit */
+
+static pel_status judge_cause(cell_texts text, const det_gap_opts *o, const det_gap_context *ctx, uint32_t mmsi,
+                              const pel_position *a, const pel_position *z, int64_t end_ms, const det_own_hour *own,
+                              size_t nown, fnd_builder *b) {
     /* identity: the vessel went on under another MMSI (MMSI links fill
      * ctx->continued_as); not judged against the coverage */
     uint32_t as = ctx && ctx->continued_as ? ctx->continued_as(ctx->ud, mmsi, a, end_ms) : 0;
@@ -332,7 +334,6 @@ static pel_status judge_cause(const det_gap_opts *o, const det_gap_context *ctx,
     fnd_int(b, "cells_baseline", base);
     fnd_int(b, "cells_heard", kept);
     /* the evidence: up to GAP_SHOW_CELLS cells, the telling ones first */
-    char text[GAP_SHOW_CELLS][256];
     const char *shown[GAP_SHOW_CELLS];
     size_t ns = 0;
     for (int rank = 0; rank < 3 && ns < GAP_SHOW_CELLS; rank++)
@@ -388,7 +389,8 @@ static pel_status emit_gap(const det_gap_opts *o, const det_geo *geo, const det_
     fnd_num(b, "draught_after_m", d1, 1);
     fnd_bool(b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
 
-    pel_status st = judge_cause(o, ctx, mmsi, a, z, f.end_ms, own, nown, b);
+    cell_texts texts; /* until the emit below */
+    pel_status st = judge_cause(texts, o, ctx, mmsi, a, z, f.end_ms, own, nown, b);
     if (st != PEL_OK)
         return st;
 
