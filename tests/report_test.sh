@@ -135,8 +135,11 @@ expect "findings.kml: names say event and vessel" "watchlist_match — CHON MA S
     "$(xmllint --xpath 'string(//*[local-name()="Placemark"][.//*[local-name()="Data"][@name="event"]/*="watchlist_match"]/*[local-name()="name"])' "$O/findings.kml")"
 expect "findings.csv: header and a row per finding" "$((NF + 1))" "$(wc -l <"$O/findings.csv")"
 data_of "$O/report.html" >"$T/data.json"; expect "report.html holds the data JSON" 0 $?
-expect "data: top-level members" "title version database period weights vessels findings tracks zones ports stats licences" \
+expect "data: top-level members" "title version database period weights vessels findings tracks zones ports coverage stats licences" \
     "$(jq -r 'keys_unsorted | join(" ")' "$T/data.json")"
+expect "data: the coverage layer, a cell per cell heard, each [lat0, lon0, lat1, lon1, share, hours]" \
+    "$(sqlite3 "$DB" "select count(distinct cell) from coverage where station = 0") false true" \
+    "$(jq -r '.coverage | "\(.cells | length) \(.truncated) \(all(.cells[]; length == 6 and .[0] < .[2] and .[1] < .[3] and .[4] > 0 and .[4] <= 1))"' "$T/data.json")"
 expect "data: stats" "13 $NF 1640" "$(jq -r '.stats | "\(.vessels) \(.findings) \(.track_points)"' "$T/data.json")"
 expect "data: vessels ranked as vessels --rank" \
     "$(jq -r .mmsi "$T/rank.jsonl" | tr '\n' ' ')" "$(jq -r '.vessels[].mmsi' "$T/data.json" | tr '\n' ' ')"
