@@ -15,15 +15,24 @@
  *   - Open gap: the vessel's last position (over all chains) is more than
  *     min_gap_h before ctx->data_end_ms.  A chain that ends while another
  *     chain of the MMSI goes on is not an open gap.
- *   - Reception: a silence is "suspected" when at least min_others
- *     positions of other vessels were heard within coverage_radius_m of the
- *     gap start during the gap, leaving out its first and last
- *     coverage_margin_s (at most a quarter of the gap), i.e. the place was
- *     covered; false otherwise (a reception hole explains it), null without
- *     the callback.
+ *   - Cause (docs/coverage.md): the gap's cells -- those within corridor_m
+ *     of the line from its last to its next position, or within
+ *     open_radius_m of the last position for an open gap -- are judged in
+ *     its window (less coverage_margin_s at each end, at most a quarter of
+ *     it) against their own baseline outside it (the vessel's own hours
+ *     left out): a cell with a baseline (min_baseline of its slots heard,
+ *     min_vessels other vessels, min_baseline_h hours) kept hearing when it
+ *     heard keep_ratio of its usual share; a thinner one fell silent when
+ *     silent_vessels vessel-hours were due and none came, else is judged by
+ *     the continuous station that served it (serve_hours).  "dark" when
+ *     dark_share of the cells that can tell kept hearing, "coverage" when
+ *     not, "sparse" when none can tell; "suspected" is true for "dark"
+ *     only; null without the callback.  The identity seam: when
+ *     ctx->continued_as names the MMSI the vessel went on under, the cause
+ *     is "identity" (judge_cause, first lines).
  *   - Gaps starting or ending near a port of concern are kept and marked.
- *   - In the scan (the hooks at the end): the reception comes from the
- *     store's coverage (st_coverage), the draughts from its voyage reports;
+ *   - In the scan (the hooks at the end): the cells' counts come from the
+ *     store's coverage map (st_covmap, st_coverage_rows), the draughts from its voyage reports;
  *     every vessel's positions make the feed's pulse (positions heard per
  *     hour), and once every vessel is read, a gap during which the whole
  *     feed was silent most of the time is a hole in the data, not a
@@ -31,9 +40,8 @@
  *
  * Defaults: det_table's settings (detectors.c).
  *
- * Limits: the coverage test looks around the start of the gap only, over
- * the whole gap, and counts positions, not vessels.  Satellite coverage
- * that comes and goes within the gap is not modelled.  A gap is measured
+ * Limits: every cell is judged over the whole window, not the hours the
+ * vessel could have been in it; the path is a straight corridor.  A gap is measured
  * between received positions, so one shorter than min_gap_h plus the
  * reporting interval may be missed at the threshold.
  */

@@ -470,8 +470,8 @@ typedef struct det_gap_context {
  * ctx->cell_heard).  Gaps near ports
  * of concern are kept and marked.  Evidence: the positions before and
  * after.  o, geo, ctx may be NULL (defaults, no geography, no context); p
- * is borrowed for the call.  Returns PEL_OK, or PEL_ERR_NOMEM (findings
- * already emitted stay emitted). */
+ * is borrowed for the call.  Returns PEL_OK, or PEL_ERR_NOMEM or the error
+ * of ctx->cell_heard (findings already emitted stay emitted). */
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
                          const pel_position *p, size_t n, fnd_emit_fn emit, void *ud);
 
