@@ -13,9 +13,9 @@
  * 0.727 degree at 80 degrees.  Cells are then equal in area to within the
  * rounding of the column count (under 0.1 % below 80 degrees).  A cell's id
  * is b * 2880 + column: ids are stable, dense per band and sort by
- * latitude band first.  The column counts come from cos(), computed the
- * same way on every IEEE-754 platform to far better than the distance to a
- * rounding boundary, so stored ids do not depend on the machine.
+ * latitude band first.  The column counts are a table in cell.c (from
+ * cos(), checked by tests/unit_geo.c), so stored ids do not depend on the
+ * machine's libm.
  *
  * Everything here is pure arithmetic: no state, safe from any thread.
  */
