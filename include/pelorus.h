@@ -739,6 +739,20 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
                       int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos, size_t n),
                       void *ud, pel_error *err);
 
+/* Writes the coverage map (docs/coverage.md) to out, one cell per feature
+ * (PEL_EXPORT_GEOJSON: a FeatureCollection of the cells' polygons) or row
+ * (PEL_EXPORT_CSV), in cell order: its id, centre and box, the hours it
+ * heard something in, its receptions, the vessel-hours heard (distinct
+ * vessels per hour, summed), its ten-minute slots heard, its baseline (the
+ * share of the period's ten-minute slots it heard something in; the period
+ * is f's from..to, else the data's span) and the stations that heard it.
+ * f: has_bbox keeps the cells whose centre is inside the box, has_from /
+ * has_to the hours that meet the period (its mmsi is ignored); station
+ * (NULL: every reception) keeps that station's own receptions only (an
+ * unknown station: no cell).  PEL_ERR_ARG for another format. */
+pel_status pel_coverage_write(pel_store *s, const pel_track_filter *f, const char *station, FILE *out,
+                              pel_export_format fmt, pel_error *err);
+
 /* Writes every stored row to out as text, one a line -- inputs, sources,
  * vessels, segments, identities, voyage reports, chunks and their boxes
  * ("table|column|column..."), then every position ("pos mmsi time ...") --

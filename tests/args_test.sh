@@ -75,7 +75,7 @@ check "scan refuses a bad setting before ingesting" 2 "gap.min_gap_h" \
 
 settings docs/report.md >"$T/risk.txt"
 n=$(wc -l <"$T/risk.txt")
-[ "$n" = 29 ] && ok "docs/report.md lists 29 weights and thresholds with ranges" || bad "docs/report.md: $n parsed"
+[ "$n" = 30 ] && ok "docs/report.md lists 30 weights and thresholds with ranges" || bad "docs/report.md: $n parsed"
 while read -r name lo hi whole; do
     for cmd in "vessels --rank" "report -q"; do
         out=(); [ "$cmd" = "report -q" ] && out=(--out "$T/rep")

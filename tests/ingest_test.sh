@@ -200,8 +200,47 @@ sql "$T/old.db" "ALTER TABLE inputs DROP COLUMN settings; ALTER TABLE inputs DRO
 "$PEL" ingest --db "$T/old.db" "$KYST" 2>"$T/old.err"
 grep -q '0 files ingested, 1 already present' "$T/old.err"; expect "an older database: its inputs stay known" 0 $?
 expect "an older database: settings and assumed added" "|0" "$(sql "$T/old.db" "select settings, assumed from inputs")"
-expect "an older database: migrated to the current schema version" 3 \
+expect "an older database: migrated to the current schema version" 4 \
     "$(sql "$T/old.db" "select value from meta where key = 'schema_version'")"
+
+# ---- the coverage map (schema 4, docs/coverage.md) ----------------------------
+# built at ingest: the same map whole, in batches of 1000, and after the same
+# file again (already present: nothing added); a version 3 database gets it
+# rebuilt from its chunks when migrated
+NM=tests/data/real-world/GlobalFishingWatch__ais-listener/nmea-with-tagblock.txt
+covsum() { sql "$1" "select count(*), sum(positions), sum(seen % 1000003), sum(slots), count(distinct station) from coverage"; }
+"$PEL" ingest -q --db "$T/cov1.db" "$NM"
+"$PEL" ingest -q --db "$T/cov2.db" --commit-every 1000 "$NM"
+"$PEL" ingest -q --db "$T/cov2.db" "$NM"
+c1=$(covsum "$T/cov1.db")
+expect "coverage: built at ingest, with station rows" 1 "$(sql "$T/cov1.db" "select count(*) > 0 and sum(station > 0) > 0 from coverage")"
+expect "coverage: in batches and again, the same map" "$c1" "$(covsum "$T/cov2.db")"
+# pelorus coverage: the map as CSV and GeoJSON, filtered
+C1=$T/cov1.db
+ncell=$(sql "$C1" "select count(distinct cell) from coverage where station = 0")
+"$PEL" coverage --db "$C1" --format csv >"$T/cov.csv"; expect "coverage --format csv exits 0" 0 $?
+expect "coverage csv: the header and a row per cell heard" "cell,lat,lon,lat0,lon0,lat1,lon1,hours,positions,vessel_hours,slots,baseline,stations|$((ncell + 1))" \
+    "$(head -1 "$T/cov.csv")|$(wc -l <"$T/cov.csv")"
+expect "coverage csv: the receptions add up to the map's" "$(sql "$C1" "select sum(positions) from coverage where station = 0")" \
+    "$(awk -F, 'NR > 1 { s += $9 } END { print s }' "$T/cov.csv")"
+expect "coverage geojson: a polygon per cell" "$ncell Polygon" \
+    "$("$PEL" coverage --db "$C1" | jq -r '[.features | length, (map(.geometry.type) | unique | join(","))] | join(" ")')"
+st1=$(sql "$C1" "select name from sources where id = (select min(station) from coverage where station > 0)")
+expect "coverage --station: that station's cells" \
+    "$(sql "$C1" "select count(distinct cell) from coverage where station = (select id from sources where name = '$st1')")" \
+    "$("$PEL" coverage --db "$C1" --format csv --station "$st1" | tail -n +2 | wc -l)"
+expect "coverage --station unknown: no cell" 1 "$("$PEL" coverage --db "$C1" --format csv --station no-such-station | wc -l)"
+expect "coverage --bbox: every centre inside" 0 \
+    "$("$PEL" coverage --db "$C1" --format csv --bbox 0,50,10,60 | awk -F, 'NR > 1 && ($2 < 50 || $2 > 60 || $3 < 0 || $3 > 10)' | wc -l)"
+"$PEL" coverage --db "$C1" --format kml >/dev/null 2>&1; expect "coverage --format kml: a usage error" 2 $?
+"$PEL" coverage --db "$C1" --from 2030-01-01T00:00:00Z --to 2020-01-01T00:00:00Z >/dev/null 2>&1
+expect "coverage --from after --to: a usage error" 2 $?
+"$PEL" ingest -q --db "$T/cov3.db" "$KYST"
+c3=$(covsum "$T/cov3.db")
+sql "$T/cov3.db" "DROP TABLE coverage; UPDATE meta SET value = '3' WHERE key = 'schema_version'"
+"$PEL" ingest -q --db "$T/cov3.db" "$KYST" 2>/dev/null
+expect "coverage: a version 3 database migrated gets its map rebuilt" "4|$c3" \
+    "$(sql "$T/cov3.db" "select value from meta where key = 'schema_version'")|$(covsum "$T/cov3.db")"
 
 # ---- R16: strict times --------------------------------------------------------
 # (before: 30 and 31 February and an offset of -99:99 were stored)

@@ -66,10 +66,11 @@ expect "13 vessels ranked" 13 "$(wc -l <"$T/rank.jsonl")"
 # By hand, default weights:
 #  445111000 CHON MA SAN (no IMO broadcast): name match on OFAC SDN CHON MA SAN, corroborated by the flag
 #            (MID 445, entry flag North Korea), 40 x 1.00 + encounter 15 (partner not designated)
-#            + suspected gap 10 + draught changed 10 + MID 445 20 = 95
+#            + gap 1 (cause sparse: a day of a dozen vessels, no cell on its path can tell) + draught changed 10
+#            + MID 445 20 = 86
 #  445333000 SONG RIM: Nampo visit 25 + MID 20 + invalid IMO (a data-quality note) 2 + its 2 zone entries
-#            (the Nampo and Songnim approaches) 20 + suspected gap 10 = 77; its two crossings of the Korea Bay
-#            transfer area at sea speed are transits (a dwell zone), not findings
+#            (the Nampo and Songnim approaches) 20 + gap 1 (sparse, as above) = 68; its two crossings of the
+#            Korea Bay transfer area at sea speed are transits (a dwell zone), not findings
 #  445444000, 445444100: Nampo visit 25 + MID 20 + 2 zones 20 = 65
 #  445999000: parallel segments 20 + MID 20 + coverage gap 1 = 41 (the position that starts
 #            the parallel segment is not also an impossible jump; its two transfer areas, crossed at sea
@@ -77,9 +78,9 @@ expect "13 vessels ranked" 13 "$(wc -l <"$T/rank.jsonl")"
 #  412222000: encounter 15 + partner designated 20 = 35
 #  412888000: name change 10 + call sign change 3 + coverage gap 1 = 14
 expect "order and scores" \
-    "445111000:95:high 445333000:77:high 445444000:65:high 445444100:65:high 445999000:41:medium 412222000:35:medium 412888000:14:low" \
+    "445111000:86:high 445333000:68:high 445444000:65:high 445444100:65:high 445999000:41:medium 412222000:35:medium 412888000:14:low" \
     "$(jq -r '"\(.mmsi):\(.score):\(.level)"' "$T/rank.jsonl" | head -7 | tr '\n' ' ' | sed 's/ $//')"
-expect "ties by MMSI; the rest low" "412666000 412666100 412777000 412555000 412555100 412999000" \
+expect "ties by MMSI; the rest low" "412777000 412555000 412555100 412666000 412666100 412999000" \
     "$(jq -r '.mmsi' "$T/rank.jsonl" | tail -6 | tr '\n' ' ' | sed 's/ $//')"
 # zone policies: SONG RIM's crossings of the Korea Bay transfer area (a dwell zone) at sea speed are
 # transits in its history, its stays in the Nampo and Songnim approaches (entry zones) findings
@@ -96,22 +97,22 @@ expect "a bad zone policy is named" 1 "$(grep -c 'feature 1 ("Box"): properties.
 expect "scan: a bad zone policy exits 1" 1 $?
 expect "scan: the bad policy is named" 1 "$(grep -c 'properties.policy "linger" is neither' "$T/badpolicy-scan.err")"
 expect "445111000's reasons, points descending" \
-    "watchlist_match:40 gap:20 mmsi_country:20 encounter:15" \
+    "watchlist_match:40 mmsi_country:20 encounter:15 gap:11" \
     "$(jq -r 'select(.mmsi == 445111000) | [.reasons[] | "\(.event):\(.points)"] | join(" ")' "$T/rank.jsonl")"
 expect "the designation in words" 1 \
     "$(jq -r 'select(.mmsi == 445111000) | .reasons[0].text' "$T/rank.jsonl" | grep -c '^Matched OFAC SDN entry CHON MA SAN (DPRK4) on the name CHON MA SAN')"
 expect "the dark period in words" 1 \
-    "$(jq -r 'select(.mmsi == 445111000) | .reasons[1].text' "$T/rank.jsonl" | grep -c '^Dark for 14.1 h from 2023-11-15 01:58 UTC.*draught 5.0 → 11.0 m')"
+    "$(jq -r 'select(.mmsi == 445111000) | .reasons[] | select(.event == "gap") | .text' "$T/rank.jsonl" | grep -c '^Silent for 14.1 h from 2023-11-15 01:58 UTC where too little is heard to tell.*draught 5.0 → 11.0 m')"
 expect "the encounter in words, from the partner's side" 1 \
     "$(jq -r 'select(.mmsi == 412222000) | .reasons[0].text' "$T/rank.jsonl" | grep -c '^Met designated vessel 445111000 (CHON MA SAN) for 2.7 h at 35.50N 123.22E, 244 km from Weihai')"
 expect "the MID in words" "Broadcast an MMSI allocated to North Korea (445)" \
     "$(jq -r 'select(.mmsi == 445111000) | .reasons[] | select(.event == "mmsi_country") | .text' "$T/rank.jsonl")"
-expect "table: header and 445111000 first" 1 "$(sed -n 2p "$T/rank.txt" | grep -c '^ *1  *95.0 high   445111000 CHON MA SAN')"
+expect "table: header and 445111000 first" 1 "$(sed -n 2p "$T/rank.txt" | grep -c '^ *1  *86.0 high   445111000 CHON MA SAN')"
 R --format csv >"$T/rank.csv"
 expect "csv: header and 13 rows" 14 "$(wc -l <"$T/rank.csv")"
-expect "csv: first row" '1,445111000,"CHON MA SAN",,95.0,high' "$(sed -n 2p "$T/rank.csv" | cut -d, -f1-6)"
+expect "csv: first row" '1,445111000,"CHON MA SAN",,86.0,high' "$(sed -n 2p "$T/rank.csv" | cut -d, -f1-6)"
 expect "--limit 2" 2 "$(R --format jsonl --limit 2 | wc -l)"
-expect "risk.flag_dprk=0 lowers 445111000 to 75" 75 \
+expect "risk.flag_dprk=0 lowers 445111000 to 66" 66 \
     "$(R --format jsonl --set risk.flag_dprk=0 | jq -r 'select(.mmsi == 445111000) | .score')"
 expect "risk.high=100 makes it medium" medium \
     "$(R --format jsonl --set risk.high=100 | jq -r 'select(.mmsi == 445111000) | .level')"
@@ -151,12 +152,15 @@ expect "findings.kml: names say event and vessel" "watchlist_match — CHON MA S
     "$(xmllint --xpath 'string(//*[local-name()="Placemark"][.//*[local-name()="Data"][@name="event"]/*="watchlist_match"]/*[local-name()="name"])' "$O/findings.kml")"
 expect "findings.csv: header and a row per finding" "$((NF + 1))" "$(wc -l <"$O/findings.csv")"
 data_of "$O/report.html" >"$T/data.json"; expect "report.html holds the data JSON" 0 $?
-expect "data: top-level members" "title version database period weights vessels findings tracks zones ports stats licences" \
+expect "data: top-level members" "title version database period weights vessels findings tracks zones ports coverage stats licences" \
     "$(jq -r 'keys_unsorted | join(" ")' "$T/data.json")"
+expect "data: the coverage layer, a cell per cell heard, each [lat0, lon0, lat1, lon1, share, hours]" \
+    "$(sqlite3 "$DB" "select count(distinct cell) from coverage where station = 0") false true" \
+    "$(jq -r '.coverage | "\(.cells | length) \(.truncated) \(all(.cells[]; length == 6 and .[0] < .[2] and .[1] < .[3] and .[4] > 0 and .[4] <= 1))"' "$T/data.json")"
 expect "data: stats" "13 $NF 1640" "$(jq -r '.stats | "\(.vessels) \(.findings) \(.track_points)"' "$T/data.json")"
 expect "data: vessels ranked as vessels --rank" \
     "$(jq -r .mmsi "$T/rank.jsonl" | tr '\n' ' ')" "$(jq -r '.vessels[].mmsi' "$T/data.json" | tr '\n' ' ')"
-expect "data: the first vessel" '445111000 CHON MA SAN null HMYX 80 95 high 82' \
+expect "data: the first vessel" '445111000 CHON MA SAN null HMYX 80 86 high 82' \
     "$(jq -r '.vessels[0] | "\(.mmsi) \(.name) \(.imo) \(.callsign) \(.shiptype) \(.score) \(.level) \(.positions)"' "$T/data.json")"
 expect "data: its country from the MID table" "Democratic People's Republic of Korea" "$(jq -r '.vessels[0].country' "$T/data.json")"
 expect "data: reasons point at its findings" true \
@@ -169,7 +173,7 @@ expect "data: drawn points = stats.drawn_points" "$(jq '.stats.drawn_points' "$T
 expect "data: no coordinate is NaN or null" 0 "$(jq '[.tracks[].segments[].coords[][] | select(type != "number")] | length' "$T/data.json")"
 expect "data: Nampo among the ports, of concern" true "$(jq '[.ports[] | select(.name == "Nampo")][0].concern' "$T/data.json")"
 expect "data: zones and licences" "12 test asset" "$(jq -r '"\(.zones.features | length) \(.licences[0].name)"' "$T/data.json")"
-expect "data: weights" "60 29" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
+expect "data: weights" "60 30" "$(jq -r '"\(.weights.designation_imo) \(.weights | length)"' "$T/data.json")"
 expect "report.html: the includes are in" 3 "$(grep -c -e 'body { color: black }' -e 'var lib = 1;' -e 'var data = JSON.parse' "$O/report.html")"
 expect "report.html: no marker left" 0 "$(grep -c 'PELORUS:' "$O/report.html")"
 

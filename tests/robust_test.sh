@@ -36,7 +36,7 @@ printf '%s\n' '\s:x,c:1700000000*33\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0
 "$PEL" ingest -q --db "$T/one.db" "$T/one.nmea"; expect "a database of one position is made" 0 $?
 : >"$T/empty.jsonl"
 for db in empty one; do
-    for cmd in scan screen vessels "vessels --rank" "report --out $T/rep-$db" "watchlist show" "tracks --format geojson"; do
+    for cmd in scan screen vessels "vessels --rank" "report --out $T/rep-$db" "watchlist show" "tracks --format geojson" "coverage --format csv" coverage; do
         $PEL $cmd --db "$T/$db.db" >"$T/out" 2>"$T/err"; rc=$?
         expect "$db database: $cmd exits 0" 0 $rc
         expect "$db database: $cmd has no runtime error" 0 "$(grep -c -e 'runtime error' -e 'Sanitizer' "$T/err")"

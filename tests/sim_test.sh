@@ -19,7 +19,7 @@ check() { # description command...
 }
 
 # ---- every shipped scenario: simulate, scan, eval, held to the measured figures ----
-for name in small hard; do
+for name in small hard coverage; do
     S=$T/$name
     if ! $P simulate -q "examples/scenario_$name.json" --out "$S"; then
         bad "$name: simulate failed"
@@ -58,6 +58,26 @@ for name in small hard; do
     # --min-f1 turns the result into the exit status
     check "$name: eval --min-f1 1 passes" $P eval -q --min-f1 1 "$S/truth.jsonl" "$S/findings.jsonl" >/dev/null
 done
+
+# ---- the causes of silence (examples/scenario_coverage.json, issue 12) ----
+C=$T/coverage
+if [ -s "$C/findings.jsonl" ]; then
+    cause_of() { jq -r --argjson m "$1" 'select(.event == "gap" and .mmsi == $m) | .cause' "$C/findings.jsonl" | tr '\n' ' ' | sed 's/ $//'; }
+    check "coverage: dark in a busy box where others kept being heard: dark" test "$(cause_of 412300001)" = dark
+    check "coverage: dark where the station's lines arrive 6 h late: dark" test "$(cause_of 440300003)" = dark
+    check "coverage: dark far from any traffic: sparse" test "$(cause_of 538300002)" = sparse
+    check "coverage: dark where only satellite passes hear: sparse" test "$(cause_of 636300004)" = sparse
+    # inside the hole over the west box, 10-15 km from traffic that kept being heard: not dark
+    check "coverage: sailing inside a hole near its edge: coverage" test "$(cause_of 412300005)" = coverage
+    # every other gap is a background vessel served by rx-east while it was down
+    check "coverage: the station outage: 14 gaps, each coverage, none dark" test \
+        "$(jq -r 'select(.event == "gap" and (.mmsi | tostring | test("^4123000(01|05)|440300003|538300002|636300004$") | not)) | .cause' "$C/findings.jsonl" | sort | uniq -c | tr -s ' ')" = " 14 coverage"
+    check "coverage: rx-late's lines arrive hours after their time" test \
+        "$(awk -F'c:' '/s:rx-late/ { split($2, a, "*"); t = a[1] + 0; if (t < last - 3600) n++ } { if (match($0, /c:[0-9]+/)) { v = substr($0, RSTART + 2, RLENGTH - 2) + 0; if (v > last) last = v } } END { print (n > 0) }' "$C/ais.nmea")" = 1
+    check "coverage: sat-1 heard only in passes of 8 min every 90 min" test \
+        "$(grep 's:sat-1' "$C/ais.nmea" | sed 's/^\\s:[^,]*,c:\([0-9]*\).*/\1/' | awk '{ m = int(($1 - 1714521600) / 60 - 20); m = (m % 90 + 90) % 90; if (m >= 8) bad++ } END { print bad + 0 }')" = 0
+fi
+
 
 # the small scenario shows every kind of finding (it is the README's demo)
 S=$T/small

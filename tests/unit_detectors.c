@@ -254,8 +254,9 @@ static void test_settings(void) {
     det_gap_opts g;
     memset(&g, 0xff, sizeof g);
     det_gap_default_opts(&g);
-    CHECK(g.min_gap_h == 12 && g.port_radius_m == 5000 && g.coverage_radius_m == 50000 && g.min_others == 3 &&
-              g.coverage_margin_s == 1800 && g.draught_change_m == 0.5 && g.min_feed_fraction == 0.5,
+    CHECK(g.min_gap_h == 12 && g.port_radius_m == 5000 && g.open_radius_m == 50000 && g.serve_hours == 3 &&
+              g.dark_share == 0.8 && g.coverage_margin_s == 1800 && g.draught_change_m == 0.5 &&
+              g.min_feed_fraction == 0.5,
           "gap defaults");
     det_enc_opts e;
     memset(&e, 0xff, sizeof e);
@@ -264,7 +265,7 @@ static void test_settings(void) {
               e.min_port_distance_m == 10000 && e.merge_gap_h == 4 && e.step_s == 600 && e.max_interp_gap_s == 3600,
           "encounter defaults");
     det_opts opts[DET__COUNT];
-    const char *many[] = {"encounter.step_s=1200", "gap.min_others=7", "loitering.noise_m=12.5",
+    const char *many[] = {"encounter.step_s=1200", "gap.serve_hours=7", "loitering.noise_m=12.5",
                           "zone_entry.min_positions=4", "port_visit.stop_kn=0.25"};
     CHECK(det_settings_apply(opts, many, 5, NULL) == PEL_OK, "five settings");
     const det_enc_opts *eo = (const det_enc_opts *)&opts[DET_ENCOUNTER];
@@ -272,7 +273,7 @@ static void test_settings(void) {
     const det_loiter_opts *lo = (const det_loiter_opts *)&opts[DET_LOITERING];
     const det_zone_opts *zo = (const det_zone_opts *)&opts[DET_ZONE_ENTRY];
     const det_port_opts *po = (const det_port_opts *)&opts[DET_PORT_VISIT];
-    CHECK(eo->step_s == 1200 && eo->max_interp_gap_s == 3600 && go->min_others == 7 && go->min_gap_h == 12 &&
+    CHECK(eo->step_s == 1200 && eo->max_interp_gap_s == 3600 && go->serve_hours == 7 && go->min_gap_h == 12 &&
               lo->noise_m == 12.5 && zo->min_positions == 4 && po->stop_kn == 0.25 && po->exit_m == 4000,
           "each value in its member, the others at their defaults");
 }

@@ -19,6 +19,7 @@
 #endif
 
 #include "check.h"
+#include "geo/cell.h"
 
 #define NOM (sizeof cases / sizeof cases[0])
 
@@ -675,7 +676,52 @@ static void test_land(void) {
     CHECK(geo_land_load("tests/data/geo/no-such.json", &g, &err) != PEL_OK && g == NULL, "a missing file fails");
 }
 
+/* the coverage map's cells (geo/cell.h) */
+static void test_cells(void) {
+    for (int b = 0; b < GEO_CELL_BANDS; b++) {
+        double mid = -90.0 + (b + 0.5) * 0.125;
+        long n = lround(2880 * cos(mid * M_PI / 180.0));
+        CHECK(geo_cell_cols(b) == (n < 1 ? 1 : n), "band %d: %d columns, cos says %ld", b, geo_cell_cols(b), n);
+    }
+    CHECK(geo_cell_cols(720) == 2880 && geo_cell_cols(-1) == 0 && geo_cell_cols(GEO_CELL_BANDS) == 0,
+          "columns at the equator, none out of range");
+    /* ids: band * 2880 + column, band 0 at 90 S */
+    CHECK(geo_cell_of_deg(0.01, 0.01) == 720u * 2880 + 1440, "0.01N 0.01E: %u", geo_cell_of_deg(0.01, 0.01));
+    CHECK(geo_cell_of_deg(-0.01, -0.01) == 719u * 2880 + 1439, "0.01S 0.01W: %u", geo_cell_of_deg(-0.01, -0.01));
+    CHECK(geo_cell_of_deg(35.0625, 129.05) == geo_cell_of(21037500, 77430000), "degrees and units agree");
+    CHECK(geo_cell_of_deg(NAN, 1) == GEO_CELL_NONE && !geo_cell_valid(GEO_CELL_NONE), "no cell for NaN");
+    CHECK(geo_cell_of_deg(10, 180) == geo_cell_of_deg(10, -180), "180 E is 180 W");
+    /* every point lies in its cell's box; a cell is about 13.9 km a side */
+    static const double pts[][2] = {{35.5, 125.2}, {-33.9, 151.2}, {60.1, 5.3}, {79.9, -20.0}, {0, 0}, {-0.1, 179.99}};
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+        uint32_t c = geo_cell_of_deg(pts[i][0], pts[i][1]);
+        double a, b, d, e, la, lo;
+        CHECK(geo_cell_valid(c) && geo_cell_box(c, &a, &b, &d, &e) && geo_cell_centre(c, &la, &lo), "cell %zu", i);
+        CHECK(pts[i][0] >= a && pts[i][0] < d && pts[i][1] >= b && pts[i][1] < e, "point %zu in its box", i);
+        double ew = geo_distance_m(la, b, la, e), ns = geo_distance_m(a, lo, d, lo);
+        CHECK(fabs(ns - GEO_CELL_SIZE_M) < 20 && fabs(ew - GEO_CELL_SIZE_M) < 80, "point %zu: a cell %.0f x %.0f m", i,
+              ns, ew);
+    }
+    /* a line due east along 5.06N from 60E to 62.57E: 22 cells, in order */
+    uint32_t out[64];
+    size_t n = geo_cells_on_line(5.0625, 59.99, 5.0625, 62.57, 0, out, 64);
+    CHECK(n == 22 && out[0] == geo_cell_of_deg(5.0625, 59.99) && out[21] == geo_cell_of_deg(5.0625, 62.57),
+          "line: %zu cells", n);
+    for (size_t i = 1; i < n && i < 64; i++)
+        CHECK(out[i] == out[i - 1] + 1, "line: cell %zu next to the one before", i);
+    /* the cells near a point: its own first, the others by id, each centre within reach */
+    n = geo_cells_near(35.0, 125.0, 20000, out, 64);
+    CHECK(n >= 5 && n < 20 && out[0] == geo_cell_of_deg(35.0, 125.0), "near: %zu cells", n);
+    for (size_t i = 1; i < n && i < 64; i++) {
+        double la, lo;
+        geo_cell_centre(out[i], &la, &lo);
+        CHECK(geo_distance_m(35.0, 125.0, la, lo) <= 20000 && (i < 2 || out[i] > out[i - 1]), "near: cell %zu", i);
+    }
+    CHECK(geo_cells_near(35.0, 125.0, 0, out, 64) == 1, "near, radius 0: its own cell");
+}
+
 int main(void) {
+    test_cells();
     geo_ports *p = NULL;
     pel_error err = {0};
     if (geo_ports_load("data/ports.csv", &p, &err) != PEL_OK) {

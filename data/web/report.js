@@ -326,7 +326,7 @@
 
     var map = null;
     var renderer = null;
-    var layers = { tracks: null, zones: null, ports: null, events: {}, highlight: null };
+    var layers = { tracks: null, zones: null, ports: null, coverage: null, events: {}, highlight: null };
     var trackLayerByMmsi = new Map();
     var findingLayer = new Map();
     var drawn = { findings: 0, tracks: 0, landRings: 0, points: 0 };
@@ -407,6 +407,28 @@
         });
         layers.zones.addLayer(gj);
         layers.zones.addTo(map);
+    }
+
+    /* the coverage map (docs/coverage.md): each cell heard in the period,
+     * shaded by the share of its ten-minute slots that heard something; off
+     * until chosen in the layer control */
+    function drawCoverage() {
+        layers.coverage = L.featureGroup();
+        var c = data.coverage;
+        if (!c || typeof c !== 'object' || !Array.isArray(c.cells)) return;
+        c.cells.forEach(function (q) {
+            if (!Array.isArray(q) || q.length < 6 || q.some(function (x) { return typeof x !== 'number'; })) return;
+            var r = L.rectangle([[q[0], q[1]], [q[2], q[3]]], {
+                renderer: renderer, stroke: false, fillColor: '#1e88e5',
+                fillOpacity: 0.06 + 0.4 * Math.max(0, Math.min(1, q[4]))
+            });
+            r.bindTooltip(function () {
+                return el('div', { cls: 'tip' }, [el('b', { text: 'coverage cell' }),
+                    el('div', { text: 'heard in ' + Math.round(q[4] * 100) + ' % of the period\'s 10-minute slots, ' +
+                        fmtNum(q[5]) + ' h' })]);
+            }, { sticky: true });
+            layers.coverage.addLayer(r);
+        });
     }
 
     function zoneTip(p) {
@@ -595,6 +617,8 @@
                 box.appendChild(el('div', { cls: 'ctl-sub', text: 'Reference' }));
                 row('Zones', layers.zones, swatch('#8e24aa', 'zone'), null);
                 row('Ports', layers.ports, swatch('#263238', 'dot'), null);
+                row('Coverage (share of time heard)', layers.coverage, swatch('#1e88e5', 'zone'),
+                    layers.coverage.getLayers().length);
                 var legend = el('div', { cls: 'ctl-legend' }, LEVELS.map(function (l) {
                     return el('span', null, [swatch(levelColour(l), 'line'), l]);
                 }));
@@ -635,6 +659,7 @@
         });
         L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
         drawBasemap();
+        drawCoverage();
         drawZones();
         drawPorts();
         drawTracks();

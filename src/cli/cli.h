@@ -12,6 +12,7 @@ int cli_decode(int argc, char **argv);
 int cli_ingest(int argc, char **argv);
 int cli_vessel(int argc, char **argv);
 int cli_tracks(int argc, char **argv);
+int cli_coverage(int argc, char **argv);
 int cli_dbdump(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 int cli_watchlist(int argc, char **argv);

@@ -447,7 +447,12 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
 
 /* --bbox MINLON,MINLAT,MAXLON,MAXLAT: four plain numbers, longitudes in
  * -180..180, latitudes in -90..90, each minimum at most its maximum. */
+static bool parse_bbox_of(const char *cmd, const char *v, pel_track_filter *f);
 static bool parse_bbox(const char *v, pel_track_filter *f) {
+    return parse_bbox_of("tracks", v, f);
+}
+
+static bool parse_bbox_of(const char *cmd, const char *v, pel_track_filter *f) {
     double x[4];
     int n = 0;
     const char *p = v;
@@ -476,9 +481,9 @@ static bool parse_bbox(const char *v, pel_track_filter *f) {
         return true;
     }
     fprintf(stderr,
-            "pelorus tracks: --bbox wants MINLON,MINLAT,MAXLON,MAXLAT: four numbers, longitudes from -180 to 180,"
+            "pelorus %s: --bbox wants MINLON,MINLAT,MAXLON,MAXLAT: four numbers, longitudes from -180 to 180,"
             " latitudes from -90 to 90, each minimum at most its maximum; not \"%s\"\n",
-            v);
+            cmd, v);
     return false;
 }
 
@@ -604,6 +609,111 @@ int cli_tracks(int argc, char **argv) {
                 (unsigned long long)t.positions);
     pel_store_close(s);
     free(mm);
+    return st == PEL_OK ? 0 : 1;
+}
+
+static const cli_name coverage_formats[] = {{"geojson", PEL_EXPORT_GEOJSON}, {"csv", PEL_EXPORT_CSV}, {NULL, 0}};
+
+static const char coverage_help[] =
+    "usage: pelorus coverage [--db PATH] [--bbox MINLON,MINLAT,MAXLON,MAXLAT] [--from TIME] [--to TIME]\n"
+    "                        [--station NAME] [--format geojson|csv] [-o FILE]\n"
+    "\n"
+    "Writes the coverage map (docs/coverage.md): one cell of about 14 x 14 km each,\n"
+    "with the hours it heard something in, its receptions, vessel-hours, ten-minute\n"
+    "slots heard, its baseline (the share of the period's slots it heard something\n"
+    "in) and the stations that heard it.  GeoJSON (the cells' polygons) or CSV.\n"
+    "--bbox keeps the cells whose centre is inside; --from/--to the hours that meet\n"
+    "the period (TIME ISO-8601 UTC or Unix seconds); --station one receiving\n"
+    "station's receptions (its tag block s: name).  Output to standard output\n"
+    "unless -o.\n"
+    "exit status: 0 done; 1 error; 2 usage error\n";
+
+/* pelorus coverage: the map as GeoJSON or CSV. */
+int cli_coverage(int argc, char **argv) {
+    const char *db = "pelorus.db", *out = NULL, *station = NULL;
+    pel_export_format fmt = PEL_EXPORT_GEOJSON;
+    pel_track_filter f = {0};
+    int rc = 0;
+    enum { O_HELP, O_DB, O_OUT, O_FORMAT, O_BBOX, O_FROM, O_TO, O_STATION };
+    static const cli_opt opts[] = {
+        [O_HELP] = {"--help", "-h", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_OUT] = {"--output", "-o", true},
+        [O_FORMAT] = {"--format", NULL, true},
+        [O_BBOX] = {"--bbox", NULL, true},
+        [O_FROM] = {"--from", NULL, true},
+        [O_TO] = {"--to", NULL, true},
+        [O_STATION] = {"--station", NULL, true},
+        {NULL, NULL, false},
+    };
+    cli_args g;
+    cli_args_init(&g, "coverage", argc, argv);
+    const char *v;
+    int choice;
+    for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD:
+            rc = 2;
+            break;
+        case CLI_ARG:
+            rc = usage_error("coverage", "unexpected argument", v);
+            break;
+        case O_HELP:
+            fputs(coverage_help, stdout);
+            return 0;
+        case O_DB:
+            db = v;
+            break;
+        case O_OUT:
+            out = v;
+            break;
+        case O_FORMAT:
+            if (cli_choice("coverage", "--format", v, coverage_formats, &choice))
+                fmt = (pel_export_format)choice;
+            else
+                rc = 2;
+            break;
+        case O_BBOX:
+            if (!parse_bbox_of("coverage", v, &f))
+                rc = 2;
+            break;
+        case O_FROM:
+            f.has_from = true;
+            if (!cli_time("coverage", "--from", v, &f.from_ms))
+                rc = 2;
+            break;
+        case O_TO:
+            f.has_to = true;
+            if (!cli_time("coverage", "--to", v, &f.to_ms))
+                rc = 2;
+            break;
+        case O_STATION:
+            station = v;
+            break;
+        }
+    }
+    if (!rc && !cli_period("coverage", f.has_from, f.from_ms, f.has_to, f.to_ms))
+        rc = 2;
+    if (rc)
+        return rc;
+    pel_error err = {0};
+    pel_store *s = pel_store_open(db, true, &err);
+    if (!s) {
+        fprintf(stderr, "pelorus coverage: %s\n", err.msg);
+        return 1;
+    }
+    cli_out co;
+    FILE *o = cli_out_open("coverage", &co, out);
+    if (!o) {
+        pel_store_close(s);
+        return 1;
+    }
+    pel_status st = pel_coverage_write(s, &f, station, o, fmt, &err);
+    if (st != PEL_OK)
+        fprintf(stderr, "pelorus coverage: %s\n", err.msg[0] ? err.msg : "writing failed");
+    if (!cli_out_close("coverage", &co, st == PEL_OK) && st == PEL_OK)
+        st = PEL_ERR_IO;
+    pel_store_close(s);
     return st == PEL_OK ? 0 : 1;
 }
 

@@ -32,6 +32,8 @@ static void usage(FILE *f) {
                "  simulate  write AIS with known answers from a scenario file\n"
                "  eval      score findings against the truth of a simulation\n"
                "  tracks    export tracks as GeoJSON, CSV or KML\n"
+               "  coverage  the coverage map (what was heard per cell, hour and station) as\n"
+               "            GeoJSON or CSV\n"
                "  version   print the version\n"
                "\n"
                "Run 'pelorus COMMAND --help' for a command's options.\n");
@@ -74,6 +76,8 @@ static int run(int argc, char **argv) {
         return cli_vessel(argc - 1, argv + 1);
     if (strcmp(cmd, "tracks") == 0)
         return cli_tracks(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return cli_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "db-dump") == 0)
         return cli_dbdump(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -21,15 +21,23 @@
  *     (the change of MMSI explains it; the silence itself is told by
  *     duration_h and the identity_change's silence_h) -- when that is
  *     min_gap_h or more later, and is no gap at all when sooner.
- *   - Reception: a silence is "suspected" when at least min_others
- *     positions of other vessels were heard within coverage_radius_m of the
- *     gap start during the gap, leaving out its first and last
- *     coverage_margin_s (at most a quarter of the gap), i.e. the place was
- *     covered; false otherwise (a reception hole explains it), null without
- *     the callback.
+ *   - Cause (docs/coverage.md): the gap's cells -- those within corridor_m
+ *     of the line from its last to its next position, or within
+ *     open_radius_m of the last position for an open gap -- are judged in
+ *     its window (less coverage_margin_s at each end, at most a quarter of
+ *     it) against their own baseline outside it (the vessel's own hours
+ *     left out): a cell with a baseline (min_baseline of its slots heard,
+ *     min_vessels other vessels, min_baseline_h hours) kept hearing when it
+ *     heard keep_ratio of its usual share; a thinner one fell silent when
+ *     silent_vessels distinct vessels were due and none came, else is judged by
+ *     the continuous station that served it (serve_hours).  "dark" when
+ *     dark_share of the cells that can tell kept hearing, "coverage" when
+ *     not, "sparse" when none can tell; "suspected" is true for "dark"
+ *     only; null without the callback.  A gap closed by a link is
+ *     "identity" and not judged against the coverage (emit_gap).
  *   - Gaps starting or ending near a port of concern are kept and marked.
- *   - In the scan (the hooks at the end): the reception comes from the
- *     store's coverage (st_coverage), the draughts from its voyage reports;
+ *   - In the scan (the hooks at the end): the cells' counts come from the
+ *     store's coverage map (st_covmap, st_coverage_rows), the draughts from its voyage reports;
  *     every vessel's positions make the feed's pulse (positions heard per
  *     hour), and once every vessel is read, a gap during which the whole
  *     feed was silent most of the time is a hole in the data, not a
@@ -37,9 +45,8 @@
  *
  * Defaults: det_table's settings (detectors.c).
  *
- * Limits: the coverage test looks around the start of the gap only, over
- * the whole gap, and counts positions, not vessels.  Satellite coverage
- * that comes and goes within the gap is not modelled.  A gap is measured
+ * Limits: every cell is judged over the whole window, not the hours the
+ * vessel could have been in it; the path is a straight corridor.  A gap is measured
  * between received positions, so one shorter than min_gap_h plus the
  * reporting interval may be missed at the threshold.
  */
@@ -50,8 +57,11 @@
 #include <string.h>
 
 #include "detectors.h"
+#include "geo/cell.h"
+#include "geo/geo.h"
 #include "store/store.h"
 #include "track/trk.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 /* ---- chains -------------------------------------------------------------- */
@@ -145,11 +155,209 @@ static int port_members(fnd_builder *b, const det_geo *geo, const det_gap_opts *
     return c == 1;
 }
 
+/* ---- the cause (docs/findings.md, "gap"; docs/coverage.md) ------------------------------------ */
+
+#define GAP_MAX_CELLS 512 /* cells judged along a path (a longer one: its first ones) */
+#define GAP_SHOW_CELLS 6  /* cells listed as evidence in coverage_cells */
+
+/* One judged cell, for the evidence. */
+typedef struct judged {
+    uint32_t cell;
+    det_cell_heard h;
+    double usual; /* base_heard / base_slots, -1 when none */
+    int state;    /* 0 no baseline, 1 baseline and kept hearing, 2 baseline and silent */
+} judged;
+
+/* "cell=ID lat=.. lon=.. slots=HEARD/OF usual=.. positions=N usual_per_h=.." */
+static void cell_text(const judged *j, char *buf, size_t size) {
+    double lat = NAN, lon = NAN;
+    geo_cell_centre(j->cell, &lat, &lon);
+    int k = snprintf(buf, size,
+                     "cell=%u lat=%.4f lon=%.4f slots=%ld/%ld usual=%.2f vessel_hours=%ld usual_per_h=%.2f others=%ld",
+                     j->cell, lat, lon, j->h.slots_heard, j->h.slots, j->usual < 0 ? 0.0 : j->usual, j->h.vessel_hours,
+                     j->h.base_hours > 0 ? (double)j->h.base_vessel_hours / j->h.base_hours : 0.0, j->h.base_vessels);
+    if (j->h.served >= 0 && k > 0 && (size_t)k < size)
+        snprintf(buf + k, size - (size_t)k, " station=%.40s %s", j->h.station ? j->h.station : "?",
+                 j->h.served ? "up" : "silent");
+}
+
+/* The order cells are listed in: the silent cells with a baseline first
+ * (the reason for "coverage"), then those that kept hearing (the reason
+ * for "dark"), then the rest; path order within each. */
+static int state_rank(int state) {
+    return state == 2 ? 0 : state == 1 ? 1 : 2;
+}
+
+/* The cells of a closed gap's corridor: those on the line from (lat0,
+ * lon0) to (lat1, lon1) and those whose centre is within corridor_m of a
+ * point of it sampled every quarter cell, in order along the line, each
+ * once; up to cap.  Returns how many were written. */
+static size_t path_cells(double lat0, double lon0, double lat1, double lon1, double corridor_m, uint32_t *out,
+                         size_t cap) {
+    uint32_t line[GAP_MAX_CELLS], near[64];
+    size_t nl = geo_cells_on_line(lat0, lon0, lat1, lon1, 0, line, GAP_MAX_CELLS), n = 0;
+    if (nl > GAP_MAX_CELLS)
+        nl = GAP_MAX_CELLS;
+    double d = geo_distance_m(lat0, lon0, lat1, lon1), dlon = lon1 - lon0;
+    if (dlon > 180)
+        dlon -= 360;
+    if (dlon < -180)
+        dlon += 360;
+    long steps = (long)ceil(d / (GEO_CELL_SIZE_M / 4));
+    if (steps > 4 * GAP_MAX_CELLS)
+        steps = 4 * GAP_MAX_CELLS;
+    for (long s = 0; s <= steps && n < cap; s++) {
+        double f = steps ? (double)s / (double)steps : 0;
+        size_t k = geo_cells_near(lat0 + f * (lat1 - lat0), lon0 + f * dlon, corridor_m, near, 64);
+        if (k > 64)
+            k = 64;
+        for (size_t i = 0; i < k && n < cap; i++) {
+            bool seen = false;
+            for (size_t m = n; m-- > 0 && !seen;)
+                seen = out[m] == near[i];
+            if (!seen)
+                out[n++] = near[i];
+        }
+    }
+    /* the line's own cells, should sampling have missed a corner */
+    for (size_t i = 0; i < nl && n < cap; i++) {
+        bool seen = false;
+        for (size_t m = n; m-- > 0 && !seen;)
+            seen = out[m] == line[i];
+        if (!seen)
+            out[n++] = line[i];
+    }
+    return n;
+}
+
+static int cmp_own(const void *x, const void *y) {
+    const det_own_hour *a = x, *b = y;
+    if (a->cell != b->cell)
+        return a->cell < b->cell ? -1 : 1;
+    return (a->hour > b->hour) - (a->hour < b->hour);
+}
+
+/* The vessel's receptions per cell and hour, sorted; *n their count.
+ * NULL with *n 0 when there is no memory (then nothing is left out). */
+static det_own_hour *own_hours(const pel_position *p, size_t n, size_t *nout) {
+    *nout = 0;
+    det_own_hour *v = n ? malloc(n * sizeof *v) : NULL;
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (det_own_hour){geo_cell_of(p[i].lat, p[i].lon), p[i].t_ms / 3600000, 1};
+    xqsort(v, n, sizeof *v, cmp_own);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k && v[k - 1].cell == v[i].cell && v[k - 1].hour == v[i].hour)
+            v[k - 1].positions++;
+        else
+            v[k++] = v[i];
+    *nout = k;
+    return v;
+}
+
+/* Adds "cause", "suspected" and the cause's evidence: the seam of identity
+ * first, then the coverage cells along the vessel's plausible path (last
+ * to next position; an open gap: the cells within open_radius_m of its
+ * last position) in the gap's window (less the margins), each against its
+ * own baseline.  Without ctx->cell_heard: cause null, suspected null,
+ * "coverage":"unknown". */
+typedef char cell_texts[GAP_SHOW_CELLS][256]; /* the evidence's texts: borrowed by the builder until the emit */
+
+static pel_status judge_cause(cell_texts text, const det_gap_opts *o, const det_gap_context *ctx, uint32_t mmsi,
+                              const pel_position *a, const pel_position *z, int64_t end_ms, const det_own_hour *own,
+                              size_t nown, fnd_builder *b) {
+    if (!ctx || !ctx->cell_heard) {
+        fnd_null(b, "cause");
+        fnd_bool(b, "suspected", -1);
+        fnd_str(b, "coverage", "unknown");
+        return PEL_OK;
+    }
+    int64_t margin = (int64_t)(o->coverage_margin_s * 1000.0), quarter = (end_ms - a->t_ms) / 4;
+    if (margin > quarter)
+        margin = quarter;
+    if (margin < 0)
+        margin = 0;
+    int64_t from = a->t_ms + margin, to = end_ms - margin;
+    double lat0 = (double)a->lat / PEL_DEG, lon0 = (double)a->lon / PEL_DEG;
+    uint32_t cells[GAP_MAX_CELLS];
+    size_t nc = z ? path_cells(lat0, lon0, (double)z->lat / PEL_DEG, (double)z->lon / PEL_DEG, o->corridor_m, cells,
+                               GAP_MAX_CELLS)
+                  : geo_cells_near(lat0, lon0, o->open_radius_m, cells, GAP_MAX_CELLS);
+    if (nc > GAP_MAX_CELLS)
+        nc = GAP_MAX_CELLS;
+    judged *j = malloc((nc ? nc : 1) * sizeof *j);
+    if (!j)
+        return PEL_ERR_NOMEM;
+    long base = 0, kept = 0;
+    for (size_t i = 0; i < nc; i++) {
+        j[i] = (judged){.cell = cells[i], .usual = -1};
+        /* the vessel's own hours in this cell */
+        size_t lo = 0, hi = nown;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (own[mid].cell < cells[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t k = lo;
+        while (k < nown && own[k].cell == cells[i])
+            k++;
+        pel_status st = ctx->cell_heard(ctx->ud, mmsi, cells[i], from, to, own + lo, k - lo, &j[i].h);
+        if (st != PEL_OK) {
+            free(j);
+            return st;
+        }
+        const det_cell_heard *h = &j[i].h;
+        if (h->base_slots > 0)
+            j[i].usual = (double)h->base_heard / (double)h->base_slots;
+        if (h->slots <= 0)
+            continue;
+        bool enough = h->base_hours >= o->min_baseline_h - 1e-9 && h->base_vessels >= o->min_vessels;
+        if (enough && j[i].usual >= o->min_baseline) {
+            double during = (double)h->slots_heard / (double)h->slots;
+            j[i].state = during >= o->keep_ratio * j[i].usual - 1e-12 ? 1 : 2;
+        } else if (enough && h->base_hours > 0 && h->slots_heard == 0 &&
+                   (double)h->base_vessels / h->base_hours * ((double)h->slots / 6.0) >= o->silent_vessels - 1e-9)
+            j[i].state = 2; /* thin, but a silence this long is not chance: distinct vessels, not vessel-hours,
+                               as one vessel passing is heard in several hours but is one chance */
+        else if (h->served >= 0 && h->base_vessels >= o->min_vessels)
+            j[i].state = h->served ? 1 : 2;
+        else
+            continue;
+        base++;
+        kept += j[i].state == 1;
+    }
+    const char *cause = base == 0                                              ? "sparse"
+                        : (double)kept >= o->dark_share * (double)base - 1e-12 ? "dark"
+                                                                               : "coverage";
+    fnd_str(b, "cause", cause);
+    fnd_bool(b, "suspected", strcmp(cause, "dark") == 0);
+    fnd_int(b, "cells", (int64_t)nc);
+    fnd_int(b, "cells_baseline", base);
+    fnd_int(b, "cells_heard", kept);
+    /* the evidence: up to GAP_SHOW_CELLS cells, the telling ones first */
+    const char *shown[GAP_SHOW_CELLS];
+    size_t ns = 0;
+    for (int rank = 0; rank < 3 && ns < GAP_SHOW_CELLS; rank++)
+        for (size_t i = 0; i < nc && ns < GAP_SHOW_CELLS; i++)
+            if (state_rank(j[i].state) == rank && (rank < 2 || j[i].h.base_heard > 0 || j[i].h.slots_heard > 0)) {
+                cell_text(&j[i], text[ns], sizeof text[ns]);
+                shown[ns] = text[ns];
+                ns++;
+            }
+    fnd_strs(b, "coverage_cells", shown, ns);
+    free(j);
+    return PEL_OK;
+}
+
 /* Builds and emits one gap from a (position before) to z (position after,
  * NULL for an open gap ending at end_ms). */
-static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
-                     const pel_position *a, const pel_position *z, int64_t end_ms, size_t others_same, fnd_emit_fn emit,
-                     void *ud) {
+static pel_status emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
+                           const pel_position *a, const pel_position *z, int64_t end_ms, size_t others_same,
+                           const det_own_hour *own, size_t nown, fnd_emit_fn emit, void *ud) {
     fnd_builder f = {0};
     f.event = "gap";
     f.mmsi = mmsi;
@@ -190,32 +398,23 @@ static void emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_co
     fnd_num(b, "draught_after_m", d1, 1);
     fnd_bool(b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
 
+    cell_texts texts; /* until the emit below */
     if (after != mmsi) {
         /* the ship went on as another MMSI (a link): the MMSI change, not a
          * silence, is why this one was never heard again */
         fnd_str(b, "cause", "identity");
         fnd_bool(b, "suspected", 0);
-    } else if (ctx && ctx->others_heard) {
-        int64_t margin = (int64_t)(o->coverage_margin_s * 1000.0), quarter = (f.end_ms - f.start_ms) / 4;
-        if (margin > quarter)
-            margin = quarter;
-        if (margin < 0)
-            margin = 0;
-        long heard = ctx->others_heard(ctx->ud, mmsi, f.lat, f.lon, o->coverage_radius_m, f.start_ms + margin,
-                                       f.end_ms - margin);
-        fnd_bool(b, "suspected", heard >= o->min_others);
-        fnd_int(b, "others_heard_nearby", heard);
-        fnd_num(b, "coverage_radius_km", o->coverage_radius_m / 1000.0, 1);
-        fnd_int(b, "min_others", o->min_others);
     } else {
-        fnd_bool(b, "suspected", -1);
-        fnd_str(b, "coverage", "unknown");
+        pel_status st = judge_cause(texts, o, ctx, mmsi, a, z, f.end_ms, own, nown, b);
+        if (st != PEL_OK)
+            return st;
     }
 
     fnd_add_position(&f, a);
     if (z)
         fnd_add_position(&f, z);
     emit(ud, &f);
+    return PEL_OK;
 }
 
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
@@ -232,33 +431,54 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
         return PEL_ERR_NOMEM;
     const size_t *next = link;
     int64_t min_ms = (int64_t)llround(o->min_gap_h * 3.6e6);
-    for (size_t i = 0; i < n; i++) {
+    det_own_hour *own = NULL;
+    size_t nown = 0;
+    bool asked = false; /* the own hours are counted once, for the first gap */
+    pel_status st = PEL_OK;
+    for (size_t i = 0; i < n && st == PEL_OK; i++) {
         size_t j = next[i];
         if (j == DET_CHAIN_END || p[j].t_ms - p[i].t_ms < min_ms)
             continue;
-        emit_gap(o, geo, ctx, mmsi, &p[i], &p[j], p[j].t_ms, j - i - 1, emit, ud);
+        if (!asked && ctx && ctx->cell_heard) {
+            own = own_hours(p, n, &nown);
+            asked = true;
+        }
+        st = emit_gap(o, geo, ctx, mmsi, &p[i], &p[j], p[j].t_ms, j - i - 1, own, nown, emit, ud);
     }
     free(link);
-    if (ctx && ctx->data_end_ms > 0 && ctx->data_end_ms - p[n - 1].t_ms > min_ms) {
+    if (st == PEL_OK && ctx && ctx->data_end_ms > 0 && ctx->data_end_ms - p[n - 1].t_ms > min_ms) {
         /* silent until the end: unless the ship went on under another MMSI
          * (a link, det_link.c), whose first position then ends the gap
          * ("cause":"identity") or, sooner than min_gap_h, leaves none */
         const det_link *k = det_link_from(ctx->links, mmsi);
+        if (!asked && ctx->cell_heard)
+            own = own_hours(p, n, &nown);
         if (!k)
-            emit_gap(o, geo, ctx, mmsi, &p[n - 1], NULL, ctx->data_end_ms, 0, emit, ud);
+            st = emit_gap(o, geo, ctx, mmsi, &p[n - 1], NULL, ctx->data_end_ms, 0, own, nown, emit, ud);
         else if (k->first.t_ms - p[n - 1].t_ms >= min_ms)
-            emit_gap(o, geo, ctx, mmsi, &p[n - 1], &k->first, k->first.t_ms, 0, emit, ud);
+            st = emit_gap(o, geo, ctx, mmsi, &p[n - 1], &k->first, k->first.t_ms, 0, own, nown, emit, ud);
     }
-    return PEL_OK;
+    free(own);
+    return st;
 }
 
 /* ---- in the scan: hooks (detectors.h) ---------------------------------------------------- */
 
 typedef struct gap_scan {
     pel_store *s;
-    st_coverage *cov; /* positions heard near a gap, for others_heard */
+    st_covmap *cov; /* the coverage map's cells, for cell_heard */
+    const det_gap_opts *o;
+    /* each station's pulse: bit k of pulse[id * words ..] is the data's
+     * ten-minute slot k (from data_start) in which it heard anything;
+     * NULL when there are no stations (or too many to hold) */
+    uint64_t *pulse;
+    size_t nstations, words;
+    long *pulse_heard; /* per station, its slots heard over the span */
+    char **names;      /* per station id, its name (st_source_names) */
+    size_t nnames;
+    pel_error *err; /* the scan's, for cell_heard's failures */
     det_gap_context ctx;
-    int64_t data_start;
+    int64_t data_start, data_end;
     uint16_t *hours; /* positions heard per hour since data_start (saturating) */
     size_t nhours;
     uint64_t vessels_heard; /* vessels with usable positions */
@@ -269,11 +489,156 @@ static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
     return st_draught_near(g->s, mmsi, t, before);
 }
 
-/* Positions of other vessels heard within radius_m of (lat, lon) between
- * from and to (inclusive): the coverage judgement above. */
-static long others_heard(void *ud, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from, int64_t to) {
+/* A cell's ten-minute slots and positions heard (every reception: station
+ * 0 of the map) in the window [from_ms, to_ms) and, as its baseline,
+ * outside it within the data's span.  Slots count when wholly inside the
+ * window; positions by hour, an hour the window cuts counted on neither
+ * side. */
+/* The vessel's own positions in the cell in hour h (own sorted by hour). */
+static uint32_t own_at(const det_own_hour *own, size_t nown, int64_t h) {
+    size_t lo = 0, hi = nown;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (own[mid].hour < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < nown && own[lo].hour == h ? own[lo].positions : 0;
+}
+
+static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t from_ms, int64_t to_ms,
+                             const det_own_hour *own, size_t nown, det_cell_heard *out) {
     gap_scan *g = ud;
-    return st_coverage_count(g->cov, mmsi, lat, lon, radius_m, from, to);
+    *out = (det_cell_heard){0};
+    const st_cov_row *r;
+    size_t n;
+    pel_status st = st_covmap_cell(g->cov, cell, &r, &n, g->err);
+    if (st != PEL_OK)
+        return st;
+    const int64_t slot_ms = 600000;
+    int64_t ss = g->data_start / slot_ms, se = g->data_end / slot_ms + 1;
+    int64_t ws = (from_ms + slot_ms - 1) / slot_ms, we = to_ms / slot_ms;
+    if (ws < ss)
+        ws = ss;
+    if (we > se)
+        we = se;
+    if (we < ws)
+        we = ws;
+    out->slots = (long)(we - ws);
+    out->base_slots = (long)((se - ss) - (we - ws));
+    uint64_t base_seen = 0;
+    for (size_t i = 0; i < n && r[i].station == 0; i++) {
+        int64_t h0 = r[i].hour * 6;
+        uint32_t mine = own_at(own, nown, r[i].hour);
+        if (mine && r[i].vessels <= 1)
+            continue; /* only the vessel itself was heard there then */
+        if (h0 + 6 <= ws || h0 >= we)
+            base_seen |= r[i].seen;
+        for (int k = 0; k < 6; k++) {
+            int64_t sl = h0 + k;
+            if (!(r[i].slots >> k & 1) || sl < ss || sl >= se)
+                continue;
+            if (sl >= ws && sl < we)
+                out->slots_heard++;
+            else
+                out->base_heard++;
+        }
+        long others = (long)r[i].positions - (long)mine;
+        if (others < 0)
+            others = 0;
+        if (h0 >= ws && h0 + 6 <= we) {
+            out->positions += others;
+            out->vessel_hours += (long)r[i].vessels - (mine ? 1 : 0);
+        } else if (h0 + 6 <= ws || h0 >= we) {
+            out->base_positions += others;
+            out->base_vessel_hours += (long)r[i].vessels - (mine ? 1 : 0);
+        }
+    }
+    /* no baseline of its own: the station that served it, by vessel-hours
+     * outside the window (the most; the lowest id on a tie) */
+    out->served = -1;
+    uint32_t best = 0;
+    long best_vh = 0;
+    for (size_t i = 0; g->pulse && i < n;) {
+        uint32_t sid = r[i].station;
+        long vh = 0;
+        for (; i < n && r[i].station == sid; i++)
+            if (sid && (r[i].hour * 6 + 6 <= ws || r[i].hour * 6 >= we))
+                vh += (long)r[i].vessels - (own_at(own, nown, r[i].hour) ? 1 : 0);
+        if (sid && sid < g->nstations && vh > best_vh) {
+            best = sid;
+            best_vh = vh;
+        }
+    }
+    if (best && best_vh >= g->o->serve_hours) {
+        long in = 0, all = (long)(we - ws), span = (long)(se - ss);
+        const uint64_t *bits = g->pulse + (size_t)best * g->words;
+        for (int64_t k = ws - ss; k < we - ss; k++)
+            in += (long)(bits[k / 64] >> (k % 64) & 1);
+        long out_heard = g->pulse_heard[best] - in, out_all = span - all;
+        double usual = out_all > 0 ? (double)out_heard / (double)out_all : 0;
+        if (usual >= g->o->min_baseline && all > 0 && (double)out_all / 6.0 >= g->o->min_baseline_h - 1e-9) {
+            out->served = (double)in / (double)all >= g->o->keep_ratio * usual - 1e-12;
+            out->station = best < g->nnames && g->names[best] ? g->names[best] : "?";
+        }
+    }
+    /* distinct others outside the window: the vessels' bits less its own
+     * (a lower bound: another vessel may share a bit) */
+    uint64_t own_bit = st_cov_bit(mmsi);
+    out->base_vessels = __builtin_popcountll(base_seen & ~own_bit);
+    /* the hours of the span less those the window meets */
+    int64_t hs = ss / 6, he = (se - 1) / 6, base_hours = he - hs + 1;
+    if (we > ws) {
+        int64_t o0 = ws / 6, o1 = (we + 5) / 6 - 1;
+        if (o0 < hs)
+            o0 = hs;
+        if (o1 > he)
+            o1 = he;
+        if (o1 >= o0)
+            base_hours -= o1 - o0 + 1;
+    }
+    out->base_hours = (double)base_hours;
+    return PEL_OK;
+}
+
+/* Each station's pulse over the data's span, from the map's station rows
+ * (docs/coverage.md): which ten-minute slots it heard anything in. */
+#define PULSE_MAX_BYTES (256u << 20)
+static pel_status station_pulse(gap_scan *g, pel_error *err) {
+    if (g->data_end <= g->data_start)
+        return PEL_OK;
+    pel_status st = st_source_names(g->s, &g->names, &g->nnames, err);
+    if (st != PEL_OK || g->nnames < 2)
+        return st;
+    int64_t ss = g->data_start / 600000, se = g->data_end / 600000 + 1;
+    g->words = (size_t)((se - ss + 63) / 64);
+    g->nstations = g->nnames;
+    if (g->words > PULSE_MAX_BYTES / 8 / g->nstations)
+        return PEL_OK; /* too many to hold: thin cells stay without a judgement */
+    g->pulse = calloc(g->nstations * g->words, sizeof *g->pulse);
+    g->pulse_heard = calloc(g->nstations, sizeof *g->pulse_heard);
+    if (!g->pulse || !g->pulse_heard)
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the stations' pulse");
+    st_iter *it = st_coverage_rows(g->s, ST_COV_STATIONS, 0, ss / 6, (se - 1) / 6, err);
+    if (!it)
+        return PEL_ERR_IO;
+    st_cov_row r;
+    int step;
+    while ((step = st_cov_row_next(it, &r, err)) > 0) {
+        if (r.station >= g->nstations)
+            continue;
+        uint64_t *bits = g->pulse + (size_t)r.station * g->words;
+        for (int k = 0; k < 6; k++) {
+            int64_t sl = r.hour * 6 + k - ss;
+            if (!(r.slots >> k & 1) || sl < 0 || sl >= se - ss || (bits[sl / 64] >> (sl % 64) & 1))
+                continue;
+            bits[sl / 64] |= 1ull << (sl % 64);
+            g->pulse_heard[r.station]++;
+        }
+    }
+    st_iter_free(it);
+    return step < 0 ? (pel_status)-step : PEL_OK;
 }
 
 pel_status det_gap_begin(det_call *c) {
@@ -283,9 +648,15 @@ pel_status det_gap_begin(det_call *c) {
         return PEL_ERR_NOMEM;
     c->state = g;
     g->s = env->s;
-    if (!(g->cov = st_coverage_new(env->s, c->err)))
-        return PEL_ERR_IO;
+    if (!(g->cov = st_covmap_new(env->s, c->err)))
+        return PEL_ERR_NOMEM;
+    g->err = c->err;
+    g->o = c->opts;
     g->data_start = env->data_start_ms;
+    g->data_end = env->data_end_ms;
+    pel_status st = station_pulse(g, c->err);
+    if (st != PEL_OK)
+        return st;
     if (env->data_end_ms > env->data_start_ms) {
         /* times are checked at ingest (1990 .. tomorrow): at most ~330,000 hours */
         g->nhours = (size_t)((env->data_end_ms - env->data_start_ms) / 3600000 + 1);
@@ -294,7 +665,7 @@ pel_status det_gap_begin(det_call *c) {
             return PEL_ERR_NOMEM;
     }
     g->ctx = (det_gap_context){.draught_at = draught_at,
-                               .others_heard = others_heard,
+                               .cell_heard = cell_heard,
                                .data_end_ms = env->data_end_ms,
                                .links = env->links,
                                .ud = g};
@@ -357,7 +728,12 @@ void det_gap_cleanup(det_call *c) {
     gap_scan *g = c->state;
     if (!g)
         return;
-    st_coverage_free(g->cov);
+    st_covmap_free(g->cov);
+    free(g->pulse);
+    free(g->pulse_heard);
+    for (size_t i = 0; i < g->nnames; i++)
+        free(g->names[i]);
+    free(g->names);
     free(g->hours);
     free(g);
     c->state = NULL;

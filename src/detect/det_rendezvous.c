@@ -176,6 +176,10 @@ static pel_status amend_one(const det_loiter_opts *o, fnd_set *s, size_t i, cons
         fnd_str(b, "gap_end", times[x][1]);
         fnd_bool(b, "gap_open", gp->open);
         fnd_bool(b, "gap_suspected", gp->suspected);
+        if (gp->cause[0])
+            fnd_str(b, "gap_cause", gp->cause);
+        else
+            fnd_null(b, "gap_cause");
         fnd_num(b, "together_h", r->together_h, 2);
         fnd_num(b, "reported_speed_kn", r->reported_kn, 1);
         fnd_num(b, "reach_speed_kn", r->reach_kn, 1);
@@ -303,7 +307,10 @@ pel_status det_loiter_finish(det_call *c) {
         if (!g)
             continue;
         kept[k] = *g;
-        kept[k++].suspected = fnd_get_bool(f, "suspected");
+        kept[k].suspected = fnd_get_bool(f, "suspected");
+        const char *cause = fnd_get_str(f, "cause");
+        snprintf(kept[k].cause, sizeof kept[k].cause, "%s", cause ? cause : "");
+        k++;
     }
     char **paths = NULL;
     size_t npaths = 0;

@@ -96,9 +96,16 @@ static const det_setting loi_settings[] = {
 static const det_setting gap_settings[] = {
     GAP(min_gap_h,         12,    0.25, 8760,    "hours",     "a silence at least this long is a gap"),
     GAP(port_radius_m,     5000,  0, 100000,     "metres",    "a gap's end this close to a port is near it"),
-    GAP(coverage_radius_m, 50000, 0, 500000,     "metres",    "how far around the gap's start other vessels heard during it are counted"),
-    GAP(min_others,        3,     0, 1000000,    "positions", "positions of other vessels heard there that make the gap suspected"),
-    GAP(coverage_margin_s, 1800,  0, 86400,      "seconds",   "the first and last this much of the gap (at most a quarter of it) are left out of that count"),
+    GAP(open_radius_m,     50000, 0, 500000,     "metres",    "an open gap is judged over the coverage cells whose centre is within this of its last position (where it could have been in its first hours)"),
+    GAP(corridor_m,        15000, 0, 100000,     "metres",    "a closed gap is judged over the coverage cells whose centre is within this of the straight line from its last to its next position (a plausible path)"),
+    GAP(min_vessels,       3,     1, 1000000,    "vessels",   "a cell's baseline needs at least this many distinct other vessels heard there outside the gap (a partner that sat beside it and left is no baseline)"),
+    GAP(min_baseline_h,    6,     0, 8760,       "hours",     "a cell's or station's baseline needs at least this many hours of data outside the gap; with less, it cannot tell"),
+    GAP(min_baseline,      0.5,   0, 1,          "fraction",  "a cell has a baseline when it heard something in at least this share of the ten-minute slots outside the gap; a path of cells without one is `sparse`"),
+    GAP(keep_ratio,        0.5,   0, 1,          "fraction",  "a cell kept hearing when its share of slots heard during the gap is at least this times its baseline"),
+    GAP(silent_vessels,    3,     0, 1000000,    "vessels",      "a cell below its baseline in which at least this many distinct other vessels were due during the gap at their usual rate (vessels heard there outside it, per hour), and nothing was heard, fell silent"),
+    GAP(serve_hours,       3,     1, 1000000,    "vessel-hours", "a cell without a baseline of its own is judged by a station that heard other vessels there in at least this many vessel-hours outside the gap (and hears continuously itself): it kept hearing, or fell silent"),
+    GAP(dark_share,        0.8,   0, 1,          "fraction",  "a gap is `dark` when at least this share of its cells with a baseline kept hearing, `coverage` otherwise"),
+    GAP(coverage_margin_s, 1800,  0, 86400,      "seconds",   "the first and last this much of the gap (at most a quarter of it) are left out of the cells' counts"),
     GAP(draught_change_m,  0.5,   0, 30,         "metres",    "draughts before and after differing by at least this are a change"),
     GAP(min_feed_fraction, 0.5,   0, 1,          "fraction",  "in a feed of several vessels, a gap is reported only when some vessel was heard in at least this share of its hours"),
 };
@@ -142,6 +149,13 @@ static const det_setting pos_settings[] = {
     POS(circle_center_m,     200,  0, 100000,  "metres",    "circles whose centres are this close are around one point"),
 };
 
+#define FP(...) SET("footprint", det_fp_opts, __VA_ARGS__)
+static const det_setting fp_settings[] = {
+    FP(margin_km,      500, 0, 20000,       "km",         "a position is outside a station's footprint beyond `footprint.range_factor` times its usual range plus this"),
+    FP(range_factor,   1.5, 1, 100,         "times",      "the station's usual range (the distance from its centre holding 99 % of its receptions) is stretched by this"),
+    FP(min_receptions, 500, 1, 1000000000,  "receptions", "a station heard fewer times (or in fewer than 10 cells) has no footprint"),
+};
+
 /* ---- the kinds of finding ------------------------------------------------------------ */
 
 static const det_kind enc_kinds[] = {{DET_EV_ENCOUNTER, NULL, NULL}};
@@ -170,6 +184,7 @@ static const det_kind identity_kinds[] = {
     {DET_EV_IDENTITY_CHANGE, "field", "mmsi"},
     {DET_EV_DATA_QUALITY, "kind", "invalid_imo"},
 };
+static const det_kind fp_kinds[] = {{DET_EV_SPOOFING, "kind", "out_of_footprint"}};
 static const det_kind screen_kinds[] = {{DET_EV_WATCHLIST_MATCH, NULL, NULL}};
 
 /* The screening row's finish: the work is the scan's (det_env.screening),
@@ -206,6 +221,9 @@ const det_detector det_table[DET__COUNT] = {
     [DET_POSITION] = {"position", "positions a ship cannot have had: far inland after a jump, legs across land no sea route fits in time, many vessels at one point or on circles around one",
                       OPTS(det_pos_opts, pos_settings), KINDS(pos_kinds), 0,
                       det_pos_begin, det_pos_vessel, det_pos_finish, det_pos_cleanup},
+    [DET_FOOTPRINT] = {"footprint", "a position a receiving station heard far outside the area it usually hears (the coverage map): a spoofing sign",
+                       OPTS(det_fp_opts, fp_settings), KINDS(fp_kinds), 0,
+                       det_fp_begin, det_fp_vessel, NULL, det_fp_cleanup},
     [DET_IDENTITY] = {"identity", "identity changes, a ship going on under another MMSI, IMO numbers shared by MMSIs, IMO numbers that are none",
                       OPTS(det_identity_opts, identity_settings), KINDS(identity_kinds), 0,
                       NULL, NULL, det_identity_finish, NULL},
@@ -218,7 +236,7 @@ const det_detector det_table[DET__COUNT] = {
 _Static_assert(sizeof(det_enc_opts) <= DET_OPTS_MAX && sizeof(det_loiter_opts) <= DET_OPTS_MAX &&
                    sizeof(det_gap_opts) <= DET_OPTS_MAX && sizeof(det_port_opts) <= DET_OPTS_MAX &&
                    sizeof(det_zone_opts) <= DET_OPTS_MAX && sizeof(det_identity_opts) <= DET_OPTS_MAX &&
-                   sizeof(det_pos_opts) <= DET_OPTS_MAX,
+                   sizeof(det_pos_opts) <= DET_OPTS_MAX && sizeof(det_fp_opts) <= DET_OPTS_MAX,
                "det_opts holds every detector's options");
 
 /* ---- defaults and --set ------------------------------------------------------------------ */

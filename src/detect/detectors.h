@@ -217,6 +217,7 @@ enum {
     DET_ZONE_ENTRY,
     DET_SPOOFING,
     DET_POSITION,
+    DET_FOOTPRINT,
     DET_IDENTITY,
     DET_SCREENING,
     DET__COUNT
@@ -390,6 +391,7 @@ typedef struct det_rdv_gap {
     bool open;
     int64_t end_ms; /* after.t_ms, or the end of the data for an open gap */
     int suspected;  /* the gap finding's "suspected": 1, 0, or -1 for null */
+    char cause[12]; /* the gap finding's "cause" ("dark", "coverage", ...), "" for none */
 } det_rdv_gap;
 
 /* The reachability of one gap from one loitering (docs/findings.md,
@@ -434,18 +436,38 @@ void det_loiter_cleanup(det_call *c);
 typedef struct det_gap_opts {
     double min_gap_h;         /* a silence at least this long is a gap (as GFW) */
     double port_radius_m;     /* a gap end this close to a port is "near port" */
-    double coverage_radius_m; /* radius around the gap start searched for other
-                                 vessels heard during the gap (the reach of a
-                                 shore station; wider areas mix in other
-                                 stations' coverage) */
-    long min_others;          /* positions of other vessels heard in that circle
-                                 during the gap that prove reception worked there
-                                 (a single stray report is not coverage) */
+    double open_radius_m;     /* an open gap's cells: those whose centre is
+                                 within this of its last position */
+    double corridor_m;        /* a closed gap's cells: those whose centre is
+                                 within this of the line from its last to
+                                 its next position */
+    long min_vessels;         /* a baseline needs at least this many distinct
+                             other vessels heard in the cell outside the
+                             gap (one partner that sat beside it and left
+                             is no reception model) */
+    double min_baseline_h;    /* a baseline needs this many hours of data
+                                 outside the gap */
+    double min_baseline;      /* a cell with a share of ten-minute slots heard
+                                 outside the gap below this has no baseline
+                                 (satellite passes, a lane crossed now and
+                                 then): it cannot say who went dark */
+    double keep_ratio;        /* a cell kept hearing when its share of slots
+                                 heard during the gap is at least this times
+                                 its baseline */
+    double silent_vessels;    /* a cell without a baseline in which this
+                                 many distinct other vessels were due during
+                                 the gap at their usual rate, and nothing
+                                 was heard, fell silent */
+    long serve_hours;         /* a station serves a cell it heard vessels in
+                                 for at least this many vessel-hours outside
+                                 the gap */
+    double dark_share;        /* dark when at least this share of the cells
+                                 with a baseline kept hearing */
     double coverage_margin_s; /* the first and last this many seconds of the gap
-                                 (at most a quarter of it) are left out of that
-                                 count: other vessels heard just before a station
-                                 failed, or just after it came back, prove nothing
-                                 about the silence between */
+                                 (at most a quarter of it) are left out of the
+                                 cells' counts: other vessels heard just before a
+                                 station failed, or just after it came back,
+                                 prove nothing about the silence between */
     double draught_change_m;  /* draughts differing by at least this are a change
                                  (loading or discharge, not a typo fix) */
     double min_feed_fraction; /* in a feed of several vessels, a gap is reported
@@ -458,6 +480,33 @@ typedef struct det_gap_opts {
 /* Fills o with the defaults.  o is the caller's. */
 void det_gap_default_opts(det_gap_opts *o);
 
+/* The vessel's own receptions in one coverage cell and hour: what the
+ * cell heard from it is no evidence about anyone's reception of it. */
+typedef struct det_own_hour {
+    uint32_t cell;
+    int64_t hour; /* t_ms / 3600000 */
+    uint32_t positions;
+} det_own_hour;
+
+/* What a coverage cell heard, for the gap's judgement: ten-minute slots
+ * (every reception together, station 0 of the map) and positions. */
+typedef struct det_cell_heard {
+    long slots, slots_heard;        /* in the gap's window, and those heard */
+    long base_slots, base_heard;    /* outside it, within the data's span */
+    long positions, base_positions; /* positions heard in and outside it */
+    double base_hours;              /* hours outside it */
+    long vessel_hours;              /* other vessels heard, summed over the hours inside it */
+    long base_vessel_hours;         /* other vessels heard, summed over the hours outside it */
+    long base_vessels;              /* distinct other vessels heard outside it (asked only
+                                       when something was heard there outside it) */
+    /* a cell with no baseline of its own is judged by the station that
+     * served it (heard other vessels there outside the window): */
+    int served;          /* -1 no such station with a baseline of its own, 1
+                            it kept hearing (anywhere) during the window, 0
+                            it fell silent (a station outage) */
+    const char *station; /* its name, borrowed; NULL when served is -1 */
+} det_cell_heard;
+
 /* What the gap detector needs from the store (the hooks fill it from the
  * scan's store).  Any callback may be NULL: the judgement that needs it is
  * then left out and said so in the finding ("coverage": "unknown",
@@ -466,10 +515,14 @@ typedef struct det_gap_context {
     /* draught in metres reported nearest before (before = true: at or before
      * t_ms) or after (at or after t_ms) a time, NAN if none */
     double (*draught_at)(void *ud, uint32_t mmsi, int64_t t_ms, bool before);
-    /* number of positions of vessels other than mmsi heard within radius_m
-     * of (lat, lon) (degrees) between from_ms and to_ms (exclusive) */
-    long (*others_heard)(void *ud, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from_ms,
-                         int64_t to_ms);
+    /* what coverage cell `cell` (geo/cell.h) heard from from_ms to to_ms
+     * and, as its baseline, outside that window over the data's span
+     * (det_cell_heard), less the vessel's own receptions there (own, the
+     * nown hours of it in that cell, by hour): an hour in which the
+     * vessel was the only one heard there counts as silent; PEL_OK or an
+     * error (the scan fails with it) */
+    pel_status (*cell_heard)(void *ud, uint32_t mmsi, uint32_t cell, int64_t from_ms, int64_t to_ms,
+                             const det_own_hour *own, size_t nown, det_cell_heard *out);
     int64_t data_end_ms;           /* latest time in the data; 0 = unknown (no open gaps) */
     const struct det_links *links; /* MMSIs given up for others (det_link.c), NULL for none */
     void *ud;                      /* passed to the callbacks */
@@ -488,12 +541,14 @@ typedef struct det_gap_context {
  * another, parallel segment heard during the gap), start_near_port,
  * start_port, start_port_concern, end_near_port, end_port,
  * end_port_concern, near_port_of_concern, draught_before_m,
- * draught_after_m, draught_changed, suspected, others_heard_nearby,
- * coverage_radius_km (or coverage "unknown"), min_others.  Gaps near ports
+ * draught_after_m, draught_changed, cause, suspected, and the cause's
+ * evidence (continued_as, or cells, cells_baseline, cells_heard,
+ * coverage_cells; "cause" null and "coverage":"unknown" without
+ * ctx->cell_heard).  Gaps near ports
  * of concern are kept and marked.  Evidence: the positions before and
  * after.  o, geo, ctx may be NULL (defaults, no geography, no context); p
- * is borrowed for the call.  Returns PEL_OK, or PEL_ERR_NOMEM (findings
- * already emitted stay emitted). */
+ * is borrowed for the call.  Returns PEL_OK, or PEL_ERR_NOMEM or the error
+ * of ctx->cell_heard (findings already emitted stay emitted). */
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
                          const pel_position *p, size_t n, fnd_emit_fn emit, void *ud);
 
@@ -505,6 +560,25 @@ pel_status det_gap_begin(det_call *c);
 pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 pel_status det_gap_finish(det_call *c);
 void det_gap_cleanup(det_call *c);
+
+/* ---- footprint (det_footprint.c) ------------------------------------------------ */
+
+/* Defaults: det_table's settings. */
+typedef struct det_fp_opts {
+    double margin_km;    /* a position farther than range_factor times the
+                            station's usual range plus this is outside */
+    double range_factor; /* times the distance holding 99 % of its receptions */
+    long min_receptions; /* a station heard fewer times has no footprint */
+} det_fp_opts;
+
+void det_fp_default_opts(det_fp_opts *o);
+
+/* Hooks: begin builds every station's footprint from the coverage map,
+ * vessel emits a spoofing "out_of_footprint" finding per station that
+ * heard the vessel outside its footprint. */
+pel_status det_fp_begin(det_call *c);
+pel_status det_fp_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
+void det_fp_cleanup(det_call *c);
 
 /* ---- port_visit (det_port.c) -------------------------------------------------------- */
 

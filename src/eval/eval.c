@@ -37,6 +37,7 @@ typedef struct item {
     char *sub;            /* owned: "kind" (spoofing) or "field" (identity_change), else NULL */
     char *id, *why;       /* owned, truth only (NULL when absent) */
     int suspected;        /* gap findings: -1 absent, 0 false, 1 true */
+    char *cause;          /* owned: a gap's "cause" (the truth's may be "a|b": either), NULL when absent */
     uint32_t partners[4]; /* loitering: truth, its possible_partner (0: none given); findings, the
                              MMSIs of its possible_partners */
     size_t npartners;
@@ -70,6 +71,7 @@ typedef struct cand_vec {
 static void items_free(item_vec *iv) {
     for (size_t i = 0; i < iv->n; i++) {
         free(iv->v[i].sub);
+        free(iv->v[i].cause);
         free(iv->v[i].id);
         free(iv->v[i].why);
     }
@@ -140,6 +142,9 @@ static const char *parse_item(const fnd_finding *f, bool truth, events *ev, item
         }
     }
     it->suspected = fnd_get_bool(f, "suspected");
+    const char *cause = fnd_get_str(f, "cause");
+    if (cause && !(it->cause = dup_or_null(cause)))
+        return "";
     if (truth) {
         const fnd_member *pm = fnd_get(f, "possible_partner");
         if (pm && pm->kind != FND_NULL) {
@@ -203,6 +208,22 @@ static uint32_t vessel_key(const events *ev, const item *it) {
     return it->mmsi;
 }
 
+/* True when cause is one of the '|'-separated alternatives of want. */
+static bool cause_agrees(const char *want, const char *cause) {
+    if (!cause)
+        return false;
+    size_t n = strlen(cause);
+    for (const char *p = want;;) {
+        const char *bar = strchr(p, '|');
+        size_t k = bar ? (size_t)(bar - p) : strlen(p);
+        if (k == n && !strncmp(p, cause, n))
+            return true;
+        if (!bar)
+            return false;
+        p = bar + 1;
+    }
+}
+
 /* The matching rules of docs/evaluation.md except the time. */
 static bool same_thing(const events *ev, const item *t, const item *f) {
     if (t->ev != f->ev)
@@ -221,6 +242,9 @@ static bool same_thing(const events *ev, const item *t, const item *f) {
         if (!named)
             return false;
     }
+    /* and its cause: one of the truth's ("sparse|coverage") when it gives one */
+    if (!strcmp(name, "gap") && t->cause && !cause_agrees(t->cause, f->cause))
+        return false;
     if (is_pair_event(name, t->sub) || is_pair_event(name, f->sub))
         return (t->mmsi == f->mmsi && t->mmsi2 == f->mmsi2 && t->has_mmsi2 == f->has_mmsi2) ||
                (!is_mmsi_change(name, t->sub) && !is_mmsi_change(name, f->sub) && t->mmsi == f->mmsi2 &&
@@ -425,6 +449,10 @@ static bool put_list(FILE *out, const events *ev, const item_vec *iv, bool truth
                 fprintf(out, "  suspected=%s", it->suspected ? "true" : "false");
             for (size_t q = 0; q < it->npartners; q++)
                 fprintf(out, "%s%u", q ? "," : "  possible_partners=", it->partners[q]);
+            if (!strcmp(ev->name[it->ev], "gap") && it->cause) {
+                fputs("  cause=", out);
+                put_text(out, it->cause);
+            }
             fputc('\n', out);
         }
     }

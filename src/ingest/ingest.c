@@ -110,6 +110,7 @@ typedef struct ing {
     uint64_t *rep;     /* batch positions by report: hash << 32 | index + 1, 0 = empty (batch_add) */
     size_t repcap;
     uint32_t *repeats; /* per batch position, the exact repeats of it dropped */
+    st_cov_acc *cov;   /* the coverage map's counts of the batch (store.h) */
     uint32_t *v;       /* open addressing by MMSI, 0 = empty */
     uint32_t *vcount;  /* per slot, scratch for the counting sort */
     size_t vcap, vused;
@@ -368,6 +369,10 @@ static pel_status flush_vessels(ing *g) {
         slot[i] = (uint32_t)vessel_slot(g, g->batch[i].mmsi, &added);
     }
     if (st != PEL_OK)
+        goto out;
+    /* the coverage map's counts of the batch (handle), in its transaction,
+     * so that a resumed or repeated ingest never counts one twice */
+    if (g->cov && (st = st_cov_acc_flush(g->cov, g->err)) != PEL_OK)
         goto out;
     /* counting sort: vcount becomes each slot's start in order[] */
     memset(g->vcount, 0, g->vcap * sizeof *g->vcount);
@@ -687,6 +692,18 @@ static void handle(ing *g, const pel_record *rin) {
         p->second = (int8_t)(!g->csv && r.second >= 0 && r.second < 60 ? r.second : -1);
         g->c_pos++;
         g->pending++;
+        /* the coverage map counts every reception, repeats included (a
+         * repeat dropped below is still a station hearing it), so that the
+         * map does not depend on where the batches end */
+        if (!g->cov && !(g->cov = st_cov_acc_new(g->s))) {
+            fail(g, pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map"));
+            return;
+        }
+        pel_status cs = st_cov_acc_add(g->cov, p, g->err);
+        if (cs != PEL_OK) {
+            fail(g, cs);
+            return;
+        }
         batch_add(g, p);
     }
     if (r.kind & PEL_REC_STATIC) {
@@ -1368,6 +1385,7 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     free(g.batch);
     free(g.rep);
     free(g.repeats);
+    st_cov_acc_free(g.cov);
     free(g.v);
     free(g.vcount);
     free(g.ident.e);

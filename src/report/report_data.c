@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "decode/ais_internal.h"
+#include "geo/cell.h"
 #include "report/report_internal.h"
 #include "util/fail.h"
 #include "util/xsort.h"
@@ -265,6 +266,59 @@ static json_t *findings_json(rpt_report *r) {
     return a;
 }
 
+/* The coverage map for the page's layer (docs/coverage.md): per cell heard
+ * in the report's period [lat0, lon0, lat1, lon1, baseline, hours], the
+ * baseline the share of the period's ten-minute slots it heard something
+ * in; at most RPT_COVERAGE_MAX cells, in cell order (then "truncated"). */
+#define RPT_COVERAGE_MAX 20000
+static json_t *coverage_json(rpt_report *r, bool *nomem) {
+    json_t *o = json_object(), *cells = json_array();
+    int64_t a, b;
+    bool truncated = false;
+    if (!o || !cells) {
+        *nomem = true;
+        json_decref(o);
+        json_decref(cells);
+        return json_null();
+    }
+    if (st_data_span(r->s, &a, &b)) {
+        a = a > r->o->from_ms ? a : r->o->from_ms;
+        b = b < r->o->to_ms ? b : r->o->to_ms;
+        int64_t s0 = a / 600000, s1 = b / 600000;
+        double period = (double)(s1 - s0 + 1);
+        st_iter *it = b >= a ? st_coverage_rows(r->s, ST_COV_ALL, 0, a / 3600000, b / 3600000, NULL) : NULL;
+        st_cov_row row;
+        int step = it ? st_cov_row_next(it, &row, NULL) : 0;
+        while (step > 0) {
+            uint32_t cell = row.cell;
+            long slots = 0, hours = 0;
+            while (step > 0 && row.cell == cell) {
+                hours++;
+                for (int k = 0; k < 6; k++) {
+                    int64_t sl = row.hour * 6 + k;
+                    slots += (row.slots >> k & 1) && sl >= s0 && sl <= s1;
+                }
+                step = st_cov_row_next(it, &row, NULL);
+            }
+            double lat0, lon0, lat1, lon1;
+            if (!geo_cell_box(cell, &lat0, &lon0, &lat1, &lon1))
+                continue;
+            if (json_array_size(cells) >= RPT_COVERAGE_MAX) {
+                truncated = true;
+                break;
+            }
+            json_t *c =
+                json_pack("[ffffff]", lat0, lon0, lat1, lon1, round(slots / period * 1000) / 1000, (double)hours);
+            if (!c || json_array_append_new(cells, c))
+                *nomem = true;
+        }
+        st_iter_free(it);
+    }
+    json_object_set_new(o, "cells", cells);
+    json_object_set_new(o, "truncated", json_boolean(truncated));
+    return o;
+}
+
 pel_status rpt_data_json(rpt_report *r, const geo_ports *ports, const geo_mid *mid, json_t *zones, json_t *licences,
                          json_t **out, pel_error *err) {
     *out = NULL;
@@ -313,6 +367,7 @@ pel_status rpt_data_json(rpt_report *r, const geo_ports *ports, const geo_mid *m
     json_object_set_new(root, "tracks", ta);
     json_object_set(root, "zones", zones);
     json_object_set_new(root, "ports", ports_json(r, ports, &nomem));
+    json_object_set_new(root, "coverage", coverage_json(r, &nomem));
     json_t *stats = json_object();
     json_object_set_new(stats, "vessels", json_integer((json_int_t)r->run.rank.n));
     json_object_set_new(stats, "findings", json_integer((json_int_t)json_array_size(findings)));

@@ -78,6 +78,7 @@ static const struct { const char *name; double dflt; } weights[RPT_W__COUNT] = {
     [RPT_W_SPOOFING_MMSI] = {"spoofing_mmsi", 10},
     [RPT_W_SPOOFING_LAND] = {"spoofing_land", 15},
     [RPT_W_SPOOFING_GNSS] = {"spoofing_gnss", 2},
+    [RPT_W_SPOOFING_FOOTPRINT] = {"spoofing_footprint", 15},
     [RPT_W_DATA_IMO] = {"data_imo", 2},
     [RPT_W_IDENTITY_IMO] = {"identity_imo", 20},
     [RPT_W_IDENTITY_NAME] = {"identity_name", 10},
@@ -115,6 +116,7 @@ static const rpt_kind_weights kind_weights[] = {
     {"spoofing",        "land_crossing",     W(RPT_W_SPOOFING_LAND), NULL},
     {"spoofing",        "common_point",      W(RPT_W_SPOOFING_GNSS), NULL},
     {"spoofing",        "circle",            W(RPT_W_SPOOFING_GNSS), NULL},
+    {"spoofing",        "out_of_footprint",  W(RPT_W_SPOOFING_FOOTPRINT), NULL},
     {"identity_change", "name",              W(RPT_W_IDENTITY_NAME), NULL},
     {"identity_change", "callsign",          W(RPT_W_IDENTITY_OTHER), NULL},
     {"identity_change", "imo",               W(RPT_W_IDENTITY_IMO), NULL},
@@ -579,19 +581,22 @@ static void score_gap(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) 
     }
     char t[40], on[160];
     pel_format_time(f->start_ms, t);
-    for (size_t i = 0; fnd_get_bool(f, "suspected") != 0 && i < c->npg && k < sizeof extra; i++)
+    bool hole =
+        cause ? !strcmp(cause, "coverage") : fnd_get_bool(f, "suspected") == 0; /* a hole: no rendezvous points */
+    for (size_t i = 0; !hole && i < c->npg && k < sizeof extra; i++)
         if (c->pg[i].mmsi == mmsi && !strcmp(c->pg[i].start, t)) {
             pts += w[RPT_W_GAP_RENDEZVOUS];
             snprintf(extra + k, sizeof extra - k, "; could have met %s while it loitered (a dark rendezvous?)",
                      name_of(c, c->pg[i].loiterer, on, sizeof on));
             break;
         }
-    add_item(
-        &c->it, mmsi, pts, idx, CAP_NONE, NULL,
-        fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", fnd_get_num(f, "duration_h", 0),
-            when(f->start_ms, t0), open ? " until the end of the data" : "",
-            suspected ? " while other vessels were heard nearby" : " where little else was heard (a coverage gap?)",
-            extra));
+    add_item(&c->it, mmsi, pts, idx, CAP_NONE, NULL,
+             fmt("%s for %.1f h from %s%s%s%s", suspected ? "Dark" : "Silent", fnd_get_num(f, "duration_h", 0),
+                 when(f->start_ms, t0), open ? " until the end of the data" : "",
+                 suspected                             ? " while the cells on its path kept hearing other vessels"
+                 : fnd_has_str(f, "cause", "coverage") ? " where reception failed (a coverage hole or a station down)"
+                                                       : " where too little is heard to tell (sparse coverage)",
+                 extra));
 }
 
 static void score_spoofing(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {
@@ -635,6 +640,14 @@ static void score_spoofing(scorer *c, const fnd_finding *f, long idx, uint32_t m
                      !strcmp(kind, "circle") ? "on a circle around one point" : "at the very same point",
                      fnd_get_num(f, "vessels", 1) - 1, fnd_get_num(f, "vessels", 1) == 2 ? "" : "s",
                      when(f->start_ms, t0)));
+    else if (!strcmp(kind, "out_of_footprint")) {
+        const char *stn = fnd_get_str(f, "station") ? fnd_get_str(f, "station") : "?";
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_FOOTPRINT], idx, CAP_NONE, NULL,
+                 fmt("Reported a position %.0f km from where station %s usually hears (its usual range %.0f km), "
+                     "from %s",
+                     fnd_get_num(f, "distance_km", 0), stn, fnd_get_num(f, "station_range_km", 0),
+                     when(f->start_ms, t0)));
+    }
 }
 
 static void score_data_quality(scorer *c, const fnd_finding *f, long idx, uint32_t mmsi) {
@@ -696,8 +709,10 @@ static double partners(scorer *c, const fnd_finding *f, char *buf, size_t cap) {
     char on[160];
     for (const fnd_member *e = a + 1, *end = a + 1 + a->n; e < end; e = fnd_next(e), n++) {
         const fnd_member *m = fnd_member_get(e, "mmsi"), *s = fnd_member_get(e, "gap_suspected"),
-                         *t = fnd_member_get(e, "together_h");
-        bool cov = s && s->kind == FND_BOOL && !s->v.b;
+                         *t = fnd_member_get(e, "together_h"), *g = fnd_member_get(e, "gap_cause");
+        /* a weak lead only when its gap is a coverage hole: "sparse" (too
+         * little heard to tell, the open sea) is no evidence either way */
+        bool cov = g && g->kind == FND_STR ? !strcmp(g->v.s, "coverage") : s && s->kind == FND_BOOL && !s->v.b;
         dark |= !cov;
         if (m && m->kind == FND_INT && k < cap)
             k += (size_t)snprintf(buf + k, cap - k, "%s%s (%s%s%.1f h possible together)",

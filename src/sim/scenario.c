@@ -1039,7 +1039,16 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             if (!p)
                 return nomem(c);
             v->dark = p;
-            v->dark[v->ndark++] = (sim_window){t0, t1};
+            sim_window *w = &v->dark[v->ndark++];
+            *w = (sim_window){t0, t1, ""};
+            /* the cause the gap detector can see (docs/simulate.md): "dark",
+             * or "sparse" for a ship that went dark where nothing else is heard */
+            if (!str(c, o, where, "cause", w->cause, sizeof w->cause, false))
+                return PEL_ERR_FORMAT;
+            if (w->cause[0] && strcmp(w->cause, "dark") && strcmp(w->cause, "sparse")) {
+                fail(c, "%s: \"cause\" is \"dark\" or \"sparse\"", where);
+                return PEL_ERR_FORMAT;
+            }
         } else if (!strcmp(ty, "clone")) {
             double tlat, tlon;
             if (!point_member(c, o, where, "at", &e->lat, &e->lon) || !point_member(c, o, where, "to", &tlat, &tlon))
@@ -1212,6 +1221,54 @@ pel_status sim_scenario_load(const char *path, const struct geo_ports *ports, co
                 fail(&c, "%s must be an object {name, lat, lon}", where);
             goto out;
         }
+        double range_km, late_h, pass_min, period_min, offset_min;
+        json_t *sat = json_object_get(o, "satellite"), *down = json_object_get(o, "down");
+        if (!num(&c, o, where, "range_km", 0, 0, 20000, &range_km) || !num(&c, o, where, "late_h", 0, 0, 240, &late_h))
+            goto out;
+        r->range_m = range_km * 1000;
+        r->late_ms = (int64_t)llround(late_h * 3600000.0);
+        if (sat) {
+            char sw[96];
+            snprintf(sw, sizeof sw, "%s.satellite", where);
+            if (!json_is_object(sat) || !num(&c, sat, sw, "pass_min", 8, 1, 600, &pass_min) ||
+                !num(&c, sat, sw, "period_min", 90, 10, 1440, &period_min) ||
+                !num(&c, sat, sw, "offset_min", 0, 0, 1440, &offset_min)) {
+                if (!json_is_object(sat))
+                    fail(&c, "%s must be an object {pass_min, period_min, offset_min}", sw);
+                goto out;
+            }
+            if (r->range_m <= 0) {
+                fail(&c, "%s: a satellite needs its footprint, \"range_km\"", where);
+                goto out;
+            }
+            r->satellite = true;
+            r->pass_ms = (int64_t)llround(pass_min * 60000.0);
+            r->period_ms = (int64_t)llround(period_min * 60000.0);
+            r->offset_ms = (int64_t)llround(offset_min * 60000.0);
+        }
+        if (down) {
+            if (!json_is_array(down)) {
+                fail(&c, "%s: \"down\" must be an array of {from_h, to_h}", where);
+                goto out;
+            }
+            r->down = calloc(json_array_size(down) + 1, sizeof *r->down);
+            if (!r->down) {
+                st = nomem(&c);
+                goto out;
+            }
+            for (size_t k = 0; k < json_array_size(down); k++) {
+                json_t *d = json_array_get(down, k);
+                char dw[96];
+                snprintf(dw, sizeof dw, "%s.down[%zu]", where, k);
+                sim_window *w = &r->down[r->ndown++];
+                if (!json_is_object(d) || !hours_at(&c, d, dw, "from_h", true, &w->t0) ||
+                    !hours_at(&c, d, dw, "to_h", true, &w->t1)) {
+                    if (!json_is_object(d))
+                        fail(&c, "%s must be an object {from_h, to_h}", dw);
+                    goto out;
+                }
+            }
+        }
         for (const char *p = r->name; *p; p++)
             if (*p == ',' || *p == '*' || *p == '\\' || (unsigned char)*p < 0x20) {
                 fail(&c, "%s: a receiver name cannot hold ',', '*' or '\\' (it goes into a tag block)", where);
@@ -1265,6 +1322,8 @@ void sim_scenario_free(sim_scenario *sc) {
     }
     free(sc->v);
     free(sc->ev);
+    for (size_t i = 0; sc->rx && i < sc->nrx; i++)
+        free(sc->rx[i].down);
     free(sc->rx);
     free(sc->holes);
     memset(sc, 0, sizeof *sc);

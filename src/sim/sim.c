@@ -282,19 +282,85 @@ static int64_t dark_window(const sim_vessel *v, int64_t a, int64_t b) {
     return best;
 }
 
+static bool rx_down(const sim_receiver *r, int64_t t) {
+    for (size_t i = 0; i < r->ndown; i++)
+        if (t >= r->down[i].t0 && t < r->down[i].t1)
+            return true;
+    return false;
+}
+
+static bool rx_in_pass(const sim_receiver *r, int64_t t) {
+    int64_t k = (t - r->offset_ms) % r->period_ms;
+    if (k < 0)
+        k += r->period_ms;
+    return k < r->pass_ms;
+}
+
+/* How a position at (lat, lon) is heard at t: by shore station *a (the
+ * nearest whose range covers it; *b the next-nearest, for duplicates),
+ * else by a satellite whose footprint covers it (*a, *b the same; only
+ * during its passes).  Returns 0 heard, 1 not covered by anyone, 2 its
+ * station down, 3 between a satellite's passes. */
+static int reception(const sim_scenario *sc, double lat, double lon, int64_t t, int *a, int *b);
+
+/* The nearest shore receivers covering (lat, lon): *a (-1 none), *b the
+ * next (*a when there is no other). */
 static void nearest_rx(const sim_scenario *sc, double lat, double lon, int *a, int *b) {
     double da = INFINITY, db = INFINITY;
-    *a = 0, *b = -1;
+    *a = -1, *b = -1;
     for (size_t i = 0; i < sc->nrx; i++) {
+        if (sc->rx[i].satellite)
+            continue;
         double d = geo_distance_m(lat, lon, sc->rx[i].lat, sc->rx[i].lon);
+        if (sc->rx[i].range_m > 0 && d > sc->rx[i].range_m)
+            continue;
         if (d < da) {
             db = da, *b = *a;
             da = d, *a = (int)i;
         } else if (d < db)
             db = d, *b = (int)i;
     }
-    if (sc->nrx < 2)
+    if (*b < 0)
         *b = *a;
+}
+
+static int reception(const sim_scenario *sc, double lat, double lon, int64_t t, int *a, int *b) {
+    nearest_rx(sc, lat, lon, a, b);
+    if (*a >= 0)
+        return rx_down(&sc->rx[*a], t) ? 2 : 0;
+    int why = 1;
+    for (size_t i = 0; i < sc->nrx; i++) {
+        const sim_receiver *r = &sc->rx[i];
+        if (!r->satellite || geo_distance_m(lat, lon, r->lat, r->lon) > r->range_m)
+            continue;
+        if (rx_down(r, t)) {
+            why = why == 1 ? 2 : why;
+            continue;
+        }
+        if (!rx_in_pass(r, t)) {
+            why = 3;
+            continue;
+        }
+        *a = *b = (int)i;
+        return 0;
+    }
+    return why;
+}
+
+/* Why a vessel at (lat, lon) around t would not be heard, for the truth:
+ * "coverage" (a hole, its station down), "satellite" (only satellites
+ * cover it there), "none" (nobody covers it), NULL (it would be heard). */
+static const char *unheard_because(const sim_scenario *sc, double lat, double lon, int64_t t) {
+    int a, b;
+    if (in_hole(sc, lat, lon, t))
+        return "coverage";
+    int why = reception(sc, lat, lon, t, &a, &b);
+    if (why == 2)
+        return "coverage";
+    nearest_rx(sc, lat, lon, &a, &b);
+    if (a < 0)
+        return why == 1 ? "none" : "satellite";
+    return NULL;
 }
 
 /* spoils one sentence of text: a changed payload character, or a cut */
@@ -342,12 +408,11 @@ static bool transmit(ctx *c, sim_vessel *v, const pel_ais_report *r, int64_t t, 
     }
     c->st->messages++;
     *heard = false;
-    if (in_hole(sc, lat, lon, t) || sim_rng_chance(&c->rng, sc->loss)) {
+    int a, b;
+    if (in_hole(sc, lat, lon, t) || reception(sc, lat, lon, t, &a, &b) != 0 || sim_rng_chance(&c->rng, sc->loss)) {
         c->st->lost++;
         return true;
     }
-    int a, b;
-    nearest_rx(sc, lat, lon, &a, &b);
     int copies = sim_rng_chance(&c->rng, sc->duplicate) ? 2 : 1;
     if (copies == 2)
         c->st->duplicated++;
@@ -383,7 +448,7 @@ static bool transmit(ctx *c, sim_vessel *v, const pel_ais_report *r, int64_t t, 
             good = false;
         }
         len = strlen(text);
-        if (!push_item(c, rxt + delay, text, len)) {
+        if (!push_item(c, rxt + delay + sc->rx[k ? b : a].late_ms, text, len)) {
             c->oom = true;
             return false;
         }
@@ -467,6 +532,32 @@ static void zone_close(ctx *c, sim_vessel *v, vrx *x, int z) {
     }
 }
 
+/* The cause a dark window over [a, b) expects: its "cause", "dark" by
+ * default. */
+static const char *dark_cause(const sim_vessel *v, int64_t a, int64_t b) {
+    for (size_t i = 0; i < v->ndark; i++)
+        if (v->dark[i].t0 < b && v->dark[i].t1 > a && v->dark[i].cause[0])
+            return v->dark[i].cause;
+    return "dark";
+}
+
+/* A gap's judgement in the truth (docs/simulate.md): "suspected" and
+ * "cause" ("sparse|coverage": either) when the simulation knows it;
+ * optional when it does not. */
+static void gap_cause(truth *tr, bool off, const char *expect, bool hole, bool sat) {
+    if (off) {
+        json_object_set_new(tr->extra, "suspected", json_boolean(!strcmp(expect, "dark")));
+        json_object_set_new(tr->extra, "cause", json_string(expect));
+    } else if (hole) {
+        json_object_set_new(tr->extra, "suspected", json_false());
+        json_object_set_new(tr->extra, "cause", json_string("coverage"));
+    } else if (sat) {
+        json_object_set_new(tr->extra, "suspected", json_false());
+        json_object_set_new(tr->extra, "cause", json_string("sparse|coverage"));
+    } else
+        tr->optional = true;
+}
+
 static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, double lat, double lon, double sog) {
     if (x->last_rx < 0) /* the first under this MMSI: does it continue one given up? */
         for (size_t i = 0; i < c->nretired; i++) {
@@ -476,19 +567,20 @@ static void on_received_position(ctx *c, sim_vessel *v, vrx *x, int64_t t, doubl
         }
     if (x->last_rx >= 0 && t - x->last_rx >= GAP_MS) {
         double dark = dark_overlap(v, x->last_rx, t);
-        bool hole = in_hole(c->sc, x->last_lat, x->last_lon, x->last_rx + 60000) || in_hole(c->sc, lat, lon, t - 60000);
+        const char *why0 = unheard_because(c->sc, x->last_lat, x->last_lon, x->last_rx + 60000),
+                   *why1 = unheard_because(c->sc, lat, lon, t - 60000);
+        bool hole = (why0 && !strcmp(why0, "coverage")) || (why1 && !strcmp(why1, "coverage"));
+        bool sat = why0 && !strcmp(why0, "satellite");
+        bool off = dark >= 0.5 * (double)(t - x->last_rx);
+        const char *expect = off ? dark_cause(v, x->last_rx, t) : NULL;
         truth *tr =
             add_truth(c, "gap", x->mmsi, 0, x->last_rx, t, x->last_lat, x->last_lon, "%s (%s) %s", v->id, v->name,
-                      dark >= 0.5 * (double)(t - x->last_rx) ? "switched its AIS off"
-                      : hole                                 ? "sailed through a coverage hole"
-                                                             : "was not heard (reception)");
+                      off    ? "switched its AIS off"
+                      : hole ? "sailed through a coverage hole or a station outage"
+                      : sat  ? "was heard by satellite passes only"
+                             : "was not heard (reception)");
         if (tr) {
-            if (dark >= 0.5 * (double)(t - x->last_rx))
-                json_object_set_new(tr->extra, "suspected", json_true());
-            else if (hole)
-                json_object_set_new(tr->extra, "suspected", json_false());
-            else
-                tr->optional = true;
+            gap_cause(tr, off, expect, hole, sat);
             json_object_set_new(tr->extra, "open", json_false());
         }
     }
@@ -1204,10 +1296,10 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
                                            : "");
         if (tr) {
             json_object_set_new(tr->extra, "open", json_true());
-            if (off)
-                json_object_set_new(tr->extra, "suspected", json_true());
-            else if (in_hole(&sc, lat, lon, last + 60000))
-                json_object_set_new(tr->extra, "suspected", json_false());
+            const char *why = unheard_because(&sc, lat, lon, last + 60000);
+            bool hole = why && !strcmp(why, "coverage"), sat = why && !strcmp(why, "satellite");
+            if (off || hole || sat)
+                gap_cause(tr, off, off ? dark_cause(v, last, c.data_end) : NULL, hole, sat);
             else if (i < sc.nv)
                 tr->optional = true;
         }

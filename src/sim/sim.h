@@ -58,6 +58,7 @@ typedef struct sim_change {
 
 typedef struct sim_window {
     int64_t t0, t1;
+    char cause[12]; /* a dark window: the gap cause the truth expects ("" = dark) */
 } sim_window;
 
 /* A spoofed position (spoof_land, spoof_circle events): from t0 to t1 the
@@ -108,6 +109,12 @@ enum { SIM_ROLE_BACKGROUND = 0, SIM_ROLE_SCRIPTED, SIM_ROLE_CLONE };
 typedef struct sim_receiver {
     char name[32];
     double lat, lon;
+    double range_m;   /* 0: hears its nearest vessels at any range (shore) */
+    int64_t late_ms;  /* store-and-forward: its lines arrive this late */
+    sim_window *down; /* outages: hears nothing */
+    size_t ndown;
+    bool satellite; /* heard only in passes, by vessels no shore station covers */
+    int64_t pass_ms, period_ms, offset_ms;
 } sim_receiver;
 
 typedef struct sim_hole {

@@ -70,7 +70,13 @@ enum {
     SQ_CHUNKS_VESSEL,
     SQ_CHUNKS_BOX,
     SQ_CHUNKS_TIME,
-    SQ_NEAR,
+
+    SQ_COV_ADD,
+    SQ_COV_CELL,
+    SQ_COV_ROWS,
+    SQ_COV_STATIONS,
+
+    SQ_SOURCES,
     SQ__COUNT
 };
 
@@ -184,10 +190,13 @@ pel_status sq_vessel_find(pel_store *s, st_find how, uint32_t number, const char
 bool sq_data_span(pel_store *s, int64_t *first_ms, int64_t *last_ms);
 st_iter *sq_segments_of(pel_store *s, uint32_t mmsi, int32_t after, size_t limit, pel_error *err);
 st_iter *sq_chunks(pel_store *s, const st_area *a, pel_error *err);
-st_coverage *sq_coverage_new(pel_store *s, pel_error *err);
-long sq_coverage_count(st_coverage *c, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from,
-                       int64_t to);
-void sq_coverage_free(st_coverage *c);
+pel_status sq_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err);
+st_iter *sq_coverage_cell(pel_store *s, uint32_t cell, pel_error *err);
+st_iter *sq_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
+                          pel_error *err);
+
+pel_status sq_source_names(pel_store *s, char ***names, size_t *n, pel_error *err);
+pel_status sq_coverage_clear(pel_store *s, pel_error *err);
 st_iter *sq_identities_of(pel_store *s, uint32_t mmsi, pel_error *err);
 st_iter *sq_identities_all(pel_store *s, bool bare_vessels, pel_error *err);
 st_iter *sq_names_of(pel_store *s, uint32_t mmsi, pel_error *err);

@@ -33,9 +33,17 @@
 #include "track/trk.h"
 #include "util/fail.h"
 
-#define SCHEMA_VERSION 3 /* meta.schema_version; docs/schema.md, "Versions" */
+#define SCHEMA_VERSION 4 /* meta.schema_version; docs/schema.md, "Versions" */
 #define STR_(x) #x
 #define STR(x) STR_(x)
+
+/* The coverage map (docs/schema.md, docs/coverage.md): what was heard per
+ * cell, station (0: all) and hour; seen is the 64-bit set of the vessels'
+ * hash bits (st_cov_bit). */
+#define COVERAGE_TABLES                                                                                                \
+    "CREATE TABLE IF NOT EXISTS coverage("                                                                             \
+    " cell INTEGER NOT NULL, station INTEGER NOT NULL, hour INTEGER NOT NULL, positions INTEGER NOT NULL,"             \
+    " seen INTEGER NOT NULL, slots INTEGER NOT NULL, PRIMARY KEY (cell, station, hour)) WITHOUT ROWID;"
 
 /* In one transaction: a setup killed part way leaves no table at all. */
 static const char schema[] =
@@ -86,7 +94,7 @@ static const char schema[] =
     " mmsi INTEGER NOT NULL, destination TEXT NOT NULL, draught_dm INTEGER NOT NULL, eta TEXT NOT NULL,"
     " first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, reports INTEGER NOT NULL,"
     " first_input INTEGER NOT NULL, first_line INTEGER NOT NULL, clocks INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (mmsi, destination, draught_dm, eta)) WITHOUT ROWID;"
+    " PRIMARY KEY (mmsi, destination, draught_dm, eta)) WITHOUT ROWID;" COVERAGE_TABLES
     "INSERT OR IGNORE INTO meta VALUES ('schema_version', '" STR(
         SCHEMA_VERSION) "');"
                         "INSERT OR IGNORE INTO meta VALUES ('generation', '0');"
@@ -211,10 +219,19 @@ const char *const sq_sql[SQ__COUNT] = {
                       " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
                       " AND b.m1 >= ?5 AND b.m0 <= ?6 ORDER BY c.mmsi, c.t0, c.id",
     [SQ_CHUNKS_TIME] = "SELECT mmsi, data FROM chunks WHERE t1 >= ?1 AND t0 <= ?2 ORDER BY mmsi, t0, id",
-    /* coverage: the chunks of other vessels whose box and minutes meet the area's */
-    [SQ_NEAR] = "SELECT c.mmsi, c.id FROM chunk_box b JOIN chunks c ON c.id = b.id"
-                " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
-                " AND b.m1 >= ?5 AND b.m0 <= ?6 AND c.mmsi <> ?7",
+    /* the coverage map: receptions add up, the vessels' bits and the slots or together */
+    
+    [SQ_COV_ADD] = "INSERT INTO coverage VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET"
+                   " positions = positions + excluded.positions, seen = seen | excluded.seen,"
+                   " slots = slots | excluded.slots",
+    [SQ_COV_CELL] = "SELECT cell, station, hour, positions, seen, slots FROM coverage WHERE cell = ?1"
+                    " ORDER BY station, hour",
+    [SQ_COV_ROWS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
+                    " WHERE station = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
+    [SQ_COV_STATIONS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
+                        " WHERE station > 0 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
+    
+    [SQ_SOURCES] = "SELECT id, name FROM sources ORDER BY id",
 };
 // clang-format on
 
@@ -464,9 +481,12 @@ static const st_ops sq_ops = {
     .data_span = sq_data_span,
     .segments_of = sq_segments_of,
     .chunks = sq_chunks,
-    .coverage_new = sq_coverage_new,
-    .coverage_count = sq_coverage_count,
-    .coverage_free = sq_coverage_free,
+    .coverage_add = sq_coverage_add,
+    .coverage_cell = sq_coverage_cell,
+    .coverage_rows = sq_coverage_rows,
+
+    .source_names = sq_source_names,
+    .coverage_clear = sq_coverage_clear,
     .identity_merge = sq_identity_merge,
     .identities_of = sq_identities_of,
     .identities_all = sq_identities_all,
@@ -515,6 +535,9 @@ static const char *const migrations[SCHEMA_VERSION] = {
              (1 << pel_clock, or-ed; 0 = not known, as for rows stored before) */
     "ALTER TABLE identities ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE voyages ADD COLUMN clocks INTEGER NOT NULL DEFAULT 0;",
+    [3] = /* 3 -> 4: the coverage map, then built from the positions stored
+             (st_coverage_rebuild, in the same transaction: sq_open) */
+    COVERAGE_TABLES,
 };
 
 static pel_store *open_fail(sq_store *s, pel_error *err, pel_status code, const char *fmt, ...) {
@@ -566,7 +589,7 @@ static bool interrupted_setup(sq_store *s) {
                            "SELECT (SELECT count(*) FROM meta) = 0 AND NOT EXISTS (SELECT 1 FROM sqlite_master"
                            " WHERE type = 'table' AND name NOT IN ('meta', 'inputs', 'sources', 'chunks', 'staging',"
                            " 'chunk_box', 'chunk_box_node', 'chunk_box_rowid', 'chunk_box_parent', 'vessels',"
-                           " 'segments', 'identities', 'voyages'))",
+                           " 'segments', 'identities', 'voyages', 'coverage'))",
                            -1, &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
         yes = sqlite3_column_int(q, 0) == 1;
@@ -726,6 +749,9 @@ pel_store *sq_open(const char *path, bool readonly, pel_error *err) {
         st = sq_exec(s, "BEGIN IMMEDIATE", &e);
         for (long long v = version; st == PEL_OK && v < SCHEMA_VERSION; v++)
             st = sq_exec(s, migrations[v], &e);
+        /* 3 -> 4: the map of what the stored positions heard */
+        if (st == PEL_OK && version < 4)
+            st = st_coverage_rebuild(&s->base, &e);
         char up[128];
         snprintf(up, sizeof up, "UPDATE meta SET value = '%d' WHERE key = 'schema_version'; COMMIT", SCHEMA_VERSION);
         if (st == PEL_OK)

@@ -2,7 +2,7 @@
  * sqlite_read.c -- what the SQLite backend reads: the inputs' paths,
  * vessels and their segments, chunks of positions by vessel or by box and
  * period (the R*Tree over the chunks' boxes narrows a box to the chunks
- * that can meet it), coverage around a point, identities, voyage reports
+ * that can meet it), the coverage map and the sources, identities, voyage reports
  * and their latest values, IMO numbers shared, and the dump.  Cursors hold
  * a kept statement (sq_take) while they run.
  */
@@ -13,10 +13,6 @@
 #include "sqlite_internal.h"
 #include "track/trk.h"
 #include "util/fail.h"
-
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
 
 static pel_status no_memory(pel_error *err, const char *what) {
     return pel_fail(err, PEL_ERR_NOMEM, "out of memory %s", what);
@@ -223,148 +219,82 @@ st_iter *sq_chunks(pel_store *base, const st_area *a, pel_error *err) {
     return &it->base;
 }
 
-/* Coverage.  Decoded chunks are kept: gaps cluster (a receiver outage
- * silences many vessels at once), and a sparse feed's chunks span days and
- * degrees, so the same chunks are asked for again and again.  Each holds
- * the chunk's usable positions in time order, so a window is found by
- * binary search.  Up to NEAR_BUDGET positions are kept; past that the cache
- * is emptied and refilled (results never depend on it). */
-#define NEAR_BUDGET (8u << 20) /* positions: about 128 MiB */
-
-typedef struct near_pos {
-    int64_t t_ms;
-    int32_t lat, lon;
-} near_pos;
-
-typedef struct near_chunk {
-    int64_t id;  /* 0 = empty slot */
-    near_pos *p; /* owned */
-    size_t n;
-} near_chunk;
-
-struct st_coverage {
-    pel_store *s; /* first: store.c reads the table through it */
-    near_chunk *slot;
-    size_t cap, used, positions;
-};
-
-void sq_coverage_free(st_coverage *nc) {
-    if (!nc)
-        return;
-    for (size_t i = 0; i < nc->cap; i++)
-        free(nc->slot[i].p);
-    free(nc->slot);
-    free(nc);
-}
-
-static void near_clear(st_coverage *nc) {
-    for (size_t i = 0; i < nc->cap; i++) {
-        free(nc->slot[i].p);
-        nc->slot[i] = (near_chunk){0};
+/* The coverage map: a cell's rows, and the rows of the whole map by
+ * station and hours (docs/coverage.md). */
+static int cov_row_next(st_iter *base, void *row, pel_error *err) {
+    sq_iter *it = (sq_iter *)base;
+    int rc = sq_iter_step(it, err);
+    if (rc > 0) {
+        st_cov_row *r = row;
+        sqlite3_stmt *q = it->st;
+        r->cell = (uint32_t)sqlite3_column_int64(q, 0);
+        r->station = (uint32_t)sqlite3_column_int64(q, 1);
+        r->hour = sqlite3_column_int64(q, 2);
+        r->positions = (uint32_t)sqlite3_column_int64(q, 3);
+        r->seen = (uint64_t)sqlite3_column_int64(q, 4);
+        r->vessels = (uint32_t)__builtin_popcountll(r->seen);
+        r->slots = (uint8_t)sqlite3_column_int64(q, 5);
     }
-    nc->used = nc->positions = 0;
+    return rc;
 }
 
-/* The slot of chunk id: its entry, or the empty slot to fill. */
-static near_chunk *near_slot(st_coverage *nc, int64_t id) {
-    size_t i = ((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (nc->cap - 1);
-    while (nc->slot[i].id && nc->slot[i].id != id)
-        i = (i + 1) & (nc->cap - 1);
-    return &nc->slot[i];
+st_iter *sq_coverage_cell(pel_store *base, uint32_t cell, pel_error *err) {
+    sq_iter *it =
+        sq_iter_new(sq_of(base), ST_IT_COV_ROW, SQ_COV_CELL, sizeof *it, cov_row_next, err, "reading the coverage");
+    if (it)
+        sqlite3_bind_int64(it->st, 1, cell);
+    return it ? &it->base : NULL;
 }
 
-static bool near_grow(st_coverage *nc) {
-    size_t cap = nc->cap ? nc->cap * 2 : 1024;
-    near_chunk *old = nc->slot, *neu = calloc(cap, sizeof *neu);
-    if (!neu)
-        return false;
-    size_t ocap = nc->cap;
-    nc->slot = neu;
-    nc->cap = cap;
-    for (size_t i = 0; i < ocap; i++)
-        if (old[i].id)
-            *near_slot(nc, old[i].id) = old[i];
-    free(old);
-    return true;
+st_iter *sq_coverage_rows(pel_store *base, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
+                          pel_error *err) {
+    sq_iter *it = sq_iter_new(sq_of(base), ST_IT_COV_ROW, which == ST_COV_STATIONS ? SQ_COV_STATIONS : SQ_COV_ROWS,
+                              sizeof *it, cov_row_next, err, "reading the coverage");
+    if (!it)
+        return NULL;
+    sqlite3_bind_int64(it->st, 1, which == ST_COV_STATION ? station : 0);
+    sqlite3_bind_int64(it->st, 2, from_hour);
+    sqlite3_bind_int64(it->st, 3, to_hour);
+    return &it->base;
 }
 
-st_coverage *sq_coverage_new(pel_store *base, pel_error *err) {
+pel_status sq_source_names(pel_store *base, char ***out, size_t *n, pel_error *err) {
     sq_store *s = sq_of(base);
-    /* both statements now: a store they cannot be prepared on fails here */
-    if (!sq_get(s, SQ_NEAR, err, "preparing the scan") || !sq_get(s, SQ_CHUNK_GET, err, "preparing the scan"))
-        return NULL;
-    st_coverage *c = calloc(1, sizeof *c);
-    if (!c) {
-        no_memory(err, "for the coverage");
-        return NULL;
-    }
-    c->s = base;
-    return c;
-}
-
-long sq_coverage_count(st_coverage *nc, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from,
-                       int64_t to) {
-    sq_store *s = sq_of(nc->s);
-    double dlat = radius_m / 111320.0, dlon = dlat / fmax(0.05, cos(lat * M_PI / 180.0));
-    sqlite3_stmt *q = sq_take(s, SQ_NEAR, NULL, NULL);
+    char **names = NULL;
+    size_t nn = 0;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q = sq_get(s, SQ_SOURCES, err, "reading the sources");
     if (!q)
-        return 0;
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)floor((lat - dlat) * PEL_DEG));
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)ceil((lat + dlat) * PEL_DEG));
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)floor((lon - dlon) * PEL_DEG));
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)ceil((lon + dlon) * PEL_DEG));
-    sqlite3_bind_int64(q, 5, from / 60000 - 1);
-    sqlite3_bind_int64(q, 6, to / 60000 + 1);
-    sqlite3_bind_int64(q, 7, mmsi);
-    long count = 0;
-    pel_position buf[1024];
-    int32_t la = (int32_t)lround(lat * PEL_DEG), lo = (int32_t)lround(lon * PEL_DEG);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 1);
-        if (nc->used * 2 >= nc->cap && !near_grow(nc))
-            break;
-        near_chunk *e = near_slot(nc, id);
-        if (!e->id) {
-            /* the packed positions are read only when not cached */
-            sqlite3_stmt *qc = sq_get(s, SQ_CHUNK_GET, NULL, NULL);
-            long k = 0;
-            if (qc) {
-                sqlite3_bind_int64(qc, 1, id);
-                if (sqlite3_step(qc) == SQLITE_ROW)
-                    k = trk_decode(sqlite3_column_blob(qc, 0), (size_t)sqlite3_column_bytes(qc, 0),
-                                   (uint32_t)sqlite3_column_int64(q, 0), buf, 1024);
-                sqlite3_reset(qc);
-            }
-            if (nc->positions + (size_t)(k > 0 ? k : 0) > NEAR_BUDGET) {
-                near_clear(nc);
-                e = near_slot(nc, id);
-            }
-            near_pos *np = malloc((size_t)(k > 0 ? k : 1) * sizeof *np);
-            if (!np)
+        return PEL_ERR_IO;
+    pel_status st = PEL_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        sqlite3_int64 id = sqlite3_column_int64(q, 0);
+        if (id < 0 || id > 100000000) /* ids are rowids handed out one by one */
+            continue;
+        if ((size_t)id >= nn) {
+            char **nv = realloc(names, ((size_t)id + 1) * sizeof *nv);
+            if (!nv) {
+                st = no_memory(err, "reading the sources");
                 break;
-            size_t n = 0;
-            for (long i = 0; i < k; i++)
-                if (buf[i].segment >= 0)
-                    np[n++] = (near_pos){buf[i].t_ms, buf[i].lat, buf[i].lon};
-            *e = (near_chunk){id, np, n};
-            nc->used++;
-            nc->positions += n;
+            }
+            memset(nv + nn, 0, ((size_t)id + 1 - nn) * sizeof *nv);
+            names = nv;
+            nn = (size_t)id + 1;
         }
-        /* the first position at or after from: positions are in time order */
-        size_t a = 0, b = e->n;
-        while (a < b) {
-            size_t m = (a + b) / 2;
-            if (e->p[m].t_ms < from)
-                a = m + 1;
-            else
-                b = m;
+        const char *t = (const char *)sqlite3_column_text(q, 1);
+        if (!t || !(names[id] = strdup(t))) {
+            st = no_memory(err, "reading the sources");
+            break;
         }
-        for (size_t i = a; i < e->n && e->p[i].t_ms <= to; i++)
-            if (trk_distance_m(la, lo, e->p[i].lat, e->p[i].lon) <= radius_m)
-                count++;
     }
-    sq_give(s, SQ_NEAR, q);
-    return count;
+    if (st == PEL_OK && rc != SQLITE_DONE)
+        st = sq_error(s, err, "reading the sources");
+    sqlite3_reset(q);
+    *out = names;
+    *n = nn;
+    return st;
 }
 
 /* ---- identities and voyages ------------------------------------------------------------------ */
@@ -575,6 +505,7 @@ pel_status sq_dump_rows(pel_store *base, FILE *out, pel_error *err) {
         "SELECT 'staging', count(*) FROM staging",
         "SELECT 'box', c.mmsi, b.lat0, b.lat1, b.lon0, b.lon1, b.m0, b.m1 FROM chunk_box b JOIN chunks c USING (id)"
         " ORDER BY 2, 7, 3",
+        "SELECT 'coverage', * FROM coverage ORDER BY cell, station, hour",
     };
     for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
         sqlite3_stmt *st;

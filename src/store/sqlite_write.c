@@ -176,6 +176,30 @@ static pel_status no_memory(pel_error *err) {
     return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
 }
 
+/* The coverage map: each count added to its row (made when new). */
+pel_status sq_coverage_add(pel_store *base, const st_cov_add *rows, size_t n, pel_error *err) {
+    sq_store *s = sq_of(base);
+    for (size_t i = 0; i < n; i++) {
+        const st_cov_add *r = &rows[i];
+        sqlite3_stmt *q = sq_get(s, SQ_COV_ADD, err, "writing the coverage");
+        if (!q)
+            return PEL_ERR_IO;
+        sqlite3_bind_int64(q, 1, r->cell);
+        sqlite3_bind_int64(q, 2, r->station);
+        sqlite3_bind_int64(q, 3, r->hour);
+        sqlite3_bind_int64(q, 4, r->positions);
+        sqlite3_bind_int64(q, 5, (sqlite3_int64)r->seen);
+        sqlite3_bind_int64(q, 6, r->slots);
+        if (sq_done(s, q, err, "writing the coverage") != PEL_OK)
+            return PEL_ERR_IO;
+    }
+    return PEL_OK;
+}
+
+pel_status sq_coverage_clear(pel_store *base, pel_error *err) {
+    return sq_exec(sq_of(base), "DELETE FROM coverage;", err);
+}
+
 pel_status sq_stage(pel_store *base, uint32_t mmsi, int64_t gen, const pel_position *p, size_t n, int64_t *id,
                     pel_error *err) {
     sq_store *s = sq_of(base);

@@ -37,7 +37,8 @@ enum {
     ST_IT_VOYAGE,
     ST_IT_WL_ENTRY,
     ST_IT_WL_LIST,
-    ST_IT_ROW_ID
+    ST_IT_ROW_ID,
+    ST_IT_COV_ROW
 };
 struct st_iter {
     int kind;
@@ -105,10 +106,16 @@ struct st_ops {
     bool (*data_span)(pel_store *s, int64_t *first_ms, int64_t *last_ms);
     st_iter *(*segments_of)(pel_store *s, uint32_t mmsi, int32_t after, size_t limit, pel_error *err);
     st_iter *(*chunks)(pel_store *s, const st_area *a, pel_error *err);
-    st_coverage *(*coverage_new)(pel_store *s, pel_error *err);
-    long (*coverage_count)(st_coverage *c, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from,
-                           int64_t to);
-    void (*coverage_free)(st_coverage *c);
+
+    /* the coverage map */
+    pel_status (*coverage_add)(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err);
+    st_iter *(*coverage_cell)(pel_store *s, uint32_t cell, pel_error *err);
+    st_iter *(*coverage_rows)(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
+                              pel_error *err);
+
+    pel_status (*source_names)(pel_store *s, char ***names, size_t *n, pel_error *err);
+    /* Empties the map (st_coverage_rebuild, in the current transaction). */
+    pel_status (*coverage_clear)(pel_store *s, pel_error *err);
 
     /* identities and voyages */
     pel_status (*identity_merge)(pel_store *s, const st_ident_row *r, pel_error *err);
@@ -168,7 +175,7 @@ struct st_ops {
     pel_status (*compact)(pel_store *s, pel_error *err);
 };
 
-/* Objects a backend makes besides cursors -- st_coverage, st_wl_import --
+/* Objects a backend makes besides cursors -- st_wl_import --
  * start with a pel_store * (their store), through which store.c finds the
  * table.  The backends: each opens path as pel_store_open says (pelorus.h). */
 pel_store *sq_open(const char *path, bool readonly, pel_error *err);

@@ -186,20 +186,25 @@ st_iter *st_chunks(pel_store *s, const st_area *a, pel_error *err) {
     return s->ops->chunks(s, a, err);
 }
 
-st_coverage *st_coverage_new(pel_store *s, pel_error *err) {
-    return s->ops->coverage_new(s, err);
+pel_status st_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err) {
+    return n ? s->ops->coverage_add(s, rows, n, err) : PEL_OK;
 }
 
-/* A coverage object starts with its store, whose table it is read through. */
-long st_coverage_count(st_coverage *c, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from,
-                       int64_t to) {
-    pel_store *s = *(pel_store **)c;
-    return s->ops->coverage_count(c, mmsi, lat, lon, radius_m, from, to);
+st_iter *st_coverage_cell(pel_store *s, uint32_t cell, pel_error *err) {
+    return s->ops->coverage_cell(s, cell, err);
 }
 
-void st_coverage_free(st_coverage *c) {
-    if (c)
-        (*(pel_store **)c)->ops->coverage_free(c);
+st_iter *st_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
+                          pel_error *err) {
+    return s->ops->coverage_rows(s, which, station, from_hour, to_hour, err);
+}
+
+int st_cov_row_next(st_iter *it, st_cov_row *r, pel_error *err) {
+    return next_of(it, ST_IT_COV_ROW, r, err);
+}
+
+pel_status st_source_names(pel_store *s, char ***names, size_t *n, pel_error *err) {
+    return s->ops->source_names(s, names, n, err);
 }
 
 /* ---- identities and voyages ---------------------------------------------------------------- */

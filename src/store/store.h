@@ -31,8 +31,9 @@
  *   vessels        a vessel's summary, finding vessels, the data's span
  *   identities,    merged reports; iterated for one vessel or for all; the
  *   voyages        latest values; IMO numbers shared; draught near a time
- *   positions      chunks by vessel or by box and period; coverage: how many
- *                  positions of other vessels were heard near a point
+ *   positions      chunks by vessel or by box and period
+ *   coverage       the coverage map: what was heard per cell, hour and
+ *                  station; its accumulator, rebuild and a scan's cache
  *   watchlists     imports, their entries, summaries
  *
  * Conventions (as pelorus.h): functions return PEL_OK or a pel_status and
@@ -235,19 +236,102 @@ pel_status st_chunk_read(st_iter *it, pel_position **buf, size_t *cap, size_t at
  * *cap its size); *n the count. */
 pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, size_t *n, size_t *cap, pel_error *err);
 
-/* Coverage: how well the feed heard an area (the gap detector's judgement,
- * docs/findings.md).  st_coverage_count gives the number of usable
- * positions (segment >= 0) of vessels other than mmsi within radius_m
- * metres (trk_distance_m from (lat, lon) rounded to 1/600000 degree) of
- * (lat, lon), at times from..to inclusive; 0 when it cannot tell (out of
- * memory).  A coverage object caches what it read (results never depend on
- * it): open one for a scan, not across writes.  Free with
- * st_coverage_free (NULL accepted). */
-typedef struct st_coverage st_coverage;
-st_coverage *st_coverage_new(pel_store *s, pel_error *err);
-long st_coverage_count(st_coverage *c, uint32_t mmsi, double lat, double lon, double radius_m, int64_t from,
-                       int64_t to);
-void st_coverage_free(st_coverage *c);
+/* ---- the coverage map (docs/coverage.md) ------------------------------------------------ */
+
+/* What was heard, per cell of geo/cell.h, Unix hour (t_ms / 3600000) and
+ * receiving station: receptions ("positions": every position ingest
+ * accepted, repeats included), the vessels heard as a 64-bit set of their
+ * hash bits ("seen": bit st_cov_bit(mmsi); its popcount is the distinct
+ * vessels, a lower bound exact up to hash collisions, at most 64), and
+ * which of the hour's six ten-minute slots heard anything (bit k: minutes
+ * 10k..10k+9).  Station 0 is every reception together, whatever its
+ * station (or none); a station's own rows (its sources.id) are kept when a
+ * tag block or a source column names one.  Built at ingest, batch by
+ * batch: counts add and sets or together, so the map does not depend on
+ * where batches end. */
+
+/* The bit of the "seen" set a vessel sets. */
+static inline uint64_t st_cov_bit(uint32_t mmsi) {
+    return 1ull << (((uint64_t)mmsi * 0x9E3779B97F4A7C15ull) >> 58);
+}
+
+/* One count to add: receptions in one cell, hour and station. */
+typedef struct st_cov_add {
+    uint32_t cell, station; /* station 0: all receptions */
+    int64_t hour;
+    uint64_t seen; /* st_cov_bit of each vessel heard */
+    uint32_t positions;
+    uint8_t slots;
+} st_cov_add;
+
+/* Adds n counts in the current transaction, each as the comment above
+ * says.  rows is borrowed for the call. */
+pel_status st_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err);
+
+/* A count of the map: one cell, station and hour. */
+typedef struct st_cov_row {
+    uint32_t cell, station;
+    int64_t hour;
+    uint32_t positions, vessels; /* vessels: the popcount of seen */
+    uint64_t seen;
+    uint8_t slots;
+} st_cov_row;
+
+/* Which rows st_coverage_rows reads. */
+typedef enum st_cov_which {
+    ST_COV_ALL = 0,  /* station 0: every reception together */
+    ST_COV_STATIONS, /* every station's own rows (station > 0) */
+    ST_COV_STATION   /* the rows of one station */
+} st_cov_which;
+
+/* The rows of one cell, every station's (0 first), by station then hour. */
+st_iter *st_coverage_cell(pel_store *s, uint32_t cell, pel_error *err);
+
+/* The rows of which (station for ST_COV_STATION) with hours from..to
+ * inclusive, by cell, station, hour. */
+st_iter *st_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
+                          pel_error *err);
+int st_cov_row_next(st_iter *it, st_cov_row *r, pel_error *err);
+
+/* The sources (receiving stations) by id: (*names)[id] a malloc'd string,
+ * NULL where no source has that id; *n one past the largest id.  The caller
+ * frees each and the array, also on failure. */
+pel_status st_source_names(pel_store *s, char ***names, size_t *n, pel_error *err);
+
+/* ---- coverage.c: written once over the backends ---- */
+
+/* An accumulator of counts (ingest's, and the rebuild's): positions are
+ * added one by one and summed in memory per cell, hour and station; st_cov_acc_flush writes them (st_coverage_add) in
+ * the current transaction and empties it.  It flushes by itself when it holds ST_COV_ACC_MAX counts, so its memory is
+ * bounded whatever the input. */
+#define ST_COV_ACC_MAX 65536
+typedef struct st_cov_acc st_cov_acc;
+st_cov_acc *st_cov_acc_new(pel_store *s);
+/* Counts p (a position with coordinates) for station 0 and, when it has
+ * one (p->source), for its station. */
+pel_status st_cov_acc_add(st_cov_acc *a, const pel_position *p, pel_error *err);
+pel_status st_cov_acc_flush(st_cov_acc *a, pel_error *err);
+/* Frees a, dropping what was not flushed; NULL accepted. */
+void st_cov_acc_free(st_cov_acc *a);
+
+/* Builds the map from the stored positions, in the current transaction:
+ * every position of every chunk (a database of an older schema, migrated;
+ * docs/schema.md).  What was there is replaced.  Positions staged but not
+ * built yet (an ingest killed before its build) are not counted, and the
+ * chunks hold positions after the build removed duplicate receptions: a
+ * rebuilt map can count fewer receptions than one built at ingest. */
+pel_status st_coverage_rebuild(pel_store *s, pel_error *err);
+
+/* A cache of the map's cells for a scan: st_covmap_cell gives every row of
+ * cell (as st_coverage_cell, all stations), borrowed until the next call;
+ * *n 0 for a cell nothing was heard in.  Results never depend on the
+ * cache (it empties itself past ST_COVMAP_MAX rows).  Open one for a scan,
+ * not across writes; free with st_covmap_free (NULL accepted). */
+#define ST_COVMAP_MAX (4u << 20)
+typedef struct st_covmap st_covmap;
+st_covmap *st_covmap_new(pel_store *s, pel_error *err);
+pel_status st_covmap_cell(st_covmap *m, uint32_t cell, const st_cov_row **rows, size_t *n, pel_error *err);
+void st_covmap_free(st_covmap *m);
 
 /* ---- identities and voyage reports ------------------------------------------------------- */
 
