@@ -29,7 +29,8 @@
  *     left out): a cell with a baseline (min_baseline of its slots heard,
  *     min_vessels other vessels, min_baseline_h hours) kept hearing when it
  *     heard keep_ratio of its usual share; a thinner one fell silent when
- *     silent_vessels distinct vessels were due and none came, else is judged by
+ *     silent_vessels vessel-hours were due and none came (when it is heard
+ *     in thin_min_share of its slots at all), else is judged by
  *     the continuous station that served it (serve_hours).  "dark" when
  *     dark_share of the cells that can tell kept hearing, "coverage" when
  *     not, "sparse" when none can tell; "suspected" is true for "dark"
@@ -319,10 +320,10 @@ static pel_status judge_cause(cell_texts text, const det_gap_opts *o, const det_
         if (enough && j[i].usual >= o->min_baseline) {
             double during = (double)h->slots_heard / (double)h->slots;
             j[i].state = during >= o->keep_ratio * j[i].usual - 1e-12 ? 1 : 2;
-        } else if (enough && h->base_hours > 0 && h->slots_heard == 0 &&
-                   (double)h->base_vessels / h->base_hours * ((double)h->slots / 6.0) >= o->silent_vessels - 1e-9)
-            j[i].state = 2; /* thin, but a silence this long is not chance: distinct vessels, not vessel-hours,
-                               as one vessel passing is heard in several hours but is one chance */
+        } else if (enough && h->base_hours > 0 && h->slots_heard == 0 && j[i].usual >= o->thin_min_share - 1e-12 &&
+                   (double)h->base_vessel_hours / h->base_hours * ((double)h->slots / 6.0) >= o->silent_vessels - 1e-9)
+            j[i].state = 2; /* thin, but a silence this long is not chance (a cell heard in fewer than
+                               thin_min_share of its slots -- a satellite's passes -- cannot tell) */
         else if (h->served >= 0 && h->base_vessels >= o->min_vessels)
             j[i].state = h->served ? 1 : 2;
         else

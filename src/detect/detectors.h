@@ -454,10 +454,12 @@ typedef struct det_gap_opts {
     double keep_ratio;        /* a cell kept hearing when its share of slots
                                  heard during the gap is at least this times
                                  its baseline */
-    double silent_vessels;    /* a cell without a baseline in which this
-                                 many distinct other vessels were due during
-                                 the gap at their usual rate, and nothing
-                                 was heard, fell silent */
+    double silent_vessels;    /* a cell without a baseline in which other
+                                 vessels would have been heard this many
+                                 vessel-hours during the gap at their usual
+                                 rate, and nothing was heard, fell silent */
+    double thin_min_share;    /* ... when it is heard in at least this share
+                                 of its slots outside the gap at all */
     long serve_hours;         /* a station serves a cell it heard vessels in
                                  for at least this many vessel-hours outside
                                  the gap */
