@@ -76,6 +76,58 @@ static bool run_parallel(const seg_index *x, const pel_position *p, const int64_
            seg_has_within(x, p, b, t0[a], t1[a]);
 }
 
+/* Which segments of one vessel's track (n positions in time order) run in
+ * parallel with another, as the parallel_segments finding says. */
+pel_status det_spoof_parallel(const pel_position *p, size_t n, bool **parallel, size_t *nseg) {
+    *parallel = NULL;
+    *nseg = 0;
+    int32_t maxseg = -1;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].segment > maxseg)
+            maxseg = p[i].segment;
+    if (maxseg < 0)
+        return PEL_OK;
+    size_t ns = (size_t)(maxseg + 1);
+    int64_t *t0 = malloc(ns * sizeof *t0), *t1 = malloc(ns * sizeof *t1);
+    size_t *cnt = calloc(ns, sizeof *cnt), *fill = malloc(ns * sizeof *fill);
+    bool *par = calloc(ns, sizeof *par);
+    seg_index sx = {malloc((n + 1) * sizeof *sx.ord), calloc(ns + 2, sizeof *sx.off)};
+    pel_status rc = PEL_ERR_NOMEM;
+    if (t0 && t1 && cnt && fill && par && sx.ord && sx.off) {
+        for (size_t i = 0; i < n; i++)
+            if (p[i].segment >= 0) {
+                int32_t s = p[i].segment;
+                sx.off[s + 1]++;
+                if (!cnt[s]++)
+                    t0[s] = p[i].t_ms;
+                t1[s] = p[i].t_ms;
+            }
+        for (size_t k = 0; k < ns; k++) {
+            sx.off[k + 1] += sx.off[k];
+            fill[k] = sx.off[k];
+        }
+        for (size_t i = 0; i < n; i++)
+            if (p[i].segment >= 0)
+                sx.ord[fill[p[i].segment]++] = i;
+        for (size_t a = 0; a < ns; a++)
+            for (size_t b = a + 1; b < ns; b++)
+                if (run_parallel(&sx, p, t0, t1, cnt, a, b))
+                    par[a] = par[b] = true;
+        *parallel = par;
+        *nseg = ns;
+        par = NULL;
+        rc = PEL_OK;
+    }
+    free(t0);
+    free(t1);
+    free(cnt);
+    free(fill);
+    free(par);
+    free(sx.ord);
+    free(sx.off);
+    return rc;
+}
+
 /* Spoofing signs in one vessel's track: parallel segments and jumps. */
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
                      void *mid_ud, fnd_emit_fn emit, void *ud) {

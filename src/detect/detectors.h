@@ -22,7 +22,8 @@
  *   position    (det_position.c) positions a ship cannot have had: on land
  *               (reached by a jump), legs across land no sea route fits,
  *               many vessels at one point or on circles around one
- *               (GNSS manipulation)
+ *               (GNSS manipulation), a track displaced by a fixed offset
+ *               and back (det_offset.c)
  *   identity    (det_identity.c) identity changes, IMOs shared by MMSIs,
  *               data-quality notes on IMOs that are no IMO
  *   screening   (detectors.c) the identities against sanctions lists:
@@ -661,6 +662,14 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
 
 pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 
+/* Which segments of one vessel's track (n positions in time order, p
+ * borrowed for the call) run in parallel with another, as the
+ * parallel_segments finding says (a segment nested in another's silence
+ * does not): *parallel becomes a malloc'd array of *nseg flags, one per
+ * segment id (the caller frees it; NULL, 0 when no position has a
+ * segment).  PEL_OK, or PEL_ERR_NOMEM (*parallel NULL). */
+pel_status det_spoof_parallel(const pel_position *p, size_t n, bool **parallel, size_t *nseg);
+
 /* ---- position (det_position.c) ------------------------------------------------------ */
 
 /* Defaults: det_table's settings. */
@@ -675,8 +684,12 @@ typedef struct det_pos_opts {
     double circle_tolerance_m; /* each within this of the radius */
     double circle_min_radius_m;
     double circle_max_radius_m;
-    double circle_min_arc_deg; /* the positions cover at least this arc */
-    double circle_center_m;    /* centres this close are one centre */
+    double circle_min_arc_deg;   /* the positions cover at least this arc */
+    double circle_center_m;      /* centres this close are one centre */
+    double offset_min_km;        /* a fixed offset is at least this long */
+    double offset_tolerance_km;  /* its two jumps cancel within this (and steps under it are no jumps) */
+    double offset_tolerance_pct; /* or within this percentage of the offset, when more */
+    long offset_min_positions;   /* the displaced run has at least this many positions */
 } det_pos_opts;
 
 /* On-land runs and land crossings of one vessel's track (n positions in
@@ -686,6 +699,14 @@ typedef struct det_pos_opts {
  * callbacks NULL).  PEL_OK, or PEL_ERR_NOMEM (nothing emitted). */
 pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
                               fnd_emit_fn emit, void *ud);
+
+/* Fixed offsets in one vessel's track (n positions in time order, usable
+ * ones only, with their segment ids; p borrowed for the call): emits one
+ * "offset" finding per run displaced by one vector and back
+ * (det_offset.c), in time order.  PEL_OK, or PEL_ERR_NOMEM (nothing
+ * emitted). */
+pel_status det_pos_offset_track(const det_pos_opts *o, uint32_t mmsi, const pel_position *p, size_t n, fnd_emit_fn emit,
+                                void *ud);
 
 /* Hooks: begin makes the state, vessel judges land and keeps the vessel's
  * circles and repeated points, finish groups them across vessels. */
