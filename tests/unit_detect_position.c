@@ -446,6 +446,33 @@ static void test_offset(void) {
     }
     run_offset(&o);
     CHECK(ngot == 0, "two transmitters interleaving: nothing, got %zu", ngot);
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, &o, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\""),
+          "and det_spoof.c still sees them parallel (got %zu)", ngot);
+    /* an hour displaced as the segmenter cuts it: the run's first reports
+     * in a segment of their own, the rest in the true one once it can
+     * reach them, the first true reports after it in the run's -- two
+     * interleaving segments; det_spoof.c takes the run out and sees one
+     * transmitter and its jump */
+    reset();
+    offset_track(70, 10, 40, 0.2, 0, 0);
+    for (int k = 0; k < 70; k++)
+        trk[0][k].segment = (k >= 10 && k < 15) || (k >= 40 && k < 45);
+    trk[0][10].flags = PEL_POS_SUSPECT_SPEED;
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, NULL, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\""),
+          "without the offsets: parallel segments (the jump a second transmitter's), got %zu", ngot);
+    reset();
+    offset_track(70, 10, 40, 0.2, 0, 0);
+    for (int k = 0; k < 70; k++)
+        trk[0][k].segment = (k >= 10 && k < 15) || (k >= 40 && k < 45);
+    trk[0][10].flags = PEL_POS_SUSPECT_SPEED;
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, &o, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"impossible_speed\",\"jumps\":1"),
+          "with them: the jump alone (got %zu: %s)", ngot, ngot ? got[0].fields : "");
+    run_offset(&o);
+    CHECK(ngot == 2 && has(&got[1], "\"kind\":\"offset\",\"offset_km\":22.3,\"bearing_deg\":0,\"positions\":30,"),
+          "and the offset (%s)", ngot == 2 ? got[1].fields : "");
 }
 
 /* ---- parallel segments: interleaving, not nesting (det_spoof.c) ---------------- */
@@ -463,7 +490,7 @@ static void test_parallel(void) {
     trk[0][6].flags = PEL_POS_SUSPECT_SPEED;
     for (int k = 0; k < 3; k++)
         pos(0, 90.0 + 10.0 * k, 35.0, 124.1 + 0.01 * k);
-    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, collect, NULL);
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, NULL, collect, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"kind\":\"impossible_speed\",\"jumps\":1"),
           "nested: one impossible_speed, no parallel_segments (got %zu: %s)", ngot, ngot ? got[0].fields : "");
     /* two transmitters taking turns: parallel */
@@ -472,7 +499,7 @@ static void test_parallel(void) {
         pos(0, 10.0 * k, k % 2 ? 39.0 : 35.0, k % 2 ? 125.9 : 124.0);
         trk[0][k].segment = k % 2;
     }
-    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, collect, NULL);
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, NULL, collect, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\",\"segment_a\":0,\"segment_b\":1,"),
           "interleaved: parallel_segments (got %zu: %s)", ngot, ngot ? got[0].fields : "");
 }

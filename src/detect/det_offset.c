@@ -28,22 +28,26 @@
  *
  * Not reported: a run still displaced at the end of the data (no jump
  * back: a relocation or a second transmitter look the same), a run whose
- * jumps do not cancel, and a run with a position in a segment the track
- * stage's segments make parallel to another (two transmitters taking turns
- * look like offsets that come and go: det_spoof.c's parallel_segments
- * reports them).  The segmenter puts the displaced run in a segment of its
- * own nested in the true one's silence, which is not parallel; the jumps
- * stay impossible_speed's too.
+ * jumps do not cancel, and runs whose displaced track goes on in the next
+ * run at a possible speed (two transmitters taking turns look like offsets
+ * that come and go: det_spoof.c's parallel_segments reports them).  The
+ * runs are judged in time order, not by segment: the segmenter puts a
+ * run's first positions in a segment of their own but, once the true
+ * segment can reach the displaced place (half an hour for 25 km), the rest
+ * in the true one.  det_spoof.c takes the runs found here out of the
+ * segments before it seeks parallel ones, so an offset is not also two
+ * transmitters; its jumps stay impossible_speed's.
  *
- * Limits: a vessel displaced twice by the same vector has its two runs
- * joined in one segment by the segmenter, parallel to the true track: that
- * is reported as parallel_segments, not as two offsets.  A run whose jump
+ * Limits: a vessel displaced twice by the same vector, its displaced track
+ * reachable from one run to the next, looks like two transmitters taking
+ * turns: parallel_segments, not two offsets.  A run whose jump
  * back comes after a silence long enough to make it possible is not seen.
  * Tracks across the antimeridian are not judged.  Flat geometry (metres
  * east and north at the jump's latitude): right to a fraction of a percent
  * for offsets of a few hundred kilometres.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "detectors.h"
@@ -83,8 +87,8 @@ static void jump_vector(const det_pos_opts *o, const pel_position *p, size_t k, 
 }
 
 /* Emits the offset finding of the run p[i..j) (p[i - 1] and p[j] true). */
-static void emit_offset(uint32_t mmsi, const pel_position *p, size_t i, size_t j, double ve, double vn,
-                        double mismatch, fnd_emit_fn emit, void *ud) {
+static void emit_offset(uint32_t mmsi, const pel_position *p, size_t i, size_t j, double ve, double vn, double mismatch,
+                        fnd_emit_fn emit, void *ud) {
     fnd_builder f = {0};
     f.event = "spoofing";
     f.mmsi = mmsi;
@@ -110,57 +114,103 @@ static void emit_offset(uint32_t mmsi, const pel_position *p, size_t i, size_t j
     emit(ud, &f);
 }
 
-/* True when one of p[i..j) is in a parallel segment. */
-static bool run_parallel(const pel_position *p, size_t i, size_t j, const bool *par, size_t ns) {
-    for (size_t k = i; par && k < j; k++)
-        if (p[k].segment >= 0 && (size_t)p[k].segment < ns && par[p[k].segment])
-            return true;
-    return false;
+/* Metres from p[b] to where the track through p[a0] and p[a1] would be at
+ * p[b]'s time, carried on (or back) at that velocity (none when a0 is a1). */
+static double residual_m(const pel_position *p, size_t a0, size_t a1, size_t b) {
+    double coslat = cos((double)p[a1].lat / PEL_DEG * M_PI / 180.0), f = 0;
+    if (a0 != a1 && p[a1].t_ms != p[a0].t_ms)
+        f = (double)(p[b].t_ms - p[a1].t_ms) / (double)(p[a1].t_ms - p[a0].t_ms);
+    double e = ((double)(p[b].lon - p[a1].lon) - f * (double)(p[a1].lon - p[a0].lon)) / PEL_DEG * M_DEG * coslat;
+    double nn = ((double)(p[b].lat - p[a1].lat) - f * (double)(p[a1].lat - p[a0].lat)) / PEL_DEG * M_DEG;
+    return hypot(e, nn);
 }
 
-pel_status det_pos_offset_track(const det_pos_opts *o, uint32_t mmsi, const pel_position *p, size_t n,
-                                fnd_emit_fn emit, void *ud) {
+/* The step from a to b is possible at max_kn (or short): no jump. */
+static bool possible(const det_pos_opts *o, const pel_position *a, const pel_position *b) {
+    return !is_jump(a, b, o->max_speed_kn, o->offset_tolerance_km * 1000.0);
+}
+
+pel_status det_offset_runs(const det_pos_opts *o, const pel_position *p, size_t n, det_offset_run **runs,
+                           size_t *nruns) {
+    *runs = NULL;
+    *nruns = 0;
     if (n < 3)
         return PEL_OK;
+    det_offset_run *v = NULL;
+    size_t nv = 0, cap = 0;
     double tol_m = o->offset_tolerance_km * 1000.0;
-    bool *par = NULL;
-    size_t ns = 0;
-    bool looked = false; /* the parallel segments are found at the first candidate run */
-    pel_status rc = PEL_OK;
     size_t i = 1;
     while (i < n) {
-        /* a jump out: p[i - 1] -> p[i] */
-        if (!is_jump(&p[i - 1], &p[i], o->max_speed_kn, tol_m) ||
-            abs(p[i].lon - p[i - 1].lon) > 180 * PEL_DEG) { /* across the antimeridian: not judged */
+        /* a jump out: p[i - 1] -> p[i] (across the antimeridian: not judged) */
+        if (possible(o, &p[i - 1], &p[i]) || abs(p[i].lon - p[i - 1].lon) > 180 * PEL_DEG) {
             i++;
             continue;
         }
         /* the run: possible steps up to the next jump */
         size_t j = i + 1;
-        while (j < n && !is_jump(&p[j - 1], &p[j], o->max_speed_kn, tol_m))
+        while (j < n && possible(o, &p[j - 1], &p[j]))
             j++;
         if (j >= n)
             break; /* still displaced at the end: not judged */
         double oe, on, be, bn;
         jump_vector(o, p, i - 1, &oe, &on);
         jump_vector(o, p, j - 1, &be, &bn);
-        double ve = (oe - be) / 2, vn = (on - bn) / 2, v = hypot(ve, vn), mismatch = hypot(oe + be, on + bn);
-        double tol = tol_m > v * o->offset_tolerance_pct / 100.0 ? tol_m : v * o->offset_tolerance_pct / 100.0;
-        if (v < o->offset_min_km * 1000.0 || mismatch > tol || j - i < (size_t)o->offset_min_positions ||
+        double ve = (oe - be) / 2, vn = (on - bn) / 2, len = hypot(ve, vn), mismatch = hypot(oe + be, on + bn);
+        double tol = tol_m > len * o->offset_tolerance_pct / 100.0 ? tol_m : len * o->offset_tolerance_pct / 100.0;
+        if (len < o->offset_min_km * 1000.0 || mismatch > tol || j - i < (size_t)o->offset_min_positions ||
             abs(p[j].lon - p[j - 1].lon) > 180 * PEL_DEG) {
             i = j; /* the jump that ended this run may start another */
             continue;
         }
-        if (!looked) {
-            looked = true;
-            rc = det_spoof_parallel(p, n, &par, &ns);
-            if (rc != PEL_OK)
-                break;
+        if (nv == cap) {
+            size_t nc = cap ? 2 * cap : 4;
+            det_offset_run *q = realloc(v, nc * sizeof *q);
+            if (!q) {
+                free(v);
+                return PEL_ERR_NOMEM;
+            }
+            v = q;
+            cap = nc;
         }
-        if (!run_parallel(p, i, j, par, ns))
-            emit_offset(mmsi, p, i, j, ve, vn, mismatch, emit, ud);
+        v[nv++] = (det_offset_run){i, j, ve, vn, mismatch};
         i = j + 1;
     }
-    free(par);
+    /* two transmitters taking turns: a run whose displaced track goes on
+     * after the true stretch that follows it, or went on before the one
+     * that precedes it, is neither's offset */
+    size_t w = 0;
+    for (size_t r = 0; r < nv; r++) {
+        size_t i0 = v[r].i, j0 = v[r].j;
+        double tol = tol_m > hypot(v[r].east_m, v[r].north_m) * o->offset_tolerance_pct / 100.0
+                         ? tol_m
+                         : hypot(v[r].east_m, v[r].north_m) * o->offset_tolerance_pct / 100.0;
+        size_t m = j0 + 1; /* the jump ending the true stretch after the run */
+        while (m < n && possible(o, &p[m - 1], &p[m]))
+            m++;
+        size_t l = i0 - 1; /* the jump starting the true stretch before it */
+        while (l > 0 && possible(o, &p[l - 1], &p[l]))
+            l--;
+        bool after = m < n && residual_m(p, j0 - 1 > i0 ? j0 - 2 : j0 - 1, j0 - 1, m) <= tol;
+        bool before = l > 0 && residual_m(p, i0 + 1 < j0 ? i0 + 1 : i0, i0, l - 1) <= tol;
+        if (!after && !before)
+            v[w++] = v[r];
+    }
+    if (!w) {
+        free(v);
+        v = NULL;
+    }
+    *runs = v;
+    *nruns = w;
+    return PEL_OK;
+}
+
+pel_status det_pos_offset_track(const det_pos_opts *o, uint32_t mmsi, const pel_position *p, size_t n, fnd_emit_fn emit,
+                                void *ud) {
+    det_offset_run *runs;
+    size_t nruns;
+    pel_status rc = det_offset_runs(o, p, n, &runs, &nruns);
+    for (size_t r = 0; rc == PEL_OK && r < nruns; r++)
+        emit_offset(mmsi, p, runs[r].i, runs[r].j, runs[r].east_m, runs[r].north_m, runs[r].mismatch_m, emit, ud);
+    free(runs);
     return rc;
 }

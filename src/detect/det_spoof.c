@@ -17,6 +17,15 @@
  *                      detector's on_land);
  *   unallocated_mid    country digits (MID) allocated to no country.
  *
+ * A run of positions displaced by a fixed offset and back (det_offset.c,
+ * the position row's settings: det_env.position) is taken out of the
+ * segments before the parallel ones are sought: the segmenter puts the
+ * run's first positions in a segment of their own but, once the true
+ * track's segment can reach the displaced place, the rest in the true one,
+ * and the first true positions after it in the run's -- two segments that
+ * interleave, though only one transmitter spoke.  The jumps stay
+ * impossible_speed's.
+ *
  * Limits: jumps and parallel segments are only as good as the clocks of
  * the positions (a collector's arrival time makes false ones: the real-data
  * review, docs/real-data.md).  The MID check needs the MID table.
@@ -76,61 +85,9 @@ static bool run_parallel(const seg_index *x, const pel_position *p, const int64_
            seg_has_within(x, p, b, t0[a], t1[a]);
 }
 
-/* Which segments of one vessel's track (n positions in time order) run in
- * parallel with another, as the parallel_segments finding says. */
-pel_status det_spoof_parallel(const pel_position *p, size_t n, bool **parallel, size_t *nseg) {
-    *parallel = NULL;
-    *nseg = 0;
-    int32_t maxseg = -1;
-    for (size_t i = 0; i < n; i++)
-        if (p[i].segment > maxseg)
-            maxseg = p[i].segment;
-    if (maxseg < 0)
-        return PEL_OK;
-    size_t ns = (size_t)(maxseg + 1);
-    int64_t *t0 = malloc(ns * sizeof *t0), *t1 = malloc(ns * sizeof *t1);
-    size_t *cnt = calloc(ns, sizeof *cnt), *fill = malloc(ns * sizeof *fill);
-    bool *par = calloc(ns, sizeof *par);
-    seg_index sx = {malloc((n + 1) * sizeof *sx.ord), calloc(ns + 2, sizeof *sx.off)};
-    pel_status rc = PEL_ERR_NOMEM;
-    if (t0 && t1 && cnt && fill && par && sx.ord && sx.off) {
-        for (size_t i = 0; i < n; i++)
-            if (p[i].segment >= 0) {
-                int32_t s = p[i].segment;
-                sx.off[s + 1]++;
-                if (!cnt[s]++)
-                    t0[s] = p[i].t_ms;
-                t1[s] = p[i].t_ms;
-            }
-        for (size_t k = 0; k < ns; k++) {
-            sx.off[k + 1] += sx.off[k];
-            fill[k] = sx.off[k];
-        }
-        for (size_t i = 0; i < n; i++)
-            if (p[i].segment >= 0)
-                sx.ord[fill[p[i].segment]++] = i;
-        for (size_t a = 0; a < ns; a++)
-            for (size_t b = a + 1; b < ns; b++)
-                if (run_parallel(&sx, p, t0, t1, cnt, a, b))
-                    par[a] = par[b] = true;
-        *parallel = par;
-        *nseg = ns;
-        par = NULL;
-        rc = PEL_OK;
-    }
-    free(t0);
-    free(t1);
-    free(cnt);
-    free(fill);
-    free(par);
-    free(sx.ord);
-    free(sx.off);
-    return rc;
-}
-
 /* Spoofing signs in one vessel's track: parallel segments and jumps. */
-void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
-                     void *mid_ud, fnd_emit_fn emit, void *ud) {
+static void spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
+                        void *mid_ud, fnd_emit_fn emit, void *ud) {
     if (n == 0)
         return;
     /* the segments: time span and size of each */
@@ -290,8 +247,29 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
     }
 }
 
+/* The track as spoof_track judges it: the positions of fixed-offset runs
+ * (det_offset.c) out of every segment, so that a run the segmenter mixed
+ * into the true track's segments is not two transmitters. */
+void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
+                     void *mid_ud, const struct det_pos_opts *offsets, fnd_emit_fn emit, void *ud) {
+    det_offset_run *runs = NULL;
+    size_t nruns = 0;
+    pel_position *view = NULL;
+    if (offsets && det_offset_runs(offsets, p, n, &runs, &nruns) == PEL_OK && nruns &&
+        (view = malloc(n * sizeof *view)) != NULL) {
+        memcpy(view, p, n * sizeof *view);
+        for (size_t r = 0; r < nruns; r++)
+            for (size_t k = runs[r].i; k < runs[r].j; k++)
+                view[k].segment = -1;
+        p = view;
+    }
+    free(runs);
+    spoof_track(mmsi, p, n, mid_ok, mid_ud, emit, ud);
+    free(view);
+}
+
 pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
     const det_geo *g = &c->env->geo;
-    det_spoof_track(mmsi, p, n, g->mid_ok, g->ud, c->emit, c->ud);
+    det_spoof_track(mmsi, p, n, g->mid_ok, g->ud, c->env->position, c->emit, c->ud);
     return PEL_OK;
 }

@@ -136,6 +136,7 @@ typedef struct det_geo {
 /* ---- the table ------------------------------------------------------------------ */
 
 typedef struct det_call det_call;
+struct det_pos_opts;
 
 /* What the scan gives every detector: the same for all, for the whole
  * scan. */
@@ -147,8 +148,11 @@ typedef struct det_env {
     int64_t data_start_ms;         /* the first and last position time in the store; */
     int64_t data_end_ms;           /* both 0 when it has none */
     const struct det_links *links; /* the links between MMSIs (det_link.c), NULL for none */
-    fnd_set *found;                /* the findings so far: a finish may judge its own (gaps) */
-    pel_scan_stats *stats;         /* never NULL: a detector adds its own counts */
+    /* the position row's settings, for the spoofing row: the fixed-offset
+     * runs it finds (det_offset_runs) are not parallel segments; NULL: none */
+    const struct det_pos_opts *position;
+    fnd_set *found;        /* the findings so far: a finish may judge its own (gaps) */
+    pel_scan_stats *stats; /* never NULL: a detector adds its own counts */
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
      * screening: the screen stage is the scan's to call, not detect's */
     pel_status (*screening)(det_call *c);
@@ -658,17 +662,9 @@ pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, si
  * "parallel_segments" (per pair of segments overlapping in time) and
  * "unallocated_mid" (when mid_ok, which may be NULL, says so). */
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
-                     void *mid_ud, fnd_emit_fn emit, void *ud);
+                     void *mid_ud, const struct det_pos_opts *offsets, fnd_emit_fn emit, void *ud);
 
 pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
-
-/* Which segments of one vessel's track (n positions in time order, p
- * borrowed for the call) run in parallel with another, as the
- * parallel_segments finding says (a segment nested in another's silence
- * does not): *parallel becomes a malloc'd array of *nseg flags, one per
- * segment id (the caller frees it; NULL, 0 when no position has a
- * segment).  PEL_OK, or PEL_ERR_NOMEM (*parallel NULL). */
-pel_status det_spoof_parallel(const pel_position *p, size_t n, bool **parallel, size_t *nseg);
 
 /* ---- position (det_position.c) ------------------------------------------------------ */
 
@@ -707,6 +703,22 @@ pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t 
  * emitted). */
 pel_status det_pos_offset_track(const det_pos_opts *o, uint32_t mmsi, const pel_position *p, size_t n, fnd_emit_fn emit,
                                 void *ud);
+
+/* One fixed-offset run: p[i..j) displaced, p[i - 1] and p[j] true; the
+ * vector (metres east and north) and how far its two jumps are from
+ * cancelling. */
+typedef struct det_offset_run {
+    size_t i, j;
+    double east_m, north_m, mismatch_m;
+} det_offset_run;
+
+/* The fixed-offset runs of one vessel's track (as det_pos_offset_track;
+ * runs whose displaced track goes on in the next or previous run, two
+ * transmitters taking turns, left out): *runs becomes a malloc'd array of
+ * *nruns in time order, the caller's to free (NULL, 0 for none).  PEL_OK,
+ * or PEL_ERR_NOMEM (*runs NULL). */
+pel_status det_offset_runs(const det_pos_opts *o, const pel_position *p, size_t n, det_offset_run **runs,
+                           size_t *nruns);
 
 /* Hooks: begin makes the state, vessel judges land and keeps the vessel's
  * circles and repeated points, finish groups them across vessels. */
