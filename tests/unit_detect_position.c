@@ -449,6 +449,20 @@ static void test_offset(void) {
     det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, &o, collect, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\""),
           "and det_spoof.c still sees them parallel (got %zu)", ngot);
+    /* a clone sailing 60 km away, heard in turns with the ship: blocks of
+     * one report (too few) and of three (judged), the clone's track going
+     * on from one to the next -- no offset */
+    reset();
+    for (int k = 0, blk = 0; k < 80; blk++) {
+        int len = blk % 2 ? (blk % 4 == 1 ? 3 : 1) : 4;
+        for (int q = 0; q < len && k < 80; q++, k++) {
+            bool b = blk % 2;
+            pos(0, 1.0 * k, 35.0 + 0.0028 * k + (b ? 0.55 : 0), 124.0 + (b ? -0.1 + 0.0019 * k : 0));
+            trk[0][k].segment = b;
+        }
+    }
+    run_offset(&o);
+    CHECK(ngot == 0, "a moving clone heard in turns: nothing, got %zu", ngot);
     /* an hour displaced as the segmenter cuts it: the run's first reports
      * in a segment of their own, the rest in the true one once it can
      * reach them, the first true reports after it in the run's -- two

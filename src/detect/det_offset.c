@@ -28,9 +28,11 @@
  *
  * Not reported: a run still displaced at the end of the data (no jump
  * back: a relocation or a second transmitter look the same), a run whose
- * jumps do not cancel, and runs whose displaced track goes on in the next
- * run at a possible speed (two transmitters taking turns look like offsets
- * that come and go: det_spoof.c's parallel_segments reports them).  The
+ * jumps do not cancel, and a run whose displaced track goes on -- carried
+ * at its own velocity, it meets the positions after the true stretch that
+ * follows it, or before the one that precedes it, within the tolerance --
+ * as two transmitters taking turns do (offsets that come and go:
+ * det_spoof.c's parallel_segments reports them).  The
  * runs are judged in time order, not by segment: the segmenter puts a
  * run's first positions in a segment of their own but, once the true
  * segment can reach the displaced place (half an hour for 25 km), the rest
@@ -38,9 +40,9 @@
  * segments before it seeks parallel ones, so an offset is not also two
  * transmitters; its jumps stay impossible_speed's.
  *
- * Limits: a vessel displaced twice by the same vector, its displaced track
- * reachable from one run to the next, looks like two transmitters taking
- * turns: parallel_segments, not two offsets.  A run whose jump
+ * Limits: a vessel displaced twice by the same vector while it sails
+ * straight looks like two transmitters taking turns: parallel_segments,
+ * not two offsets.  A run whose jump
  * back comes after a silence long enough to make it possible is not seen.
  * Tracks across the antimeridian are not judged.  Flat geometry (metres
  * east and north at the jump's latitude): right to a fraction of a percent
