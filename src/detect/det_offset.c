@@ -65,10 +65,14 @@
 /* True when the step from a to b is a jump: at least tol_m long and
  * faster than max_kn (any length in no time). */
 static bool is_jump(const pel_position *a, const pel_position *b, double max_kn, double tol_m) {
+    /* a bound first, without trigonometry: most steps are short */
+    double s = (double)(b->t_ms - a->t_ms) / 1000.0;
+    double bound = (fabs((double)(b->lat - a->lat)) + fabs((double)(b->lon - a->lon))) / PEL_DEG * 111200.0 * 1.01;
+    if (bound < tol_m || (s > 0 && bound / s / KN_MS <= max_kn))
+        return false;
     double d = trk_distance_m(a->lat, a->lon, b->lat, b->lon);
     if (d < tol_m || d == 0)
         return false;
-    double s = (double)(b->t_ms - a->t_ms) / 1000.0;
     return s <= 0 || d / s / KN_MS > max_kn;
 }
 
