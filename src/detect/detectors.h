@@ -660,7 +660,10 @@ pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, si
  * p borrowed for the call): "invalid_mmsi" alone when the MMSI identifies
  * no ship, otherwise "impossible_speed" (the flagged jumps),
  * "parallel_segments" (per pair of segments overlapping in time) and
- * "unallocated_mid" (when mid_ok, which may be NULL, says so). */
+ * "unallocated_mid" (when mid_ok, which may be NULL, says so).  offsets,
+ * the position row's settings or NULL: the fixed-offset runs they find
+ * (det_offset_runs) are taken out of the segments before parallel ones are
+ * sought (out of memory: the track is judged as it is). */
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
                      void *mid_ud, const struct det_pos_opts *offsets, fnd_emit_fn emit, void *ud);
 
@@ -713,8 +716,8 @@ typedef struct det_offset_run {
 } det_offset_run;
 
 /* The fixed-offset runs of one vessel's track (as det_pos_offset_track;
- * runs whose displaced track goes on in the next or previous run, two
- * transmitters taking turns, left out): *runs becomes a malloc'd array of
+ * runs whose displaced track goes on beyond the true stretch after or
+ * before them, two transmitters taking turns, left out): *runs becomes a malloc'd array of
  * *nruns in time order, the caller's to free (NULL, 0 for none).  PEL_OK,
  * or PEL_ERR_NOMEM (*runs NULL). */
 pel_status det_offset_runs(const det_pos_opts *o, const pel_position *p, size_t n, det_offset_run **runs,
