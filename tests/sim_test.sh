@@ -156,6 +156,8 @@ err "an unknown event" 'unknown event type "teleport"' "{$base,\"vessels\":[{\"i
 err "a lane over land" 'lane 1: the leg from point 1 [38.72, 125.2] to point 2 [39.17, 127.6] crosses' "{$base,\"background\":{\"vessels\":2,\"lanes\":[[[38.72,125.2],[39.17,127.6]]]}}"
 err "a box of land" 'box 1 [39, 125.5, 39.5, 126.5] is land' "{$base,\"background\":{\"vessels\":2,\"boxes\":[[39,125.5,39.5,126.5]]}}"
 err "a land spoof at sea" '"at" [37, 124] is not 10 km inland' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"spoof_land\",\"vessel\":\"a\",\"at\":[37,124],\"from_h\":1,\"hours\":2}]}"
+err "an offset given twice" 'an offset is "offset_km"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"spoof_offset\",\"vessel\":\"a\",\"offset_km\":20,\"dlat\":0.2,\"from_h\":1,\"hours\":2}]}"
+err "an offset of nothing" 'an offset is "offset_km"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"spoof_offset\",\"vessel\":\"a\",\"from_h\":1,\"hours\":2}]}"
 err "an unknown vessel" 'no vessel "zz"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"dark\",\"vessel\":\"zz\",\"from_h\":1,\"hours\":2}]}"
 err "an unknown port" 'no port "Atlantis"' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"port_call\",\"vessel\":\"a\",\"port\":\"Atlantis\",\"from_h\":1}]}"
 err "an impossible speed" 'give a waypoint or change the times' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"waypoint\",\"vessel\":\"a\",\"at\":[40,130],\"at_h\":1}]}"
@@ -163,6 +165,15 @@ err "a leg so slow it would be loitering" '2.5 to 35 kn' "{$base,\"vessels\":[{\
 err "overlapping events" 'begins before' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"start\":[35,123]}],\"events\":[{\"type\":\"loiter\",\"vessel\":\"a\",\"at\":[35,123],\"from_h\":1,\"hours\":4},{\"type\":\"loiter\",\"vessel\":\"a\",\"at\":[35,123],\"from_h\":2,\"hours\":4}]}"
 err "a background without lanes" 'need "lanes" or "boxes"' "{$base,\"background\":{\"vessels\":3}}"
 err "a receiver name that breaks a tag block" 'cannot hold' '{"start":"2024-01-01T00:00:00Z","receivers":[{"name":"a,b","lat":35,"lon":123}]}'
+# ---- a fixed offset given in degrees: its truth, and the scan finds it ----
+printf '%s' "{$base,\"vessels\":[{\"id\":\"a\",\"mmsi\":412000001,\"speed_kn\":10,\"start\":[35,123],\"course_deg\":90}],\"events\":[{\"type\":\"spoof_offset\",\"id\":\"off\",\"vessel\":\"a\",\"dlat\":0.2,\"dlon\":0.1,\"from_h\":3,\"hours\":2}]}" >"$T/offset.json"
+rm -rf "$T/offset"
+$P simulate -q "$T/offset.json" --out "$T/offset" 2>"$T/offset.err" &&
+    $P scan -q --db "$T/offset/db" "$T/offset/ais.nmea" >"$T/offset/findings.jsonl" 2>>"$T/offset.err"
+check "spoof_offset in degrees: truth spoofing offset" grep -q '"kind":"offset","why":"off:' "$T/offset/truth.jsonl"
+check "spoof_offset in degrees: the scan finds it ($(grep -o '"kind":"offset"[^}]*mismatch_m":[0-9]*' "$T/offset/findings.jsonl" | head -1))" \
+    grep -q '"kind":"offset","offset_km":24\.' "$T/offset/findings.jsonl"
+
 $P simulate -q examples/scenario_small.json >/dev/null 2>&1
 check "no --out: usage (exit 2)" test $? = 2
 

@@ -1,7 +1,7 @@
 /*
  * unit_detect_position.c -- unit tests of the position detector
  * (src/detect/det_position.c: spoofing kinds on_land, land_crossing,
- * common_point, circle) on synthetic tracks over the shipped land mask
+ * common_point, circle; det_offset.c: offset) on synthetic tracks over the shipped land mask
  * (data/web/vendor/land-50m.json), and det_spoof.c's parallel segments
  * (interleaving, not nesting).  Prints one line per failure and
  * "unit_detect_position: N passed, M failed".
@@ -341,6 +341,154 @@ static void test_circle(void) {
     CHECK(ngot == 0, "straight tracks: nothing, got %zu", ngot);
 }
 
+/* ---- fixed offsets (det_offset.c) ----------------------------------------------- */
+
+/* Vessel 0 sailing east at 12 kn along 35 N, a report every 2 minutes, n
+ * of them; reports a <= k < b shifted by (dlat, dlon) degrees, in a
+ * segment of their own (seg), as the segmenter would put them. */
+static void offset_track(int n, int a, int b, double dlat, double dlon, int seg) {
+    for (int k = 0; k < n; k++) {
+        bool in = k >= a && k < b;
+        pos(0, 2.0 * k, 35.0 + (in ? dlat : 0), 124.0 + 0.00812 * k + (in ? dlon : 0));
+        if (in)
+            trk[0][k].segment = seg;
+    }
+}
+
+static void run_offset(const det_pos_opts *o) {
+    CHECK(det_pos_offset_track(o, trk[0][0].mmsi, trk[0], ntrk[0], collect, NULL) == PEL_OK, "offset track");
+}
+
+static void test_offset(void) {
+    det_pos_opts o = opts();
+    /* displaced 0.2 degrees north (22 km) for six reports and back */
+    reset();
+    offset_track(30, 10, 16, 0.2, 0, 1);
+    run_offset(&o);
+    CHECK(ngot == 1, "displaced and back: one finding, got %zu", ngot);
+    if (ngot >= 1) {
+        CHECK(has(&got[0], "\"kind\":\"offset\",\"offset_km\":22.3,\"bearing_deg\":0,\"positions\":6,"
+                           "\"duration_h\":0.17,\"mismatch_m\":0"),
+              "offset members: %s", got[0].fields);
+        CHECK(got[0].nev == 4 && got[0].ev[0].line == 10 && got[0].ev[1].line == 11 && got[0].ev[2].line == 16 &&
+                  got[0].ev[3].line == 17,
+              "evidence: the last true position, the run's ends, the first true one after (%zu)", got[0].nev);
+        CHECK(got[0].start_ms == MIN(20) && got[0].end_ms == MIN(30), "from the first displaced report to the last");
+    }
+    /* the whole pipeline's view: the hook finds it too */
+    reset();
+    offset_track(30, 10, 16, 0.2, 0, 1);
+    run(&o, 1);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"offset\""), "through the hook: one offset, got %zu", ngot);
+    /* back by half the vector only: the jumps do not cancel */
+    reset();
+    offset_track(30, 10, 16, 0.2, 0, 1);
+    for (int k = 16; k < 30; k++)
+        trk[0][k].lat += (int32_t)lround(0.1 * PEL_DEG);
+    run_offset(&o);
+    CHECK(ngot == 0, "jumps that do not cancel: nothing, got %zu", ngot);
+    /* 0.05 degrees (5.6 km): under offset_min_km; found when it is lowered */
+    reset();
+    offset_track(30, 10, 16, 0.05, 0, 1);
+    run_offset(&o);
+    CHECK(ngot == 0, "a 5.6 km offset: nothing, got %zu", ngot);
+    o.offset_min_km = 5;
+    run_offset(&o);
+    CHECK(ngot == 1 && has(&got[0], "\"offset_km\":5.6,"), "offset_min_km 5: found (%s)", ngot ? got[0].fields : "");
+    o = opts();
+    /* displaced until the end: a relocation or a second transmitter, not judged */
+    reset();
+    offset_track(30, 10, 30, 0.2, 0, 1);
+    run_offset(&o);
+    CHECK(ngot == 0, "open at the end: nothing, got %zu", ngot);
+    /* two reports displaced: too few; found with offset_min_positions 2 */
+    reset();
+    offset_track(30, 10, 12, 0.2, 0, 1);
+    run_offset(&o);
+    CHECK(ngot == 0, "two displaced reports: nothing, got %zu", ngot);
+    o.offset_min_positions = 2;
+    run_offset(&o);
+    CHECK(ngot == 1 && has(&got[0], "\"positions\":2,"), "offset_min_positions 2: found");
+    o = opts();
+    /* two runs: north 22 km, later east 0.3 degrees (27 km), in time order */
+    reset();
+    offset_track(60, 10, 15, 0.2, 0, 1);
+    for (int k = 30; k < 36; k++) {
+        trk[0][k].lon += (int32_t)lround(0.3 * PEL_DEG);
+        trk[0][k].segment = 2;
+    }
+    run_offset(&o);
+    CHECK(ngot == 2, "two displaced runs: two findings, got %zu", ngot);
+    if (ngot == 2) {
+        CHECK(has(&got[0], "\"bearing_deg\":0,\"positions\":5,") && got[0].start_ms == MIN(20), "the first, north: %s",
+              got[0].fields);
+        CHECK(has(&got[1], "\"offset_km\":27.4,\"bearing_deg\":90,\"positions\":6,") && got[1].start_ms == MIN(60),
+              "the second, east: %s", got[1].fields);
+    }
+    /* a ship at 15 kn reporting every 10 minutes: each jump is 4.6 km off
+     * the vector, the prediction takes it out */
+    reset();
+    for (int k = 0; k < 20; k++) {
+        bool in = k >= 8 && k < 12;
+        pos(0, 10.0 * k, 35.0 + 0.0416 * k + (in ? -0.15 : 0), 124.0 + (in ? 0.15 : 0));
+        trk[0][k].segment = in;
+    }
+    run_offset(&o);
+    CHECK(ngot == 1 && has(&got[0], "\"bearing_deg\":141,"), "15 kn, 10 minutes apart: found (%s)",
+          ngot ? got[0].fields : "");
+    /* two transmitters taking turns, four reports each, 22 km apart:
+     * parallel segments (det_spoof.c), never offsets */
+    reset();
+    for (int k = 0; k < 40; k++) {
+        bool b = (k / 4) % 2;
+        pos(0, 2.0 * k, 35.0 + (b ? 0.2 : 0), 124.0);
+        trk[0][k].segment = b;
+    }
+    run_offset(&o);
+    CHECK(ngot == 0, "two transmitters interleaving: nothing, got %zu", ngot);
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, &o, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\""),
+          "and det_spoof.c still sees them parallel (got %zu)", ngot);
+    /* a clone sailing 60 km away, heard in turns with the ship: blocks of
+     * one report (too few) and of three (judged), the clone's track going
+     * on from one to the next -- no offset */
+    reset();
+    for (int k = 0, blk = 0; k < 80; blk++) {
+        int len = blk % 2 ? (blk % 4 == 1 ? 3 : 1) : 4;
+        for (int q = 0; q < len && k < 80; q++, k++) {
+            bool b = blk % 2;
+            pos(0, 1.0 * k, 35.0 + 0.0028 * k + (b ? 0.55 : 0), 124.0 + (b ? -0.1 + 0.0019 * k : 0));
+            trk[0][k].segment = b;
+        }
+    }
+    run_offset(&o);
+    CHECK(ngot == 0, "a moving clone heard in turns: nothing, got %zu", ngot);
+    /* an hour displaced as the segmenter cuts it: the run's first reports
+     * in a segment of their own, the rest in the true one once it can
+     * reach them, the first true reports after it in the run's -- two
+     * interleaving segments; det_spoof.c takes the run out and sees one
+     * transmitter and its jump */
+    reset();
+    offset_track(70, 10, 40, 0.2, 0, 0);
+    for (int k = 0; k < 70; k++)
+        trk[0][k].segment = (k >= 10 && k < 15) || (k >= 40 && k < 45);
+    trk[0][10].flags = PEL_POS_SUSPECT_SPEED;
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, NULL, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\""),
+          "without the offsets: parallel segments (the jump a second transmitter's), got %zu", ngot);
+    reset();
+    offset_track(70, 10, 40, 0.2, 0, 0);
+    for (int k = 0; k < 70; k++)
+        trk[0][k].segment = (k >= 10 && k < 15) || (k >= 40 && k < 45);
+    trk[0][10].flags = PEL_POS_SUSPECT_SPEED;
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, &o, collect, NULL);
+    CHECK(ngot == 1 && has(&got[0], "\"kind\":\"impossible_speed\",\"jumps\":1"),
+          "with them: the jump alone (got %zu: %s)", ngot, ngot ? got[0].fields : "");
+    run_offset(&o);
+    CHECK(ngot == 2 && has(&got[1], "\"kind\":\"offset\",\"offset_km\":22.3,\"bearing_deg\":0,\"positions\":30,"),
+          "and the offset (%s)", ngot == 2 ? got[1].fields : "");
+}
+
 /* ---- parallel segments: interleaving, not nesting (det_spoof.c) ---------------- */
 
 static void test_parallel(void) {
@@ -356,7 +504,7 @@ static void test_parallel(void) {
     trk[0][6].flags = PEL_POS_SUSPECT_SPEED;
     for (int k = 0; k < 3; k++)
         pos(0, 90.0 + 10.0 * k, 35.0, 124.1 + 0.01 * k);
-    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, collect, NULL);
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, NULL, collect, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"kind\":\"impossible_speed\",\"jumps\":1"),
           "nested: one impossible_speed, no parallel_segments (got %zu: %s)", ngot, ngot ? got[0].fields : "");
     /* two transmitters taking turns: parallel */
@@ -365,7 +513,7 @@ static void test_parallel(void) {
         pos(0, 10.0 * k, k % 2 ? 39.0 : 35.0, k % 2 ? 125.9 : 124.0);
         trk[0][k].segment = k % 2;
     }
-    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, collect, NULL);
+    det_spoof_track(trk[0][0].mmsi, trk[0], ntrk[0], NULL, NULL, NULL, collect, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"kind\":\"parallel_segments\",\"segment_a\":0,\"segment_b\":1,"),
           "interleaved: parallel_segments (got %zu: %s)", ngot, ngot ? got[0].fields : "");
 }
@@ -387,6 +535,7 @@ int main(void) {
     test_common_point();
     test_circle();
     test_parallel();
+    test_offset();
     geo_land_free(land);
     printf("unit_detect_position: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -35,6 +35,7 @@
  *                 within position.window_h: circle spoofing near ports and
  *                 terminals (SkyTruth, 2019-2020).  One finding per circle,
  *                 naming the other vessels.
+ *   offset        a run displaced by one vector and back (det_offset.c).
  *
  * Why a jump for on_land: the mask (Natural Earth 1:50m) has no rivers,
  * canals or lakes; barges on the Rhine, ships at Baton Rouge on the
@@ -617,6 +618,8 @@ pel_status det_pos_vessel(det_call *c, uint32_t mmsi, const pel_position *p, siz
     const det_pos_opts *o = c->opts;
     pos_state *st = c->state;
     pel_status rc = det_pos_land_track(o, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    if (rc == PEL_OK)
+        rc = det_pos_offset_track(o, mmsi, p, n, c->emit, c->ud);
     find_circles(o, st, mmsi, p, n);
     find_points(o, st, mmsi, p, n);
     return rc != PEL_OK ? rc : st->nomem ? PEL_ERR_NOMEM : PEL_OK;

@@ -17,6 +17,15 @@
  *                      detector's on_land);
  *   unallocated_mid    country digits (MID) allocated to no country.
  *
+ * A run of positions displaced by a fixed offset and back (det_offset.c,
+ * the position row's settings: det_env.position) is taken out of the
+ * segments before the parallel ones are sought: the segmenter puts the
+ * run's first positions in a segment of their own but, once the true
+ * track's segment can reach the displaced place, the rest in the true one,
+ * and the first true positions after it in the run's -- two segments that
+ * interleave, though only one transmitter spoke.  The jumps stay
+ * impossible_speed's.
+ *
  * Limits: jumps and parallel segments are only as good as the clocks of
  * the positions (a collector's arrival time makes false ones: the real-data
  * review, docs/real-data.md).  The MID check needs the MID table.
@@ -77,8 +86,8 @@ static bool run_parallel(const seg_index *x, const pel_position *p, const int64_
 }
 
 /* Spoofing signs in one vessel's track: parallel segments and jumps. */
-void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
-                     void *mid_ud, fnd_emit_fn emit, void *ud) {
+static void spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
+                        void *mid_ud, fnd_emit_fn emit, void *ud) {
     if (n == 0)
         return;
     /* the segments: time span and size of each */
@@ -238,8 +247,29 @@ void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_
     }
 }
 
+/* The track as spoof_track judges it: the positions of fixed-offset runs
+ * (det_offset.c) out of every segment, so that a run the segmenter mixed
+ * into the true track's segments is not two transmitters. */
+void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
+                     void *mid_ud, const struct det_pos_opts *offsets, fnd_emit_fn emit, void *ud) {
+    det_offset_run *runs = NULL;
+    size_t nruns = 0;
+    pel_position *view = NULL;
+    if (offsets && det_offset_runs(offsets, p, n, &runs, &nruns) == PEL_OK && nruns &&
+        (view = malloc(n * sizeof *view)) != NULL) {
+        memcpy(view, p, n * sizeof *view);
+        for (size_t r = 0; r < nruns; r++)
+            for (size_t k = runs[r].i; k < runs[r].j; k++)
+                view[k].segment = -1;
+        p = view;
+    }
+    free(runs);
+    spoof_track(mmsi, p, n, mid_ok, mid_ud, emit, ud);
+    free(view);
+}
+
 pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
     const det_geo *g = &c->env->geo;
-    det_spoof_track(mmsi, p, n, g->mid_ok, g->ud, c->emit, c->ud);
+    det_spoof_track(mmsi, p, n, g->mid_ok, g->ud, c->env->position, c->emit, c->ud);
     return PEL_OK;
 }

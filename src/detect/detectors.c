@@ -148,6 +148,10 @@ static const det_setting pos_settings[] = {
     POS(circle_max_radius_m, 10000, 1, 1000000, "metres",   "nor of a larger one"),
     POS(circle_min_arc_deg,  180,  1, 360,     "degrees",   "the positions cover at least this arc of the circle"),
     POS(circle_center_m,     200,  0, 100000,  "metres",    "circles whose centres are this close are around one point"),
+    POS(offset_min_km,        10,  0.1, 10000, "km",        "a fixed offset (a run displaced by one vector and back) is judged when the vector is at least this long (GNSS noise and jumps of a few km are common)"),
+    POS(offset_tolerance_km,  1,   0, 1000,     "km",        "its jump out and its jump back cancel to within this, or `position.offset_tolerance_pct` of the offset when more; a step shorter than this is never a jump"),
+    POS(offset_tolerance_pct, 5,   0, 100,      "percent",   "the jumps cancel to within this percentage of the offset, when more than `position.offset_tolerance_km`"),
+    POS(offset_min_positions, 3,   1, 1000000,  "positions", "the displaced run has at least this many positions"),
 };
 
 #define FP(...) SET("footprint", det_fp_opts, __VA_ARGS__)
@@ -175,6 +179,7 @@ static const det_kind pos_kinds[] = {
     {DET_EV_SPOOFING, "kind", "land_crossing"},
     {DET_EV_SPOOFING, "kind", "common_point"},
     {DET_EV_SPOOFING, "kind", "circle"},
+    {DET_EV_SPOOFING, "kind", "offset"},
 };
 static const det_kind identity_kinds[] = {
     {DET_EV_IDENTITY_CHANGE, "field", "name"},
@@ -219,7 +224,7 @@ const det_detector det_table[DET__COUNT] = {
     [DET_SPOOFING] = {"spoofing", "signs in a track: one MMSI in two places, impossible jumps, an unallocated MID, an MMSI that identifies no ship",
                       NO_OPTS, KINDS(spoof_kinds), DET_EVERY_MMSI,
                       NULL, det_spoof_vessel, NULL, NULL},
-    [DET_POSITION] = {"position", "positions a ship cannot have had: far inland after a jump, legs across land no sea route fits in time, many vessels at one point or on circles around one",
+    [DET_POSITION] = {"position", "positions a ship cannot have had: far inland after a jump, legs across land no sea route fits in time, many vessels at one point or on circles around one, a track displaced by a fixed offset and back",
                       OPTS(det_pos_opts, pos_settings), KINDS(pos_kinds), 0,
                       det_pos_begin, det_pos_vessel, det_pos_finish, det_pos_cleanup},
     [DET_FOOTPRINT] = {"footprint", "a position a receiving station heard far outside the area it usually hears (the coverage map): a spoofing sign",

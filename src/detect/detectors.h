@@ -22,7 +22,8 @@
  *   position    (det_position.c) positions a ship cannot have had: on land
  *               (reached by a jump), legs across land no sea route fits,
  *               many vessels at one point or on circles around one
- *               (GNSS manipulation)
+ *               (GNSS manipulation), a track displaced by a fixed offset
+ *               and back (det_offset.c)
  *   identity    (det_identity.c) identity changes, IMOs shared by MMSIs,
  *               data-quality notes on IMOs that are no IMO
  *   screening   (detectors.c) the identities against sanctions lists:
@@ -135,6 +136,7 @@ typedef struct det_geo {
 /* ---- the table ------------------------------------------------------------------ */
 
 typedef struct det_call det_call;
+struct det_pos_opts;
 
 /* What the scan gives every detector: the same for all, for the whole
  * scan. */
@@ -146,8 +148,11 @@ typedef struct det_env {
     int64_t data_start_ms;         /* the first and last position time in the store; */
     int64_t data_end_ms;           /* both 0 when it has none */
     const struct det_links *links; /* the links between MMSIs (det_link.c), NULL for none */
-    fnd_set *found;                /* the findings so far: a finish may judge its own (gaps) */
-    pel_scan_stats *stats;         /* never NULL: a detector adds its own counts */
+    /* the position row's settings, for the spoofing row: the fixed-offset
+     * runs it finds (det_offset_runs) are not parallel segments; NULL: none */
+    const struct det_pos_opts *position;
+    fnd_set *found;        /* the findings so far: a finish may judge its own (gaps) */
+    pel_scan_stats *stats; /* never NULL: a detector adds its own counts */
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
      * screening: the screen stage is the scan's to call, not detect's */
     pel_status (*screening)(det_call *c);
@@ -657,9 +662,12 @@ pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, si
  * p borrowed for the call): "invalid_mmsi" alone when the MMSI identifies
  * no ship, otherwise "impossible_speed" (the flagged jumps),
  * "parallel_segments" (per pair of segments overlapping in time) and
- * "unallocated_mid" (when mid_ok, which may be NULL, says so). */
+ * "unallocated_mid" (when mid_ok, which may be NULL, says so).  offsets,
+ * the position row's settings or NULL: the fixed-offset runs they find
+ * (det_offset_runs) are taken out of the segments before parallel ones are
+ * sought (out of memory: the track is judged as it is). */
 void det_spoof_track(uint32_t mmsi, const pel_position *p, size_t n, bool (*mid_ok)(void *ud, uint32_t mmsi),
-                     void *mid_ud, fnd_emit_fn emit, void *ud);
+                     void *mid_ud, const struct det_pos_opts *offsets, fnd_emit_fn emit, void *ud);
 
 pel_status det_spoof_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 
@@ -677,8 +685,12 @@ typedef struct det_pos_opts {
     double circle_tolerance_m; /* each within this of the radius */
     double circle_min_radius_m;
     double circle_max_radius_m;
-    double circle_min_arc_deg; /* the positions cover at least this arc */
-    double circle_center_m;    /* centres this close are one centre */
+    double circle_min_arc_deg;   /* the positions cover at least this arc */
+    double circle_center_m;      /* centres this close are one centre */
+    double offset_min_km;        /* a fixed offset is at least this long */
+    double offset_tolerance_km;  /* its two jumps cancel within this (and steps under it are no jumps) */
+    double offset_tolerance_pct; /* or within this percentage of the offset, when more */
+    long offset_min_positions;   /* the displaced run has at least this many positions */
 } det_pos_opts;
 
 /* On-land runs and land crossings of one vessel's track (n positions in
@@ -688,6 +700,30 @@ typedef struct det_pos_opts {
  * callbacks NULL).  PEL_OK, or PEL_ERR_NOMEM (nothing emitted). */
 pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
                               fnd_emit_fn emit, void *ud);
+
+/* Fixed offsets in one vessel's track (n positions in time order, usable
+ * ones only, with their segment ids; p borrowed for the call): emits one
+ * "offset" finding per run displaced by one vector and back
+ * (det_offset.c), in time order.  PEL_OK, or PEL_ERR_NOMEM (nothing
+ * emitted). */
+pel_status det_pos_offset_track(const det_pos_opts *o, uint32_t mmsi, const pel_position *p, size_t n, fnd_emit_fn emit,
+                                void *ud);
+
+/* One fixed-offset run: p[i..j) displaced, p[i - 1] and p[j] true; the
+ * vector (metres east and north) and how far its two jumps are from
+ * cancelling. */
+typedef struct det_offset_run {
+    size_t i, j;
+    double east_m, north_m, mismatch_m;
+} det_offset_run;
+
+/* The fixed-offset runs of one vessel's track (as det_pos_offset_track;
+ * runs whose displaced track goes on beyond the true stretch after or
+ * before them, two transmitters taking turns, left out): *runs becomes a malloc'd array of
+ * *nruns in time order, the caller's to free (NULL, 0 for none).  PEL_OK,
+ * or PEL_ERR_NOMEM (*runs NULL). */
+pel_status det_offset_runs(const det_pos_opts *o, const pel_position *p, size_t n, det_offset_run **runs,
+                           size_t *nruns);
 
 /* Hooks: begin makes the state, vessel judges land and keeps the vessel's
  * circles and repeated points, finish groups them across vessels. */

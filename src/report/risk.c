@@ -116,6 +116,7 @@ static const rpt_kind_weights kind_weights[] = {
     {"spoofing",        "land_crossing",     W(RPT_W_SPOOFING_LAND), NULL},
     {"spoofing",        "common_point",      W(RPT_W_SPOOFING_GNSS), NULL},
     {"spoofing",        "circle",            W(RPT_W_SPOOFING_GNSS), NULL},
+    {"spoofing",        "offset",            W(RPT_W_SPOOFING_LAND), NULL},
     {"spoofing",        "out_of_footprint",  W(RPT_W_SPOOFING_FOOTPRINT), NULL},
     {"identity_change", "name",              W(RPT_W_IDENTITY_NAME), NULL},
     {"identity_change", "callsign",          W(RPT_W_IDENTITY_OTHER), NULL},
@@ -633,6 +634,12 @@ static void score_spoofing(scorer *c, const fnd_finding *f, long idx, uint32_t m
                  fmt("Reported a track across %.0f km of land no sea route fits in time (%.0f leg%s) from %s",
                      fnd_get_num(f, "max_land_km", 0), fnd_get_num(f, "legs", 1),
                      fnd_get_num(f, "legs", 1) == 1 ? "" : "s", when(f->start_ms, t0)));
+    else if (!strcmp(kind, "offset"))
+        add_item(&c->it, mmsi, w[RPT_W_SPOOFING_LAND], idx, CAP_NONE, NULL,
+                 fmt("Reported its track shifted %.0f km (bearing %.0f) for %.1f h from %s, then back (a falsified "
+                     "position?)",
+                     fnd_get_num(f, "offset_km", 0), fnd_get_num(f, "bearing_deg", 0), fnd_get_num(f, "duration_h", 0),
+                     when(f->start_ms, t0)));
     else if (!strcmp(kind, "common_point") || !strcmp(kind, "circle"))
         add_item(&c->it, mmsi, w[RPT_W_SPOOFING_GNSS], idx, CAP_NONE, NULL,
                  fmt("Reported %s with %.0f other vessel%s from %s (GNSS manipulation in the area: the vessel may be "

@@ -174,6 +174,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     if (st == PEL_OK)
         st = det_links_build(s, (const det_identity_opts *)&opts[DET_IDENTITY], &links, err);
     c.env.links = links;
+    c.env.position = (const det_pos_opts *)&opts[DET_POSITION];
     for (int d = 0; d < DET__COUNT; d++) {
         c.sink[d] = (det_sink){.set = c.env.found, .d = &det_table[d]};
         c.call[d] = (det_call){.env = &c.env,

@@ -1091,6 +1091,26 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
                 return nomem(c);
             v->spoof = q;
             v->spoof[v->nspoof++] = sp;
+        } else if (!strcmp(ty, "spoof_offset")) {
+            /* the vector: offset_km along bearing_deg, or dlat/dlon degrees */
+            sim_spoof sp = {t0, t1, SIM_SPOOF_OFFSET, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            double km = 0, bearing = 0;
+            if (!num(c, o, where, "offset_km", 0, 0, 1000, &km) ||
+                !num(c, o, where, "bearing_deg", 0, 0, 360, &bearing) ||
+                !num(c, o, where, "dlat", 0, -5, 5, &sp.dlat) || !num(c, o, where, "dlon", 0, -5, 5, &sp.dlon))
+                return PEL_ERR_FORMAT;
+            if ((km > 0) == (sp.dlat != 0 || sp.dlon != 0))
+                return fail(c,
+                            "%s: an offset is \"offset_km\" (with \"bearing_deg\") or \"dlat\"/\"dlon\", one of them",
+                            where);
+            sp.north_m = km * 1000.0 * cos(bearing * M_PI / 180.0);
+            sp.east_m = km * 1000.0 * sin(bearing * M_PI / 180.0);
+            e->lat = e->lon = NAN;
+            sim_spoof *q = realloc(v->spoof, (v->nspoof + 1) * sizeof *q);
+            if (!q)
+                return nomem(c);
+            v->spoof = q;
+            v->spoof[v->nspoof++] = sp;
         } else if (!strcmp(ty, "rename") || !strcmp(ty, "reflag") || !strcmp(ty, "draught")) {
             sim_change ch = {.t = t0};
             double imo = 0, mmsi = 0, dr = 0, type = 0;
@@ -1112,7 +1132,7 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
         } else
             return fail(c,
                         "%s: unknown event type \"%s\" (sts, loiter, port_call, waypoint, dark, clone, rename, "
-                        "reflag, draught, spoof_land, spoof_circle)",
+                        "reflag, draught, spoof_land, spoof_circle, spoof_offset)",
                         where, ty);
     }
     return PEL_OK;

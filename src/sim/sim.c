@@ -236,12 +236,19 @@ static bool in_hole(const sim_scenario *sc, double lat, double lon, int64_t t) {
 }
 
 /* When v's position is spoofed at t, the spoofed place, speed and course
- * replace the true ones and true is returned. */
+ * replace the true ones and true is returned; an offset shifts the place
+ * and leaves it noisy (false, unless another spoof says otherwise). */
 static bool spoofed(const sim_vessel *v, int64_t t, double *lat, double *lon, double *sog, double *cog) {
     for (size_t i = 0; i < v->nspoof; i++) {
         const sim_spoof *s = &v->spoof[i];
         if (t < s->t0 || t >= s->t1)
             continue;
+        if (s->kind == SIM_SPOOF_OFFSET) {
+            double la = *lat;
+            *lat += s->dlat + s->north_m / 111194.9;
+            *lon += s->dlon + s->east_m / (111194.9 * cos(la * M_PI / 180.0));
+            continue;
+        }
         if (s->kind == SIM_SPOOF_LAND) {
             *lat = s->lat, *lon = s->lon, *sog = 0, *cog = 0;
             return true;
@@ -1037,6 +1044,19 @@ static void scripted_truth(ctx *c) {
             /* the jumps there and back are impossible speeds too */
             t = add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
                           "%s: %s jumped inland and back (an impossible speed, if the scan says so)", e->id, a->id);
+            if (t) {
+                json_object_set_new(t->extra, "kind", json_string("impossible_speed"));
+                t->optional = true;
+            }
+        }
+        if (!strcmp(e->type, "spoof_offset")) {
+            truth *t = add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
+                                 "%s: %s's reported positions shifted by a fixed vector, then back", e->id, a->id);
+            if (t)
+                json_object_set_new(t->extra, "kind", json_string("offset"));
+            t = add_truth(c, "spoofing", ma, 0, e->t0, e->t1, e->lat, e->lon,
+                          "%s: %s jumped by the offset and back (an impossible speed, if the scan says so)", e->id,
+                          a->id);
             if (t) {
                 json_object_set_new(t->extra, "kind", json_string("impossible_speed"));
                 t->optional = true;

@@ -61,16 +61,19 @@ typedef struct sim_window {
     char cause[12]; /* a dark window: the gap cause the truth expects ("" = dark) */
 } sim_window;
 
-/* A spoofed position (spoof_land, spoof_circle events): from t0 to t1 the
- * vessel broadcasts (lat, lon), or a place on the circle of radius_m around
- * it going round once every period_ms from phase_deg, exactly (no GNSS
- * noise: a spoofer's signal is a computed one), whatever its true place. */
-enum { SIM_SPOOF_LAND = 1, SIM_SPOOF_CIRCLE };
+/* A spoofed position (spoof_land, spoof_circle, spoof_offset events): from
+ * t0 to t1 the vessel broadcasts (lat, lon), or a place on the circle of
+ * radius_m around it going round once every period_ms from phase_deg,
+ * exactly (no GNSS noise: a spoofer's signal is a computed one), whatever
+ * its true place; or (offset) its true place shifted by dlat, dlon degrees
+ * plus north_m, east_m metres, with its usual noise and no more. */
+enum { SIM_SPOOF_LAND = 1, SIM_SPOOF_CIRCLE, SIM_SPOOF_OFFSET };
 typedef struct sim_spoof {
     int64_t t0, t1;
     int kind;
     double lat, lon, radius_m, phase_deg;
     int64_t period_ms;
+    double dlat, dlon, north_m, east_m; /* an offset */
 } sim_spoof;
 
 typedef struct sim_vessel {
