@@ -1042,11 +1042,13 @@ static pel_status load_events(ld *c, json_t *arr, plan *plans) {
             sim_window *w = &v->dark[v->ndark++];
             *w = (sim_window){t0, t1, ""};
             /* the cause the gap detector can see (docs/simulate.md): "dark",
-             * or "sparse" for a ship that went dark where nothing else is heard */
+             * "sparse" for a ship that went dark where nothing else is heard,
+             * "dark|sparse" where the background is too thin to be sure */
             if (!str(c, o, where, "cause", w->cause, sizeof w->cause, false))
                 return PEL_ERR_FORMAT;
-            if (w->cause[0] && strcmp(w->cause, "dark") && strcmp(w->cause, "sparse")) {
-                fail(c, "%s: \"cause\" is \"dark\" or \"sparse\"", where);
+            if (w->cause[0] && strcmp(w->cause, "dark") && strcmp(w->cause, "sparse") &&
+                strcmp(w->cause, "dark|sparse")) {
+                fail(c, "%s: \"cause\" is \"dark\", \"sparse\" or \"dark|sparse\"", where);
                 return PEL_ERR_FORMAT;
             }
         } else if (!strcmp(ty, "clone")) {

@@ -553,7 +553,8 @@ static const char *dark_cause(const sim_vessel *v, int64_t a, int64_t b) {
  * optional when it does not. */
 static void gap_cause(truth *tr, bool off, const char *expect, bool hole, bool sat) {
     if (off) {
-        json_object_set_new(tr->extra, "suspected", json_boolean(!strcmp(expect, "dark")));
+        if (!strchr(expect, '|')) /* "dark|sparse": either, so suspected is not held */
+            json_object_set_new(tr->extra, "suspected", json_boolean(!strcmp(expect, "dark")));
         json_object_set_new(tr->extra, "cause", json_string(expect));
     } else if (hole) {
         json_object_set_new(tr->extra, "suspected", json_false());
