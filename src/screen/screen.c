@@ -23,6 +23,7 @@
 #include "screen.h"
 #include "store/store.h"
 #include "util/fail.h"
+#include "util/xsort.h"
 
 static pel_status sc_nomem(pel_error *err) {
     return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
@@ -145,6 +146,65 @@ static int on_default(void *ud, const pel_wl_entry *e) {
     return pel_matcher_add(ud, e) != PEL_OK;
 }
 
+/* The default lists shipped in data_dir's watchlist/: fills a and b (cap
+ * bytes each) with their paths. */
+static void default_paths(const char *data_dir, char *a, char *b, size_t cap) {
+    const char *dir = geo_data_dir(data_dir);
+    snprintf(a, cap, "%s/watchlist/ofac_sdn_vessels_20240503.csv", dir);
+    snprintf(b, cap, "%s/watchlist/ofac_alt_vessels_20250811.csv", dir);
+}
+
+typedef struct imo_vec {
+    uint32_t *v;
+    size_t n, cap;
+} imo_vec;
+
+static int on_default_imo(void *ud, const pel_wl_entry *e) {
+    imo_vec *iv = ud;
+    if (!e->imo)
+        return 0;
+    if (iv->n == iv->cap) {
+        size_t cap = iv->cap ? 2 * iv->cap : 256;
+        uint32_t *v = realloc(iv->v, cap * sizeof *v);
+        if (!v)
+            return 1;
+        iv->v = v;
+        iv->cap = cap;
+    }
+    iv->v[iv->n++] = e->imo;
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+pel_status sc_default_imos(const char *data_dir, uint32_t **imos, size_t *n, pel_error *err) {
+    char a[4096], b[4096];
+    default_paths(data_dir, a, b, sizeof a);
+    const char *paths[2] = {a, b};
+    imo_vec iv = {0};
+    pel_wl_cb cb = {on_default_imo, &iv};
+    pel_status st = pel_wl_read(paths, 2, &cb, err);
+    if (st == PEL_STOPPED)
+        st = sc_nomem(err);
+    if (st != PEL_OK) {
+        free(iv.v);
+        *imos = NULL;
+        *n = 0;
+        return st;
+    }
+    xqsort(iv.v, iv.n, sizeof *iv.v, cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < iv.n; i++)
+        if (k == 0 || iv.v[k - 1] != iv.v[i])
+            iv.v[k++] = iv.v[i];
+    *imos = iv.v;
+    *n = k;
+    return PEL_OK;
+}
+
 pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err) {
     *out = pel_matcher_new();
     *is_default = false;
@@ -155,10 +215,8 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
     int64_t count = 0;
     pel_status st = st_wl_count(s, &count, err);
     if (st == PEL_OK && count == 0) { /* the default list shipped with the program */
-        const char *dir = geo_data_dir(data_dir);
         char a[4096], b[4096];
-        snprintf(a, sizeof a, "%s/watchlist/ofac_sdn_vessels_20240503.csv", dir);
-        snprintf(b, sizeof b, "%s/watchlist/ofac_alt_vessels_20250811.csv", dir);
+        default_paths(data_dir, a, b, sizeof a);
         const char *paths[2] = {a, b};
         pel_wl_cb cb = {on_default, *out};
         st = pel_wl_read(paths, 2, &cb, err);

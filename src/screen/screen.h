@@ -8,6 +8,11 @@
 /* A matcher over the stored lists, or the shipped default when none is
  * stored (*is_default).  The caller frees *out with pel_matcher_free. */
 pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err);
+/* The IMO numbers of the default lists shipped in data_dir's watchlist/
+ * (NULL: the installed data), sorted, each once: *imos is the caller's
+ * (free), *n their number.  Returns PEL_OK, or the lists' error in err. */
+pel_status sc_default_imos(const char *data_dir, uint32_t **imos, size_t *n, pel_error *err);
+
 /* Screens every stored identity (and the MMSI of every vessel without
  * one); emits watchlist_match findings with their confidence
  * (docs/screening.md).  mid (may be NULL) gives the MMSIs' countries for

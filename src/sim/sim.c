@@ -40,6 +40,7 @@
 
 #include "detect/detectors.h"
 #include "geo/geo.h"
+#include "screen/screen.h"
 #include "sim.h"
 #include "util/escape.h"
 #include "util/fail.h"
@@ -1102,6 +1103,42 @@ static void scripted_truth(ctx *c) {
 
 /* ---- the run ---- */
 
+static int cmp_imo(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Background IMO numbers are drawn like real ships' (8xxxxxx, 9xxxxxx, a
+ * valid check digit), so one now and then is a real ship's on the default
+ * sanctions list shipped in dd, and the scan rightly matches it: a false
+ * "designated" background ship in the truth's eyes.  Each such number is
+ * moved to the next valid number no list holds, without a draw (the
+ * random stream, and so every other vessel, stays the same).  PEL_OK, or
+ * the lists' error. */
+static pel_status unlist_background(sim_scenario *sc, const char *dd, pel_error *err) {
+    uint32_t *on_list = NULL;
+    size_t n = 0;
+    pel_status st = sc_default_imos(dd, &on_list, &n, err);
+    if (st != PEL_OK)
+        return st;
+    for (size_t i = 0; i < sc->nv; i++) {
+        sim_vessel *v = &sc->v[i];
+        if (v->role != SIM_ROLE_BACKGROUND || !v->imo)
+            continue;
+        uint32_t base = v->imo / 10;
+        while (xbsearch(&v->imo, on_list, n, sizeof *on_list, cmp_imo)) {
+            base = base >= 999999 ? 800000 : base + 1;
+            static const int w[6] = {7, 6, 5, 4, 3, 2};
+            uint32_t sum = 0, d = base;
+            for (int k = 5; k >= 0; k--, d /= 10)
+                sum += (d % 10) * (uint32_t)w[k];
+            v->imo = base * 10 + sum % 10;
+        }
+    }
+    free(on_list);
+    return PEL_OK;
+}
+
 pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pel_sim_opts *o, pel_sim_stats *st,
                         pel_error *err) {
     pel_sim_opts defo = {0};
@@ -1159,6 +1196,8 @@ pel_status pel_simulate(const char *scenario_path, const char *out_dir, const pe
             pel_fail(err, rc, "%.60s: %.190s", scenario_path, err->msg);
         goto done_geo;
     }
+    if ((rc = unlist_background(&sc, dd, err)) != PEL_OK)
+        goto done_sc;
     c.sc = &sc;
     sim_rng_seed(&c.rng, sc.seed ^ 0x5eed5eed5eedULL);
     st->vessels = sc.nv;
