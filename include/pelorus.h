@@ -707,10 +707,13 @@ pel_status pel_vessel_describe(pel_store *s, uint32_t mmsi, double silence_h, FI
 
 /* Writes the MMSIs the ship of mmsi was heard under, in time order, with
  * the evidence of each link (the links of a scan's identity_change "mmsi",
- * docs/findings.md, with the default settings): the old MMSI's last
- * position, the new one's first, the identity reports that match.  Writes
- * nothing when the ship has one MMSI.  Computed from the store on demand. */
-pel_status pel_vessel_chain(pel_store *s, uint32_t mmsi, FILE *out, pel_error *err);
+ * docs/findings.md, with the detector settings set, nset "NAME=VALUE" as
+ * for pel_scan; NULL, 0: the defaults): the old MMSI's last position, the
+ * new one's first, the identity reports that match.  Writes nothing when
+ * the ship has one MMSI.  Computed from the store on demand.  A setting
+ * pel_scan would refuse gives PEL_ERR_ARG with err naming it. */
+pel_status pel_vessel_chain(pel_store *s, uint32_t mmsi, const char *const *set, size_t nset, FILE *out,
+                            pel_error *err);
 
 /* Writes to out the stays of vessel mmsi in the zones (zones_path, or
  * data_dir's zones.geojson; data_dir NULL: the shipped data, as for
@@ -718,10 +721,12 @@ pel_status pel_vessel_chain(pel_store *s, uint32_t mmsi, FILE *out, pel_error *e
  * stay, "finding" for those `pelorus scan` reports as zone_entry and
  * "transit" for the crossings of zones whose policy is "dwell", which are
  * context and never a finding (docs/findings.md).  The zone detector's
- * default settings apply.  Returns PEL_OK, or the error of loading the
- * geography (err says which file), reading the store, or PEL_ERR_NOMEM. */
-pel_status pel_vessel_zones(pel_store *s, uint32_t mmsi, const char *data_dir, const char *zones_path, FILE *out,
-                            pel_error *err);
+ * settings are set, nset as for pel_scan (NULL, 0: the defaults).  Returns
+ * PEL_OK, or PEL_ERR_ARG for a setting pel_scan would refuse, the error of
+ * loading the geography (err says which file), reading the store, or
+ * PEL_ERR_NOMEM. */
+pel_status pel_vessel_zones(pel_store *s, uint32_t mmsi, const char *data_dir, const char *zones_path,
+                            const char *const *set, size_t nset, FILE *out, pel_error *err);
 
 typedef struct pel_track_filter {
     const uint32_t *mmsi; /* NULL: every vessel */

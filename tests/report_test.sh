@@ -89,6 +89,16 @@ expect "vessel: zone stays, transits and findings" \
     "finding Nampo:1 finding Songnim:1 transit Korea:2" \
     "$(sed -n '/^zone stays/,$p' "$T/v445333000.txt" | awk 'NR > 1 { print $4 " " $7 }' | sed 's/ \([A-Za-z]*\).*/ \1/' |
         sort | uniq -c | awk '{ printf "%s%s %s:%s", (NR > 1 ? " " : ""), $2, $3, $1 }')"
+# --set as for scan: with any speed slow and no minimum stay, its crossings of the dwell zone count
+"$PEL" vessel --db "$DB" --data-dir "$D" --set zone_entry.dwell_max_speed_kn=50 --set zone_entry.dwell_min_h=0 \
+    445333000 >"$T/v445333000-set.txt"
+expect "vessel --set: the dwell zone's crossings become findings" \
+    "finding Korea:2 finding Nampo:1 finding Songnim:1" \
+    "$(sed -n '/^zone stays/,$p' "$T/v445333000-set.txt" | awk 'NR > 1 { print $4 " " $7 }' | sed 's/ \([A-Za-z]*\).*/ \1/' |
+        sort | uniq -c | awk '{ printf "%s%s %s:%s", (NR > 1 ? " " : ""), $2, $3, $1 }')"
+"$PEL" vessel --db "$DB" --data-dir "$D" --set zone_entry.dwell_min_h=-1 445333000 >/dev/null 2>"$T/vset.err"
+expect "vessel --set: a value out of range exits 2" 2 $?
+expect "vessel --set: the setting is named" 1 "$(grep -c 'zone_entry.dwell_min_h' "$T/vset.err")"
 printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Box","policy":"linger"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}' >"$T/badpolicy.geojson"
 "$PEL" vessel --db "$DB" --data-dir "$D" --zones "$T/badpolicy.geojson" 445333000 >/dev/null 2>"$T/badpolicy.err"
 expect "vessel: a bad zone policy exits 1" 1 $?

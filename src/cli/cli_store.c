@@ -70,7 +70,7 @@ static const char ingest_help[] =
 
 static const char vessel_help[] =
     "usage: pelorus vessel [--db PATH] [--silence-hours H] [--zones FILE] [--data-dir DIR]\n"
-    "                      MMSI|IMO|NAME\n"
+    "                      [--set NAME=VALUE]... MMSI|IMO|NAME\n"
     "\n"
     "Prints what the database knows of a vessel: identity history (every name,\n"
     "IMO, call sign, type and size it broadcast, with first and last seen),\n"
@@ -79,7 +79,9 @@ static const char vessel_help[] =
     "0.1 to 8760), and its stays in the zones (--zones FILE, or the shipped\n"
     "zones.geojson of --data-dir): those a scan reports, and the crossings of\n"
     "transfer areas (policy dwell) at sea speed, shown as transits: context,\n"
-    "not findings.\n"
+    "not findings.  --set NAME=VALUE (repeatable) changes a detector setting as\n"
+    "for pelorus scan (docs/findings.md): the identity.link_* settings change\n"
+    "the chain of MMSIs shown, the zone_entry.* ones the zone stays.\n"
     "A number is an MMSI (junk MMSIs such as 0 or 12345678 included; they are\n"
     "marked as identifying no ship), a 7-digit number an IMO or an MMSI; write\n"
     "IMO1234567 or MMSI1234567 to say which.  Anything else is a name (spacing\n"
@@ -359,13 +361,16 @@ int cli_vessel(int argc, char **argv) {
     const char *db = "pelorus.db", *query = NULL;
     const char *zones = NULL, *data_dir = NULL;
     double silence = 12;
-    enum { O_HELP, O_DB, O_SILENCE, O_ZONES, O_DATA };
+    const char *set[64];
+    size_t nset = 0;
+    enum { O_HELP, O_DB, O_SILENCE, O_ZONES, O_DATA, O_SET };
     static const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},
         [O_DB] = {"--db", NULL, true},
         [O_SILENCE] = {"--silence-hours", NULL, true},
         [O_ZONES] = {"--zones", NULL, true},
         [O_DATA] = {"--data-dir", NULL, true},
+        [O_SET] = {"--set", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -396,11 +401,20 @@ int cli_vessel(int argc, char **argv) {
         case O_DATA:
             data_dir = v;
             break;
+        case O_SET:
+            if (nset == sizeof set / sizeof set[0])
+                return usage_error("vessel", "too many --set (at most 64)", v);
+            set[nset++] = v;
+            break;
         }
     }
     if (!query)
         return usage_error("vessel", "which vessel?", NULL);
     pel_error err = {0};
+    if (pel_scan_check_settings(set, nset, &err) != PEL_OK) {
+        fprintf(stderr, "pelorus vessel: %s\n", err.msg);
+        return 2;
+    }
     pel_store *s = pel_store_open(db, true, &err);
     if (!s) {
         fprintf(stderr, "pelorus vessel: %s\n", err.msg);
@@ -419,9 +433,9 @@ int cli_vessel(int argc, char **argv) {
             printf("\n");
         rc = pel_vessel_describe(s, found[i], silence, stdout, &err);
         if (rc == PEL_OK)
-            rc = pel_vessel_chain(s, found[i], stdout, &err);
+            rc = pel_vessel_chain(s, found[i], set, nset, stdout, &err);
         if (rc == PEL_OK)
-            rc = pel_vessel_zones(s, found[i], data_dir, zones, stdout, &err);
+            rc = pel_vessel_zones(s, found[i], data_dir, zones, set, nset, stdout, &err);
     }
     if (n > 64)
         printf("\n(%zu vessels match; the first 64 are shown)\n", n);

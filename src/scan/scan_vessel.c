@@ -72,11 +72,16 @@ static void put_link(FILE *f, const det_link *k, char **paths, size_t npaths) {
     fputc('\n', f);
 }
 
-pel_status pel_vessel_chain(pel_store *s, uint32_t mmsi, FILE *out, pel_error *err) {
+pel_status pel_vessel_chain(pel_store *s, uint32_t mmsi, const char *const *set, size_t nset, FILE *out,
+                            pel_error *err) {
     if (!s || !out)
         return pel_fail(err, PEL_ERR_ARG, "pel_vessel_chain: no store or no output");
+    det_opts opts[DET__COUNT];
+    pel_status rc = det_settings_apply(opts, set, nset, err);
+    if (rc != PEL_OK)
+        return rc;
     det_links *l = NULL;
-    pel_status rc = det_links_build(s, NULL, &l, err);
+    rc = det_links_build(s, (const det_identity_opts *)opts[DET_IDENTITY].b, &l, err);
     if (rc != PEL_OK)
         return rc;
     uint32_t head = det_links_head(l, mmsi);

@@ -28,6 +28,7 @@ typedef struct zstay {
 
 typedef struct zctx {
     det_geo geo;
+    det_zone_opts o;
     zstay *v;
     size_t n, cap;
     pel_position *use;
@@ -84,10 +85,8 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
     for (size_t i = 0; i < n; i++)
         if (p[i].segment >= 0)
             c->use[k++] = p[i];
-    det_zone_opts o;
-    det_zone_default_opts(&o);
     if (k && c->st == PEL_OK) {
-        pel_status st = det_zone_track(&o, &c->geo, mmsi, c->use, k, on_finding, c, on_transit, c);
+        pel_status st = det_zone_track(&c->o, &c->geo, mmsi, c->use, k, on_finding, c, on_transit, c);
         if (st != PEL_OK)
             c->st = st;
     }
@@ -103,13 +102,18 @@ static int cmp_stay(const void *x, const void *y) {
     return a->end < b->end ? -1 : a->end > b->end;
 }
 
-pel_status pel_vessel_zones(pel_store *s, uint32_t mmsi, const char *data_dir, const char *zones_path, FILE *out,
-                            pel_error *err) {
+pel_status pel_vessel_zones(pel_store *s, uint32_t mmsi, const char *data_dir, const char *zones_path,
+                            const char *const *set, size_t nset, FILE *out, pel_error *err) {
+    det_opts opts[DET__COUNT];
+    pel_status st = det_settings_apply(opts, set, nset, err);
+    if (st != PEL_OK)
+        return st;
     scan_geo *g = NULL;
-    pel_status st = scan_geo_load(data_dir, zones_path, &g, err);
+    st = scan_geo_load(data_dir, zones_path, &g, err);
     if (st != PEL_OK)
         return st;
     zctx c = {.geo = scan_geo_det(g), .st = PEL_OK};
+    memcpy(&c.o, opts[DET_ZONE_ENTRY].b, sizeof c.o);
     pel_track_filter f = {.mmsi = &mmsi, .nmmsi = 1};
     st = pel_tracks(s, &f, on_track, &c, err);
     if (st == PEL_STOPPED || c.st != PEL_OK)
