@@ -20,42 +20,50 @@ static pel_status no_memory(pel_error *err, const char *what) {
 
 /* ---- inputs ------------------------------------------------------------------------------ */
 
-pel_status sq_input_paths(pel_store *base, char ***out, size_t *n, pel_error *err) {
-    sq_store *s = sq_of(base);
-    char **paths = NULL;
-    size_t np = 0;
+/* The texts of a statement of rows (id, text) -- ids the rowids a table
+ * hands out one by one -- as an array indexed by id (NULL where no row):
+ * *out and each text are the caller's (*n entries), also on an error.
+ * what names the reading in err. */
+static pel_status id_texts(sq_store *s, int which, const char *what, char ***out, size_t *n, pel_error *err) {
+    char **texts = NULL;
+    size_t nt = 0;
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *q = sq_get(s, SQ_INPUT_PATHS, err, "reading the inputs");
+    sqlite3_stmt *q = sq_get(s, which, err, what);
     if (!q)
         return PEL_ERR_IO;
     pel_status st = PEL_OK;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        size_t id = (size_t)sqlite3_column_int64(q, 0);
-        if (id >= np) {
-            char **nv = realloc(paths, (id + 1) * sizeof *nv);
+        sqlite3_int64 id = sqlite3_column_int64(q, 0);
+        if (id < 0 || id > 100000000) /* ids are rowids handed out one by one */
+            continue;
+        if ((size_t)id >= nt) {
+            char **nv = realloc(texts, ((size_t)id + 1) * sizeof *nv);
             if (!nv) {
-                st = no_memory(err, "reading the inputs");
+                st = no_memory(err, what);
                 break;
             }
-            memset(nv + np, 0, (id + 1 - np) * sizeof *nv);
-            paths = nv;
-            np = id + 1;
+            memset(nv + nt, 0, ((size_t)id + 1 - nt) * sizeof *nv);
+            texts = nv;
+            nt = (size_t)id + 1;
         }
-        const char *p = (const char *)sqlite3_column_text(q, 1);
-        if (!p || !(paths[id] = strdup(p))) { /* a path lost would drop the file from the evidence */
-            st = no_memory(err, "reading the inputs");
+        const char *t = (const char *)sqlite3_column_text(q, 1);
+        if (!t || !(texts[id] = strdup(t))) { /* a path lost would drop the file from the evidence */
+            st = no_memory(err, what);
             break;
         }
     }
     if (st == PEL_OK && rc != SQLITE_DONE)
-        st = sqlite3_errcode(s->db) == SQLITE_NOMEM ? no_memory(err, "reading the inputs")
-                                                    : sq_error(s, err, "reading the inputs");
+        st = sqlite3_errcode(s->db) == SQLITE_NOMEM ? no_memory(err, what) : sq_error(s, err, what);
     sqlite3_reset(q);
-    *out = paths;
-    *n = np;
+    *out = texts;
+    *n = nt;
     return st;
+}
+
+pel_status sq_input_paths(pel_store *base, char ***out, size_t *n, pel_error *err) {
+    return id_texts(sq_of(base), SQ_INPUT_PATHS, "reading the inputs", out, n, err);
 }
 
 /* ---- vessels ----------------------------------------------------------------------------- */
@@ -259,42 +267,7 @@ st_iter *sq_coverage_rows(pel_store *base, st_cov_which which, uint32_t station,
 }
 
 pel_status sq_source_names(pel_store *base, char ***out, size_t *n, pel_error *err) {
-    sq_store *s = sq_of(base);
-    char **names = NULL;
-    size_t nn = 0;
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *q = sq_get(s, SQ_SOURCES, err, "reading the sources");
-    if (!q)
-        return PEL_ERR_IO;
-    pel_status st = PEL_OK;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        sqlite3_int64 id = sqlite3_column_int64(q, 0);
-        if (id < 0 || id > 100000000) /* ids are rowids handed out one by one */
-            continue;
-        if ((size_t)id >= nn) {
-            char **nv = realloc(names, ((size_t)id + 1) * sizeof *nv);
-            if (!nv) {
-                st = no_memory(err, "reading the sources");
-                break;
-            }
-            memset(nv + nn, 0, ((size_t)id + 1 - nn) * sizeof *nv);
-            names = nv;
-            nn = (size_t)id + 1;
-        }
-        const char *t = (const char *)sqlite3_column_text(q, 1);
-        if (!t || !(names[id] = strdup(t))) {
-            st = no_memory(err, "reading the sources");
-            break;
-        }
-    }
-    if (st == PEL_OK && rc != SQLITE_DONE)
-        st = sq_error(s, err, "reading the sources");
-    sqlite3_reset(q);
-    *out = names;
-    *n = nn;
-    return st;
+    return id_texts(sq_of(base), SQ_SOURCES, "reading the sources", out, n, err);
 }
 
 /* ---- identities and voyages ------------------------------------------------------------------ */
