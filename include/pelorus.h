@@ -753,8 +753,9 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
  * is f's from..to, else the data's span) and the stations that heard it.
  * f: has_bbox keeps the cells whose centre is inside the box, has_from /
  * has_to the hours that meet the period (its mmsi is ignored); station
- * (NULL: every reception) keeps that station's own receptions only (an
- * unknown station: no cell).  PEL_ERR_ARG for another format. */
+ * (NULL: every reception) keeps that station's own receptions only.
+ * PEL_ERR_ARG, with nothing written, for another format or a station the
+ * database does not know (err names the ones it knows). */
 pel_status pel_coverage_write(pel_store *s, const pel_track_filter *f, const char *station, FILE *out,
                               pel_export_format fmt, pel_error *err);
 

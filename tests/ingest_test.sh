@@ -229,7 +229,11 @@ st1=$(sql "$C1" "select name from sources where id = (select min(station) from c
 expect "coverage --station: that station's cells" \
     "$(sql "$C1" "select count(distinct cell) from coverage where station = (select id from sources where name = '$st1')")" \
     "$("$PEL" coverage --db "$C1" --format csv --station "$st1" | tail -n +2 | wc -l)"
-expect "coverage --station unknown: no cell" 1 "$("$PEL" coverage --db "$C1" --format csv --station no-such-station | wc -l)"
+"$PEL" coverage --db "$C1" --format csv --station no-such-station >"$T/nostation.out" 2>"$T/nostation.err"
+expect "coverage --station unknown: exit 1" 1 $?
+expect "coverage --station unknown: nothing written" 0 "$(wc -c <"$T/nostation.out")"
+expect "coverage --station unknown: named, with the stations known" 1 \
+    "$(grep -c "no station named \"no-such-station\" in the database (its stations: .*$st1" "$T/nostation.err")"
 expect "coverage --bbox: every centre inside" 0 \
     "$("$PEL" coverage --db "$C1" --format csv --bbox 0,50,10,60 | awk -F, 'NR > 1 && ($2 < 50 || $2 > 60 || $3 < 0 || $3 > 10)' | wc -l)"
 "$PEL" coverage --db "$C1" --format kml >/dev/null 2>&1; expect "coverage --format kml: a usage error" 2 $?

@@ -638,7 +638,8 @@ static const char coverage_help[] =
     "in) and the stations that heard it.  GeoJSON (the cells' polygons) or CSV.\n"
     "--bbox keeps the cells whose centre is inside; --from/--to the hours that meet\n"
     "the period (TIME ISO-8601 UTC or Unix seconds); --station one receiving\n"
-    "station's receptions (its tag block s: name).  Output to standard output\n"
+    "station's receptions (its tag block s: name; an unknown one is an error\n"
+    "naming those known).  Output to standard output\n"
     "unless -o.\n"
     "exit status: 0 done; 1 error; 2 usage error\n";
 

@@ -14,6 +14,7 @@
 #include "geo/cell.h"
 #include "pelorus.h"
 #include "store/store.h"
+#include "util/display.h"
 #include "util/escape.h"
 #include "util/fail.h"
 
@@ -101,6 +102,20 @@ pel_status pel_coverage_write(pel_store *s, const pel_track_filter *f, const cha
                 none = false;
                 break;
             }
+        if (none) {               /* a typo would otherwise read as a station that heard nothing */
+            char known[200] = ""; /* names from the input: in their display form */
+            size_t k = 0, nk = 0;
+            for (size_t i = 1; i < w.nnames && k < sizeof known; i++)
+                if (w.names[i]) {
+                    char *d = disp_dup(w.names[i]);
+                    k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", nk++ ? ", " : "", d ? d : "?");
+                    free(d);
+                }
+            char *asked = disp_dup(station);
+            st = pel_fail(err, PEL_ERR_ARG, "no station named \"%.60s\" in the database (%s%s)", asked ? asked : "?",
+                          nk ? "its stations: " : "no receptions name a station", known);
+            free(asked);
+        }
     }
     int64_t first = 0, last = 0;
     bool span = st_data_span(s, &first, &last);
@@ -117,6 +132,8 @@ pel_status pel_coverage_write(pel_store *s, const pel_track_filter *f, const cha
         else if (!sid && !(b = st_coverage_rows(s, ST_COV_STATIONS, 0, h0, h1, err)))
             st = PEL_ERR_IO;
     }
+    if (st != PEL_OK)
+        goto done; /* nothing written */
     if (fmt == PEL_EXPORT_CSV)
         fputs("cell,lat,lon,lat0,lon0,lat1,lon1,hours,positions,vessel_hours,slots,baseline,stations\n", out);
     else
@@ -164,6 +181,7 @@ pel_status pel_coverage_write(pel_store *s, const pel_track_filter *f, const cha
         st = (pel_status) - (ra < 0 ? ra : rb);
     if (fmt == PEL_EXPORT_GEOJSON)
         fputs("\n]}\n", out);
+done:
     st_iter_free(a);
     st_iter_free(b);
     for (size_t i = 0; i < w.nnames; i++)
