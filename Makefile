@@ -23,7 +23,7 @@ ifeq ($(SAN),1)
   LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c src/geo/*.c src/findings/*.c src/detect/*.c src/screen/*.c src/scan/*.c src/encode/*.c src/sim/*.c src/eval/*.c)
+LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c src/geo/*.c src/findings/*.c src/detect/*.c src/screen/*.c src/scan/*.c src/encode/*.c src/sim/*.c src/eval/*.c src/live/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -21,6 +21,8 @@ int cli_simulate(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_vessels(int argc, char **argv);
+int cli_watch(int argc, char **argv);  /* cli_live.c */
+int cli_replay(int argc, char **argv); /* cli_replay.c */
 
 /* ---- cli_args.c: options, values, outputs -------------------------------- */
 

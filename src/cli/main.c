@@ -34,6 +34,9 @@ static void usage(FILE *f) {
                "  tracks    export tracks as GeoJSON, CSV or KML\n"
                "  coverage  the coverage map (what was heard per cell, hour and station) as\n"
                "            GeoJSON or CSV\n"
+               "  watch     live monitoring: ingest TCP, UDP, followed files or standard\n"
+               "            input continuously, detect as data comes, write alerts\n"
+               "  replay    serve an NMEA file over TCP or UDP at its own times (tests, demos)\n"
                "  version   print the version\n"
                "\n"
                "Run 'pelorus COMMAND --help' for a command's options.\n");
@@ -76,6 +79,10 @@ static int run(int argc, char **argv) {
         return cli_vessel(argc - 1, argv + 1);
     if (strcmp(cmd, "tracks") == 0)
         return cli_tracks(argc - 1, argv + 1);
+    if (strcmp(cmd, "watch") == 0)
+        return cli_watch(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return cli_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "coverage") == 0)
         return cli_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "db-dump") == 0)
