@@ -31,6 +31,8 @@
  *   - In a once set, a file that cannot be opened ends the feed with its
  *     error; a TCP feed that never connects ends after 5 attempts (1, 2, 4
  *     and 8 s apart); a UDP feed that never hears anything never ends.
+ *   - file: is meant for regular files: a FIFO or a device is read by
+ *     polling every 250 ms, as a file that stopped growing is.
  *   - Fairness counts bytes read: a UDP datagram is read whole, so a round
  *     may go past FEED_ROUND_BYTES by less than one datagram.
  */
@@ -276,7 +278,7 @@ pel_status feed_add(feed_set *fs, const char *spec, const char *name, size_t *in
     f->spec = dup_n(spec, strlen(spec));
     f->in = malloc(FEED_ROUND_BYTES);
     f->line = malloc(FEED_MAX_LINE + 1);
-    if (r == -2 || !f->name || !f->spec || !f->in || !f->line || (fs->n == fs->cap && fs->cap > SIZE_MAX / 4)) {
+    if (r == -2 || !f->name || !f->spec || !f->in || !f->line) {
         feed_free(f);
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     }
@@ -305,8 +307,7 @@ pel_status feed_add(feed_set *fs, const char *spec, const char *name, size_t *in
 /* ---- lines ---- */
 
 /* Ends the line being assembled; 1 when fn asked to stop. */
-static int end_line(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *ud) {
-    (void)fs;
+static int end_line(size_t i, feed_in *f, feed_line_fn fn, void *ud) {
     if (f->skipping) {
         f->skipping = false;
         f->len = 0;
@@ -342,7 +343,7 @@ static void add_bytes(feed_in *f, const char *p, size_t n) {
 
 /* Cuts f->in from in_pos into lines; 1 when fn asked to stop (in_pos is
  * then just past the line it was given). */
-static int cut(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *ud) {
+static int cut(size_t i, feed_in *f, feed_line_fn fn, void *ud) {
     while (f->in_pos < f->in_len) {
         const char *p = f->in + f->in_pos;
         size_t n = f->in_len - f->in_pos;
@@ -355,12 +356,12 @@ static int cut(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *ud) {
         f->in_pos++;
         if (f->kind == FEED_FILE)
             f->commit_off = f->in_base + f->in_pos;
-        if (end_line(fs, i, f, fn, ud))
+        if (end_line(i, f, fn, ud))
             return 1;
     }
     if (f->dgram_end) {
         f->dgram_end = false;
-        return end_line(fs, i, f, fn, ud);
+        return end_line(i, f, fn, ud);
     }
     return 0;
 }
@@ -480,7 +481,7 @@ static int tcp_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *u
         if (n > 0) {
             got(f, (size_t)n);
             budget -= (size_t)n;
-            if (cut(fs, i, f, fn, ud))
+            if (cut(i, f, fn, ud))
                 return 1;
             continue;
         }
@@ -489,7 +490,7 @@ static int tcp_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *u
         int64_t now = mono_ms();
         if (n == 0) {
             set_error(f, "%s%s", "closed by peer", "");
-            int stop = f->len || f->skipping ? end_line(fs, i, f, fn, ud) : 0;
+            int stop = f->len || f->skipping ? end_line(i, f, fn, ud) : 0;
             tcp_lost(fs, f, now);
             return stop;
         }
@@ -535,7 +536,7 @@ static void udp_bind(feed_in *f, int64_t now) {
     freeaddrinfo(ai);
 }
 
-static int udp_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *ud) {
+static int udp_read(size_t i, feed_in *f, feed_line_fn fn, void *ud) {
     size_t used = 0;
     while (used < FEED_ROUND_BYTES && f->fd >= 0) {
         ssize_t n = recv(f->fd, f->in, FEED_ROUND_BYTES, 0);
@@ -549,7 +550,7 @@ static int udp_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *u
         f->last_rx = mono_ms();
         used += (size_t)n;
         f->dgram_end = true;
-        if (cut(fs, i, f, fn, ud))
+        if (cut(i, f, fn, ud))
             return 1;
     }
     return 0;
@@ -608,7 +609,7 @@ static int file_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *
             got(f, (size_t)n);
             used += (size_t)n;
             f->more = true;
-            if (cut(fs, i, f, fn, ud))
+            if (cut(i, f, fn, ud))
                 return 1;
             continue;
         }
@@ -627,7 +628,7 @@ static int file_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *
         if (fs->once) {
             /* the last line is handed on, but the position stays before it:
              * a resumed run reads it again (whole, if it grew) */
-            int stop = f->len || f->skipping ? end_line(fs, i, f, fn, ud) : 0;
+            int stop = f->len || f->skipping ? end_line(i, f, fn, ud) : 0;
             close_fd(f);
             f->st.ended = true;
             return stop;
@@ -669,17 +670,17 @@ static int file_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *
 
 /* ---- standard input ---- */
 
-static int stdin_read(feed_set *fs, size_t i, feed_in *f, feed_line_fn fn, void *ud) {
+static int stdin_read(size_t i, feed_in *f, feed_line_fn fn, void *ud) {
     ssize_t n = read(0, f->in, FEED_ROUND_BYTES);
     if (n > 0) {
         got(f, (size_t)n);
-        return cut(fs, i, f, fn, ud);
+        return cut(i, f, fn, ud);
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return 0;
     if (n < 0)
         set_error(f, "standard input: %s%s", strerror(errno), "");
-    int stop = n == 0 && (f->len || f->skipping) ? end_line(fs, i, f, fn, ud) : 0;
+    int stop = n == 0 && (f->len || f->skipping) ? end_line(i, f, fn, ud) : 0;
     f->fd = -1;
     f->st.up = false;
     f->st.ended = true;
@@ -756,7 +757,7 @@ static int serve(feed_set *fs, size_t i, short rev, feed_line_fn fn, void *ud, i
     if (f->st.ended)
         return 0;
     /* first what a stopped round left */
-    if ((f->in_pos < f->in_len || f->dgram_end) && cut(fs, i, f, fn, ud))
+    if ((f->in_pos < f->in_len || f->dgram_end) && cut(i, f, fn, ud))
         return 1;
     switch (f->kind) {
     case FEED_TCP:
@@ -766,7 +767,7 @@ static int serve(feed_set *fs, size_t i, short rev, feed_line_fn fn, void *ud, i
             return tcp_read(fs, i, f, fn, ud);
         return 0;
     case FEED_UDP:
-        if (rev && udp_read(fs, i, f, fn, ud))
+        if (rev && udp_read(i, f, fn, ud))
             return 1;
         before(fs, f, mono_ms()); /* the idle end, right at its time */
         return 0;
@@ -780,7 +781,7 @@ static int serve(feed_set *fs, size_t i, short rev, feed_line_fn fn, void *ud, i
             f->st.ended = true;
             return 0;
         }
-        return rev ? stdin_read(fs, i, f, fn, ud) : 0;
+        return rev ? stdin_read(i, f, fn, ud) : 0;
     }
     return 0;
 }
@@ -857,8 +858,8 @@ bool feed_file_position(const feed_set *fs, size_t feed, uint64_t *inode, uint64
 }
 
 bool feed_all_ended(const feed_set *fs) {
-    if (!fs || !fs->once)
-        return false;
+    if (!fs)
+        return true;
     for (size_t i = 0; i < fs->n; i++)
         if (!fs->f[i]->st.ended)
             return false;

@@ -13,7 +13,10 @@
  *                     (rotated: another inode) or truncated is read again
  *                     from its start
  *   -                 standard input
- * Lines end at LF (a CR before it is dropped); a line longer than
+ * Lines end at LF (a CR before it is dropped), and at the end of a UDP
+ * datagram; empty lines are not handed on.  At the end of standard input,
+ * of a TCP connection closed by its peer, or of a file in a once set, an
+ * unterminated last line is handed on too.  A line longer than
  * FEED_MAX_LINE is counted (too_long) and skipped to its end; a NUL byte
  * is kept in the line (the decoder rejects it).  Reading is fair: each
  * poll round takes at most FEED_ROUND_BYTES from any one feed, so a flood
@@ -38,19 +41,19 @@
 typedef enum feed_kind { FEED_TCP, FEED_UDP, FEED_FILE, FEED_STDIN } feed_kind;
 
 typedef struct feed_stats {
-    uint64_t lines;       /* complete lines handed on */
-    uint64_t bytes;       /* bytes read */
-    uint64_t too_long;    /* lines longer than FEED_MAX_LINE, skipped */
-    uint64_t connects;    /* TCP connections made */
-    uint64_t reconnects;  /* TCP connections made after the first */
-    uint64_t rotations;   /* file:  replaced or truncated files reopened */
+    uint64_t lines;        /* complete lines handed on */
+    uint64_t bytes;        /* bytes read */
+    uint64_t too_long;     /* lines longer than FEED_MAX_LINE, skipped */
+    uint64_t connects;     /* TCP connections made */
+    uint64_t reconnects;   /* TCP connections made after the first */
+    uint64_t rotations;    /* file:  replaced or truncated files reopened */
     int64_t last_heard_ms; /* wall clock (ms since 1970) of the last byte read; 0 never */
-    bool up;              /* connected (TCP), bound (UDP), open (file, stdin) */
-    bool ended;           /* will give no more: stdin or a TCP connection closed
-                             in a once set, a file at its end in a once set, a
-                             UDP feed silent for idle_ms after its first datagram
-                             in a once set */
-    char error[160];      /* the last connection or read error, "" none */
+    bool up;               /* connected (TCP), bound (UDP), open (file, stdin) */
+    bool ended;            /* will give no more: stdin or a TCP connection closed
+                              in a once set, a file at its end in a once set, a
+                              UDP feed silent for idle_ms after its first datagram
+                              in a once set */
+    char error[160];       /* the last connection or read error, "" none */
 } feed_stats;
 
 typedef struct feed_set feed_set;
@@ -66,6 +69,9 @@ typedef int (*feed_line_fn)(void *ud, size_t feed, const char *line, size_t len,
  * be silent after its first datagram before it counts as ended (0: 3000).
  * NULL when out of memory.  Free with feed_set_free. */
 feed_set *feed_set_new(bool once, int idle_ms);
+
+/* Closes every descriptor of the set (standard input is left open) and
+ * frees it; NULL is accepted. */
 void feed_set_free(feed_set *fs);
 
 /* Adds the feed of spec (above) called name (copied; the source name its
@@ -78,27 +84,49 @@ pel_status feed_add(feed_set *fs, const char *spec, const char *name, size_t *in
 
 /* For a file: feed, starts reading at byte offset (a restart resuming where
  * the last run's committed lines end), if the file is still the one of
- * that inode; otherwise from the start. */
+ * that inode and at least that long; otherwise from the start.  Call it
+ * before the first feed_poll (the file is opened there); it applies to
+ * that first opening only. */
 void feed_file_resume(feed_set *fs, size_t feed, uint64_t inode, uint64_t offset);
 
 /* For a file: feed, the inode and the byte offset just past the last line
- * handed on (what feed_file_resume takes after a restart).  False for
- * other feeds. */
+ * handed on (what feed_file_resume takes after a restart).  A partial last
+ * line is not counted, so a restart reads it again whole; in a once set
+ * the unterminated last line handed on at the end is not counted either.
+ * After a rotation or truncation, the new file's inode and offset; inode 0
+ * before the file was first opened.  Either pointer may be NULL.  False
+ * for other feeds. */
 bool feed_file_position(const feed_set *fs, size_t feed, uint64_t *inode, uint64_t *offset);
 
 /* Waits up to timeout_ms for input on any feed (connecting, reconnecting
  * and reopening as due), then reads what is there, fairly, handing each
- * complete line to fn.  PEL_OK, PEL_STOPPED when fn asked to stop, or
- * PEL_ERR_NOMEM. */
+ * complete line to fn.  timeout_ms < 0 waits without limit (for input or
+ * the next timer: reconnect, file check, UDP idle end); it returns at once
+ * when every feed has ended.  PEL_OK (also when a signal interrupted the
+ * wait, so that the caller's handlers get to run), PEL_STOPPED when fn
+ * asked to stop (the rest of what was read is kept for the next call),
+ * PEL_ERR_NOMEM, or PEL_ERR_IO when poll itself failed. */
 pel_status feed_poll(feed_set *fs, int timeout_ms, feed_line_fn fn, void *ud, pel_error *err);
 
-/* True when every feed has ended (only in a once set). */
+/* True when every feed has ended: in a once set when all have ended; in
+ * another set only standard input ends, so a set of "-" alone ends with
+ * it.  True for a set with no feeds (nothing will come) and for NULL. */
 bool feed_all_ended(const feed_set *fs);
 
+/* The number of feeds added. */
 size_t feed_count(const feed_set *fs);
+
+/* The name and the spec a feed was added with; owned by the set, valid
+ * until feed_set_free.  NULL for an index out of range. */
 const char *feed_name(const feed_set *fs, size_t feed);
 const char *feed_spec(const feed_set *fs, size_t feed);
+
+/* The kind of a feed (FEED_STDIN for an index out of range). */
 feed_kind feed_kind_of(const feed_set *fs, size_t feed);
+
+/* The live state of a feed, owned by the set and updated by every
+ * feed_poll (read it between calls); valid until feed_set_free.  NULL for
+ * an index out of range. */
 const feed_stats *feed_stats_of(const feed_set *fs, size_t feed);
 
 #endif
