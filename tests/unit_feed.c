@@ -4,12 +4,14 @@
  * long, reconnecting after the peer closes, a once set ending; UDP
  * datagrams of several lines and of one without its LF, a once UDP feed
  * ending when idle; a followed file growing, rotated, truncated, resumed;
- * fairness under a flood and a callback stopping in the middle of a read;
+ * fairness under a flood and a callback stopping in the middle of a read
+ * or of a datagram; a signal interrupting the wait;
  * standard input (a pipe on fd 0 in a child).  Every wait is bounded.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -316,6 +318,13 @@ static void test_tcp_once(void) {
     feed_set_free(fs);
 }
 
+static volatile sig_atomic_t usr1;
+
+static void on_usr1(int sig) {
+    (void)sig;
+    usr1++;
+}
+
 static void test_udp(void) {
     int port = free_port(SOCK_DGRAM);
     char spec[64];
@@ -337,6 +346,37 @@ static void test_udp(void) {
     CHECK(st->lines == 5 && st->bytes == 25, "lines %llu bytes %llu", (unsigned long long)st->lines,
           (unsigned long long)st->bytes);
 
+    /* a callback stopping after every line, in the middle of a datagram
+     * that ends without LF: each call hands on one line, none lost */
+    c.stop_every = 1;
+    c.calls = 0;
+    udp_send(port, "u1\nu2\nu3", 8);
+    int stops = 0;
+    for (int k = 0; k < 100 && c.n[0] < 8; k++)
+        stops += feed_poll(fs, 20, on_line, &c, NULL) == PEL_STOPPED;
+    CHECK(c.n[0] == 8 && stops == 3, "stopped 3 times, %d lines", c.n[0]);
+    CHECK(!strcmp(c.got[0][5], "u1") && !strcmp(c.got[0][6], "u2") && !strcmp(c.got[0][7], "u3"), "[%s] [%s] [%s]",
+          c.got[0][5], c.got[0][6], c.got[0][7]);
+    c.stop_every = 0;
+
+    /* a signal during the wait: PEL_OK at once, so its handler runs */
+    struct sigaction sa = {0};
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART */
+    pid_t kid = fork();
+    if (kid == 0) {
+        nanosleep(&(struct timespec){0, 100000000}, NULL);
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    int64_t t0 = now_ms();
+    pel_status ps = feed_poll(fs, 3000, on_line, &c, NULL);
+    int64_t took = now_ms() - t0;
+    waitpid(kid, NULL, 0);
+    CHECK(ps == PEL_OK && usr1 == 1 && took < 2000, "interrupted wait: status %d, signal %d, %lld ms", ps, (int)usr1,
+          (long long)took);
+    signal(SIGUSR1, SIG_DFL);
+
     /* an address of no interface here: retried, not an error */
     size_t ix2;
     CHECK(feed_add(fs, "udp://192.0.2.1:9", "bad", &ix2, NULL) == PEL_OK, "an address that cannot bind is no error");
@@ -353,9 +393,9 @@ static void test_udp(void) {
     pump_for(fs, &c, 300);
     CHECK(!feed_stats_of(fs, 0)->ended, "once udp: not ended before the first datagram");
     udp_send(port, "z\n", 2);
-    int64_t t0 = now_ms();
+    t0 = now_ms();
     CHECK(pump_until(fs, &c, 2000, ended, &ix), "once udp: ended");
-    int64_t took = now_ms() - t0;
+    took = now_ms() - t0;
     CHECK(took >= 190 && took < 600, "once udp: ended after about idle_ms: %lld", (long long)took);
     CHECK(c.n[0] == 1 && feed_all_ended(fs), "once udp: the line, all ended");
     feed_set_free(fs);
