@@ -316,6 +316,17 @@ static void test_tcp_once(void) {
     CHECK(feed_poll(fs, 5000, on_line, &c, NULL) == PEL_OK, "poll of an ended set returns at once");
     close(ls);
     feed_set_free(fs);
+
+    /* never connecting in a once set: retried (5 attempts, 15 s: only the
+     * first is waited for here) */
+    snprintf(spec, sizeof spec, "tcp://127.0.0.1:%d", free_port(SOCK_STREAM));
+    fs = feed_set_new(true, 0);
+    feed_add(fs, spec, "nobody", &ix, NULL);
+    pump_for(fs, &c, 100);
+    st = feed_stats_of(fs, 0);
+    CHECK(!st->ended && !st->up && !strcmp(st->error, "connection refused") && !feed_all_ended(fs),
+          "once, refused: not ended after one attempt [%s]", st->error);
+    feed_set_free(fs);
 }
 
 static volatile sig_atomic_t usr1;

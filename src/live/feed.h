@@ -49,11 +49,15 @@ typedef struct feed_stats {
     uint64_t rotations;    /* file:  replaced or truncated files reopened */
     int64_t last_heard_ms; /* wall clock (ms since 1970) of the last byte read; 0 never */
     bool up;               /* connected (TCP), bound (UDP), open (file, stdin) */
-    bool ended;            /* will give no more: stdin or a TCP connection closed
-                              in a once set, a file at its end in a once set, a
-                              UDP feed silent for idle_ms after its first datagram
-                              in a once set */
-    char error[160];       /* the last connection or read error, "" none */
+    bool ended;            /* will give no more: standard input at its end (in
+                              any set); in a once set also a TCP connection
+                              closed (or never made in 5 attempts), a file at
+                              its end (or that cannot be opened), a UDP feed
+                              silent for idle_ms after its first datagram */
+    char error[160];       /* the last connection, bind, open or read error
+                              ("connection refused", "closed by peer"); ""
+                              none, cleared when a connection, bind or open
+                              succeeds */
 } feed_stats;
 
 typedef struct feed_set feed_set;
