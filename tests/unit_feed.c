@@ -413,7 +413,8 @@ static void test_udp(void) {
 }
 
 static void test_file(void) {
-    const char *p = path_of("ais.log");
+    char p[512];
+    snprintf(p, sizeof p, "%s", path_of("ais.log"));
     append(p, "l1\nl2\npart");
     feed_set *fs = feed_set_new(false, 0);
     col c;
@@ -460,7 +461,8 @@ static void test_file(void) {
     feed_set_free(fs);
 
     /* resume: the same inode at an offset; another inode from the start */
-    const char *r = path_of("resume.log");
+    char r[512];
+    snprintf(r, sizeof r, "%s", path_of("resume.log"));
     append(r, "a\nb\nc\n");
     for (int same = 1; same >= 0; same--) {
         fs = feed_set_new(false, 0);
@@ -491,7 +493,8 @@ static void test_file(void) {
     feed_set_free(fs);
 
     /* a file not there yet: waited for */
-    const char *later = path_of("later.log");
+    char later[512];
+    snprintf(later, sizeof later, "%s", path_of("later.log"));
     snprintf(spec, sizeof spec, "file:%s", later);
     fs = feed_set_new(false, 0);
     col_init(&c);
