@@ -467,7 +467,7 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
 
 typedef struct gap_scan {
     pel_store *s;
-    st_covmap *cov; /* the coverage map's cells, for cell_heard */
+    det_cellsum *sums; /* the coverage map's cells with running totals, for cell_heard */
     const det_gap_opts *o;
     /* each station's pulse: bit k of pulse[id * words ..] is the data's
      * ten-minute slot k (from data_start) in which it heard anything;
@@ -495,28 +495,10 @@ static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
  * outside it within the data's span.  Slots count when wholly inside the
  * window; positions by hour, an hour the window cuts counted on neither
  * side. */
-/* The vessel's own positions in the cell in hour h (own sorted by hour). */
-static uint32_t own_at(const det_own_hour *own, size_t nown, int64_t h) {
-    size_t lo = 0, hi = nown;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (own[mid].hour < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < nown && own[lo].hour == h ? own[lo].positions : 0;
-}
-
 static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t from_ms, int64_t to_ms,
                              const det_own_hour *own, size_t nown, det_cell_heard *out) {
     gap_scan *g = ud;
     *out = (det_cell_heard){0};
-    const st_cov_row *r;
-    size_t n;
-    pel_status st = st_covmap_cell(g->cov, cell, &r, &n, g->err);
-    if (st != PEL_OK)
-        return st;
     const int64_t slot_ms = 600000;
     int64_t ss = g->data_start / slot_ms, se = g->data_end / slot_ms + 1;
     int64_t ws = (from_ms + slot_ms - 1) / slot_ms, we = to_ms / slot_ms;
@@ -528,50 +510,18 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
         we = ws;
     out->slots = (long)(we - ws);
     out->base_slots = (long)((se - ss) - (we - ws));
+    if (!g->sums && !(g->sums = det_cellsum_new(g->s, ss, se)))
+        return pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
     uint64_t base_seen = 0;
-    for (size_t i = 0; i < n && r[i].station == 0; i++) {
-        int64_t h0 = r[i].hour * 6;
-        uint32_t mine = own_at(own, nown, r[i].hour);
-        if (mine && r[i].vessels <= 1)
-            continue; /* only the vessel itself was heard there then */
-        if (h0 + 6 <= ws || h0 >= we)
-            base_seen |= r[i].seen;
-        for (int k = 0; k < 6; k++) {
-            int64_t sl = h0 + k;
-            if (!(r[i].slots >> k & 1) || sl < ss || sl >= se)
-                continue;
-            if (sl >= ws && sl < we)
-                out->slots_heard++;
-            else
-                out->base_heard++;
-        }
-        long others = (long)r[i].positions - (long)mine;
-        if (others < 0)
-            others = 0;
-        if (h0 >= ws && h0 + 6 <= we) {
-            out->positions += others;
-            out->vessel_hours += (long)r[i].vessels - (mine ? 1 : 0);
-        } else if (h0 + 6 <= ws || h0 >= we) {
-            out->base_positions += others;
-            out->base_vessel_hours += (long)r[i].vessels - (mine ? 1 : 0);
-        }
-    }
+    det_cellsum_best q = {.want = g->pulse != NULL, .nstations = g->nstations};
+    pel_status st = det_cellsum_heard(g->sums, cell, ws, we, own, nown, out, &base_seen, &q, g->err);
+    if (st != PEL_OK)
+        return st;
     /* no baseline of its own: the station that served it, by vessel-hours
      * outside the window (the most; the lowest id on a tie) */
     out->served = -1;
-    uint32_t best = 0;
-    long best_vh = 0;
-    for (size_t i = 0; g->pulse && i < n;) {
-        uint32_t sid = r[i].station;
-        long vh = 0;
-        for (; i < n && r[i].station == sid; i++)
-            if (sid && (r[i].hour * 6 + 6 <= ws || r[i].hour * 6 >= we))
-                vh += (long)r[i].vessels - (own_at(own, nown, r[i].hour) ? 1 : 0);
-        if (sid && sid < g->nstations && vh > best_vh) {
-            best = sid;
-            best_vh = vh;
-        }
-    }
+    uint32_t best = q.station;
+    long best_vh = q.vessel_hours;
     if (best && best_vh >= g->o->serve_hours) {
         long in = 0, all = (long)(we - ws), span = (long)(se - ss);
         const uint64_t *bits = g->pulse + (size_t)best * g->words;
@@ -649,8 +599,6 @@ pel_status det_gap_begin(det_call *c) {
         return PEL_ERR_NOMEM;
     c->state = g;
     g->s = env->s;
-    if (!(g->cov = st_covmap_new(env->s, c->err)))
-        return PEL_ERR_NOMEM;
     g->err = c->err;
     g->o = c->opts;
     g->data_start = env->data_start_ms;
@@ -729,7 +677,7 @@ void det_gap_cleanup(det_call *c) {
     gap_scan *g = c->state;
     if (!g)
         return;
-    st_covmap_free(g->cov);
+    det_cellsum_free(g->sums);
     free(g->pulse);
     free(g->pulse_heard);
     for (size_t i = 0; i < g->nnames; i++)

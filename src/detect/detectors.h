@@ -514,6 +514,38 @@ typedef struct det_cell_heard {
     const char *station; /* its name, borrowed; NULL when served is -1 */
 } det_cell_heard;
 
+/* ---- det_cellsum.c: coverage cells summed once, for cell_heard ---- */
+
+/* A cache of coverage cells' rows with running totals, read from s (borrowed
+ * for the cache's life), for a scan over the data's span [ss, se) in ten-minute slots.  NULL when out of memory;
+ * free with det_cellsum_free (NULL accepted). */
+typedef struct det_cellsum det_cellsum;
+det_cellsum *det_cellsum_new(pel_store *s, int64_t ss, int64_t se);
+void det_cellsum_free(det_cellsum *m);
+
+/* The station asked for by det_cellsum_heard: when want, the station (id
+ * > 0 and < nstations) that heard the most other vessel-hours in the cell
+ * outside the window (the lowest id on a tie), 0 for none, and those
+ * vessel-hours. */
+typedef struct det_cellsum_best {
+    bool want;
+    size_t nstations;
+    uint32_t station;
+    long vessel_hours;
+} det_cellsum_best;
+
+/* Adds to out what cell heard (every reception, station 0 of the map) in
+ * the window [ws, we) of ten-minute slots (within the span) and outside
+ * it: slots_heard, base_heard, positions, vessel_hours, base_positions,
+ * base_vessel_hours, less the vessel's own (own, its nown hours in the
+ * cell by hour: an hour it alone was heard in counts as silent); *base_seen
+ * the or of the vessels' bits of the hours wholly outside the window; and
+ * best as above.  The cell's rows are read from m's store once and kept.
+ * PEL_OK, or the store's error or PEL_ERR_NOMEM with err filled. */
+pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we, const det_own_hour *own,
+                             size_t nown, det_cell_heard *out, uint64_t *base_seen, det_cellsum_best *best,
+                             pel_error *err);
+
 /* What the gap detector needs from the store (the hooks fill it from the
  * scan's store).  Any callback may be NULL: the judgement that needs it is
  * then left out and said so in the finding ("coverage": "unknown",

@@ -1,0 +1,364 @@
+/*
+ * det_cellsum.c -- a coverage cell's rows summed once, for the gap
+ * detector's question "what did this cell hear during the gap, and
+ * outside it?" (det_gap.c, cell_heard).
+ *
+ * A cell is asked about once per gap crossing it, and a busy cell by
+ * thousands of gaps; walking its rows over the whole span each time made
+ * a scan's cost grow with the square of the history.  Here each cell's
+ * rows are copied once, with running totals (positions, vessels, slots
+ * heard within the data's span) and running ors of the vessels' bits
+ * from either end, so that a window costs two binary searches, the two
+ * hours it cuts, and the vessel's own hours in the cell (few), whatever
+ * the span.  The answers are those of the walk, to the unit: a row is in
+ * the window when its six slots all are, before or after it when none
+ * are, cut otherwise, and an hour in which the vessel itself was the only
+ * one heard counts as silent.
+ *
+ * The rows are read from the store (st_coverage_cell) the first time a
+ * cell is asked about.  The cache holds at most CS_MAX_ROWS rows and empties itself past that:
+ * the results never depend on it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detectors.h"
+#include "geo/cell.h"
+#include "store/store.h"
+#include "util/fail.h"
+
+#define CS_MAX_ROWS (16u << 20)
+
+/* One cell: its station-0 rows (every reception) with running totals, and
+ * every station's own rows (vessels, by hour) with theirs. */
+typedef struct cs_cell {
+    uint32_t cell; /* GEO_CELL_NONE: an empty slot */
+    size_t n;      /* station-0 rows */
+    int64_t *hour;
+    uint32_t *pos, *ves;
+    uint64_t *seen;
+    uint8_t *slots;
+    uint64_t *cpos, *cves, *cslots; /* [n + 1]: sums of rows [0, i) */
+    uint64_t *por, *sor;            /* [n + 1]: or of rows [0, i) and of rows [i, n) */
+    size_t ns;                      /* stations' rows */
+    uint32_t *st_id;                /* station of each, ascending; hours ascending within */
+    int64_t *st_hour;
+    uint32_t *st_ves;
+    uint64_t *st_cves; /* [ns + 1] */
+} cs_cell;
+
+struct det_cellsum {
+    pel_store *s;
+    int64_t ss, se; /* the data's span in ten-minute slots [ss, se) */
+    st_cov_row *buf; /* a cell's rows as read, before they are summed */
+    size_t rcap;
+    cs_cell *slot;
+    size_t cap, used, rows;
+};
+
+static void cell_free(cs_cell *c) {
+    free(c->hour);    /* the station-0 block */
+    free(c->st_hour); /* the stations' block */
+    *c = (cs_cell){.cell = GEO_CELL_NONE};
+}
+
+det_cellsum *det_cellsum_new(pel_store *s, int64_t ss, int64_t se) {
+    det_cellsum *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->s = s;
+    m->ss = ss;
+    m->se = se;
+    m->cap = 1024;
+    if (!(m->slot = malloc(m->cap * sizeof *m->slot))) {
+        free(m);
+        return NULL;
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        m->slot[i] = (cs_cell){.cell = GEO_CELL_NONE};
+    return m;
+}
+
+void det_cellsum_free(det_cellsum *m) {
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slot[i].cell != GEO_CELL_NONE)
+            cell_free(&m->slot[i]);
+    free(m->slot);
+    free(m->buf);
+    free(m);
+}
+
+/* Reads the rows of cell into m->rows: PEL_OK with *n set, or an error. */
+static pel_status read_cell(det_cellsum *m, uint32_t cell, size_t *n, pel_error *err) {
+    *n = 0;
+    st_iter *it = st_coverage_cell(m->s, cell, err);
+    if (!it)
+        return PEL_ERR_IO;
+    st_cov_row r;
+    int step;
+    pel_status st = PEL_OK;
+    while ((step = st_cov_row_next(it, &r, err)) > 0) {
+        if (*n == m->rcap) {
+            size_t nc = m->rcap ? m->rcap * 2 : 256;
+            st_cov_row *nv = realloc(m->buf, nc * sizeof *nv);
+            if (!nv) {
+                st = pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
+                break;
+            }
+            m->buf = nv;
+            m->rcap = nc;
+        }
+        m->buf[(*n)++] = r;
+    }
+    st_iter_free(it);
+    if (st == PEL_OK && step < 0)
+        st = (pel_status)-step;
+    return st;
+}
+
+static cs_cell *find(det_cellsum *m, uint32_t cell) {
+    size_t i = (size_t)(((uint64_t)cell * 0x9E3779B97F4A7C15u) >> 20) & (m->cap - 1);
+    while (m->slot[i].cell != GEO_CELL_NONE && m->slot[i].cell != cell)
+        i = (i + 1) & (m->cap - 1);
+    return &m->slot[i];
+}
+
+static bool grow(det_cellsum *m) {
+    size_t ocap = m->cap;
+    cs_cell *old = m->slot, *neu = malloc(2 * ocap * sizeof *neu);
+    if (!neu)
+        return false;
+    m->slot = neu;
+    m->cap = 2 * ocap;
+    for (size_t i = 0; i < m->cap; i++)
+        neu[i] = (cs_cell){.cell = GEO_CELL_NONE};
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i].cell != GEO_CELL_NONE)
+            *find(m, old[i].cell) = old[i];
+    free(old);
+    return true;
+}
+
+/* The slots of a row (hour h, bits) within the data's span. */
+static int span_slots(const det_cellsum *m, int64_t h, uint8_t bits) {
+    int k = 0;
+    for (int b = 0; b < 6; b++)
+        k += (bits >> b & 1) && h * 6 + b >= m->ss && h * 6 + b < m->se;
+    return k;
+}
+
+/* Fills c from the cell's rows r[0, n) (station, then hour, ascending). */
+static bool build(const det_cellsum *m, cs_cell *c, const st_cov_row *r, size_t n) {
+    size_t n0 = 0;
+    while (n0 < n && r[n0].station == 0)
+        n0++;
+    size_t ns = n - n0;
+    /* one block for the station-0 arrays, one for the stations' */
+    size_t b0 = n0 * (sizeof(int64_t) + 2 * sizeof(uint32_t) + sizeof(uint64_t)) +
+                (n0 + 1) * 5 * sizeof(uint64_t) + n0;
+    size_t b1 = ns * (sizeof(uint32_t) + sizeof(int64_t) + sizeof(uint32_t)) + (ns + 1) * sizeof(uint64_t);
+    char *a = malloc(b0 ? b0 : 1), *s = malloc(b1 ? b1 : 1);
+    if (!a || !s) {
+        free(a);
+        free(s);
+        return false;
+    }
+    c->n = n0;
+    /* 8-byte arrays first, then 4-byte ones, then bytes: each stays aligned */
+    c->hour = (int64_t *)a;
+    c->seen = (uint64_t *)(c->hour + n0);
+    c->cpos = c->seen + n0;
+    c->cves = c->cpos + n0 + 1;
+    c->cslots = c->cves + n0 + 1;
+    c->por = c->cslots + n0 + 1;
+    c->sor = c->por + n0 + 1;
+    c->pos = (uint32_t *)(c->sor + n0 + 1);
+    c->ves = c->pos + n0;
+    c->slots = (uint8_t *)(c->ves + n0);
+    c->cpos[0] = c->cves[0] = c->cslots[0] = c->por[0] = 0;
+    for (size_t i = 0; i < n0; i++) {
+        c->hour[i] = r[i].hour;
+        c->pos[i] = r[i].positions;
+        c->ves[i] = r[i].vessels;
+        c->seen[i] = r[i].seen;
+        c->slots[i] = r[i].slots;
+        c->cpos[i + 1] = c->cpos[i] + r[i].positions;
+        c->cves[i + 1] = c->cves[i] + r[i].vessels;
+        c->cslots[i + 1] = c->cslots[i] + (uint64_t)span_slots(m, r[i].hour, r[i].slots);
+        c->por[i + 1] = c->por[i] | r[i].seen;
+    }
+    c->sor[n0] = 0;
+    for (size_t i = n0; i-- > 0;)
+        c->sor[i] = c->sor[i + 1] | r[i].seen;
+    c->ns = ns;
+    c->st_hour = (int64_t *)s;
+    c->st_cves = (uint64_t *)(c->st_hour + ns);
+    c->st_id = (uint32_t *)(c->st_cves + ns + 1);
+    c->st_ves = c->st_id + ns;
+    c->st_cves[0] = 0;
+    for (size_t i = 0; i < ns; i++) {
+        c->st_id[i] = r[n0 + i].station;
+        c->st_hour[i] = r[n0 + i].hour;
+        c->st_ves[i] = r[n0 + i].vessels;
+        c->st_cves[i + 1] = c->st_cves[i] + r[n0 + i].vessels;
+    }
+    return true;
+}
+
+/* The first index in hour[lo, hi) whose hour h satisfies h * 6 + add >= x
+ * (hours ascending). */
+static size_t first_at(const int64_t *hour, size_t lo, size_t hi, int64_t add, int64_t x) {
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hour[mid] * 6 + add >= x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* The vessel's own positions in hour h (own sorted by hour). */
+static uint32_t own_in(const det_own_hour *own, size_t nown, int64_t h) {
+    size_t lo = 0, hi = nown;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (own[mid].hour < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < nown && own[lo].hour == h ? own[lo].positions : 0;
+}
+
+/* The index of the row of hour h in hour[lo, hi), or hi. */
+static size_t row_of(const int64_t *hour, size_t lo, size_t hi, int64_t h) {
+    size_t i = first_at(hour, lo, hi, 0, h * 6);
+    return i < hi && hour[i] == h ? i : hi;
+}
+
+/* Row i of c (cut by the window [ws, we)) walked slot by slot, as a row
+ * the window neither holds nor misses. */
+static void cut_row(const det_cellsum *m, const cs_cell *c, size_t i, int64_t ws, int64_t we, uint32_t mine,
+                    det_cell_heard *out) {
+    int64_t h0 = c->hour[i] * 6;
+    for (int k = 0; k < 6; k++) {
+        int64_t sl = h0 + k;
+        if (!(c->slots[i] >> k & 1) || sl < m->ss || sl >= m->se)
+            continue;
+        if (sl >= ws && sl < we)
+            out->slots_heard++;
+        else
+            out->base_heard++;
+    }
+    (void)mine; /* a cut hour's positions count on neither side */
+}
+
+pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we,
+                             const det_own_hour *own, size_t nown, det_cell_heard *out, uint64_t *base_seen,
+                             det_cellsum_best *best, pel_error *err) {
+    cs_cell *c = find(m, cell);
+    if (c->cell != cell) {
+        size_t n;
+        pel_status st = read_cell(m, cell, &n, err);
+        if (st != PEL_OK)
+            return st;
+        const st_cov_row *r = m->buf;
+        if (m->rows > CS_MAX_ROWS) {
+            for (size_t i = 0; i < m->cap; i++)
+                if (m->slot[i].cell != GEO_CELL_NONE)
+                    cell_free(&m->slot[i]);
+            m->used = m->rows = 0;
+        }
+        if (m->used * 2 >= m->cap && !grow(m))
+            return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
+        c = find(m, cell);
+        if (!build(m, c, r, n))
+            return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
+        c->cell = cell;
+        m->used++;
+        m->rows += n;
+    }
+    size_t n = c->n;
+    /* rows [0, a) wholly before the window, [b, n) wholly after it, [a, b)
+     * meet it: the first and last of those may be cut, the rest are in it */
+    size_t a = first_at(c->hour, 0, n, 6, ws + 1);
+    size_t b = first_at(c->hour, a, n, 0, we);
+    if (b < a)
+        b = a;
+    uint64_t bpos = c->cpos[a] + (c->cpos[n] - c->cpos[b]);
+    uint64_t bves = c->cves[a] + (c->cves[n] - c->cves[b]);
+    uint64_t bsl = c->cslots[a] + (c->cslots[n] - c->cslots[b]);
+    *base_seen = c->por[a] | c->sor[b];
+    /* the rows meeting the window: whole ones by the sums, cut ones slot by slot */
+    size_t i0 = a, i1 = b; /* [i0, i1): the rows wholly in it */
+    if (i0 < i1 && !(c->hour[i0] * 6 >= ws && c->hour[i0] * 6 + 6 <= we)) {
+        uint32_t mine = own_in(own, nown, c->hour[i0]);
+        if (!(mine && c->ves[i0] <= 1))
+            cut_row(m, c, i0, ws, we, mine, out);
+        i0++;
+    }
+    if (i0 < i1 && !(c->hour[i1 - 1] * 6 >= ws && c->hour[i1 - 1] * 6 + 6 <= we)) {
+        uint32_t mine = own_in(own, nown, c->hour[i1 - 1]);
+        if (!(mine && c->ves[i1 - 1] <= 1))
+            cut_row(m, c, i1 - 1, ws, we, mine, out);
+        i1--;
+    }
+    uint64_t ipos = c->cpos[i1] - c->cpos[i0], ives = c->cves[i1] - c->cves[i0];
+    uint64_t isl = c->cslots[i1] - c->cslots[i0];
+    /* less the vessel's own: an hour it alone was heard in is silent; in
+     * another, its positions and itself are not the others' */
+    for (size_t k = 0; k < nown; k++) {
+        size_t i = row_of(c->hour, 0, n, own[k].hour);
+        if (i == n || (i >= a && i < i0) || (i >= i1 && i < b))
+            continue; /* no such row, or a cut one (done above) */
+        uint32_t mine = own[k].positions, p = c->pos[i];
+        if (!mine)
+            continue;
+        bool in = i >= i0 && i < i1;
+        uint64_t *P = in ? &ipos : &bpos, *V = in ? &ives : &bves, *S = in ? &isl : &bsl;
+        if (c->ves[i] <= 1) {
+            *P -= p;
+            *V -= c->ves[i];
+            *S -= (uint64_t)span_slots(m, c->hour[i], c->slots[i]);
+        } else {
+            *P -= mine < p ? mine : p;
+            *V -= 1;
+        }
+    }
+    out->slots_heard += (long)isl;
+    out->base_heard += (long)bsl;
+    out->positions += (long)ipos;
+    out->vessel_hours += (long)ives;
+    out->base_positions += (long)bpos;
+    out->base_vessel_hours += (long)bves;
+
+    /* the station that heard the most other vessel-hours outside the
+     * window (the lowest id on a tie), when asked */
+    best->station = 0;
+    best->vessel_hours = 0;
+    for (size_t i = 0; best->want && i < c->ns;) {
+        uint32_t sid = c->st_id[i];
+        size_t j = i;
+        while (j < c->ns && c->st_id[j] == sid)
+            j++;
+        size_t sa = first_at(c->st_hour, i, j, 6, ws + 1);
+        size_t sb = first_at(c->st_hour, sa, j, 0, we);
+        if (sb < sa)
+            sb = sa;
+        long vh = (long)((c->st_cves[sa] - c->st_cves[i]) + (c->st_cves[j] - c->st_cves[sb]));
+        for (size_t k = 0; k < nown; k++) {
+            size_t r = row_of(c->st_hour, i, j, own[k].hour);
+            if (r < j && (r < sa || r >= sb) && own[k].positions)
+                vh -= 1;
+        }
+        if (sid && sid < best->nstations && vh > best->vessel_hours) {
+            best->station = sid;
+            best->vessel_hours = vh;
+        }
+        i = j;
+    }
+    return PEL_OK;
+}
