@@ -691,6 +691,77 @@ const char *pel_ingest_reason_name(int index);
 pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
                       pel_ingest_stats *stats, pel_error *err);
 
+/* ---- live ingest (pelorus watch) ---- */
+
+/* A live ingest: lines stored as they arrive instead of files read whole.
+ * The lines are those of a journal -- a file the caller appends every line
+ * it receives to, before handing it here -- so that each position's
+ * evidence is a line of a file an analyst can open, and a run killed at
+ * any moment loses nothing: the journal's row of inputs (settings "live")
+ * records, in the same transaction as the data, how many of its lines are
+ * stored, and the next run hands on the lines after them.  Holds the
+ * store's writer lock (as pel_ingest) from pel_live_open to pel_live_close;
+ * positions are staged until pel_live_commit, which commits them and
+ * builds the tracks of the vessels they touched. */
+typedef struct pel_live pel_live;
+
+/* A feed's counts in a live ingest: messages decoded, lines rejected by
+ * the decoder, per reason (indexed as pel_ingest_reason_name). */
+typedef struct pel_live_feed_counts {
+    uint64_t messages, rejected;
+    uint64_t by_reason[64];
+} pel_live_feed_counts;
+
+/* Opens a live ingest into s (a writing store) with o's track settings,
+ * on_wait and on_reject (o may be NULL; o is copied, its strings and ud
+ * borrowed until pel_live_close).  Builds first what a killed run left
+ * staged.  On PEL_OK *out is the caller's: pel_live_close. */
+pel_status pel_live_open(pel_store *s, const pel_ingest_opts *o, pel_live **out, pel_error *err);
+
+/* The store lv writes (borrowed). */
+pel_store *pel_live_store(pel_live *lv);
+
+/* Declares the n feeds whose lines will come (0 .. n-1), once, before the
+ * first line: each gets a decoder of its own. */
+pel_status pel_live_feeds(pel_live *lv, size_t n, pel_error *err);
+
+/* Starts storing the journal at path (copied): a new one, or the one a
+ * killed run left partial, whose first *done lines are stored already (the
+ * caller hands on those after them).  PEL_ERR_ARG when one is open. */
+pel_status pel_live_journal(pel_live *lv, const char *path, uint64_t *done, pel_error *err);
+
+/* Journal line number lineno (1-based, increasing), received on feed, as
+ * pel_decoder_line takes it (borrowed for the call).  PEL_OK, or the
+ * failure of the store (the live ingest is then unusable). */
+pel_status pel_live_line(pel_live *lv, size_t feed, const char *line, size_t len, uint64_t lineno, pel_error *err);
+
+/* The feeds ended: messages waiting for a fragment or a $PGHP line are
+ * given up (as at the end of a file). */
+void pel_live_flush(pel_live *lv);
+
+/* Commits the lines of the journal up to upto with the nstate / 2 pairs
+ * (key, value) of state (the caller's own: feeds' positions...; borrowed
+ * for the call) in one transaction, then builds the tracks of the vessels
+ * touched.  stats (may be NULL) gets the journal's counts so far. */
+pel_status pel_live_commit(pel_live *lv, uint64_t upto, const char *const *state, size_t nstate,
+                           pel_ingest_stats *stats, pel_error *err);
+
+/* Commits what was written to the store since the last commit (the
+ * caller's own state) without new lines. */
+pel_status pel_live_sync(pel_live *lv, pel_error *err);
+
+/* Flushes, commits and marks the journal complete (a journal ends when the
+ * service rotates it or stops). */
+pel_status pel_live_journal_done(pel_live *lv, pel_error *err);
+
+/* Feed feed's counts (borrowed, live until pel_live_close), NULL for no
+ * such feed. */
+const pel_live_feed_counts *pel_live_feed(const pel_live *lv, size_t feed);
+
+/* Ends the live ingest: what was not committed is dropped (it is in the
+ * journal), the lock released, lv freed.  NULL accepted. */
+void pel_live_close(pel_live *lv);
+
 /* ---- queries ---- */
 
 /* Finds vessels by MMSI (9 digits), IMO (7 digits, or "IMO1234567") or
@@ -808,6 +879,62 @@ const char *pel_event_name(int i);
  * or written. */
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
+
+/* ---- live monitoring (pelorus watch; docs/watch.md) ---- */
+
+/* A feed: "tcp://HOST:PORT" (a client, reconnecting), "udp://ADDR:PORT" (a
+ * listener), "file:PATH" (followed as it grows and rotates) or "-"
+ * (standard input); name is the source its lines get when they carry none. */
+typedef struct pel_watch_feed {
+    const char *spec;
+    const char *name;
+} pel_watch_feed;
+
+typedef struct pel_watch_opts {
+    const pel_watch_feed *feeds;
+    size_t nfeeds;
+    const char *journal_dir;   /* where the journals go (made if missing) */
+    FILE *alerts;              /* alerts out, one JSON object a line; NULL: none */
+    const char *alerts_path;   /* the file behind alerts (read back at a restart), NULL: not a file */
+    const char *findings_path; /* rewritten with the findings standing after each detection; NULL: none */
+    const char *exec;          /* a command run per alert (/bin/sh -c), the alert on its input; NULL: none */
+    int exec_jobs;             /* commands at a time (0: 4) */
+    bool once;                 /* stop when every feed has ended */
+    double commit_s;           /* seconds between commits and detections (0: 2) */
+    double stats_s;            /* seconds between status reports (0: 60) */
+    int udp_idle_ms;           /* with once: a UDP feed silent this long has ended (0: 3000) */
+    pel_scan_opts scan;        /* the detectors' settings, zones, data directory */
+    pel_ingest_opts ingest;    /* track settings, on_reject, on_wait */
+    /* status lines (the service's counts, then one per feed), every stats_s
+       seconds, when *report is set (then cleared), and at the end; text
+       borrowed for the call */
+    void (*on_status)(void *ud, const char *text);
+    void *ud;
+    volatile int *stop;   /* set (by a signal handler): stop after a last commit and detection */
+    volatile int *report; /* set: report the status now */
+} pel_watch_opts;
+
+typedef struct pel_watch_stats {
+    uint64_t lines, positions, rejected, commits, scans;
+    uint64_t alerts_new, alerts_update, alerts_retract, standing;
+    uint64_t recovered_lines;  /* of journals a killed run left */
+    uint64_t recovered_alerts; /* read back from the alerts file at a restart */
+    uint64_t exec_ok, exec_failed, exec_dropped;
+    double last_scan_s;    /* the last detection's seconds */
+    double last_latency_s; /* from the newest line's arrival to the alerts it gave */
+} pel_watch_stats;
+
+/* Watches o's feeds: every line goes to a journal in o->journal_dir and
+ * into s (pel_live), committed every o->commit_s seconds; each commit is
+ * followed by a scan of the store (as pel_scan with o->scan) and alerts for
+ * what changed: {"alert":"new"|"update"|"retract","id":..,"seq":..,...}.
+ * A run killed at any moment is continued by the next: the lines of its
+ * journal not committed are stored, followed files resume, and no alert
+ * is sent twice as new.  Runs until *o->stop, or with o->once until every
+ * feed has ended.  Returns PEL_OK, PEL_ERR_ARG (a feed spec or setting
+ * refused: nothing done), or the store's or the journal's failure; stats
+ * (may be NULL) gets the counts. */
+pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *stats, pel_error *err);
 
 /* ---- findings as values ---- */
 

@@ -29,6 +29,11 @@
  * when writing failed (ferror), or PEL_ERR_NOMEM. */
 pel_status fnd_write(FILE *f, pel_findings_format fmt, const fnd_set *s);
 
+/* Finding i of s as one JSON object, exactly as its line of fnd_write's
+ * JSON Lines (without the newline).  A new string (malloc'd, the caller
+ * frees), or NULL when out of memory. */
+char *fnd_json_line(const fnd_set *s, size_t i);
+
 /* The members of f as JSON text, strings escaped only as JSON requires
  * (ESC_SHOWN of util/escape.h: the display marks the other hidden
  * characters): without braces ("\"field\":\"name\",...", "" when none) what

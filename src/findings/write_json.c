@@ -144,6 +144,20 @@ pel_status fnd_write_jsonl(FILE *f, const fnd_set *s) {
     return PEL_OK;
 }
 
+char *fnd_json_line(const fnd_set *s, size_t i) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    if (!m)
+        return NULL;
+    put_object(m, s, &s->v[i]);
+    if (fclose(m) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 char *fnd_members_text(const fnd_finding *x, bool object) {
     char *out = NULL;
     size_t len = 0;

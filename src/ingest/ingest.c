@@ -1401,3 +1401,287 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
         pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     return st;
 }
+
+/* ---- live: lines as they come (pelorus watch) ----------------------------------------------------- */
+
+/* One feed of a live ingest: its own decoder (so that feeds interleaved
+ * in one journal never join each other's fragments) and its counts. */
+typedef struct live_feed {
+    pel_live *lv;
+    pel_decoder *d;
+    pel_live_feed_counts n;
+} live_feed;
+
+struct pel_live {
+    ing g;
+    pel_ingest_opts o;
+    pel_ingest_stats st;
+    live_feed *feed;
+    size_t nfeed;
+    char *journal; /* the current journal's path, NULL when none */
+    bool in_txn;   /* a transaction is open */
+};
+
+static int live_msg(void *ud, const pel_ais_msg *m) {
+    live_feed *f = ud;
+    f->n.messages++;
+    return nmea_msg(&f->lv->g, m);
+}
+
+static void live_reject(void *ud, const pel_reject_info *ri) {
+    live_feed *f = ud;
+    f->n.rejected++;
+    if ((int)ri->why >= 0 && (int)ri->why < 64)
+        f->n.by_reason[f->lv->g.canon[(int)ri->why]]++;
+    nmea_reject(&f->lv->g, ri);
+}
+
+/* Frees everything of lv but the lock and the transaction. */
+static void live_free(pel_live *lv) {
+    ing *g = &lv->g;
+    for (size_t i = 0; i < lv->nfeed; i++)
+        pel_decoder_free(lv->feed[i].d);
+    free(lv->feed);
+    free(lv->journal);
+    free(g->batch);
+    free(g->rep);
+    free(g->repeats);
+    st_cov_acc_free(g->cov);
+    free(g->v);
+    free(g->vcount);
+    free(g->ident.e);
+    free(g->ident.arena);
+    free(g->voy.e);
+    free(g->voy.arena);
+    for (size_t i = 0; i < g->src_cap; i++)
+        free(g->src_name[i]);
+    free(g->src_name);
+    free(g->src_id);
+    free(lv);
+}
+
+pel_status pel_live_open(pel_store *s, const pel_ingest_opts *o, pel_live **out, pel_error *err) {
+    *out = NULL;
+    if (st_readonly(s))
+        return pel_fail(err, PEL_ERR_ARG, "the database is open read-only");
+    pel_live *lv = calloc(1, sizeof *lv);
+    if (!lv)
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    if (o)
+        lv->o = *o;
+    lv->o.format = PEL_IN_NMEA;
+    ing *g = &lv->g;
+    *g = (ing){.s = s, .o = &lv->o, .st = &lv->st, .err = err, .now_ms = wall_ms()};
+    for (int i = 0; i < 64; i++) {
+        const char *name = pel_ingest_reason_name(i);
+        g->canon[i] = i;
+        for (int k = 0; name && *name && k < i; k++)
+            if (pel_ingest_reason_name(k) && !strcmp(pel_ingest_reason_name(k), name)) {
+                g->canon[i] = k;
+                break;
+            }
+    }
+    g->commit_every = lv->o.commit_every ? lv->o.commit_every : 200000;
+    if (!(g->batch = malloc(g->commit_every * sizeof *g->batch))) {
+        free(lv);
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the buffered positions");
+    }
+    if (st_writer_begin(s, o ? o->on_wait : NULL, o ? o->ud : NULL, err) != PEL_OK) {
+        live_free(lv);
+        return PEL_ERR_IO;
+    }
+    /* what a killed run staged becomes tracks first; then the state's tables */
+    pel_status st = st_build_dirty(s, &lv->o, NULL, err);
+    if (st == PEL_OK)
+        st = st_begin(s, err);
+    lv->in_txn = st == PEL_OK;
+    if (st == PEL_OK)
+        st = st_live_setup(s, err);
+    if (st == PEL_OK)
+        st = st_generation_next(s, &g->gen, err);
+    if (st != PEL_OK) {
+        pel_live_close(lv);
+        return st;
+    }
+    *out = lv;
+    return PEL_OK;
+}
+
+pel_store *pel_live_store(pel_live *lv) {
+    return lv->g.s;
+}
+
+pel_status pel_live_journal(pel_live *lv, const char *path, uint64_t *done, pel_error *err) {
+    ing *g = &lv->g;
+    g->err = err;
+    *done = 0;
+    if (lv->journal)
+        return pel_fail(err, PEL_ERR_ARG, "a journal is open already: %s", lv->journal);
+    char key[1200];
+    snprintf(key, sizeof key, "live:%s", path);
+    bool found = false;
+    st_input_counts c;
+    if (st_input_find_partial(g->s, key, "nmea", "live", &found, &g->input, &c, err) != PEL_OK)
+        return PEL_ERR_IO;
+    g->line = g->committed = 0;
+    g->resume_line = 0;
+    g->c_lines = g->c_pos = g->c_stat = g->c_ign = g->c_rej = g->c_assumed = 0;
+    memset(g->c_reason, 0, sizeof g->c_reason);
+    g->csv = false;
+    if (found) {
+        *done = g->line = g->committed = c.lines_done;
+        g->c_lines = c.lines;
+        g->c_pos = c.positions;
+        g->c_stat = c.statics;
+        g->c_ign = c.ignored;
+        g->c_rej = c.rejected;
+        g->c_assumed = c.assumed;
+        for (int i = 0; i < 64; i++) {
+            const char *name = pel_ingest_reason_name(i);
+            if (!name || !*name || g->canon[i] != i)
+                continue;
+            char k[64];
+            snprintf(k, sizeof k, "\"%s\":", name);
+            const char *at = strstr(c.rejects, k);
+            if (at)
+                g->c_reason[i] = strtoull(at + strlen(k), NULL, 10);
+        }
+    } else {
+        st_input_new rec = {.path = path, .size = 0, .mtime = 0, .sha256 = key, .format = "nmea", .settings = "live"};
+        if (st_input_add(g->s, &rec, &g->input, err) != PEL_OK)
+            return PEL_ERR_IO;
+    }
+    if (!(lv->journal = strdup(path)))
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    g->path = lv->journal;
+    g->recording = true;
+    for (size_t i = 0; i < lv->nfeed; i++)
+        pel_decoder_set_file(lv->feed[i].d, lv->journal);
+    return PEL_OK;
+}
+
+pel_status pel_live_feeds(pel_live *lv, size_t n, pel_error *err) {
+    if (lv->nfeed)
+        return pel_fail(err, PEL_ERR_ARG, "the feeds of a live ingest are given once");
+    if (!(lv->feed = calloc(n ? n : 1, sizeof *lv->feed)))
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    lv->nfeed = n;
+    for (size_t i = 0; i < n; i++) {
+        live_feed *f = &lv->feed[i];
+        f->lv = lv;
+        pel_decode_cb cb = {live_msg, live_reject, f};
+        if (!(f->d = pel_decoder_new(NULL, &cb)))
+            return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        if (lv->journal)
+            pel_decoder_set_file(f->d, lv->journal);
+    }
+    return PEL_OK;
+}
+
+pel_status pel_live_line(pel_live *lv, size_t feed, const char *line, size_t len, uint64_t lineno, pel_error *err) {
+    ing *g = &lv->g;
+    g->err = err;
+    if (!lv->journal)
+        return pel_fail(err, PEL_ERR_ARG, "no journal open");
+    if (feed >= lv->nfeed)
+        return pel_fail(err, PEL_ERR_ARG, "feed %zu unknown (pel_live_feeds)", feed);
+    live_feed *f = &lv->feed[feed];
+    if (lineno > g->c_lines)
+        g->c_lines = lineno;
+    if (lineno > g->line)
+        g->line = lineno;
+    pel_decoder_line(f->d, line, len, lineno);
+    return g->failed;
+}
+
+void pel_live_flush(pel_live *lv) {
+    for (size_t i = 0; i < lv->nfeed; i++)
+        if (lv->feed[i].d)
+            pel_decoder_flush(lv->feed[i].d);
+}
+
+pel_status pel_live_commit(pel_live *lv, uint64_t upto, const char *const *state, size_t nstate,
+                           pel_ingest_stats *stats, pel_error *err) {
+    ing *g = &lv->g;
+    g->err = err;
+    if (g->failed != PEL_OK)
+        return g->failed;
+    if (!lv->in_txn)
+        return pel_fail(err, PEL_ERR_IO, "the live ingest failed earlier");
+    pel_status st = PEL_OK;
+    for (size_t i = 0; i + 1 < nstate && st == PEL_OK; i += 2)
+        st = st_live_put(g->s, state[i], state[i + 1], err);
+    if (st == PEL_OK && lv->journal) {
+        if (upto > g->c_lines)
+            g->c_lines = upto;
+        st = commit(g, upto); /* commits, and begins the next transaction */
+    } else if (st == PEL_OK) {
+        st = st_commit(g->s, err);
+        if (st == PEL_OK)
+            st = st_begin(g->s, err);
+    }
+    /* the tracks of the vessels touched, in transactions of their own */
+    if (st == PEL_OK)
+        st = st_commit(g->s, err);
+    lv->in_txn = false;
+    pel_ingest_stats bs = {0};
+    if (st == PEL_OK)
+        st = st_build_dirty(g->s, &lv->o, &bs, err);
+    if (st == PEL_OK && (st = st_begin(g->s, err)) == PEL_OK)
+        lv->in_txn = true;
+    if (st == PEL_OK)
+        st = st_generation_next(g->s, &g->gen, err);
+    g->now_ms = wall_ms();
+    lv->st.vessels_built += bs.vessels_built;
+    lv->st.duplicates += bs.duplicates;
+    if (stats) {
+        *stats = lv->st;
+        stats->lines = g->c_lines;
+        stats->positions = g->c_pos;
+        stats->statics = g->c_stat;
+        stats->ignored = g->c_ign;
+        stats->rejected = g->c_rej;
+        memcpy(stats->by_reason, g->c_reason, sizeof stats->by_reason);
+    }
+    if (st != PEL_OK)
+        fail(g, st);
+    return st;
+}
+
+pel_status pel_live_sync(pel_live *lv, pel_error *err) {
+    if (!lv->in_txn)
+        return pel_fail(err, PEL_ERR_IO, "the live ingest failed earlier");
+    pel_status st = st_commit(lv->g.s, err);
+    lv->in_txn = false;
+    if (st == PEL_OK && (st = st_begin(lv->g.s, err)) == PEL_OK)
+        lv->in_txn = true;
+    return st;
+}
+
+pel_status pel_live_journal_done(pel_live *lv, pel_error *err) {
+    ing *g = &lv->g;
+    g->err = err;
+    if (!lv->journal)
+        return PEL_OK;
+    pel_live_flush(lv);
+    pel_status st = pel_live_commit(lv, g->line, NULL, 0, NULL, err);
+    if (st == PEL_OK && (st = st_input_done(g->s, g->input, "live", err)) == PEL_OK)
+        st = pel_live_sync(lv, err);
+    free(lv->journal);
+    lv->journal = NULL;
+    g->recording = false;
+    return st;
+}
+
+const pel_live_feed_counts *pel_live_feed(const pel_live *lv, size_t feed) {
+    return feed < lv->nfeed ? &lv->feed[feed].n : NULL;
+}
+
+void pel_live_close(pel_live *lv) {
+    if (!lv)
+        return;
+    if (lv->in_txn)
+        st_rollback(lv->g.s); /* what was not committed is in the journal */
+    st_writer_end(lv->g.s);
+    live_free(lv);
+}

@@ -209,6 +209,15 @@ pel_status sq_dump_rows(pel_store *s, FILE *out, pel_error *err);
 
 /* sqlite_watch.c */
 pel_status sq_wl_setup(pel_store *s, pel_error *err);
+/* sqlite_live.c */
+pel_status sq_live_setup(pel_store *s, pel_error *err);
+pel_status sq_live_get(pel_store *s, const char *key, char **value, pel_error *err);
+pel_status sq_live_put(pel_store *s, const char *key, const char *value, pel_error *err);
+pel_status sq_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err);
+pel_status sq_live_alert_put(pel_store *s, const st_live_alert *a, pel_error *err);
+pel_status sq_live_alert_drop(pel_store *s, const char *id, pel_error *err);
+pel_status sq_live_journals(pel_store *s, int (*cb)(void *ud, int64_t id, const char *path, uint64_t done), void *ud,
+                            pel_error *err);
 pel_status sq_wl_known(pel_store *s, const char *sha256, bool *known, pel_error *err);
 st_wl_import *sq_wl_import_begin(pel_store *s, const char *sha256, const char *sources, pel_error *err);
 pel_status sq_wl_import_add(st_wl_import *imp, const pel_wl_entry *e, pel_error *err);

@@ -140,6 +140,16 @@ struct st_ops {
     st_iter *(*wl_entries)(pel_store *s, pel_error *err);
     st_iter *(*wl_lists)(pel_store *s, pel_error *err);
 
+    /* pelorus watch's state (store.h, "live") */
+    pel_status (*live_setup)(pel_store *s, pel_error *err);
+    pel_status (*live_get)(pel_store *s, const char *key, char **value, pel_error *err);
+    pel_status (*live_put)(pel_store *s, const char *key, const char *value, pel_error *err);
+    pel_status (*live_alerts)(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err);
+    pel_status (*live_alert_put)(pel_store *s, const st_live_alert *a, pel_error *err);
+    pel_status (*live_alert_drop)(pel_store *s, const char *id, pel_error *err);
+    pel_status (*live_journals)(pel_store *s, int (*cb)(void *ud, int64_t id, const char *path, uint64_t done),
+                                void *ud, pel_error *err);
+
     /* every stored row but the positions, as text lines, for pel_store_dump */
     pel_status (*dump_rows)(pel_store *s, FILE *out, pel_error *err);
 

@@ -249,6 +249,37 @@ char *st_latest_name(pel_store *s, uint32_t mmsi) {
     return s->ops->latest_name(s, mmsi);
 }
 
+/* ---- live ------------------------------------------------------------------------------------- */
+
+pel_status st_live_setup(pel_store *s, pel_error *err) {
+    return s->ops->live_setup(s, err);
+}
+
+pel_status st_live_get(pel_store *s, const char *key, char **value, pel_error *err) {
+    return s->ops->live_get(s, key, value, err);
+}
+
+pel_status st_live_put(pel_store *s, const char *key, const char *value, pel_error *err) {
+    return s->ops->live_put(s, key, value, err);
+}
+
+pel_status st_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err) {
+    return s->ops->live_alerts(s, cb, ud, err);
+}
+
+pel_status st_live_alert_put(pel_store *s, const st_live_alert *a, pel_error *err) {
+    return s->ops->live_alert_put(s, a, err);
+}
+
+pel_status st_live_alert_drop(pel_store *s, const char *id, pel_error *err) {
+    return s->ops->live_alert_drop(s, id, err);
+}
+
+pel_status st_live_journals(pel_store *s, int (*cb)(void *ud, int64_t id, const char *path, uint64_t done), void *ud,
+                            pel_error *err) {
+    return s->ops->live_journals(s, cb, ud, err);
+}
+
 /* ---- watchlists ------------------------------------------------------------------------------- */
 
 pel_status st_wl_setup(pel_store *s, pel_error *err) {

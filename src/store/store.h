@@ -452,6 +452,41 @@ void st_latest_clear(st_latest *l);
  * on failure.  The caller frees it. */
 char *st_latest_name(pel_store *s, uint32_t mmsi);
 
+/* ---- live: pelorus watch's state ------------------------------------------------------------- */
+
+/* Makes the store ready to hold a live service's state (a writing store):
+ * a table of values by key, and one of the alerts standing (sent as new or
+ * updated, not retracted).  Writes go into the transaction under way. */
+pel_status st_live_setup(pel_store *s, pel_error *err);
+
+/* The value of key (*value malloc'd, the caller frees; NULL when there is
+ * none). */
+pel_status st_live_get(pel_store *s, const char *key, char **value, pel_error *err);
+pel_status st_live_put(pel_store *s, const char *key, const char *value, pel_error *err);
+
+/* A standing alert: the finding it is about and the digest of what was
+ * last sent of it.  Strings borrowed (for a callback: for the call). */
+typedef struct st_live_alert {
+    const char *id;
+    int64_t seq; /* the sequence number it was last sent with */
+    const char *digest;
+    const char *event;
+    uint32_t mmsi, mmsi2;
+    int64_t start_ms, end_ms;
+} st_live_alert;
+
+/* Every standing alert to cb (by id); cb returning nonzero stops. */
+pel_status st_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err);
+/* Stores a (a new one or a replacement of the same id); drops the one of id. */
+pel_status st_live_alert_put(pel_store *s, const st_live_alert *a, pel_error *err);
+pel_status st_live_alert_drop(pel_store *s, const char *id, pel_error *err);
+
+/* Every live journal not finished (inputs read by a live ingest: settings
+ * "live", status partial) to cb with its input id, path and the lines of
+ * it stored, oldest first. */
+pel_status st_live_journals(pel_store *s, int (*cb)(void *ud, int64_t id, const char *path, uint64_t done), void *ud,
+                            pel_error *err);
+
 /* ---- watchlists ---------------------------------------------------------------------------- */
 
 /* Makes the store ready to hold watchlists (a writing store). */
