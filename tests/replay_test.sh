@@ -5,7 +5,9 @@
 #   2. TCP: a tag-blocked file (plain and gzip, CRLF lines among them)
 #      reaches a client byte for byte (CR before LF dropped, a last line
 #      without LF given one), on the port said on standard error;
-#   3. --speed 100 on tag times spanning 200 s takes about 2 s (loose: 1.5-6 s);
+#   3. --speed 100 on tag times spanning 200 s takes about 2 s (loose: 1.5-6 s),
+#      a time going backwards and an untimed line not waited for; --rate 20
+#      on 11 lines takes about 0.5 s (loose: 0.3-4 s);
 #   4. a client that leaves after 3 lines, and the next one gets the rest:
 #      the lines a client took whole are not sent again, the one it got
 #      part of (if any) is sent whole to the next; here, paced by --rate,
@@ -140,6 +142,23 @@ if start "$T/speed.err" "$S" --serve tcp://127.0.0.1:0 --speed 100; then
     cmp -s "$T/speed.got" "$S" && ok "--speed: received byte for byte" || bad "--speed: received differs"
 else
     bad "--speed: did not start: $(cat "$T/speed.err")"
+fi
+
+# --rate: 11 lines at 20 a second are 10 gaps of 50 ms (loose: 0.3-4 s)
+head -11 tests/golden/tagblocks.nmea >"$T/rate.nmea"
+while [ "$(wc -l <"$T/rate.nmea")" -lt 11 ]; do echo '!AIVDM,1,1,,A,pad,0*00' >>"$T/rate.nmea"; done
+if start "$T/rate.err" "$T/rate.nmea" --serve tcp://127.0.0.1:0 --rate 20; then
+    t0=$(date +%s.%N)
+    timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >"$T/rate.got"
+    t1=$(date +%s.%N)
+    wait "$PID"
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+    awk -v s="$secs" 'BEGIN { exit !(s >= 0.3 && s <= 4) }' && ok "--rate 20 over 11 lines took $secs s" ||
+        bad "--rate 20 over 11 lines took $secs s (wanted 0.3 to 4)"
+    expected "$T/rate.nmea" | cmp -s "$T/rate.got" - && ok "--rate: received byte for byte" ||
+        bad "--rate: received differs"
+else
+    bad "--rate: did not start: $(cat "$T/rate.err")"
 fi
 
 # ---- 4. a client that leaves, and the next -------------------------------------

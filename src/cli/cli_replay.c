@@ -102,9 +102,11 @@ int cli_replay(int argc, char **argv) {
     if (!udp)
         fprintf(stderr, " to %llu client%s", (unsigned long long)st.clients, st.clients == 1 ? "" : "s");
     if (st.resent)
-        fprintf(stderr, "; %llu lines begun to a client that left sent again whole", (unsigned long long)st.resent);
+        fprintf(stderr, "; %llu line%s begun to a client that left sent again whole", (unsigned long long)st.resent,
+                st.resent == 1 ? "" : "s");
     if (st.skipped)
-        fprintf(stderr, "; %llu lines too long for a datagram skipped", (unsigned long long)st.skipped);
+        fprintf(stderr, "; %llu line%s too long for a datagram skipped", (unsigned long long)st.skipped,
+                st.skipped == 1 ? "" : "s");
     fputc('\n', stderr);
     return 0;
 }

@@ -187,10 +187,13 @@ static void schedule(rp *r, size_t start) {
     r->due = due;
 }
 
-/* After a line went out at time `at`. */
+/* After a line (or a batch) went out at time `at`: the next may go 1/rate
+ * after this one was due.  A line late by oversleeping (20,000 a second is
+ * below what nanosleep keeps to) lets the next ones catch up, by at most
+ * BURST seconds' worth; the first line starts the count. */
 static void sent_one(rp *r, double at) {
     if (r->rate > 0) {
-        double base = r->rate_next > at - BURST ? r->rate_next : at - BURST;
+        double base = r->rate_next == 0 ? at : r->rate_next > at - BURST ? r->rate_next : at - BURST;
         r->rate_next = base + 1.0 / r->rate;
     }
 }
