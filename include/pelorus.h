@@ -1318,7 +1318,8 @@ typedef struct pel_replay_stats {
  *                    before (lines written whole to a client that left are
  *                    not sent again, even if it never read them);
  *                    returns after the last line has been written to a
- *                    client and the connection closed.  Never raises
+ *                    client and the connection closed (an empty file:
+ *                    after one client came and was closed).  Never raises
  *                    SIGPIPE.
  *   udp://HOST:PORT  sends every line as one datagram there.
  * HOST is a name, an IPv4 address or [an IPv6 address]; an empty HOST is

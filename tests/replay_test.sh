@@ -110,6 +110,17 @@ for input in "$F" "$F.gz"; do
     [ "$(wc -l <"$T/tcp.err")" = 2 ] && ok "$name: two lines on stderr" || bad "$name: stderr: $(cat "$T/tcp.err")"
 done
 
+# an empty file: one client, closed at once
+: >"$T/empty.nmea"
+if start "$T/empty.err" "$T/empty.nmea" --serve tcp://127.0.0.1:0; then
+    timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >"$T/empty.got"
+    wait "$PID"; rc=$?
+    [ $rc = 0 ] && [ ! -s "$T/empty.got" ] && grep -Eq '^pelorus replay: 0 lines sent in [0-9.]+ s to 1 client$' "$T/empty.err" &&
+        ok "empty file: one client, nothing sent, exit 0" || bad "empty file: exit $rc: $(cat "$T/empty.err")"
+else
+    bad "empty file: did not start: $(cat "$T/empty.err")"
+fi
+
 # a port already taken is an I/O error naming it
 if start "$T/hold.err" "$F" --serve tcp://127.0.0.1:0; then
     check "port taken" 1 "pelorus replay: cannot listen on tcp://127.0.0.1:$PORT: Address already in use" \

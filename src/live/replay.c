@@ -365,6 +365,21 @@ static int listen_on(const char *host, const char *port, char *url, size_t ucap,
     return fd;
 }
 
+/* The next client of lfd (counted in st), or -1 with *rc and err set. */
+static int accept_one(int lfd, const char *url, pel_replay_stats *st, pel_error *err, pel_status *rc) {
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd >= 0) {
+            st->clients++;
+            return fd;
+        }
+        if (errno != EINTR && errno != ECONNABORTED) {
+            *rc = pel_fail(err, PEL_ERR_IO, "%s: accept: %s", url, strerror(errno));
+            return -1;
+        }
+    }
+}
+
 static pel_status serve_tcp(rp *r, const char *host, const char *port, const pel_replay_opts *o, pel_replay_stats *st,
                             pel_error *err) {
     char url[URL_MAX] = "tcp://?";
@@ -381,8 +396,13 @@ static pel_status serve_tcp(rp *r, const char *host, const char *port, const pel
         if (r->olen == 0) {
             bool got;
             size_t at;
-            if ((rc = next_line(r, &got, &at, err)) != PEL_OK || !got)
+            if ((rc = next_line(r, &got, &at, err)) != PEL_OK)
                 break;
+            if (!got) {
+                if (st->clients == 0) /* an empty file: still one client, served nothing */
+                    cfd = accept_one(lfd, url, st, err, &rc);
+                break;
+            }
             if (unpaced)
                 while (r->olen < BATCH && got)
                     if ((rc = next_line(r, &got, &at, err)) != PEL_OK)
@@ -390,14 +410,8 @@ static pel_status serve_tcp(rp *r, const char *host, const char *port, const pel
             schedule(r, at);
         }
         if (cfd < 0) {
-            do
-                cfd = accept(lfd, NULL, NULL);
-            while (cfd < 0 && errno == EINTR);
-            if (cfd < 0) {
-                rc = pel_fail(err, PEL_ERR_IO, "%s: accept: %s", url, strerror(errno));
+            if ((cfd = accept_one(lfd, url, st, err, &rc)) < 0)
                 break;
-            }
-            st->clients++;
             /* the time without a client does not count: the schedule moves on by it */
             double now = now_s(), pause = now - gone_at;
             if (st->clients == 1)
