@@ -42,6 +42,7 @@ check() { # name rc fragment args...
 # its "serving tcp://127.0.0.1:PORT" line
 start() { # errfile args...
     local errf=$1; shift
+    rm -f "$errf" # else a look before the new process has opened it reads the last one's port
     "$PEL" replay "$@" 2>"$errf" </dev/null &
     PID=$!; pids+=("$PID"); PORT=
     for _ in $(seq 100); do
@@ -51,6 +52,16 @@ start() { # errfile args...
         sleep 0.05
     done
     return 1
+}
+
+# waits (at most 20 s, then kills it) for the replay PID; rc its exit status
+finish() {
+    for _ in $(seq 200); do
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill "$PID" 2>/dev/null
+    wait "$PID"; rc=$?
 }
 
 # what a client should receive: CR before LF dropped, every line ended by LF
@@ -100,7 +111,7 @@ for input in "$F" "$F.gz"; do
     [ "$PORT" -gt 0 ] && ok "$name: port $PORT said on stderr" || bad "$name: port [$PORT]"
     # shellcheck disable=SC3025
     timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >"$T/tcp.got"
-    wait "$PID"; rc=$?
+    finish
     [ $rc = 0 ] && ok "$name: exit 0 after the first client" || bad "$name: exit $rc"
     cmp -s "$T/tcp.got" "$T/tags.want" && ok "$name: received byte for byte" ||
         bad "$name: received differs: $(cmp "$T/tcp.got" "$T/tags.want" 2>&1)"
@@ -114,7 +125,7 @@ done
 : >"$T/empty.nmea"
 if start "$T/empty.err" "$T/empty.nmea" --serve tcp://127.0.0.1:0; then
     timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >"$T/empty.got"
-    wait "$PID"; rc=$?
+    finish
     [ $rc = 0 ] && [ ! -s "$T/empty.got" ] && grep -Eq '^pelorus replay: 0 lines sent in [0-9.]+ s to 1 client$' "$T/empty.err" &&
         ok "empty file: one client, nothing sent, exit 0" || bad "empty file: exit $rc: $(cat "$T/empty.err")"
 else
@@ -126,7 +137,7 @@ if start "$T/hold.err" "$F" --serve tcp://127.0.0.1:0; then
     check "port taken" 1 "pelorus replay: cannot listen on tcp://127.0.0.1:$PORT: Address already in use" \
         replay "$F" --serve "tcp://127.0.0.1:$PORT"
     timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >/dev/null
-    wait "$PID"
+    finish
 else
     bad "port taken: the first replay did not start"
 fi
@@ -146,7 +157,7 @@ if start "$T/speed.err" "$S" --serve tcp://127.0.0.1:0 --speed 100; then
     t0=$(date +%s.%N)
     timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >"$T/speed.got"
     t1=$(date +%s.%N)
-    wait "$PID"
+    finish
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     awk -v s="$secs" 'BEGIN { exit !(s >= 1.5 && s <= 6) }' && ok "--speed 100 over 200 s took $secs s" ||
         bad "--speed 100 over 200 s took $secs s (wanted 1.5 to 6)"
@@ -162,7 +173,7 @@ if start "$T/rate.err" "$T/rate.nmea" --serve tcp://127.0.0.1:0 --rate 20; then
     t0=$(date +%s.%N)
     timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >"$T/rate.got"
     t1=$(date +%s.%N)
-    wait "$PID"
+    finish
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     awk -v s="$secs" 'BEGIN { exit !(s >= 0.3 && s <= 4) }' && ok "--rate 20 over 11 lines took $secs s" ||
         bad "--rate 20 over 11 lines took $secs s (wanted 0.3 to 4)"
@@ -180,7 +191,7 @@ if start "$T/resume.err" "$R" --serve tcp://127.0.0.1:0 --rate 10; then
     timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && for i in 1 2 3; do IFS= read -r l <&3 && printf '%s\n' \"\$l\"; done; exec 3<&-" >"$T/c1"
     sleep 0.3
     timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3" >"$T/c2"
-    wait "$PID"; rc=$?
+    finish
     [ $rc = 0 ] && ok "resume: exit 0" || bad "resume: exit $rc"
     # in general: the whole lines of c1, then c2, are the file, and a part
     # of a line at the end of c1 is the start of c2's first line
