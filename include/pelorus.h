@@ -1412,6 +1412,57 @@ pel_status pel_report_check_settings(const char *const *set, size_t nset, pel_er
 pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_dir, pel_report_stats *st,
                       pel_error *err);
 
+/* ---- replay ---------------------------------------------------------------- */
+
+/* How pel_replay paces and whom it tells where it serves.  A zeroed struct
+ * (or NULL) is "as fast as possible". */
+typedef struct pel_replay_opts {
+    double speed; /* > 0: a line of receive time t goes out at w0 + (t - t0) / speed (t0, w0: the first
+                     timed line's time and wall clock); untimed lines right after the one before; a
+                     time earlier than the latest sent goes at once.  0: no timing */
+    double rate;  /* > 0: at most this many lines a second; 0: no cap (UDP without speed: 20000) */
+    /* Called once when serving starts (TCP: listening; UDP: the socket is
+     * made) with "tcp://ADDR:PORT" (the real port when PORT was 0) or
+     * "udp://ADDR:PORT"; url is borrowed for the call.  May be NULL. */
+    void (*on_ready)(void *ud, const char *url);
+    void *ud; /* handed to on_ready */
+} pel_replay_opts;
+
+typedef struct pel_replay_stats {
+    uint64_t lines;   /* lines written whole (each counted once) */
+    uint64_t bytes;   /* their bytes, line ends included */
+    uint64_t clients; /* TCP connections accepted */
+    uint64_t resent;  /* lines begun to a client that left, written again whole to the next */
+    uint64_t skipped; /* UDP: lines longer than a datagram can hold, not sent */
+    double seconds;   /* from the first line sent (TCP: the first client) to the end */
+} pel_replay_stats;
+
+/* Replays the NMEA file path (plain or gzip) to serve:
+ *   tcp://HOST:PORT  listens there (PORT 0: any free port) and writes the
+ *                    file to one client at a time; a client that leaves
+ *                    before the end is followed by the next one accepted,
+ *                    from the first line not completely written to the one
+ *                    before (lines written whole to a client that left are
+ *                    not sent again, even if it never read them);
+ *                    returns after the last line has been written to a
+ *                    client and the connection closed (an empty file:
+ *                    after one client came and was closed).  Never raises
+ *                    SIGPIPE.
+ *   udp://HOST:PORT  sends every line as one datagram there.
+ * HOST is a name, an IPv4 address or [an IPv6 address]; an empty HOST is
+ * any address (TCP) or the loopback (UDP).  Every line goes out as read,
+ * without its CR if it ends in CR LF, with "\n".  A line's time is its tag
+ * block's c: (10 digits seconds, 13 milliseconds), else a time (ISO-8601 or
+ * Unix) before the sentence, else it has none.  o may be NULL; stats (may
+ * be NULL) is filled also on failure.  Returns PEL_OK; PEL_ERR_ARG for a
+ * serve that is not tcp:// or udp:// HOST:PORT or bad options; PEL_ERR_IO
+ * when the file cannot be read or the address cannot be resolved, bound
+ * or sent to; PEL_ERR_NOMEM.  err (may be NULL) says why.  Blocks while
+ * waiting for clients and pacing; path and serve are borrowed for the
+ * call. */
+pel_status pel_replay(const char *path, const char *serve, const pel_replay_opts *o, pel_replay_stats *stats,
+                      pel_error *err);
+
 #ifdef __cplusplus
 }
 #endif
