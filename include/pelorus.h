@@ -917,7 +917,8 @@ typedef struct pel_watch_opts {
 typedef struct pel_watch_stats {
     uint64_t lines, positions, rejected, commits, scans;
     uint64_t alerts_new, alerts_update, alerts_retract, standing;
-    uint64_t recovered_lines;  /* of journals a killed run left */
+    uint64_t recovered_lines;  /* of journals a killed run left, stored at the restart */
+    uint64_t skipped_lines;    /* ... of followed files: read again from the files instead */
     uint64_t recovered_alerts; /* read back from the alerts file at a restart */
     uint64_t exec_ok, exec_failed, exec_dropped;
     double last_scan_s;    /* the last detection's seconds */

@@ -166,8 +166,9 @@ int cli_watch(int argc, char **argv) {
             break;
         case CLI_ARG:
             if (strcmp(v, "-")) {
-                fprintf(stderr, "pelorus watch: unexpected argument %s (feeds are given with --feed, --listen, "
-                                "--follow or -)\n",
+                fprintf(stderr,
+                        "pelorus watch: unexpected argument %s (feeds are given with --feed, --listen, "
+                        "--follow or -)\n",
                         v);
                 rc = 2;
             } else if (!add_feed(feeds, &nf, "stdin", "-", own))

@@ -49,7 +49,7 @@ typedef struct cs_cell {
 
 struct det_cellsum {
     pel_store *s;
-    int64_t ss, se; /* the data's span in ten-minute slots [ss, se) */
+    int64_t ss, se;  /* the data's span in ten-minute slots [ss, se) */
     st_cov_row *buf; /* a cell's rows as read, before they are summed */
     size_t rcap;
     cs_cell *slot;
@@ -156,8 +156,7 @@ static bool build(const det_cellsum *m, cs_cell *c, const st_cov_row *r, size_t 
         n0++;
     size_t ns = n - n0;
     /* one block for the station-0 arrays, one for the stations' */
-    size_t b0 = n0 * (sizeof(int64_t) + 2 * sizeof(uint32_t) + sizeof(uint64_t)) +
-                (n0 + 1) * 5 * sizeof(uint64_t) + n0;
+    size_t b0 = n0 * (sizeof(int64_t) + 2 * sizeof(uint32_t) + sizeof(uint64_t)) + (n0 + 1) * 5 * sizeof(uint64_t) + n0;
     size_t b1 = ns * (sizeof(uint32_t) + sizeof(int64_t) + sizeof(uint32_t)) + (ns + 1) * sizeof(uint64_t);
     char *a = malloc(b0 ? b0 : 1), *s = malloc(b1 ? b1 : 1);
     if (!a || !s) {
@@ -256,9 +255,9 @@ static void cut_row(const det_cellsum *m, const cs_cell *c, size_t i, int64_t ws
     (void)mine; /* a cut hour's positions count on neither side */
 }
 
-pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we,
-                             const det_own_hour *own, size_t nown, det_cell_heard *out, uint64_t *base_seen,
-                             det_cellsum_best *best, pel_error *err) {
+pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we, const det_own_hour *own,
+                             size_t nown, det_cell_heard *out, uint64_t *base_seen, det_cellsum_best *best,
+                             pel_error *err) {
     cs_cell *c = find(m, cell);
     if (c->cell != cell) {
         size_t n;

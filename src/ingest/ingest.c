@@ -1627,6 +1627,11 @@ pel_status pel_live_commit(pel_live *lv, uint64_t upto, const char *const *state
     pel_ingest_stats bs = {0};
     if (st == PEL_OK)
         st = st_build_dirty(g->s, &lv->o, &bs, err);
+    /* built: a vessel heard again is marked for the next build again */
+    if (st == PEL_OK && g->v) {
+        memset(g->v, 0, g->vcap * sizeof *g->v);
+        g->vused = 0;
+    }
     if (st == PEL_OK && (st = st_begin(g->s, err)) == PEL_OK)
         lv->in_txn = true;
     if (st == PEL_OK)

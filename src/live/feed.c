@@ -705,6 +705,13 @@ static void before(feed_set *fs, feed_in *f, int64_t now) {
         if (f->fd < 0 && now >= f->due)
             udp_bind(f, now);
         if (fs->once && f->heard && f->in_pos >= f->in_len && !f->dgram_end && now - f->last_rx >= fs->idle_ms) {
+            /* silent, or only unread?  (the caller may have been busy for
+             * longer than idle_ms: datagrams waiting are no silence) */
+            char peek;
+            if (f->fd >= 0 && recv(f->fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) >= 0) {
+                f->last_rx = now;
+                break;
+            }
             close_fd(f);
             f->st.ended = true;
         }

@@ -6,9 +6,11 @@
  * the database, one per run, named by its start time), then handed to the
  * live ingest (pel_live_line) with its journal line number: the journal is
  * the evidence every finding points to, and what a restart re-reads.  A
- * line without a tag-block time gets its arrival time (and the feed's name
- * as its source) after the checksum, the way collectors write it
- * (",rNAME,1733369000123": clock "trailer"); a receiver's time beats it.
+ * sentence gets the feed's name and its arrival time after the checksum,
+ * the way collectors write it: ",rNAME,1733369000123" (source NAME, clock
+ * "trailer"); a line with a tag block keeps its own source, so there
+ * ",xNAME,..." (a field the decoder passes over); a receiver's tag-block
+ * time beats the arrival time.
  *
  * Every commit_s seconds with new lines: the lines are committed with the
  * followed files' positions, the tracks built, the whole store scanned
@@ -87,6 +89,7 @@ typedef struct watch {
     int64_t seq;
     pel_status failed;
     int64_t last_arrival_ms; /* of the newest line (latency) */
+    char **tag;              /* per feed, its name as written in the journal's trailers */
 } watch;
 
 static int64_t now_ms(void) {
@@ -494,35 +497,29 @@ static pel_status detect(watch *w) {
 
 /* ---- lines in ------------------------------------------------------------------------------ */
 
-/* True when the line has a tag block with a c: time. */
-static bool has_tag_time(const char *line, size_t len) {
-    if (!len || line[0] != '\\')
-        return false;
-    const char *end = memchr(line + 1, '\\', len - 1);
-    if (!end)
-        return false;
-    for (const char *p = line + 1; p + 1 < end; p++)
-        if (p[0] == 'c' && p[1] == ':' && (p == line + 1 || p[-1] == ','))
-            return true;
-    return false;
-}
-
 static int on_line(void *ud, size_t feed, const char *line, size_t len, int64_t arrival_ms) {
     watch *w = ud;
     char buf[FEED_MAX_LINE + 200];
     size_t n = len < FEED_MAX_LINE ? len : FEED_MAX_LINE;
     memcpy(buf, line, n);
-    /* a sentence without a receiver's time gets the arrival time, the
-     * collector's, after its checksum */
-    const char *star = n > 3 ? memchr(buf, '*', n) : NULL;
-    if (!has_tag_time(buf, n) && star && (buf[0] == '!' || buf[0] == '\\') && star + 3 == buf + n) {
-        int k = snprintf(buf + n, sizeof buf - n, ",r%s,%lld", feed_name(w->fs, feed), (long long)arrival_ms);
-        if (k > 0 && (size_t)k < sizeof buf - n)
-            n += (size_t)k;
-    }
     for (size_t i = 0; i < n; i++)
         if (buf[i] == '\n' || buf[i] == '\r')
             buf[i] = ' '; /* one journal line per line received */
+    /* after a sentence's checksum: the feed it came by and its arrival
+     * time, the collector's (a receiver's tag-block time and source beat
+     * them); a restart tells the feeds' lines apart by it */
+    const char *star = NULL;
+    for (size_t i = n; i-- > 0 && !star;)
+        if (buf[i] == '*')
+            star = buf + i;
+    if (star && (buf[0] == '!' || buf[0] == '\\') && star + 3 == buf + n) {
+        /* a line with a tag block keeps its own source (its fragments are
+         * joined by it): the feed goes in a field the decoder passes over */
+        int k = snprintf(buf + n, sizeof buf - n, ",%c%s,%lld", buf[0] == '\\' ? 'x' : 'r', w->tag[feed],
+                         (long long)arrival_ms);
+        if (k > 0 && (size_t)k < sizeof buf - n)
+            n += (size_t)k;
+    }
     buf[n] = '\n';
     if (fwrite(buf, 1, n + 1, w->journal) != n + 1) {
         w->failed = pel_fail(w->err, PEL_ERR_IO, "%s: writing the journal failed: %s", w->jpath, strerror(errno));
@@ -604,6 +601,29 @@ static int left_one(void *ud, int64_t id, const char *path, uint64_t done) {
     return 0;
 }
 
+/* Whether a journal line is to be stored again at a restart: 1 when it
+ * came by a feed that is no followed file (its trailer names the feed;
+ * *feed gets it), 0 when by a followed file (read again from the file,
+ * whose position is committed with the journal's lines), -1 when it has
+ * no trailer (no sentence: nothing to store, and no telling its feed). */
+static int of_file(const watch *w, const char *line, size_t len, size_t *feed) {
+    const char *star = NULL;
+    for (size_t i = len; i-- > 0 && !star;)
+        if (line[i] == '*')
+            star = line + i;
+    if (!star || star + 4 >= line + len || star[3] != ',' || (star[4] != 'r' && star[4] != 'x'))
+        return -1;
+    const char *name = star + 5, *end = memchr(name, ',', (size_t)(line + len - name));
+    if (!end)
+        return -1;
+    for (size_t i = 0; i < feed_count(w->fs); i++)
+        if (strlen(w->tag[i]) == (size_t)(end - name) && !memcmp(w->tag[i], name, (size_t)(end - name))) {
+            *feed = i;
+            return feed_kind_of(w->fs, i) == FEED_FILE ? 0 : 1;
+        }
+    return 1; /* a feed of another run: stored */
+}
+
 /* The journals a killed run left: their lines past the committed ones
  * stored (on feed 0's decoder), each closed. */
 static pel_status finish_left(watch *w) {
@@ -624,7 +644,14 @@ static pel_status finish_left(watch *w) {
                     break; /* cut by the kill: the feed had not finished it */
                 if (no <= done)
                     continue;
-                st = pel_live_line(w->lv, 0, line, (size_t)n - 1, no, w->err);
+                /* a followed file's lines are read again from it (its
+                 * position is committed with the journal's lines) */
+                size_t feed = 0;
+                if (of_file(w, line, (size_t)n - 1, &feed) < 1) {
+                    w->st->skipped_lines++;
+                    continue;
+                }
+                st = pel_live_line(w->lv, feed, line, (size_t)n - 1, no, w->err);
                 w->st->recovered_lines++;
             }
             free(line);
@@ -666,8 +693,11 @@ static void status(watch *w) {
         const pel_live_feed_counts *c = pel_live_feed(w->lv, i);
         k = (size_t)snprintf(buf, sizeof buf, "feed %s (%s): %s, lines %llu, messages %llu, rejects %llu",
                              feed_name(w->fs, i), feed_spec(w->fs, i),
-                             f->ended ? "ended" : f->up ? "up" : "down", (unsigned long long)f->lines,
-                             (unsigned long long)(c ? c->messages : 0), (unsigned long long)(c ? c->rejected : 0));
+                             f->ended ? "ended"
+                             : f->up  ? "up"
+                                      : "down",
+                             (unsigned long long)f->lines, (unsigned long long)(c ? c->messages : 0),
+                             (unsigned long long)(c ? c->rejected : 0));
         for (int r = 0; c && r < 64 && k < sizeof buf; r++)
             if (c->by_reason[r])
                 k += (size_t)snprintf(buf + k, sizeof buf - k, " %s %llu", pel_ingest_reason_name(r),
@@ -729,6 +759,19 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
     for (size_t i = 0; i < o->nfeeds && st == PEL_OK; i++) {
         size_t idx;
         st = feed_add(w.fs, o->feeds[i].spec, o->feeds[i].name, &idx, err);
+    }
+    /* the feeds' names as trailers carry them: no comma, star or blank */
+    if (st == PEL_OK && !(w.tag = calloc(o->nfeeds, sizeof *w.tag)))
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < o->nfeeds && st == PEL_OK; i++) {
+        const char *nm = o->feeds[i].name && *o->feeds[i].name ? o->feeds[i].name : "feed";
+        if (!(w.tag[i] = strdup(nm))) {
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (char *c = w.tag[i]; *c; c++)
+            if (*c == ',' || *c == '*' || *c == '\\' || *c == '!' || (unsigned char)*c <= ' ' || *c == 127)
+                *c = '_';
     }
     if (st == PEL_OK && o->exec && !(w.ex = exec_pool_new(o->exec, o->exec_jobs)))
         st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
@@ -831,6 +874,9 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
     pel_live_close(w.lv);
     exec_pool_free(w.ex);
     feed_set_free(w.fs);
+    for (size_t i = 0; w.tag && i < o->nfeeds; i++)
+        free(w.tag[i]);
+    free(w.tag);
     free(w.a);
     return st;
 }

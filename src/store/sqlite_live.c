@@ -73,9 +73,9 @@ pel_status sq_live_put(pel_store *base, const char *key, const char *value, pel_
 
 pel_status sq_live_alerts(pel_store *base, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err) {
     sq_store *s = sq_of(base);
-    sqlite3_stmt *q = prepare(s,
-                              "SELECT id, seq, digest, event, mmsi, mmsi2, start_ms, end_ms FROM live_alerts ORDER BY id",
-                              err, "reading the standing alerts");
+    sqlite3_stmt *q =
+        prepare(s, "SELECT id, seq, digest, event, mmsi, mmsi2, start_ms, end_ms FROM live_alerts ORDER BY id", err,
+                "reading the standing alerts");
     if (!q)
         return PEL_ERR_IO;
     int rc;
@@ -100,8 +100,8 @@ pel_status sq_live_alerts(pel_store *base, int (*cb)(void *ud, const st_live_ale
 
 pel_status sq_live_alert_put(pel_store *base, const st_live_alert *a, pel_error *err) {
     sq_store *s = sq_of(base);
-    sqlite3_stmt *q = prepare(s, "INSERT OR REPLACE INTO live_alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err,
-                              "writing an alert");
+    sqlite3_stmt *q =
+        prepare(s, "INSERT OR REPLACE INTO live_alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err, "writing an alert");
     if (!q)
         return PEL_ERR_IO;
     sqlite3_bind_text(q, 1, a->id, -1, SQLITE_STATIC);
