@@ -921,8 +921,10 @@ typedef struct pel_watch_stats {
     uint64_t skipped_lines;    /* ... of followed files: read again from the files instead */
     uint64_t recovered_alerts; /* read back from the alerts file at a restart */
     uint64_t exec_ok, exec_failed, exec_dropped;
-    double last_scan_s;    /* the last detection's seconds */
-    double last_latency_s; /* from the newest line's arrival to the alerts it gave */
+    double last_scan_s;                 /* the last detection's seconds */
+    double delay_median_s, delay_p90_s; /* alerts' delays: from the arrival of the first line of
+                                           the commit they came after to their sending (an upper
+                                           bound of the delay from the line that completed them) */
 } pel_watch_stats;
 
 /* Watches o's feeds: every line goes to a journal in o->journal_dir and

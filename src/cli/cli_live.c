@@ -64,36 +64,31 @@ static void on_status(void *ud, const char *text) {
         fprintf(stderr, "pelorus watch: %s\n", text);
 }
 
-/* The feed of an option: the spec (cut at '#') and its name. */
+/* The feed of an option v of kind ("tcp", "udp", "file", "stdin"): its
+ * spec (v cut at '#'; "file:" before a file) and its name (after '#', or
+ * the address, the file's name, "stdin"), both kept in own[2 * n ..]. */
 static bool add_feed(pel_watch_feed *f, size_t *n, const char *kind, const char *v, char **own) {
-    char *spec = strdup(v);
+    const char *hash = strrchr(v, '#');
+    size_t len = hash ? (size_t)(hash - v) : strlen(v);
+    bool file = !strcmp(kind, "file");
+    char *spec = malloc(len + 6);
     if (!spec)
         return false;
-    own[*n] = spec;
-    char *hash = strrchr(spec, '#');
-    const char *name = NULL;
-    if (hash) {
-        *hash = 0;
-        name = hash + 1;
+    snprintf(spec, len + 6, "%s%.*s", file ? "file:" : "", (int)len, v);
+    const char *name = hash ? hash + 1 : NULL;
+    if (!name && file) {
+        const char *slash = strrchr(spec, '/');
+        name = slash ? slash + 1 : spec + 5;
+    } else if (!name)
+        name = !strcmp(kind, "stdin") ? "stdin" : strstr(spec, "://") ? strstr(spec, "://") + 3 : spec;
+    char *nm = strdup(name);
+    if (!nm) {
+        free(spec);
+        return false;
     }
-    if (!strcmp(kind, "file")) {
-        char *full = malloc(strlen(spec) + 6);
-        if (!full)
-            return false;
-        sprintf(full, "file:%s", spec);
-        if (!name) {
-            const char *slash = strrchr(spec, '/');
-            name = slash ? slash + 1 : spec;
-        }
-        /* keep both: the name may point into spec */
-        own[*n] = full;
-        f[*n] = (pel_watch_feed){full, name};
-        own[*n + 64] = spec;
-    } else {
-        if (!name)
-            name = !strcmp(kind, "stdin") ? "stdin" : strstr(spec, "://") ? strstr(spec, "://") + 3 : spec;
-        f[*n] = (pel_watch_feed){spec, name};
-    }
+    own[2 * *n] = spec;
+    own[2 * *n + 1] = nm;
+    f[*n] = (pel_watch_feed){spec, nm};
     (*n)++;
     return true;
 }

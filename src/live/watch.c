@@ -90,6 +90,10 @@ typedef struct watch {
     pel_status failed;
     int64_t last_arrival_ms; /* of the newest line (latency) */
     char **tag;              /* per feed, its name as written in the journal's trailers */
+    int64_t batch_first_ms;  /* arrival of the first line since the last commit, 0 none */
+    int64_t detect_first_ms; /* ... of the lines the detection under way covers */
+    double *delay;           /* per alert: seconds from detect_first_ms to its sending */
+    size_t ndelay, delaycap;
 } watch;
 
 static int64_t now_ms(void) {
@@ -278,11 +282,11 @@ static void digest_of(const fnd_set *s, size_t i, const char *line, char *out) {
 
 /* The standing alert finding f continues: same event and vessels, the
  * same start, else an overlapping period (the nearest start); NULL none. */
-static standing *match(watch *w, const fnd_finding *f) {
+static standing *match(watch *w, size_t nold, const fnd_finding *f) {
     standing key = {.mmsi = f->mmsi, .mmsi2 = f->mmsi2, .start_ms = INT64_MIN};
     copy_str(key.event, sizeof key.event, f->event);
-    size_t lo = 0, hi = w->na;
-    while (lo < hi) { /* the first of the same event and vessels */
+    size_t lo = 0, hi = nold; /* the sorted ones: those appended since are new */
+    while (lo < hi) {         /* the first of the same event and vessels */
         size_t mid = lo + (hi - lo) / 2;
         if (cmp_standing(&w->a[mid], &key) < 0)
             lo = mid + 1;
@@ -291,7 +295,7 @@ static standing *match(watch *w, const fnd_finding *f) {
     }
     standing *best = NULL;
     int64_t bestd = INT64_MAX;
-    for (size_t i = lo; i < w->na; i++) {
+    for (size_t i = lo; i < nold; i++) {
         standing *x = &w->a[i];
         if (strcmp(x->event, f->event) || x->mmsi != f->mmsi || x->mmsi2 != f->mmsi2)
             break;
@@ -312,6 +316,18 @@ static standing *match(watch *w, const fnd_finding *f) {
 
 /* Writes one alert line to the alerts output and the command. */
 static pel_status emit(watch *w, const char *text) {
+    if (w->detect_first_ms) { /* the delay of its alert, at most: from the first line it could rest on */
+        if (w->ndelay == w->delaycap && w->delaycap < (1u << 20)) {
+            size_t nc = w->delaycap ? 2 * w->delaycap : 1024;
+            double *nd = realloc(w->delay, nc * sizeof *nd);
+            if (nd) {
+                w->delay = nd;
+                w->delaycap = nc;
+            }
+        }
+        if (w->ndelay < w->delaycap)
+            w->delay[w->ndelay++] = (double)(now_ms() - w->detect_first_ms) / 1000.0;
+    }
     if (w->o->alerts) {
         if (fputs(text, w->o->alerts) == EOF || fputc('\n', w->o->alerts) == EOF)
             return pel_fail(w->err, PEL_ERR_IO, "writing the alerts failed: %s", strerror(errno));
@@ -378,7 +394,7 @@ static pel_status detect(watch *w) {
         }
         char dg[40];
         digest_of(s, i, line, dg);
-        standing *x = match(w, f);
+        standing *x = match(w, nold, f);
         const char *kind = NULL;
         standing fresh = {0};
         if (x) {
@@ -487,10 +503,6 @@ static pel_status detect(watch *w) {
         st = pel_live_sync(w->lv, w->err);
     if (st == PEL_OK)
         st = write_findings(w, s);
-    if (sent && w->last_arrival_ms) {
-        double lat = (double)(now_ms() - w->last_arrival_ms) / 1000.0;
-        w->st->last_latency_s = lat;
-    }
     fnd_set_free(s);
     return st;
 }
@@ -528,6 +540,8 @@ static int on_line(void *ud, size_t feed, const char *line, size_t len, int64_t 
     w->lineno++;
     w->st->lines++;
     w->last_arrival_ms = arrival_ms;
+    if (!w->batch_first_ms)
+        w->batch_first_ms = arrival_ms;
     pel_status st = pel_live_line(w->lv, feed, buf, n, w->lineno, w->err);
     if (st != PEL_OK) {
         w->failed = st;
@@ -573,6 +587,8 @@ static pel_status commit(watch *w) {
     free(kv);
     w->committed = w->lineno;
     w->st->commits++;
+    w->detect_first_ms = w->batch_first_ms;
+    w->batch_first_ms = 0;
     return st;
 }
 
@@ -669,6 +685,11 @@ static pel_status finish_left(watch *w) {
 
 /* ---- the service ---------------------------------------------------------------------------------- */
 
+static int cmp_double(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
 static void status(watch *w) {
     if (!w->o->on_status)
         return;
@@ -681,6 +702,14 @@ static void status(watch *w) {
                           (unsigned long long)w->st->rejected, (unsigned long long)w->st->scans, w->st->last_scan_s,
                           (unsigned long long)w->st->alerts_new, (unsigned long long)w->st->alerts_update,
                           (unsigned long long)w->st->alerts_retract, (unsigned long long)w->st->standing);
+    if (w->ndelay && k < sizeof buf) {
+        xqsort(w->delay, w->ndelay, sizeof *w->delay, cmp_double);
+        w->st->delay_median_s = w->delay[w->ndelay / 2];
+        w->st->delay_p90_s = w->delay[w->ndelay * 9 / 10];
+        k += (size_t)snprintf(buf + k, sizeof buf - k,
+                              ", alert delay median %.2f s, p90 %.2f s (from the first line of the commit)",
+                              w->st->delay_median_s, w->st->delay_p90_s);
+    }
     const exec_stats *es = exec_stats_of(w->ex);
     if (es && k < sizeof buf)
         k += (size_t)snprintf(buf + k, sizeof buf - k, ", exec ok %llu failed %llu dropped %llu",
@@ -877,6 +906,7 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
     for (size_t i = 0; w.tag && i < o->nfeeds; i++)
         free(w.tag[i]);
     free(w.tag);
+    free(w.delay);
     free(w.a);
     return st;
 }

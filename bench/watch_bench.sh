@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# watch_bench.sh -- the history and live benchmarks (not a test):
+#   bench/watch_bench.sh PELORUS
+# In one run:
+#   1. history: scans of 30 and 90 generated days of 10,000 vessels (10
+#      messages a vessel a day), each on its own database, with seconds and
+#      peak memory, and their ratios (targets: time within 3.5x, memory
+#      within 1.3x); then day 31 ingested on top of the 30 days and the
+#      scan that follows, against a fresh scan of the 30 days;
+#   2. throughput: a generated day (1,000,000 lines, 5,000 vessels) replayed
+#      over TCP as fast as watch takes it, all detectors on (watch --once);
+#   3. delay: the first 200,000 lines of it replayed at 10,000 lines a
+#      second; the alerts' delay (median, 90th percentile) as watch reports
+#      it (from the first line of the commit an alert came after);
+#   4. soak: 7 generated days (2,000 vessels, 3,500,000 lines) replayed as
+#      fast as watch takes them: resident memory against the lines received.
+set -eu
+PEL=$(realpath "${1:?usage: watch_bench.sh PELORUS}")
+cd "$(dirname "$0")/.."
+B=build/bench
+mkdir -p "$B"
+[ -x /usr/bin/time ] || { echo "watch_bench: needs GNU time (apt-get install time)"; exit 1; }
+GEN=build/gen_nmea
+gcc -O2 -std=c17 -o "$GEN" bench/gen_nmea.c -lm
+secs() { echo "$2 - $1" | bc -l; }
+
+# ---- 1. history ----
+D30=$B/hist_30.nmea D90=$B/hist_90.nmea D31=$B/hist_31.nmea
+[ -s "$D30" ] || "$GEN" --sentences 3000000 --vessels 10000 --days 30 >"$D30"
+[ -s "$D90" ] || "$GEN" --sentences 9000000 --vessels 10000 --days 90 >"$D90"
+[ -s "$D31" ] || "$GEN" --sentences 100000 --vessels 10000 --days 1 --start $((1700000000 + 30 * 86400)) >"$D31"
+for d in 30 90; do
+    rm -f "$B/hist_$d.db"*
+    "$PEL" ingest -q --db "$B/hist_$d.db" "$B/hist_$d.nmea" 2>/dev/null
+done
+scan() { # db tag -> "seconds rss_kib"
+    local t0 t1
+    t0=$(date +%s.%N)
+    /usr/bin/time -f %M "$PEL" scan --db "$1" >"$B/hist_$2.jsonl" 2>"$B/hist_$2.log"
+    t1=$(date +%s.%N)
+    echo "$(secs "$t0" "$t1") $(tail -1 "$B/hist_$2.log")"
+}
+read -r s30 m30 < <(scan "$B/hist_30.db" 30)
+read -r s90 m90 < <(scan "$B/hist_90.db" 90)
+printf '\nhistory: scans of 10,000 vessels (10 messages a vessel a day)\n'
+printf '%-8s %10s %12s %10s\n' days "scan s" "peak KiB" findings
+printf '%-8s %10.2f %12s %10s\n' 30 "$s30" "$m30" "$(wc -l <"$B/hist_30.jsonl")"
+printf '%-8s %10.2f %12s %10s\n' 90 "$s90" "$m90" "$(wc -l <"$B/hist_90.jsonl")"
+printf 'ratios 90/30: time %.2f (target <= 3.5), memory %.2f (target <= 1.3)\n' \
+    "$(echo "$s90 / $s30" | bc -l)" "$(echo "$m90 / $m30" | bc -l)"
+cp "$B/hist_30.db" "$B/hist_31.db"
+t0=$(date +%s.%N)
+"$PEL" ingest -q --db "$B/hist_31.db" "$D31" 2>/dev/null
+t1=$(date +%s.%N)
+read -r s31 m31 < <(scan "$B/hist_31.db" 31)
+i31=$(secs "$t0" "$t1")
+printf 'day 31 on top of 30 days: ingest %.2f s + scan %.2f s = %.2f s, against a fresh scan of 30 days %.2f s (ratio %.2f; an incremental detection would be near 1/30)\n' \
+    "$i31" "$s31" "$(echo "$i31 + $s31" | bc -l)" "$s30" "$(echo "($i31 + $s31) / $s30" | bc -l)"
+
+# ---- 2. throughput ----
+DAY=$B/live_day.nmea
+[ -s "$DAY" ] || "$GEN" --sentences 1000000 --vessels 5000 --seed 5 >"$DAY"
+serve() { # file extra-args... -> sets RPID, PORT
+    rm -f "$B/replay.err"
+    "$PEL" replay "$@" --serve tcp://127.0.0.1:0 2>"$B/replay.err" &
+    RPID=$!
+    PORT=
+    for _ in $(seq 200); do
+        PORT=$(sed -n 's|^pelorus replay: serving tcp://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$B/replay.err" 2>/dev/null)
+        [ -n "$PORT" ] && break
+        sleep 0.05
+    done
+}
+rm -rf "$B/live.db"*
+serve "$DAY"
+t0=$(date +%s.%N)
+/usr/bin/time -f %M "$PEL" watch --db "$B/live.db" --feed "tcp://127.0.0.1:$PORT#bench" --once --stats-interval 3600 \
+    --alerts "$B/live.alerts" 2>"$B/live.err"
+t1=$(date +%s.%N)
+wait "$RPID"
+lt=$(secs "$t0" "$t1")
+printf '\nthroughput: 1,000,000 lines (5,000 vessels, one day) over TCP into watch --once, all detectors on\n'
+printf '%.2f s, %.0f lines/s, peak %s KiB; %s\n' "$lt" "$(echo "1000000 / $lt" | bc -l)" "$(tail -1 "$B/live.err")" \
+    "$(grep -m1 'pelorus watch: lines' "$B/live.err" | sed 's/^pelorus watch: //' | cut -d, -f1-5)"
+printf 'goal: at least 100,000 messages a second on one core\n'
+
+# ---- 3. delay at 10,000 lines a second ----
+head -n 200000 "$DAY" >"$B/live_20s.nmea"
+rm -rf "$B/delay.db"*
+serve "$B/live_20s.nmea" --rate 10000
+"$PEL" watch --db "$B/delay.db" --feed "tcp://127.0.0.1:$PORT#bench" --once --commit-interval 0.5 --stats-interval 3600 \
+    --alerts "$B/delay.alerts" 2>"$B/delay.err"
+wait "$RPID"
+printf '\ndelay: 200,000 lines at 10,000 a second, commits every 0.5 s\n'
+grep -m1 -o 'alerts new.*' "$B/delay.err" || true
+printf 'goal: median under 2 s\n'
+
+# ---- 4. soak ----
+WEEK=$B/live_week.nmea
+[ -s "$WEEK" ] || "$GEN" --sentences 3500000 --vessels 2000 --days 7 --seed 7 >"$WEEK"
+rm -rf "$B/soak.db"*
+serve "$WEEK"
+"$PEL" watch --db "$B/soak.db" --feed "tcp://127.0.0.1:$PORT#bench" --once --stats-interval 3600 \
+    --alerts "$B/soak.alerts" 2>"$B/soak.err" &
+WPID=$!
+printf '\nsoak: 7 days (2,000 vessels, 3,500,000 lines) as fast as watch takes them\n'
+printf '%8s %14s %12s\n' "s" "journal MiB" "RSS KiB"
+t0=$(date +%s)
+while kill -0 "$WPID" 2>/dev/null; do
+    rss=$(awk '/^VmRSS/ {print $2}' "/proc/$WPID/status" 2>/dev/null || echo 0)
+    jb=$(cat "$B"/soak.db-live/*.nmea 2>/dev/null | wc -c)
+    printf '%8s %14s %12s\n' "$(($(date +%s) - t0))" "$((jb / 1048576))" "$rss"
+    sleep 5
+done
+wait "$WPID" || true
+wait "$RPID" || true
+grep -m1 'pelorus watch: lines' "$B/soak.err" | cut -c1-200
