@@ -16,7 +16,9 @@
 #      the findings equal the scan's (evidence aside: the second journal
 #      numbers its own lines), no id is sent twice as "new", and every line
 #      is stored once (positions as the scan's ingest);
-#   6. --exec: the command gets every alert on its standard input.
+#   6. standard input (--once: the same findings; without it, SIGUSR1 prints
+#      the status at once, and the end of the input ends the run);
+#   7. --exec: the command gets every alert on its standard input.
 # Prints "watch: N passed, M failed".  Usage: tests/watch_test.sh (BUILD=build)
 set -u
 cd "$(dirname "$0")/.."
@@ -169,6 +171,25 @@ sp=$(sqlite3 "$T/scan.db" "SELECT sum(positions) FROM inputs")
 kp=$(sqlite3 "$T/k.db" "SELECT sum(positions) FROM inputs")
 jl=$(cat "$T"/k.db-live/*.nmea | grep -c ',[rx]k\.nmea,1[0-9]*$')
 [ "$sp" = "$kp" ] && [ "$jl" -gt 61000 ] && ok "restart: every position stored once ($kp)" || bad "restart: $kp positions (scan $sp)"
+
+# ---- standard input, and SIGUSR1 ----
+"$PEL" watch -q --db "$T/s.db" - --once --findings "$T/s.jsonl" <"$F" >"$T/s.alerts" 2>"$T/s.err"
+rc=$?
+[ $rc = 0 ] && ok "stdin --once: exit 0" || bad "stdin --once: exit $rc: $(head -c 300 "$T/s.err")"
+same_as_scan "stdin" "$T/s.jsonl" "$T/s.alerts"
+mkfifo "$T/fifo"
+"$PEL" watch --db "$T/g.db" - --stats-interval 3600 <"$T/fifo" >/dev/null 2>"$T/g.err" &
+WPID=$!; pids+=("$WPID")
+exec 7>"$T/fifo"
+head -n 1000 "$F" >&7
+sleep 0.5
+kill -USR1 "$WPID"
+wait_for 'grep -q "^pelorus watch: feed stdin (-): up, lines 1000," "$T/g.err"'
+exec 7>&-
+wait "$WPID"; rc=$?
+if [ $rc = 0 ] && [ "$(grep -c '^pelorus watch: feed stdin (-): ' "$T/g.err")" = 2 ] && grep -q "^pelorus watch: feed stdin (-): ended, lines 1000," "$T/g.err"; then
+    ok "SIGUSR1: status now; standard input closed: the end"
+else bad "SIGUSR1: exit $rc: $(head -c 600 "$T/g.err")"; fi
 
 # ---- 6. --exec ----
 "$PEL" watch -q --db "$T/e.db" --follow "$F" --once --alerts "$T/e.alerts" --exec "cat >>$T/exec.out" --exec-jobs 1 2>"$T/e.err"
