@@ -818,9 +818,13 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
     char *seq = NULL;
     if (st == PEL_OK && (st = st_live_get(s, "alert_seq", &seq, err)) == PEL_OK && seq)
         w.seq = strtoll(seq, NULL, 10);
-    free(seq);
-    if (st == PEL_OK)
+    /* a database that never sent an alert has nothing to read back: an
+     * alerts file already there is another database's */
+    if (st == PEL_OK && seq)
         st = recover_alerts(&w);
+    else if (st == PEL_OK) /* watched from now on: committed below, before any alert */
+        st = st_live_put(s, "alert_seq", "0", err);
+    free(seq);
     if (st == PEL_OK)
         st = pel_live_sync(w.lv, err);
     /* followed files go on where the committed lines end */
