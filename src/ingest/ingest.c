@@ -1124,6 +1124,28 @@ static pel_status refuse(ing *g, pel_status code) {
 /* ---- one input: reading it -------------------------------------------------------- */
 
 /* Reads the opened input in into the store. */
+/* The counts an interrupted run of the input committed, taken up again:
+ * lines, records by kind, and the reject reasons ({"name":n,...}, as
+ * commit() writes them). */
+static void restore_counts(ing *g, const st_input_counts *c) {
+    g->c_lines = c->lines;
+    g->c_pos = c->positions;
+    g->c_stat = c->statics;
+    g->c_ign = c->ignored;
+    g->c_rej = c->rejected;
+    g->c_assumed = c->assumed;
+    for (int i = 0; i < 64; i++) {
+        const char *name = pel_ingest_reason_name(i);
+        if (!name || !*name || g->canon[i] != i)
+            continue;
+        char key[64];
+        snprintf(key, sizeof key, "\"%s\":", name);
+        const char *at = strstr(c->rejects, key);
+        if (at)
+            g->c_reason[i] = strtoull(at + strlen(key), NULL, 10);
+    }
+}
+
 static pel_status ingest_input(ing *g, const input *in) {
     pel_error *err = g->err;
     pel_input_format want = g->o->format;
@@ -1171,24 +1193,7 @@ static pel_status ingest_input(ing *g, const input *in) {
         return PEL_ERR_IO;
     if (found) {
         g->resume_line = c.lines_done;
-        g->c_lines = c.lines;
-        g->c_pos = c.positions;
-        g->c_stat = c.statics;
-        g->c_ign = c.ignored;
-        g->c_rej = c.rejected;
-        /* the reason counts: {"name":n,...} as written by commit() */
-        const char *js = c.rejects;
-        for (int i = 0; js && i < 64; i++) {
-            const char *name = pel_ingest_reason_name(i);
-            if (!name || !*name || g->canon[i] != i)
-                continue;
-            char key[64];
-            snprintf(key, sizeof key, "\"%s\":", name);
-            const char *at = strstr(js, key);
-            if (at)
-                g->c_reason[i] = strtoull(at + strlen(key), NULL, 10);
-        }
-        g->c_assumed = c.assumed;
+        restore_counts(g, &c);
         g->st->resumed++;
         g->committed = g->resume_line;
     } else {
@@ -1530,22 +1535,7 @@ pel_status pel_live_journal(pel_live *lv, const char *path, uint64_t *done, pel_
     g->csv = false;
     if (found) {
         *done = g->line = g->committed = c.lines_done;
-        g->c_lines = c.lines;
-        g->c_pos = c.positions;
-        g->c_stat = c.statics;
-        g->c_ign = c.ignored;
-        g->c_rej = c.rejected;
-        g->c_assumed = c.assumed;
-        for (int i = 0; i < 64; i++) {
-            const char *name = pel_ingest_reason_name(i);
-            if (!name || !*name || g->canon[i] != i)
-                continue;
-            char k[64];
-            snprintf(k, sizeof k, "\"%s\":", name);
-            const char *at = strstr(c.rejects, k);
-            if (at)
-                g->c_reason[i] = strtoull(at + strlen(k), NULL, 10);
-        }
+        restore_counts(g, &c);
     } else {
         st_input_new rec = {.path = path, .size = 0, .mtime = 0, .sha256 = key, .format = "nmea", .settings = "live"};
         if (st_input_add(g->s, &rec, &g->input, err) != PEL_OK)

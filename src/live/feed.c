@@ -184,15 +184,6 @@ void feed_set_free(feed_set *fs) {
     free(fs);
 }
 
-static char *dup_n(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = 0;
-    }
-    return d;
-}
-
 /* Splits "HOST:PORT" ("[V6]:PORT"; HOST may be empty when !need_host) into
  * f->host (NULL when empty) and f->port.  0, -1 unparsable, -2 no memory. */
 static int split_hostport(feed_in *f, const char *s, bool need_host) {
@@ -224,9 +215,9 @@ static int split_hostport(feed_in *f, const char *s, bool need_host) {
     }
     if (port < 1 || port > 65535 || (need_host && hl == 0))
         return -1;
-    if (hl && !(f->host = dup_n(h, hl)))
+    if (hl && !(f->host = strndup(h, hl)))
         return -2;
-    if (!(f->port = dup_n(p, strlen(p))))
+    if (!(f->port = strndup(p, strlen(p))))
         return -2;
     return 0;
 }
@@ -261,7 +252,7 @@ pel_status feed_add(feed_set *fs, const char *spec, const char *name, size_t *in
         f->kind = FEED_FILE;
         if (!spec[5])
             r = -1;
-        else if (!(f->path = dup_n(spec + 5, strlen(spec + 5))))
+        else if (!(f->path = strndup(spec + 5, strlen(spec + 5))))
             r = -2;
     } else {
         feed_free(f);
@@ -274,8 +265,8 @@ pel_status feed_add(feed_set *fs, const char *spec, const char *name, size_t *in
                         !strncmp(spec, "file:", 5) ? "no path after file:"
                                                    : "not HOST:PORT (a port 1-65535; an IPv6 address in brackets)");
     }
-    f->name = dup_n(name, strlen(name));
-    f->spec = dup_n(spec, strlen(spec));
+    f->name = strndup(name, strlen(name));
+    f->spec = strndup(spec, strlen(spec));
     f->in = malloc(FEED_ROUND_BYTES);
     f->line = malloc(FEED_MAX_LINE + 1);
     if (r == -2 || !f->name || !f->spec || !f->in || !f->line) {
