@@ -900,7 +900,7 @@ typedef struct pel_watch_opts {
     const char *exec;          /* a command run per alert (/bin/sh -c), the alert on its input; NULL: none */
     int exec_jobs;             /* commands at a time (0: 4) */
     bool once;                 /* stop when every feed has ended */
-    double commit_s;           /* seconds between commits and detections (0: 2) */
+    double commit_s;           /* seconds between commits and detections (0: 1) */
     double stats_s;            /* seconds between status reports (0: 60) */
     int udp_idle_ms;           /* with once: a UDP feed silent this long has ended (0: 3000) */
     pel_scan_opts scan;        /* the detectors' settings, zones, data directory */

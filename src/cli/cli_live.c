@@ -35,7 +35,7 @@ static const char watch_help[] =
     "  --exec-jobs N          commands at a time (4); more wait, failures are counted\n"
     "  --once                 stop when every feed has ended (files at their end, TCP\n"
     "                         closed, UDP silent for --udp-idle seconds)\n"
-    "  --commit-interval S    seconds between commits and detections (2)\n"
+    "  --commit-interval S    seconds between commits and detections (1)\n"
     "  --stats-interval S     seconds between status lines on standard error (60;\n"
     "                         also on SIGUSR1)\n"
     "  --udp-idle S           see --once (3)\n"

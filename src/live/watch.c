@@ -842,7 +842,7 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
     }
     if (st == PEL_OK)
         st = open_journal(&w);
-    double commit_s = o->commit_s > 0 ? o->commit_s : 2.0, stats_s = o->stats_s > 0 ? o->stats_s : 60.0;
+    double commit_s = o->commit_s > 0 ? o->commit_s : 1.0, stats_s = o->stats_s > 0 ? o->stats_s : 60.0;
     double next_commit = mono_s() + commit_s, next_status = mono_s() + stats_s;
     bool dirty = false, detected_once = false;
     while (st == PEL_OK) {
