@@ -102,7 +102,7 @@ fi
 
 # ---- 3. delay at 10,000 lines a second ----
 if part 3; then
-for CI in 0.5 2; do
+for CI in 0.5 1 2; do
 head -n 200000 "$DAY" >"$B/live_20s.nmea"
 rm -rf "$B/delay.db"* "$B/delay.alerts"
 serve "$B/live_20s.nmea" --rate 10000
