@@ -200,13 +200,14 @@ sql "$T/old.db" "ALTER TABLE inputs DROP COLUMN settings; ALTER TABLE inputs DRO
 "$PEL" ingest --db "$T/old.db" "$KYST" 2>"$T/old.err"
 grep -q '0 files ingested, 1 already present' "$T/old.err"; expect "an older database: its inputs stay known" 0 $?
 expect "an older database: settings and assumed added" "|0" "$(sql "$T/old.db" "select settings, assumed from inputs")"
-expect "an older database: migrated to the current schema version" 4 \
+expect "an older database: migrated to the current schema version" 5 \
     "$(sql "$T/old.db" "select value from meta where key = 'schema_version'")"
 
-# ---- the coverage map (schema 4, docs/coverage.md) ----------------------------
+# ---- the coverage map (schema 5, docs/coverage.md) ----------------------------
 # built at ingest: the same map whole, in batches of 1000, and after the same
-# file again (already present: nothing added); a version 3 database gets it
-# rebuilt from its chunks when migrated
+# file again (already present: nothing added); each reception counted once, in
+# its station's row; a version 3 or 4 database gets it rebuilt from its chunks
+# when migrated
 NM=tests/data/real-world/GlobalFishingWatch__ais-listener/nmea-with-tagblock.txt
 covsum() { sql "$1" "select count(*), sum(positions), sum(seen % 1000003), sum(slots), count(distinct station) from coverage"; }
 "$PEL" ingest -q --db "$T/cov1.db" "$NM"
@@ -215,13 +216,15 @@ covsum() { sql "$1" "select count(*), sum(positions), sum(seen % 1000003), sum(s
 c1=$(covsum "$T/cov1.db")
 expect "coverage: built at ingest, with station rows" 1 "$(sql "$T/cov1.db" "select count(*) > 0 and sum(station > 0) > 0 from coverage")"
 expect "coverage: in batches and again, the same map" "$c1" "$(covsum "$T/cov2.db")"
+expect "coverage: each reception once, in its station's row" "$(sql "$T/cov1.db" "select sum(positions) from inputs")" \
+    "$(sql "$T/cov1.db" "select sum(positions) from coverage")"
 # pelorus coverage: the map as CSV and GeoJSON, filtered
 C1=$T/cov1.db
-ncell=$(sql "$C1" "select count(distinct cell) from coverage where station = 0")
+ncell=$(sql "$C1" "select count(distinct cell) from coverage")
 "$PEL" coverage --db "$C1" --format csv >"$T/cov.csv"; expect "coverage --format csv exits 0" 0 $?
 expect "coverage csv: the header and a row per cell heard" "cell,lat,lon,lat0,lon0,lat1,lon1,hours,positions,vessel_hours,slots,baseline,stations|$((ncell + 1))" \
     "$(head -1 "$T/cov.csv")|$(wc -l <"$T/cov.csv")"
-expect "coverage csv: the receptions add up to the map's" "$(sql "$C1" "select sum(positions) from coverage where station = 0")" \
+expect "coverage csv: the receptions add up to the map's" "$(sql "$C1" "select sum(positions) from coverage")" \
     "$(awk -F, 'NR > 1 { s += $9 } END { print s }' "$T/cov.csv")"
 expect "coverage geojson: a polygon per cell" "$ncell Polygon" \
     "$("$PEL" coverage --db "$C1" | jq -r '[.features | length, (map(.geometry.type) | unique | join(","))] | join(" ")')"
@@ -243,7 +246,12 @@ expect "coverage --from after --to: a usage error" 2 $?
 c3=$(covsum "$T/cov3.db")
 sql "$T/cov3.db" "DROP TABLE coverage; UPDATE meta SET value = '3' WHERE key = 'schema_version'"
 "$PEL" ingest -q --db "$T/cov3.db" "$KYST" 2>/dev/null
-expect "coverage: a version 3 database migrated gets its map rebuilt" "4|$c3" \
+expect "coverage: a version 3 database migrated gets its map rebuilt" "5|$c3" \
+    "$(sql "$T/cov3.db" "select value from meta where key = 'schema_version'")|$(covsum "$T/cov3.db")"
+# version 4 kept every reception again as station 0: rebuilt without
+sql "$T/cov3.db" "INSERT INTO coverage SELECT cell, 0, hour, sum(positions), max(seen), max(slots) FROM coverage GROUP BY cell, hour; UPDATE meta SET value = '4' WHERE key = 'schema_version'"
+"$PEL" ingest -q --db "$T/cov3.db" "$KYST" 2>/dev/null
+expect "coverage: a version 4 database migrated gets its map rebuilt" "5|$c3" \
     "$(sql "$T/cov3.db" "select value from meta where key = 'schema_version'")|$(covsum "$T/cov3.db")"
 
 # ---- R16: strict times --------------------------------------------------------

@@ -29,11 +29,11 @@
 
 #define CS_MAX_ROWS (16u << 20)
 
-/* One cell: its station-0 rows (every reception) with running totals, and
+/* One cell: what every station heard together, an hour a row (st_cov_all), with running totals, and
  * every station's own rows (vessels, by hour) with theirs. */
 typedef struct cs_cell {
     uint32_t cell; /* GEO_CELL_NONE: an empty slot */
-    size_t n;      /* station-0 rows */
+    size_t n;      /* hours heard (every station together) */
     int64_t *hour;
     uint32_t *pos, *ves;
     uint64_t *seen;
@@ -52,12 +52,14 @@ struct det_cellsum {
     int64_t ss, se;  /* the data's span in ten-minute slots [ss, se) */
     st_cov_row *buf; /* a cell's rows as read, before they are summed */
     size_t rcap;
+    st_cov_row *all; /* ... and every station's together (st_cov_all) */
+    size_t acap;
     cs_cell *slot;
     size_t cap, used, rows;
 };
 
 static void cell_free(cs_cell *c) {
-    free(c->hour);    /* the station-0 block */
+    free(c->hour);    /* the block of every station together */
     free(c->st_hour); /* the stations' block */
     *c = (cs_cell){.cell = GEO_CELL_NONE};
 }
@@ -87,6 +89,7 @@ void det_cellsum_free(det_cellsum *m) {
             cell_free(&m->slot[i]);
     free(m->slot);
     free(m->buf);
+    free(m->all);
     free(m);
 }
 
@@ -149,13 +152,15 @@ static int span_slots(const det_cellsum *m, int64_t h, uint8_t bits) {
     return k;
 }
 
-/* Fills c from the cell's rows r[0, n) (station, then hour, ascending). */
-static bool build(const det_cellsum *m, cs_cell *c, const st_cov_row *r, size_t n) {
-    size_t n0 = 0;
-    while (n0 < n && r[n0].station == 0)
-        n0++;
-    size_t ns = n - n0;
-    /* one block for the station-0 arrays, one for the stations' */
+/* Fills c from the cell's rows as stored, rs[0, nrs) (station, then hour,
+ * ascending), and what every station heard together, r[0, n0) (st_cov_all:
+ * one row per hour). */
+static bool build(const det_cellsum *m, cs_cell *c, const st_cov_row *r, size_t n0, const st_cov_row *rs, size_t nrs) {
+    size_t first = 0; /* the stations' own rows: past those of no known station */
+    while (first < nrs && rs[first].station == 0)
+        first++;
+    size_t ns = nrs - first;
+    /* one block for every station together, one for the stations' own */
     size_t b0 = n0 * (sizeof(int64_t) + 2 * sizeof(uint32_t) + sizeof(uint64_t)) + (n0 + 1) * 5 * sizeof(uint64_t) + n0;
     size_t b1 = ns * (sizeof(uint32_t) + sizeof(int64_t) + sizeof(uint32_t)) + (ns + 1) * sizeof(uint64_t);
     char *a = malloc(b0 ? b0 : 1), *s = malloc(b1 ? b1 : 1);
@@ -198,10 +203,10 @@ static bool build(const det_cellsum *m, cs_cell *c, const st_cov_row *r, size_t 
     c->st_ves = c->st_id + ns;
     c->st_cves[0] = 0;
     for (size_t i = 0; i < ns; i++) {
-        c->st_id[i] = r[n0 + i].station;
-        c->st_hour[i] = r[n0 + i].hour;
-        c->st_ves[i] = r[n0 + i].vessels;
-        c->st_cves[i + 1] = c->st_cves[i] + r[n0 + i].vessels;
+        c->st_id[i] = rs[first + i].station;
+        c->st_hour[i] = rs[first + i].hour;
+        c->st_ves[i] = rs[first + i].vessels;
+        c->st_cves[i + 1] = c->st_cves[i] + rs[first + i].vessels;
     }
     return true;
 }
@@ -273,8 +278,11 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
         }
         if (m->used * 2 >= m->cap && !grow(m))
             return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
+        size_t na = 0;
+        if ((st = st_cov_all(m->s, r, n, &m->all, &na, &m->acap, err)) != PEL_OK)
+            return st;
         c = find(m, cell);
-        if (!build(m, c, r, n))
+        if (!build(m, c, m->all, na, r, n))
             return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
         c->cell = cell;
         m->used++;

@@ -496,7 +496,7 @@ typedef struct det_own_hour {
 } det_own_hour;
 
 /* What a coverage cell heard, for the gap's judgement: ten-minute slots
- * (every reception together, station 0 of the map) and positions. */
+ * (every reception together, every station's rows summed) and positions. */
 typedef struct det_cell_heard {
     long slots, slots_heard;        /* in the gap's window, and those heard */
     long base_slots, base_heard;    /* outside it, within the data's span */
@@ -534,7 +534,7 @@ typedef struct det_cellsum_best {
     long vessel_hours;
 } det_cellsum_best;
 
-/* Adds to out what cell heard (every reception, station 0 of the map) in
+/* Adds to out what cell heard (every reception, st_cov_all) in
  * the window [ws, we) of ten-minute slots (within the span) and outside
  * it: slots_heard, base_heard, positions, vessel_hours, base_positions,
  * base_vessel_hours, less the vessel's own (own, its nown hours in the

@@ -110,10 +110,7 @@ pel_status st_cov_acc_add(st_cov_acc *a, const pel_position *p, pel_error *err) 
     int64_t minute = (t - hour * 3600000) / 60000;
     uint8_t slot = (uint8_t)(1u << (minute / 10));
     uint64_t bit = st_cov_bit(p->mmsi);
-    pel_status st = acc_one(a, cell, 0, hour, bit, slot, err);
-    if (st == PEL_OK && p->source)
-        st = acc_one(a, cell, p->source, hour, bit, slot, err);
-    return st;
+    return acc_one(a, cell, p->source, hour, bit, slot, err);
 }
 
 /* ---- the rebuild ------------------------------------------------------------------------------ */
@@ -154,6 +151,100 @@ pel_status st_coverage_rebuild(pel_store *s, pel_error *err) {
         st = st_cov_acc_flush(a, err);
     st_cov_acc_free(a);
     return st;
+}
+
+/* ---- every station together ------------------------------------------------------------------- */
+
+static int cmp_hour(const void *x, const void *y) {
+    const st_cov_row *a = x, *b = y;
+    return (a->hour > b->hour) - (a->hour < b->hour);
+}
+
+/* Adds row r to the sum a of the same cell and hour. */
+static void cov_sum(st_cov_row *a, const st_cov_row *r) {
+    a->positions = a->positions > UINT32_MAX - r->positions ? UINT32_MAX : a->positions + r->positions;
+    a->seen |= r->seen;
+    a->slots |= r->slots;
+    a->vessels = (uint32_t)__builtin_popcountll(a->seen);
+}
+
+pel_status st_cov_all(const pel_store *s, const st_cov_row *r, size_t n, st_cov_row **out, size_t *nout, size_t *cap,
+                      pel_error *err) {
+    *nout = 0;
+    if (n > *cap) {
+        st_cov_row *nv = realloc(*out, n * sizeof *nv);
+        if (!nv)
+            return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map");
+        *out = nv;
+        *cap = n;
+    }
+    size_t k = 0;
+    if (s->cov_legacy) { /* schema 4: station 0 held it */
+        for (size_t i = 0; i < n && r[i].station == 0; i++)
+            (*out)[k++] = r[i];
+        *nout = k;
+        return PEL_OK;
+    }
+    memcpy(*out, r, n * sizeof *r);
+    xqsort(*out, n, sizeof **out, cmp_hour);
+    for (size_t i = 0; i < n; i++) {
+        st_cov_row x = (*out)[i];
+        if (k && (*out)[k - 1].hour == x.hour)
+            cov_sum(&(*out)[k - 1], &x);
+        else {
+            x.station = 0;
+            (*out)[k++] = x;
+        }
+    }
+    *nout = k;
+    return PEL_OK;
+}
+
+/* ST_COV_ALL: the backend's rows of every station by cell and hour,
+ * summed per cell and hour as they pass. */
+typedef struct all_iter {
+    st_iter head;
+    st_iter *in;
+    st_cov_row next; /* read ahead: the first row of the next sum */
+    int has;         /* 1 a row is read ahead, 0 the end, < 0 an error */
+} all_iter;
+
+static int all_next(st_iter *it, void *row, pel_error *err) {
+    all_iter *a = (all_iter *)it;
+    if (a->has <= 0)
+        return a->has;
+    st_cov_row sum = a->next;
+    sum.station = 0;
+    for (;;) {
+        a->has = a->in->next(a->in, &a->next, err);
+        if (a->has <= 0 || a->next.cell != sum.cell || a->next.hour != sum.hour)
+            break;
+        cov_sum(&sum, &a->next);
+    }
+    *(st_cov_row *)row = sum;
+    return 1;
+}
+
+static void all_free(st_iter *it) {
+    all_iter *a = (all_iter *)it;
+    st_iter_free(a->in);
+    free(a);
+}
+
+st_iter *st_cov_all_rows(pel_store *s, int64_t from_hour, int64_t to_hour, pel_error *err) {
+    st_iter *in = s->ops->coverage_rows(s, ST_COV_EVERY, 0, from_hour, to_hour, err);
+    if (!in)
+        return NULL;
+    all_iter *a = calloc(1, sizeof *a);
+    if (!a) {
+        st_iter_free(in);
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    a->head = (st_iter){.kind = in->kind, .next = all_next, .free = all_free};
+    a->in = in;
+    a->has = in->next(in, &a->next, err);
+    return &a->head;
 }
 
 /* ---- the scan's cache ------------------------------------------------------------------------- */

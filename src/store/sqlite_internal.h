@@ -75,6 +75,7 @@ enum {
     SQ_COV_CELL,
     SQ_COV_ROWS,
     SQ_COV_STATIONS,
+    SQ_COV_EVERY,
 
     SQ_SOURCES,
     SQ__COUNT

@@ -33,7 +33,7 @@
 #include "track/trk.h"
 #include "util/fail.h"
 
-#define SCHEMA_VERSION 4 /* meta.schema_version; docs/schema.md, "Versions" */
+#define SCHEMA_VERSION 5 /* meta.schema_version; docs/schema.md, "Versions" */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -230,6 +230,8 @@ const char *const sq_sql[SQ__COUNT] = {
                     " WHERE station = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
     [SQ_COV_STATIONS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
                         " WHERE station > 0 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
+    [SQ_COV_EVERY] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
+                     " WHERE hour BETWEEN ?2 AND ?3 ORDER BY cell, hour",
     
     [SQ_SOURCES] = "SELECT id, name FROM sources ORDER BY id",
 };
@@ -545,6 +547,9 @@ static const char *const migrations[SCHEMA_VERSION] = {
     [3] = /* 3 -> 4: the coverage map, then built from the positions stored
              (st_coverage_rebuild, in the same transaction: sq_open) */
     COVERAGE_TABLES,
+    [4] = /* 4 -> 5: station 0 of the map is the receptions of no known station, no
+             longer every reception again: the map is built anew (as 3 -> 4) */
+    "DELETE FROM coverage;",
 };
 
 static pel_store *open_fail(sq_store *s, pel_error *err, pel_status code, const char *fmt, ...) {
@@ -742,8 +747,10 @@ pel_store *sq_open(const char *path, bool readonly, pel_error *err) {
     /* readers (scan, report) go through every chunk: a 64 MiB page cache and
      * memory-mapped reads spare a copy per page (failures only cost speed) */
     sqlite3_exec(s->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
-    if (readonly)
+    if (readonly) {
+        s->base.cov_legacy = kind == DB_PELORUS && version == 4;
         return &s->base;
+    }
     /* writing: WAL, the schema (new databases) or the migrations */
     pel_error e = {0};
     pel_status st = ro_place ? PEL_ERR_IO : PEL_OK; /* not even readable here: reported as read-only below */
@@ -756,8 +763,8 @@ pel_store *sq_open(const char *path, bool readonly, pel_error *err) {
         st = sq_exec(s, "BEGIN IMMEDIATE", &e);
         for (long long v = version; st == PEL_OK && v < SCHEMA_VERSION; v++)
             st = sq_exec(s, migrations[v], &e);
-        /* 3 -> 4: the map of what the stored positions heard */
-        if (st == PEL_OK && version < 4)
+        /* 3 -> 4, 4 -> 5: the map of what the stored positions heard */
+        if (st == PEL_OK && version < 5)
             st = st_coverage_rebuild(&s->base, &e);
         char up[128];
         snprintf(up, sizeof up, "UPDATE meta SET value = '%d' WHERE key = 'schema_version'; COMMIT", SCHEMA_VERSION);

@@ -23,7 +23,8 @@ typedef struct st_ops st_ops;
 struct pel_store {
     const st_ops *ops;
     bool readonly;
-    int64_t gen; /* this run's generation (st_generation_next): staged rows carry it */
+    bool cov_legacy; /* the coverage map's station 0 is every reception (schema 4, opened read-only) */
+    int64_t gen;     /* this run's generation (st_generation_next): staged rows carry it */
 };
 
 /* The head of every cursor: the backend's next and free, and which

@@ -196,6 +196,10 @@ st_iter *st_coverage_cell(pel_store *s, uint32_t cell, pel_error *err) {
 
 st_iter *st_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
                           pel_error *err) {
+    if (which == ST_COV_ALL && !s->cov_legacy) /* summed here, over the backend's rows */
+        return st_cov_all_rows(s, from_hour, to_hour, err);
+    if (which == ST_COV_ALL) /* schema 4: station 0's rows */
+        return s->ops->coverage_rows(s, ST_COV_STATION, 0, from_hour, to_hour, err);
     return s->ops->coverage_rows(s, which, station, from_hour, to_hour, err);
 }
 

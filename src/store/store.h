@@ -244,11 +244,15 @@ pel_status st_vessel_positions(pel_store *s, uint32_t mmsi, pel_position **p, si
  * hash bits ("seen": bit st_cov_bit(mmsi); its popcount is the distinct
  * vessels, a lower bound exact up to hash collisions, at most 64), and
  * which of the hour's six ten-minute slots heard anything (bit k: minutes
- * 10k..10k+9).  Station 0 is every reception together, whatever its
- * station (or none); a station's own rows (its sources.id) are kept when a
- * tag block or a source column names one.  Built at ingest, batch by
- * batch: counts add and sets or together, so the map does not depend on
- * where batches end. */
+ * 10k..10k+9).  Each reception counts once: in the row of its station
+ * (its sources.id, when a tag block or a source column names one), else of
+ * station 0 (no station known).  What every station heard together -- the
+ * cell's whole hour -- is the sum of its rows (positions add, sets or):
+ * st_coverage_rows(ST_COV_ALL) and st_cov_all make it.  (Schema 4 kept it
+ * as station 0's rows, beside the stations' own: a database of version 4
+ * opened read-only is read so, pel_store.cov_legacy.)  Built at ingest,
+ * batch by batch: counts add and sets or together, so the map does not
+ * depend on where batches end. */
 
 /* The bit of the "seen" set a vessel sets. */
 static inline uint64_t st_cov_bit(uint32_t mmsi) {
@@ -257,7 +261,7 @@ static inline uint64_t st_cov_bit(uint32_t mmsi) {
 
 /* One count to add: receptions in one cell, hour and station. */
 typedef struct st_cov_add {
-    uint32_t cell, station; /* station 0: all receptions */
+    uint32_t cell, station; /* station 0: none known */
     int64_t hour;
     uint64_t seen; /* st_cov_bit of each vessel heard */
     uint32_t positions;
@@ -279,13 +283,22 @@ typedef struct st_cov_row {
 
 /* Which rows st_coverage_rows reads. */
 typedef enum st_cov_which {
-    ST_COV_ALL = 0,  /* station 0: every reception together */
+    ST_COV_ALL = 0,  /* every reception together: one row per cell and hour, station 0 */
     ST_COV_STATIONS, /* every station's own rows (station > 0) */
-    ST_COV_STATION   /* the rows of one station */
+    ST_COV_STATION,  /* the rows of one station (0: those of no known station) */
+    ST_COV_EVERY     /* every row as stored, by cell then hour (the backends' part of ST_COV_ALL) */
 } st_cov_which;
 
-/* The rows of one cell, every station's (0 first), by station then hour. */
+/* The rows of one cell as stored, every station's (0 first), by station
+ * then hour. */
 st_iter *st_coverage_cell(pel_store *s, uint32_t cell, pel_error *err);
+
+/* What every station heard together in a cell, from its n rows r as
+ * st_coverage_cell gives them: one row per hour (station 0), in hour
+ * order, into *out (grown with realloc as needed, *cap its size; the
+ * caller frees it), *nout their count.  PEL_OK or PEL_ERR_NOMEM. */
+pel_status st_cov_all(const pel_store *s, const st_cov_row *r, size_t n, st_cov_row **out, size_t *nout, size_t *cap,
+                      pel_error *err);
 
 /* The rows of which (station for ST_COV_STATION) with hours from..to
  * inclusive, by cell, station, hour. */
@@ -321,6 +334,10 @@ void st_cov_acc_free(st_cov_acc *a);
  * chunks hold positions after the build removed duplicate receptions: a
  * rebuilt map can count fewer receptions than one built at ingest. */
 pel_status st_coverage_rebuild(pel_store *s, pel_error *err);
+
+/* The cursor of st_coverage_rows(ST_COV_ALL) (coverage.c): the backend's
+ * ST_COV_EVERY rows summed per cell and hour. */
+st_iter *st_cov_all_rows(pel_store *s, int64_t from_hour, int64_t to_hour, pel_error *err);
 
 /* A cache of the map's cells for a scan: st_covmap_cell gives every row of
  * cell (as st_coverage_cell, all stations), borrowed until the next call;
