@@ -893,7 +893,9 @@ typedef struct pel_watch_feed {
 typedef struct pel_watch_opts {
     const pel_watch_feed *feeds;
     size_t nfeeds;
-    const char *journal_dir;   /* where the journals go (made if missing) */
+    const char *journal_dir;   /* where the journals go (made if missing): a new one each run and
+                                  each UTC day */
+    uint64_t journal_lines;    /* ... and every this many lines (0: no limit) */
     FILE *alerts;              /* alerts out, one JSON object a line; NULL: none */
     const char *alerts_path;   /* the file behind alerts (read back at a restart), NULL: not a file */
     const char *findings_path; /* rewritten with the findings standing after each detection; NULL: none */
@@ -916,6 +918,7 @@ typedef struct pel_watch_opts {
 
 typedef struct pel_watch_stats {
     uint64_t lines, positions, rejected, commits, scans;
+    uint64_t journals; /* journals completed by rotation (a new day, journal_lines) */
     uint64_t alerts_new, alerts_update, alerts_retract, standing;
     uint64_t recovered_lines;  /* of journals a killed run left, stored at the restart */
     uint64_t skipped_lines;    /* ... of followed files: read again from the files instead */

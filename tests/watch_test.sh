@@ -8,7 +8,8 @@
 #      the journal's line numbers are the input's), and there is one alert
 #      "new" per finding, ids unique, sequence numbers 1..N;
 #   3. the same file replayed over TCP (pelorus replay) and over UDP into
-#      watch --once: the same findings;
+#      watch --once: the same findings; paced over TCP with a new journal
+#      every 5,000 lines, too (evidence aside: each journal numbers its own);
 #   4. late data: a position of 445110001 from 23:00 on day 1 (a satellite's,
 #      arriving after everything else) splits its 14-hour gap into two of 7:
 #      the gap's alert is retracted (same id), nothing else changes;
@@ -100,9 +101,9 @@ else bad "follow: journal [$J] differs from the input"; fi
 if grep -qF "\"file\":\"$J\"" "$T/f.jsonl"; then ok "follow: the evidence names the journal"; else bad "follow: evidence does not name $J"; fi
 
 # ---- 3. TCP and UDP ----
-start_replay() { # serve -> sets RPID (and PORT for TCP)
+start_replay() { # serve [options] -> sets RPID (and PORT for TCP)
     rm -f "$T/replay.err"
-    "$PEL" replay "$F" --serve "$1" 2>"$T/replay.err" &
+    "$PEL" replay "$F" --serve "$@" 2>"$T/replay.err" &
     RPID=$!; pids+=("$RPID")
 }
 start_replay tcp://127.0.0.1:0
@@ -113,6 +114,21 @@ rc=$?
 wait "$RPID"
 [ $rc = 0 ] && ok "tcp --once: exit 0" || bad "tcp --once: exit $rc: $(head -c 300 "$T/t.err")"
 same_as_scan "tcp" "$T/t.jsonl" "$T/t.alerts"
+
+# paced, with a new journal every 5,000 lines: the findings are the same
+start_replay tcp://127.0.0.1:0 --rate 30000
+PORT=
+wait_for '[ -s "$T/replay.err" ] && PORT=$(sed -n "s|^pelorus replay: serving tcp://127\.0\.0\.1:\([0-9]*\)$|\1|p" "$T/replay.err") && [ -n "$PORT" ]'
+"$PEL" watch -q --db "$T/r.db" --feed "tcp://127.0.0.1:$PORT#rx-tcp" --once --journal-lines 5000 --commit-interval 0.2 \
+    --alerts "$T/r.alerts" --findings "$T/r.jsonl" 2>"$T/r.err"
+wait "$RPID"
+nj=$(ls "$T"/r.db-live/*.nmea | wc -l)
+if [ "$nj" -ge 5 ] && [ "$(cat "$T"/r.db-live/*.nmea | wc -l)" = 61653 ] && \
+    [ "$(sqlite3 "$T/r.db" "SELECT count(*) = sum(status = 'complete') AND sum(lines_done) = 61653 FROM inputs")" = 1 ]; then
+    ok "journal rotation: $nj journals, every line in one, all complete"
+else bad "journal rotation: $nj journals: $(sqlite3 "$T/r.db" "SELECT path, status, lines_done FROM inputs" | head -c 400)"; fi
+if cmp -s <(noev "$T/r.jsonl") <(noev "$T/scan.jsonl"); then ok "journal rotation: findings equal the scan's"
+else bad "journal rotation: findings differ: $(diff <(noev "$T/r.jsonl") <(noev "$T/scan.jsonl") | head -c 600)"; fi
 
 UPORT=$((20000 + RANDOM % 20000))
 "$PEL" watch --db "$T/u2.db" --listen "udp://127.0.0.1:$UPORT#rx-udp" --once --udp-idle 2 --stats-interval 3600 \

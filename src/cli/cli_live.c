@@ -39,6 +39,7 @@ static const char watch_help[] =
     "  --stats-interval S     seconds between status lines on standard error (60;\n"
     "                         also on SIGUSR1)\n"
     "  --udp-idle S           see --once (3)\n"
+    "  --journal-lines N      a new journal every N lines (as well as every UTC day)\n"
     "  --set, --zones, --data-dir   as for pelorus scan\n"
     "  -q                     no status lines\n"
     "\n"
@@ -108,6 +109,7 @@ int cli_watch(int argc, char **argv) {
         O_COMMIT,
         O_STATS,
         O_IDLE,
+        O_JLINES,
         O_SET,
         O_ZONES,
         O_DATA,
@@ -127,6 +129,7 @@ int cli_watch(int argc, char **argv) {
         [O_COMMIT] = {"--commit-interval", NULL, true},
         [O_STATS] = {"--stats-interval", NULL, true},
         [O_IDLE] = {"--udp-idle", NULL, true},
+        [O_JLINES] = {"--journal-lines", NULL, true},
         [O_SET] = {"--set", NULL, true},
         [O_ZONES] = {"--zones", NULL, true},
         [O_DATA] = {"--data-dir", NULL, true},
@@ -227,6 +230,12 @@ int cli_watch(int argc, char **argv) {
         case O_IDLE:
             if (cli_real("watch", "--udp-idle", v, 0.1, 3600, "seconds", &d))
                 wo.udp_idle_ms = (int)(d * 1000);
+            else
+                rc = 2;
+            break;
+        case O_JLINES:
+            if (cli_whole("watch", "--journal-lines", v, 1000, UINT64_MAX / 2, "lines", &u))
+                wo.journal_lines = u;
             else
                 rc = 2;
             break;

@@ -94,6 +94,9 @@ typedef struct watch {
     int64_t detect_first_ms; /* ... of the lines the detection under way covers */
     double *delay;           /* per alert: seconds from detect_first_ms to its sending */
     size_t ndelay, delaycap;
+    int jday;        /* the UTC day (days since 1970) the journal was opened on */
+    unsigned jseq;   /* journals opened by this run */
+    uint64_t jfirst; /* the journal's line count when opened (a continued one's) */
 } watch;
 
 static int64_t now_ms(void) {
@@ -761,13 +764,29 @@ static pel_status open_journal(watch *w) {
     gmtime_r(&t, &tm);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(w->jpath, sizeof w->jpath, "%s/%s-%ld.nmea", dir, stamp, (long)getpid());
+    snprintf(w->jpath, sizeof w->jpath, "%s/%s-%ld-%u.nmea", dir, stamp, (long)getpid(), ++w->jseq);
+    w->jday = (int)(t / 86400);
     if (!(w->journal = fopen(w->jpath, "a")))
         return pel_fail(w->err, PEL_ERR_IO, "%s: %s", w->jpath, strerror(errno));
     uint64_t done = 0;
     pel_status st = pel_live_journal(w->lv, w->jpath, &done, w->err);
-    w->lineno = w->committed = done;
+    w->lineno = w->committed = w->jfirst = done;
     return st;
+}
+
+/* A new journal each UTC day, and every o->journal_lines lines when set:
+ * the current one completed (after the commit just made), the next begun. */
+static pel_status rotate(watch *w) {
+    bool day = (int)(time(NULL) / 86400) != w->jday;
+    bool full = w->o->journal_lines && w->lineno - w->jfirst >= w->o->journal_lines;
+    if (!day && !full)
+        return PEL_OK;
+    pel_status st = pel_live_journal_done(w->lv, w->err);
+    if (fclose(w->journal) != 0 && st == PEL_OK)
+        st = pel_fail(w->err, PEL_ERR_IO, "%s: %s", w->jpath, strerror(errno));
+    w->journal = NULL;
+    w->st->journals++;
+    return st == PEL_OK ? open_journal(w) : st;
 }
 
 pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *stats, pel_error *err) {
@@ -873,6 +892,8 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
             st = commit(&w);
             if (st == PEL_OK && (dirty || !detected_once))
                 st = detect(&w);
+            if (st == PEL_OK && !stop)
+                st = rotate(&w);
             dirty = false;
             detected_once = true;
             next_commit = mono_s() + commit_s;
