@@ -10,6 +10,8 @@
 #   3. the same file replayed over TCP (pelorus replay) and over UDP into
 #      watch --once: the same findings; paced over TCP with a new journal
 #      every 5,000 lines, too (evidence aside: each journal numbers its own);
+#      Two feeds at once, one of random bytes: counted on its own, the
+#      findings those of the good one;
 #   4. late data: a position of 445110001 from 23:00 on day 1 (a satellite's,
 #      arriving after everything else) splits its 14-hour gap into two of 7:
 #      the gap's alert is retracted (same id), nothing else changes;
@@ -129,6 +131,25 @@ if [ "$nj" -ge 5 ] && [ "$(cat "$T"/r.db-live/*.nmea | wc -l)" = 61653 ] && \
 else bad "journal rotation: $nj journals: $(sqlite3 "$T/r.db" "SELECT path, status, lines_done FROM inputs" | head -c 400)"; fi
 if cmp -s <(noev "$T/r.jsonl") <(noev "$T/scan.jsonl"); then ok "journal rotation: findings equal the scan's"
 else bad "journal rotation: findings differ: $(diff <(noev "$T/r.jsonl") <(noev "$T/scan.jsonl") | head -c 600)"; fi
+
+# two feeds at once, one of them garbage (random bytes over TCP): the
+# garbage is counted, and the findings are the scan's of the good feed
+head -c 3000000 /dev/urandom >"$T/garbage.bin"
+rm -f "$T/replay.err"
+"$PEL" replay "$T/garbage.bin" --serve tcp://127.0.0.1:0 2>"$T/replay.err" &
+RPID=$!; pids+=("$RPID")
+PORT=
+wait_for '[ -s "$T/replay.err" ] && PORT=$(sed -n "s|^pelorus replay: serving tcp://127\.0\.0\.1:\([0-9]*\)$|\1|p" "$T/replay.err") && [ -n "$PORT" ]'
+"$PEL" watch --db "$T/x.db" --feed "tcp://127.0.0.1:$PORT#junk" --follow "$F#good" --once --stats-interval 3600 \
+    --alerts "$T/x.alerts" --findings "$T/x.jsonl" 2>"$T/x.err"
+rc=$?
+wait "$RPID"
+if [ $rc = 0 ] && cmp -s <(noev "$T/x.jsonl") <(noev "$T/scan.jsonl"); then ok "garbage beside a good feed: the good feed's findings"
+else bad "garbage beside a good feed: exit $rc: $(diff <(noev "$T/x.jsonl") <(noev "$T/scan.jsonl") | head -c 400) $(head -c 300 "$T/x.err")"; fi
+if grep -q '^pelorus watch: feed junk (tcp://127.0.0.1:[0-9]*): ended, lines [1-9][0-9]*, messages 0, rejects [1-9][0-9]* binary [1-9]' "$T/x.err" &&
+    grep -q '^pelorus watch: feed good (file:.*): ended, lines 61653, messages 51715, rejects 119 malformed 5 checksum 100 fragment_orphan 9 fragment_stale 5,' "$T/x.err"; then
+    ok "garbage: counted on its own feed (no message, rejects by reason); the good feed's counts as alone"
+else bad "garbage: $(grep 'feed ' "$T/x.err" | head -c 600)"; fi
 
 UPORT=$((20000 + RANDOM % 20000))
 "$PEL" watch --db "$T/u2.db" --listen "udp://127.0.0.1:$UPORT#rx-udp" --once --udp-idle 2 --stats-interval 3600 \
