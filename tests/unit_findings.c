@@ -109,7 +109,9 @@ static void test_build(void) {
         "\"contradicted_by\":[],\"entered_from\":{\"time\":\"2023-11-14T22:13:20Z\",\"lat\":35.000000},"
         "\"distance_m\":412,\"clocks\":[\"tag_block\",\"trailer\"],\"evidence\":[{\"file\":\"in "
         "\\\"1\\\".nmea\",\"line\":7},"
-        "{\"file\":\"in \\\"1\\\".nmea\",\"line\":9}],\"evidence_total\":2}\n";
+        "{\"file\":\"in \\\"1\\\".nmea\",\"line\":9}],\"evidence_total\":2,"
+        /* sha256("zone_entry|412000001|0|1700000000000"), its first 8 bytes (Python's hashlib) */
+        "\"finding_id\":\"8cbe5569623fcf5b\"}\n";
     CHECK(out && !strcmp(out, want), "JSON line:\n%s\nwant\n%s", out, want);
     /* ... and read back, written again: the same line */
     fnd_set *back = fnd_set_new();
@@ -174,7 +176,7 @@ static void test_build(void) {
         CHECK(line &&
                   strstr(line, ",\"feed_hours_fraction\":0.46,\"partner\":{\"mmsi\":412000002,\"leg\":{\"spare_h\":"
                                "1.2}},\"clocks\":[\"tag_block\",\"pghp\",\"trailer\"],") &&
-                  strstr(line, "\"line\":9},{\"file\":\"in \\\"1\\\".nmea\",\"line\":11}],\"evidence_total\":3}"),
+                  strstr(line, "\"line\":9},{\"file\":\"in \\\"1\\\".nmea\",\"line\":11}],\"evidence_total\":3,"),
               "written: %s", line);
         free(line);
         /* evidence beyond the cap is counted, not listed */
@@ -301,7 +303,8 @@ static void test_reader(void) {
     /* members of every kind, kept with their types; a finding of another event */
     const char *good = " {\"event\":\"sighting\",\"mmsi\":7,\"mmsi2\":null,\"start\":\"2024-01-01T00:00:00Z\","
                        "\"end\":\"2024-01-01T00:00:00.5Z\",\"x\":1e3,\"y\":-0,\"z\":12345678901234567890,"
-                       "\"s\":\"\\ud83d\\udea2\\u00e9\\n\",\"o\":{\"a\":[1,{\"b\":null}]},\"t\":true} ";
+                       "\"s\":\"\\ud83d\\udea2\\u00e9\\n\",\"o\":{\"a\":[1,{\"b\":null}]},\"t\":true,"
+                       "\"finding_id\":\"not its own\"} ";
     char why[160] = "";
     CHECK(fnd_read_line(s, good, strlen(good), why, sizeof why) == PEL_OK && s->n == 1, "a foreign finding: %s", why);
     if (s->n == 1) {
@@ -318,7 +321,9 @@ static void test_reader(void) {
         CHECK(out &&
                   strstr(out,
                          "\"x\":1000,\"y\":-0,\"z\":1.2345678901234567e+19,\"s\":\"\xF0\x9F\x9A\xA2\xC3\xA9\\u000a\","
-                         "\"o\":{\"a\":[1,{\"b\":null}]},\"t\":true,\"evidence\":[],\"evidence_total\":0}"),
+                         "\"o\":{\"a\":[1,{\"b\":null}]},\"t\":true,\"evidence\":[],\"evidence_total\":0,"
+                         /* derived again, not the one read: sha256("sighting|7|0|1704067200000") (hashlib) */
+                         "\"finding_id\":\"50c040ca8482a4cf\"}"),
               "written: %s", out);
         free(out);
     }

@@ -156,7 +156,7 @@ static void test_reachable(void) {
               "\"from\":412000001,\"to\":667000001", "\"from_flag\":\"CN\",\"to_flag\":\"SL\",\"flag_changed\":true",
               "\"silence_h\":0.50", "\"distance_nm\":5.00", "\"speed_needed_kn\":10.0",
               "1-reach.csv\",\"line\":146},{\"file\":", "1-reach.csv\",\"line\":147},{\"file\":",
-              "1-reach.csv\",\"line\":2}],\"evidence_total\":3}"),
+              "1-reach.csv\",\"line\":2}],\"evidence_total\":3,"),
           "reach: identity_change mmsi with its evidence:\n%s", out);
     CHECK(!strstr(out, "\"event\":\"gap\""), "reach: no gap");
     CHECK(!strstr(out, "imo_shared"), "reach: no imo_shared");

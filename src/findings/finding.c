@@ -9,6 +9,7 @@
  * little.
  */
 #include <math.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,6 +367,30 @@ static int cmp_finding(const void *a, const void *b) {
 
 void fnd_set_sort(fnd_set *s) {
     xqsort(s->v, s->n, sizeof *s->v, cmp_finding);
+}
+
+void fnd_id(const fnd_set *s, size_t i, char out[FND_ID_LEN + 1]) {
+    const fnd_finding *f = &s->v[i];
+    /* findings alike in event, vessels and start stand together in the
+     * canonical order: the second and after are told apart by their rank */
+    unsigned rank = 0;
+    for (size_t k = i; k-- > 0;) {
+        const fnd_finding *g = &s->v[k];
+        if (g->start_ms != f->start_ms || strcmp(g->event, f->event) || g->mmsi != f->mmsi || g->mmsi2 != f->mmsi2)
+            break;
+        rank++;
+    }
+    char key[160];
+    int n = snprintf(key, sizeof key, "%s|%u|%u|%lld", f->event, f->mmsi, f->mmsi2, (long long)f->start_ms);
+    if (rank && n > 0 && (size_t)n < sizeof key)
+        n += snprintf(key + n, sizeof key - (size_t)n, "|%u", rank);
+    struct sha256_ctx c;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&c);
+    sha256_update(&c, n > 0 && (size_t)n < sizeof key ? (size_t)n : strlen(key), (const uint8_t *)key);
+    sha256_digest(&c, sizeof d, d);
+    for (int k = 0; k < FND_ID_LEN / 2; k++)
+        snprintf(out + 2 * k, 3, "%02x", d[k]);
 }
 
 void fnd_set_paths(fnd_set *s, char **paths, size_t n) {

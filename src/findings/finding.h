@@ -223,6 +223,14 @@ void fnd_set_keep(fnd_set *s, const bool *keep);
  * findings always come out in the same order. */
 void fnd_set_sort(fnd_set *s);
 
+/* Finding i's id (docs/findings.md, "finding_id"), into out as FND_ID_LEN hex
+ * digits and a NUL: the first bytes of SHA-256("event|mmsi|mmsi2|start
+ * ms"), with "|rank" for the second and later findings alike in those in
+ * the set's order (s sorted: fnd_set_sort).  The same finding keeps it as
+ * it grows (its end moves), across runs. */
+#define FND_ID_LEN 16
+void fnd_id(const fnd_set *s, size_t i, char out[FND_ID_LEN + 1]);
+
 /* Gives s the paths of the evidence's inputs (paths[input], NULL where
  * none), taking ownership of the array and its strings; earlier paths are
  * freed. */

@@ -453,6 +453,10 @@ static const char *take_core(parser *ps, fnd_set *s, fnd_finding *core, fnd_evid
                     return "";
                 (*ev)[(*nev)++] = (fnd_evidence){in, (uint64_t)line};
             }
+        } else if (!strcmp(name, "finding_id")) {
+            if (m->kind != FND_STR)
+                return "finding_id not a string";
+            /* derived from the rest (fnd_id): written again as it was */
         } else if (!strcmp(name, "evidence_total")) {
             if (m->kind != FND_INT || m->v.i < 0)
                 return "evidence_total not a count";

@@ -112,6 +112,8 @@ static void put_clocks(FILE *f, unsigned clocks, bool comma) {
 
 /* The contract's object of one finding. */
 static void put_object(FILE *f, const fnd_set *s, const fnd_finding *x) {
+    char id[FND_ID_LEN + 1];
+    fnd_id(s, (size_t)(x - s->v), id);
     fputs("{\"event\":", f);
     esc_json_string(f, x->event, 0);
     fprintf(f, ",\"mmsi\":%u", x->mmsi);
@@ -133,7 +135,7 @@ static void put_object(FILE *f, const fnd_set *s, const fnd_finding *x) {
         esc_json_string(f, fnd_evidence_file(s, &x->ev[i]), 0);
         fprintf(f, ",\"line\":%llu}", (unsigned long long)x->ev[i].line);
     }
-    fprintf(f, "],\"evidence_total\":%llu}", (unsigned long long)x->nev_total);
+    fprintf(f, "],\"evidence_total\":%llu,\"finding_id\":\"%s\"}", (unsigned long long)x->nev_total, id);
 }
 
 pel_status fnd_write_jsonl(FILE *f, const fnd_set *s) {

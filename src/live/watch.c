@@ -407,12 +407,11 @@ static pel_status detect(watch *w) {
             x->start_ms = f->start_ms;
             x->end_ms = f->end_ms;
         } else {
-            char key[160];
-            int k = snprintf(key, sizeof key, "%s|%u|%u|%lld", f->event, f->mmsi, f->mmsi2, (long long)f->start_ms);
-            sha_hex(key, (size_t)k, 8, fresh.id);
+            fnd_id(s, i, fresh.id); /* the finding's own id (as pelorus scan writes it) */
             for (int salt = 1; id_taken(w, fresh.id); salt++) {
+                /* taken by another standing alert (one whose finding's start moved) */
                 char k2[200];
-                int m = snprintf(k2, sizeof k2, "%s|%d", key, salt);
+                int m = snprintf(k2, sizeof k2, "%s|taken|%d", fresh.id, salt);
                 sha_hex(k2, (size_t)m, 8, fresh.id);
             }
             copy_str(fresh.event, sizeof fresh.event, f->event);
