@@ -21,7 +21,8 @@
 #      is stored once (positions as the scan's ingest);
 #   6. standard input (--once: the same findings; without it, SIGUSR1 prints
 #      the status at once, and the end of the input ends the run);
-#   7. --exec: the command gets every alert on its standard input.
+#   7. --exec: the command gets every alert on its standard input; failures
+#      are counted; a command holds none of the service's files.
 # Prints "watch: N passed, M failed".  Usage: tests/watch_test.sh (BUILD=build)
 set -u
 cd "$(dirname "$0")/.."
@@ -231,6 +232,15 @@ else bad "SIGUSR1: exit $rc: $(head -c 600 "$T/g.err")"; fi
 # ---- 6. --exec ----
 "$PEL" watch -q --db "$T/e.db" --follow "$F" --once --alerts "$T/e.alerts" --exec "cat >>$T/exec.out" --exec-jobs 1 2>"$T/e.err"
 if cmp -s "$T/e.alerts" "$T/exec.out"; then ok "exec: the command got every alert"; else bad "exec: $(wc -l <"$T/exec.out") lines for $(wc -l <"$T/e.alerts") alerts"; fi
+"$PEL" watch --db "$T/e2.db" --follow "$F" --once --alerts /dev/null --exec "cat >/dev/null; exit 3" 2>"$T/e2.err"
+if grep -q "exec ok 0 failed $N dropped 0" "$T/e2.err"; then ok "exec: failing commands counted ($N)"; else bad "exec: $(grep 'exec ok' "$T/e2.err" | head -c 300)"; fi
+# a command holds nothing of the service's (not the database, its lock, the
+# journal or a socket): it sees its input, output, error and nothing else
+"$PEL" watch -q --db "$T/e3.db" --follow "$F" --once --alerts /dev/null --exec-jobs 1 \
+    --exec "cat >/dev/null; ls /proc/self/fd | tr '\\n' ' ' >>$T/fds; echo >>$T/fds" 2>/dev/null
+if [ "$(sort -u "$T/fds" 2>/dev/null)" = "0 1 2 3 " ] && [ "$(wc -l <"$T/fds")" = "$N" ]; then
+    ok "exec: each command has only its standard files (ls's own directory aside)"
+else bad "exec: the commands' files: $(sort "$T/fds" 2>/dev/null | uniq -c | head -c 300)"; fi
 
 echo "watch: $pass passed, $fail failed"
 [ $fail = 0 ]

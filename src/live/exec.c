@@ -64,8 +64,12 @@ static void start(exec_pool *p, int k, const char *text) {
     }
     if (pid == 0) {
         dup2(fd[0], 0);
-        close(fd[0]);
-        close(fd[1]);
+        /* nothing of the service's but the alert: not the database, its
+         * writer lock (a command outliving a killed watch would hold it),
+         * the journal or the feeds' sockets */
+        long max = sysconf(_SC_OPEN_MAX);
+        for (int d = 3; d < (max > 0 && max < 65536 ? max : 65536); d++)
+            close(d);
         signal(SIGPIPE, SIG_DFL);
         execl("/bin/sh", "sh", "-c", p->cmd, (char *)NULL);
         _exit(127);
