@@ -19,6 +19,7 @@
 #      the findings equal the scan's (evidence aside: the second journal
 #      numbers its own lines), no id is sent twice as "new", and every line
 #      is stored once (positions as the scan's ingest);
+#      The same, killed five times at other moments while the file grows;
 #   6. standard input (--once: the same findings; without it, SIGUSR1 prints
 #      the status at once, and the end of the input ends the run);
 #   7. --exec: the command gets every alert on its standard input; failures
@@ -209,6 +210,28 @@ sp=$(sqlite3 "$T/scan.db" "SELECT sum(positions) FROM inputs")
 kp=$(sqlite3 "$T/k.db" "SELECT sum(positions) FROM inputs")
 jl=$(cat "$T"/k.db-live/*.nmea | grep -c ',[rx]k\.nmea,1[0-9]*$')
 [ "$sp" = "$kp" ] && [ "$jl" -gt 61000 ] && ok "restart: every position stored once ($kp)" || bad "restart: $kp positions (scan $sp)"
+
+# killed again and again while the file grows: five runs, each killed at
+# another moment, then one to the end
+: >"$T/m.nmea"
+for part in 1 2 3 4 5; do
+    sed -n "$(((part - 1) * 10000 + 1)),$((part * 10000))p" "$F" >>"$T/m.nmea"
+    "$PEL" watch -q --db "$T/m.db" --follow "$T/m.nmea" --alerts "$T/m.alerts" --commit-interval 0.1 2>>"$T/m.err" &
+    WPID=$!; pids+=("$WPID")
+    sleep "0.$((part * 2 - 1))"
+    kill -9 "$WPID"; wait "$WPID" 2>/dev/null
+done
+tail -n +50001 "$F" >>"$T/m.nmea"
+"$PEL" watch -q --db "$T/m.db" --follow "$T/m.nmea" --once --alerts "$T/m.alerts" --findings "$T/m.jsonl" 2>>"$T/m.err"
+rc=$?
+if [ $rc = 0 ] && cmp -s <(noev "$T/m.jsonl") <(noev "$T/scan.jsonl"); then ok "killed five times: the findings equal the scan's"
+else bad "killed five times: exit $rc: $(diff <(noev "$T/m.jsonl") <(noev "$T/scan.jsonl") | head -c 400) $(head -c 300 "$T/m.err")"; fi
+dup=$(grep '"alert":"new"' "$T/m.alerts" | grep -o '"id":"[0-9a-f]*"' | sort | uniq -d | wc -l)
+seqs=$(grep -o '"seq":[0-9]*' "$T/m.alerts" | cut -d: -f2 | tr '\n' ' ')
+[ "$dup" = 0 ] && [ "$seqs" = "$(seq -s ' ' 1 "$(grep -c . "$T/m.alerts")") " ] &&
+    [ "$(sqlite3 "$T/m.db" "SELECT sum(positions) FROM inputs")" = "$(sqlite3 "$T/scan.db" "SELECT sum(positions) FROM inputs")" ] &&
+    ok "killed five times: no id twice as new, sequence unbroken, every position once" ||
+    bad "killed five times: $dup ids twice as new; seq [$(printf '%s' "$seqs" | head -c 200)]"
 
 # ---- standard input, and SIGUSR1 ----
 "$PEL" watch -q --db "$T/s.db" - --once --findings "$T/s.jsonl" <"$F" >"$T/s.alerts" 2>"$T/s.err"
