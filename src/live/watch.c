@@ -94,9 +94,11 @@ typedef struct watch {
     int64_t detect_first_ms; /* ... of the lines the detection under way covers */
     double *delay;           /* per alert: seconds from detect_first_ms to its sending */
     size_t ndelay, delaycap;
-    int jday;        /* the UTC day (days since 1970) the journal was opened on */
-    unsigned jseq;   /* journals opened by this run */
-    uint64_t jfirst; /* the journal's line count when opened (a continued one's) */
+    int jday;                  /* the UTC day (days since 1970) the journal was opened on */
+    unsigned jseq;             /* journals opened by this run */
+    uint64_t jfirst;           /* the journal's line count when opened (a continued one's) */
+    uint64_t stored, detected; /* records stored so far (positions and identities; per journal, with its
+                                  number), and as the last detection saw them */
 } watch;
 
 static int64_t now_ms(void) {
@@ -582,6 +584,7 @@ static pel_status commit(watch *w) {
         st = pel_live_commit(w->lv, w->lineno, (const char *const *)kv, nkv, &is, w->err);
         w->st->positions = is.positions;
         w->st->rejected = is.rejected;
+        w->stored = ((uint64_t)w->jseq << 48) + is.positions + is.statics;
     } else
         pel_fail(w->err, st, "out of memory");
     for (size_t i = 0; kv && i < nkv; i++)
@@ -889,8 +892,11 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
             pel_live_flush(w.lv);
         if ((dirty && now >= next_commit) || stop || (!detected_once && now >= next_commit)) {
             st = commit(&w);
-            if (st == PEL_OK && (dirty || !detected_once))
+            /* lines that stored nothing (garbage, rejects) change no finding */
+            if (st == PEL_OK && ((dirty && w.stored != w.detected) || !detected_once)) {
                 st = detect(&w);
+                w.detected = w.stored;
+            }
             if (st == PEL_OK && !stop)
                 st = rotate(&w);
             dirty = false;
