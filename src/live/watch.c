@@ -738,20 +738,12 @@ static void status(watch *w) {
                                       (unsigned long long)c->by_reason[r]);
         if (k < sizeof buf && f->too_long)
             k += (size_t)snprintf(buf + k, sizeof buf - k, " too_long %llu", (unsigned long long)f->too_long);
+        char heard[48] = "never";
+        if (f->last_heard_ms)
+            snprintf(heard, sizeof heard, "%.1f s ago", (double)(t - f->last_heard_ms) / 1000.0);
         if (k < sizeof buf)
-            k += (size_t)snprintf(buf + k, sizeof buf - k, ", last heard %s, reconnects %llu%s%s",
-                                  f->last_heard_ms ? "" : "never", (unsigned long long)f->reconnects,
-                                  f->error[0] ? ", " : "", f->error);
-        if (f->last_heard_ms && k < sizeof buf) {
-            /* "last heard 3.2 s ago" */
-            char *at = strstr(buf, "last heard ,");
-            if (at) {
-                char tail[1024];
-                snprintf(tail, sizeof tail, "%s", at + 11);
-                snprintf(at, sizeof buf - (size_t)(at - buf), "last heard %.1f s ago%s",
-                         (double)(t - f->last_heard_ms) / 1000.0, tail);
-            }
-        }
+            snprintf(buf + k, sizeof buf - k, ", last heard %s, reconnects %llu%s%s", heard,
+                     (unsigned long long)f->reconnects, f->error[0] ? ", " : "", f->error);
         w->o->on_status(w->o->ud, buf);
     }
 }
