@@ -854,6 +854,13 @@ typedef struct pel_scan_opts {
     const char *zones_path; /* zones GeoJSON instead of data_dir's */
     const char *const *set; /* detector settings "name=value" (docs/findings.md) */
     size_t nset;
+    /* a period (Unix ms, inclusive): the detectors see the positions in it,
+       and each vessel's last one before it (a gap into the period is seen);
+       the coverage baselines are those of the period; findings that do not
+       meet it are left out.  A vessel heard before and after the period but
+       not in it is not seen.  Without: the whole store. */
+    bool has_from, has_to;
+    int64_t from_ms, to_ms;
 } pel_scan_opts;
 
 typedef struct pel_scan_stats {

@@ -38,6 +38,9 @@ static const char scan_help[] = "usage: pelorus scan [OPTIONS] [INPUT...]\n"
                                 "                     repeatable); without any, the stored lists or the shipped one\n"
                                 "  --zones FILE       areas of interest (GeoJSON) instead of the shipped ones\n"
                                 "  --data-dir DIR     where ports.csv, zones.geojson and mid.csv are\n"
+                                "  --from T, --to T   a period only (ISO-8601 or Unix time): its positions and\n"
+                                "                     each vessel's last one before it, the coverage of the\n"
+                                "                     period, the findings that meet it (docs/findings.md)\n"
                                 "  --rejects FILE     rejected input lines (as pelorus ingest)\n"
                                 "  --format-in F      input format: auto, nmea, noaa, dma, kystverket, barentswatch\n"
                                 "                     or csv (as ingest --format)\n"
@@ -81,7 +84,9 @@ int cli_scan(int argc, char **argv) {
         O_COLUMNS,
         O_TIMEFMT,
         O_DELIM,
-        O_ASSUME
+        O_ASSUME,
+        O_FROM,
+        O_TO
     };
     /* passed on to the ingest as they are: it checks them */
     const char *pass[4][2] = {
@@ -102,6 +107,8 @@ int cli_scan(int argc, char **argv) {
         [O_TIMEFMT] = {"--time-format", NULL, true},
         [O_DELIM] = {"--delimiter", NULL, true},
         [O_ASSUME] = {"--assume-time", NULL, true},
+        [O_FROM] = {"--from", NULL, true},
+        [O_TO] = {"--to", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -157,6 +164,12 @@ int cli_scan(int argc, char **argv) {
         case O_ASSUME:
             pass[k - O_COLUMNS][1] = v;
             break;
+        case O_FROM:
+        case O_TO:
+            if (!cli_time("scan", k == O_FROM ? "--from" : "--to", v, k == O_FROM ? &so.from_ms : &so.to_ms))
+                rc = 2;
+            *(k == O_FROM ? &so.has_from : &so.has_to) = true;
+            break;
         case O_FORMAT:
             if (cli_choice("scan", "--format", v, scan_formats, &choice))
                 fmt = (pel_findings_format)choice;
@@ -165,6 +178,8 @@ int cli_scan(int argc, char **argv) {
             break;
         }
     }
+    if (!rc && !cli_period("scan", so.has_from, so.from_ms, so.has_to, so.to_ms))
+        rc = 2;
     pel_error err = {0};
     /* the settings are checked before anything is imported or ingested */
     if (!rc && pel_scan_check_settings(set, nset, &err) != PEL_OK) {

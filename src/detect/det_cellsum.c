@@ -269,6 +269,12 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
         pel_status st = read_cell(m, cell, &n, err);
         if (st != PEL_OK)
             return st;
+        /* only the hours of the span (a scan of a period) */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++)
+            if (m->buf[i].hour * 6 + 6 > m->ss && m->buf[i].hour * 6 < m->se)
+                m->buf[kept++] = m->buf[i];
+        n = kept;
         const st_cov_row *r = m->buf;
         if (m->rows > CS_MAX_ROWS) {
             for (size_t i = 0; i < m->cap; i++)

@@ -655,8 +655,10 @@ pel_status det_gap_finish(det_call *c) {
         /* the hours strictly inside the gap: its edges hold its own positions */
         int64_t h0 = (f->start_ms - g->data_start) / 3600000 + 1, h1 = (f->end_ms - g->data_start) / 3600000 - 1;
         size_t heard = 0, all = 0;
+        if (h0 < 0) /* a period's scan: the hours before it are not the feed's to judge */
+            h0 = 0;
         for (int64_t h = h0; h <= h1; h++, all++)
-            heard += h >= 0 && (size_t)h < g->nhours && g->hours[h] > 0;
+            heard += (size_t)h < g->nhours && g->hours[h] > 0;
         double frac = all ? (double)heard / (double)all : 1.0;
         if (g->vessels_heard > 1 && frac < o->min_feed_fraction) {
             c->env->stats->gaps_in_holes++;

@@ -36,6 +36,9 @@
 
 typedef struct scan {
     det_env env;
+    const pel_scan_opts *o;
+    pel_position *prev; /* a vessel's last position before the period */
+    size_t prevcap;
     det_call call[DET__COUNT];
     det_sink sink[DET__COUNT];
     pel_position *use; /* the usable positions of the vessel being read */
@@ -64,6 +67,24 @@ static bool is_gear(scan *c, uint32_t mmsi) {
     return gear;
 }
 
+/* The vessel's last usable position before the period (its latest chunk
+ * that begins before it): true with *out set, false when there is none. */
+static bool last_before(scan *c, uint32_t mmsi, pel_position *out) {
+    st_area a = {.has_mmsi = true, .mmsi = mmsi, .last_before = true, .has_to = true, .to_ms = c->o->from_ms};
+    st_iter *it = st_chunks(c->env.s, &a, NULL);
+    bool got = false;
+    uint32_t m;
+    size_t k = 0;
+    if (it && st_chunk_next(it, &m, NULL) > 0 && st_chunk_read(it, &c->prev, &c->prevcap, 0, &k, NULL) == PEL_OK)
+        for (size_t i = k; i-- > 0 && !got;)
+            if (c->prev[i].t_ms < c->o->from_ms && c->prev[i].segment >= 0) {
+                *out = c->prev[i];
+                got = true;
+            }
+    st_iter_free(it);
+    return got;
+}
+
 static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
     (void)name;
     scan *c = ud;
@@ -82,6 +103,22 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
         c->usecap = ncap;
     }
     size_t k = 0;
+    /* a period: the vessel's last usable position before it first */
+    if (c->o->has_from && n) {
+        pel_position before;
+        if (last_before(c, mmsi, &before)) {
+            if (n + 1 > c->usecap) {
+                pel_position *nu = realloc(c->use, (n + 1) * sizeof *nu);
+                if (!nu) {
+                    found->failed = PEL_ERR_NOMEM;
+                    return 1;
+                }
+                c->use = nu;
+                c->usecap = n + 1;
+            }
+            c->use[k++] = before;
+        }
+    }
     for (size_t i = 0; i < n; i++)
         if (p[i].segment >= 0)
             c->use[k++] = p[i];
@@ -157,7 +194,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     pel_scan_stats local;
     pel_scan_stats *sp = stats ? stats : &local;
     memset(sp, 0, sizeof *sp);
-    scan c = {.env = {.s = s, .data_dir = o->data_dir, .stats = sp, .screening = scan_screen}};
+    scan c = {.env = {.s = s, .data_dir = o->data_dir, .stats = sp, .screening = scan_screen}, .o = o};
     if (!(c.env.found = fnd_set_new()))
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     scan_geo *geo = NULL;
@@ -166,6 +203,13 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         c.env.geo = scan_geo_det(geo);
         c.env.mid = scan_geo_mid(geo);
         if (!st_data_span(s, &c.env.data_start_ms, &c.env.data_end_ms))
+            c.env.data_start_ms = c.env.data_end_ms = 0;
+        /* a period: its span is the data's, as far as the data goes */
+        if (o->has_from && o->from_ms > c.env.data_start_ms)
+            c.env.data_start_ms = o->from_ms;
+        if (o->has_to && o->to_ms < c.env.data_end_ms)
+            c.env.data_end_ms = o->to_ms;
+        if (c.env.data_end_ms < c.env.data_start_ms)
             c.env.data_start_ms = c.env.data_end_ms = 0;
     }
     /* the links between MMSIs, before any detector: a gap judges by them,
@@ -188,7 +232,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         if (det_table[begun].begin)
             st = det_table[begun].begin(&c.call[begun]);
     if (st == PEL_OK) {
-        pel_track_filter f = {0};
+        pel_track_filter f = {.has_from = o->has_from, .from_ms = o->from_ms, .has_to = o->has_to, .to_ms = o->to_ms};
         st = pel_tracks(s, &f, on_vessel, &c, err);
         if (st == PEL_STOPPED || c.env.found->failed != PEL_OK)
             st = c.env.found->failed != PEL_OK ? c.env.found->failed : PEL_ERR_NOMEM;
@@ -208,6 +252,18 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     }
     if (st == PEL_OK)
         st = check_kinds(c.env.found, err);
+    /* a period: what does not meet it is another period's */
+    if (st == PEL_OK && (o->has_from || o->has_to)) {
+        fnd_set *fs = c.env.found;
+        bool *keep = malloc((fs->n ? fs->n : 1) * sizeof *keep);
+        if (!keep)
+            st = PEL_ERR_NOMEM;
+        for (size_t i = 0; keep && i < fs->n; i++)
+            keep[i] = !(o->has_from && fs->v[i].end_ms < o->from_ms) && !(o->has_to && fs->v[i].start_ms > o->to_ms);
+        if (keep)
+            fnd_set_keep(fs, keep);
+        free(keep);
+    }
     /* the inputs' paths for the evidence */
     char **paths = NULL;
     size_t npaths = 0;
@@ -240,6 +296,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     scan_geo_free(geo);
     det_links_free(links);
     free(c.use);
+    free(c.prev);
     return st;
 }
 

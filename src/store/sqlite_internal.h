@@ -70,6 +70,7 @@ enum {
     SQ_CHUNKS_VESSEL,
     SQ_CHUNKS_BOX,
     SQ_CHUNKS_TIME,
+    SQ_CHUNK_BEFORE,
 
     SQ_COV_ADD,
     SQ_COV_CELL,

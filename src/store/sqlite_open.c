@@ -219,6 +219,7 @@ const char *const sq_sql[SQ__COUNT] = {
                       " WHERE b.lat1 >= ?1 AND b.lat0 <= ?2 AND b.lon1 >= ?3 AND b.lon0 <= ?4"
                       " AND b.m1 >= ?5 AND b.m0 <= ?6 ORDER BY c.mmsi, c.t0, c.id",
     [SQ_CHUNKS_TIME] = "SELECT mmsi, data FROM chunks WHERE t1 >= ?1 AND t0 <= ?2 ORDER BY mmsi, t0, id",
+    [SQ_CHUNK_BEFORE] = "SELECT mmsi, data FROM chunks WHERE mmsi = ?1 AND t0 < ?2 ORDER BY t0 DESC, id DESC LIMIT 1",
     /* the coverage map: receptions add up, the vessels' bits and the slots or together */
     
     [SQ_COV_ADD] = "INSERT INTO coverage VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET"

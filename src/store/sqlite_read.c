@@ -204,15 +204,20 @@ static pel_status chunk_read(st_iter *base, pel_position **buf, size_t *cap, siz
 }
 
 st_iter *sq_chunks(pel_store *base, const st_area *a, pel_error *err) {
-    int i = a->has_mmsi ? SQ_CHUNKS_VESSEL : a->has_box ? SQ_CHUNKS_BOX : SQ_CHUNKS_TIME;
+    int i = a->has_mmsi && a->last_before && a->has_to ? SQ_CHUNK_BEFORE
+            : a->has_mmsi                                ? SQ_CHUNKS_VESSEL
+            : a->has_box                                 ? SQ_CHUNKS_BOX
+                                                         : SQ_CHUNKS_TIME;
     sq_iter *it = sq_iter_new(sq_of(base), ST_IT_CHUNK, i, sizeof *it, chunk_next, err, "reading tracks");
     if (!it)
         return NULL;
     it->base.read = chunk_read;
     sqlite3_stmt *q = it->st;
-    if (a->has_mmsi)
+    if (a->has_mmsi) {
         sqlite3_bind_int64(q, 1, a->mmsi);
-    else if (a->has_box) {
+        if (i == SQ_CHUNK_BEFORE)
+            sqlite3_bind_int64(q, 2, a->to_ms);
+    } else if (a->has_box) {
         /* the R*Tree keeps minutes: a minute either side */
         sqlite3_bind_int64(q, 1, a->lat0);
         sqlite3_bind_int64(q, 2, a->lat1);
