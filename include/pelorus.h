@@ -912,6 +912,9 @@ typedef struct pel_watch_opts {
     double commit_s;           /* seconds between commits and detections (0: 1) */
     double stats_s;            /* seconds between status reports (0: 60) */
     int udp_idle_ms;           /* with once: a UDP feed silent this long has ended (0: 3000) */
+    double window_s;           /* > 0: each detection scans only the last window_s seconds of the
+                                  data (pel_scan_opts' period), and alerts of findings that began
+                                  before it are settled: neither updated nor retracted (0: all) */
     pel_scan_opts scan;        /* the detectors' settings, zones, data directory */
     pel_ingest_opts ingest;    /* track settings, on_reject, on_wait */
     /* status lines (the service's counts, then one per feed), every stats_s
@@ -927,6 +930,7 @@ typedef struct pel_watch_stats {
     uint64_t lines, positions, rejected, commits, scans;
     uint64_t journals; /* journals completed by rotation (a new day, journal_lines) */
     uint64_t alerts_new, alerts_update, alerts_retract, standing;
+    uint64_t settled;          /* standing alerts let go when the window passed them (window_s) */
     uint64_t recovered_lines;  /* of journals a killed run left, stored at the restart */
     uint64_t skipped_lines;    /* ... of followed files: read again from the files instead */
     uint64_t recovered_alerts; /* read back from the alerts file at a restart */

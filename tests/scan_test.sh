@@ -3,7 +3,7 @@
 # a day with known answers (see make.py there): each kind of finding is
 # found where it was scripted, the innocent look-alikes are not reported,
 # every finding points at real input lines, and the output is byte-identical
-# across runs.  Prints "scan: N passed, M failed".
+# across runs; a period (--from/--to) sees what meets it.  Prints "scan: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -114,5 +114,22 @@ expect "footprint: one out_of_footprint, 412000999 by rx-a, its two positions as
     "$(jq -r 'select(.kind == "out_of_footprint") | "\(.mmsi) \(.station) \(.positions) \([.evidence[].line] | map(tostring) | join(","))"' "$T/fp.jsonl" | tr '\n' ' ' | sed 's/ $//')"
 "$PEL" scan -q --db "$T/fp.db" --set footprint.margin_km=5000 >"$T/fp2.jsonl"
 expect "footprint: footprint.margin_km=5000 lets it be" 0 "$(jq -s '[.[] | select(.kind == "out_of_footprint")] | length' "$T/fp2.jsonl")"
+# a period (--from/--to): one covering the data is the whole scan; one that
+# begins inside 445111000's gap still sees the gap (its last position before
+# the period is kept) and reports nothing that ends before it
+"$PEL" scan -q --db "$T/s.db" --from 2000-01-01T00:00:00Z --to 2100-01-01T00:00:00Z >"$T/p0.jsonl"
+cmp -s "$T/f.jsonl" "$T/p0.jsonl"; expect "period covering the data: the whole scan, byte for byte" 0 $?
+G0=$(jq -r 'select(.event == "gap" and .mmsi == 445111000) | .start' "$T/f.jsonl")
+G1=$(jq -r 'select(.event == "gap" and .mmsi == 445111000) | .end' "$T/f.jsonl")
+FROM=$(( $(date -u -d "$G0" +%s) + 3600 ))
+"$PEL" scan -q --db "$T/s.db" --from "$FROM" >"$T/p1.jsonl"; expect "period: exit 0" 0 $?
+expect "period from inside a gap: the gap, from the position before the period" "$G0 $G1" \
+    "$(jq -r 'select(.event == "gap" and .mmsi == 445111000) | "\(.start) \(.end)"' "$T/p1.jsonl")"
+expect "period: nothing that ends before it" 0 \
+    "$(jq -r --argjson f "$FROM" 'select((.end | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) < $f)' "$T/p1.jsonl" | wc -l)"
+expect "period: fewer findings than the whole" 1 "$([ "$(wc -l <"$T/p1.jsonl")" -lt "$(wc -l <"$T/f.jsonl")" ] && echo 1 || echo 0)"
+"$PEL" scan -q --db "$T/s.db" --from 2024-01-02T00:00:00Z --to 2024-01-01T00:00:00Z >/dev/null 2>&1
+expect "period: --from after --to is a usage error" 2 $?
+
 echo "scan: $pass passed, $fail failed"
 [ $fail = 0 ]

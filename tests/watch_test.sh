@@ -20,6 +20,9 @@
 #      numbers its own lines), no id is sent twice as "new", and every line
 #      is stored once (positions as the scan's ingest);
 #      The same, killed five times at other moments while the file grows;
+#      --window-days 1: the findings of pelorus scan --from the last day;
+#      paced so that the window slides: each finding sent new once, none
+#      retracted;
 #   6. standard input (--once: the same findings; without it, SIGUSR1 prints
 #      the status at once, and the end of the input ends the run);
 #   7. --exec: the command gets every alert on its standard input; failures
@@ -232,6 +235,30 @@ seqs=$(grep -o '"seq":[0-9]*' "$T/m.alerts" | cut -d: -f2 | tr '\n' ' ')
     [ "$(sqlite3 "$T/m.db" "SELECT sum(positions) FROM inputs")" = "$(sqlite3 "$T/scan.db" "SELECT sum(positions) FROM inputs")" ] &&
     ok "killed five times: no id twice as new, sequence unbroken, every position once" ||
     bad "killed five times: $dup ids twice as new; seq [$(printf '%s' "$seqs" | head -c 200)]"
+
+# a window: each detection over the last day of data; the findings left are
+# pelorus scan's of that period on the same database
+"$PEL" watch -q --db "$T/w1.db" --follow "$F" --once --window-days 1 --alerts "$T/w1.alerts" --findings "$T/w1.jsonl" 2>"$T/w1.err"
+rc=$?
+LAST=$(sqlite3 "$T/w1.db" "SELECT max(last_ms) FROM vessels WHERE positions > 0")
+"$PEL" scan -q --db "$T/w1.db" --from $((LAST - 86400000)) >"$T/w1s.jsonl" 2>/dev/null
+if [ $rc = 0 ] && [ -s "$T/w1.jsonl" ] && cmp -s "$T/w1.jsonl" "$T/w1s.jsonl"; then
+    ok "window of a day: the findings of scan --from (the last day)"
+else bad "window: exit $rc: $(diff "$T/w1.jsonl" "$T/w1s.jsonl" | head -c 400) $(head -c 300 "$T/w1.err")"; fi
+
+# ... and paced, so that the window slides over the data: every finding of
+# the whole scan is sent as new once (by event, vessels and start), what the
+# window leaves behind is settled, never retracted
+start_replay tcp://127.0.0.1:0 --rate 30000
+PORT=
+wait_for '[ -s "$T/replay.err" ] && PORT=$(sed -n "s|^pelorus replay: serving tcp://127\.0\.0\.1:\([0-9]*\)$|\1|p" "$T/replay.err") && [ -n "$PORT" ]'
+"$PEL" watch -q --db "$T/w2.db" --feed "tcp://127.0.0.1:$PORT#rx" --once --window-days 1 --commit-interval 0.2 \
+    --alerts "$T/w2.alerts" 2>"$T/w2.err"
+wait "$RPID"
+key() { grep -o '"event":"[a-z_]*","mmsi":[0-9]*,\("mmsi2":[0-9]*,\)\?"start":"[^"]*"' | sort; }
+if cmp -s <(grep '"alert":"new"' "$T/w2.alerts" | key) <(key <"$T/scan.jsonl") && ! grep -q '"alert":"retract"' "$T/w2.alerts"; then
+    ok "sliding window: every finding of the whole scan sent new once, none retracted"
+else bad "sliding window: $(diff <(grep '"alert":"new"' "$T/w2.alerts" | key) <(key <"$T/scan.jsonl") | head -c 400) $(grep -c retract "$T/w2.alerts") retracted"; fi
 
 # ---- standard input, and SIGUSR1 ----
 "$PEL" watch -q --db "$T/s.db" - --once --findings "$T/s.jsonl" <"$F" >"$T/s.alerts" 2>"$T/s.err"

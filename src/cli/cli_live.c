@@ -40,6 +40,8 @@ static const char watch_help[] =
     "                         also on SIGUSR1)\n"
     "  --udp-idle S           see --once (3)\n"
     "  --journal-lines N      a new journal every N lines (as well as every UTC day)\n"
+    "  --window-days D        detect over the last D days of data only (bounded cost and\n"
+    "                         memory); alerts of findings begun before are settled\n"
     "  --set, --zones, --data-dir   as for pelorus scan\n"
     "  -q                     no status lines\n"
     "\n"
@@ -110,6 +112,7 @@ int cli_watch(int argc, char **argv) {
         O_STATS,
         O_IDLE,
         O_JLINES,
+        O_WINDOW,
         O_SET,
         O_ZONES,
         O_DATA,
@@ -130,6 +133,7 @@ int cli_watch(int argc, char **argv) {
         [O_STATS] = {"--stats-interval", NULL, true},
         [O_IDLE] = {"--udp-idle", NULL, true},
         [O_JLINES] = {"--journal-lines", NULL, true},
+        [O_WINDOW] = {"--window-days", NULL, true},
         [O_SET] = {"--set", NULL, true},
         [O_ZONES] = {"--zones", NULL, true},
         [O_DATA] = {"--data-dir", NULL, true},
@@ -236,6 +240,12 @@ int cli_watch(int argc, char **argv) {
         case O_JLINES:
             if (cli_whole("watch", "--journal-lines", v, 1000, UINT64_MAX / 2, "lines", &u))
                 wo.journal_lines = u;
+            else
+                rc = 2;
+            break;
+        case O_WINDOW:
+            if (cli_real("watch", "--window-days", v, 0.5, 3650, "days", &d))
+                wo.window_s = d * 86400.0;
             else
                 rc = 2;
             break;

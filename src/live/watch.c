@@ -380,7 +380,16 @@ static pel_status write_findings(watch *w, const fnd_set *s) {
 static pel_status detect(watch *w) {
     double t0 = mono_s();
     fnd_set *s = NULL;
-    pel_status st = pel_scan_findings(w->s, &w->o->scan, &s, NULL, w->err);
+    /* a window: the last window_s seconds of the data (and each vessel's
+     * last position before them); what began before it is settled */
+    pel_scan_opts so = w->o->scan;
+    int64_t first, last, from = INT64_MIN;
+    if (w->o->window_s > 0 && st_data_span(w->s, &first, &last) && last - (int64_t)(w->o->window_s * 1000) > first) {
+        from = last - (int64_t)(w->o->window_s * 1000);
+        so.has_from = true;
+        so.from_ms = from;
+    }
+    pel_status st = pel_scan_findings(w->s, &so, &s, NULL, w->err);
     if (st != PEL_OK)
         return st;
     w->st->scans++;
@@ -402,7 +411,15 @@ static pel_status detect(watch *w) {
         standing *x = match(w, nold, f);
         const char *kind = NULL;
         standing fresh = {0};
-        if (x) {
+        if (x && x->start_ms < from) {
+            /* settled: the window sees only its tail, which keeps it (its
+             * period, not its alert) going while it goes on */
+            x->matched = true;
+            if (f->end_ms > x->end_ms) {
+                x->end_ms = f->end_ms;
+                st = put_standing(w, x);
+            }
+        } else if (x) {
             x->matched = true;
             if (strcmp(x->digest, dg))
                 kind = "update";
@@ -466,6 +483,14 @@ static pel_status detect(watch *w) {
         standing *x = &w->a[i];
         if (x->matched)
             continue;
+        if (x->start_ms < from) { /* settled: kept while the window still meets it, then let go */
+            if (x->end_ms < from) {
+                st = st_live_alert_drop(w->s, x->id, w->err);
+                w->st->settled++;
+                x->id[0] = 0;
+            }
+            continue;
+        }
         char t0s[40], t1s[40];
         pel_format_time(x->start_ms, t0s);
         pel_format_time(x->end_ms, t1s);

@@ -205,9 +205,9 @@ static pel_status chunk_read(st_iter *base, pel_position **buf, size_t *cap, siz
 
 st_iter *sq_chunks(pel_store *base, const st_area *a, pel_error *err) {
     int i = a->has_mmsi && a->last_before && a->has_to ? SQ_CHUNK_BEFORE
-            : a->has_mmsi                                ? SQ_CHUNKS_VESSEL
-            : a->has_box                                 ? SQ_CHUNKS_BOX
-                                                         : SQ_CHUNKS_TIME;
+            : a->has_mmsi                              ? SQ_CHUNKS_VESSEL
+            : a->has_box                               ? SQ_CHUNKS_BOX
+                                                       : SQ_CHUNKS_TIME;
     sq_iter *it = sq_iter_new(sq_of(base), ST_IT_CHUNK, i, sizeof *it, chunk_next, err, "reading tracks");
     if (!it)
         return NULL;

@@ -216,7 +216,7 @@ int st_segment_next(st_iter *it, st_segment *g, pel_error *err);
 typedef struct st_area {
     bool has_mmsi; /* one vessel: its every chunk (box and times ignored) */
     uint32_t mmsi;
-    bool last_before; /* with has_mmsi and has_to: only its latest chunk that begins before to_ms */
+    bool last_before;               /* with has_mmsi and has_to: only its latest chunk that begins before to_ms */
     bool has_box;                   /* chunks whose box of usable positions meets this one */
     int64_t lat0, lat1, lon0, lon1; /* 1/600000 degree, inclusive */
     bool has_from, has_to;          /* chunks whose time span meets [from, to] */
