@@ -63,6 +63,15 @@ read -r s31 m31 < <(scan "$B/hist_31.db" 31)
 i31=$(secs "$t0" "$t1")
 printf 'day 31 on top of 30 days: ingest %.2f s + scan %.2f s = %.2f s, against a fresh scan of 30 days %.2f s (ratio %.2f; an incremental detection would be near 1/30)\n' \
     "$i31" "$s31" "$(echo "$i31 + $s31" | bc -l)" "$s30" "$(echo "($i31 + $s31) / $s30" | bc -l)"
+# the same day scanned as a period with a day before it (scan --from)
+P31=$((1700000000 + 29 * 86400))
+t0=$(date +%s.%N)
+/usr/bin/time -f %M "$PEL" scan --db "$B/hist_31.db" --from "$P31" >"$B/hist_p31.jsonl" 2>"$B/hist_p31.log"
+t1=$(date +%s.%N)
+sp=$(secs "$t0" "$t1")
+printf 'day 31 as a period (scan --from day 30): %.2f s, peak %s KiB, %s findings; with its ingest %.2f s, ratio to a fresh scan of 30 days %.2f\n' \
+    "$sp" "$(tail -1 "$B/hist_p31.log")" "$(wc -l <"$B/hist_p31.jsonl")" "$(echo "$i31 + $sp" | bc -l)" \
+    "$(echo "($i31 + $sp) / $s30" | bc -l)"
 
 fi
 
