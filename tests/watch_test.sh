@@ -74,6 +74,11 @@ usage "feed scheme" "--feed wants tcp://HOST:PORT" --db "$T/u.db" --feed udp://1
 usage "listen scheme" "--listen wants udp://ADDR:PORT" --db "$T/u.db" --listen tcp://127.0.0.1:1
 usage "bad setting" "no.such" --db "$T/u.db" --set no.such=1 -
 [ ! -e "$T/u.db" ] && ok "usage errors make no database" || bad "usage errors made a database"
+"$PEL" watch -q --db "$T/nf.db" --follow "$T/no-such.nmea" --once >/dev/null 2>"$T/nf.err"
+rc=$?
+if [ $rc = 1 ] && grep -qF "feed no-such.nmea (file:$T/no-such.nmea): $T/no-such.nmea: No such file or directory" "$T/nf.err"; then
+    ok "--once with a file that is not there: exit 1, saying so"
+else bad "--once, missing file: exit $rc: $(head -c 300 "$T/nf.err")"; fi
 
 # ---- the scenario and its scan ----
 "$PEL" simulate examples/scenario_small.json -o "$T/sim" >/dev/null 2>&1

@@ -48,7 +48,8 @@ static const char watch_help[] =
     "Stops on SIGINT or SIGTERM after a last commit and detection.  Killed at any\n"
     "moment (even kill -9), the next run goes on: nothing committed is lost, no\n"
     "alert is sent twice as new.  docs/watch.md has the details.\n"
-    "exit status: 0 done; 1 error; 2 usage\n";
+    "exit status: 0 done; 1 error (with --once: also a feed that gave nothing but an\n"
+    "error, such as a file missing); 2 usage\n";
 
 static volatile int stop_flag, report_flag;
 

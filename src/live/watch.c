@@ -939,6 +939,13 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
     }
     if (w.lv)
         status(&w);
+    /* --once: a feed that gave nothing but an error (a file missing or a
+     * directory, a server refusing) is an input that could not be read */
+    for (size_t i = 0; st == PEL_OK && o->once && w.fs && i < feed_count(w.fs); i++) {
+        const feed_stats *f = feed_stats_of(w.fs, i);
+        if (f->error[0] && !f->bytes)
+            st = pel_fail(err, PEL_ERR_IO, "feed %s (%s): %s", feed_name(w.fs, i), feed_spec(w.fs, i), f->error);
+    }
     const exec_stats *es = exec_stats_of(w.ex);
     if (es) {
         stats->exec_ok = es->ok;
