@@ -9,7 +9,6 @@
  * little.
  */
 #include <math.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "findings/finding.h"
 #include "findings/write.h"
 #include "util/escape.h"
+#include "util/sha.h"
 #include "util/xsort.h"
 
 /* ---- the builder -------------------------------------------------------------------- */
@@ -384,13 +384,7 @@ void fnd_id(const fnd_set *s, size_t i, char out[FND_ID_LEN + 1]) {
     int n = snprintf(key, sizeof key, "%s|%u|%u|%lld", f->event, f->mmsi, f->mmsi2, (long long)f->start_ms);
     if (rank && n > 0 && (size_t)n < sizeof key)
         n += snprintf(key + n, sizeof key - (size_t)n, "|%u", rank);
-    struct sha256_ctx c;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&c);
-    sha256_update(&c, n > 0 && (size_t)n < sizeof key ? (size_t)n : strlen(key), (const uint8_t *)key);
-    sha256_digest(&c, sizeof d, d);
-    for (int k = 0; k < FND_ID_LEN / 2; k++)
-        snprintf(out + 2 * k, 3, "%02x", d[k]);
+    sha_hex(key, n > 0 && (size_t)n < sizeof key ? (size_t)n : strlen(key), FND_ID_LEN / 2, out);
 }
 
 void fnd_set_paths(fnd_set *s, char **paths, size_t n) {

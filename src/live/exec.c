@@ -64,9 +64,8 @@ static void start(exec_pool *p, int k, const char *text) {
     }
     if (pid == 0) {
         dup2(fd[0], 0);
-        /* nothing of the service's but the alert: not the database, its
-         * writer lock (a command outliving a killed watch would hold it),
-         * the journal or the feeds' sockets */
+        /* nothing of the service's but the alert: not the database, the
+         * journal or the feeds' sockets */
         long max = sysconf(_SC_OPEN_MAX);
         for (int d = 3; d < (max > 0 && max < 65536 ? max : 65536); d++)
             close(d);
@@ -80,18 +79,20 @@ static void start(exec_pool *p, int k, const char *text) {
     int fl = fcntl(fd[1], F_GETFL);
     if (fl >= 0)
         fcntl(fd[1], F_SETFL, fl | O_NONBLOCK);
-    size_t n = strlen(text), off = 0;
-    bool cut = false;
-    while (off < n) {
-        ssize_t w = write(fd[1], text + off, n - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            cut = errno != EPIPE; /* a command that does not read its input is no failure */
-            break;
+    /* the alert, then its line end */
+    const char *part[2] = {text, "\n"};
+    bool stop = false, cut = false;
+    for (int i = 0; i < 2 && !stop; i++)
+        for (size_t n = strlen(part[i]), off = 0; off < n && !stop;) {
+            ssize_t w = write(fd[1], part[i] + off, n - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                stop = true;
+                cut = errno != EPIPE; /* a command that does not read its input is no failure */
+            } else
+                off += (size_t)w;
         }
-        off += (size_t)w;
-    }
     if (cut)
         p->st.cut++;
     close(fd[1]);

@@ -25,8 +25,9 @@ typedef struct exec_pool exec_pool;
 exec_pool *exec_pool_new(const char *cmd, int jobs);
 void exec_pool_free(exec_pool *p);
 
-/* Runs cmd with text (borrowed for the call) on its standard input, now
- * or when a slot frees (queued, copied).  p NULL: nothing. */
+/* Runs cmd with text (one alert, without its line end; borrowed for the
+ * call) and a line end on its standard input, now or when a slot frees
+ * (queued, copied).  p NULL: nothing. */
 void exec_alert(exec_pool *p, const char *text);
 
 /* Reaps finished commands and starts queued ones; never blocks. */

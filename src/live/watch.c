@@ -43,7 +43,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +58,7 @@
 #include "live/live.h"
 #include "store/store.h"
 #include "util/fail.h"
+#include "util/sha.h"
 #include "util/xsort.h"
 
 /* ---- standing alerts ---------------------------------------------------------------------- */
@@ -83,12 +83,11 @@ typedef struct watch {
     exec_pool *ex;
     FILE *journal;
     char jpath[1100];
-    uint64_t lineno, committed;
+    uint64_t lineno;
     standing *a;
     size_t na, acap;
     int64_t seq;
     pel_status failed;
-    int64_t last_arrival_ms; /* of the newest line (latency) */
     char **tag;              /* per feed, its name as written in the journal's trailers */
     int64_t batch_first_ms;  /* arrival of the first line since the last commit, 0 none */
     int64_t detect_first_ms; /* ... of the lines the detection under way covers */
@@ -180,93 +179,60 @@ static pel_status put_standing(watch *w, const standing *x) {
     return st_live_alert_put(w->s, &a, w->err);
 }
 
-/* Hex of the first n bytes of SHA-256(text). */
-static void sha_hex(const char *text, size_t len, size_t n, char *out) {
-    struct sha256_ctx c;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&c);
-    sha256_update(&c, len, (const uint8_t *)text);
-    sha256_digest(&c, sizeof d, d);
-    for (size_t i = 0; i < n && i < sizeof d; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
-    out[2 * n] = 0;
-}
-
 /* ---- the alerts file read back (restart) ------------------------------------------------- */
 
 /* Applies the alerts of the file written after the committed sequence
  * number (a run killed between writing and committing them). */
 static pel_status recover_alerts(watch *w) {
     const char *path = w->o->alerts_path;
-    if (!path)
-        return PEL_OK;
-    FILE *f = fopen(path, "r");
+    FILE *f = path ? fopen(path, "r") : NULL;
     if (!f)
         return PEL_OK; /* none written yet */
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    size_t applied = 0;
-    while ((n = getline(&line, &cap, f)) > 0) {
+    pel_status st = PEL_OK;
+    while (st == PEL_OK && (n = getline(&line, &cap, f)) > 0) {
         if (line[n - 1] != '\n')
             break; /* cut by the kill: never complete */
         json_t *j = json_loadb(line, (size_t)n, 0, NULL);
-        if (!j)
-            continue;
         json_int_t seq = json_integer_value(json_object_get(j, "seq"));
         const char *kind = json_string_value(json_object_get(j, "alert"));
         const char *id = json_string_value(json_object_get(j, "id"));
-        if (seq > w->seq && kind && id) {
+        if (j && seq > w->seq && kind && id) {
             standing *x = NULL;
             for (size_t i = 0; i < w->na && !x; i++)
                 if (!strcmp(w->a[i].id, id))
                     x = &w->a[i];
             if (!strcmp(kind, "retract")) {
-                if (x) {
-                    if (st_live_alert_drop(w->s, id, w->err) != PEL_OK) {
-                        json_decref(j);
-                        free(line);
-                        fclose(f);
-                        return PEL_ERR_IO;
-                    }
+                if (x && (st = st_live_alert_drop(w->s, id, w->err)) == PEL_OK)
                     *x = w->a[--w->na];
-                }
-            } else {
+            } else if (!x && !(x = standing_add(w)))
+                st = pel_fail(w->err, PEL_ERR_NOMEM, "out of memory");
+            else {
                 json_t *fd = json_object_get(j, "finding");
-                if (!x && !(x = standing_add(w))) {
-                    json_decref(j);
-                    free(line);
-                    fclose(f);
-                    return pel_fail(w->err, PEL_ERR_NOMEM, "out of memory");
-                }
+                const char *t0 = json_string_value(json_object_get(fd, "start"));
+                const char *t1 = json_string_value(json_object_get(fd, "end"));
                 copy_str(x->id, sizeof x->id, id);
                 copy_str(x->digest, sizeof x->digest, json_string_value(json_object_get(j, "digest")));
                 copy_str(x->event, sizeof x->event, json_string_value(json_object_get(fd, "event")));
                 x->mmsi = (uint32_t)json_integer_value(json_object_get(fd, "mmsi"));
                 x->mmsi2 = (uint32_t)json_integer_value(json_object_get(fd, "mmsi2"));
-                const char *t0 = json_string_value(json_object_get(fd, "start"));
-                const char *t1 = json_string_value(json_object_get(fd, "end"));
                 if (t0)
                     pel_parse_time(t0, strlen(t0), &x->start_ms);
                 if (t1)
                     pel_parse_time(t1, strlen(t1), &x->end_ms);
                 x->seq = seq;
-                if (put_standing(w, x) != PEL_OK) {
-                    json_decref(j);
-                    free(line);
-                    fclose(f);
-                    return PEL_ERR_IO;
-                }
+                st = put_standing(w, x);
             }
             w->seq = seq;
-            applied++;
+            w->st->recovered_alerts++;
         }
         json_decref(j);
     }
     free(line);
     fclose(f);
-    w->st->recovered_alerts = applied;
-    return PEL_OK;
+    return st;
 }
 
 /* ---- detection and alerts ----------------------------------------------------------------- */
@@ -337,25 +303,19 @@ static pel_status emit(watch *w, const char *text) {
         if (fputs(text, w->o->alerts) == EOF || fputc('\n', w->o->alerts) == EOF)
             return pel_fail(w->err, PEL_ERR_IO, "writing the alerts failed: %s", strerror(errno));
     }
-    if (w->ex) {
-        size_t n = strlen(text);
-        char *t = malloc(n + 2);
-        if (!t)
-            return pel_fail(w->err, PEL_ERR_NOMEM, "out of memory");
-        memcpy(t, text, n);
-        t[n] = '\n';
-        t[n + 1] = 0;
-        exec_alert(w->ex, t);
-        free(t);
-    }
+    exec_alert(w->ex, text);
     return PEL_OK;
 }
 
-static bool id_taken(const watch *w, const char *id) {
-    for (size_t i = 0; i < w->na; i++)
-        if (!strcmp(w->a[i].id, id))
-            return true;
-    return false;
+static int cmp_id(const void *x, const void *y) {
+    return strcmp(x, y);
+}
+
+/* True when id is among the n ids (sorted) of the alerts standing before
+ * the detection.  (The ids given during it are those of distinct findings:
+ * fnd_id tells findings alike apart.) */
+static bool id_taken(char (*ids)[24], size_t n, const char *id) {
+    return n && bsearch(id, ids, n, sizeof *ids, cmp_id) != NULL;
 }
 
 /* Rewrites the findings file with the set (a copy renamed over it). */
@@ -398,6 +358,14 @@ static pel_status detect(watch *w) {
     for (size_t i = 0; i < w->na; i++)
         w->a[i].matched = false;
     size_t nold = w->na;
+    char(*ids)[24] = malloc((nold ? nold : 1) * sizeof *ids);
+    if (!ids) {
+        fnd_set_free(s);
+        return pel_fail(w->err, PEL_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nold; i++)
+        memcpy(ids[i], w->a[i].id, sizeof ids[i]);
+    xqsort(ids, nold, sizeof *ids, cmp_id);
     uint64_t sent = 0;
     for (size_t i = 0; i < s->n && st == PEL_OK; i++) {
         const fnd_finding *f = &s->v[i];
@@ -410,6 +378,7 @@ static pel_status detect(watch *w) {
         digest_of(s, i, line, dg);
         standing *x = match(w, nold, f);
         const char *kind = NULL;
+        bool moved = false; /* a continued finding's period changed */
         standing fresh = {0};
         if (x && x->start_ms < from) {
             /* settled: the window sees only its tail, which keeps it (its
@@ -423,11 +392,12 @@ static pel_status detect(watch *w) {
             x->matched = true;
             if (strcmp(x->digest, dg))
                 kind = "update";
+            moved = x->start_ms != f->start_ms || x->end_ms != f->end_ms;
             x->start_ms = f->start_ms;
             x->end_ms = f->end_ms;
         } else {
             fnd_id(s, i, fresh.id); /* the finding's own id (as pelorus scan writes it) */
-            for (int salt = 1; id_taken(w, fresh.id); salt++) {
+            for (int salt = 1; id_taken(ids, nold, fresh.id); salt++) {
                 /* taken by another standing alert (one whose finding's start moved) */
                 char k2[200];
                 int m = snprintf(k2, sizeof k2, "%s|taken|%d", fresh.id, salt);
@@ -474,7 +444,7 @@ static pel_status detect(watch *w) {
             else
                 w->st->alerts_update++;
             sent++;
-        } else if (x) /* its end may have moved: keep the period current */
+        } else if (moved) /* the same alert, its period current */
             st = put_standing(w, x);
         free(line);
     }
@@ -533,6 +503,7 @@ static pel_status detect(watch *w) {
     if (st == PEL_OK)
         st = write_findings(w, s);
     fnd_set_free(s);
+    free(ids);
     return st;
 }
 
@@ -568,7 +539,6 @@ static int on_line(void *ud, size_t feed, const char *line, size_t len, int64_t 
     }
     w->lineno++;
     w->st->lines++;
-    w->last_arrival_ms = arrival_ms;
     if (!w->batch_first_ms)
         w->batch_first_ms = arrival_ms;
     pel_status st = pel_live_line(w->lv, feed, buf, n, w->lineno, w->err);
@@ -615,7 +585,6 @@ static pel_status commit(watch *w) {
     for (size_t i = 0; kv && i < nkv; i++)
         free(kv[i]);
     free(kv);
-    w->committed = w->lineno;
     w->st->commits++;
     w->detect_first_ms = w->batch_first_ms;
     w->batch_first_ms = 0;
@@ -626,24 +595,23 @@ static pel_status commit(watch *w) {
 
 typedef struct left {
     char **path;
-    uint64_t *done;
     size_t n;
+    bool failed;
 } left;
 
 static int left_one(void *ud, int64_t id, const char *path, uint64_t done) {
     (void)id;
+    (void)done; /* pel_live_journal tells it again */
     left *l = ud;
     char **np = realloc(l->path, (l->n + 1) * sizeof *np);
-    if (!np)
+    if (!np || !(np[l->n] = strdup(path))) {
+        if (np)
+            l->path = np;
+        l->failed = true;
         return 1;
+    }
     l->path = np;
-    uint64_t *nd = realloc(l->done, (l->n + 1) * sizeof *nd);
-    if (!nd)
-        return 1;
-    l->done = nd;
-    if (!(l->path[l->n] = strdup(path)))
-        return 1;
-    l->done[l->n++] = done;
+    l->n++;
     return 0;
 }
 
@@ -671,10 +639,12 @@ static int of_file(const watch *w, const char *line, size_t len, size_t *feed) {
 }
 
 /* The journals a killed run left: their lines past the committed ones
- * stored (on feed 0's decoder), each closed. */
+ * stored (each on the decoder of the feed its trailer names), each closed. */
 static pel_status finish_left(watch *w) {
     left l = {0};
     pel_status st = st_live_journals(w->s, left_one, &l, w->err);
+    if (st == PEL_OK && l.failed)
+        st = pel_fail(w->err, PEL_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < l.n && st == PEL_OK; i++) {
         uint64_t done = 0;
         st = pel_live_journal(w->lv, l.path[i], &done, w->err);
@@ -709,7 +679,6 @@ static pel_status finish_left(watch *w) {
     for (size_t i = 0; i < l.n; i++)
         free(l.path[i]);
     free(l.path);
-    free(l.done);
     return st;
 }
 
@@ -773,7 +742,7 @@ static void status(watch *w) {
     }
 }
 
-/* A new journal for this run: DIR/YYYYMMDDTHHMMSSZ-PID.nmea. */
+/* A new journal for this run: DIR/YYYYMMDDTHHMMSSZ-PID-N.nmea (N: this run's Nth). */
 static pel_status open_journal(watch *w) {
     const char *dir = w->o->journal_dir;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -789,7 +758,7 @@ static pel_status open_journal(watch *w) {
         return pel_fail(w->err, PEL_ERR_IO, "%s: %s", w->jpath, strerror(errno));
     uint64_t done = 0;
     pel_status st = pel_live_journal(w->lv, w->jpath, &done, w->err);
-    w->lineno = w->committed = w->jfirst = done;
+    w->lineno = w->jfirst = done;
     return st;
 }
 
