@@ -1604,13 +1604,10 @@ pel_status pel_live_commit(pel_live *lv, uint64_t upto, const char *const *state
     if (st == PEL_OK && lv->journal) {
         if (upto > g->c_lines)
             g->c_lines = upto;
-        st = commit(g, upto); /* commits, and begins the next transaction */
-    } else if (st == PEL_OK) {
-        st = st_commit(g->s, err);
-        if (st == PEL_OK)
-            st = st_begin(g->s, err);
+        st = commit(g, upto); /* the lines and the state; begins the next transaction */
     }
-    /* the tracks of the vessels touched, in transactions of their own */
+    /* (that one, or the state alone), then the tracks of the vessels
+     * touched, in transactions of their own */
     if (st == PEL_OK)
         st = st_commit(g->s, err);
     lv->in_txn = false;
