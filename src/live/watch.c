@@ -315,7 +315,7 @@ static int cmp_id(const void *x, const void *y) {
  * the detection.  (The ids given during it are those of distinct findings:
  * fnd_id tells findings alike apart.) */
 static bool id_taken(char (*ids)[24], size_t n, const char *id) {
-    return n && bsearch(id, ids, n, sizeof *ids, cmp_id) != NULL;
+    return xbsearch(id, ids, n, sizeof *ids, cmp_id) != NULL;
 }
 
 /* Rewrites the findings file with the set (a copy renamed over it). */
