@@ -15,7 +15,7 @@ WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-fiel
 CPPFLAGS += -Iinclude -Isrc \
             -I/usr/include/libxml2 -D_POSIX_C_SOURCE=200809L \
             -DPEL_DATADIR='"$(CURDIR)/data"'
-LDLIBS  := -lsqlite3 -lnettle -lcsv -ljansson -lxml2 -lz -lm
+LDLIBS  := -lsqlite3 -lzip -lhogweed -lnettle -lcsv -ljansson -lxml2 -lz -lm
 
 ifeq ($(SAN),1)
   BUILD   := build-san
@@ -23,7 +23,7 @@ ifeq ($(SAN),1)
   LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c src/geo/*.c src/findings/*.c src/detect/*.c src/screen/*.c src/scan/*.c src/encode/*.c src/sim/*.c src/eval/*.c src/live/*.c)
+LIB_SRC := $(wildcard src/decode/*.c src/io/*.c src/util/*.c src/track/*.c src/store/*.c src/ingest/*.c src/report/*.c src/geo/*.c src/findings/*.c src/detect/*.c src/screen/*.c src/scan/*.c src/encode/*.c src/sim/*.c src/eval/*.c src/live/*.c src/case/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)

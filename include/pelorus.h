@@ -861,6 +861,10 @@ typedef struct pel_scan_opts {
        not in it is not seen.  Without: the whole store. */
     bool has_from, has_to;
     int64_t from_ms, to_ms;
+    /* screening's lists (a case's rerun, docs/case.md): stored_lists_only screens against the
+       lists stored alone -- none when none was imported -- never the list shipped in data_dir;
+       lists_default names their matches as the shipped list's are ("ofac_sdn (default)") */
+    bool stored_lists_only, lists_default;
 } pel_scan_opts;
 
 typedef struct pel_scan_stats {
@@ -1479,6 +1483,120 @@ typedef struct pel_replay_stats {
  * call. */
 pel_status pel_replay(const char *path, const char *serve, const pel_replay_opts *o, pel_replay_stats *stats,
                       pel_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Case files: findings partners can verify (pelorus case; docs/case.md)    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pel_case_opts {
+    const char *data_dir; /* as pel_scan_opts: the reference data the scan uses */
+    const char *zones_path;
+    const char *const *set; /* detector settings "name=value" (docs/findings.md) */
+    size_t nset;
+    const uint32_t *mmsi; /* the case's vessels: at least one */
+    size_t nmmsi;
+    const char *const *finding; /* finding ids: only these findings (none: every finding of the vessels) */
+    size_t nfinding;
+    bool has_from, has_to; /* only findings meeting this period (Unix ms, inclusive) */
+    int64_t from_ms, to_ms;
+    double margin_h;       /* lines held before the first finding and after the last; 0: 24 */
+    double context_km;     /* other vessels' lines held within this of the vessels' tracks (for the
+                              coverage a gap is judged by); 0: 15, negative: none */
+    const char *title;     /* NULL: "Case" and the vessels */
+    const char *input_dir; /* where an input not found at its stored path is looked for, by file
+                              name; NULL: nowhere else */
+    bool zip;              /* out is one .zip file instead of a directory */
+    /* each finding of the database the case is about that the case alone does not give byte for
+       byte (why: "not found" or the first member that differs); may be NULL */
+    void (*on_differ)(void *ud, const char *finding_id, const char *event, const char *why);
+    void *ud;
+} pel_case_opts;
+
+typedef struct pel_case_stats {
+    uint64_t findings;        /* in the case (the detectors on the case alone) */
+    uint64_t origin_findings; /* the database's findings the case is about */
+    uint64_t reproduced;      /* of those, given byte for byte by the case alone */
+    uint64_t vessels;         /* vessels whose every line in the window is held */
+    uint64_t inputs, lines;   /* original inputs the lines come from, lines held */
+    char id[17];              /* the case's id: the first 16 hex digits of its MANIFEST's SHA-256 */
+} pel_case_stats;
+
+/* Writes a case about o's vessels to out, a new directory (or with o->zip
+ * a .zip file) that must not exist yet: the lines the findings rest on and
+ * every line of the vessels involved over the findings' window with a
+ * margin, byte for byte from the original inputs (which must be readable,
+ * and unchanged since they were ingested), the findings the detectors give
+ * on those lines alone, the database's own findings beside them, the list
+ * entries matched, the reference data and settings, a dossier (case.html)
+ * and a MANIFEST of SHA-256 sums.  Written to a temporary name and renamed
+ * into place when complete.  stats may be NULL.  PEL_ERR_ARG (options),
+ * PEL_ERR_IO (an input missing or changed, writing failed), PEL_ERR_NOMEM,
+ * with err saying which. */
+pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out, pel_case_stats *stats,
+                           pel_error *err);
+
+typedef struct pel_case_check {
+    uint64_t problems; /* differences found; 0: the case verifies */
+    bool is_signed;    /* MANIFEST.sig present */
+    bool signature_ok; /* and valid for MANIFEST (and by pubkey, when one was given) */
+    char signer[65];   /* the signing key, hex; "" when unsigned */
+    char id[17];       /* the case's id */
+    uint64_t findings; /* findings the rerun gave */
+} pel_case_check;
+
+/* Verifies the case at path (a directory or a .zip): every file against
+ * MANIFEST, every line against its index, the signature if there is one
+ * (with pubkey_path, the key it must be by; then an unsigned case fails),
+ * and the detectors rerun on the case's lines with its settings must give
+ * its findings.jsonl byte for byte.  Each difference goes to problem (the
+ * file, its line or 0, what is wrong; may be NULL) and counts in
+ * r->problems.  Returns PEL_OK when the checks ran (whatever they found),
+ * else PEL_ERR_FORMAT (not a case), PEL_ERR_IO, PEL_ERR_NOMEM. */
+pel_status pel_case_verify(const char *path, const char *pubkey_path,
+                           void (*problem)(void *ud, const char *file, uint64_t line, const char *what), void *ud,
+                           pel_case_check *r, pel_error *err);
+
+/* Makes an Ed25519 key pair: the secret key to secret_path (mode 0600) and
+ * the public key to public_path, both new files. */
+pel_status pel_key_new(const char *secret_path, const char *public_path, pel_error *err);
+
+/* Signs the case at path (a directory, or a .zip rewritten in place) with
+ * the secret key at key_path: MANIFEST.sig, replacing an earlier one.
+ * signer (may be NULL; 65 bytes) gets the public key in hex. */
+pel_status pel_case_sign(const char *path, const char *key_path, char *signer, pel_error *err);
+
+typedef struct pel_case_import_stats {
+    bool already;            /* the case was imported before: nothing added */
+    char id[17];             /* its id */
+    char signer[65];         /* the key that signed it, hex; "" when unsigned */
+    uint64_t findings;       /* the partner's findings recorded */
+    pel_ingest_stats ingest; /* its lines, ingested */
+} pel_case_import_stats;
+
+/* True when path is a case: a directory holding case.json and MANIFEST, or
+ * a .zip file. */
+bool pel_case_is(const char *path);
+
+/* Imports the case at path into s: checks it as pel_case_verify does
+ * without the rerun (files, lines, signature; pubkey_path as there), then
+ * ingests its lines as inputs named "case:ID/ORIGINAL" (their line numbers
+ * the original's) and records the case (its signer, origin) and its
+ * findings as the partner's (pel_case_list, pel_case_findings), apart
+ * from what pel_scan finds.  A case imported before adds nothing.  A case
+ * that does not verify is refused (PEL_ERR_FORMAT naming the first
+ * problem).  stats may be NULL. */
+pel_status pel_case_import(pel_store *s, const char *path, const char *pubkey_path, pel_case_import_stats *stats,
+                           pel_error *err);
+
+/* Writes the cases imported into s to out, one JSON object a line: id,
+ * title, signer (null when unsigned), origin, pelorus, imported, path,
+ * findings, lines. */
+pel_status pel_case_list(pel_store *s, FILE *out, pel_error *err);
+
+/* Writes the partners' findings in s (case_id NULL: of every case; mmsi 0:
+ * about any vessel) to out, each line of the case's findings.jsonl with
+ * "case" (its id) and "signer" (hex or null) added at its front. */
+pel_status pel_case_findings(pel_store *s, const char *case_id, uint32_t mmsi, FILE *out, pel_error *err);
 
 #ifdef __cplusplus
 }

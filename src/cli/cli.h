@@ -23,6 +23,8 @@ int cli_report(int argc, char **argv);
 int cli_vessels(int argc, char **argv);
 int cli_watch(int argc, char **argv);  /* cli_live.c */
 int cli_replay(int argc, char **argv); /* cli_replay.c */
+int cli_case(int argc, char **argv);   /* cli_case.c */
+int cli_key(int argc, char **argv);    /* cli_case.c */
 
 /* ---- cli_args.c: options, values, outputs -------------------------------- */
 

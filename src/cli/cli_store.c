@@ -29,6 +29,10 @@ static const char ingest_help[] =
     "continues where it stopped when run again.  FILE may be - (standard input),\n"
     "a pipe or <(...): it is copied to $TMPDIR while it is read.\n"
     "One ingest at a time per database: a second one waits.\n"
+    "A FILE that is a partner's case (pelorus case export: a directory with\n"
+    "case.json and MANIFEST, or its .zip) is checked and imported: its lines as\n"
+    "inputs named case:ID/ORIGINAL, its findings kept as the partner's (pelorus\n"
+    "case findings); the same case twice adds nothing.\n"
     "\n"
     "options:\n"
     "  --db PATH              the database (default pelorus.db)\n"
@@ -46,6 +50,7 @@ static const char ingest_help[] =
     "  --assume-time TIME     give records without a receive time this time\n"
     "                         (ISO-8601 or Unix seconds); without it they are\n"
     "                         rejected as no_time\n"
+    "  --pubkey FILE          a case must be signed by this key (pelorus key new)\n"
     "  --rejects FILE         write every rejected line: file, line, reason,\n"
     "                         detail, text (tab-separated)\n"
     "  --max-speed KN         track building: fastest possible speed (30;\n"
@@ -182,7 +187,8 @@ int cli_ingest(int argc, char **argv) {
         O_COLUMNS,
         O_TIMEFMT,
         O_DELIM,
-        O_SLACK
+        O_SLACK,
+        O_PUBKEY
     };
     static const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},
@@ -199,8 +205,10 @@ int cli_ingest(int argc, char **argv) {
         [O_TIMEFMT] = {"--time-format", NULL, true},
         [O_DELIM] = {"--delimiter", NULL, true},
         [O_SLACK] = {"--arrival-slack-hours", NULL, true},
+        [O_PUBKEY] = {"--pubkey", NULL, true},
         {NULL, NULL, false},
     };
+    const char *pubkey = NULL;
     cli_args g;
     cli_args_init(&g, "ingest", argc, argv);
     const char *v;
@@ -282,6 +290,9 @@ int cli_ingest(int argc, char **argv) {
                 rc = 2;
             o.commit_every = u;
             break;
+        case O_PUBKEY:
+            pubkey = v;
+            break;
         }
     }
     if (!rc && !nf) {
@@ -317,15 +328,45 @@ int cli_ingest(int argc, char **argv) {
         cli_out_close("ingest", &rej, false);
         return 1;
     }
+    /* partners' cases first (docs/case.md), then the other inputs */
+    pel_status r = PEL_OK;
+    size_t nplain = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (!pel_case_is(files[i])) {
+            files[nplain++] = files[i];
+            continue;
+        }
+        pel_case_import_stats cs;
+        pel_error ce = {0};
+        pel_status cr = pel_case_import(s, files[i], pubkey, &cs, &ce);
+        if (cr != PEL_OK) {
+            fprintf(stderr, "pelorus ingest: %s\n", ce.msg);
+            r = cr;
+        } else if (!quiet && cs.already)
+            fprintf(stderr, "pelorus ingest: case %s (%s) was imported before: nothing added\n", cs.id, files[i]);
+        else if (!quiet)
+            fprintf(stderr,
+                    "pelorus ingest: case %s (%s), %s%s: %llu lines, %llu positions stored, %llu duplicate receptions "
+                    "removed; its %llu findings recorded as the partner's (pelorus case findings)\n",
+                    cs.id, files[i], cs.signer[0] ? "signed by key " : "unsigned", cs.signer,
+                    (unsigned long long)cs.ingest.lines, (unsigned long long)cs.ingest.positions,
+                    (unsigned long long)cs.ingest.duplicates, (unsigned long long)cs.findings);
+    }
+    bool cases_only = nplain == 0;
+    nf = nplain;
     pel_ingest_stats st;
-    pel_status r = pel_ingest(s, files, nf, &o, &st, &err);
+    pel_status pr = cases_only ? PEL_OK : pel_ingest(s, files, nf, &o, &st, &err);
+    if (pr != PEL_OK)
+        r = pr;
+    if (cases_only)
+        quiet = true;
     if (c.progressed)
         fprintf(stderr, "\r\033[K");
     /* the inputs refused were named as they came (on_input_error); the
      * library's summary of them is not repeated */
     char refused[64];
     snprintf(refused, sizeof refused, "%llu of %zu inputs not ingested: ", (unsigned long long)st.failed, nf);
-    if (r != PEL_OK && !(st.failed && !strncmp(err.msg, refused, strlen(refused))))
+    if (pr != PEL_OK && !(st.failed && !strncmp(err.msg, refused, strlen(refused))))
         fprintf(stderr, "pelorus ingest: %s\n", err.msg[0] ? err.msg : "failed");
     if (!quiet) {
         char nfail[48] = "";

@@ -37,6 +37,9 @@ static void usage(FILE *f) {
                "  watch     live monitoring: ingest TCP, UDP, followed files or standard\n"
                "            input continuously, detect as data comes, write alerts\n"
                "  replay    serve an NMEA file over TCP or UDP at its own times (tests, demos)\n"
+               "  case      case files partners can verify: export, verify, sign; import\n"
+               "            a partner's with pelorus ingest CASE\n"
+               "  key       make an Ed25519 key pair for signing cases (key new)\n"
                "  version   print the version\n"
                "\n"
                "Run 'pelorus COMMAND --help' for a command's options.\n");
@@ -83,6 +86,10 @@ static int run(int argc, char **argv) {
         return cli_watch(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return cli_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "case") == 0)
+        return cli_case(argc - 1, argv + 1);
+    if (strcmp(cmd, "key") == 0)
+        return cli_key(argc - 1, argv + 1);
     if (strcmp(cmd, "coverage") == 0)
         return cli_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "db-dump") == 0)

@@ -141,10 +141,12 @@ struct det_pos_opts;
 /* What the scan gives every detector: the same for all, for the whole
  * scan. */
 typedef struct det_env {
-    pel_store *s;                  /* the store scanned */
-    det_geo geo;                   /* ports, zones (zones_at NULL without zones), MIDs */
-    const struct geo_mid *mid;     /* the MID table (screening's flag check), or NULL */
-    const char *data_dir;          /* as pel_scan_opts.data_dir (screening's shipped list) */
+    pel_store *s;              /* the store scanned */
+    det_geo geo;               /* ports, zones (zones_at NULL without zones), MIDs */
+    const struct geo_mid *mid; /* the MID table (screening's flag check), or NULL */
+    const char *data_dir;      /* as pel_scan_opts.data_dir (screening's shipped list) */
+    bool stored_lists_only;    /* as pel_scan_opts: screening's lists */
+    bool lists_default;
     int64_t data_start_ms;         /* the first and last position time in the store; */
     int64_t data_end_ms;           /* both 0 when it has none */
     const struct det_links *links; /* the links between MMSIs (det_link.c), NULL for none */

@@ -51,6 +51,7 @@
 #include <zlib.h>
 
 #include "ingest/csv_internal.h"
+#include "ingest/ingest_map.h"
 #include "store/store.h"
 #include "track/trk.h"
 #include "util/fail.h"
@@ -134,8 +135,15 @@ typedef struct ing {
                           "too_long" exist in two stages and are counted once */
     bool input_failed; /* the input itself could not be read (not resumable) */
     bool csv;
-    bool refused;    /* the input failed before anything of it was recorded */
-    bool recording;  /* the input has a row in inputs that is not complete */
+    bool refused;   /* the input failed before anything of it was recorded */
+    bool recording; /* the input has a row in inputs that is not complete */
+    /* a case's bundled lines (ing_ingest_mapped): the input's name, and line
+       k of the bundle is line lmap[k - 1] of the original; NULL: itself */
+    const char *as_name;
+    const uint64_t *lmap;
+    size_t nlmap;
+    const uint32_t *only; /* NULL, or the only vessels stored (sorted) */
+    size_t nonly;
     char imsg[1024]; /* why the input was refused */
     long pause_ms;   /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
     uint64_t records;
@@ -152,6 +160,13 @@ static int64_t wall_ms(void) {
 static void fail(ing *g, pel_status st) {
     if (g->failed == PEL_OK)
         g->failed = st;
+}
+
+/* Line k of the input read as the line of the original it stands for. */
+static uint64_t orig_line(const ing *g, uint64_t k) {
+    if (!g->lmap || k == 0)
+        return k;
+    return k <= g->nlmap ? g->lmap[k - 1] : g->lmap[g->nlmap - 1] + (k - g->nlmap);
 }
 
 static void count_reject(ing *g, int reason, uint64_t line, const char *detail, const char *text, size_t len) {
@@ -636,8 +651,20 @@ static size_t describe(const pel_record *r, char *buf, size_t cap) {
 }
 
 /* One record, already past the resume point. */
+static int cmp_mmsi(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void handle(ing *g, const pel_record *rin) {
+    if (g->only && !xbsearch(&rin->mmsi, g->only, g->nonly, sizeof *g->only, cmp_mmsi)) {
+        g->c_ign++; /* a vessel not imported (ing_mapped.only) */
+        return;
+    }
     pel_record r = *rin;
+    uint64_t done = r.line_last > r.line ? r.line_last : r.line; /* as read: what a commit records */
+    r.line = orig_line(g, r.line);
+    r.line_last = orig_line(g, r.line_last);
     char text[160];
     size_t len = 0;
     g->records++;
@@ -714,7 +741,7 @@ static void handle(ing *g, const pel_record *rin) {
         g->c_ign++; /* a position report without a position */
     /* a full batch: commit up to this record's (last) line, which is done */
     if (g->pending >= g->commit_every && g->failed == PEL_OK) {
-        pel_status st = commit(g, r.line_last > r.line ? r.line_last : r.line);
+        pel_status st = commit(g, done);
         if (st != PEL_OK)
             fail(g, st);
     }
@@ -740,7 +767,7 @@ static void nmea_reject(void *ud, const pel_reject_info *ri) {
     ing *g = ud;
     if (ri->at_line <= g->resume_line)
         return;
-    count_reject(g, (int)ri->why, ri->line, ri->detail, ri->text, ri->len);
+    count_reject(g, (int)ri->why, orig_line(g, ri->line), ri->detail, ri->text, ri->len);
 }
 
 /* ---- CSV ------------------------------------------------------------------- */
@@ -757,7 +784,7 @@ static void csv_reject(void *ud, uint64_t line, pel_csv_reject why, const char *
     ing *g = ud;
     if (line > g->line)
         g->line = line; /* a rejected last row is still a line read */
-    count_reject(g, R_CSV + (int)why, line, detail, text, len);
+    count_reject(g, R_CSV + (int)why, orig_line(g, line), detail, text, len);
 }
 
 /* ---- one input: reading it once ------------------------------------------------ */
@@ -1292,13 +1319,16 @@ static pel_status ingest_one(ing *g, const char *name) {
         close_input(&in);
         return refuse(g, st);
     }
+    if (g->as_name)
+        in.name = g->as_name;
     st = ingest_input(g, &in);
     close_input(&in);
     return st;
 }
 
-pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
-                      pel_ingest_stats *stats, pel_error *err) {
+/* pel_ingest, and ing_ingest_mapped when maps is not NULL (one per path). */
+static pel_status ingest_run(pel_store *s, const char *const *paths, const ing_mapped *maps, size_t n,
+                             const pel_ingest_opts *o, pel_ingest_stats *stats, pel_error *err) {
     pel_ingest_opts dflt = {0};
     pel_ingest_stats local;
     if (!o)
@@ -1354,7 +1384,25 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     pel_status refused = PEL_OK; /* the first refused input's status */
     char first[sizeof g.imsg] = "";
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
+        pel_ingest_opts mo;
+        char mbuf[1400];
+        if (maps) { /* a case's input: read as its original was, known by the original's name and lines */
+            mo = *o;
+            st = ing_opts_from_settings(maps[i].format, maps[i].settings, &mo, mbuf, sizeof mbuf, err);
+            if (st != PEL_OK)
+                break;
+            g.o = &mo;
+            g.as_name = maps[i].as_name;
+            g.lmap = maps[i].lines;
+            g.nlmap = maps[i].nlines;
+            g.only = maps[i].only;
+            g.nonly = maps[i].nonly;
+        }
         st = ingest_one(&g, paths[i]);
+        g.o = o;
+        g.as_name = NULL;
+        g.lmap = NULL;
+        g.only = NULL;
         if (st != PEL_OK && g.refused) {
             /* nothing of it recorded: say so, and go on with the others */
             stats->failed++;
@@ -1404,6 +1452,23 @@ pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pe
     st_writer_end(s); /* releases the lock */
     if (st == PEL_ERR_NOMEM && err && !err->msg[0])
         pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    return st;
+}
+
+pel_status pel_ingest(pel_store *s, const char *const *paths, size_t n, const pel_ingest_opts *o,
+                      pel_ingest_stats *stats, pel_error *err) {
+    return ingest_run(s, paths, NULL, n, o, stats, err);
+}
+
+pel_status ing_ingest_mapped(pel_store *s, const ing_mapped *in, size_t n, const pel_ingest_opts *o,
+                             pel_ingest_stats *stats, pel_error *err) {
+    const char **paths = malloc((n ? n : 1) * sizeof *paths);
+    if (!paths)
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        paths[i] = in[i].path;
+    pel_status st = ingest_run(s, paths, in, n, o, stats, err);
+    free(paths);
     return st;
 }
 

@@ -194,7 +194,13 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     pel_scan_stats local;
     pel_scan_stats *sp = stats ? stats : &local;
     memset(sp, 0, sizeof *sp);
-    scan c = {.env = {.s = s, .data_dir = o->data_dir, .stats = sp, .screening = scan_screen}, .o = o};
+    scan c = {.env = {.s = s,
+                      .data_dir = o->data_dir,
+                      .stored_lists_only = o->stored_lists_only,
+                      .lists_default = o->lists_default,
+                      .stats = sp,
+                      .screening = scan_screen},
+              .o = o};
     if (!(c.env.found = fnd_set_new()))
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     scan_geo *geo = NULL;

@@ -12,7 +12,8 @@
 pel_status scan_screen(det_call *c) {
     pel_matcher *m = NULL;
     bool is_default = false;
-    pel_status st = sc_load_matcher(c->env->s, c->env->data_dir, &m, &is_default, c->err);
+    pel_status st = sc_load_matcher(c->env->s, c->env->data_dir, c->env->stored_lists_only, &m, &is_default, c->err);
+    is_default = is_default || c->env->lists_default;
     if (st == PEL_OK)
         st = sc_screen(c->env->s, m, is_default, c->env->mid, c->emit, c->ud, NULL, c->err);
     pel_matcher_free(m);

@@ -205,7 +205,8 @@ pel_status sc_default_imos(const char *data_dir, uint32_t **imos, size_t *n, pel
     return PEL_OK;
 }
 
-pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err) {
+pel_status sc_load_matcher(pel_store *s, const char *data_dir, bool stored_only, pel_matcher **out, bool *is_default,
+                           pel_error *err) {
     *out = pel_matcher_new();
     *is_default = false;
     if (!*out)
@@ -214,7 +215,9 @@ pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out
      * failure to read them fails (never a silent fallback or a list in part) */
     int64_t count = 0;
     pel_status st = st_wl_count(s, &count, err);
-    if (st == PEL_OK && count == 0) { /* the default list shipped with the program */
+    if (st == PEL_OK && count == 0 && stored_only)
+        ;                                  /* none */
+    else if (st == PEL_OK && count == 0) { /* the default list shipped with the program */
         char a[4096], b[4096];
         default_paths(data_dir, a, b, sizeof a);
         const char *paths[2] = {a, b};
@@ -600,7 +603,7 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
                       pel_error *err) {
     pel_matcher *m;
     bool dflt;
-    pel_status st = sc_load_matcher(s, data_dir, &m, &dflt, err);
+    pel_status st = sc_load_matcher(s, data_dir, false, &m, &dflt, err);
     if (st != PEL_OK)
         return st;
     fnd_set *c = fnd_set_new();
@@ -629,4 +632,44 @@ pel_status pel_screen(pel_store *s, const char *data_dir, FILE *out, pel_finding
     fnd_set_free(c);
     pel_matcher_free(m);
     return st;
+}
+
+typedef struct each_default {
+    int (*cb)(void *ud, const pel_wl_entry *e);
+    void *ud;
+} each_default;
+
+static int on_each(void *ud, const pel_wl_entry *e) {
+    each_default *d = ud;
+    return d->cb(d->ud, e);
+}
+
+pel_status sc_entries_each(pel_store *s, const char *data_dir, int (*cb)(void *ud, const pel_wl_entry *e), void *ud,
+                           bool *is_default, pel_error *err) {
+    int64_t count = 0;
+    *is_default = false;
+    pel_status st = st_wl_count(s, &count, err);
+    if (st != PEL_OK)
+        return st;
+    if (count == 0) {
+        char a[4096], b[4096];
+        default_paths(data_dir, a, b, sizeof a);
+        const char *paths[2] = {a, b};
+        each_default d = {cb, ud};
+        pel_wl_cb wcb = {on_each, &d};
+        *is_default = true;
+        return pel_wl_read(paths, 2, &wcb, err);
+    }
+    st_iter *q = st_wl_entries(s, err);
+    if (!q)
+        return PEL_ERR_IO;
+    pel_wl_entry e;
+    int rc;
+    while ((rc = st_wl_entry_next(q, &e, err)) > 0)
+        if (cb(ud, &e)) {
+            st_iter_free(q);
+            return PEL_STOPPED;
+        }
+    st_iter_free(q);
+    return rc < 0 ? (pel_status)-rc : PEL_OK;
 }

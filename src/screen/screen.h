@@ -6,8 +6,15 @@
 #include "pelorus.h"
 
 /* A matcher over the stored lists, or the shipped default when none is
- * stored (*is_default).  The caller frees *out with pel_matcher_free. */
-pel_status sc_load_matcher(pel_store *s, const char *data_dir, pel_matcher **out, bool *is_default, pel_error *err);
+ * stored (*is_default) -- unless stored_only: then none.  The caller frees
+ * *out with pel_matcher_free. */
+pel_status sc_load_matcher(pel_store *s, const char *data_dir, bool stored_only, pel_matcher **out, bool *is_default,
+                           pel_error *err);
+/* Every entry a scan screens against (the stored lists, or the shipped
+ * default when none is stored: *is_default) to cb, borrowed for the call;
+ * cb returning nonzero stops (PEL_STOPPED). */
+pel_status sc_entries_each(pel_store *s, const char *data_dir, int (*cb)(void *ud, const pel_wl_entry *e), void *ud,
+                           bool *is_default, pel_error *err);
 /* The IMO numbers of the default lists shipped in data_dir's watchlist/
  * (NULL: the installed data), sorted, each once: *imos is the caller's
  * (free), *n their number.  Returns PEL_OK, or the lists' error in err. */

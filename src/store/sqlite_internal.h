@@ -212,6 +212,13 @@ pel_status sq_dump_rows(pel_store *s, FILE *out, pel_error *err);
 /* sqlite_watch.c */
 pel_status sq_wl_setup(pel_store *s, pel_error *err);
 /* sqlite_live.c */
+pel_status sq_inputs_each(pel_store *s, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err);
+pel_status sq_case_setup(pel_store *s, pel_error *err);
+pel_status sq_case_add(pel_store *s, const st_case_row *r, pel_error *err);
+pel_status sq_case_finding_add(pel_store *s, const st_case_finding *f, pel_error *err);
+pel_status sq_cases(pel_store *s, int (*cb)(void *ud, const st_case_row *r), void *ud, pel_error *err);
+pel_status sq_case_findings(pel_store *s, const char *case_id, uint32_t mmsi,
+                            int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err);
 pel_status sq_live_setup(pel_store *s, pel_error *err);
 pel_status sq_live_get(pel_store *s, const char *key, char **value, pel_error *err);
 pel_status sq_live_put(pel_store *s, const char *key, const char *value, pel_error *err);

@@ -151,6 +151,15 @@ struct st_ops {
     pel_status (*live_journals)(pel_store *s, int (*cb)(void *ud, int64_t id, const char *path, uint64_t done),
                                 void *ud, pel_error *err);
 
+    /* inputs as rows; cases imported (store.h, "cases") */
+    pel_status (*inputs_each)(pel_store *s, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err);
+    pel_status (*case_setup)(pel_store *s, pel_error *err);
+    pel_status (*case_add)(pel_store *s, const st_case_row *r, pel_error *err);
+    pel_status (*case_finding_add)(pel_store *s, const st_case_finding *f, pel_error *err);
+    pel_status (*cases)(pel_store *s, int (*cb)(void *ud, const st_case_row *r), void *ud, pel_error *err);
+    pel_status (*case_findings)(pel_store *s, const char *case_id, uint32_t mmsi,
+                                int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err);
+
     /* every stored row but the positions, as text lines, for pel_store_dump */
     pel_status (*dump_rows)(pel_store *s, FILE *out, pel_error *err);
 

@@ -319,3 +319,30 @@ st_iter *st_wl_entries(pel_store *s, pel_error *err) {
 st_iter *st_wl_lists(pel_store *s, pel_error *err) {
     return s->ops->wl_lists(s, err);
 }
+
+/* ---- inputs as rows, cases ------------------------------------------------------------------- */
+
+pel_status st_inputs_each(pel_store *s, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err) {
+    return s->ops->inputs_each(s, cb, ud, err);
+}
+
+pel_status st_case_setup(pel_store *s, pel_error *err) {
+    return s->ops->case_setup(s, err);
+}
+
+pel_status st_case_add(pel_store *s, const st_case_row *r, pel_error *err) {
+    return s->ops->case_add(s, r, err);
+}
+
+pel_status st_case_finding_add(pel_store *s, const st_case_finding *f, pel_error *err) {
+    return s->ops->case_finding_add(s, f, err);
+}
+
+pel_status st_cases(pel_store *s, int (*cb)(void *ud, const st_case_row *r), void *ud, pel_error *err) {
+    return s->ops->cases(s, cb, ud, err);
+}
+
+pel_status st_case_findings(pel_store *s, const char *case_id, uint32_t mmsi,
+                            int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err) {
+    return s->ops->case_findings(s, case_id, mmsi, cb, ud, err);
+}

@@ -549,4 +549,50 @@ typedef struct st_wl_summary {
 st_iter *st_wl_lists(pel_store *s, pel_error *err);
 int st_wl_list_next(st_iter *it, st_wl_summary *w, pel_error *err);
 
+/* ---- inputs as whole rows, and cases imported (the case stage, src/case/) ---------------------- */
+
+/* One row of inputs (docs/schema.md); strings borrowed for the callback. */
+typedef struct st_input_row {
+    int64_t id;
+    const char *path;
+    uint64_t size;
+    const char *sha256, *format, *settings, *status;
+} st_input_row;
+
+/* Every input to cb, by id; cb returning nonzero stops (PEL_STOPPED). */
+pel_status st_inputs_each(pel_store *s, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err);
+
+/* A partner's case imported (docs/case.md): its id (the first 16 hex
+ * digits of its MANIFEST's SHA-256), title, signer (the Ed25519 public key
+ * in hex that signed it, NULL when unsigned), the database it was exported
+ * from, the Pelorus version that exported it, when it was imported (ISO),
+ * from where, and its counts.  Strings borrowed. */
+typedef struct st_case_row {
+    const char *case_id, *title, *signer, *origin, *pelorus, *imported, *path;
+    int64_t findings, lines;
+} st_case_row;
+
+/* One finding of an imported case, as the partner's case gives it (json:
+ * the line of its findings.jsonl). */
+typedef struct st_case_finding {
+    const char *case_id;
+    int64_t seq; /* its line in the case's findings.jsonl */
+    const char *finding_id, *event;
+    uint32_t mmsi, mmsi2;
+    int64_t start_ms, end_ms;
+    const char *json;
+} st_case_finding;
+
+/* Makes the store ready to hold imported cases (a writing store); writes
+ * go into the transaction under way. */
+pel_status st_case_setup(pel_store *s, pel_error *err);
+pel_status st_case_add(pel_store *s, const st_case_row *r, pel_error *err);
+pel_status st_case_finding_add(pel_store *s, const st_case_finding *f, pel_error *err);
+/* The cases imported, oldest first (none when no case was ever imported). */
+pel_status st_cases(pel_store *s, int (*cb)(void *ud, const st_case_row *r), void *ud, pel_error *err);
+/* The findings of case_id (NULL: every case) about mmsi (0: any), by case
+ * and line. */
+pel_status st_case_findings(pel_store *s, const char *case_id, uint32_t mmsi,
+                            int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err);
+
 #endif
