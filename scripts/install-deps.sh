@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # install-deps.sh -- installs what Pelorus needs on Debian 12 (bookworm):
-# the build (gcc, make, zlib, SQLite, nettle for SHA-256, libcsv), the tests (jansson for the peer comparison,
+# the build (gcc, make, zlib, SQLite, nettle for SHA-256 and Ed25519, libzip for case files, libcsv), the tests (jansson for the peer comparison,
 # gzip, GNU time for the memory check, clang for the fuzz build, clang-format for make format-check) and the
 # benchmark's peer (gpsd-clients for gpsdecode), and for the
 # report's browser test Debian's Chromium with its fonts, plus Node.js and
