@@ -29,9 +29,9 @@
 #define PEL_CASE_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pelorus.h"
 
@@ -161,9 +161,9 @@ pel_status case_manifest_write(const char *dir, const case_doc *d, pel_error *er
 
 /* Checks dir against its MANIFEST: each file changed, missing or not
  * listed to problem; *bad their number.  id (17 bytes) gets the case's id. */
-pel_status case_manifest_check(const char *dir, void (*problem)(void *ud, const char *file, uint64_t line,
-                                                                 const char *what),
-                               void *ud, uint64_t *bad, char id[17], pel_error *err);
+pel_status case_manifest_check(const char *dir,
+                               void (*problem)(void *ud, const char *file, uint64_t line, const char *what), void *ud,
+                               uint64_t *bad, char id[17], pel_error *err);
 
 /* The signature of dir/MANIFEST.sig: true in *signed_ when there is one;
  * *ok when it is a valid Ed25519 signature of MANIFEST by the key it names

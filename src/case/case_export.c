@@ -469,7 +469,8 @@ static int on_entry(void *ud, const pel_wl_entry *e) {
     for (size_t i = 0; i < w->p->nentries; i++) {
         const char *k = w->p->entries[i];
         size_t ll = strcspn(k, "\t");
-        if (e->list && e->entry_id && strlen(e->list) == ll && !strncmp(k, e->list, ll) && !strcmp(k + ll + 1, e->entry_id)) {
+        if (e->list && e->entry_id && strlen(e->list) == ll && !strncmp(k, e->list, ll) &&
+            !strcmp(k + ll + 1, e->entry_id)) {
             w->st = case_wl_write(w->f, e, w->err);
             break;
         }

@@ -97,7 +97,8 @@ static pel_status record(pel_store *s, const char *dir, const case_doc *d, const
             line[--len] = 0;
         json_t *o = json_loadb(line, (size_t)len, 0, NULL);
         json_t *ev = json_object_get(o, "event"), *m = json_object_get(o, "mmsi"), *m2 = json_object_get(o, "mmsi2"),
-               *t0 = json_object_get(o, "start"), *t1 = json_object_get(o, "end"), *id2 = json_object_get(o, "finding_id");
+               *t0 = json_object_get(o, "start"), *t1 = json_object_get(o, "end"),
+               *id2 = json_object_get(o, "finding_id");
         int64_t a = 0, b = 0;
         if (!json_is_object(o) || !json_is_string(ev) || !json_is_integer(m) || !json_is_string(t0) ||
             !json_is_string(t1) || !json_is_string(id2) ||
@@ -204,8 +205,8 @@ pel_status pel_case_import(pel_store *s, const char *path, const char *pubkey_pa
                 snprintf(names[i], nl, "case:%s/%s", stats->id, d.in[i].path);
             /* the case's vessels and those its findings name; the other vessels' lines are the
                partner's context (coverage, the feed's pulse), not data about them */
-            maps[i] = (ing_mapped){paths[i], names[i], d.in[i].format, d.in[i].settings, orig[i], n, d.involved,
-                                   d.ninvolved};
+            maps[i] =
+                (ing_mapped){paths[i], names[i], d.in[i].format, d.in[i].settings, orig[i], n, d.involved, d.ninvolved};
             lines += n;
         }
         if (st == PEL_OK && d.nin) {

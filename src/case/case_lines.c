@@ -169,8 +169,10 @@ pel_status case_lines_copy(const char *src, const case_sel *s, const char *dir, 
     if (st == PEL_OK && k < 0)
         st = pel_fail(err, PEL_ERR_IO, "%s: read error", src);
     if (st == PEL_OK && j < s->n)
-        st = pel_fail(err, PEL_ERR_IO, "%s: has %llu lines, fewer than its database counted (%llu): changed since it "
-                      "was ingested?", src, (unsigned long long)line, (unsigned long long)s->v[s->n - 1]);
+        st = pel_fail(err, PEL_ERR_IO,
+                      "%s: has %llu lines, fewer than its database counted (%llu): changed since it "
+                      "was ingested?",
+                      src, (unsigned long long)line, (unsigned long long)s->v[s->n - 1]);
     if (lf && fclose(lf) != 0 && st == PEL_OK)
         st = pel_fail(err, PEL_ERR_IO, "%s: %s", lp, strerror(errno));
     if (xf && fclose(xf) != 0 && st == PEL_OK)
@@ -206,8 +208,8 @@ static pel_status index_read(const char *dir, const char *rel, uint64_t **orig, 
         unsigned long long v;
         char h[65];
         int used = 0;
-        if (sscanf(buf, "%llu %64[0-9a-f]%n", &v, h, &used) != 2 || strlen(h) != 64 || buf[used] != '\n' ||
-            v == 0 || (*n && v <= (*orig)[*n - 1])) {
+        if (sscanf(buf, "%llu %64[0-9a-f]%n", &v, h, &used) != 2 || strlen(h) != 64 || buf[used] != '\n' || v == 0 ||
+            (*n && v <= (*orig)[*n - 1])) {
             st = pel_fail(err, PEL_ERR_FORMAT, "%s.index:%llu: not \"LINE SHA256\" in increasing line order", rel,
                           (unsigned long long)ln);
             break;

@@ -65,8 +65,8 @@ pel_status case_sha256_file(const char *path, char hex[65], uint64_t *size, pel_
 typedef struct flist {
     char **v;
     size_t n, cap;
-    size_t skip; /* the directory's path length + 1 */
-    bool all;    /* MANIFEST and MANIFEST.sig too */
+    size_t skip;   /* the directory's path length + 1 */
+    bool all;      /* MANIFEST and MANIFEST.sig too */
     bool oom, odd; /* out of memory; something neither file nor directory */
 } flist;
 
@@ -207,9 +207,9 @@ static char *slurp(const char *path, size_t *len) {
     return b;
 }
 
-pel_status case_manifest_check(const char *dir, void (*problem)(void *ud, const char *file, uint64_t line,
-                                                                 const char *what),
-                               void *ud, uint64_t *bad, char id[17], pel_error *err) {
+pel_status case_manifest_check(const char *dir,
+                               void (*problem)(void *ud, const char *file, uint64_t line, const char *what), void *ud,
+                               uint64_t *bad, char id[17], pel_error *err) {
     *bad = 0;
     char *mp = join(dir, "MANIFEST");
     size_t len = 0;

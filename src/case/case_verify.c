@@ -123,8 +123,9 @@ pel_status pel_case_verify(const char *path, const char *pubkey_path,
                 snprintf(wh + 2 * i, 3, "%02x", want[i]);
         if (st == PEL_OK) {
             if (r->is_signed && !ok)
-                count(&c, "MANIFEST.sig", 0, "the signature is not valid for MANIFEST: the case was changed after "
-                                             "it was signed, or the signature is forged");
+                count(&c, "MANIFEST.sig", 0,
+                      "the signature is not valid for MANIFEST: the case was changed after "
+                      "it was signed, or the signature is forged");
             else if (pubkey_path && !r->is_signed)
                 count(&c, "MANIFEST.sig", 0, "missing: the case is not signed, and a key was given");
             else if (pubkey_path && strcmp(wh, r->signer) != 0)

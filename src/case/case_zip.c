@@ -95,8 +95,8 @@ pel_status case_zip_extract(const char *path, const char *dir, char **root, pel_
     if (!z) {
         zip_error_t e;
         zip_error_init_with_code(&e, ze);
-        pel_status st = pel_fail(err, ze == ZIP_ER_NOZIP ? PEL_ERR_FORMAT : PEL_ERR_IO, "%s: %s", path,
-                                 zip_error_strerror(&e));
+        pel_status st =
+            pel_fail(err, ze == ZIP_ER_NOZIP ? PEL_ERR_FORMAT : PEL_ERR_IO, "%s: %s", path, zip_error_strerror(&e));
         zip_error_fini(&e);
         return st;
     }

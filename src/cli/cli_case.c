@@ -67,17 +67,41 @@ static int case_export(int argc, char **argv) {
         free(set);
         return 1;
     }
-    enum { O_HELP, O_QUIET, O_DB, O_VESSEL, O_FINDING, O_FROM, O_TO, O_MARGIN, O_CONTEXT, O_TITLE, O_INDIR, O_SET,
-           O_ZONES, O_DATA, O_ZIP, O_OUT };
+    enum {
+        O_HELP,
+        O_QUIET,
+        O_DB,
+        O_VESSEL,
+        O_FINDING,
+        O_FROM,
+        O_TO,
+        O_MARGIN,
+        O_CONTEXT,
+        O_TITLE,
+        O_INDIR,
+        O_SET,
+        O_ZONES,
+        O_DATA,
+        O_ZIP,
+        O_OUT
+    };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},       [O_QUIET] = {"--quiet", "-q", false},
-        [O_DB] = {"--db", NULL, true},            [O_VESSEL] = {"--vessel", NULL, true},
-        [O_FINDING] = {"--finding", NULL, true},  [O_FROM] = {"--from", NULL, true},
-        [O_TO] = {"--to", NULL, true},            [O_MARGIN] = {"--margin-h", NULL, true},
-        [O_CONTEXT] = {"--context-km", NULL, true}, [O_TITLE] = {"--title", NULL, true},
-        [O_INDIR] = {"--input-dir", NULL, true},  [O_SET] = {"--set", NULL, true},
-        [O_ZONES] = {"--zones", NULL, true},      [O_DATA] = {"--data-dir", NULL, true},
-        [O_ZIP] = {"--zip", NULL, false},         [O_OUT] = {"--out", "-o", true},
+        [O_HELP] = {"--help", "-h", false},
+        [O_QUIET] = {"--quiet", "-q", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_VESSEL] = {"--vessel", NULL, true},
+        [O_FINDING] = {"--finding", NULL, true},
+        [O_FROM] = {"--from", NULL, true},
+        [O_TO] = {"--to", NULL, true},
+        [O_MARGIN] = {"--margin-h", NULL, true},
+        [O_CONTEXT] = {"--context-km", NULL, true},
+        [O_TITLE] = {"--title", NULL, true},
+        [O_INDIR] = {"--input-dir", NULL, true},
+        [O_SET] = {"--set", NULL, true},
+        [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true},
+        [O_ZIP] = {"--zip", NULL, false},
+        [O_OUT] = {"--out", "-o", true},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -290,11 +314,8 @@ static int case_show(int argc, char **argv, bool findings) {
     uint32_t mmsi = 0;
     enum { O_HELP, O_DB, O_CASE, O_VESSEL };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},
-        [O_DB] = {"--db", NULL, true},
-        [O_CASE] = {"--case", NULL, true},
-        [O_VESSEL] = {"--vessel", NULL, true},
-        {NULL, NULL, false},
+        [O_HELP] = {"--help", "-h", false},    [O_DB] = {"--db", NULL, true}, [O_CASE] = {"--case", NULL, true},
+        [O_VESSEL] = {"--vessel", NULL, true}, {NULL, NULL, false},
     };
     const char *cmd = findings ? "case findings" : "case list";
     cli_args g;

@@ -39,8 +39,7 @@ static const char *text(sqlite3_stmt *q, int col) {
 
 pel_status sq_inputs_each(pel_store *base, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err) {
     sq_store *s = sq_of(base);
-    sqlite3_stmt *q = prepare(s,
-                              "SELECT id, path, size, sha256, format, settings, status FROM inputs ORDER BY id", err,
+    sqlite3_stmt *q = prepare(s, "SELECT id, path, size, sha256, format, settings, status FROM inputs ORDER BY id", err,
                               "reading the inputs");
     if (!q)
         return PEL_ERR_IO;
