@@ -181,6 +181,13 @@ pel_status case_read_pubkey(const char *path, uint8_t pub[32], pel_error *err);
  * path order: *v (malloc'd strings in a malloc'd array) and *n. */
 pel_status case_files(const char *dir, char ***v, size_t *n, pel_error *err);
 
+/* dir/rel, malloc'd; NULL when out of memory. */
+char *case_join(const char *dir, const char *rel);
+
+/* A whole file, NUL-terminated after its *len bytes, malloc'd; NULL when
+ * it cannot be read (errno set) or out of memory. */
+char *case_slurp(const char *path, size_t *len);
+
 /* Recursively removes path (a temporary directory). */
 void case_rmtree(const char *path);
 

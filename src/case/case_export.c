@@ -231,19 +231,11 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
 
 /* ---- files ---- */
 
-static char *join(const char *dir, const char *rel) {
-    size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, rel);
-    return p;
-}
-
 static pel_status copy_file(const char *src, const char *dir, const char *rel, bool optional, pel_error *err) {
     FILE *in = fopen(src, "rb");
     if (!in)
         return optional && errno == ENOENT ? PEL_OK : pel_fail(err, PEL_ERR_IO, "%s: %s", src, strerror(errno));
-    char *dp = join(dir, rel);
+    char *dp = case_join(dir, rel);
     FILE *out = dp ? fopen(dp, "wbx") : NULL;
     pel_status st = PEL_OK;
     if (!out)
@@ -263,7 +255,7 @@ static pel_status copy_file(const char *src, const char *dir, const char *rel, b
 }
 
 static pel_status write_text(const char *dir, const char *rel, const char *text, size_t len, pel_error *err) {
-    char *p = join(dir, rel);
+    char *p = case_join(dir, rel);
     FILE *f = p ? fopen(p, "wbx") : NULL;
     pel_status st = PEL_OK;
     if (!f)
@@ -335,7 +327,7 @@ static pel_status find_input(const st_input_row *r, const char *input_dir, char 
     }
     if (input_dir) {
         char *copy = strdup(r->path);
-        char *alt = copy ? join(input_dir, basename(copy)) : NULL;
+        char *alt = copy ? case_join(input_dir, basename(copy)) : NULL;
         free(copy);
         if (alt && case_sha256_file(alt, h, &size, NULL) == PEL_OK && !strcmp(h, r->sha256)) {
             *where = alt;
@@ -643,7 +635,7 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK && !(d.in = calloc(inputs.n + 1, sizeof *d.in)))
         st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    char *lines_dir = join(tmp, "lines");
+    char *lines_dir = case_join(tmp, "lines");
     if (st == PEL_OK && (!lines_dir || mkdir(lines_dir, 0777) != 0))
         st = pel_fail(err, PEL_ERR_IO, "%s: %s", lines_dir ? lines_dir : "lines", strerror(errno));
     free(lines_dir);
@@ -688,24 +680,24 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
                                           {"zones.README", NULL},
                                           {"web/vendor/land-50m.json", NULL},
                                           {"web/vendor/LICENSE-world-atlas.txt", NULL}};
-    char *web = join(tmp, "web"), *vendor = join(tmp, "web/vendor");
+    char *web = case_join(tmp, "web"), *vendor = case_join(tmp, "web/vendor");
     if (st == PEL_OK && (!web || !vendor || mkdir(web, 0777) != 0 || mkdir(vendor, 0777) != 0))
         st = pel_fail(err, PEL_ERR_IO, "%s: cannot be made", tmp);
     free(web);
     free(vendor);
     for (size_t i = 0; st == PEL_OK && i < sizeof refs / sizeof *refs; i++) {
-        char *src = join(dd, refs[i][0]);
+        char *src = case_join(dd, refs[i][0]);
         bool optional = strstr(refs[i][0], "README") || strstr(refs[i][0], "LICENSE");
         st = src ? copy_file(src, tmp, refs[i][0], optional, err) : PEL_ERR_NOMEM;
         free(src);
     }
     if (st == PEL_OK) {
-        char *zp = o->zones_path ? strdup(o->zones_path) : join(dd, "zones.geojson");
+        char *zp = o->zones_path ? strdup(o->zones_path) : case_join(dd, "zones.geojson");
         st = zp ? copy_file(zp, tmp, "zones.geojson", false, err) : PEL_ERR_NOMEM;
         free(zp);
     }
     if (st == PEL_OK) {
-        char *wp = join(tmp, "watchlist.jsonl");
+        char *wp = case_join(tmp, "watchlist.jsonl");
         FILE *wf = wp ? fopen(wp, "wbx") : NULL;
         if (!wf)
             st = pel_fail(err, PEL_ERR_IO, "watchlist.jsonl: cannot be written");
@@ -731,12 +723,12 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         st = write_text(tmp, "origin.jsonl", olines, olen, err);
 
     /* 5. the rerun: the case alone, which is what it holds */
-    char *cj = join(tmp, "case.json");
+    char *cj = case_join(tmp, "case.json");
     if (st == PEL_OK && !cj)
         st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (st == PEL_OK)
         st = case_doc_write(&d, cj, err);
-    char *html = join(tmp, "case.html");
+    char *html = case_join(tmp, "case.html");
     if (st == PEL_OK)
         st = case_rerun(tmp, &d, html, &clines, &clen, &ccount, err);
     free(html);
@@ -757,7 +749,7 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
     if (st == PEL_OK)
         st = case_manifest_write(tmp, &d, err);
     if (st == PEL_OK) {
-        char *mp = join(tmp, "MANIFEST"), h[65];
+        char *mp = case_join(tmp, "MANIFEST"), h[65];
         st = mp ? case_sha256_file(mp, h, NULL, err) : PEL_ERR_NOMEM;
         if (st == PEL_OK)
             snprintf(stats->id, sizeof stats->id, "%.16s", h);

@@ -67,18 +67,10 @@ static int on_case(void *ud, const st_case_row *r) {
     return k->found;
 }
 
-static char *join(const char *dir, const char *rel) {
-    size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, rel);
-    return p;
-}
-
 /* Records the case and its findings, in one transaction. */
 static pel_status record(pel_store *s, const char *dir, const case_doc *d, const char *id, const char *signer,
                          const char *path, uint64_t lines, uint64_t *nfound, pel_error *err) {
-    char *fp = join(dir, "findings.jsonl");
+    char *fp = case_join(dir, "findings.jsonl");
     FILE *f = fp ? fopen(fp, "rb") : NULL;
     free(fp);
     if (!f)
@@ -171,7 +163,7 @@ pel_status pel_case_import(pel_store *s, const char *path, const char *pubkey_pa
         if (st == PEL_OK && (!is_signed || strcmp(wh, stats->signer) != 0))
             keep_first(&fp, "MANIFEST.sig", 0, is_signed ? "signed by another key" : "the case is not signed");
     }
-    char *cj = dir ? join(dir, "case.json") : NULL;
+    char *cj = dir ? case_join(dir, "case.json") : NULL;
     if (st == PEL_OK)
         st = cj ? case_doc_read(cj, &d, err) : PEL_ERR_NOMEM;
     for (size_t i = 0; st == PEL_OK && !fp.n && i < d.nin; i++) {
@@ -197,7 +189,7 @@ pel_status pel_case_import(pel_store *s, const char *path, const char *pubkey_pa
             size_t n = 0;
             st = case_index_read(dir, d.in[i].lines, &orig[i], &n, err);
             size_t nl = strlen(d.in[i].path) + 32;
-            paths[i] = join(dir, d.in[i].lines);
+            paths[i] = case_join(dir, d.in[i].lines);
             names[i] = malloc(nl);
             if (st == PEL_OK && (!paths[i] || !names[i]))
                 st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");

@@ -129,7 +129,7 @@ static void hex_sha(const char *p, size_t n, char out[65]) {
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-static char *join(const char *dir, const char *rel, const char *ext) {
+static char *join_ext(const char *dir, const char *rel, const char *ext) {
     size_t n = strlen(dir) + strlen(rel) + strlen(ext) + 2;
     char *p = malloc(n);
     if (p)
@@ -140,7 +140,7 @@ static char *join(const char *dir, const char *rel, const char *ext) {
 pel_status case_lines_copy(const char *src, const case_sel *s, const char *dir, const char *rel, uint64_t *count,
                            pel_error *err) {
     *count = 0;
-    char *lp = join(dir, rel, ""), *ip = join(dir, rel, ".index");
+    char *lp = join_ext(dir, rel, ""), *ip = join_ext(dir, rel, ".index");
     lreader r;
     bool ok = lr_open(&r, src);
     FILE *lf = lp ? fopen(lp, "wbx") : NULL, *xf = ip ? fopen(ip, "wbx") : NULL;
@@ -190,7 +190,7 @@ static pel_status index_read(const char *dir, const char *rel, uint64_t **orig, 
     *n = 0;
     if (sums)
         *sums = NULL;
-    char *ip = join(dir, rel, ".index");
+    char *ip = join_ext(dir, rel, ".index");
     if (!ip)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     FILE *f = fopen(ip, "rb");
@@ -260,7 +260,7 @@ pel_status case_lines_check(const char *dir, const char *rel, const char *orig_n
     pel_status st = index_read(dir, rel, &orig, &sums, &n, err);
     if (st != PEL_OK)
         return st;
-    char *lp = join(dir, rel, "");
+    char *lp = join_ext(dir, rel, "");
     lreader r;
     if (!lp || !lr_open(&r, lp)) {
         st = lp ? pel_fail(err, PEL_ERR_IO, "%s: %s", rel, strerror(errno)) : PEL_ERR_NOMEM;
@@ -348,7 +348,7 @@ case_text *case_text_open(const char *dir, const case_doc *d, pel_error *err) {
             case_text_free(t);
             return NULL;
         }
-        char *lp = join(dir, d->in[i].lines, "");
+        char *lp = join_ext(dir, d->in[i].lines, "");
         lreader r;
         bool ok = lp && lr_open(&r, lp);
         size_t len, j = 0;

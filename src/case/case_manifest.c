@@ -140,7 +140,7 @@ pel_status case_files(const char *dir, char ***v, size_t *n, pel_error *err) {
     return PEL_OK;
 }
 
-static char *join(const char *dir, const char *rel) {
+char *case_join(const char *dir, const char *rel) {
     size_t n = strlen(dir) + strlen(rel) + 2;
     char *p = malloc(n);
     if (p)
@@ -151,14 +151,14 @@ static char *join(const char *dir, const char *rel) {
 pel_status case_manifest_write(const char *dir, const case_doc *d, pel_error *err) {
     flist l;
     pel_status st = list_files(dir, &l, false, err);
-    char *mp = join(dir, "MANIFEST");
+    char *mp = case_join(dir, "MANIFEST");
     FILE *f = st == PEL_OK && mp ? fopen(mp, "wbx") : NULL;
     if (st == PEL_OK && !f)
         st = pel_fail(err, PEL_ERR_IO, "%s: %s", mp ? mp : "MANIFEST", strerror(errno));
     if (st == PEL_OK)
         fprintf(f, "%s\n", MANIFEST_HEAD);
     for (size_t i = 0; st == PEL_OK && i < l.n; i++) {
-        char *p = join(dir, l.v[i]), h[65];
+        char *p = case_join(dir, l.v[i]), h[65];
         uint64_t size = 0;
         st = p ? case_sha256_file(p, h, &size, err) : PEL_ERR_NOMEM;
         if (st == PEL_OK)
@@ -174,8 +174,7 @@ pel_status case_manifest_write(const char *dir, const case_doc *d, pel_error *er
     return st;
 }
 
-/* Reads a whole small file; NULL on failure (errno set). */
-static char *slurp(const char *path, size_t *len) {
+char *case_slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -211,9 +210,9 @@ pel_status case_manifest_check(const char *dir,
                                void (*problem)(void *ud, const char *file, uint64_t line, const char *what), void *ud,
                                uint64_t *bad, char id[17], pel_error *err) {
     *bad = 0;
-    char *mp = join(dir, "MANIFEST");
+    char *mp = case_join(dir, "MANIFEST");
     size_t len = 0;
-    char *m = mp ? slurp(mp, &len) : NULL;
+    char *m = mp ? case_slurp(mp, &len) : NULL;
     free(mp);
     if (!m)
         return pel_fail(err, PEL_ERR_FORMAT, "%s: no MANIFEST: not a case", dir);
@@ -252,7 +251,7 @@ pel_status case_manifest_check(const char *dir,
                 (*bad)++;
             } else {
                 seen[hit - l.v] = true;
-                char *fp = join(dir, rel), got[65];
+                char *fp = case_join(dir, rel), got[65];
                 uint64_t gsize = 0;
                 st = fp ? case_sha256_file(fp, got, &gsize, err) : PEL_ERR_NOMEM;
                 free(fp);
@@ -299,7 +298,7 @@ static void tohex(const uint8_t *in, size_t n, char *out) {
 /* Reads a key file: its head and n bytes of hex. */
 static pel_status read_key(const char *path, const char *head, uint8_t *out, size_t n, pel_error *err) {
     size_t len;
-    char *b = slurp(path, &len);
+    char *b = case_slurp(path, &len);
     if (!b)
         return pel_fail(err, PEL_ERR_IO, "%s: %s", path, strerror(errno));
     size_t hl = strlen(head);
@@ -359,9 +358,9 @@ pel_status case_sign_dir(const char *dir, const char *key_path, char signer[65],
     pel_status st = read_key(key_path, SECRET_HEAD, priv, 32, err);
     if (st != PEL_OK)
         return st;
-    char *mp = join(dir, "MANIFEST"), *sp = join(dir, "MANIFEST.sig");
+    char *mp = case_join(dir, "MANIFEST"), *sp = case_join(dir, "MANIFEST.sig");
     size_t len = 0;
-    char *m = mp ? slurp(mp, &len) : NULL;
+    char *m = mp ? case_slurp(mp, &len) : NULL;
     if (!m)
         st = pel_fail(err, PEL_ERR_FORMAT, "%s: no MANIFEST: not a case", dir);
     else {
@@ -387,14 +386,14 @@ pel_status case_sign_dir(const char *dir, const char *key_path, char signer[65],
 pel_status case_signature(const char *dir, bool *signed_, bool *ok, char signer[65], pel_error *err) {
     *signed_ = *ok = false;
     signer[0] = 0;
-    char *sp = join(dir, "MANIFEST.sig"), *mp = join(dir, "MANIFEST");
+    char *sp = case_join(dir, "MANIFEST.sig"), *mp = case_join(dir, "MANIFEST");
     if (!sp || !mp) {
         free(sp);
         free(mp);
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     }
     size_t sl = 0, ml = 0;
-    char *s = slurp(sp, &sl);
+    char *s = case_slurp(sp, &sl);
     pel_status st = PEL_OK;
     if (!s) {
         if (errno != ENOENT)
@@ -409,7 +408,7 @@ pel_status case_signature(const char *dir, bool *signed_, bool *ok, char signer[
             st = pel_fail(err, PEL_ERR_FORMAT, "MANIFEST.sig: not \"%s\", \"key HEX\", \"sig HEX\"", SIG_HEAD);
         else {
             memcpy(signer, kh, 65);
-            char *m = slurp(mp, &ml);
+            char *m = case_slurp(mp, &ml);
             if (!m)
                 st = pel_fail(err, PEL_ERR_FORMAT, "%s: no MANIFEST: not a case", dir);
             else

@@ -165,14 +165,6 @@ pel_status case_wl_import(pel_store *s, const char *path, pel_error *err) {
 
 /* ---- the rerun ---- */
 
-static char *join(const char *dir, const char *rel) {
-    size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, rel);
-    return p;
-}
-
 pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, char **out, size_t *len, size_t *count,
                       pel_error *err) {
     *out = NULL;
@@ -181,7 +173,7 @@ pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, c
     pel_status st = case_tmpdir(tmp, sizeof tmp, err);
     if (st != PEL_OK)
         return st;
-    char *db = join(tmp, "case.db"), *wl = join(dir, "watchlist.jsonl");
+    char *db = case_join(tmp, "case.db"), *wl = case_join(dir, "watchlist.jsonl");
     ing_mapped *maps = calloc(d->nin + 1, sizeof *maps);
     char **paths = calloc(d->nin + 1, sizeof *paths);
     uint64_t **orig = calloc(d->nin + 1, sizeof *orig);
@@ -195,7 +187,7 @@ pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, c
     for (size_t i = 0; st == PEL_OK && i < d->nin; i++) {
         size_t n = 0;
         st = case_index_read(dir, d->in[i].lines, &orig[i], &n, err);
-        if (st == PEL_OK && !(paths[i] = join(dir, d->in[i].lines)))
+        if (st == PEL_OK && !(paths[i] = case_join(dir, d->in[i].lines)))
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         maps[i] = (ing_mapped){.path = paths[i],
                                .as_name = d->in[i].path,

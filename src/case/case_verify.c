@@ -27,46 +27,6 @@ static void count(void *ud, const char *file, uint64_t line, const char *what) {
         c->problem(c->ud, file, line, what);
 }
 
-static char *join(const char *dir, const char *rel) {
-    size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, rel);
-    return p;
-}
-
-/* Reads a whole file; NULL when it cannot be read. */
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *b = NULL;
-    size_t cap = 0, n = 0, got;
-    do {
-        if (n + 65536 > cap) {
-            cap = (n + 65536) * 2;
-            char *nb = realloc(b, cap + 1);
-            if (!nb) {
-                free(b);
-                fclose(f);
-                return NULL;
-            }
-            b = nb;
-        }
-        got = fread(b + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(b);
-        return NULL;
-    }
-    b[n] = 0;
-    *len = n;
-    return b;
-}
-
 /* findings.jsonl against the rerun, line by line. */
 static void compare(const char *want, size_t wlen, const char *got, size_t glen, counter *c) {
     const char *w = want, *g = got, *we = want + wlen, *ge = got + glen;
@@ -135,14 +95,14 @@ pel_status pel_case_verify(const char *path, const char *pubkey_path,
     }
     /* the case itself, its lines, the rerun */
     case_doc d = {0};
-    char *cj = dir ? join(dir, "case.json") : NULL;
+    char *cj = dir ? case_join(dir, "case.json") : NULL;
     if (st == PEL_OK)
         st = cj ? case_doc_read(cj, &d, err) : PEL_ERR_NOMEM;
     if (st == PEL_OK)
         st = pel_scan_check_settings((const char *const *)d.set, d.nset, err);
     for (size_t i = 0; st == PEL_OK && i < d.nin; i++) {
         uint64_t b = 0;
-        char *lp = join(dir, d.in[i].lines);
+        char *lp = case_join(dir, d.in[i].lines);
         bool there = lp && access(lp, R_OK) == 0;
         free(lp);
         if (there) /* a missing bundle is told by the MANIFEST check */
@@ -161,8 +121,8 @@ pel_status pel_case_verify(const char *path, const char *pubkey_path,
             count(&c, "case.json", 0, what);
         } else {
             r->findings = gcount;
-            char *fp = join(dir, "findings.jsonl");
-            want = fp ? slurp(fp, &wlen) : NULL;
+            char *fp = case_join(dir, "findings.jsonl");
+            want = fp ? case_slurp(fp, &wlen) : NULL;
             free(fp);
             if (!want)
                 count(&c, "findings.jsonl", 0, "cannot be read");
