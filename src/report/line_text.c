@@ -207,11 +207,16 @@ const char *rpt_lines_get(rpt_lines *l, const char *file, uint64_t line, size_t 
             e->marks[e->nmarks++] = gztell(e->f);
         }
         bool want = e->next == line;
-        int r = read_line(l, e, len);
+        size_t n = 0;
+        int r = read_line(l, e, &n);
         if (r == 0)
             return NULL;
-        if (want)
-            return r == 1 ? l->buf : (*len = 0, NULL);
+        if (want) {
+            if (r != 1)
+                return NULL;
+            *len = n;
+            return l->buf;
+        }
     }
     return NULL;
 }
