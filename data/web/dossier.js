@@ -373,10 +373,10 @@
     function buildFinding(f, id) {
         var art = el('article', { cls: 'd-finding' });
         art.id = 'finding-' + id;
-        var title = ui.eventLabel(f.event);
-        if (f.event === 'spoofing' && f.kind) title += ': ' + f.kind;
-        if (f.event === 'identity_change' && f.field) title += ': ' + f.field;
-        art.appendChild(el('div', { cls: 'd-fhead' }, [ui.eventBadge(f.event), el('b', { text: ' ' + title }),
+        var title = '';
+        if (f.event === 'spoofing' && f.kind) title = f.kind;
+        if (f.event === 'identity_change' && f.field) title = f.field;
+        art.appendChild(el('div', { cls: 'd-fhead' }, [ui.eventBadge(f.event), title ? el('b', { text: ' ' + title }) : null,
             el('span', { cls: 'muted', text: '  finding #' + id })]));
         var who = ui.vesselLabel(f.mmsi, f.vessel_name);
         if (f.mmsi2 != null) who += ' with ' + ui.vesselLabel(f.mmsi2, f.vessel2_name);
