@@ -1404,6 +1404,11 @@ typedef struct pel_report_opts {
     size_t nmmsi;
     int64_t from_ms, to_ms; /* findings overlapping [from, to]; INT64_MIN / INT64_MAX = unbounded,
                                and both 0 (a zeroed struct) = no limits */
+    /* the text of an input line (the evidence a dossier shows, pel_report_dossier): returns the
+       line's bytes without its line end and sets *len, or NULL when it is not known; the text is
+       borrowed until the next call.  NULL: no line texts. */
+    const char *(*line_text)(void *ud, const char *file, uint64_t line, size_t *len);
+    void *line_ud;
 } pel_report_opts;
 
 typedef struct pel_report_stats {
@@ -1432,6 +1437,14 @@ pel_status pel_report_check_settings(const char *const *set, size_t nset, pel_er
  * findings.kml and findings.csv.  See docs/report.md. */
 pel_status pel_report(pel_store *s, const pel_report_opts *o, const char *out_dir, pel_report_stats *st,
                       pel_error *err);
+
+/* Writes a case dossier to path (one self-contained HTML file, written as report.html is: a
+ * temporary file renamed into place): the vessels of o (o->mmsi, and their encounter partners)
+ * over o's period, as pel_report sees them, with a timeline chart per vessel, the identity history,
+ * list matches, risk reasons and, for every finding, its evidence lines with their text
+ * (o->line_text).  title (may be NULL) heads the page.  docs/report.md, "Dossier". */
+pel_status pel_report_dossier(pel_store *s, const pel_report_opts *o, const char *title, const char *path,
+                              pel_report_stats *st, pel_error *err);
 
 /* ---- replay ---------------------------------------------------------------- */
 

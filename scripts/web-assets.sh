@@ -11,7 +11,8 @@
 #                                   from node_modules' or from what this
 #                                   script would write
 #
-# Every copied file, and our own report.js and report.css, is also checked
+# Every copied file, and our own report.js, report.css, dossier.js and
+# dossier.css, is also checked
 # for the byte sequences the C report writer refuses inside a <script> or
 # <style> element ("</script", "</style", any case) and for the template's
 # own marker "<!--PELORUS:".
@@ -92,7 +93,7 @@ process.stdout.write(JSON.stringify(out, null, 1) + '\n');
 EOF
 
 bad=0
-for f in "$work"/vendor/* "$work/licences.json" data/web/report.js data/web/report.css; do
+for f in "$work"/vendor/* "$work/licences.json" data/web/report.js data/web/report.css data/web/dossier.js data/web/dossier.css; do
     if LC_ALL=C grep -qiE '</script|</style|<!--PELORUS:' "$f"; then
         echo "web-assets: $(basename "$f") contains </script, </style or <!--PELORUS: (the report writer refuses it)" >&2
         bad=1

@@ -9,7 +9,13 @@
 #   3. a report of hostile AIS (a vessel named <script>alert(1)</script>, a
 #      destination with quotes and ampersands): shown as text, no script runs;
 #   4. a report of names with right-to-left overrides, zero-width and control
-#      characters: every one shown as a visible mark (docs/report.md, "Display").
+#      characters: every one shown as a visible mark (docs/report.md, "Display");
+#   5. the case dossier (pelorus report --dossier) of the small scenario's
+#      riskiest vessel and of the hostile AIS (tests/browser/dossier_check.mjs):
+#      a timeline chart per vessel with its speed path, gap bands and draught,
+#      every evidence line with its text, the print styles, and page.pdf()
+#      gives a PDF; a screenshot is saved (build/browser/dossier.png;
+#      docs/dossier.png is one).
 # Prints "browser: N passed, M failed" (the checks of each page are listed by
 # tests/browser/report_check.mjs).  Usage: tests/browser_test.sh [BUILD]
 set -u
@@ -67,6 +73,24 @@ $P report -q --db "$O/display.db" --out "$O/display"
 read -r nf nv < <(drawn "$O/display/report.html")
 step "display-spoofing report in Chromium: hidden characters shown as marks, never obeyed" \
     node tests/browser/report_check.mjs "$O/display/report.html" --expect-findings "$nf" --expect-vessels "$nv" --display
+
+# the case dossier: the riskiest vessel of the small scenario and its partner
+$P report -q --db "$O/sim.db" --vessel 445110001 --dossier "$O/dossier.html" --title "Case 445110001"
+step "pelorus report --dossier wrote the dossier" test -s "$O/dossier.html"
+step "small scenario dossier in Chromium: charts, evidence, print to PDF" \
+    node tests/browser/dossier_check.mjs "$O/dossier.html" --screenshot "$O/dossier.png" --pdf "$O/dossier.pdf"
+step "a dossier screenshot and PDF were saved" test -s "$O/dossier.png" -a -s "$O/dossier.pdf"
+step "the dossier's CSP lists the hash of its 5 scripts" python3 tests/tools/csp_check.py "$O/dossier.html" 5
+# its input gone: every evidence line "(text not available)"
+cp "$O/sim/ais.nmea" "$O/gone.nmea"
+$P scan -q --db "$O/gone.db" --watchlist "$O/sim/watchlist.csv" "$O/gone.nmea" >/dev/null 2>&1
+rm "$O/gone.nmea"
+$P report -q --db "$O/gone.db" --vessel 445110001 --dossier "$O/dossier-gone.html"
+step "dossier of an input gone in Chromium: every line (text not available)" \
+    node tests/browser/dossier_check.mjs "$O/dossier-gone.html" --expect-missing
+$P report -q --db "$O/hostile.db" --dossier "$O/dossier-hostile.html"
+step "hostile dossier in Chromium: names shown as text, no script runs" \
+    node tests/browser/dossier_check.mjs "$O/dossier-hostile.html" --xss
 
 echo "browser: $pass passed, $fail failed"
 [ $fail = 0 ]

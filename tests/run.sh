@@ -43,6 +43,7 @@ suite robust tests/robust_test.sh
 suite eval-cli tests/eval_cli_test.sh "$BUILD"
 suite sim tests/sim_test.sh "$BUILD"
 suite report tests/report_test.sh "$BUILD"
+suite dossier tests/dossier_test.sh "$BUILD"
 suite browser tests/browser_test.sh "$BUILD"
 suite segment-gfw "$BUILD/segment_gfw" "${PELORUS_REAL:-../shared/data/real}/gfw-gpsdio-segment"
 suite peer-compare-selftest tests/peers/selftest.sh "$BUILD/peer_compare"

@@ -18,6 +18,11 @@
  * mark ("\u27e8U+202E\u27e9"), never obeyed (docs/report.md, "Display").
  * Plain ES2017, no build step.
  *
+ * The dossier (dossier.html, docs/report.md "Dossier") runs this file too:
+ * without the side panel (#panel) it draws the header, the map and the
+ * footer, hands its helpers to dossier.js (window.pelorus.ui), and a click
+ * on the map shows the finding's block of the page.
+ *
  * For the browser test (tests/browser/report_check.mjs) the body's data-
  * attributes say what was drawn: findingsDrawn, tracksDrawn, vesselRows,
  * landRings, ready="1" once everything is built; errors counts uncaught
@@ -360,7 +365,7 @@
             map.setView(bounds.getCenter(), Math.min(maxZoom || 9, 9));
         } else {
             /* keep clear of the layer control in the top right corner */
-            map.fitBounds(bounds, { paddingTopLeft: [40, 30], paddingBottomRight: [250, 30], maxZoom: maxZoom || 10 });
+            map.fitBounds(bounds, { paddingTopLeft: [40, 30], paddingBottomRight: [panel ? 250 : 30, 30], maxZoom: maxZoom || 10 });
         }
     }
 
@@ -669,7 +674,8 @@
         initialView();
         map.on('keydown', function (e) { if (e.originalEvent.key === 'Escape') showOverview(); });
         /* for the browser test and the console: the map, and where a finding is drawn */
-        window.pelorus = {
+        window.pelorus = window.pelorus || {};
+        Object.assign(window.pelorus, {
             map: map,
             findingPoint: function (id) {
                 var l = findingLayer.get(id);
@@ -677,7 +683,7 @@
                 var p = map.latLngToContainerPoint(l.getLatLng());
                 return { x: p.x, y: p.y };
             }
-        };
+        });
     }
 
     /* ------------------------------------------------------------------ */
@@ -785,9 +791,17 @@
         return button(text, 'link', function () { selectVessel(i, { pan: true, remember: true }); });
     }
 
+    /* the dossier (dossier.html) has no side panel: a click shows the
+     * finding's or vessel's block of the page instead */
+    function scrollToBlock(nodeId) {
+        var n = document.getElementById(nodeId);
+        if (n) n.scrollIntoView({ block: 'start' });
+    }
+
     function selectFinding(id, opts) {
         var f = findings[id];
         if (!f) return;
+        if (!panel) { scrollToBlock('finding-' + id); return; }
         opts = opts || {};
         var layer = findingLayer.get(id);
         var hl = [];
@@ -865,6 +879,7 @@
     function selectVessel(i, opts) {
         var v = vessels[i];
         if (!v) return;
+        if (!panel) { scrollToBlock('vessel-' + i); return; }
         opts = opts || {};
         var hl = [];
         var tl = trackLayerByMmsi.get(v.mmsi);
@@ -1190,6 +1205,20 @@
     /* Start                                                               */
     /* ------------------------------------------------------------------ */
 
+    /* The helpers the dossier's script (dossier.js) draws its page with:
+     * the same display policy, formatting and DOM building as this page. */
+    function exportHelpers() {
+        window.pelorus = window.pelorus || {};
+        window.pelorus.ui = {
+            data: data, vessels: vessels, findings: findings, vesselByMmsi: vesselByMmsi, COMMON: COMMON,
+            EVENTS: EVENTS, shown: shown, setText: setText, el: el, append: append, clear: clear, svg: svg,
+            safeColour: safeColour, swatch: swatch, isStr: isStr, arr: arr, fmtTime: fmtTime, fmtNum: fmtNum,
+            fmtValue: fmtValue, fmtLatLon: fmtLatLon, parseTime: parseTime, hours: hours, eventLabel: eventLabel,
+            eventColour: eventColour, levelColour: levelColour, levelBadge: levelBadge, eventBadge: eventBadge,
+            kvTable: kvTable, findingWhat: findingWhat, vesselLabel: vesselLabel, selectFinding: selectFinding
+        };
+    }
+
     function start() {
         var t0 = performance.now();
         buildHeader();
@@ -1199,6 +1228,11 @@
         body.dataset.tracksDrawn = String(drawn.tracks);
         body.dataset.pointsDrawn = String(drawn.points);
         body.dataset.landRings = String(drawn.landRings);
+        exportHelpers();
+        if (!panel) { /* the dossier: dossier.js draws the rest and says ready */
+            body.dataset.buildMs = String(Math.round(performance.now() - t0));
+            return;
+        }
         showOverview();
         wireTables();
         body.dataset.vesselRows = String(buildVesselTable(''));

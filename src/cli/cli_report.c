@@ -1,7 +1,9 @@
 /*
  * cli_report.c -- pelorus report: the evidence report (docs/report.md):
  * report.html with a map, the reasons and the evidence, and the findings
- * and tracks as GeoJSON, KML and CSV for GIS tools.
+ * and tracks as GeoJSON, KML and CSV for GIS tools; or, with --dossier, the
+ * printable case dossier of a few vessels, its evidence lines read from the
+ * input files (report/line_text.h).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,8 +12,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report/line_text.h"
 
 static const char report_help[] = "usage: pelorus report [OPTIONS] --out DIR\n"
+                                  "       pelorus report [OPTIONS] --dossier FILE.html [--title TEXT]\n"
                                   "\n"
                                   "Scans the database (as pelorus scan), ranks the vessels with findings by\n"
                                   "risk (as pelorus vessels --rank) and writes into DIR (created if needed):\n"
@@ -23,11 +27,21 @@ static const char report_help[] = "usage: pelorus report [OPTIONS] --out DIR\n"
                                   "  tracks.geojson    the full-resolution tracks of the vessels in the report\n"
                                   "  findings.kml      the findings for Google Earth\n"
                                   "  findings.csv      the findings, a row each\n"
+                                  "With --dossier, writes only FILE.html: the printable case dossier of the\n"
+                                  "vessels given with --vessel (and their encounter partners) over the period:\n"
+                                  "the map, a timeline chart per vessel (speed and draught over time, gaps\n"
+                                  "shaded, encounters, port visits, loitering and zone entries marked), the\n"
+                                  "identities, list matches, the reasons for the score and every finding\n"
+                                  "with the text of its evidence lines, read from the input files as they\n"
+                                  "were ingested (\"(text not available)\" when a file is gone).  Print it to\n"
+                                  "PDF from a browser.\n"
                                   "The same database and options give byte-identical files.\n"
                                   "\n"
                                   "options:\n"
                                   "  --db PATH          the database (default pelorus.db)\n"
-                                  "  -o, --out DIR      where to write (required)\n"
+                                  "  -o, --out DIR      where to write (required, unless --dossier)\n"
+                                  "  --dossier FILE     write the case dossier to FILE instead (one HTML file)\n"
+                                  "  --title TEXT       the dossier's title (default \"Pelorus case dossier\")\n"
                                   "  --vessel MMSI      only this vessel and its encounter partners (repeatable)\n"
                                   "  --from TIME        only findings ending, and positions, at or after TIME\n"
                                   "                     (ISO-8601 UTC or Unix seconds)\n"
@@ -44,7 +58,7 @@ static const char report_help[] = "usage: pelorus report [OPTIONS] --out DIR\n"
                                   "exit status: 0 done; 1 the database, the template or writing failed; 2 usage\n";
 
 int cli_report(int argc, char **argv) {
-    const char *db = "pelorus.db", *out = NULL;
+    const char *db = "pelorus.db", *out = NULL, *dossier = NULL, *title = NULL;
     bool quiet = false, has_from = false, has_to = false;
     pel_report_opts o = {.from_ms = INT64_MIN, .to_ms = INT64_MAX};
     const char **set = calloc((size_t)argc, sizeof *set);
@@ -56,7 +70,7 @@ int cli_report(int argc, char **argv) {
         free(mmsi);
         return 1;
     }
-    enum { O_HELP, O_QUIET, O_DB, O_OUT, O_SET, O_ZONES, O_DATA, O_VESSEL, O_FROM, O_TO };
+    enum { O_HELP, O_QUIET, O_DB, O_OUT, O_SET, O_ZONES, O_DATA, O_VESSEL, O_FROM, O_TO, O_DOSSIER, O_TITLE };
     static const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},
         [O_QUIET] = {"--quiet", "-q", false},
@@ -68,6 +82,8 @@ int cli_report(int argc, char **argv) {
         [O_VESSEL] = {"--vessel", NULL, true},
         [O_FROM] = {"--from", NULL, true},
         [O_TO] = {"--to", NULL, true},
+        [O_DOSSIER] = {"--dossier", NULL, true},
+        [O_TITLE] = {"--title", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -96,6 +112,12 @@ int cli_report(int argc, char **argv) {
         case O_OUT:
             out = v;
             break;
+        case O_DOSSIER:
+            dossier = v;
+            break;
+        case O_TITLE:
+            title = v;
+            break;
         case O_SET:
             set[nset++] = v;
             break;
@@ -121,8 +143,16 @@ int cli_report(int argc, char **argv) {
             break;
         }
     }
-    if (!rc && !out) {
-        fprintf(stderr, "pelorus report: --out DIR is required (see --help)\n");
+    if (!rc && !out && !dossier) {
+        fprintf(stderr, "pelorus report: --out DIR (or --dossier FILE) is required (see --help)\n");
+        rc = 2;
+    }
+    if (!rc && out && dossier) {
+        fprintf(stderr, "pelorus report: --out and --dossier do not go together (see --help)\n");
+        rc = 2;
+    }
+    if (!rc && title && !dossier) {
+        fprintf(stderr, "pelorus report: --title goes with --dossier (see --help)\n");
         rc = 2;
     }
     if (!rc && !cli_period("report", has_from, o.from_ms, has_to, o.to_ms))
@@ -149,9 +179,21 @@ int cli_report(int argc, char **argv) {
         return 1;
     }
     pel_report_stats st;
-    pel_status r = pel_report(s, &o, out, &st, &err);
+    pel_status r;
+    if (dossier) {
+        rpt_lines *lines = rpt_lines_new();
+        o.line_text = rpt_lines_text;
+        o.line_ud = lines;
+        r = lines ? pel_report_dossier(s, &o, title, dossier, &st, &err) : PEL_ERR_NOMEM;
+        rpt_lines_free(lines);
+    } else
+        r = pel_report(s, &o, out, &st, &err);
     if (r != PEL_OK)
-        fprintf(stderr, "pelorus report: %s\n", err.msg[0] ? err.msg : "failed");
+        fprintf(stderr, "pelorus report: %s\n", err.msg[0] ? err.msg : r == PEL_ERR_NOMEM ? "out of memory" : "failed");
+    else if (!quiet && dossier)
+        fprintf(stderr, "pelorus report: %s: %llu vessels, %llu findings, %llu track points; %.2f s\n", dossier,
+                (unsigned long long)st.vessels, (unsigned long long)st.findings, (unsigned long long)st.track_points,
+                st.seconds);
     else if (!quiet)
         fprintf(stderr,
                 "pelorus report: %s/report.html: %llu vessels, %llu findings, %llu track points (%llu drawn); "

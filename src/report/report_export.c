@@ -83,12 +83,18 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
             v->box[2] = fmax(v->box[2], lon);
             v->box[3] = fmax(v->box[3], lat);
         }
-        if (pel_export_vessel(r->tracks, mmsi, name, p + a, b - a) != PEL_OK)
+        if (r->tracks && pel_export_vessel(r->tracks, mmsi, name, p + a, b - a) != PEL_OK)
             return 1;
         r->track_points += b - a;
     }
     json_decref(v->track);
     v->track = rpt_draw_track(&r->draw, mmsi, p + a, b - a);
+    if (r->series) {
+        json_decref(v->speed);
+        v->speed = rpt_speed_series(p + a, b - a);
+        if (!v->speed)
+            r->draw.nomem = true;
+    }
     /* the far end of each closed gap: the first usable position at or after its end */
     const rpt_vessel *rv = &r->run.rank.v[v->rank];
     for (size_t k = 0; k < rv->nfindings; k++) {
@@ -109,8 +115,8 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
 
 pel_status rpt_tracks_pass(rpt_report *r, FILE *out, pel_error *err) {
     pel_status st = PEL_OK;
-    r->tracks = pel_export_new(out, PEL_EXPORT_GEOJSON, err);
-    if (!r->tracks)
+    r->tracks = out ? pel_export_new(out, PEL_EXPORT_GEOJSON, err) : NULL;
+    if (out && !r->tracks)
         return PEL_ERR_NOMEM;
     if (r->nv) {
         uint32_t *ms = malloc(r->nv * sizeof *ms);
@@ -127,7 +133,7 @@ pel_status rpt_tracks_pass(rpt_report *r, FILE *out, pel_error *err) {
             free(ms);
         }
     }
-    pel_status xs = pel_export_finish(r->tracks, st == PEL_OK ? err : NULL);
+    pel_status xs = r->tracks ? pel_export_finish(r->tracks, st == PEL_OK ? err : NULL) : PEL_OK;
     r->tracks = NULL;
     return st == PEL_OK ? xs : st;
 }

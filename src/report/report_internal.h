@@ -3,7 +3,11 @@
  * file, and the state they share.  Internal to src/report/.
  *
  *   report.c          pel_report: the run, the order of the passes, the
- *                     five files put in place together
+ *                     five files put in place together; the run's start
+ *                     and end, shared with the dossier
+ *   dossier.c         pel_report_dossier: the same run and passes, one
+ *                     page (dossier.html) with the timelines' series and
+ *                     the evidence lines' text
  *   report_files.c    the output directory, whole files read, the report's
  *                     files written through util/outfile.h
  *   report_draw.c     a track simplified (Douglas-Peucker) for the map
@@ -26,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "findings/write.h"
 #include "geo/geo.h"
@@ -96,6 +101,7 @@ typedef struct rpt_vinfo {
     bool has_box;
     double box[4]; /* minlon, minlat, maxlon, maxlat */
     json_t *track; /* its drawing (rpt_draw_track), owned; NULL until drawn */
+    json_t *speed; /* the dossier's speed series (rpt_speed_series), owned; NULL unless r->series */
 } rpt_vinfo;
 
 typedef struct rpt_report {
@@ -109,10 +115,33 @@ typedef struct rpt_report {
     pel_export *tracks; /* tracks.geojson */
     rpt_drawer draw;
     uint64_t track_points; /* positions written to tracks.geojson */
+    bool series;           /* the tracks pass keeps each vessel's speed series (the dossier) */
+    geo_ports *ports;      /* the shipped data, owned (rpt_begin) */
+    geo_mid *mid;
+    json_t *zones, *licences;
 } rpt_report;
 
 /* The ranked vessel mmsi, or NULL. */
 rpt_vinfo *rpt_find_vessel(rpt_report *r, uint32_t mmsi);
+
+/* ---- the run (report.c) ------------------------------------------------ */
+
+/* o as the report reads it: NULL the defaults, a zeroed period no limits
+ * (then a copy in *copy).  The result is o, *copy or a static. */
+const pel_report_opts *rpt_opts(const pel_report_opts *o, pel_report_opts *copy);
+
+/* Starts a report: r is zeroed and filled -- the scan and ranking
+ * (rpt_run_scan), the shipped data (ports, MID table, zones, licences), the
+ * ranked vessels with their identities, the findings' document
+ * (rpt_doc_init).  s and o are borrowed for the life of r.  On any status
+ * r is the caller's to end (rpt_end); err is filled on failure. */
+pel_status rpt_begin(rpt_report *r, pel_store *s, const pel_report_opts *o, pel_error *err);
+
+/* Fills *st (may be NULL) from r, seconds since t0 (CLOCK_MONOTONIC). */
+void rpt_stats(const rpt_report *r, const struct timespec *t0, pel_report_stats *st);
+
+/* Frees everything r holds (not s and o) and zeroes it. */
+void rpt_end(rpt_report *r);
 
 /* ---- the tracks pass and the findings' document (report_export.c) ----- */
 
@@ -122,7 +151,8 @@ pel_status rpt_doc_init(rpt_report *r, pel_error *err);
 
 /* Reads the tracks of the ranked vessels once (pel_tracks): writes each
  * vessel's positions within the period to out as tracks.geojson (out
- * stays the caller's), sets its period, extent and drawing, and draws each
+ * stays the caller's; NULL: nothing written), keeps its speed series when
+ * r->series (rpt_speed_series), sets its period, extent and drawing, and draws each
  * of its closed gaps from the gap's position to the first usable position
  * at or after the gap's end.  Needs rpt_doc_init first.  Returns PEL_OK,
  * or PEL_ERR_NOMEM or PEL_ERR_IO (writing tracks.geojson) with err
@@ -147,13 +177,25 @@ pel_status rpt_data_json(rpt_report *r, const geo_ports *ports, const geo_mid *m
 
 /* ---- the page (report_page.c) ----------------------------------------- */
 
-/* Writes report.html to out: DATA_DIR/web/report.html with its markers
- * filled -- DATA by the data (compact, every '<', '>', '&' and hidden
+/* Writes a page to out: DATA_DIR/web/TEMPLATE (report.html, dossier.html)
+ * with its markers filled -- DATA by the data (compact, every '<', '>', '&' and hidden
  * character as a \u escape), INCLUDE by the named file of web/,
  * SCRIPT-HASHES by the hashes of its scripts.  data is borrowed.
  * PEL_ERR_IO (template or include unreadable), PEL_ERR_FORMAT (a marker
  * or an include the page cannot hold), PEL_ERR_NOMEM, err filled. */
-pel_status rpt_page_write(const char *data_dir, json_t *data, FILE *out, pel_error *err);
+pel_status rpt_page_write(const char *data_dir, const char *template_name, json_t *data, FILE *out, pel_error *err);
+
+/* ---- the dossier's series (dossier.c) ------------------------------------ */
+
+/* At most this many points of speed a vessel's (an MMSI's) timeline holds. */
+#define RPT_SPEED_MAX 2000
+
+/* The speed over ground of p[0..n) (time order) as the dossier's data
+ * holds it: [[unix seconds, knots], ...], the positions with a speed; when
+ * more than RPT_SPEED_MAX, thinned deterministically to the lowest and
+ * highest of each run of consecutive points (in time order).  A new
+ * reference (the caller's), NULL when out of memory. */
+json_t *rpt_speed_series(const pel_position *p, size_t n);
 
 /* ---- numbers as the data writes them ------------------------------------ */
 

@@ -1,7 +1,7 @@
 /*
- * report_page.c -- report.html (report_internal.h): the page template
- * data/web/report.html with its markers filled, one self-contained file
- * that opens offline.
+ * report_page.c -- report.html and the dossier (report_internal.h): a page
+ * template (data/web/report.html, data/web/dossier.html) with its markers
+ * filled, one self-contained file that opens offline.
  *
  * Markers, each an HTML comment of the template:
  *   <!--PELORUS:DATA-->           the data JSON (report_data.c), compact,
@@ -101,8 +101,8 @@ static void write_script_hashes(FILE *f, const char *page, size_t len) {
 }
 
 /* Fills the template with data (already escaped) into out. */
-static pel_status fill(const char *data_dir, const char *data, FILE *out, pel_error *err) {
-    char *web = rpt_join(data_dir, "web"), *tpath = web ? rpt_join(web, "report.html") : NULL;
+static pel_status fill(const char *data_dir, const char *tname, const char *data, FILE *out, pel_error *err) {
+    char *web = rpt_join(data_dir, "web"), *tpath = web ? rpt_join(web, tname) : NULL;
     if (!tpath) {
         free(web);
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
@@ -164,8 +164,8 @@ static pel_status fill(const char *data_dir, const char *data, FILE *out, pel_er
                 st = pel_fail(err, PEL_ERR_IO, "the report template's include %s: %s", ipath ? ipath : name,
                               strerror(errno));
             else if (contains_ci(inc, ilen, "</script") || contains_ci(inc, ilen, "</style"))
-                st = pel_fail(err, PEL_ERR_FORMAT,
-                              "%s contains </script or </style, which would end its element in report.html", ipath);
+                st = pel_fail(err, PEL_ERR_FORMAT, "%s contains </script or </style, which would end its element in %s",
+                              ipath, tname);
             else
                 fwrite(inc, 1, ilen, mf);
             free(inc);
@@ -196,12 +196,13 @@ static pel_status fill(const char *data_dir, const char *data, FILE *out, pel_er
     return st;
 }
 
-pel_status rpt_page_write(const char *data_dir, json_t *data, FILE *out, pel_error *err) {
+pel_status rpt_page_write(const char *data_dir, const char *template_name, json_t *data, FILE *out, pel_error *err) {
     /* hidden characters as \u escapes: report.html carries no invisible
      * byte, and report.js shows each as a visible mark; < > & too, so
      * nothing in it can end its <script> element */
     char *dump = json_dumps(data, DUMP_FLAGS), *safe = dump ? esc_json_text_dup(dump, ESC_HTML) : NULL;
-    pel_status st = safe ? fill(data_dir, safe, out, err) : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    pel_status st =
+        safe ? fill(data_dir, template_name, safe, out, err) : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     free(dump);
     free(safe);
     return st;
