@@ -1409,6 +1409,7 @@ typedef struct pel_report_opts {
        borrowed until the next call.  NULL: no line texts. */
     const char *(*line_text)(void *ud, const char *file, uint64_t line, size_t *len);
     void *line_ud;
+    bool stored_lists_only, lists_default; /* screening's lists, as pel_scan_opts */
 } pel_report_opts;
 
 typedef struct pel_report_stats {

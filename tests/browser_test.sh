@@ -15,7 +15,9 @@
 #      a timeline chart per vessel with its speed path, gap bands and draught,
 #      every evidence line with its text, the print styles, and page.pdf()
 #      gives a PDF; a screenshot is saved (build/browser/dossier.png;
-#      docs/dossier.png is one).
+#      docs/dossier.png is one);
+#   6. the dossier of a case (case.html, pelorus case export) of the small
+#      scenario and of the hostile AIS, the same checks.
 # Prints "browser: N passed, M failed" (the checks of each page are listed by
 # tests/browser/report_check.mjs).  Usage: tests/browser_test.sh [BUILD]
 set -u
@@ -91,6 +93,16 @@ step "dossier of an input gone in Chromium: every line (text not available)" \
 $P report -q --db "$O/hostile.db" --dossier "$O/dossier-hostile.html"
 step "hostile dossier in Chromium: names shown as text, no script runs" \
     node tests/browser/dossier_check.mjs "$O/dossier-hostile.html" --xss
+
+# the dossier inside a case (pelorus case export, docs/case.md): its evidence from the case's own lines
+$P case export -q --db "$O/sim.db" --vessel 445110001 --out "$O/case" 2>/dev/null
+step "pelorus case export wrote case.html" test -s "$O/case/case.html"
+step "a case's case.html in Chromium: charts, evidence lines, print to PDF" \
+    node tests/browser/dossier_check.mjs "$O/case/case.html" --pdf "$O/case.pdf"
+$P case export -q --db "$O/hostile.db" --vessel 219000001 --vessel 219000003 --vessel 219000009 \
+    --title '<script>alert(1)</script> & "case"' --out "$O/case-hostile" 2>/dev/null
+step "a hostile case's case.html in Chromium: names shown as text, no script runs" \
+    node tests/browser/dossier_check.mjs "$O/case-hostile/case.html" --xss
 
 echo "browser: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -8,7 +8,8 @@
 #      the findings the case alone gives (7, of which 5 byte for byte as the
 #      database's: the two known deviations are listed in docs/case.md), the
 #      same export twice = the same case (same MANIFEST, same id);
-#   3. verify: passes; one byte of an evidence line changed, a line dropped,
+#   3. verify: passes, also moved elsewhere with no input and no data
+#      directory (nothing but the case); one byte of an evidence line changed, a line dropped,
 #      a setting edited, a file added, findings.jsonl edited with MANIFEST
 #      made to match: each fails (exit 1) and names the file and line;
 #   4. signatures: key new, sign, verify --pubkey; another key, a case
@@ -124,6 +125,18 @@ idx = [int(l.split()[0]) for l in open(d + "/lines/01-ais.nmea.index")]
 body = open(d + "/lines/01-ais.nmea", "rb").read().split(b"\n")[:-1]
 sys.exit(0 if idx == sorted(set(idx)) and len(idx) == len(body) and all(orig[i - 1] == b for i, b in zip(idx, body)) else 1)
 EOF
+check "case.html: the dossier, every evidence line's text the case's own line" python3 - c1 <<'EOF'
+import json, re, sys
+d = sys.argv[1]
+h = open(d + "/case.html", encoding="utf-8").read()
+m = re.search(r'<script[^>]*id="pelorus-data"[^>]*>(.*?)</script>', h, re.S)
+data = json.loads(m.group(1))
+idx = [int(l.split()[0]) for l in open(d + "/lines/01-ais.nmea.index")]
+body = open(d + "/lines/01-ais.nmea", encoding="utf-8").read().split("\n")
+at = dict(zip(idx, body))
+ev = [e for f in data["findings"] for e in f["evidence"]]
+sys.exit(0 if len(ev) > 100 and all(e["text"] == at[e["line"]] for e in ev) and data["title"] == "Case 445110001" else 1)
+EOF
 check "the list entry matched is in watchlist.jsonl" test "$(jq -r .name c1/watchlist.jsonl)" = "KUMGANG STAR"
 $PEL case export -q --db sim.db --vessel 445110001 --out c1b 2>/dev/null
 check "the same export twice: the same MANIFEST (the same case id)" cmp -s c1/MANIFEST c1b/MANIFEST
@@ -133,6 +146,10 @@ $PEL case verify c1 >v.out; rc=$?
 check "verify: exit 0, the rerun gives the 7 findings byte for byte" \
     grep -q "^ok case .*the rerun gives its 7 findings byte for byte" v.out
 check "  (exit 0)" test $rc = 0
+mkdir -p elsewhere && cp -r c1 elsewhere/c1
+(cd elsewhere && PELORUS_DATA=/nonexistent $PEL case verify c1 >v.out); rc=$?
+check "verify with nothing but the case (moved, no inputs, no data directory)" \
+    test $rc = 0 -a ! -e elsewhere/sim -a "$(grep -c '^ok case' elsewhere/v.out)" = 1
 L=$(grep -n '' c1/lines/01-ais.nmea | grep -m1 ':!AIVDM' | cut -d: -f1)
 N=$(sed -n "${L}p" c1/lines/01-ais.nmea.index | cut -d' ' -f1)
 cp -r c1 t1

@@ -138,10 +138,12 @@ void case_text_free(case_text *t);
  * inputs they came from into a new database in a temporary directory,
  * with its list entries, reference data and settings; *out the findings
  * the case picks (as case_pick_lines).  dossier, when not NULL, is written
- * from that database (title: case.json's).  The temporary directory is
+ * from that database (title: case.json's), with the page's template and
+ * scripts from the data directory web_dir (ports, MIDs and the land mask
+ * there are the same files as the case's copies).  The temporary directory is
  * removed in every case. */
-pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, char **out, size_t *len, size_t *count,
-                      pel_error *err);
+pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, const char *web_dir, char **out,
+                      size_t *len, size_t *count, pel_error *err);
 
 /* One list entry as a line of watchlist.jsonl (every member of
  * pel_wl_entry), and the file read back into s as stored lists, one

@@ -730,7 +730,7 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         st = case_doc_write(&d, cj, err);
     char *html = case_join(tmp, "case.html");
     if (st == PEL_OK)
-        st = case_rerun(tmp, &d, html, &clines, &clen, &ccount, err);
+        st = case_rerun(tmp, &d, html, dd, &clines, &clen, &ccount, err);
     free(html);
     if (st == PEL_OK) {
         stats->findings = ccount;

@@ -7,7 +7,6 @@
  * are what export writes into findings.jsonl and what verify compares
  * with it, byte for byte.
  */
-#define CASE_NO_DOSSIER 1 /* until pel_report_dossier lands */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,8 +164,8 @@ pel_status case_wl_import(pel_store *s, const char *path, pel_error *err) {
 
 /* ---- the rerun ---- */
 
-pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, char **out, size_t *len, size_t *count,
-                      pel_error *err) {
+pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, const char *web_dir, char **out,
+                      size_t *len, size_t *count, pel_error *err) {
     *out = NULL;
     *len = *count = 0;
     char tmp[1024];
@@ -212,13 +211,15 @@ pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, c
     if (st == PEL_OK)
         st = case_pick_lines(fs, d, out, len, count, err);
     pel_findings_free(fs);
-#ifndef CASE_NO_DOSSIER
     if (st == PEL_OK && dossier) {
         case_text *t = case_text_open(dir, d, err);
         if (!t)
             st = err && err->code ? err->code : PEL_ERR_NOMEM;
         else {
-            pel_report_opts ro = {.data_dir = dir,
+            char *zones = case_join(dir, "zones.geojson");
+            /* the page's template and scripts are the program's (web_dir); the data the case's */
+            pel_report_opts ro = {.data_dir = web_dir,
+                                  .zones_path = zones,
                                   .set = (const char *const *)d->set,
                                   .nset = d->nset,
                                   .mmsi = d->vessels,
@@ -229,13 +230,12 @@ pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, c
                                   .lists_default = d->lists_default,
                                   .line_text = case_text_line,
                                   .line_ud = t};
-            st = pel_report_dossier(s, &ro, d->title && *d->title ? d->title : NULL, dossier, NULL, err);
+            st = zones ? pel_report_dossier(s, &ro, d->title && *d->title ? d->title : NULL, dossier, NULL, err)
+                       : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+            free(zones);
             case_text_free(t);
         }
     }
-#else
-    (void)dossier;
-#endif
     pel_store_close(s);
     for (size_t i = 0; i < d->nin; i++) {
         free(paths[i]);

@@ -112,7 +112,7 @@ pel_status pel_case_verify(const char *path, const char *pubkey_path,
     size_t glen = 0, gcount = 0, wlen = 0;
     if (st == PEL_OK) {
         pel_error re = {0};
-        pel_status rs = case_rerun(dir, &d, NULL, &got, &glen, &gcount, &re);
+        pel_status rs = case_rerun(dir, &d, NULL, NULL, &got, &glen, &gcount, &re);
         if (rs == PEL_ERR_NOMEM)
             st = pel_fail(err, rs, "%s", re.msg);
         else if (rs != PEL_OK) {

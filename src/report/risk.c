@@ -1079,7 +1079,12 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
     pel_status st = rpt_split_settings(o->set, o->nset, &r->w, &r->draw, det, &ndet, err);
     fnd_set *all = NULL;
     if (st == PEL_OK) {
-        pel_scan_opts so = {.data_dir = o->data_dir, .zones_path = o->zones_path, .set = det, .nset = ndet};
+        pel_scan_opts so = {.data_dir = o->data_dir,
+                            .zones_path = o->zones_path,
+                            .set = det,
+                            .nset = ndet,
+                            .stored_lists_only = o->stored_lists_only,
+                            .lists_default = o->lists_default};
         st = pel_scan_findings(s, &so, &all, NULL, err);
     }
     free(det);
