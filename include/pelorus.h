@@ -1612,6 +1612,11 @@ pel_status pel_case_list(pel_store *s, FILE *out, pel_error *err);
  * "case" (its id) and "signer" (hex or null) added at its front. */
 pel_status pel_case_findings(pel_store *s, const char *case_id, uint32_t mmsi, FILE *out, pel_error *err);
 
+/* Writes the partners' findings about mmsi, one a line (time, event, the
+ * case and its signer), under a heading, to out (pelorus vessel); nothing
+ * when there are none. */
+pel_status pel_case_vessel(pel_store *s, uint32_t mmsi, FILE *out, pel_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -277,6 +277,8 @@ check "  its findings as the partner's, each with the case's id and signer" \
     = "$(jq -r .finding_id c1/findings.jsonl | sort | tr '\n' ' ')"
 check "  its lines as case:ID/ORIGINAL" \
     test "$(sqlite3 fresh.db 'select path from inputs')" = "case:$cid/sim/ais.nmea"
+check "  pelorus vessel lists them under the partners' cases" \
+    test "$($PEL vessel --db fresh.db 445110001 | sed -n "/^findings of partners' cases/,\$p" | grep -c "case $cid, signed by key")" = 7
 $PEL scan -q --db fresh.db >fresh.jsonl
 check "  one's own scan points at the partner's lines with their original numbers" \
     python3 - fresh.jsonl c1 "case:$cid/sim/ais.nmea" <<'EOF'

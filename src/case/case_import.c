@@ -317,3 +317,45 @@ pel_status pel_case_findings(pel_store *s, const char *case_id, uint32_t mmsi, F
         return pel_fail(err, g.n ? PEL_ERR_IO : PEL_ERR_NOMEM, "writing the cases' findings failed");
     return st;
 }
+
+typedef struct vtext {
+    signers *g;
+    FILE *out;
+    size_t n;
+} vtext;
+
+static int vessel_one(void *ud, const st_case_finding *f) {
+    vtext *v = ud;
+    const char *key = NULL;
+    for (size_t i = 0; i < v->g->n; i++)
+        if (v->g->id[i] && !strcmp(v->g->id[i], f->case_id))
+            key = v->g->key[i];
+    if (!v->n++)
+        fputs("\nfindings of partners' cases (theirs, not this database's; pelorus case findings)\n", v->out);
+    char t0[40], t1[40];
+    pel_format_time(f->start_ms, t0);
+    pel_format_time(f->end_ms, t1);
+    fprintf(v->out, "  %s .. %s  %s", t0, t1, f->event);
+    if (f->mmsi2)
+        fprintf(v->out, " %09u-%09u", f->mmsi, f->mmsi2);
+    fprintf(v->out, "  case %s, %s%.16s%s  (finding %s)\n", f->case_id, key ? "signed by key " : "unsigned",
+            key ? key : "", key ? "..." : "", f->finding_id);
+    return 0;
+}
+
+pel_status pel_case_vessel(pel_store *s, uint32_t mmsi, FILE *out, pel_error *err) {
+    signers g = {.out = out};
+    pel_status st = st_cases(s, add_signer, &g, err);
+    vtext v = {&g, out, 0};
+    if (st == PEL_OK && !g.bad)
+        st = st_case_findings(s, NULL, mmsi, vessel_one, &v, err);
+    for (size_t i = 0; i < g.n; i++) {
+        free(g.id[i]);
+        free(g.key[i]);
+    }
+    free(g.id);
+    free(g.key);
+    if (g.bad)
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    return st;
+}

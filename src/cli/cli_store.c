@@ -477,6 +477,8 @@ int cli_vessel(int argc, char **argv) {
             rc = pel_vessel_chain(s, found[i], set, nset, stdout, &err);
         if (rc == PEL_OK)
             rc = pel_vessel_zones(s, found[i], data_dir, zones, set, nset, stdout, &err);
+        if (rc == PEL_OK)
+            rc = pel_case_vessel(s, found[i], stdout, &err);
     }
     if (n > 64)
         printf("\n(%zu vessels match; the first 64 are shown)\n", n);
