@@ -1523,6 +1523,9 @@ typedef struct pel_case_opts {
     /* each finding of the database the case is about that the case alone does not give byte for
        byte (why: "not found" or the first member that differs); may be NULL */
     void (*on_differ)(void *ud, const char *finding_id, const char *event, const char *why);
+    /* each input left out: missing or changed (msg says which) and holding no position of the
+       vessels in the window, so only other vessels' context could have come from it; may be NULL */
+    void (*on_unread)(void *ud, const char *path, const char *msg);
     void *ud;
 } pel_case_opts;
 
@@ -1532,14 +1535,17 @@ typedef struct pel_case_stats {
     uint64_t reproduced;      /* of those, given byte for byte by the case alone */
     uint64_t vessels;         /* vessels whose every line in the window is held */
     uint64_t inputs, lines;   /* original inputs the lines come from, lines held */
+    uint64_t inputs_unread;   /* inputs left out (on_unread) */
+    uint64_t partner_inputs;  /* inputs of partners' cases imported: their lines are not exported again */
     char id[17];              /* the case's id: the first 16 hex digits of its MANIFEST's SHA-256 */
 } pel_case_stats;
 
 /* Writes a case about o's vessels to out, a new directory (or with o->zip
  * a .zip file) that must not exist yet: the lines the findings rest on and
  * every line of the vessels involved over the findings' window with a
- * margin, byte for byte from the original inputs (which must be readable,
- * and unchanged since they were ingested), the findings the detectors give
+ * margin, byte for byte from the original inputs (unchanged since they were
+ * ingested; one holding positions of the vessels in the window must be
+ * readable, another is left out, told to on_unread), the findings the detectors give
  * on those lines alone, the database's own findings beside them, the list
  * entries matched, the reference data and settings, a dossier (case.html)
  * and a MANIFEST of SHA-256 sums.  Written to a temporary name and renamed

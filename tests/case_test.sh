@@ -266,6 +266,27 @@ check "generic CSV by --columns: read back with its column map, all given byte f
     grep -q "2 findings, 2 of the database's 2 given byte for byte" mt.err
 check "generic CSV: verifies" $PEL case verify mt >/dev/null
 
+# ---- inputs moved, gone or changed
+mkdir -p mix moved
+cp sim/ais.nmea mix/a.nmea
+cp "$REAL/GlobalFishingWatch__ais-listener/nmea.txt" mix/other.nmea
+$PEL scan -q --db mix.db mix/a.nmea mix/other.nmea >/dev/null 2>&1
+rm mix/other.nmea
+$PEL case export -q --db mix.db --vessel 445110001 --out m1 2>m1.err; rc=$?
+check "an input gone that holds none of the vessels' positions: left out, named" \
+    grep -q "left out, as it holds no position of the vessels in the window: input mix/other.nmea" m1.err
+check "  (exit 0, the case verifies)" test $rc = 0 -a "$($PEL case verify m1 >/dev/null; echo $?)" = 0
+mv mix/a.nmea moved/a.nmea
+$PEL case export -q --db mix.db --vessel 445110001 --out m2 2>m2.err; rc=$?
+check "an input gone that holds the vessels' positions: refused, named" \
+    grep -q "input mix/a.nmea (SHA-256 $(sha256sum moved/a.nmea | cut -c1-16)...): mix/a.nmea: No such file or directory; it holds positions" m2.err
+check "  (exit 1, nothing written)" test $rc = 1 -a ! -e m2
+$PEL case export -q --db mix.db --vessel 445110001 --input-dir moved --out m3 2>/dev/null; rc=$?
+check "--input-dir: the input found there by its name and SHA-256" test $rc = 0 -a -s m3/MANIFEST
+echo "# changed" >>moved/a.nmea
+$PEL case export -q --db mix.db --vessel 445110001 --input-dir moved --out m4 2>m4.err; rc=$?
+check "an input changed since it was ingested: refused" test $rc = 1 -a ! -e m4
+
 # ---- 7. import
 $PEL ingest --db fresh.db s1 2>imp.err; rc=$?
 cid=$(jq -r .id <($PEL case list --db fresh.db))
@@ -302,6 +323,10 @@ check "into the database holding the same lines: no position added ($before, $af
 check "  every line known as a duplicate" grep -q "2424 positions stored, 2424 duplicate receptions removed" imp.err
 check "  the provenance kept: the case's input beside one's own" \
     test "$(sqlite3 own.db "select count(*) from inputs where path = 'case:$cid/sim/ais.nmea'")" = 1
+$PEL case export --db fresh.db --vessel 445110001 --out again 2>again.err; rc=$?
+check "a case from a database holding only a partner's lines: refused (theirs to share)" \
+    grep -q "the lines of partners' cases imported are theirs to share" again.err
+check "  (exit 2)" test $rc = 2
 $PEL ingest --db other.db --pubkey bob.pub s1 2>imp.err; rc=$?
 check "import with another key: refused" grep -q "does not verify (1 problem), not imported: MANIFEST.sig: signed by another key" imp.err
 check "  (exit 1, no case recorded)" test $rc = 1 -a "$($PEL case list --db other.db 2>/dev/null | wc -l)" = 0

@@ -14,7 +14,10 @@
  *     vessels' positions in the coverage cells within context_km of the
  *     involved vessels' tracks (what a gap's judgement rests on), and the
  *     first position of each hour of the window (the feed's pulse), with a
- *     CSV's header.  Each input must have the SHA-256 it was ingested with.
+ *     CSV's header.  Each input read must have the SHA-256 it was ingested
+ *     with; one that holds positions of the vessels in the window must be
+ *     read, another that cannot be is left out (on_unread); a partner's
+ *     case's lines (inputs "case:ID/...") are not exported again.
  *  4. The reference data, the list entries matched, the settings, case.json.
  *  5. The rerun (case_rerun.c) gives findings.jsonl; each origin finding
  *     it does not give byte for byte is told to on_differ.
@@ -185,6 +188,7 @@ static int on_rec(void *ud, const pel_record *r) {
 
 typedef struct tracks {
     u32v cells;
+    u32v inputs; /* the inputs.id of every position seen */
     double radius_m;
     int64_t first, last;
     bool any, oom;
@@ -208,6 +212,8 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
         if (!k->any || p[i].t_ms > k->last)
             k->last = p[i].t_ms;
         k->any = true;
+        if ((!k->inputs.n || k->inputs.v[k->inputs.n - 1] != p[i].input) && !u32_push(&k->inputs, p[i].input))
+            k->oom = true;
         if (k->radius_m <= 0)
             continue;
         double la = p[i].lat / (double)PEL_DEG, lo = p[i].lon / (double)PEL_DEG;
@@ -335,9 +341,8 @@ static pel_status find_input(const st_input_row *r, const char *input_dir, char 
         }
         free(alt);
     }
-    return pel_fail(err, PEL_ERR_IO,
-                    "input %s (SHA-256 %.16s...): %s; the case needs its lines (give --input-dir where a copy is)",
-                    r->path, r->sha256, why ? why : (e1.msg[0] ? e1.msg : "not found"));
+    return pel_fail(err, PEL_ERR_IO, "input %s (SHA-256 %.16s...): %s", r->path, r->sha256,
+                    why ? why : (e1.msg[0] ? e1.msg : "not found"));
 }
 
 /* "lines/NN-NAME": a name of letters, digits, '.', '-', '_' only. */
@@ -620,6 +625,7 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         if (st == PEL_OK && trk.oom)
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         u32_unique(&trk.cells);
+        u32_unique(&trk.inputs);
     }
     if (st == PEL_OK) {
         st = st_inputs_each(s, on_input, &inputs, err);
@@ -642,8 +648,26 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
     for (size_t i = 0; st == PEL_OK && i < inputs.n; i++) {
         const st_input_row *r = &inputs.v[i];
         char *where = NULL;
-        if ((st = find_input(r, o->input_dir, &where, err)) != PEL_OK)
-            break;
+        if (!strncmp(r->path, "case:", 5)) { /* a partner's case's lines: theirs to share */
+            stats->partner_inputs++;
+            continue;
+        }
+        pel_error fe = {0};
+        if (find_input(r, o->input_dir, &where, &fe) != PEL_OK) {
+            /* needed: it holds positions of the vessels in the window; else
+               only other vessels' context could be in it */
+            if (u32_has(&trk.inputs, (uint32_t)r->id)) {
+                st = pel_fail(err, fe.code,
+                              "%s; it holds positions of the vessels in the window, so the case needs "
+                              "its lines (give --input-dir where a copy is)",
+                              fe.msg);
+                break;
+            }
+            stats->inputs_unread++;
+            if (o->on_unread)
+                o->on_unread(o->ud, r->path, fe.msg);
+            continue;
+        }
         case_sel_free(&tk.sel);
         tk.csv = strcmp(r->format, "nmea") != 0;
         st = ing_read_records(where, r->format, r->settings, on_rec, &tk, err);
@@ -670,6 +694,10 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         free(where);
     }
     stats->inputs = d.nin;
+    if (st == PEL_OK && !stats->lines)
+        st = pel_fail(err, PEL_ERR_ARG,
+                      "no input line of the vessels in the window could be taken%s: nothing to make a case of",
+                      stats->partner_inputs ? " (the lines of partners' cases imported are theirs to share)" : "");
 
     /* 4. reference data, list entries, settings */
     static const char *const refs[][2] = {{"ports.csv", NULL},
@@ -782,6 +810,7 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         free(pk.entries[i]);
     free(pk.entries);
     free(trk.cells.v);
+    free(trk.inputs.v);
     free(tk.pulse);
     case_sel_free(&tk.sel);
     in_list_free(&inputs);

@@ -55,6 +55,12 @@ static void on_differ(void *ud, const char *id, const char *event, const char *w
             why);
 }
 
+static void on_unread(void *ud, const char *path, const char *msg) {
+    (void)ud;
+    fprintf(stderr, "pelorus case export: left out, as it holds no position of the vessels in the window: %s\n", msg);
+    (void)path;
+}
+
 static int case_export(int argc, char **argv) {
     const char *db = "pelorus.db", *out = NULL;
     pel_case_opts o = {0};
@@ -195,6 +201,7 @@ static int case_export(int argc, char **argv) {
     }
     if (!rc) {
         o.on_differ = on_differ;
+        o.on_unread = on_unread;
         pel_case_stats st;
         if (pel_case_export(s, &o, out, &st, &err) != PEL_OK) {
             fprintf(stderr, "pelorus case export: %s\n", err.msg);
@@ -206,6 +213,11 @@ static int case_export(int argc, char **argv) {
                     out, st.id, (unsigned long long)st.findings, (unsigned long long)st.reproduced,
                     (unsigned long long)st.origin_findings, (unsigned long long)st.vessels,
                     (unsigned long long)st.lines, (unsigned long long)st.inputs);
+        if (!rc && !quiet && st.partner_inputs)
+            fprintf(stderr,
+                    "pelorus case export: the lines of %llu inputs from partners' cases are theirs: not exported "
+                    "again\n",
+                    (unsigned long long)st.partner_inputs);
     }
     pel_store_close(s);
     free(mmsi);
