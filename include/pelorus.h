@@ -891,6 +891,23 @@ const char *pel_event_name(int i);
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
 
+/* ---- reviews of findings (pelorus review; docs/review.md) ---- */
+
+/* Records an analyst's review of the finding finding_id (its "finding_id"):
+ * status "confirmed", "dismissed" or "open", a note (may be NULL), who (by,
+ * required) and when (now_ms, Unix ms).  The finding must be one a scan of s
+ * with scan's settings (may be NULL: the defaults) finds now (PEL_ERR_ARG
+ * otherwise).  Every review is kept: the latest is the finding's status,
+ * given to it by every later scan as its member "review" (a finding keeps
+ * its id as it grows, so its review).  *seq (may be NULL) gets the review's
+ * number among the finding's, from 1. */
+pel_status pel_review(pel_store *s, const pel_scan_opts *scan, const char *finding_id, const char *status,
+                      const char *note, const char *by, int64_t now_ms, int64_t *seq, pel_error *err);
+
+/* Writes the reviews of finding_id (NULL: of every finding), oldest first
+ * per finding, to out as JSON lines: finding_id, seq, status, note, by, at. */
+pel_status pel_reviews_write(pel_store *s, const char *finding_id, FILE *out, pel_error *err);
+
 /* ---- live monitoring (pelorus watch; docs/watch.md) ---- */
 
 /* A feed: "tcp://HOST:PORT" (a client, reconnecting), "udp://ADDR:PORT" (a

@@ -38,6 +38,7 @@ suite scan tests/scan_test.sh
 suite replay tests/replay_test.sh
 suite watch tests/watch_test.sh
 suite case tests/case_test.sh
+suite review tests/review_test.sh
 suite screen tests/screen_test.sh
 suite robust tests/robust_test.sh
 suite eval-cli tests/eval_cli_test.sh "$BUILD"

@@ -88,6 +88,8 @@ typedef struct picks {
     u32v involved;
     int64_t t0, t1; /* the picked findings' span */
     size_t n;
+    char (*ids)[17]; /* the picked findings' ids, for their reviews */
+    size_t nids, capids;
     /* list entries matched: "list\\tentry" */
     char **entries;
     size_t nentries, capentries;
@@ -95,9 +97,19 @@ typedef struct picks {
 } picks;
 
 static void on_pick(void *ud, size_t i, const char *line, size_t len) {
-    (void)line;
-    (void)len;
     picks *p = ud;
+    if (p->nids == p->capids) {
+        size_t cap = p->capids ? p->capids * 2 : 64;
+        char(*grown)[17] = realloc(p->ids, cap * sizeof *grown);
+        if (!grown) {
+            p->oom = true;
+            return;
+        }
+        p->ids = grown;
+        p->capids = cap;
+    }
+    if (case_line_id(line, len, p->ids[p->nids]))
+        p->nids++;
     pel_finding_info fi;
     if (!pel_finding_get(p->fs, i, &fi))
         return;
@@ -475,6 +487,42 @@ static int on_entry(void *ud, const pel_wl_entry *e) {
     return w->st != PEL_OK;
 }
 
+/* reviews.jsonl: the history of every review of the case's findings. */
+typedef struct rv_pick {
+    const picks *p;
+    FILE *f;
+    bool bad;
+} rv_pick;
+
+static int on_review(void *ud, const st_review *r) {
+    rv_pick *w = ud;
+    for (size_t i = 0; i < w->p->nids; i++)
+        if (!strcmp(w->p->ids[i], r->finding_id)) {
+            json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "finding_id", r->finding_id, "seq",
+                                  (json_int_t)r->seq, "status", r->status, "note", r->note, "by", r->by, "at", r->at);
+            char *t = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
+            if (!t || fprintf(w->f, "%s\n", t) < 0)
+                w->bad = true;
+            free(t);
+            json_decref(o);
+            break;
+        }
+    return w->bad;
+}
+
+static pel_status write_reviews(pel_store *s, const picks *p, const char *dir, pel_error *err) {
+    char *rp = case_join(dir, "reviews.jsonl");
+    FILE *f = rp ? fopen(rp, "wbx") : NULL;
+    free(rp);
+    if (!f)
+        return pel_fail(err, PEL_ERR_IO, "reviews.jsonl: cannot be written");
+    rv_pick w = {p, f, false};
+    pel_status st = st_reviews(s, NULL, on_review, &w, err);
+    if (fclose(f) != 0 || w.bad)
+        st = pel_fail(err, PEL_ERR_IO, "reviews.jsonl: cannot be written");
+    return st;
+}
+
 static pel_status check_opts(const pel_case_opts *o, const char *out, pel_error *err) {
     if (!o || !o->nmmsi)
         return pel_fail(err, PEL_ERR_ARG, "a case needs at least one vessel (--vessel MMSI)");
@@ -748,6 +796,8 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         free(wp);
     }
     if (st == PEL_OK)
+        st = write_reviews(s, &pk, tmp, err);
+    if (st == PEL_OK)
         st = write_text(tmp, "origin.jsonl", olines, olen, err);
 
     /* 5. the rerun: the case alone, which is what it holds */
@@ -809,6 +859,7 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
     for (size_t i = 0; i < pk.nentries; i++)
         free(pk.entries[i]);
     free(pk.entries);
+    free(pk.ids);
     free(trk.cells.v);
     free(trk.inputs.v);
     free(tk.pulse);

@@ -8,6 +8,7 @@
  * with it, byte for byte.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,36 @@ pel_status case_wl_import(pel_store *s, const char *path, pel_error *err) {
     return st;
 }
 
+/* reviews.jsonl into s, in its order (each finding's reviews numbered
+ * again from 1, as they were). */
+static pel_status import_reviews(pel_store *s, const char *path, pel_error *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return PEL_OK; /* none */
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    uint64_t ln = 0;
+    pel_status st = PEL_OK;
+    while (st == PEL_OK && (len = getline(&line, &cap, f)) > 0) {
+        ln++;
+        json_t *o = json_loadb(line, (size_t)len, 0, NULL);
+        st_review r = {.finding_id = get_s(o, "finding_id"),
+                       .status = get_s(o, "status"),
+                       .note = get_s(o, "note"),
+                       .by = get_s(o, "by"),
+                       .at = get_s(o, "at")};
+        if (!r.finding_id || !r.status || !r.note || !r.by || !r.at)
+            st = pel_fail(err, PEL_ERR_FORMAT, "reviews.jsonl:%llu: not a review", (unsigned long long)ln);
+        else
+            st = st_review_add(s, &r, NULL, err);
+        json_decref(o);
+    }
+    free(line);
+    fclose(f);
+    return st;
+}
+
 /* ---- the rerun ---- */
 
 pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, const char *web_dir, char **out,
@@ -183,6 +214,10 @@ pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, c
         st = err && err->code ? err->code : PEL_ERR_IO;
     if (st == PEL_OK)
         st = case_wl_import(s, wl, err);
+    char *rv = st == PEL_OK ? case_join(dir, "reviews.jsonl") : NULL;
+    if (st == PEL_OK)
+        st = rv ? import_reviews(s, rv, err) : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    free(rv);
     for (size_t i = 0; st == PEL_OK && i < d->nin; i++) {
         size_t n = 0;
         st = case_index_read(dir, d->in[i].lines, &orig[i], &n, err);

@@ -25,6 +25,7 @@ int cli_watch(int argc, char **argv);  /* cli_live.c */
 int cli_replay(int argc, char **argv); /* cli_replay.c */
 int cli_case(int argc, char **argv);   /* cli_case.c */
 int cli_key(int argc, char **argv);    /* cli_case.c */
+int cli_review(int argc, char **argv); /* cli_review.c */
 
 /* ---- cli_args.c: options, values, outputs -------------------------------- */
 

@@ -37,6 +37,8 @@ static void usage(FILE *f) {
                "  watch     live monitoring: ingest TCP, UDP, followed files or standard\n"
                "            input continuously, detect as data comes, write alerts\n"
                "  replay    serve an NMEA file over TCP or UDP at its own times (tests, demos)\n"
+               "  review    an analyst's review of a finding (confirmed, dismissed, open),\n"
+               "            kept with its history\n"
                "  case      case files partners can verify: export, verify, sign; import\n"
                "            a partner's with pelorus ingest CASE\n"
                "  key       make an Ed25519 key pair for signing cases (key new)\n"
@@ -86,6 +88,8 @@ static int run(int argc, char **argv) {
         return cli_watch(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return cli_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "review") == 0)
+        return cli_review(argc - 1, argv + 1);
     if (strcmp(cmd, "case") == 0)
         return cli_case(argc - 1, argv + 1);
     if (strcmp(cmd, "key") == 0)

@@ -386,7 +386,8 @@ typedef struct item {
     char key[160]; /* designation: list and entry, "" otherwise */
     char *text;    /* owned until moved into a reason */
     bool keep;
-    bool low; /* a low-confidence designation (a name alone) */
+    bool low;       /* a low-confidence designation (a name alone) */
+    bool dismissed; /* its finding's review dismissed it: shown, worth nothing */
 } item;
 
 typedef struct items {
@@ -394,6 +395,33 @@ typedef struct items {
     size_t n, cap;
     bool nomem;
 } items;
+
+/* The review of x's finding, if any, into x: dismissed, no points; the
+ * reviewer's words after the reason. */
+static void review_item(item *x, const fnd_set *fs, bool *nomem) {
+    if (x->finding < 0 || (size_t)x->finding >= fs->n)
+        return;
+    const fnd_member *r = fnd_get(&fs->v[x->finding], "review");
+    const fnd_member *st = fnd_member_get(r, "status"), *by = fnd_member_get(r, "by"), *at = fnd_member_get(r, "at"),
+                     *note = fnd_member_get(r, "note");
+    if (!st || st->kind != FND_STR || !strcmp(st->v.s, "open"))
+        return;
+    bool dismissed = !strcmp(st->v.s, "dismissed");
+    const char *who = by && by->kind == FND_STR ? by->v.s : "?", *when = at && at->kind == FND_STR ? at->v.s : "?",
+               *why = note && note->kind == FND_STR ? note->v.s : "";
+    char *t = fmt("%s [%s by %s, %.10s%s%s]", x->text, dismissed ? "dismissed" : "confirmed", who, when,
+                  *why ? ": " : "", why);
+    if (!t) {
+        *nomem = true;
+        return;
+    }
+    free(x->text);
+    x->text = t;
+    if (dismissed) {
+        x->dismissed = true;
+        x->points = 0;
+    }
+}
 
 static void add_item(items *it, uint32_t mmsi, double points, long finding, int capk, const char *key, char *text) {
     if (!text) {
@@ -940,6 +968,10 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
         free(by_from);
         return nomem(err);
     }
+    /* the analysts' reviews (docs/review.md): a dismissed finding is worth
+       nothing, its reason kept with the dismissal; a confirmed one says so */
+    for (size_t i = 0; i < c.it.n && !c.it.nomem; i++)
+        review_item(&c.it.v[i], findings, &c.it.nomem);
     /* per vessel: caps, one designation per entry, no zero items */
     if (c.it.n)
         xqsort(c.it.v, c.it.n, sizeof *c.it.v, cmp_item);
@@ -949,6 +981,8 @@ pel_status rpt_score(const fnd_set *findings, const rpt_weights *w, const uint32
         int counted[4] = {0};
         for (size_t i = a; i < b; i++) {
             item *x = &c.it.v[i];
+            if (x->dismissed)
+                continue; /* shown, not counted */
             if (x->points <= 0)
                 x->keep = false;
             else if (x->cap != CAP_NONE && counted[x->cap]++ >= RPT_CAP)

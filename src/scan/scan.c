@@ -30,6 +30,7 @@
 #include "detect/detectors.h"
 #include "findings/write.h"
 #include "scan_geo.h"
+#include "scan_review.h"
 #include "scan_screen.h"
 #include "store/store.h"
 #include "util/fail.h"
@@ -280,6 +281,9 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         if (st != PEL_OK)
             pel_fail(err, st, "reading the inputs' paths failed");
     }
+    /* the analysts' reviews, by the findings' ids (now final) */
+    if (st == PEL_OK)
+        st = scan_reviews(s, c.env.found, err);
     clock_gettime(CLOCK_MONOTONIC, &t3);
     sp->vessels_s = seconds(t0, t1);
     sp->total_s = seconds(t0, t3);

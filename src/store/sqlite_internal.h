@@ -219,6 +219,9 @@ pel_status sq_case_finding_add(pel_store *s, const st_case_finding *f, pel_error
 pel_status sq_cases(pel_store *s, int (*cb)(void *ud, const st_case_row *r), void *ud, pel_error *err);
 pel_status sq_case_findings(pel_store *s, const char *case_id, uint32_t mmsi,
                             int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err);
+pel_status sq_review_add(pel_store *s, const st_review *r, int64_t *seq, pel_error *err);
+pel_status sq_reviews(pel_store *s, const char *finding_id, int (*cb)(void *ud, const st_review *r), void *ud,
+                      pel_error *err);
 pel_status sq_live_setup(pel_store *s, pel_error *err);
 pel_status sq_live_get(pel_store *s, const char *key, char **value, pel_error *err);
 pel_status sq_live_put(pel_store *s, const char *key, const char *value, pel_error *err);

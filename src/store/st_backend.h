@@ -160,6 +160,11 @@ struct st_ops {
     pel_status (*case_findings)(pel_store *s, const char *case_id, uint32_t mmsi,
                                 int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err);
 
+    /* reviews (store.h, "reviews") */
+    pel_status (*review_add)(pel_store *s, const st_review *r, int64_t *seq, pel_error *err);
+    pel_status (*reviews)(pel_store *s, const char *finding_id, int (*cb)(void *ud, const st_review *r), void *ud,
+                          pel_error *err);
+
     /* every stored row but the positions, as text lines, for pel_store_dump */
     pel_status (*dump_rows)(pel_store *s, FILE *out, pel_error *err);
 

@@ -346,3 +346,14 @@ pel_status st_case_findings(pel_store *s, const char *case_id, uint32_t mmsi,
                             int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err) {
     return s->ops->case_findings(s, case_id, mmsi, cb, ud, err);
 }
+
+/* ---- reviews ---------------------------------------------------------------------------------- */
+
+pel_status st_review_add(pel_store *s, const st_review *r, int64_t *seq, pel_error *err) {
+    return s->ops->review_add(s, r, seq, err);
+}
+
+pel_status st_reviews(pel_store *s, const char *finding_id, int (*cb)(void *ud, const st_review *r), void *ud,
+                      pel_error *err) {
+    return s->ops->reviews(s, finding_id, cb, ud, err);
+}

@@ -595,4 +595,24 @@ pel_status st_cases(pel_store *s, int (*cb)(void *ud, const st_case_row *r), voi
 pel_status st_case_findings(pel_store *s, const char *case_id, uint32_t mmsi,
                             int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err);
 
+/* ---- reviews of findings (pelorus review, docs/review.md) ---------------------------------- */
+
+/* One review: the finding (its finding_id), its number among the
+ * finding's reviews (from 1), the status (confirmed, dismissed, open), the
+ * note, who and when (ISO).  Strings borrowed. */
+typedef struct st_review {
+    const char *finding_id;
+    int64_t seq;
+    const char *status, *note, *by, *at;
+} st_review;
+
+/* Records r (its seq is the next of its finding's, set in *seq; may be
+ * NULL) in the transaction under way, or on its own. */
+pel_status st_review_add(pel_store *s, const st_review *r, int64_t *seq, pel_error *err);
+/* The reviews of finding_id (NULL: of every finding) by finding id and
+ * seq, to cb; cb returning nonzero stops (PEL_STOPPED).  None when nothing
+ * was ever reviewed. */
+pel_status st_reviews(pel_store *s, const char *finding_id, int (*cb)(void *ud, const st_review *r), void *ud,
+                      pel_error *err);
+
 #endif
