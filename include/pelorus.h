@@ -865,6 +865,12 @@ typedef struct pel_scan_opts {
        lists stored alone -- none when none was imported -- never the list shipped in data_dir;
        lists_default names their matches as the shipped list's are ("ofac_sdn (default)") */
     bool stored_lists_only, lists_default;
+    /* NULL, or the only vessels findings are made about (a case's rerun: its vessels, not those
+       whose lines are there as the feed's context, whose silences between the lines kept are no
+       gaps): a finding about none of them (mmsi, mmsi2) is not made, so no other finding rests on
+       it; their positions still count (coverage, the feed's hours, encounters) */
+    const uint32_t *subjects;
+    size_t nsubjects;
 } pel_scan_opts;
 
 typedef struct pel_scan_stats {
@@ -1427,6 +1433,8 @@ typedef struct pel_report_opts {
     const char *(*line_text)(void *ud, const char *file, uint64_t line, size_t *len);
     void *line_ud;
     bool stored_lists_only, lists_default; /* screening's lists, as pel_scan_opts */
+    const uint32_t *subjects;              /* as pel_scan_opts */
+    size_t nsubjects;
 } pel_report_opts;
 
 typedef struct pel_report_stats {

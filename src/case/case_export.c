@@ -5,7 +5,8 @@
  *  1. The database's findings (a whole scan, as pel_scan) about the
  *     vessels, in the period, those asked for: the origin's findings.
  *  2. The vessels involved: the vessels themselves and every vessel those
- *     findings name (mmsi2, others, continued_as); the window: the
+ *     findings name (mmsi2, others, continued_as, possible_partners); only
+ *     they are the rerun's subjects (pel_scan_opts.subjects); the window: the
  *     findings' span with a margin (or the period, or the vessels' data).
  *  3. The lines: every input of the database read again as it was
  *     ingested (ingest_map.h); taken are the lines of every message of an
@@ -122,6 +123,14 @@ static void on_pick(void *ud, size_t i, const char *line, size_t len) {
     pel_value v = pel_finding_member(p->fs, i, "continued_as");
     if (v.kind == PEL_VAL_INT && v.i > 0)
         ok = ok && u32_push(&p->involved, (uint32_t)v.i);
+    /* a loitering's possible partners (dark rendezvous): their gaps are evidence */
+    const fnd_member *pp = fnd_get(&p->fs->v[i], "possible_partners");
+    if (pp && pp->kind == FND_ARR)
+        for (const fnd_member *m = pp + 1, *end = pp + 1 + pp->n; m < end; m = fnd_next(m)) {
+            const fnd_member *x = fnd_member_get(m, "mmsi");
+            if (x && x->kind == FND_INT && x->v.i > 0)
+                ok = ok && u32_push(&p->involved, (uint32_t)x->v.i);
+        }
     for (size_t k = 0;; k++) {
         pel_value o = pel_finding_member_item(p->fs, i, "others", k);
         if (o.kind == PEL_VAL_ABSENT)

@@ -240,7 +240,9 @@ pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, c
                             .set = (const char *const *)d->set,
                             .nset = d->nset,
                             .stored_lists_only = true,
-                            .lists_default = d->lists_default};
+                            .lists_default = d->lists_default,
+                            .subjects = d->involved,
+                            .nsubjects = d->ninvolved};
         st = pel_scan_findings(s, &so, &fs, NULL, err);
     }
     if (st == PEL_OK)
@@ -263,6 +265,8 @@ pel_status case_rerun(const char *dir, const case_doc *d, const char *dossier, c
                                   .to_ms = d->has_to ? d->to_ms : INT64_MAX,
                                   .stored_lists_only = true,
                                   .lists_default = d->lists_default,
+                                  .subjects = d->involved,
+                                  .nsubjects = d->ninvolved,
                                   .line_text = case_text_line,
                                   .line_ud = t};
             st = zones ? pel_report_dossier(s, &ro, d->title && *d->title ? d->title : NULL, dossier, NULL, err)

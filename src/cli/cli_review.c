@@ -40,10 +40,14 @@ int cli_review(int argc, char **argv) {
     bool by_given = false;
     enum { O_HELP, O_DB, O_STATUS, O_NOTE, O_BY, O_SET, O_ZONES, O_DATA };
     static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false}, [O_DB] = {"--db", NULL, true},
-        [O_STATUS] = {"--status", NULL, true}, [O_NOTE] = {"--note", NULL, true},
-        [O_BY] = {"--by", NULL, true},       [O_SET] = {"--set", NULL, true},
-        [O_ZONES] = {"--zones", NULL, true}, [O_DATA] = {"--data-dir", NULL, true},
+        [O_HELP] = {"--help", "-h", false},
+        [O_DB] = {"--db", NULL, true},
+        [O_STATUS] = {"--status", NULL, true},
+        [O_NOTE] = {"--note", NULL, true},
+        [O_BY] = {"--by", NULL, true},
+        [O_SET] = {"--set", NULL, true},
+        [O_ZONES] = {"--zones", NULL, true},
+        [O_DATA] = {"--data-dir", NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;

@@ -349,7 +349,7 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
     out->base_vessel_hours += (long)bves;
 
     /* the station that heard the most other vessel-hours outside the
-     * window (the lowest id on a tie), when asked */
+     * window (on a tie the first by name, else the lowest id), when asked */
     best->station = 0;
     best->vessel_hours = 0;
     for (size_t i = 0; best->want && i < c->ns;) {
@@ -367,7 +367,10 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
             if (r < j && (r < sa || r >= sb) && own[k].positions)
                 vh -= 1;
         }
-        if (sid && sid < best->nstations && vh > best->vessel_hours) {
+        bool before = vh > best->vessel_hours ||
+                      (vh == best->vessel_hours && best->station && best->names && best->names[sid] &&
+                       best->names[best->station] && strcmp(best->names[sid], best->names[best->station]) < 0);
+        if (sid && sid < best->nstations && before) {
             best->station = sid;
             best->vessel_hours = vh;
         }

@@ -513,12 +513,12 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
     if (!g->sums && !(g->sums = det_cellsum_new(g->s, ss, se)))
         return pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
     uint64_t base_seen = 0;
-    det_cellsum_best q = {.want = g->pulse != NULL, .nstations = g->nstations};
+    det_cellsum_best q = {.want = g->pulse != NULL, .nstations = g->nstations, .names = g->names};
     pel_status st = det_cellsum_heard(g->sums, cell, ws, we, own, nown, out, &base_seen, &q, g->err);
     if (st != PEL_OK)
         return st;
     /* no baseline of its own: the station that served it, by vessel-hours
-     * outside the window (the most; the lowest id on a tie) */
+     * outside the window (the most; the first by name on a tie) */
     out->served = -1;
     uint32_t best = q.station;
     long best_vh = q.vessel_hours;

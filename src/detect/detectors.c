@@ -20,6 +20,7 @@
 #include "detectors.h"
 #include "util/fail.h"
 #include "util/numtext.h"
+#include "util/xsort.h"
 
 /* ---- the events ------------------------------------------------------------------ */
 
@@ -376,10 +377,18 @@ const det_kind *det_kind_of(const det_detector *d, const fnd_finding *f) {
     return NULL;
 }
 
+static int cmp_subject(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 void det_push(void *ud, const fnd_builder *f) {
     det_sink *s = ud;
     if (s->set->failed != PEL_OK)
         return;
+    if (s->subjects && !xbsearch(&f->mmsi, s->subjects, s->nsubjects, sizeof *s->subjects, cmp_subject) &&
+        !(f->mmsi2 && xbsearch(&f->mmsi2, s->subjects, s->nsubjects, sizeof *s->subjects, cmp_subject)))
+        return; /* about none of the scan's subjects */
     fnd_finding view;
     fnd_view(f, &view);
     if (f->event && det_kind_of(s->d, &view)) {

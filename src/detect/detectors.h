@@ -270,7 +270,10 @@ const det_kind *det_kind_of(const det_detector *d, const fnd_finding *f);
 typedef struct det_sink {
     fnd_set *set;
     const det_detector *d;
-    char bad[160]; /* the first finding d emitted of a kind it does not declare ("" if none) */
+    char bad[160];            /* the first finding d emitted of a kind it does not declare ("" if none) */
+    const uint32_t *subjects; /* NULL, or the only vessels findings are about (sorted): a finding
+                                 about none of them (mmsi, mmsi2) is dropped (pel_scan_opts.subjects) */
+    size_t nsubjects;
 } det_sink;
 
 /* An fnd_emit_fn (ud a det_sink): pushes f into the sink's set
@@ -527,11 +530,14 @@ void det_cellsum_free(det_cellsum *m);
 
 /* The station asked for by det_cellsum_heard: when want, the station (id
  * > 0 and < nstations) that heard the most other vessel-hours in the cell
- * outside the window (the lowest id on a tie), 0 for none, and those
- * vessel-hours. */
+ * outside the window (on a tie the first by name, names[id] -- so that the
+ * choice does not depend on the order the stations were first heard in, as
+ * a case's lines alone number them otherwise; the lowest id without names),
+ * 0 for none, and those vessel-hours. */
 typedef struct det_cellsum_best {
     bool want;
     size_t nstations;
+    char *const *names; /* per station id, or NULL */
     uint32_t station;
     long vessel_hours;
 } det_cellsum_best;

@@ -1118,7 +1118,9 @@ pel_status rpt_run_scan(pel_store *s, const pel_report_opts *o, rpt_run *r, pel_
                             .set = det,
                             .nset = ndet,
                             .stored_lists_only = o->stored_lists_only,
-                            .lists_default = o->lists_default};
+                            .lists_default = o->lists_default,
+                            .subjects = o->subjects,
+                            .nsubjects = o->nsubjects};
         st = pel_scan_findings(s, &so, &all, NULL, err);
     }
     free(det);

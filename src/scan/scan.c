@@ -34,6 +34,7 @@
 #include "scan_screen.h"
 #include "store/store.h"
 #include "util/fail.h"
+#include "util/xsort.h"
 
 typedef struct scan {
     det_env env;
@@ -179,6 +180,11 @@ static pel_status check_kinds(const fnd_set *found, pel_error *err) {
     return PEL_OK;
 }
 
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings **out, pel_scan_stats *stats,
                              pel_error *err) {
     pel_scan_opts dflt = {0};
@@ -226,8 +232,20 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         st = det_links_build(s, (const det_identity_opts *)&opts[DET_IDENTITY], &links, err);
     c.env.links = links;
     c.env.position = (const det_pos_opts *)&opts[DET_POSITION];
+    /* the subjects, sorted (a copy: the caller's order is its own) */
+    uint32_t *subjects = NULL;
+    if (st == PEL_OK && o->subjects) {
+        if (!(subjects = malloc((o->nsubjects ? o->nsubjects : 1) * sizeof *subjects)))
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        else {
+            if (o->nsubjects)
+                memcpy(subjects, o->subjects, o->nsubjects * sizeof *subjects);
+            xqsort(subjects, o->nsubjects, sizeof *subjects, cmp_u32);
+        }
+    }
     for (int d = 0; d < DET__COUNT; d++) {
-        c.sink[d] = (det_sink){.set = c.env.found, .d = &det_table[d]};
+        c.sink[d] = (det_sink){
+            .set = c.env.found, .d = &det_table[d], .subjects = subjects, .nsubjects = subjects ? o->nsubjects : 0};
         c.call[d] = (det_call){.env = &c.env,
                                .opts = det_table[d].nsettings ? &opts[d] : NULL,
                                .emit = det_push,
@@ -307,6 +325,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     det_links_free(links);
     free(c.use);
     free(c.prev);
+    free(subjects);
     return st;
 }
 

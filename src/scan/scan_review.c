@@ -113,7 +113,8 @@ pel_status pel_review(pel_store *s, const pel_scan_opts *scan, const char *findi
         return pel_fail(err, PEL_ERR_ARG, "'%s' is no finding id (16 hex digits, as \"finding_id\" in pelorus scan)",
                         finding_id ? finding_id : "");
     if (!status || (strcmp(status, "confirmed") && strcmp(status, "dismissed") && strcmp(status, "open")))
-        return pel_fail(err, PEL_ERR_ARG, "--status wants confirmed, dismissed or open, not \"%s\"", status ? status : "");
+        return pel_fail(err, PEL_ERR_ARG, "--status wants confirmed, dismissed or open, not \"%s\"",
+                        status ? status : "");
     if (!by || !*by)
         return pel_fail(err, PEL_ERR_ARG, "a review needs who made it (--by NAME)");
     if (strlen(by) > 200 || (note && strlen(note) > 20000))
