@@ -234,16 +234,18 @@ static void on_problem(void *ud, const char *file, uint64_t line, const char *wh
         printf("FAIL %s: %s\n", file, what);
 }
 
-static int case_verify(int argc, char **argv) {
-    const char *pub = NULL, *path = NULL;
-    enum { O_HELP, O_PUB };
-    static const cli_opt opts[] = {
+/* The arguments of verify and sign: one case and the value of one
+ * option (opt).  Returns 0 with them set, -1 after --help, 2 after a usage
+ * error. */
+static int one_case(int argc, char **argv, const char *cmd, const char *opt, const char **val, const char **path) {
+    enum { O_HELP, O_VAL };
+    const cli_opt opts[] = {
         [O_HELP] = {"--help", "-h", false},
-        [O_PUB] = {"--pubkey", NULL, true},
+        [O_VAL] = {opt, NULL, true},
         {NULL, NULL, false},
     };
     cli_args g;
-    cli_args_init(&g, "case verify", argc, argv);
+    cli_args_init(&g, cmd, argc, argv);
     const char *v;
     int rc = 0;
     for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
@@ -251,18 +253,24 @@ static int case_verify(int argc, char **argv) {
             rc = 2;
         else if (k == O_HELP) {
             fputs(case_help, stdout);
-            return 0;
-        } else if (k == O_PUB)
-            pub = v;
-        else if (path)
-            rc = fail_usage("verify takes one case", v);
+            return -1;
+        } else if (k == O_VAL)
+            *val = v;
+        else if (*path)
+            rc = fail_usage("one case at a time:", v);
         else
-            path = v;
+            *path = v;
     }
-    if (!rc && !path)
-        rc = fail_usage("verify needs a case", NULL);
+    if (!rc && !*path)
+        rc = fail_usage("which case?", NULL);
+    return rc;
+}
+
+static int case_verify(int argc, char **argv) {
+    const char *pub = NULL, *path = NULL;
+    int rc = one_case(argc, argv, "case verify", "--pubkey", &pub, &path);
     if (rc)
-        return rc;
+        return rc < 0 ? 0 : rc;
     pel_error err = {0};
     pel_case_check r;
     if (pel_case_verify(path, pub, on_problem, NULL, &r, &err) != PEL_OK) {
@@ -284,33 +292,11 @@ static int case_verify(int argc, char **argv) {
 
 static int case_sign(int argc, char **argv) {
     const char *key = NULL, *path = NULL;
-    enum { O_HELP, O_KEY };
-    static const cli_opt opts[] = {
-        [O_HELP] = {"--help", "-h", false},
-        [O_KEY] = {"--key", NULL, true},
-        {NULL, NULL, false},
-    };
-    cli_args g;
-    cli_args_init(&g, "case sign", argc, argv);
-    const char *v;
-    int rc = 0;
-    for (int k; !rc && (k = cli_next(&g, opts, &v)) != CLI_END;) {
-        if (k == CLI_BAD)
-            rc = 2;
-        else if (k == O_HELP) {
-            fputs(case_help, stdout);
-            return 0;
-        } else if (k == O_KEY)
-            key = v;
-        else if (path)
-            rc = fail_usage("sign takes one case", v);
-        else
-            path = v;
-    }
-    if (!rc && (!path || !key))
-        rc = fail_usage("sign needs --key FILE and a case", NULL);
+    int rc = one_case(argc, argv, "case sign", "--key", &key, &path);
+    if (!rc && !key)
+        rc = fail_usage("sign needs --key FILE", NULL);
     if (rc)
-        return rc;
+        return rc < 0 ? 0 : rc;
     pel_error err = {0};
     char who[65];
     if (pel_case_sign(path, key, who, &err) != PEL_OK) {
