@@ -224,6 +224,17 @@ python3 -c 'import zipfile; z=zipfile.ZipFile("evil.zip","w"); z.writestr("c/cas
 $PEL case verify evil.zip >v.out 2>err; rc=$?
 check "a zip with an entry leaving its directory: refused" grep -q 'entry "../escaped" would be written outside' err
 check "  (exit 1) and nothing written outside" test $rc = 1 -a ! -e ../escaped
+python3 -c '
+import zipfile
+z = zipfile.ZipFile("many.zip", "w")
+z.writestr("c/case.json", "{}")
+for i in range(100001):
+    z.writestr("c/x%d" % i, "")
+z.close()'
+$PEL case verify many.zip >v.out 2>err; rc=$?
+check "a zip of more entries than a case holds (100,002): refused before unpacking" \
+    grep -q "many.zip: 100002 entries, more than a case holds (100000)" err
+check "  (exit 1)" test $rc = 1
 id=$(jq -r 'select(.event == "encounter") | .finding_id' c1/origin.jsonl)
 $PEL case export -q --db sim.db --vessel 445110001 --finding "$id" --out c2 2>/dev/null
 check "--finding ID: findings.jsonl holds that finding only" \

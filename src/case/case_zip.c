@@ -17,6 +17,9 @@
 #include "util/fail.h"
 
 #define ZIP_TIME 315532800 /* 1980-01-01, the earliest a zip can say: no clock in the bytes */
+/* A partner's zip is untrusted: what it may unpack to (a zip bomb fills no disk) */
+#define ZIP_MAX_ENTRIES 100000
+#define ZIP_MAX_BYTES (64ull << 30)
 
 pel_status case_zip_write(const char *dir, const char *top, const char *path, pel_error *err) {
     char **files = NULL;
@@ -103,6 +106,10 @@ pel_status case_zip_extract(const char *path, const char *dir, char **root, pel_
     pel_status st = PEL_OK;
     int root_depth = 0;
     zip_int64_t n = zip_get_num_entries(z, 0);
+    uint64_t total = 0;
+    if (n > ZIP_MAX_ENTRIES)
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s: %lld entries, more than a case holds (%d)", path, (long long)n,
+                      ZIP_MAX_ENTRIES);
     char buf[1 << 15];
     for (zip_int64_t i = 0; st == PEL_OK && i < n; i++) {
         zip_stat_t zs;
@@ -113,6 +120,12 @@ pel_status case_zip_extract(const char *path, const char *dir, char **root, pel_
         size_t nl = strlen(zs.name);
         if (nl && zs.name[nl - 1] == '/')
             continue; /* a directory: made with the files in it */
+        total += (zs.valid & ZIP_STAT_SIZE) ? zs.size : 0;
+        if (!(zs.valid & ZIP_STAT_SIZE) || total > ZIP_MAX_BYTES) {
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s: would unpack to more than %llu GiB: refused", path,
+                          (unsigned long long)(ZIP_MAX_BYTES >> 30));
+            break;
+        }
         if (!safe_name(zs.name)) {
             st = pel_fail(err, PEL_ERR_FORMAT, "%s: entry \"%s\" would be written outside the case", path, zs.name);
             break;
@@ -128,10 +141,15 @@ pel_status case_zip_extract(const char *path, const char *dir, char **root, pel_
         if (!zf || !f)
             st = pel_fail(err, zf ? PEL_ERR_IO : PEL_ERR_FORMAT, "%s: %s", zf ? out : path,
                           zf ? strerror(errno) : zip_strerror(z));
-        zip_int64_t got;
-        while (st == PEL_OK && (got = zip_fread(zf, buf, sizeof buf)) > 0)
-            if (fwrite(buf, 1, (size_t)got, f) != (size_t)got)
+        zip_int64_t got = 0;
+        uint64_t written = 0;
+        while (st == PEL_OK && (got = zip_fread(zf, buf, sizeof buf)) > 0) {
+            written += (uint64_t)got;
+            if (written > zs.size) /* more than the entry says it holds */
+                st = pel_fail(err, PEL_ERR_FORMAT, "%s: %s: longer than its size", path, zs.name);
+            else if (fwrite(buf, 1, (size_t)got, f) != (size_t)got)
                 st = pel_fail(err, PEL_ERR_IO, "%s: %s", out, strerror(errno));
+        }
         if (st == PEL_OK && got < 0)
             st = pel_fail(err, PEL_ERR_FORMAT, "%s: %s: %s", path, zs.name, zip_file_strerror(zf));
         if (f && fclose(f) != 0 && st == PEL_OK)
