@@ -242,6 +242,13 @@ check "--finding ID: findings.jsonl holds that finding only" \
 check "--finding ID: its partner's lines are held too" test "$(jq -c .involved c2/case.json)" = "[412400007,445110001]"
 check "--finding ID: verifies" $PEL case verify c2 >/dev/null
 
+$PEL case export --db sim.db --vessel 445110001 --from 2024-03-02T00:00:00Z --to 2024-03-02T12:00:00Z --out c3 2>c3.err
+check "--from/--to: the findings meeting the period only (5), all byte for byte" \
+    grep -q "5 findings, 5 of the database's 5 given byte for byte" c3.err
+check "  each meets the period" \
+    test "$(jq -r 'select(.end >= "2024-03-02T00:00:00Z" and .start <= "2024-03-02T12:00:00Z") | .finding_id' c3/findings.jsonl | wc -l)" = 5
+check "  verifies" $PEL case verify c3 >/dev/null
+
 # ---- 6. real-world files
 rw() { # name vessels... -- inputs...
     local name=$1; shift
