@@ -125,7 +125,7 @@ done <<'EOF'
 2|--limit wants a whole number from 1 to 1000000000|vessels --db DB --limit nan
 0||vessels --db DB --rank --limit 1
 2|--vessel wants an MMSI|vessels --db DB --rank --vessel -445111000
-2|--vessel wants an MMSI|report --db DB --out TMP/r --vessel 44511100
+2|--vessel wants an MMSI|report --db DB --out TMP/r --vessel 1073741824
 2|--mmsi wants an MMSI|tracks --db DB --mmsi 445111000,,445333000
 2|--mmsi wants an MMSI|tracks --db DB --mmsi " 445111000"
 2|--from (2023-11-15T00:00:00Z) is after --to (2023-11-14T00:00:00Z)|tracks --db DB --from 2023-11-15T00:00:00Z --to 2023-11-14T00:00:00Z

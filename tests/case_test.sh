@@ -263,6 +263,9 @@ check "GFW tag blocks: 3 findings, all 3 given byte for byte by the case alone" 
     grep -q "3 findings, 3 of the database's 3 given byte for byte" gfw.err
 check "GFW tag blocks: the OFAC entry of MONA (shipped list) is held" test "$(jq -r .name gfw/watchlist.jsonl)" = MONA
 check "GFW tag blocks: verifies" $PEL case verify gfw >/dev/null
+$PEL case export --db gfw.db --vessel 998809 --vessel 99880511 --out junk 2>junk.err
+check "GFW: a case of two junk MMSIs (998809, 99880511: invalid_mmsi), both findings byte for byte" \
+    grep -q "2 findings, 2 of the database's 2 given byte for byte" junk.err
 rw amsa 367507090 305829000 239808000 -- "$REAL/amsa-code__risky/ais.txt.gz" "$REAL/amsa-code__risky/exact-earth-augmented.txt"
 check "AMSA gzip + exactEarth \$PGHP: 3 findings, all given byte for byte" \
     grep -q "3 findings, 3 of the database's 3 given byte for byte" amsa.err

@@ -85,11 +85,15 @@ bool cli_whole(const char *cmd, const char *opt, const char *v, uint64_t lo, uin
 
 bool cli_mmsi(const char *cmd, const char *opt, const char *v, uint32_t *out) {
     uint64_t x;
-    if (num_uint(v, &x) && x >= 100000000 && x <= 999999999) {
+    /* any MMSI the store can hold: the junk ones (0, 998809, 12345678) are
+     * kept and reported as invalid_mmsi, so an analyst must be able to name
+     * them */
+    if (num_uint(v, &x) && x <= PEL_MMSI_MAX) {
         *out = (uint32_t)x;
         return true;
     }
-    fprintf(stderr, "pelorus %s: %s wants an MMSI (nine digits, 100000000 to 999999999), not \"%s\"\n", cmd, opt, v);
+    fprintf(stderr, "pelorus %s: %s wants an MMSI (a whole number, 0 to %u, what AIS can carry), not \"%s\"\n", cmd,
+            opt, PEL_MMSI_MAX, v);
     return false;
 }
 
