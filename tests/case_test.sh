@@ -288,6 +288,16 @@ check "generic CSV by --columns: read back with its column map, all given byte f
     grep -q "2 findings, 2 of the database's 2 given byte for byte" mt.err
 check "generic CSV: verifies" $PEL case verify mt >/dev/null
 
+# ---- a live service's database: its journal is the input
+cp sim/ais.nmea feed.nmea
+$PEL watch --db w.db --once --follow feed.nmea --findings w.jsonl >/dev/null 2>&1
+$PEL case export --db w.db --vessel 445110001 --out wc 2>wc.err; rc=$?
+check "pelorus watch's database: a case from its journal (known by name: it grows), all byte for byte" \
+    grep -q "6 findings, 6 of the database's 6 given byte for byte" wc.err
+check "  the journal's content as read is named in MANIFEST" \
+    grep -q "^input $(sha256sum w.db-live/*.nmea | cut -c1-64) $(stat -c %s w.db-live/*.nmea) w.db-live/" wc/MANIFEST
+check "  verifies" $PEL case verify wc >/dev/null
+
 # ---- inputs moved, gone or changed
 mkdir -p mix moved
 cp sim/ais.nmea mix/a.nmea

@@ -341,28 +341,34 @@ static void in_list_free(in_list *l) {
 
 /* Where the input's bytes are now: its path, else input_dir/its name, when
  * the SHA-256 is the one ingested. */
-static pel_status find_input(const st_input_row *r, const char *input_dir, char **where, pel_error *err) {
+static pel_status find_input(const st_input_row *r, const char *input_dir, char **where, char sha[65], uint64_t *size,
+                             pel_error *err) {
     *where = NULL;
     char h[65];
-    uint64_t size;
     pel_error e1 = {0};
     const char *why = NULL;
-    if (case_sha256_file(r->path, h, &size, &e1) == PEL_OK) {
-        if (!strcmp(h, r->sha256))
+    /* a live journal (pelorus watch) grows while it is written: known by
+       its name, not its content; the case names the content it was read at */
+    bool journal = !strcmp(r->settings, "live");
+    if (case_sha256_file(r->path, h, size, &e1) == PEL_OK) {
+        if (journal || !strcmp(h, r->sha256)) {
+            memcpy(sha, h, 65);
             return (*where = strdup(r->path)) ? PEL_OK : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        }
         why = "its content changed since it was ingested";
     }
     if (input_dir) {
         char *copy = strdup(r->path);
         char *alt = copy ? case_join(input_dir, basename(copy)) : NULL;
         free(copy);
-        if (alt && case_sha256_file(alt, h, &size, NULL) == PEL_OK && !strcmp(h, r->sha256)) {
+        if (alt && case_sha256_file(alt, h, size, NULL) == PEL_OK && (journal || !strcmp(h, r->sha256))) {
+            memcpy(sha, h, 65);
             *where = alt;
             return PEL_OK;
         }
         free(alt);
     }
-    return pel_fail(err, PEL_ERR_IO, "input %s (SHA-256 %.16s...): %s", r->path, r->sha256,
+    return pel_fail(err, PEL_ERR_IO, "input %s (SHA-256 %.16s...): %s", r->path, journal ? "(a journal)" : r->sha256,
                     why ? why : (e1.msg[0] ? e1.msg : "not found"));
 }
 
@@ -710,7 +716,9 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
             continue;
         }
         pel_error fe = {0};
-        if (find_input(r, o->input_dir, &where, &fe) != PEL_OK) {
+        char sha[65];
+        uint64_t size = 0;
+        if (find_input(r, o->input_dir, &where, sha, &size, &fe) != PEL_OK) {
             /* needed: it holds positions of the vessels in the window; else
                only other vessels' context could be in it */
             if (u32_has(&trk.inputs, (uint32_t)r->id)) {
@@ -737,10 +745,10 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
             case_input *c = &d.in[d.nin];
             c->lines = bundle_name(d.nin, r->path, r->format);
             c->path = strdup(r->path);
-            c->sha256 = strdup(r->sha256);
+            c->sha256 = strdup(sha);
             c->format = strdup(r->format);
             c->settings = strdup(r->settings);
-            c->size = r->size;
+            c->size = size;
             d.nin++;
             if (!c->lines || !c->path || !c->sha256 || !c->format || !c->settings)
                 st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
