@@ -187,6 +187,20 @@ check "findings.jsonl edited, MANIFEST re-hashed: the rerun catches it at its li
 check "  and nothing else is wrong" test "$(grep -c ^FAIL v.out)" = 2
 check "  (exit 1)" test $rc = 1
 
+# a partner's directory is untrusted: links, pipes and paths out of the case refused, never followed
+cp -r c1 t6 && rm t6/lines/01-ais.nmea && ln -s /etc/passwd t6/lines/01-ais.nmea
+$PEL case verify t6 >v.out 2>err; rc=$?
+check "a link in a case: refused, never followed" \
+    test $rc = 1 -a "$(cat err)" = "pelorus case verify: t6: lines/01-ais.nmea is not a regular file: not a case"
+cp -r c1 t7 && rm t7/findings.jsonl && mkfifo t7/findings.jsonl
+timeout 20 $PEL case verify t7 >v.out 2>err; rc=$?
+check "a named pipe in a case: refused at once (no hang)" \
+    test $rc = 1 -a "$(cat err)" = "pelorus case verify: t7: findings.jsonl is not a regular file: not a case"
+cp -r c1 t8 && sed -i 's|"lines": "lines/01-ais.nmea"|"lines": "../../../etc/passwd"|' t8/case.json
+$PEL case verify t8 >v.out 2>err; rc=$?
+check "case.json naming a file out of lines/: refused" \
+    test $rc = 1 -a "$(cat err)" = "pelorus case verify: t8/case.json: an input's \"lines\" is not a file in lines/"
+
 # ---- 4. signatures
 $PEL key new --out alice 2>/dev/null && $PEL key new --out bob 2>/dev/null
 check "key new: a secret key only its owner reads, a public key" test "$(stat -c %a alice.key)" = 600 -a -s alice.pub

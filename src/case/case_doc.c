@@ -197,8 +197,13 @@ pel_status case_doc_read(const char *path, case_doc *d, pel_error *err) {
             c->format = dup_str(x, "format", &bad);
             c->settings = dup_str(x, "settings", &bad);
             json_t *n = json_object_get(x, "count"), *z = json_object_get(x, "size");
-            bad = bad || !json_is_integer(n) || !json_is_integer(z) || !c->lines || strstr(c->lines, "..") ||
-                  c->lines[0] == '/';
+            bad = bad || !json_is_integer(n) || !json_is_integer(z);
+            if (!bad && (!c->lines || strncmp(c->lines, "lines/", 6) != 0 || strstr(c->lines, "..") ||
+                         strchr(c->lines + 6, '/'))) {
+                json_decref(o);
+                case_doc_free(d);
+                return pel_fail(err, PEL_ERR_FORMAT, "%s: an input's \"lines\" is not a file in lines/", path);
+            }
             if (!bad) {
                 c->count = (uint64_t)json_integer_value(n);
                 c->size = (uint64_t)json_integer_value(z);

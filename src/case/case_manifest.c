@@ -65,20 +65,22 @@ pel_status case_sha256_file(const char *path, char hex[65], uint64_t *size, pel_
 typedef struct flist {
     char **v;
     size_t n, cap;
-    size_t skip;   /* the directory's path length + 1 */
-    bool all;      /* MANIFEST and MANIFEST.sig too */
-    bool oom, odd; /* out of memory; something neither file nor directory */
+    size_t skip;        /* the directory's path length + 1 */
+    bool all;           /* MANIFEST and MANIFEST.sig too */
+    bool oom, odd;      /* out of memory; something neither file nor directory */
+    char odd_name[256]; /* the first such */
 } flist;
 
 static _Thread_local flist *walking;
 
 static int on_file(const char *path, const struct stat *sb, int type, struct FTW *ftw) {
-    (void)sb;
     (void)ftw;
     flist *l = walking;
     if (type == FTW_D || type == FTW_DP)
         return 0;
-    if (type != FTW_F) {
+    if (type != FTW_F || !S_ISREG(sb->st_mode)) { /* a link, a pipe, a device: no file of a case */
+        if (!l->odd)
+            snprintf(l->odd_name, sizeof l->odd_name, "%s", path + l->skip);
         l->odd = true;
         return 0;
     }
@@ -131,6 +133,8 @@ static pel_status list_files(const char *dir, flist *l, bool all, pel_error *err
 pel_status case_files(const char *dir, char ***v, size_t *n, pel_error *err) {
     flist l;
     pel_status st = list_files(dir, &l, true, err);
+    if (st == PEL_OK && l.odd) /* a case holds regular files only: a link could point anywhere, a pipe block */
+        st = pel_fail(err, PEL_ERR_FORMAT, "%s: %s is not a regular file: not a case", dir, l.odd_name);
     if (st != PEL_OK) {
         flist_free(&l);
         return st;

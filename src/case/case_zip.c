@@ -192,8 +192,20 @@ pel_status case_open_path(const char *path, char **dir, char tmp[1024], pel_erro
         size_t n = strlen(path);
         while (n > 1 && path[n - 1] == '/')
             n--;
-        *dir = strndup(path, n);
-        return *dir ? PEL_OK : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        if (!(*dir = strndup(path, n)))
+            return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        /* regular files only: a partner's directory is untrusted too */
+        char **files = NULL;
+        size_t nf = 0;
+        pel_status st = case_files(*dir, &files, &nf, err);
+        for (size_t i = 0; i < nf; i++)
+            free(files[i]);
+        free(files);
+        if (st != PEL_OK) {
+            free(*dir);
+            *dir = NULL;
+        }
+        return st;
     }
     pel_status st = case_tmpdir(tmp, 1024, err);
     if (st != PEL_OK)
