@@ -87,10 +87,9 @@ bool case_picks(const case_doc *d, const pel_finding_info *fi, const char *id);
 pel_status case_pick_lines(const pel_findings *fs, const case_doc *d, char **out, size_t *len, size_t *count,
                            pel_error *err);
 /* The same, calling on_pick (may be NULL) with each picked finding's index
- * in fs and its line. */
+ * in fs. */
 pel_status case_pick_lines_cb(const pel_findings *fs, const case_doc *d, char **out, size_t *len, size_t *count,
-                              void (*on_pick)(void *ud, size_t i, const char *line, size_t len), void *ud,
-                              pel_error *err);
+                              void (*on_pick)(void *ud, size_t i), void *ud, pel_error *err);
 
 /* The finding_id of one JSON line of findings into id (17 bytes); false
  * when it has none. */
@@ -125,8 +124,10 @@ pel_status case_lines_check(const char *dir, const char *rel, const char *orig_n
                             uint64_t *bad, pel_error *err);
 
 /* The text of line `line` of the original `file` from the case's bundles
- * (for the dossier).  case_text_open reads every bundle of d; NULL when
- * out of memory. */
+ * (for the dossier: pel_report_opts.line_text; its CR left out, as the
+ * report shows lines).  case_text_open reads the bundles' indexes (NULL,
+ * err filled, when one cannot be read); the text is the reader's until the
+ * next call; case_text_free frees it all. */
 typedef struct case_text case_text;
 case_text *case_text_open(const char *dir, const case_doc *d, pel_error *err);
 const char *case_text_line(void *ud, const char *file, uint64_t line, size_t *len);

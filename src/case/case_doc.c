@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "case/case.h"
+#include "findings/finding.h"
 #include "util/fail.h"
 #include "util/xsort.h"
 
@@ -281,8 +282,7 @@ pel_status case_pick_lines(const pel_findings *fs, const case_doc *d, char **out
 }
 
 pel_status case_pick_lines_cb(const pel_findings *fs, const case_doc *d, char **out, size_t *len, size_t *count,
-                              void (*on_pick)(void *ud, size_t i, const char *line, size_t len), void *ud,
-                              pel_error *err) {
+                              void (*on_pick)(void *ud, size_t i), void *ud, pel_error *err) {
     *out = NULL;
     *len = *count = 0;
     char *all = NULL;
@@ -307,10 +307,11 @@ pel_status case_pick_lines_cb(const pel_findings *fs, const case_doc *d, char **
         char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
         pel_finding_info fi;
-        char id[17];
-        if (pel_finding_get(fs, i, &fi) && case_line_id(p, l, id) && case_picks(d, &fi, id)) {
+        char id[FND_ID_LEN + 1];
+        fnd_id(fs, i, id); /* as the line's finding_id */
+        if (pel_finding_get(fs, i, &fi) && case_picks(d, &fi, id)) {
             if (on_pick)
-                on_pick(ud, i, p, l);
+                on_pick(ud, i);
             memcpy(o + n, p, l);
             n += l;
             o[n++] = '\n';

@@ -84,83 +84,85 @@ static bool u32_has(const u32v *a, uint32_t x) {
 
 /* ---- what the origin's findings name ---- */
 
+/* A growing array of strings (malloc'd), false when out of memory. */
+typedef struct strv {
+    char **v;
+    size_t n, cap;
+} strv;
+
+static bool str_push(strv *a, char *s) {
+    if (s && a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 16;
+        char **v = realloc(a->v, cap * sizeof *v);
+        if (v) {
+            a->v = v;
+            a->cap = cap;
+        }
+    }
+    if (!s || a->n == a->cap) {
+        free(s);
+        return false;
+    }
+    a->v[a->n++] = s;
+    return true;
+}
+
+static void strv_free(strv *a) {
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+}
+
 typedef struct picks {
-    const pel_findings *fs;
+    const fnd_set *fs;
     u32v involved;
     int64_t t0, t1; /* the picked findings' span */
     size_t n;
-    char (*ids)[17]; /* the picked findings' ids, for their reviews */
-    size_t nids, capids;
-    /* list entries matched: "list\\tentry" */
-    char **entries;
-    size_t nentries, capentries;
+    strv ids;     /* the picked findings' ids, for their reviews */
+    strv entries; /* list entries matched: "list\tentry" */
     bool oom;
 } picks;
 
-static void on_pick(void *ud, size_t i, const char *line, size_t len) {
+/* The vessels an array member of f names: its integer elements, or the
+ * "mmsi" of its object elements. */
+static bool push_named(u32v *a, const fnd_finding *f, const char *name) {
+    const fnd_member *arr = fnd_get(f, name);
+    bool ok = true;
+    for (const fnd_member *m = arr && arr->kind == FND_ARR ? arr + 1 : NULL, *end = m ? m + arr->n : NULL; m && m < end;
+         m = fnd_next(m)) {
+        const fnd_member *x = m->kind == FND_OBJ ? fnd_member_get(m, "mmsi") : m;
+        if (x && x->kind == FND_INT && x->v.i > 0)
+            ok = ok && u32_push(a, (uint32_t)x->v.i);
+    }
+    return ok;
+}
+
+static void on_pick(void *ud, size_t i) {
     picks *p = ud;
-    if (p->nids == p->capids) {
-        size_t cap = p->capids ? p->capids * 2 : 64;
-        char(*grown)[17] = realloc(p->ids, cap * sizeof *grown);
-        if (!grown) {
-            p->oom = true;
-            return;
-        }
-        p->ids = grown;
-        p->capids = cap;
-    }
-    if (case_line_id(line, len, p->ids[p->nids]))
-        p->nids++;
-    pel_finding_info fi;
-    if (!pel_finding_get(p->fs, i, &fi))
-        return;
-    if (!p->n || fi.start_ms < p->t0)
-        p->t0 = fi.start_ms;
-    if (!p->n || fi.end_ms > p->t1)
-        p->t1 = fi.end_ms;
+    const fnd_finding *f = &p->fs->v[i];
+    char id[FND_ID_LEN + 1];
+    fnd_id(p->fs, i, id);
+    bool ok = str_push(&p->ids, strdup(id));
+    if (!p->n || f->start_ms < p->t0)
+        p->t0 = f->start_ms;
+    if (!p->n || f->end_ms > p->t1)
+        p->t1 = f->end_ms;
     p->n++;
-    bool ok = u32_push(&p->involved, fi.mmsi) && (!fi.mmsi2 || u32_push(&p->involved, fi.mmsi2));
-    pel_value v = pel_finding_member(p->fs, i, "continued_as");
-    if (v.kind == PEL_VAL_INT && v.i > 0)
-        ok = ok && u32_push(&p->involved, (uint32_t)v.i);
-    /* a loitering's possible partners (dark rendezvous): their gaps are evidence */
-    const fnd_member *pp = fnd_get(&p->fs->v[i], "possible_partners");
-    if (pp && pp->kind == FND_ARR)
-        for (const fnd_member *m = pp + 1, *end = pp + 1 + pp->n; m < end; m = fnd_next(m)) {
-            const fnd_member *x = fnd_member_get(m, "mmsi");
-            if (x && x->kind == FND_INT && x->v.i > 0)
-                ok = ok && u32_push(&p->involved, (uint32_t)x->v.i);
-        }
-    for (size_t k = 0;; k++) {
-        pel_value o = pel_finding_member_item(p->fs, i, "others", k);
-        if (o.kind == PEL_VAL_ABSENT)
-            break;
-        if (o.kind == PEL_VAL_INT && o.i > 0)
-            ok = ok && u32_push(&p->involved, (uint32_t)o.i);
-    }
-    if (!strcmp(fi.event, "watchlist_match")) {
-        pel_value l = pel_finding_member(p->fs, i, "list"), e = pel_finding_member(p->fs, i, "entry");
-        if (l.kind == PEL_VAL_STRING && e.kind == PEL_VAL_STRING) {
-            /* "ofac_sdn (default)": the list is ofac_sdn */
-            size_t ll = strcspn(l.s, " ");
-            size_t n = ll + strlen(e.s) + 2;
-            char *k = malloc(n);
-            if (p->nentries == p->capentries) {
-                size_t cap = p->capentries ? p->capentries * 2 : 16;
-                char **grown = realloc(p->entries, cap * sizeof *grown);
-                if (grown) {
-                    p->entries = grown;
-                    p->capentries = cap;
-                }
-            }
-            if (k && p->nentries < p->capentries) {
-                snprintf(k, n, "%.*s\t%s", (int)ll, l.s, e.s);
-                p->entries[p->nentries++] = k;
-            } else {
-                free(k);
-                ok = false;
-            }
-        }
+    /* the vessels it names: a partner, the next MMSI, those sharing a GNSS
+       point or circle, a loitering's possible (dark) partners */
+    ok = ok && u32_push(&p->involved, f->mmsi) && (!f->mmsi2 || u32_push(&p->involved, f->mmsi2));
+    const fnd_member *c = fnd_get(f, "continued_as");
+    if (c && c->kind == FND_INT && c->v.i > 0)
+        ok = ok && u32_push(&p->involved, (uint32_t)c->v.i);
+    ok = ok && push_named(&p->involved, f, "others") && push_named(&p->involved, f, "possible_partners");
+    const char *list = fnd_get_str(f, "list"), *entry = fnd_get_str(f, "entry");
+    if (!strcmp(f->event, "watchlist_match") && list && entry) {
+        /* "ofac_sdn (default)": the list is ofac_sdn */
+        size_t ll = strcspn(list, " "), n = ll + strlen(entry) + 2;
+        char *k = malloc(n);
+        if (k)
+            snprintf(k, n, "%.*s\t%s", (int)ll, list, entry);
+        ok = ok && str_push(&p->entries, k);
     }
     if (!ok)
         p->oom = true;
@@ -425,25 +427,35 @@ static size_t split_lines(const char *text, size_t len, jline **out) {
     return k;
 }
 
-/* The first member whose value differs, into why. */
+static int cmp_jline(const void *a, const void *b) {
+    return strcmp(((const jline *)a)->id, ((const jline *)b)->id);
+}
+
+/* The first member of the database's finding x whose value the case's y
+ * does not have, else the first member y has that x has not, into why. */
 static void first_difference(const jline *a, const jline *b, char *why, size_t cap) {
     json_t *x = json_loadb(a->p, a->len, 0, NULL), *y = json_loadb(b->p, b->len, 0, NULL);
     snprintf(why, cap, "differs");
-    const char *key;
+    const char *key, *diff = NULL;
     json_t *v;
-    if (x && y) {
-        json_object_foreach(x, key, v) {
-            json_t *w = json_object_get(y, key);
-            if (!w || !json_equal(v, w)) {
-                char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-                char *u = w ? json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-                snprintf(why, cap, "%s: %.120s in the database, %.120s on the case alone", key, t ? t : "?",
-                         u ? u : "absent");
-                free(t);
-                free(u);
-                break;
-            }
+    json_object_foreach(x, key, v) {
+        if (!json_equal(v, json_object_get(y, key))) {
+            diff = key;
+            break;
         }
+    }
+    json_object_foreach(y, key, v) {
+        if (!diff && !json_object_get(x, key))
+            diff = key;
+    }
+    if (diff) {
+        json_t *v1 = json_object_get(x, diff), *v2 = json_object_get(y, diff);
+        char *t = v1 ? json_dumps(v1, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        char *u = v2 ? json_dumps(v2, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        snprintf(why, cap, "%s: %.120s in the database, %.120s on the case alone", diff, t ? t : "absent",
+                 u ? u : "absent");
+        free(t);
+        free(u);
     }
     json_decref(x);
     json_decref(y);
@@ -454,11 +466,9 @@ static uint64_t compare_origin(const char *olines, size_t olen, const char *clin
     jline *a, *b;
     size_t na = split_lines(olines, olen, &a), nb = split_lines(clines, clen, &b);
     uint64_t same = 0;
+    xqsort(b, nb, sizeof *b, cmp_jline); /* by id: the ids of a scan are unique */
     for (size_t i = 0; i < na; i++) {
-        const jline *hit = NULL;
-        for (size_t k = 0; k < nb && !hit; k++)
-            if (!strcmp(a[i].id, b[k].id))
-                hit = &b[k];
+        const jline *hit = xbsearch(&a[i], b, nb, sizeof *b, cmp_jline);
         if (hit && hit->len == a[i].len && !memcmp(hit->p, a[i].p, a[i].len)) {
             same++;
             continue;
@@ -490,8 +500,8 @@ typedef struct wl_pick {
 
 static int on_entry(void *ud, const pel_wl_entry *e) {
     wl_pick *w = ud;
-    for (size_t i = 0; i < w->p->nentries; i++) {
-        const char *k = w->p->entries[i];
+    for (size_t i = 0; i < w->p->entries.n; i++) {
+        const char *k = w->p->entries.v[i];
         size_t ll = strcspn(k, "\t");
         if (e->list && e->entry_id && strlen(e->list) == ll && !strncmp(k, e->list, ll) &&
             !strcmp(k + ll + 1, e->entry_id)) {
@@ -511,8 +521,8 @@ typedef struct rv_pick {
 
 static int on_review(void *ud, const st_review *r) {
     rv_pick *w = ud;
-    for (size_t i = 0; i < w->p->nids; i++)
-        if (!strcmp(w->p->ids[i], r->finding_id)) {
+    for (size_t i = 0; i < w->p->ids.n; i++)
+        if (!strcmp(w->p->ids.v[i], r->finding_id)) {
             json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "finding_id", r->finding_id, "seq",
                                   (json_int_t)r->seq, "status", r->status, "note", r->note, "by", r->by, "at", r->at);
             char *t = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
@@ -643,13 +653,10 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         st = case_pick_lines_cb(fs, &d, &olines, &olen, &ocount, on_pick, &pk, err);
     if (st == PEL_OK && pk.oom)
         st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == PEL_OK && i < d.nids; i++) {
+    for (size_t i = 0; st == PEL_OK && i < d.nids; i++) { /* each one asked for was picked */
         bool found = false;
-        jline *v;
-        size_t n = split_lines(olines, olen, &v);
-        for (size_t k = 0; k < n && !found; k++)
-            found = !strcmp(v[k].id, d.ids[i]);
-        free(v);
+        for (size_t k = 0; k < pk.ids.n && !found; k++)
+            found = !strcmp(pk.ids.v[k], d.ids[i]);
         if (!found)
             st = pel_fail(err, PEL_ERR_ARG, "no finding %s about the vessels%s", d.ids[i],
                           d.has_from || d.has_to ? " in the period" : "");
@@ -797,7 +804,7 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
         else {
             wl_pick w = {&pk, wf, err, PEL_OK};
             bool dflt = false;
-            if (pk.nentries)
+            if (pk.entries.n)
                 st = sc_entries_each(s, o->data_dir, on_entry, &w, &dflt, err);
             else {
                 int64_t count = 0;
@@ -873,10 +880,8 @@ pel_status pel_case_export(pel_store *s, const pel_case_opts *o, const char *out
     pel_findings_free(fs);
     free(olines);
     free(clines);
-    for (size_t i = 0; i < pk.nentries; i++)
-        free(pk.entries[i]);
-    free(pk.entries);
-    free(pk.ids);
+    strv_free(&pk.entries);
+    strv_free(&pk.ids);
     free(trk.cells.v);
     free(trk.inputs.v);
     free(tk.pulse);

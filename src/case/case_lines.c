@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "case/case.h"
+#include "report/line_text.h"
 #include "util/fail.h"
 #include "util/xsort.h"
 
@@ -317,90 +318,68 @@ pel_status case_lines_check(const char *dir, const char *rel, const char *orig_n
 
 /* ---- line texts for the dossier ---- */
 
-typedef struct text_line {
+/* Each bundle's original line numbers (its index) and where it is: a line
+ * asked for by its original's name and number is looked up in the index
+ * and read from the bundle by the report's line reader (report/line_text.h,
+ * which shows a line as text: its CR left out). */
+typedef struct text_input {
     const char *file; /* the original's name (borrowed from the doc) */
-    uint64_t line;
-    char *text;
-    size_t len;
-} text_line;
+    char *bundle;     /* the bundle's path */
+    uint64_t *orig;
+    size_t n;
+} text_input;
 
 struct case_text {
-    text_line *v;
-    size_t n, cap;
+    text_input *in;
+    size_t n;
+    rpt_lines *lines;
 };
-
-static int cmp_text(const void *a, const void *b) {
-    const text_line *x = a, *y = b;
-    int c = strcmp(x->file, y->file);
-    return c ? c : (x->line > y->line) - (x->line < y->line);
-}
 
 case_text *case_text_open(const char *dir, const case_doc *d, pel_error *err) {
     case_text *t = calloc(1, sizeof *t);
-    if (!t) {
+    if (!t || !(t->in = calloc(d->nin + 1, sizeof *t->in)) || !(t->lines = rpt_lines_new())) {
+        case_text_free(t);
         pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         return NULL;
     }
     for (size_t i = 0; i < d->nin; i++) {
-        uint64_t *orig;
-        size_t n;
-        if (case_index_read(dir, d->in[i].lines, &orig, &n, err) != PEL_OK) {
-            case_text_free(t);
-            return NULL;
-        }
-        char *lp = join_ext(dir, d->in[i].lines, "");
-        lreader r;
-        bool ok = lp && lr_open(&r, lp);
-        size_t len, j = 0;
-        while (ok && j < n && lr_next(&r, &len) > 0) {
-            if (t->n == t->cap) {
-                size_t cap = t->cap ? t->cap * 2 : 1024;
-                text_line *v = realloc(t->v, cap * sizeof *v);
-                if (!v) {
-                    ok = false;
-                    break;
-                }
-                t->v = v;
-                t->cap = cap;
-            }
-            char *s = malloc(len + 1);
-            if (!s) {
-                ok = false;
-                break;
-            }
-            memcpy(s, r.line, len);
-            s[len] = 0;
-            t->v[t->n++] = (text_line){d->in[i].path, orig[j++], s, len};
-        }
-        if (lp)
-            lr_close(&r);
-        free(lp);
-        free(orig);
-        if (!ok) {
-            pel_fail(err, PEL_ERR_IO, "%s: cannot be read", d->in[i].lines);
+        text_input *x = &t->in[t->n++];
+        x->file = d->in[i].path;
+        pel_status st = case_index_read(dir, d->in[i].lines, &x->orig, &x->n, err);
+        if (st == PEL_OK && !(x->bundle = join_ext(dir, d->in[i].lines, "")))
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        if (st != PEL_OK) {
             case_text_free(t);
             return NULL;
         }
     }
-    xqsort(t->v, t->n, sizeof *t->v, cmp_text);
     return t;
+}
+
+static int cmp_line(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
 }
 
 const char *case_text_line(void *ud, const char *file, uint64_t line, size_t *len) {
     case_text *t = ud;
-    text_line key = {file, line, NULL, 0};
-    const text_line *hit = xbsearch(&key, t->v, t->n, sizeof *t->v, cmp_text);
-    if (!hit)
-        return NULL;
-    *len = hit->len;
-    return hit->text;
+    for (size_t i = 0; i < t->n; i++) {
+        const text_input *x = &t->in[i];
+        const uint64_t *at = strcmp(x->file, file) ? NULL : xbsearch(&line, x->orig, x->n, sizeof *x->orig, cmp_line);
+        if (at)
+            return rpt_lines_get(t->lines, x->bundle, (uint64_t)(at - x->orig) + 1, len);
+    }
+    return NULL;
 }
 
 void case_text_free(case_text *t) {
     if (!t)
         return;
-    for (size_t i = 0; i < t->n; i++)
-        free(t->v[i].text);
-    free(t->v);
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->in[i].bundle);
+        free(t->in[i].orig);
+    }
+    free(t->in);
+    rpt_lines_free(t->lines);
     free(t);
 }
