@@ -337,6 +337,8 @@ check "an input changed since it was ingested: refused" test $rc = 1 -a ! -e m4
 $PEL ingest --db fresh.db s1 2>imp.err; rc=$?
 cid=$(jq -r .id <($PEL case list --db fresh.db))
 check "import into a fresh database: exit 0" test $rc = 0
+check "  the partner's context counted, not stored: 2424 positions, 6400 records of other vessels ignored" \
+    grep -q "10536 lines, 2424 positions stored, 215 duplicate receptions removed, 6400 records ignored" imp.err
 check "  the case listed with its signer" \
     test "$($PEL case list --db fresh.db | jq -r '[.findings, .signer] | @tsv')" = "7	$(tail -1 alice.pub)"
 check "  its findings as the partner's, each with the case's id and signer" \

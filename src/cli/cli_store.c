@@ -347,10 +347,12 @@ int cli_ingest(int argc, char **argv) {
         else if (!quiet)
             fprintf(stderr,
                     "pelorus ingest: case %s (%s), %s%s: %llu lines, %llu positions stored, %llu duplicate receptions "
-                    "removed; its %llu findings recorded as the partner's (pelorus case findings)\n",
+                    "removed, %llu records ignored (other vessels': the partner's context; or of no use to tracks), "
+                    "%llu rejected; its %llu findings recorded as the partner's (pelorus case findings)\n",
                     cs.id, files[i], cs.signer[0] ? "signed by key " : "unsigned", cs.signer,
                     (unsigned long long)cs.ingest.lines, (unsigned long long)cs.ingest.positions,
-                    (unsigned long long)cs.ingest.duplicates, (unsigned long long)cs.findings);
+                    (unsigned long long)cs.ingest.duplicates, (unsigned long long)cs.ingest.ignored,
+                    (unsigned long long)cs.ingest.rejected, (unsigned long long)cs.findings);
     }
     bool cases_only = nplain == 0;
     nf = nplain;
