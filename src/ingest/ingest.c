@@ -164,7 +164,7 @@ static void fail(ing *g, pel_status st) {
 
 /* Line k of the input read as the line of the original it stands for. */
 static uint64_t orig_line(const ing *g, uint64_t k) {
-    if (!g->lmap || k == 0)
+    if (!g->lmap || !g->nlmap || k == 0)
         return k;
     return k <= g->nlmap ? g->lmap[k - 1] : g->lmap[g->nlmap - 1] + (k - g->nlmap);
 }
@@ -650,12 +650,12 @@ static size_t describe(const pel_record *r, char *buf, size_t cap) {
     return n > 0 ? ((size_t)n < cap ? (size_t)n : cap - 1) : 0;
 }
 
-/* One record, already past the resume point. */
 static int cmp_mmsi(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
+/* One record, already past the resume point. */
 static void handle(ing *g, const pel_record *rin) {
     if (g->only && !xbsearch(&rin->mmsi, g->only, g->nonly, sizeof *g->only, cmp_mmsi)) {
         g->c_ign++; /* a vessel not imported (ing_mapped.only) */

@@ -417,8 +417,8 @@ static void review_item(item *x, const fnd_set *fs, bool *nomem) {
     }
     free(x->text);
     x->text = t;
-    if (dismissed) {
-        x->dismissed = true;
+    if (dismissed) { /* shown when it would have counted; a finding worth nothing stays no reason */
+        x->dismissed = x->points > 0;
         x->points = 0;
     }
 }
