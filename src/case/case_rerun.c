@@ -70,14 +70,17 @@ static uint32_t get_u(json_t *o, const char *k) {
     return json_is_integer(v) && json_integer_value(v) >= 0 ? (uint32_t)json_integer_value(v) : 0;
 }
 
-/* The strings of array member k into v (at most cap). */
-static size_t get_strs(json_t *o, const char *k, const char **v, size_t cap) {
+/* The strings of array member k: a malloc'd array (the caller frees; its
+ * strings are o's), *n of them; NULL only when out of memory. */
+static const char **get_strs(json_t *o, const char *k, size_t *n) {
     json_t *a = json_object_get(o, k);
-    size_t n = 0;
-    for (size_t i = 0; json_is_array(a) && i < json_array_size(a) && n < cap; i++)
+    size_t cap = json_is_array(a) ? json_array_size(a) : 0;
+    const char **v = malloc((cap ? cap : 1) * sizeof *v);
+    *n = 0;
+    for (size_t i = 0; v && i < cap; i++)
         if (json_is_string(json_array_get(a, i)))
-            v[n++] = json_string_value(json_array_get(a, i));
-    return n;
+            v[(*n)++] = json_string_value(json_array_get(a, i));
+    return v;
 }
 
 pel_status case_wl_import(pel_store *s, const char *path, pel_error *err) {
@@ -128,20 +131,22 @@ pel_status case_wl_import(pel_store *s, const char *path, pel_error *err) {
                 if (done[k] || strcmp(get_s(o, "list"), list) != 0)
                     continue;
                 done[k] = true;
-                const char *al[256], *fo[256], *ff[256];
+                size_t nal, nfo, nff;
+                const char **al = get_strs(o, "aliases", &nal), **fo = get_strs(o, "former", &nfo),
+                           **ff = get_strs(o, "former_flags", &nff);
                 pel_wl_entry w = {.list = list,
                                   .entry_id = get_s(o, "entry_id"),
                                   .name = get_s(o, "name"),
                                   .aliases = al,
-                                  .naliases = get_strs(o, "aliases", al, 256),
+                                  .naliases = nal,
                                   .former = fo,
-                                  .nformer = get_strs(o, "former", fo, 256),
+                                  .nformer = nfo,
                                   .imo = get_u(o, "imo"),
                                   .imo_company = get_u(o, "imo_company"),
                                   .mmsi = get_u(o, "mmsi"),
                                   .flag = get_s(o, "flag"),
                                   .former_flags = ff,
-                                  .nformer_flags = get_strs(o, "former_flags", ff, 256),
+                                  .nformer_flags = nff,
                                   .program = get_s(o, "program"),
                                   .listed_on = get_s(o, "listed_on"),
                                   .vessel_type = get_s(o, "vessel_type"),
@@ -150,7 +155,10 @@ pel_status case_wl_import(pel_store *s, const char *path, pel_error *err) {
                                   .tonnage = get_u(o, "tonnage"),
                                   .source = get_s(o, "source"),
                                   .line = get_u(o, "line")};
-                st = st_wl_import_add(imp, &w, err);
+                st = al && fo && ff ? st_wl_import_add(imp, &w, err) : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+                free(al);
+                free(fo);
+                free(ff);
                 count++;
             }
             pel_status es = st_wl_import_end(imp, st == PEL_OK, false, list, count, NULL, err);
