@@ -15,9 +15,15 @@
  * are, cut otherwise, and an hour in which the vessel itself was the only
  * one heard counts as silent.
  *
- * The rows are read from the store (st_coverage_cell) the first time a
- * cell is asked about.  The cache holds at most CS_MAX_ROWS rows and empties itself past that:
- * the results never depend on it.
+ * A question names its baseline's range too (the gap's window widened by
+ * gap.baseline_days each side, within the span): only the rows meeting it
+ * count.  The rows are read from the store (st_coverage_cell) for a range
+ * of hours the first time a cell is asked about, and again when a question
+ * reaches past what was read: CS_AHEAD_H hours are read past what is
+ * asked, since the gap detector asks in time order (det_gap.c's finish).
+ * The cache holds at most CS_MAX_ROWS rows: past that, the cells read only
+ * for hours before the asker's sweep (det_cellsum_forget) go first, then
+ * all.  The results never depend on it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +33,16 @@
 #include "store/store.h"
 #include "util/fail.h"
 
-#define CS_MAX_ROWS (16u << 20)
+#define CS_MAX_ROWS (1u << 20)
+#define CS_AHEAD_H (7 * 24) /* hours read past what a question asks */
 
 /* One cell: what every station heard together, an hour a row (st_cov_all), with running totals, and
  * every station's own rows (vessels, by hour) with theirs. */
 typedef struct cs_cell {
-    uint32_t cell; /* GEO_CELL_NONE: an empty slot */
-    size_t n;      /* hours heard (every station together) */
+    uint32_t cell;  /* GEO_CELL_NONE: an empty slot */
+    int64_t lo, hi; /* the hours read from the store, inclusive */
+    size_t n;       /* hours heard (every station together) */
+    size_t nrows;   /* rows read (for the cache's size) */
     int64_t *hour;
     uint32_t *pos, *ves;
     uint64_t *seen;
@@ -56,6 +65,7 @@ struct det_cellsum {
     size_t acap;
     cs_cell *slot;
     size_t cap, used, rows;
+    int64_t sweep; /* hours before this are asked about no more (det_cellsum_forget) */
 };
 
 static void cell_free(cs_cell *c) {
@@ -93,10 +103,11 @@ void det_cellsum_free(det_cellsum *m) {
     free(m);
 }
 
-/* Reads the rows of cell into m->rows: PEL_OK with *n set, or an error. */
-static pel_status read_cell(det_cellsum *m, uint32_t cell, size_t *n, pel_error *err) {
+/* Reads the rows of cell with hours lo..hi into m->buf: PEL_OK with *n
+ * set, or an error. */
+static pel_status read_cell(det_cellsum *m, uint32_t cell, int64_t lo, int64_t hi, size_t *n, pel_error *err) {
     *n = 0;
-    st_iter *it = st_coverage_cell(m->s, cell, err);
+    st_iter *it = st_coverage_cell(m->s, cell, lo, hi, err);
     if (!it)
         return PEL_ERR_IO;
     st_cov_row r;
@@ -121,6 +132,11 @@ static pel_status read_cell(det_cellsum *m, uint32_t cell, size_t *n, pel_error 
     return st;
 }
 
+/* Takes c out of the table, keeping the probe chains whole (linear
+ * probing: the entries after it that hash at or before its slot move
+ * back). */
+static void drop(det_cellsum *m, cs_cell *c);
+
 static cs_cell *find(det_cellsum *m, uint32_t cell) {
     size_t i = (size_t)(((uint64_t)cell * 0x9E3779B97F4A7C15u) >> 20) & (m->cap - 1);
     while (m->slot[i].cell != GEO_CELL_NONE && m->slot[i].cell != cell)
@@ -144,12 +160,58 @@ static bool grow(det_cellsum *m) {
     return true;
 }
 
-/* The slots of a row (hour h, bits) within the data's span. */
-static int span_slots(const det_cellsum *m, int64_t h, uint8_t bits) {
+static size_t home(const det_cellsum *m, uint32_t cell) {
+    return (size_t)(((uint64_t)cell * 0x9E3779B97F4A7C15u) >> 20) & (m->cap - 1);
+}
+
+static void drop(det_cellsum *m, cs_cell *c) {
+    size_t i = (size_t)(c - m->slot);
+    m->rows -= m->slot[i].nrows;
+    m->used--;
+    cell_free(&m->slot[i]);
+    for (size_t j = (i + 1) & (m->cap - 1); m->slot[j].cell != GEO_CELL_NONE; j = (j + 1) & (m->cap - 1)) {
+        size_t h = home(m, m->slot[j].cell);
+        /* j may move to i when its home is not in (i, j] cyclically */
+        if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+            m->slot[i] = m->slot[j];
+            m->slot[j] = (cs_cell){.cell = GEO_CELL_NONE};
+            i = j;
+        }
+    }
+}
+
+void det_cellsum_forget(det_cellsum *m, int64_t hour) {
+    if (m && hour > m->sweep)
+        m->sweep = hour;
+}
+
+/* Makes room: the cells read only for hours before the sweep first, then
+ * every cell. */
+static void make_room(det_cellsum *m) {
+    for (size_t i = 0; i < m->cap && m->rows > CS_MAX_ROWS / 2;)
+        if (m->slot[i].cell != GEO_CELL_NONE && m->slot[i].hi < m->sweep)
+            drop(m, &m->slot[i]); /* slot i may now hold another: look again */
+        else
+            i++;
+    if (m->rows > CS_MAX_ROWS / 2) {
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slot[i].cell != GEO_CELL_NONE)
+                cell_free(&m->slot[i]);
+        m->used = m->rows = 0;
+    }
+}
+
+/* The slots of a row (hour h, bits) within [lo, hi). */
+static int range_slots(int64_t lo, int64_t hi, int64_t h, uint8_t bits) {
     int k = 0;
     for (int b = 0; b < 6; b++)
-        k += (bits >> b & 1) && h * 6 + b >= m->ss && h * 6 + b < m->se;
+        k += (bits >> b & 1) && h * 6 + b >= lo && h * 6 + b < hi;
     return k;
+}
+
+/* The slots of a row (hour h, bits) within the data's span. */
+static int span_slots(const det_cellsum *m, int64_t h, uint8_t bits) {
+    return range_slots(m->ss, m->se, h, bits);
 }
 
 /* Fills c from the cell's rows as stored, rs[0, nrs) (station, then hour,
@@ -245,12 +307,12 @@ static size_t row_of(const int64_t *hour, size_t lo, size_t hi, int64_t h) {
 
 /* Row i of c (cut by the window [ws, we)) walked slot by slot, as a row
  * the window neither holds nor misses. */
-static void cut_row(const det_cellsum *m, const cs_cell *c, size_t i, int64_t ws, int64_t we, uint32_t mine,
+static void cut_row(const cs_cell *c, size_t i, int64_t ws, int64_t we, int64_t bs, int64_t be, uint32_t mine,
                     det_cell_heard *out) {
     int64_t h0 = c->hour[i] * 6;
     for (int k = 0; k < 6; k++) {
         int64_t sl = h0 + k;
-        if (!(c->slots[i] >> k & 1) || sl < m->ss || sl >= m->se)
+        if (!(c->slots[i] >> k & 1) || sl < bs || sl >= be)
             continue;
         if (sl >= ws && sl < we)
             out->slots_heard++;
@@ -260,13 +322,22 @@ static void cut_row(const det_cellsum *m, const cs_cell *c, size_t i, int64_t ws
     (void)mine; /* a cut hour's positions count on neither side */
 }
 
-pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we, const det_own_hour *own,
-                             size_t nown, det_cell_heard *out, uint64_t *base_seen, det_cellsum_best *best,
-                             pel_error *err) {
+pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we, int64_t bs, int64_t be,
+                             const det_own_hour *own, size_t nown, det_cell_heard *out, uint64_t *base_seen,
+                             det_cellsum_best *best, pel_error *err) {
+    /* the hours the question needs: those meeting [bs, be) */
+    int64_t need_lo = bs / 6, need_hi = (be - 1) / 6;
+    if (need_hi < need_lo)
+        need_hi = need_lo;
     cs_cell *c = find(m, cell);
+    if (c->cell == cell && (c->lo > need_lo || c->hi < need_hi)) {
+        drop(m, c); /* read too little: read again */
+        c = find(m, cell);
+    }
     if (c->cell != cell) {
+        int64_t lo = need_lo, hi = need_hi + CS_AHEAD_H;
         size_t n;
-        pel_status st = read_cell(m, cell, &n, err);
+        pel_status st = read_cell(m, cell, lo, hi, &n, err);
         if (st != PEL_OK)
             return st;
         /* only the hours of the span (a scan of a period) */
@@ -276,12 +347,8 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
                 m->buf[kept++] = m->buf[i];
         n = kept;
         const st_cov_row *r = m->buf;
-        if (m->rows > CS_MAX_ROWS) {
-            for (size_t i = 0; i < m->cap; i++)
-                if (m->slot[i].cell != GEO_CELL_NONE)
-                    cell_free(&m->slot[i]);
-            m->used = m->rows = 0;
-        }
+        if (m->rows > CS_MAX_ROWS)
+            make_room(m);
         if (m->used * 2 >= m->cap && !grow(m))
             return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
         size_t na = 0;
@@ -291,32 +358,54 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
         if (!build(m, c, m->all, na, r, n))
             return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
         c->cell = cell;
+        c->lo = lo;
+        c->hi = hi;
+        c->nrows = n;
         m->used++;
         m->rows += n;
     }
     size_t n = c->n;
     /* rows [0, a) wholly before the window, [b, n) wholly after it, [a, b)
-     * meet it: the first and last of those may be cut, the rest are in it */
+     * meet it: the first and last of those may be cut, the rest are in it;
+     * the baseline is rows [ia, a) and [b, ib), those meeting [bs, be) */
     size_t a = first_at(c->hour, 0, n, 6, ws + 1);
     size_t b = first_at(c->hour, a, n, 0, we);
     if (b < a)
         b = a;
-    uint64_t bpos = c->cpos[a] + (c->cpos[n] - c->cpos[b]);
-    uint64_t bves = c->cves[a] + (c->cves[n] - c->cves[b]);
-    uint64_t bsl = c->cslots[a] + (c->cslots[n] - c->cslots[b]);
-    *base_seen = c->por[a] | c->sor[b];
+    size_t ia = first_at(c->hour, 0, a, 6, bs + 1);
+    size_t ib = first_at(c->hour, b, n, 0, be);
+    uint64_t bpos = (c->cpos[a] - c->cpos[ia]) + (c->cpos[ib] - c->cpos[b]);
+    uint64_t bves = (c->cves[a] - c->cves[ia]) + (c->cves[ib] - c->cves[b]);
+    uint64_t bsl = (c->cslots[a] - c->cslots[ia]) + (c->cslots[ib] - c->cslots[b]);
+    /* the baseline's edge rows: their slots within [bs, be) only */
+    if (ia < a)
+        bsl = bsl - (uint64_t)span_slots(m, c->hour[ia], c->slots[ia]) +
+              (uint64_t)range_slots(bs, be, c->hour[ia], c->slots[ia]);
+    if (ib > b)
+        bsl = bsl - (uint64_t)span_slots(m, c->hour[ib - 1], c->slots[ib - 1]) +
+              (uint64_t)range_slots(bs, be, c->hour[ib - 1], c->slots[ib - 1]);
+    if (ia == 0 && ib == n)
+        *base_seen = c->por[a] | c->sor[b];
+    else {
+        uint64_t seen = 0;
+        for (size_t i = ia; i < a; i++)
+            seen |= c->seen[i];
+        for (size_t i = b; i < ib; i++)
+            seen |= c->seen[i];
+        *base_seen = seen;
+    }
     /* the rows meeting the window: whole ones by the sums, cut ones slot by slot */
     size_t i0 = a, i1 = b; /* [i0, i1): the rows wholly in it */
     if (i0 < i1 && !(c->hour[i0] * 6 >= ws && c->hour[i0] * 6 + 6 <= we)) {
         uint32_t mine = own_in(own, nown, c->hour[i0]);
         if (!(mine && c->ves[i0] <= 1))
-            cut_row(m, c, i0, ws, we, mine, out);
+            cut_row(c, i0, ws, we, bs, be, mine, out);
         i0++;
     }
     if (i0 < i1 && !(c->hour[i1 - 1] * 6 >= ws && c->hour[i1 - 1] * 6 + 6 <= we)) {
         uint32_t mine = own_in(own, nown, c->hour[i1 - 1]);
         if (!(mine && c->ves[i1 - 1] <= 1))
-            cut_row(m, c, i1 - 1, ws, we, mine, out);
+            cut_row(c, i1 - 1, ws, we, bs, be, mine, out);
         i1--;
     }
     uint64_t ipos = c->cpos[i1] - c->cpos[i0], ives = c->cves[i1] - c->cves[i0];
@@ -325,8 +414,8 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
      * another, its positions and itself are not the others' */
     for (size_t k = 0; k < nown; k++) {
         size_t i = row_of(c->hour, 0, n, own[k].hour);
-        if (i == n || (i >= a && i < i0) || (i >= i1 && i < b))
-            continue; /* no such row, or a cut one (done above) */
+        if (i == n || i < ia || i >= ib || (i >= a && i < i0) || (i >= i1 && i < b))
+            continue; /* no such row, one outside the baseline, or a cut one (done above) */
         uint32_t mine = own[k].positions, p = c->pos[i];
         if (!mine)
             continue;
@@ -335,7 +424,8 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
         if (c->ves[i] <= 1) {
             *P -= p;
             *V -= c->ves[i];
-            *S -= (uint64_t)span_slots(m, c->hour[i], c->slots[i]);
+            *S -=
+                (uint64_t)(in ? span_slots(m, c->hour[i], c->slots[i]) : range_slots(bs, be, c->hour[i], c->slots[i]));
         } else {
             *P -= mine < p ? mine : p;
             *V -= 1;
@@ -349,7 +439,8 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
     out->base_vessel_hours += (long)bves;
 
     /* the station that heard the most other vessel-hours outside the
-     * window (on a tie the first by name, else the lowest id), when asked */
+     * window within the baseline (on a tie the first by name, else the
+     * lowest id), when asked */
     best->station = 0;
     best->vessel_hours = 0;
     for (size_t i = 0; best->want && i < c->ns;) {
@@ -361,10 +452,11 @@ pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t 
         size_t sb = first_at(c->st_hour, sa, j, 0, we);
         if (sb < sa)
             sb = sa;
-        long vh = (long)((c->st_cves[sa] - c->st_cves[i]) + (c->st_cves[j] - c->st_cves[sb]));
+        size_t si = first_at(c->st_hour, i, sa, 6, bs + 1), sj = first_at(c->st_hour, sb, j, 0, be);
+        long vh = (long)((c->st_cves[sa] - c->st_cves[si]) + (c->st_cves[sj] - c->st_cves[sb]));
         for (size_t k = 0; k < nown; k++) {
             size_t r = row_of(c->st_hour, i, j, own[k].hour);
-            if (r < j && (r < sa || r >= sb) && own[k].positions)
+            if (r < j && ((r >= si && r < sa) || (r >= sb && r < sj)) && own[k].positions)
                 vh -= 1;
         }
         bool before = vh > best->vessel_hours ||

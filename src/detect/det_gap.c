@@ -51,8 +51,10 @@
  * between received positions, so one shorter than min_gap_h plus the
  * reporting interval may be missed at the threshold.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +260,16 @@ static det_own_hour *own_hours(const pel_position *p, size_t n, size_t *nout) {
     return v;
 }
 
+/* The cells a gap is judged over (judge_cause's): up to GAP_MAX_CELLS
+ * into cells, how many. */
+static size_t gap_cells(const det_gap_opts *o, const pel_position *a, const pel_position *z, uint32_t *cells) {
+    double lat0 = (double)a->lat / PEL_DEG, lon0 = (double)a->lon / PEL_DEG;
+    size_t nc = z ? path_cells(lat0, lon0, (double)z->lat / PEL_DEG, (double)z->lon / PEL_DEG, o->corridor_m, cells,
+                               GAP_MAX_CELLS)
+                  : geo_cells_near(lat0, lon0, o->open_radius_m, cells, GAP_MAX_CELLS);
+    return nc > GAP_MAX_CELLS ? GAP_MAX_CELLS : nc;
+}
+
 /* Adds "cause", "suspected" and the cause's evidence: the seam of identity
  * first, then the coverage cells along the vessel's plausible path (last
  * to next position; an open gap: the cells within open_radius_m of its
@@ -267,8 +279,8 @@ static det_own_hour *own_hours(const pel_position *p, size_t n, size_t *nout) {
 typedef char cell_texts[GAP_SHOW_CELLS][256]; /* the evidence's texts: borrowed by the builder until the emit */
 
 static pel_status judge_cause(cell_texts text, const det_gap_opts *o, const det_gap_context *ctx, uint32_t mmsi,
-                              const pel_position *a, const pel_position *z, int64_t end_ms, const det_own_hour *own,
-                              size_t nown, fnd_builder *b) {
+                              const pel_position *a, const pel_position *z, int64_t end_ms, const uint32_t *cells,
+                              size_t nc, const det_own_hour *own, size_t nown, fnd_builder *b) {
     if (!ctx || !ctx->cell_heard) {
         fnd_null(b, "cause");
         fnd_bool(b, "suspected", -1);
@@ -281,13 +293,11 @@ static pel_status judge_cause(cell_texts text, const det_gap_opts *o, const det_
     if (margin < 0)
         margin = 0;
     int64_t from = a->t_ms + margin, to = end_ms - margin;
-    double lat0 = (double)a->lat / PEL_DEG, lon0 = (double)a->lon / PEL_DEG;
-    uint32_t cells[GAP_MAX_CELLS];
-    size_t nc = z ? path_cells(lat0, lon0, (double)z->lat / PEL_DEG, (double)z->lon / PEL_DEG, o->corridor_m, cells,
-                               GAP_MAX_CELLS)
-                  : geo_cells_near(lat0, lon0, o->open_radius_m, cells, GAP_MAX_CELLS);
-    if (nc > GAP_MAX_CELLS)
-        nc = GAP_MAX_CELLS;
+    uint32_t mine[GAP_MAX_CELLS];
+    if (!cells) {
+        nc = gap_cells(o, a, z, mine);
+        cells = mine;
+    }
     judged *j = malloc((nc ? nc : 1) * sizeof *j);
     if (!j)
         return PEL_ERR_NOMEM;
@@ -354,8 +364,26 @@ static pel_status judge_cause(cell_texts text, const det_gap_opts *o, const det_
     return PEL_OK;
 }
 
+/* Adds the cause of gap b (its members up to the cause; ends a and z, z
+ * NULL when open): "identity" when the ship went on as another MMSI
+ * (b->mmsi2, a link: the MMSI change, not a silence, is why this one was
+ * never heard again), else judged against the coverage (judge_cause, over
+ * cells[0, nc), NULL: gap_cells', with the vessel's own hours own[0,
+ * nown)).  texts are borrowed by b until it
+ * is emitted. */
+static pel_status gap_cause(cell_texts texts, const det_gap_opts *o, const det_gap_context *ctx, const pel_position *a,
+                            const pel_position *z, const uint32_t *cells, size_t nc, const det_own_hour *own,
+                            size_t nown, fnd_builder *b) {
+    if (b->mmsi2) {
+        fnd_str(b, "cause", "identity");
+        fnd_bool(b, "suspected", 0);
+        return PEL_OK;
+    }
+    return judge_cause(texts, o, ctx, b->mmsi, a, z, b->end_ms, cells, nc, own, nown, b);
+}
+
 /* Builds and emits one gap from a (position before) to z (position after,
- * NULL for an open gap ending at end_ms). */
+ * NULL for an open gap ending at end_ms), or hands it to ctx->defer. */
 static pel_status emit_gap(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
                            const pel_position *a, const pel_position *z, int64_t end_ms, size_t others_same,
                            const det_own_hour *own, size_t nown, fnd_emit_fn emit, void *ud) {
@@ -399,18 +427,12 @@ static pel_status emit_gap(const det_gap_opts *o, const det_geo *geo, const det_
     fnd_num(b, "draught_after_m", d1, 1);
     fnd_bool(b, "draught_changed", isnan(d0) || isnan(d1) ? -1 : fabs(d1 - d0) >= o->draught_change_m - 1e-9);
 
+    if (ctx && ctx->defer)
+        return ctx->defer(ctx->ud, b, a, z, own, nown);
     cell_texts texts; /* until the emit below */
-    if (after != mmsi) {
-        /* the ship went on as another MMSI (a link): the MMSI change, not a
-         * silence, is why this one was never heard again */
-        fnd_str(b, "cause", "identity");
-        fnd_bool(b, "suspected", 0);
-    } else {
-        pel_status st = judge_cause(texts, o, ctx, mmsi, a, z, f.end_ms, own, nown, b);
-        if (st != PEL_OK)
-            return st;
-    }
-
+    pel_status st = gap_cause(texts, o, ctx, a, z, NULL, 0, own, nown, b);
+    if (st != PEL_OK)
+        return st;
     fnd_add_position(&f, a);
     if (z)
         fnd_add_position(&f, z);
@@ -465,17 +487,39 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
 
 /* ---- in the scan: hooks (detectors.h) ---------------------------------------------------- */
 
+/* A gap set aside (det_gap_context.defer) until every vessel is read, as
+ * the spill file holds it: this, then its nmem members (fnd_member: their
+ * names and strings are static or the geography's, both of which outlive
+ * the scan), then its nown own hours, then its ncells cells (gap_cells',
+ * in their order; none for a link). */
+typedef struct gap_rec {
+    uint32_t mmsi, mmsi2;
+    int64_t start_ms, end_ms;
+    double lat, lon;
+    uint32_t nmem, nown, ncells;
+    bool has_z;
+    pel_position a, z;
+} gap_rec;
+
+/* Where a gap set aside is in the spill file, and its place in the order
+ * of judgement: by the time it starts, then as set aside. */
+typedef struct gap_key {
+    int64_t t;
+    uint64_t seq;
+    int64_t off;
+} gap_key;
+
 typedef struct gap_scan {
     pel_store *s;
     det_cellsum *sums; /* the coverage map's cells with running totals, for cell_heard */
     const det_gap_opts *o;
+    const det_geo *geo;
     /* each station's pulse: bit k of pulse[id * words ..] is the data's
      * ten-minute slot k (from data_start) in which it heard anything;
      * NULL when there are no stations (or too many to hold) */
     uint64_t *pulse;
     size_t nstations, words;
-    long *pulse_heard; /* per station, its slots heard over the span */
-    char **names;      /* per station id, its name (st_source_names) */
+    char **names; /* per station id, its name (st_source_names) */
     size_t nnames;
     pel_error *err; /* the scan's, for cell_heard's failures */
     det_gap_context ctx;
@@ -483,6 +527,12 @@ typedef struct gap_scan {
     uint16_t *hours; /* positions heard per hour since data_start (saturating) */
     size_t nhours;
     uint64_t vessels_heard; /* vessels with usable positions */
+    FILE *spill;            /* the gaps set aside (tmpfile), NULL before the first */
+    int64_t spill_end;      /* bytes written to it */
+    gap_key *keys;          /* one per gap set aside */
+    size_t nkeys, capkeys;
+    det_own_hour *kept; /* a gap's own hours, as set aside (a buffer) */
+    size_t capkept;
 } gap_scan;
 
 static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
@@ -490,11 +540,32 @@ static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
     return st_draught_near(g->s, mmsi, t, before);
 }
 
+/* The slots of bits[from, to) that are set. */
+static long bits_set(const uint64_t *bits, int64_t from, int64_t to) {
+    long k = 0;
+    while (from < to && from % 64)
+        k += (long)(bits[from / 64] >> (from % 64) & 1), from++;
+    for (; from + 64 <= to; from += 64)
+        k += __builtin_popcountll(bits[from / 64]);
+    for (; from < to; from++)
+        k += (long)(bits[from / 64] >> (from % 64) & 1);
+    return k;
+}
+
+/* The ten-minute slots of a gap's baseline: its window [ws, we) widened
+ * by baseline_days each side, within the span [ss, se). */
+static void baseline_range(const det_gap_opts *o, int64_t ss, int64_t se, int64_t ws, int64_t we, int64_t *bs,
+                           int64_t *be) {
+    int64_t w = (int64_t)llround(o->baseline_days * 144.0);
+    *bs = ws - w > ss ? ws - w : ss;
+    *be = we + w < se ? we + w : se;
+}
+
 /* A cell's ten-minute slots and positions heard (every reception: station
  * 0 of the map) in the window [from_ms, to_ms) and, as its baseline,
- * outside it within the data's span.  Slots count when wholly inside the
- * window; positions by hour, an hour the window cuts counted on neither
- * side. */
+ * outside it within baseline_days of it (and the data's span).  Slots
+ * count when wholly inside the window; positions by hour, an hour the
+ * window cuts counted on neither side. */
 static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t from_ms, int64_t to_ms,
                              const det_own_hour *own, size_t nown, det_cell_heard *out) {
     gap_scan *g = ud;
@@ -508,13 +579,15 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
         we = se;
     if (we < ws)
         we = ws;
+    int64_t bs, be;
+    baseline_range(g->o, ss, se, ws, we, &bs, &be);
     out->slots = (long)(we - ws);
-    out->base_slots = (long)((se - ss) - (we - ws));
+    out->base_slots = (long)((be - bs) - (we - ws));
     if (!g->sums && !(g->sums = det_cellsum_new(g->s, ss, se)))
         return pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
     uint64_t base_seen = 0;
     det_cellsum_best q = {.want = g->pulse != NULL, .nstations = g->nstations, .names = g->names};
-    pel_status st = det_cellsum_heard(g->sums, cell, ws, we, own, nown, out, &base_seen, &q, g->err);
+    pel_status st = det_cellsum_heard(g->sums, cell, ws, we, bs, be, own, nown, out, &base_seen, &q, g->err);
     if (st != PEL_OK)
         return st;
     /* no baseline of its own: the station that served it, by vessel-hours
@@ -523,11 +596,9 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
     uint32_t best = q.station;
     long best_vh = q.vessel_hours;
     if (best && best_vh >= g->o->serve_hours) {
-        long in = 0, all = (long)(we - ws), span = (long)(se - ss);
         const uint64_t *bits = g->pulse + (size_t)best * g->words;
-        for (int64_t k = ws - ss; k < we - ss; k++)
-            in += (long)(bits[k / 64] >> (k % 64) & 1);
-        long out_heard = g->pulse_heard[best] - in, out_all = span - all;
+        long all = (long)(we - ws), in = bits_set(bits, ws - ss, we - ss);
+        long out_heard = bits_set(bits, bs - ss, be - ss) - in, out_all = (long)(be - bs) - all;
         double usual = out_all > 0 ? (double)out_heard / (double)out_all : 0;
         if (usual >= g->o->min_baseline && all > 0 && (double)out_all / 6.0 >= g->o->min_baseline_h - 1e-9) {
             out->served = (double)in / (double)all >= g->o->keep_ratio * usual - 1e-12;
@@ -538,8 +609,8 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
      * (a lower bound: another vessel may share a bit) */
     uint64_t own_bit = st_cov_bit(mmsi);
     out->base_vessels = __builtin_popcountll(base_seen & ~own_bit);
-    /* the hours of the span less those the window meets */
-    int64_t hs = ss / 6, he = (se - 1) / 6, base_hours = he - hs + 1;
+    /* the hours of the baseline's range less those the window meets */
+    int64_t hs = bs / 6, he = (be - 1) / 6, base_hours = he - hs + 1;
     if (we > ws) {
         int64_t o0 = ws / 6, o1 = (we + 5) / 6 - 1;
         if (o0 < hs)
@@ -568,8 +639,7 @@ static pel_status station_pulse(gap_scan *g, pel_error *err) {
     if (g->words > PULSE_MAX_BYTES / 8 / g->nstations)
         return PEL_OK; /* too many to hold: thin cells stay without a judgement */
     g->pulse = calloc(g->nstations * g->words, sizeof *g->pulse);
-    g->pulse_heard = calloc(g->nstations, sizeof *g->pulse_heard);
-    if (!g->pulse || !g->pulse_heard)
+    if (!g->pulse)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the stations' pulse");
     st_iter *it = st_coverage_rows(g->s, ST_COV_STATIONS, 0, ss / 6, (se - 1) / 6, err);
     if (!it)
@@ -582,14 +652,74 @@ static pel_status station_pulse(gap_scan *g, pel_error *err) {
         uint64_t *bits = g->pulse + (size_t)r.station * g->words;
         for (int k = 0; k < 6; k++) {
             int64_t sl = r.hour * 6 + k - ss;
-            if (!(r.slots >> k & 1) || sl < 0 || sl >= se - ss || (bits[sl / 64] >> (sl % 64) & 1))
-                continue;
-            bits[sl / 64] |= 1ull << (sl % 64);
-            g->pulse_heard[r.station]++;
+            if ((r.slots >> k & 1) && sl >= 0 && sl < se - ss)
+                bits[sl / 64] |= 1ull << (sl % 64);
         }
     }
     st_iter_free(it);
     return step < 0 ? (pel_status)-step : PEL_OK;
+}
+
+static int cmp_u32(const void *x, const void *y) {
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* det_gap_context.defer: writes the gap to the spill file with the own
+ * hours its judgement can ask about (those in its cells, within its
+ * baseline's reach), and keeps its key. */
+static pel_status defer_gap(void *ud, const fnd_builder *b, const pel_position *a, const pel_position *z,
+                            const det_own_hour *own, size_t nown) {
+    gap_scan *g = ud;
+    if (!g->spill && !(g->spill = tmpfile()))
+        return pel_fail(g->err, PEL_ERR_IO, "cannot make a temporary file for the gaps: %s", strerror(errno));
+    if (g->nkeys == g->capkeys) {
+        size_t cap = g->capkeys ? 2 * g->capkeys : 1024;
+        gap_key *v = realloc(g->keys, cap * sizeof *v);
+        if (!v)
+            return pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the gaps");
+        g->keys = v;
+        g->capkeys = cap;
+    }
+    size_t nk = 0, nc = 0;
+    uint32_t cells[GAP_MAX_CELLS], sorted[GAP_MAX_CELLS];
+    if (!b->mmsi2)
+        nc = gap_cells(g->o, a, z, cells);
+    if (nc && nown) {
+        if (nown > g->capkept) {
+            det_own_hour *v = realloc(g->kept, nown * sizeof *v);
+            if (!v)
+                return pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the gaps");
+            g->kept = v;
+            g->capkept = nown;
+        }
+        memcpy(sorted, cells, nc * sizeof *cells);
+        xqsort(sorted, nc, sizeof *sorted, cmp_u32);
+        int64_t reach = (int64_t)llround(g->o->baseline_days * 24.0) + 2;
+        int64_t h0 = a->t_ms / 3600000 - reach, h1 = b->end_ms / 3600000 + reach;
+        for (size_t i = 0; i < nown; i++)
+            if (own[i].hour >= h0 && own[i].hour <= h1 && xbsearch(&own[i].cell, sorted, nc, sizeof *sorted, cmp_u32))
+                g->kept[nk++] = own[i];
+    }
+    gap_rec r = {.mmsi = b->mmsi,
+                 .mmsi2 = b->mmsi2,
+                 .start_ms = b->start_ms,
+                 .end_ms = b->end_ms,
+                 .lat = b->lat,
+                 .lon = b->lon,
+                 .nmem = (uint32_t)b->nmem,
+                 .nown = (uint32_t)nk,
+                 .ncells = (uint32_t)nc,
+                 .has_z = z != NULL,
+                 .a = *a,
+                 .z = z ? *z : *a};
+    if (fwrite(&r, sizeof r, 1, g->spill) != 1 || fwrite(b->mem, sizeof *b->mem, b->nmem, g->spill) != b->nmem ||
+        fwrite(g->kept, sizeof *g->kept, nk, g->spill) != nk || fwrite(cells, sizeof *cells, nc, g->spill) != nc)
+        return pel_fail(g->err, PEL_ERR_IO, "writing the gaps to a temporary file failed: %s", strerror(errno));
+    g->keys[g->nkeys] = (gap_key){.t = a->t_ms, .seq = g->nkeys, .off = g->spill_end};
+    g->nkeys++;
+    g->spill_end += (int64_t)(sizeof r + b->nmem * sizeof *b->mem + nk * sizeof *g->kept + nc * sizeof *cells);
+    return PEL_OK;
 }
 
 pel_status det_gap_begin(det_call *c) {
@@ -601,6 +731,7 @@ pel_status det_gap_begin(det_call *c) {
     g->s = env->s;
     g->err = c->err;
     g->o = c->opts;
+    g->geo = &env->geo;
     g->data_start = env->data_start_ms;
     g->data_end = env->data_end_ms;
     pel_status st = station_pulse(g, c->err);
@@ -617,6 +748,7 @@ pel_status det_gap_begin(det_call *c) {
                                .cell_heard = cell_heard,
                                .data_end_ms = env->data_end_ms,
                                .links = env->links,
+                               .defer = defer_gap,
                                .ud = g};
     return PEL_OK;
 }
@@ -633,46 +765,174 @@ pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, siz
     return det_gap_track(c->opts, &c->env->geo, &g->ctx, mmsi, p, n, c->emit, c->ud);
 }
 
-/* Gaps against the feed's pulse: in data from many vessels, a silence
+static int cmp_key(const void *x, const void *y) {
+    const gap_key *a = x, *b = y;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* The loiterings' periods, by start, with the latest end so far: whether
+ * a gap meets one in time is two binary searches away. */
+typedef struct span {
+    int64_t start, end, max_end; /* max_end: the latest end of this one and those before */
+} span;
+
+static int cmp_span(const void *x, const void *y) {
+    const span *a = x, *b = y;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
+/* True when some span of v[0, n) (by start, max_end filled) has start <
+ * t1 and end > t0. */
+static bool meets(const span *v, size_t n, int64_t t0, int64_t t1) {
+    size_t lo = 0, hi = n; /* the spans starting before t1: [0, lo) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].start < t1)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && v[lo - 1].max_end > t0;
+}
+
+/* The gaps against the feed's pulse: in data from many vessels, a silence
  * during which the whole feed was silent most of the time (no position of
  * any vessel in more than half of its hours: a receiver network down, a
  * file holding two days a year apart) is a hole in the data, not a
  * vessel's gap; it is left out (counted in the scan's statistics).  Every
  * gap kept says how much of it the feed covered ("feed_hours_fraction").
- * A store holding one vessel only cannot be judged: its gaps are kept. */
+ * A store holding one vessel only cannot be judged: its gaps are kept.
+ * Returns true to keep the gap, with *frac set (NAN: not judged). */
+static bool in_feed(const gap_scan *g, int64_t start_ms, int64_t end_ms, double *frac) {
+    *frac = NAN;
+    if (!g->hours)
+        return true;
+    /* the hours strictly inside the gap: its edges hold its own positions */
+    int64_t h0 = (start_ms - g->data_start) / 3600000 + 1, h1 = (end_ms - g->data_start) / 3600000 - 1;
+    size_t heard = 0, all = 0;
+    if (h0 < 0) /* a period's scan: the hours before it are not the feed's to judge */
+        h0 = 0;
+    for (int64_t h = h0; h <= h1; h++, all++)
+        heard += (size_t)h < g->nhours && g->hours[h] > 0;
+    *frac = all ? (double)heard / (double)all : 1.0;
+    return !(g->vessels_heard > 1 && *frac < g->o->min_feed_fraction);
+}
+
+/* Judges the gaps set aside, in time order (the coverage cache then reads
+ * each cell's hours about once), and emits those the feed covered; the
+ * ends of those that meet a loitering in time go to env->gap_ends. */
 pel_status det_gap_finish(det_call *c) {
     gap_scan *g = c->state;
     const det_gap_opts *o = c->opts;
-    fnd_set *s = c->env->found;
-    bool *keep = malloc((s->n ? s->n : 1) * sizeof *keep);
-    if (!keep)
+    if (!g->nkeys)
+        return PEL_OK;
+    xqsort(g->keys, g->nkeys, sizeof *g->keys, cmp_key);
+    /* the loiterings' periods (the loitering row's vessel hooks have run) */
+    fnd_set *set = c->env->found;
+    span *sp = NULL;
+    size_t nsp = 0;
+    det_rdv_gaps *ends = c->env->gap_ends;
+    for (size_t i = 0; ends && i < set->n; i++)
+        nsp += strcmp(set->v[i].event, "loitering") == 0;
+    if (nsp && !(sp = malloc(nsp * sizeof *sp)))
         return PEL_ERR_NOMEM;
-    for (size_t i = 0; i < s->n; i++) {
-        const fnd_finding *f = &s->v[i];
-        keep[i] = true;
-        if (strcmp(f->event, "gap") != 0 || !g->hours)
-            continue;
-        /* the hours strictly inside the gap: its edges hold its own positions */
-        int64_t h0 = (f->start_ms - g->data_start) / 3600000 + 1, h1 = (f->end_ms - g->data_start) / 3600000 - 1;
-        size_t heard = 0, all = 0;
-        if (h0 < 0) /* a period's scan: the hours before it are not the feed's to judge */
-            h0 = 0;
-        for (int64_t h = h0; h <= h1; h++, all++)
-            heard += (size_t)h < g->nhours && g->hours[h] > 0;
-        double frac = all ? (double)heard / (double)all : 1.0;
-        if (g->vessels_heard > 1 && frac < o->min_feed_fraction) {
+    nsp = 0;
+    for (size_t i = 0; sp && i < set->n; i++)
+        if (strcmp(set->v[i].event, "loitering") == 0)
+            sp[nsp++] = (span){set->v[i].start_ms, set->v[i].end_ms, 0};
+    xqsort(sp, nsp, sizeof *sp, cmp_span);
+    for (size_t i = 0; i < nsp; i++)
+        sp[i].max_end = i && sp[i - 1].max_end > sp[i].end ? sp[i - 1].max_end : sp[i].end;
+    fnd_builder *b = malloc(sizeof *b);
+    det_own_hour *own = NULL;
+    size_t owncap = 0;
+    pel_status st = b ? PEL_OK : PEL_ERR_NOMEM;
+    int64_t reach_ms = (int64_t)llround(o->baseline_days * 86400000.0);
+    for (size_t k = 0; k < g->nkeys && st == PEL_OK; k++) {
+        gap_rec r;
+        if (fseeko(g->spill, (off_t)g->keys[k].off, SEEK_SET) != 0 || fread(&r, sizeof r, 1, g->spill) != 1 ||
+            r.nmem > FND_MAX_MEMBERS || r.ncells > GAP_MAX_CELLS) {
+            st = pel_fail(c->err, PEL_ERR_IO, "reading the gaps back from a temporary file failed");
+            break;
+        }
+        if (r.nown > owncap) {
+            det_own_hour *v = realloc(own, r.nown * sizeof *v);
+            if (!v) {
+                st = PEL_ERR_NOMEM;
+                break;
+            }
+            own = v;
+            owncap = r.nown;
+        }
+        memset(b, 0, offsetof(fnd_builder, mem));
+        b->event = "gap";
+        b->mmsi = r.mmsi;
+        b->mmsi2 = r.mmsi2;
+        b->start_ms = r.start_ms;
+        b->end_ms = r.end_ms;
+        b->lat = r.lat;
+        b->lon = r.lon;
+        b->nmem = r.nmem;
+        b->depth = 0;
+        b->overflow = false;
+        uint32_t cells[GAP_MAX_CELLS];
+        if (fread(b->mem, sizeof *b->mem, r.nmem, g->spill) != r.nmem ||
+            fread(own, sizeof *own, r.nown, g->spill) != r.nown ||
+            fread(cells, sizeof *cells, r.ncells, g->spill) != r.ncells) {
+            st = pel_fail(c->err, PEL_ERR_IO, "reading the gaps back from a temporary file failed");
+            break;
+        }
+        double frac;
+        if (!in_feed(g, r.start_ms, r.end_ms, &frac)) {
             c->env->stats->gaps_in_holes++;
-            keep[i] = false;
             continue;
         }
-        if (fnd_set_append_num(s, i, "feed_hours_fraction", frac, 2) != PEL_OK) {
-            free(keep);
-            return PEL_ERR_NOMEM;
+        /* gaps come in time order: the coverage before this one's reach is done with */
+        if (g->sums)
+            det_cellsum_forget(g->sums, (r.a.t_ms - reach_ms) / 3600000 - 1);
+        cell_texts texts; /* until the emit below */
+        const pel_position *z = r.has_z ? &r.z : NULL;
+        if ((st = gap_cause(texts, o, &g->ctx, &r.a, z, cells, r.ncells, own, r.nown, b)) != PEL_OK)
+            break;
+        if (!isnan(frac))
+            fnd_num(b, "feed_hours_fraction", frac, 2);
+        fnd_add_position(b, &r.a);
+        if (z)
+            fnd_add_position(b, z);
+        size_t before = set->n;
+        c->emit(c->ud, b);
+        /* the ends of a gap the set took, for the dark rendezvous: one that
+         * meets a loitering in time, of the vessel's own (not a link) */
+        if (set->n == before || !ends || r.mmsi2 || !meets(sp, nsp, r.a.t_ms, r.end_ms))
+            continue;
+        if (ends->n == ends->cap) {
+            size_t cap = ends->cap ? 2 * ends->cap : 64;
+            det_rdv_gap *v = realloc(ends->v, cap * sizeof *v);
+            if (!v) {
+                st = PEL_ERR_NOMEM;
+                break;
+            }
+            ends->v = v;
+            ends->cap = cap;
         }
+        fnd_finding f;
+        fnd_view(b, &f);
+        const char *cause = fnd_get_str(&f, "cause");
+        det_rdv_gap *e = &ends->v[ends->n++];
+        *e = (det_rdv_gap){.mmsi = r.mmsi,
+                           .before = r.a,
+                           .after = r.z,
+                           .open = !r.has_z,
+                           .end_ms = r.end_ms,
+                           .suspected = fnd_get_bool(&f, "suspected")};
+        snprintf(e->cause, sizeof e->cause, "%s", cause ? cause : "");
     }
-    fnd_set_keep(s, keep);
-    free(keep);
-    return PEL_OK;
+    free(b);
+    free(own);
+    free(sp);
+    return st;
 }
 
 void det_gap_cleanup(det_call *c) {
@@ -681,11 +941,14 @@ void det_gap_cleanup(det_call *c) {
         return;
     det_cellsum_free(g->sums);
     free(g->pulse);
-    free(g->pulse_heard);
     for (size_t i = 0; i < g->nnames; i++)
         free(g->names[i]);
     free(g->names);
     free(g->hours);
+    if (g->spill)
+        fclose(g->spill);
+    free(g->keys);
+    free(g->kept);
     free(g);
     c->state = NULL;
 }

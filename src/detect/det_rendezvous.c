@@ -28,13 +28,12 @@
  * The partners are listed the longest together first, then by MMSI and
  * gap start, at most loitering.max_partners.
  *
- * The seam: the gap row runs before the loitering row (det_table), so for
- * each vessel the gap findings it just pushed are in env->found when the
- * loitering vessel hook runs; that hook keeps their end positions (the
- * findings hold only their evidence lines).  The gap finish drops the
- * gaps in holes of the feed; the loitering finish, after it, judges the
- * gaps left against every loitering and amends the loitering findings
- * (fnd_set_append).
+ * The seam: the gap row's finish runs before the loitering row's
+ * (det_table).  It judges the gaps once every vessel is read, drops those
+ * in holes of the feed, and leaves the ends of those that meet a
+ * loitering in time in env->gap_ends (the findings hold only their
+ * evidence lines); the loitering finish judges them against every
+ * loitering and amends the loitering findings (fnd_set_append).
  *
  * Limits: the place is the loitering's mean position; a partner is
  * assumed to sail straight at a steady speed; the loiterer's own movement
@@ -222,57 +221,7 @@ pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap
 
 /* ---- the loitering row's hooks ------------------------------------------------------------ */
 
-typedef struct loiter_scan {
-    size_t seen;    /* findings of env->found looked at for gaps */
-    det_rdv_gap *g; /* the ends of every gap pushed, in push order */
-    size_t n, cap;
-} loiter_scan;
-
-pel_status det_loiter_begin(det_call *c) {
-    c->state = calloc(1, sizeof(loiter_scan));
-    return c->state ? PEL_OK : PEL_ERR_NOMEM;
-}
-
-/* The position of p (n, time order) at time t with evidence e, or NULL. */
-static const pel_position *find_pos(const pel_position *p, size_t n, int64_t t, const fnd_evidence *e) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p[mid].t_ms < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < n && p[i].t_ms == t; i++)
-        if (p[i].input == e->input && p[i].line == e->line)
-            return &p[i];
-    return NULL;
-}
-
 pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    loiter_scan *ls = c->state;
-    const fnd_set *s = c->env->found;
-    const det_loiter_opts *o = c->opts;
-    for (; ls && ls->seen < s->n; ls->seen++) {
-        const fnd_finding *f = &s->v[ls->seen];
-        if (o->max_partners <= 0 || f->mmsi != mmsi || strcmp(f->event, "gap") != 0 || f->nev < 1)
-            continue;
-        bool open = fnd_get_bool(f, "open") == 1;
-        const pel_position *a = find_pos(p, n, f->start_ms, &f->ev[0]);
-        const pel_position *b = open || f->nev < 2 ? NULL : find_pos(p, n, f->end_ms, &f->ev[1]);
-        if (!a || (!open && !b))
-            continue; /* cannot happen: the gap detector's evidence is these positions */
-        if (ls->n == ls->cap) {
-            size_t cap = ls->cap ? 2 * ls->cap : 64;
-            det_rdv_gap *v = realloc(ls->g, cap * sizeof *v);
-            if (!v)
-                return PEL_ERR_NOMEM;
-            ls->g = v;
-            ls->cap = cap;
-        }
-        ls->g[ls->n++] = (det_rdv_gap){
-            .mmsi = mmsi, .before = *a, .after = b ? *b : *a, .open = open, .end_ms = f->end_ms, .suspected = -1};
-    }
     det_loiter_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
     return PEL_OK;
 }
@@ -287,48 +236,18 @@ static int cmp_gap(const void *x, const void *y) {
 }
 
 pel_status det_loiter_finish(det_call *c) {
-    loiter_scan *ls = c->state;
-    fnd_set *s = c->env->found;
-    if (!ls || ls->n == 0)
+    det_rdv_gaps *g = c->env->gap_ends;
+    if (!g || g->n == 0)
         return PEL_OK;
-    /* the gaps the gap's finish kept, with their judgement, in the order
-     * of their ends (each gap has its own: one per position of a chain) */
-    xqsort(ls->g, ls->n, sizeof *ls->g, cmp_gap);
-    det_rdv_gap *kept = malloc(ls->n * sizeof *kept);
-    if (!kept)
-        return PEL_ERR_NOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < s->n && k < ls->n; i++) {
-        const fnd_finding *f = &s->v[i];
-        if (strcmp(f->event, "gap") != 0)
-            continue;
-        det_rdv_gap key = {.mmsi = f->mmsi, .before = {.t_ms = f->start_ms}, .end_ms = f->end_ms};
-        const det_rdv_gap *g = xbsearch(&key, ls->g, ls->n, sizeof *ls->g, cmp_gap);
-        if (!g)
-            continue;
-        kept[k] = *g;
-        kept[k].suspected = fnd_get_bool(f, "suspected");
-        const char *cause = fnd_get_str(f, "cause");
-        snprintf(kept[k].cause, sizeof kept[k].cause, "%s", cause ? cause : "");
-        k++;
-    }
+    /* the gaps the gap's finish judged and kept, by vessel and time */
+    xqsort(g->v, g->n, sizeof *g->v, cmp_gap);
     char **paths = NULL;
     size_t npaths = 0;
     pel_status st = st_input_paths(c->env->s, &paths, &npaths, c->err);
     if (st == PEL_OK)
-        st = det_rdv_amend(c->opts, s, kept, k, paths, npaths);
+        st = det_rdv_amend(c->opts, c->env->found, g->v, g->n, paths, npaths);
     for (size_t i = 0; i < npaths; i++)
         free(paths[i]);
     free(paths);
-    free(kept);
     return st;
-}
-
-void det_loiter_cleanup(det_call *c) {
-    loiter_scan *ls = c->state;
-    if (!ls)
-        return;
-    free(ls->g);
-    free(ls);
-    c->state = NULL;
 }

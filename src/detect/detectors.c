@@ -110,6 +110,7 @@ static const det_setting gap_settings[] = {
     GAP(coverage_margin_s, 1800,  0, 86400,      "seconds",   "the first and last this much of the gap (at most a quarter of it) are left out of the cells' counts"),
     GAP(draught_change_m,  0.5,   0, 30,         "metres",    "draughts before and after differing by at least this are a change"),
     GAP(min_feed_fraction, 0.5,   0, 1,          "fraction",  "in a feed of several vessels, a gap is reported only when some vessel was heard in at least this share of its hours"),
+    GAP(baseline_days,     3,     0.5, 3650,     "days",      "a cell's or station's baseline is what it heard this many days either side of the gap (within the data): local reception, and a gap's judgement that data far from it does not change"),
 };
 
 #define PORT(...) SET("port_visit", det_port_opts, __VA_ARGS__)
@@ -215,7 +216,7 @@ const det_detector det_table[DET__COUNT] = {
                  det_gap_begin, det_gap_vessel, det_gap_finish, det_gap_cleanup},
     [DET_LOITERING] = {"loitering", "one vessel slow, far from shore, for hours, and the vessels dark then that could have come alongside",
                        OPTS(det_loiter_opts, loi_settings), KINDS(loi_kinds), 0,
-                       det_loiter_begin, det_loiter_vessel, det_loiter_finish, det_loiter_cleanup},
+                       NULL, det_loiter_vessel, det_loiter_finish, NULL},
     [DET_PORT_VISIT] = {"port_visit", "a stop at a port or anchorage, ports of concern marked",
                         OPTS(det_port_opts, port_settings), KINDS(port_kinds), 0,
                         NULL, det_port_vessel, NULL, NULL},

@@ -153,7 +153,11 @@ typedef struct det_env {
     /* the position row's settings, for the spoofing row: the fixed-offset
      * runs it finds (det_offset_runs) are not parallel segments; NULL: none */
     const struct det_pos_opts *position;
-    fnd_set *found;        /* the findings so far: a finish may judge its own (gaps) */
+    fnd_set *found; /* the findings so far: a finish may amend its own (loitering) */
+    /* the gaps judged (det_gap_finish) that overlap a loitering in time,
+     * for the dark rendezvous (det_rendezvous.c): the scan's, empty at the
+     * start; NULL when there is none to fill */
+    struct det_rdv_gaps *gap_ends;
     pel_scan_stats *stats; /* never NULL: a detector adds its own counts */
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
      * screening: the screen stage is the scan's to call, not detect's */
@@ -404,6 +408,13 @@ typedef struct det_rdv_gap {
     char cause[12]; /* the gap finding's "cause" ("dark", "coverage", ...), "" for none */
 } det_rdv_gap;
 
+/* Gaps for the dark rendezvous (det_env.gap_ends): v[0, n) in a buffer
+ * of cap, malloc'd, owned by whoever owns the struct. */
+typedef struct det_rdv_gaps {
+    det_rdv_gap *v;
+    size_t n, cap;
+} det_rdv_gaps;
+
 /* The reachability of one gap from one loitering (docs/findings.md,
  * "possible_partners"). */
 typedef struct det_rdv_reach {
@@ -432,13 +443,10 @@ bool det_rdv_reach_of(const det_loiter_opts *o, const fnd_finding *l, const det_
 pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap *g, size_t n, char *const *paths,
                          size_t npaths);
 
-/* Hooks: begin sets up the state, vessel keeps the ends of the vessel's
- * gaps (the gap detector ran just before) and finds its loitering runs,
- * finish (after the gap's: only the gaps kept) adds the partners. */
-pel_status det_loiter_begin(det_call *c);
+/* Hooks: vessel finds the vessel's loitering runs, finish (after the gap's, which leaves in env->gap_ends the gaps
+ * judged that overlap some loitering) adds the partners. */
 pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 pel_status det_loiter_finish(det_call *c);
-void det_loiter_cleanup(det_call *c);
 
 /* ---- gap (det_gap.c) ---------------------------------------------------------------- */
 
@@ -487,6 +495,10 @@ typedef struct det_gap_opts {
                                  at least this fraction of its hours; below, the
                                  whole feed was silent: a hole in the data
                                  (judged at the gap detector's finish) */
+    double baseline_days;     /* a cell's or station's baseline is what it heard
+                                 this many days either side of the gap (within
+                                 the data): local, so that a gap's judgement
+                                 does not depend on data far from it */
 } det_gap_opts;
 
 /* Fills o with the defaults.  o is the caller's. */
@@ -544,15 +556,22 @@ typedef struct det_cellsum_best {
 
 /* Adds to out what cell heard (every reception, st_cov_all) in
  * the window [ws, we) of ten-minute slots (within the span) and outside
- * it: slots_heard, base_heard, positions, vessel_hours, base_positions,
- * base_vessel_hours, less the vessel's own (own, its nown hours in the
- * cell by hour: an hour it alone was heard in counts as silent); *base_seen
- * the or of the vessels' bits of the hours wholly outside the window; and
- * best as above.  The cell's rows are read from m's store once and kept.
- * PEL_OK, or the store's error or PEL_ERR_NOMEM with err filled. */
-pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we, const det_own_hour *own,
-                             size_t nown, det_cell_heard *out, uint64_t *base_seen, det_cellsum_best *best,
-                             pel_error *err);
+ * it within the baseline's range [bs, be) (which holds the window, within
+ * the span): slots_heard, base_heard, positions, vessel_hours,
+ * base_positions, base_vessel_hours, less the vessel's own (own, its nown
+ * hours in the cell by hour: an hour it alone was heard in counts as
+ * silent); *base_seen the or of the vessels' bits of the baseline's hours
+ * wholly outside the window; and best as above.  The cell's rows are read
+ * from m's store when first needed and kept while there is room.  PEL_OK,
+ * or the store's error or PEL_ERR_NOMEM with err filled. */
+pel_status det_cellsum_heard(det_cellsum *m, uint32_t cell, int64_t ws, int64_t we, int64_t bs, int64_t be,
+                             const det_own_hour *own, size_t nown, det_cell_heard *out, uint64_t *base_seen,
+                             det_cellsum_best *best, pel_error *err);
+
+/* Tells m that no question will need an hour before `hour` any more (the
+ * asker goes in time order): the cells read only for earlier hours are the
+ * first to go when the cache is full. */
+void det_cellsum_forget(det_cellsum *m, int64_t hour);
 
 /* What the gap detector needs from the store (the hooks fill it from the
  * scan's store).  Any callback may be NULL: the judgement that needs it is
@@ -572,7 +591,14 @@ typedef struct det_gap_context {
                              const det_own_hour *own, size_t nown, det_cell_heard *out);
     int64_t data_end_ms;           /* latest time in the data; 0 = unknown (no open gaps) */
     const struct det_links *links; /* MMSIs given up for others (det_link.c), NULL for none */
-    void *ud;                      /* passed to the callbacks */
+    /* NULL, or where each gap goes instead of being judged and emitted at
+     * once (the scan judges them later, in time order: det_gap_finish):
+     * b holds its members up to the cause (no evidence yet), a and z its
+     * ends (z NULL: open; z->mmsi another MMSI: a link), own[0, nown) the
+     * vessel's own hours (by cell, then hour); all borrowed for the call */
+    pel_status (*defer)(void *ud, const fnd_builder *b, const pel_position *a, const pel_position *z,
+                        const det_own_hour *own, size_t nown);
+    void *ud; /* passed to the callbacks */
 } det_gap_context;
 
 /* Emits a "gap" finding for each pair of consecutive positions of a chain
@@ -599,10 +625,12 @@ typedef struct det_gap_context {
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
                          const pel_position *p, size_t n, fnd_emit_fn emit, void *ud);
 
-/* Hooks: begin opens the store's coverage and the feed's pulse, vessel
- * counts the pulse and finds the gaps, finish judges them against the
+/* Hooks: begin opens the store's coverage and the feed's pulse; vessel
+ * counts the pulse and finds the gaps, setting them aside (a temporary
+ * file); finish judges them in time order against the coverage and the
  * pulse (feed_hours_fraction; gaps in holes of the feed dropped, counted in
- * stats->gaps_in_holes). */
+ * stats->gaps_in_holes), emits them, and leaves in env->gap_ends those
+ * that overlap a loitering. */
 pel_status det_gap_begin(det_call *c);
 pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 pel_status det_gap_finish(det_call *c);

@@ -46,7 +46,8 @@ typedef struct scan {
     pel_position *use; /* the usable positions of the vessel being read */
     size_t usecap;
     uint64_t vessels;
-    uint64_t gear; /* vessels left out as fishing gear */
+    uint64_t gear;         /* vessels left out as fishing gear */
+    det_rdv_gaps gap_ends; /* det_env.gap_ends */
 } scan;
 
 /* ---- the vessels -------------------------------------------------------------- */
@@ -208,6 +209,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
                       .stats = sp,
                       .screening = scan_screen},
               .o = o};
+    c.env.gap_ends = &c.gap_ends;
     if (!(c.env.found = fnd_set_new()))
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     scan_geo *geo = NULL;
@@ -325,6 +327,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     det_links_free(links);
     free(c.use);
     free(c.prev);
+    free(c.gap_ends.v);
     free(subjects);
     return st;
 }

@@ -330,7 +330,7 @@ pel_status st_covmap_cell(st_covmap *m, uint32_t cell, const st_cov_row **rows, 
         covmap_clear(m);
     if (m->used * 2 >= m->cap && !covmap_grow(m))
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage map");
-    st_iter *it = st_coverage_cell(m->s, cell, err);
+    st_iter *it = st_coverage_cell(m->s, cell, INT64_MIN, INT64_MAX, err);
     if (!it)
         return PEL_ERR_IO;
     st_cov_row *v = NULL, r;

@@ -193,7 +193,7 @@ bool sq_data_span(pel_store *s, int64_t *first_ms, int64_t *last_ms);
 st_iter *sq_segments_of(pel_store *s, uint32_t mmsi, int32_t after, size_t limit, pel_error *err);
 st_iter *sq_chunks(pel_store *s, const st_area *a, pel_error *err);
 pel_status sq_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err);
-st_iter *sq_coverage_cell(pel_store *s, uint32_t cell, pel_error *err);
+st_iter *sq_coverage_cell(pel_store *s, uint32_t cell, int64_t from_hour, int64_t to_hour, pel_error *err);
 st_iter *sq_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
                           pel_error *err);
 

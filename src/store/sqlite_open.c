@@ -225,8 +225,14 @@ const char *const sq_sql[SQ__COUNT] = {
     [SQ_COV_ADD] = "INSERT INTO coverage VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET"
                    " positions = positions + excluded.positions, seen = seen | excluded.seen,"
                    " slots = slots | excluded.slots",
-    [SQ_COV_CELL] = "SELECT cell, station, hour, positions, seen, slots FROM coverage WHERE cell = ?1"
-                    " ORDER BY station, hour",
+    /* station by station (0, then each source's), so that the primary
+     * key seeks each one's hours rather than reading the cell's whole
+     * history */
+    [SQ_COV_CELL] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
+                    " WHERE cell = ?1 AND station = 0 AND hour BETWEEN ?2 AND ?3"
+                    " UNION ALL SELECT c.cell, c.station, c.hour, c.positions, c.seen, c.slots"
+                    " FROM sources s CROSS JOIN coverage c ON c.cell = ?1 AND c.station = s.id AND c.hour BETWEEN ?2 AND ?3"
+                    " ORDER BY 2, 3",
     [SQ_COV_ROWS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
                     " WHERE station = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
     [SQ_COV_STATIONS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"

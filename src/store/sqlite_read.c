@@ -251,11 +251,14 @@ static int cov_row_next(st_iter *base, void *row, pel_error *err) {
     return rc;
 }
 
-st_iter *sq_coverage_cell(pel_store *base, uint32_t cell, pel_error *err) {
+st_iter *sq_coverage_cell(pel_store *base, uint32_t cell, int64_t from_hour, int64_t to_hour, pel_error *err) {
     sq_iter *it =
         sq_iter_new(sq_of(base), ST_IT_COV_ROW, SQ_COV_CELL, sizeof *it, cov_row_next, err, "reading the coverage");
-    if (it)
+    if (it) {
         sqlite3_bind_int64(it->st, 1, cell);
+        sqlite3_bind_int64(it->st, 2, from_hour);
+        sqlite3_bind_int64(it->st, 3, to_hour);
+    }
     return it ? &it->base : NULL;
 }
 

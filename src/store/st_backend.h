@@ -110,7 +110,7 @@ struct st_ops {
 
     /* the coverage map */
     pel_status (*coverage_add)(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err);
-    st_iter *(*coverage_cell)(pel_store *s, uint32_t cell, pel_error *err);
+    st_iter *(*coverage_cell)(pel_store *s, uint32_t cell, int64_t from_hour, int64_t to_hour, pel_error *err);
     st_iter *(*coverage_rows)(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
                               pel_error *err);
 

@@ -190,8 +190,8 @@ pel_status st_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_e
     return n ? s->ops->coverage_add(s, rows, n, err) : PEL_OK;
 }
 
-st_iter *st_coverage_cell(pel_store *s, uint32_t cell, pel_error *err) {
-    return s->ops->coverage_cell(s, cell, err);
+st_iter *st_coverage_cell(pel_store *s, uint32_t cell, int64_t from_hour, int64_t to_hour, pel_error *err) {
+    return s->ops->coverage_cell(s, cell, from_hour, to_hour, err);
 }
 
 st_iter *st_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,

@@ -290,9 +290,10 @@ typedef enum st_cov_which {
     ST_COV_EVERY     /* every row as stored, by cell then hour (the backends' part of ST_COV_ALL) */
 } st_cov_which;
 
-/* The rows of one cell as stored, every station's (0 first), by station
- * then hour. */
-st_iter *st_coverage_cell(pel_store *s, uint32_t cell, pel_error *err);
+/* The rows of one cell as stored with hours from_hour..to_hour inclusive
+ * (INT64_MIN, INT64_MAX: all), every station's (0 first), by station then
+ * hour. */
+st_iter *st_coverage_cell(pel_store *s, uint32_t cell, int64_t from_hour, int64_t to_hour, pel_error *err);
 
 /* What every station heard together in a cell, from its n rows r as
  * st_coverage_cell gives them: one row per hour (station 0), in hour
