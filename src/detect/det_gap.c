@@ -772,10 +772,10 @@ static int cmp_key(const void *x, const void *y) {
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* The loiterings' periods, by start, with the latest end so far: whether
- * a gap meets one in time is two binary searches away. */
+/* The loiterings, by start: i their finding in the set. */
 typedef struct span {
-    int64_t start, end, max_end; /* max_end: the latest end of this one and those before */
+    int64_t start;
+    size_t i;
 } span;
 
 static int cmp_span(const void *x, const void *y) {
@@ -783,18 +783,22 @@ static int cmp_span(const void *x, const void *y) {
     return (a->start > b->start) - (a->start < b->start);
 }
 
-/* True when some span of v[0, n) (by start, max_end filled) has start <
- * t1 and end > t0. */
-static bool meets(const span *v, size_t n, int64_t t0, int64_t t1) {
-    size_t lo = 0, hi = n; /* the spans starting before t1: [0, lo) */
+/* True when gap e is a possible partner of some loitering of v[0, n) (by
+ * start) in the set s. */
+static bool partner(const det_loiter_opts *o, const fnd_set *s, const span *v, size_t n, const det_rdv_gap *e) {
+    size_t lo = 0, hi = n; /* the loiterings starting before the gap ends: [0, lo) */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].start < t1)
+        if (v[mid].start < e->end_ms)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo > 0 && v[lo - 1].max_end > t0;
+    det_rdv_reach r;
+    for (size_t k = 0; k < lo; k++)
+        if (s->v[v[k].i].end_ms > e->before.t_ms && det_rdv_reach_of(o, &s->v[v[k].i], e, &r))
+            return true;
+    return false;
 }
 
 /* The gaps against the feed's pulse: in data from many vessels, a silence
@@ -834,6 +838,9 @@ pel_status det_gap_finish(det_call *c) {
     span *sp = NULL;
     size_t nsp = 0;
     det_rdv_gaps *ends = c->env->gap_ends;
+    const det_loiter_opts *lo = c->env->loiter;
+    if (!lo || lo->max_partners <= 0)
+        ends = NULL; /* no partners asked for */
     for (size_t i = 0; ends && i < set->n; i++)
         nsp += strcmp(set->v[i].event, "loitering") == 0;
     if (nsp && !(sp = malloc(nsp * sizeof *sp)))
@@ -841,10 +848,8 @@ pel_status det_gap_finish(det_call *c) {
     nsp = 0;
     for (size_t i = 0; sp && i < set->n; i++)
         if (strcmp(set->v[i].event, "loitering") == 0)
-            sp[nsp++] = (span){set->v[i].start_ms, set->v[i].end_ms, 0};
+            sp[nsp++] = (span){set->v[i].start_ms, i};
     xqsort(sp, nsp, sizeof *sp, cmp_span);
-    for (size_t i = 0; i < nsp; i++)
-        sp[i].max_end = i && sp[i - 1].max_end > sp[i].end ? sp[i - 1].max_end : sp[i].end;
     fnd_builder *b = malloc(sizeof *b);
     det_own_hour *own = NULL;
     size_t owncap = 0;
@@ -903,9 +908,12 @@ pel_status det_gap_finish(det_call *c) {
             fnd_add_position(b, z);
         size_t before = set->n;
         c->emit(c->ud, b);
-        /* the ends of a gap the set took, for the dark rendezvous: one that
-         * meets a loitering in time, of the vessel's own (not a link) */
-        if (set->n == before || !ends || r.mmsi2 || !meets(sp, nsp, r.a.t_ms, r.end_ms))
+        /* the ends of a gap the set took, for the dark rendezvous: one of the
+         * vessel's own (not a link) that is a loitering's possible partner */
+        if (set->n == before || !ends || r.mmsi2 || !nsp)
+            continue;
+        det_rdv_gap e = {.mmsi = r.mmsi, .before = r.a, .after = r.z, .open = !r.has_z, .end_ms = r.end_ms};
+        if (!partner(lo, set, sp, nsp, &e))
             continue;
         if (ends->n == ends->cap) {
             size_t cap = ends->cap ? 2 * ends->cap : 64;
@@ -920,14 +928,9 @@ pel_status det_gap_finish(det_call *c) {
         fnd_finding f;
         fnd_view(b, &f);
         const char *cause = fnd_get_str(&f, "cause");
-        det_rdv_gap *e = &ends->v[ends->n++];
-        *e = (det_rdv_gap){.mmsi = r.mmsi,
-                           .before = r.a,
-                           .after = r.z,
-                           .open = !r.has_z,
-                           .end_ms = r.end_ms,
-                           .suspected = fnd_get_bool(&f, "suspected")};
-        snprintf(e->cause, sizeof e->cause, "%s", cause ? cause : "");
+        e.suspected = fnd_get_bool(&f, "suspected");
+        snprintf(e.cause, sizeof e.cause, "%s", cause ? cause : "");
+        ends->v[ends->n++] = e;
     }
     free(b);
     free(own);

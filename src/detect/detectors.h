@@ -153,10 +153,14 @@ typedef struct det_env {
     /* the position row's settings, for the spoofing row: the fixed-offset
      * runs it finds (det_offset_runs) are not parallel segments; NULL: none */
     const struct det_pos_opts *position;
+    /* the loitering row's settings, for the gap row's finish: it keeps for
+     * the dark rendezvous only the gaps that are some loitering's possible
+     * partner (det_rdv_reach_of); NULL: none */
+    const struct det_loiter_opts *loiter;
     fnd_set *found; /* the findings so far: a finish may amend its own (loitering) */
-    /* the gaps judged (det_gap_finish) that overlap a loitering in time,
-     * for the dark rendezvous (det_rendezvous.c): the scan's, empty at the
-     * start; NULL when there is none to fill */
+    /* the gaps judged (det_gap_finish) that are a possible partner of some
+     * loitering, for the dark rendezvous (det_rendezvous.c): the scan's,
+     * empty at the start; NULL when there is none to fill */
     struct det_rdv_gaps *gap_ends;
     pel_scan_stats *stats; /* never NULL: a detector adds its own counts */
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
@@ -630,7 +634,7 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
  * file); finish judges them in time order against the coverage and the
  * pulse (feed_hours_fraction; gaps in holes of the feed dropped, counted in
  * stats->gaps_in_holes), emits them, and leaves in env->gap_ends those
- * that overlap a loitering. */
+ * that are a possible partner of some loitering (env->loiter's settings). */
 pel_status det_gap_begin(det_call *c);
 pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 pel_status det_gap_finish(det_call *c);

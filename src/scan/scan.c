@@ -234,6 +234,7 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         st = det_links_build(s, (const det_identity_opts *)&opts[DET_IDENTITY], &links, err);
     c.env.links = links;
     c.env.position = (const det_pos_opts *)&opts[DET_POSITION];
+    c.env.loiter = (const det_loiter_opts *)&opts[DET_LOITERING];
     /* the subjects, sorted (a copy: the caller's order is its own) */
     uint32_t *subjects = NULL;
     if (st == PEL_OK && o->subjects) {
