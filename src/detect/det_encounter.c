@@ -211,8 +211,7 @@ void det_enc_free(det_enc *e) {
     free(e);
 }
 
-/* What failed last, for the hooks' messages. */
-static const char *det_enc_message(const det_enc *e) {
+const char *det_enc_message(const det_enc *e) {
     return e && e->msg[0] ? e->msg : "out of memory";
 }
 
