@@ -57,18 +57,19 @@
  * counted once).  Order: (start, mmsi, mmsi2, end).
  *
  * Limits: memory does not grow with the length of the history: it is the
- * points of one window (32 bytes each, 12 more for the grid and 8 for the
- * sort, plus 24 bytes per close pair-step of the window), the close steps
- * of the runs still open or waiting for a merge (56 bytes each: a pair
- * close for a month holds 4,320 of them), a 4 KiB block per window with
- * points, and 12 bytes per vessel.  The temporary file ($TMPDIR, else
- * /tmp, unlinked as soon as it is made: nothing is left behind) holds 32
- * bytes per resampled point (a vessel reporting for a month is 4,320
- * points at 10 min), 16 more per 128; none is made while every window
- * holds fewer than 128 points.  At most 2^32-2 points a window.  Speeds
- * are medians of tenths of a knot.  The grid is exact (no pair within the
- * distance is missed) but near the poles the longitude range grows and
- * pairing slows down.
+ * points of the busiest window (32 bytes each, 12 more for the grid and 8
+ * for the sort, plus 24 bytes per close pair-step of the window), the
+ * close steps of the runs still open or waiting for a merge (56 bytes
+ * each: a pair close for a month holds 4,320 of them), the findings not
+ * emitted yet, a 4 KiB block per window with points, about 30 bytes per
+ * vessel, and the points of the longest track while it is added.  The
+ * temporary file ($TMPDIR, else /tmp, unlinked as soon as it is made:
+ * nothing is left behind) holds 32 bytes per resampled point (a vessel
+ * reporting for a month is 4,320 points at 10 min), 16 more per 128; none
+ * is made while every window holds fewer than 128 points.  At most 2^32-2
+ * points a window.  Speeds are medians of tenths of a knot.  The grid is
+ * exact (no pair within the distance is missed) but near the poles the
+ * longitude range grows and pairing slows down.
  */
 #include <errno.h>
 #include <math.h>
