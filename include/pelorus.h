@@ -893,7 +893,10 @@ const char *pel_event_name(int i);
  * in fmt, sorted by start time, event and vessel, so that the same store and
  * settings give byte-identical output.  stats may be NULL.  A setting that
  * pel_scan_check_settings refuses gives PEL_ERR_ARG before anything is read
- * or written. */
+ * or written.  The encounter detector keeps the resampled tracks in a
+ * temporary file in $TMPDIR (else /tmp), unlinked as soon as it is made
+ * (about 32 bytes per vessel and 10 minutes heard): PEL_ERR_IO with err
+ * saying why when it cannot be made, written or read. */
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
 

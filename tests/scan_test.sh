@@ -3,7 +3,8 @@
 # a day with known answers (see make.py there): each kind of finding is
 # found where it was scripted, the innocent look-alikes are not reported,
 # every finding points at real input lines, and the output is byte-identical
-# across runs; a period (--from/--to) sees what meets it.  Prints "scan: N passed, M failed".
+# across runs; a period (--from/--to) sees what meets it; the encounter
+# detector's temporary file is left nowhere.  Prints "scan: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -56,6 +57,15 @@ lines=$(wc -l <"$S")
 expect "every finding has evidence" 0 "$(count '(.evidence | length) == 0')"
 expect "every evidence line exists in the input" 0 \
     "$(jq -s --argjson n "$lines" '[.[].evidence[] | select(.line < 1 or .line > $n or .file != "'"$S"'")] | length' "$T/f.jsonl")"
+# the encounter detector's temporary file: in $TMPDIR, never left there; a
+# TMPDIR where none can be made is an error that says so
+mkdir -p "$T/tmp"
+TMPDIR="$T/tmp" "$PEL" scan -q --db "$T/s.db" >"$T/tmp.jsonl"; expect "TMPDIR: exit 0" 0 $?
+cmp -s "$T/f.jsonl" "$T/tmp.jsonl"; expect "TMPDIR: the same findings" 0 $?
+expect "TMPDIR: nothing left in it" 0 "$(ls -A "$T/tmp" | wc -l)"
+TMPDIR="$T/none" "$PEL" scan -q --db "$T/s.db" >/dev/null 2>"$T/tmp.err"; expect "no TMPDIR: exit 1" 1 $?
+expect "no TMPDIR: the message says why" 1 \
+    "$(grep -c "encounters: cannot make a temporary file in $T/none: No such file or directory" "$T/tmp.err")"
 # out of order and heard twice: the same day with every sentence received
 # again by a second station (a tag block with the time only), and the second half of the
 # day delivered before the first, gives the same findings (evidence aside)

@@ -4,14 +4,22 @@
  * here: vessels sailing a course at a speed, reporting at an interval, and
  * a stub geography with one port.  Checks the exact findings (vessels,
  * start, end, duration), not only their number.  Ends with a scaling run
- * (2,000 vessels, a day each) whose time is printed, not asserted.  Prints
+ * (2,000 vessels, a day each) whose time is printed, not asserted.  The
+ * encounter detector's temporary file is checked to leave nothing behind,
+ * and its failures (no directory, a file size limit) to be errors with a
+ * message.  Prints
  * one line per failure and "unit_detect: N passed, M failed".
  */
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "detect/detectors.h"
 #include "findings/write.h"
@@ -434,6 +442,122 @@ static void count_one(void *ud, const fnd_builder *f) {
     ++*(long *)ud;
 }
 
+/* ---- encounters over days: the detector pairs one day at a time ------------------------ */
+
+static void test_encounter_days(void) {
+    track *a = &tracks[0], *b = &tracks[1], *c = &tracks[2], *d = &tracks[3];
+    const double LAT = 35.0, LON = 124.0;
+    found f;
+    /* (T0 is 22:20 UTC) A and B drift together for three days: one run
+     * across four days; C and D meet on the second day, later and for 3 h:
+     * their finding is final first but comes after A and B's */
+    a->mmsi = A, b->mmsi = B, c->mmsi = 412000003u, d->mmsi = 412000004u;
+    a->n = b->n = c->n = d->n = 0;
+    sail(a, LAT, LON, 90, 0.2, 0, 3 * 1440, 10, -1);
+    sail(b, LAT + north(300), LON, 90, 0.2, 0, 3 * 1440, 10, -1);
+    sail(c, LAT + 1, LON, 0, 0.3, 1440, 1440 + 180, 5, -1);
+    sail(d, LAT + 1 + north(200), LON, 0, 0.3, 1440, 1440 + 180, 5, -1);
+    track *abcd[4] = {d, a, c, b};
+    run_enc(NULL, &GEO, abcd, 4, &f);
+    CHECK(f.n == 2, "days: %zu findings", f.n);
+    if (f.n == 2) {
+        CHECK(f.v[0].mmsi == A && f.v[0].mmsi2 == B && f.v[0].start_ms == T0 && f.v[0].end_ms == T0 + 3 * 1440 * MIN &&
+                  num(&f.v[0], "steps") == 3 * 144 + 1,
+              "three days together: %u %u %s", f.v[0].mmsi, f.v[0].mmsi2, f.v[0].fields);
+        CHECK(f.v[1].mmsi == c->mmsi && f.v[1].mmsi2 == d->mmsi && f.v[1].start_ms == T0 + 1440 * MIN &&
+                  f.v[1].end_ms == T0 + (1440 + 180) * MIN,
+              "second day: %u %u", f.v[1].mmsi, f.v[1].mmsi2);
+    }
+    /* raw encounters of A and B 3 h apart, the gap over midnight and the
+     * next day's first hours: merged into one spanning two days */
+    a->n = b->n = 0;
+    sail(a, LAT, LON, 0, 0, 0, 600, 10, -1);
+    sail(b, LAT + north(250), LON, 0, 0, 0, 150, 10, -1);
+    sail(b, LAT + north(9000), LON, 0, 0, 160, 320, 10, -1);
+    sail(b, LAT + north(250), LON, 0, 0, 330, 600, 10, -1);
+    run_enc(NULL, &GEO, (track *[]){a, b}, 2, &f);
+    expect("merged over midnight", &f, (want[]){{0, 600, 16 + 28}}, 1);
+}
+
+/* ---- the temporary file: nothing left behind, failures are errors ------------------- */
+
+/* Adds NV vessels (each a day at a step a minute: 1,440 points, 12 blocks)
+ * to a new accumulator; returns the first status that is not PEL_OK. */
+static pel_status fill_enc(det_enc *e, int nv) {
+    track *t = &tracks[0];
+    for (int v = 0; v < nv; v++) {
+        t->mmsi = 300000000u + (uint32_t)v, t->n = 0;
+        sail(t, 35 + 0.001 * v, 124, 0, 0.2, 0, 1440, 1, -1);
+        pel_status st = det_enc_add_track(e, t->mmsi, t->p, t->n);
+        if (st != PEL_OK)
+            return st;
+    }
+    return PEL_OK;
+}
+
+static int dir_entries(const char *path) {
+    DIR *d = opendir(path);
+    int n = 0;
+    if (!d)
+        return -1;
+    for (struct dirent *de; (de = readdir(d));)
+        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+static void test_enc_tmpfile(void) {
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    char dir[] = "/tmp/unit_detect_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    det_enc_opts o;
+    det_enc_default_opts(&o);
+    o.step_s = 60; /* a point a minute */
+    /* nothing in TMPDIR, during and after */
+    setenv("TMPDIR", dir, 1);
+    det_enc *e = det_enc_new(&o);
+    CHECK(e && fill_enc(e, 20) == PEL_OK, "fill");
+    CHECK(dir_entries(dir) == 0, "a file left in %s while adding", dir);
+    long got = 0;
+    /* 111 m apart: every vessel meets the next four */
+    CHECK(det_enc_run(e, &GEO, count_one, &got) == PEL_OK && got == 19 + 18 + 17 + 16, "run: %ld encounters", got);
+    det_enc_free(e);
+    CHECK(dir_entries(dir) == 0, "a file left in %s", dir);
+    /* no such directory: an error with a message, and for good */
+    char gone[sizeof dir + 8];
+    snprintf(gone, sizeof gone, "%s/gone", dir);
+    setenv("TMPDIR", gone, 1);
+    e = det_enc_new(&o);
+    CHECK(e && fill_enc(e, 1) == PEL_ERR_IO, "no directory: an I/O error");
+    CHECK(e && strstr(det_enc_message(e), "cannot make a temporary file in") && strstr(det_enc_message(e), gone),
+          "message: %s", e ? det_enc_message(e) : "");
+    CHECK(e && fill_enc(e, 1) == PEL_ERR_IO && det_enc_run(e, &GEO, count_one, &got) == PEL_ERR_IO, "failed for good");
+    det_enc_free(e);
+    /* a write that fails (the file size limit: 3 blocks) */
+    setenv("TMPDIR", dir, 1);
+    struct rlimit rl, small;
+    void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0) {
+        small = rl;
+        small.rlim_cur = 3 * 4200;
+        e = det_enc_new(&o);
+        CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0, "setrlimit");
+        pel_status st = e ? fill_enc(e, 2) : PEL_ERR_NOMEM;
+        setrlimit(RLIMIT_FSIZE, &rl);
+        CHECK(st == PEL_ERR_IO && strstr(det_enc_message(e), "writing the temporary file: File too large"),
+              "write failure: %d %s", (int)st, e ? det_enc_message(e) : "");
+        det_enc_free(e);
+    }
+    signal(SIGXFSZ, xfsz);
+    CHECK(dir_entries(dir) == 0 && rmdir(dir) == 0, "a file left in %s", dir);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+}
+
 static void test_scale(void) {
     enum { NV = 2000, NPOS = 480 }; /* a day every 3 min */
     track *t = &tracks[0];
@@ -648,6 +772,8 @@ int main(void) {
         return 1;
     det_enc_free(NULL);
     test_encounter();
+    test_encounter_days();
+    test_enc_tmpfile();
     test_loiter();
     test_rendezvous();
     test_grid();

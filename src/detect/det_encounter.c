@@ -15,14 +15,20 @@
  *     interpolated when both raw positions have one, else the one that
  *     exists, else the speed implied by the two raw positions) and the raw
  *     position nearest in time (ties: the earlier), whose input and line
- *     are the evidence.  Only resampled points are kept (32 bytes each).
- *  2. Pairing (det_enc_run).  Points are sorted by step; within a step they
- *     go into a grid of cells max_distance_m high and as wide in degrees,
- *     and each point looks at the cells that can hold a point within
- *     max_distance_m: the latitude bands either side, and the longitude
- *     range that the haversine formula bounds at the highest latitude of
- *     those bands (wrapping at the antimeridian).  Never all pairs.  A pair
- *     is close at a step when the great-circle distance <= max_distance_m.
+ *     are the evidence.  The points go to a temporary file, by window (a
+ *     day of steps): each window buffers a block of 128 points in memory
+ *     and appends it to the file when full, each block naming the window's
+ *     previous one.  Nothing of a track is kept until every allocation for
+ *     it has been made; a write that fails fails the accumulator for good.
+ *  2. Pairing (det_enc_run), one window at a time in time order: its points
+ *     are read back (its blocks and its buffer), sorted by step and vessel,
+ *     and within a step go into a grid of cells max_distance_m high and as
+ *     wide in degrees; each point looks at the cells that can hold a point
+ *     within max_distance_m: the latitude bands either side, and the
+ *     longitude range that the haversine formula bounds at the highest
+ *     latitude of those bands (wrapping at the antimeridian).  Never all
+ *     pairs.  A pair is close at a step when the great-circle distance <=
+ *     max_distance_m.
  *  3. Runs.  Consecutive close steps of a pair form a run; a missing step
  *     (not close, or a vessel without a point) ends it.  A run's duration is
  *     its last close step minus its first (13 steps = 2 h): start and end
@@ -30,10 +36,17 @@
  *     encounter when duration >= min_duration_h, the median speed of each
  *     vessel over the run is < max_median_speed_kn, and the run's mean
  *     position (mean of both vessels' points) is >= min_port_distance_m
- *     from the nearest port (rule skipped without port data).
+ *     from the nearest port (rule skipped without port data).  Runs are
+ *     built as the windows go: the pairs with an open run or raw encounters
+ *     that may still merge are carried from window to window (sorted by
+ *     pair), each close step with what the measures and the evidence need
+ *     of both points; a run ends at the first window that does not continue
+ *     it.
  *  4. Merging.  Raw encounters of a pair whose gap (next start - previous
  *     end) is < merge_gap_h are one finding spanning both; its measures are
- *     taken over the union of their close steps.
+ *     taken over the union of their close steps.  A pair's finding is made
+ *     once no raw encounter to come could start within merge_gap_h of its
+ *     end, and emitted once no finding to come could start before it.
  *
  * Findings: event "encounter", mmsi < mmsi2, start/end, the mean position,
  * members duration_h, steps, median_distance_m, min_distance_m,
@@ -43,20 +56,32 @@
  * positions nearest to each close step, both vessels (consecutive repeats
  * counted once).  Order: (start, mmsi, mmsi2, end).
  *
- * Limits: memory is 32 bytes per resampled point (a vessel reporting for a
- * month is 4,320 points at 10 min), 8 more while they are sorted, plus 24
- * bytes per close pair-step; at
- * most 2^32-2 points.  Speeds are medians of tenths of a knot.  The grid is
+ * Limits: memory does not grow with the length of the history: it is the
+ * points of the busiest window (32 bytes each, 12 more for the grid and 8
+ * for the sort, plus 24 bytes per close pair-step of the window), the
+ * close steps of the runs still open or waiting for a merge (56 bytes
+ * each: a pair close for a month holds 4,320 of them), the findings not
+ * emitted yet, a 4 KiB block per window with points, about 30 bytes per
+ * vessel, and the points of the longest track while it is added.  The
+ * temporary file ($TMPDIR, else /tmp, unlinked as soon as it is made:
+ * nothing is left behind) holds 32 bytes per resampled point (a vessel
+ * reporting for a month is 4,320 points at 10 min), 16 more per 128; none
+ * is made while every window holds fewer than 128 points.  At most 2^32-2
+ * points a window.  Speeds are medians of tenths of a knot.  The grid is
  * exact (no pair within the distance is missed) but near the poles the
  * longitude range grows and pairing slows down.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "detectors.h"
 #include "findings/write.h"
 #include "track/trk.h"
+#include "util/fail.h"
 #include "util/xsort.h"
 
 #ifndef M_PI
@@ -64,39 +89,93 @@
 #endif
 
 #define KN_MS (1852.0 / 3600.0) /* metres per second in a knot */
+#define WINDOW_S 86400          /* a window of steps: one day (at least one step) */
+#define BLOCK_PTS 128           /* points in a block of the temporary file (4 KiB) */
 
+/* A resampled point: in memory and, the same bytes, in the temporary file. */
 typedef struct rpt {
     uint64_t line; /* evidence: the nearest raw position */
     uint32_t input;
     int32_t step; /* t / step_s */
     int32_t lat, lon;
-    uint32_t vessel; /* index into det_enc.mmsi */
+    uint32_t vessel; /* the order its track was added in; its rank by MMSI while a window is paired */
     uint16_t speed;  /* 1/10 knot */
 } rpt;
 
+/* A block of one window's points.  Only full blocks are written; each
+ * names the window's block written before it. */
+typedef struct block {
+    int64_t prev; /* file offset of the window's previous block, -1: none */
+    uint64_t n;   /* BLOCK_PTS */
+    rpt pt[BLOCK_PTS];
+} block;
+
+/* A window: the steps [id * wsteps, (id + 1) * wsteps). */
+typedef struct win {
+    int64_t head; /* file offset of its last full block, -1: none */
+    block *buf;   /* its points not written yet (buf->n of them), NULL until it has one */
+    uint64_t npt; /* its points, written or not */
+} win;
+
 struct det_enc {
     det_enc_opts o;
-    rpt *pt;
-    size_t npt, cappt;
-    uint32_t *mmsi; /* per vessel */
+    int32_t wsteps; /* steps per window */
+    win *w;         /* windows w0 .. w0 + nw - 1 */
+    int64_t w0;
+    size_t nw;
+    int fd;        /* the temporary file (unlinked), -1 until the first block */
+    int64_t fdend; /* its length */
+    uint64_t npt;  /* points in all */
+    rpt *scr;      /* one track's points while they are resampled */
+    size_t capscr;
+    uint32_t *mmsi; /* per vessel, in the order added */
     size_t nv, capv;
+    pel_status failed; /* an I/O failure while adding: every later call returns it */
+    char msg[256];     /* what failed last */
 };
 
 typedef struct cell {
     int32_t cy, cx;
-    uint32_t i; /* point */
+    uint32_t i; /* point of the window */
 } cell;
 
+/* A close pair at a step, while its window is paired. */
 typedef struct closerec {
-    uint32_t a, b;   /* points of the lower and higher vessel */
-    uint32_t va, vb; /* their vessels */
+    uint32_t a, b;   /* points (of the window) of the lower and higher vessel */
+    uint32_t va, vb; /* their vessels (ranks) */
     int32_t step;
     float dist;
 } closerec;
 
+/* A close step of a pair, with what the measures and the evidence need of
+ * both points ([0] the lower vessel's, [1] the higher's): it outlives its
+ * window while its run is open or may be merged. */
+typedef struct cstep {
+    uint64_t line[2];
+    uint32_t input[2];
+    int32_t lat[2], lon[2];
+    int32_t step;
+    float dist;
+    uint16_t speed[2];
+} cstep;
+
+typedef struct cvec {
+    cstep *v;
+    size_t n, cap;
+} cvec;
+
 typedef struct rawenc {
-    size_t c0, c1; /* close records [c0, c1) */
+    size_t c0, c1; /* close steps [c0, c1) */
 } rawenc;
+
+/* A pair with an open run or raw encounters waiting for a merge. */
+typedef struct pstate {
+    uint32_t va, vb; /* ranks, va < vb */
+    cvec run;        /* the open run's close steps, n 0: none */
+    cvec chain;      /* the close steps of the raw encounters waiting */
+    rawenc *raw;     /* those encounters, in chain */
+    size_t nraw, capraw;
+} pstate;
 
 void det_enc_default_opts(det_enc_opts *o) {
     det_opts_default(&det_table[DET_ENCOUNTER], o);
@@ -115,15 +194,26 @@ det_enc *det_enc_new(const det_enc_opts *o) {
         if (e->o.max_interp_gap_s <= 0)
             e->o.max_interp_gap_s = gap;
     }
+    e->wsteps = e->o.step_s >= WINDOW_S ? 1 : WINDOW_S / e->o.step_s;
+    e->fd = -1;
     return e;
 }
 
 void det_enc_free(det_enc *e) {
     if (!e)
         return;
-    free(e->pt);
+    for (size_t k = 0; k < e->nw; k++)
+        free(e->w[k].buf);
+    free(e->w);
+    if (e->fd >= 0)
+        close(e->fd);
+    free(e->scr);
     free(e->mmsi);
     free(e);
+}
+
+const char *det_enc_message(const det_enc *e) {
+    return e && e->msg[0] ? e->msg : "out of memory";
 }
 
 static int64_t floor_div(int64_t a, int64_t b) {
@@ -154,9 +244,107 @@ static int32_t lon_norm(int64_t lon) {
     return (int32_t)lon;
 }
 
+/* ---- the temporary file ----------------------------------------------------------- */
+
+static pel_status io_fail(det_enc *e, const char *what, int errnum) {
+    snprintf(e->msg, sizeof e->msg, "encounters: %s the temporary file: %s", what,
+             errnum ? strerror(errnum) : "it ended early");
+    return PEL_ERR_IO;
+}
+
+/* Opens the temporary file: in $TMPDIR (else /tmp), unlinked at once, so
+ * that nothing is left behind whatever happens. */
+static pel_status tmp_open(det_enc *e) {
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir || strlen(dir) > 1000)
+        dir = "/tmp";
+    char path[1100];
+    snprintf(path, sizeof path, "%s/pelorus-encounter-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(e->msg, sizeof e->msg, "encounters: cannot make a temporary file in %.160s: %s", dir, strerror(errno));
+        return PEL_ERR_IO;
+    }
+    if (unlink(path) != 0) {
+        int en = errno;
+        close(fd);
+        snprintf(e->msg, sizeof e->msg, "encounters: cannot unlink the temporary file %.160s: %s", path, strerror(en));
+        return PEL_ERR_IO;
+    }
+    e->fd = fd;
+    return PEL_OK;
+}
+
+/* Writes window w's full buffer as a block at the end of the file. */
+static pel_status flush_block(det_enc *e, win *w) {
+    if (e->fd < 0) {
+        pel_status st = tmp_open(e);
+        if (st != PEL_OK)
+            return st;
+    }
+    w->buf->prev = w->head;
+    const char *p = (const char *)w->buf;
+    size_t left = sizeof *w->buf;
+    int64_t at = e->fdend;
+    while (left) {
+        ssize_t k = pwrite(e->fd, p, left, (off_t)at);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return io_fail(e, "writing", k < 0 ? errno : ENOSPC);
+        p += k, left -= (size_t)k, at += k;
+    }
+    w->head = e->fdend;
+    e->fdend = at;
+    w->buf->n = 0;
+    return PEL_OK;
+}
+
+static pel_status read_block(det_enc *e, int64_t at, block *b) {
+    char *p = (char *)b;
+    size_t left = sizeof *b;
+    while (left) {
+        ssize_t k = pread(e->fd, p, left, (off_t)at);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return io_fail(e, "reading", k < 0 ? errno : 0);
+        p += k, left -= (size_t)k, at += k;
+    }
+    return b->n == BLOCK_PTS ? PEL_OK : io_fail(e, "reading", 0);
+}
+
+/* Makes the windows cover [a, b].  -1 when out of memory (nothing changed). */
+static int cover(det_enc *e, int64_t a, int64_t b) {
+    if (e->nw && a >= e->w0 && b < e->w0 + (int64_t)e->nw)
+        return 0;
+    int64_t lo = e->nw && e->w0 < a ? e->w0 : a,
+            hi = e->nw && e->w0 + (int64_t)e->nw - 1 > b ? e->w0 + (int64_t)e->nw - 1 : b;
+    if ((uint64_t)(hi - lo) >= SIZE_MAX / sizeof(win) / 2)
+        return -1;
+    size_t n = (size_t)(hi - lo + 1);
+    win *nw = malloc(n * sizeof *nw);
+    if (!nw)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        nw[k] = (win){.head = -1};
+    if (e->nw)
+        memcpy(nw + (e->w0 - lo), e->w, e->nw * sizeof *nw);
+    free(e->w);
+    e->w = nw;
+    e->w0 = lo;
+    e->nw = n;
+    return 0;
+}
+
+/* ---- resampling ------------------------------------------------------------------ */
+
 pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, size_t n) {
     if (!e)
         return PEL_ERR_ARG;
+    if (e->failed != PEL_OK)
+        return e->failed;
+    e->msg[0] = 0;
     if (e->nv == e->capv) {
         size_t nc = e->capv ? 2 * e->capv : 1024;
         uint32_t *nm = realloc(e->mmsi, nc * sizeof *nm);
@@ -167,33 +355,25 @@ pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, s
     }
     if (!n)
         return PEL_OK;
+    if (e->nv >= UINT32_MAX)
+        return PEL_ERR_ARG;
     const int64_t step_ms = (int64_t)e->o.step_s * 1000, gap_ms = (int64_t)e->o.max_interp_gap_s * 1000;
     int64_t s0 = -floor_div(-p[0].t_ms, step_ms), s1 = floor_div(p[n - 1].t_ms, step_ms);
     if (s1 < s0)
         s1 = s0 - 1;
     if (s0 < INT32_MIN || s1 > INT32_MAX)
         return PEL_ERR_ARG;
-    size_t need = (size_t)(s1 - s0 + 1);
-    if (e->npt + need > UINT32_MAX - 1)
-        return PEL_ERR_ARG;
-    if (e->npt + need > e->cappt) {
-        size_t nc = e->cappt ? e->cappt : 4096;
-        while (nc < e->npt + need)
-            nc *= 2;
-        rpt *np = realloc(e->pt, nc * sizeof *np);
-        if (!np)
-            return PEL_ERR_NOMEM;
-        e->pt = np;
-        e->cappt = nc;
-    }
+    /* resampled into e->scr first: nothing is kept until every allocation
+     * has been made */
     uint32_t v = (uint32_t)e->nv;
-    size_t i = 0;
+    size_t m = 0, i = 0;
     for (int64_t s = s0; s <= s1; s++) {
         int64_t t = s * step_ms;
         while (i + 1 < n && p[i + 1].t_ms <= t)
             i++;
         const pel_position *a = &p[i], *b = i + 1 < n ? &p[i + 1] : NULL, *near;
         rpt r;
+        memset(&r, 0, sizeof r); /* the padding too: the bytes go to the file */
         if (a->t_ms == t) {
             near = a;
             r.lat = a->lat;
@@ -208,8 +388,13 @@ pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, s
             else
                 r.speed = 0;
         } else {
-            if (!b || a->t_ms > t || b->t_ms - a->t_ms > gap_ms)
-                continue; /* before the first, or inside a silence */
+            if (!b || a->t_ms > t || b->t_ms - a->t_ms > gap_ms) {
+                /* before the first, or inside a silence: straight to the
+                 * step after the next position's time */
+                if (b && b->t_ms > t)
+                    s = -floor_div(-b->t_ms, step_ms) - 1;
+                continue;
+            }
             double f = (double)(t - a->t_ms) / (double)(b->t_ms - a->t_ms);
             near = t - a->t_ms <= b->t_ms - t ? a : b;
             r.lat = (int32_t)lround(a->lat + (b->lat - (double)a->lat) * f);
@@ -226,7 +411,44 @@ pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, s
         r.vessel = v;
         r.input = near->input;
         r.line = near->line;
-        e->pt[e->npt++] = r;
+        if (m == e->capscr) {
+            size_t nc = e->capscr ? 2 * e->capscr : 1024;
+            rpt *ns = realloc(e->scr, nc * sizeof *ns);
+            if (!ns)
+                return PEL_ERR_NOMEM;
+            e->scr = ns;
+            e->capscr = nc;
+        }
+        e->scr[m++] = r;
+    }
+    if (m) {
+        /* the windows, each with its buffer and room for the points */
+        if (cover(e, floor_div(e->scr[0].step, e->wsteps), floor_div(e->scr[m - 1].step, e->wsteps)))
+            return PEL_ERR_NOMEM;
+        for (size_t k = 0; k < m;) {
+            int64_t id = floor_div(e->scr[k].step, e->wsteps);
+            size_t l = k + 1;
+            while (l < m && floor_div(e->scr[l].step, e->wsteps) == id)
+                l++;
+            win *w = &e->w[id - e->w0];
+            if (w->npt + (l - k) > UINT32_MAX - 1)
+                return PEL_ERR_ARG;
+            if (!w->buf) {
+                if (!(w->buf = malloc(sizeof *w->buf)))
+                    return PEL_ERR_NOMEM;
+                w->buf->n = 0;
+            }
+            k = l;
+        }
+        /* then into them: a failure now is the file's, and final */
+        for (size_t k = 0; k < m; k++) {
+            win *w = &e->w[floor_div(e->scr[k].step, e->wsteps) - e->w0];
+            w->buf->pt[w->buf->n++] = e->scr[k];
+            w->npt++;
+            if (w->buf->n == BLOCK_PTS && (e->failed = flush_block(e, w)) != PEL_OK)
+                return e->failed;
+        }
+        e->npt += m;
     }
     e->mmsi[e->nv++] = mmsi;
     return PEL_OK;
@@ -234,8 +456,8 @@ pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, s
 
 /* ---- pairing ------------------------------------------------------------------ */
 
-/* At det_enc_run, vessels are renumbered in (mmsi, order added) order, so
- * comparing vessel numbers compares MMSIs. */
+/* At det_enc_run, vessels are ranked in (mmsi, order added) order, so
+ * comparing ranks compares MMSIs. */
 typedef struct vrank {
     uint32_t mmsi, v;
 } vrank;
@@ -282,7 +504,7 @@ typedef struct closebuf {
     size_t n, cap;
 } closebuf;
 
-static int push_close(closebuf *cb, const det_enc *e, uint32_t a, uint32_t b, int32_t step, double d) {
+static int push_close(closebuf *cb, const rpt *pt, uint32_t a, uint32_t b, int32_t step, double d) {
     if (cb->n == cb->cap) {
         size_t nc = cb->cap ? 2 * cb->cap : 1024;
         closerec *nv = realloc(cb->v, nc * sizeof *nv);
@@ -291,23 +513,25 @@ static int push_close(closebuf *cb, const det_enc *e, uint32_t a, uint32_t b, in
         cb->v = nv;
         cb->cap = nc;
     }
-    cb->v[cb->n++] = (closerec){a, b, e->pt[a].vessel, e->pt[b].vessel, step, (float)d};
+    cb->v[cb->n++] = (closerec){a, b, pt[a].vessel, pt[b].vessel, step, (float)d};
     return 0;
 }
 
-/* Close pairs among the points [p0, p1) of one step. */
-static int pair_step(const det_enc *e, size_t p0, size_t p1, cell *cells, int32_t ch, int32_t ncx, closebuf *cb) {
+/* Close pairs among the points pt[p0, p1) of one step (vessels ranked,
+ * mmsi[rank]). */
+static int pair_step(const det_enc *e, const rpt *pt, const uint32_t *mmsi, size_t p0, size_t p1, cell *cells,
+                     int32_t ch, int32_t ncx, closebuf *cb) {
     size_t m = p1 - p0;
     const double R = 6371008.8, dmax = e->o.max_distance_m;
     for (size_t k = 0; k < m; k++) {
-        const rpt *r = &e->pt[p0 + k];
+        const rpt *r = &pt[p0 + k];
         cells[k].cy = (int32_t)floor_div(r->lat, ch);
         cells[k].cx = (int32_t)floor_div((int64_t)r->lon + 180LL * PEL_DEG, ch) % ncx;
         cells[k].i = (uint32_t)(p0 + k);
     }
     xqsort(cells, m, sizeof *cells, cmp_cell);
     for (size_t k = 0; k < m; k++) {
-        const rpt *r = &e->pt[cells[k].i];
+        const rpt *r = &pt[cells[k].i];
         /* the longitude span that can hold a point within dmax (haversine
          * bound at the highest latitude of the bands looked at) */
         double latmax = fabs((double)r->lat) / PEL_DEG + 2.0 * ch / PEL_DEG;
@@ -344,13 +568,13 @@ static int pair_step(const det_enc *e, size_t p0, size_t p1, cell *cells, int32_
             for (int q = 0; q < nr; q++) {
                 for (size_t j = lower_bound(cells, m, cy, ra[q][0]);
                      j < m && cells[j].cy == cy && cells[j].cx <= ra[q][1]; j++) {
-                    const rpt *o = &e->pt[cells[j].i];
-                    if (cells[j].i == cells[k].i || e->mmsi[o->vessel] == e->mmsi[r->vessel])
+                    const rpt *o = &pt[cells[j].i];
+                    if (cells[j].i == cells[k].i || mmsi[o->vessel] == mmsi[r->vessel])
                         continue;
                     double d = trk_distance_m(r->lat, r->lon, o->lat, o->lon);
                     uint32_t a = cells[k].i < cells[j].i ? cells[k].i : cells[j].i;
                     uint32_t b = cells[k].i < cells[j].i ? cells[j].i : cells[k].i;
-                    if (d <= dmax && push_close(cb, e, a, b, r->step, d))
+                    if (d <= dmax && push_close(cb, pt, a, b, r->step, d))
                         return -1;
                 }
             }
@@ -413,30 +637,30 @@ static int grow(scratch *s, size_t n) {
     return 0;
 }
 
-/* Measures over the close records of the runs r[0..nr). */
-static int measure_runs(const det_enc *e, const closerec *c, const rawenc *r, size_t nr, scratch *s, measure *m) {
+/* Measures over the close steps of the runs r[0..nr) of c. */
+static int measure_runs(const det_enc *e, const cstep *c, const rawenc *r, size_t nr, scratch *s, measure *m) {
     size_t n = 0;
     for (size_t k = 0; k < nr; k++)
         n += r[k].c1 - r[k].c0;
     if (grow(s, n))
         return -1;
     const int64_t step_ms = (int64_t)e->o.step_s * 1000;
-    const rpt *first = &e->pt[c[r[0].c0].a];
+    const int32_t first = c[r[0].c0].lon[0];
     double slat = 0, slon = 0;
     size_t j = 0;
     m->min_dist = INFINITY;
     for (size_t k = 0; k < nr; k++)
         for (size_t i = r[k].c0; i < r[k].c1; i++, j++) {
-            const rpt *a = &e->pt[c[i].a], *b = &e->pt[c[i].b];
-            s->s1[j] = a->speed;
-            s->s2[j] = b->speed;
-            s->sb[2 * j] = a->speed;
-            s->sb[2 * j + 1] = b->speed;
-            s->d[j] = c[i].dist;
-            if (c[i].dist < m->min_dist)
-                m->min_dist = c[i].dist;
-            slat += (double)a->lat + b->lat;
-            slon += 2.0 * first->lon + dlon_wrap(first->lon, a->lon) + dlon_wrap(first->lon, b->lon);
+            const cstep *q = &c[i];
+            s->s1[j] = q->speed[0];
+            s->s2[j] = q->speed[1];
+            s->sb[2 * j] = q->speed[0];
+            s->sb[2 * j + 1] = q->speed[1];
+            s->d[j] = q->dist;
+            if (q->dist < m->min_dist)
+                m->min_dist = q->dist;
+            slat += (double)q->lat[0] + q->lat[1];
+            slon += 2.0 * first + dlon_wrap(first, q->lon[0]) + dlon_wrap(first, q->lon[1]);
         }
     m->steps = n;
     m->start = (int64_t)c[r[0].c0].step * step_ms;
@@ -467,10 +691,21 @@ typedef struct fvec {
     size_t n, cap;
 } fvec;
 
-static int make_finding(const det_enc *e, const det_geo *geo, const closerec *c, const rawenc *r, size_t nr, scratch *s,
-                        fvec *out) {
+/* What det_enc_run carries from window to window. */
+typedef struct runctx {
+    const det_enc *e;
+    const det_geo *geo;
+    const uint32_t *mmsi; /* by rank */
+    int64_t step_ms, min_ms, merge_ms;
+    scratch s;
+    fvec out; /* findings not emitted yet */
+} runctx;
+
+static int make_finding(runctx *x, uint32_t va, uint32_t vb, const cstep *c, const rawenc *r, size_t nr) {
+    const det_geo *geo = x->geo;
+    fvec *out = &x->out;
     measure m;
-    if (measure_runs(e, c, r, nr, s, &m))
+    if (measure_runs(x->e, c, r, nr, &x->s, &m))
         return -1;
     if (out->n == out->cap) {
         size_t nc = out->cap ? 2 * out->cap : 16;
@@ -483,8 +718,8 @@ static int make_finding(const det_enc *e, const det_geo *geo, const closerec *c,
     fnd_builder *f = &out->v[out->n++];
     memset(f, 0, sizeof *f);
     f->event = "encounter";
-    f->mmsi = e->mmsi[e->pt[c[r[0].c0].a].vessel];
-    f->mmsi2 = e->mmsi[e->pt[c[r[0].c0].b].vessel];
+    f->mmsi = x->mmsi[va];
+    f->mmsi2 = x->mmsi[vb];
     f->start_ms = m.start;
     f->end_ms = m.end;
     f->lat = m.lat;
@@ -518,13 +753,12 @@ static int make_finding(const det_enc *e, const det_geo *geo, const closerec *c,
     for (size_t k = 0; k < nr; k++)
         for (size_t i = r[k].c0; i < r[k].c1; i++)
             for (int w = 0; w < 2; w++) {
-                const rpt *q = &e->pt[w ? c[i].b : c[i].a];
-                if (any[w] && li[w] == q->input && ll[w] == q->line)
+                if (any[w] && li[w] == c[i].input[w] && ll[w] == c[i].line[w])
                     continue;
                 any[w] = true;
-                li[w] = q->input;
-                ll[w] = q->line;
-                pel_position pos = {.input = q->input, .line = q->line};
+                li[w] = c[i].input[w];
+                ll[w] = c[i].line[w];
+                pel_position pos = {.input = c[i].input[w], .line = c[i].line[w]};
                 fnd_add_position(f, &pos);
             }
     return 0;
@@ -553,208 +787,337 @@ static int cmp_finding(const void *x, const void *y) {
     return c;
 }
 
-/* The raw encounters among the runs of one pair's close records [g0, g1),
- * merged, into out. */
-static int pair_findings(const det_enc *e, const det_geo *geo, const closerec *c, size_t g0, size_t g1, rawenc **raw,
-                         size_t *rawcap, scratch *s, fvec *out) {
-    const int64_t step_ms = (int64_t)e->o.step_s * 1000;
-    const int64_t min_ms = llround(e->o.min_duration_h * 3600000.0), merge_ms = llround(e->o.merge_gap_h * 3600000.0);
-    size_t nraw = 0;
-    for (size_t i = g0; i < g1;) {
-        size_t j = i + 1;
-        while (j < g1 && c[j].step == c[j - 1].step + 1)
-            j++;
-        rawenc run = {i, j};
-        i = j;
-        if ((int64_t)(c[run.c1 - 1].step - c[run.c0].step) * step_ms < min_ms)
-            continue;
-        measure m;
-        if (measure_runs(e, c, &run, 1, s, &m))
+/* Emits, in order, the findings waiting that start before until_ms (every
+ * finding still to come starts at or after it), and keeps the rest. */
+static void emit_before(runctx *x, int64_t until_ms, fnd_emit_fn emit, void *ud) {
+    fvec *o = &x->out;
+    if (!o->n)
+        return;
+    xqsort(o->v, o->n, sizeof *o->v, cmp_finding);
+    size_t k = 0;
+    while (k < o->n && o->v[k].start_ms < until_ms)
+        emit(ud, &o->v[k++]);
+    memmove(o->v, o->v + k, (o->n - k) * sizeof *o->v);
+    o->n -= k;
+}
+
+static int cvec_push(cvec *v, const cstep *c, size_t n) {
+    if (v->n + n > v->cap) {
+        size_t nc = v->cap ? v->cap : 16;
+        while (nc < v->n + n)
+            nc *= 2;
+        cstep *nv = realloc(v->v, nc * sizeof *nv);
+        if (!nv)
             return -1;
-        if (!(m.speed1 < e->o.max_median_speed_kn && m.speed2 < e->o.max_median_speed_kn))
-            continue;
-        if (have_ports(geo)) {
-            int port;
-            if (port_distance(geo, m.lat, m.lon, &port) < e->o.min_port_distance_m)
-                continue;
-        }
-        if (nraw == *rawcap) {
-            size_t nc = *rawcap ? 2 * *rawcap : 16;
-            rawenc *nv = realloc(*raw, nc * sizeof *nv);
-            if (!nv)
-                return -1;
-            *raw = nv;
-            *rawcap = nc;
-        }
-        (*raw)[nraw++] = run;
+        v->v = nv;
+        v->cap = nc;
     }
-    for (size_t k = 0; k < nraw;) {
-        size_t l = k + 1;
-        while (l < nraw && (int64_t)(c[(*raw)[l].c0].step - c[(*raw)[l - 1].c1 - 1].step) * step_ms < merge_ms)
-            l++;
-        if (make_finding(e, geo, c, *raw + k, l - k, s, out))
+    memcpy(v->v + v->n, c, n * sizeof *c);
+    v->n += n;
+    return 0;
+}
+
+/* The merged finding of the raw encounters waiting in p's chain. */
+static int end_chain(runctx *x, pstate *p) {
+    if (!p->nraw)
+        return 0;
+    int rc = make_finding(x, p->va, p->vb, p->chain.v, p->raw, p->nraw);
+    p->nraw = 0;
+    p->chain.n = 0;
+    return rc;
+}
+
+/* p's open run has ended: a raw encounter when it meets the rules, added
+ * to the chain (which it ends first when too far from it to merge). */
+static int end_run(runctx *x, pstate *p) {
+    const cstep *c = p->run.v;
+    size_t n = p->run.n;
+    if (!n)
+        return 0;
+    p->run.n = 0;
+    if ((int64_t)(c[n - 1].step - c[0].step) * x->step_ms < x->min_ms)
+        return 0;
+    measure m;
+    rawenc one = {0, n};
+    if (measure_runs(x->e, c, &one, 1, &x->s, &m))
+        return -1;
+    if (!(m.speed1 < x->e->o.max_median_speed_kn && m.speed2 < x->e->o.max_median_speed_kn))
+        return 0;
+    if (have_ports(x->geo)) {
+        int port;
+        if (port_distance(x->geo, m.lat, m.lon, &port) < x->e->o.min_port_distance_m)
+            return 0;
+    }
+    if (p->nraw && !((int64_t)(c[0].step - p->chain.v[p->chain.n - 1].step) * x->step_ms < x->merge_ms) &&
+        end_chain(x, p))
+        return -1;
+    if (p->nraw == p->capraw) {
+        size_t nc = p->capraw ? 2 * p->capraw : 4;
+        rawenc *nr = realloc(p->raw, nc * sizeof *nr);
+        if (!nr)
             return -1;
-        k = l;
+        p->raw = nr;
+        p->capraw = nc;
+    }
+    if (cvec_push(&p->chain, c, n))
+        return -1;
+    p->raw[p->nraw++] = (rawenc){p->chain.n - n, p->chain.n};
+    return 0;
+}
+
+/* Feeds pair p the close records c[0..n) of a window (in step order) whose
+ * last step is last: extends or ends its run, ends what can no longer grow
+ * or merge. */
+static int feed_pair(runctx *x, pstate *p, const closerec *c, size_t n, const rpt *pt, int64_t last) {
+    for (size_t i = 0; i < n; i++) {
+        const rpt *a = &pt[c[i].a], *b = &pt[c[i].b];
+        cstep cs = {.line = {a->line, b->line},
+                    .input = {a->input, b->input},
+                    .lat = {a->lat, b->lat},
+                    .lon = {a->lon, b->lon},
+                    .step = c[i].step,
+                    .dist = c[i].dist,
+                    .speed = {a->speed, b->speed}};
+        if (p->run.n && cs.step != p->run.v[p->run.n - 1].step + 1 && end_run(x, p))
+            return -1;
+        if (cvec_push(&p->run, &cs, 1))
+            return -1;
+    }
+    if (p->run.n && p->run.v[p->run.n - 1].step < last && end_run(x, p))
+        return -1;
+    /* the chain is final once the next raw encounter (the open run, or one
+     * starting after this window) would start too late to merge with it */
+    if (p->nraw) {
+        int64_t next = p->run.n ? p->run.v[0].step : last + 1;
+        if (!((next - p->chain.v[p->chain.n - 1].step) * x->step_ms < x->merge_ms) && end_chain(x, p))
+            return -1;
     }
     return 0;
 }
 
-static bool same_pair(const closerec *x, const closerec *y) {
-    return x->va == y->va && x->vb == y->vb;
+static void pstate_free(pstate *p) {
+    free(p->run.v);
+    free(p->chain.v);
+    free(p->raw);
 }
 
-/* Renumbers the vessels in (mmsi, order added) order.  Returns -1 when out
- * of memory (nothing changed then). */
-static int renumber(det_enc *e) {
-    vrank *r = malloc(e->nv * sizeof *r);
-    uint32_t *to = malloc(e->nv * sizeof *to);
-    if (!r || !to) {
-        free(r);
-        free(to);
-        return -1;
-    }
-    for (size_t v = 0; v < e->nv; v++)
-        r[v] = (vrank){e->mmsi[v], (uint32_t)v};
-    xqsort(r, e->nv, sizeof *r, cmp_vrank);
-    for (size_t k = 0; k < e->nv; k++) {
-        to[r[k].v] = (uint32_t)k;
-        e->mmsi[k] = r[k].mmsi;
-    }
-    for (size_t i = 0; i < e->npt; i++)
-        e->pt[i].vessel = to[e->pt[i].vessel];
-    free(r);
-    free(to);
-    return 0;
-}
+typedef struct pvec {
+    pstate *v;
+    size_t n, cap;
+} pvec;
 
-/* Sorts e->pt by (step, vessel) -- keys are unique, a vessel having at most
- * one point a step -- without qsort's temporary copy of the whole array
- * (32 bytes a point): two stable counting sorts (vessel, then step) give
- * each point its place in 8 bytes a point, and the points are then moved
- * there in place, cycle by cycle.  Returns -1 when out of memory (nothing
- * changed then). */
-static int sort_points(det_enc *e) {
-    size_t n = e->npt;
-    int32_t smin = e->pt[0].step, smax = e->pt[0].step;
-    for (size_t i = 1; i < n; i++) {
-        if (e->pt[i].step < smin)
-            smin = e->pt[i].step;
-        if (e->pt[i].step > smax)
-            smax = e->pt[i].step;
-    }
-    size_t nsteps = (size_t)((int64_t)smax - smin) + 1, nb = nsteps > e->nv ? nsteps : e->nv;
-    uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-    size_t *cnt = calloc(nb + 1, sizeof *cnt);
-    if (!a || !b || !cnt) {
-        free(a);
-        free(b);
-        free(cnt);
-        return -1;
-    }
+/* Sorts the window's n points pt by (step, vessel) -- keys are unique, a
+ * vessel having at most one point a step -- in place: two stable counting
+ * sorts (vessel, then step) give each point its place (ia, ib: n entries
+ * each; cnt: max(wsteps, nv) + 1), and the points are then moved there,
+ * cycle by cycle. */
+static void sort_points(rpt *pt, size_t n, size_t nv, uint32_t *a, uint32_t *b, size_t *cnt, size_t ncnt) {
+    int32_t smin = pt[0].step;
+    for (size_t i = 1; i < n; i++)
+        if (pt[i].step < smin)
+            smin = pt[i].step;
+    memset(cnt, 0, ncnt * sizeof *cnt);
     /* by vessel: a = indices in vessel order */
     for (size_t i = 0; i < n; i++)
-        cnt[e->pt[i].vessel + 1]++;
-    for (size_t v = 0; v < e->nv; v++)
+        cnt[pt[i].vessel + 1]++;
+    for (size_t v = 0; v < nv; v++)
         cnt[v + 1] += cnt[v];
     for (size_t i = 0; i < n; i++)
-        a[cnt[e->pt[i].vessel]++] = (uint32_t)i;
+        a[cnt[pt[i].vessel]++] = (uint32_t)i;
     /* then by step, stable: b = indices in (step, vessel) order */
-    memset(cnt, 0, (nb + 1) * sizeof *cnt);
+    memset(cnt, 0, ncnt * sizeof *cnt);
     for (size_t i = 0; i < n; i++)
-        cnt[(size_t)(e->pt[i].step - smin) + 1]++;
-    for (size_t k = 0; k < nsteps; k++)
+        cnt[(size_t)(pt[i].step - smin) + 1]++;
+    for (size_t k = 0; k + 1 < ncnt; k++)
         cnt[k + 1] += cnt[k];
     for (size_t k = 0; k < n; k++)
-        b[cnt[(size_t)(e->pt[a[k]].step - smin)]++] = a[k];
+        b[cnt[(size_t)(pt[a[k]].step - smin)]++] = a[k];
     /* a = where each point goes; then follow the cycles */
     for (size_t k = 0; k < n; k++)
         a[b[k]] = (uint32_t)k;
     for (size_t i = 0; i < n; i++)
         while (a[i] != i) {
             uint32_t j = a[i];
-            rpt t = e->pt[j];
-            e->pt[j] = e->pt[i];
-            e->pt[i] = t;
+            rpt t = pt[j];
+            pt[j] = pt[i];
+            pt[i] = t;
             a[i] = a[j];
             a[j] = j;
         }
-    free(a);
-    free(b);
-    free(cnt);
-    return 0;
+}
+
+/* Loads window w's points into pt (w->npt of them), vessels ranked by
+ * rank[]. */
+static pel_status load_window(det_enc *e, const win *w, rpt *pt, const uint32_t *rank, block *tmp) {
+    size_t n = 0;
+    for (int64_t at = w->head; at >= 0; at = tmp->prev) {
+        pel_status st = read_block(e, at, tmp);
+        if (st != PEL_OK)
+            return st;
+        memcpy(pt + n, tmp->pt, BLOCK_PTS * sizeof *pt);
+        n += BLOCK_PTS;
+    }
+    if (w->buf) {
+        memcpy(pt + n, w->buf->pt, w->buf->n * sizeof *pt);
+        n += w->buf->n;
+    }
+    if (n != w->npt)
+        return io_fail(e, "reading", 0);
+    for (size_t i = 0; i < n; i++)
+        pt[i].vessel = rank[pt[i].vessel];
+    return PEL_OK;
 }
 
 pel_status det_enc_run(det_enc *e, const det_geo *geo, fnd_emit_fn emit, void *ud) {
     if (!e)
         return PEL_ERR_ARG;
+    if (e->failed != PEL_OK)
+        return e->failed;
+    e->msg[0] = 0;
     if (e->o.max_distance_m <= 0 || e->npt == 0)
         return PEL_OK;
     pel_status st = PEL_OK;
+    runctx x = {.e = e,
+                .geo = geo,
+                .step_ms = (int64_t)e->o.step_s * 1000,
+                .min_ms = llround(e->o.min_duration_h * 3600000.0),
+                .merge_ms = llround(e->o.merge_gap_h * 3600000.0)};
+    size_t maxw = 0;
+    for (size_t k = 0; k < e->nw; k++)
+        if (e->w[k].npt > maxw)
+            maxw = (size_t)e->w[k].npt;
+    size_t ncnt = ((size_t)e->wsteps > e->nv ? (size_t)e->wsteps : e->nv) + 1;
+    vrank *vr = malloc(e->nv * sizeof *vr);
+    uint32_t *rank = malloc(e->nv * sizeof *rank), *smmsi = malloc(e->nv * sizeof *smmsi);
+    rpt *pt = malloc(maxw * sizeof *pt);
+    cell *cells = malloc(maxw * sizeof *cells);
+    uint32_t *ia = malloc(maxw * sizeof *ia), *ib = malloc(maxw * sizeof *ib);
+    size_t *cnt = malloc(ncnt * sizeof *cnt);
+    block *tmp = malloc(sizeof *tmp);
     closebuf cb = {0};
-    cell *cells = NULL;
-    rawenc *raw = NULL;
-    size_t rawcap = 0;
-    scratch s = {0};
-    fvec out = {0};
-    if (renumber(e) || sort_points(e))
+    pvec ps = {0}, nx = {0};
+    if (!vr || !rank || !smmsi || !pt || !cells || !ia || !ib || !cnt || !tmp)
         goto nomem;
+    /* ranks: (mmsi, order added) */
+    for (size_t v = 0; v < e->nv; v++)
+        vr[v] = (vrank){e->mmsi[v], (uint32_t)v};
+    xqsort(vr, e->nv, sizeof *vr, cmp_vrank);
+    for (size_t k = 0; k < e->nv; k++) {
+        rank[vr[k].v] = (uint32_t)k;
+        smmsi[k] = vr[k].mmsi;
+    }
+    x.mmsi = smmsi;
     /* cell height in 1/600000 degree: at least max_distance_m of latitude */
     double chd = ceil(e->o.max_distance_m / 111000.0 * PEL_DEG);
     int32_t ch = chd > 60.0 * PEL_DEG ? 60 * PEL_DEG : (int32_t)chd;
     int32_t ncx = (int32_t)((360LL * PEL_DEG + ch - 1) / ch);
-    size_t maxm = 0;
-    for (size_t i = 0; i < e->npt;) {
-        size_t j = i;
-        while (j < e->npt && e->pt[j].step == e->pt[i].step)
-            j++;
-        if (j - i > maxm)
-            maxm = j - i;
-        i = j;
-    }
-    cells = malloc(maxm * sizeof *cells);
-    if (!cells)
-        goto nomem;
-    for (size_t i = 0; i < e->npt;) {
-        size_t j = i;
-        while (j < e->npt && e->pt[j].step == e->pt[i].step)
-            j++;
-        if (j - i > 1 && pair_step(e, i, j, cells, ch, ncx, &cb))
-            goto nomem;
-        i = j;
-    }
-    free(cells);
-    cells = NULL;
-    if (cb.n)
+    for (size_t k = 0; k < e->nw; k++) {
+        const win *w = &e->w[k];
+        size_t n = (size_t)w->npt;
+        if (!n)
+            continue;
+        if ((st = load_window(e, w, pt, rank, tmp)) != PEL_OK)
+            goto done;
+        sort_points(pt, n, e->nv, ia, ib, cnt, ncnt);
+        /* the close pairs of each step */
+        cb.n = 0;
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && pt[j].step == pt[i].step)
+                j++;
+            if (j - i > 1 && pair_step(e, pt, smmsi, i, j, cells, ch, ncx, &cb))
+                goto nomem;
+            i = j;
+        }
         xqsort(cb.v, cb.n, sizeof *cb.v, cmp_close);
-    size_t k = 0;
-    for (size_t i = 0; i < cb.n; i++)
-        if (!k || cb.v[i].a != cb.v[k - 1].a || cb.v[i].b != cb.v[k - 1].b)
-            cb.v[k++] = cb.v[i];
-    cb.n = k;
-    for (size_t i = 0; i < cb.n;) {
-        size_t j = i + 1;
-        while (j < cb.n && same_pair(&cb.v[i], &cb.v[j]))
-            j++;
-        if (pair_findings(e, geo, cb.v, i, j, &raw, &rawcap, &s, &out))
-            goto nomem;
-        i = j;
+        size_t m = 0;
+        for (size_t i = 0; i < cb.n; i++)
+            if (!m || cb.v[i].a != cb.v[m - 1].a || cb.v[i].b != cb.v[m - 1].b)
+                cb.v[m++] = cb.v[i];
+        cb.n = m;
+        /* into the pairs carried (both sorted by pair): nx the pairs still
+         * open after this window */
+        int64_t last = (e->w0 + (int64_t)k + 1) * e->wsteps - 1;
+        size_t npairs = 0;
+        for (size_t i = 0; i < cb.n; i++)
+            npairs += !i || cb.v[i].va != cb.v[i - 1].va || cb.v[i].vb != cb.v[i - 1].vb;
+        if (ps.n + npairs > nx.cap) {
+            pstate *nv = realloc(nx.v, (ps.n + npairs) * sizeof *nv);
+            if (!nv)
+                goto nomem;
+            nx.v = nv;
+            nx.cap = ps.n + npairs;
+        }
+        nx.n = 0;
+        size_t i = 0, c = 0;
+        while (i < ps.n || c < cb.n) {
+            size_t c1 = c;
+            pstate p;
+            if (c < cb.n &&
+                (i == ps.n || cb.v[c].va < ps.v[i].va || (cb.v[c].va == ps.v[i].va && cb.v[c].vb <= ps.v[i].vb))) {
+                while (c1 < cb.n && cb.v[c1].va == cb.v[c].va && cb.v[c1].vb == cb.v[c].vb)
+                    c1++;
+                if (i < ps.n && ps.v[i].va == cb.v[c].va && ps.v[i].vb == cb.v[c].vb)
+                    p = ps.v[i++];
+                else
+                    p = (pstate){.va = cb.v[c].va, .vb = cb.v[c].vb};
+            } else
+                p = ps.v[i++];
+            int rc = feed_pair(&x, &p, cb.v + c, c1 - c, pt, last);
+            c = c1;
+            if (p.run.n || p.nraw)
+                nx.v[nx.n++] = p;
+            else
+                pstate_free(&p);
+            if (rc) {
+                for (; i < ps.n; i++) /* the rest, not moved to nx */
+                    pstate_free(&ps.v[i]);
+                pvec t = ps;
+                ps = nx;
+                nx = t;
+                goto nomem;
+            }
+        }
+        pvec t = ps;
+        ps = nx;
+        nx = t;
+        /* what no longer waits for a finding that could start before it */
+        int64_t next = last + 1;
+        for (size_t q = 0; q < ps.n; q++) {
+            const pstate *p = &ps.v[q];
+            int64_t s = p->nraw ? p->chain.v[0].step : p->run.v[0].step;
+            if (s < next)
+                next = s;
+        }
+        emit_before(&x, next * x.step_ms, emit, ud);
     }
-    if (out.n)
-        xqsort(out.v, out.n, sizeof *out.v, cmp_finding);
-    for (size_t i = 0; i < out.n; i++)
-        emit(ud, &out.v[i]);
+    for (size_t q = 0; q < ps.n; q++)
+        if (end_run(&x, &ps.v[q]) || end_chain(&x, &ps.v[q]))
+            goto nomem;
+    emit_before(&x, INT64_MAX, emit, ud);
     goto done;
 nomem:
     st = PEL_ERR_NOMEM;
 done:
-    free(cells);
+    for (size_t q = 0; q < ps.n; q++)
+        pstate_free(&ps.v[q]);
+    free(ps.v);
+    free(nx.v);
     free(cb.v);
-    free(raw);
-    free(s.s1);
-    free(s.s2);
-    free(s.sb);
-    free(s.d);
-    free(out.v);
+    free(vr);
+    free(rank);
+    free(smmsi);
+    free(pt);
+    free(cells);
+    free(ia);
+    free(ib);
+    free(cnt);
+    free(tmp);
+    free(x.s.s1);
+    free(x.s.s2);
+    free(x.s.sb);
+    free(x.s.d);
+    free(x.out.v);
     return st;
 }
 
@@ -766,11 +1129,17 @@ pel_status det_enc_begin(det_call *c) {
 }
 
 pel_status det_enc_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    return det_enc_add_track(c->state, mmsi, p, n);
+    pel_status st = det_enc_add_track(c->state, mmsi, p, n);
+    if (st == PEL_ERR_IO)
+        pel_fail(c->err, st, "%s", det_enc_message(c->state));
+    return st;
 }
 
 pel_status det_enc_finish(det_call *c) {
-    return det_enc_run(c->state, &c->env->geo, c->emit, c->ud) == PEL_OK ? PEL_OK : PEL_ERR_NOMEM;
+    pel_status st = det_enc_run(c->state, &c->env->geo, c->emit, c->ud);
+    if (st == PEL_ERR_IO)
+        return pel_fail(c->err, st, "%s", det_enc_message(c->state));
+    return st == PEL_OK ? PEL_OK : PEL_ERR_NOMEM;
 }
 
 void det_enc_cleanup(det_call *c) {

@@ -329,7 +329,10 @@ typedef struct det_enc_opts {
 } det_enc_opts;
 
 /* The encounter accumulator: tracks go in one vessel at a time, pairs come
- * out at det_enc_run. */
+ * out at det_enc_run.  The resampled points wait in a temporary file
+ * ($TMPDIR, else /tmp; unlinked as soon as it is made), so that memory
+ * grows with the vessels active in a day, never with the history's length
+ * (det_encounter.c). */
 typedef struct det_enc det_enc;
 
 /* Sets the defaults. */
@@ -345,19 +348,28 @@ det_enc *det_enc_new(const det_enc_opts *o);
  * nothing points into it afterwards.  Call once per vessel (a second call
  * with the same MMSI adds a separate track that is never paired with the
  * first).  Returns PEL_OK, PEL_ERR_NOMEM (e is unchanged then: the track is
- * not added) or PEL_ERR_ARG (e NULL, or more than 2^32-2 points). */
+ * not added), PEL_ERR_IO (the temporary file could not be made or written,
+ * det_enc_message says why: e has failed for good, every later add and run
+ * returns PEL_ERR_IO) or PEL_ERR_ARG (e NULL, or more than 2^32-2 points in
+ * a day). */
 pel_status det_enc_add_track(det_enc *e, uint32_t mmsi, const pel_position *p, size_t n);
 
 /* Pairs the vessels added so far and emits one "encounter" finding per
- * merged encounter, in (start, mmsi, mmsi2) order, mmsi < mmsi2.  geo may be
- * NULL (or its port_dist_m NULL): the port rule is then not applied and the
- * finding says "port_distance":"unknown".  Findings are borrowed by emit for
- * the call.  The accumulator keeps its points (reordered), and may be given
- * more tracks and run again.  Returns
- * PEL_OK or PEL_ERR_NOMEM (no finding emitted then). */
+ * merged encounter, in (start, mmsi, mmsi2) order, mmsi < mmsi2, each as
+ * soon as no finding to come can precede it.  geo may be NULL (or its
+ * port_dist_m NULL): the port rule is then not applied and the finding says
+ * "port_distance":"unknown".  Findings are borrowed by emit for the call.
+ * The accumulator keeps its points, and may be given more tracks and run
+ * again.  Returns PEL_OK, PEL_ERR_NOMEM or PEL_ERR_IO (reading the
+ * temporary file failed, det_enc_message says why); after a failure the
+ * findings emitted are not all there are. */
 pel_status det_enc_run(det_enc *e, const det_geo *geo, fnd_emit_fn emit, void *ud);
 
-/* Frees e and its points; NULL is accepted. */
+/* Why the last add or run of e failed with PEL_ERR_IO ("out of memory"
+ * otherwise).  Static or e's own: valid until e's next call. */
+const char *det_enc_message(const det_enc *e);
+
+/* Frees e, its points and its temporary file; NULL is accepted. */
 void det_enc_free(det_enc *e);
 
 /* Hooks: begin makes the accumulator, vessel adds a track, finish pairs. */

@@ -143,8 +143,8 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
         if (dt->vessel && (!shared || (dt->flags & DET_EVERY_MMSI)))
             st = dt->vessel(&c->call[d], mmsi, c->use, k);
     }
-    if (st != PEL_OK && found->failed == PEL_OK)
-        found->failed = PEL_ERR_NOMEM;
+    if (st != PEL_OK && found->failed == PEL_OK) /* PEL_ERR_IO: the hook wrote its message */
+        found->failed = st == PEL_ERR_IO ? st : PEL_ERR_NOMEM;
     return found->failed != PEL_OK;
 }
 
