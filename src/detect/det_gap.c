@@ -644,16 +644,17 @@ pel_status det_gap_finish(det_call *c) {
     gap_scan *g = c->state;
     const det_gap_opts *o = c->opts;
     fnd_set *s = c->env->found;
-    bool *keep = malloc((s->n ? s->n : 1) * sizeof *keep);
+    size_t n = fnd_set_count(s);
+    bool *keep = malloc((n ? n : 1) * sizeof *keep);
     if (!keep)
         return PEL_ERR_NOMEM;
-    for (size_t i = 0; i < s->n; i++) {
-        const fnd_finding *f = &s->v[i];
+    for (size_t i = 0; i < n; i++) {
+        fnd_key f = fnd_set_key(s, i); /* the core only: the set may be spilling (fnd_set_get) */
         keep[i] = true;
-        if (strcmp(f->event, "gap") != 0 || !g->hours)
+        if (strcmp(f.event, "gap") != 0 || !g->hours)
             continue;
         /* the hours strictly inside the gap: its edges hold its own positions */
-        int64_t h0 = (f->start_ms - g->data_start) / 3600000 + 1, h1 = (f->end_ms - g->data_start) / 3600000 - 1;
+        int64_t h0 = (f.start_ms - g->data_start) / 3600000 + 1, h1 = (f.end_ms - g->data_start) / 3600000 - 1;
         size_t heard = 0, all = 0;
         if (h0 < 0) /* a period's scan: the hours before it are not the feed's to judge */
             h0 = 0;
@@ -665,9 +666,10 @@ pel_status det_gap_finish(det_call *c) {
             keep[i] = false;
             continue;
         }
-        if (fnd_set_append_num(s, i, "feed_hours_fraction", frac, 2) != PEL_OK) {
+        pel_status st = fnd_set_append_num(s, i, "feed_hours_fraction", frac, 2);
+        if (st != PEL_OK) {
             free(keep);
-            return PEL_ERR_NOMEM;
+            return st;
         }
     }
     fnd_set_keep(s, keep);

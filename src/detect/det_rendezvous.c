@@ -149,9 +149,12 @@ static void leg_obj(fnd_builder *f, const char *name, double nm, double avail_h,
 /* The possible_partners of loitering i of s among the gaps. */
 static pel_status amend_one(const det_loiter_opts *o, fnd_set *s, size_t i, const det_rdv_gap *g, size_t n,
                             char *const *paths, size_t npaths, cand *c) {
+    const fnd_finding *f = fnd_set_get(s, i); /* valid until the append below */
+    if (!f)
+        return PEL_ERR_IO;
     size_t k = 0;
     for (size_t j = 0; j < n; j++)
-        if (det_rdv_reach_of(o, &s->v[i], &g[j], &c[k].r))
+        if (det_rdv_reach_of(o, f, &g[j], &c[k].r))
             c[k++].g = j;
     if (k == 0)
         return PEL_OK;
@@ -213,8 +216,8 @@ pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap
     if (!c)
         return PEL_ERR_NOMEM;
     pel_status st = PEL_OK;
-    for (size_t i = 0; i < s->n && st == PEL_OK; i++)
-        if (!strcmp(s->v[i].event, "loitering"))
+    for (size_t i = 0; i < fnd_set_count(s) && st == PEL_OK; i++)
+        if (!strcmp(fnd_set_key(s, i).event, "loitering"))
             st = amend_one(o, s, i, g, n, paths, npaths, c);
     free(c);
     return st;
@@ -253,9 +256,14 @@ pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, 
     loiter_scan *ls = c->state;
     const fnd_set *s = c->env->found;
     const det_loiter_opts *o = c->opts;
-    for (; ls && ls->seen < s->n; ls->seen++) {
-        const fnd_finding *f = &s->v[ls->seen];
-        if (o->max_partners <= 0 || f->mmsi != mmsi || strcmp(f->event, "gap") != 0 || f->nev < 1)
+    for (; ls && ls->seen < fnd_set_count(s); ls->seen++) {
+        fnd_key key = fnd_set_key(s, ls->seen);
+        if (o->max_partners <= 0 || key.mmsi != mmsi || strcmp(key.event, "gap") != 0)
+            continue;
+        const fnd_finding *f = fnd_set_get(s, ls->seen);
+        if (!f)
+            return PEL_ERR_IO;
+        if (f->nev < 1)
             continue;
         bool open = fnd_get_bool(f, "open") == 1;
         const pel_position *a = find_pos(p, n, f->start_ms, &f->ev[0]);
@@ -298,14 +306,19 @@ pel_status det_loiter_finish(det_call *c) {
     if (!kept)
         return PEL_ERR_NOMEM;
     size_t k = 0;
-    for (size_t i = 0; i < s->n && k < ls->n; i++) {
-        const fnd_finding *f = &s->v[i];
-        if (strcmp(f->event, "gap") != 0)
+    for (size_t i = 0; i < fnd_set_count(s) && k < ls->n; i++) {
+        fnd_key fk = fnd_set_key(s, i);
+        if (strcmp(fk.event, "gap") != 0)
             continue;
-        det_rdv_gap key = {.mmsi = f->mmsi, .before = {.t_ms = f->start_ms}, .end_ms = f->end_ms};
+        det_rdv_gap key = {.mmsi = fk.mmsi, .before = {.t_ms = fk.start_ms}, .end_ms = fk.end_ms};
         const det_rdv_gap *g = xbsearch(&key, ls->g, ls->n, sizeof *ls->g, cmp_gap);
         if (!g)
             continue;
+        const fnd_finding *f = fnd_set_get(s, i);
+        if (!f) {
+            free(kept);
+            return PEL_ERR_IO;
+        }
         kept[k] = *g;
         kept[k].suspected = fnd_get_bool(f, "suspected");
         const char *cause = fnd_get_str(f, "cause");

@@ -153,7 +153,9 @@ typedef struct det_env {
     /* the position row's settings, for the spoofing row: the fixed-offset
      * runs it finds (det_offset_runs) are not parallel segments; NULL: none */
     const struct det_pos_opts *position;
-    fnd_set *found;        /* the findings so far: a finish may judge its own (gaps) */
+    /* the findings so far: a finish may judge its own (gaps); pel_scan's
+     * spills (fnd_set_spill), so read it by fnd_set_count/key/get, never v */
+    fnd_set *found;
     pel_scan_stats *stats; /* never NULL: a detector adds its own counts */
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
      * screening: the screen stage is the scan's to call, not detect's */
