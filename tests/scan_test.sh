@@ -131,5 +131,14 @@ expect "period: fewer findings than the whole" 1 "$([ "$(wc -l <"$T/p1.jsonl")" 
 "$PEL" scan -q --db "$T/s.db" --from 2024-01-02T00:00:00Z --to 2024-01-01T00:00:00Z >/dev/null 2>&1
 expect "period: --from after --to is a usage error" 2 $?
 
+# the findings wait in a temporary file (pel_scan spills them): when it
+# cannot grow (the file size limit stands for a full /tmp; 33 KiB leaves
+# room for SQLite's 32 KiB shared-memory file, not for the day's findings)
+# the scan fails with the reason, and writes no partial output
+(trap '' XFSZ; ulimit -f 33; "$PEL" scan -q --db "$T/s.db" >"$T/full.jsonl" 2>"$T/full.err"; echo $? >"$T/full.rc")
+expect "a full temporary file: exit 1, the reason said" "1 1" \
+    "$(cat "$T/full.rc") $(grep -c "the findings' temporary file: writing: File too large" "$T/full.err")"
+expect "a full temporary file: nothing written" 0 "$(wc -c <"$T/full.jsonl")"
+
 echo "scan: $pass passed, $fail failed"
 [ $fail = 0 ]
