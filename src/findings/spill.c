@@ -1,7 +1,8 @@
 /*
  * spill.c -- an fnd_set whose findings live in a temporary file (spill.h),
  * so that a scan's memory does not grow with the number of its findings
- * beyond a fixed index entry each (fnd_ref, 40 bytes).
+ * beyond a fixed index entry each (fnd_ref, 40 bytes; 48 with the room
+ * the index keeps to grow).
  *
  * A finding pushed is frozen as every finding is (finding.c: one block of
  * members, evidence and strings), then written to the file as a record: a
@@ -341,8 +342,8 @@ pel_status spill_add(fnd_spill *sp, fnd_finding *f) {
         free(f->block);
         return fail(sp, PEL_ERR_NOMEM, NULL, 0);
     }
-    if (sp->n == sp->cap) { /* 1.5 times: the index is most of what a scan's findings hold */
-        size_t ncap = sp->cap ? sp->cap + sp->cap / 2 : 1024;
+    if (sp->n == sp->cap) { /* by a fifth: at most 48 bytes a finding with the room to grow */
+        size_t ncap = sp->cap ? sp->cap + sp->cap / 5 : 1024;
         fnd_ref *nr = realloc(sp->ref, ncap * sizeof *nr);
         if (!nr) {
             free(f->block);

@@ -17,7 +17,7 @@
  * (pel_scan_findings) or written (pel_scan), so the output depends only on
  * the store and the settings.  pel_scan's set spills (fnd_set_spill): the
  * findings go to a temporary file as they come and are written from it one
- * at a time, so its memory grows by an index entry (40 bytes) a finding,
+ * at a time, so its memory grows by an index entry (at most 48 bytes) a finding,
  * not by the findings (about 1.5 KiB each).
  *
  * The scan is a stage of its own, above detect/ and screen/, which know
