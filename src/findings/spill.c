@@ -9,7 +9,9 @@
  * fixed head (its core and counts) and the block, its pointers made
  * offsets into the block, so that it reads back anywhere.  The index entry
  * keeps what ordering and ids need (start, end, vessels, event) and where
- * the record is; a finding is read back (pread) one at a time, into one of
+ * the record is.  Records are written a MiB at a time (pwrite), and a
+ * finding is read back (pread, or from the records not yet written: a
+ * detector reads the gaps it just pushed) one at a time, into one of
  * two buffers (the second for comparing two findings alike in their core).
  * An amended finding is written again at the end of the file and its entry
  * points there; a dropped one leaves its record unused.  The findings of
@@ -50,10 +52,13 @@ typedef struct rec_head {
     uint32_t event; /* offset of the event's name in the block */
 } rec_head;
 
+#define OUT_SIZE (1u << 20) /* the records not yet written: a write a MiB */
+
 struct fnd_spill {
-    FILE *f;
-    uint64_t end; /* the file's size */
-    bool dirty;   /* written since the last flush */
+    FILE *f;          /* tmpfile(); read and written by pread/pwrite on its descriptor */
+    uint64_t end;     /* the records' end: the file's and then out's */
+    uint64_t flushed; /* the file's end: out holds [flushed, end) */
+    unsigned char *out;
     fnd_ref *ref;
     size_t n, cap;
     char **events; /* interned event names (owned) */
@@ -88,9 +93,11 @@ fnd_spill *spill_new(const char *const *hold, pel_status *st) {
     size_t nh = 0;
     while (hold && hold[nh])
         nh++;
-    if (sp)
+    if (sp) {
         sp->hold = calloc(nh + 1, sizeof *sp->hold);
-    bool ok = sp && sp->hold;
+        sp->out = malloc(OUT_SIZE);
+    }
+    bool ok = sp && sp->hold && sp->out;
     for (size_t i = 0; ok && i < nh; i++)
         ok = (sp->hold[i] = strdup(hold[i])) != NULL;
     if (!ok) {
@@ -126,6 +133,7 @@ void spill_free(fnd_spill *sp) {
         free(sp->held[i].block);
     free(sp->held);
     free(sp->wbuf);
+    free(sp->out);
     free(sp->rbuf[0]);
     free(sp->rbuf[1]);
     free(sp);
@@ -208,13 +216,41 @@ static const char *from_off(const char *o, const unsigned char *block) {
     return o ? (const char *)block + ((uintptr_t)o - 1) : NULL;
 }
 
-/* Writes f as a record at the end of the file: *off and *len set. */
+/* Writes n bytes at off of the file. */
+static pel_status put(fnd_spill *sp, const unsigned char *p, size_t n, uint64_t off) {
+    while (n) {
+        ssize_t w = pwrite(fileno(sp->f), p, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return fail(sp, PEL_ERR_IO, "writing", w < 0 ? errno : ENOSPC);
+        p += w;
+        off += (uint64_t)w;
+        n -= (size_t)w;
+    }
+    return PEL_OK;
+}
+
+/* Writes out's records to the file. */
+static pel_status flush(fnd_spill *sp) {
+    pel_status st = put(sp, sp->out, (size_t)(sp->end - sp->flushed), sp->flushed);
+    if (st == PEL_OK)
+        sp->flushed = sp->end;
+    return st;
+}
+
+/* Appends f as a record after the others (in out, written when out is
+ * full): *off and *len set. */
 static pel_status write_rec(fnd_spill *sp, const fnd_finding *f, uint64_t *off, uint32_t *len) {
     size_t used = block_used(f), total = sizeof(rec_head) + used;
     if (total > UINT32_MAX)
         return fail(sp, PEL_ERR_IO, "a finding too large to write", EFBIG);
-    if (!grow(&sp->wbuf, &sp->wcap, total))
+    if (sp->end - sp->flushed + total > OUT_SIZE && flush(sp) != PEL_OK)
+        return sp->failed;
+    bool direct = total > OUT_SIZE; /* a record larger than out: built apart, written at once */
+    if (direct && !grow(&sp->wbuf, &sp->wcap, total))
         return fail(sp, PEL_ERR_NOMEM, NULL, 0);
+    unsigned char *rec = direct ? sp->wbuf : sp->out + (sp->end - sp->flushed);
     rec_head h = {.start_ms = f->start_ms,
                   .end_ms = f->end_ms,
                   .lat = f->lat,
@@ -226,8 +262,8 @@ static pel_status write_rec(fnd_spill *sp, const fnd_finding *f, uint64_t *off, 
                   .nmem = (uint32_t)f->nmem,
                   .nev = (uint32_t)f->nev,
                   .event = (uint32_t)(f->event - (const char *)f->block)};
-    memcpy(sp->wbuf, &h, sizeof h);
-    unsigned char *blk = sp->wbuf + sizeof h;
+    memcpy(rec, &h, sizeof h);
+    unsigned char *blk = rec + sizeof h;
     memcpy(blk, f->block, used);
     fnd_member *mem = (fnd_member *)blk;
     for (size_t i = 0; i < f->nmem; i++) {
@@ -235,12 +271,13 @@ static pel_status write_rec(fnd_spill *sp, const fnd_finding *f, uint64_t *off, 
         if (mem[i].kind == FND_STR)
             mem[i].v.s = to_off(mem[i].v.s, f->block);
     }
-    if (fwrite(sp->wbuf, 1, total, sp->f) != total)
-        return fail(sp, PEL_ERR_IO, "writing", errno);
-    sp->dirty = true;
+    if (direct && put(sp, rec, total, sp->end) != PEL_OK)
+        return sp->failed;
     *off = sp->end;
     *len = (uint32_t)total;
     sp->end += total;
+    if (direct)
+        sp->flushed = sp->end;
     return PEL_OK;
 }
 
@@ -248,19 +285,16 @@ static pel_status write_rec(fnd_spill *sp, const fnd_finding *f, uint64_t *off, 
 static const fnd_finding *load(fnd_spill *sp, const fnd_ref *r, int k) {
     if (!r->len)
         return &sp->held[r->off];
-    if (sp->dirty) {
-        if (fflush(sp->f) != 0) {
-            fail(sp, PEL_ERR_IO, "writing", errno);
-            return NULL;
-        }
-        sp->dirty = false;
-    }
     if (!grow(&sp->rbuf[k], &sp->rcap[k], r->len)) {
         fail(sp, PEL_ERR_NOMEM, NULL, 0);
         return NULL;
     }
     unsigned char *buf = sp->rbuf[k];
     size_t got = 0;
+    if (r->off >= sp->flushed) { /* not written yet */
+        memcpy(buf, sp->out + (r->off - sp->flushed), r->len);
+        got = r->len;
+    }
     while (got < r->len) {
         ssize_t g = pread(fileno(sp->f), buf + got, r->len - got, (off_t)(r->off + got));
         if (g < 0 && errno == EINTR)
@@ -321,8 +355,8 @@ static pel_status store(fnd_spill *sp, fnd_ref *r, fnd_finding *f, bool held) {
         r->len = 0;
         return PEL_OK;
     }
-    uint64_t off;
-    uint32_t len;
+    uint64_t off = 0;
+    uint32_t len = 0;
     pel_status st = write_rec(sp, f, &off, &len);
     free(f->block);
     if (st == PEL_OK) {
