@@ -51,6 +51,7 @@ typedef struct rec_head {
     uint32_t nmem, nev;
     uint32_t event; /* offset of the event's name in the block */
 } rec_head;
+_Static_assert(sizeof(rec_head) % 8 == 0, "a record's block (its members first) aligned after its head");
 
 #define OUT_SIZE (1u << 20) /* the records not yet written: a write a MiB */
 
@@ -242,7 +243,8 @@ static pel_status flush(fnd_spill *sp) {
 /* Appends f as a record after the others (in out, written when out is
  * full): *off and *len set. */
 static pel_status write_rec(fnd_spill *sp, const fnd_finding *f, uint64_t *off, uint32_t *len) {
-    size_t used = block_used(f), total = sizeof(rec_head) + used;
+    /* a multiple of 8: the next record's head and members aligned in out */
+    size_t used = block_used(f), total = (sizeof(rec_head) + used + 7) & ~(size_t)7;
     if (total > UINT32_MAX)
         return fail(sp, PEL_ERR_IO, "a finding too large to write", EFBIG);
     if (sp->end - sp->flushed + total > OUT_SIZE && flush(sp) != PEL_OK)
@@ -265,6 +267,7 @@ static pel_status write_rec(fnd_spill *sp, const fnd_finding *f, uint64_t *off, 
     memcpy(rec, &h, sizeof h);
     unsigned char *blk = rec + sizeof h;
     memcpy(blk, f->block, used);
+    memset(blk + used, 0, total - sizeof h - used); /* the padding: no stray bytes in the file */
     fnd_member *mem = (fnd_member *)blk;
     for (size_t i = 0; i < f->nmem; i++) {
         mem[i].name = to_off(mem[i].name, f->block);
