@@ -894,10 +894,11 @@ const char *pel_event_name(int i);
  * settings give byte-identical output.  stats may be NULL.  A setting that
  * pel_scan_check_settings refuses gives PEL_ERR_ARG before anything is read
  * or written.  The findings wait in a nameless temporary file (tmpfile(),
- * in /tmp; about twice the size of the JSON Lines, removed when the scan
- * returns or the process ends) rather than in memory: memory grows by at
- * most 48 bytes a finding, not by the findings.  PEL_ERR_IO when that file cannot
- * be made, written or read (err says which, with the system's reason), as
+ * in /tmp; about 2.5 times the size of the JSON Lines while gaps are
+ * amended after the scan, removed when the scan returns or the process
+ * ends) rather than in memory: memory grows by at most 48 bytes a
+ * finding, not by the findings.  PEL_ERR_IO when that file cannot be
+ * made, written or read (err says which, with the system's reason), as
  * when writing out fails. */
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
