@@ -896,7 +896,14 @@ const char *pel_event_name(int i);
  * or written.  The encounter detector keeps the resampled tracks in a
  * temporary file in $TMPDIR (else /tmp), unlinked as soon as it is made
  * (about 32 bytes per vessel and 10 minutes heard): PEL_ERR_IO with err
- * saying why when it cannot be made, written or read. */
+ * saying why when it cannot be made, written or read; so does the gap
+ * detector its gaps until they are judged (about 1 KiB each, tmpfile()).
+ * The findings wait in a nameless temporary file (tmpfile(), in /tmp;
+ * about 2.5 times the size of the JSON Lines; removed when the scan
+ * returns or the process ends) rather than in memory: memory grows by at most 48 bytes a
+ * finding, not by the findings.  PEL_ERR_IO when that file cannot be
+ * made, written or read (err says which, with the system's reason), as
+ * when writing out fails. */
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
 

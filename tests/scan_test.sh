@@ -141,5 +141,22 @@ expect "period: fewer findings than the whole" 1 "$([ "$(wc -l <"$T/p1.jsonl")" 
 "$PEL" scan -q --db "$T/s.db" --from 2024-01-02T00:00:00Z --to 2024-01-01T00:00:00Z >/dev/null 2>&1
 expect "period: --from after --to is a usage error" 2 $?
 
+# the findings wait in a temporary file (pel_scan spills them, a MiB at a
+# time): 1,000 vessels heard hourly for three days, each silent 14 h at its
+# own time, give 1,000 gaps (1.4 MB of JSON).  When the file cannot grow
+# (a file size limit of 512 KiB stands for a full /tmp; SQLite's own files
+# stay under it) the scan fails with the reason and writes nothing.
+awk 'BEGIN { print "MMSI,TIME,LAT,LON"
+    for (i = 0; i < 1000; i++) { s = 10 + i % 40
+        for (h = 0; h < 72; h++) if (h < s || h >= s + 14)
+            printf "%d,%d,%.4f,%.4f\n", 412100000 + i, 1700000000 + h * 3600 + i, 10 + (i % 50) * 0.3, 150 + int(i / 50) * 0.5 + h * 0.17 } }' >"$T/many.csv"
+"$PEL" scan -q --db "$T/many.db" --columns mmsi=MMSI,time=TIME,lat=LAT,lon=LON "$T/many.csv" >"$T/many.jsonl"
+expect "many gaps: 1,000, one a vessel, in order" "1000 1000 true" \
+    "$(jq -s '[length, ([.[].mmsi] | unique | length), ([.[] | .start] == ([.[] | .start] | sort))] | map(tostring) | join(" ")' -r "$T/many.jsonl")"
+(trap '' XFSZ; ulimit -f 512; "$PEL" scan -q --db "$T/many.db" >"$T/full.jsonl" 2>"$T/full.err"; echo $? >"$T/full.rc")
+expect "a full temporary file: exit 1, the reason said" "1 1" \
+    "$(cat "$T/full.rc") $(grep -c "the findings' temporary file: writing: File too large" "$T/full.err")"
+expect "a full temporary file: nothing written" 0 "$(wc -c <"$T/full.jsonl")"
+
 echo "scan: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -4,10 +4,13 @@
  * kind of member, held by a set and read back by member; the canonical
  * order; the JSON Lines writer byte for byte; the reader (every golden scan
  * file read and written again in JSON Lines, CSV and GeoJSON is the same
- * file; format errors name line and cause); the public pel_findings
- * functions; and each escaping mode.
+ * file; format errors name line and cause); a spilling set (fnd_set_spill)
+ * against the same findings in memory, and its file failing; the public
+ * pel_findings functions; and each escaping mode.
  */
+#include <malloc.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,8 @@
 #include "findings/read.h"
 #include "findings/write.h"
 #include "util/escape.h"
+
+#include <sys/resource.h>
 
 /* What fn writes, as a string (the caller frees). */
 #define CAPTURE(out, call)                                                                                             \
@@ -351,6 +356,187 @@ static void test_reader(void) {
     fclose(in);
 }
 
+/* ---- a spilling set ------------------------------------------------------------------------ */
+
+/* Everything s writes, in every form, as one string (the caller frees). */
+static char *all_forms(const fnd_set *s) {
+    char *out = NULL;
+    CAPTURE(out, {
+        fnd_write(f, PEL_FIND_JSONL, s);
+        fnd_write(f, PEL_FIND_CSV, s);
+        fnd_write(f, PEL_FIND_GEOJSON, s);
+        fnd_write(f, PEL_FIND_TABLE, s);
+        fnd_write_kml(f, s, NULL);
+        fnd_write_geojson(f, s, &(fnd_doc){0});
+        fnd_write_csv(f, s, &(fnd_doc){0});
+        for (size_t i = 0; i < fnd_set_count(s); i++) {
+            char *line = fnd_json_line(s, i);
+            fputs(line ? line : "(null)", f);
+            free(line);
+        }
+    });
+    return out;
+}
+
+/* A copy of s's paths for another set. */
+static void copy_paths(fnd_set *to, const fnd_set *from) {
+    char **p = calloc(from->npaths + 1, sizeof *p);
+    for (size_t i = 0; p && i < from->npaths; i++)
+        p[i] = from->paths[i] ? strdup(from->paths[i]) : NULL;
+    fnd_set_paths(to, p, from->npaths);
+}
+
+/* Three findings alike in their core: the members' text orders them. */
+static void add_twins(fnd_set *s) {
+    for (int t = 0; t < 3; t++) {
+        fnd_builder b = {0};
+        b.event = "identity_change";
+        b.mmsi = 7;
+        b.start_ms = b.end_ms = 1700000000000;
+        b.lat = b.lon = NAN;
+        fnd_str(&b, "field", t == 0 ? "name" : t == 1 ? "callsign" : "imo");
+        fnd_set_push(s, &b);
+    }
+}
+
+/* The golden findings (and the order test's, alike in their core) given
+ * to a set in memory and to spilling sets holding nothing, gaps and
+ * loitering, or everything, in reverse order: sorted, amended, thinned,
+ * written in every form, the same bytes. */
+static void test_spill(void) {
+    static const char *const names[] = {"scenario_small", "scenario_hard", "yellow_sea_day"};
+    static const char *const hold_gaps[] = {"gap", "loitering", NULL};
+    static const char *const hold_all[] = {
+        "gap",        "loitering", "encounter", "zone_entry", "identity_change", "watchlist_match",
+        "port_visit", "spoofing",  "position",  NULL};
+    const char *const *holds[] = {NULL, hold_gaps, hold_all};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tests/golden/scan/%s.jsonl", names[i]);
+        fnd_set *mem = NULL;
+        pel_error err = {0};
+        CHECK(fnd_read_file(path, &mem, NULL, &err) == PEL_OK && mem, "%s reads: %s", path, err.msg);
+        if (!mem)
+            continue;
+        add_twins(mem);
+        for (size_t h = 0; h < sizeof holds / sizeof holds[0]; h++) {
+            fnd_set *sp = fnd_set_new();
+            CHECK(fnd_set_spill(sp, holds[h]) == PEL_OK && sp->v == NULL, "%s: a spilling set", names[i]);
+            CHECK(fnd_set_spill(sp, holds[h]) == PEL_ERR_ARG, "spilling twice is refused");
+            for (size_t k = fnd_set_count(mem); k-- > 0;)
+                CHECK(fnd_set_add(sp, fnd_set_get(mem, k)) == PEL_OK, "added");
+            copy_paths(sp, mem);
+            CHECK(fnd_set_count(sp) == fnd_set_count(mem) && sp->failed == PEL_OK, "%s: every finding", names[i]);
+            fnd_set_sort(sp);
+            fnd_set_sort(mem);
+            char *want = all_forms(mem), *got = all_forms(sp);
+            CHECK(want && got && !strcmp(want, got), "%s, hold %zu: sorted, the same bytes in every form", names[i], h);
+            free(want);
+            free(got);
+            /* amended (a review, a gap's judgement) and thinned as a scan does */
+            size_t n = fnd_set_count(mem);
+            bool *keep = malloc(n * sizeof *keep);
+            for (size_t k = 0; k < n; k++) {
+                keep[k] = k % 3 != 1;
+                CHECK(!strcmp(fnd_set_key(sp, k).event, fnd_set_key(mem, k).event) &&
+                          fnd_set_key(sp, k).start_ms == fnd_set_key(mem, k).start_ms,
+                      "%zu: the same core", k);
+                if (k % 2 == 0) {
+                    fnd_builder b = {0};
+                    fnd_obj(&b, "review");
+                    fnd_str(&b, "status", "confirmed");
+                    fnd_int(&b, "reviews", (int64_t)k);
+                    fnd_end(&b);
+                    pel_position p = {.input = 0, .line = k + 1, .clock = PEL_CLOCK_TRAILER};
+                    fnd_add_position(&b, &p);
+                    CHECK(fnd_set_append(sp, k, &b) == PEL_OK && fnd_set_append(mem, k, &b) == PEL_OK, "amended");
+                }
+                if (k % 5 == 0)
+                    CHECK(fnd_set_append_num(sp, k, "x", 1.25, 1) == PEL_OK &&
+                              fnd_set_append_num(mem, k, "x", 1.25, 1) == PEL_OK,
+                          "amended again");
+            }
+            fnd_set_keep(sp, keep);
+            fnd_set_keep(mem, keep);
+            free(keep);
+            fnd_set_sort(sp);
+            fnd_set_sort(mem);
+            want = all_forms(mem);
+            got = all_forms(sp);
+            CHECK(fnd_set_count(sp) == fnd_set_count(mem) && want && got && !strcmp(want, got),
+                  "%s, hold %zu: amended and thinned, the same bytes", names[i], h);
+            CHECK(!fnd_set_error(sp)[0] && sp->failed == PEL_OK, "no failure: %s", fnd_set_error(sp));
+            free(want);
+            free(got);
+            fnd_set_free(sp);
+            /* mem was changed: read it again for the next hold list */
+            fnd_set_free(mem);
+            mem = NULL;
+            CHECK(fnd_read_file(path, &mem, NULL, &err) == PEL_OK, "read again");
+            if (!mem)
+                break;
+            add_twins(mem);
+        }
+        fnd_set_free(mem);
+    }
+    CHECK(!strcmp(fnd_set_error(&(fnd_set){0}), ""), "a set in memory has no file to fail");
+}
+
+/* The memory a spilling set holds grows by at most 48 bytes a finding
+ * (its index entry, 40, and the index's room to grow), however big the
+ * findings: 20,000 of build_one's (about 1 KiB each in memory).  glibc's
+ * count of bytes in use (mallinfo2; the sanitizer build's allocator
+ * counts none, so there the check holds trivially). */
+static void test_spill_memory(void) {
+    fnd_set *s = fnd_set_new();
+    CHECK(fnd_set_spill(s, NULL) == PEL_OK, "a spilling set");
+    fnd_builder b;
+    build_one(&b);
+    fnd_set_push(s, &b);               /* the buffers, once */
+    struct mallinfo2 m0 = mallinfo2(); /* small blocks and mmap'd ones (the index, once it is large) */
+    size_t before = m0.uordblks + m0.hblkhd;
+    enum { N = 20000 };
+    for (int i = 0; i < N; i++) {
+        b.start_ms++;
+        fnd_set_push(s, &b);
+    }
+    struct mallinfo2 m1 = mallinfo2();
+    size_t after = m1.uordblks + m1.hblkhd, grew = after > before ? after - before : 0;
+    CHECK(s->failed == PEL_OK && fnd_set_count(s) == N + 1, "every finding pushed");
+    CHECK(grew <= 48 * (size_t)N, "%d findings: %zu bytes more, %.1f a finding", N, grew, (double)grew / N);
+    fnd_set_sort(s);
+    const fnd_finding *f = fnd_set_get(s, N);
+    CHECK(f && f->start_ms == b.start_ms && fnd_get_num(f, "duration_h", 0) == 2.35, "the last read back");
+    fnd_set_free(s);
+}
+
+/* A spilling set whose file cannot grow (the file size limit, as a full
+ * disk): the push fails with PEL_ERR_IO and says why; nothing is written
+ * to the standard streams, the set is freed as any. */
+static void test_spill_fault(void) {
+    struct rlimit old;
+    if (getrlimit(RLIMIT_FSIZE, &old) != 0)
+        return;
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    fnd_set *s = fnd_set_new();
+    CHECK(fnd_set_spill(s, NULL) == PEL_OK, "a spilling set");
+    struct rlimit lim = {64 * 1024, old.rlim_max};
+    CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0, "the limit set");
+    fnd_builder b;
+    build_one(&b);
+    for (int i = 0; i < 2000 && s->failed == PEL_OK; i++)
+        fnd_set_push(s, &b);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, was);
+    CHECK(s->failed == PEL_ERR_IO && strstr(fnd_set_error(s), "temporary file") &&
+              strstr(fnd_set_error(s), "too large"),
+          "a full file: %d, \"%s\"", (int)s->failed, fnd_set_error(s));
+    size_t n = fnd_set_count(s);
+    fnd_set_push(s, &b);
+    CHECK(fnd_set_count(s) == n, "no finding added after the failure");
+    fnd_set_free(s);
+}
+
 /* ---- the public face -------------------------------------------------------------------- */
 
 static void test_api(void) {
@@ -458,6 +644,9 @@ int main(void) {
     test_build();
     test_order();
     test_round_trip();
+    test_spill();
+    test_spill_memory();
+    test_spill_fault();
     test_reader();
     test_api();
     test_escape();

@@ -772,10 +772,11 @@ static int cmp_key(const void *x, const void *y) {
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* The loiterings, by start: i their finding in the set. */
+/* The loiterings, by start: what the reach of a gap needs of their
+ * findings (det_rdv_reach_of: vessel, place and period; no members). */
 typedef struct span {
     int64_t start;
-    size_t i;
+    fnd_finding l;
 } span;
 
 static int cmp_span(const void *x, const void *y) {
@@ -784,8 +785,8 @@ static int cmp_span(const void *x, const void *y) {
 }
 
 /* True when gap e is a possible partner of some loitering of v[0, n) (by
- * start) in the set s. */
-static bool partner(const det_loiter_opts *o, const fnd_set *s, const span *v, size_t n, const det_rdv_gap *e) {
+ * start). */
+static bool partner(const det_loiter_opts *o, const span *v, size_t n, const det_rdv_gap *e) {
     size_t lo = 0, hi = n; /* the loiterings starting before the gap ends: [0, lo) */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -796,7 +797,7 @@ static bool partner(const det_loiter_opts *o, const fnd_set *s, const span *v, s
     }
     det_rdv_reach r;
     for (size_t k = 0; k < lo; k++)
-        if (s->v[v[k].i].end_ms > e->before.t_ms && det_rdv_reach_of(o, &s->v[v[k].i], e, &r))
+        if (v[k].l.end_ms > e->before.t_ms && det_rdv_reach_of(o, &v[k].l, e, &r))
             return true;
     return false;
 }
@@ -841,14 +842,28 @@ pel_status det_gap_finish(det_call *c) {
     const det_loiter_opts *lo = c->env->loiter;
     if (!lo || lo->max_partners <= 0)
         ends = NULL; /* no partners asked for */
-    for (size_t i = 0; ends && i < set->n; i++)
-        nsp += strcmp(set->v[i].event, "loitering") == 0;
+    size_t nset = fnd_set_count(set);
+    for (size_t i = 0; ends && i < nset; i++)
+        nsp += strcmp(fnd_set_key(set, i).event, "loitering") == 0;
     if (nsp && !(sp = malloc(nsp * sizeof *sp)))
         return PEL_ERR_NOMEM;
     nsp = 0;
-    for (size_t i = 0; sp && i < set->n; i++)
-        if (strcmp(set->v[i].event, "loitering") == 0)
-            sp[nsp++] = (span){set->v[i].start_ms, i};
+    for (size_t i = 0; sp && i < nset; i++) {
+        if (strcmp(fnd_set_key(set, i).event, "loitering") != 0)
+            continue;
+        const fnd_finding *f = fnd_set_get(set, i);
+        if (!f) {
+            free(sp);
+            return pel_fail(c->err, PEL_ERR_IO, "reading the loiterings back failed: %s", fnd_set_error(set));
+        }
+        sp[nsp++] = (span){.start = f->start_ms,
+                           .l = {.event = f->event,
+                                 .mmsi = f->mmsi,
+                                 .start_ms = f->start_ms,
+                                 .end_ms = f->end_ms,
+                                 .lat = f->lat,
+                                 .lon = f->lon}};
+    }
     xqsort(sp, nsp, sizeof *sp, cmp_span);
     fnd_builder *b = malloc(sizeof *b);
     det_own_hour *own = NULL;
@@ -906,14 +921,14 @@ pel_status det_gap_finish(det_call *c) {
         fnd_add_position(b, &r.a);
         if (z)
             fnd_add_position(b, z);
-        size_t before = set->n;
+        size_t before = fnd_set_count(set);
         c->emit(c->ud, b);
         /* the ends of a gap the set took, for the dark rendezvous: one of the
          * vessel's own (not a link) that is a loitering's possible partner */
-        if (set->n == before || !ends || r.mmsi2 || !nsp)
+        if (fnd_set_count(set) == before || !ends || r.mmsi2 || !nsp)
             continue;
         det_rdv_gap e = {.mmsi = r.mmsi, .before = r.a, .after = r.z, .open = !r.has_z, .end_ms = r.end_ms};
-        if (!partner(lo, set, sp, nsp, &e))
+        if (!partner(lo, sp, nsp, &e))
             continue;
         if (ends->n == ends->cap) {
             size_t cap = ends->cap ? 2 * ends->cap : 64;

@@ -148,9 +148,12 @@ static void leg_obj(fnd_builder *f, const char *name, double nm, double avail_h,
 /* The possible_partners of loitering i of s among the gaps. */
 static pel_status amend_one(const det_loiter_opts *o, fnd_set *s, size_t i, const det_rdv_gap *g, size_t n,
                             char *const *paths, size_t npaths, cand *c) {
+    const fnd_finding *f = fnd_set_get(s, i); /* valid until the append below */
+    if (!f)
+        return PEL_ERR_IO;
     size_t k = 0;
     for (size_t j = 0; j < n; j++)
-        if (det_rdv_reach_of(o, &s->v[i], &g[j], &c[k].r))
+        if (det_rdv_reach_of(o, f, &g[j], &c[k].r))
             c[k++].g = j;
     if (k == 0)
         return PEL_OK;
@@ -212,8 +215,8 @@ pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap
     if (!c)
         return PEL_ERR_NOMEM;
     pel_status st = PEL_OK;
-    for (size_t i = 0; i < s->n && st == PEL_OK; i++)
-        if (!strcmp(s->v[i].event, "loitering"))
+    for (size_t i = 0; i < fnd_set_count(s) && st == PEL_OK; i++)
+        if (!strcmp(fnd_set_key(s, i).event, "loitering"))
             st = amend_one(o, s, i, g, n, paths, npaths, c);
     free(c);
     return st;

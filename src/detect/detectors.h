@@ -157,7 +157,9 @@ typedef struct det_env {
      * the dark rendezvous only the gaps that are some loitering's possible
      * partner (det_rdv_reach_of); NULL: none */
     const struct det_loiter_opts *loiter;
-    fnd_set *found; /* the findings so far: a finish may amend its own (loitering) */
+    /* the findings so far: a finish may amend its own (loitering); pel_scan's
+     * spills (fnd_set_spill), so read it by fnd_set_count/key/get, never v */
+    fnd_set *found;
     /* the gaps judged (det_gap_finish) that are a possible partner of some
      * loitering, for the dark rendezvous (det_rendezvous.c): the scan's,
      * empty at the start; NULL when there is none to fill */

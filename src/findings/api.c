@@ -11,7 +11,7 @@
 #include "util/fail.h"
 
 size_t pel_findings_count(const pel_findings *fs) {
-    return fs ? fs->n : 0;
+    return fs ? fnd_set_count(fs) : 0;
 }
 
 pel_status pel_findings_write(const pel_findings *fs, FILE *out, pel_findings_format fmt, pel_error *err) {

@@ -6,7 +6,8 @@
  * every string it holds (member names included), copied from the builder
  * or the reader that made it, strings made valid UTF-8 on the way.  The
  * set's array holds the fixed part (about 100 bytes), so sorting moves
- * little.
+ * little.  A spilling set (fnd_set_spill) keeps its findings in a file
+ * instead: spill.c, behind the same functions.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "findings/finding.h"
+#include "findings/spill.h"
 #include "findings/write.h"
 #include "util/escape.h"
 #include "util/sha.h"
@@ -182,7 +184,8 @@ fnd_set *fnd_set_new(void) {
 void fnd_set_free(fnd_set *s) {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n; i++)
+    spill_free(s->spill);
+    for (size_t i = 0; s->v && i < s->n; i++)
         free(s->v[i].block);
     free(s->v);
     for (size_t i = 0; i < s->npaths; i++)
@@ -242,6 +245,14 @@ static bool freeze(const fnd_finding *src, fnd_finding *dst) {
 }
 
 pel_status fnd_set_add(fnd_set *s, const fnd_finding *core) {
+    if (s->spill) {
+        fnd_finding f;
+        if (!freeze(core, &f))
+            return PEL_ERR_NOMEM;
+        pel_status st = spill_add(s->spill, &f); /* takes f's block */
+        s->n = spill_count(s->spill);
+        return st;
+    }
     if (s->n == s->cap) {
         size_t ncap = s->cap ? 2 * s->cap : 256;
         fnd_finding *nv = realloc(s->v, ncap * sizeof *nv);
@@ -282,14 +293,48 @@ void fnd_set_push(void *ud, const fnd_builder *f) {
     }
     fnd_finding core;
     fnd_view(f, &core);
-    if (fnd_set_add(s, &core) != PEL_OK)
-        s->failed = PEL_ERR_NOMEM;
+    pel_status st = fnd_set_add(s, &core);
+    if (st != PEL_OK)
+        s->failed = st;
 }
 
-pel_status fnd_set_append(fnd_set *s, size_t i, const fnd_builder *b) {
-    if (b->overflow || b->depth)
+pel_status fnd_set_spill(fnd_set *s, const char *const *hold) {
+    if (s->n || s->spill)
         return PEL_ERR_ARG;
-    fnd_finding *f = &s->v[i];
+    pel_status st;
+    fnd_spill *sp = spill_new(hold, &st);
+    if (!sp)
+        return st;
+    free(s->v);
+    s->v = NULL;
+    s->cap = 0;
+    s->spill = sp;
+    return PEL_OK;
+}
+
+size_t fnd_set_count(const fnd_set *s) {
+    return s->n;
+}
+
+fnd_key fnd_set_key(const fnd_set *s, size_t i) {
+    if (s->spill)
+        return spill_key(s->spill, i);
+    const fnd_finding *f = &s->v[i];
+    return (fnd_key){
+        .event = f->event, .mmsi = f->mmsi, .mmsi2 = f->mmsi2, .start_ms = f->start_ms, .end_ms = f->end_ms};
+}
+
+const fnd_finding *fnd_set_get(const fnd_set *s, size_t i) {
+    return s->spill ? spill_get(s->spill, i) : &s->v[i];
+}
+
+const char *fnd_set_error(const fnd_set *s) {
+    return s->spill ? spill_error(s->spill) : "";
+}
+
+/* A new finding (a block of its own, in *dst) of f amended with b, as
+ * fnd_set_append says.  false when out of memory. */
+static bool amended(const fnd_finding *f, const fnd_builder *b, fnd_finding *dst) {
     size_t nmem = f->nmem + b->nmem, nev = f->nev + b->nev;
     if (nev > FND_MAX_EVIDENCE)
         nev = f->nev > FND_MAX_EVIDENCE ? f->nev : FND_MAX_EVIDENCE;
@@ -298,7 +343,7 @@ pel_status fnd_set_append(fnd_set *s, size_t i, const fnd_builder *b) {
     if (!mem || !ev) {
         free(mem);
         free(ev);
-        return PEL_ERR_NOMEM;
+        return false;
     }
     if (f->nmem)
         memcpy(mem, f->mem, f->nmem * sizeof *mem);
@@ -308,20 +353,32 @@ pel_status fnd_set_append(fnd_set *s, size_t i, const fnd_builder *b) {
         memcpy(ev, f->ev, f->nev * sizeof *ev);
     if (nev > f->nev)
         memcpy(ev + f->nev, b->ev, (nev - f->nev) * sizeof *ev);
-    fnd_finding src = *f, dst;
+    fnd_finding src = *f;
     src.mem = mem;
     src.nmem = nmem;
     src.ev = ev;
     src.nev = nev;
     src.nev_total = f->nev_total + b->nev_total;
     src.clocks = f->clocks | b->clocks;
-    bool ok = freeze(&src, &dst);
+    bool ok = freeze(&src, dst);
     free(mem);
     free(ev);
-    if (!ok)
+    return ok;
+}
+
+pel_status fnd_set_append(fnd_set *s, size_t i, const fnd_builder *b) {
+    if (b->overflow || b->depth)
+        return PEL_ERR_ARG;
+    const fnd_finding *f = fnd_set_get(s, i);
+    if (!f)
+        return spill_status(s->spill);
+    fnd_finding dst;
+    if (!amended(f, b, &dst))
         return PEL_ERR_NOMEM;
-    free(f->block);
-    *f = dst;
+    if (s->spill)
+        return spill_replace(s->spill, i, &dst); /* takes dst's block */
+    free(s->v[i].block);
+    s->v[i] = dst;
     return PEL_OK;
 }
 
@@ -332,6 +389,11 @@ pel_status fnd_set_append_num(fnd_set *s, size_t i, const char *name, double v, 
 }
 
 void fnd_set_keep(fnd_set *s, const bool *keep) {
+    if (s->spill) {
+        spill_keep(s->spill, keep);
+        s->n = spill_count(s->spill);
+        return;
+    }
     size_t k = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (keep[i])
@@ -366,22 +428,28 @@ static int cmp_finding(const void *a, const void *b) {
 }
 
 void fnd_set_sort(fnd_set *s) {
+    if (s->spill) {
+        spill_sort(s->spill);
+        if (spill_status(s->spill) != PEL_OK && s->failed == PEL_OK)
+            s->failed = spill_status(s->spill);
+        return;
+    }
     xqsort(s->v, s->n, sizeof *s->v, cmp_finding);
 }
 
 void fnd_id(const fnd_set *s, size_t i, char out[FND_ID_LEN + 1]) {
-    const fnd_finding *f = &s->v[i];
+    fnd_key f = fnd_set_key(s, i);
     /* findings alike in event, vessels and start stand together in the
      * canonical order: the second and after are told apart by their rank */
     unsigned rank = 0;
     for (size_t k = i; k-- > 0;) {
-        const fnd_finding *g = &s->v[k];
-        if (g->start_ms != f->start_ms || strcmp(g->event, f->event) || g->mmsi != f->mmsi || g->mmsi2 != f->mmsi2)
+        fnd_key g = fnd_set_key(s, k);
+        if (g.start_ms != f.start_ms || strcmp(g.event, f.event) || g.mmsi != f.mmsi || g.mmsi2 != f.mmsi2)
             break;
         rank++;
     }
     char key[160];
-    int n = snprintf(key, sizeof key, "%s|%u|%u|%lld", f->event, f->mmsi, f->mmsi2, (long long)f->start_ms);
+    int n = snprintf(key, sizeof key, "%s|%u|%u|%lld", f.event, f.mmsi, f.mmsi2, (long long)f.start_ms);
     if (rank && n > 0 && (size_t)n < sizeof key)
         n += snprintf(key + n, sizeof key - (size_t)n, "|%u", rank);
     sha_hex(key, n > 0 && (size_t)n < sizeof key ? (size_t)n : strlen(key), FND_ID_LEN / 2, out);

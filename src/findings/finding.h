@@ -173,22 +173,74 @@ const fnd_member *fnd_member_get(const fnd_member *obj, const char *name);
 
 /* ---- the set --------------------------------------------------------------------- */
 
+typedef struct fnd_spill fnd_spill; /* findings/spill.c */
+
 /* The collection: findings and the paths their evidence points to.  The
- * public pel_findings. */
+ * public pel_findings.
+ *
+ * Two kinds: in memory (fnd_set_new), where v holds every finding; and
+ * spilling (fnd_set_spill, what pel_scan writes from), where the findings
+ * are in a temporary file, v is NULL and each finding is reached by
+ * fnd_set_get.  Code that serves both reaches the findings through
+ * fnd_set_count, fnd_set_key and fnd_set_get only; code that reads v is
+ * for sets in memory (every pel_findings a caller of the public API gets). */
 struct pel_findings {
-    fnd_finding *v; /* owned */
-    size_t n, cap;
-    char **paths; /* the evidence's files by input (owned, NULL where unknown) */
+    fnd_finding *v; /* owned; NULL when spilling */
+    size_t n, cap;  /* n: the findings, of either kind */
+    char **paths;   /* the evidence's files by input (owned, NULL where unknown) */
     size_t npaths;
-    pel_status failed; /* the first push that failed (PEL_ERR_NOMEM, PEL_ERR_ARG): the set is incomplete */
+    pel_status failed; /* the first push that failed (PEL_ERR_NOMEM, PEL_ERR_ARG, PEL_ERR_IO): the set is
+                          incomplete */
+    fnd_spill *spill;  /* owned; NULL in memory */
 };
 typedef struct pel_findings fnd_set;
+
+/* What orders a finding and names it (fnd_id), known without reading it
+ * from a spilling set's file.  event is the set's, valid while it lives. */
+typedef struct fnd_key {
+    const char *event;
+    uint32_t mmsi, mmsi2;
+    int64_t start_ms, end_ms;
+} fnd_key;
 
 /* A new empty set, or NULL when out of memory.  Free with fnd_set_free. */
 fnd_set *fnd_set_new(void);
 
-/* Frees s and everything in it; NULL is accepted. */
+/* Frees s and everything in it (a spilling set's file too); NULL is
+ * accepted. */
 void fnd_set_free(fnd_set *s);
+
+/* Makes the empty set s spilling: every finding added from now on goes to
+ * a temporary file (tmpfile(): nameless, removed when the set is freed or
+ * the process ends) and only an index entry stays in memory (40 bytes, at
+ * most 48 with the index's room to grow),
+ * except the findings of the events in hold (a NULL-terminated list, NULL
+ * for none; copied), kept in memory because a detector's finish amends or
+ * drops them once every finding is known (cheaper than rewriting them in
+ * the file; both work).  Everything of this header works on a spilling
+ * set, through fnd_set_get where a finding is read.  PEL_OK;
+ * PEL_ERR_NOMEM; PEL_ERR_IO when no temporary file could be made (errno
+ * set); PEL_ERR_ARG when s is not empty or spills already.  s unchanged on
+ * failure. */
+pel_status fnd_set_spill(fnd_set *s, const char *const *hold);
+
+/* The findings of s, of either kind. */
+size_t fnd_set_count(const fnd_set *s);
+
+/* Finding i's core (i < fnd_set_count), read from no file. */
+fnd_key fnd_set_key(const fnd_set *s, size_t i);
+
+/* Finding i (i < fnd_set_count) of either kind of set.  In memory it is
+ * &s->v[i]; a spilling set reads it from its file into a buffer of the
+ * set: the finding (and everything it points to) is valid until the next
+ * fnd_set_get, fnd_set_append, fnd_set_keep or fnd_set_sort on s, which is
+ * why s is const here but not thread-safe.  NULL when reading failed
+ * (fnd_set_error says why). */
+const fnd_finding *fnd_set_get(const fnd_set *s, size_t i);
+
+/* Why a spilling set failed (its temporary file could not be written or
+ * read, or memory ran out), "" when it did not or s is in memory. */
+const char *fnd_set_error(const fnd_set *s);
 
 /* An fnd_emit_fn: copies f into the set ud (an fnd_set *).  A failure is
  * remembered in the set's failed (out of memory, or a builder that
@@ -196,8 +248,8 @@ void fnd_set_free(fnd_set *s);
 void fnd_set_push(void *ud, const fnd_builder *f);
 
 /* Copies the finding described by core (its mem/ev/nmem/nev and strings
- * borrowed for the call; its block ignored) into s.  Returns PEL_OK or
- * PEL_ERR_NOMEM (s unchanged). */
+ * borrowed for the call; its block ignored) into s.  Returns PEL_OK,
+ * PEL_ERR_NOMEM or, spilling, PEL_ERR_IO (fnd_set_error); s unchanged. */
 pel_status fnd_set_add(fnd_set *s, const fnd_finding *core);
 
 /* Amends finding i with what b holds (a judgement made once every finding
@@ -208,7 +260,8 @@ pel_status fnd_set_add(fnd_set *s, const fnd_finding *core);
  * times and place are ignored: a finding's core is its detector's.  b is
  * borrowed for the call.  Pointers into finding i are invalid afterwards.
  * PEL_OK; PEL_ERR_ARG when b overflowed or left an array or object open;
- * PEL_ERR_NOMEM; finding i is unchanged on failure. */
+ * PEL_ERR_NOMEM; PEL_ERR_IO when a spilling set's file failed
+ * (fnd_set_error); finding i is unchanged on failure. */
 pel_status fnd_set_append(fnd_set *s, size_t i, const fnd_builder *b);
 
 /* fnd_set_append of one number member. */
@@ -220,7 +273,9 @@ void fnd_set_keep(fnd_set *s, const bool *keep);
 
 /* Puts the findings in the canonical order of docs/findings.md: start,
  * event, mmsi, mmsi2, end, then the members' text, so that the same
- * findings always come out in the same order. */
+ * findings always come out in the same order.  A spilling set reads the
+ * findings alike in their core to compare them: when that fails, its
+ * failed says so (fnd_set_error why) and the order is not to be used. */
 void fnd_set_sort(fnd_set *s);
 
 /* Finding i's id (docs/findings.md, "finding_id"), into out as FND_ID_LEN hex

@@ -26,12 +26,13 @@
 
 /* Writes s (in its order) to f in fmt, the files of pelorus scan and
  * screen (the writers below with doc NULL).  Returns PEL_OK, PEL_ERR_IO
- * when writing failed (ferror), or PEL_ERR_NOMEM. */
+ * when writing failed (ferror) or a spilling set's file could not be read
+ * (fnd_set_error says so), or PEL_ERR_NOMEM. */
 pel_status fnd_write(FILE *f, pel_findings_format fmt, const fnd_set *s);
 
 /* Finding i of s as one JSON object, exactly as its line of fnd_write's
  * JSON Lines (without the newline).  A new string (malloc'd, the caller
- * frees), or NULL when out of memory. */
+ * frees), or NULL when out of memory (or a spilling set's file failed). */
 char *fnd_json_line(const fnd_set *s, size_t i);
 
 /* The members of f as JSON text, strings escaped only as JSON requires
@@ -73,14 +74,17 @@ typedef struct fnd_doc {
 /* Finding i of s as the report's JSON object (docs/report.md, "The data
  * JSON"): "id", the contract's members in order, "vessel_name",
  * "vessel2_name", "geometry".  A new reference, or NULL when out of
- * memory. */
+ * memory (or a spilling set's file failed). */
 json_t *fnd_doc_json(const fnd_set *s, size_t i, const fnd_doc *doc);
 
 /* ---- the writers ------------------------------------------------------------------------ */
 
-/* Each writes s in its order; doc NULL gives the form of pelorus scan's
- * files, an fnd_doc the report's.  They return PEL_OK or PEL_ERR_NOMEM
- * (what was written so far stays in f); write errors stay in f (ferror). */
+/* Each writes s in its order, reading each finding through fnd_set_get
+ * (s may be spilling: finding.h); doc NULL gives the form of pelorus
+ * scan's files, an fnd_doc the report's.  They return PEL_OK,
+ * PEL_ERR_NOMEM or PEL_ERR_IO when a spilling set's file could not be
+ * read (fnd_set_error; what was written so far stays in f); write errors
+ * stay in f (ferror). */
 
 /* JSON Lines: one object per finding (the contract; no document form). */
 pel_status fnd_write_jsonl(FILE *f, const fnd_set *s);

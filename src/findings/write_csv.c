@@ -38,8 +38,10 @@ static char *evidence_text(const fnd_set *s, const fnd_finding *x) {
 static pel_status write_scan_csv(FILE *f, const fnd_set *s) {
     char t0[40], t1[40];
     fputs("event,mmsi,mmsi2,start,end,lat,lon,details,evidence\n", f);
-    for (size_t i = 0; i < s->n; i++) {
-        const fnd_finding *x = &s->v[i];
+    for (size_t i = 0; i < fnd_set_count(s); i++) {
+        const fnd_finding *x = fnd_set_get(s, i);
+        if (!x)
+            return PEL_ERR_IO;
         pel_format_time(x->start_ms, t0);
         pel_format_time(x->end_ms, t1);
         esc_csv(f, x->event, ESC_MINIMAL);
@@ -81,9 +83,9 @@ static pel_status write_doc_csv(FILE *f, const fnd_set *s, const fnd_doc *doc) {
                                         "end",         "lat",          "lon",     "evidence", "evidence_total",
                                         "vessel_name", "vessel2_name", "geometry"};
     fputs("id,event,mmsi,vessel_name,mmsi2,vessel2_name,start,end,lat,lon,details,evidence\n", f);
-    for (size_t i = 0; i < s->n; i++) {
-        const fnd_finding *x = &s->v[i];
+    for (size_t i = 0; i < fnd_set_count(s); i++) {
         json_t *o = fnd_doc_json(s, i, doc), *details = json_object();
+        const fnd_finding *x = o ? fnd_set_get(s, i) : NULL; /* after fnd_doc_json: valid until the next */
         char *d = NULL, *ev = NULL;
         if (o && details) {
             const char *key;
@@ -98,11 +100,12 @@ static pel_status write_doc_csv(FILE *f, const fnd_set *s, const fnd_doc *doc) {
             d = json_dumps(details, JSON_COMPACT | JSON_REAL_PRECISION(10));
             ev = d ? evidence_text(s, x) : NULL;
         }
-        if (!ev) {
+        if (!ev || !x) {
             json_decref(o);
             json_decref(details);
             free(d);
-            return PEL_ERR_NOMEM;
+            free(ev);
+            return x || !o ? PEL_ERR_NOMEM : PEL_ERR_IO;
         }
         char t0[40], t1[40];
         pel_format_time(x->start_ms, t0);
@@ -145,8 +148,10 @@ pel_status fnd_write_table(FILE *f, const fnd_set *s) {
     char t0[40], t1[40];
     fprintf(f, "%-15s %-9s %-9s %-20s %-20s %10s %11s  %s\n", "event", "mmsi", "mmsi2", "start", "end", "lat", "lon",
             "details");
-    for (size_t i = 0; i < s->n; i++) {
-        const fnd_finding *x = &s->v[i];
+    for (size_t i = 0; i < fnd_set_count(s); i++) {
+        const fnd_finding *x = fnd_set_get(s, i);
+        if (!x)
+            return PEL_ERR_IO;
         pel_format_time(x->start_ms, t0);
         pel_format_time(x->end_ms, t1);
         char m2[16] = "", la[16] = "", lo[16] = "";

@@ -110,10 +110,10 @@ static void put_clocks(FILE *f, unsigned clocks, bool comma) {
     fputc(']', f);
 }
 
-/* The contract's object of one finding. */
-static void put_object(FILE *f, const fnd_set *s, const fnd_finding *x) {
+/* The contract's object of finding i of s, x. */
+static void put_object(FILE *f, const fnd_set *s, size_t i, const fnd_finding *x) {
     char id[FND_ID_LEN + 1];
-    fnd_id(s, (size_t)(x - s->v), id);
+    fnd_id(s, i, id);
     fputs("{\"event\":", f);
     esc_json_string(f, x->event, 0);
     fprintf(f, ",\"mmsi\":%u", x->mmsi);
@@ -130,29 +130,33 @@ static void put_object(FILE *f, const fnd_set *s, const fnd_finding *x) {
     put_members(f, x->mem, x->nmem, 0, false);
     put_clocks(f, x->clocks, true);
     fputs(",\"evidence\":[", f);
-    for (size_t i = 0; i < x->nev; i++) {
-        fputs(i ? ",{\"file\":" : "{\"file\":", f);
-        esc_json_string(f, fnd_evidence_file(s, &x->ev[i]), 0);
-        fprintf(f, ",\"line\":%llu}", (unsigned long long)x->ev[i].line);
+    for (size_t e = 0; e < x->nev; e++) {
+        fputs(e ? ",{\"file\":" : "{\"file\":", f);
+        esc_json_string(f, fnd_evidence_file(s, &x->ev[e]), 0);
+        fprintf(f, ",\"line\":%llu}", (unsigned long long)x->ev[e].line);
     }
     fprintf(f, "],\"evidence_total\":%llu,\"finding_id\":\"%s\"}", (unsigned long long)x->nev_total, id);
 }
 
 pel_status fnd_write_jsonl(FILE *f, const fnd_set *s) {
-    for (size_t i = 0; i < s->n; i++) {
-        put_object(f, s, &s->v[i]);
+    for (size_t i = 0; i < fnd_set_count(s); i++) {
+        const fnd_finding *x = fnd_set_get(s, i);
+        if (!x)
+            return PEL_ERR_IO;
+        put_object(f, s, i, x);
         fputc('\n', f);
     }
     return PEL_OK;
 }
 
 char *fnd_json_line(const fnd_set *s, size_t i) {
+    const fnd_finding *x = fnd_set_get(s, i);
     char *out = NULL;
     size_t len = 0;
-    FILE *m = open_memstream(&out, &len);
+    FILE *m = x ? open_memstream(&out, &len) : NULL;
     if (!m)
         return NULL;
-    put_object(m, s, &s->v[i]);
+    put_object(m, s, i, x);
     if (fclose(m) != 0) {
         free(out);
         return NULL;
@@ -296,10 +300,10 @@ static bool set(json_t *o, const char *key, json_t *v) {
 
 json_t *fnd_doc_json(const fnd_set *s, size_t i, const fnd_doc *doc) {
     static const fnd_doc none = {0};
-    const fnd_finding *x = &s->v[i];
+    const fnd_finding *x = fnd_set_get(s, i);
     if (!doc)
         doc = &none;
-    json_t *o = json_object();
+    json_t *o = x ? json_object() : NULL;
     bool ok = o && set(o, "id", json_integer((json_int_t)i)) && set(o, "event", jstr(x->event)) &&
               set(o, "mmsi", json_integer(x->mmsi)) && (!x->mmsi2 || set(o, "mmsi2", json_integer(x->mmsi2))) &&
               set(o, "start", jtime(x->start_ms)) && set(o, "end", jtime(x->end_ms)) && set(o, "lat", jcoord(x->lat)) &&
@@ -340,17 +344,19 @@ json_t *fnd_doc_json(const fnd_set *s, size_t i, const fnd_doc *doc) {
 
 pel_status fnd_write_geojson(FILE *f, const fnd_set *s, const fnd_doc *doc) {
     fputs("{\"type\":\"FeatureCollection\",\"features\":[", f);
-    for (size_t i = 0; i < s->n; i++) {
-        const fnd_finding *x = &s->v[i];
+    for (size_t i = 0; i < fnd_set_count(s); i++) {
         fputs(i ? ",\n" : "\n", f);
         if (!doc) {
+            const fnd_finding *x = fnd_set_get(s, i);
+            if (!x)
+                return PEL_ERR_IO;
             fputs("{\"type\":\"Feature\",\"geometry\":", f);
             if (isnan(x->lat) || isnan(x->lon))
                 fputs("null", f);
             else
                 fprintf(f, "{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}", x->lon, x->lat);
             fputs(",\"properties\":", f);
-            put_object(f, s, x);
+            put_object(f, s, i, x);
             fputc('}', f);
             continue;
         }

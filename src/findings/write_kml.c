@@ -40,11 +40,15 @@ pel_status fnd_write_kml(FILE *f, const fnd_set *s, const fnd_doc *doc) {
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
           "<name>Pelorus findings</name>\n",
           f);
-    for (size_t i = 0; i < s->n; i++) {
-        const fnd_finding *x = &s->v[i];
+    for (size_t i = 0; i < fnd_set_count(s); i++) {
         json_t *o = fnd_doc_json(s, i, doc);
         if (!o)
             return PEL_ERR_NOMEM;
+        const fnd_finding *x = fnd_set_get(s, i); /* after fnd_doc_json: valid until the next */
+        if (!x) {
+            json_decref(o);
+            return PEL_ERR_IO;
+        }
         fputs("<Placemark>\n<name>", f);
         text(f, x->event);
         fputs(" \xE2\x80\x94 ", f);

@@ -13,15 +13,19 @@
  * feed, identities, screening); every cleanup.  Each detector's findings go
  * through its own sink (det_push), which refuses a kind its row does not
  * declare; the set is then checked once more (a finding that came by no
- * sink), sorted into the canonical order and handed back
+ * sink), sorted into the canonical order and handed back in memory
  * (pel_scan_findings) or written (pel_scan), so the output depends only on
- * the store and the settings.
+ * the store and the settings.  pel_scan's set spills (fnd_set_spill): the
+ * findings go to a temporary file as they come and are written from it one
+ * at a time, so its memory grows by an index entry (at most 48 bytes) a finding,
+ * not by the findings (about 1.5 KiB each).
  *
  * The scan is a stage of its own, above detect/ and screen/, which know
  * nothing of each other: the geography is scan_geo.c's, the screening
  * row's work scan_screen.c's (handed to the table through det_env);
  * everything a detector needs beyond them is in its own file.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +162,10 @@ static double seconds(struct timespec a, struct timespec b) {
 static void fail_message(const scan *c, pel_status st, pel_error *err) {
     if (!err || err->msg[0])
         return;
+    if (st == PEL_ERR_IO && fnd_set_error(c->env.found)[0]) {
+        pel_fail(err, st, "%s", fnd_set_error(c->env.found));
+        return;
+    }
     for (int d = 0; st == PEL_ERR_ARG && d < DET__COUNT; d++)
         if (c->sink[d].bad[0]) {
             pel_fail(err, st,
@@ -172,12 +180,23 @@ static void fail_message(const scan *c, pel_status st, pel_error *err) {
 }
 
 /* Every finding of the set is of a kind some detector declares: none came
- * by a way other than the sinks.  PEL_OK, or PEL_ERR_ARG with err filled. */
+ * by a way other than the sinks.  PEL_OK, PEL_ERR_ARG with err filled, or
+ * PEL_ERR_IO (a spilling set's file: fail_message says it). */
 static pel_status check_kinds(const fnd_set *found, pel_error *err) {
-    for (size_t i = 0; i < found->n; i++)
-        if (!det_kind_of(NULL, &found->v[i]))
+    for (size_t i = 0; i < fnd_set_count(found); i++) {
+        /* an event with a kind that needs no member (a gap) is known by its
+         * name: the finding itself is read (a spilling set's file) only
+         * when its kind is told by a member (spoofing's "kind") */
+        fnd_finding bare = {.event = fnd_set_key(found, i).event};
+        if (det_kind_of(NULL, &bare))
+            continue;
+        const fnd_finding *f = fnd_set_get(found, i);
+        if (!f)
+            return PEL_ERR_IO;
+        if (!det_kind_of(NULL, f))
             return pel_fail(err, PEL_ERR_ARG, "a %.40s finding of a kind no detector declares (src/detect/detectors.c)",
-                            found->v[i].event);
+                            f->event);
+    }
     return PEL_OK;
 }
 
@@ -186,8 +205,10 @@ static int cmp_u32(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings **out, pel_scan_stats *stats,
-                             pel_error *err) {
+/* The scan of pel_scan_findings; with hold non-NULL into a spilling set
+ * (fnd_set_spill) holding in memory the findings of the events in hold. */
+static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *const *hold, pel_findings **out,
+                           pel_scan_stats *stats, pel_error *err) {
     pel_scan_opts dflt = {0};
     if (!o)
         o = &dflt;
@@ -212,6 +233,14 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     c.env.gap_ends = &c.gap_ends;
     if (!(c.env.found = fnd_set_new()))
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    if (hold && (st = fnd_set_spill(c.env.found, hold)) != PEL_OK) {
+        if (st == PEL_ERR_IO)
+            pel_fail(err, st, "no temporary file for the findings (tmpfile: %s)", strerror(errno));
+        else
+            pel_fail(err, st, "out of memory");
+        fnd_set_free(c.env.found);
+        return st;
+    }
     scan_geo *geo = NULL;
     st = scan_geo_load(o->data_dir, o->zones_path, &geo, err);
     if (st == PEL_OK) {
@@ -283,11 +312,14 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     /* a period: what does not meet it is another period's */
     if (st == PEL_OK && (o->has_from || o->has_to)) {
         fnd_set *fs = c.env.found;
-        bool *keep = malloc((fs->n ? fs->n : 1) * sizeof *keep);
+        size_t n = fnd_set_count(fs);
+        bool *keep = malloc((n ? n : 1) * sizeof *keep);
         if (!keep)
             st = PEL_ERR_NOMEM;
-        for (size_t i = 0; keep && i < fs->n; i++)
-            keep[i] = !(o->has_from && fs->v[i].end_ms < o->from_ms) && !(o->has_to && fs->v[i].start_ms > o->to_ms);
+        for (size_t i = 0; keep && i < n; i++) {
+            fnd_key k = fnd_set_key(fs, i);
+            keep[i] = !(o->has_from && k.end_ms < o->from_ms) && !(o->has_to && k.start_ms > o->to_ms);
+        }
         if (keep)
             fnd_set_keep(fs, keep);
         free(keep);
@@ -301,6 +333,8 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
         fnd_set_sort(c.env.found);
         if (st != PEL_OK)
             pel_fail(err, st, "reading the inputs' paths failed");
+        else
+            st = c.env.found->failed; /* a spilling set's file failed while sorting */
     }
     /* the analysts' reviews, by the findings' ids (now final) */
     if (st == PEL_OK)
@@ -310,9 +344,9 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     sp->total_s = seconds(t0, t3);
     sp->vessels = c.vessels;
     sp->gear = c.gear;
-    sp->findings = c.env.found->n;
-    for (size_t i = 0; i < c.env.found->n; i++) {
-        int e = det_event_index(c.env.found->v[i].event);
+    sp->findings = fnd_set_count(c.env.found);
+    for (size_t i = 0; i < sp->findings; i++) {
+        int e = det_event_index(fnd_set_key(c.env.found, i).event);
         if (e >= 0)
             sp->by_event[e]++;
     }
@@ -333,16 +367,33 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
     return st;
 }
 
+pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings **out, pel_scan_stats *stats,
+                             pel_error *err) {
+    return scan_run(s, o, NULL, out, stats, err);
+}
+
+/* The events whose findings a spilling scan holds in memory: loitering,
+ * which det_loiter_finish amends (few: a record rewritten is no cost, but
+ * neither is holding them).  Gaps are final when pushed (det_gap_finish
+ * judges them first) and are most of a scan's findings (99% of the 30-day
+ * bench's): holding them would keep the memory growing with the history.
+ * Any list gives the same findings (fnd_set_spill). */
+static const char *const held_events[] = {"loitering", NULL};
+
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     fnd_set *found;
-    pel_status st = pel_scan_findings(s, o, &found, stats, err);
+    /* the findings go to a temporary file as they come, and are written
+     * from it one at a time: memory does not grow with their number */
+    pel_status st = scan_run(s, o, held_events, &found, stats, err);
     if (st != PEL_OK)
         return st;
     st = fnd_write(out, fmt, found);
-    if (st != PEL_OK)
+    if (st != PEL_OK && fnd_set_error(found)[0])
+        pel_fail(err, st, "%s", fnd_set_error(found));
+    else if (st != PEL_OK)
         pel_fail(err, st, "writing the findings failed");
     fnd_set_free(found);
     clock_gettime(CLOCK_MONOTONIC, &t1);

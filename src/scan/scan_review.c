@@ -73,7 +73,7 @@ pel_status scan_reviews(pel_store *s, fnd_set *fs, pel_error *err) {
     pel_status st = st_reviews(s, NULL, on_review, &rv, err);
     if (rv.oom)
         st = pel_fail(err, PEL_ERR_NOMEM, "out of memory for the reviews");
-    for (size_t i = 0; st == PEL_OK && rv.n && i < fs->n; i++) {
+    for (size_t i = 0; st == PEL_OK && rv.n && i < fnd_set_count(fs); i++) {
         latest key;
         fnd_id(fs, i, key.id);
         const latest *l = xbsearch(&key, rv.v, rv.n, sizeof *rv.v, cmp_latest);
@@ -88,7 +88,7 @@ pel_status scan_reviews(pel_store *s, fnd_set *fs, pel_error *err) {
         fnd_int(&b, "reviews", l->n);
         fnd_end(&b);
         if ((st = fnd_set_append(fs, i, &b)) != PEL_OK)
-            pel_fail(err, st, "out of memory for the reviews");
+            pel_fail(err, st, "%s", st == PEL_ERR_IO ? fnd_set_error(fs) : "out of memory for the reviews");
     }
     for (size_t i = 0; i < rv.n; i++)
         latest_clear(&rv.v[i]);

@@ -759,9 +759,12 @@ pel_store *sq_open(const char *path, bool readonly, pel_error *err) {
                              "(pelorus ingest) to migrate it",
                              path, version, SCHEMA_VERSION);
     }
-    /* readers (scan, report) go through every chunk: a 64 MiB page cache and
-     * memory-mapped reads spare a copy per page (failures only cost speed) */
-    sqlite3_exec(s->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
+    /* readers (scan, report) go through every chunk: a 64 MiB page cache
+     * (failures only cost speed).  No memory-mapped reads: they spared no
+     * measurable time (a 30-day scan: 7.0 s of CPU either way) and every
+     * page read stayed mapped, so a scan's resident memory grew with the
+     * database (30 days 206 MB, 90 days 417 MB; without: 155 and 164) */
+    sqlite3_exec(s->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=0;", NULL, NULL, NULL);
     if (readonly) {
         s->base.cov_legacy = kind == DB_PELORUS && version == 4;
         return &s->base;
