@@ -233,7 +233,8 @@ fnd_key fnd_set_key(const fnd_set *s, size_t i);
 /* Finding i (i < fnd_set_count) of either kind of set.  In memory it is
  * &s->v[i]; a spilling set reads it from its file into a buffer of the
  * set: the finding (and everything it points to) is valid until the next
- * fnd_set_get, fnd_set_append, fnd_set_keep or fnd_set_sort on s, which is
+ * fnd_set_get, fnd_set_add (fnd_set_push), fnd_set_append, fnd_set_keep or
+ * fnd_set_sort on s, which is
  * why s is const here but not thread-safe.  NULL when reading failed
  * (fnd_set_error says why). */
 const fnd_finding *fnd_set_get(const fnd_set *s, size_t i);

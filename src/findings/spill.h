@@ -30,7 +30,7 @@ pel_status spill_add(fnd_spill *sp, fnd_finding *f);
 fnd_key spill_key(const fnd_spill *sp, size_t i);
 
 /* Finding i, read into the spill's buffer: valid until the next
- * spill_get, spill_replace, spill_keep or spill_sort.  NULL when reading
+ * spill_get, spill_add, spill_replace, spill_keep or spill_sort.  NULL when reading
  * failed (spill_error says why). */
 const fnd_finding *spill_get(fnd_spill *sp, size_t i);
 
