@@ -893,17 +893,15 @@ const char *pel_event_name(int i);
  * in fmt, sorted by start time, event and vessel, so that the same store and
  * settings give byte-identical output.  stats may be NULL.  A setting that
  * pel_scan_check_settings refuses gives PEL_ERR_ARG before anything is read
- * or written.  The encounter detector keeps the resampled tracks in a
- * temporary file in $TMPDIR (else /tmp), unlinked as soon as it is made
- * (about 32 bytes per vessel and 10 minutes heard): PEL_ERR_IO with err
- * saying why when it cannot be made, written or read; so does the gap
- * detector its gaps until they are judged (about 1 KiB each, tmpfile()).
- * The findings wait in a nameless temporary file (tmpfile(), in /tmp;
- * about 2.5 times the size of the JSON Lines; removed when the scan
- * returns or the process ends) rather than in memory: memory grows by at most 48 bytes a
- * finding, not by the findings.  PEL_ERR_IO when that file cannot be
- * made, written or read (err says which, with the system's reason), as
- * when writing out fails. */
+ * or written.  What would grow with the history waits in temporary files
+ * in $TMPDIR (else /tmp), unlinked as soon as they are made, so nothing is
+ * left behind: the encounter detector's resampled tracks (about 32 bytes
+ * per vessel and 10 minutes heard), the gaps until they are judged (about
+ * 1 KiB each) and the findings (about 1.2 times the size of the JSON
+ * Lines) -- memory grows by at most 48 bytes a finding, not by the
+ * findings or the tracks.  PEL_ERR_IO, err saying which file and the
+ * system's reason, when one cannot be made, written or read, as when
+ * writing out fails. */
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
 

@@ -82,6 +82,7 @@
 #include "findings/write.h"
 #include "track/trk.h"
 #include "util/fail.h"
+#include "util/tmpfd.h"
 #include "util/xsort.h"
 
 #ifndef M_PI
@@ -255,20 +256,10 @@ static pel_status io_fail(det_enc *e, const char *what, int errnum) {
 /* Opens the temporary file: in $TMPDIR (else /tmp), unlinked at once, so
  * that nothing is left behind whatever happens. */
 static pel_status tmp_open(det_enc *e) {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir || strlen(dir) > 1000)
-        dir = "/tmp";
-    char path[1100];
-    snprintf(path, sizeof path, "%s/pelorus-encounter-XXXXXX", dir);
-    int fd = mkstemp(path);
+    char why[240];
+    int fd = util_tmp_fd("encounter", why, sizeof why);
     if (fd < 0) {
-        snprintf(e->msg, sizeof e->msg, "encounters: cannot make a temporary file in %.160s: %s", dir, strerror(errno));
-        return PEL_ERR_IO;
-    }
-    if (unlink(path) != 0) {
-        int en = errno;
-        close(fd);
-        snprintf(e->msg, sizeof e->msg, "encounters: cannot unlink the temporary file %.160s: %s", path, strerror(en));
+        snprintf(e->msg, sizeof e->msg, "encounters: %s", why);
         return PEL_ERR_IO;
     }
     e->fd = fd;

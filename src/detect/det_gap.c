@@ -58,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "detectors.h"
 #include "geo/cell.h"
@@ -65,6 +66,7 @@
 #include "store/store.h"
 #include "track/trk.h"
 #include "util/fail.h"
+#include "util/tmpfd.h"
 #include "util/xsort.h"
 
 /* ---- chains -------------------------------------------------------------- */
@@ -527,7 +529,7 @@ typedef struct gap_scan {
     uint16_t *hours; /* positions heard per hour since data_start (saturating) */
     size_t nhours;
     uint64_t vessels_heard; /* vessels with usable positions */
-    FILE *spill;            /* the gaps set aside (tmpfile), NULL before the first */
+    FILE *spill;            /* the gaps set aside (util_tmp_fd), NULL before the first */
     int64_t spill_end;      /* bytes written to it */
     gap_key *keys;          /* one per gap set aside */
     size_t nkeys, capkeys;
@@ -671,8 +673,16 @@ static int cmp_u32(const void *x, const void *y) {
 static pel_status defer_gap(void *ud, const fnd_builder *b, const pel_position *a, const pel_position *z,
                             const det_own_hour *own, size_t nown) {
     gap_scan *g = ud;
-    if (!g->spill && !(g->spill = tmpfile()))
-        return pel_fail(g->err, PEL_ERR_IO, "cannot make a temporary file for the gaps: %s", strerror(errno));
+    if (!g->spill) {
+        char why[240];
+        int fd = util_tmp_fd("gaps", why, sizeof why);
+        if (fd < 0)
+            return pel_fail(g->err, PEL_ERR_IO, "gaps: %s", why);
+        if (!(g->spill = fdopen(fd, "w+b"))) {
+            close(fd);
+            return pel_fail(g->err, PEL_ERR_IO, "gaps: cannot open the temporary file: %s", strerror(errno));
+        }
+    }
     if (g->nkeys == g->capkeys) {
         size_t cap = g->capkeys ? 2 * g->capkeys : 1024;
         gap_key *v = realloc(g->keys, cap * sizeof *v);
@@ -833,6 +843,8 @@ pel_status det_gap_finish(det_call *c) {
     const det_gap_opts *o = c->opts;
     if (!g->nkeys)
         return PEL_OK;
+    if (fflush(g->spill) != 0)
+        return pel_fail(c->err, PEL_ERR_IO, "writing the gaps to a temporary file failed: %s", strerror(errno));
     xqsort(g->keys, g->nkeys, sizeof *g->keys, cmp_key);
     /* the loiterings' periods (the loitering row's vessel hooks have run) */
     fnd_set *set = c->env->found;

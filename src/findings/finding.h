@@ -211,8 +211,8 @@ fnd_set *fnd_set_new(void);
 void fnd_set_free(fnd_set *s);
 
 /* Makes the empty set s spilling: every finding added from now on goes to
- * a temporary file (tmpfile(): nameless, removed when the set is freed or
- * the process ends) and only an index entry stays in memory (40 bytes, at
+ * a temporary file (util_tmp_fd: in $TMPDIR, else /tmp, unlinked at once,
+ * gone when the set is freed or the process ends) and only an index entry stays in memory (40 bytes, at
  * most 48 with the index's room to grow),
  * except the findings of the events in hold (a NULL-terminated list, NULL
  * for none; copied), kept in memory because a detector's finish amends or

@@ -18,8 +18,8 @@
  * the events in the hold list stay in memory as frozen blocks: those a
  * detector's finish amends or drops once every finding is known.
  *
- * The file is tmpfile()'s: it has no name, and the system removes it when
- * it is closed or the process ends.  Limits: a record is at most 4 GiB (a
+ * The file is util_tmp_fd's ($TMPDIR, else /tmp): unlinked as soon as it
+ * is made, so the system removes it when it is closed or the process ends.  Limits: a record is at most 4 GiB (a
  * finding is a few KiB); the file grows with every amendment.
  */
 #include <errno.h>
@@ -30,6 +30,7 @@
 
 #include "findings/spill.h"
 #include "findings/write.h"
+#include "util/tmpfd.h"
 #include "util/xsort.h"
 
 /* One finding of the index. */
@@ -56,7 +57,7 @@ _Static_assert(sizeof(rec_head) % 8 == 0, "a record's block (its members first) 
 #define OUT_SIZE (1u << 20) /* the records not yet written: a write a MiB */
 
 struct fnd_spill {
-    FILE *f;          /* tmpfile(); read and written by pread/pwrite on its descriptor */
+    FILE *f;          /* util_tmp_fd's; read and written by pread/pwrite on its descriptor */
     uint64_t end;     /* the records' end: the file's and then out's */
     uint64_t flushed; /* the file's end: out holds [flushed, end) */
     unsigned char *out;
@@ -106,8 +107,12 @@ fnd_spill *spill_new(const char *const *hold, pel_status *st) {
         *st = PEL_ERR_NOMEM;
         return NULL;
     }
-    if (!(sp->f = tmpfile())) {
+    char why[240];
+    int fd = util_tmp_fd("findings", why, sizeof why);
+    if (fd < 0 || !(sp->f = fdopen(fd, "w+b"))) {
         int e = errno;
+        if (fd >= 0)
+            close(fd);
         spill_free(sp);
         errno = e;
         *st = PEL_ERR_IO;

@@ -38,6 +38,7 @@
 #include "scan_screen.h"
 #include "store/store.h"
 #include "util/fail.h"
+#include "util/tmpfd.h"
 #include "util/xsort.h"
 
 typedef struct scan {
@@ -235,7 +236,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     if (hold && (st = fnd_set_spill(c.env.found, hold)) != PEL_OK) {
         if (st == PEL_ERR_IO)
-            pel_fail(err, st, "no temporary file for the findings (tmpfile: %s)", strerror(errno));
+            pel_fail(err, st, "findings: cannot make a temporary file in %.160s: %s", util_tmp_dir(), strerror(errno));
         else
             pel_fail(err, st, "out of memory");
         fnd_set_free(c.env.found);
