@@ -148,7 +148,7 @@ int cli_watch(int argc, char **argv) {
     size_t nset = 0;
     if (!set)
         return 1;
-    const char *db = "pelorus.db", *alerts = NULL;
+    const char *db = cli_default_db(), *alerts = NULL;
     bool quiet = false;
     pel_watch_opts wo = {0};
     int rc = 0;
