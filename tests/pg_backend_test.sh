@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# pg_backend_test.sh -- the PostgreSQL backend (issue 15) against the
+# SQLite one, command by command.  A throwaway cluster (scripts/pg_cluster.sh)
+# in a temporary directory, stopped by a trap on any exit, a failed check
+# included; a new database with PostGIS per case.  For the shipped
+# scenarios scenario_small and scenario_hard (pelorus simulate) and the
+# Yellow Sea day, the same steps run on an SQLite file and on PostgreSQL,
+# and their outputs must be byte-identical (only what names the database
+# is normalised):
+#   1. scan INPUT (ingest, with the scenario's watchlist), then scan as
+#      JSON Lines, CSV and GeoJSON;
+#   2. vessels, vessels --rank, vessel MMSI (the first vessels), tracks
+#      (GeoJSON, CSV), coverage, screen, watchlist show, report (every file);
+#   3. review of a finding, then the reviews (their time normalised), a
+#      scan and vessels --rank that carry it;
+#   4. ingesting the same file again adds nothing (the rows counted, the
+#      findings the same);
+#   5. PELORUS_DB names the database when --db is not given.
+# Then: the schema is set up once by two first opens at the same time; a
+# database without PostGIS that cannot get it is refused with a message;
+# an unreachable server is an error, not a crash.
+# Prints "pg-backend: N passed, M failed".  Usage: tests/pg_backend_test.sh
+set -u
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$PWD
+BUILD=${BUILD:-build}
+PEL=$ROOT/$BUILD/pelorus
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok pg-backend $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL pg-backend $1"; }
+
+dir=$(mktemp -d /tmp/pelorus-pgb.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/pg-backend.XXXXXX")
+cleanup() {
+    "$ROOT/scripts/pg_cluster.sh" stop "$dir" || true
+}
+trap 'cleanup; rm -rf "$dir" "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+if ! conn=$(scripts/pg_cluster.sh start "$dir"); then
+    bad "the cluster starts (scripts/install-deps.sh installs PostgreSQL 15 and PostGIS)"
+    echo "pg-backend: $pass passed, $fail failed"
+    exit 1
+fi
+ok "a throwaway cluster starts"
+
+# newdb NAME [postgis]: a new database (with PostGIS unless told otherwise); prints its URI
+newdb() {
+    psql "$conn" -X -q -c "CREATE DATABASE $1" >/dev/null || return 1
+    local uri="postgresql:///$1${conn#postgresql:///postgres}"
+    [ "${2:-postgis}" = postgis ] && psql "$uri" -X -q -c 'CREATE EXTENSION postgis' >/dev/null
+    echo "$uri"
+}
+# sql URI QUERY: one value
+sql() { psql "$1" -X -q -A -t -c "$2"; }
+
+# same NAME: compares sq.NAME and pg.NAME (database names normalised, and
+# what the sed script NORM changes when set: times of the run)
+same() {
+    sed -i "s#$pgname#DB#g; s#s\.db#DB#g; ${NORM:-}" "sq.$1" "pg.$1"
+    if cmp -s "sq.$1" "pg.$1"; then
+        ok "$case: $1 identical"
+    else
+        bad "$case: $1 differs:"
+        diff "sq.$1" "pg.$1" | head -8
+    fi
+}
+# both NAME ARGS...: runs pelorus ARGS with --db on each backend (the word DB in
+# ARGS replaced), standard output into sq.NAME and pg.NAME, then compares them
+both() {
+    local name=$1 a out
+    shift
+    for b in sq pg; do
+        local args=()
+        for a in "$@"; do
+            if [ "$a" = DB ]; then
+                if [ $b = sq ]; then args+=(s.db); else args+=("$url"); fi
+            elif [ "$a" = OUT ]; then
+                args+=("rep.$b")
+            else
+                args+=("$a")
+            fi
+        done
+        "$PEL" "${args[@]}" >"$b.$name" 2>"$b.$name.err"
+        echo "rc=$?" >>"$b.$name"
+    done
+    same "$name"
+}
+
+n=0
+for case in scenario_small scenario_hard yellow_sea_day; do
+    n=$((n + 1))
+    w=$T/$case
+    mkdir -p "$w"
+    case $case in
+    yellow_sea_day) cp examples/yellow_sea_day.nmea "$w/ais.nmea" ;;
+    *) "$PEL" simulate -q "examples/$case.json" --out "$w" || {
+        bad "$case: simulate"
+        continue
+    } ;;
+    esac
+    pgname=pgb$n
+    url=$(newdb $pgname) || {
+        bad "$case: a database"
+        continue
+    }
+    cd "$w" || exit 1
+    lists=()
+    [ -f watchlist.csv ] && lists=(--watchlist watchlist.csv)
+    # 1. ingest and scan
+    both jsonl scan -q --db DB "${lists[@]}" ais.nmea
+    both csv scan -q --db DB --format csv
+    both geojson scan -q --db DB --format geojson
+    # 2. the queries
+    both vessels vessels --db DB --format jsonl
+    both rank vessels --rank --db DB --format jsonl
+    for m in $(jq -r '.mmsi' sq.vessels 2>/dev/null | head -n 3); do
+        both "vessel-$m" vessel --db DB "$m"
+    done
+    both tracks.geojson tracks --db DB
+    both tracks.csv tracks --db DB --format csv
+    both coverage coverage --db DB --format csv
+    both screen screen --db DB --format jsonl
+    NORM='s/imported [0-9TZ:-]*/imported T/' both watchlist watchlist show --db DB
+    both report report -q --db DB --out OUT
+    for f in rep.sq/*; do
+        f=${f#rep.sq/}
+        cp "rep.sq/$f" "sq.report-$f"
+        cp "rep.pg/$f" "pg.report-$f" 2>/dev/null || : >"pg.report-$f"
+        same "report-$f"
+    done
+    # 3. a review
+    id=$(head -n 1 sq.jsonl | jq -r .finding_id)
+    if [ -n "$id" ] && [ "$id" != null ]; then
+        both review-add review --db DB "$id" --status dismissed --note "seen by the patrol" --by ana
+        NORM='s/"at":"[^"]*"/"at":"T"/g' both reviews review --db DB
+        NORM='s/"at":"[^"]*"/"at":"T"/g' both reviewed.jsonl scan -q --db DB
+        both reviewed-rank vessels --rank --db DB --format jsonl
+    fi
+    # 4. the same file again adds nothing
+    count() { sql "$url" "SELECT (SELECT count(*) FROM pelorus.chunks), (SELECT sum(n) FROM pelorus.chunks),
+                          (SELECT count(*) FROM pelorus.inputs), (SELECT sum(reports) FROM pelorus.identities)"; }
+    before=$(count)
+    "$PEL" ingest -q --db "$url" ais.nmea >/dev/null 2>&1
+    after=$(count)
+    if [ "$before" = "$after" ]; then ok "$case: ingesting again adds nothing ($after)"; else
+        bad "$case: ingesting again changed the rows: $before -> $after"
+    fi
+    "$PEL" scan -q --db "$url" >pg.again 2>/dev/null
+    echo "rc=$?" >>pg.again
+    sed -i 's/"at":"[^"]*"/"at":"T"/g' pg.again
+    if cmp -s pg.again pg.reviewed.jsonl; then ok "$case: the findings after ingesting again"; else
+        bad "$case: the findings changed after ingesting again"
+    fi
+    # 5. PELORUS_DB
+    PELORUS_DB=$url "$PEL" vessels --format jsonl >pg.env 2>&1
+    if cmp -s pg.env <(head -n -1 pg.vessels); then ok "$case: PELORUS_DB"; else bad "$case: PELORUS_DB"; fi
+    cd "$ROOT" || exit 1
+done
+
+# the schema set up once by two first opens at the same time
+url=$(newdb pgtwo)
+cp examples/yellow_sea_day.nmea "$T/two.nmea"
+head -n 200 examples/yellow_sea_day.nmea >"$T/one.nmea"
+"$PEL" ingest -q --db "$url" "$T/one.nmea" >"$T/i1.out" 2>&1 &
+p1=$!
+"$PEL" ingest -q --db "$url" "$T/two.nmea" >"$T/i2.out" 2>&1
+r2=$?
+wait $p1
+r1=$?
+if [ $r1 = 0 ] && [ $r2 = 0 ]; then ok "two first ingests at once: both done"; else
+    bad "two first ingests at once: $r1 $r2: $(cat "$T/i1.out" "$T/i2.out" | head -c 300)"
+fi
+if [ "$(sql "$url" "SELECT count(*) FROM pelorus.inputs WHERE status = 'complete'")" = 2 ]; then
+    ok "two first ingests at once: both inputs recorded"
+else bad "two first ingests at once: inputs"; fi
+
+# no PostGIS, and no right to create it: refused with a message
+nog=$(newdb pgnogis nopostgis)
+psql "$conn" -X -q -c "CREATE ROLE plain LOGIN" >/dev/null
+plain="${nog/user=postgres/user=plain}"
+"$PEL" ingest -q --db "$plain" "$T/one.nmea" >/dev/null 2>"$T/nog.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "PostGIS is not installed" "$T/nog.err"; then ok "no PostGIS: refused, saying why"; else
+    bad "no PostGIS: rc $rc: $(head -c 300 "$T/nog.err")"
+fi
+# a server that is not there
+"$PEL" vessels --db "postgresql:///none?host=$T&user=postgres" >/dev/null 2>"$T/none.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "cannot connect" "$T/none.err"; then ok "no server: an error"; else
+    bad "no server: rc $rc: $(head -c 300 "$T/none.err")"
+fi
+
+echo "pg-backend: $pass passed, $fail failed"
+[ $fail = 0 ]
