@@ -16,7 +16,10 @@
 #   4. ingesting the same file again adds nothing (the rows counted, the
 #      findings the same);
 #   5. PELORUS_DB names the database when --db is not given.
-# Then: the schema is set up once by two first opens at the same time; a
+# Then: an ingest killed with SIGKILL and run again ends with a clean run's
+# rows; an ingest with a reader querying all along; two ingests of
+# different files at once (the writer's lock makes one wait) store what the
+# two one after the other store; the schema is set up once by two first opens at the same time; a
 # database without PostGIS that cannot get it is refused with a message;
 # an unreachable server is an error, not a crash.
 # Prints "pg-backend: N passed, M failed".  Usage: tests/pg_backend_test.sh
@@ -156,6 +159,75 @@ for case in scenario_small scenario_hard yellow_sea_day; do
     if cmp -s pg.env <(head -n -1 pg.vessels); then ok "$case: PELORUS_DB"; else bad "$case: PELORUS_DB"; fi
     cd "$ROOT" || exit 1
 done
+
+# an ingest killed with SIGKILL at several moments and run again ends with the
+# rows of a clean run (db-dump), the inputs' numbers included
+gcc -O2 -std=c17 -o "$T/gen" bench/gen_nmea.c -lm || bad "build the generator"
+"$T/gen" --sentences 30000 --vessels 200 --seed 7 >"$T/day.nmea"
+dump() { "$PEL" db-dump --db "$1"; }
+clean=$(newdb pgclean)
+"$PEL" ingest -q --commit-every 2000 --db "$clean" "$T/day.nmea"
+dump "$clean" >"$T/clean.dump"
+timing=$(newdb pgtiming)
+psql "$timing" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_schema.sql
+s0=$(date +%s%N)
+"$PEL" ingest -q --commit-every 2000 --db "$timing" "$T/day.nmea"
+total=$((($(date +%s%N) - s0) / 1000000))
+resumed=0
+for frac in 10 20 30 45 70 95; do
+    db=$(newdb pgkill$frac)
+    psql "$db" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_schema.sql # set up before the clock starts
+    "$PEL" ingest -q --commit-every 2000 --db "$db" "$T/day.nmea" &
+    pid=$!
+    sleep "$(awk -v t="$total" -v f="$frac" 'BEGIN { printf "%.3f", t * f / 100000 }')"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    "$PEL" ingest --commit-every 2000 --db "$db" "$T/day.nmea" 2>"$T/kill$frac.err"
+    grep -q '1 continued' "$T/kill$frac.err" && resumed=$((resumed + 1))
+    if dump "$db" | cmp -s "$T/clean.dump" -; then ok "killed at ~$frac% of ${total} ms, rerun equals a clean run"; else
+        bad "killed at ~$frac%: rows differ"
+        dump "$db" | diff "$T/clean.dump" - | head -5
+    fi
+done
+
+if [ $resumed -ge 1 ]; then ok "$resumed of 6 reruns continued an interrupted file"; else
+    bad "no rerun continued a file: the kills missed the reading phase"
+fi
+
+# two ingests of different files at once while a reader queries: the rows of
+# both, as the two one after the other give; the reader never fails
+"$T/gen" --sentences 20000 --vessels 150 --seed 11 >"$T/a.nmea"
+"$T/gen" --sentences 20000 --vessels 150 --seed 12 >"$T/b.nmea"
+seq=$(newdb pgseq)
+"$PEL" ingest -q --db "$seq" "$T/a.nmea" && "$PEL" ingest -q --db "$seq" "$T/b.nmea"
+par=$(newdb pgpar)
+"$PEL" ingest -q --db "$par" "$T/a.nmea" 2>/dev/null # the schema, and a first file
+"$PEL" ingest -q --db "$par" "$T/b.nmea" >"$T/pb.out" 2>&1 &
+pb=$!
+( while kill -0 $pb 2>/dev/null; do "$PEL" vessels --db "$par" --format jsonl >/dev/null || echo fail; done ) >"$T/reader.out" 2>&1 &
+pr=$!
+wait $pb
+rb=$?
+wait $pr
+if [ $rb = 0 ] && ! grep -q fail "$T/reader.out"; then ok "an ingest with a reader querying all along"; else
+    bad "an ingest with a reader: $rb $(head -c 300 "$T/reader.out")"
+fi
+# (the inputs' and sources' numbers depend on which ingest came first: the
+# rows that carry them are left out)
+both2=$(newdb pgboth)
+"$PEL" ingest -q --db "$both2" "$T/a.nmea" >"$T/pa.out" 2>&1 &
+pa=$!
+"$PEL" ingest -q --db "$both2" "$T/b.nmea" >"$T/pb2.out" 2>&1
+rb=$?
+wait $pa
+ra=$?
+rows() { dump "$1" | grep -Ev '^(input|source|identity|voyage|coverage)\|' | sed -E 's/^(pos( [^ ]*){11}) [0-9]+ [0-9]+/\1 I S/'; }
+if [ $ra = 0 ] && [ $rb = 0 ] && rows "$seq" >"$T/seq.dump" && rows "$both2" | cmp -s "$T/seq.dump" -; then
+    ok "two ingests at once: the rows of the two one after the other ($(wc -l <"$T/seq.dump") rows)"
+else
+    bad "two ingests at once: $ra $rb $(head -c 200 "$T/pa.out" "$T/pb2.out")"
+    rows "$both2" | diff "$T/seq.dump" - | head -5
+fi
 
 # the schema set up once by two first opens at the same time
 url=$(newdb pgtwo)

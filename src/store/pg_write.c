@@ -87,8 +87,13 @@ pel_status pg_input_find_other_partial(pel_store *base, const char *sha256, bool
 }
 
 pel_status pg_input_add(pel_store *base, const st_input_new *in, int64_t *id, pel_error *err) {
-    static const pg_stmt q = {"INSERT INTO inputs(path, size, mtime, sha256, format, status, started, settings)"
-                              " VALUES ($1, $2, $3, $4, $5, 'partial', " NOW_TEXT ", $6) RETURNING id"};
+    /* the id SQLite's rowid would be (the largest + 1: the number of an input whose insert was rolled back is
+       given again, as a sequence would not), so that the ids, and the rows that name them, are SQLite's; the
+       writer's lock keeps other ingests out */
+    static const pg_stmt q = {
+        "INSERT INTO inputs(id, path, size, mtime, sha256, format, status, started, settings)"
+        " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM inputs), $1, $2, $3, $4, $5, 'partial', " NOW_TEXT
+        ", $6) RETURNING id"};
     pg_par p = {0};
     pg_par_text(&p, in->path);
     pg_par_i64(&p, (int64_t)in->size);
@@ -131,8 +136,10 @@ pel_status pg_input_done(pel_store *base, int64_t id, const char *settings, pel_
 
 pel_status pg_source_id(pel_store *base, const char *name, uint32_t *id, pel_error *err) {
     static const pg_stmt find = {"SELECT id FROM sources WHERE name = $1"};
-    /* two ingests may add the same source at once: one adds it, the other finds it */
-    static const pg_stmt add = {"INSERT INTO sources(name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id"};
+    /* numbered as inputs are (pg_input_add); two writers adding the same name at once: one adds it, the
+       other finds it */
+    static const pg_stmt add = {"INSERT INTO sources(id, name) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM sources),"
+                                " $1) ON CONFLICT (name) DO NOTHING RETURNING id"};
     pg_store *s = pg_of(base);
     pg_par p = {0};
     pg_par_text(&p, name);
