@@ -46,7 +46,7 @@ pel_status pg_identity_merge(pel_store *base, const st_ident_row *r, pel_error *
     pg_par_i64(&p, r->first_input);
     pg_par_i64(&p, (int64_t)r->first_line);
     pg_par_i64(&p, r->clocks);
-    return pg_do(pg_of(base), &q, &p, err, "storing an identity");
+    return pg_defer(pg_of(base), &q, &p, err, "storing an identity");
 }
 
 pel_status pg_voyage_merge(pel_store *base, const st_voyage_row *r, pel_error *err) {
@@ -70,7 +70,7 @@ pel_status pg_voyage_merge(pel_store *base, const st_voyage_row *r, pel_error *e
     pg_par_i64(&p, r->first_input);
     pg_par_i64(&p, (int64_t)r->first_line);
     pg_par_i64(&p, r->clocks);
-    return pg_do(pg_of(base), &q, &p, err, "storing a voyage report");
+    return pg_defer(pg_of(base), &q, &p, err, "storing a voyage report");
 }
 
 /* ---- identities ------------------------------------------------------------------------------ */

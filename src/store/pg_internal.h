@@ -47,6 +47,13 @@ typedef struct pg_store {
     size_t nmonths, monthcap;
     uint8_t *cp; /* staged rows waiting for COPY (binary COPY tuples) */
     size_t cplen, cpcap;
+    bool pipe; /* in pipeline mode: statements sent ahead (pg_defer) wait for their results */
+    int npend;
+    const char *pend_what[256]; /* what each names in an error */
+    pel_status late;            /* a failure found where it could not be reported: the next statement's */
+    pel_error late_err;
+    int64_t ids[256]; /* chunk ids taken from the sequence ahead (pg_chunk_add) */
+    int nids, idat;
     uint8_t *enc; /* a chunk being encoded */
     size_t enccap;
 } pg_store;
@@ -83,11 +90,18 @@ PGresult *pg_run(pg_store *s, const pg_stmt *q, const pg_par *p, bool binary, pe
 /* pg_run for a statement without rows: PEL_OK or PEL_ERR_IO. */
 pel_status pg_do(pg_store *s, const pg_stmt *q, const pg_par *p, pel_error *err, const char *what);
 
+/* Sends q with p ahead, without waiting for its result: a statement whose
+ * result is not needed.  A failure is reported by the next statement run
+ * (pg_run, pg_flush, commit), with what named here; all the statements
+ * sent ahead go to the server in one round trip with it. */
+pel_status pg_defer(pg_store *s, const pg_stmt *q, const pg_par *p, pel_error *err, const char *what);
+
 /* Runs SQL without parameters (several statements allowed): PEL_OK or
  * PEL_ERR_IO with err filled. */
 pel_status pg_exec(pg_store *s, const char *sql, pel_error *err, const char *what);
 
-/* Writes the staged rows buffered (binary COPY). */
+/* Reads the results of the statements sent ahead, then writes the staged
+ * rows buffered (binary COPY); reports a failure kept from before. */
 pel_status pg_flush(pg_store *s, pel_error *err);
 
 /* Appends a staged row (mmsi, gen, its first and last time t0 and t1,

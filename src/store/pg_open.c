@@ -123,6 +123,90 @@ static bool run_on(PGconn *c, const char *sql) {
     return ok;
 }
 
+static pel_status copy_flush(pg_store *s, pel_error *err);
+
+/* ---- statements sent ahead (pipeline mode) ------------------------------------------------ */
+
+#define PEND_MAX                                                                                                       \
+    256 /* statements sent ahead before their results are read: their results must fit the socket's                    \
+           buffers (the server would stop reading otherwise) */
+
+/* Keeps a failure that was found where it could not be reported (a
+ * cursor's end): the next statement reports it. */
+static void keep(pg_store *s, pel_status st, const pel_error *e) {
+    if (st != PEL_OK && s->late == PEL_OK) {
+        s->late = st;
+        s->late_err = *e;
+    }
+}
+
+/* Ends the pipeline: a sync, then the results of the statements sent ahead
+ * in order, checked (the first failure reported, with what its sender
+ * named), and, when own is not NULL, that of the statement sent last, which
+ * *own gets when it succeeded (the caller's to PQclear). */
+static pel_status pipe_end(pg_store *s, PGresult **own, const char *own_what, pel_error *err) {
+    if (!s->pipe)
+        return PEL_OK;
+    pel_status st = PEL_OK;
+    if (PQpipelineSync(s->c) != 1)
+        st = pg_error(s->c, NULL, err, "sending statements");
+    int n = s->npend + (own ? 1 : 0);
+    for (int i = 0; i < n; i++) {
+        const char *what = i < s->npend ? s->pend_what[i] : own_what;
+        PGresult *r = PQgetResult(s->c);
+        if (!r || PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            if (st == PEL_OK)
+                st = pg_error(s->c, r, err, what);
+            PQclear(r);
+            break;
+        }
+        if (own && i == s->npend && st == PEL_OK && res_ok(r))
+            *own = r;
+        else {
+            if (st == PEL_OK && !res_ok(r))
+                st = pg_error(s->c, r, err, what);
+            PQclear(r);
+        }
+        while ((r = PQgetResult(s->c))) /* a statement's results end with NULL */
+            PQclear(r);
+    }
+    PGresult *r;
+    while ((r = PQgetResult(s->c))) {
+        bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync)
+            break;
+    }
+    PQexitPipelineMode(s->c);
+    s->pipe = false;
+    s->npend = 0;
+    if (st != PEL_OK && own && *own) {
+        PQclear(*own);
+        *own = NULL;
+    }
+    return st;
+}
+
+/* A failure kept (keep), reported once. */
+static pel_status late(pg_store *s, pel_error *err) {
+    pel_status st = s->late;
+    if (st != PEL_OK && err)
+        *err = s->late_err;
+    s->late = PEL_OK;
+    return st;
+}
+
+pel_status pg_flush(pg_store *s, pel_error *err) {
+    pel_status st = late(s, err);
+    if (st == PEL_OK)
+        st = pipe_end(s, NULL, NULL, err);
+    if (st == PEL_OK)
+        st = copy_flush(s, err);
+    return st;
+}
+
+/* ---- statements ---------------------------------------------------------------------------- */
+
 /* The slot of q, prepared on the connection when first seen; -1 with err
  * filled when it cannot be. */
 static int slot_of(pg_store *s, const pg_stmt *q, pel_error *err, const char *what) {
@@ -133,6 +217,8 @@ static int slot_of(pg_store *s, const pg_stmt *q, pel_error *err, const char *wh
         pel_fail(err, PEL_ERR_IO, "%s: too many statements", what);
         return -1;
     }
+    if (pg_flush(s, err) != PEL_OK) /* PQprepare waits for its answer: not in a pipeline */
+        return -1;
     char name[16];
     snprintf(name, sizeof name, "p%d", s->nprep);
     PGresult *r = PQprepare(s->c, name, q->sql, 0, NULL);
@@ -147,13 +233,24 @@ static int slot_of(pg_store *s, const pg_stmt *q, pel_error *err, const char *wh
 }
 
 PGresult *pg_run(pg_store *s, const pg_stmt *q, const pg_par *p, bool binary, pel_error *err, const char *what) {
-    if (pg_flush(s, err) != PEL_OK)
+    if (late(s, err) != PEL_OK || (s->cplen && pg_flush(s, err) != PEL_OK))
         return NULL;
     int i = slot_of(s, q, err, what);
     if (i < 0)
         return NULL;
     char name[16];
     snprintf(name, sizeof name, "p%d", i);
+    if (s->pipe) { /* after the statements sent ahead, in the same round trip */
+        PGresult *own = NULL;
+        if (PQsendQueryPrepared(s->c, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL,
+                                binary ? 1 : 0) != 1) {
+            pel_error e;
+            keep(s, pipe_end(s, NULL, NULL, &e), &e);
+            pg_error(s->c, NULL, err, what);
+            return NULL;
+        }
+        return pipe_end(s, &own, what, err) == PEL_OK ? own : NULL;
+    }
     PGresult *r =
         PQexecPrepared(s->c, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL, binary ? 1 : 0);
     if (!res_ok(r)) {
@@ -168,6 +265,28 @@ pel_status pg_do(pg_store *s, const pg_stmt *q, const pg_par *p, pel_error *err,
     PGresult *r = pg_run(s, q, p, false, err, what);
     PQclear(r);
     return r ? PEL_OK : PEL_ERR_IO;
+}
+
+pel_status pg_defer(pg_store *s, const pg_stmt *q, const pg_par *p, pel_error *err, const char *what) {
+    if (late(s, err) != PEL_OK || (s->cplen && pg_flush(s, err) != PEL_OK))
+        return PEL_ERR_IO;
+    int i = slot_of(s, q, err, what);
+    if (i < 0)
+        return PEL_ERR_IO;
+    if (!s->pipe) {
+        if (PQenterPipelineMode(s->c) != 1)
+            return pg_error(s->c, NULL, err, what);
+        s->pipe = true;
+    }
+    char name[16];
+    snprintf(name, sizeof name, "p%d", i);
+    if (PQsendQueryPrepared(s->c, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0) != 1) {
+        pel_error e;
+        keep(s, pipe_end(s, NULL, NULL, &e), &e);
+        return pg_error(s->c, NULL, err, what);
+    }
+    s->pend_what[s->npend++] = what;
+    return s->npend == PEND_MAX ? pipe_end(s, NULL, NULL, err) : PEL_OK;
 }
 
 uint8_t *pg_enc(pg_store *s, size_t n) {
@@ -186,7 +305,7 @@ uint8_t *pg_enc(pg_store *s, size_t n) {
 
 static const uint8_t copy_head[19] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
-pel_status pg_flush(pg_store *s, pel_error *err) {
+static pel_status copy_flush(pg_store *s, pel_error *err) {
     if (!s->cplen)
         return PEL_OK;
     size_t len = s->cplen;
@@ -290,6 +409,8 @@ static void reader_done(pg_store *s) {
 
 /* Fetches the next page of a streamed cursor. */
 static pel_status fetch(pg_iter *it, pel_error *err) {
+    if (it->cc == it->s->c && pg_flush(it->s, err) != PEL_OK)
+        return PEL_ERR_IO;
     char sql[64];
     snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", PAGE, it->cname);
     PQclear(it->r);
@@ -318,7 +439,11 @@ void pg_iter_free(st_iter *base) {
         else if (it->s->in_tx && it->s->tx == it->tx) { /* a cursor of an earlier transaction is gone with it */
             char sql[64];
             snprintf(sql, sizeof sql, "CLOSE %s", it->cname);
-            run_on(it->cc, sql);
+            pel_error e;
+            pel_status st = pg_flush(it->s, &e);
+            keep(it->s, st, &e);
+            if (st == PEL_OK)
+                run_on(it->cc, sql);
         }
     }
     free(it);
@@ -424,7 +549,9 @@ pel_status pg_commit(pel_store *base, const char *what, pel_error *err) {
 
 void pg_rollback(pel_store *base) {
     pg_store *s = pg_of(base);
-    s->cplen = 0; /* buffered rows of the transaction go with it */
+    s->cplen = 0; /* buffered rows of the transaction go with it, and so do failures of statements sent ahead */
+    pipe_end(s, NULL, NULL, NULL);
+    s->late = PEL_OK;
     run_on(s->c, "ROLLBACK");
     s->in_tx = false;
 }
@@ -484,6 +611,8 @@ void pg_writer_end(pel_store *base) {
     pg_store *s = pg_of(base);
     if (!s->writing)
         return;
+    pel_error e;
+    keep(s, pipe_end(s, NULL, NULL, &e), &e);
     run_on(s->c, "SELECT pg_advisory_unlock(" WRITER_KEY ")");
     s->writing = false;
 }

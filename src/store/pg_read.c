@@ -287,7 +287,7 @@ pel_status pg_coverage_add(pel_store *base, const st_cov_add *rows, size_t n, pe
         pg_par_text(&p, col[k]);
     }
     if (st == PEL_OK)
-        st = pg_do(pg_of(base), &q, &p, err, "writing the coverage");
+        st = pg_defer(pg_of(base), &q, &p, err, "writing the coverage");
     for (int k = 0; k < 6; k++)
         free(col[k]);
     return st;

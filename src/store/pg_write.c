@@ -122,7 +122,7 @@ pel_status pg_input_progress(pel_store *base, int64_t id, const st_input_counts 
     pg_par_i64(&p, (int64_t)c->rejected);
     pg_par_text(&p, c->rejects);
     pg_par_i64(&p, (int64_t)c->assumed);
-    return pg_do(pg_of(base), &q, &p, err, "recording progress");
+    return pg_defer(pg_of(base), &q, &p, err, "recording progress");
 }
 
 pel_status pg_input_done(pel_store *base, int64_t id, const char *settings, pel_error *err) {
@@ -164,7 +164,7 @@ pel_status pg_vessel_touch(pel_store *base, uint32_t mmsi, pel_error *err) {
         "INSERT INTO vessels(mmsi, dirty) VALUES ($1, 1) ON CONFLICT (mmsi) DO UPDATE SET dirty = 1"};
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
-    return pg_do(pg_of(base), &q, &p, err, "storing a vessel");
+    return pg_defer(pg_of(base), &q, &p, err, "storing a vessel");
 }
 
 pel_status pg_vessel_add_duplicates(pel_store *base, uint32_t mmsi, uint64_t n, pel_error *err) {
@@ -172,7 +172,7 @@ pel_status pg_vessel_add_duplicates(pel_store *base, uint32_t mmsi, uint64_t n, 
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
     pg_par_i64(&p, (int64_t)n);
-    return pg_do(pg_of(base), &q, &p, err, "counting duplicates");
+    return pg_defer(pg_of(base), &q, &p, err, "counting duplicates");
 }
 
 pel_status pg_stage(pel_store *base, uint32_t mmsi, int64_t gen, const pel_position *pos, size_t n, int64_t *id,
@@ -349,12 +349,27 @@ pel_status pg_chunk_drop(pel_store *base, int64_t id, pel_error *err) {
     static const pg_stmt q = {"DELETE FROM chunks WHERE id = $1"};
     pg_par p = {0};
     pg_par_i64(&p, id);
-    return pg_do(pg_of(base), &q, &p, err, "replacing chunks");
+    return pg_defer(pg_of(base), &q, &p, err, "replacing chunks");
+}
+
+/* Takes the next ids of chunks from their sequence, ascending, so that
+ * chunk_add need not wait for the id of each chunk it writes. */
+static pel_status take_ids(pg_store *s, pel_error *err) {
+    static const pg_stmt q = {"SELECT nextval(pg_get_serial_sequence('pelorus.chunks', 'id')) FROM"
+                              " generate_series(1, 256) ORDER BY 1"};
+    PGresult *r = pg_run(s, &q, NULL, false, err, "writing chunks");
+    if (!r)
+        return PEL_ERR_IO;
+    s->nids = s->idat = 0;
+    for (int i = 0; i < PQntuples(r) && i < (int)(sizeof s->ids / sizeof s->ids[0]); i++)
+        s->ids[s->nids++] = pg_i64(r, i, 0);
+    PQclear(r);
+    return s->nids ? PEL_OK : pel_fail(err, PEL_ERR_IO, "writing chunks: no ids");
 }
 
 pel_status pg_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, size_t m, int64_t *id, pel_error *err) {
-    static const pg_stmt q = {"INSERT INTO chunks(mmsi, t0, t1, n, lat0, lat1, lon0, lon1, data)"
-                              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"};
+    static const pg_stmt q = {"INSERT INTO chunks(id, mmsi, t0, t1, n, lat0, lat1, lon0, lon1, data)"
+                              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
     pg_store *s = pg_of(base);
     if (months_make(s, c[0].t_ms, c[0].t_ms, err) != PEL_OK) /* made before the build's transaction, as a rule */
         return PEL_ERR_IO;
@@ -378,7 +393,11 @@ pel_status pg_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, s
             lo1 = c[i].lon;
         any = true;
     }
+    if (s->idat == s->nids && take_ids(s, err) != PEL_OK)
+        return PEL_ERR_IO;
+    *id = s->ids[s->idat++];
     pg_par p = {0};
+    pg_par_i64(&p, *id);
     pg_par_i64(&p, mmsi);
     pg_par_i64(&p, c[0].t_ms);
     pg_par_i64(&p, c[m - 1].t_ms);
@@ -392,12 +411,7 @@ pel_status pg_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, s
         for (int k = 0; k < 4; k++)
             pg_par_text(&p, NULL);
     pg_par_bin(&p, enc, len);
-    PGresult *r = pg_run(s, &q, &p, false, err, "writing chunks");
-    if (!r)
-        return PEL_ERR_IO;
-    *id = pg_i64(r, 0, 0);
-    PQclear(r);
-    return PEL_OK;
+    return pg_defer(s, &q, &p, err, "writing chunks");
 }
 
 pel_status pg_chunk_rewrite(pel_store *base, int64_t id, const pel_position *pos, size_t n, pel_error *err) {
@@ -410,14 +424,14 @@ pel_status pg_chunk_rewrite(pel_store *base, int64_t id, const pel_position *pos
     pg_par p = {0};
     pg_par_i64(&p, id);
     pg_par_bin(&p, enc, len);
-    return pg_do(s, &q, &p, err, "writing chunks");
+    return pg_defer(s, &q, &p, err, "writing chunks");
 }
 
 pel_status pg_segments_clear(pel_store *base, uint32_t mmsi, pel_error *err) {
     static const pg_stmt q = {"DELETE FROM segments WHERE mmsi = $1"};
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
-    return pg_do(pg_of(base), &q, &p, err, "replacing segments");
+    return pg_defer(pg_of(base), &q, &p, err, "replacing segments");
 }
 
 pel_status pg_segment_add(pel_store *base, const st_segment *g, pel_error *err) {
@@ -434,7 +448,7 @@ pel_status pg_segment_add(pel_store *base, const st_segment *g, pel_error *err) 
     pg_par_i64(&p, g->lat1);
     pg_par_i64(&p, g->lon1);
     pg_par_i64(&p, g->parallel);
-    return pg_do(pg_of(base), &q, &p, err, "writing segments");
+    return pg_defer(pg_of(base), &q, &p, err, "writing segments");
 }
 
 pel_status pg_segment_parallel(pel_store *base, uint32_t mmsi, int32_t seg, pel_error *err) {
@@ -442,7 +456,7 @@ pel_status pg_segment_parallel(pel_store *base, uint32_t mmsi, int32_t seg, pel_
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
     pg_par_i64(&p, seg);
-    return pg_do(pg_of(base), &q, &p, err, "writing segments");
+    return pg_defer(pg_of(base), &q, &p, err, "writing segments");
 }
 
 pel_status pg_vessel_built(pel_store *base, const st_built *b, pel_error *err) {
@@ -464,7 +478,7 @@ pel_status pg_vessel_built(pel_store *base, const st_built *b, pel_error *err) {
     pg_par_f64(&p, b->distance_m);
     pg_par_i64(&p, (int64_t)b->duplicates_removed);
     pg_par_i64(&p, b->gen);
-    return pg_do(pg_of(base), &q, &p, err, "writing the vessel summary");
+    return pg_defer(pg_of(base), &q, &p, err, "writing the vessel summary");
 }
 
 pel_status pg_staging_clear(pel_store *base, pel_error *err) {
