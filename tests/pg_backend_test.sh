@@ -8,7 +8,7 @@
 # and their outputs must be byte-identical (only what names the database
 # is normalised):
 #   1. scan INPUT (ingest, with the scenario's watchlist), then scan as
-#      JSON Lines, CSV and GeoJSON;
+#      JSON Lines, CSV and GeoJSON; db-dump (every row and position);
 #   2. vessels, vessels --rank, vessel MMSI (the first vessels), tracks
 #      (GeoJSON, CSV), coverage, screen, watchlist show, report (every file);
 #   3. review of a finding, then the reviews (their time normalised), a
@@ -113,6 +113,7 @@ for case in scenario_small scenario_hard yellow_sea_day; do
     both jsonl scan -q --db DB "${lists[@]}" ais.nmea
     both csv scan -q --db DB --format csv
     both geojson scan -q --db DB --format geojson
+    both dump db-dump --db DB # every row, every position
     # 2. the queries
     both vessels vessels --db DB --format jsonl
     both rank vessels --rank --db DB --format jsonl

@@ -54,6 +54,11 @@ typedef struct pg_store {
     pel_error late_err;
     int64_t ids[256]; /* chunk ids taken from the sequence ahead (pg_chunk_add) */
     int nids, idat;
+    struct pg_ahead *ahead; /* the rows of the build's batch, read ahead (pg_write.c) */
+    uint32_t seg_mmsi;      /* the segments of the vessel being built, as written (pg_write.c) */
+    bool seg_known;
+    st_segment *segs;
+    size_t nsegs, segcap;
     uint8_t *enc; /* a chunk being encoded */
     size_t enccap;
 } pg_store;
@@ -145,6 +150,16 @@ int pg_iter_step(pg_iter *it, pel_error *err);
 
 /* Frees a cursor (its free, for cursors that add nothing to free). */
 void pg_iter_free(st_iter *base);
+
+/* Forgets the rows read ahead for the build, and the segments of the
+ * vessel being built (pg_write.c). */
+void pg_ahead_drop(pg_store *s);
+void pg_segs_forget(pg_store *s);
+
+/* The segments of mmsi above after, at most limit (0: all), from those the
+ * build wrote in this transaction: NULL with *known false when they are
+ * not all known here (pg_write.c). */
+st_iter *pg_segs_known(pg_store *s, uint32_t mmsi, int32_t after, size_t limit, bool *known, pel_error *err);
 
 /* The backend's functions, by file. */
 /* pg_open.c */

@@ -536,6 +536,7 @@ pel_status pg_commit(pel_store *base, const char *what, pel_error *err) {
     pg_store *s = pg_of(base);
     if (pg_flush(s, err) != PEL_OK)
         return PEL_ERR_IO;
+    pg_segs_forget(s);
     PGresult *r = PQexec(s->c, "COMMIT");
     pel_status st = PEL_OK;
     if (!res_ok(r))
@@ -552,6 +553,8 @@ void pg_rollback(pel_store *base) {
     s->cplen = 0; /* buffered rows of the transaction go with it, and so do failures of statements sent ahead */
     pipe_end(s, NULL, NULL, NULL);
     s->late = PEL_OK;
+    pg_ahead_drop(s);
+    pg_segs_forget(s);
     run_on(s->c, "ROLLBACK");
     s->in_tx = false;
 }
@@ -821,6 +824,8 @@ void pg_close(pel_store *base) {
             pg_rollback(base);
         pg_writer_end(base);
     }
+    pg_ahead_drop(s);
+    free(s->segs);
     PQfinish(s->c);
     PQfinish(s->rd);
     free(s->conninfo);

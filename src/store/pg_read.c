@@ -162,6 +162,10 @@ static int segment_next(st_iter *base, void *row, pel_error *err) {
 st_iter *pg_segments_of(pel_store *base, uint32_t mmsi, int32_t after, size_t limit, pel_error *err) {
     static const pg_stmt q = {"SELECT mmsi, seg, t0, t1, n, distance_m, lat0, lon0, lat1, lon1, parallel FROM segments"
                               " WHERE mmsi = $1 AND seg > $2 ORDER BY seg LIMIT $3"};
+    bool known;
+    st_iter *k = pg_segs_known(pg_of(base), mmsi, after, limit, &known, err);
+    if (known)
+        return k;
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
     pg_par_i64(&p, after);
@@ -373,8 +377,17 @@ pel_status pg_dump_rows(pel_store *base, FILE *out, pel_error *err) {
         if (!r)
             return PEL_ERR_IO;
         for (int i = 0; i < PQntuples(r); i++) {
-            for (int c = 0; c < PQnfields(r); c++)
-                fprintf(out, "%s%s", c ? "|" : "", pg_null(r, i, c) ? "NULL" : PQgetvalue(r, i, c));
+            for (int c = 0; c < PQnfields(r); c++) {
+                const char *v = pg_null(r, i, c) ? "NULL" : PQgetvalue(r, i, c);
+                char f[40];
+                if (PQftype(r, c) == 701 && !pg_null(r, i, c)) { /* float8: as SQLite writes a REAL ("%!.15g") */
+                    snprintf(f, sizeof f, "%.15g", strtod(v, NULL));
+                    if (!strpbrk(f, ".eni"))
+                        strcat(f, ".0");
+                    v = f;
+                }
+                fprintf(out, "%s%s", c ? "|" : "", v);
+            }
             fprintf(out, "\n");
         }
         PQclear(r);

@@ -7,12 +7,14 @@
  * summaries).  The same statements as sqlite_write.c, in PostgreSQL's
  * words.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg_internal.h"
 #include "track/trk.h"
 #include "util/fail.h"
+#include "util/xsort.h"
 
 static void copy_text(char *dst, size_t cap, const char *t) {
     snprintf(dst, cap, "%s", t ? t : "");
@@ -252,6 +254,208 @@ static pel_status months_make(pg_store *s, int64_t from_ms, int64_t to_ms, pel_e
     return st == PEL_OK ? months_known(s, m0, m1, err) : st;
 }
 
+/* ---- the rows of a batch, read ahead ----------------------------------------------------- */
+
+/* The build asks for each vessel's row ids, then reads the rows one by one:
+ * a round trip each.  The rows of the whole batch of vessels are read ahead
+ * in one statement instead (their data too, when it comes to at most
+ * AHEAD_MAX bytes), when the batch is chosen (pg_dirty_vessels, outside
+ * the build's transactions; the writer's lock keeps other writers out).
+ * The build reads a vessel's ids before it writes any row of it, and reads
+ * a row only before dropping it; a row dropped or rewritten is marked so
+ * (never served again from here); rows the build stages are not here and
+ * are read from the database. */
+#define AHEAD_MAX (32u << 20)
+
+typedef struct ahead_row {
+    uint32_t mmsi;
+    bool staged, gone;
+    int64_t id, gen;
+    int row; /* its data in blobs' row; -1: not read ahead */
+} ahead_row;
+
+typedef struct pg_ahead {
+    uint32_t *batch; /* the vessels, ascending */
+    int64_t *built;  /* ... the generation each was last built in */
+    size_t nbatch;
+    ahead_row *v; /* by vessel, chunks before staged rows, id */
+    size_t n;
+    PGresult *blobs;
+    size_t cur0, cur1; /* the rows of the vessel last asked for: v[cur0..cur1) */
+    int64_t cur_built;
+} pg_ahead;
+
+void pg_ahead_drop(pg_store *s) {
+    if (!s->ahead)
+        return;
+    PQclear(s->ahead->blobs);
+    free(s->ahead->batch);
+    free(s->ahead->built);
+    free(s->ahead->v);
+    free(s->ahead);
+    s->ahead = NULL;
+}
+
+static uint32_t be32(const char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return ntohl(v);
+}
+
+static int64_t be64(const char *p) {
+    return (int64_t)(((uint64_t)be32(p) << 32) | be32(p + 4));
+}
+
+/* Reads ahead the rows of the batch's vessels (mmsi[0..n), ascending, last
+ * built in generation built[i]). */
+static pel_status ahead_read(pg_store *s, const uint32_t *mmsi, const int64_t *built, size_t n, pel_error *err) {
+    static const pg_stmt size = {
+        "SELECT coalesce((SELECT sum(length(data)) FROM chunks WHERE mmsi = ANY($1::integer[])), 0)"
+        " + coalesce((SELECT sum(length(data)) FROM staging WHERE mmsi = ANY($1::integer[])), 0)"};
+    static const pg_stmt rows = {
+        "SELECT 0::integer, mmsi, id, 0::bigint, CASE WHEN $2::boolean THEN data END FROM chunks"
+        " WHERE mmsi = ANY($1::integer[]) UNION ALL SELECT 1, mmsi, id, gen, CASE WHEN $2::boolean THEN data END"
+        " FROM staging WHERE mmsi = ANY($1::integer[]) ORDER BY 2, 1, 3"};
+    pg_ahead_drop(s);
+    if (!n)
+        return PEL_OK;
+    pg_ahead *a = calloc(1, sizeof *a);
+    char *list = malloc(n * 11 + 3);
+    if (a) {
+        a->batch = malloc(n * sizeof *a->batch);
+        a->built = malloc(n * sizeof *a->built);
+    }
+    s->ahead = a;
+    if (!a || !list || !a->batch || !a->built) {
+        free(list);
+        pg_ahead_drop(s);
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    }
+    memcpy(a->batch, mmsi, n * sizeof *mmsi);
+    memcpy(a->built, built, n * sizeof *built);
+    a->nbatch = n;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(list + len, "%c%u", i ? ',' : '{', mmsi[i]);
+    sprintf(list + len, "}");
+    pg_par p = {0};
+    pg_par_text(&p, list);
+    PGresult *r = pg_run(s, &size, &p, false, err, "reading the vessels' rows");
+    pel_status st = r ? PEL_OK : PEL_ERR_IO;
+    bool data = r && pg_i64(r, 0, 0) <= (int64_t)AHEAD_MAX;
+    PQclear(r);
+    pg_par_text(&p, data ? "t" : "f");
+    if (st == PEL_OK && !(a->blobs = pg_run(s, &rows, &p, true, err, "reading the vessels' rows")))
+        st = PEL_ERR_IO;
+    free(list);
+    int nr = st == PEL_OK ? PQntuples(a->blobs) : 0;
+    if (st == PEL_OK && nr && !(a->v = malloc((size_t)nr * sizeof *a->v)))
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    for (int i = 0; st == PEL_OK && i < nr; i++) {
+        const PGresult *b = a->blobs;
+        a->v[a->n++] = (ahead_row){.staged = be32(PQgetvalue(b, i, 0)) != 0,
+                                   .mmsi = be32(PQgetvalue(b, i, 1)),
+                                   .id = be64(PQgetvalue(b, i, 2)),
+                                   .gen = be64(PQgetvalue(b, i, 3)),
+                                   .row = PQgetisnull(b, i, 4) ? -1 : i};
+    }
+    if (st != PEL_OK)
+        pg_ahead_drop(s);
+    return st;
+}
+
+/* True when mmsi is of the batch read ahead; a->cur0..cur1 its rows,
+ * a->cur_built the generation it was last built in. */
+static bool ahead_vessel(pg_ahead *a, uint32_t mmsi) {
+    if (!a)
+        return false;
+    size_t lo = 0, hi = a->nbatch;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->batch[mid] < mmsi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == a->nbatch || a->batch[lo] != mmsi)
+        return false;
+    a->cur_built = a->built[lo];
+    lo = 0;
+    hi = a->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->v[mid].mmsi < mmsi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    a->cur0 = a->cur1 = lo;
+    while (a->cur1 < a->n && a->v[a->cur1].mmsi == mmsi)
+        a->cur1++;
+    return true;
+}
+
+/* The row read ahead of chunk (or staged row) id, NULL when there is
+ * none: among the current vessel's rows, else among all. */
+static ahead_row *ahead_find(pg_ahead *a, bool staged, int64_t id) {
+    if (!a)
+        return NULL;
+    for (size_t i = a->cur0; i < a->cur1; i++)
+        if (a->v[i].id == id && a->v[i].staged == staged)
+            return &a->v[i];
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].id == id && a->v[i].staged == staged)
+            return &a->v[i];
+    return NULL;
+}
+
+/* A cursor over ids read ahead. */
+typedef struct ahead_iter {
+    st_iter base;
+    st_row_id *ids;
+    size_t n, at;
+} ahead_iter;
+
+static int ahead_next(st_iter *base, void *row, pel_error *err) {
+    (void)err;
+    ahead_iter *it = (ahead_iter *)base;
+    if (it->at == it->n)
+        return 0;
+    *(st_row_id *)row = it->ids[it->at++];
+    return 1;
+}
+
+static void ahead_free(st_iter *base) {
+    ahead_iter *it = (ahead_iter *)base;
+    if (it) {
+        free(it->ids);
+        free(it);
+    }
+}
+
+/* The cursor of pg_row_ids from the rows read ahead, NULL with *miss set
+ * when mmsi was not read ahead. */
+static st_iter *ahead_ids(pg_ahead *a, bool staged, uint32_t mmsi, int64_t after_gen, bool *miss, pel_error *err) {
+    *miss = !ahead_vessel(a, mmsi);
+    if (*miss)
+        return NULL;
+    ahead_iter *it = calloc(1, sizeof *it);
+    if (it)
+        it->ids = malloc((a->cur1 - a->cur0 + 1) * sizeof *it->ids);
+    if (!it || !it->ids) {
+        free(it);
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    it->base = (st_iter){ST_IT_ROW_ID, ahead_next, ahead_free, NULL};
+    for (size_t i = a->cur0; i < a->cur1; i++) {
+        const ahead_row *r = &a->v[i];
+        if (r->staged == staged && !r->gone && (!staged || r->gen > after_gen))
+            it->ids[it->n++] = (st_row_id){r->id, r->gen};
+    }
+    return &it->base;
+}
+
 pel_status pg_dirty_vessels(pel_store *base, int64_t after, uint32_t *mmsi, int64_t *built_gen, size_t cap, size_t *n,
                             pel_error *err) {
     static const pg_stmt q = {
@@ -280,7 +484,7 @@ pel_status pg_dirty_vessels(pel_store *base, int64_t after, uint32_t *mmsi, int6
         mmsi[(*n)++] = (uint32_t)pg_i64(r, i, 0);
     }
     PQclear(r);
-    return PEL_OK;
+    return s->in_tx ? PEL_OK : ahead_read(s, mmsi, built_gen, *n, err);
 }
 
 static int row_id_next(st_iter *base, void *row, pel_error *err) {
@@ -297,6 +501,10 @@ static int row_id_next(st_iter *base, void *row, pel_error *err) {
 st_iter *pg_row_ids(pel_store *base, bool staged, uint32_t mmsi, int64_t after_gen, pel_error *err) {
     static const pg_stmt chunks = {"SELECT id, 0 FROM chunks WHERE mmsi = $1 ORDER BY id"};
     static const pg_stmt stage = {"SELECT id, gen FROM staging WHERE mmsi = $1 AND gen > $2 ORDER BY id"};
+    bool miss;
+    st_iter *ai = ahead_ids(pg_of(base)->ahead, staged, mmsi, after_gen, &miss, err);
+    if (!miss)
+        return ai;
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
     if (staged)
@@ -310,17 +518,26 @@ pel_status pg_row_read(pel_store *base, bool staged, int64_t id, uint32_t mmsi, 
                        size_t *n, pel_error *err) {
     static const pg_stmt chunk = {"SELECT data FROM chunks WHERE id = $1"};
     static const pg_stmt stage = {"SELECT data FROM staging WHERE id = $1"};
-    pg_par par = {0};
-    pg_par_i64(&par, id);
-    PGresult *r = pg_run(pg_of(base), staged ? &stage : &chunk, &par, true, err, "reading positions");
-    if (!r)
-        return PEL_ERR_IO;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return pel_fail(err, PEL_ERR_IO, "reading positions: row %lld is gone", (long long)id);
+    pg_store *s = pg_of(base);
+    ahead_row *ar = ahead_find(s->ahead, staged, id);
+    PGresult *r = NULL;
+    const uint8_t *blob;
+    size_t len;
+    if (ar && !ar->gone && ar->row >= 0) { /* read ahead */
+        blob = (const uint8_t *)PQgetvalue(s->ahead->blobs, ar->row, 4);
+        len = (size_t)PQgetlength(s->ahead->blobs, ar->row, 4);
+    } else {
+        pg_par par = {0};
+        pg_par_i64(&par, id);
+        if (!(r = pg_run(s, staged ? &stage : &chunk, &par, true, err, "reading positions")))
+            return PEL_ERR_IO;
+        if (PQntuples(r) != 1) {
+            PQclear(r);
+            return pel_fail(err, PEL_ERR_IO, "reading positions: row %lld is gone", (long long)id);
+        }
+        blob = (const uint8_t *)PQgetvalue(r, 0, 0);
+        len = (size_t)PQgetlength(r, 0, 0);
     }
-    const uint8_t *blob = (const uint8_t *)PQgetvalue(r, 0, 0);
-    size_t len = (size_t)PQgetlength(r, 0, 0);
     long c = trk_count(blob, len);
     pel_status st = PEL_OK;
     if (c < 0)
@@ -347,6 +564,9 @@ pel_status pg_row_read(pel_store *base, bool staged, int64_t id, uint32_t mmsi, 
 
 pel_status pg_chunk_drop(pel_store *base, int64_t id, pel_error *err) {
     static const pg_stmt q = {"DELETE FROM chunks WHERE id = $1"};
+    ahead_row *ar = ahead_find(pg_of(base)->ahead, false, id);
+    if (ar)
+        ar->gone = true;
     pg_par p = {0};
     pg_par_i64(&p, id);
     return pg_defer(pg_of(base), &q, &p, err, "replacing chunks");
@@ -417,6 +637,9 @@ pel_status pg_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, s
 pel_status pg_chunk_rewrite(pel_store *base, int64_t id, const pel_position *pos, size_t n, pel_error *err) {
     static const pg_stmt q = {"UPDATE chunks SET data = $2 WHERE id = $1"};
     pg_store *s = pg_of(base);
+    ahead_row *ar = ahead_find(s->ahead, false, id);
+    if (ar)
+        ar->row = -1; /* read from the database from now on */
     uint8_t *enc = pg_enc(s, n);
     if (!enc)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
@@ -427,8 +650,28 @@ pel_status pg_chunk_rewrite(pel_store *base, int64_t id, const pel_position *pos
     return pg_defer(s, &q, &p, err, "writing chunks");
 }
 
+/* ---- the segments of the vessel being built ---------------------------------------------- */
+
+/* The build writes a vessel's segments, then reads them back in order
+ * (segments_of) to add up its distance and mark the parallel ones.  The
+ * segments of the vessel being built are kept here as they are written,
+ * from when its old ones are cleared, or from its first segment when it was
+ * never built (it has none before); pg_segments_of answers from them.
+ * Forgotten at the end of the transaction. */
+static void segs_start(pg_store *s, uint32_t mmsi, bool known) {
+    s->seg_mmsi = mmsi;
+    s->seg_known = known;
+    s->nsegs = 0;
+}
+
+void pg_segs_forget(pg_store *s) {
+    s->seg_known = false;
+    s->nsegs = 0;
+}
+
 pel_status pg_segments_clear(pel_store *base, uint32_t mmsi, pel_error *err) {
     static const pg_stmt q = {"DELETE FROM segments WHERE mmsi = $1"};
+    segs_start(pg_of(base), mmsi, true);
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
     return pg_defer(pg_of(base), &q, &p, err, "replacing segments");
@@ -436,6 +679,20 @@ pel_status pg_segments_clear(pel_store *base, uint32_t mmsi, pel_error *err) {
 
 pel_status pg_segment_add(pel_store *base, const st_segment *g, pel_error *err) {
     static const pg_stmt q = {"INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+    pg_store *s = pg_of(base);
+    if (g->mmsi != s->seg_mmsi || !s->seg_known) /* a vessel never built has no segments yet */
+        segs_start(s, g->mmsi, s->in_tx && ahead_vessel(s->ahead, g->mmsi) && s->ahead->cur_built == 0);
+    if (s->seg_known) {
+        if (s->nsegs == s->segcap) {
+            size_t cap = s->segcap ? 2 * s->segcap : 64;
+            st_segment *ng = realloc(s->segs, cap * sizeof *ng);
+            if (!ng)
+                return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+            s->segs = ng;
+            s->segcap = cap;
+        }
+        s->segs[s->nsegs++] = *g;
+    }
     pg_par p = {0};
     pg_par_i64(&p, g->mmsi);
     pg_par_i64(&p, g->seg);
@@ -453,6 +710,11 @@ pel_status pg_segment_add(pel_store *base, const st_segment *g, pel_error *err) 
 
 pel_status pg_segment_parallel(pel_store *base, uint32_t mmsi, int32_t seg, pel_error *err) {
     static const pg_stmt q = {"UPDATE segments SET parallel = 1 WHERE mmsi = $1 AND seg = $2"};
+    pg_store *s = pg_of(base);
+    if (s->seg_known && s->seg_mmsi == mmsi)
+        for (size_t i = 0; i < s->nsegs; i++)
+            if (s->segs[i].seg == seg)
+                s->segs[i].parallel = true;
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
     pg_par_i64(&p, seg);
@@ -483,6 +745,7 @@ pel_status pg_vessel_built(pel_store *base, const st_built *b, pel_error *err) {
 
 pel_status pg_staging_clear(pel_store *base, pel_error *err) {
     static const pg_stmt q = {"DELETE FROM staging"};
+    pg_ahead_drop(pg_of(base));
     return pg_do(pg_of(base), &q, NULL, err, "clearing staged positions");
 }
 
@@ -490,4 +753,55 @@ pel_status pg_compact(pel_store *base, pel_error *err) {
     (void)base;
     (void)err;
     return PEL_OK; /* autovacuum gives the space of the deleted rows back to the tables */
+}
+
+/* A cursor over segments known here. */
+typedef struct seg_iter {
+    st_iter base;
+    st_segment *v;
+    size_t n, at;
+} seg_iter;
+
+static int seg_next(st_iter *base, void *row, pel_error *err) {
+    (void)err;
+    seg_iter *it = (seg_iter *)base;
+    if (it->at == it->n)
+        return 0;
+    *(st_segment *)row = it->v[it->at++];
+    return 1;
+}
+
+static void seg_free(st_iter *base) {
+    seg_iter *it = (seg_iter *)base;
+    if (it) {
+        free(it->v);
+        free(it);
+    }
+}
+
+static int cmp_seg(const void *a, const void *b) {
+    int32_t x = ((const st_segment *)a)->seg, y = ((const st_segment *)b)->seg;
+    return (x > y) - (x < y);
+}
+
+st_iter *pg_segs_known(pg_store *s, uint32_t mmsi, int32_t after, size_t limit, bool *known, pel_error *err) {
+    *known = s->in_tx && s->seg_known && s->seg_mmsi == mmsi;
+    if (!*known)
+        return NULL;
+    seg_iter *it = calloc(1, sizeof *it);
+    if (it)
+        it->v = malloc((s->nsegs + 1) * sizeof *it->v);
+    if (!it || !it->v) {
+        free(it);
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    it->base = (st_iter){ST_IT_SEGMENT, seg_next, seg_free, NULL};
+    for (size_t i = 0; i < s->nsegs; i++)
+        if (s->segs[i].seg > after)
+            it->v[it->n++] = s->segs[i];
+    xqsort(it->v, it->n, sizeof *it->v, cmp_seg);
+    if (limit && it->n > limit)
+        it->n = limit;
+    return &it->base;
 }
