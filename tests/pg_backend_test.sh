@@ -13,8 +13,9 @@
 #      (GeoJSON, CSV), coverage, screen, watchlist show, report (every file);
 #   3. review of a finding, then the reviews (their time normalised), a
 #      scan and vessels --rank that carry it;
-#   4. ingesting the same file again adds nothing (the rows counted, the
-#      findings the same);
+#   4. pelorus watch following the file (scenario_small): the same alerts and
+#      findings; ingesting the same file again adds nothing (the rows
+#      counted, the findings the same);
 #   5. PELORUS_DB names the database when --db is not given.
 # Then: an ingest killed with SIGKILL and run again ends with a clean run's
 # rows; an ingest with a reader querying all along; two ingests of
@@ -139,6 +140,19 @@ for case in scenario_small scenario_hard yellow_sea_day; do
         NORM='s/"at":"[^"]*"/"at":"T"/g' both reviews review --db DB
         NORM='s/"at":"[^"]*"/"at":"T"/g' both reviewed.jsonl scan -q --db DB
         both reviewed-rank vessels --rank --db DB --format jsonl
+    fi
+    # pelorus watch on a database of its own, the file followed to its end: the
+    # same alerts and findings (journals' names, and the digests over them, normalised)
+    if [ $case = scenario_small ]; then
+        wurl=$(newdb pgwatch)
+        mkdir -p wsq wpg
+        (cd wsq && "$PEL" watch -q --db w.db --follow ../ais.nmea --once --alerts a.jsonl --findings f.jsonl)
+        (cd wpg && "$PEL" watch -q --db "$wurl" --follow ../ais.nmea --once --alerts a.jsonl --findings f.jsonl)
+        for f in a f; do
+            sed -E 's#(w\.db-live|pelorus-live)/[^"]*\.nmea#J#g; s/"digest":"[^"]*"/"digest":"D"/' wsq/$f.jsonl >sq.watch-$f
+            sed -E 's#(w\.db-live|pelorus-live)/[^"]*\.nmea#J#g; s/"digest":"[^"]*"/"digest":"D"/' wpg/$f.jsonl >pg.watch-$f
+            same watch-$f
+        done
     fi
     # 4. the same file again adds nothing
     count() { sql "$url" "SELECT (SELECT count(*) FROM pelorus.chunks), (SELECT sum(n) FROM pelorus.chunks),
