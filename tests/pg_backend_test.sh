@@ -14,7 +14,7 @@
 #   3. review of a finding, then the reviews (their time normalised), a
 #      scan and vessels --rank that carry it;
 #   4. pelorus watch following the file (scenario_small): the same alerts and
-#      findings; ingesting the same file again adds nothing (the rows
+#      findings; a case exported (the same files), verified, imported, listed; ingesting the same file again adds nothing (the rows
 #      counted, the findings the same);
 #   5. PELORUS_DB names the database when --db is not given.
 # Then: an ingest killed with SIGKILL and run again ends with a clean run's
@@ -76,8 +76,8 @@ both() {
     for b in sq pg; do
         local args=()
         for a in "$@"; do
-            if [ "$a" = DB ]; then
-                if [ $b = sq ]; then args+=(s.db); else args+=("$url"); fi
+            if [ "$a" = DB ] || [ "$a" = DB_C ]; then
+                if [ $b = pg ]; then args+=("$url"); elif [ "$a" = DB ]; then args+=(s.db); else args+=(c.db); fi
             elif [ "$a" = OUT ]; then
                 args+=("rep.$b")
             else
@@ -153,6 +153,25 @@ for case in scenario_small scenario_hard yellow_sea_day; do
             sed -E 's#(w\.db-live|pelorus-live)/[^"]*\.nmea#J#g; s/"digest":"[^"]*"/"digest":"D"/' wpg/$f.jsonl >pg.watch-$f
             same watch-$f
         done
+    fi
+    # a case exported from each (the same files but for the origin, which names
+    # the database), verified, and imported into the other backend's database
+    if [ $case = scenario_small ]; then
+        "$PEL" case export -q --db s.db --vessel 445110001 --out case.sq 2>/dev/null
+        "$PEL" case export -q --db "$url" --vessel 445110001 --out case.pg 2>/dev/null
+        if [ -f case.pg/case.json ] && diff -r -x MANIFEST -x case.json case.sq case.pg >/dev/null &&
+            "$PEL" case verify case.pg >/dev/null 2>&1; then
+            ok "$case: a case exported, the same files, verified"
+        else bad "$case: a case exported"; fi
+        curl=$(newdb pgcase)
+        rm -f c.db
+        "$PEL" ingest -q --db c.db case.pg 2>/dev/null
+        "$PEL" ingest -q --db "$curl" case.pg 2>/dev/null
+        url0=$url
+        url=$curl
+        NORM='s/"imported":"[^"]*"/"imported":"T"/' both case-list case list --db DB_C
+        both case-findings case findings --db DB_C
+        url=$url0
     fi
     # 4. the same file again adds nothing
     count() { sql "$url" "SELECT (SELECT count(*) FROM pelorus.chunks), (SELECT sum(n) FROM pelorus.chunks),

@@ -70,7 +70,7 @@ pel_status pg_source_names(pel_store *base, char ***out, size_t *n, pel_error *e
 
 pel_status pg_vessel_get(pel_store *base, uint32_t mmsi, st_vessel *v, bool *found, pel_error *err) {
     static const pg_stmt q = {"SELECT first_ms, last_ms, positions, flagged, segments, distance_m, duplicates, dirty"
-                              " FROM vessels WHERE mmsi = $1"};
+                              " FROM vessels WHERE mmsi = $1::bigint"};
     memset(v, 0, sizeof *v);
     v->mmsi = mmsi;
     *found = false;
@@ -98,11 +98,12 @@ pel_status pg_vessel_get(pel_store *base, uint32_t mmsi, st_vessel *v, bool *fou
 pel_status pg_vessel_find(pel_store *base, st_find how, uint32_t number, const char *key, uint32_t *out, size_t cap,
                           size_t *n, pel_error *err) {
     static const pg_stmt q[] = {
-        [ST_FIND_MMSI] = {"SELECT $1::integer WHERE EXISTS (SELECT 1 FROM vessels WHERE mmsi = $1::integer)"
-                          " OR EXISTS (SELECT 1 FROM identities WHERE mmsi = $1::integer)"},
-        [ST_FIND_IMO] = {"SELECT DISTINCT mmsi FROM identities WHERE imo = $1 ORDER BY mmsi"},
-        [ST_FIND_IMO_OR_MMSI] = {"SELECT mmsi FROM (SELECT mmsi FROM identities WHERE imo = $1::integer UNION"
-                                 " SELECT mmsi FROM vessels WHERE mmsi = $1::integer) u ORDER BY mmsi"},
+        /* numbers as bigint: any uint32 asked for is found or not, never out of range */
+        [ST_FIND_MMSI] = {"SELECT $1::bigint WHERE EXISTS (SELECT 1 FROM vessels WHERE mmsi = $1::bigint)"
+                          " OR EXISTS (SELECT 1 FROM identities WHERE mmsi = $1::bigint)"},
+        [ST_FIND_IMO] = {"SELECT DISTINCT mmsi FROM identities WHERE imo = $1::bigint ORDER BY mmsi"},
+        [ST_FIND_IMO_OR_MMSI] = {"SELECT mmsi FROM (SELECT mmsi FROM identities WHERE imo = $1::bigint UNION"
+                                 " SELECT mmsi FROM vessels WHERE mmsi = $1::bigint) u ORDER BY mmsi"},
         [ST_FIND_NAME] = {"SELECT DISTINCT mmsi FROM identities WHERE nname = $1 ORDER BY mmsi"},
     };
     *n = 0;
