@@ -14,8 +14,9 @@ CFLAGS  ?= $(OPT) -g
 WARN    := -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -Isrc \
             -I/usr/include/libxml2 -D_POSIX_C_SOURCE=200809L \
-            -DPEL_DATADIR='"$(CURDIR)/data"'
-LDLIBS  := -lsqlite3 -lzip -lhogweed -lnettle -lcsv -ljansson -lxml2 -lz -lm
+            -DPEL_DATADIR='"$(CURDIR)/data"' \
+            -I/usr/include/postgresql -I$(BUILD)/gen
+LDLIBS  := -lsqlite3 -lpq -lzip -lhogweed -lnettle -lcsv -ljansson -lxml2 -lz -lm
 
 ifeq ($(SAN),1)
   BUILD   := build-san
@@ -38,6 +39,14 @@ all: $(BUILD)/pelorus $(BUILD)/libpelorus.a
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c $< -o $@
+
+# the PostgreSQL schema, embedded in the backend (pg_open.c) as a C string
+$(BUILD)/gen/pg_schema_sql.h: src/store/pg_schema.sql
+	@mkdir -p $(dir $@)
+	{ echo 'static const char pg_schema_sql[] = {'; od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0};'; } >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/src/store/pg_open.o: $(BUILD)/gen/pg_schema_sql.h
 
 $(BUILD)/libpelorus.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -103,7 +112,7 @@ bench: $(BUILD)/pelorus
 	$(BUILD)/match_bench
 
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 $(CPPFLAGS)
-fuzz:
+fuzz: $(BUILD)/gen/pg_schema_sql.h
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_decode fuzz/fuzz_decode.c $(LIB_SRC) $(LDLIBS)
 	@echo "run: build-fuzz/fuzz_decode -max_total_time=600 build-fuzz/corpus fuzz/corpus"

@@ -47,6 +47,11 @@ typedef struct cli_args {
 
 enum { CLI_END = -3, CLI_BAD = -2, CLI_ARG = -1 };
 
+/* The database when --db is not given: $PELORUS_DB when set and not
+ * empty (a file, or a postgresql:// connection string), else pelorus.db.
+ * Borrowed from the environment or static. */
+const char *cli_default_db(void);
+
 /* Starts reading argv (argv[0] is the subcommand's name) for cmd. */
 void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv);
 

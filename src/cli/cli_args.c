@@ -12,6 +12,11 @@
 #include "cli.h"
 #include "util/numtext.h"
 
+const char *cli_default_db(void) {
+    const char *e = getenv("PELORUS_DB");
+    return e && e[0] ? e : "pelorus.db";
+}
+
 void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv) {
     *a = (cli_args){.cmd = cmd, .argc = argc, .argv = argv, .i = 1};
 }

@@ -62,7 +62,7 @@ static void on_unread(void *ud, const char *path, const char *msg) {
 }
 
 static int case_export(int argc, char **argv) {
-    const char *db = "pelorus.db", *out = NULL;
+    const char *db = cli_default_db(), *out = NULL;
     pel_case_opts o = {0};
     bool quiet = false;
     uint32_t *mmsi = calloc((size_t)argc + 1, sizeof *mmsi);
@@ -308,7 +308,7 @@ static int case_sign(int argc, char **argv) {
 }
 
 static int case_show(int argc, char **argv, bool findings) {
-    const char *db = "pelorus.db", *id = NULL;
+    const char *db = cli_default_db(), *id = NULL;
     uint32_t mmsi = 0;
     enum { O_HELP, O_DB, O_CASE, O_VESSEL };
     static const cli_opt opts[] = {

@@ -27,7 +27,8 @@ static const char watch_help[] =
     "\n"
     "options:\n"
     "  --db PATH              the database (pelorus.db); journals of every line\n"
-    "                         received go to PATH-live/ (the evidence's files)\n"
+    "                         received go to PATH-live/ (the evidence's files;\n"
+    "                         pelorus-live/ here for a postgresql:// database)\n"
     "  --alerts FILE          alerts appended to FILE instead of standard output\n"
     "  --findings FILE        FILE rewritten with the findings standing after each\n"
     "                         detection (as pelorus scan writes them)\n"
@@ -148,7 +149,7 @@ int cli_watch(int argc, char **argv) {
     size_t nset = 0;
     if (!set)
         return 1;
-    const char *db = "pelorus.db", *alerts = NULL;
+    const char *db = cli_default_db(), *alerts = NULL;
     bool quiet = false;
     pel_watch_opts wo = {0};
     int rc = 0;
@@ -277,9 +278,11 @@ int cli_watch(int argc, char **argv) {
     FILE *af = NULL;
     pel_store *s = NULL;
     if (!rc) {
-        jdir = malloc(strlen(db) + 8);
+        /* beside the database file; for a PostgreSQL database, pelorus-live in the current directory */
+        bool server = !strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11);
+        jdir = malloc(strlen(db) + 16);
         if (jdir)
-            sprintf(jdir, "%s-live", db);
+            sprintf(jdir, server ? "pelorus-live" : "%s-live", db);
         af = alerts ? fopen(alerts, "a") : stdout;
         if (!af)
             perror(alerts);

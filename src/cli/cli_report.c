@@ -58,7 +58,7 @@ static const char report_help[] = "usage: pelorus report [OPTIONS] --out DIR\n"
                                   "exit status: 0 done; 1 the database, the template or writing failed; 2 usage\n";
 
 int cli_report(int argc, char **argv) {
-    const char *db = "pelorus.db", *out = NULL, *dossier = NULL, *title = NULL;
+    const char *db = cli_default_db(), *out = NULL, *dossier = NULL, *title = NULL;
     bool quiet = false, has_from = false, has_to = false;
     pel_report_opts o = {.from_ms = INT64_MIN, .to_ms = INT64_MAX};
     const char **set = calloc((size_t)argc, sizeof *set);

@@ -32,7 +32,7 @@ static const char review_help[] =
     "                     the scan the finding must be found by (as pelorus scan)\n";
 
 int cli_review(int argc, char **argv) {
-    const char *db = "pelorus.db", *id = NULL, *status = NULL, *note = NULL, *by = getenv("USER");
+    const char *db = cli_default_db(), *id = NULL, *status = NULL, *note = NULL, *by = getenv("USER");
     const char **set = calloc((size_t)argc + 1, sizeof *set);
     if (!set)
         return 1;

@@ -54,7 +54,7 @@ static const char scan_help[] = "usage: pelorus scan [OPTIONS] [INPUT...]\n"
                                 "(an unknown option or setting, a value out of its range)\n";
 
 int cli_scan(int argc, char **argv) {
-    const char *db = "pelorus.db", *out = NULL, *rejects = NULL, *fmt_in = NULL;
+    const char *db = cli_default_db(), *out = NULL, *rejects = NULL, *fmt_in = NULL;
     pel_scan_opts so = {0};
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     bool quiet = false;

@@ -166,7 +166,7 @@ static void on_wait(void *ud, const char *lock_path) {
 }
 
 int cli_ingest(int argc, char **argv) {
-    const char *db = "pelorus.db", *rejects = NULL;
+    const char *db = cli_default_db(), *rejects = NULL;
     pel_ingest_opts o = {0};
     bool quiet = false;
     const char **files = calloc((size_t)argc, sizeof *files);
@@ -401,7 +401,7 @@ int cli_ingest(int argc, char **argv) {
 }
 
 int cli_vessel(int argc, char **argv) {
-    const char *db = "pelorus.db", *query = NULL;
+    const char *db = cli_default_db(), *query = NULL;
     const char *zones = NULL, *data_dir = NULL;
     double silence = 12;
     const char *set[64];
@@ -547,7 +547,7 @@ static bool parse_bbox_of(const char *cmd, const char *v, pel_track_filter *f) {
 }
 
 int cli_tracks(int argc, char **argv) {
-    const char *db = "pelorus.db", *out = NULL;
+    const char *db = cli_default_db(), *out = NULL;
     pel_export_format fmt = PEL_EXPORT_GEOJSON;
     pel_track_filter f = {0};
     uint32_t *mm = NULL;
@@ -690,7 +690,7 @@ static const char coverage_help[] =
 
 /* pelorus coverage: the map as GeoJSON or CSV. */
 int cli_coverage(int argc, char **argv) {
-    const char *db = "pelorus.db", *out = NULL, *station = NULL;
+    const char *db = cli_default_db(), *out = NULL, *station = NULL;
     pel_export_format fmt = PEL_EXPORT_GEOJSON;
     pel_track_filter f = {0};
     int rc = 0;
@@ -780,7 +780,7 @@ int cli_coverage(int argc, char **argv) {
 /* pelorus db-dump [--db PATH]: every stored row in a canonical text form
  * (positions decoded), for tests that compare two databases. */
 int cli_dbdump(int argc, char **argv) {
-    const char *db = "pelorus.db";
+    const char *db = cli_default_db();
     static const cli_opt opts[] = {{"--db", NULL, true}, {NULL, NULL, false}};
     cli_args g;
     cli_args_init(&g, "db-dump", argc, argv);

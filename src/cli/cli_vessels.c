@@ -92,7 +92,7 @@ static int usage(const char *msg, const char *arg) {
 }
 
 int cli_vessels(int argc, char **argv) {
-    const char *db = "pelorus.db", *out = NULL;
+    const char *db = cli_default_db(), *out = NULL;
     bool rank = false, has_from = false, has_to = false;
     size_t limit = 0;
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;

@@ -37,7 +37,7 @@ int cli_watchlist(int argc, char **argv) {
         fputs(watch_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    const char *db = "pelorus.db";
+    const char *db = cli_default_db();
     bool replace = false, show = !strcmp(argv[1], "show");
     if (!show && strcmp(argv[1], "import")) {
         if (argv[1][0] == '-')
@@ -130,7 +130,7 @@ int cli_watchlist(int argc, char **argv) {
 }
 
 int cli_screen(int argc, char **argv) {
-    const char *db = "pelorus.db", *dir = NULL;
+    const char *db = cli_default_db(), *dir = NULL;
     pel_findings_format fmt = isatty(1) ? PEL_FIND_TABLE : PEL_FIND_JSONL;
     enum { O_HELP, O_DB, O_DATA, O_FORMAT };
     static const cli_opt opts[] = {

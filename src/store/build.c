@@ -376,12 +376,34 @@ static pel_status cascade(bld *b) {
 
 /* ---- output ----------------------------------------------------------------- */
 
+int64_t st_month_start(int64_t ms) {
+    int64_t z = ms / 86400000 - (ms % 86400000 < 0); /* days since 1970-01-01 */
+    /* the civil date of day z (Howard Hinnant's algorithm), then day 1 of its month */
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5; /* day of the month, from 0 */
+    return (z - 719468 - d) * 86400000;
+}
+
 /* Writes the m positions at the front of the ring as one chunk (the
- * backend indexes it by its box and time span). */
+ * backend indexes it by its box and time span); for a backend whose chunks
+ * keep to a UTC month (month_chunks), only those of the first position's
+ * month, the rest staying in the ring. */
 static pel_status write_chunk(bld *b, size_t m) {
     pel_position *c = b->scratch;
     for (size_t i = 0; i < m; i++)
         c[i] = b->out[(b->out0 + i) & (OUT_MAX - 1)];
+    if (b->ops->month_chunks) {
+        int64_t next = st_month_start(st_month_start(c[0].t_ms) + 32ll * 86400000); /* the next month's start */
+        size_t k = 1;
+        while (k < m && c[k].t_ms < next)
+            k++;
+        m = k;
+    }
     int64_t id;
     pel_status st = b->ops->chunk_add(b->s, b->mmsi, c, m, &id, b->err);
     if (st == PEL_OK && !grow((void **)&b->wr, &b->wrcap, b->nwr + 1, sizeof *b->wr))
@@ -403,7 +425,7 @@ static pel_status out_flush(bld *b, bool all) {
     while (st == PEL_OK && b->nout >= TRK_CHUNK &&
            (all || b->nout == OUT_MAX || b->out0 + TRK_CHUNK <= trk_stream_undecided(b->t)))
         st = write_chunk(b, TRK_CHUNK);
-    if (st == PEL_OK && all && b->nout)
+    while (st == PEL_OK && all && b->nout) /* more than one when the chunks keep to months */
         st = write_chunk(b, (size_t)b->nout);
     return st;
 }

@@ -43,7 +43,7 @@ GRANT INSERT, UPDATE, DELETE ON
     pelorus.meta, pelorus.inputs, pelorus.sources, pelorus.chunks, pelorus.staging,
     pelorus.vessels, pelorus.segments, pelorus.identities, pelorus.voyages, pelorus.coverage,
     pelorus.watchlists, pelorus.watch_entries, pelorus.case_imports, pelorus.case_findings,
-    pelorus.track_days, pelorus.findings
+    pelorus.track_days, pelorus.findings, pelorus.live_state, pelorus.live_alerts
     TO pelorus_ingest;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA pelorus TO pelorus_ingest;
 -- a partition is made by the owner of chunks: chunk_months runs as its owner

@@ -68,7 +68,8 @@ typedef struct st_built {
 } st_built;
 
 struct st_ops {
-    const char *name; /* "sqlite" */
+    const char *name;  /* "sqlite", "postgresql" */
+    bool month_chunks; /* a chunk must not cross a UTC month (build.c cuts chunks there) */
     void (*close)(pel_store *s);
     const char *(*db_name)(pel_store *s);
 
@@ -204,5 +205,9 @@ struct st_ops {
  * start with a pel_store * (their store), through which store.c finds the
  * table.  The backends: each opens path as pel_store_open says (pelorus.h). */
 pel_store *sq_open(const char *path, bool readonly, pel_error *err);
+pel_store *pg_open(const char *conninfo, bool readonly, pel_error *err);
+
+/* The first millisecond of the UTC month of ms (Unix ms; build.c). */
+int64_t st_month_start(int64_t ms);
 
 #endif

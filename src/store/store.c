@@ -4,9 +4,9 @@
  * store's table of functions (st_backend.h).  No logic lives here, so what
  * a backend does is all in its own files.
  *
- * Backends: every --db is an SQLite file today (sqlite_*.c).  A PostgreSQL
- * backend (issue 15) adds its open function and is chosen here by the
- * string's form ("postgresql://...").
+ * Backends: a --db starting with "postgresql://" or "postgres://" is a
+ * libpq connection string for the PostgreSQL backend (pg_*.c); anything
+ * else is an SQLite file (sqlite_*.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,8 @@
 #include "util/fail.h"
 
 pel_store *pel_store_open(const char *path, bool readonly, pel_error *err) {
+    if (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11))
+        return pg_open(path, readonly, err);
     return sq_open(path, readonly, err);
 }
 

@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# pg_backend_test.sh -- the PostgreSQL backend (issue 15) against the
+# SQLite one, command by command.  A throwaway cluster (scripts/pg_cluster.sh)
+# in a temporary directory, stopped by a trap on any exit, a failed check
+# included; a new database with PostGIS per case.  For the shipped
+# scenarios scenario_small and scenario_hard (pelorus simulate) and the
+# Yellow Sea day, the same steps run on an SQLite file and on PostgreSQL,
+# and their outputs must be byte-identical (only what names the database
+# is normalised):
+#   1. scan INPUT (ingest, with the scenario's watchlist), then scan as
+#      JSON Lines, CSV and GeoJSON; db-dump (every row and position);
+#   2. vessels, vessels --rank, vessel MMSI (the first vessels), tracks
+#      (GeoJSON, CSV), coverage, screen, watchlist show, report (every file);
+#   3. review of a finding, then the reviews (their time normalised), a
+#      scan and vessels --rank that carry it;
+#   4. pelorus watch following the file (scenario_small): the same alerts and
+#      findings; a case exported (the same files), verified, imported, listed; ingesting the same file again adds nothing (the rows
+#      counted, the findings the same);
+#   5. PELORUS_DB names the database when --db is not given.
+# Then: an ingest killed with SIGKILL and run again ends with a clean run's
+# rows; an ingest with a reader querying all along; two ingests of
+# different files at once (the writer's lock makes one wait) store what the
+# two one after the other store; the schema is set up once by two first opens at the same time; a
+# database without PostGIS that cannot get it is refused with a message;
+# an unreachable server is an error, not a crash.
+# Prints "pg-backend: N passed, M failed".  Usage: tests/pg_backend_test.sh
+set -u
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$PWD
+BUILD=${BUILD:-build}
+PEL=$ROOT/$BUILD/pelorus
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok pg-backend $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL pg-backend $1"; }
+
+dir=$(mktemp -d /tmp/pelorus-pgb.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/pg-backend.XXXXXX")
+cleanup() {
+    "$ROOT/scripts/pg_cluster.sh" stop "$dir" || true
+}
+trap 'cleanup; rm -rf "$dir" "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+if ! conn=$(scripts/pg_cluster.sh start "$dir"); then
+    bad "the cluster starts (scripts/install-deps.sh installs PostgreSQL 15 and PostGIS)"
+    echo "pg-backend: $pass passed, $fail failed"
+    exit 1
+fi
+ok "a throwaway cluster starts"
+
+# newdb NAME [postgis]: a new database (with PostGIS unless told otherwise); prints its URI
+newdb() {
+    psql "$conn" -X -q -c "CREATE DATABASE $1" >/dev/null || return 1
+    local uri="postgresql:///$1${conn#postgresql:///postgres}"
+    [ "${2:-postgis}" = postgis ] && psql "$uri" -X -q -c 'CREATE EXTENSION postgis' >/dev/null
+    echo "$uri"
+}
+# sql URI QUERY: one value
+sql() { psql "$1" -X -q -A -t -c "$2"; }
+
+# same NAME: compares sq.NAME and pg.NAME (database names normalised, and
+# what the sed script NORM changes when set: times of the run)
+same() {
+    sed -i "s#$pgname#DB#g; s#s\.db#DB#g; ${NORM:-}" "sq.$1" "pg.$1"
+    if cmp -s "sq.$1" "pg.$1"; then
+        ok "$case: $1 identical"
+    else
+        bad "$case: $1 differs:"
+        diff "sq.$1" "pg.$1" | head -8
+    fi
+}
+# both NAME ARGS...: runs pelorus ARGS with --db on each backend (the word DB in
+# ARGS replaced), standard output into sq.NAME and pg.NAME, then compares them
+both() {
+    local name=$1 a out
+    shift
+    for b in sq pg; do
+        local args=()
+        for a in "$@"; do
+            if [ "$a" = DB ] || [ "$a" = DB_C ]; then
+                if [ $b = pg ]; then args+=("$url"); elif [ "$a" = DB ]; then args+=(s.db); else args+=(c.db); fi
+            elif [ "$a" = OUT ]; then
+                args+=("rep.$b")
+            else
+                args+=("$a")
+            fi
+        done
+        "$PEL" "${args[@]}" >"$b.$name" 2>"$b.$name.err"
+        echo "rc=$?" >>"$b.$name"
+    done
+    same "$name"
+}
+
+n=0
+for case in scenario_small scenario_hard yellow_sea_day; do
+    n=$((n + 1))
+    w=$T/$case
+    mkdir -p "$w"
+    case $case in
+    yellow_sea_day) cp examples/yellow_sea_day.nmea "$w/ais.nmea" ;;
+    *) "$PEL" simulate -q "examples/$case.json" --out "$w" || {
+        bad "$case: simulate"
+        continue
+    } ;;
+    esac
+    pgname=pgb$n
+    url=$(newdb $pgname) || {
+        bad "$case: a database"
+        continue
+    }
+    cd "$w" || exit 1
+    lists=()
+    [ -f watchlist.csv ] && lists=(--watchlist watchlist.csv)
+    # 1. ingest and scan
+    both jsonl scan -q --db DB "${lists[@]}" ais.nmea
+    both csv scan -q --db DB --format csv
+    both geojson scan -q --db DB --format geojson
+    both dump db-dump --db DB # every row, every position
+    # 2. the queries
+    both vessels vessels --db DB --format jsonl
+    both rank vessels --rank --db DB --format jsonl
+    for m in $(jq -r '.mmsi' sq.vessels 2>/dev/null | head -n 3); do
+        both "vessel-$m" vessel --db DB "$m"
+    done
+    both tracks.geojson tracks --db DB
+    both tracks.csv tracks --db DB --format csv
+    both coverage coverage --db DB --format csv
+    both screen screen --db DB --format jsonl
+    NORM='s/imported [0-9TZ:-]*/imported T/' both watchlist watchlist show --db DB
+    both report report -q --db DB --out OUT
+    for f in rep.sq/*; do
+        f=${f#rep.sq/}
+        cp "rep.sq/$f" "sq.report-$f"
+        cp "rep.pg/$f" "pg.report-$f" 2>/dev/null || : >"pg.report-$f"
+        same "report-$f"
+    done
+    # 3. a review
+    id=$(head -n 1 sq.jsonl | jq -r .finding_id)
+    if [ -n "$id" ] && [ "$id" != null ]; then
+        both review-add review --db DB "$id" --status dismissed --note "seen by the patrol" --by ana
+        NORM='s/"at":"[^"]*"/"at":"T"/g' both reviews review --db DB
+        NORM='s/"at":"[^"]*"/"at":"T"/g' both reviewed.jsonl scan -q --db DB
+        both reviewed-rank vessels --rank --db DB --format jsonl
+    fi
+    # pelorus watch on a database of its own, the file followed to its end: the
+    # same alerts and findings (journals' names, and the digests over them, normalised)
+    if [ $case = scenario_small ]; then
+        wurl=$(newdb pgwatch)
+        mkdir -p wsq wpg
+        (cd wsq && "$PEL" watch -q --db w.db --follow ../ais.nmea --once --alerts a.jsonl --findings f.jsonl)
+        (cd wpg && "$PEL" watch -q --db "$wurl" --follow ../ais.nmea --once --alerts a.jsonl --findings f.jsonl)
+        for f in a f; do
+            sed -E 's#(w\.db-live|pelorus-live)/[^"]*\.nmea#J#g; s/"digest":"[^"]*"/"digest":"D"/' wsq/$f.jsonl >sq.watch-$f
+            sed -E 's#(w\.db-live|pelorus-live)/[^"]*\.nmea#J#g; s/"digest":"[^"]*"/"digest":"D"/' wpg/$f.jsonl >pg.watch-$f
+            same watch-$f
+        done
+    fi
+    # a case exported from each (the same files but for the origin, which names
+    # the database), verified, and imported into the other backend's database
+    if [ $case = scenario_small ]; then
+        "$PEL" case export -q --db s.db --vessel 445110001 --out case.sq 2>/dev/null
+        "$PEL" case export -q --db "$url" --vessel 445110001 --out case.pg 2>/dev/null
+        if [ -f case.pg/case.json ] && diff -r -x MANIFEST -x case.json case.sq case.pg >/dev/null &&
+            "$PEL" case verify case.pg >/dev/null 2>&1; then
+            ok "$case: a case exported, the same files, verified"
+        else bad "$case: a case exported"; fi
+        curl=$(newdb pgcase)
+        rm -f c.db
+        "$PEL" ingest -q --db c.db case.pg 2>/dev/null
+        "$PEL" ingest -q --db "$curl" case.pg 2>/dev/null
+        url0=$url
+        url=$curl
+        NORM='s/"imported":"[^"]*"/"imported":"T"/' both case-list case list --db DB_C
+        both case-findings case findings --db DB_C
+        url=$url0
+    fi
+    # 4. the same file again adds nothing
+    count() { sql "$url" "SELECT (SELECT count(*) FROM pelorus.chunks), (SELECT sum(n) FROM pelorus.chunks),
+                          (SELECT count(*) FROM pelorus.inputs), (SELECT sum(reports) FROM pelorus.identities)"; }
+    before=$(count)
+    "$PEL" ingest -q --db "$url" ais.nmea >/dev/null 2>&1
+    after=$(count)
+    if [ "$before" = "$after" ]; then ok "$case: ingesting again adds nothing ($after)"; else
+        bad "$case: ingesting again changed the rows: $before -> $after"
+    fi
+    "$PEL" scan -q --db "$url" >pg.again 2>/dev/null
+    echo "rc=$?" >>pg.again
+    sed -i 's/"at":"[^"]*"/"at":"T"/g' pg.again
+    if cmp -s pg.again pg.reviewed.jsonl; then ok "$case: the findings after ingesting again"; else
+        bad "$case: the findings changed after ingesting again"
+    fi
+    # 5. PELORUS_DB
+    PELORUS_DB=$url "$PEL" vessels --format jsonl >pg.env 2>&1
+    if cmp -s pg.env <(head -n -1 pg.vessels); then ok "$case: PELORUS_DB"; else bad "$case: PELORUS_DB"; fi
+    cd "$ROOT" || exit 1
+done
+
+# an ingest killed with SIGKILL at several moments and run again ends with the
+# rows of a clean run (db-dump), the inputs' numbers included
+gcc -O2 -std=c17 -o "$T/gen" bench/gen_nmea.c -lm || bad "build the generator"
+"$T/gen" --sentences 30000 --vessels 200 --seed 7 >"$T/day.nmea"
+dump() { "$PEL" db-dump --db "$1"; }
+clean=$(newdb pgclean)
+"$PEL" ingest -q --commit-every 2000 --db "$clean" "$T/day.nmea"
+dump "$clean" >"$T/clean.dump"
+timing=$(newdb pgtiming)
+psql "$timing" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_schema.sql
+s0=$(date +%s%N)
+"$PEL" ingest -q --commit-every 2000 --db "$timing" "$T/day.nmea"
+total=$((($(date +%s%N) - s0) / 1000000))
+resumed=0
+for frac in 10 20 30 45 70 95; do
+    db=$(newdb pgkill$frac)
+    psql "$db" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_schema.sql # set up before the clock starts
+    "$PEL" ingest -q --commit-every 2000 --db "$db" "$T/day.nmea" &
+    pid=$!
+    sleep "$(awk -v t="$total" -v f="$frac" 'BEGIN { printf "%.3f", t * f / 100000 }')"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    "$PEL" ingest --commit-every 2000 --db "$db" "$T/day.nmea" 2>"$T/kill$frac.err"
+    grep -q '1 continued' "$T/kill$frac.err" && resumed=$((resumed + 1))
+    if dump "$db" | cmp -s "$T/clean.dump" -; then ok "killed at ~$frac% of ${total} ms, rerun equals a clean run"; else
+        bad "killed at ~$frac%: rows differ"
+        dump "$db" | diff "$T/clean.dump" - | head -5
+    fi
+done
+
+if [ $resumed -ge 1 ]; then ok "$resumed of 6 reruns continued an interrupted file"; else
+    bad "no rerun continued a file: the kills missed the reading phase"
+fi
+
+# two ingests of different files at once while a reader queries: the rows of
+# both, as the two one after the other give; the reader never fails
+"$T/gen" --sentences 20000 --vessels 150 --seed 11 >"$T/a.nmea"
+"$T/gen" --sentences 20000 --vessels 150 --seed 12 >"$T/b.nmea"
+seq=$(newdb pgseq)
+"$PEL" ingest -q --db "$seq" "$T/a.nmea" && "$PEL" ingest -q --db "$seq" "$T/b.nmea"
+par=$(newdb pgpar)
+"$PEL" ingest -q --db "$par" "$T/a.nmea" 2>/dev/null # the schema, and a first file
+"$PEL" ingest -q --db "$par" "$T/b.nmea" >"$T/pb.out" 2>&1 &
+pb=$!
+( while kill -0 $pb 2>/dev/null; do "$PEL" vessels --db "$par" --format jsonl >/dev/null || echo fail; done ) >"$T/reader.out" 2>&1 &
+pr=$!
+wait $pb
+rb=$?
+wait $pr
+if [ $rb = 0 ] && ! grep -q fail "$T/reader.out"; then ok "an ingest with a reader querying all along"; else
+    bad "an ingest with a reader: $rb $(head -c 300 "$T/reader.out")"
+fi
+# (the inputs' and sources' numbers depend on which ingest came first: the
+# rows that carry them are left out)
+both2=$(newdb pgboth)
+"$PEL" ingest -q --db "$both2" "$T/a.nmea" >"$T/pa.out" 2>&1 &
+pa=$!
+"$PEL" ingest -q --db "$both2" "$T/b.nmea" >"$T/pb2.out" 2>&1
+rb=$?
+wait $pa
+ra=$?
+rows() { dump "$1" | grep -Ev '^(input|source|identity|voyage|coverage)\|' | sed -E 's/^(pos( [^ ]*){11}) [0-9]+ [0-9]+/\1 I S/'; }
+if [ $ra = 0 ] && [ $rb = 0 ] && rows "$seq" >"$T/seq.dump" && rows "$both2" | cmp -s "$T/seq.dump" -; then
+    ok "two ingests at once: the rows of the two one after the other ($(wc -l <"$T/seq.dump") rows)"
+else
+    bad "two ingests at once: $ra $rb $(head -c 200 "$T/pa.out" "$T/pb2.out")"
+    rows "$both2" | diff "$T/seq.dump" - | head -5
+fi
+
+# the schema set up once by two first opens at the same time
+url=$(newdb pgtwo)
+cp examples/yellow_sea_day.nmea "$T/two.nmea"
+head -n 200 examples/yellow_sea_day.nmea >"$T/one.nmea"
+"$PEL" ingest -q --db "$url" "$T/one.nmea" >"$T/i1.out" 2>&1 &
+p1=$!
+"$PEL" ingest -q --db "$url" "$T/two.nmea" >"$T/i2.out" 2>&1
+r2=$?
+wait $p1
+r1=$?
+if [ $r1 = 0 ] && [ $r2 = 0 ]; then ok "two first ingests at once: both done"; else
+    bad "two first ingests at once: $r1 $r2: $(cat "$T/i1.out" "$T/i2.out" | head -c 300)"
+fi
+if [ "$(sql "$url" "SELECT count(*) FROM pelorus.inputs WHERE status = 'complete'")" = 2 ]; then
+    ok "two first ingests at once: both inputs recorded"
+else bad "two first ingests at once: inputs"; fi
+
+# no PostGIS, and no right to create it: refused with a message
+nog=$(newdb pgnogis nopostgis)
+psql "$conn" -X -q -c "CREATE ROLE plain LOGIN" >/dev/null
+plain="${nog/user=postgres/user=plain}"
+"$PEL" ingest -q --db "$plain" "$T/one.nmea" >/dev/null 2>"$T/nog.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "PostGIS is not installed" "$T/nog.err"; then ok "no PostGIS: refused, saying why"; else
+    bad "no PostGIS: rc $rc: $(head -c 300 "$T/nog.err")"
+fi
+# a server that is not there
+"$PEL" vessels --db "postgresql:///none?host=$T&user=postgres" >/dev/null 2>"$T/none.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "cannot connect" "$T/none.err"; then ok "no server: an error"; else
+    bad "no server: rc $rc: $(head -c 300 "$T/none.err")"
+fi
+
+echo "pg-backend: $pass passed, $fail failed"
+[ $fail = 0 ]
