@@ -212,7 +212,7 @@ st_iter *pg_segments_of(pel_store *s, uint32_t mmsi, int32_t after, size_t limit
 st_iter *pg_chunks(pel_store *s, const st_area *a, pel_error *err);
 pel_status pg_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err);
 pel_status pg_coverage_clear(pel_store *s, pel_error *err);
-st_iter *pg_coverage_cell(pel_store *s, uint32_t cell, pel_error *err);
+st_iter *pg_coverage_cell(pel_store *s, uint32_t cell, int64_t from_hour, int64_t to_hour, pel_error *err);
 st_iter *pg_coverage_rows(pel_store *s, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
                           pel_error *err);
 pel_status pg_source_names(pel_store *s, char ***names, size_t *n, pel_error *err);

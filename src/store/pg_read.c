@@ -321,11 +321,20 @@ static int cov_row_next(st_iter *base, void *row, pel_error *err) {
     return rc;
 }
 
-st_iter *pg_coverage_cell(pel_store *base, uint32_t cell, pel_error *err) {
-    static const pg_stmt q = {"SELECT cell, station, hour, positions, seen, slots FROM coverage WHERE cell = $1"
-                              " ORDER BY station, hour"};
+/* Station by station (0, then each source's), as sqlite_open.c's
+ * SQ_COV_CELL, so that the primary key seeks each one's hours rather than
+ * reading the cell's whole history. */
+st_iter *pg_coverage_cell(pel_store *base, uint32_t cell, int64_t from_hour, int64_t to_hour, pel_error *err) {
+    static const pg_stmt q = {"SELECT cell, station, hour, positions, seen, slots FROM coverage"
+                              " WHERE cell = $1 AND station = 0 AND hour BETWEEN $2::bigint AND $3::bigint"
+                              " UNION ALL SELECT c.cell, c.station, c.hour, c.positions, c.seen, c.slots"
+                              " FROM sources s JOIN coverage c ON c.cell = $1 AND c.station = s.id AND c.hour BETWEEN "
+                              "$2::bigint AND $3::bigint"
+                              " ORDER BY 2, 3"};
     pg_par p = {0};
     pg_par_i64(&p, cell);
+    pg_par_i64(&p, from_hour);
+    pg_par_i64(&p, to_hour);
     pg_iter *it = pg_iter_new(pg_of(base), ST_IT_COV_ROW, sizeof *it, cov_row_next, &q, &p, false, false, err,
                               "reading the coverage");
     return it ? &it->base : NULL;
