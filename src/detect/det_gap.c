@@ -705,11 +705,27 @@ static pel_status defer_gap(void *ud, const fnd_builder *b, const pel_position *
         }
         memcpy(sorted, cells, nc * sizeof *cells);
         xqsort(sorted, nc, sizeof *sorted, cmp_u32);
+        size_t ns = 0; /* each cell once */
+        for (size_t c = 0; c < nc; c++)
+            if (!ns || sorted[ns - 1] != sorted[c])
+                sorted[ns++] = sorted[c];
         int64_t reach = (int64_t)llround(g->o->baseline_days * 24.0) + 2;
         int64_t h0 = a->t_ms / 3600000 - reach, h1 = b->end_ms / 3600000 + reach;
-        for (size_t i = 0; i < nown; i++)
-            if (own[i].hour >= h0 && own[i].hour <= h1 && xbsearch(&own[i].cell, sorted, nc, sizeof *sorted, cmp_u32))
-                g->kept[nk++] = own[i];
+        /* own is by cell, then hour: each cell's hours in reach are a run
+         * found by a binary search (a walk over all of them per gap would
+         * cost the square of a vessel's history) */
+        for (size_t c = 0; c < ns; c++) {
+            size_t lo = 0, hi = nown;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (own[mid].cell < sorted[c] || (own[mid].cell == sorted[c] && own[mid].hour < h0))
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (; lo < nown && own[lo].cell == sorted[c] && own[lo].hour <= h1; lo++)
+                g->kept[nk++] = own[lo];
+        }
     }
     gap_rec r = {.mmsi = b->mmsi,
                  .mmsi2 = b->mmsi2,
