@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pg_internal.h"
+#include "st_shared.h"
 #include "util/fail.h"
 
 static pel_status no_memory(pel_error *err) {
@@ -41,26 +42,6 @@ struct st_wl_import {
     pel_store *s; /* first: store.c reads the table through it */
     int64_t wid;
 };
-
-/* Names joined with a newline (malloc'd). */
-static char *join_names(const char *const *v, size_t n) {
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(v[i]) + 1;
-    char *s = malloc(len), *p = s;
-    if (!s)
-        return NULL;
-    *p = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = strlen(v[i]);
-        memcpy(p, v[i], k);
-        p += k;
-        if (i + 1 < n)
-            *p++ = '\n';
-        *p = 0;
-    }
-    return s;
-}
 
 st_wl_import *pg_wl_import_begin(pel_store *base, const char *sha256, const char *sources, pel_error *err) {
     static const pg_stmt q = {"INSERT INTO watchlists(list, sources, sha256, imported, entries) VALUES ('', $1, $2,"
@@ -95,8 +76,8 @@ pel_status pg_wl_import_add(st_wl_import *m, const pel_wl_entry *e, pel_error *e
         "INSERT INTO watch_entries(wid, entry_id, list, name, imo, imo_company, mmsi, flag, program, listed_on,"
         " vessel_type, aliases, former, former_flags, source, line, callsign, gross_tonnage, tonnage)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"};
-    char *al = join_names(e->aliases, e->naliases), *fo = join_names(e->former, e->nformer),
-         *ff = join_names(e->former_flags, e->nformer_flags);
+    char *al = st_join_names(e->aliases, e->naliases), *fo = st_join_names(e->former, e->nformer),
+         *ff = st_join_names(e->former_flags, e->nformer_flags);
     pel_status st = PEL_OK;
     if (!al || !fo || !ff)
         st = no_memory(err);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pg_internal.h"
+#include "st_shared.h"
 #include "track/trk.h"
 #include "util/fail.h"
 #include "util/xsort.h"
@@ -598,21 +599,9 @@ pel_status pg_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, s
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     size_t len = trk_encode(c, m, enc);
     /* the box over the chunk's usable positions (none: NULL, not in the box index) */
-    int32_t la0 = 0, la1 = 0, lo0 = 0, lo1 = 0;
-    bool any = false;
-    for (size_t i = 0; i < m; i++) {
-        if (c[i].segment < 0)
-            continue;
-        if (!any || c[i].lat < la0)
-            la0 = c[i].lat;
-        if (!any || c[i].lat > la1)
-            la1 = c[i].lat;
-        if (!any || c[i].lon < lo0)
-            lo0 = c[i].lon;
-        if (!any || c[i].lon > lo1)
-            lo1 = c[i].lon;
-        any = true;
-    }
+    int32_t box[4] = {0, 0, 0, 0};
+    bool any = st_chunk_box(c, m, box);
+    int32_t la0 = box[0], la1 = box[1], lo0 = box[2], lo1 = box[3];
     if (s->idat == s->nids && take_ids(s, err) != PEL_OK)
         return PEL_ERR_IO;
     *id = s->ids[s->idat++];

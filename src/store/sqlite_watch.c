@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
+#include "st_shared.h"
 #include "util/fail.h"
 
 static const char schema[] =
@@ -82,26 +83,6 @@ struct st_wl_import {
     int64_t wid;
 };
 
-/* Names joined with a newline. */
-static char *join_names(const char *const *v, size_t n) {
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(v[i]) + 1;
-    char *s = malloc(len), *p = s;
-    if (!s)
-        return NULL;
-    *p = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = strlen(v[i]);
-        memcpy(p, v[i], k);
-        p += k;
-        if (i + 1 < n)
-            *p++ = '\n';
-        *p = 0;
-    }
-    return s;
-}
-
 st_wl_import *sq_wl_import_begin(pel_store *base, const char *sha256, const char *sources, pel_error *err) {
     sq_store *s = sq_of(base);
     if (sq_exec(s, "BEGIN IMMEDIATE", err) != PEL_OK)
@@ -149,8 +130,8 @@ static int bind_opt(sqlite3_stmt *q, int i, const char *s) {
 }
 
 pel_status sq_wl_import_add(st_wl_import *m, const pel_wl_entry *e, pel_error *err) {
-    char *al = join_names(e->aliases, e->naliases), *fo = join_names(e->former, e->nformer),
-         *ff = join_names(e->former_flags, e->nformer_flags);
+    char *al = st_join_names(e->aliases, e->naliases), *fo = st_join_names(e->former, e->nformer),
+         *ff = st_join_names(e->former_flags, e->nformer_flags);
     if (!al || !fo || !ff) {
         free(al);
         free(fo);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
+#include "st_shared.h"
 #include "track/trk.h"
 #include "util/fail.h"
 
@@ -367,21 +368,9 @@ pel_status sq_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, s
         return PEL_ERR_IO;
     *id = sqlite3_last_insert_rowid(s->db);
     /* the box over the chunk's usable positions, and its time span in minutes */
-    int32_t la0 = 0, la1 = 0, lo0 = 0, lo1 = 0;
-    bool any = false;
-    for (size_t i = 0; i < m; i++) {
-        if (c[i].segment < 0)
-            continue;
-        if (!any || c[i].lat < la0)
-            la0 = c[i].lat;
-        if (!any || c[i].lat > la1)
-            la1 = c[i].lat;
-        if (!any || c[i].lon < lo0)
-            lo0 = c[i].lon;
-        if (!any || c[i].lon > lo1)
-            lo1 = c[i].lon;
-        any = true;
-    }
+    int32_t box[4] = {0, 0, 0, 0};
+    bool any = st_chunk_box(c, m, box);
+    int32_t la0 = box[0], la1 = box[1], lo0 = box[2], lo1 = box[3];
     if (!any)
         return PEL_OK;
     if (!(q = sq_get(s, SQ_BOX_ADD, err, "writing chunk boxes")))
