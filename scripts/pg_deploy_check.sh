@@ -132,6 +132,10 @@ FEEDER=postgresql://feeder@127.0.0.1:$port/ais
 ALICE=postgresql://alice@127.0.0.1:$port/ais
 
 # ---- 2. the schema: the first ingest (by the owner) sets it up; pg_roles.sql
+sql -c "CREATE DATABASE ais4 OWNER ais_owner" >>"$LOG" 2>&1
+sqld ais4 -c "CREATE EXTENSION postgis" >>"$LOG" 2>&1
+expect_fail "the ingest role cannot make the schema (the first open is the owner's)" "permission denied" \
+    "$PEL" ingest -q --db "postgresql://feeder@127.0.0.1:$port/ais4" "$W/first.nmea"
 expect_fail "a reading command refuses a database without the schema" "schema" "$PEL" vessels --db "$ALICE"
 expect_ok "the owner's first ingest sets the schema up" "$PEL" ingest -q --db "$OWNER" "$W/first.nmea"
 v=$(sqld ais -c "SELECT value FROM pelorus.meta WHERE key = 'schema_version'")
