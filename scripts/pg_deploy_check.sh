@@ -201,6 +201,10 @@ expect_ok "analyst: scan" "$PEL" scan -q --db "$ALICE" -o "$W/a.jsonl"
 expect_ok "analyst: vessels --rank" "$PEL" vessels --rank --db "$ALICE" --format jsonl --limit 5
 expect_ok "analyst: report" "$PEL" report -q --db "$ALICE" --out "$W/report"
 expect_ok "analyst: tracks" "$PEL" tracks --db "$ALICE" --format csv -o "$W/t.csv"
+expect_ok "analyst: tracks as GeoJSON (for QGIS)" "$PEL" tracks --db "$ALICE" -o "$W/tracks.geojson"
+expect_ok "analyst: findings as GeoJSON (for QGIS)" "$PEL" scan -q --db "$ALICE" --format geojson -o "$W/findings.geojson"
+jq -e '.features | length > 0' "$W/tracks.geojson" "$W/findings.geojson" >/dev/null &&
+    ok "both GeoJSON files have features" || bad "a GeoJSON file without features"
 id=$(head -n 1 "$W/a.jsonl" | jq -r .finding_id)
 expect_ok "analyst: review" "$PEL" review --db "$ALICE" "$id" --status confirmed --note "seen by the patrol" --by alice
 expect_ok "analyst: the reviews" "$PEL" review --db "$ALICE" "$id"
