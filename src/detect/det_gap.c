@@ -739,8 +739,10 @@ static pel_status defer_gap(void *ud, const fnd_builder *b, const pel_position *
                  .has_z = z != NULL,
                  .a = *a,
                  .z = z ? *z : *a};
-    if (fwrite(&r, sizeof r, 1, g->spill) != 1 || fwrite(b->mem, sizeof *b->mem, b->nmem, g->spill) != b->nmem ||
-        fwrite(g->kept, sizeof *g->kept, nk, g->spill) != nk || fwrite(cells, sizeof *cells, nc, g->spill) != nc)
+    if (fwrite(&r, sizeof r, 1, g->spill) != 1 ||
+        (b->nmem && fwrite(b->mem, sizeof *b->mem, b->nmem, g->spill) != b->nmem) ||
+        (nk && fwrite(g->kept, sizeof *g->kept, nk, g->spill) != nk) ||
+        (nc && fwrite(cells, sizeof *cells, nc, g->spill) != nc))
         return pel_fail(g->err, PEL_ERR_IO, "writing the gaps to a temporary file failed: %s", strerror(errno));
     g->keys[g->nkeys] = (gap_key){.t = a->t_ms, .seq = g->nkeys, .off = g->spill_end};
     g->nkeys++;
@@ -926,9 +928,9 @@ pel_status det_gap_finish(det_call *c) {
         b->depth = 0;
         b->overflow = false;
         uint32_t cells[GAP_MAX_CELLS];
-        if (fread(b->mem, sizeof *b->mem, r.nmem, g->spill) != r.nmem ||
-            fread(own, sizeof *own, r.nown, g->spill) != r.nown ||
-            fread(cells, sizeof *cells, r.ncells, g->spill) != r.ncells) {
+        if ((r.nmem && fread(b->mem, sizeof *b->mem, r.nmem, g->spill) != r.nmem) ||
+            (r.nown && fread(own, sizeof *own, r.nown, g->spill) != r.nown) ||
+            (r.ncells && fread(cells, sizeof *cells, r.ncells, g->spill) != r.ncells)) {
             st = pel_fail(c->err, PEL_ERR_IO, "reading the gaps back from a temporary file failed");
             break;
         }

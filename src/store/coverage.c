@@ -185,7 +185,8 @@ pel_status st_cov_all(const pel_store *s, const st_cov_row *r, size_t n, st_cov_
         *nout = k;
         return PEL_OK;
     }
-    memcpy(*out, r, n * sizeof *r);
+    if (n) /* a period's cell may have no row in it */
+        memcpy(*out, r, n * sizeof *r);
     xqsort(*out, n, sizeof **out, cmp_hour);
     for (size_t i = 0; i < n; i++) {
         st_cov_row x = (*out)[i];
