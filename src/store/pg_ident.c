@@ -50,6 +50,7 @@ pel_status pg_identity_merge(pel_store *base, const st_ident_row *r, pel_error *
 }
 
 pel_status pg_voyage_merge(pel_store *base, const st_voyage_row *r, pel_error *err) {
+    pg_of(base)->dr_known = false;
     static const pg_stmt q = {
         "INSERT INTO voyages VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         " ON CONFLICT (mmsi, destination, draught_dm, eta) DO UPDATE SET clocks = voyages.clocks | excluded.clocks,"
@@ -238,20 +239,60 @@ st_iter *pg_voyages_of(pel_store *base, uint32_t mmsi, pel_error *err) {
     return it ? &it->base : NULL;
 }
 
-double pg_draught_near(pel_store *base, uint32_t mmsi, int64_t t, bool before) {
-    static const pg_stmt q_before = {"SELECT draught_dm FROM voyages WHERE mmsi = $1 AND first_ms <= $2"
-                                     " AND draught_dm >= 0 ORDER BY last_ms DESC, first_ms DESC LIMIT 1"};
-    static const pg_stmt q_after = {"SELECT draught_dm FROM voyages WHERE mmsi = $1 AND last_ms >= $2"
-                                    " AND draught_dm >= 0 ORDER BY first_ms, last_ms LIMIT 1"};
+struct pg_draught {
+    int64_t first, last;
+    int64_t dm;
+};
+
+/* Reads the vessel's voyage reports with a draught into s->dr, unless
+ * they are there.  False when they could not be read. */
+static bool draughts_of(pg_store *s, uint32_t mmsi) {
+    static const pg_stmt q = {"SELECT first_ms, last_ms, draught_dm FROM voyages WHERE mmsi = $1 AND draught_dm >= 0"
+                              " ORDER BY first_ms, last_ms, draught_dm"};
+    if (s->dr_known && s->dr_mmsi == mmsi)
+        return true;
+    s->dr_known = false;
     pg_par p = {0};
     pg_par_i64(&p, mmsi);
-    pg_par_i64(&p, t);
-    PGresult *r = pg_run(pg_of(base), before ? &q_before : &q_after, &p, false, NULL, "query");
-    double d = NAN;
-    if (r && PQntuples(r) == 1 && pg_i64(r, 0, 0) >= 0)
-        d = (double)pg_i64(r, 0, 0) / 10.0;
+    PGresult *r = pg_run(s, &q, &p, false, NULL, "query");
+    if (!r)
+        return false;
+    size_t n = (size_t)PQntuples(r);
+    if (n > s->drcap) {
+        struct pg_draught *v = realloc(s->dr, n * sizeof *v);
+        if (!v) {
+            PQclear(r);
+            return false;
+        }
+        s->dr = v;
+        s->drcap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->dr[i] = (struct pg_draught){pg_i64(r, (int)i, 0), pg_i64(r, (int)i, 1), pg_i64(r, (int)i, 2)};
     PQclear(r);
-    return d;
+    s->ndr = n;
+    s->dr_mmsi = mmsi;
+    s->dr_known = true;
+    return true;
+}
+
+/* As SQLite's: before, the report begun by t that ended last (then begun
+ * last); after, the one still going at t that began first (then ended
+ * first). */
+double pg_draught_near(pel_store *base, uint32_t mmsi, int64_t t, bool before) {
+    pg_store *s = pg_of(base);
+    if (!draughts_of(s, mmsi))
+        return NAN;
+    const struct pg_draught *best = NULL;
+    for (size_t i = 0; i < s->ndr; i++) {
+        const struct pg_draught *d = &s->dr[i];
+        if (before ? d->first > t : d->last < t)
+            continue;
+        if (!best || (before ? d->last > best->last || (d->last == best->last && d->first > best->first)
+                             : d->first < best->first || (d->first == best->first && d->last < best->last)))
+            best = d;
+    }
+    return best ? (double)best->dm / 10.0 : NAN;
 }
 
 /* ---- the latest values ----------------------------------------------------------------------------- */

@@ -61,6 +61,14 @@ typedef struct pg_store {
     size_t nsegs, segcap;
     uint8_t *enc; /* a chunk being encoded */
     size_t enccap;
+    /* one vessel's voyage reports with a draught, read once for the gap
+     * detector's many draught_near questions about it (pg_ident.c): a
+     * round trip each made a scan wait on the server; forgotten when
+     * voyages are written or a transaction begins */
+    struct pg_draught *dr;
+    size_t ndr, drcap;
+    uint32_t dr_mmsi;
+    bool dr_known;
 } pg_store;
 
 static inline pg_store *pg_of(pel_store *s) {

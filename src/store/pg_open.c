@@ -529,6 +529,7 @@ pel_status pg_begin(pel_store *base, pel_error *err) {
         return PEL_ERR_IO;
     s->in_tx = true;
     s->tx++;
+    s->dr_known = false; /* another writer may have added voyages */
     return PEL_OK;
 }
 
@@ -826,6 +827,7 @@ void pg_close(pel_store *base) {
     }
     pg_ahead_drop(s);
     free(s->segs);
+    free(s->dr);
     PQfinish(s->c);
     PQfinish(s->rd);
     free(s->conninfo);
