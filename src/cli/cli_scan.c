@@ -239,7 +239,10 @@ int cli_scan(int argc, char **argv) {
             return rc;
         }
     }
-    pel_store *s = pel_store_open(db, true, &err);
+    /* a PostgreSQL database is opened for writing: the scan keeps its findings
+     * in the layer findings (pel_scan); an SQLite file only read */
+    bool server = !strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11);
+    pel_store *s = pel_store_open(db, !server, &err);
     if (!s) {
         fprintf(stderr, "pelorus scan: %s\n", err.msg);
         free(set);
