@@ -339,6 +339,20 @@ if [ "$(days_dump "$url")" = "$(days_layer "$url")" ]; then ok "rebuilt vessels:
     diff <(days_dump "$url") <(days_layer "$url") | head -5
 fi
 
+# an analyst (pelorus_analyst: may not write the findings layer) scans: the
+# output as ever, the layer left as the last ingest role's scan made it
+psql "$url" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_roles.sql >/dev/null
+psql "$conn" -X -q -c "CREATE ROLE ana LOGIN IN ROLE pelorus_analyst" >/dev/null
+"$PEL" scan -q --db "$url" >"$T/owner.jsonl" 2>/dev/null
+sql "$url" "DELETE FROM pelorus.findings WHERE finding_id IN (SELECT finding_id FROM pelorus.findings LIMIT 1)" >/dev/null
+left=$(sql "$url" "SELECT count(*) FROM pelorus.findings")
+"$PEL" scan -q --db "${url/user=postgres/user=ana}" >"$T/ana.jsonl" 2>"$T/ana.err"
+rc=$?
+if [ $rc = 0 ] && cmp -s "$T/owner.jsonl" "$T/ana.jsonl" && [ -s "$T/ana.jsonl" ] &&
+    [ "$(sql "$url" "SELECT count(*) FROM pelorus.findings")" = "$left" ]; then
+    ok "an analyst's scan: the same findings, the layer left as it was"
+else bad "an analyst's scan: rc $rc, $(head -c 300 "$T/ana.err")"; fi
+
 # no PostGIS, and no right to create it: refused with a message
 nog=$(newdb pgnogis nopostgis)
 psql "$conn" -X -q -c "CREATE ROLE plain LOGIN" >/dev/null
