@@ -901,7 +901,13 @@ const char *pel_event_name(int i);
  * Lines) -- memory grows by at most 48 bytes a finding, not by the
  * findings or the tracks.  PEL_ERR_IO, err saying which file and the
  * system's reason, when one cannot be made, written or read, as when
- * writing out fails. */
+ * writing out fails.  A PostgreSQL store opened for writing also keeps the
+ * findings of a scan of the whole store (o without a period or subjects)
+ * in its PostGIS layer findings, replacing the previous scan's in one
+ * transaction once out is written (docs/schema.md, "PostgreSQL"); a role
+ * that may not write it, a store opened read-only, an SQLite store and a
+ * period's scan leave it as it is.  PEL_ERR_IO when replacing it failed
+ * (out is written by then). */
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err);
 

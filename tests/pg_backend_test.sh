@@ -17,6 +17,10 @@
 #      findings; a case exported (the same files), verified, imported, listed; ingesting the same file again adds nothing (the rows
 #      counted, the findings the same);
 #   5. PELORUS_DB names the database when --db is not given.
+# The PostGIS layers: track_days holds a line per vessel and day of the
+# positions db-dump shows (also after vessels are rebuilt), the findings
+# layer the last whole-store scan's lines, text for text (a re-scan
+# replaces them, a period's scan leaves them), geometry_columns lists both.
 # Then: an ingest killed with SIGKILL and run again ends with a clean run's
 # rows; an ingest with a reader querying all along; two ingests of
 # different files at once (the writer's lock makes one wait) store what the
@@ -90,6 +94,43 @@ both() {
     same "$name"
 }
 
+# The layers track_days and findings (pg_layers.c):
+# days_dump URL: mmsi|day (since 1970)|positions of every vessel's day, from db-dump's usable positions
+days_dump() { "$PEL" db-dump --db "$1" | awk '$1 == "pos" && $12 >= 0 { c[$2 "|" int($3 / 86400000)]++ }
+                                              END { for (k in c) print k "|" c[k] }' | sort; }
+# days_layer URL: the same from track_days
+days_layer() { sql "$1" "SELECT mmsi || '|' || (day - date '1970-01-01') || '|' || n FROM pelorus.track_days" | sort; }
+# layer_lines URL: the findings layer's JSON lines, sorted
+layer_lines() { sql "$1" "SELECT line FROM pelorus.findings" | sort; }
+# layers URL JSONL: track_days holds every vessel's days, each line with its day's
+# positions (one position: that point twice); the findings layer holds JSONL's
+# lines (its last line is "rc=..."), text for text; geometry_columns lists both
+layers() {
+    local d l bad_lines
+    d=$(days_dump "$1")
+    l=$(days_layer "$1")
+    bad_lines=$(sql "$1" "SELECT count(*) FROM pelorus.track_days WHERE ST_NPoints(geom) <> greatest(n, 2)
+                         OR ST_SRID(geom) <> 4326 OR t0 > t1 OR (to_timestamp(t0 / 1000.0) AT TIME ZONE 'UTC')::date <> day")
+    if [ -n "$d" ] && [ "$d" = "$l" ] && [ "$bad_lines" = 0 ]; then
+        ok "$case: track_days, a line per vessel and day with its positions ($(echo "$l" | wc -l) lines)"
+    else
+        bad "$case: track_days ($bad_lines bad lines):"
+        diff <(echo "$d") <(echo "$l") | head -5
+    fi
+    if [ "$(layer_lines "$1")" = "$(head -n -1 "$2" | sort)" ] &&
+        [ "$(sql "$1" "SELECT count(*) FROM pelorus.findings")" = "$(($(wc -l <"$2") - 1))" ]; then
+        ok "$case: the findings layer holds the scan's lines ($(($(wc -l <"$2") - 1)))"
+    else
+        bad "$case: the findings layer differs from the scan's lines"
+        diff <(head -n -1 "$2" | sort) <(layer_lines "$1") | head -4
+    fi
+    if [ "$(sql "$1" "SELECT string_agg(f_table_name || ' ' || type || ' ' || srid, ',' ORDER BY f_table_name)
+                      FROM geometry_columns WHERE f_table_schema = 'pelorus'")" = \
+        "findings GEOMETRY 4326,track_days LINESTRING 4326" ]; then
+        ok "$case: geometry_columns lists both layers"
+    else bad "$case: geometry_columns"; fi
+}
+
 n=0
 for case in scenario_small scenario_hard yellow_sea_day; do
     n=$((n + 1))
@@ -115,6 +156,15 @@ for case in scenario_small scenario_hard yellow_sea_day; do
     both csv scan -q --db DB --format csv
     both geojson scan -q --db DB --format geojson
     both dump db-dump --db DB # every row, every position
+    # the PostGIS layers: a track_days line per vessel and day with its usable
+    # positions, the findings of the last scan (three scans so far: replaced,
+    # not added to), both listed in geometry_columns for QGIS
+    layers "$url" pg.jsonl
+    # a period's scan leaves the findings layer to the whole store's
+    "$PEL" scan -q --db "$url" --from 2000-01-01T00:00:00Z --to 2000-01-02T00:00:00Z >/dev/null 2>&1
+    if [ "$(layer_lines "$url")" = "$(head -n -1 pg.jsonl | sort)" ]; then ok "$case: a period's scan leaves the layer"; else
+        bad "$case: a period's scan changed the findings layer"
+    fi
     # 2. the queries
     both vessels vessels --db DB --format jsonl
     both rank vessels --rank --db DB --format jsonl
@@ -140,6 +190,10 @@ for case in scenario_small scenario_hard yellow_sea_day; do
         NORM='s/"at":"[^"]*"/"at":"T"/g' both reviews review --db DB
         NORM='s/"at":"[^"]*"/"at":"T"/g' both reviewed.jsonl scan -q --db DB
         both reviewed-rank vessels --rank --db DB --format jsonl
+        # the re-scan carrying the review replaced the layer's rows
+        if [ "$(layer_lines "$url" | sed 's/"at":"[^"]*"/"at":"T"/g' | sort)" = "$(head -n -1 pg.reviewed.jsonl | sort)" ]; then
+            ok "$case: a re-scan replaces the findings layer"
+        else bad "$case: the findings layer after a re-scan"; fi
     fi
     # pelorus watch on a database of its own, the file followed to its end: the
     # same alerts and findings (journals' names, and the digests over them, normalised)
@@ -279,6 +333,25 @@ fi
 if [ "$(sql "$url" "SELECT count(*) FROM pelorus.inputs WHERE status = 'complete'")" = 2 ]; then
     ok "two first ingests at once: both inputs recorded"
 else bad "two first ingests at once: inputs"; fi
+# the second of them rebuilt the first's vessels: their days replaced, not doubled
+if [ "$(days_dump "$url")" = "$(days_layer "$url")" ]; then ok "rebuilt vessels: track_days replaced"; else
+    bad "rebuilt vessels: track_days"
+    diff <(days_dump "$url") <(days_layer "$url") | head -5
+fi
+
+# an analyst (pelorus_analyst: may not write the findings layer) scans: the
+# output as ever, the layer left as the last ingest role's scan made it
+psql "$url" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_roles.sql >/dev/null
+psql "$conn" -X -q -c "CREATE ROLE ana LOGIN IN ROLE pelorus_analyst" >/dev/null
+"$PEL" scan -q --db "$url" >"$T/owner.jsonl" 2>/dev/null
+sql "$url" "DELETE FROM pelorus.findings WHERE finding_id IN (SELECT finding_id FROM pelorus.findings LIMIT 1)" >/dev/null
+left=$(sql "$url" "SELECT count(*) FROM pelorus.findings")
+"$PEL" scan -q --db "${url/user=postgres/user=ana}" >"$T/ana.jsonl" 2>"$T/ana.err"
+rc=$?
+if [ $rc = 0 ] && cmp -s "$T/owner.jsonl" "$T/ana.jsonl" && [ -s "$T/ana.jsonl" ] &&
+    [ "$(sql "$url" "SELECT count(*) FROM pelorus.findings")" = "$left" ]; then
+    ok "an analyst's scan: the same findings, the layer left as it was"
+else bad "an analyst's scan: rc $rc, $(head -c 300 "$T/ana.err")"; fi
 
 # no PostGIS, and no right to create it: refused with a message
 nog=$(newdb pgnogis nopostgis)

@@ -128,7 +128,7 @@ check "a box (&&) finds the track" "244660000|2024-03-15" \
 check "a box elsewhere finds nothing" "0" \
     "$(q "SELECT count(*) FROM pelorus.track_days WHERE geom && ST_MakeEnvelope(10, 50, 11, 51, 4326)")"
 check "ST_DWithin finds the finding (1 km)" "f1|loitering|1.0" \
-    "$(q "SELECT finding_id, event, line->>'duration_h' FROM pelorus.findings
+    "$(q "SELECT finding_id, event, line::jsonb->>'duration_h' FROM pelorus.findings
           WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(4.06, 51.95), 4326)::geography, 1000)")"
 check "the finding's time as timestamptz (QGIS's time filter)" "2024-03-15 10:00:00+00" \
     "$(q "SET TIME ZONE 'UTC'; SELECT start_at FROM pelorus.findings WHERE finding_id = 'f1'")"

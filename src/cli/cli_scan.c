@@ -27,7 +27,9 @@ static const char scan_help[] = "usage: pelorus scan [OPTIONS] [INPUT...]\n"
                                 "buoy's name) is left out.  Same input and settings, byte-identical output.\n"
                                 "\n"
                                 "options:\n"
-                                "  --db PATH          the database (default pelorus.db)\n"
+                                "  --db PATH          the database (default pelorus.db); a postgresql:// one\n"
+                                "                     also keeps a whole-store scan's findings in its PostGIS\n"
+                                "                     layer findings (docs/schema.md, \"PostgreSQL\")\n"
                                 "  --format F         jsonl (default when standard output is not a terminal),\n"
                                 "                     table (default on a terminal), csv or geojson\n"
                                 "  -o, --output FILE  write the findings to FILE\n"
@@ -239,7 +241,10 @@ int cli_scan(int argc, char **argv) {
             return rc;
         }
     }
-    pel_store *s = pel_store_open(db, true, &err);
+    /* a PostgreSQL database is opened for writing: the scan keeps its findings
+     * in the layer findings (pel_scan); an SQLite file only read */
+    bool server = !strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11);
+    pel_store *s = pel_store_open(db, !server, &err);
     if (!s) {
         fprintf(stderr, "pelorus scan: %s\n", err.msg);
         free(set);

@@ -20,12 +20,17 @@
  * at a time, so its memory grows by an index entry (at most 48 bytes) a finding,
  * not by the findings (about 1.5 KiB each).
  *
+ * pel_scan also hands a whole-store scan's findings, as written, to the
+ * store's findings layer (st_findings_replace: PostgreSQL's PostGIS table
+ * findings, replaced whole; nothing on SQLite or a store opened read-only).
+ *
  * The scan is a stage of its own, above detect/ and screen/, which know
  * nothing of each other: the geography is scan_geo.c's, the screening
  * row's work scan_screen.c's (handed to the table through det_env);
  * everything a detector needs beyond them is in its own file.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +386,52 @@ pel_status pel_scan_findings(pel_store *s, const pel_scan_opts *o, pel_findings 
  * Any list gives the same findings (fnd_set_spill). */
 static const char *const held_events[] = {"loitering", NULL};
 
+/* ---- the findings layer ---------------------------------------------------------------- */
+
+/* The rows of st_findings_replace: the set's findings in its order. */
+typedef struct layer_rows {
+    const fnd_set *set;
+    size_t at;
+    char id[FND_ID_LEN + 1];
+    char *json; /* the row's line (owned) */
+} layer_rows;
+
+static int layer_next(void *ud, st_layer_finding *f, pel_error *err) {
+    layer_rows *l = ud;
+    free(l->json);
+    l->json = NULL;
+    if (l->at == fnd_set_count(l->set))
+        return 0;
+    size_t i = l->at++;
+    const fnd_finding *x = NULL;
+    if (!(l->json = fnd_json_line(l->set, i)) || !(x = fnd_set_get(l->set, i))) {
+        if (fnd_set_error(l->set)[0])
+            pel_fail(err, PEL_ERR_IO, "%s", fnd_set_error(l->set));
+        else
+            pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        return fnd_set_error(l->set)[0] ? -PEL_ERR_IO : -PEL_ERR_NOMEM;
+    }
+    fnd_id(l->set, i, l->id);
+    *f = (st_layer_finding){.finding_id = l->id,
+                            .event = fnd_set_key(l->set, i).event,
+                            .mmsi = x->mmsi,
+                            .mmsi2 = x->mmsi2,
+                            .start_ms = x->start_ms,
+                            .end_ms = x->end_ms,
+                            .json = l->json};
+    /* a line where the finding has two places (parallel segments), else its point */
+    fnd_geometry g = fnd_geometry_of(x);
+    if (g.type == FND_GEOM_LINE)
+        f->geom = 2;
+    else if (!isnan(x->lat) && !isnan(x->lon))
+        f->geom = 1;
+    for (int k = 0; k < 2; k++) {
+        f->lon[k] = g.lon[k];
+        f->lat[k] = g.lat[k];
+    }
+    return 1;
+}
+
 pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_findings_format fmt, pel_scan_stats *stats,
                     pel_error *err) {
     struct timespec t0, t1;
@@ -396,6 +447,15 @@ pel_status pel_scan(pel_store *s, const pel_scan_opts *o, FILE *out, pel_finding
         pel_fail(err, st, "%s", fnd_set_error(found));
     else if (st != PEL_OK)
         pel_fail(err, st, "writing the findings failed");
+    /* a whole-store scan replaces the store's findings layer (PostgreSQL,
+     * opened for writing; elsewhere nothing happens); a period's or some
+     * vessels' scan leaves it to the whole store's */
+    if (st == PEL_OK && (!o || (!o->has_from && !o->has_to && !o->subjects))) {
+        layer_rows l = {.set = found};
+        bool stored;
+        st = st_findings_replace(s, layer_next, &l, &stored, err);
+        free(l.json);
+    }
     fnd_set_free(found);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (stats)

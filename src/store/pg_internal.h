@@ -4,8 +4,9 @@
  * writer's lock, cursors, the table of functions), pg_write.c (inputs,
  * staging, the track build's rows), pg_read.c (vessels, chunks, coverage,
  * the dump), pg_ident.c (identities and voyages), pg_wl.c (watchlists),
- * pg_live.c (pelorus watch's state), pg_case.c (inputs as rows, cases) and
- * pg_review.c (reviews).  Private to the backend.
+ * pg_live.c (pelorus watch's state), pg_case.c (inputs as rows, cases),
+ * pg_review.c (reviews) and pg_layers.c (the PostGIS layers track_days and
+ * findings).  Private to the backend.
  *
  * Statements are prepared on the connection at their first use (pg_run)
  * and kept.  Parameters go as text, but for bytea (binary); results come
@@ -69,6 +70,7 @@ typedef struct pg_store {
     size_t ndr, drcap;
     uint32_t dr_mmsi;
     bool dr_known;
+    struct pg_days *days; /* the track_days lines of the vessel being built (pg_layers.c) */
 } pg_store;
 
 static inline pg_store *pg_of(pel_store *s) {
@@ -169,6 +171,17 @@ void pg_segs_forget(pg_store *s);
  * not all known here (pg_write.c). */
 st_iter *pg_segs_known(pg_store *s, uint32_t mmsi, int32_t after, size_t limit, bool *known, pel_error *err);
 
+/* The track_days layer, fed by the build (pg_layers.c): pg_days_add takes
+ * the positions of a chunk of mmsi as pg_chunk_add writes it (a vessel's
+ * chunks come in time order; the first of a vessel deletes its old days);
+ * pg_days_end, from pg_vessel_built, writes the vessel's last day (or
+ * only deletes its days when it has no chunk).  pg_days_forget drops what
+ * is pending (a rollback); pg_days_free frees it all (pg_close). */
+pel_status pg_days_add(pg_store *s, uint32_t mmsi, const pel_position *p, size_t n, pel_error *err);
+pel_status pg_days_end(pg_store *s, uint32_t mmsi, pel_error *err);
+void pg_days_forget(pg_store *s);
+void pg_days_free(pg_store *s);
+
 /* The backend's functions, by file. */
 /* pg_open.c */
 void pg_close(pel_store *s);
@@ -267,6 +280,10 @@ pel_status pg_case_finding_add(pel_store *s, const st_case_finding *f, pel_error
 pel_status pg_cases(pel_store *s, int (*cb)(void *ud, const st_case_row *r), void *ud, pel_error *err);
 pel_status pg_case_findings(pel_store *s, const char *case_id, uint32_t mmsi,
                             int (*cb)(void *ud, const st_case_finding *f), void *ud, pel_error *err);
+
+/* pg_layers.c */
+pel_status pg_findings_replace(pel_store *s, int (*next)(void *ud, st_layer_finding *f, pel_error *err), void *ud,
+                               bool *stored, pel_error *err);
 
 /* pg_review.c */
 pel_status pg_review_add(pel_store *s, const st_review *r, int64_t *seq, pel_error *err);

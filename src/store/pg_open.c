@@ -556,6 +556,7 @@ void pg_rollback(pel_store *base) {
     s->late = PEL_OK;
     pg_ahead_drop(s);
     pg_segs_forget(s);
+    pg_days_forget(s);
     run_on(s->c, "ROLLBACK");
     s->in_tx = false;
 }
@@ -694,6 +695,7 @@ static const st_ops pg_ops = {
     .case_findings = pg_case_findings,
     .review_add = pg_review_add,
     .reviews = pg_reviews,
+    .findings_replace = pg_findings_replace,
     .dump_rows = pg_dump_rows,
     .dirty_vessels = pg_dirty_vessels,
     .row_ids = pg_row_ids,
@@ -826,6 +828,7 @@ void pg_close(pel_store *base) {
         pg_writer_end(base);
     }
     pg_ahead_drop(s);
+    pg_days_free(s);
     free(s->segs);
     free(s->dr);
     PQfinish(s->c);

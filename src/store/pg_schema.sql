@@ -345,9 +345,11 @@ CREATE TABLE track_days (
 CREATE INDEX track_days_geom ON track_days USING gist (geom);
 CREATE INDEX track_days_by_day ON track_days (day);
 
--- A finding of pelorus scan (docs/findings.md): line is its JSON line as
--- jsonb (queryable by member; not byte for byte: the scan's files are the
--- evidence), geom its geometry (a point, a line, a polygon...).
+-- A finding of the last scan of the whole store (docs/findings.md),
+-- replaced whole by each: line is its JSON line byte for byte as the scan
+-- wrote it (line::jsonb to query its members), geom its geometry (a point
+-- at lat/lon, a line for two places; NULL when it has no place);
+-- start_at/end_at for QGIS's time filter.
 CREATE TABLE findings (
     finding_id text PRIMARY KEY,
     event text NOT NULL,
@@ -357,7 +359,7 @@ CREATE TABLE findings (
     end_ms bigint NOT NULL,
     start_at timestamptz GENERATED ALWAYS AS (to_timestamp(start_ms / 1000.0)) STORED,
     end_at timestamptz GENERATED ALWAYS AS (to_timestamp(end_ms / 1000.0)) STORED,
-    line jsonb NOT NULL,
+    line text NOT NULL,
     geom geometry(Geometry, 4326)
 );
 CREATE INDEX findings_geom ON findings USING gist (geom);

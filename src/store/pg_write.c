@@ -620,7 +620,8 @@ pel_status pg_chunk_add(pel_store *base, uint32_t mmsi, const pel_position *c, s
         for (int k = 0; k < 4; k++)
             pg_par_text(&p, NULL);
     pg_par_bin(&p, enc, len);
-    return pg_defer(s, &q, &p, err, "writing chunks");
+    pel_status st = pg_defer(s, &q, &p, err, "writing chunks");
+    return st != PEL_OK ? st : pg_days_add(s, mmsi, c, m, err); /* the track_days layer */
 }
 
 pel_status pg_chunk_rewrite(pel_store *base, int64_t id, const pel_position *pos, size_t n, pel_error *err) {
@@ -729,6 +730,9 @@ pel_status pg_vessel_built(pel_store *base, const st_built *b, pel_error *err) {
     pg_par_f64(&p, b->distance_m);
     pg_par_i64(&p, (int64_t)b->duplicates_removed);
     pg_par_i64(&p, b->gen);
+    pel_status st = pg_days_end(pg_of(base), b->mmsi, err); /* the vessel's last day in track_days */
+    if (st != PEL_OK)
+        return st;
     return pg_defer(pg_of(base), &q, &p, err, "writing the vessel summary");
 }
 

@@ -464,6 +464,18 @@ void sq_writer_end(pel_store *base) {
 
 /* ---- the table of functions ------------------------------------------------------------ */
 
+/* SQLite keeps no findings layer: a scan's findings are its files
+ * (docs/findings.md), so there is nothing to replace. */
+static pel_status sq_findings_replace(pel_store *s, int (*next)(void *ud, st_layer_finding *f, pel_error *err),
+                                      void *ud, bool *stored, pel_error *err) {
+    (void)s;
+    (void)next;
+    (void)ud;
+    (void)err;
+    *stored = false;
+    return PEL_OK;
+}
+
 static const st_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -529,6 +541,7 @@ static const st_ops sq_ops = {
     .case_findings = sq_case_findings,
     .review_add = sq_review_add,
     .reviews = sq_reviews,
+    .findings_replace = sq_findings_replace,
     .dump_rows = sq_dump_rows,
     .dirty_vessels = sq_dirty_vessels,
     .row_ids = sq_row_ids,

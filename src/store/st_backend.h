@@ -166,6 +166,10 @@ struct st_ops {
     pel_status (*reviews)(pel_store *s, const char *finding_id, int (*cb)(void *ud, const st_review *r), void *ud,
                           pel_error *err);
 
+    /* the findings layer (store.h; the SQLite backend has none: a no-op, *stored false) */
+    pel_status (*findings_replace)(pel_store *s, int (*next)(void *ud, st_layer_finding *f, pel_error *err), void *ud,
+                                   bool *stored, pel_error *err);
+
     /* every stored row but the positions, as text lines, for pel_store_dump */
     pel_status (*dump_rows)(pel_store *s, FILE *out, pel_error *err);
 

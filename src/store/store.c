@@ -359,3 +359,11 @@ pel_status st_reviews(pel_store *s, const char *finding_id, int (*cb)(void *ud, 
                       pel_error *err) {
     return s->ops->reviews(s, finding_id, cb, ud, err);
 }
+
+/* ---- the findings layer ------------------------------------------------------------------------ */
+
+pel_status st_findings_replace(pel_store *s, int (*next)(void *ud, st_layer_finding *f, pel_error *err), void *ud,
+                               bool *stored, pel_error *err) {
+    *stored = false;
+    return s->ops->findings_replace(s, next, ud, stored, err);
+}

@@ -616,4 +616,26 @@ pel_status st_review_add(pel_store *s, const st_review *r, int64_t *seq, pel_err
 pel_status st_reviews(pel_store *s, const char *finding_id, int (*cb)(void *ud, const st_review *r), void *ud,
                       pel_error *err);
 
+/* ---- the findings layer (PostgreSQL's PostGIS table findings; docs/schema.md) --------------- */
+
+/* One finding of a scan as the layer holds it.  Strings borrowed until the
+ * next row is asked for. */
+typedef struct st_layer_finding {
+    const char *finding_id, *event;
+    uint32_t mmsi, mmsi2;
+    int64_t start_ms, end_ms;
+    const char *json; /* its JSON line as written, without the newline */
+    int geom;         /* 0 none, 1 a point (lon[0], lat[0]), 2 a line from there to (lon[1], lat[1]) */
+    double lon[2], lat[2];
+} st_layer_finding;
+
+/* Replaces the findings layer by the rows next gives (1 with *f filled, 0
+ * at the end, -pel_status with err filled), in one transaction of its own:
+ * readers see the old rows or the new ones, never a mix.  A store without
+ * the layer (SQLite), opened read-only, or whose role may not write the
+ * layer (pelorus_analyst) leaves it as it is without calling next:
+ * *stored false.  On failure the old rows stay. */
+pel_status st_findings_replace(pel_store *s, int (*next)(void *ud, st_layer_finding *f, pel_error *err), void *ud,
+                               bool *stored, pel_error *err);
+
 #endif
