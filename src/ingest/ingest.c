@@ -171,6 +171,7 @@ typedef struct ing {
     char imsg[1024];    /* why the input was refused */
     long pause_ms;      /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
     bool parallel;      /* st_parallel_ingest: other ingests may write at once (file header) */
+    bool src_commit;    /* parallel pel_ingest: a new source is committed at once (source_id) */
     char locked[65];    /* parallel: the SHA-256 of the input locked (st_input_lock), "" none */
     agg_entry **sorted; /* parallel: flush_agg's entries in key order */
     size_t sortcap;
@@ -249,6 +250,13 @@ static uint32_t source_id(ing *g, const char *name) {
     /* look it up in the database, or add it */
     uint32_t id = 0;
     if (st_source_id(g->s, name, &id, g->err) != PEL_OK) {
+        fail(g, PEL_ERR_IO);
+        return 0;
+    }
+    /* numbered under a lock held to the end of the transaction, which holds
+     * nothing else while a batch is read (src_commit): end it, so that other
+     * ingests wait for the number only, not for this batch */
+    if (g->src_commit && (st_commit(g->s, g->err) != PEL_OK || st_begin(g->s, g->err) != PEL_OK)) {
         fail(g, PEL_ERR_IO);
         return 0;
     }
@@ -1519,7 +1527,8 @@ static pel_status ingest_run(pel_store *s, const char *const *paths, const ing_m
     bool parallel = st_parallel_ingest(s);
     if (!parallel && st_writer_begin(s, o->on_wait, o->ud, err) != PEL_OK)
         return PEL_ERR_IO;
-    ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms(), .parallel = parallel};
+    ing g = {
+        .s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms(), .parallel = parallel, .src_commit = parallel};
     for (int i = 0; i < 64; i++) {
         const char *name = pel_ingest_reason_name(i);
         g.canon[i] = i;
