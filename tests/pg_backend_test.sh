@@ -277,15 +277,15 @@ fi
 # norm: a db-dump with inputs' and sources' numbers replaced by paths and names
 norm() {
     awk -F'|' -v OFS='|' '
-        $1 == "input" { inp[$2] = $3; $2 = ""; extra = extra "\n" $0; next }
-        $1 == "source" { src[$2] = $3; extra = extra "\nsource|" $3; next }
-        $1 == "coverage" { if ($3 in src) $3 = src[$3]; cov = cov "\n" $0; next }
+        $1 == "input" { inp[$2] = $3; $2 = ""; print | "sort"; next }
+        $1 == "source" { src[$2] = $3; print "source|" $3 | "sort"; next }
+        $1 == "coverage" { if ($3 in src) $3 = src[$3]; print | "sort"; next }
         $1 == "identity" { $15 = inp[$15]; print; next }
         $1 == "voyage" { $9 = inp[$9]; print; next }
         /^pos / { n = split($0, f, " "); f[13] = inp[f[13]]; f[14] = src[f[14]]; s = f[1]
                   for (i = 2; i <= n; i++) s = s " " f[i]; print s; next }
         { print }
-        END { print extra | "sort"; close("sort"); print cov | "sort"; close("sort") }'
+        END { fflush(); close("sort") }'
 }
 "$T/gen" --sentences 60000 --vessels 200 --seed 5 >"$T/whole.nmea"
 (cd "$T" && split -n l/3 -d whole.nmea part)
