@@ -23,8 +23,11 @@
 # replaces them, a period's scan leaves them), geometry_columns lists both.
 # Then: an ingest killed with SIGKILL and run again ends with a clean run's
 # rows; an ingest with a reader querying all along; two ingests of
-# different files at once (the writer's lock makes one wait) store what the
-# two one after the other store; the schema is set up once by two first opens at the same time; a
+# different files at once store what the two one after the other store;
+# three ingests of the parts of one file at once, with one part given a
+# second time, and two of one file at once, store and scan what one after
+# the other do, the file given twice stored once, under a timeout (no
+# deadlock), a reader querying all along; the schema is set up once by two first opens at the same time; a
 # database without PostGIS that cannot get it is refused with a message;
 # an unreachable server is an error, not a crash.
 # Prints "pg-backend: N passed, M failed".  Usage: tests/pg_backend_test.sh
@@ -315,6 +318,101 @@ if [ $ra = 0 ] && [ $rb = 0 ] && rows "$seq" >"$T/seq.dump" && rows "$both2" | c
 else
     bad "two ingests at once: $ra $rb $(head -c 200 "$T/pa.out" "$T/pb2.out")"
     rows "$both2" | diff "$T/seq.dump" - | head -5
+fi
+
+# several ingests at once (they read and stage side by side, issue 15):
+# one file cut in three (the same vessels, identities and cells in each),
+# ingested one after the other, then three at once plus the middle part a
+# second time, batches small and paused so that they overlap for sure, under
+# a timeout (a deadlock would hang or fail one); a reader queries all along.
+# The rows (the numbers of inputs and sources, which follow the order the
+# ingests reached them in, replaced by paths and names) and the scan must be
+# those of the run one after the other; the part given twice stored once.
+# norm: a db-dump with inputs' and sources' numbers replaced by paths and names
+norm() {
+    awk -F'|' -v OFS='|' '
+        $1 == "input" { inp[$2] = $3; $2 = ""; print | "sort"; next }
+        $1 == "source" { src[$2] = $3; print "source|" $3 | "sort"; next }
+        $1 == "coverage" { if ($3 in src) $3 = src[$3]; print | "sort"; next }
+        $1 == "identity" { $15 = inp[$15]; print; next }
+        $1 == "voyage" { $9 = inp[$9]; print; next }
+        /^pos / { n = split($0, f, " "); f[13] = inp[f[13]]; f[14] = src[f[14]]; s = f[1]
+                  for (i = 2; i <= n; i++) s = s " " f[i]; print s; next }
+        { print }
+        END { fflush(); close("sort") }'
+}
+"$T/gen" --sentences 60000 --vessels 200 --seed 5 >"$T/whole.nmea"
+(cd "$T" && split -n l/3 -d whole.nmea part)
+seq3=$(newdb pgseq3)
+for f in part00 part01 part02; do "$PEL" ingest -q --db "$seq3" "$T/$f"; done
+dump "$seq3" | norm >"$T/seq3.dump"
+"$PEL" scan --db "$seq3" >"$T/seq3.scan" 2>/dev/null
+par3=$(newdb pgpar3)
+"$PEL" vessels --db "$par3" >/dev/null 2>&1 # the schema
+pids=()
+k=0
+for f in part00 part01 part02 part01; do
+    # the first quick, so that it builds while the others stage (what they
+    # stage meanwhile, their own builds take); the others slow
+    pause=40 every=500
+    [ $k = 0 ] && pause=0 every=100000
+    k=$((k + 1))
+    PELORUS_TEST_COMMIT_PAUSE_MS=$pause timeout 300 "$PEL" ingest --commit-every $every --db "$par3" "$T/$f" \
+        >"$T/par3.$k.out" 2>&1 &
+    pids+=($!)
+done
+(
+    sleep 0.2
+    while kill -0 "${pids[1]}" 2>/dev/null; do "$PEL" vessels --db "$par3" --format jsonl >/dev/null || echo fail; done
+) >"$T/reader3.out" 2>&1 &
+pr=$!
+rcs=""
+for p in "${pids[@]}"; do
+    wait "$p"
+    rcs="$rcs $?"
+done
+wait $pr
+if [ "$rcs" = " 0 0 0 0" ]; then ok "four ingests at once (three files, one twice): all done, none timed out"; else
+    bad "four ingests at once: exit codes$rcs: $(cat "$T"/par3.*.out | head -c 600)"
+fi
+if grep -q "another ingest of the same input" "$T"/par3.*.out; then
+    ok "four ingests at once: the file given twice waited for the first"
+else bad "four ingests at once: no wait for the same input"; fi
+if [ "$(cat "$T"/par3.*.out | grep -c '0 files ingested, 1 already present')" = 1 ]; then
+    ok "four ingests at once: the file given twice stored once"
+else bad "four ingests at once: $(cat "$T"/par3.*.out | head -c 600)"; fi
+if dump "$par3" | norm | cmp -s "$T/seq3.dump" -; then
+    ok "four ingests at once: the rows of the three one after the other ($(wc -l <"$T/seq3.dump") rows)"
+else
+    bad "four ingests at once: rows differ"
+    dump "$par3" | norm | diff "$T/seq3.dump" - | head -5
+fi
+if "$PEL" scan --db "$par3" 2>/dev/null | cmp -s "$T/seq3.scan" -; then
+    ok "four ingests at once: the scan of the three one after the other ($(wc -l <"$T/seq3.scan") findings)"
+else bad "four ingests at once: the scan differs"; fi
+if ! grep -q fail "$T/reader3.out"; then ok "four ingests at once: a reader never failed"; else
+    bad "four ingests at once: the reader: $(head -c 300 "$T/reader3.out")"
+fi
+# the same file by two at once, from the start: stored once, as by one
+one=$(newdb pgone)
+"$PEL" ingest -q --db "$one" "$T/whole.nmea"
+dump "$one" | norm >"$T/one.dump"
+twice=$(newdb pgtwice)
+"$PEL" vessels --db "$twice" >/dev/null 2>&1
+PELORUS_TEST_COMMIT_PAUSE_MS=20 timeout 300 "$PEL" ingest --commit-every 2000 --db "$twice" "$T/whole.nmea" \
+    >"$T/tw1.out" 2>&1 &
+t1=$!
+PELORUS_TEST_COMMIT_PAUSE_MS=20 timeout 300 "$PEL" ingest --commit-every 2000 --db "$twice" "$T/whole.nmea" \
+    >"$T/tw2.out" 2>&1
+r2=$?
+wait $t1
+r1=$?
+if [ $r1 = 0 ] && [ $r2 = 0 ] && dump "$twice" | norm | cmp -s "$T/one.dump" - &&
+    [ "$(sql "$twice" "SELECT count(*) FROM pelorus.inputs")" = 1 ]; then
+    ok "the same file by two ingests at once: stored once, the rows of one ingest"
+else
+    bad "the same file twice at once: $r1 $r2 $(head -c 300 "$T/tw1.out" "$T/tw2.out")"
+    dump "$twice" | norm | diff "$T/one.dump" - | head -5
 fi
 
 # the schema set up once by two first opens at the same time

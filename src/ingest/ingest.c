@@ -14,7 +14,7 @@
  * building is a pure function of the stored positions, so the final rows
  * equal a clean run's.
  *
- * One ingest at a time: pel_ingest holds the store's writer lock
+ * One ingest at a time (SQLite): pel_ingest holds the store's writer lock
  * (st_writer_begin: for SQLite an exclusive flock(2) on pelorus.db-lock)
  * from before it looks at the inputs until the tracks are built and the
  * staging emptied.  A second ingest into the same database waits for it
@@ -24,6 +24,30 @@
  * Holding the lock is also what makes resuming sound: an input marked
  * 'partial' is then always an interrupted one, never one being read by
  * someone else.  Readers (scan, tracks, report) take no lock.
+ *
+ * Several at once (st_parallel_ingest: PostgreSQL): ingests read and stage
+ * side by side, and the writer's lock is taken for the track build only,
+ * after the last commit; the build takes what is staged when it starts
+ * (what another ingest stages meanwhile, that one builds after it, since it
+ * waits for the lock in turn).  What the global lock gave is kept so:
+ *   - each input is locked (st_input_lock, dying with the process) before
+ *     it is looked up: two given the same file never both read it (the
+ *     second waits, then finds it complete), and a 'partial' input whose
+ *     lock is free is an interrupted one;
+ *   - no wait in a circle: locks are waited for outside any transaction
+ *     (the input's, the writer's; the generation and a new input's number
+ *     are committed at once), and the rows several ingests merge into are
+ *     written in key order within a transaction and once per transaction:
+ *     every vessel of a batch touched in MMSI order first (touch_sorted),
+ *     the coverage counts in one statement in key order (the accumulator
+ *     grows rather than writing early), identities and voyages sorted, a
+ *     commit coming early rather than writing them out early (agg_filling);
+ *     sources are numbered under a lock of the backend's, taken while
+ *     reading, when no such row is held;
+ *   - the merges add counts, or bits, and take the least and greatest
+ *     times, so the rows equal those of the inputs ingested one after the
+ *     other (which input an identity first came from may differ when two
+ *     give the very same first time).
  *
  * Memory: buffers hold at most commit_every positions (and a sorted copy of
  * the largest vessel's share at a commit), whatever the input size;
@@ -144,8 +168,13 @@ typedef struct ing {
     size_t nlmap;
     const uint32_t *only; /* NULL, or the only vessels stored (sorted) */
     size_t nonly;
-    char imsg[1024]; /* why the input was refused */
-    long pause_ms;   /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
+    char imsg[1024];    /* why the input was refused */
+    long pause_ms;      /* $PELORUS_TEST_COMMIT_PAUSE_MS: a pause after each commit (tests) */
+    bool parallel;      /* st_parallel_ingest: other ingests may write at once (file header) */
+    bool src_commit;    /* parallel pel_ingest: a new source is committed at once (source_id) */
+    char locked[65];    /* parallel: the SHA-256 of the input locked (st_input_lock), "" none */
+    agg_entry **sorted; /* parallel: flush_agg's entries in key order */
+    size_t sortcap;
     uint64_t records;
     uint64_t next_progress;
     struct timespec last_progress;
@@ -221,6 +250,13 @@ static uint32_t source_id(ing *g, const char *name) {
     /* look it up in the database, or add it */
     uint32_t id = 0;
     if (st_source_id(g->s, name, &id, g->err) != PEL_OK) {
+        fail(g, PEL_ERR_IO);
+        return 0;
+    }
+    /* numbered under a lock held to the end of the transaction, which holds
+     * nothing else while a batch is read (src_commit): end it, so that other
+     * ingests wait for the number only, not for this batch */
+    if (g->src_commit && (st_commit(g->s, g->err) != PEL_OK || st_begin(g->s, g->err) != PEL_OK)) {
         fail(g, PEL_ERR_IO);
         return 0;
     }
@@ -355,8 +391,35 @@ static int cmp_canon(const void *a, const void *b) {
     return trk_cmp_pos(a, b);
 }
 
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* With other ingests at once: marks every vessel of the batch dirty, in
+ * ascending MMSI, first of the batch's rows, so that the vessel rows a
+ * transaction locks (touch, duplicates) are locked in one order by every
+ * ingest and by the build (build.c), and none can wait for another in a
+ * circle.  order: scratch of g->buffered entries. */
+static pel_status touch_sorted(ing *g, uint32_t *order) {
+    size_t n = g->buffered, m = 0;
+    memset(g->vcount, 0, g->vcap * sizeof *g->vcount);
+    for (size_t i = 0; i < n; i++) {
+        bool added;
+        size_t k = vessel_slot(g, g->batch[i].mmsi, &added); /* there already: no slot moves */
+        if (!g->vcount[k]++)
+            order[m++] = g->batch[i].mmsi;
+    }
+    xqsort(order, m, sizeof *order, cmp_u32);
+    for (size_t i = 0; i < m; i++)
+        if (st_vessel_touch(g->s, order[i], g->err) != PEL_OK)
+            return PEL_ERR_IO;
+    return PEL_OK;
+}
+
 /* Writes the batch as staged rows, each vessel's positions sorted; marks
- * new vessels dirty. */
+ * new vessels dirty (every vessel of the batch, with other ingests at once:
+ * touch_sorted). */
 static pel_status flush_vessels(ing *g) {
     if (!g->buffered)
         return PEL_OK;
@@ -376,9 +439,11 @@ static pel_status flush_vessels(ing *g) {
             st = PEL_ERR_NOMEM;
             break;
         }
-        if (added && st_vessel_touch(g->s, g->batch[i].mmsi, g->err) != PEL_OK)
+        if (added && !g->parallel && st_vessel_touch(g->s, g->batch[i].mmsi, g->err) != PEL_OK)
             st = PEL_ERR_IO;
     }
+    if (st == PEL_OK && g->parallel)
+        st = touch_sorted(g, order);
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
         bool added;
         slot[i] = (uint32_t)vessel_slot(g, g->batch[i].mmsi, &added);
@@ -487,17 +552,80 @@ static pel_status commit(ing *g, uint64_t upto) {
 
 /* ---- records -------------------------------------------------------------- */
 
+/* The texts of an entry's key: mmsi, numbers, then up to three
+ * NUL-terminated texts. */
+static void agg_texts(const agg_entry *e, bool ident, const char **t1, const char **t2, const char **t3) {
+    *t1 = e->key + 4 + (ident ? 6 : 1) * 8;
+    *t2 = *t1 + strlen(*t1) + 1;
+    *t3 = *t2 + strlen(*t2) + 1;
+}
+
+#define CMP_NUM(x, y)                                                                                                  \
+    if ((x) != (y))                                                                                                    \
+    return (x) < (y) ? -1 : 1
+/* Entries in the order of the rows they merge into (store.h: identities by
+ * mmsi, name, imo, callsign, type and dimensions; voyages by mmsi,
+ * destination, draught and ETA): the order two ingests lock them in. */
+static int cmp_ident_entry(const void *a, const void *b) {
+    const agg_entry *x = *(agg_entry *const *)a, *y = *(agg_entry *const *)b;
+    const char *x1, *x2, *x3, *y1, *y2, *y3;
+    agg_texts(x, true, &x1, &x2, &x3);
+    agg_texts(y, true, &y1, &y2, &y3);
+    CMP_NUM(x->r.mmsi, y->r.mmsi);
+    int c = strcmp(x1, y1);
+    if (c)
+        return c;
+    CMP_NUM(x->r.imo, y->r.imo);
+    if ((c = strcmp(x2, y2)) != 0)
+        return c;
+    CMP_NUM(x->r.shiptype, y->r.shiptype);
+    CMP_NUM(x->r.to_bow, y->r.to_bow);
+    CMP_NUM(x->r.to_stern, y->r.to_stern);
+    CMP_NUM(x->r.to_port, y->r.to_port);
+    CMP_NUM(x->r.to_starboard, y->r.to_starboard);
+    return 0;
+}
+
+static int cmp_voyage_entry(const void *a, const void *b) {
+    const agg_entry *x = *(agg_entry *const *)a, *y = *(agg_entry *const *)b;
+    const char *x1, *x2, *x3, *y1, *y2, *y3;
+    agg_texts(x, false, &x1, &x2, &x3);
+    agg_texts(y, false, &y1, &y2, &y3);
+    CMP_NUM(x->r.mmsi, y->r.mmsi);
+    int c = strcmp(x1, y1);
+    if (c)
+        return c;
+    CMP_NUM(x->r.draught_dm, y->r.draught_dm);
+    return strcmp(x3, y3);
+}
+#undef CMP_NUM
+
 /* Writes the aggregated reports of a (identities if ident, else voyages)
- * and empties it. */
+ * and empties it; with other ingests at once, in the order of their rows. */
 static pel_status flush_agg(ing *g, agg *a, bool ident) {
-    for (size_t j = 0; j < a->cap && g->failed == PEL_OK; j++) {
-        agg_entry *e = &a->e[j];
+    size_t n = 0;
+    if (g->parallel) { /* in the order of their rows (cmp_ident_entry) */
+        if (a->used > g->sortcap) {
+            agg_entry **ns = realloc(g->sorted, a->used * sizeof *ns);
+            if (!ns) {
+                fail(g, PEL_ERR_NOMEM);
+                return g->failed;
+            }
+            g->sorted = ns;
+            g->sortcap = a->used;
+        }
+        for (size_t j = 0; j < a->cap && n < a->used; j++)
+            if (a->e[j].key)
+                g->sorted[n++] = &a->e[j];
+        xqsort(g->sorted, n, sizeof *g->sorted, ident ? cmp_ident_entry : cmp_voyage_entry);
+    }
+    for (size_t j = 0; j < (g->parallel ? n : a->cap) && g->failed == PEL_OK; j++) {
+        agg_entry *e = g->parallel ? g->sorted[j] : &a->e[j];
         if (!e->key)
             continue;
         const pel_record *r = &e->r;
-        /* the key: mmsi, numbers, then up to three NUL-terminated texts */
-        const char *texts = e->key + 4 + (ident ? 6 : 1) * 8;
-        const char *t1 = texts, *t2 = t1 + strlen(t1) + 1, *t3 = t2 + strlen(t2) + 1;
+        const char *t1, *t2, *t3;
+        agg_texts(e, ident, &t1, &t2, &t3);
         pel_status st;
         if (ident) {
             st_ident_row row = {.mmsi = r->mmsi,
@@ -548,6 +676,12 @@ static const char *key_text(agg *a, const char *t) {
     at[n] = 0;
     a->alen += n + 1;
     return at;
+}
+
+/* Whether a is half way to being written out early by agg_add (which a
+ * record cannot take it past). */
+static bool agg_filling(const agg *a) {
+    return a->e && (4 * a->used > a->cap || a->alen + (1u << 20) > a->acap);
 }
 
 /* Adds one report to a; the key is mmsi and the texts and numbers given. */
@@ -739,8 +873,12 @@ static void handle(ing *g, const pel_record *rin) {
     }
     if (!pos && !(r.kind & PEL_REC_STATIC))
         g->c_ign++; /* a position report without a position */
-    /* a full batch: commit up to this record's (last) line, which is done */
-    if (g->pending >= g->commit_every && g->failed == PEL_OK) {
+    /* a full batch: commit up to this record's (last) line, which is done;
+     * with other ingests at once, also before the identities or voyages
+     * would be written out early (agg_add), so that a transaction writes
+     * them once, in key order (flush_agg) */
+    if ((g->pending >= g->commit_every || (g->parallel && (agg_filling(&g->ident) || agg_filling(&g->voy)))) &&
+        g->failed == PEL_OK) {
         pel_status st = commit(g, done);
         if (st != PEL_OK)
             fail(g, st);
@@ -1196,6 +1334,20 @@ static pel_status ingest_input(ing *g, const input *in) {
         }
     }
 
+    /* with other ingests at once: the input's lock first, so that two given
+     * the same input never both read it (the second waits, then finds it
+     * complete) and an input found 'partial' is an interrupted one; taken
+     * outside any transaction, so that a process waiting for it holds no
+     * row another waits for */
+    if (g->parallel) {
+        if (st_commit(g->s, err) != PEL_OK)
+            return PEL_ERR_IO;
+        pel_status ls = st_input_lock(g->s, in->hash, g->o->on_wait, g->o->ud, err);
+        if (ls == PEL_OK)
+            memcpy(g->locked, in->hash, sizeof g->locked);
+        if (st_begin(g->s, err) != PEL_OK || ls != PEL_OK)
+            return PEL_ERR_IO;
+    }
     /* known already?  by content, format and settings */
     char started[1400], full[1400], base[1400];
     settings_of(g, &sn, canon, g->o->assume_time ? 1 : 0, started, sizeof started);
@@ -1248,6 +1400,10 @@ static pel_status ingest_input(ing *g, const input *in) {
                             .settings = started};
         if (st_input_add(g->s, &rec, &g->input, err) != PEL_OK)
             return PEL_ERR_IO;
+        /* the input's number is allocated under a lock held to the end of
+           the transaction (pg_input_add): end it now */
+        if (g->parallel && (st_commit(g->s, err) != PEL_OK || st_begin(g->s, err) != PEL_OK))
+            return PEL_ERR_IO;
     }
     g->recording = true;
 
@@ -1294,6 +1450,14 @@ static pel_status ingest_input(ing *g, const input *in) {
     settings_of(g, &sn, canon, g->o->assume_time ? (g->c_assumed ? 1 : 0) : (notime ? -1 : 0), final, sizeof final);
     if (st_input_done(g->s, g->input, final, err) != PEL_OK)
         return PEL_ERR_IO;
+    if (g->parallel) { /* complete for everyone, then the input's lock goes */
+        if (st_commit(g->s, err) != PEL_OK)
+            return PEL_ERR_IO;
+        st_input_unlock(g->s, g->locked);
+        g->locked[0] = 0;
+        if (st_begin(g->s, err) != PEL_OK)
+            return PEL_ERR_IO;
+    }
     g->recording = false;
     g->st->inputs++;
     g->st->lines += g->c_lines;
@@ -1323,6 +1487,10 @@ static pel_status ingest_one(ing *g, const char *name) {
         in.name = g->as_name;
     st = ingest_input(g, &in);
     close_input(&in);
+    if (g->locked[0] && (st == PEL_OK || g->refused)) { /* skipped or refused: nothing of it written */
+        st_input_unlock(g->s, g->locked);
+        g->locked[0] = 0;
+    }
     return st;
 }
 
@@ -1354,10 +1522,13 @@ static pel_status ingest_run(pel_store *s, const char *const *paths, const ing_m
     }
     if (why[0])
         return pel_fail(err, PEL_ERR_ARG, "%s", why);
-    /* one ingest at a time: the store's writer lock, held to the end */
-    if (st_writer_begin(s, o->on_wait, o->ud, err) != PEL_OK)
+    /* one ingest at a time: the store's writer lock, held to the end; or,
+     * when several may ingest at once, for the track build only */
+    bool parallel = st_parallel_ingest(s);
+    if (!parallel && st_writer_begin(s, o->on_wait, o->ud, err) != PEL_OK)
         return PEL_ERR_IO;
-    ing g = {.s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms()};
+    ing g = {
+        .s = s, .o = o, .st = stats, .err = err, .now_ms = wall_ms(), .parallel = parallel, .src_commit = parallel};
     for (int i = 0; i < 64; i++) {
         const char *name = pel_ingest_reason_name(i);
         g.canon[i] = i;
@@ -1373,7 +1544,8 @@ static pel_status ingest_run(pel_store *s, const char *const *paths, const ing_m
     g.batch = malloc(g.commit_every * sizeof *g.batch);
     if (!g.batch) {
         pel_fail(err, PEL_ERR_NOMEM, "out of memory for %llu buffered positions", (unsigned long long)g.commit_every);
-        st_writer_end(s);
+        if (!parallel)
+            st_writer_end(s);
         return PEL_ERR_NOMEM;
     }
     struct timespec t0, t1, t2;
@@ -1381,6 +1553,9 @@ static pel_status ingest_run(pel_store *s, const char *const *paths, const ing_m
     pel_status st = st_begin(s, err);
     if (st == PEL_OK) /* this run's generation, for the positions it stages */
         st = st_generation_next(s, &g.gen, err);
+    if (st == PEL_OK && parallel) /* its row is everyone's: not held while reading */
+        if ((st = st_commit(s, err)) == PEL_OK)
+            st = st_begin(s, err);
     pel_status refused = PEL_OK; /* the first refused input's status */
     char first[sizeof g.imsg] = "";
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
@@ -1427,7 +1602,16 @@ static pel_status ingest_run(pel_store *s, const char *const *paths, const ing_m
             pel_fail(err, err->code, "%s (%s: stored up to line %llu; run again to continue)", err->msg, g.path,
                      (unsigned long long)g.committed);
     }
+    if (g.locked[0]) { /* an input left partial by a failure: after its rollback */
+        st_input_unlock(s, g.locked);
+        g.locked[0] = 0;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* several ingests at once: one builds at a time, what is dirty when it
+     * gets the lock (what another staged meanwhile, that one builds after) */
+    bool held = !parallel; /* the writer's lock */
+    if (st == PEL_OK && parallel && (st = st_writer_begin(s, o->on_wait, o->ud, err)) == PEL_OK)
+        held = true;
     if (st == PEL_OK)
         st = st_build_dirty(s, o, stats, err);
     if (st == PEL_OK && refused != PEL_OK)
@@ -1449,7 +1633,9 @@ static pel_status ingest_run(pel_store *s, const char *const *paths, const ing_m
         free(g.src_name[i]);
     free(g.src_name);
     free(g.src_id);
-    st_writer_end(s); /* releases the lock */
+    free(g.sorted);
+    if (held)
+        st_writer_end(s); /* releases the lock */
     if (st == PEL_ERR_NOMEM && err && !err->msg[0])
         pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     return st;
@@ -1527,6 +1713,7 @@ static void live_free(pel_live *lv) {
         free(g->src_name[i]);
     free(g->src_name);
     free(g->src_id);
+    free(g->sorted);
     free(lv);
 }
 
@@ -1552,6 +1739,7 @@ pel_status pel_live_open(pel_store *s, const pel_ingest_opts *o, pel_live **out,
             }
     }
     g->commit_every = lv->o.commit_every ? lv->o.commit_every : 200000;
+    g->parallel = st_parallel_ingest(s); /* ingests may write beside it: rows in key order */
     if (!(g->batch = malloc(g->commit_every * sizeof *g->batch))) {
         free(lv);
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the buffered positions");

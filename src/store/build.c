@@ -8,7 +8,12 @@
  * vessel's segments and summary.  Each batch of vessels is one transaction,
  * so an interrupted build leaves the remaining vessels marked dirty for the
  * next run; the result depends only on the stored positions, never on the
- * order they arrived in.
+ * order they arrived in.  Where several ingests stage at once
+ * (parallel_ingest), generations do not tell which rows are merged (one
+ * begun earlier may stage after a later one's build): there each vessel's
+ * transaction deletes the staged rows it merged (staged_drop), so every
+ * staged row left is new, and the backend lists a vessel with staged rows
+ * as dirty.
  *
  * Written once for every backend, over the rows of st_backend.h (row_ids,
  * row_read, stage, chunk_add, ...): a backend stores rows of positions, the
@@ -91,6 +96,10 @@ typedef struct bld {
     pel_position *sw;
     size_t swn;
     int64_t swgen;
+    /* parallel_ingest backends: every staged row of the vessel this build
+     * read or wrote, deleted with the vessel's summary (staged_drop) */
+    int64_t *drop;
+    size_t ndrop, dropcap;
     /* output */
     trk_stream *t;
     pel_position *out;   /* ring of OUT_MAX positions, by seq */
@@ -173,6 +182,16 @@ static pel_status add_run(bld *b, bool staged, size_t from, size_t to) {
 
 /* ---- staged rows written by the build --------------------------------------- */
 
+/* Remembers staged row id for staged_drop (parallel_ingest backends only). */
+static pel_status drop_add(bld *b, int64_t id) {
+    if (!b->ops->parallel_ingest)
+        return PEL_OK;
+    if (!grow((void **)&b->drop, &b->dropcap, b->ndrop + 1, sizeof *b->drop))
+        return nomem(b);
+    b->drop[b->ndrop++] = id;
+    return PEL_OK;
+}
+
 static pel_status sw_flush(bld *b) {
     if (!b->swn)
         return PEL_OK;
@@ -181,6 +200,8 @@ static pel_status sw_flush(bld *b) {
     if (st != PEL_OK)
         return st;
     b->swn = 0;
+    if ((st = drop_add(b, id)) != PEL_OK)
+        return st;
     return add_id(b, id, b->swgen);
 }
 
@@ -201,8 +222,11 @@ static pel_status add_ids(bld *b, bool staged, int64_t built_gen) {
     st_row_id r;
     int rc;
     pel_status st = PEL_OK;
-    while (st == PEL_OK && (rc = it->next(it, &r, b->err)) > 0)
+    while (st == PEL_OK && (rc = it->next(it, &r, b->err)) > 0) {
         st = add_id(b, r.id, r.gen);
+        if (st == PEL_OK && staged)
+            st = drop_add(b, r.id);
+    }
     if (st == PEL_OK && rc < 0)
         st = (pel_status)-rc;
     st_iter_free(it);
@@ -538,7 +562,11 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, int64_t built_gen, pel_ing
     b->nwr = 0;
     b->flagged = b->kept = 0;
     b->first_ms = b->last_ms = 0;
-    pel_status st = find_runs(b, built_gen);
+    b->ndrop = 0;
+    /* parallel_ingest: rows of an older generation may have been staged by
+     * another ingest after this vessel was last built, and every row merged
+     * is deleted with the summary, so all the staged rows left are new */
+    pel_status st = find_runs(b, b->ops->parallel_ingest ? 0 : built_gen);
     if (st == PEL_OK)
         st = cascade(b);
     if (st != PEL_OK)
@@ -574,6 +602,8 @@ static pel_status build_vessel(bld *b, uint32_t mmsi, int64_t built_gen, pel_ing
                     .distance_m = dist,
                     .gen = s->gen};
     st = b->ops->vessel_built(s, &sum, b->err);
+    if (st == PEL_OK && b->ndrop)
+        st = b->ops->staged_drop(s, mmsi, b->drop, b->ndrop, b->err);
     if (st == PEL_OK && stats) {
         stats->vessels_built++;
         stats->duplicates += dups;
@@ -629,6 +659,7 @@ pel_status st_build_dirty(pel_store *s, const pel_ingest_opts *o, pel_ingest_sta
     free(b.runs);
     free(b.ids);
     free(b.gens);
+    free(b.drop);
     free(b.heap);
     free(b.scratch);
     free(b.sw);

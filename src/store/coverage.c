@@ -7,7 +7,9 @@
  *
  * Limits: the accumulator's table is bounded (ST_COV_ACC_MAX counts); past
  * it, it flushes early, which only splits a count over two writes (the
- * store adds them, and ors the sets).
+ * store adds them, and ors the sets).  Not for a backend where several
+ * ingests write at once (parallel_ingest): there it grows, up to a count
+ * per position of the batch, so that a transaction writes the map once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +72,49 @@ pel_status st_cov_acc_flush(st_cov_acc *a, pel_error *err) {
     return st;
 }
 
-static pel_status acc_one(st_cov_acc *a, uint32_t cell, uint32_t station, int64_t hour, uint64_t bit, uint8_t slot,
-                          pel_error *err) {
+static size_t acc_home(const st_cov_acc *a, uint32_t cell, uint32_t station, int64_t hour) {
     uint64_t h =
         ((uint64_t)cell * 0x9E3779B97F4A7C15u) ^ ((uint64_t)station << 40) ^ (uint64_t)hour * 0xBF58476D1CE4E5B9u;
     h ^= h >> 29;
-    size_t i = (size_t)(h & (a->cap - 1));
+    return (size_t)(h & (a->cap - 1));
+}
+
+/* Doubles the table; false when memory runs out (the table unchanged). */
+static bool acc_grow(st_cov_acc *a) {
+    st_cov_add *old = a->e;
+    size_t ocap = a->cap;
+    st_cov_add *e = calloc(2 * ocap, sizeof *e);
+    if (!e)
+        return false;
+    a->e = e;
+    a->cap = 2 * ocap;
+    for (size_t k = 0; k < ocap; k++) {
+        if (!old[k].positions)
+            continue;
+        size_t i = acc_home(a, old[k].cell, old[k].station, old[k].hour);
+        while (e[i].positions)
+            i = (i + 1) & (a->cap - 1);
+        e[i] = old[k];
+    }
+    free(old);
+    return true;
+}
+
+static pel_status acc_one(st_cov_acc *a, uint32_t cell, uint32_t station, int64_t hour, uint64_t bit, uint8_t slot,
+                          pel_error *err) {
+    size_t i = acc_home(a, cell, station, hour);
     for (;;) {
         st_cov_add *e = &a->e[i];
         if (!e->positions) {
+            /* ingests at once (parallel_ingest): the table grows instead
+             * (bounded by the batch's positions), so that each transaction
+             * writes its counts once, in key order, and two never wait for
+             * each other's rows in opposite orders */
+            if (a->used >= a->cap / 2 && a->s->ops->parallel_ingest) {
+                if (!acc_grow(a))
+                    return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the coverage counts");
+                return acc_one(a, cell, station, hour, bit, slot, err);
+            }
             if (a->used >= ST_COV_ACC_MAX) {
                 pel_status st = st_cov_acc_flush(a, err);
                 if (st != PEL_OK)

@@ -192,6 +192,9 @@ void pg_rollback(pel_store *s);
 pel_status pg_writer_begin(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
 void pg_writer_end(pel_store *s);
 pel_status pg_generation_next(pel_store *s, int64_t *gen, pel_error *err);
+pel_status pg_input_lock(pel_store *s, const char *sha256, void (*on_wait)(void *ud, const char *what), void *ud,
+                         pel_error *err);
+void pg_input_unlock(pel_store *s, const char *sha256);
 
 /* pg_write.c */
 pel_status pg_input_find_done(pel_store *s, const char *sha256, const char *format, const char *settings,
@@ -220,6 +223,7 @@ pel_status pg_segments_clear(pel_store *s, uint32_t mmsi, pel_error *err);
 pel_status pg_segment_add(pel_store *s, const st_segment *g, pel_error *err);
 pel_status pg_segment_parallel(pel_store *s, uint32_t mmsi, int32_t seg, pel_error *err);
 pel_status pg_vessel_built(pel_store *s, const st_built *b, pel_error *err);
+pel_status pg_staged_drop(pel_store *s, uint32_t mmsi, const int64_t *ids, size_t n, pel_error *err);
 pel_status pg_staging_clear(pel_store *s, pel_error *err);
 pel_status pg_compact(pel_store *s, pel_error *err);
 

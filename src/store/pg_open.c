@@ -8,10 +8,13 @@
  * the table of functions (st_ops).
  *
  * The writer's lock: a session-level advisory lock (pg_advisory_lock) of
- * the database, held by an ingest from before it looks at its inputs until
- * its tracks are built, released by writer_end or when the connection ends
- * (a killed process included).  Readers take no lock: PostgreSQL's MVCC
- * gives them the last committed state, never blocked by a writer.
+ * the database, held by an ingest while it builds tracks (several ingests
+ * read and stage at once: parallel_ingest, src/ingest/ingest.c) and by
+ * pelorus watch throughout, released by writer_end or when the connection
+ * ends (a killed process included).  An input's lock: another advisory
+ * lock, its key the first 60 bits of the input's SHA-256 (pg_input_lock).
+ * Readers take no lock: PostgreSQL's MVCC gives them the last committed
+ * state, never blocked by a writer.
  *
  * Cursors that may be long (every chunk, every identity, the coverage map,
  * the watchlists' entries) are server-side cursors fetched a page at a
@@ -622,6 +625,54 @@ void pg_writer_end(pel_store *base) {
     s->writing = false;
 }
 
+/* The advisory lock key of an input: the first 60 bits of its SHA-256 (hex),
+ * with the writer's key's high byte (0x70, 'p') kept out of the range. */
+static void input_key(const char *sha256, char *key, size_t cap) {
+    char hex[16];
+    size_t i = 0;
+    for (; i < 15 && sha256[i]; i++)
+        hex[i] = sha256[i];
+    hex[i] = 0;
+    snprintf(key, cap, "x'1%s'::bigint", hex); /* 1 + 15 hex digits: 0x1000... to 0x1fff..., never the writer's */
+}
+
+pel_status pg_input_lock(pel_store *base, const char *sha256, void (*on_wait)(void *ud, const char *what), void *ud,
+                         pel_error *err) {
+    pg_store *s = pg_of(base);
+    char key[64], sql[128];
+    for (const char *c = sha256; *c; c++)
+        if (!strchr("0123456789abcdefABCDEF", *c))
+            return pel_fail(err, PEL_ERR_ARG, "locking an input: not a SHA-256: %s", sha256);
+    input_key(sha256, key, sizeof key);
+    if (pg_flush(s, err) != PEL_OK)
+        return PEL_ERR_IO;
+    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%s)", key);
+    int got = one_bool(s->c, sql, err, "locking an input");
+    if (got < 0)
+        return PEL_ERR_IO;
+    if (!got) {
+        if (on_wait)
+            on_wait(ud, "another ingest of the same input (pg_advisory_lock)");
+        snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%s)", key);
+        PGresult *r = PQexec(s->c, sql);
+        bool ok = res_ok(r);
+        if (!ok)
+            pg_error(s->c, r, err, "locking an input");
+        PQclear(r);
+        if (!ok)
+            return PEL_ERR_IO;
+    }
+    return PEL_OK;
+}
+
+void pg_input_unlock(pel_store *base, const char *sha256) {
+    pg_store *s = pg_of(base);
+    char key[64], sql[128];
+    input_key(sha256, key, sizeof key);
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%s)", key);
+    run_on(s->c, sql);
+}
+
 /* ---- the table of functions ------------------------------------------------------------------ */
 
 static pel_status pg_no_op(pel_store *base, pel_error *err) {
@@ -633,6 +684,7 @@ static pel_status pg_no_op(pel_store *base, pel_error *err) {
 static const st_ops pg_ops = {
     .name = "postgresql",
     .month_chunks = true,
+    .parallel_ingest = true,
     .close = pg_close,
     .db_name = pg_db_name,
     .begin = pg_begin,
@@ -641,6 +693,8 @@ static const st_ops pg_ops = {
     .writer_begin = pg_writer_begin,
     .writer_end = pg_writer_end,
     .generation_next = pg_generation_next,
+    .input_lock = pg_input_lock,
+    .input_unlock = pg_input_unlock,
     .input_find_done = pg_input_find_done,
     .input_find_partial = pg_input_find_partial,
     .input_find_other_partial = pg_input_find_other_partial,
@@ -707,6 +761,7 @@ static const st_ops pg_ops = {
     .segment_add = pg_segment_add,
     .segment_parallel = pg_segment_parallel,
     .vessel_built = pg_vessel_built,
+    .staged_drop = pg_staged_drop,
     .staging_clear = pg_staging_clear,
     .compact = pg_compact,
 };

@@ -270,6 +270,7 @@ pel_status pg_coverage_add(pel_store *base, const st_cov_add *rows, size_t n, pe
         "INSERT INTO coverage SELECT cell, station, hour, sum(positions), bit_or(seen), bit_or(slots)"
         " FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[], $6::integer[])"
         " AS u(cell, station, hour, positions, seen, slots) GROUP BY cell, station, hour"
+        " ORDER BY cell, station, hour" /* rows locked in key order: ingests at once never deadlock */
         " ON CONFLICT (cell, station, hour) DO UPDATE SET positions = coverage.positions + excluded.positions,"
         " seen = coverage.seen | excluded.seen, slots = coverage.slots | excluded.slots"};
     if (!n)

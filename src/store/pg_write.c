@@ -23,6 +23,9 @@ static void copy_text(char *dst, size_t cap, const char *t) {
 
 /* ---- inputs ---------------------------------------------------------------------------- */
 
+/* advisory locks (to the end of a transaction) numbering new inputs and sources, besides pg_open.c's */
+#define INPUTS_KEY "x'70656c6f72757303'::bigint"
+#define SOURCES_KEY "x'70656c6f72757304'::bigint"
 #define NOW_TEXT "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 pel_status pg_input_find_done(pel_store *base, const char *sha256, const char *format, const char *settings,
@@ -91,8 +94,14 @@ pel_status pg_input_find_other_partial(pel_store *base, const char *sha256, bool
 
 pel_status pg_input_add(pel_store *base, const st_input_new *in, int64_t *id, pel_error *err) {
     /* the id SQLite's rowid would be (the largest + 1: the number of an input whose insert was rolled back is
-       given again, as a sequence would not), so that the ids, and the rows that name them, are SQLite's; the
-       writer's lock keeps other ingests out */
+       given again, as a sequence would not), so that the ids, and the rows that name them, are SQLite's;
+       ingests at once (parallel_ingest) take turns by a lock held to the end of the transaction, which
+       ingest.c commits at once */
+    static const pg_stmt lock = {"SELECT pg_advisory_xact_lock(" INPUTS_KEY ")"};
+    PGresult *l = pg_run(pg_of(base), &lock, NULL, false, err, "recording the input");
+    if (!l)
+        return PEL_ERR_IO;
+    PQclear(l);
     static const pg_stmt q = {
         "INSERT INTO inputs(id, path, size, mtime, sha256, format, status, started, settings)"
         " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM inputs), $1, $2, $3, $4, $5, 'partial', " NOW_TEXT
@@ -143,10 +152,20 @@ pel_status pg_source_id(pel_store *base, const char *name, uint32_t *id, pel_err
        other finds it */
     static const pg_stmt add = {"INSERT INTO sources(id, name) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM sources),"
                                 " $1) ON CONFLICT (name) DO NOTHING RETURNING id"};
+    /* ingests at once take turns to number a new one, by a lock held to the end of the transaction (the one
+       waiting holds no row another writer waits for: sources are looked up while reading, before a batch's rows
+       are written) */
+    static const pg_stmt lock = {"SELECT pg_advisory_xact_lock(" SOURCES_KEY ")"};
     pg_store *s = pg_of(base);
     pg_par p = {0};
     pg_par_text(&p, name);
     for (int k = 0; k < 3; k++) {
+        if (k == 1) {
+            PGresult *l = pg_run(s, &lock, NULL, false, err, "storing a source");
+            if (!l)
+                return PEL_ERR_IO;
+            PQclear(l);
+        }
         PGresult *r = pg_run(s, k == 1 ? &add : &find, &p, false, err, "storing a source");
         if (!r)
             return PEL_ERR_IO;
@@ -459,8 +478,8 @@ static st_iter *ahead_ids(pg_ahead *a, bool staged, uint32_t mmsi, int64_t after
 
 pel_status pg_dirty_vessels(pel_store *base, int64_t after, uint32_t *mmsi, int64_t *built_gen, size_t cap, size_t *n,
                             pel_error *err) {
-    static const pg_stmt q = {
-        "SELECT mmsi, built_gen FROM vessels WHERE dirty = 1 AND mmsi > $1 ORDER BY mmsi LIMIT 1000"};
+    static const pg_stmt q = {"SELECT mmsi, built_gen FROM vessels WHERE mmsi > $1 AND (dirty = 1 OR mmsi IN"
+                              " (SELECT DISTINCT mmsi FROM staging WHERE mmsi > $1)) ORDER BY mmsi LIMIT 1000"};
     static const pg_stmt span = {"SELECT min(t0), max(t1) FROM staging"};
     pg_store *s = pg_of(base);
     *n = 0;
@@ -736,10 +755,30 @@ pel_status pg_vessel_built(pel_store *base, const st_built *b, pel_error *err) {
     return pg_defer(pg_of(base), &q, &p, err, "writing the vessel summary");
 }
 
+/* Ingests at once (parallel_ingest): each vessel's merged rows went with its
+ * summary (pg_staged_drop); the rows left are another ingest's, staged while
+ * this one built, and its own build takes them. */
 pel_status pg_staging_clear(pel_store *base, pel_error *err) {
-    static const pg_stmt q = {"DELETE FROM staging"};
+    (void)err;
     pg_ahead_drop(pg_of(base));
-    return pg_do(pg_of(base), &q, NULL, err, "clearing staged positions");
+    return PEL_OK;
+}
+
+pel_status pg_staged_drop(pel_store *base, uint32_t mmsi, const int64_t *ids, size_t n, pel_error *err) {
+    static const pg_stmt q = {"DELETE FROM staging WHERE mmsi = $1 AND id = ANY($2::bigint[])"};
+    char *list = malloc(n * 21 + 3);
+    if (!list)
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(list + len, "%c%lld", i ? ',' : '{', (long long)ids[i]);
+    sprintf(list + len, n ? "}" : "{}");
+    pg_par p = {0};
+    pg_par_i64(&p, mmsi);
+    pg_par_text(&p, list);
+    pel_status st = pg_defer(pg_of(base), &q, &p, err, "deleting merged staged positions");
+    free(list);
+    return st;
 }
 
 pel_status pg_compact(pel_store *base, pel_error *err) {

@@ -462,6 +462,24 @@ void sq_writer_end(pel_store *base) {
     s->writing = false;
 }
 
+/* Not parallel_ingest: one ingest at a time holds the writer's lock, so
+ * these are never called (st_backend.h); present because no entry may be
+ * NULL. */
+static pel_status sq_input_lock(pel_store *base, const char *sha256, void (*on_wait)(void *ud, const char *what),
+                                void *ud, pel_error *err) {
+    (void)base, (void)sha256, (void)on_wait, (void)ud, (void)err;
+    return PEL_OK;
+}
+
+static void sq_input_unlock(pel_store *base, const char *sha256) {
+    (void)base, (void)sha256;
+}
+
+static pel_status sq_staged_drop(pel_store *base, uint32_t mmsi, const int64_t *ids, size_t n, pel_error *err) {
+    (void)base, (void)mmsi, (void)ids, (void)n, (void)err;
+    return PEL_OK;
+}
+
 /* ---- the table of functions ------------------------------------------------------------ */
 
 /* SQLite keeps no findings layer: a scan's findings are its files
@@ -486,6 +504,8 @@ static const st_ops sq_ops = {
     .writer_begin = sq_writer_begin,
     .writer_end = sq_writer_end,
     .generation_next = sq_generation_next,
+    .input_lock = sq_input_lock,
+    .input_unlock = sq_input_unlock,
     .input_find_done = sq_input_find_done,
     .input_find_partial = sq_input_find_partial,
     .input_find_other_partial = sq_input_find_other_partial,
@@ -553,6 +573,7 @@ static const st_ops sq_ops = {
     .segment_add = sq_segment_add,
     .segment_parallel = sq_segment_parallel,
     .vessel_built = sq_vessel_built,
+    .staged_drop = sq_staged_drop,
     .staging_clear = sq_staging_clear,
     .compact = sq_compact,
 };

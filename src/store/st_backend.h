@@ -70,6 +70,12 @@ typedef struct st_built {
 struct st_ops {
     const char *name;  /* "sqlite", "postgresql" */
     bool month_chunks; /* a chunk must not cross a UTC month (build.c cuts chunks there) */
+    /* Several ingests may read and stage at once (ingest.c): the writer's
+     * lock is held for the track build only, each input is locked by
+     * input_lock, the rows every ingest merges are written in key order, and
+     * the build deletes the staged rows it merged (staged_drop) instead of
+     * trusting generations; staging_clear must then leave rows alone. */
+    bool parallel_ingest;
     void (*close)(pel_store *s);
     const char *(*db_name)(pel_store *s);
 
@@ -80,6 +86,13 @@ struct st_ops {
     pel_status (*writer_begin)(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
     void (*writer_end)(pel_store *s);
     pel_status (*generation_next)(pel_store *s, int64_t *gen, pel_error *err);
+    /* parallel_ingest only (else never called): locks the input of that
+     * SHA-256 (hex) for this connection, outside any transaction, waiting
+     * (on_wait told) while another process holds it; the lock dies with the
+     * connection.  input_unlock releases it. */
+    pel_status (*input_lock)(pel_store *s, const char *sha256, void (*on_wait)(void *ud, const char *what), void *ud,
+                             pel_error *err);
+    void (*input_unlock)(pel_store *s, const char *sha256);
 
     /* inputs */
     pel_status (*input_find_done)(pel_store *s, const char *sha256, const char *format, const char *settings,
@@ -200,6 +213,9 @@ struct st_ops {
     pel_status (*segment_parallel)(pel_store *s, uint32_t mmsi, int32_t seg, pel_error *err);
     /* Records the vessel's summary and marks it built (adding duplicates_removed to its count). */
     pel_status (*vessel_built)(pel_store *s, const st_built *b, pel_error *err);
+    /* parallel_ingest only (else never called): deletes mmsi's staged rows
+     * ids[0..n), merged into the vessel's chunks in this transaction. */
+    pel_status (*staged_drop)(pel_store *s, uint32_t mmsi, const int64_t *ids, size_t n, pel_error *err);
     /* Empties the staging (every vessel built), then gives freed space back. */
     pel_status (*staging_clear)(pel_store *s, pel_error *err);
     pel_status (*compact)(pel_store *s, pel_error *err);

@@ -114,6 +114,19 @@ pel_status st_generation_next(pel_store *s, int64_t *gen, pel_error *err) {
     return s->ops->generation_next(s, gen, err);
 }
 
+bool st_parallel_ingest(const pel_store *s) {
+    return s->ops->parallel_ingest;
+}
+
+pel_status st_input_lock(pel_store *s, const char *sha256, void (*on_wait)(void *ud, const char *what), void *ud,
+                         pel_error *err) {
+    return s->ops->input_lock(s, sha256, on_wait, ud, err);
+}
+
+void st_input_unlock(pel_store *s, const char *sha256) {
+    s->ops->input_unlock(s, sha256);
+}
+
 /* ---- inputs ------------------------------------------------------------------------------ */
 
 pel_status st_input_find_done(pel_store *s, const char *sha256, const char *format, const char *settings,

@@ -91,6 +91,20 @@ void st_writer_end(pel_store *s);
  * records.  s remembers it for st_build_dirty. */
 pel_status st_generation_next(pel_store *s, int64_t *gen, pel_error *err);
 
+/* Whether several ingests may read and stage into s at once (PostgreSQL):
+ * then an ingest holds the writer's lock for its track build only, locks
+ * each input (st_input_lock) before looking it up, and writes the rows it
+ * shares with others in key order (ingest.c).  False for SQLite, where one
+ * ingest holds the writer's lock throughout. */
+bool st_parallel_ingest(const pel_store *s);
+/* When st_parallel_ingest: locks the input of that SHA-256 (hex) for this
+ * connection, outside any transaction, waiting (after on_wait, may be NULL)
+ * while another process holds it; it dies with the process.  Released by
+ * st_input_unlock.  Never call it otherwise. */
+pel_status st_input_lock(pel_store *s, const char *sha256, void (*on_wait)(void *ud, const char *what), void *ud,
+                         pel_error *err);
+void st_input_unlock(pel_store *s, const char *sha256);
+
 /* ---- inputs ----------------------------------------------------------------------- */
 
 /* An input's recorded progress: its row of inputs (docs/schema.md). */
