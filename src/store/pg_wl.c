@@ -177,26 +177,6 @@ static void wl_iter_free(st_iter *base) {
     pg_iter_free(base);
 }
 
-/* Splits s at newlines into a malloc'd array of pointers into s. */
-static const char **split_names(char *s, size_t *n) {
-    *n = 0;
-    if (!s || !*s)
-        return NULL;
-    size_t cap = 1;
-    for (char *c = s; *c; c++)
-        cap += *c == '\n';
-    const char **v = malloc(cap * sizeof *v);
-    if (!v)
-        return NULL;
-    v[(*n)++] = s;
-    for (char *c = s; *c; c++)
-        if (*c == '\n') {
-            *c = 0;
-            v[(*n)++] = c + 1;
-        }
-    return v;
-}
-
 static int wl_entry_next(st_iter *base, void *row, pel_error *err) {
     wl_iter *w = (wl_iter *)base;
     wl_row_free(w);
@@ -225,13 +205,13 @@ static int wl_entry_next(st_iter *base, void *row, pel_error *err) {
     e->callsign = pg_txt(q, i, 15);
     e->gross_tonnage = (uint32_t)pg_i64(q, i, 16);
     e->tonnage = (uint32_t)pg_i64(q, i, 17);
-    w->va = split_names(w->al, &e->naliases);
-    w->vf = split_names(w->fo, &e->nformer);
-    w->vff = split_names(w->ff, &e->nformer_flags);
+    w->va = st_split_names(w->al, &e->naliases);
+    w->vf = st_split_names(w->fo, &e->nformer);
+    w->vff = st_split_names(w->ff, &e->nformer_flags);
     e->aliases = w->va;
     e->former = w->vf;
     e->former_flags = w->vff;
-    /* split_names gives NULL for "" and when out of memory */
+    /* st_split_names gives NULL for "" and when out of memory */
     if (!w->al || !w->fo || !w->ff || (!w->va && *w->al) || (!w->vf && *w->fo) || (!w->vff && *w->ff)) {
         no_memory(err);
         return -PEL_ERR_NOMEM;

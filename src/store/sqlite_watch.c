@@ -278,26 +278,6 @@ static const char *col_text(sqlite3_stmt *q, int i, bool *oom) {
     return t;
 }
 
-/* Splits s at newlines into a malloc'd array of pointers into s. */
-static const char **split_names(char *s, size_t *n) {
-    *n = 0;
-    if (!s || !*s)
-        return NULL;
-    size_t cap = 1;
-    for (char *c = s; *c; c++)
-        cap += *c == '\n';
-    const char **v = malloc(cap * sizeof *v);
-    if (!v)
-        return NULL;
-    v[(*n)++] = s;
-    for (char *c = s; *c; c++)
-        if (*c == '\n') {
-            *c = 0;
-            v[(*n)++] = c + 1;
-        }
-    return v;
-}
-
 static int wl_entry_next(st_iter *base, void *row, pel_error *err) {
     wl_iter *it = (wl_iter *)base;
     sqlite3_stmt *q = it->q;
@@ -331,13 +311,13 @@ static int wl_entry_next(st_iter *base, void *row, pel_error *err) {
     e->callsign = col_text(q, 15, &oom);
     e->gross_tonnage = (uint32_t)sqlite3_column_int64(q, 16);
     e->tonnage = (uint32_t)sqlite3_column_int64(q, 17);
-    it->va = split_names(it->al, &e->naliases);
-    it->vf = split_names(it->fo, &e->nformer);
-    it->vff = split_names(it->ff, &e->nformer_flags);
+    it->va = st_split_names(it->al, &e->naliases);
+    it->vf = st_split_names(it->fo, &e->nformer);
+    it->vff = st_split_names(it->ff, &e->nformer_flags);
     e->aliases = it->va;
     e->former = it->vf;
     e->former_flags = it->vff;
-    /* split_names gives NULL for "" and when out of memory */
+    /* st_split_names gives NULL for "" and when out of memory */
     oom |= !it->al || !it->fo || !it->ff || (!it->va && *it->al) || (!it->vf && *it->fo) || (!it->vff && *it->ff);
     if (oom) {
         no_memory(err);

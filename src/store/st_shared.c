@@ -26,6 +26,25 @@ char *st_join_names(const char *const *v, size_t n) {
     return s;
 }
 
+const char **st_split_names(char *s, size_t *n) {
+    *n = 0;
+    if (!s || !*s)
+        return NULL;
+    size_t cap = 1;
+    for (char *c = s; *c; c++)
+        cap += *c == '\n';
+    const char **v = malloc(cap * sizeof *v);
+    if (!v)
+        return NULL;
+    v[(*n)++] = s;
+    for (char *c = s; *c; c++)
+        if (*c == '\n') {
+            *c = 0;
+            v[(*n)++] = c + 1;
+        }
+    return v;
+}
+
 bool st_chunk_box(const pel_position *c, size_t n, int32_t box[4]) {
     bool any = false;
     for (size_t i = 0; i < n; i++) {

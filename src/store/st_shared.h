@@ -15,6 +15,12 @@
  * caller's to free), or NULL when out of memory. */
 char *st_join_names(const char *const *v, size_t n);
 
+/* The inverse: s (a string of st_join_names, or "" or NULL for none)
+ * split at its newlines, which become NULs, into a malloc'd array of
+ * pointers into s (the caller frees the array, not the strings), *n their
+ * count; NULL with *n 0 for none or when out of memory. */
+const char **st_split_names(char *s, size_t *n);
+
 /* The box over the usable positions (segment >= 0) of the chunk c[0, n):
  * box = {lowest lat, highest lat, lowest lon, highest lon} in 1/600000
  * degree; false (box untouched) when it has none. */
