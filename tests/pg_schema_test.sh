@@ -186,9 +186,10 @@ if [ -z "${PG_TEST_ABORT:-}" ]; then
     check "its cluster was up when it failed" "1" "$(grep -c '^ok pg-schema a throwaway cluster starts' "$dir/child.out")"
     if [ -n "${cpid:-}" ]; then
         # (pg_ctl stop -w returns when the server removed its pid file, a moment
-        # before it exits; a zombie is gone: where PID 1 reaps no orphans, one stays)
+        # before it exits; a zombie is gone: where PID 1 reaps no orphans, one stays;
+        # its state read from /proc, not ps: procps is not on every fresh machine)
         check "and its server is stopped by its trap" "gone" "$(for _ in 1 2 3 4 5 6 7 8 9 10; do
-            case $(ps -o stat= -p "$cpid") in '' | Z*) echo gone && break ;; esac
+            case $(awk '{print $3}' "/proc/$cpid/stat" 2>/dev/null) in '' | Z*) echo gone && break ;; esac
             sleep 0.2
         done)"
         check "and its directory removed" "no" "$([ -e "$cdir" ] && echo yes || echo no)"
