@@ -4,14 +4,16 @@
 # gzip, GNU time for the memory check, clang for the fuzz build, clang-format for make format-check) and the
 # benchmark's peer (gpsd-clients for gpsdecode), PostgreSQL 15 with PostGIS
 # for the tests of the PostgreSQL schema (they start their own throwaway
-# cluster, scripts/pg_cluster.sh, and need no server running), and for the
+# cluster, scripts/pg_cluster.sh, and need no server running), QGIS's
+# Python bindings and providers (python3-qgis, qgis-providers: the test of
+# the PostGIS layers as QGIS reads them, tests/pg_qgis_test.sh), and for the
 # report's browser test Debian's Chromium with its fonts, plus Node.js and
 # npm when the machine has none; then `npm ci` installs the pinned front-end
 # packages (package-lock.json: Leaflet, world-atlas, topojson-client,
 # playwright-core -- which downloads no browser).  Skips the package manager
 # when everything is there already.  Run as root (or with sudo available).
 set -eu
-pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev libpq-dev nettle-dev libzip-dev libcsv-dev libjansson-dev libxml2-dev gzip time clang libclang-rt-14-dev clang-format gpsd-clients sqlite3 jq libxml2-utils bc chromium fonts-liberation fonts-dejavu-core python3 postgresql-15 postgresql-15-postgis-3"
+pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev libpq-dev nettle-dev libzip-dev libcsv-dev libjansson-dev libxml2-dev gzip time clang libclang-rt-14-dev clang-format gpsd-clients sqlite3 jq libxml2-utils bc chromium fonts-liberation fonts-dejavu-core python3 postgresql-15 postgresql-15-postgis-3 python3-qgis qgis-providers"
 command -v node >/dev/null && command -v npm >/dev/null || pkgs="$pkgs nodejs npm"
 missing=""
 for p in $pkgs; do
