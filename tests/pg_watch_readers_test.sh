@@ -10,6 +10,10 @@
 # writing (the positions they saw grew), and once watch is done, nothing
 # was lost or doubled: the database's vessels and the scan's findings equal
 # those of the same file ingested into SQLite.
+# Beside it, an ingest of another file (scenario_hard) runs to its end while
+# watch still runs (watch takes the writer's lock for its track builds
+# only), and a second watch on the database waits for the first to end;
+# the database then holds what SQLite holds of the two files.
 # Prints "pg-watch-readers: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -23,9 +27,10 @@ expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3
 
 dir=$(mktemp -d /tmp/pelorus-pgw.XXXXXX)
 T=$(mktemp -d "${TMPDIR:-/tmp}/pg-watch-readers.XXXXXX")
-RPID= WPID=
+RPID= WPID= W2PID=
 cleanup() {
     [ -n "$WPID" ] && kill "$WPID" 2>/dev/null
+    [ -n "$W2PID" ] && kill "$W2PID" 2>/dev/null
     [ -n "$RPID" ] && kill "$RPID" 2>/dev/null
     "$ROOT/scripts/pg_cluster.sh" stop "$dir" || true
 }
@@ -42,6 +47,7 @@ expect "a database with PostGIS" 0 $?
 
 cd "$T" || exit 1
 "$PEL" simulate -q "$ROOT/examples/scenario_small.json" --out sim || bad "simulate"
+"$PEL" simulate -q "$ROOT/examples/scenario_hard.json" --out hard || bad "simulate"
 lines=$(wc -l <sim/ais.nmea)
 
 # the writer: replay at a rate that makes it last about 15 s
@@ -61,6 +67,15 @@ WPID=$!
 # the analyst, until watch is done: each command timed
 slowest=0 rounds=0 failed=0 seen=""
 sleep 2
+# another file ingested beside watch, and a second watch, which waits for the first
+"$PEL" ingest -q --db "$url" hard/ais.nmea 2>ingest.err
+irc=$?
+ingest_while=$(kill -0 "$WPID" 2>/dev/null && echo 1)
+: >empty.nmea
+mkdir -p w2 && (cd w2 && exec "$PEL" watch -q --db "$url" --follow ../empty.nmea --once --alerts a.jsonl 2>../watch2.err) &
+W2PID=$!
+sleep 2
+w2_waits=$(kill -0 "$W2PID" 2>/dev/null && kill -0 "$WPID" 2>/dev/null && echo 1)
 while kill -0 "$WPID" 2>/dev/null; do
     rounds=$((rounds + 1))
     for cmd in "scan" "vessels --rank" "vessel 445110001" "tracks --format csv" "report --out rep"; do
@@ -78,21 +93,28 @@ done
 wait "$WPID"
 wrc=$?
 WPID=
+wait "$W2PID"
+w2rc=$?
+W2PID=
 wait "$RPID" 2>/dev/null
 RPID=
 expect "watch ran to the end of the feed" 0 "$wrc"
+expect "an ingest of another file beside watch exits 0" 0 "$irc"
+expect "  and ends while watch still runs" 1 "$ingest_while"
+expect "a second watch on the database waits while the first runs" 1 "$w2_waits"
+expect "  then ran (exit 0)" 0 "$w2rc"
 expect "every analyst command succeeded while watch wrote ($rounds rounds)" 0 "$failed"
 expect "no analyst command waited on the writer (slowest ${slowest} ms, under 10 s)" 1 "$([ "$slowest" -lt 10000 ] && echo 1)"
 grown=$(echo "$seen" | tr ' ' '\n' | grep -v '^$' | sort -n -u | wc -l)
 expect "the analyst saw the data grow while watch wrote (positions seen:$(echo "$seen" | cut -c1-60)...)" 1 \
     "$([ "$grown" -ge 2 ] && echo 1)"
 
-# nothing lost or doubled: the same file ingested into SQLite
-"$PEL" ingest -q --db s.db sim/ais.nmea || bad "ingest into SQLite"
+# nothing lost or doubled: the same files ingested into SQLite
+"$PEL" ingest -q --db s.db sim/ais.nmea hard/ais.nmea || bad "ingest into SQLite"
 "$PEL" vessels --db s.db >sq.vessels
 "$PEL" vessels --db "$url" >pg.vessels
 cmp -s sq.vessels pg.vessels
-expect "the vessels and their positions equal an SQLite ingest of the file" 0 $?
+expect "the vessels and their positions equal an SQLite ingest of the two files" 0 $?
 # the evidence names the input: the file here, watch's journal there (its
 # lines numbered as the file's)
 "$PEL" scan -q --db s.db | jq -c 'del(.finding_id)' | sed 's#"file":"[^"]*"#"file":"F"#g' >sq.f

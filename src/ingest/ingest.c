@@ -25,9 +25,10 @@
  * 'partial' is then always an interrupted one, never one being read by
  * someone else.  Readers (scan, tracks, report) take no lock.
  *
- * Several at once (st_parallel_ingest: PostgreSQL): ingests read and stage
- * side by side, and the writer's lock is taken for the track build only,
- * after the last commit; the build takes what is staged when it starts
+ * Several at once (st_parallel_ingest: PostgreSQL): ingests, and one live
+ * service (pel_live: pelorus watch, with a lock of its own, st_live_lock),
+ * read and stage side by side, and the writer's lock is taken for the track
+ * build only, after the last commit (the live service's: after each); the build takes what is staged when it starts
  * (what another ingest stages meanwhile, that one builds after it, since it
  * waits for the lock in turn).  What the global lock gave is kept so:
  *   - each input is locked (st_input_lock, dying with the process) before
@@ -1676,6 +1677,7 @@ struct pel_live {
     size_t nfeed;
     char *journal; /* the current journal's path, NULL when none */
     bool in_txn;   /* a transaction is open */
+    bool locked;   /* the writer's lock held throughout, or (g.parallel) the live service's */
 };
 
 static int live_msg(void *ud, const pel_ais_msg *m) {
@@ -1717,6 +1719,35 @@ static void live_free(pel_live *lv) {
     free(lv);
 }
 
+/* The tracks of what is staged (st_build_dirty), under the writer's lock:
+ * the one held throughout, or, where ingests may write beside the service,
+ * taken for the build (waiting for theirs) and given back. */
+static pel_status live_build(pel_live *lv, pel_ingest_stats *bs, pel_error *err) {
+    ing *g = &lv->g;
+    if (g->parallel && st_writer_begin(g->s, lv->o.on_wait, lv->o.ud, err) != PEL_OK)
+        return PEL_ERR_IO;
+    pel_status st = st_build_dirty(g->s, &lv->o, bs, err);
+    if (g->parallel)
+        st_writer_end(g->s);
+    return st;
+}
+
+/* The generation of what the service stages next, in the transaction
+ * under way (lv->in_txn); where ingests may write beside it, committed at
+ * once (its row is everyone's: not held while the lines come) and the
+ * next transaction begun. */
+static pel_status live_generation(pel_live *lv, pel_error *err) {
+    ing *g = &lv->g;
+    pel_status st = st_generation_next(g->s, &g->gen, err);
+    if (st == PEL_OK && g->parallel) {
+        st = st_commit(g->s, err);
+        lv->in_txn = false;
+        if (st == PEL_OK && (st = st_begin(g->s, err)) == PEL_OK)
+            lv->in_txn = true;
+    }
+    return st;
+}
+
 pel_status pel_live_open(pel_store *s, const pel_ingest_opts *o, pel_live **out, pel_error *err) {
     *out = NULL;
     if (st_readonly(s))
@@ -1744,19 +1775,24 @@ pel_status pel_live_open(pel_store *s, const pel_ingest_opts *o, pel_live **out,
         free(lv);
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the buffered positions");
     }
-    if (st_writer_begin(s, o ? o->on_wait : NULL, o ? o->ud : NULL, err) != PEL_OK) {
+    /* one live service a database; the writer's lock throughout, or, where
+     * ingests may write beside it, for each track build only */
+    void (*on_wait)(void *, const char *) = o ? o->on_wait : NULL;
+    void *ud = o ? o->ud : NULL;
+    if ((g->parallel ? st_live_lock(s, on_wait, ud, err) : st_writer_begin(s, on_wait, ud, err)) != PEL_OK) {
         live_free(lv);
         return PEL_ERR_IO;
     }
+    lv->locked = true;
     /* what a killed run staged becomes tracks first; then the state's tables */
-    pel_status st = st_build_dirty(s, &lv->o, NULL, err);
+    pel_status st = live_build(lv, NULL, err);
     if (st == PEL_OK)
         st = st_begin(s, err);
     lv->in_txn = st == PEL_OK;
     if (st == PEL_OK)
         st = st_live_setup(s, err);
     if (st == PEL_OK)
-        st = st_generation_next(s, &g->gen, err);
+        st = live_generation(lv, err);
     if (st != PEL_OK) {
         pel_live_close(lv);
         return st;
@@ -1866,7 +1902,7 @@ pel_status pel_live_commit(pel_live *lv, uint64_t upto, const char *const *state
     lv->in_txn = false;
     pel_ingest_stats bs = {0};
     if (st == PEL_OK)
-        st = st_build_dirty(g->s, &lv->o, &bs, err);
+        st = live_build(lv, &bs, err);
     /* built: a vessel heard again is marked for the next build again */
     if (st == PEL_OK && g->v) {
         memset(g->v, 0, g->vcap * sizeof *g->v);
@@ -1875,7 +1911,7 @@ pel_status pel_live_commit(pel_live *lv, uint64_t upto, const char *const *state
     if (st == PEL_OK && (st = st_begin(g->s, err)) == PEL_OK)
         lv->in_txn = true;
     if (st == PEL_OK)
-        st = st_generation_next(g->s, &g->gen, err);
+        st = live_generation(lv, err);
     g->now_ms = wall_ms();
     lv->st.vessels_built += bs.vessels_built;
     lv->st.duplicates += bs.duplicates;
@@ -1927,6 +1963,9 @@ void pel_live_close(pel_live *lv) {
         return;
     if (lv->in_txn)
         st_rollback(lv->g.s); /* what was not committed is in the journal */
-    st_writer_end(lv->g.s);
+    if (lv->locked && lv->g.parallel)
+        st_live_unlock(lv->g.s);
+    else if (lv->locked)
+        st_writer_end(lv->g.s);
     live_free(lv);
 }

@@ -27,6 +27,18 @@ typedef struct pg_stmt {
     const char *sql;
 } pg_stmt;
 
+/* The advisory lock keys, all of them here so that none is used twice
+ * ("pelorus" and a number; an input's own are 0x1... keys, pg_open.c):
+ *   the writer's (a session's: the track build, pg_writer_begin), the first
+ *   setup of a database (pg_open.c), numbering new inputs and new sources
+ *   (to the end of a transaction, pg_write.c), and the live service's (a
+ *   session's: one pelorus watch a database, pg_open.c). */
+#define WRITER_KEY "x'70656c6f72757301'::bigint"
+#define SETUP_KEY "x'70656c6f72757302'::bigint"
+#define INPUTS_KEY "x'70656c6f72757303'::bigint"
+#define SOURCES_KEY "x'70656c6f72757304'::bigint"
+#define LIVE_KEY "x'70656c6f72757305'::bigint"
+
 #define PG_MAX_STMT 160
 #define PG_MAX_PAR 20
 
@@ -38,6 +50,7 @@ typedef struct pg_store {
     bool in_tx;                       /* between begin and commit/rollback */
     unsigned tx;                      /* transactions begun so far: a cursor knows its own */
     bool writing;                     /* the writer's lock is held */
+    bool live;                        /* the live service's lock is held (pg_live_lock) */
     const pg_stmt *prep[PG_MAX_STMT]; /* prepared, by slot ("p<slot>") */
     int nprep;
     PGconn *rd; /* streaming cursors outside a transaction: a second connection, in a read-only transaction while

@@ -8,11 +8,13 @@
  * the table of functions (st_ops).
  *
  * The writer's lock: a session-level advisory lock (pg_advisory_lock) of
- * the database, held by an ingest while it builds tracks (several ingests
- * read and stage at once: parallel_ingest, src/ingest/ingest.c) and by
- * pelorus watch throughout, released by writer_end or when the connection
- * ends (a killed process included).  An input's lock: another advisory
- * lock, its key the first 60 bits of the input's SHA-256 (pg_input_lock).
+ * the database, held by an ingest or pelorus watch while it builds tracks
+ * (several ingests, and a watch, read and stage at once: parallel_ingest,
+ * src/ingest/ingest.c), released by writer_end or when the connection ends
+ * (a killed process included).  The live service's lock: one pelorus watch
+ * a database, held from its start to its end (pg_live_lock).  An input's
+ * lock: another advisory lock, its key the first 60 bits of the input's
+ * SHA-256 (pg_input_lock).  The keys: pg_internal.h.
  * Readers take no lock: PostgreSQL's MVCC gives them the last committed
  * state, never blocked by a writer.
  *
@@ -39,9 +41,6 @@
 #include "util/fail.h"
 
 #define PG_SCHEMA_VERSION 1
-/* advisory lock keys: the writer's, and the first setup of a database */
-#define WRITER_KEY "x'70656c6f72757301'::bigint"
-#define SETUP_KEY "x'70656c6f72757302'::bigint"
 #define PAGE 512 /* rows a FETCH brings */
 
 /* ---- parameters, results, errors ------------------------------------------------------ */
@@ -593,26 +592,57 @@ static int one_bool(PGconn *c, const char *sql, pel_error *err, const char *what
     return v;
 }
 
-pel_status pg_writer_begin(pel_store *base, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err) {
-    pg_store *s = pg_of(base);
+/* Takes the session's advisory lock key (an SQL bigint expression): at
+ * once when free, else on_wait is told what (when not NULL) and it waits.
+ * what also names the lock in an error. */
+static pel_status advisory_lock(pg_store *s, const char *key, const char *what,
+                                void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err) {
+    char sql[128], doing[96];
+    snprintf(doing, sizeof doing, "taking %s", what);
     if (pg_flush(s, err) != PEL_OK)
         return PEL_ERR_IO;
-    int got = one_bool(s->c, "SELECT pg_try_advisory_lock(" WRITER_KEY ")", err, "taking the writer's lock");
+    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%s)", key);
+    int got = one_bool(s->c, sql, err, doing);
     if (got < 0)
         return PEL_ERR_IO;
     if (!got) {
         if (on_wait)
-            on_wait(ud, "the database's writer lock (pg_advisory_lock)");
-        PGresult *r = PQexec(s->c, "SELECT pg_advisory_lock(" WRITER_KEY ")");
+            on_wait(ud, what);
+        snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%s)", key);
+        PGresult *r = PQexec(s->c, sql);
         bool ok = res_ok(r);
         if (!ok)
-            pg_error(s->c, r, err, "taking the writer's lock");
+            pg_error(s->c, r, err, doing);
         PQclear(r);
         if (!ok)
             return PEL_ERR_IO;
     }
+    return PEL_OK;
+}
+
+pel_status pg_writer_begin(pel_store *base, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err) {
+    pg_store *s = pg_of(base);
+    if (advisory_lock(s, WRITER_KEY, "the database's writer lock (pg_advisory_lock)", on_wait, ud, err) != PEL_OK)
+        return PEL_ERR_IO;
     s->writing = true;
     return PEL_OK;
+}
+
+static pel_status pg_live_lock(pel_store *base, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err) {
+    pg_store *s = pg_of(base);
+    if (advisory_lock(s, LIVE_KEY, "another pelorus watch's lock on the database (pg_advisory_lock)", on_wait, ud,
+                      err) != PEL_OK)
+        return PEL_ERR_IO;
+    s->live = true;
+    return PEL_OK;
+}
+
+static void pg_live_unlock(pel_store *base) {
+    pg_store *s = pg_of(base);
+    if (!s->live)
+        return;
+    run_on(s->c, "SELECT pg_advisory_unlock(" LIVE_KEY ")");
+    s->live = false;
 }
 
 void pg_writer_end(pel_store *base) {
@@ -741,6 +771,8 @@ static const st_ops pg_ops = {
     .live_alert_put = pg_live_alert_put,
     .live_alert_drop = pg_live_alert_drop,
     .live_journals = pg_live_journals,
+    .live_lock = pg_live_lock,
+    .live_unlock = pg_live_unlock,
     .inputs_each = pg_inputs_each,
     .case_setup = pg_no_op, /* the tables are in the schema */
     .case_add = pg_case_add,

@@ -23,9 +23,6 @@ static void copy_text(char *dst, size_t cap, const char *t) {
 
 /* ---- inputs ---------------------------------------------------------------------------- */
 
-/* advisory locks (to the end of a transaction) numbering new inputs and sources, besides pg_open.c's */
-#define INPUTS_KEY "x'70656c6f72757303'::bigint"
-#define SOURCES_KEY "x'70656c6f72757304'::bigint"
 #define NOW_TEXT "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 pel_status pg_input_find_done(pel_store *base, const char *sha256, const char *format, const char *settings,

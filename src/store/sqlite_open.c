@@ -475,6 +475,16 @@ static void sq_input_unlock(pel_store *base, const char *sha256) {
     (void)base, (void)sha256;
 }
 
+/* (the live service holds the writer's lock throughout here) */
+static pel_status sq_live_lock(pel_store *base, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err) {
+    (void)base, (void)on_wait, (void)ud, (void)err;
+    return PEL_OK;
+}
+
+static void sq_live_unlock(pel_store *base) {
+    (void)base;
+}
+
 static pel_status sq_staged_drop(pel_store *base, uint32_t mmsi, const int64_t *ids, size_t n, pel_error *err) {
     (void)base, (void)mmsi, (void)ids, (void)n, (void)err;
     return PEL_OK;
@@ -553,6 +563,8 @@ static const st_ops sq_ops = {
     .live_alert_put = sq_live_alert_put,
     .live_alert_drop = sq_live_alert_drop,
     .live_journals = sq_live_journals,
+    .live_lock = sq_live_lock,
+    .live_unlock = sq_live_unlock,
     .inputs_each = sq_inputs_each,
     .case_setup = sq_case_setup,
     .case_add = sq_case_add,

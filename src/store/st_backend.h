@@ -164,6 +164,12 @@ struct st_ops {
     pel_status (*live_alert_drop)(pel_store *s, const char *id, pel_error *err);
     pel_status (*live_journals)(pel_store *s, int (*cb)(void *ud, int64_t id, const char *path, uint64_t done),
                                 void *ud, pel_error *err);
+    /* one live service a database: held from pel_live_open to its close
+     * where ingests may write beside it (parallel_ingest), which then takes
+     * the writer's lock for its track builds only; elsewhere a no-op (the
+     * service holds the writer's lock throughout) */
+    pel_status (*live_lock)(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
+    void (*live_unlock)(pel_store *s);
 
     /* inputs as rows; cases imported (store.h, "cases") */
     pel_status (*inputs_each)(pel_store *s, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err);

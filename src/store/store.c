@@ -299,6 +299,14 @@ pel_status st_live_journals(pel_store *s, int (*cb)(void *ud, int64_t id, const 
     return s->ops->live_journals(s, cb, ud, err);
 }
 
+pel_status st_live_lock(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err) {
+    return s->ops->live_lock(s, on_wait, ud, err);
+}
+
+void st_live_unlock(pel_store *s) {
+    s->ops->live_unlock(s);
+}
+
 /* ---- watchlists ------------------------------------------------------------------------------- */
 
 pel_status st_wl_setup(pel_store *s, pel_error *err) {

@@ -520,6 +520,16 @@ pel_status st_live_alert_drop(pel_store *s, const char *id, pel_error *err);
 pel_status st_live_journals(pel_store *s, int (*cb)(void *ud, int64_t id, const char *path, uint64_t done), void *ud,
                             pel_error *err);
 
+/* One live service a database, where ingests may write beside it
+ * (st_parallel_ingest): st_live_lock waits (on_wait told once, may be NULL)
+ * for another's to end, and holds the store's lock until st_live_unlock or
+ * the connection ends (a killed process included); the service then takes
+ * the writer's lock (st_writer_begin) for its track builds only.  Where
+ * ingests may not, both are no-ops: the service holds the writer's lock
+ * from start to end.  PEL_OK, or PEL_ERR_IO with err filled. */
+pel_status st_live_lock(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
+void st_live_unlock(pel_store *s);
+
 /* ---- watchlists ---------------------------------------------------------------------------- */
 
 /* Makes the store ready to hold watchlists (a writing store). */
