@@ -40,13 +40,15 @@ $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c $< -o $@
 
-# the PostgreSQL schema, embedded in the backend (pg_open.c) as a C string
-$(BUILD)/gen/pg_schema_sql.h: src/store/pg_schema.sql
+# the PostgreSQL schema and its migrations, embedded in the backend
+# (pg_open.c) as C strings: src/store/pg_X.sql as pg_X_sql[]
+PG_SQL_H := $(patsubst src/store/%.sql,$(BUILD)/gen/%_sql.h,src/store/pg_schema.sql $(wildcard src/store/pg_migrate_*.sql))
+$(BUILD)/gen/pg_%_sql.h: src/store/pg_%.sql
 	@mkdir -p $(dir $@)
-	{ echo 'static const char pg_schema_sql[] = {'; od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	{ echo 'static const char pg_$*_sql[] = {'; od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '0};'; } >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/src/store/pg_open.o: $(BUILD)/gen/pg_schema_sql.h
+$(BUILD)/src/store/pg_open.o: $(PG_SQL_H)
 
 $(BUILD)/libpelorus.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -113,7 +115,7 @@ bench: $(BUILD)/pelorus
 	$(BUILD)/match_bench
 
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=c17 $(CPPFLAGS)
-fuzz: $(BUILD)/gen/pg_schema_sql.h
+fuzz: $(PG_SQL_H)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_decode fuzz/fuzz_decode.c $(LIB_SRC) $(LDLIBS)
 	@echo "run: build-fuzz/fuzz_decode -max_total_time=600 build-fuzz/corpus fuzz/corpus"

@@ -15,7 +15,11 @@
 # layers; the replica serving the read-only commands and refusing writes;
 # a month detached, dumped, dropped (the other month's scan unchanged),
 # restored and attached again (the full scan unchanged); pg_dump and
-# pg_restore, pg_basebackup, pg_dumpall --roles-only; the schema version.
+# pg_restore, pg_basebackup, pg_dumpall --roles-only; the schema version:
+# an upgrade (a database taken back to version 1 by
+# tests/data/pg_migrate/downgrade_2.sql) refused to the analyst and the
+# ingest role, migrated by the owner's ingest, and by the owner's psql;
+# a newer version refused.
 # Prints "ok ..." / "FAIL ..." lines and "pg-deploy: N passed, M failed";
 # the commands and their output go to $LOG (default /tmp/pg_deploy_check.log).
 # Not in make test: it opens a TCP port on 127.0.0.1 for the run.
@@ -139,7 +143,7 @@ expect_fail "the ingest role cannot make the schema (the first open is the owner
 expect_fail "a reading command refuses a database without the schema" "schema" "$PEL" vessels --db "$ALICE"
 expect_ok "the owner's first ingest sets the schema up" "$PEL" ingest -q --db "$OWNER" "$W/first.nmea"
 v=$(sqld ais -c "SELECT value FROM pelorus.meta WHERE key = 'schema_version'")
-[ "$v" = 1 ] && ok "schema_version 1" || bad "schema_version is '$v'"
+[ "$v" = 2 ] && ok "schema_version 2" || bad "schema_version is '$v'"
 expect_ok "pg_roles.sql loaded by the owner (the group roles made already)" \
     psql "$OWNER" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_roles.sql
 # a second database: the schema loaded by hand by a DBA, then the roles
@@ -340,8 +344,31 @@ expect_ok "pg_basebackup, plain" pg_basebackup -d "postgresql://replicator@127.0
     -D "$W/base" -Fp -X stream -c fast
 expect_ok "pg_verifybackup of the plain one" "$PG_BIN/pg_verifybackup" "$W/base"
 
-# ---- 9. the schema version
-sqld ais_restored -c "UPDATE pelorus.meta SET value = '2' WHERE key = 'schema_version'" >>"$LOG" 2>&1
+# ---- 9. the schema version: upgrades (as from a database of an older pelorus)
+RST_OWNER=postgresql://ais_owner@127.0.0.1:$port/ais_restored
+for how in ingest psql; do
+    expect_ok "ais_restored taken back to version 1 (tests/data/pg_migrate/downgrade_2.sql)" \
+        psql "$RST_OWNER" -X -q -v ON_ERROR_STOP=1 -f tests/data/pg_migrate/downgrade_2.sql
+    if [ $how = ingest ]; then
+        expect_fail "version 1: the analyst's read refused, naming the owner" \
+            "once as the schema's owner (ais_owner) to migrate it" \
+            "$PEL" vessels --db "postgresql://alice@127.0.0.1:$port/ais_restored"
+        expect_fail "version 1: the ingest role's write refused" "only the schema's owner (ais_owner) may migrate it" \
+            "$PEL" ingest -q --db "postgresql://feeder@127.0.0.1:$port/ais_restored" "$W/day31.nmea"
+        expect_ok "a backup before the upgrade" pg_dump -d "$RST_OWNER" -Fc -f "$W/pre-upgrade.dump"
+        expect_ok "the owner's ingest migrates it" "$PEL" ingest -q --db "$RST_OWNER" "$W/first.nmea"
+    else
+        expect_ok "the owner's psql migrates it" psql "$RST_OWNER" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_migrate_1.sql
+        expect_fail "the migration run again is refused" "takes schema version 1 to 2, and this database is at version 2" \
+            psql "$RST_OWNER" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_migrate_1.sql
+    fi
+    v=$(sqld ais_restored -c "SELECT value FROM pelorus.meta WHERE key = 'schema_version'")
+    [ "$v" = 2 ] && ok "migrated ($how): schema_version 2" || bad "migrated ($how): schema_version is '$v'"
+done
+"$PEL" scan -q --db "postgresql://alice@127.0.0.1:$port/ais_restored" -o "$W/migrated.jsonl" 2>>"$LOG"
+cmp -s "$W/pre-dump.jsonl" "$W/migrated.jsonl" && ok "the migrated database's scan as the original's" ||
+    bad "the migrated database's scan differs"
+sqld ais_restored -c "UPDATE pelorus.meta SET value = '3' WHERE key = 'schema_version'" >>"$LOG" 2>&1
 expect_fail "a newer schema version refused" "newer than this Pelorus" \
     "$PEL" vessels --db "postgresql://alice@127.0.0.1:$port/ais_restored"
 

@@ -4,7 +4,7 @@
 # (scripts/pg_cluster.sh) in a temporary directory, stopped by a trap on
 # any exit, a failed check included.  It loads both files into a new
 # database with PostGIS and checks:
-#   1. the schema version row is 1; every table exists;
+#   1. the schema version row is 2; every table exists;
 #   2. chunks is partitioned by range of t0; chunk_months makes the months
 #      asked for (2024-02..2024-04: 3) and nothing when called again; a chunk
 #      of 2024-03-15 lands in March's partition; one crossing a month's end,
@@ -65,7 +65,7 @@ check "pg_roles.sql loads" "" "$(psql "$db" -X -q -v ON_ERROR_STOP=1 -f src/stor
 check "pg_roles.sql loads twice (roles exist)" "" "$(psql "$db" -X -q -v ON_ERROR_STOP=1 -f src/store/pg_roles.sql 2>&1)"
 
 # ---- 1. version and tables
-check "schema version 1" "1" "$(q "SELECT value FROM pelorus.meta WHERE key = 'schema_version'")"
+check "schema version 2" "2" "$(q "SELECT value FROM pelorus.meta WHERE key = 'schema_version'")"
 for t in meta inputs sources chunks staging vessels segments identities voyages coverage watchlists watch_entries \
     reviews case_imports case_findings track_days findings; do
     check "table $t" "pelorus.$t" "$(q "SELECT to_regclass('pelorus.$t')")"

@@ -36,6 +36,7 @@ suite pg-schema tests/pg_schema_test.sh
 suite pg-backend tests/pg_backend_test.sh
 suite pg-watch-readers tests/pg_watch_readers_test.sh
 suite pg-qgis tests/pg_qgis_test.sh
+suite pg-migrate tests/pg_migrate_test.sh
 suite memory tests/memory_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh

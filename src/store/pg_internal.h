@@ -30,7 +30,7 @@ typedef struct pg_stmt {
 /* The advisory lock keys, all of them here so that none is used twice
  * ("pelorus" and a number; an input's own are 0x1... keys, pg_open.c):
  *   the writer's (a session's: the track build, pg_writer_begin), the first
- *   setup of a database (pg_open.c), numbering new inputs and new sources
+ *   setup or migration of a database (pg_open.c), numbering new inputs and new sources
  *   (to the end of a transaction, pg_write.c), and the live service's (a
  *   session's: one pelorus watch a database, pg_open.c). */
 #define WRITER_KEY "x'70656c6f72757301'::bigint"

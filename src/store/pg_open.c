@@ -2,7 +2,8 @@
  * pg_open.c -- the PostgreSQL backend (docs/schema.md, "PostgreSQL"):
  * connecting with a libpq connection string, setting up the schema
  * "pelorus" in an empty database (src/store/pg_schema.sql, embedded at
- * build time) and checking the version of one set up already, statements
+ * build time), checking the version of one set up already and migrating
+ * an older one (src/store/pg_migrate_V.sql, embedded too), statements
  * prepared at first use, parameters and results, staged rows written with
  * binary COPY, cursors, transactions, generations, the writer's lock, and
  * the table of functions (st_ops).
@@ -27,7 +28,7 @@
  *
  * Limits: texts are sent as they are, so a database whose encoding is not
  * SQL_ASCII refuses bytes that are not valid in it (the SQLite backend
- * stores any bytes).  Schema version 1 only: there are no migrations yet.
+ * stores any bytes).
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -36,11 +37,12 @@
 #include <string.h>
 
 #include "pg_internal.h"
-#include "pg_schema_sql.h" /* pg_schema_sql[]: src/store/pg_schema.sql (Makefile) */
+#include "pg_migrate_1_sql.h" /* pg_migrate_1_sql[]: src/store/pg_migrate_1.sql (Makefile) */
+#include "pg_schema_sql.h"    /* pg_schema_sql[]: src/store/pg_schema.sql (Makefile) */
 #include "track/trk.h"
 #include "util/fail.h"
 
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 #define PAGE 512 /* rows a FETCH brings */
 
 /* ---- parameters, results, errors ------------------------------------------------------ */
@@ -820,6 +822,15 @@ static const char *conn_msg(PGconn *c, char *buf, size_t cap) {
     return buf;
 }
 
+/* migrations[v] brings a database of schema version v to v + 1: the file
+ * src/store/pg_migrate_V.sql, one transaction of its own (BEGIN ... COMMIT)
+ * that updates the version with its changes and refuses a database of
+ * another version (docs/schema.md, "PostgreSQL").  NULL: no migration from
+ * v, such a database is refused, untouched. */
+static const char *const migrations[PG_SCHEMA_VERSION] = {
+    [1] = pg_migrate_1_sql,
+};
+
 /* Sets up the schema in a database without it, once however many open it
  * at the same time (an advisory lock; the schema is one transaction). */
 static pel_status set_up(pg_store *s, pel_error *err) {
@@ -849,6 +860,94 @@ static pel_status set_up(pg_store *s, pel_error *err) {
             if (st != PEL_OK)
                 run_on(s->c, "ROLLBACK");
         }
+    }
+    run_on(s->c, "SELECT pg_advisory_unlock(" SETUP_KEY ")");
+    return st;
+}
+
+/* The schema version in meta into *v; PEL_ERR_FORMAT with err filled
+ * when there is none. */
+static pel_status read_version(pg_store *s, long long *v, pel_error *err) {
+    PGresult *r = PQexec(s->c, "SELECT value FROM pelorus.meta WHERE key = 'schema_version'");
+    bool ok = res_ok(r) && PQntuples(r) == 1;
+    if (ok)
+        *v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return ok ? PEL_OK
+              : pel_fail(err, PEL_ERR_FORMAT, "%s: not a Pelorus database (its meta has no schema_version)", s->name);
+}
+
+/* The owner of the schema pelorus into owner and the session's user into
+ * user (cap bytes each), and whether the session may act as the owner of
+ * the schema and of every relation in it, as a migration must: 1 yes, 0
+ * no, -1 with err filled. */
+static int may_migrate(pg_store *s, char *owner, char *user, size_t cap, pel_error *err) {
+    PGresult *r = PQexec(s->c, "SELECT n.nspowner::regrole, current_user, pg_has_role(n.nspowner, 'USAGE')"
+                               " AND coalesce((SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c"
+                               " WHERE c.relnamespace = n.oid), true)"
+                               " FROM pg_namespace n WHERE n.nspname = 'pelorus'");
+    int may = -1;
+    if (res_ok(r) && PQntuples(r) == 1) {
+        snprintf(owner, cap, "%s", PQgetvalue(r, 0, 0));
+        snprintf(user, cap, "%s", PQgetvalue(r, 0, 1));
+        may = PQgetvalue(r, 0, 2)[0] == 't';
+    } else
+        pg_error(s->c, r, err, "migrating the database: reading the schema's owner");
+    PQclear(r);
+    return may;
+}
+
+/* Brings an older database to PG_SCHEMA_VERSION by its migrations in turn,
+ * each in one transaction, under the setup's advisory lock: however many
+ * open it at the same time, one migrates and the others find it done.
+ * Refused, the database left as it was, when a version has no migration,
+ * when the session may not act as the schema's owner (an ingest role: the
+ * message says who must run what), or when a migration fails (rolled back
+ * whole; the steps committed before it stay). */
+static pel_status migrate(pg_store *s, pel_error *err) {
+    if (!run_on(s->c, "SELECT pg_advisory_lock(" SETUP_KEY ")"))
+        return pg_error(s->c, NULL, err, "migrating the database");
+    pel_status st;
+    long long v;
+    while ((st = read_version(s, &v, err)) == PEL_OK && v < PG_SCHEMA_VERSION) {
+        if (v < 1 || !migrations[v]) {
+            st = pel_fail(err, PEL_ERR_FORMAT,
+                          "%s: schema version %lld, older than this Pelorus reads (%d), and there is no migration "
+                          "from it; left untouched",
+                          s->name, v, PG_SCHEMA_VERSION);
+            break;
+        }
+        char owner[128], user[128];
+        int may = may_migrate(s, owner, user, sizeof owner, err);
+        if (may < 0) {
+            st = PEL_ERR_IO;
+            break;
+        }
+        if (!may) {
+            st = pel_fail(err, PEL_ERR_FORMAT,
+                          "%s: schema version %lld, older than this Pelorus reads (%d), and only the schema's owner "
+                          "(%s) may migrate it, not %s: run pelorus ingest once as %s, or psql -f "
+                          "src/store/pg_migrate_%lld.sql as %s (docs/deployment.md, \"Upgrades\"); left untouched",
+                          s->name, v, PG_SCHEMA_VERSION, owner, user, owner, v, owner);
+            break;
+        }
+        PGresult *r = PQexec(s->c, migrations[v]);
+        if (!res_ok(r)) {
+            char what[320];
+            snprintf(what, sizeof what, "%s: migrating schema version %lld to %lld (left at %lld)", s->name, v, v + 1,
+                     v);
+            st = pg_error(s->c, r, err, what);
+            PQclear(r);
+            run_on(s->c, "ROLLBACK");
+            break;
+        }
+        PQclear(r);
+        long long now;
+        if ((st = read_version(s, &now, err)) == PEL_OK && now != v + 1)
+            st = pel_fail(err, PEL_ERR_FORMAT, "%s: migrating schema version %lld: the version is %lld after it",
+                          s->name, v, now);
+        if (st != PEL_OK)
+            break;
     }
     run_on(s->c, "SELECT pg_advisory_unlock(" SETUP_KEY ")");
     return st;
@@ -884,24 +983,36 @@ pel_store *pg_open(const char *conninfo, bool readonly, pel_error *err) {
         pg_close(&s->base);
         return NULL;
     }
-    PGresult *r = PQexec(s->c, "SELECT value FROM pelorus.meta WHERE key = 'schema_version'");
-    if (!res_ok(r) || PQntuples(r) != 1) {
-        PQclear(r);
-        return open_fail(s, err, PEL_ERR_FORMAT, "%s: not a Pelorus database (its meta has no schema_version)",
-                         s->name);
+    long long v;
+    if (read_version(s, &v, err) != PEL_OK) {
+        pg_close(&s->base);
+        return NULL;
     }
-    long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
+    if (v >= 1 && v < PG_SCHEMA_VERSION && migrations[v] && !readonly) {
+        if (migrate(s, err) != PEL_OK || read_version(s, &v, err) != PEL_OK) {
+            pg_close(&s->base);
+            return NULL;
+        }
+    }
     if (v > PG_SCHEMA_VERSION)
         return open_fail(s, err, PEL_ERR_FORMAT,
                          "%s: schema version %lld, newer than this Pelorus reads (%d): use a newer pelorus; left "
                          "untouched",
                          s->name, v, PG_SCHEMA_VERSION);
-    if (v < PG_SCHEMA_VERSION)
+    if (v < PG_SCHEMA_VERSION && (v < 1 || !migrations[v]))
         return open_fail(s, err, PEL_ERR_FORMAT,
                          "%s: schema version %lld, older than this Pelorus reads (%d), and there is no migration from "
                          "it; left untouched",
                          s->name, v, PG_SCHEMA_VERSION);
+    if (v < PG_SCHEMA_VERSION) { /* a reading command: never migrates */
+        char owner[128] = "", user[128];
+        if (may_migrate(s, owner, user, sizeof owner, err) < 0)
+            snprintf(owner, sizeof owner, "?");
+        return open_fail(s, err, PEL_ERR_FORMAT,
+                         "%s: schema version %lld, older than this Pelorus reads (%d): run a writing command (pelorus "
+                         "ingest) once as the schema's owner (%s) to migrate it; left untouched",
+                         s->name, v, PG_SCHEMA_VERSION, owner);
+    }
     return &s->base;
 }
 

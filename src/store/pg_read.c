@@ -268,7 +268,7 @@ st_iter *pg_chunks(pel_store *base, const st_area *a, pel_error *err) {
 pel_status pg_coverage_add(pel_store *base, const st_cov_add *rows, size_t n, pel_error *err) {
     static const pg_stmt q = {
         "INSERT INTO coverage SELECT cell, station, hour, sum(positions), bit_or(seen), bit_or(slots)"
-        " FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[], $6::integer[])"
+        " FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::bigint[], $6::smallint[])"
         " AS u(cell, station, hour, positions, seen, slots) GROUP BY cell, station, hour"
         " ORDER BY cell, station, hour" /* rows locked in key order: ingests at once never deadlock */
         " ON CONFLICT (cell, station, hour) DO UPDATE SET positions = coverage.positions + excluded.positions,"

@@ -1,4 +1,4 @@
--- pg_schema.sql -- the PostgreSQL backend's schema, version 1 (issue 15):
+-- pg_schema.sql -- the PostgreSQL backend's schema, version 2 (issue 15):
 -- a team's shared archive of what an SQLite pelorus.db holds (docs/schema.md),
 -- in the schema "pelorus" of a database that has PostGIS.
 --
@@ -30,8 +30,9 @@
 --
 -- Migrations: meta.schema_version is raised by each change an older
 -- backend would misread, with a file pg_migrate_V.sql bringing V to V + 1
--- in one transaction (docs/schema.md, "PostgreSQL").  This is version 1:
--- there are none yet.
+-- in one transaction (docs/schema.md, "PostgreSQL").  This is version 2: a
+-- database set up by it is what pg_migrate_1.sql makes of a version 1 one
+-- (the coverage map's positions integer and slots smallint).
 
 BEGIN;
 
@@ -51,7 +52,7 @@ CREATE TABLE meta (
     key text PRIMARY KEY,
     value text NOT NULL
 );
-INSERT INTO meta VALUES ('schema_version', '1'), ('generation', '0');
+INSERT INTO meta VALUES ('schema_version', '2'), ('generation', '0');
 
 -- ---- inputs and sources (docs/schema.md, "Tables")
 
@@ -221,14 +222,22 @@ CREATE TABLE voyages (
 );
 
 -- the coverage map (docs/coverage.md); seen is a 64-bit set, stored as bigint
--- (two's complement)
+-- (two's complement).  A row per cell, station and hour, the largest table
+-- per position, so no byte is wasted (since version 2): 26 bytes of
+-- columns with no alignment padding (bigint after four integers), 56 with
+-- the row's header.  positions is at most what a receiver can hear in an
+-- hour (AIS carries 2 x 2,250 slots a minute: 270,000 an hour), far below
+-- integer's 2,147,483,647 (a sum past it is refused, never wrapped); slots
+-- is six bits (a bit per ten-minute slot), cell under 4,147,200 (1,440
+-- bands of 2,880 columns) and hour a Unix hour (integer until the year
+-- 246,000); station is a sources.id (integer, as there).
 CREATE TABLE coverage (
     cell integer NOT NULL,
     station integer NOT NULL,
     hour integer NOT NULL,
-    positions bigint NOT NULL,
+    positions integer NOT NULL,
     seen bigint NOT NULL,
-    slots integer NOT NULL,
+    slots smallint NOT NULL,
     PRIMARY KEY (cell, station, hour)
 );
 
