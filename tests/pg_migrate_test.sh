@@ -150,6 +150,12 @@ n0=$(log_count)
 psql "$(uri oldc)&application_name=holder" -X -q -c "SELECT pg_advisory_lock($KEY)" -c "SELECT pg_sleep(60)" \
     >/dev/null 2>&1 &
 holder=$!
+# the holder has the lock before the opens start (else they may migrate first)
+for _ in $(seq 100); do
+    [ "$(sql "$conn" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+        WHERE d.datname = 'oldc' AND l.locktype = 'advisory' AND l.granted")" = 1 ] && break
+    sleep 0.1
+done
 "$PEL" ingest -q --db "$(uri oldc ais_owner)" "$in" >"$T/c1.out" 2>&1 &
 p1=$!
 "$PEL" ingest -q --db "$(uri oldc ais_owner)" "$T/more.nmea" >"$T/c2.out" 2>&1 &
