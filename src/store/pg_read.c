@@ -263,39 +263,80 @@ st_iter *pg_chunks(pel_store *base, const st_area *a, pel_error *err) {
 
 /* ---- the coverage map ------------------------------------------------------------------------ */
 
-/* Each row of the batch added to its row (made when new), in one statement
- * (rows of one key summed first: ON CONFLICT takes a key once). */
+/* PostgreSQL's binary form of a one-dimensional array of n integers of
+ * width 2, 4 or 8 bytes (int2, int4, int8), without NULLs, as array_recv
+ * reads it: the number of dimensions, a has-NULLs flag, the element type;
+ * the dimension's length and lower bound; then each element as its length
+ * and its bytes.  All big-endian.  The header is written here, the elements
+ * by cov_put; malloc'd (the caller frees), NULL when memory runs out. */
+typedef struct cov_array {
+    unsigned char *b;
+    size_t len;
+    int width;
+} cov_array;
+
+static void put_be(unsigned char *p, uint64_t x, int width) {
+    for (int i = width; i-- > 0; x >>= 8)
+        p[i] = (unsigned char)x;
+}
+
+static bool cov_array_new(cov_array *a, size_t n, int width) {
+    static const uint32_t oid[9] = {[2] = 21, [4] = 23, [8] = 20}; /* int2, int4, int8 */
+    a->width = width;
+    a->len = 0;
+    if (!(a->b = malloc(20 + n * (size_t)(4 + width))))
+        return false;
+    uint32_t head[5] = {1, 0, oid[width], (uint32_t)n, 1};
+    for (int k = 0; k < 5; k++)
+        put_be(a->b + 4 * k, head[k], 4);
+    a->len = 20;
+    return true;
+}
+
+static void cov_put(cov_array *a, uint64_t x) {
+    put_be(a->b + a->len, (uint64_t)a->width, 4);
+    put_be(a->b + a->len + 4, x, a->width);
+    a->len += 4 + (size_t)a->width;
+}
+
+/* Each row of the batch added to its row (made when new), in one statement.
+ * The rows come each key once and in key order (st_coverage_add), so they
+ * are neither summed nor sorted here: ON CONFLICT takes a key once, and the
+ * rows are locked in key order, so ingests at once never deadlock (ORDER BY
+ * keeps that order whatever the plan; the input sorted already, it costs a
+ * pass).  The columns go as binary arrays: the server parses no text. */
 pel_status pg_coverage_add(pel_store *base, const st_cov_add *rows, size_t n, pel_error *err) {
     static const pg_stmt q = {
-        "INSERT INTO coverage SELECT cell, station, hour, sum(positions), bit_or(seen), bit_or(slots)"
+        "INSERT INTO coverage SELECT cell, station, hour, positions, seen, slots"
         " FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::bigint[], $6::smallint[])"
-        " AS u(cell, station, hour, positions, seen, slots) GROUP BY cell, station, hour"
-        " ORDER BY cell, station, hour" /* rows locked in key order: ingests at once never deadlock */
+        " AS u(cell, station, hour, positions, seen, slots) ORDER BY cell, station, hour"
         " ON CONFLICT (cell, station, hour) DO UPDATE SET positions = coverage.positions + excluded.positions,"
         " seen = coverage.seen | excluded.seen, slots = coverage.slots | excluded.slots"};
+    static const int width[6] = {4, 4, 4, 4, 8, 2};
     if (!n)
         return PEL_OK;
-    char *col[6];
-    size_t len[6] = {0}, cap = n * 22 + 3;
+    cov_array col[6] = {{0}};
     pel_status st = PEL_OK;
     for (int k = 0; k < 6; k++)
-        if (!(col[k] = malloc(cap)))
+        if (!cov_array_new(&col[k], n, width[k]))
             st = no_memory(err, "writing the coverage");
     for (size_t i = 0; i < n && st == PEL_OK; i++) {
         const st_cov_add *r = &rows[i];
-        long long v[6] = {r->cell, r->station, r->hour, r->positions, (long long)r->seen, r->slots};
+        /* a count past int4's range (never: a cell, station and hour
+         * hears at most about 270,000 messages) is held at its top, for
+         * the column to refuse the sum rather than take a negative one */
+        uint32_t pos = r->positions > INT32_MAX ? INT32_MAX : r->positions;
+        uint64_t v[6] = {r->cell, r->station, (uint64_t)r->hour, pos, r->seen, r->slots};
         for (int k = 0; k < 6; k++)
-            len[k] += (size_t)snprintf(col[k] + len[k], cap - len[k], "%c%lld", i ? ',' : '{', v[k]);
+            cov_put(&col[k], v[k]);
     }
     pg_par p = {0};
-    for (int k = 0; k < 6 && st == PEL_OK; k++) {
-        snprintf(col[k] + len[k], cap - len[k], "}");
-        pg_par_text(&p, col[k]);
-    }
+    for (int k = 0; k < 6 && st == PEL_OK; k++)
+        pg_par_bin(&p, col[k].b, col[k].len);
     if (st == PEL_OK)
         st = pg_defer(pg_of(base), &q, &p, err, "writing the coverage");
     for (int k = 0; k < 6; k++)
-        free(col[k]);
+        free(col[k].b);
     return st;
 }
 

@@ -284,7 +284,9 @@ typedef struct st_cov_add {
 } st_cov_add;
 
 /* Adds n counts in the current transaction, each as the comment above
- * says.  rows is borrowed for the call. */
+ * says: each key (cell, station, hour) once, in key order (cell, station,
+ * hour ascending; st_cov_acc_flush gives them so).  rows is borrowed for
+ * the call. */
 pel_status st_coverage_add(pel_store *s, const st_cov_add *rows, size_t n, pel_error *err);
 
 /* A count of the map: one cell, station and hour. */
