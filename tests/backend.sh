@@ -22,6 +22,9 @@
 #                         schema pelorus first on the search path); rows as
 #                         sqlite3 prints them (a|b), errors to stderr
 #   be_uri PATH           pg mode: PATH's database made sure of, its URI
+# In pg mode BE_DIR is the cluster's directory and PELORUS_TEST_PGCONN its
+# conninfo URI (database postgres, the superuser); what a suite mounts under
+# BE_DIR (a tablespace's tmpfs) is unmounted by the trap (be_stop).
 BE=${PELORUS_TEST_BACKEND:-sqlite}
 be_pg() { [ "$BE" = pg ]; }
 be_na() { echo "n/a $BE_SUITE (sqlite file): $1: $2"; }
@@ -38,7 +41,7 @@ be_start() {
     esac
     BE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
     BE_DIR=$(mktemp -d /tmp/pelorus-be.XXXXXX)
-    trap '"$BE_ROOT/scripts/pg_cluster.sh" stop "$BE_DIR" >/dev/null 2>&1; rm -rf "$BE_DIR"' EXIT
+    trap 'be_stop' EXIT
     trap 'exit 1' INT TERM HUP
     local conn
     if ! conn=$("$BE_ROOT/scripts/pg_cluster.sh" start "$BE_DIR") ||
@@ -53,6 +56,14 @@ be_start() {
     PELORUS_TEST_PEL=$(realpath "$PEL")
     PEL=$BE_ROOT/tests/pel_pg.sh
     echo "(backend: PostgreSQL, a cluster in $BE_DIR)"
+}
+
+# be_stop: the cluster stopped, what a suite mounted in its directory (a
+# tablespace's tmpfs) unmounted, the directory removed
+be_stop() {
+    "$BE_ROOT/scripts/pg_cluster.sh" stop "$BE_DIR" >/dev/null 2>&1
+    awk -v d="$BE_DIR/" 'index($2, d) == 1 { print $2 }' /proc/mounts | while read -r m; do umount "$m"; done
+    rm -rf "$BE_DIR"
 }
 
 be_uri() { "$BE_ROOT/tests/pel_pg.sh" --uri "$1"; }
