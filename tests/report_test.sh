@@ -7,12 +7,18 @@
 # call signs, destinations with < > & " ' and U+2028) escaped in every file
 # yet read back exactly.  Uses a template of its own (so it does not depend
 # on data/web/), and also the shipped one when data/web/report.html exists.
+# PELORUS_TEST_BACKEND=pg runs it on a throwaway PostgreSQL cluster
+# (tests/backend.sh), every check and value the same, none left out (the
+# coverage cells counted with psql instead of sqlite3; the database "ys.db"
+# is named as the file is).
 # Usage: tests/report_test.sh [BUILD]  (default build).  Prints
 # "report: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${1:-${BUILD:-build}}
 PEL=$BUILD/pelorus
+. tests/backend.sh
+be_start report
 T=$BUILD/report-test
 rm -rf "$T"; mkdir -p "$T"
 pass=0 fail=0
@@ -165,7 +171,7 @@ data_of "$O/report.html" >"$T/data.json"; expect "report.html holds the data JSO
 expect "data: top-level members" "title version database period weights vessels findings tracks zones ports coverage stats licences" \
     "$(jq -r 'keys_unsorted | join(" ")' "$T/data.json")"
 expect "data: the coverage layer, a cell per cell heard, each [lat0, lon0, lat1, lon1, share, hours]" \
-    "$(sqlite3 "$DB" "select count(distinct cell) from coverage") false true" \
+    "$(be_sql "$DB" "select count(distinct cell) from coverage") false true" \
     "$(jq -r '.coverage | "\(.cells | length) \(.truncated) \(all(.cells[]; length == 6 and .[0] < .[2] and .[1] < .[3] and .[4] > 0 and .[4] <= 1))"' "$T/data.json")"
 expect "data: stats" "13 $NF 1640" "$(jq -r '.stats | "\(.vessels) \(.findings) \(.track_points)"' "$T/data.json")"
 expect "data: vessels ranked as vessels --rank" \

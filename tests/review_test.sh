@@ -16,11 +16,15 @@
 #   7. a case carries the reviews of its findings (reviews.jsonl), its
 #      findings carry their review, and verify reruns them; a review changed
 #      in the case (MANIFEST re-hashed) fails verify.
+# PELORUS_TEST_BACKEND=pg runs it on a throwaway PostgreSQL cluster
+# (tests/backend.sh), every check and value the same, none left out.
 # Prints "review: N passed, M failed".  Usage: tests/review_test.sh (BUILD=build)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PEL=$PWD/$BUILD/pelorus
+. tests/backend.sh
+be_start review
 T=$BUILD/review-test
 rm -rf "$T"; mkdir -p "$T"
 pass=0 fail=0

@@ -2,6 +2,9 @@
 # run.sh -- every test suite, in order; called by `make test` and `make
 # check` (BUILD=build-san).  Each suite prints its own "N passed, M failed";
 # this script ends with the total over suites: "tests: N passed, M failed".
+# The store, ingest, scan, review and report suites run twice: on SQLite
+# files, then (NAME-pg) unchanged on a throwaway PostgreSQL cluster
+# (PELORUS_TEST_BACKEND=pg, tests/backend.sh).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -37,6 +40,11 @@ suite pg-backend tests/pg_backend_test.sh
 suite pg-watch-readers tests/pg_watch_readers_test.sh
 suite pg-qgis tests/pg_qgis_test.sh
 suite pg-migrate tests/pg_migrate_test.sh
+suite store-pg env PELORUS_TEST_BACKEND=pg tests/store_test.sh
+suite ingest-pg env PELORUS_TEST_BACKEND=pg tests/ingest_test.sh
+suite scan-pg env PELORUS_TEST_BACKEND=pg tests/scan_test.sh
+suite review-pg env PELORUS_TEST_BACKEND=pg tests/review_test.sh
+suite report-pg env PELORUS_TEST_BACKEND=pg tests/report_test.sh "$BUILD"
 suite memory tests/memory_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh

@@ -5,10 +5,14 @@
 # every finding points at real input lines, and the output is byte-identical
 # across runs; a period (--from/--to) sees what meets it; the encounter
 # detector's temporary file is left nowhere.  Prints "scan: N passed, M failed".
+# PELORUS_TEST_BACKEND=pg runs it on a throwaway PostgreSQL cluster
+# (tests/backend.sh), every check and value the same, none left out.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PEL=$BUILD/pelorus
+. tests/backend.sh
+be_start scan
 T=$BUILD/scan-test
 S=tests/data/scan/scenario.nmea
 rm -rf "$T"; mkdir -p "$T"

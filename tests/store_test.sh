@@ -3,10 +3,21 @@
 # an ingest killed with SIGKILL at any moment and run again ends with exactly
 # the rows of a clean run; a read-only database fails clearly and loses
 # nothing; vessel and tracks queries answer.  Prints "store: N passed, M failed".
+# PELORUS_TEST_BACKEND=pg runs it on a throwaway PostgreSQL cluster
+# (tests/backend.sh; every check and value the same), where:
+#   the read-only database is a copy whose sessions are read-only
+#     (default_transaction_read_only), not a file of mode 444 or a
+#     read-only mount;
+#   the full disk is a tablespace on a tmpfs of 3 MB holding the database's
+#     tables (not a tmpfs of 2 MB holding the .db file and its WAL), room
+#     made again by enlarging it; the message is PostgreSQL's ("No space
+#     left on device", where SQLite says "full").
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PEL=$BUILD/pelorus
+. tests/backend.sh
+be_start store
 T=$BUILD/store-test
 rm -rf "$T"; mkdir -p "$T"
 pass=0 fail=0
@@ -71,11 +82,16 @@ wrong=$(comm -13 "$T/many.want" "$T/many.got" | wc -l)
 expect "6,000 vessels in one batch: every position under its own MMSI" 0 "$wrong"
 expect "6,000 vessels in one batch: every position stored" "$(wc -l <"$T/many.want")" "$(wc -l <"$T/many.got")"
 
-# a read-only database: a clear error, nothing lost
+# a read-only database: a clear error, nothing lost (on PostgreSQL a copy of
+# the database whose sessions are read-only, default_transaction_read_only)
 cp "$T/clean.db" "$T/ro.db"
 chmod 444 "$T/ro.db"
 printf '%s\n' '\s:x,c:1700000000*33\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A' >"$T/one.nmea"
-if [ "$(id -u)" = 0 ]; then
+if be_pg; then
+    be_sql "$T/ro.db" "DO \$\$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', current_database()); END \$\$"
+    "$PEL" ingest --db "$T/ro.db" "$T/one.nmea" >/dev/null 2>"$T/ro.err"; expect "read-only database exits 1" 1 $?
+    grep -qi 'read' "$T/ro.err"; expect "read-only database is reported" 0 $?
+elif [ "$(id -u)" = 0 ]; then
     # root ignores file modes: use a read-only bind of the directory instead
     mkdir -p "$T/rodir"; cp "$T/clean.db" "$T/rodir/ro.db"
     if mount --bind -o ro "$T/rodir" "$T/rodir" 2>/dev/null || mount -o remount,ro,bind "$T/rodir" 2>/dev/null; then
@@ -94,7 +110,25 @@ fi
 # a full disk: a clear error, what was committed is kept, and with room
 # again the same command finishes with the rows of a clean run
 mkdir -p "$T/full"
-if mount -t tmpfs -o size=2M tmpfs "$T/full" 2>/dev/null; then
+if be_pg; then
+    # the database's tables in a tablespace on a tmpfs of 3 MB (its first open
+    # makes them there, default_tablespace), then room again: the tmpfs made larger
+    sp=$BE_DIR/space
+    mkdir -p "$sp"
+    if mount -t tmpfs -o size=3M tmpfs "$sp" 2>/dev/null && chown --reference="$BE_DIR" "$sp" &&
+        psql "$PELORUS_TEST_PGCONN" -X -q -c "CREATE TABLESPACE small LOCATION '$sp'" >/dev/null; then
+        be_sql "$T/full.db" "DO \$\$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_tablespace = small', current_database()); END \$\$"
+        "$PEL" ingest $small --db "$T/full.db" "$T/day.nmea" >/dev/null 2>"$T/full.err"; rc=$?
+        expect "full disk exits 1" 1 $rc
+        # (PostgreSQL's words: "could not extend file ...: No space left on device")
+        grep -q 'No space left on device' "$T/full.err" && grep -q 'run again to continue' "$T/full.err"; expect "full disk is reported, with what was stored" 0 $?
+        mount -o remount,size=64M "$sp"
+        "$PEL" ingest -q $small --db "$T/full.db" "$T/day.nmea"; expect "rerun after a full disk exits 0" 0 $?
+        "$PEL" db-dump --db "$T/full.db" | cmp -s - "$T/clean.dump"; expect "rerun after a full disk equals a clean run" 0 $?
+    else
+        bad "full-disk check needs a tmpfs mount (root) for a tablespace; it could not be made here"
+    fi
+elif mount -t tmpfs -o size=2M tmpfs "$T/full" 2>/dev/null; then
     "$PEL" ingest $small --db "$T/full/f.db" "$T/day.nmea" >/dev/null 2>"$T/full.err"; rc=$?
     expect "full disk exits 1" 1 $rc
     grep -q 'full' "$T/full.err" && grep -q 'run again to continue' "$T/full.err"; expect "full disk is reported, with what was stored" 0 $?
