@@ -111,6 +111,7 @@ bench: $(BUILD)/pelorus
 	bench/report_bench.sh $(BUILD)/pelorus
 	bench/watch_bench.sh $(BUILD)/pelorus
 	bench/pg_bench.sh $(BUILD)/pelorus
+	bench/pg_bench.sh $(BUILD)/pelorus 3000000 10000 1
 	$(CC) -O2 -std=c17 $(CPPFLAGS) -o $(BUILD)/match_bench bench/match_bench.c $(BUILD)/libpelorus.a $(LDLIBS)
 	$(BUILD)/match_bench
 

@@ -4,7 +4,10 @@
 #   bench/pg_bench.sh PELORUS [N_SENTENCES] [VESSELS] [DAYS]
 # Generates N sentences (default 3,000,000) from VESSELS vessels (10,000)
 # over DAYS days (30: two UTC months, so two partitions of chunks), as
-# bench/watch_bench.sh's history does, and cuts it into two halves at the
+# bench/watch_bench.sh's history does (`make bench` runs it so, sparse
+# traffic: 10 messages a vessel a day, so the coverage map has about a row
+# for every 1.6 positions; and again over 1 day, 300 a vessel a day, nearer
+# a receiver network's density: a row for every 14), and cuts it into two halves at the
 # middle line (a two-sentence message is never cut; the first half is the
 # first 15 days, the second the last 15).  Then, on each backend:
 #   1. one ingester: `pelorus ingest` of both halves in one process, into a
