@@ -7,7 +7,7 @@
 # bench/watch_bench.sh's history does (`make bench` runs it so, sparse
 # traffic: 10 messages a vessel a day, so the coverage map has about a row
 # for every 1.6 positions; and again over 1 day, 300 a vessel a day, nearer
-# a receiver network's density: a row for every 14), and cuts it into two halves at the
+# a receiver network's density: a row for every 13), and cuts it into two halves at the
 # middle line (a two-sentence message is never cut; the first half is the
 # first 15 days, the second the last 15).  Then, on each backend:
 #   1. one ingester: `pelorus ingest` of both halves in one process, into a
