@@ -13,7 +13,10 @@
 # Beside it, an ingest of another file (scenario_hard) runs to its end while
 # watch still runs (watch takes the writer's lock for its track builds
 # only), and a second watch on the database waits for the first to end;
-# the database then holds what SQLite holds of the two files.
+# the database then holds what SQLite holds of the two files.  Then a
+# watch killed with kill -9 in the middle of a followed file and started
+# again with --once: the findings of a scan of the file, no alert sent
+# twice as new.
 # Prints "pg-watch-readers: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -122,5 +125,30 @@ expect "the vessels and their positions equal an SQLite ingest of the two files"
 cmp -s sq.f pg.f
 expect "the findings equal an SQLite ingest's, line for line ($(wc -l <sq.f); the input's name aside)" 0 $?
 [ $fail = 0 ] || { diff sq.vessels pg.vessels | head -5; diff sq.f pg.f | head -5; }
+
+# kill -9 in the middle, then a restart with --once (as tests/watch_test.sh
+# on SQLite): the findings of the scan (evidence aside: journals there), no
+# alert sent twice as new
+psql "$conn" -X -q -c "CREATE DATABASE k9" >/dev/null && k9="postgresql:///k9${conn#postgresql:///postgres}" &&
+    psql "$k9" -X -q -c 'CREATE EXTENSION postgis' >/dev/null
+half=$(($(wc -l <sim/ais.nmea) / 2))
+head -n "$half" sim/ais.nmea >k.nmea
+mkdir -p k
+(cd k && exec "$PEL" watch -q --db "$k9" --follow ../k.nmea --alerts a.jsonl --commit-interval 0.2 2>../k.err) &
+WPID=$!
+for _ in $(seq 200); do [ -s k/a.jsonl ] && break; sleep 0.05; done
+tail -n +$((half + 1)) sim/ais.nmea >>k.nmea # more lines while it runs...
+sleep 0.3
+kill -9 "$WPID" 2>/dev/null # ... killed in the middle of them
+wait "$WPID" 2>/dev/null
+WPID=
+(cd k && "$PEL" watch -q --db "$k9" --follow ../k.nmea --once --alerts a.jsonl --findings f.jsonl 2>../k2.err)
+expect "kill -9, then a restart: exit 0" 0 $?
+noev() { jq -c 'walk(if type == "object" then del(.evidence, .file, .line, .finding_id) else . end)' "$1" | sort; }
+"$PEL" scan -q --db one.db sim/ais.nmea >one.f
+[ -s k/f.jsonl ] && cmp -s <(noev k/f.jsonl) <(noev one.f)
+expect "  the findings equal a scan of the file's ($(wc -l <one.f), evidence aside)" 0 $?
+expect "  no alert sent twice as new" "" "$(jq -r 'select(.alert == "new") | .id' k/a.jsonl | sort | uniq -d)"
+expect "  every finding's alert sent" "$(wc -l <one.f)" "$(jq -r 'select(.alert == "new") | .id' k/a.jsonl | sort -u | wc -l)"
 echo "pg-watch-readers: $pass passed, $fail failed"
 [ $fail = 0 ]

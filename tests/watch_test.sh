@@ -12,7 +12,8 @@
 #      every 5,000 lines, too (evidence aside: each journal numbers its own);
 #      Two feeds at once, one of random bytes: counted on its own, the
 #      findings those of the good one;
-#   4. late data: a position of 445110001 from 23:00 on day 1 (a satellite's,
+#   4. idle on a silent feed, watch takes (almost) no CPU; late data: a
+#      position of 445110001 from 23:00 on day 1 (a satellite's,
 #      arriving after everything else) splits its 14-hour gap into two of 7:
 #      the gap's alert is retracted (same id), nothing else changes;
 #   5. kill -9 in the middle of a followed file, then a restart with --once:
@@ -191,6 +192,13 @@ cp "$F" "$T/late.nmea"
 WPID=$!; pids+=("$WPID")
 wait_for '[ "$(grep -c . "$T/l.alerts" 2>/dev/null)" = "$N" ]'
 GAP=$(grep '"event":"gap","mmsi":445110001,' "$T/l.alerts" | grep -o '"id":"[0-9a-f]*"' | head -1)
+# a silent feed costs nothing: the CPU time watch takes while idle for 2 s
+# (clock ticks of /proc/PID/stat, 100 a second; a loop polling without
+# waiting took all 200)
+cpu() { awk '{ print $14 + $15 }' "/proc/$WPID/stat"; }
+c0=$(cpu); sleep 2; c1=$(cpu)
+if [ $((c1 - c0)) -lt 40 ]; then ok "idle on a silent feed: $((c1 - c0)) ticks of CPU in 2 s"
+else bad "idle on a silent feed: $((c1 - c0)) ticks of CPU in 2 s (a busy loop)"; fi
 printf '%s\n' "$LATE" >>"$T/late.nmea"
 wait_for '[ "$(grep -c . "$T/l.alerts")" -gt "$N" ]'
 sleep 1

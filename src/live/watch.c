@@ -855,6 +855,10 @@ pel_status pel_watch(pel_store *s, const pel_watch_opts *o, pel_watch_stats *sta
     while (st == PEL_OK) {
         uint64_t before = w.lineno;
         double now = mono_s();
+        /* nothing to commit: the next commit is due a period after the
+         * next line, not at once (a silent feed must not spin the loop) */
+        if (!dirty && detected_once && now >= next_commit)
+            next_commit = now + commit_s;
         int wait = (int)((next_commit - now) * 1000);
         if (wait < 0)
             wait = 0;
