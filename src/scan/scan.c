@@ -55,6 +55,8 @@ typedef struct scan {
     det_sink sink[DET__COUNT];
     pel_position *use; /* the usable positions of the vessel being read */
     size_t usecap;
+    uint32_t *gearv; /* the MMSIs that broadcast a name of fishing gear, ascending (gear_read) */
+    size_t ngear, gearcap;
     uint64_t vessels;
     uint64_t gear;         /* vessels left out as fishing gear */
     det_rdv_gaps gap_ends; /* det_env.gap_ends */
@@ -62,19 +64,49 @@ typedef struct scan {
 
 /* ---- the vessels -------------------------------------------------------------- */
 
-/* True when a name the vessel broadcast is that of fishing gear
- * (pel_text_gear).  MMSI 0 and the shared defaults are never gear: many
- * transmitters share them. */
-static bool is_gear(scan *c, uint32_t mmsi) {
-    pel_mmsi_kind k = pel_mmsi_classify(mmsi);
-    if (k == PEL_MMSI_ZERO || k == PEL_MMSI_PLACEHOLDER)
-        return false;
-    st_iter *it = st_names_of(c->env.s, mmsi, NULL);
-    const char *name;
-    bool gear = false;
-    while (!gear && st_name_next(it, &name, NULL) > 0)
-        gear = pel_text_gear(name);
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The MMSIs that broadcast a name of fishing gear (pel_text_gear), read
+ * once from every identity (a pass over them, rather than a query a
+ * vessel), into c->gearv.  MMSI 0 and the shared defaults are never gear:
+ * many transmitters share them.  PEL_OK, or the failure with err filled. */
+static pel_status gear_read(scan *c, pel_error *err) {
+    st_iter *it = st_identities_all(c->env.s, false, err);
+    if (!it)
+        return err && err->code ? err->code : PEL_ERR_IO;
+    st_ident_row r;
+    int rc;
+    while ((rc = st_identity_next(it, &r, err)) > 0) {
+        pel_mmsi_kind k = pel_mmsi_classify(r.mmsi);
+        if (k == PEL_MMSI_ZERO || k == PEL_MMSI_PLACEHOLDER || !r.name || !*r.name || !pel_text_gear(r.name))
+            continue;
+        if (c->ngear && c->gearv[c->ngear - 1] == r.mmsi) /* (in MMSI order) */
+            continue;
+        if (c->ngear == c->gearcap) {
+            size_t nc = c->gearcap ? 2 * c->gearcap : 64;
+            uint32_t *nv = realloc(c->gearv, nc * sizeof *nv);
+            if (!nv) {
+                st_iter_free(it);
+                return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+            }
+            c->gearv = nv;
+            c->gearcap = nc;
+        }
+        c->gearv[c->ngear++] = r.mmsi;
+    }
     st_iter_free(it);
+    if (rc < 0)
+        return (pel_status)-rc;
+    xqsort(c->gearv, c->ngear, sizeof *c->gearv, cmp_u32); /* (in case a backend's order is another) */
+    return PEL_OK;
+}
+
+/* True when the vessel broadcast a name of fishing gear (gear_read). */
+static bool is_gear(scan *c, uint32_t mmsi) {
+    bool gear = xbsearch(&mmsi, c->gearv, c->ngear, sizeof *c->gearv, cmp_u32) != NULL;
     if (gear)
         c->gear++;
     return gear;
@@ -206,11 +238,6 @@ static pel_status check_kinds(const fnd_set *found, pel_error *err) {
     return PEL_OK;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* The scan of pel_scan_findings; with hold non-NULL into a spilling set
  * (fnd_set_spill) holding in memory the findings of the events in hold. */
 static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *const *hold, pel_findings **out,
@@ -294,9 +321,11 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     for (; st == PEL_OK && begun < DET__COUNT; begun++)
         if (det_table[begun].begin)
             st = det_table[begun].begin(&c.call[begun]);
+    if (st == PEL_OK)
+        st = gear_read(&c, err);
     if (st == PEL_OK) {
         pel_track_filter f = {.has_from = o->has_from, .from_ms = o->from_ms, .has_to = o->has_to, .to_ms = o->to_ms};
-        st = pel_tracks(s, &f, on_vessel, &c, err);
+        st = st_tracks_unnamed(s, &f, on_vessel, &c, err);
         if (st == PEL_STOPPED || c.env.found->failed != PEL_OK)
             st = c.env.found->failed != PEL_OK ? c.env.found->failed : PEL_ERR_NOMEM;
     }
@@ -367,6 +396,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     scan_geo_free(geo);
     det_links_free(links);
     free(c.use);
+    free(c.gearv);
     free(c.prev);
     free(c.gap_ends.v);
     free(subjects);

@@ -252,9 +252,12 @@ static bool in_filter(const pel_track_filter *f, const pel_position *q) {
     return true;
 }
 
-pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
-                      int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos, size_t n),
-                      void *ud, pel_error *err) {
+/* pel_tracks, the vessels' latest names looked up (a query each) only
+ * when names is true (else NULL). */
+static pel_status tracks_walk(pel_store *s, const pel_track_filter *f, bool names,
+                              int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos,
+                                               size_t n),
+                              void *ud, pel_error *err) {
     pel_status rc;
     if (f->mmsi && f->nmmsi) {
         /* by vessel: one query per MMSI */
@@ -270,8 +273,9 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
                 if (in_filter(&one, &p[j]))
                     p[k++] = p[j];
             char nb[64];
-            int stop =
-                rc == PEL_OK && k ? on_vessel(ud, f->mmsi[i], latest_name(s, f->mmsi[i], nb, sizeof nb), p, k) : 0;
+            int stop = rc == PEL_OK && k
+                           ? on_vessel(ud, f->mmsi[i], names ? latest_name(s, f->mmsi[i], nb, sizeof nb) : NULL, p, k)
+                           : 0;
             free(p);
             if (rc != PEL_OK)
                 return rc;
@@ -305,7 +309,7 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
         }
         if ((step == 0 || mmsi != cur) && n) {
             char nb[64];
-            if (on_vessel(ud, cur, latest_name(s, cur, nb, sizeof nb), p, n)) {
+            if (on_vessel(ud, cur, names ? latest_name(s, cur, nb, sizeof nb) : NULL, p, n)) {
                 rc = PEL_STOPPED;
                 break;
             }
@@ -325,6 +329,19 @@ pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
     st_iter_free(it);
     free(p);
     return rc;
+}
+
+pel_status pel_tracks(pel_store *s, const pel_track_filter *f,
+                      int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos, size_t n),
+                      void *ud, pel_error *err) {
+    return tracks_walk(s, f, true, on_vessel, ud, err);
+}
+
+pel_status st_tracks_unnamed(pel_store *s, const pel_track_filter *f,
+                             int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos,
+                                              size_t n),
+                             void *ud, pel_error *err) {
+    return tracks_walk(s, f, false, on_vessel, ud, err);
 }
 
 /* ---- a vessel's identities as an array --------------------------------------------- */

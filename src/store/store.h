@@ -487,6 +487,13 @@ void st_latest_clear(st_latest *l);
  * on failure.  The caller frees it. */
 char *st_latest_name(pel_store *s, uint32_t mmsi);
 
+/* pel_tracks (pelorus.h) with no name looked up: on_vessel's name is NULL
+ * (a query a vessel saved, for those that do not read it: the scan). */
+pel_status st_tracks_unnamed(pel_store *s, const pel_track_filter *f,
+                             int (*on_vessel)(void *ud, uint32_t mmsi, const char *name, const pel_position *pos,
+                                              size_t n),
+                             void *ud, pel_error *err);
+
 /* ---- live: pelorus watch's state ------------------------------------------------------------- */
 
 /* Makes the store ready to hold a live service's state (a writing store):
