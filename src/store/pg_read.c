@@ -345,6 +345,22 @@ pel_status pg_coverage_clear(pel_store *base, pel_error *err) {
     return pg_do(pg_of(base), &q, NULL, err, "clearing the coverage");
 }
 
+/* A binary integer column's value (int2, int4 or int8: big-endian, of
+ * the length the server sent), sign-extended. */
+static int64_t bin_int(const PGresult *q, int row, int col) {
+    const unsigned char *v = (const unsigned char *)PQgetvalue(q, row, col);
+    int len = PQgetlength(q, row, col);
+    uint64_t x = 0;
+    for (int k = 0; k < len; k++)
+        x = x << 8 | v[k];
+    if (len > 0 && len < 8 && (v[0] & 0x80)) /* negative: the high bytes set */
+        x |= ~(uint64_t)0 << (8 * len);
+    return (int64_t)x;
+}
+
+/* The coverage's rows come in binary (pg_coverage_cell, pg_coverage_rows):
+ * a scan reads millions of them, and text would be parsed a number at a
+ * time. */
 static int cov_row_next(st_iter *base, void *row, pel_error *err) {
     pg_iter *it = (pg_iter *)base;
     int rc = pg_iter_step(it, err);
@@ -352,13 +368,13 @@ static int cov_row_next(st_iter *base, void *row, pel_error *err) {
         st_cov_row *r = row;
         const PGresult *q = it->r;
         int i = it->row;
-        r->cell = (uint32_t)pg_i64(q, i, 0);
-        r->station = (uint32_t)pg_i64(q, i, 1);
-        r->hour = pg_i64(q, i, 2);
-        r->positions = (uint32_t)pg_i64(q, i, 3);
-        r->seen = (uint64_t)pg_i64(q, i, 4);
+        r->cell = (uint32_t)bin_int(q, i, 0);
+        r->station = (uint32_t)bin_int(q, i, 1);
+        r->hour = bin_int(q, i, 2);
+        r->positions = (uint32_t)bin_int(q, i, 3);
+        r->seen = (uint64_t)bin_int(q, i, 4);
         r->vessels = (uint32_t)__builtin_popcountll(r->seen);
-        r->slots = (uint8_t)pg_i64(q, i, 5);
+        r->slots = (uint8_t)bin_int(q, i, 5);
     }
     return rc;
 }
@@ -377,7 +393,7 @@ st_iter *pg_coverage_cell(pel_store *base, uint32_t cell, int64_t from_hour, int
     pg_par_i64(&p, cell);
     pg_par_i64(&p, from_hour);
     pg_par_i64(&p, to_hour);
-    pg_iter *it = pg_iter_new(pg_of(base), ST_IT_COV_ROW, sizeof *it, cov_row_next, &q, &p, false, false, err,
+    pg_iter *it = pg_iter_new(pg_of(base), ST_IT_COV_ROW, sizeof *it, cov_row_next, &q, &p, true, false, err,
                               "reading the coverage");
     return it ? &it->base : NULL;
 }
@@ -398,7 +414,7 @@ st_iter *pg_coverage_rows(pel_store *base, st_cov_which which, uint32_t station,
         pg_par_i64(&p, which == ST_COV_STATION ? station : 0);
     pg_par_i64(&p, from_hour);
     pg_par_i64(&p, to_hour);
-    pg_iter *it = pg_iter_new(pg_of(base), ST_IT_COV_ROW, sizeof *it, cov_row_next, q, &p, false, true, err,
+    pg_iter *it = pg_iter_new(pg_of(base), ST_IT_COV_ROW, sizeof *it, cov_row_next, q, &p, true, true, err,
                               "reading the coverage");
     return it ? &it->base : NULL;
 }
