@@ -28,9 +28,10 @@
  * Several at once (st_parallel_ingest: PostgreSQL): ingests, and one live
  * service (pel_live: pelorus watch, with a lock of its own, st_live_lock),
  * read and stage side by side, and the writer's lock is taken for the track
- * build only, after the last commit (the live service's: after each); the build takes what is staged when it starts
- * (what another ingest stages meanwhile, that one builds after it, since it
- * waits for the lock in turn).  What the global lock gave is kept so:
+ * build only, after the last commit (the live service's: after each); the
+ * build takes what is staged when it starts (what another ingest stages
+ * meanwhile, that one builds after it, since it waits for the lock in
+ * turn).  What the global lock gave is kept so:
  *   - each input is locked (st_input_lock, dying with the process) before
  *     it is looked up: two given the same file never both read it (the
  *     second waits, then finds it complete), and a 'partial' input whose
