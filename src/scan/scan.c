@@ -83,7 +83,7 @@ static pel_status gear_read(scan *c, pel_error *err) {
         pel_mmsi_kind k = pel_mmsi_classify(r.mmsi);
         if (k == PEL_MMSI_ZERO || k == PEL_MMSI_PLACEHOLDER || !r.name || !*r.name || !pel_text_gear(r.name))
             continue;
-        if (c->ngear && c->gearv[c->ngear - 1] == r.mmsi) /* (in MMSI order) */
+        if (c->ngear && c->gearv[c->ngear - 1] == r.mmsi) /* in MMSI order (st_identities_all): sorted as read */
             continue;
         if (c->ngear == c->gearcap) {
             size_t nc = c->gearcap ? 2 * c->gearcap : 64;
@@ -100,7 +100,6 @@ static pel_status gear_read(scan *c, pel_error *err) {
     st_iter_free(it);
     if (rc < 0)
         return (pel_status)-rc;
-    xqsort(c->gearv, c->ngear, sizeof *c->gearv, cmp_u32); /* (in case a backend's order is another) */
     return PEL_OK;
 }
 
