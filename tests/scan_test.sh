@@ -4,7 +4,8 @@
 # found where it was scripted, the innocent look-alikes are not reported,
 # every finding points at real input lines, and the output is byte-identical
 # across runs; a period (--from/--to) sees what meets it; the encounter
-# detector's temporary file is left nowhere.  Prints "scan: N passed, M failed".
+# detector's temporary file is left nowhere; fishing gear is left out and
+# counted.  Prints "scan: N passed, M failed".
 # PELORUS_TEST_BACKEND=pg runs it on a throwaway PostgreSQL cluster
 # (tests/backend.sh), every check and value the same, none left out.
 set -u
@@ -108,6 +109,11 @@ cmp -s "$T/id.jsonl" tests/data/identity/identities.expected.jsonl; expect "iden
 expect "identities: no finding ends before it starts" 0 "$(jq -s '[.[] | select(.end < .start)] | length' "$T/id.jsonl")"
 expect "identities: the junk MMSIs are stored and built (0 included)" 3 \
     "$("$PEL" db-dump --db "$T/id.db" | grep -c '^vessel|\(0\|12345678\|31423000\)|0|')"
+# fishing gear is no vessel: the Danish CSV's buoy (992191234, named BUOY 7) is left out and counted
+"$PEL" scan --db "$T/gear.db" tests/data/csv/dma_aisdk.csv >"$T/gear.jsonl" 2>"$T/gear.err"
+expect "gear: counted as left out" 1 "$(grep -c ': 31 vessels (1 of them fishing gear, left out), 2 findings' "$T/gear.err")"
+expect "gear: no finding of the buoy" 0 "$(jq -s '[.[] | select(.mmsi == 992191234 or .mmsi2 == 992191234)] | length' \
+    "$T/gear.jsonl")"
 # a silence of the whole feed is a hole in the data, not a gap (tests/data/scan/holes.csv:
 # three vessels heard on Jan 3 and Jan 20 only; on Jan 20-21 one is silent 40 h while
 # the other two are heard every hour)
