@@ -70,11 +70,15 @@ $(BUILD)/segment_gfw: tests/segment_gfw.c $(BUILD)/libpelorus.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpelorus.a $(LDLIBS)
 
+$(BUILD)/resume_check: tests/resume_check.c $(BUILD)/libpelorus.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpelorus.a $(LDLIBS)
+
 $(BUILD)/fuzz_replay: fuzz/fuzz_decode.c fuzz/replay_main.c $(BUILD)/libpelorus.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ fuzz/fuzz_decode.c fuzz/replay_main.c $(BUILD)/libpelorus.a $(LDLIBS)
 
-tools: $(BUILD)/pelorus $(UNIT_BIN) $(BUILD)/peer_compare $(BUILD)/fuzz_replay $(BUILD)/segment_gfw
+tools: $(BUILD)/pelorus $(UNIT_BIN) $(BUILD)/peer_compare $(BUILD)/fuzz_replay $(BUILD)/segment_gfw $(BUILD)/resume_check
 
 test: tools
 	BUILD=$(BUILD) tests/run.sh

@@ -293,7 +293,7 @@ static void test_encounter(void) {
 
 static void run_loi(const det_geo *geo, const track *t, found *out) {
     out->n = 0;
-    det_loiter_track(NULL, geo, t->mmsi, t->p, t->n, collect, out);
+    det_loiter_track(NULL, geo, t->mmsi, t->p, t->n, NULL, collect, out);
 }
 
 static void test_loiter(void) {
@@ -582,7 +582,7 @@ static void test_scale(void) {
         sail(t, lat, lon, course, speed, 0, (NPOS - 1) * 3, 3, -1);
         adds += det_enc_add_track(e, t->mmsi, t->p, t->n) == PEL_OK;
         f.n = 0;
-        det_loiter_track(NULL, &GEO, t->mmsi, t->p, t->n, collect, &f);
+        det_loiter_track(NULL, &GEO, t->mmsi, t->p, t->n, NULL, collect, &f);
         loiter += f.n;
     }
     clock_t c1 = clock();

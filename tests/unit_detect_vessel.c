@@ -226,7 +226,7 @@ static void test_gap_margin_quarter(void) {
     det_gap_default_opts(&o);
     o.min_gap_h = 1.5;
     det_gap_context ctx = ctx_full(H(8.6));
-    pel_status st = det_gap_track(&o, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    pel_status st = det_gap_track(&o, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(st == PEL_OK && ngot == 1, "margin: %zu gaps", ngot);
     CHECK(others_calls >= 1 && others_from == H(5) + 1440000 && others_to == H(6.6) - 1440000,
           "margin: a 1.6 h gap leaves out 24 min at each end, not 30 (%lld..%lld)", (long long)others_from,
@@ -281,7 +281,7 @@ static void test_gap_mid_sea(void) {
         det_gap_context ctx = ctx_full(H(24));
         if (!cases[c].with_cb)
             ctx.cell_heard = NULL;
-        pel_status st = det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+        pel_status st = det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
         CHECK(st == PEL_OK && ngot == 1, "mid-sea %zu: %zu gaps", c, ngot);
         if (ngot != 1)
             continue;
@@ -315,7 +315,7 @@ static void test_gap_none(void) {
     hourly(0, 5, 5.0, 60.0, 11, 0);
     hourly(13, 20, 5.0, 61.0, 11, 0);
     det_gap_context ctx = ctx_full(H(20));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 0, "8 h silence: %zu gaps", ngot);
 
     /* exactly 12 h: a gap (at least min_gap_h) */
@@ -323,7 +323,7 @@ static void test_gap_none(void) {
     hourly(0, 5, 5.0, 60.0, 11, 0);
     hourly(17, 20, 5.0, 61.0, 11, 0);
     ctx = ctx_full(H(20));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(5) && got[0].end_ms == H(17), "12 h silence: %zu gaps", ngot);
 
     /* two transmitters on one MMSI, far apart, each hourly, interleaved:
@@ -335,7 +335,7 @@ static void test_gap_none(void) {
         pos(h + 0.5, -20.0, 100.0, 10, 1);
     }
     ctx = ctx_full(H(30.5));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 0, "two transmitters: %zu gaps", ngot);
 
     /* ... and when one of them falls silent 14 h while the other goes on,
@@ -347,7 +347,7 @@ static void test_gap_none(void) {
         pos(h + 0.5, -20.0, 100.0, 10, 1);
     }
     ctx = ctx_full(H(30.5));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(5) && got[0].end_ms == H(19) && fabs(got[0].lat - 5.0) < 1e-6,
           "one of two silent: %zu gaps", ngot);
     CHECK(ngot == 1 && has(&got[0], "\"segment_before\":0,\"segment_after\":0,\"same_mmsi_other_positions\":14"),
@@ -361,7 +361,7 @@ static void test_gap_segments(void) {
     hourly(0, 5, 5.0, 60.0, 11, 0);
     hourly(40, 45, 6.0, 62.0, 11, 1);
     det_gap_context ctx = ctx_full(H(45));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(5) && got[0].end_ms == H(40), "hand-over: %zu gaps", ngot);
     CHECK(ngot == 1 && has(&got[0], "\"duration_h\":35.00") && has(&got[0], "\"segment_before\":0,\"segment_after\":1"),
           "hand-over: %s", ngot ? got[0].fields : "");
@@ -390,7 +390,7 @@ static void test_gap_open(void) {
     hourly(0, 5, 5.0, 60.0, 11, 0);
     others_count = CELLS_KEPT;
     det_gap_context ctx = ctx_full(H(30));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1, "open: %zu gaps", ngot);
     if (ngot == 1) {
         CHECK(got[0].start_ms == H(5) && got[0].end_ms == H(30), "open: times");
@@ -411,12 +411,12 @@ static void test_gap_open(void) {
     reset();
     hourly(0, 5, 5.0, 60.0, 11, 0);
     ctx = ctx_full(H(17));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 0, "open at 12 h: %zu", ngot);
     /* unknown data end: no open gap */
     ctx = ctx_full(0);
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
-    det_gap_track(NULL, NULL, NULL, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
+    det_gap_track(NULL, NULL, NULL, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 0, "open, end unknown: %zu", ngot);
 }
 
@@ -427,7 +427,7 @@ static void test_gap_port_of_concern(void) {
     hourly(19, 22, 30.5, 41.0, 12, 0);
     others_count = CELLS_NONE;
     det_gap_context ctx = ctx_full(H(22));
-    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1, "port of concern: %zu gaps", ngot);
     if (ngot == 1) {
         CHECK(got[0].start_ms == H(5) && got[0].end_ms == H(19), "port of concern: times");
@@ -443,7 +443,7 @@ static void test_gap_port_of_concern(void) {
     reset();
     hourly(0, 5, 10.0, 20.02, 0, 0);
     hourly(19, 22, 10.0, 20.03, 0, 0);
-    det_gap_track(NULL, &geo, NULL, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, &geo, NULL, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"start_port\":\"Alphaport\",\"start_port_concern\":false") &&
               has(&got[0], "\"end_port\":\"Alphaport\"") && has(&got[0], "\"near_port_of_concern\":false") &&
               has(&got[0], "\"coverage\":\"unknown\""),
@@ -452,7 +452,7 @@ static void test_gap_port_of_concern(void) {
     reset();
     hourly(0, 5, 10.0, 20.02, 0, 0);
     hourly(19, 22, 10.0, 20.03, 0, 0);
-    det_gap_track(NULL, NULL, NULL, MMSI, trk, ntrk, collect, NULL);
+    det_gap_track(NULL, NULL, NULL, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"start_near_port\":null") && has(&got[0], "\"near_port_of_concern\":null") &&
               fields_ok(&got[0]),
           "no geo: %s", ngot ? got[0].fields : "");
@@ -475,7 +475,7 @@ static void test_gap_draught(void) {
         draught_before = cases[c].before;
         draught_after = cases[c].after;
         det_gap_context ctx = ctx_full(H(24));
-        det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, collect, NULL);
+        det_gap_track(NULL, &geo, &ctx, MMSI, trk, ntrk, NULL, collect, NULL);
         CHECK(ngot == 1 && has(&got[0], cases[c].expect), "draught %zu: %s", c, ngot ? got[0].fields : "");
     }
 }
@@ -501,7 +501,7 @@ static void test_port(void) {
     pos(9, km_n(0.5), 20.0, 0.0, 0);
     pos(20, km_n(3.8), 20.0, 8, 0); /* last inside 4 km: line 6 */
     pos(21, km_n(6), 20.0, 12, 0);  /* out: line 7 */
-    det_port_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
+    det_port_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1, "visit: %zu", ngot);
     if (ngot == 1) {
         const seen *f = &got[0];
@@ -520,7 +520,7 @@ static void test_port(void) {
     reset();
     for (int i = 0; i < 10; i++)
         pos(i * 0.1, km_n(1.8), 19.9 + i * 0.022, 12, 0);
-    det_port_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
+    det_port_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 0, "pass-by: %zu", ngot);
 
     /* hysteresis: swinging out to 3.5 km does not end the visit */
@@ -532,7 +532,7 @@ static void test_port(void) {
     pos(4, km_n(3.5), 20.0, 0.3, 0);
     pos(5, km_n(2.9), 20.0, 0.3, 0);
     pos(6, km_n(4.5), 20.0, 9, 0); /* out */
-    det_port_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
+    det_port_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(0) && got[0].end_ms == H(5) && has(&got[0], "\"positions\":6"),
           "hysteresis: %zu visits", ngot);
 
@@ -542,7 +542,7 @@ static void test_port(void) {
     pos(1, 30.02, 40.0, 5, 0);
     pos(2, 30.001, 40.0, 0, 0);
     pos(30, 30.001, 40.0, -1, 0);
-    det_port_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
+    det_port_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(1) && got[0].end_ms == H(30) &&
               has(&got[0], "\"port\":\"Betaport\",\"port_index\":1,\"port_concern\":true") &&
               has(&got[0], "\"exit\":\"data_end\",\"open\":true"),
@@ -554,7 +554,7 @@ static void test_port(void) {
         pos(h, km_n(h == 0 || h == 10 ? 6 : 1), 20.0, h == 5 ? 0 : 4, 0);
         pos(h + 0.5, -20.0, 100.0, 10, 1);
     }
-    det_port_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL);
+    det_port_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(1) && got[0].end_ms == H(9) && has(&got[0], "\"positions\":9"),
           "visit with clone: %zu", ngot);
 
@@ -562,8 +562,8 @@ static void test_port(void) {
     reset();
     pos(0, km_n(1), 20.0, 0, 0);
     det_geo nogeo = {0};
-    det_port_track(NULL, &nogeo, MMSI, trk, ntrk, collect, NULL);
-    det_port_track(NULL, NULL, MMSI, trk, ntrk, collect, NULL);
+    det_port_track(NULL, &nogeo, MMSI, trk, ntrk, NULL, collect, NULL);
+    det_port_track(NULL, NULL, MMSI, trk, ntrk, NULL, collect, NULL);
     CHECK(ngot == 0, "no ports: %zu", ngot);
 }
 
@@ -578,7 +578,7 @@ static void test_zone(void) {
     pos(4, 0.5, 1.5, 10, 0);  /* outside, line 5 */
     pos(5, 0.5, 0.95, 10, 0); /* back in, to the end: open */
     pos(6, 0.4, 0.95, 0, 0);
-    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
     CHECK(ngot == 2, "zone: %zu stays", ngot);
     if (ngot == 2) {
         const seen *f = &got[0];
@@ -599,7 +599,7 @@ static void test_zone(void) {
     reset();
     pos(0, 0.5, 0.5, 10, 0);
     pos(1, 0.5, 1.5, 10, 0);
-    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
     CHECK(ngot == 1 && got[0].start_ms == H(0) && got[0].end_ms == H(0) && has(&got[0], "\"entered_from\":null") &&
               has(&got[0], "\"positions\":1"),
           "zone from start: %s", ngot ? got[0].fields : "");
@@ -607,8 +607,8 @@ static void test_zone(void) {
     reset();
     pos(0, 5, 5, 10, 0);
     pos(1, 6, 6, 10, 0);
-    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
-    det_zone_track(NULL, NULL, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
+    det_zone_track(NULL, NULL, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
     CHECK(ngot == 0, "zone never: %zu", ngot);
 }
 
@@ -641,7 +641,7 @@ static void test_zone_dwell(void) {
     pos(1, 0.5, 0.2, 10, 0);
     pos(2, 0.5, 0.6, 10, 0);
     pos(3, 0.5, 1.5, 10, 0);
-    det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, collect_transit, NULL);
+    det_zone_track(NULL, &dg, MMSI, trk, ntrk, NULL, collect, NULL, collect_transit, NULL);
     CHECK(ngot == 0 && ntransits == 1 && !strcmp(transits[0].event, "zone_transit") &&
               has(&transits[0], "\"zone_index\":0,\"policy\":\"dwell\",\"dwell_h\":0.00,\"positions\":2,"),
           "dwell zone, transit: %zu findings, %zu transits %s", ngot, ntransits, ntransits ? transits[0].fields : "");
@@ -649,9 +649,9 @@ static void test_zone_dwell(void) {
     reset();
     pos(1, 0.5, 0.2, 10, 0);
     pos(2, 0.5, 0.6, 10, 0);
-    det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    det_zone_track(NULL, &dg, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
     CHECK(ngot == 0, "a transit without a sink: %zu", ngot);
-    det_zone_track(NULL, &geo, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+    det_zone_track(NULL, &geo, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
     CHECK(ngot == 1 && has(&got[0], "\"policy\":\"entry\",\"positions\":2"), "an entry zone: every stay");
     /* slow for 2.5 h in a row inside: a finding, dwell_h 2.50 */
     reset();
@@ -663,7 +663,7 @@ static void test_zone_dwell(void) {
     pos(4.5, 0.5, 0.3, 1.9, 0);
     pos(5, 0.5, 0.4, 10, 0);
     pos(6, 0.5, 1.5, 10, 0);
-    det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, collect_transit, NULL);
+    det_zone_track(NULL, &dg, MMSI, trk, ntrk, NULL, collect, NULL, collect_transit, NULL);
     CHECK(ngot == 1 && ntransits == 0 && got[0].start_ms == H(1) && got[0].end_ms == H(5) &&
               has(&got[0], "\"policy\":\"dwell\",\"dwell_h\":2.50,\"positions\":5,\"duration_h\":4.00,"),
           "dwell zone, a slow stay: %s", ngot ? got[0].fields : "");
@@ -676,7 +676,7 @@ static void test_zone_dwell(void) {
         pos(3, 0.5, 0.3, cut ? -1 : 5, 0);
         pos(3.5, 0.5, 0.3, 1, 0);
         pos(5, 0.5, 0.3, 1, 0);
-        det_zone_track(NULL, &dg, MMSI, trk, ntrk, collect, NULL, collect_transit, NULL);
+        det_zone_track(NULL, &dg, MMSI, trk, ntrk, NULL, collect, NULL, collect_transit, NULL);
         CHECK(ngot == 0 && ntransits == 1 && has(&transits[0], "\"dwell_h\":1.50"), "cut slow runs (%s): %zu",
               cut ? "no speed" : "5 kn", ngot);
         /* with zone_entry.dwell_min_h = 1.5 they count; at 6 kn everything is slow */
@@ -684,12 +684,12 @@ static void test_zone_dwell(void) {
         det_zone_default_opts(&o);
         CHECK(o.dwell_min_h == 2 && o.dwell_max_speed_kn == 2 && o.min_positions == 1, "zone defaults");
         o.dwell_min_h = 1.5;
-        det_zone_track(&o, &dg, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+        det_zone_track(&o, &dg, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
         CHECK(ngot == 1 && has(&got[0], "\"dwell_h\":1.50"), "dwell_min_h 1.5: %zu", ngot);
         o.dwell_min_h = 2;
         o.dwell_max_speed_kn = 6;
         ngot = 0;
-        det_zone_track(&o, &dg, MMSI, trk, ntrk, collect, NULL, NULL, NULL);
+        det_zone_track(&o, &dg, MMSI, trk, ntrk, NULL, collect, NULL, NULL, NULL);
         CHECK(ngot == (size_t)(cut ? 0 : 1) && (cut || has(&got[0], "\"dwell_h\":4.00")),
               "dwell_max_speed_kn 6 (%s): %zu", cut ? "no speed still cuts" : "one run", ngot);
     }

@@ -443,7 +443,7 @@ static pel_status emit_gap(const det_gap_opts *o, const det_geo *geo, const det_
 }
 
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
-                         const pel_position *p, size_t n, fnd_emit_fn emit, void *ud) {
+                         const pel_position *p, size_t n, const det_resume *r, fnd_emit_fn emit, void *ud) {
     det_gap_opts def;
     if (!o) {
         det_gap_default_opts(&def);
@@ -460,10 +460,12 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
     size_t nown = 0;
     bool asked = false; /* the own hours are counted once, for the first gap */
     pel_status st = PEL_OK;
-    for (size_t i = 0; i < n && st == PEL_OK; i++) {
+    for (size_t i = r ? r->from : 0; i < n && st == PEL_OK; i++) {
         size_t j = next[i];
         if (j == DET_CHAIN_END || p[j].t_ms - p[i].t_ms < min_ms)
             continue;
+        for (size_t k = i + 1; r && r->busy && k <= j; k++) /* the gap spans the steps to its end */
+            r->busy[k] = 1;
         if (!asked && ctx && ctx->cell_heard) {
             own = own_hours(p, n, &nown);
             asked = true;
@@ -790,7 +792,7 @@ pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, siz
         if (h >= 0 && (size_t)h < g->nhours && g->hours[h] < UINT16_MAX)
             g->hours[h]++;
     }
-    return det_gap_track(c->opts, &c->env->geo, &g->ctx, mmsi, p, n, c->emit, c->ud);
+    return det_gap_track(c->opts, &c->env->geo, &g->ctx, mmsi, p, n, c->resume, c->emit, c->ud);
 }
 
 static int cmp_key(const void *x, const void *y) {

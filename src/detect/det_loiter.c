@@ -148,7 +148,7 @@ static void judge(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, c
 }
 
 void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                      fnd_emit_fn emit, void *ud) {
+                      const det_resume *r, fnd_emit_fn emit, void *ud) {
     det_loiter_opts dflt;
     if (!o) {
         det_loiter_default_opts(&dflt);
@@ -157,14 +157,17 @@ void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mms
     const double gap_ms = o->max_gap_h * 3600000.0;
     size_t start = 0;
     bool open = false;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = r ? r->from : 0; i < n; i++) {
         if (open) {
             const pel_position *prev = &p[i - 1];
             double v = speed_of(&p[i], prev);
             bool joins = (double)(p[i].t_ms - prev->t_ms) <= gap_ms && v < o->max_speed_kn &&
                          implied_kn(prev, &p[i], o->noise_m) <= o->max_implied_speed_kn;
-            if (joins)
+            if (joins) {
+                if (r && r->busy) /* the run goes on into p[i] */
+                    r->busy[i] = 1;
                 continue;
+            }
             judge(o, geo, mmsi, p, start, i - 1, emit, ud);
             open = false;
         }

@@ -91,8 +91,16 @@ static void emit_visit(const det_geo *geo, uint32_t mmsi, const pel_position *p,
     emit(ud, &f);
 }
 
+/* Marks the steps a visit spans (r's busy, det_resume): those after its
+ * entry, up to its last position inside. */
+static void mark_visit(const det_resume *r, const visit *v) {
+    if (r && r->busy)
+        for (size_t k = v->entry + 1; k <= v->last; k++)
+            r->busy[k] = 1;
+}
+
 pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          fnd_emit_fn emit, void *ud) {
+                          const det_resume *r, fnd_emit_fn emit, void *ud) {
     det_port_opts def;
     if (!o) {
         det_port_default_opts(&def);
@@ -113,6 +121,8 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
         bool inside = false;
         visit v = {0};
         for (size_t k = h; k != DET_CHAIN_END; k = next[k]) {
+            if (r && k < r->from) /* context only: the state is empty at r->from */
+                continue;
             int idx = -1;
             double lat = (double)p[k].lat / PEL_DEG, lon = (double)p[k].lon / PEL_DEG;
             double d = geo->port_within_m ? geo->port_within_m(geo->ud, lat, lon, near, &idx)
@@ -122,6 +132,7 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
             if (inside && d > o->exit_m) {
                 v.out = k;
                 emit_visit(geo, mmsi, p, n, &v, emit, ud);
+                mark_visit(r, &v);
                 inside = false;
             }
             if (!inside && d <= o->entry_m) {
@@ -147,13 +158,15 @@ pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t m
                 }
             }
         }
-        if (inside)
+        if (inside) {
             emit_visit(geo, mmsi, p, n, &v, emit, ud);
+            mark_visit(r, &v);
+        }
     }
     free(link);
     return PEL_OK;
 }
 
 pel_status det_port_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    return det_port_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    return det_port_track(c->opts, &c->env->geo, mmsi, p, n, c->resume, c->emit, c->ud);
 }

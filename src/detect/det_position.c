@@ -148,8 +148,9 @@ static void emit_on_land(const det_geo *g, uint32_t mmsi, const pel_position *p,
 }
 
 pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
-                              fnd_emit_fn emit, void *ud) {
-    if (!g || !g->land_inland || n < 2)
+                              const det_resume *r, fnd_emit_fn emit, void *ud) {
+    size_t at = r ? r->from : 0; /* the first position judged: the state is empty there */
+    if (!g || !g->land_inland || n < 2 || at >= n)
         return PEL_OK;
     bool *in = malloc(n * sizeof *in);
     size_t *run = malloc(n * sizeof *run);
@@ -158,7 +159,7 @@ pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t 
         free(run);
         return PEL_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = at; i < n; i++)
         in[i] = inland(g, o, &p[i]);
     /* on land: runs of inland positions in time order (not along chains:
      * the track stage puts a jump inland in a segment of its own), entered
@@ -166,8 +167,10 @@ pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t 
     size_t nrun = 0;
     const pel_position *from = NULL;
     bool jumped = false;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = at; i < n; i++) {
         if (in[i]) {
+            if (nrun && r && r->busy) /* the run goes on into p[i] */
+                r->busy[i] = 1;
             if (!nrun) {
                 /* a jump: too fast, and at least inland_km long (a GPS
                  * glitch of a few hundred metres on a river whose banks the
@@ -189,7 +192,7 @@ pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t 
      * crossing_km, believable in a straight line, impossible by sea */
     fnd_builder f = {0};
     double max_land = 0, first_land = NAN;
-    for (size_t i = 0; i + 1 < n && g->land_crossing_km && g->sea_route_km; i++) {
+    for (size_t i = at; i + 1 < n && g->land_crossing_km && g->sea_route_km; i++) {
         size_t j = i + 1; /* the next position of the same segment: one transmitter's leg */
         if (p[j].segment != p[i].segment || in[i] || in[j])
             continue;
@@ -232,6 +235,10 @@ pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t 
         fnd_add_position(&f, &p[j]);
     }
     if (f.event) {
+        /* one finding for the whole track: no step after the first judged
+         * is quiet */
+        for (size_t k = at + 1; r && r->busy && k < n; k++)
+            r->busy[k] = 1;
         fnd_num(&f, "land_km", first_land, 1);
         fnd_int(&f, "legs", (int64_t)(f.nev_total / 2));
         fnd_num(&f, "max_land_km", max_land, 1);
@@ -617,7 +624,7 @@ pel_status det_pos_begin(det_call *c) {
 pel_status det_pos_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
     const det_pos_opts *o = c->opts;
     pos_state *st = c->state;
-    pel_status rc = det_pos_land_track(o, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    pel_status rc = det_pos_land_track(o, &c->env->geo, mmsi, p, n, c->resume, c->emit, c->ud);
     if (rc == PEL_OK)
         rc = det_pos_offset_track(o, mmsi, p, n, c->emit, c->ud);
     find_circles(o, st, mmsi, p, n);

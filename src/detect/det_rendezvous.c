@@ -225,7 +225,7 @@ pel_status det_rdv_amend(const det_loiter_opts *o, fnd_set *s, const det_rdv_gap
 /* ---- the loitering row's hooks ------------------------------------------------------------ */
 
 pel_status det_loiter_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    det_loiter_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud);
+    det_loiter_track(c->opts, &c->env->geo, mmsi, p, n, c->resume, c->emit, c->ud);
     return PEL_OK;
 }
 

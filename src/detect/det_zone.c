@@ -110,8 +110,16 @@ static void emit_stay(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi,
         out->emit(out->ud, &f);
 }
 
+/* Marks the steps a stay spans (r's busy, det_resume): those after its
+ * first position, up to its last. */
+static void mark_stay(const det_resume *r, const stay *s) {
+    if (r && r->busy)
+        for (size_t k = s->first + 1; k <= s->last; k++)
+            r->busy[k] = 1;
+}
+
 pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          fnd_emit_fn emit, void *ud, fnd_emit_fn transits, void *tud) {
+                          const det_resume *r, fnd_emit_fn emit, void *ud, fnd_emit_fn transits, void *tud) {
     det_zone_opts def;
     if (!o) {
         det_zone_default_opts(&def);
@@ -132,6 +140,8 @@ pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t m
         stay open[DET_ZONE_MAX];
         size_t nopen = 0;
         for (size_t k = h; k != DET_CHAIN_END; k = next[k]) {
+            if (r && k < r->from) /* context only: the state is empty at r->from */
+                continue;
             int z[DET_ZONE_MAX];
             int nz = geo->zones_at(geo->ud, (double)p[k].lat / PEL_DEG, (double)p[k].lon / PEL_DEG, z, DET_ZONE_MAX);
             if (nz < 0)
@@ -149,6 +159,7 @@ pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t m
                 else {
                     open[s].out = k;
                     emit_stay(o, geo, mmsi, p, n, &open[s], &out);
+                    mark_stay(r, &open[s]);
                 }
             }
             nopen = keep;
@@ -175,13 +186,15 @@ pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t m
                     open[s].slow_from = DET_CHAIN_END;
             }
         }
-        for (size_t s = 0; s < nopen; s++)
+        for (size_t s = 0; s < nopen; s++) {
             emit_stay(o, geo, mmsi, p, n, &open[s], &out);
+            mark_stay(r, &open[s]);
+        }
     }
     free(link);
     return PEL_OK;
 }
 
 pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    return det_zone_track(c->opts, &c->env->geo, mmsi, p, n, c->emit, c->ud, NULL, NULL);
+    return det_zone_track(c->opts, &c->env->geo, mmsi, p, n, c->resume, c->emit, c->ud, NULL, NULL);
 }

@@ -170,6 +170,31 @@ typedef struct det_env {
     pel_status (*screening)(det_call *c);
 } det_env;
 
+/* ---- resuming a vessel's track from a quiet point ----------------------------------- */
+
+/* Where a per-vessel detector starts judging a track, and what it tells of
+ * its state along it: the seam of incremental detection
+ * (docs/incremental.md).
+ *
+ * A detector that takes a det_resume judges p[from, n) of the track p[0,
+ * n) with its state empty at p[from]; the positions before are context
+ * only (a chain's true head, the position a zone was entered from, the
+ * vessel's own receptions around a gap).  With busy non-NULL it sets
+ * busy[i] (from < i < n) where its state is not empty before p[i]: a
+ * loitering run, a port visit, a zone stay, an on-land run or a gap spans
+ * the step into p[i].  It never clears a flag, so that the flags of
+ * several detectors add up.
+ *
+ * The contract, held by tests/unit_resume.c on every vessel of the shipped
+ * scenarios and the recorded feeds: when busy[i] is clear after a run
+ * from 0 (and p[i] is later than p[i - 1]), the run from i emits exactly
+ * the findings of the run from 0 that start at p[i] or later, and every
+ * other finding of the run from 0 ends before p[i]. */
+typedef struct det_resume {
+    size_t from;   /* the first position judged (0: the whole track) */
+    uint8_t *busy; /* NULL, or n flags (the caller's): set where the state spans the step */
+} det_resume;
+
 /* One call of a detector's hook. */
 struct det_call {
     const det_env *env;
@@ -178,6 +203,9 @@ struct det_call {
     fnd_emit_fn emit; /* where its findings go: det_push, checking each against its kinds */
     void *ud;
     pel_error *err; /* may be NULL: for a message of its own when a hook fails */
+    /* NULL: the whole track; else where the vessel hook starts and where it
+     * marks its state (det_resume; only the detectors that say so take it) */
+    const det_resume *resume;
 };
 
 typedef pel_status (*det_hook)(det_call *c);
@@ -408,9 +436,10 @@ void det_loiter_default_opts(det_loiter_opts *o);
  * ones only; p borrowed for the call) and emits one "loitering" finding per
  * run, in time order (the finding is borrowed by emit for the call).  o may
  * be NULL for the defaults; geo may be NULL ("port_distance":"unknown", port
- * rule not applied). */
+ * rule not applied); r may be NULL (the whole track), else the run resumes
+ * (det_resume). */
 void det_loiter_track(const det_loiter_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                      fnd_emit_fn emit, void *ud);
+                      const det_resume *r, fnd_emit_fn emit, void *ud);
 
 /* ---- possible partners: the dark rendezvous (det_rendezvous.c) ---------------------------- */
 
@@ -638,10 +667,12 @@ typedef struct det_gap_context {
  * ctx->cell_heard).  Gaps near ports
  * of concern are kept and marked.  Evidence: the positions before and
  * after.  o, geo, ctx may be NULL (defaults, no geography, no context); p
- * is borrowed for the call.  Returns PEL_OK, or PEL_ERR_NOMEM or the error
- * of ctx->cell_heard (findings already emitted stay emitted). */
+ * is borrowed for the call; r may be NULL (the whole track), else the run
+ * resumes (det_resume: a gap spans the steps up to its end).  Returns
+ * PEL_OK, or PEL_ERR_NOMEM or the error of ctx->cell_heard (findings
+ * already emitted stay emitted). */
 pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_gap_context *ctx, uint32_t mmsi,
-                         const pel_position *p, size_t n, fnd_emit_fn emit, void *ud);
+                         const pel_position *p, size_t n, const det_resume *r, fnd_emit_fn emit, void *ud);
 
 /* Hooks: begin opens the store's coverage and the feed's pulse; vessel
  * counts the pulse and finds the gaps, setting them aside (a temporary
@@ -700,9 +731,11 @@ void det_port_default_opts(det_port_opts *o);
  * the last position, not the end of the data).  Evidence: entry, stop,
  * last position inside, first position outside.  No findings when
  * geo->port_dist_m is NULL.  o may be NULL (defaults); p and geo are
- * borrowed for the call.  Returns PEL_OK or PEL_ERR_NOMEM. */
+ * borrowed for the call; r may be NULL (the whole track), else the run
+ * resumes (det_resume: a visit, stopped or not, spans the steps after its
+ * entry).  Returns PEL_OK or PEL_ERR_NOMEM. */
 pel_status det_port_track(const det_port_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          fnd_emit_fn emit, void *ud);
+                          const det_resume *r, fnd_emit_fn emit, void *ud);
 
 pel_status det_port_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 
@@ -736,9 +769,10 @@ void det_zone_default_opts(det_zone_opts *o);
  * as for port visits), open (true for "data_end").  Evidence: position
  * before, first inside, last inside, first outside.  No findings when
  * geo->zones_at is NULL.  o may be NULL; p and geo are borrowed for the
- * call.  Returns PEL_OK or PEL_ERR_NOMEM. */
+ * call; r may be NULL (the whole track), else the run resumes (det_resume:
+ * a stay, reported or not, spans the steps after its first position).  Returns PEL_OK or PEL_ERR_NOMEM. */
 pel_status det_zone_track(const det_zone_opts *o, const det_geo *geo, uint32_t mmsi, const pel_position *p, size_t n,
-                          fnd_emit_fn emit, void *ud, fnd_emit_fn transits, void *tud);
+                          const det_resume *r, fnd_emit_fn emit, void *ud, fnd_emit_fn transits, void *tud);
 
 pel_status det_zone_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n);
 
@@ -783,9 +817,12 @@ typedef struct det_pos_opts {
  * time order, usable ones only; p borrowed for the call): emits one
  * "on_land" finding per run and one "land_crossing" finding for the
  * vessel, in time order.  Nothing without a land mask (g NULL or its land
- * callbacks NULL).  PEL_OK, or PEL_ERR_NOMEM (nothing emitted). */
+ * callbacks NULL).  r may be NULL (the whole track), else the run resumes
+ * (det_resume: an on-land run spans the steps after its first position, and
+ * a land_crossing, one finding for the whole track, every step after r->from).
+ * PEL_OK, or PEL_ERR_NOMEM (nothing emitted). */
 pel_status det_pos_land_track(const det_pos_opts *o, const det_geo *g, uint32_t mmsi, const pel_position *p, size_t n,
-                              fnd_emit_fn emit, void *ud);
+                              const det_resume *r, fnd_emit_fn emit, void *ud);
 
 /* Fixed offsets in one vessel's track (n positions in time order, usable
  * ones only, with their segment ids; p borrowed for the call): emits one

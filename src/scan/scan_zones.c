@@ -86,7 +86,7 @@ static int on_track(void *ud, uint32_t mmsi, const char *name, const pel_positio
         if (p[i].segment >= 0)
             c->use[k++] = p[i];
     if (k && c->st == PEL_OK) {
-        pel_status st = det_zone_track(&c->o, &c->geo, mmsi, c->use, k, on_finding, c, on_transit, c);
+        pel_status st = det_zone_track(&c->o, &c->geo, mmsi, c->use, k, NULL, on_finding, c, on_transit, c);
         if (st != PEL_OK)
             c->st = st;
     }
