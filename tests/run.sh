@@ -48,6 +48,7 @@ suite report-pg env PELORUS_TEST_BACKEND=pg tests/report_test.sh "$BUILD"
 suite memory tests/memory_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh
+suite resume tests/resume_test.sh
 suite replay tests/replay_test.sh
 suite watch tests/watch_test.sh
 suite case tests/case_test.sh
