@@ -871,6 +871,10 @@ typedef struct pel_scan_opts {
        it; their positions still count (coverage, the feed's hours, encounters) */
     const uint32_t *subjects;
     size_t nsubjects;
+    /* a whole-store scan judges each vessel's track from the quiet point the
+       last one kept (docs/incremental.md: the same findings, less work); full
+       judges every track from its start (the state is kept all the same) */
+    bool full;
 } pel_scan_opts;
 
 typedef struct pel_scan_stats {
@@ -882,6 +886,11 @@ typedef struct pel_scan_stats {
     double vessels_s;       /* wall seconds: reading tracks and per-vessel detectors */
     double encounter_s;     /* pairing vessels for encounters */
     double total_s;         /* the whole scan, writing included */
+    /* incremental (docs/incremental.md): vessels whose track was judged from a
+       quiet point the last scan kept, and positions judged again from there by
+       the detectors that resume (the others judge every position) */
+    uint64_t resumed;
+    uint64_t positions, positions_judged;
 } pel_scan_stats;
 
 /* Names of the events, index 0..8 ("encounter", "loitering", "gap",

@@ -49,6 +49,7 @@ suite memory tests/memory_test.sh
 suite equiv tests/equiv_test.sh
 suite scan tests/scan_test.sh
 suite resume tests/resume_test.sh
+suite incremental tests/incremental_test.sh
 suite replay tests/replay_test.sh
 suite watch tests/watch_test.sh
 suite case tests/case_test.sh

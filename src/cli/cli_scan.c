@@ -43,6 +43,9 @@ static const char scan_help[] = "usage: pelorus scan [OPTIONS] [INPUT...]\n"
                                 "  --from T, --to T   a period only (ISO-8601 or Unix time): its positions and\n"
                                 "                     each vessel's last one before it, the coverage of the\n"
                                 "                     period, the findings that meet it (docs/findings.md)\n"
+                                "  --full             judge every track from its start; otherwise a track is\n"
+                                "                     judged from where the last scan left it quiet, with the\n"
+                                "                     same findings (docs/incremental.md)\n"
                                 "  --rejects FILE     rejected input lines (as pelorus ingest)\n"
                                 "  --format-in F      input format: auto, nmea, noaa, dma, kystverket, barentswatch\n"
                                 "                     or csv (as ingest --format)\n"
@@ -88,7 +91,8 @@ int cli_scan(int argc, char **argv) {
         O_DELIM,
         O_ASSUME,
         O_FROM,
-        O_TO
+        O_TO,
+        O_FULL
     };
     /* passed on to the ingest as they are: it checks them */
     const char *pass[4][2] = {
@@ -111,6 +115,7 @@ int cli_scan(int argc, char **argv) {
         [O_ASSUME] = {"--assume-time", NULL, true},
         [O_FROM] = {"--from", NULL, true},
         [O_TO] = {"--to", NULL, true},
+        [O_FULL] = {"--full", NULL, false},
         {NULL, NULL, false},
     };
     cli_args g;
@@ -171,6 +176,9 @@ int cli_scan(int argc, char **argv) {
             if (!cli_time("scan", k == O_FROM ? "--from" : "--to", v, k == O_FROM ? &so.from_ms : &so.to_ms))
                 rc = 2;
             *(k == O_FROM ? &so.has_from : &so.has_to) = true;
+            break;
+        case O_FULL:
+            so.full = true;
             break;
         case O_FORMAT:
             if (cli_choice("scan", "--format", v, scan_formats, &choice))
@@ -281,6 +289,12 @@ int cli_scan(int argc, char **argv) {
             }
         fprintf(stderr, "%s; %.2f s (tracks and per-vessel detectors %.2f s, encounters %.2f s)\n",
                 *sep == ',' ? ")" : "", st.total_s, st.vessels_s, st.encounter_s);
+        if (st.resumed)
+            fprintf(stderr,
+                    "pelorus scan: %llu vessels judged from where the last scan left them: %llu of %llu positions "
+                    "judged again by the detectors that resume (docs/incremental.md)\n",
+                    (unsigned long long)st.resumed, (unsigned long long)st.positions_judged,
+                    (unsigned long long)st.positions);
     }
     pel_store_close(s);
     free(set);

@@ -41,10 +41,18 @@
 #include "scan_geo.h"
 #include "scan_review.h"
 #include "scan_screen.h"
+#include "scan_state.h"
 #include "store/store.h"
 #include "util/fail.h"
 #include "util/tmpfd.h"
 #include "util/xsort.h"
+
+/* Where a resuming detector's findings go: its sink, and the state kept
+ * for the next scan (keep_push). */
+typedef struct keep_sink {
+    det_sink *sink;
+    struct scan *c;
+} keep_sink;
 
 typedef struct scan {
     det_env env;
@@ -60,7 +68,59 @@ typedef struct scan {
     uint64_t vessels;
     uint64_t gear;         /* vessels left out as fishing gear */
     det_rdv_gaps gap_ends; /* det_env.gap_ends */
+    /* incremental (docs/incremental.md; whole-store scans only): the last
+     * scan's state (NULL: judge every track whole), this scan's (NULL: none
+     * kept), each vessel's busy steps and resume point */
+    const scan_state *old;
+    scan_state_new *keep;
+    keep_sink keeps[DET__COUNT];
+    uint8_t *busy;
+    size_t busycap;
+    det_resume resume;
 } scan;
+
+/* ---- incremental ------------------------------------------------------------------------- */
+
+/* The detectors that resume from a quiet point (det_resume) in a scan that
+ * keeps a state, and which of their findings the state keeps: all of the
+ * port visits and zone stays, the position detector's on_land and
+ * land_crossing (its offsets, circles and common points are judged whole
+ * every time, as the other detectors are). */
+static bool resumes(int d) {
+    return d == DET_PORT_VISIT || d == DET_ZONE_ENTRY || d == DET_POSITION;
+}
+
+static bool kept_kind(int d, const fnd_finding *f) {
+    if (d != DET_POSITION)
+        return true;
+    const char *k = fnd_get_str(f, "kind");
+    return k && (!strcmp(k, "on_land") || !strcmp(k, "land_crossing"));
+}
+
+/* An fnd_emit_fn (ud a keep_sink): det_push, then the finding into the
+ * state kept when the state keeps its kind. */
+static void keep_push(void *ud, const fnd_builder *b) {
+    keep_sink *k = ud;
+    fnd_set *set = k->sink->set;
+    size_t before = fnd_set_count(set);
+    det_push(k->sink, b);
+    if (fnd_set_count(set) == before || set->failed != PEL_OK)
+        return; /* refused (another vessel's subjects, or a failure) */
+    fnd_finding f;
+    fnd_view(b, &f);
+    if (kept_kind((int)(k->sink->d - det_table), &f))
+        scan_state_finding(k->c->keep, &f);
+}
+
+/* A fingerprint of what the findings kept were judged with: every
+ * detector's settings and the geography's files. */
+static uint64_t state_print(const det_opts opts[DET__COUNT], uint64_t geo) {
+    uint64_t h = 14695981039346656037u ^ geo;
+    for (int d = 0; d < DET__COUNT; d++)
+        for (size_t i = 0; i < det_table[d].opts_size; i++)
+            h = (h ^ opts[d].b[i]) * 1099511628211u;
+    return h;
+}
 
 /* ---- the vessels -------------------------------------------------------------- */
 
@@ -179,10 +239,45 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
     bool shared = mk == PEL_MMSI_ZERO || mk == PEL_MMSI_PLACEHOLDER;
     pel_status st = PEL_OK;
+    /* a state kept: the resuming detectors judge from the last scan's cut
+     * (its findings before it taken as kept) and mark their busy steps */
+    size_t *link = NULL;
+    if (c->keep && !shared) {
+        if (k > c->busycap) {
+            uint8_t *nb = realloc(c->busy, k);
+            if (!nb) {
+                found->failed = PEL_ERR_NOMEM;
+                return 1;
+            }
+            c->busy = nb;
+            c->busycap = k;
+        }
+        memset(c->busy, 0, k);
+        if (!(link = det_vessel_chains(c->use, k))) {
+            found->failed = PEL_ERR_NOMEM;
+            return 1;
+        }
+        size_t from = scan_state_from(c->old, mmsi, c->use, k, link);
+        if (from && (st = scan_state_kept(c->old, mmsi, c->use[from].t_ms, found, c->keep)) != PEL_OK) {
+            free(link);
+            found->failed = st == PEL_ERR_FORMAT ? PEL_ERR_IO : st;
+            return 1;
+        }
+        c->resume = (det_resume){.from = from, .busy = c->busy};
+        c->env.stats->resumed += from > 0;
+        c->env.stats->positions += k;
+        c->env.stats->positions_judged += k - from;
+    }
     for (int d = 0; d < DET__COUNT && st == PEL_OK; d++) {
         const det_detector *dt = &det_table[d];
+        c->call[d].resume = link && resumes(d) ? &c->resume : NULL;
         if (dt->vessel && (!shared || (dt->flags & DET_EVERY_MMSI)))
             st = dt->vessel(&c->call[d], mmsi, c->use, k);
+    }
+    if (link) {
+        if (st == PEL_OK)
+            scan_state_vessel(c->keep, mmsi, c->use, k, link, c->busy, c->resume.from);
+        free(link);
     }
     if (st != PEL_OK && found->failed == PEL_OK) /* PEL_ERR_IO: the hook wrote its message */
         found->failed = st == PEL_ERR_IO ? st : PEL_ERR_NOMEM;
@@ -307,13 +402,25 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
             xqsort(subjects, o->nsubjects, sizeof *subjects, cmp_u32);
         }
     }
+    /* a whole-store scan keeps a state for the next, and judges from the
+     * last one's when it was kept with the same settings and geography */
+    scan_state *old = NULL;
+    if (st == PEL_OK && !o->has_from && !o->has_to && !o->subjects) {
+        uint64_t print = state_print(opts, scan_geo_print(geo));
+        if (!(c.keep = scan_state_new_make(print)))
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        else if (!o->full)
+            c.old = old = scan_state_load(s, print);
+    }
     for (int d = 0; d < DET__COUNT; d++) {
         c.sink[d] = (det_sink){
             .set = c.env.found, .d = &det_table[d], .subjects = subjects, .nsubjects = subjects ? o->nsubjects : 0};
+        c.keeps[d] = (keep_sink){.sink = &c.sink[d], .c = &c};
+        bool keep = c.keep && resumes(d);
         c.call[d] = (det_call){.env = &c.env,
                                .opts = det_table[d].nsettings ? &opts[d] : NULL,
-                               .emit = det_push,
-                               .ud = &c.sink[d],
+                               .emit = keep ? keep_push : det_push,
+                               .ud = keep ? (void *)&c.keeps[d] : (void *)&c.sink[d],
                                .err = err};
     }
     int begun = 0; /* detectors begun: their cleanup is due */
@@ -370,6 +477,11 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
         else
             st = c.env.found->failed; /* a spilling set's file failed while sorting */
     }
+    /* the state for the next scan: kept where the store is written (a
+     * store read-only, busy or on PostgreSQL keeps none: the next scan
+     * judges every track whole, which is slower, never wrong) */
+    if (st == PEL_OK && c.keep)
+        (void)scan_state_save(c.keep, s, NULL);
     /* the analysts' reviews, by the findings' ids (now final) */
     if (st == PEL_OK)
         st = scan_reviews(s, c.env.found, err);
@@ -399,6 +511,9 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     free(c.prev);
     free(c.gap_ends.v);
     free(subjects);
+    free(c.busy);
+    scan_state_free(old);
+    scan_state_new_free(c.keep);
     return st;
 }
 

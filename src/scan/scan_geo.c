@@ -25,7 +25,25 @@ struct scan_geo {
     geo_zones *zones;
     geo_mid *mid;
     geo_land *land;
+    uint64_t print; /* FNV-1a of the four files' bytes (scan_geo_print) */
 };
+
+/* Folds the bytes of the file at path into the FNV-1a hash *h (a file that
+ * cannot be read folds its name: its loader has said why already). */
+static void hash_file(const char *path, uint64_t *h) {
+    FILE *f = fopen(path, "rb");
+    unsigned char buf[65536];
+    size_t n;
+    if (!f) {
+        for (const char *c = path; *c; c++)
+            *h = (*h ^ (unsigned char)*c) * 1099511628211u;
+        return;
+    }
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t i = 0; i < n; i++)
+            *h = (*h ^ buf[i]) * 1099511628211u;
+    fclose(f);
+}
 
 static double port_dist(void *ud, double lat, double lon, int *port) {
     scan_geo *g = ud;
@@ -122,6 +140,13 @@ pel_status scan_geo_load(const char *data_dir, const char *zones_path, scan_geo 
         st = geo_mid_load(mp, &g->mid, err);
     if (st == PEL_OK)
         st = geo_land_load(lp, &g->land, err);
+    if (st == PEL_OK) {
+        g->print = 14695981039346656037u;
+        hash_file(pp, &g->print);
+        hash_file(zones_path ? zones_path : zp, &g->print);
+        hash_file(mp, &g->print);
+        hash_file(lp, &g->print);
+    }
     free(pp);
     free(zp);
     free(mp);
@@ -131,6 +156,10 @@ pel_status scan_geo_load(const char *data_dir, const char *zones_path, scan_geo 
     else
         *out = g;
     return st;
+}
+
+uint64_t scan_geo_print(const scan_geo *g) {
+    return g->print;
 }
 
 det_geo scan_geo_det(scan_geo *g) {

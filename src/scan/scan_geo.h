@@ -25,6 +25,10 @@ pel_status scan_geo_load(const char *data_dir, const char *zones_path, scan_geo 
  * without a MID table), the land mask's questions.  Valid while g lives. */
 det_geo scan_geo_det(scan_geo *g);
 
+/* A fingerprint of g's four files (their bytes): what a scan's kept state
+ * (scan_state.c) was judged with. */
+uint64_t scan_geo_print(const scan_geo *g);
+
 /* The MID table, or NULL.  Borrowed from g. */
 const struct geo_mid *scan_geo_mid(const scan_geo *g);
 

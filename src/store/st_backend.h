@@ -171,6 +171,10 @@ struct st_ops {
     pel_status (*live_lock)(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
     void (*live_unlock)(pel_store *s);
 
+    /* what a scan keeps for the next (store.h, "scan state") */
+    pel_status (*scan_state_get)(pel_store *s, void **buf, size_t *len, pel_error *err);
+    pel_status (*scan_state_put)(pel_store *s, const void *buf, size_t len, pel_error *err);
+
     /* inputs as rows; cases imported (store.h, "cases") */
     pel_status (*inputs_each)(pel_store *s, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err);
     pel_status (*case_setup)(pel_store *s, pel_error *err);

@@ -282,6 +282,16 @@ pel_status st_live_put(pel_store *s, const char *key, const char *value, pel_err
     return s->ops->live_put(s, key, value, err);
 }
 
+/* ---- scan state --------------------------------------------------------------------------------- */
+
+pel_status st_scan_state_get(pel_store *s, void **buf, size_t *len, pel_error *err) {
+    return s->ops->scan_state_get(s, buf, len, err);
+}
+
+pel_status st_scan_state_put(pel_store *s, const void *buf, size_t len, pel_error *err) {
+    return s->ops->scan_state_put(s, buf, len, err);
+}
+
 pel_status st_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err) {
     return s->ops->live_alerts(s, cb, ud, err);
 }

@@ -539,6 +539,18 @@ pel_status st_live_journals(pel_store *s, int (*cb)(void *ud, int64_t id, const 
 pel_status st_live_lock(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
 void st_live_unlock(pel_store *s);
 
+/* ---- scan state: what a whole-store scan keeps for the next (src/scan/scan_state.c) ---------------- */
+
+/* The state the last whole-store scan kept (*buf malloc'd, the caller
+ * frees; NULL and 0 when there is none, or the backend keeps none:
+ * PostgreSQL).  PEL_OK, or the store's error with err filled. */
+pel_status st_scan_state_get(pel_store *s, void **buf, size_t *len, pel_error *err);
+
+/* Keeps buf (len bytes, borrowed) as the scan state, replacing the last,
+ * in a transaction of its own (a writing store; PostgreSQL keeps none and
+ * returns PEL_OK).  PEL_OK, or the store's error with err filled. */
+pel_status st_scan_state_put(pel_store *s, const void *buf, size_t len, pel_error *err);
+
 /* ---- watchlists ---------------------------------------------------------------------------- */
 
 /* Makes the store ready to hold watchlists (a writing store). */
