@@ -891,6 +891,7 @@ typedef struct pel_scan_stats {
        the detectors that resume (the others judge every position) */
     uint64_t resumed;
     uint64_t positions, positions_judged;
+    uint64_t kept; /* findings kept as the last scan judged them */
 } pel_scan_stats;
 
 /* Names of the events, index 0..8 ("encounter", "loitering", "gap",

@@ -291,10 +291,10 @@ int cli_scan(int argc, char **argv) {
                 *sep == ',' ? ")" : "", st.total_s, st.vessels_s, st.encounter_s);
         if (st.resumed)
             fprintf(stderr,
-                    "pelorus scan: %llu vessels judged from where the last scan left them: %llu of %llu positions "
-                    "judged again by the detectors that resume (docs/incremental.md)\n",
-                    (unsigned long long)st.resumed, (unsigned long long)st.positions_judged,
-                    (unsigned long long)st.positions);
+                    "pelorus scan: %llu vessels judged from where the last scan left them: %llu findings kept as "
+                    "judged, %llu of %llu positions judged again by the detectors that resume (docs/incremental.md)\n",
+                    (unsigned long long)st.resumed, (unsigned long long)st.kept,
+                    (unsigned long long)st.positions_judged, (unsigned long long)st.positions);
     }
     pel_store_close(s);
     free(set);

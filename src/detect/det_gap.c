@@ -537,6 +537,10 @@ typedef struct gap_scan {
     size_t nkeys, capkeys;
     det_own_hour *kept; /* a gap's own hours, as set aside (a buffer) */
     size_t capkept;
+    /* the ends of the gaps an incremental scan kept judged from the last
+     * (det_gap_kept): judged again as partners only */
+    det_rdv_gap *kends;
+    size_t nkends, capkends;
 } gap_scan;
 
 static double draught_at(void *ud, uint32_t mmsi, int64_t t, bool before) {
@@ -855,15 +859,50 @@ static bool in_feed(const gap_scan *g, int64_t start_ms, int64_t end_ms, double 
     return !(g->vessels_heard > 1 && *frac < g->o->min_feed_fraction);
 }
 
+pel_status det_gap_kept(det_call *c, const det_rdv_gap *e) {
+    gap_scan *g = c->state;
+    if (g->nkends == g->capkends) {
+        size_t cap = g->capkends ? 2 * g->capkends : 64;
+        det_rdv_gap *v = realloc(g->kends, cap * sizeof *v);
+        if (!v)
+            return PEL_ERR_NOMEM;
+        g->kends = v;
+        g->capkends = cap;
+    }
+    g->kends[g->nkends++] = *e;
+    return PEL_OK;
+}
+
+/* Adds e to the partners' gaps (ends) when it is some loitering's possible
+ * partner. */
+static pel_status add_end(det_rdv_gaps *ends, const det_loiter_opts *lo, const span *sp, size_t nsp,
+                          const det_rdv_gap *e) {
+    if (!partner(lo, sp, nsp, e))
+        return PEL_OK;
+    if (ends->n == ends->cap) {
+        size_t cap = ends->cap ? 2 * ends->cap : 64;
+        det_rdv_gap *v = realloc(ends->v, cap * sizeof *v);
+        if (!v)
+            return PEL_ERR_NOMEM;
+        ends->v = v;
+        ends->cap = cap;
+    }
+    ends->v[ends->n++] = *e;
+    return PEL_OK;
+}
+
 /* Judges the gaps set aside, in time order (the coverage cache then reads
  * each cell's hours about once), and emits those the feed covered; the
- * ends of those that meet a loitering in time go to env->gap_ends. */
+ * ends of those that meet a loitering in time go to env->gap_ends, with
+ * those of the gaps kept judged (det_gap_kept). */
 pel_status det_gap_finish(det_call *c) {
     gap_scan *g = c->state;
     const det_gap_opts *o = c->opts;
-    if (!g->nkeys)
+    if (!g->nkeys && !g->nkends)
         return PEL_OK;
-    if (fflush(g->spill) != 0)
+    if (!g->spill) /* only gaps kept judged: nothing set aside */
+        g->nkeys = 0;
+    if (g->spill && fflush(g->spill) != 0)
         return pel_fail(c->err, PEL_ERR_IO, "writing the gaps to a temporary file failed: %s", strerror(errno));
     xqsort(g->keys, g->nkeys, sizeof *g->keys, cmp_key);
     /* the loiterings' periods (the loitering row's vessel hooks have run) */
@@ -960,25 +999,15 @@ pel_status det_gap_finish(det_call *c) {
         if (fnd_set_count(set) == before || !ends || r.mmsi2 || !nsp)
             continue;
         det_rdv_gap e = {.mmsi = r.mmsi, .before = r.a, .after = r.z, .open = !r.has_z, .end_ms = r.end_ms};
-        if (!partner(lo, sp, nsp, &e))
-            continue;
-        if (ends->n == ends->cap) {
-            size_t cap = ends->cap ? 2 * ends->cap : 64;
-            det_rdv_gap *v = realloc(ends->v, cap * sizeof *v);
-            if (!v) {
-                st = PEL_ERR_NOMEM;
-                break;
-            }
-            ends->v = v;
-            ends->cap = cap;
-        }
         fnd_finding f;
         fnd_view(b, &f);
         const char *cause = fnd_get_str(&f, "cause");
         e.suspected = fnd_get_bool(&f, "suspected");
         snprintf(e.cause, sizeof e.cause, "%s", cause ? cause : "");
-        ends->v[ends->n++] = e;
+        st = add_end(ends, lo, sp, nsp, &e);
     }
+    for (size_t k = 0; st == PEL_OK && ends && nsp && k < g->nkends; k++)
+        st = add_end(ends, lo, sp, nsp, &g->kends[k]);
     free(b);
     free(own);
     free(sp);
@@ -999,6 +1028,7 @@ void det_gap_cleanup(det_call *c) {
         fclose(g->spill);
     free(g->keys);
     free(g->kept);
+    free(g->kends);
     free(g);
     c->state = NULL;
 }

@@ -685,6 +685,12 @@ pel_status det_gap_vessel(det_call *c, uint32_t mmsi, const pel_position *p, siz
 pel_status det_gap_finish(det_call *c);
 void det_gap_cleanup(det_call *c);
 
+/* A gap an incremental scan kept judged from the last (src/scan/scan.c: the
+ * finding itself goes into the set as it is), its ends e (borrowed) handed
+ * to the finish to be judged as a loitering's possible partner like the
+ * gaps judged now.  PEL_OK or PEL_ERR_NOMEM. */
+pel_status det_gap_kept(det_call *c, const det_rdv_gap *e);
+
 /* ---- footprint (det_footprint.c) ------------------------------------------------ */
 
 /* Defaults: det_table's settings. */

@@ -47,13 +47,6 @@
 #include "util/tmpfd.h"
 #include "util/xsort.h"
 
-/* Where a resuming detector's findings go: its sink, and the state kept
- * for the next scan (keep_push). */
-typedef struct keep_sink {
-    det_sink *sink;
-    struct scan *c;
-} keep_sink;
-
 typedef struct scan {
     det_env env;
     const pel_scan_opts *o;
@@ -70,46 +63,51 @@ typedef struct scan {
     det_rdv_gaps gap_ends; /* det_env.gap_ends */
     /* incremental (docs/incremental.md; whole-store scans only): the last
      * scan's state (NULL: judge every track whole), this scan's (NULL: none
-     * kept), each vessel's busy steps and resume point */
+     * kept), the earliest position the last may not have seen, whether its
+     * judged gaps may be kept, each vessel's busy steps and resume points */
     const scan_state *old;
     scan_state_new *keep;
-    keep_sink keeps[DET__COUNT];
+    int64_t news_ms;
+    bool keep_gaps;
     uint8_t *busy;
     size_t busycap;
-    det_resume resume;
+    det_resume resume, resume_gap;
+    size_t *cand; /* a vessel's quiet positions, for its cuts */
+    size_t candcap;
+    uint64_t heard; /* vessels the gap row judged (its "feed of several vessels") */
 } scan;
 
 /* ---- incremental ------------------------------------------------------------------------- */
 
-/* The detectors that resume from a quiet point (det_resume) in a scan that
- * keeps a state, and which of their findings the state keeps: all of the
- * port visits and zone stays, the position detector's on_land and
- * land_crossing (its offsets, circles and common points are judged whole
- * every time, as the other detectors are). */
+/* A whole-store scan keeps a state for the next (scan_state.c), and judges
+ * each vessel from the latest cut of the last one whose digest its track
+ * still has (docs/incremental.md):
+ *   - port visits, zone stays and on-land runs (the "resuming" rows) from
+ *     that cut, their findings before it kept;
+ *   - gaps from a cut before the start of every kept gap whose judgement
+ *     could have changed: one whose coverage window (gap.baseline_days
+ *     either side) reaches the data the last scan did not see or the end
+ *     of its data, or whose draughts read differently now; the others are
+ *     kept as judged, their ends handed to the gap row for the loiterings'
+ *     partners (det_gap_kept);
+ *   - every other detector over the whole track, as always. */
 static bool resumes(int d) {
     return d == DET_PORT_VISIT || d == DET_ZONE_ENTRY || d == DET_POSITION;
 }
 
-static bool kept_kind(int d, const fnd_finding *f) {
-    if (d != DET_POSITION)
+/* The findings the state keeps: the resuming rows' (the position row's
+ * on_land and land_crossing only) and the gaps of one MMSI. */
+static bool kept_finding(const fnd_set *set, size_t i) {
+    fnd_key k = fnd_set_key(set, i);
+    if (!strcmp(k.event, "gap"))
+        return k.mmsi2 == 0;
+    if (!strcmp(k.event, "port_visit") || !strcmp(k.event, "zone_entry"))
         return true;
-    const char *k = fnd_get_str(f, "kind");
-    return k && (!strcmp(k, "on_land") || !strcmp(k, "land_crossing"));
-}
-
-/* An fnd_emit_fn (ud a keep_sink): det_push, then the finding into the
- * state kept when the state keeps its kind. */
-static void keep_push(void *ud, const fnd_builder *b) {
-    keep_sink *k = ud;
-    fnd_set *set = k->sink->set;
-    size_t before = fnd_set_count(set);
-    det_push(k->sink, b);
-    if (fnd_set_count(set) == before || set->failed != PEL_OK)
-        return; /* refused (another vessel's subjects, or a failure) */
-    fnd_finding f;
-    fnd_view(b, &f);
-    if (kept_kind((int)(k->sink->d - det_table), &f))
-        scan_state_finding(k->c->keep, &f);
+    if (strcmp(k.event, "spoofing") != 0)
+        return false;
+    const fnd_finding *f = fnd_set_get(set, i);
+    const char *kind = f ? fnd_get_str(f, "kind") : NULL;
+    return kind && (!strcmp(kind, "on_land") || !strcmp(kind, "land_crossing"));
 }
 
 /* A fingerprint of what the findings kept were judged with: every
@@ -120,6 +118,216 @@ static uint64_t state_print(const det_opts opts[DET__COUNT], uint64_t geo) {
         for (size_t i = 0; i < det_table[d].opts_size; i++)
             h = (h ^ opts[d].b[i]) * 1099511628211u;
     return h;
+}
+
+/* The pre-pass: the earliest position the last scan may not have seen. */
+static int on_news(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
+    (void)name;
+    scan *c = ud;
+    int64_t t = scan_state_news(c->old, mmsi, p, n);
+    if (t < c->news_ms)
+        c->news_ms = t;
+    return 0;
+}
+
+/* The position of the track p[0, n) (time order) at t with the input and
+ * line of e, or NULL. */
+static const pel_position *position_of(const pel_position *p, size_t n, int64_t t, const fnd_evidence *e) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (p[m].t_ms < t)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    for (; lo < n && p[lo].t_ms == t; lo++)
+        if (p[lo].input == e->input && p[lo].line == e->line)
+            return &p[lo];
+    return NULL;
+}
+
+/* Whether two draughts read the same as written (one decimal; NaN null). */
+static bool same_draught(double a, double b) {
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return llround(a * 10) == llround(b * 10);
+}
+
+/* One vessel's kept findings, as scan_state_each hands them. */
+typedef struct vessel_kept {
+    scan *c;
+    uint32_t mmsi;
+    const pel_position *p;
+    size_t n;
+    int64_t bound;        /* pass 1: the earliest start of a gap to judge again */
+    int64_t r_ms, gap_ms; /* pass 2: the resuming rows' and the gaps' cut times (INT64_MIN: none) */
+    pel_status st;
+    uint64_t kept;
+} vessel_kept;
+
+/* The ends of kept gap f in the track, true when both are there. */
+static bool gap_ends_of(const vessel_kept *v, const fnd_finding *f, det_rdv_gap *e) {
+    const pel_position *a = f->nev >= 1 ? position_of(v->p, v->n, f->start_ms, &f->ev[0]) : NULL;
+    const pel_position *z = f->nev >= 2 ? position_of(v->p, v->n, f->end_ms, &f->ev[1]) : NULL;
+    if (!a || !z)
+        return false;
+    const char *cause = fnd_get_str(f, "cause");
+    *e = (det_rdv_gap){
+        .mmsi = f->mmsi, .before = *a, .after = *z, .end_ms = f->end_ms, .suspected = fnd_get_bool(f, "suspected")};
+    snprintf(e->cause, sizeof e->cause, "%s", cause ? cause : "");
+    return true;
+}
+
+/* Pass 1: a kept gap whose judgement may have changed bounds the gaps' cut. */
+static int kept_bound(void *ud, const fnd_finding *f) {
+    vessel_kept *v = ud;
+    scan *c = v->c;
+    if (strcmp(f->event, "gap") != 0)
+        return 0;
+    const det_gap_opts *go = c->call[DET_GAP].opts;
+    int64_t reach = (int64_t)llround(go->baseline_days * 86400000.0) + 3600000; /* and a slot's rounding */
+    det_rdv_gap e;
+    bool same =
+        c->keep_gaps && f->end_ms + reach < c->news_ms && f->end_ms + reach < scan_state_about(c->old)->data_end_ms &&
+        fnd_get_bool(f, "open") == 0 && gap_ends_of(v, f, &e) &&
+        same_draught(st_draught_near(c->env.s, f->mmsi, f->start_ms, true), fnd_get_num(f, "draught_before_m", NAN)) &&
+        same_draught(st_draught_near(c->env.s, f->mmsi, f->end_ms, false), fnd_get_num(f, "draught_after_m", NAN));
+    if (!same && f->start_ms < v->bound)
+        v->bound = f->start_ms;
+    return 0;
+}
+
+/* Pass 2: the findings kept (those before their rows' cut) into the set. */
+static int kept_add(void *ud, const fnd_finding *f) {
+    vessel_kept *v = ud;
+    bool gap = !strcmp(f->event, "gap");
+    if (f->start_ms >= (gap ? v->gap_ms : v->r_ms))
+        return 0;
+    if ((v->st = fnd_set_add(v->c->env.found, f)) != PEL_OK)
+        return 1;
+    v->kept++;
+    det_rdv_gap e;
+    if (gap && gap_ends_of(v, f, &e) && (v->st = det_gap_kept(&v->c->call[DET_GAP], &e)) != PEL_OK)
+        return 1;
+    return 0;
+}
+
+/* The latest of the n quiet positions q (descending) at or before t_ms,
+ * appended to cuts unless there already. */
+static void pick_cut(const pel_position *p, const size_t *q, size_t n, int64_t t_ms, size_t *cuts, size_t *ncuts) {
+    for (size_t k = 0; k < n; k++)
+        if (p[q[k]].t_ms <= t_ms) {
+            for (size_t j = 0; j < *ncuts; j++)
+                if (cuts[j] == q[k])
+                    return;
+            cuts[(*ncuts)++] = q[k];
+            return;
+        }
+}
+
+/* The cuts vessel's track p[0, n) leaves for the next scan: its quiet
+ * positions -- the valid cuts of the last scan up to the resuming rows'
+ * start r, and those after r no resuming row marked busy -- the latest, the
+ * latest before each gap whose judgement the next data could change (the
+ * data following on, or coming up to a day late), and the latest 2, 4 and 8
+ * days before the end (data later still). */
+static size_t next_cuts(scan *c, const pel_position *p, size_t n, const size_t *link, const size_t *valid,
+                        size_t nvalid, size_t r, size_t *cuts) {
+    if (n > c->candcap) {
+        size_t *v = realloc(c->cand, n * sizeof *v);
+        if (!v)
+            return 0;
+        c->cand = v;
+        c->candcap = n;
+    }
+    size_t nq = 0;
+    for (size_t i = n; i-- > r + 1;)
+        if (!c->busy[i] && p[i].t_ms > p[i - 1].t_ms)
+            c->cand[nq++] = i;
+    for (size_t k = 0; k < nvalid; k++)
+        if (valid[k] <= r)
+            c->cand[nq++] = valid[k];
+    /* the gaps of the track (det_gap_track's: consecutive positions of a
+     * chain min_gap_h apart, and the silence after the last position) */
+    const det_gap_opts *go = c->call[DET_GAP].opts;
+    int64_t min_ms = (int64_t)llround(go->min_gap_h * 3.6e6);
+    int64_t reach = (int64_t)llround(go->baseline_days * 86400000.0) + 3600000;
+    int64_t end = c->env.data_end_ms > p[n - 1].t_ms ? c->env.data_end_ms : p[n - 1].t_ms;
+    int64_t bound[2] = {p[n - 1].t_ms, p[n - 1].t_ms}; /* the next data on time, a day late */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = link[i];
+        if (j == DET_CHAIN_END || p[j].t_ms - p[i].t_ms < min_ms)
+            continue;
+        for (int m = 0; m < 2; m++)
+            if (p[j].t_ms + reach + m * 86400000 >= end && p[i].t_ms < bound[m])
+                bound[m] = p[i].t_ms;
+    }
+    size_t nc = 0;
+    pick_cut(p, c->cand, nq, INT64_MAX, cuts, &nc);
+    pick_cut(p, c->cand, nq, bound[0], cuts, &nc);
+    pick_cut(p, c->cand, nq, bound[1], cuts, &nc);
+    for (int d = 2; d <= 8; d *= 2)
+        pick_cut(p, c->cand, nq, p[n - 1].t_ms - d * 86400000LL, cuts, &nc);
+    return nc;
+}
+
+/* A vessel of an incremental scan: its cuts and kept findings, its
+ * resuming rows resumed, every row run, its cuts for the next.  PEL_OK or
+ * the failure. */
+static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, size_t n) {
+    if (n > c->busycap) {
+        uint8_t *nb = realloc(c->busy, n);
+        if (!nb)
+            return PEL_ERR_NOMEM;
+        c->busy = nb;
+        c->busycap = n;
+    }
+    memset(c->busy, 0, n);
+    size_t *link = det_vessel_chains(p, n);
+    if (!link)
+        return PEL_ERR_NOMEM;
+    size_t valid[SCAN_STATE_CUTS];
+    size_t nvalid = scan_state_cuts(c->old, mmsi, p, n, link, valid);
+    size_t r = nvalid ? valid[0] : 0, g = r;
+    vessel_kept v = {.c = c, .mmsi = mmsi, .p = p, .n = n, .bound = INT64_MAX};
+    pel_status st = PEL_OK;
+    if (r) {
+        st = scan_state_each(c->old, mmsi, kept_bound, &v);
+        /* the gaps from the latest valid cut at or before the bound */
+        g = 0;
+        for (size_t k = 0; k < nvalid && !g; k++)
+            if (p[valid[k]].t_ms <= v.bound)
+                g = valid[k];
+        v.r_ms = p[r].t_ms;
+        v.gap_ms = g ? p[g].t_ms : INT64_MIN;
+        if (st == PEL_OK && (st = scan_state_each(c->old, mmsi, kept_add, &v)) == PEL_OK)
+            st = v.st;
+        if (st == PEL_ERR_FORMAT)
+            st = PEL_ERR_IO;
+    }
+    c->resume = (det_resume){.from = r, .busy = c->busy};
+    c->resume_gap = (det_resume){.from = g, .busy = c->busy};
+    c->heard++;
+    pel_scan_stats *sp = c->env.stats;
+    sp->resumed += r > 0;
+    sp->kept += v.kept;
+    sp->positions += n;
+    sp->positions_judged += n - r;
+    for (int d = 0; d < DET__COUNT && st == PEL_OK; d++) {
+        const det_detector *dt = &det_table[d];
+        c->call[d].resume = d == DET_GAP ? &c->resume_gap : resumes(d) ? &c->resume : NULL;
+        if (dt->vessel)
+            st = dt->vessel(&c->call[d], mmsi, p, n);
+        c->call[d].resume = NULL;
+    }
+    if (st == PEL_OK) {
+        size_t cuts[SCAN_STATE_CUTS];
+        size_t nc = next_cuts(c, p, n, link, valid, nvalid, r, cuts);
+        scan_state_end(c->keep, p, n, link, cuts, nc);
+    }
+    free(link);
+    return st;
 }
 
 /* ---- the vessels -------------------------------------------------------------- */
@@ -226,12 +434,15 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     for (size_t i = 0; i < n; i++)
         if (p[i].segment >= 0)
             c->use[k++] = p[i];
-    if (!k)
-        return 0;
+    /* a state kept: every vessel's raw track is checkpointed (what the
+     * next scan has not seen yet counts for every vessel's coverage) */
+    scan_state_begin(c->keep, mmsi, p, n);
     /* fishing gear (a buoy named "LONGLINE BUOY 0846%") is no vessel: its
      * made-up MMSI and the days it drifts beside its boat are no lead */
-    if (is_gear(c, mmsi))
+    if (!k || is_gear(c, mmsi)) {
+        scan_state_end(c->keep, NULL, 0, NULL, NULL, 0);
         return 0;
+    }
     /* MMSI 0 and the defaults shared by many transponders are several
      * vessels under one number: their "track" is no vessel's behaviour.
      * Only the detectors that take every MMSI see them (the invalid_mmsi
@@ -239,45 +450,15 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     pel_mmsi_kind mk = pel_mmsi_classify(mmsi);
     bool shared = mk == PEL_MMSI_ZERO || mk == PEL_MMSI_PLACEHOLDER;
     pel_status st = PEL_OK;
-    /* a state kept: the resuming detectors judge from the last scan's cut
-     * (its findings before it taken as kept) and mark their busy steps */
-    size_t *link = NULL;
-    if (c->keep && !shared) {
-        if (k > c->busycap) {
-            uint8_t *nb = realloc(c->busy, k);
-            if (!nb) {
-                found->failed = PEL_ERR_NOMEM;
-                return 1;
-            }
-            c->busy = nb;
-            c->busycap = k;
+    if (c->keep && !shared)
+        st = vessel_resumed(c, mmsi, c->use, k);
+    else {
+        for (int d = 0; d < DET__COUNT && st == PEL_OK; d++) {
+            const det_detector *dt = &det_table[d];
+            if (dt->vessel && (!shared || (dt->flags & DET_EVERY_MMSI)))
+                st = dt->vessel(&c->call[d], mmsi, c->use, k);
         }
-        memset(c->busy, 0, k);
-        if (!(link = det_vessel_chains(c->use, k))) {
-            found->failed = PEL_ERR_NOMEM;
-            return 1;
-        }
-        size_t from = scan_state_from(c->old, mmsi, c->use, k, link);
-        if (from && (st = scan_state_kept(c->old, mmsi, c->use[from].t_ms, found, c->keep)) != PEL_OK) {
-            free(link);
-            found->failed = st == PEL_ERR_FORMAT ? PEL_ERR_IO : st;
-            return 1;
-        }
-        c->resume = (det_resume){.from = from, .busy = c->busy};
-        c->env.stats->resumed += from > 0;
-        c->env.stats->positions += k;
-        c->env.stats->positions_judged += k - from;
-    }
-    for (int d = 0; d < DET__COUNT && st == PEL_OK; d++) {
-        const det_detector *dt = &det_table[d];
-        c->call[d].resume = link && resumes(d) ? &c->resume : NULL;
-        if (dt->vessel && (!shared || (dt->flags & DET_EVERY_MMSI)))
-            st = dt->vessel(&c->call[d], mmsi, c->use, k);
-    }
-    if (link) {
-        if (st == PEL_OK)
-            scan_state_vessel(c->keep, mmsi, c->use, k, link, c->busy, c->resume.from);
-        free(link);
+        scan_state_end(c->keep, NULL, 0, NULL, NULL, 0);
     }
     if (st != PEL_OK && found->failed == PEL_OK) /* PEL_ERR_IO: the hook wrote its message */
         found->failed = st == PEL_ERR_IO ? st : PEL_ERR_NOMEM;
@@ -405,22 +586,34 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     /* a whole-store scan keeps a state for the next, and judges from the
      * last one's when it was kept with the same settings and geography */
     scan_state *old = NULL;
+    c.news_ms = INT64_MAX;
     if (st == PEL_OK && !o->has_from && !o->has_to && !o->subjects) {
         uint64_t print = state_print(opts, scan_geo_print(geo));
-        if (!(c.keep = scan_state_new_make(print)))
+        if (!(c.keep = scan_state_new_make(print, c.env.data_start_ms, c.env.data_end_ms)))
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         else if (!o->full)
             c.old = old = scan_state_load(s, print);
     }
+    if (old) { /* what the last scan did not see: a pass over the tracks, no detector */
+        pel_track_filter all = {0};
+        if (st_tracks_unnamed(s, &all, on_news, &c, err) != PEL_OK) {
+            scan_state_free(old);
+            c.old = old = NULL;
+            if (err)
+                *err = (pel_error){0};
+        }
+        /* a gap's judgement kept needs the same start of the data (the
+         * baselines stop there) and a feed of several vessels (one alone is
+         * never judged against the feed) */
+        c.keep_gaps = scan_state_about(old)->data_start_ms == c.env.data_start_ms && scan_state_about(old)->vessels > 1;
+    }
     for (int d = 0; d < DET__COUNT; d++) {
         c.sink[d] = (det_sink){
             .set = c.env.found, .d = &det_table[d], .subjects = subjects, .nsubjects = subjects ? o->nsubjects : 0};
-        c.keeps[d] = (keep_sink){.sink = &c.sink[d], .c = &c};
-        bool keep = c.keep && resumes(d);
         c.call[d] = (det_call){.env = &c.env,
                                .opts = det_table[d].nsettings ? &opts[d] : NULL,
-                               .emit = keep ? keep_push : det_push,
-                               .ud = keep ? (void *)&c.keeps[d] : (void *)&c.sink[d],
+                               .emit = det_push,
+                               .ud = &c.sink[d],
                                .err = err};
     }
     int begun = 0; /* detectors begun: their cleanup is due */
@@ -481,7 +674,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
      * store read-only, busy or on PostgreSQL keeps none: the next scan
      * judges every track whole, which is slower, never wrong) */
     if (st == PEL_OK && c.keep)
-        (void)scan_state_save(c.keep, s, NULL);
+        (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, s, NULL);
     /* the analysts' reviews, by the findings' ids (now final) */
     if (st == PEL_OK)
         st = scan_reviews(s, c.env.found, err);
@@ -512,6 +705,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     free(c.gap_ends.v);
     free(subjects);
     free(c.busy);
+    free(c.cand);
     scan_state_free(old);
     scan_state_new_free(c.keep);
     return st;

@@ -4,42 +4,55 @@
  * The bytes (native byte order: a cache for this build, dropped when its
  * version or fingerprint differs):
  *
- *   head      magic "PELSCAN", version, the fingerprint, the vessels
- *   vessel    in ascending MMSI: mmsi, its cuts, its findings' bytes and
- *             count, then the cuts (index, time, digest) and the findings
- *             (findings/record.h)
+ *   head      magic "PELSCAN", version, the fingerprint, the data's span,
+ *             the vessels judged, the vessels kept
+ *   vessel    in ascending MMSI: its head (mmsi, counts), its raw track's
+ *             checkpoints, its cuts, its findings (findings/record.h)
  *
- * A cut's digest (digest_at) folds what the quietness at position i rests
- * on: every field of the positions before i and their chain links, the
- * position i itself, and each position a chain goes on to from before i
- * (the position that closed a visit or a stay).  A track with the same
- * digest at i had the same state at i: none.
+ * A raw checkpoint is the digest of the first `count` positions of the raw
+ * track, taken at the whole track and at the last position 1, 2 and 4 days
+ * before its end.
  *
- * The cuts of a vessel: its latest quiet position, then the latest ones at
- * least 1, 2 and 4 days before its last position, so that a late position
- * falls back to an earlier cut rather than to the whole track.
+ * A cut's digest folds what the quietness at position i rests on: every
+ * field of the positions before i and their chain links, the position i
+ * itself, and each position a chain goes on to from before i (the
+ * position that closed a visit or a stay).  A track with the same digest
+ * at i had the same state at i: none.
+ *
+ * Digests are 64-bit multiply-xor hashes: they tell a change from none,
+ * they do not stand against a forger (who would have to forge a track to
+ * hide a change in it from a cache).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "detect/detectors.h"
 #include "scan_state.h"
 #include "util/fail.h"
+#include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 1u
-#define NCUTS 4
+#define STATE_VERSION 2u
+#define NRAW 4
 
 typedef struct state_head {
     char magic[8];
     uint32_t version, spare;
-    uint64_t print, nvessels;
+    uint64_t print;
+    int64_t data_start_ms, data_end_ms;
+    uint64_t vessels, nentries;
 } state_head;
 
 typedef struct vessel_head {
-    uint32_t mmsi, ncuts, nfindings, spare;
-    uint64_t nbytes; /* of its findings */
+    uint32_t mmsi, nraw, ncuts, nfindings;
+    uint64_t nbytes;   /* of its findings, compressed (zlib) */
+    uint64_t rawbytes; /* ... and as records */
 } vessel_head;
+
+typedef struct checkpoint {
+    uint64_t count, digest;
+} checkpoint;
 
 typedef struct cut {
     uint64_t i;
@@ -57,51 +70,77 @@ struct scan_state {
     size_t len;
     vessel_ref *v;
     size_t nv;
+    scan_state_info info;
 };
 
+/* A vessel ended, its head and body (checkpoints, cuts) in out. */
+typedef struct entry {
+    uint32_t mmsi;
+    size_t off, len;
+} entry;
+
 struct scan_state_new {
-    fnd_bytes out;     /* the head and the vessels ended */
-    fnd_bytes pending; /* the findings of the vessel under way */
-    uint32_t npending;
-    uint64_t nvessels;
+    fnd_bytes out; /* the head, then each vessel's head and body without its findings */
+    entry *e;      /* the vessels ended, ascending */
+    size_t ne, cape;
+    bool nomem;
+    uint32_t mmsi; /* the vessel begun */
+    checkpoint raw[NRAW];
+    uint32_t nraw;
 };
 
 /* ---- digests ------------------------------------------------------------------------------- */
 
-#define FNV_PRIME 1099511628211u
-
-static uint64_t fold(uint64_t h, uint64_t v) {
-    for (int k = 0; k < 8; k++, v >>= 8)
-        h = (h ^ (v & 0xff)) * FNV_PRIME;
-    return h;
+static uint64_t mix(uint64_t h, uint64_t v) {
+    h = (h ^ v) * 0x9E3779B97F4A7C15u;
+    return h ^ (h >> 32);
 }
 
-/* Every field of p (no padding: field by field). */
-static uint64_t fold_pos(uint64_t h, const pel_position *p) {
-    h = fold(h, p->mmsi);
-    h = fold(h, (uint64_t)p->t_ms);
-    h = fold(h, (uint64_t)(uint32_t)p->lat << 32 | (uint32_t)p->lon);
-    h = fold(h, (uint64_t)p->speed << 48 | (uint64_t)p->course << 32 | (uint64_t)p->heading << 16 |
-                    (uint64_t)p->status << 8 | p->type);
-    h = fold(h, (uint64_t)p->flags << 32 | (uint32_t)p->segment);
-    h = fold(h, (uint64_t)p->input << 32 | p->source);
-    h = fold(h, p->line);
-    h = fold(h, (uint64_t)(uint8_t)p->second << 8 | p->clock);
-    return h;
+/* Every field of p (field by field: no padding). */
+static uint64_t mix_pos(uint64_t h, const pel_position *p) {
+    h = mix(h, (uint64_t)p->mmsi << 32 | (uint8_t)p->second << 8 | p->clock);
+    h = mix(h, (uint64_t)p->t_ms);
+    h = mix(h, (uint64_t)(uint32_t)p->lat << 32 | (uint32_t)p->lon);
+    h = mix(h, (uint64_t)p->speed << 48 | (uint64_t)p->course << 32 | (uint64_t)p->heading << 16 |
+                   (uint64_t)p->status << 8 | p->type);
+    h = mix(h, (uint64_t)p->flags << 32 | (uint32_t)p->segment);
+    h = mix(h, (uint64_t)p->input << 32 | p->source);
+    return mix(h, p->line);
 }
 
-/* The digest of the quietness at i (the head comment). */
-static uint64_t digest_at(const pel_position *p, size_t n, const size_t *link, size_t i) {
+#define SEED 14695981039346656037u
+
+/* The digests of the cuts at[0, m) (positions of p, any order) into out:
+ * one pass for what precedes each, and the links crossing it. */
+static void cut_digests(const pel_position *p, size_t n, const size_t *link, const size_t *at, size_t m,
+                        uint64_t *out) {
     const size_t *next = link, *prev = link + n;
-    uint64_t h = 14695981039346656037u;
-    for (size_t k = 0; k < i; k++) {
-        h = fold_pos(h, &p[k]);
-        h = fold(h, next[k]);
-        h = fold(h, prev[k]);
-        if (next[k] != DET_CHAIN_END && next[k] >= i)
-            h = fold_pos(fold(h, k), &p[next[k]]);
+    uint64_t h = SEED;
+    for (size_t c = 0; c < m; c++)
+        out[c] = SEED;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t c = 0; c < m; c++) {
+            if (at[c] == k) /* what precedes the cut, then the cut itself */
+                out[c] = mix_pos(mix(out[c] ^ h, k), &p[k]);
+            else if (k < at[c] && next[k] != DET_CHAIN_END && next[k] >= at[c])
+                out[c] = mix_pos(mix(out[c], k), &p[next[k]]);
+        }
+        h = mix(mix(mix_pos(h, &p[k]), next[k]), prev[k]);
     }
-    return fold_pos(fold(h, i), &p[i]);
+}
+
+/* The digests of the first count[c] positions of p, c < m (ascending). */
+static void raw_digests(const pel_position *p, size_t n, const uint64_t *count, size_t m, uint64_t *out) {
+    uint64_t h = SEED;
+    size_t c = 0;
+    for (size_t k = 0; k <= n && c < m; k++) {
+        while (c < m && count[c] == k)
+            out[c++] = h;
+        if (k < n)
+            h = mix_pos(h, &p[k]);
+    }
+    for (; c < m; c++)
+        out[c] = 0; /* past the end: never matches a track this short */
 }
 
 /* ---- the last scan's ---------------------------------------------------------------------------- */
@@ -112,6 +151,10 @@ void scan_state_free(scan_state *st) {
     free(st->buf);
     free(st->v);
     free(st);
+}
+
+const scan_state_info *scan_state_about(const scan_state *st) {
+    return &st->info;
 }
 
 scan_state *scan_state_load(pel_store *s, uint64_t print) {
@@ -130,21 +173,22 @@ scan_state *scan_state_load(pel_store *s, uint64_t print) {
     st->buf = buf;
     st->len = len;
     if (memcmp(h.magic, STATE_MAGIC, sizeof STATE_MAGIC) || h.version != STATE_VERSION || h.print != print ||
-        h.nvessels > len / sizeof(vessel_head) || !(st->v = malloc((h.nvessels ? h.nvessels : 1) * sizeof *st->v))) {
+        h.nentries > len / sizeof(vessel_head) || !(st->v = malloc((h.nentries ? h.nentries : 1) * sizeof *st->v))) {
         scan_state_free(st);
         return NULL;
     }
+    st->info = (scan_state_info){.data_start_ms = h.data_start_ms, .data_end_ms = h.data_end_ms, .vessels = h.vessels};
     size_t at = sizeof h;
-    for (uint64_t k = 0; k < h.nvessels; k++) {
+    for (uint64_t k = 0; k < h.nentries; k++) {
         vessel_head vh;
         if (len - at < sizeof vh) {
             scan_state_free(st);
             return NULL;
         }
         memcpy(&vh, st->buf + at, sizeof vh);
-        size_t body = (size_t)vh.ncuts * sizeof(cut);
-        if (vh.ncuts > NCUTS || len - at - sizeof vh < body || len - at - sizeof vh - body < vh.nbytes ||
-            (st->nv && st->v[st->nv - 1].mmsi >= vh.mmsi)) {
+        size_t body = (size_t)vh.nraw * sizeof(checkpoint) + (size_t)vh.ncuts * sizeof(cut);
+        if (vh.nraw > NRAW || vh.ncuts > SCAN_STATE_CUTS || len - at - sizeof vh < body ||
+            len - at - sizeof vh - body < vh.nbytes || (st->nv && st->v[st->nv - 1].mmsi >= vh.mmsi)) {
             scan_state_free(st);
             return NULL;
         }
@@ -154,7 +198,8 @@ scan_state *scan_state_load(pel_store *s, uint64_t print) {
     return st;
 }
 
-/* Vessel mmsi's head (copied into *vh) and the offset of its cuts, or 0. */
+/* Vessel mmsi's head (copied into *vh) and the offset of what follows it,
+ * or 0 when st has no such vessel. */
 static size_t vessel_at(const scan_state *st, uint32_t mmsi, vessel_head *vh) {
     size_t lo = 0, hi = st ? st->nv : 0;
     while (lo < hi) {
@@ -170,53 +215,93 @@ static size_t vessel_at(const scan_state *st, uint32_t mmsi, vessel_head *vh) {
     return st->v[lo].off + sizeof *vh;
 }
 
-size_t scan_state_from(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link) {
+int64_t scan_state_news(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n) {
     vessel_head vh;
     size_t at = vessel_at(st, mmsi, &vh);
-    if (!at || !link)
-        return 0;
-    for (uint32_t k = 0; k < vh.ncuts; k++) { /* the latest first */
-        cut c;
-        memcpy(&c, st->buf + at + k * sizeof c, sizeof c);
-        if (c.i > 0 && c.i < n && p[c.i].t_ms == c.t_ms && p[c.i].t_ms > p[c.i - 1].t_ms &&
-            digest_at(p, n, link, (size_t)c.i) == c.digest)
-            return (size_t)c.i;
-    }
-    return 0;
+    if (!at)
+        return n ? p[0].t_ms : INT64_MAX;
+    checkpoint cp[NRAW];
+    uint64_t count[NRAW], got[NRAW];
+    memcpy(cp, st->buf + at, vh.nraw * sizeof *cp);
+    for (uint32_t k = 0; k < vh.nraw; k++) /* stored latest first: ascending here */
+        count[k] = cp[vh.nraw - 1 - k].count;
+    raw_digests(p, n, count, vh.nraw, got);
+    for (uint32_t k = 0; k < vh.nraw; k++)
+        if (cp[k].count <= n && got[vh.nraw - 1 - k] == cp[k].digest)
+            return cp[k].count < n ? p[cp[k].count].t_ms : INT64_MAX;
+    return n ? p[0].t_ms : INT64_MAX;
 }
 
-pel_status scan_state_kept(const scan_state *st, uint32_t mmsi, int64_t before_ms, fnd_set *set, scan_state_new *w) {
+size_t scan_state_cuts(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
+                       size_t *out) {
+    vessel_head vh;
+    size_t at = vessel_at(st, mmsi, &vh);
+    if (!at || !link || !vh.ncuts)
+        return 0;
+    cut c[SCAN_STATE_CUTS];
+    size_t idx[SCAN_STATE_CUTS], m = 0;
+    memcpy(c, st->buf + at + vh.nraw * sizeof(checkpoint), vh.ncuts * sizeof *c);
+    for (uint32_t k = 0; k < vh.ncuts; k++)
+        if (c[k].i > 0 && c[k].i < n && p[c[k].i].t_ms == c[k].t_ms && p[c[k].i].t_ms > p[c[k].i - 1].t_ms)
+            idx[m++] = (size_t)c[k].i;
+    uint64_t dg[SCAN_STATE_CUTS];
+    cut_digests(p, n, link, idx, m, dg);
+    size_t nout = 0, j = 0;
+    for (uint32_t k = 0; k < vh.ncuts; k++) { /* latest first, as stored */
+        if (j < m && idx[j] == c[k].i) {
+            if (dg[j] == c[k].digest)
+                out[nout++] = idx[j];
+            j++;
+        }
+    }
+    return nout;
+}
+
+pel_status scan_state_each(const scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud) {
     vessel_head vh;
     size_t at = vessel_at(st, mmsi, &vh);
     if (!at)
         return PEL_OK;
-    const unsigned char *rec = st->buf + at + vh.ncuts * sizeof(cut);
+    if (!vh.nfindings)
+        return PEL_OK;
+    const unsigned char *z = st->buf + at + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut);
+    uLongf rawlen = (uLongf)vh.rawbytes;
+    unsigned char *rec = malloc(vh.rawbytes ? vh.rawbytes : 1);
+    if (!rec)
+        return PEL_ERR_NOMEM;
+    if (uncompress(rec, &rawlen, z, (uLong)vh.nbytes) != Z_OK || rawlen != vh.rawbytes) {
+        free(rec);
+        return PEL_ERR_FORMAT;
+    }
     size_t pos = 0;
     void *scratch = NULL;
     size_t cap = 0;
     pel_status rc = PEL_OK;
-    for (uint32_t k = 0; k < vh.nfindings && rc == PEL_OK; k++) {
+    for (uint32_t k = 0; k < vh.nfindings; k++) {
         fnd_finding f;
-        if (!fnd_record_get(rec, (size_t)vh.nbytes, &pos, &f, &scratch, &cap)) {
+        if (!fnd_record_get(rec, (size_t)vh.rawbytes, &pos, &f, &scratch, &cap)) {
             rc = PEL_ERR_FORMAT;
             break;
         }
-        if (f.start_ms >= before_ms)
-            continue;
-        if ((rc = fnd_set_add(set, &f)) == PEL_OK)
-            scan_state_finding(w, &f);
+        if (cb(ud, &f))
+            break;
     }
     free(scratch);
+    free(rec);
     return rc;
 }
 
 /* ---- this scan's --------------------------------------------------------------------------- */
 
-scan_state_new *scan_state_new_make(uint64_t print) {
+scan_state_new *scan_state_new_make(uint64_t print, int64_t data_start_ms, int64_t data_end_ms) {
     scan_state_new *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    state_head h = {.magic = STATE_MAGIC, .version = STATE_VERSION, .print = print};
+    state_head h = {.magic = STATE_MAGIC,
+                    .version = STATE_VERSION,
+                    .print = print,
+                    .data_start_ms = data_start_ms,
+                    .data_end_ms = data_end_ms};
     fnd_bytes_add(&w->out, &h, sizeof h);
     return w;
 }
@@ -225,53 +310,138 @@ void scan_state_new_free(scan_state_new *w) {
     if (!w)
         return;
     free(w->out.v);
-    free(w->pending.v);
+    free(w->e);
     free(w);
 }
 
-void scan_state_finding(scan_state_new *w, const fnd_finding *f) {
+void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, size_t n) {
     if (!w)
         return;
-    fnd_record_put(&w->pending, f);
-    w->npending++;
-}
-
-void scan_state_vessel(scan_state_new *w, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
-                       const uint8_t *busy, size_t from) {
-    if (!w)
-        return;
-    cut cuts[NCUTS];
-    uint32_t nc = 0;
-    /* the latest quiet position, then the latest at least 1, 2, 4 days before the last */
-    static const int64_t back_ms[NCUTS] = {0, 86400000, 2 * 86400000, 4 * 86400000};
-    size_t i = n;
-    for (int b = 0; b < NCUTS && link && n; b++) {
+    w->mmsi = mmsi;
+    /* the checkpoints: the whole track, then the last position at least
+     * 1, 2 and 4 days before its end (ascending counts for raw_digests) */
+    static const int64_t back_ms[NRAW] = {4 * 86400000, 2 * 86400000, 86400000, 0};
+    uint64_t count[NRAW], got[NRAW];
+    size_t m = 0, k = 0;
+    for (int b = 0; b < NRAW && n; b++) {
         int64_t limit = p[n - 1].t_ms - back_ms[b];
-        while (i > from && i > 1) {
-            i--;
-            if ((i == from || !busy[i]) && p[i].t_ms > p[i - 1].t_ms && p[i].t_ms <= limit) {
-                cuts[nc++] = (cut){.i = i, .t_ms = p[i].t_ms, .digest = digest_at(p, n, link, i)};
-                break;
-            }
-        }
+        while (k < n && p[k].t_ms <= limit)
+            k++;
+        if (k && (!m || count[m - 1] != k))
+            count[m++] = k;
     }
-    vessel_head vh = {.mmsi = mmsi, .ncuts = nc, .nfindings = w->npending, .nbytes = w->pending.n};
-    fnd_bytes_add(&w->out, &vh, sizeof vh);
-    fnd_bytes_add(&w->out, cuts, nc * sizeof *cuts);
-    if (w->pending.n)
-        fnd_bytes_add(&w->out, w->pending.v, w->pending.n);
-    w->out.nomem |= w->pending.nomem;
-    w->pending.n = 0;
-    w->npending = 0;
-    w->nvessels++;
+    raw_digests(p, n, count, m, got);
+    w->nraw = (uint32_t)m;
+    for (size_t c = 0; c < m; c++) /* latest first */
+        w->raw[c] = (checkpoint){.count = count[m - 1 - c], .digest = got[m - 1 - c]};
 }
 
-pel_status scan_state_save(scan_state_new *w, pel_store *s, pel_error *err) {
-    if (w->out.nomem)
+void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const size_t *link, const size_t *cuts,
+                    size_t ncuts) {
+    if (!w)
+        return;
+    cut c[SCAN_STATE_CUTS];
+    uint64_t dg[SCAN_STATE_CUTS];
+    size_t nc = p && link ? (ncuts < SCAN_STATE_CUTS ? ncuts : SCAN_STATE_CUTS) : 0;
+    cut_digests(p, n, link, cuts, nc, dg);
+    for (size_t k = 0; k < nc; k++)
+        c[k] = (cut){.i = cuts[k], .t_ms = p[cuts[k]].t_ms, .digest = dg[k]};
+    if (w->ne == w->cape) {
+        size_t cap = w->cape ? 2 * w->cape : 1024;
+        entry *v = realloc(w->e, cap * sizeof *v);
+        if (!v) {
+            w->nomem = true;
+            return;
+        }
+        w->e = v;
+        w->cape = cap;
+    }
+    vessel_head vh = {.mmsi = w->mmsi, .nraw = w->nraw, .ncuts = (uint32_t)nc};
+    size_t off = w->out.n;
+    fnd_bytes_add(&w->out, &vh, sizeof vh);
+    fnd_bytes_add(&w->out, w->raw, w->nraw * sizeof *w->raw);
+    fnd_bytes_add(&w->out, c, nc * sizeof *c);
+    w->e[w->ne++] = (entry){.mmsi = w->mmsi, .off = off, .len = w->out.n - off};
+}
+
+/* A kept finding of the set: its vessel and its place in the set. */
+typedef struct kept_ref {
+    uint32_t mmsi;
+    size_t i;
+} kept_ref;
+
+static int cmp_kept(const void *a, const void *b) {
+    const kept_ref *x = a, *y = b;
+    if (x->mmsi != y->mmsi)
+        return x->mmsi < y->mmsi ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
+                           uint64_t vessels, pel_store *s, pel_error *err) {
+    if (w->out.nomem || w->nomem)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    /* the kept findings by vessel, in the set's order within one */
+    size_t n = fnd_set_count(set), nk = 0;
+    kept_ref *kr = malloc((n ? n : 1) * sizeof *kr);
+    if (!kr)
+        return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (keep(set, i))
+            kr[nk++] = (kept_ref){.mmsi = fnd_set_key(set, i).mmsi, .i = i};
+    }
+    xqsort(kr, nk, sizeof *kr, cmp_kept);
+    fnd_bytes all = {0}, recs = {0};
+    unsigned char *z = NULL;
+    size_t zcap = 0;
+    pel_status st = PEL_OK;
     state_head h;
     memcpy(&h, w->out.v, sizeof h);
-    h.nvessels = w->nvessels;
-    memcpy(w->out.v, &h, sizeof h);
-    return st_scan_state_put(s, w->out.v, w->out.n, err);
+    h.vessels = vessels;
+    h.nentries = w->ne;
+    fnd_bytes_add(&all, &h, sizeof h);
+    size_t r = 0;
+    for (size_t e = 0; e < w->ne && st == PEL_OK; e++) {
+        while (r < nk && kr[r].mmsi < w->e[e].mmsi)
+            r++; /* about a vessel no cut was kept for: none */
+        vessel_head vh;
+        memcpy(&vh, w->out.v + w->e[e].off, sizeof vh);
+        recs.n = 0;
+        for (; r < nk && kr[r].mmsi == w->e[e].mmsi; r++) {
+            const fnd_finding *f = fnd_set_get(set, kr[r].i);
+            if (!f) {
+                st = pel_fail(err, PEL_ERR_IO, "%s", fnd_set_error(set));
+                break;
+            }
+            fnd_record_put(&recs, f);
+            vh.nfindings++;
+        }
+        uLongf zlen = compressBound((uLong)recs.n);
+        if (st == PEL_OK && recs.n && zlen > zcap) {
+            unsigned char *nz = realloc(z, zlen);
+            if (!nz)
+                st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+            else {
+                z = nz;
+                zcap = zlen;
+            }
+        }
+        if (st == PEL_OK && recs.n && compress2(z, &zlen, recs.v, (uLong)recs.n, 1) != Z_OK)
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        vh.rawbytes = recs.n;
+        vh.nbytes = recs.n ? zlen : 0;
+        fnd_bytes_add(&all, &vh, sizeof vh);
+        fnd_bytes_add(&all, w->out.v + w->e[e].off + sizeof vh, w->e[e].len - sizeof vh);
+        if (recs.n)
+            fnd_bytes_add(&all, z, zlen);
+    }
+    if (st == PEL_OK && (all.nomem || recs.nomem))
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    if (st == PEL_OK)
+        st = st_scan_state_put(s, all.v, all.n, err);
+    free(kr);
+    free(all.v);
+    free(recs.v);
+    free(z);
+    return st;
 }

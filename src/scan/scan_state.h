@@ -3,15 +3,20 @@
  * so that the next judges each vessel's track only from a quiet point: the
  * incremental scan of docs/incremental.md.  Internal to the scan stage.
  *
- * Per vessel the state holds a few cuts -- positions at which every
- * detector that resumes (det_resume) had an empty state -- each with a
- * digest of what its quietness rests on, and the findings of those
- * detectors.  The next scan resumes the vessel from the latest cut whose
- * digest its track still has (nothing before it changed: no late position,
- * no new link between its chains), takes the kept findings that start
- * before it, and judges from there.  The state is taken only when it was
- * kept with the same settings and geography (a fingerprint); otherwise
- * every track is judged from its start.
+ * Per vessel the state holds:
+ *   - checkpoints of its raw track (every position, usable or not): how
+ *     many positions, and a digest of them -- which tell the next scan from
+ *     when on the vessel's positions are new;
+ *   - a few cuts: positions of its usable track at which every detector
+ *     that resumes (det_resume) had an empty state, each with a digest of
+ *     what its quietness rests on;
+ *   - the findings of the resuming detectors (gaps judged included),
+ *     compressed.
+ * The next scan resumes the vessel from a cut whose digest its track still
+ * has, takes the kept findings before it, and judges from there
+ * (src/scan/scan.c decides which).  The state is taken only when it was kept
+ * with the same settings and geography (a fingerprint); otherwise every
+ * track is judged from its start.
  */
 #ifndef PEL_SCAN_STATE_H
 #define PEL_SCAN_STATE_H
@@ -23,8 +28,16 @@
 #include "pelorus.h"
 #include "store/store.h"
 
+#define SCAN_STATE_CUTS 6 /* cuts kept per vessel, at most */
+
 typedef struct scan_state scan_state;         /* the last scan's (read) */
 typedef struct scan_state_new scan_state_new; /* this scan's (being written) */
+
+/* What the last scan saw of the store. */
+typedef struct scan_state_info {
+    int64_t data_start_ms, data_end_ms; /* its data's span */
+    uint64_t vessels;                   /* the vessels it judged */
+} scan_state_info;
 
 /* The state s keeps, when it was kept with fingerprint print; NULL when
  * there is none, it is of another fingerprint or version, or it cannot be
@@ -32,34 +45,46 @@ typedef struct scan_state_new scan_state_new; /* this scan's (being written) */
  * scan_state_free. */
 scan_state *scan_state_load(pel_store *s, uint64_t print);
 void scan_state_free(scan_state *st);
+const scan_state_info *scan_state_about(const scan_state *st);
 
-/* Where to judge vessel mmsi's track p[0, n) from (link: its chains,
- * det_vessel_chains): the latest cut of st (may be NULL) whose digest the
- * track still has, 0 for none. */
-size_t scan_state_from(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link);
+/* The time of the first position of vessel mmsi's raw track p[0, n) (every
+ * position, in time order) that the last scan may not have seen: after the
+ * latest checkpoint whose digest p still has; INT64_MAX when it saw them
+ * all; p[0]'s (or INT64_MAX for n 0) when the vessel is new to it. */
+int64_t scan_state_news(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n);
 
-/* The kept findings of mmsi that start before before_ms (those a track
- * judged from the cut does not find again): each added to set, and to w's
- * vessel under way.  PEL_OK, PEL_ERR_NOMEM, or PEL_ERR_IO (a spilling set's
- * file; a state that cannot be read is PEL_ERR_FORMAT). */
-pel_status scan_state_kept(const scan_state *st, uint32_t mmsi, int64_t before_ms, fnd_set *set, scan_state_new *w);
+/* The cuts of vessel mmsi whose digest its usable track p[0, n) (link: its
+ * chains, det_vessel_chains) still has, latest first, into out (room for
+ * SCAN_STATE_CUTS); returns how many. */
+size_t scan_state_cuts(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
+                       size_t *out);
 
-/* A new state with fingerprint print; NULL when out of memory. */
-scan_state_new *scan_state_new_make(uint64_t print);
+/* Calls cb with each kept finding of mmsi (borrowed for the call), in the
+ * order kept; cb returning nonzero stops.  PEL_OK, PEL_ERR_FORMAT (the
+ * state is damaged) or PEL_ERR_NOMEM. */
+pel_status scan_state_each(const scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud);
+
+/* A new state with fingerprint print about the data's span; NULL when out
+ * of memory. */
+scan_state_new *scan_state_new_make(uint64_t print, int64_t data_start_ms, int64_t data_end_ms);
 void scan_state_new_free(scan_state_new *w);
 
-/* Adds f (borrowed) to the findings of the vessel under way. */
-void scan_state_finding(scan_state_new *w, const fnd_finding *f);
+/* Begins vessel mmsi (vessels come in ascending order) with its raw track
+ * p[0, n): its checkpoints. */
+void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, size_t n);
 
-/* Ends the vessel under way, mmsi (vessels come in ascending order): its
- * cuts from busy (n flags, as det_resume: the steps of p[from, n) some
- * resuming detector's state spans; from itself is quiet) and the findings
- * added since the last vessel. */
-void scan_state_vessel(scan_state_new *w, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
-                       const uint8_t *busy, size_t from);
+/* Ends the vessel begun: its cuts, the positions cuts[0, ncuts) of its
+ * usable track p[0, n) (link: its chains; none when p is NULL), each
+ * quiet for every resuming detector. */
+void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const size_t *link, const size_t *cuts,
+                    size_t ncuts);
 
-/* Keeps w in the store (st_scan_state_put).  PEL_OK, PEL_ERR_NOMEM (w ran
- * out of memory on the way), or the store's error with err filled. */
-pel_status scan_state_save(scan_state_new *w, pel_store *s, pel_error *err);
+/* Keeps w in the store (st_scan_state_put), saying it judged `vessels`,
+ * with the findings i of set (the scan's, final) for which keep(set, i) is
+ * true, each with the vessel of its mmsi (compressed, a vessel at a time).
+ * PEL_OK, PEL_ERR_NOMEM (w ran out of memory on the way), PEL_ERR_IO (the
+ * set's file), or the store's error with err filled. */
+pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
+                           uint64_t vessels, pel_store *s, pel_error *err);
 
 #endif
