@@ -20,9 +20,13 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok incremental $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL incremental $1"; }
 
-# case NAME FILE [late]: the three parts, then the scans; with "late", one
-# line in ten of part 1 comes only with part 2 (data hours late, as from a
-# satellite: positions before the cut the last scan kept)
+# case NAME FILE [late|station]: the three parts, then the scans; with
+# "late", one line in ten of part 1 comes only with part 2 (data hours late,
+# as from a satellite: positions before the cut the last scan kept); with
+# "station", what station rSTN03 heard in the second fifth of the lines
+# comes only with part 2 (a receiver's backlog: other vessels' gaps then
+# have coverage the last scan did not see); with "hole", part 2 is the last
+# fifth, after a hole of three tenths that part 3 fills (NMEA only)
 case_() {
     local name=$1 file=$2 late=${3:-} d=$T/$1 ext=${2##*.} cat=cat
     mkdir -p "$d"
@@ -34,7 +38,16 @@ case_() {
     local body=$((n - head)) a b fmt=()
     [ "$ext" = csv ] || fmt=(--format nmea) # a part may hold no whole sentence to tell it by
     a=$((head + body * 6 / 10)); b=$((head + body * 8 / 10))
-    if [ -n "$late" ]; then
+    if [ "$late" = hole ]; then # part 2 after a hole in the data, part 3 fills it
+        head -n "$((n / 2))" "$d/all.$ext" >"$d/p1.$ext"
+        sed -n "$((b + 1)),\$p" "$d/all.$ext" >"$d/p2.$ext"
+        sed -n "$((n / 2 + 1)),${b}p" "$d/all.$ext" >"$d/p3.$ext"
+    elif [ "$late" = station ]; then
+        awk -v a="$a" -v l0="$((n / 5))" -v l1="$((2 * n / 5))" \
+            'NR <= a && !(NR > l0 && NR <= l1 && /^\\s:rSTN03,/)' "$d/all.$ext" >"$d/p1.$ext"
+        awk -v a="$a" -v b="$b" -v l0="$((n / 5))" -v l1="$((2 * n / 5))" \
+            '(NR > l0 && NR <= l1 && /^\\s:rSTN03,/) || (NR > a && NR <= b)' "$d/all.$ext" >"$d/p2.$ext"
+    elif [ -n "$late" ]; then
         { head -n "$head" "$d/all.$ext"; sed -n "$((head + 1)),${a}p" "$d/all.$ext" | awk 'NR % 10 != 0'; } >"$d/p1.$ext"
         { head -n "$head" "$d/all.$ext"; sed -n "$((head + 1)),${a}p" "$d/all.$ext" | awk 'NR % 10 == 0'
           sed -n "$((a + 1)),${b}p" "$d/all.$ext"; } >"$d/p2.$ext"
@@ -42,7 +55,7 @@ case_() {
         { head -n "$a" "$d/all.$ext"; } >"$d/p1.$ext"
         { head -n "$head" "$d/all.$ext"; sed -n "$((a + 1)),${b}p" "$d/all.$ext"; } >"$d/p2.$ext"
     fi
-    { head -n "$head" "$d/all.$ext"; sed -n "$((b + 1)),\$p" "$d/all.$ext"; } >"$d/p3.$ext"
+    [ "$late" = hole ] || { head -n "$head" "$d/all.$ext"; sed -n "$((b + 1)),\$p" "$d/all.$ext"; } >"$d/p3.$ext"
     (
         cd "$d" || exit 1
         # a part with no whole sentence in it is refused as a whole: the
@@ -82,6 +95,17 @@ for name in scenario_small scenario_hard scenario_coverage; do
     fi
 done
 case_ yellow_sea_day examples/yellow_sea_day.nmea
+# ten days of 400 vessels at ten messages a day (bench/gen_nmea.c): gaps
+# judged against days of coverage, most of them kept from scan to scan
+if gcc -O2 -std=c17 -o "$T/gen_nmea" bench/gen_nmea.c -lm 2>"$T/gen.err" &&
+    "$T/gen_nmea" --sentences 40000 --vessels 400 --days 10 >"$T/gen10.nmea"; then
+    case_ generated "$T/gen10.nmea"
+    case_ generated-late "$T/gen10.nmea" late
+    case_ generated-station "$T/gen10.nmea" station
+    case_ generated-hole "$T/gen10.nmea" hole
+else
+    bad "bench/gen_nmea.c: cannot be built or run: $(head -c 300 "$T/gen.err")"
+fi
 while IFS= read -r f; do
     case_ "$(echo "${f#tests/data/real-world/}" | tr / _)" "$f"
 done < <(find tests/data/real-world -type f ! -name README.md | LC_ALL=C sort)
