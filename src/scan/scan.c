@@ -587,7 +587,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
      * last one's when it was kept with the same settings and geography */
     scan_state *old = NULL;
     c.news_ms = INT64_MAX;
-    if (st == PEL_OK && !o->has_from && !o->has_to && !o->subjects) {
+    if (st == PEL_OK && !o->has_from && !o->has_to && !o->subjects && st_scan_state_kept(s)) {
         uint64_t print = state_print(opts, scan_geo_print(geo));
         if (!(c.keep = scan_state_new_make(print, c.env.data_start_ms, c.env.data_end_ms)))
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
@@ -605,7 +605,8 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
         /* a gap's judgement kept needs the same start of the data (the
          * baselines stop there) and a feed of several vessels (one alone is
          * never judged against the feed) */
-        c.keep_gaps = scan_state_about(old)->data_start_ms == c.env.data_start_ms && scan_state_about(old)->vessels > 1;
+        c.keep_gaps =
+            old && scan_state_about(old)->data_start_ms == c.env.data_start_ms && scan_state_about(old)->vessels > 1;
     }
     for (int d = 0; d < DET__COUNT; d++) {
         c.sink[d] = (det_sink){

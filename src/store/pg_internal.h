@@ -281,8 +281,6 @@ st_iter *pg_wl_lists(pel_store *s, pel_error *err);
 
 /* pg_live.c */
 pel_status pg_live_setup(pel_store *s, pel_error *err);
-pel_status pg_scan_state_get(pel_store *s, void **buf, size_t *len, pel_error *err);
-pel_status pg_scan_state_put(pel_store *s, const void *buf, size_t len, pel_error *err);
 pel_status pg_live_get(pel_store *s, const char *key, char **value, pel_error *err);
 pel_status pg_live_put(pel_store *s, const char *key, const char *value, pel_error *err);
 pel_status pg_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err);

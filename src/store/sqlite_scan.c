@@ -39,12 +39,15 @@ pel_status sq_scan_state_get(pel_store *base, void **buf, size_t *len, pel_error
     return st;
 }
 
-/* Writes the row on db: the table made when missing, then the value. */
+/* Writes the row on db: the table made when missing, then the value; in a
+ * savepoint, so that a transaction under way (pelorus watch's) takes it
+ * with its own writes, and a failure undoes only this. */
 static int put_row(sqlite3 *db, const void *buf, size_t len) {
-    int rc = sqlite3_exec(db,
-                          "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS scan_state(key TEXT PRIMARY KEY, value BLOB NOT "
-                          "NULL)",
-                          NULL, NULL, NULL);
+    int rc = sqlite3_exec(db, "SAVEPOINT scan_state", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS scan_state(key TEXT PRIMARY KEY, value BLOB NOT NULL)", NULL,
+                      NULL, NULL);
     sqlite3_stmt *q = NULL;
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO scan_state VALUES ('scan', ?)", -1, &q, NULL);
@@ -53,10 +56,10 @@ static int put_row(sqlite3 *db, const void *buf, size_t len) {
         rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     }
     sqlite3_finalize(q);
-    rc = rc == SQLITE_OK ? sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) : rc;
     if (rc != SQLITE_OK)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+        sqlite3_exec(db, "ROLLBACK TO scan_state", NULL, NULL, NULL);
+    int rel = sqlite3_exec(db, "RELEASE scan_state", NULL, NULL, NULL);
+    return rc != SQLITE_OK ? rc : rel;
 }
 
 pel_status sq_scan_state_put(pel_store *base, const void *buf, size_t len, pel_error *err) {

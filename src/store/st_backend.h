@@ -171,7 +171,8 @@ struct st_ops {
     pel_status (*live_lock)(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
     void (*live_unlock)(pel_store *s);
 
-    /* what a scan keeps for the next (store.h, "scan state") */
+    /* what a scan keeps for the next (store.h, "scan state"); NULL both
+     * where the backend keeps none (PostgreSQL, for now) */
     pel_status (*scan_state_get)(pel_store *s, void **buf, size_t *len, pel_error *err);
     pel_status (*scan_state_put)(pel_store *s, const void *buf, size_t len, pel_error *err);
 

@@ -284,12 +284,18 @@ pel_status st_live_put(pel_store *s, const char *key, const char *value, pel_err
 
 /* ---- scan state --------------------------------------------------------------------------------- */
 
+bool st_scan_state_kept(const pel_store *s) {
+    return s->ops->scan_state_put != NULL;
+}
+
 pel_status st_scan_state_get(pel_store *s, void **buf, size_t *len, pel_error *err) {
-    return s->ops->scan_state_get(s, buf, len, err);
+    *buf = NULL;
+    *len = 0;
+    return s->ops->scan_state_get ? s->ops->scan_state_get(s, buf, len, err) : PEL_OK;
 }
 
 pel_status st_scan_state_put(pel_store *s, const void *buf, size_t len, pel_error *err) {
-    return s->ops->scan_state_put(s, buf, len, err);
+    return s->ops->scan_state_put ? s->ops->scan_state_put(s, buf, len, err) : PEL_OK;
 }
 
 pel_status st_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err) {

@@ -541,14 +541,19 @@ void st_live_unlock(pel_store *s);
 
 /* ---- scan state: what a whole-store scan keeps for the next (src/scan/scan_state.c) ---------------- */
 
+/* True when the backend keeps a scan state (SQLite; not PostgreSQL yet:
+ * every scan of a shared archive judges the whole store). */
+bool st_scan_state_kept(const pel_store *s);
+
 /* The state the last whole-store scan kept (*buf malloc'd, the caller
- * frees; NULL and 0 when there is none, or the backend keeps none:
- * PostgreSQL).  PEL_OK, or the store's error with err filled. */
+ * frees; NULL and 0 when there is none, or the backend keeps none).
+ * PEL_OK, or the store's error with err filled. */
 pel_status st_scan_state_get(pel_store *s, void **buf, size_t *len, pel_error *err);
 
 /* Keeps buf (len bytes, borrowed) as the scan state, replacing the last,
- * in a transaction of its own (a writing store; PostgreSQL keeps none and
- * returns PEL_OK).  PEL_OK, or the store's error with err filled. */
+ * in a transaction of its own (a store opened read-only writes it through
+ * a connection of its own; a backend that keeps none returns PEL_OK).
+ * PEL_OK, or the store's error with err filled. */
 pel_status st_scan_state_put(pel_store *s, const void *buf, size_t len, pel_error *err);
 
 /* ---- watchlists ---------------------------------------------------------------------------- */
