@@ -57,7 +57,7 @@ static void keep(pel_store *s, uint64_t print, const pel_position *p, size_t n) 
 }
 
 /* The valid cuts of p under the state, as "a,b,c". */
-static void cuts_of(const scan_state *st, const pel_position *p, size_t n, char *out, size_t cap) {
+static void cuts_of(scan_state *st, const pel_position *p, size_t n, char *out, size_t cap) {
     size_t *link = det_vessel_chains(p, n), v[SCAN_STATE_CUTS];
     size_t m = st && link ? scan_state_cuts(st, MMSI, p, n, link, v) : 0;
     out[0] = 0;

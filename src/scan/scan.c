@@ -65,7 +65,7 @@ typedef struct scan {
      * scan's state (NULL: judge every track whole), this scan's (NULL: none
      * kept), the earliest position the last may not have seen, whether its
      * judged gaps may be kept, each vessel's busy steps and resume points */
-    const scan_state *old;
+    scan_state *old;
     scan_state_new *keep;
     int64_t news_ms;
     bool keep_gaps;
@@ -596,7 +596,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     }
     if (old) { /* what the last scan did not see: a pass over the tracks, no detector */
         pel_track_filter all = {0};
-        if (st_tracks_unnamed(s, &all, on_news, &c, err) != PEL_OK) {
+        if (st_tracks_unnamed(s, &all, on_news, &c, err) != PEL_OK || !scan_state_rewind(old)) {
             scan_state_free(old);
             c.old = old = NULL;
             if (err)

@@ -2,12 +2,18 @@
  * scan_state.c -- what a whole-store scan keeps for the next (scan_state.h).
  *
  * The bytes (native byte order: a cache for this build, dropped when its
- * version or fingerprint differs):
+ * version or fingerprint differs), in the store's head and rows (store.h,
+ * "scan state"):
  *
  *   head      magic "PELSCAN", version, the fingerprint, the data's span,
  *             the vessels judged, the vessels kept
- *   vessel    in ascending MMSI: its head (mmsi, counts), its raw track's
- *             checkpoints, its cuts, its findings (findings/record.h)
+ *   a row     per vessel, by MMSI: its head (mmsi, counts), its raw track's
+ *             checkpoints, its cuts, its findings (findings/record.h,
+ *             compressed with zlib)
+ *
+ * Reading goes through the rows in step with the tracks (both by MMSI), and
+ * writing a row at a time, so that memory holds a vessel's bytes, never the
+ * state's.
  *
  * A raw checkpoint is the digest of the first `count` positions of the raw
  * track, taken at the whole track and at the last position 1, 2 and 4 days
@@ -60,16 +66,11 @@ typedef struct cut {
     uint64_t digest;
 } cut;
 
-typedef struct vessel_ref {
-    uint32_t mmsi;
-    size_t off; /* of its vessel_head in buf */
-} vessel_ref;
-
 struct scan_state {
-    unsigned char *buf;
-    size_t len;
-    vessel_ref *v;
-    size_t nv;
+    pel_store *s;
+    st_iter *it;     /* the rows, in step with the vessels asked for */
+    st_scan_row cur; /* the row read last (valid until the next) */
+    bool have, done;
     scan_state_info info;
 };
 
@@ -148,8 +149,7 @@ static void raw_digests(const pel_position *p, size_t n, const uint64_t *count, 
 void scan_state_free(scan_state *st) {
     if (!st)
         return;
-    free(st->buf);
-    free(st->v);
+    st_iter_free(st->it);
     free(st);
 }
 
@@ -160,69 +160,59 @@ const scan_state_info *scan_state_about(const scan_state *st) {
 scan_state *scan_state_load(pel_store *s, uint64_t print) {
     void *buf = NULL;
     size_t len = 0;
-    if (st_scan_state_get(s, &buf, &len, NULL) != PEL_OK || !buf)
+    if (st_scan_head_get(s, &buf, &len, NULL) != PEL_OK || !buf)
         return NULL;
     state_head h;
-    scan_state *st = calloc(1, sizeof *st);
-    if (!st || len < sizeof h) {
-        free(buf);
+    scan_state *st = len == sizeof h ? calloc(1, sizeof *st) : NULL;
+    if (st)
+        memcpy(&h, buf, sizeof h);
+    free(buf);
+    if (!st || memcmp(h.magic, STATE_MAGIC, sizeof STATE_MAGIC) || h.version != STATE_VERSION || h.print != print ||
+        !(st->it = st_scan_rows(s, NULL))) {
         free(st);
         return NULL;
     }
-    memcpy(&h, buf, sizeof h);
-    st->buf = buf;
-    st->len = len;
-    if (memcmp(h.magic, STATE_MAGIC, sizeof STATE_MAGIC) || h.version != STATE_VERSION || h.print != print ||
-        h.nentries > len / sizeof(vessel_head) || !(st->v = malloc((h.nentries ? h.nentries : 1) * sizeof *st->v))) {
-        scan_state_free(st);
-        return NULL;
-    }
+    st->s = s;
     st->info = (scan_state_info){.data_start_ms = h.data_start_ms, .data_end_ms = h.data_end_ms, .vessels = h.vessels};
-    size_t at = sizeof h;
-    for (uint64_t k = 0; k < h.nentries; k++) {
-        vessel_head vh;
-        if (len - at < sizeof vh) {
-            scan_state_free(st);
-            return NULL;
-        }
-        memcpy(&vh, st->buf + at, sizeof vh);
-        size_t body = (size_t)vh.nraw * sizeof(checkpoint) + (size_t)vh.ncuts * sizeof(cut);
-        if (vh.nraw > NRAW || vh.ncuts > SCAN_STATE_CUTS || len - at - sizeof vh < body ||
-            len - at - sizeof vh - body < vh.nbytes || (st->nv && st->v[st->nv - 1].mmsi >= vh.mmsi)) {
-            scan_state_free(st);
-            return NULL;
-        }
-        st->v[st->nv++] = (vessel_ref){.mmsi = vh.mmsi, .off = at};
-        at += sizeof vh + body + vh.nbytes;
-    }
     return st;
 }
 
-/* Vessel mmsi's head (copied into *vh) and the offset of what follows it,
- * or 0 when st has no such vessel. */
-static size_t vessel_at(const scan_state *st, uint32_t mmsi, vessel_head *vh) {
-    size_t lo = 0, hi = st ? st->nv : 0;
-    while (lo < hi) {
-        size_t m = lo + (hi - lo) / 2;
-        if (st->v[m].mmsi < mmsi)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    if (!st || lo == st->nv || st->v[lo].mmsi != mmsi)
-        return 0;
-    memcpy(vh, st->buf + st->v[lo].off, sizeof *vh);
-    return st->v[lo].off + sizeof *vh;
+bool scan_state_rewind(scan_state *st) {
+    st_iter_free(st->it);
+    st->have = st->done = false;
+    return (st->it = st_scan_rows(st->s, NULL)) != NULL;
 }
 
-int64_t scan_state_news(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n) {
+/* Vessel mmsi's head (copied into *vh) and its row (*row), or false when
+ * the state has none.  The vessels are asked for in ascending order: the
+ * rows are read as far as mmsi. */
+static bool vessel_at(scan_state *st, uint32_t mmsi, vessel_head *vh, const unsigned char **row) {
+    if (!st)
+        return false;
+    while (!st->done && (!st->have || st->cur.mmsi < mmsi)) {
+        int rc = st_scan_row_next(st->it, &st->cur, NULL);
+        st->have = rc > 0;
+        st->done = rc <= 0;
+    }
+    if (!st->have || st->cur.mmsi != mmsi || st->cur.len < sizeof *vh)
+        return false;
+    memcpy(vh, st->cur.buf, sizeof *vh);
+    size_t body = sizeof *vh + (size_t)vh->nraw * sizeof(checkpoint) + (size_t)vh->ncuts * sizeof(cut);
+    if (vh->mmsi != mmsi || vh->nraw > NRAW || vh->ncuts > SCAN_STATE_CUTS || st->cur.len < body ||
+        st->cur.len - body != vh->nbytes)
+        return false;
+    *row = st->cur.buf;
+    return true;
+}
+
+int64_t scan_state_news(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n) {
     vessel_head vh;
-    size_t at = vessel_at(st, mmsi, &vh);
-    if (!at)
+    const unsigned char *row;
+    if (!vessel_at(st, mmsi, &vh, &row))
         return n ? p[0].t_ms : INT64_MAX;
     checkpoint cp[NRAW];
     uint64_t count[NRAW], got[NRAW];
-    memcpy(cp, st->buf + at, vh.nraw * sizeof *cp);
+    memcpy(cp, row + sizeof vh, vh.nraw * sizeof *cp);
     for (uint32_t k = 0; k < vh.nraw; k++) /* stored latest first: ascending here */
         count[k] = cp[vh.nraw - 1 - k].count;
     raw_digests(p, n, count, vh.nraw, got);
@@ -232,15 +222,15 @@ int64_t scan_state_news(const scan_state *st, uint32_t mmsi, const pel_position 
     return n ? p[0].t_ms : INT64_MAX;
 }
 
-size_t scan_state_cuts(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
+size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
                        size_t *out) {
     vessel_head vh;
-    size_t at = vessel_at(st, mmsi, &vh);
-    if (!at || !link || !vh.ncuts)
+    const unsigned char *row;
+    if (!vessel_at(st, mmsi, &vh, &row) || !link || !vh.ncuts)
         return 0;
     cut c[SCAN_STATE_CUTS];
     size_t idx[SCAN_STATE_CUTS], m = 0;
-    memcpy(c, st->buf + at + vh.nraw * sizeof(checkpoint), vh.ncuts * sizeof *c);
+    memcpy(c, row + sizeof vh + vh.nraw * sizeof(checkpoint), vh.ncuts * sizeof *c);
     for (uint32_t k = 0; k < vh.ncuts; k++)
         if (c[k].i > 0 && c[k].i < n && p[c[k].i].t_ms == c[k].t_ms && p[c[k].i].t_ms > p[c[k].i - 1].t_ms)
             idx[m++] = (size_t)c[k].i;
@@ -257,14 +247,12 @@ size_t scan_state_cuts(const scan_state *st, uint32_t mmsi, const pel_position *
     return nout;
 }
 
-pel_status scan_state_each(const scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud) {
+pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud) {
     vessel_head vh;
-    size_t at = vessel_at(st, mmsi, &vh);
-    if (!at)
+    const unsigned char *row;
+    if (!vessel_at(st, mmsi, &vh, &row) || !vh.nfindings)
         return PEL_OK;
-    if (!vh.nfindings)
-        return PEL_OK;
-    const unsigned char *z = st->buf + at + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut);
+    const unsigned char *z = row + sizeof vh + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut);
     uLongf rawlen = (uLongf)vh.rawbytes;
     unsigned char *rec = malloc(vh.rawbytes ? vh.rawbytes : 1);
     if (!rec)
@@ -386,24 +374,23 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
     kept_ref *kr = malloc((n ? n : 1) * sizeof *kr);
     if (!kr)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (keep(set, i))
             kr[nk++] = (kept_ref){.mmsi = fnd_set_key(set, i).mmsi, .i = i};
-    }
     xqsort(kr, nk, sizeof *kr, cmp_kept);
-    fnd_bytes all = {0}, recs = {0};
+    st_scan_writer *sw = st_scan_write_begin(s, err);
+    if (!sw) {
+        free(kr);
+        return err && err->code ? err->code : PEL_ERR_IO;
+    }
+    fnd_bytes row = {0}, recs = {0};
     unsigned char *z = NULL;
     size_t zcap = 0;
     pel_status st = PEL_OK;
-    state_head h;
-    memcpy(&h, w->out.v, sizeof h);
-    h.vessels = vessels;
-    h.nentries = w->ne;
-    fnd_bytes_add(&all, &h, sizeof h);
     size_t r = 0;
     for (size_t e = 0; e < w->ne && st == PEL_OK; e++) {
         while (r < nk && kr[r].mmsi < w->e[e].mmsi)
-            r++; /* about a vessel no cut was kept for: none */
+            r++; /* about a vessel no row was kept for: none */
         vessel_head vh;
         memcpy(&vh, w->out.v + w->e[e].off, sizeof vh);
         recs.n = 0;
@@ -426,22 +413,28 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
                 zcap = zlen;
             }
         }
-        if (st == PEL_OK && recs.n && compress2(z, &zlen, recs.v, (uLong)recs.n, 1) != Z_OK)
+        if (st == PEL_OK && recs.n && compress2(z, &zlen, recs.v, (uLong)recs.n, 6) != Z_OK)
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         vh.rawbytes = recs.n;
         vh.nbytes = recs.n ? zlen : 0;
-        fnd_bytes_add(&all, &vh, sizeof vh);
-        fnd_bytes_add(&all, w->out.v + w->e[e].off + sizeof vh, w->e[e].len - sizeof vh);
+        row.n = 0;
+        fnd_bytes_add(&row, &vh, sizeof vh);
+        fnd_bytes_add(&row, w->out.v + w->e[e].off + sizeof vh, w->e[e].len - sizeof vh);
         if (recs.n)
-            fnd_bytes_add(&all, z, zlen);
+            fnd_bytes_add(&row, z, zlen);
+        if (st == PEL_OK && (row.nomem || recs.nomem))
+            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        if (st == PEL_OK)
+            st = st_scan_write_row(sw, vh.mmsi, row.v, row.n, err);
     }
-    if (st == PEL_OK && (all.nomem || recs.nomem))
-        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    if (st == PEL_OK)
-        st = st_scan_state_put(s, all.v, all.n, err);
+    state_head h;
+    memcpy(&h, w->out.v, sizeof h);
+    h.vessels = vessels;
+    h.nentries = w->ne;
+    pel_status end = st_scan_write_end(sw, &h, sizeof h, st == PEL_OK, st == PEL_OK ? err : NULL);
     free(kr);
-    free(all.v);
+    free(row.v);
     free(recs.v);
     free(z);
-    return st;
+    return st != PEL_OK ? st : end;
 }

@@ -47,22 +47,27 @@ scan_state *scan_state_load(pel_store *s, uint64_t print);
 void scan_state_free(scan_state *st);
 const scan_state_info *scan_state_about(const scan_state *st);
 
+/* The vessels are asked for in ascending MMSI, once each per pass (the
+ * state is read in step with the tracks); a second pass starts with
+ * scan_state_rewind (false when the store fails: the state is then
+ * taken as empty). */
+bool scan_state_rewind(scan_state *st);
+
 /* The time of the first position of vessel mmsi's raw track p[0, n) (every
  * position, in time order) that the last scan may not have seen: after the
  * latest checkpoint whose digest p still has; INT64_MAX when it saw them
  * all; p[0]'s (or INT64_MAX for n 0) when the vessel is new to it. */
-int64_t scan_state_news(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n);
+int64_t scan_state_news(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n);
 
 /* The cuts of vessel mmsi whose digest its usable track p[0, n) (link: its
  * chains, det_vessel_chains) still has, latest first, into out (room for
  * SCAN_STATE_CUTS); returns how many. */
-size_t scan_state_cuts(const scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
-                       size_t *out);
+size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link, size_t *out);
 
 /* Calls cb with each kept finding of mmsi (borrowed for the call), in the
  * order kept; cb returning nonzero stops.  PEL_OK, PEL_ERR_FORMAT (the
  * state is damaged) or PEL_ERR_NOMEM. */
-pel_status scan_state_each(const scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud);
+pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud);
 
 /* A new state with fingerprint print about the data's span; NULL when out
  * of memory. */

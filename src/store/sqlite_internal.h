@@ -223,8 +223,11 @@ pel_status sq_review_add(pel_store *s, const st_review *r, int64_t *seq, pel_err
 pel_status sq_reviews(pel_store *s, const char *finding_id, int (*cb)(void *ud, const st_review *r), void *ud,
                       pel_error *err);
 pel_status sq_live_setup(pel_store *s, pel_error *err);
-pel_status sq_scan_state_get(pel_store *s, void **buf, size_t *len, pel_error *err);
-pel_status sq_scan_state_put(pel_store *s, const void *buf, size_t len, pel_error *err);
+pel_status sq_scan_head_get(pel_store *s, void **buf, size_t *len, pel_error *err);
+st_iter *sq_scan_rows(pel_store *s, pel_error *err);
+st_scan_writer *sq_scan_write_begin(pel_store *s, pel_error *err);
+pel_status sq_scan_write_row(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err);
+pel_status sq_scan_write_end(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err);
 pel_status sq_live_get(pel_store *s, const char *key, char **value, pel_error *err);
 pel_status sq_live_put(pel_store *s, const char *key, const char *value, pel_error *err);
 pel_status sq_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err);

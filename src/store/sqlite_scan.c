@@ -1,8 +1,17 @@
 /*
  * sqlite_scan.c -- the SQLite backend's scan state (store.h, "scan state"):
- * one row of scan_state, the bytes a whole-store scan keeps for the next
- * (src/scan/scan_state.c), made the first time a scan keeps one (a
- * database never scanned has no such table).
+ * the head, one row of scan_state (key 'scan'), and a row per vessel in
+ * scan_vessels, the bytes a whole-store scan keeps for the next
+ * (src/scan/scan_state.c).  Both tables are made the first time a scan
+ * keeps a state (a database never scanned has neither) and replaced
+ * together in one transaction.
+ *
+ * pelorus scan reads an SQLite file read-only; the state then goes through
+ * a connection of its own, which never creates the file and waits 2 s at
+ * most for a writer (a scan never fails for want of keeping its state: the
+ * next one judges more).  A store opened for writing (pelorus watch) writes
+ * in a savepoint, so that a transaction under way takes the state with its
+ * own writes and a failure undoes only the state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +19,16 @@
 #include "sqlite_internal.h"
 #include "util/fail.h"
 
-pel_status sq_scan_state_get(pel_store *base, void **buf, size_t *len, pel_error *err) {
+#define SCAN_TABLES                                                                                                    \
+    "CREATE TABLE IF NOT EXISTS scan_state(key TEXT PRIMARY KEY, value BLOB NOT NULL);"                                \
+    "CREATE TABLE IF NOT EXISTS scan_vessels(mmsi INTEGER PRIMARY KEY, value BLOB NOT NULL);"
+
+pel_status sq_scan_head_get(pel_store *base, void **buf, size_t *len, pel_error *err) {
     sq_store *s = sq_of(base);
     *buf = NULL;
     *len = 0;
     sqlite3_stmt *q = NULL;
-    /* no table: no state (never scanned, or scanned by a version that kept none) */
+    /* no table: no state (never scanned, or by a version that kept none) */
     if (sqlite3_prepare_v2(s->db, "SELECT value FROM scan_state WHERE key = 'scan'", -1, &q, NULL) != SQLITE_OK) {
         sqlite3_finalize(q);
         return PEL_OK;
@@ -39,47 +52,140 @@ pel_status sq_scan_state_get(pel_store *base, void **buf, size_t *len, pel_error
     return st;
 }
 
-/* Writes the row on db: the table made when missing, then the value; in a
- * savepoint, so that a transaction under way (pelorus watch's) takes it
- * with its own writes, and a failure undoes only this. */
-static int put_row(sqlite3 *db, const void *buf, size_t len) {
-    int rc = sqlite3_exec(db, "SAVEPOINT scan_state", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    rc = sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS scan_state(key TEXT PRIMARY KEY, value BLOB NOT NULL)", NULL,
-                      NULL, NULL);
-    sqlite3_stmt *q = NULL;
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO scan_state VALUES ('scan', ?)", -1, &q, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_blob64(q, 1, buf, len, SQLITE_STATIC);
-        rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_OK)
-        sqlite3_exec(db, "ROLLBACK TO scan_state", NULL, NULL, NULL);
-    int rel = sqlite3_exec(db, "RELEASE scan_state", NULL, NULL, NULL);
-    return rc != SQLITE_OK ? rc : rel;
+/* ---- the vessels' rows -------------------------------------------------------------------------- */
+
+typedef struct scan_rows {
+    st_iter base;
+    sq_store *s;
+    sqlite3_stmt *q; /* NULL: no table, no rows */
+} scan_rows;
+
+static int rows_next(st_iter *base, void *row, pel_error *err) {
+    scan_rows *it = (scan_rows *)base;
+    if (!it->q)
+        return 0;
+    int rc = sqlite3_step(it->q);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return -(int)sq_error(it->s, err, "reading the scan state");
+    st_scan_row *r = row;
+    r->mmsi = (uint32_t)sqlite3_column_int64(it->q, 0);
+    r->buf = sqlite3_column_blob(it->q, 1);
+    r->len = (size_t)sqlite3_column_bytes(it->q, 1);
+    return 1;
 }
 
-pel_status sq_scan_state_put(pel_store *base, const void *buf, size_t len, pel_error *err) {
-    sq_store *s = sq_of(base);
-    if (!base->readonly)
-        return put_row(s->db, buf, len) == SQLITE_OK ? PEL_OK : sq_error(s, err, "keeping the scan state");
-    /* a reader (pelorus scan reads an SQLite file read-only): the row goes
-     * through a connection of its own, which never creates the file and
-     * waits little for a writer; a read-only place (immutable) keeps none */
-    const char *path = sqlite3_db_filename(s->db, "main");
-    sqlite3 *db = NULL;
-    if (s->immutable || !path || !*path)
-        return pel_fail(err, PEL_ERR_IO, "the database is read-only here: no scan state kept");
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 2000);
-        rc = put_row(db, buf, len);
+static void rows_free(st_iter *base) {
+    scan_rows *it = (scan_rows *)base;
+    sqlite3_finalize(it->q);
+    free(it);
+}
+
+st_iter *sq_scan_rows(pel_store *base, pel_error *err) {
+    scan_rows *it = calloc(1, sizeof *it);
+    if (!it) {
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        return NULL;
     }
-    if (rc != SQLITE_OK)
-        pel_fail(err, PEL_ERR_IO, "keeping the scan state: %s", db ? sqlite3_errmsg(db) : "cannot open");
-    sqlite3_close(db);
-    return rc == SQLITE_OK ? PEL_OK : PEL_ERR_IO;
+    it->base = (st_iter){.kind = ST_IT_SCAN_ROW, .next = rows_next, .free = rows_free};
+    it->s = sq_of(base);
+    if (sqlite3_prepare_v2(it->s->db, "SELECT mmsi, value FROM scan_vessels ORDER BY mmsi", -1, &it->q, NULL) !=
+        SQLITE_OK) {
+        sqlite3_finalize(it->q); /* no table: no rows */
+        it->q = NULL;
+    }
+    return &it->base;
+}
+
+/* ---- replacing the state ------------------------------------------------------------------------ */
+
+struct st_scan_writer {
+    struct st_scan_writer_head head;
+    sq_store *s;
+    sqlite3 *db; /* the store's, or a connection of its own */
+    bool own;    /* db is its own: closed at the end */
+    sqlite3_stmt *row;
+};
+
+/* The message of db's last error into err, as PEL_ERR_IO. */
+static pel_status db_fail(sqlite3 *db, pel_error *err, const char *what) {
+    return pel_fail(err, PEL_ERR_IO, "%s: %s", what, db ? sqlite3_errmsg(db) : "cannot open the database");
+}
+
+static void writer_free(st_scan_writer *w) {
+    sqlite3_finalize(w->row);
+    if (w->own)
+        sqlite3_close(w->db);
+    free(w);
+}
+
+st_scan_writer *sq_scan_write_begin(pel_store *base, pel_error *err) {
+    sq_store *s = sq_of(base);
+    st_scan_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    w->head.ops = base->ops;
+    w->s = s;
+    w->db = s->db;
+    if (base->readonly) {
+        const char *path = sqlite3_db_filename(s->db, "main");
+        if (s->immutable || !path || !*path) {
+            pel_fail(err, PEL_ERR_IO, "the database is read-only here: no scan state kept");
+            free(w);
+            return NULL;
+        }
+        w->db = NULL;
+        w->own = true;
+        if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+            db_fail(w->db, err, "keeping the scan state");
+            writer_free(w);
+            return NULL;
+        }
+        sqlite3_busy_timeout(w->db, 2000);
+    }
+    if (sqlite3_exec(w->db, "SAVEPOINT scan_state;" SCAN_TABLES "DELETE FROM scan_vessels;", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(w->db, "INSERT INTO scan_vessels VALUES (?, ?)", -1, &w->row, NULL) != SQLITE_OK) {
+        db_fail(w->db, err, "keeping the scan state");
+        if (!sqlite3_get_autocommit(w->db) || !w->own)
+            sqlite3_exec(w->db, "ROLLBACK TO scan_state; RELEASE scan_state", NULL, NULL, NULL);
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+pel_status sq_scan_write_row(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err) {
+    sqlite3_bind_int64(w->row, 1, mmsi);
+    sqlite3_bind_blob64(w->row, 2, buf, len, SQLITE_STATIC);
+    int rc = sqlite3_step(w->row);
+    sqlite3_reset(w->row);
+    return rc == SQLITE_DONE ? PEL_OK : db_fail(w->db, err, "keeping the scan state");
+}
+
+pel_status sq_scan_write_end(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err) {
+    pel_status st = PEL_OK;
+    if (ok) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(w->db, "INSERT OR REPLACE INTO scan_state VALUES ('scan', ?)", -1, &q, NULL) !=
+            SQLITE_OK)
+            st = db_fail(w->db, err, "keeping the scan state");
+        else {
+            sqlite3_bind_blob64(q, 1, head, len, SQLITE_STATIC);
+            if (sqlite3_step(q) != SQLITE_DONE)
+                st = db_fail(w->db, err, "keeping the scan state");
+        }
+        sqlite3_finalize(q);
+    }
+    sqlite3_finalize(w->row);
+    w->row = NULL;
+    if (!ok || st != PEL_OK)
+        sqlite3_exec(w->db, "ROLLBACK TO scan_state", NULL, NULL, NULL);
+    if (sqlite3_exec(w->db, "RELEASE scan_state", NULL, NULL, NULL) != SQLITE_OK && st == PEL_OK && ok)
+        st = db_fail(w->db, err, "keeping the scan state");
+    writer_free(w);
+    return st;
 }

@@ -39,7 +39,8 @@ enum {
     ST_IT_WL_ENTRY,
     ST_IT_WL_LIST,
     ST_IT_ROW_ID,
-    ST_IT_COV_ROW
+    ST_IT_COV_ROW,
+    ST_IT_SCAN_ROW
 };
 struct st_iter {
     int kind;
@@ -49,6 +50,12 @@ struct st_iter {
     void (*free)(st_iter *it);
     /* ST_IT_CHUNK only (else NULL): decodes the current chunk as st_chunk_read */
     pel_status (*read)(st_iter *it, pel_position **buf, size_t *cap, size_t at, size_t *n, pel_error *err);
+};
+
+/* The head of a backend's st_scan_writer: its ops (for the store.c
+ * wrappers, which get the writer alone). */
+struct st_scan_writer_head {
+    const st_ops *ops;
 };
 
 /* The row of an ST_IT_ROW_ID cursor: a stored row of positions and its
@@ -171,10 +178,13 @@ struct st_ops {
     pel_status (*live_lock)(pel_store *s, void (*on_wait)(void *ud, const char *what), void *ud, pel_error *err);
     void (*live_unlock)(pel_store *s);
 
-    /* what a scan keeps for the next (store.h, "scan state"); NULL both
+    /* what a scan keeps for the next (store.h, "scan state"); NULL all
      * where the backend keeps none (PostgreSQL, for now) */
-    pel_status (*scan_state_get)(pel_store *s, void **buf, size_t *len, pel_error *err);
-    pel_status (*scan_state_put)(pel_store *s, const void *buf, size_t len, pel_error *err);
+    pel_status (*scan_head_get)(pel_store *s, void **buf, size_t *len, pel_error *err);
+    st_iter *(*scan_rows)(pel_store *s, pel_error *err);
+    st_scan_writer *(*scan_write_begin)(pel_store *s, pel_error *err);
+    pel_status (*scan_write_row)(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err);
+    pel_status (*scan_write_end)(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err);
 
     /* inputs as rows; cases imported (store.h, "cases") */
     pel_status (*inputs_each)(pel_store *s, int (*cb)(void *ud, const st_input_row *r), void *ud, pel_error *err);

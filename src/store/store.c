@@ -285,17 +285,37 @@ pel_status st_live_put(pel_store *s, const char *key, const char *value, pel_err
 /* ---- scan state --------------------------------------------------------------------------------- */
 
 bool st_scan_state_kept(const pel_store *s) {
-    return s->ops->scan_state_put != NULL;
+    return s->ops->scan_write_begin != NULL;
 }
 
-pel_status st_scan_state_get(pel_store *s, void **buf, size_t *len, pel_error *err) {
+pel_status st_scan_head_get(pel_store *s, void **buf, size_t *len, pel_error *err) {
     *buf = NULL;
     *len = 0;
-    return s->ops->scan_state_get ? s->ops->scan_state_get(s, buf, len, err) : PEL_OK;
+    return s->ops->scan_head_get ? s->ops->scan_head_get(s, buf, len, err) : PEL_OK;
 }
 
-pel_status st_scan_state_put(pel_store *s, const void *buf, size_t len, pel_error *err) {
-    return s->ops->scan_state_put ? s->ops->scan_state_put(s, buf, len, err) : PEL_OK;
+st_iter *st_scan_rows(pel_store *s, pel_error *err) {
+    if (!s->ops->scan_rows) {
+        pel_fail(err, PEL_ERR_ARG, "this database keeps no scan state");
+        return NULL;
+    }
+    return s->ops->scan_rows(s, err);
+}
+
+int st_scan_row_next(st_iter *it, st_scan_row *r, pel_error *err) {
+    return next_of(it, ST_IT_SCAN_ROW, r, err);
+}
+
+st_scan_writer *st_scan_write_begin(pel_store *s, pel_error *err) {
+    return s->ops->scan_write_begin ? s->ops->scan_write_begin(s, err) : NULL;
+}
+
+pel_status st_scan_write_row(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err) {
+    return ((const struct st_scan_writer_head *)w)->ops->scan_write_row(w, mmsi, buf, len, err);
+}
+
+pel_status st_scan_write_end(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err) {
+    return ((const struct st_scan_writer_head *)w)->ops->scan_write_end(w, head, len, ok, err);
 }
 
 pel_status st_live_alerts(pel_store *s, int (*cb)(void *ud, const st_live_alert *a), void *ud, pel_error *err) {
