@@ -109,6 +109,103 @@ fi
 while IFS= read -r f; do
     case_ "$(echo "${f#tests/data/real-world/}" | tr / _)" "$f"
 done < <(find tests/data/real-world -type f ! -name README.md | LC_ALL=C sort)
+# two vessels side by side for a week, far from any port, in a NOAA CSV:
+# 48 hours at 1.5 kn, then at 2.5 kn.  After three days (part 1) their run
+# of close steps is an encounter (median 1.5 kn); after the week (part 2)
+# it is none (median 2.5 kn).  A scan resumed inside the run -- at hour 48,
+# where their loitering ended, so that only the encounter row's runs stop
+# it -- would keep the encounter of the first three days.  Part 3, two days
+# later, has them apart at 12 kn.
+pairs() {
+    local d=$T/pairs
+    mkdir -p "$d"
+    awk -v dir="$d" 'BEGIN {
+        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
+        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
+        lon = 115.0
+        for (m = 0; m <= 216 * 60; m += 10) {
+            h = m / 60
+            if (h > 168 && h < 192) continue
+            sog = h < 48 ? 1.5 : h <= 168 ? 2.5 : 12
+            part = h < 72 ? 1 : h <= 168 ? 2 : 3
+            t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
+            for (v = 0; v < 2; v++)
+                printf "%d,%s,%.6f,%.6f,%.1f,90.0,90,PAIR %d,,,70,0,100,20,8.0,,A\n", 412000101 + v, t, 15.0 + v * (h < 192 ? 0.0009 : 0.5), lon, sog, v > (dir "/p" part ".csv")
+            lon += sog * (10 / 60) / (60 * cos(15.0 * 3.14159265 / 180))
+        }
+    }'
+    (
+        cd "$d" || exit 1
+        "$PEL" ingest -q --db s.db p1.csv 2>>err || exit 1
+        "$PEL" scan -q --db s.db -o s1.jsonl 2>>err || exit 1
+        for k in 2 3; do
+            "$PEL" ingest -q --db s.db "p$k.csv" 2>>err || exit 1
+            "$PEL" scan -q --db s.db -o inc$k.jsonl 2>>err || exit 1
+            "$PEL" scan -q --full --db s.db -o full$k.jsonl 2>>err || exit 1
+        done
+    ) || { bad "pairs: a step failed: $(head -c 300 "$d/err")"; return; }
+    local e1
+    e1=$(grep -c '"event":"encounter"' "$d/s1.jsonl")
+    [ "$e1" = 1 ] && ok "pairs: after three days, one encounter" || bad "pairs: after three days: $e1 encounters, not 1"
+    for k in 2 3; do
+        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl"; then
+            ok "pairs: part $k: the incremental scan equals the full one ($(grep -c '"event":"encounter"' "$d/full$k.jsonl") encounters)"
+        else
+            bad "pairs: part $k: the incremental scan differs from the full one:"
+            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
+        fi
+    done
+}
+pairs
+# three vessels, far from any port, in a NOAA CSV: A and B together at
+# 1 kn for the first 8 hours (an encounter), then apart at 10 kn; A beside
+# C at 10 kn from hour 12 on (close, never an encounter: too fast).  Every
+# cut of A lies in its run with C, so A is paired whole, while B goes on
+# from a cut a day before the end: the encounter of A and B, before B's cut,
+# is kept as the last scan judged it (the later of the pair's two cuts
+# decides, not A's).  Parts: to hour 72, to hour 96, to hour 120.
+trio() {
+    local d=$T/trio
+    mkdir -p "$d"
+    awk -v dir="$d" 'BEGIN {
+        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
+        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
+        la = lb = lc = 115.0
+        k = 1 / (60 * cos(15.0 * 3.14159265 / 180)) * (10 / 60)
+        for (m = 0; m <= 120 * 60; m += 10) {
+            h = m / 60
+            part = h < 72 ? 1 : h < 96 ? 2 : 3
+            t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
+            sa = h < 8 ? 1 : 10
+            f = dir "/p" part ".csv"
+            printf "412000201,%s,15.000000,%.6f,%.1f,90.0,90,TRIO A,,,70,0,100,20,8.0,,A\n", t, la, sa > f
+            printf "412000202,%s,%.6f,%.6f,%.1f,%.1f,90,TRIO B,,,70,0,100,20,8.0,,A\n", t, h < 8 ? 15.0009 : 15.0009 + (h - 8) * 0.02, lb, sa, h < 8 ? 90 : 10 > f
+            if (h >= 12)
+                printf "412000203,%s,14.999100,%.6f,10.0,90.0,90,TRIO C,,,70,0,100,20,8.0,,A\n", t, la > f
+            la += sa * k
+            lb += (h < 8 ? sa : 0) * k
+        }
+    }'
+    (
+        cd "$d" || exit 1
+        "$PEL" ingest -q --db s.db p1.csv 2>>err || exit 1
+        "$PEL" scan -q --db s.db -o s1.jsonl 2>>err || exit 1
+        for k in 2 3; do
+            "$PEL" ingest -q --db s.db "p$k.csv" 2>>err || exit 1
+            "$PEL" scan --db s.db -o inc$k.jsonl 2>inc$k.log || exit 1
+            "$PEL" scan -q --full --db s.db -o full$k.jsonl 2>>err || exit 1
+        done
+    ) || { bad "trio: a step failed: $(head -c 300 "$d/err")"; return; }
+    for k in 2 3; do
+        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && grep -q '"event":"encounter","mmsi":412000201,"mmsi2":412000202' "$d/full$k.jsonl"; then
+            ok "trio: part $k: the incremental scan equals the full one, the encounter of A and B in it"
+        else
+            bad "trio: part $k: the incremental scan differs from the full one, or lacks the encounter:"
+            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
+        fi
+    done
+}
+trio
 if [ -f "$NOAA" ]; then case_ noaa "$NOAA"; case_ noaa-late "$NOAA" late; else bad "the NOAA extract is missing: $NOAA"; fi
 
 # the summary says how much was judged again

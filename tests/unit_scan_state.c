@@ -50,7 +50,10 @@ static void keep(pel_store *s, uint64_t print, const pel_position *p, size_t n) 
     scan_state_begin(w, MMSI, p, n);
     scan_state_end(w, p, n, link, cuts, 3);
     pel_error err = {0};
-    CHECK(scan_state_save(w, set, never, 2, s, &err) == PEL_OK, "saving: %s", err.msg);
+    /* a run of close steps over the cut at 120 (and one that ended long before the earliest cut) */
+    scan_span sp[2] = {{.mmsi = MMSI, .partner = 7, .from_ms = p[2].t_ms, .to_ms = p[5].t_ms},
+                       {.mmsi = MMSI, .partner = 9, .from_ms = p[110].t_ms, .to_ms = p[130].t_ms}};
+    CHECK(scan_state_save(w, set, never, 2, sp, 2, s, &err) == PEL_OK, "saving: %s", err.msg);
     fnd_set_free(set);
     scan_state_new_free(w);
     free(link);
@@ -59,11 +62,18 @@ static void keep(pel_store *s, uint64_t print, const pel_position *p, size_t n) 
 /* The valid cuts of p under the state, as "a,b,c". */
 static void cuts_of(scan_state *st, const pel_position *p, size_t n, char *out, size_t cap) {
     size_t *link = det_vessel_chains(p, n), v[SCAN_STATE_CUTS];
-    size_t m = st && link ? scan_state_cuts(st, MMSI, p, n, link, v) : 0;
+    unsigned fl[SCAN_STATE_CUTS];
+    size_t m = st && link ? scan_state_cuts(st, MMSI, p, n, link, v, fl) : 0;
     out[0] = 0;
     for (size_t k = 0; k < m; k++)
-        snprintf(out + strlen(out), cap - strlen(out), "%s%zu", k ? "," : "", v[k]);
+        snprintf(out + strlen(out), cap - strlen(out), "%s%zu%s", k ? "," : "", v[k],
+                 fl[k] & SCAN_CUT_ENCOUNTER ? "" : "r");
     free(link);
+}
+
+static void count_span(void *ud, const scan_span *x) {
+    int *n = ud;
+    *n += x->partner == 9 ? 1 : 100;
 }
 
 int main(void) {
@@ -95,13 +105,16 @@ int main(void) {
     char got[64];
 
     cuts_of(st, p, N, got, sizeof got);
-    CHECK(!strcmp(got, "190,120,50"), "the same track: every cut holds (got %s)", got);
+    CHECK(!strcmp(got, "190,120r,50"), "the same track: every cut holds, 120 within a run (got %s)", got);
+    int nsp = 0;
+    scan_state_spans(st, MMSI, count_span, &nsp);
+    CHECK(nsp == 1, "the run over a cut kept, the one before the earliest cut not (%d)", nsp);
     CHECK(scan_state_news(st, MMSI, p, N) == INT64_MAX, "the same track: nothing new");
 
     /* positions added after the end: every cut holds, the new ones are new */
     track(q, N + 10);
     cuts_of(st, q, N + 10, got, sizeof got);
-    CHECK(!strcmp(got, "190,120,50"), "positions added after: every cut holds (got %s)", got);
+    CHECK(!strcmp(got, "190,120r,50"), "positions added after: every cut holds (got %s)", got);
     CHECK(scan_state_news(st, MMSI, q, N + 10) == q[N].t_ms, "positions added after: the first of them is new");
 
     /* a coordinate changed at 100: the cuts after it fall */

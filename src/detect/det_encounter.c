@@ -133,6 +133,9 @@ struct det_enc {
     size_t nv, capv;
     pel_status failed; /* an I/O failure while adding: every later call returns it */
     char msg[256];     /* what failed last */
+    /* NULL, or told every run of close steps (det_enc_on_span) */
+    void (*span)(void *ud, uint32_t mmsi, uint32_t partner, int64_t from_ms, int64_t to_ms);
+    void *span_ud;
 };
 
 typedef struct cell {
@@ -826,6 +829,11 @@ static int end_run(runctx *x, pstate *p) {
     if (!n)
         return 0;
     p->run.n = 0;
+    if (x->e->span) { /* every run, an encounter or not, and the time a next one would merge with it */
+        int64_t from = (int64_t)c[0].step * x->step_ms, to = (int64_t)c[n - 1].step * x->step_ms + x->merge_ms;
+        x->e->span(x->e->span_ud, x->mmsi[p->va], x->mmsi[p->vb], from, to);
+        x->e->span(x->e->span_ud, x->mmsi[p->vb], x->mmsi[p->va], from, to);
+    }
     if ((int64_t)(c[n - 1].step - c[0].step) * x->step_ms < x->min_ms)
         return 0;
     measure m;
@@ -1114,13 +1122,23 @@ done:
 
 /* ---- hooks (detectors.h) ------------------------------------------------------------ */
 
+void det_enc_on_span(det_enc *e, void (*fn)(void *ud, uint32_t mmsi, uint32_t partner, int64_t from_ms, int64_t to_ms),
+                     void *ud) {
+    e->span = fn;
+    e->span_ud = ud;
+}
+
 pel_status det_enc_begin(det_call *c) {
     c->state = det_enc_new(c->opts);
+    if (c->state && c->env->enc_span)
+        det_enc_on_span(c->state, c->env->enc_span, c->env->enc_span_ud);
     return c->state ? PEL_OK : PEL_ERR_NOMEM;
 }
 
 pel_status det_enc_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size_t n) {
-    pel_status st = det_enc_add_track(c->state, mmsi, p, n);
+    /* resuming (det_resume): the track from the cut on, which no run spans */
+    size_t from = c->resume && c->resume->from < n ? c->resume->from : 0;
+    pel_status st = det_enc_add_track(c->state, mmsi, p + from, n - from);
     if (st == PEL_ERR_IO)
         pel_fail(c->err, st, "%s", det_enc_message(c->state));
     return st;

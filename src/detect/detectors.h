@@ -165,6 +165,10 @@ typedef struct det_env {
      * empty at the start; NULL when there is none to fill */
     struct det_rdv_gaps *gap_ends;
     pel_scan_stats *stats; /* never NULL: a detector adds its own counts */
+    /* NULL, or told of every run of close steps the encounter row pairs
+     * (det_enc_on_span): the incremental scan's */
+    void (*enc_span)(void *ud, uint32_t mmsi, uint32_t partner, int64_t from_ms, int64_t to_ms);
+    void *enc_span_ud;
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
      * screening: the screen stage is the scan's to call, not detect's */
     pel_status (*screening)(det_call *c);
@@ -401,6 +405,18 @@ const char *det_enc_message(const det_enc *e);
 
 /* Frees e, its points and its temporary file; NULL is accepted. */
 void det_enc_free(det_enc *e);
+
+/* Has det_enc_run tell fn (ud) of every run of close steps of a pair,
+ * an encounter or not, once for each of its two vessels (mmsi, and the
+ * other as partner): from its first close step to its last plus
+ * merge_gap_h (a run starting before then would be merged with it).  An
+ * incremental scan resumes a vessel's track only outside them
+ * (docs/incremental.md).  fn NULL: none. */
+void det_enc_on_span(det_enc *e, void (*fn)(void *ud, uint32_t mmsi, uint32_t partner, int64_t from_ms, int64_t to_ms),
+                     void *ud);
+
+/* The hooks resume (det_resume): the vessel hook resamples the track from
+ * r->from on, where the caller knows no run spans (det_enc_on_span). */
 
 /* Hooks: begin makes the accumulator, vessel adds a track, finish pairs. */
 pel_status det_enc_begin(det_call *c);

@@ -47,6 +47,12 @@
 #include "util/tmpfd.h"
 #include "util/xsort.h"
 
+/* A vessel's cut for the encounter row. */
+typedef struct enc_cut {
+    uint32_t mmsi;
+    int64_t t_ms; /* INT64_MIN: its track is paired whole */
+} enc_cut;
+
 typedef struct scan {
     det_env env;
     const pel_scan_opts *o;
@@ -75,6 +81,18 @@ typedef struct scan {
     size_t *cand; /* a vessel's quiet positions, for its cuts */
     size_t candcap;
     uint64_t heard; /* vessels the gap row judged (its "feed of several vessels") */
+    /* the encounter row (docs/incremental.md, "Encounters"): each vessel's
+     * cut time (INT64_MIN: whole), the runs of close steps (the last scan's
+     * kept, then the pairing's), the encounters kept waiting for both their
+     * vessels' cuts */
+    det_resume resume_enc;
+    enc_cut *ecut;
+    size_t necut, capecut;
+    scan_span *spans, *oldspans;
+    size_t nspans, capspans, noldspans, capoldspans;
+    fnd_bytes enc_kept;
+    size_t nenc_kept;
+    bool enc_nomem;
 } scan;
 
 /* ---- incremental ------------------------------------------------------------------------- */
@@ -101,7 +119,7 @@ static bool kept_finding(const fnd_set *set, size_t i) {
     fnd_key k = fnd_set_key(set, i);
     if (!strcmp(k.event, "gap"))
         return k.mmsi2 == 0;
-    if (!strcmp(k.event, "port_visit") || !strcmp(k.event, "zone_entry"))
+    if (!strcmp(k.event, "port_visit") || !strcmp(k.event, "zone_entry") || !strcmp(k.event, "encounter"))
         return true;
     if (strcmp(k.event, "spoofing") != 0)
         return false;
@@ -201,6 +219,11 @@ static int kept_bound(void *ud, const fnd_finding *f) {
 /* Pass 2: the findings kept (those before their rows' cut) into the set. */
 static int kept_add(void *ud, const fnd_finding *f) {
     vessel_kept *v = ud;
+    if (!strcmp(f->event, "encounter")) { /* waits for the other vessel's cut (enc_resolve) */
+        fnd_record_put(&v->c->enc_kept, f);
+        v->c->nenc_kept++;
+        return 0;
+    }
     bool gap = !strcmp(f->event, "gap");
     if (f->start_ms >= (gap ? v->gap_ms : v->r_ms))
         return 0;
@@ -211,6 +234,93 @@ static int kept_add(void *ud, const fnd_finding *f) {
     if (gap && gap_ends_of(v, f, &e) && (v->st = det_gap_kept(&v->c->call[DET_GAP], &e)) != PEL_OK)
         return 1;
     return 0;
+}
+
+/* Appends x to v (n of cap), or says it could not (*nomem). */
+static void span_push(scan_span **v, size_t *n, size_t *cap, const scan_span *x, bool *nomem) {
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 256;
+        scan_span *nv = realloc(*v, nc * sizeof *nv);
+        if (!nv) {
+            *nomem = true;
+            return;
+        }
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = *x;
+}
+
+/* det_env.enc_span: a run of close steps the pairing found now. */
+static void on_span(void *ud, uint32_t mmsi, uint32_t partner, int64_t from_ms, int64_t to_ms) {
+    scan *c = ud;
+    scan_span x = {.mmsi = mmsi, .partner = partner, .from_ms = from_ms, .to_ms = to_ms};
+    span_push(&c->spans, &c->nspans, &c->capspans, &x, &c->enc_nomem);
+}
+
+/* scan_state_spans: a run the last scan kept, to be judged once every cut
+ * is known (enc_resolve). */
+static void old_span(void *ud, const scan_span *x) {
+    scan *c = ud;
+    span_push(&c->oldspans, &c->noldspans, &c->capoldspans, x, &c->enc_nomem);
+}
+
+/* The encounter row's cut of vessel mmsi (ecut is by MMSI): its time,
+ * INT64_MIN when it is paired whole; false when it is not paired at all. */
+static bool enc_cut_of(const scan *c, uint32_t mmsi, int64_t *t) {
+    size_t lo = 0, hi = c->necut;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (c->ecut[m].mmsi < mmsi)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    if (lo == c->necut || c->ecut[lo].mmsi != mmsi)
+        return false;
+    *t = c->ecut[lo].t_ms;
+    return true;
+}
+
+/* Once every vessel is read: a pair's runs before the later of its two
+ * cuts are the last scan's, unchanged (no run of the vessel with the later
+ * cut spans it) -- its encounters there are kept, its other runs stay
+ * known; the pairing finds the rest.  A pair one of whose vessels is paired
+ * no more (fishing gear now) keeps nothing.  PEL_OK or the failure. */
+static pel_status enc_resolve(scan *c) {
+    size_t at = 0;
+    void *scratch = NULL;
+    size_t cap = 0;
+    pel_status st = PEL_OK;
+    for (size_t k = 0; k < c->nenc_kept && st == PEL_OK; k++) {
+        fnd_finding f;
+        if (!fnd_record_get(c->enc_kept.v, c->enc_kept.n, &at, &f, &scratch, &cap)) {
+            st = PEL_ERR_NOMEM;
+            break;
+        }
+        int64_t ta, tb;
+        if (enc_cut_of(c, f.mmsi, &ta) && enc_cut_of(c, f.mmsi2, &tb) && f.start_ms < (ta > tb ? ta : tb)) {
+            if ((st = fnd_set_add(c->env.found, &f)) == PEL_OK)
+                c->env.stats->kept++;
+        }
+    }
+    free(scratch);
+    for (size_t k = 0; k < c->noldspans && st == PEL_OK; k++) {
+        const scan_span *x = &c->oldspans[k];
+        int64_t ta, tb;
+        if (enc_cut_of(c, x->mmsi, &ta) && enc_cut_of(c, x->partner, &tb) && x->from_ms < (ta > tb ? ta : tb))
+            on_span(c, x->mmsi, x->partner, x->from_ms, x->to_ms);
+    }
+    if (c->enc_nomem || c->enc_kept.nomem)
+        st = PEL_ERR_NOMEM;
+    return st;
+}
+
+static int cmp_span(const void *a, const void *b) {
+    const scan_span *x = a, *y = b;
+    if (x->mmsi != y->mmsi)
+        return x->mmsi < y->mmsi ? -1 : 1;
+    return (x->from_ms > y->from_ms) - (x->from_ms < y->from_ms);
 }
 
 /* The latest of the n quiet positions q (descending) at or before t_ms,
@@ -288,7 +398,8 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     if (!link)
         return PEL_ERR_NOMEM;
     size_t valid[SCAN_STATE_CUTS];
-    size_t nvalid = scan_state_cuts(c->old, mmsi, p, n, link, valid);
+    unsigned vflags[SCAN_STATE_CUTS];
+    size_t nvalid = scan_state_cuts(c->old, mmsi, p, n, link, valid, vflags);
     size_t r = nvalid ? valid[0] : 0, g = r;
     vessel_kept v = {.c = c, .mmsi = mmsi, .p = p, .n = n, .bound = INT64_MAX};
     pel_status st = PEL_OK;
@@ -309,6 +420,29 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     c->resume = (det_resume){.from = r, .busy = c->busy};
     c->resume_gap = (det_resume){.from = g, .busy = c->busy};
     c->heard++;
+    /* the encounter row: from the latest valid cut no run spans, if the
+     * points before it cannot change -- no unseen position within a step's
+     * interpolation of it, any vessel's (they would pair with it) */
+    const det_enc_opts *eo = c->call[DET_ENCOUNTER].opts;
+    int64_t settle = ((int64_t)eo->max_interp_gap_s + eo->step_s) * 1000;
+    size_t e = 0;
+    for (size_t k = 0; k < nvalid && !e; k++)
+        if ((vflags[k] & SCAN_CUT_ENCOUNTER) && p[valid[k]].t_ms <= c->news_ms - settle)
+            e = valid[k];
+    c->resume_enc = (det_resume){.from = e};
+    if (c->necut == c->capecut) {
+        size_t nc = c->capecut ? 2 * c->capecut : 1024;
+        enc_cut *nv = realloc(c->ecut, nc * sizeof *nv);
+        if (!nv) {
+            free(link);
+            return PEL_ERR_NOMEM;
+        }
+        c->ecut = nv;
+        c->capecut = nc;
+    }
+    c->ecut[c->necut++] = (enc_cut){.mmsi = mmsi, .t_ms = e ? p[e].t_ms : INT64_MIN};
+    if (r)
+        scan_state_spans(c->old, mmsi, old_span, c);
     pel_scan_stats *sp = c->env.stats;
     sp->resumed += r > 0;
     sp->kept += v.kept;
@@ -316,7 +450,10 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     sp->positions_judged += n - r;
     for (int d = 0; d < DET__COUNT && st == PEL_OK; d++) {
         const det_detector *dt = &det_table[d];
-        c->call[d].resume = d == DET_GAP ? &c->resume_gap : resumes(d) ? &c->resume : NULL;
+        c->call[d].resume = d == DET_GAP         ? &c->resume_gap
+                            : d == DET_ENCOUNTER ? &c->resume_enc
+                            : resumes(d)         ? &c->resume
+                                                 : NULL;
         if (dt->vessel)
             st = dt->vessel(&c->call[d], mmsi, p, n);
         c->call[d].resume = NULL;
@@ -617,6 +754,10 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
                                .ud = &c.sink[d],
                                .err = err};
     }
+    if (c.keep) { /* the encounter row tells its runs, for the next scan's cuts */
+        c.env.enc_span = on_span;
+        c.env.enc_span_ud = &c;
+    }
     int begun = 0; /* detectors begun: their cleanup is due */
     for (; st == PEL_OK && begun < DET__COUNT; begun++)
         if (det_table[begun].begin)
@@ -628,6 +769,12 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
         st = st_tracks_unnamed(s, &f, on_vessel, &c, err);
         if (st == PEL_STOPPED || c.env.found->failed != PEL_OK)
             st = c.env.found->failed != PEL_OK ? c.env.found->failed : PEL_ERR_NOMEM;
+    }
+    if (st == PEL_OK && c.keep && (st = enc_resolve(&c)) != PEL_OK) {
+        if (st == PEL_ERR_NOMEM)
+            pel_fail(err, st, "out of memory");
+        else
+            pel_fail(err, st, "%s", fnd_set_error(c.env.found));
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     for (int d = 0; st == PEL_OK && d < DET__COUNT; d++) {
@@ -674,8 +821,11 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     /* the state for the next scan: kept where the store is written (a
      * store read-only, busy or on PostgreSQL keeps none: the next scan
      * judges every track whole, which is slower, never wrong) */
-    if (st == PEL_OK && c.keep)
-        (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, s, NULL);
+    if (st == PEL_OK && c.keep) {
+        xqsort(c.spans, c.nspans, sizeof *c.spans, cmp_span);
+        if (!c.enc_nomem)
+            (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, c.spans, c.nspans, s, NULL);
+    }
     /* the analysts' reviews, by the findings' ids (now final) */
     if (st == PEL_OK)
         st = scan_reviews(s, c.env.found, err);
@@ -707,6 +857,10 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     free(subjects);
     free(c.busy);
     free(c.cand);
+    free(c.ecut);
+    free(c.spans);
+    free(c.oldspans);
+    free(c.enc_kept.v);
     scan_state_free(old);
     scan_state_new_free(c.keep);
     return st;

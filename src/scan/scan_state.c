@@ -39,7 +39,7 @@
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 2u
+#define STATE_VERSION 3u
 #define NRAW 4
 
 typedef struct state_head {
@@ -51,7 +51,7 @@ typedef struct state_head {
 } state_head;
 
 typedef struct vessel_head {
-    uint32_t mmsi, nraw, ncuts, nfindings;
+    uint32_t mmsi, nraw, ncuts, nfindings, nspans, spare;
     uint64_t nbytes;   /* of its findings, compressed (zlib) */
     uint64_t rawbytes; /* ... and as records */
 } vessel_head;
@@ -64,7 +64,14 @@ typedef struct cut {
     uint64_t i;
     int64_t t_ms;
     uint64_t digest;
+    uint64_t flags; /* SCAN_CUT_ */
 } cut;
+
+/* A span as a row keeps it (its vessel is the row's). */
+typedef struct span_rec {
+    uint32_t partner, spare;
+    int64_t from_ms, to_ms;
+} span_rec;
 
 struct scan_state {
     pel_store *s;
@@ -199,7 +206,8 @@ static bool vessel_at(scan_state *st, uint32_t mmsi, vessel_head *vh, const unsi
     memcpy(vh, st->cur.buf, sizeof *vh);
     size_t body = sizeof *vh + (size_t)vh->nraw * sizeof(checkpoint) + (size_t)vh->ncuts * sizeof(cut);
     if (vh->mmsi != mmsi || vh->nraw > NRAW || vh->ncuts > SCAN_STATE_CUTS || st->cur.len < body ||
-        st->cur.len - body != vh->nbytes)
+        (st->cur.len - body) / sizeof(span_rec) < vh->nspans ||
+        st->cur.len - body - vh->nspans * sizeof(span_rec) != vh->nbytes)
         return false;
     *row = st->cur.buf;
     return true;
@@ -222,8 +230,8 @@ int64_t scan_state_news(scan_state *st, uint32_t mmsi, const pel_position *p, si
     return n ? p[0].t_ms : INT64_MAX;
 }
 
-size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link,
-                       size_t *out) {
+size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link, size_t *out,
+                       unsigned *flags) {
     vessel_head vh;
     const unsigned char *row;
     if (!vessel_at(st, mmsi, &vh, &row) || !link || !vh.ncuts)
@@ -239,12 +247,28 @@ size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, siz
     size_t nout = 0, j = 0;
     for (uint32_t k = 0; k < vh.ncuts; k++) { /* latest first, as stored */
         if (j < m && idx[j] == c[k].i) {
-            if (dg[j] == c[k].digest)
+            if (dg[j] == c[k].digest) {
+                flags[nout] = (unsigned)c[k].flags;
                 out[nout++] = idx[j];
+            }
             j++;
         }
     }
     return nout;
+}
+
+void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud) {
+    vessel_head vh;
+    const unsigned char *row;
+    if (!vessel_at(st, mmsi, &vh, &row))
+        return;
+    const unsigned char *sp = row + sizeof vh + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut);
+    for (uint32_t k = 0; k < vh.nspans; k++) {
+        span_rec r;
+        memcpy(&r, sp + k * sizeof r, sizeof r);
+        scan_span x = {.mmsi = mmsi, .partner = r.partner, .from_ms = r.from_ms, .to_ms = r.to_ms};
+        cb(ud, &x);
+    }
 }
 
 pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud) {
@@ -252,7 +276,8 @@ pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, co
     const unsigned char *row;
     if (!vessel_at(st, mmsi, &vh, &row) || !vh.nfindings)
         return PEL_OK;
-    const unsigned char *z = row + sizeof vh + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut);
+    const unsigned char *z =
+        row + sizeof vh + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut) + vh.nspans * sizeof(span_rec);
     uLongf rawlen = (uLongf)vh.rawbytes;
     unsigned char *rec = malloc(vh.rawbytes ? vh.rawbytes : 1);
     if (!rec)
@@ -366,7 +391,7 @@ static int cmp_kept(const void *a, const void *b) {
 }
 
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
-                           uint64_t vessels, pel_store *s, pel_error *err) {
+                           uint64_t vessels, const scan_span *spans, size_t nspans, pel_store *s, pel_error *err) {
     if (w->out.nomem || w->nomem)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     /* the kept findings by vessel, in the set's order within one */
@@ -387,12 +412,34 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
     unsigned char *z = NULL;
     size_t zcap = 0;
     pel_status st = PEL_OK;
-    size_t r = 0;
+    size_t r = 0, sp = 0;
     for (size_t e = 0; e < w->ne && st == PEL_OK; e++) {
         while (r < nk && kr[r].mmsi < w->e[e].mmsi)
             r++; /* about a vessel no row was kept for: none */
+        while (sp < nspans && spans[sp].mmsi < w->e[e].mmsi)
+            sp++;
+        size_t sp1 = sp;
+        while (sp1 < nspans && spans[sp1].mmsi == w->e[e].mmsi)
+            sp1++;
         vessel_head vh;
         memcpy(&vh, w->out.v + w->e[e].off, sizeof vh);
+        /* its cuts' flags, and the spans that end after its earliest cut */
+        unsigned char *cuts = w->out.v + w->e[e].off + sizeof vh + vh.nraw * sizeof(checkpoint);
+        int64_t earliest = INT64_MAX;
+        for (uint32_t k = 0; k < vh.ncuts; k++) {
+            cut c;
+            memcpy(&c, cuts + k * sizeof c, sizeof c);
+            bool inside = false;
+            for (size_t j = sp; j < sp1 && !inside; j++)
+                inside = spans[j].from_ms <= c.t_ms && c.t_ms <= spans[j].to_ms;
+            c.flags = inside ? 0 : SCAN_CUT_ENCOUNTER;
+            memcpy(cuts + k * sizeof c, &c, sizeof c);
+            if (c.t_ms < earliest)
+                earliest = c.t_ms;
+        }
+        vh.nspans = 0;
+        for (size_t j = sp; j < sp1; j++)
+            vh.nspans += spans[j].to_ms >= earliest;
         recs.n = 0;
         for (; r < nk && kr[r].mmsi == w->e[e].mmsi; r++) {
             const fnd_finding *f = fnd_set_get(set, kr[r].i);
@@ -420,6 +467,11 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
         row.n = 0;
         fnd_bytes_add(&row, &vh, sizeof vh);
         fnd_bytes_add(&row, w->out.v + w->e[e].off + sizeof vh, w->e[e].len - sizeof vh);
+        for (size_t j = sp; j < sp1; j++)
+            if (spans[j].to_ms >= earliest) {
+                span_rec sr = {.partner = spans[j].partner, .from_ms = spans[j].from_ms, .to_ms = spans[j].to_ms};
+                fnd_bytes_add(&row, &sr, sizeof sr);
+            }
         if (recs.n)
             fnd_bytes_add(&row, z, zlen);
         if (st == PEL_OK && (row.nomem || recs.nomem))

@@ -28,7 +28,16 @@
 #include "pelorus.h"
 #include "store/store.h"
 
-#define SCAN_STATE_CUTS 6 /* cuts kept per vessel, at most */
+#define SCAN_STATE_CUTS 8 /* cuts kept per vessel, at most */
+
+/* A cut's flag: no run of close steps of the encounter row spans it. */
+#define SCAN_CUT_ENCOUNTER 1u
+
+/* A run of close steps of vessel mmsi with partner (det_enc_on_span). */
+typedef struct scan_span {
+    uint32_t mmsi, partner;
+    int64_t from_ms, to_ms;
+} scan_span;
 
 typedef struct scan_state scan_state;         /* the last scan's (read) */
 typedef struct scan_state_new scan_state_new; /* this scan's (being written) */
@@ -60,9 +69,15 @@ bool scan_state_rewind(scan_state *st);
 int64_t scan_state_news(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n);
 
 /* The cuts of vessel mmsi whose digest its usable track p[0, n) (link: its
- * chains, det_vessel_chains) still has, latest first, into out (room for
- * SCAN_STATE_CUTS); returns how many. */
-size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link, size_t *out);
+ * chains, det_vessel_chains) still has, latest first, into out and their
+ * flags (SCAN_CUT_) into flags (room for SCAN_STATE_CUTS each); returns how
+ * many. */
+size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link, size_t *out,
+                       unsigned *flags);
+
+/* Calls cb with each run of close steps of mmsi the last scan kept (those
+ * that end after its earliest cut), mmsi set. */
+void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud);
 
 /* Calls cb with each kept finding of mmsi (borrowed for the call), in the
  * order kept; cb returning nonzero stops.  PEL_OK, PEL_ERR_FORMAT (the
@@ -84,12 +99,16 @@ void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, s
 void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const size_t *link, const size_t *cuts,
                     size_t ncuts);
 
-/* Keeps w in the store (st_scan_state_put), saying it judged `vessels`,
- * with the findings i of set (the scan's, final) for which keep(set, i) is
- * true, each with the vessel of its mmsi (compressed, a vessel at a time).
- * PEL_OK, PEL_ERR_NOMEM (w ran out of memory on the way), PEL_ERR_IO (the
- * set's file), or the store's error with err filled. */
+/* Keeps w in the store (st_scan_write_begin ...), saying it judged
+ * `vessels`, with the findings i of set (the scan's, final) for which
+ * keep(set, i) is true, each with the vessel of its mmsi (compressed, a
+ * vessel at a time), and the runs of close steps spans[0, nspans) (sorted
+ * by vessel, every one the encounter row's pairing has now): each cut
+ * flagged SCAN_CUT_ENCOUNTER when none of its vessel's spans holds it, and
+ * a vessel's spans that end after its earliest cut kept with it.  PEL_OK,
+ * PEL_ERR_NOMEM (w ran out of memory on the way), PEL_ERR_IO (the set's
+ * file), or the store's error with err filled. */
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
-                           uint64_t vessels, pel_store *s, pel_error *err);
+                           uint64_t vessels, const scan_span *spans, size_t nspans, pel_store *s, pel_error *err);
 
 #endif
