@@ -109,6 +109,22 @@ fi
 while IFS= read -r f; do
     case_ "$(echo "${f#tests/data/real-world/}" | tr / _)" "$f"
 done < <(find tests/data/real-world -type f ! -name README.md | LC_ALL=C sort)
+# parts DIR: DIR/p1.csv ingested and scanned (s1.jsonl), then p2.csv and
+# p3.csv in turn, each scanned incrementally (incK.jsonl) and in full
+# (fullK.jsonl)
+parts() {
+    (
+        cd "$1" || exit 1
+        "$PEL" ingest -q --db s.db p1.csv 2>>err || exit 1
+        "$PEL" scan -q --db s.db -o s1.jsonl 2>>err || exit 1
+        for k in 2 3; do
+            "$PEL" ingest -q --db s.db "p$k.csv" 2>>err || exit 1
+            "$PEL" scan --db s.db -o "inc$k.jsonl" 2>"inc$k.log" || exit 1
+            "$PEL" scan -q --full --db s.db -o "full$k.jsonl" 2>>err || exit 1
+        done
+    )
+}
+
 # two vessels side by side for a week, far from any port, in a NOAA CSV:
 # 48 hours at 1.5 kn, then at 2.5 kn.  After three days (part 1) their run
 # of close steps is an encounter (median 1.5 kn); after the week (part 2)
@@ -134,16 +150,7 @@ pairs() {
             lon += sog * (10 / 60) / (60 * cos(15.0 * 3.14159265 / 180))
         }
     }'
-    (
-        cd "$d" || exit 1
-        "$PEL" ingest -q --db s.db p1.csv 2>>err || exit 1
-        "$PEL" scan -q --db s.db -o s1.jsonl 2>>err || exit 1
-        for k in 2 3; do
-            "$PEL" ingest -q --db s.db "p$k.csv" 2>>err || exit 1
-            "$PEL" scan -q --db s.db -o inc$k.jsonl 2>>err || exit 1
-            "$PEL" scan -q --full --db s.db -o full$k.jsonl 2>>err || exit 1
-        done
-    ) || { bad "pairs: a step failed: $(head -c 300 "$d/err")"; return; }
+    parts "$d" || { bad "pairs: a step failed: $(head -c 300 "$d/err")"; return; }
     local e1
     e1=$(grep -c '"event":"encounter"' "$d/s1.jsonl")
     [ "$e1" = 1 ] && ok "pairs: after three days, one encounter" || bad "pairs: after three days: $e1 encounters, not 1"
@@ -186,16 +193,7 @@ trio() {
             lb += (h < 8 ? sa : 0) * k
         }
     }'
-    (
-        cd "$d" || exit 1
-        "$PEL" ingest -q --db s.db p1.csv 2>>err || exit 1
-        "$PEL" scan -q --db s.db -o s1.jsonl 2>>err || exit 1
-        for k in 2 3; do
-            "$PEL" ingest -q --db s.db "p$k.csv" 2>>err || exit 1
-            "$PEL" scan --db s.db -o inc$k.jsonl 2>inc$k.log || exit 1
-            "$PEL" scan -q --full --db s.db -o full$k.jsonl 2>>err || exit 1
-        done
-    ) || { bad "trio: a step failed: $(head -c 300 "$d/err")"; return; }
+    parts "$d" || { bad "trio: a step failed: $(head -c 300 "$d/err")"; return; }
     for k in 2 3; do
         if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && grep -q '"event":"encounter","mmsi":412000201,"mmsi2":412000202' "$d/full$k.jsonl"; then
             ok "trio: part $k: the incremental scan equals the full one, the encounter of A and B in it"
