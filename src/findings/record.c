@@ -51,21 +51,28 @@ static void add_str(fnd_bytes *out, const char *s) {
 }
 
 void fnd_record_put(fnd_bytes *out, const fnd_finding *f) {
-    rec_head h = {.start_ms = f->start_ms,
-                  .end_ms = f->end_ms,
-                  .lat = f->lat,
-                  .lon = f->lon,
-                  .nev_total = f->nev_total,
-                  .mmsi = f->mmsi,
-                  .mmsi2 = f->mmsi2,
-                  .clocks = f->clocks,
-                  .nmem = (uint32_t)f->nmem,
-                  .nev = (uint32_t)f->nev};
+    rec_head h;
+    memset(&h, 0, sizeof h); /* padding too: the same finding, the same bytes */
+    h.start_ms = f->start_ms;
+    h.end_ms = f->end_ms;
+    h.lat = f->lat;
+    h.lon = f->lon;
+    h.nev_total = f->nev_total;
+    h.mmsi = f->mmsi;
+    h.mmsi2 = f->mmsi2;
+    h.clocks = f->clocks;
+    h.nmem = (uint32_t)f->nmem;
+    h.nev = (uint32_t)f->nev;
     fnd_bytes_add(out, &h, sizeof h);
     add_str(out, f->event);
     for (size_t k = 0; k < f->nmem; k++) {
         const fnd_member *m = &f->mem[k];
-        rec_mem r = {.kind = m->kind, .has_name = m->name != NULL, .prec = m->prec, .n = m->n};
+        rec_mem r;
+        memset(&r, 0, sizeof r);
+        r.kind = m->kind;
+        r.has_name = m->name != NULL;
+        r.prec = m->prec;
+        r.n = m->n;
         if (m->kind == FND_BOOL)
             r.i = m->v.b;
         else if (m->kind == FND_INT)

@@ -132,9 +132,29 @@ static bool kept_finding(const fnd_set *set, size_t i) {
  * detector's settings and the geography's files. */
 static uint64_t state_print(const det_opts opts[DET__COUNT], uint64_t geo) {
     uint64_t h = 14695981039346656037u ^ geo;
+    /* setting by setting, each as its value: an options struct's padding
+     * is no setting, and holds whatever the stack held */
     for (int d = 0; d < DET__COUNT; d++)
-        for (size_t i = 0; i < det_table[d].opts_size; i++)
-            h = (h ^ opts[d].b[i]) * 1099511628211u;
+        for (size_t k = 0; k < det_table[d].nsettings; k++) {
+            const det_setting *st = &det_table[d].settings[k];
+            const unsigned char *m = opts[d].b + st->offset;
+            double v = 0;
+            if (st->type == DET_REAL)
+                memcpy(&v, m, sizeof v);
+            else if (st->type == DET_INT) {
+                int x;
+                memcpy(&x, m, sizeof x);
+                v = x;
+            } else {
+                long x;
+                memcpy(&x, m, sizeof x);
+                v = (double)x;
+            }
+            uint64_t bits;
+            memcpy(&bits, &v, sizeof bits);
+            h = (h ^ bits) * 1099511628211u;
+            h ^= h >> 29;
+        }
     return h;
 }
 

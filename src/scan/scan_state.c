@@ -219,7 +219,7 @@ int64_t scan_state_news(scan_state *st, uint32_t mmsi, const pel_position *p, si
     if (!vessel_at(st, mmsi, &vh, &row))
         return n ? p[0].t_ms : INT64_MAX;
     checkpoint cp[NRAW];
-    uint64_t count[NRAW], got[NRAW];
+    uint64_t count[NRAW] = {0}, got[NRAW] = {0};
     memcpy(cp, row + sizeof vh, vh.nraw * sizeof *cp);
     for (uint32_t k = 0; k < vh.nraw; k++) /* stored latest first: ascending here */
         count[k] = cp[vh.nraw - 1 - k].count;
@@ -334,7 +334,7 @@ void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, s
     /* the checkpoints: the whole track, then the last position at least
      * 1, 2 and 4 days before its end (ascending counts for raw_digests) */
     static const int64_t back_ms[NRAW] = {4 * 86400000, 2 * 86400000, 86400000, 0};
-    uint64_t count[NRAW], got[NRAW];
+    uint64_t count[NRAW] = {0}, got[NRAW] = {0};
     size_t m = 0, k = 0;
     for (int b = 0; b < NRAW && n; b++) {
         int64_t limit = p[n - 1].t_ms - back_ms[b];
