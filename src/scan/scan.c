@@ -843,6 +843,10 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
      * judges every track whole, which is slower, never wrong) */
     if (st == PEL_OK && c.keep) {
         xqsort(c.spans, c.nspans, sizeof *c.spans, cmp_span);
+        /* the last state read no more (its rows' cursor would hold back the
+         * checkpoint of the new one) */
+        scan_state_free(old);
+        c.old = old = NULL;
         if (!c.enc_nomem)
             (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, c.spans, c.nspans, s, NULL);
     }

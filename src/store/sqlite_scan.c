@@ -186,6 +186,11 @@ pel_status sq_scan_write_end(st_scan_writer *w, const void *head, size_t len, bo
         sqlite3_exec(w->db, "ROLLBACK TO scan_state", NULL, NULL, NULL);
     if (sqlite3_exec(w->db, "RELEASE scan_state", NULL, NULL, NULL) != SQLITE_OK && st == PEL_OK && ok)
         st = db_fail(w->db, err, "keeping the scan state");
+    /* a connection of its own: the state into the database file now, not
+     * left in its -wal for the next writer (a copy of the file alone keeps
+     * it; the readers' snapshots may hold part of it back, which is fine) */
+    if (w->own && st == PEL_OK && ok)
+        sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     writer_free(w);
     return st;
 }
