@@ -891,7 +891,8 @@ typedef struct pel_scan_stats {
        the detectors that resume (the others judge every position) */
     uint64_t resumed;
     uint64_t positions, positions_judged;
-    uint64_t kept; /* findings kept as the last scan judged them */
+    uint64_t kept;             /* findings kept as the last scan judged them */
+    uint64_t state_unreadable; /* vessels whose kept state could not be read: judged whole */
 } pel_scan_stats;
 
 /* Names of the events, index 0..8 ("encounter", "loitering", "gap",

@@ -204,6 +204,68 @@ trio() {
     done
 }
 trio
+# two vessels in the East China Sea dwell zone, far from any port, in a
+# NOAA CSV: A drifts at 0.3 kn all along (a zone stay from its first
+# position: no cut, judged whole every time), B beside it for the first 8
+# hours (an encounter), then away north at 10 kn, out of the zone.  The
+# encounter is kept in A's row (the lower MMSI): it must be read although A
+# has no cut, for B goes on from its own.  Then the state is damaged: the
+# scan judges the vessels whole, says how many it could not read, and
+# finds the same again.
+drift() {
+    local d=$T/drift
+    mkdir -p "$d"
+    awk -v dir="$d" 'BEGIN {
+        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
+        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
+        la = lb = 125.4
+        k = 1 / (60 * cos(31.0 * 3.14159265 / 180)) * (10 / 60)
+        for (m = 0; m <= 120 * 60; m += 10) {
+            h = m / 60
+            part = h < 72 ? 1 : h < 96 ? 2 : 3
+            t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
+            f = dir "/p" part ".csv"
+            printf "412000301,%s,31.000000,%.6f,0.3,90.0,90,DRIFT A,,,70,0,100,20,8.0,,A\n", t, la > f
+            printf "412000302,%s,%.6f,%.6f,%.1f,%.1f,90,DRIFT B,,,70,0,100,20,8.0,,A\n", t, h < 8 ? 31.0009 : 31.0009 + (h - 8) * 0.1667, lb, h < 8 ? 0.3 : 10, h < 8 ? 90 : 0 > f
+            la += 0.3 * k
+            lb += (h < 8 ? 0.3 : 0) * k
+        }
+    }'
+    parts "$d" || { bad "drift: a step failed: $(head -c 300 "$d/err")"; return; }
+    for k in 2 3; do
+        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && grep -q '"event":"encounter","mmsi":412000301,"mmsi2":412000302' "$d/full$k.jsonl"; then
+            ok "drift: part $k: the incremental scan equals the full one, the encounter in it"
+        else
+            bad "drift: part $k: the incremental scan differs from the full one, or lacks the encounter:"
+            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
+        fi
+    done
+    sqlite3 "$d/s.db" "UPDATE scan_vessels SET value = substr(value, 1, length(value) - 7)"
+    "$PEL" scan --db "$d/s.db" -o "$d/damaged.jsonl" 2>"$d/damaged.log"
+    expect_ok=$?
+    if [ $expect_ok = 0 ] && cmp -s "$d/damaged.jsonl" "$d/full3.jsonl" &&
+        grep -q "the state kept for 2 vessels could not be read: judged whole" "$d/damaged.log"; then
+        ok "drift: a damaged state: every vessel judged whole, said, the same findings"
+    else
+        bad "drift: a damaged state (exit $expect_ok): $(cat "$d/damaged.log")"
+    fi
+    # rows whole but their findings' last bytes zeroed (zlib's check fails)
+    "$PEL" scan -q --db "$d/s.db" -o /dev/null 2>>"$d/err"
+    local m hex
+    for m in 412000301 412000302; do
+        hex=$(sqlite3 "$d/s.db" "SELECT hex(value) FROM scan_vessels WHERE mmsi = $m")
+        sqlite3 "$d/s.db" "UPDATE scan_vessels SET value = X'${hex:0:$((${#hex} - 16))}0000000000000000' WHERE mmsi = $m"
+    done
+    "$PEL" scan --db "$d/s.db" -o "$d/zeroed.jsonl" 2>"$d/zeroed.log"
+    expect_ok=$?
+    if [ $expect_ok = 0 ] && cmp -s "$d/zeroed.jsonl" "$d/full3.jsonl" &&
+        grep -q "the state kept for 2 vessels could not be read: judged whole" "$d/zeroed.log"; then
+        ok "drift: findings kept that do not decompress: said, judged whole, the same findings"
+    else
+        bad "drift: findings kept that do not decompress (exit $expect_ok): $(cat "$d/zeroed.log")"
+    fi
+}
+drift
 if [ -f "$NOAA" ]; then case_ noaa "$NOAA"; case_ noaa-late "$NOAA" late; else bad "the NOAA extract is missing: $NOAA"; fi
 
 # the summary says how much was judged again

@@ -295,6 +295,9 @@ int cli_scan(int argc, char **argv) {
                     "judged, %llu of %llu positions judged again by the detectors that resume (docs/incremental.md)\n",
                     (unsigned long long)st.resumed, (unsigned long long)st.kept,
                     (unsigned long long)st.positions_judged, (unsigned long long)st.positions);
+        if (st.state_unreadable)
+            fprintf(stderr, "pelorus scan: the state kept for %llu vessels could not be read: judged whole\n",
+                    (unsigned long long)st.state_unreadable);
     }
     pel_store_close(s);
     free(set);

@@ -129,7 +129,8 @@ bool fnd_record_get(const unsigned char *buf, size_t len, size_t *at, fnd_findin
             return false;
         memcpy(&r, buf + *at, sizeof r);
         *at += sizeof r;
-        if (r.kind > FND_OBJ)
+        /* an array's or object's contents are members that follow it */
+        if (r.kind > FND_OBJ || ((r.kind == FND_ARR || r.kind == FND_OBJ) && r.n > h.nmem - k - 1))
             return false;
         mem[k] = (fnd_member){.kind = r.kind, .prec = r.prec, .n = r.n};
         if (r.has_name && !(mem[k].name = get_str(buf, len, at)))

@@ -198,6 +198,7 @@ typedef struct vessel_kept {
     uint32_t mmsi;
     const pel_position *p;
     size_t n;
+    bool cut;             /* the vessel has a valid cut: pass 1 judges its gaps */
     int64_t bound;        /* pass 1: the earliest start of a gap to judge again */
     int64_t r_ms, gap_ms; /* pass 2: the resuming rows' and the gaps' cut times (INT64_MIN: none) */
     pel_status st;
@@ -221,7 +222,7 @@ static bool gap_ends_of(const vessel_kept *v, const fnd_finding *f, det_rdv_gap 
 static int kept_bound(void *ud, const fnd_finding *f) {
     vessel_kept *v = ud;
     scan *c = v->c;
-    if (strcmp(f->event, "gap") != 0)
+    if (!v->cut || strcmp(f->event, "gap") != 0)
         return 0;
     const det_gap_opts *go = c->call[DET_GAP].opts;
     int64_t reach = (int64_t)llround(go->baseline_days * 86400000.0) + 3600000; /* and a slot's rounding */
@@ -420,22 +421,32 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     size_t valid[SCAN_STATE_CUTS];
     unsigned vflags[SCAN_STATE_CUTS];
     size_t nvalid = scan_state_cuts(c->old, mmsi, p, n, link, valid, vflags);
-    size_t r = nvalid ? valid[0] : 0, g = r;
-    vessel_kept v = {.c = c, .mmsi = mmsi, .p = p, .n = n, .bound = INT64_MAX};
-    pel_status st = PEL_OK;
-    if (r) {
-        st = scan_state_each(c->old, mmsi, kept_bound, &v);
-        /* the gaps from the latest valid cut at or before the bound */
-        g = 0;
-        for (size_t k = 0; k < nvalid && !g; k++)
-            if (p[valid[k]].t_ms <= v.bound)
-                g = valid[k];
-        v.r_ms = p[r].t_ms;
-        v.gap_ms = g ? p[g].t_ms : INT64_MIN;
-        if (st == PEL_OK && (st = scan_state_each(c->old, mmsi, kept_add, &v)) == PEL_OK)
+    size_t r = nvalid ? valid[0] : 0, g = 0;
+    vessel_kept v = {
+        .c = c, .mmsi = mmsi, .p = p, .n = n, .cut = r > 0, .bound = INT64_MAX, .r_ms = INT64_MIN, .gap_ms = INT64_MIN};
+    /* pass 1 reads every kept finding: a row it cannot read is no state
+     * (counted; the vessel is judged whole), never a failed scan */
+    pel_status st = scan_state_damaged(c->old, mmsi) ? PEL_ERR_FORMAT : scan_state_each(c->old, mmsi, kept_bound, &v);
+    if (st == PEL_ERR_FORMAT) {
+        c->env.stats->state_unreadable++;
+        nvalid = r = 0;
+        st = PEL_OK;
+    } else if (st == PEL_OK) {
+        if (r) { /* the gaps from the latest valid cut at or before the bound */
+            for (size_t k = 0; k < nvalid && !g; k++)
+                if (p[valid[k]].t_ms <= v.bound)
+                    g = valid[k];
+            v.r_ms = p[r].t_ms;
+            v.gap_ms = g ? p[g].t_ms : INT64_MIN;
+        }
+        /* pass 2, also without a cut: the vessel's encounters wait for
+         * their partners' cuts (a vessel loitering all along has none, its
+         * partner may) */
+        if ((st = scan_state_each(c->old, mmsi, kept_add, &v)) == PEL_OK)
             st = v.st;
         if (st == PEL_ERR_FORMAT)
-            st = PEL_ERR_IO;
+            st = PEL_ERR_IO; /* pass 1 read the same row */
+        scan_state_spans(c->old, mmsi, old_span, c);
     }
     c->resume = (det_resume){.from = r, .busy = c->busy};
     c->resume_gap = (det_resume){.from = g, .busy = c->busy};
@@ -461,8 +472,6 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
         c->capecut = nc;
     }
     c->ecut[c->necut++] = (enc_cut){.mmsi = mmsi, .t_ms = e ? p[e].t_ms : INT64_MIN};
-    if (r)
-        scan_state_spans(c->old, mmsi, old_span, c);
     pel_scan_stats *sp = c->env.stats;
     sp->resumed += r > 0;
     sp->kept += v.kept;

@@ -190,18 +190,23 @@ bool scan_state_rewind(scan_state *st) {
     return (st->it = st_scan_rows(st->s, NULL)) != NULL;
 }
 
-/* Vessel mmsi's head (copied into *vh) and its row (*row), or false when
- * the state has none.  The vessels are asked for in ascending order: the
- * rows are read as far as mmsi. */
-static bool vessel_at(scan_state *st, uint32_t mmsi, vessel_head *vh, const unsigned char **row) {
+/* The row of vessel mmsi, or NULL when the state has none.  The vessels
+ * are asked for in ascending order: the rows are read as far as mmsi. */
+static const st_scan_row *row_of(scan_state *st, uint32_t mmsi) {
     if (!st)
-        return false;
+        return NULL;
     while (!st->done && (!st->have || st->cur.mmsi < mmsi)) {
         int rc = st_scan_row_next(st->it, &st->cur, NULL);
         st->have = rc > 0;
         st->done = rc <= 0;
     }
-    if (!st->have || st->cur.mmsi != mmsi || st->cur.len < sizeof *vh)
+    return st->have && st->cur.mmsi == mmsi ? &st->cur : NULL;
+}
+
+/* Vessel mmsi's head (copied into *vh) and its row (*row), or false when
+ * the state has none, or one that does not hold together. */
+static bool vessel_at(scan_state *st, uint32_t mmsi, vessel_head *vh, const unsigned char **row) {
+    if (!row_of(st, mmsi) || st->cur.len < sizeof *vh)
         return false;
     memcpy(vh, st->cur.buf, sizeof *vh);
     size_t body = sizeof *vh + (size_t)vh->nraw * sizeof(checkpoint) + (size_t)vh->ncuts * sizeof(cut);
@@ -211,6 +216,12 @@ static bool vessel_at(scan_state *st, uint32_t mmsi, vessel_head *vh, const unsi
         return false;
     *row = st->cur.buf;
     return true;
+}
+
+bool scan_state_damaged(scan_state *st, uint32_t mmsi) {
+    vessel_head vh;
+    const unsigned char *row;
+    return row_of(st, mmsi) && !vessel_at(st, mmsi, &vh, &row);
 }
 
 int64_t scan_state_news(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n) {

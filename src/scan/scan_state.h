@@ -62,6 +62,11 @@ const scan_state_info *scan_state_about(const scan_state *st);
  * taken as empty). */
 bool scan_state_rewind(scan_state *st);
 
+/* True when the state has a row for vessel mmsi that does not hold
+ * together (cut short, or its counts past its end): the other functions
+ * take it as none. */
+bool scan_state_damaged(scan_state *st, uint32_t mmsi);
+
 /* The time of the first position of vessel mmsi's raw track p[0, n) (every
  * position, in time order) that the last scan may not have seen: after the
  * latest checkpoint whose digest p still has; INT64_MAX when it saw them
