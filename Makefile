@@ -16,7 +16,7 @@ CPPFLAGS += -Iinclude -Isrc \
             -I/usr/include/libxml2 -D_POSIX_C_SOURCE=200809L \
             -DPEL_DATADIR='"$(CURDIR)/data"' \
             -I/usr/include/postgresql -I$(BUILD)/gen
-LDLIBS  := -lsqlite3 -lpq -lzip -lhogweed -lnettle -lcsv -ljansson -lxml2 -lz -lm
+LDLIBS  := -lsqlite3 -lpq -lzip -lhogweed -lnettle -lcsv -ljansson -lxml2 -lzstd -lz -lm
 
 ifeq ($(SAN),1)
   BUILD   := build-san

@@ -13,7 +13,7 @@
 # playwright-core -- which downloads no browser).  Skips the package manager
 # when everything is there already.  Run as root (or with sudo available).
 set -eu
-pkgs="build-essential make gcc zlib1g-dev libsqlite3-dev libpq-dev nettle-dev libzip-dev libcsv-dev libjansson-dev libxml2-dev gzip time clang libclang-rt-14-dev clang-format gpsd-clients sqlite3 jq libxml2-utils bc chromium fonts-liberation fonts-dejavu-core python3 postgresql-15 postgresql-15-postgis-3 python3-qgis qgis-providers"
+pkgs="build-essential make gcc zlib1g-dev libzstd-dev libsqlite3-dev libpq-dev nettle-dev libzip-dev libcsv-dev libjansson-dev libxml2-dev gzip time clang libclang-rt-14-dev clang-format gpsd-clients sqlite3 jq libxml2-utils bc chromium fonts-liberation fonts-dejavu-core python3 postgresql-15 postgresql-15-postgis-3 python3-qgis qgis-providers"
 command -v node >/dev/null && command -v npm >/dev/null || pkgs="$pkgs nodejs npm"
 missing=""
 for p in $pkgs; do

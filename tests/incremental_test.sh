@@ -249,7 +249,7 @@ drift() {
     else
         bad "drift: a damaged state (exit $expect_ok): $(cat "$d/damaged.log")"
     fi
-    # rows whole but their findings' last bytes zeroed (zlib's check fails)
+    # rows whole but their findings' last bytes zeroed (zstd's checksum fails)
     "$PEL" scan -q --db "$d/s.db" -o /dev/null 2>>"$d/err"
     local m hex
     for m in 412000301 412000302; do

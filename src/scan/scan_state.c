@@ -9,7 +9,10 @@
  *             the vessels judged, the vessels kept
  *   a row     per vessel, by MMSI: its head (mmsi, counts), its raw track's
  *             checkpoints, its cuts, its findings (findings/record.h,
- *             compressed with zlib)
+ *             compressed with zstd at level 1 with its checksum: a scan
+ *             rewrites and reads every kept finding, about 80 MB of
+ *             records for a month of 10,000 vessels, and zstd does that
+ *             in a fifth of zlib's time for fewer bytes)
  *
  * Reading goes through the rows in step with the tracks (both by MMSI), and
  * writing a row at a time, so that memory holds a vessel's bytes, never the
@@ -31,7 +34,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <zstd.h>
 
 #include "detect/detectors.h"
 #include "scan_state.h"
@@ -39,7 +42,7 @@
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 3u
+#define STATE_VERSION 4u
 #define NRAW 4
 
 typedef struct state_head {
@@ -52,7 +55,7 @@ typedef struct state_head {
 
 typedef struct vessel_head {
     uint32_t mmsi, nraw, ncuts, nfindings, nspans, spare;
-    uint64_t nbytes;   /* of its findings, compressed (zlib) */
+    uint64_t nbytes;   /* of its findings, compressed (zstd) */
     uint64_t rawbytes; /* ... and as records */
 } vessel_head;
 
@@ -79,6 +82,13 @@ struct scan_state {
     st_scan_row cur; /* the row read last (valid until the next) */
     bool have, done;
     scan_state_info info;
+    /* the findings of the row read last, decompressed (a vessel's are
+     * read twice: scan.c's two passes) */
+    unsigned char *rec;
+    size_t reccap, reclen;
+    uint32_t rec_mmsi;
+    bool rec_ok;
+    ZSTD_DCtx *dctx;
 };
 
 /* A vessel ended, its head and body (checkpoints, cuts) in out. */
@@ -157,6 +167,8 @@ void scan_state_free(scan_state *st) {
     if (!st)
         return;
     st_iter_free(st->it);
+    ZSTD_freeDCtx(st->dctx);
+    free(st->rec);
     free(st);
 }
 
@@ -199,6 +211,7 @@ static const st_scan_row *row_of(scan_state *st, uint32_t mmsi) {
         int rc = st_scan_row_next(st->it, &st->cur, NULL);
         st->have = rc > 0;
         st->done = rc <= 0;
+        st->rec_ok = false;
     }
     return st->have && st->cur.mmsi == mmsi ? &st->cur : NULL;
 }
@@ -282,28 +295,48 @@ void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const 
     }
 }
 
+/* Vessel mmsi's findings as records into st->rec (once a row), PEL_OK;
+ * PEL_ERR_FORMAT when they do not decompress to the length the head says,
+ * PEL_ERR_NOMEM. */
+static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *vh, const unsigned char *row) {
+    if (st->rec_ok && st->rec_mmsi == mmsi)
+        return PEL_OK;
+    const unsigned char *z =
+        row + sizeof *vh + vh->nraw * sizeof(checkpoint) + vh->ncuts * sizeof(cut) + vh->nspans * sizeof(span_rec);
+    if (vh->rawbytes > st->reccap) {
+        if (vh->rawbytes > SIZE_MAX / 2)
+            return PEL_ERR_FORMAT;
+        unsigned char *v = realloc(st->rec, (size_t)vh->rawbytes);
+        if (!v)
+            return PEL_ERR_NOMEM;
+        st->rec = v;
+        st->reccap = (size_t)vh->rawbytes;
+    }
+    if (!st->dctx && !(st->dctx = ZSTD_createDCtx()))
+        return PEL_ERR_NOMEM;
+    size_t got = ZSTD_decompressDCtx(st->dctx, st->rec, st->reccap, z, (size_t)vh->nbytes);
+    if (ZSTD_isError(got) || got != vh->rawbytes)
+        return PEL_ERR_FORMAT;
+    st->reclen = got;
+    st->rec_mmsi = mmsi;
+    st->rec_ok = true;
+    return PEL_OK;
+}
+
 pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud) {
     vessel_head vh;
     const unsigned char *row;
     if (!vessel_at(st, mmsi, &vh, &row) || !vh.nfindings)
         return PEL_OK;
-    const unsigned char *z =
-        row + sizeof vh + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut) + vh.nspans * sizeof(span_rec);
-    uLongf rawlen = (uLongf)vh.rawbytes;
-    unsigned char *rec = malloc(vh.rawbytes ? vh.rawbytes : 1);
-    if (!rec)
-        return PEL_ERR_NOMEM;
-    if (uncompress(rec, &rawlen, z, (uLong)vh.nbytes) != Z_OK || rawlen != vh.rawbytes) {
-        free(rec);
-        return PEL_ERR_FORMAT;
-    }
+    pel_status rc = records_of(st, mmsi, &vh, row);
+    if (rc != PEL_OK)
+        return rc;
     size_t pos = 0;
     void *scratch = NULL;
     size_t cap = 0;
-    pel_status rc = PEL_OK;
     for (uint32_t k = 0; k < vh.nfindings; k++) {
         fnd_finding f;
-        if (!fnd_record_get(rec, (size_t)vh.rawbytes, &pos, &f, &scratch, &cap)) {
+        if (!fnd_record_get(st->rec, st->reclen, &pos, &f, &scratch, &cap)) {
             rc = PEL_ERR_FORMAT;
             break;
         }
@@ -311,7 +344,6 @@ pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, co
             break;
     }
     free(scratch);
-    free(rec);
     return rc;
 }
 
@@ -422,7 +454,13 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
     fnd_bytes row = {0}, recs = {0};
     unsigned char *z = NULL;
     size_t zcap = 0;
-    pel_status st = PEL_OK;
+    /* level 1, and a checksum of the content: a row damaged on disk is
+     * told from one intact (the reader judges its vessel whole) */
+    ZSTD_CCtx *cctx = ZSTD_createCCtx();
+    pel_status st = cctx && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1)) &&
+                            !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))
+                        ? PEL_OK
+                        : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     size_t r = 0, sp = 0;
     for (size_t e = 0; e < w->ne && st == PEL_OK; e++) {
         while (r < nk && kr[r].mmsi < w->e[e].mmsi)
@@ -461,7 +499,7 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
             fnd_record_put(&recs, f);
             vh.nfindings++;
         }
-        uLongf zlen = compressBound((uLong)recs.n);
+        size_t zlen = ZSTD_compressBound(recs.n);
         if (st == PEL_OK && recs.n && zlen > zcap) {
             unsigned char *nz = realloc(z, zlen);
             if (!nz)
@@ -471,8 +509,11 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
                 zcap = zlen;
             }
         }
-        if (st == PEL_OK && recs.n && compress2(z, &zlen, recs.v, (uLong)recs.n, 6) != Z_OK)
-            st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+        if (st == PEL_OK && recs.n) {
+            zlen = ZSTD_compress2(cctx, z, zcap, recs.v, recs.n);
+            if (ZSTD_isError(zlen))
+                st = pel_fail(err, PEL_ERR_NOMEM, "compressing the scan state: %s", ZSTD_getErrorName(zlen));
+        }
         vh.rawbytes = recs.n;
         vh.nbytes = recs.n ? zlen : 0;
         row.n = 0;
@@ -499,5 +540,6 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
     free(row.v);
     free(recs.v);
     free(z);
+    ZSTD_freeCCtx(cctx);
     return st != PEL_OK ? st : end;
 }
