@@ -101,7 +101,13 @@ size_t *det_vessel_chains(const pel_position *p, size_t n) {
         s[i].seg = p[i].segment;
         s[i].i = i;
     }
-    xqsort(s, n, sizeof *s, cmp_segidx);
+    /* most tracks are already in order (one segment, or segments that
+     * follow each other): then there is nothing to sort */
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = s[i - 1].seg <= s[i].seg;
+    if (!sorted)
+        xqsort(s, n, sizeof *s, cmp_segidx);
     for (size_t k = 0; k < n; k++) {
         if (k > 0 && s[k - 1].seg == s[k].seg) {
             prev[s[k].i] = s[k - 1].i;
@@ -242,15 +248,19 @@ static int cmp_own(const void *x, const void *y) {
     return (a->hour > b->hour) - (a->hour < b->hour);
 }
 
-/* The vessel's receptions per cell and hour, sorted; *n their count.
- * NULL with *n 0 when there is no memory (then nothing is left out). */
-static det_own_hour *own_hours(const pel_position *p, size_t n, size_t *nout) {
+/* The vessel's receptions per cell and hour, sorted, of the hours from
+ * hour_min on; *n their count.  NULL with *n 0 when there is no memory
+ * (then nothing is left out). */
+static det_own_hour *own_hours(const pel_position *p, size_t n, int64_t hour_min, size_t *nout) {
     *nout = 0;
     det_own_hour *v = n ? malloc(n * sizeof *v) : NULL;
     if (!v)
         return NULL;
+    size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        v[i] = (det_own_hour){geo_cell_of(p[i].lat, p[i].lon), p[i].t_ms / 3600000, 1};
+        if (p[i].t_ms / 3600000 >= hour_min)
+            v[m++] = (det_own_hour){geo_cell_of(p[i].lat, p[i].lon), p[i].t_ms / 3600000, 1};
+    n = m;
     xqsort(v, n, sizeof *v, cmp_own);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -260,6 +270,13 @@ static det_own_hour *own_hours(const pel_position *p, size_t n, size_t *nout) {
             v[k++] = v[i];
     *nout = k;
     return v;
+}
+
+/* How many hours either side of a gap its judgement set aside keeps of
+ * the vessel's own hours (defer_gap): the baseline's days and a slot's
+ * rounding. */
+static int64_t own_reach_h(const det_gap_opts *o) {
+    return (int64_t)llround(o->baseline_days * 24.0) + 2;
 }
 
 /* The cells a gap is judged over (judge_cause's): up to GAP_MAX_CELLS
@@ -459,6 +476,16 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
     det_own_hour *own = NULL;
     size_t nown = 0;
     bool asked = false; /* the own hours are counted once, for the first gap */
+    /* judged from a quiet position, gaps set aside keep only the own hours
+     * within reach of a gap from there on (defer_gap): those before are
+     * never counted */
+    int64_t hour_min = INT64_MIN;
+    if (r && r->from > 0 && r->from < n && ctx && ctx->defer) {
+        int64_t t = INT64_MAX;
+        for (size_t i = r->from; i < n; i++)
+            t = p[i].t_ms < t ? p[i].t_ms : t;
+        hour_min = t / 3600000 - own_reach_h(o);
+    }
     pel_status st = PEL_OK;
     for (size_t i = r ? r->from : 0; i < n && st == PEL_OK; i++) {
         size_t j = next[i];
@@ -467,7 +494,7 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
         for (size_t k = i + 1; r && r->busy && k <= j; k++) /* the gap spans the steps to its end */
             r->busy[k] = 1;
         if (!asked && ctx && ctx->cell_heard) {
-            own = own_hours(p, n, &nown);
+            own = own_hours(p, n, hour_min, &nown);
             asked = true;
         }
         st = emit_gap(o, geo, ctx, mmsi, &p[i], &p[j], p[j].t_ms, j - i - 1, own, nown, emit, ud);
@@ -479,7 +506,7 @@ pel_status det_gap_track(const det_gap_opts *o, const det_geo *geo, const det_ga
          * ("cause":"identity") or, sooner than min_gap_h, leaves none */
         const det_link *k = det_link_from(ctx->links, mmsi);
         if (!asked && ctx->cell_heard)
-            own = own_hours(p, n, &nown);
+            own = own_hours(p, n, hour_min, &nown);
         if (!k)
             st = emit_gap(o, geo, ctx, mmsi, &p[n - 1], NULL, ctx->data_end_ms, 0, own, nown, emit, ud);
         else if (k->first.t_ms - p[n - 1].t_ms >= min_ms)
@@ -633,9 +660,14 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
 }
 
 /* Each station's pulse over the data's span, from the map's station rows
- * (docs/coverage.md): which ten-minute slots it heard anything in. */
+ * (docs/coverage.md): which ten-minute slots it heard anything in, from
+ * hour from_h on (the slots before are asked about by no gap: the first
+ * gap judged, in time order, reaches back no further).  Read when the
+ * gaps are judged, not before: an incremental scan judges the last days'
+ * gaps only, and reading a month of station rows for them was a tenth of
+ * its time. */
 #define PULSE_MAX_BYTES (256u << 20)
-static pel_status station_pulse(gap_scan *g, pel_error *err) {
+static pel_status station_pulse(gap_scan *g, int64_t from_h, pel_error *err) {
     if (g->data_end <= g->data_start)
         return PEL_OK;
     pel_status st = st_source_names(g->s, &g->names, &g->nnames, err);
@@ -649,7 +681,9 @@ static pel_status station_pulse(gap_scan *g, pel_error *err) {
     g->pulse = calloc(g->nstations * g->words, sizeof *g->pulse);
     if (!g->pulse)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the stations' pulse");
-    st_iter *it = st_coverage_rows(g->s, ST_COV_STATIONS, 0, ss / 6, (se - 1) / 6, err);
+    if (from_h < ss / 6)
+        from_h = ss / 6;
+    st_iter *it = st_coverage_rows(g->s, ST_COV_STATIONS, 0, from_h, (se - 1) / 6, err);
     if (!it)
         return PEL_ERR_IO;
     st_cov_row r;
@@ -715,7 +749,7 @@ static pel_status defer_gap(void *ud, const fnd_builder *b, const pel_position *
         for (size_t c = 0; c < nc; c++)
             if (!ns || sorted[ns - 1] != sorted[c])
                 sorted[ns++] = sorted[c];
-        int64_t reach = (int64_t)llround(g->o->baseline_days * 24.0) + 2;
+        int64_t reach = own_reach_h(g->o);
         int64_t h0 = a->t_ms / 3600000 - reach, h1 = b->end_ms / 3600000 + reach;
         /* own is by cell, then hour: each cell's hours in reach are a run
          * found by a binary search (a walk over all of them per gap would
@@ -768,9 +802,6 @@ pel_status det_gap_begin(det_call *c) {
     g->geo = &env->geo;
     g->data_start = env->data_start_ms;
     g->data_end = env->data_end_ms;
-    pel_status st = station_pulse(g, c->err);
-    if (st != PEL_OK)
-        return st;
     if (env->data_end_ms > env->data_start_ms) {
         /* times are checked at ingest (1990 .. tomorrow): at most ~330,000 hours */
         g->nhours = (size_t)((env->data_end_ms - env->data_start_ms) / 3600000 + 1);
@@ -905,6 +936,16 @@ pel_status det_gap_finish(det_call *c) {
     if (g->spill && fflush(g->spill) != 0)
         return pel_fail(c->err, PEL_ERR_IO, "writing the gaps to a temporary file failed: %s", strerror(errno));
     xqsort(g->keys, g->nkeys, sizeof *g->keys, cmp_key);
+    /* the stations' pulse, as far back as the first gap's baseline reaches
+     * (a gap's window starts no sooner than the gap, its baseline
+     * baseline_days before that) */
+    if (g->nkeys) {
+        int64_t w = (int64_t)llround(o->baseline_days * 144.0);
+        int64_t first = g->keys[0].t / 600000 - w;
+        pel_status pst = station_pulse(g, (first < 0 ? first - 5 : first) / 6 - 1, c->err);
+        if (pst != PEL_OK)
+            return pst;
+    }
     /* the loiterings' periods (the loitering row's vessel hooks have run) */
     fnd_set *set = c->env->found;
     span *sp = NULL;
