@@ -893,6 +893,9 @@ typedef struct pel_scan_stats {
     uint64_t positions, positions_judged;
     uint64_t kept;             /* findings kept as the last scan judged them */
     uint64_t state_unreadable; /* vessels whose kept state could not be read: judged whole */
+    /* the kept findings' chunks (a vessel's week each) of the state kept for
+       the next scan: left as the last scan wrote them, and written */
+    uint64_t state_chunks_kept, state_chunks_written;
 } pel_scan_stats;
 
 /* Names of the events, index 0..8 ("encounter", "loitering", "gap",

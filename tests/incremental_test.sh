@@ -63,10 +63,15 @@ case_() {
         ing() { "$PEL" ingest -q --db s.db "${fmt[@]}" "$1" 2>ing.err || grep -q "not ingested" ing.err; }
         ing "p1.$ext" || exit 1
         "$PEL" scan -q --db s.db -o s1.jsonl 2>>err || exit 1
+        # the chunks of findings each state holds: those the incremental
+        # scan left as they were must be those a full scan writes
+        chunks() { sqlite3 s.db "SELECT mmsi, part, hex(value) FROM scan_chunks ORDER BY mmsi, part" >"$1" || exit 1; }
         for k in 2 3; do
             ing "p$k.$ext" || exit 1
             "$PEL" scan --db s.db -o inc$k.jsonl 2>inc$k.log || exit 1
+            chunks chunks_inc$k
             "$PEL" scan -q --full --db s.db -o full$k.jsonl 2>>err || exit 1
+            chunks chunks_full$k
         done
         "$PEL" scan --db s.db -o again.jsonl 2>again.log || exit 1
     ) || { bad "$name: a step failed: $(head -c 300 "$d/err")"; return; }
@@ -78,6 +83,15 @@ case_() {
             diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | head -6
         fi
     done
+    local kept
+    kept=$(grep -ho "[0-9]* chunks of findings (a vessel's week) left as they were" "$d"/inc[23].log | cut -d" " -f1 | paste -sd+ | bc)
+    if cmp -s "$d/chunks_inc2" "$d/chunks_full2" && cmp -s "$d/chunks_inc3" "$d/chunks_full3"; then
+        ok "$name: the chunks of findings kept for the next scan are a full scan's (${kept:-0} left as they were)"
+    else
+        bad "$name: the chunks of findings kept differ from a full scan's:"
+        diff "$d/chunks_full2" "$d/chunks_inc2" | cut -c1-120 | head -4
+        diff "$d/chunks_full3" "$d/chunks_inc3" | cut -c1-120 | head -4
+    fi
     if cmp -s "$d/again.jsonl" "$d/full3.jsonl"; then
         ok "$name: a scan with nothing new finds the same"
     else
@@ -249,20 +263,38 @@ drift() {
     else
         bad "drift: a damaged state (exit $expect_ok): $(cat "$d/damaged.log")"
     fi
-    # rows whole but their findings' last bytes zeroed (zstd's checksum fails)
+    # rows whole but their findings' chunks with their last bytes zeroed
+    # (zstd's checksum fails), then a chunk missing; each time the next
+    # state is whole again
     "$PEL" scan -q --db "$d/s.db" -o /dev/null 2>>"$d/err"
-    local m hex
-    for m in 412000301 412000302; do
-        hex=$(sqlite3 "$d/s.db" "SELECT hex(value) FROM scan_vessels WHERE mmsi = $m")
-        sqlite3 "$d/s.db" "UPDATE scan_vessels SET value = X'${hex:0:$((${#hex} - 16))}0000000000000000' WHERE mmsi = $m"
-    done
+    local chunks
+    chunks=$(sqlite3 "$d/s.db" "SELECT count(*) FROM scan_chunks WHERE mmsi IN (412000301, 412000302)")
+    sqlite3 "$d/s.db" "UPDATE scan_chunks SET value = substr(value, 1, length(value) - 8) || zeroblob(8)
+                       WHERE mmsi IN (412000301, 412000302)"
     "$PEL" scan --db "$d/s.db" -o "$d/zeroed.jsonl" 2>"$d/zeroed.log"
     expect_ok=$?
-    if [ $expect_ok = 0 ] && cmp -s "$d/zeroed.jsonl" "$d/full3.jsonl" &&
+    if [ "$chunks" -ge 2 ] && [ $expect_ok = 0 ] && cmp -s "$d/zeroed.jsonl" "$d/full3.jsonl" &&
         grep -q "the state kept for 2 vessels could not be read: judged whole" "$d/zeroed.log"; then
-        ok "drift: findings kept that do not decompress: said, judged whole, the same findings"
+        ok "drift: findings kept that do not decompress ($chunks chunks): said, judged whole, the same findings"
     else
-        bad "drift: findings kept that do not decompress (exit $expect_ok): $(cat "$d/zeroed.log")"
+        bad "drift: findings kept that do not decompress ($chunks chunks, exit $expect_ok): $(cat "$d/zeroed.log")"
+    fi
+    sqlite3 "$d/s.db" "DELETE FROM scan_chunks WHERE rowid = (SELECT min(rowid) FROM scan_chunks WHERE mmsi = 412000302)"
+    "$PEL" scan --db "$d/s.db" -o "$d/missing.jsonl" 2>"$d/missing.log"
+    expect_ok=$?
+    if [ $expect_ok = 0 ] && cmp -s "$d/missing.jsonl" "$d/full3.jsonl" &&
+        grep -q "the state kept for 1 vessels could not be read: judged whole" "$d/missing.log"; then
+        ok "drift: a chunk of findings missing: said, its vessel judged whole, the same findings"
+    else
+        bad "drift: a chunk of findings missing (exit $expect_ok): $(cat "$d/missing.log")"
+    fi
+    "$PEL" scan --db "$d/s.db" -o "$d/mended.jsonl" 2>"$d/mended.log"
+    expect_ok=$?
+    if [ $expect_ok = 0 ] && cmp -s "$d/mended.jsonl" "$d/full3.jsonl" && ! grep -q "could not be read" "$d/mended.log" &&
+        grep -q "vessels judged from where the last scan left them" "$d/mended.log"; then
+        ok "drift: the state after a damaged one is whole again: resumed, the same findings"
+    else
+        bad "drift: the state after a damaged one (exit $expect_ok): $(cat "$d/mended.log")"
     fi
 }
 drift

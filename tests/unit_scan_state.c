@@ -53,7 +53,7 @@ static void keep(pel_store *s, uint64_t print, const pel_position *p, size_t n) 
     /* a run of close steps over the cut at 120 (and one that ended long before the earliest cut) */
     scan_span sp[2] = {{.mmsi = MMSI, .partner = 7, .from_ms = p[2].t_ms, .to_ms = p[5].t_ms},
                        {.mmsi = MMSI, .partner = 9, .from_ms = p[110].t_ms, .to_ms = p[130].t_ms}};
-    CHECK(scan_state_save(w, set, never, 2, sp, 2, s, &err) == PEL_OK, "saving: %s", err.msg);
+    CHECK(scan_state_save(w, set, never, 2, sp, 2, NULL, s, NULL, &err) == PEL_OK, "saving: %s", err.msg);
     fnd_set_free(set);
     scan_state_new_free(w);
     free(link);

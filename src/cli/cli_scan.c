@@ -295,6 +295,11 @@ int cli_scan(int argc, char **argv) {
                     "judged, %llu of %llu positions judged again by the detectors that resume (docs/incremental.md)\n",
                     (unsigned long long)st.resumed, (unsigned long long)st.kept,
                     (unsigned long long)st.positions_judged, (unsigned long long)st.positions);
+        if (st.resumed)
+            fprintf(stderr,
+                    "pelorus scan: the state for the next scan: %llu chunks of findings (a vessel's week) left as "
+                    "they were, %llu written\n",
+                    (unsigned long long)st.state_chunks_kept, (unsigned long long)st.state_chunks_written);
         if (st.state_unreadable)
             fprintf(stderr, "pelorus scan: the state kept for %llu vessels could not be read: judged whole\n",
                     (unsigned long long)st.state_unreadable);

@@ -853,11 +853,16 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     if (st == PEL_OK && c.keep) {
         xqsort(c.spans, c.nspans, sizeof *c.spans, cmp_span);
         /* the last state read no more (its rows' cursor would hold back the
-         * checkpoint of the new one) */
+         * checkpoint of the new one), but what its chunks were */
+        scan_prev *prev = scan_state_detach(old);
         scan_state_free(old);
         c.old = old = NULL;
+        scan_save_stats ss = {0};
         if (!c.enc_nomem)
-            (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, c.spans, c.nspans, s, NULL);
+            (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, c.spans, c.nspans, prev, s, &ss, NULL);
+        scan_prev_free(prev);
+        sp->state_chunks_kept = ss.chunks_kept;
+        sp->state_chunks_written = ss.chunks_written;
     }
     /* the analysts' reviews, by the findings' ids (now final) */
     if (st == PEL_OK)

@@ -8,11 +8,17 @@
  *   head      magic "PELSCAN", version, the fingerprint, the data's span,
  *             the vessels judged, the vessels kept
  *   a row     per vessel, by MMSI: its head (mmsi, counts), its raw track's
- *             checkpoints, its cuts, its findings (findings/record.h,
- *             compressed with zstd at level 1 with its checksum: a scan
- *             rewrites and reads every kept finding, about 80 MB of
- *             records for a month of 10,000 vessels, and zstd does that
- *             in a fifth of zlib's time for fewer bytes)
+ *             checkpoints, its cuts, its spans, the index of its chunks
+ *   a chunk   per vessel and week (the UTC weeks since 1970 its findings
+ *             start in): its kept findings of the week (findings/record.h)
+ *             compressed with zstd at level 1 with its checksum
+ *
+ * A scan reads every kept finding and keeps them all again, about 80 MB of
+ * records for a month of 10,000 vessels.  A chunk whose records come out
+ * the same as the last scan's (its digest, length and count in the index)
+ * is not compressed nor written again: a new day rewrites the weeks it
+ * reaches, not the month.  zstd rather than zlib: it reads and writes
+ * those that change in a fifth of zlib's time, for fewer bytes.
  *
  * Reading goes through the rows in step with the tracks (both by MMSI), and
  * writing a row at a time, so that memory holds a vessel's bytes, never the
@@ -42,7 +48,8 @@
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 4u
+#define STATE_VERSION 5u
+#define WEEK_MS (7 * 86400000LL)
 #define NRAW 4
 
 typedef struct state_head {
@@ -54,10 +61,19 @@ typedef struct state_head {
 } state_head;
 
 typedef struct vessel_head {
-    uint32_t mmsi, nraw, ncuts, nfindings, nspans, spare;
-    uint64_t nbytes;   /* of its findings, compressed (zstd) */
-    uint64_t rawbytes; /* ... and as records */
+    uint32_t mmsi, nraw, ncuts, nfindings, nspans, nchunks;
+    uint64_t rawbytes; /* of its findings as records, every chunk's */
+    uint64_t spare;
 } vessel_head;
+
+/* A chunk as the index of its vessel's row tells it. */
+typedef struct chunk_rec {
+    int64_t part;      /* the week: start_ms / WEEK_MS, rounded down */
+    uint64_t rawbytes; /* its records' bytes */
+    uint64_t nbytes;   /* ... compressed */
+    uint64_t digest;   /* of the records */
+    uint32_t nfindings, spare;
+} chunk_rec;
 
 typedef struct checkpoint {
     uint64_t count, digest;
@@ -76,11 +92,28 @@ typedef struct span_rec {
     int64_t from_ms, to_ms;
 } span_rec;
 
+/* A chunk the last state holds, as scan_state_save compares it (part
+ * INT64_MIN: a mark that the vessel's chunks all read back). */
+typedef struct prev_chunk {
+    uint32_t mmsi;
+    chunk_rec c;
+} prev_chunk;
+
+struct scan_prev {
+    prev_chunk *v; /* by MMSI, then part */
+    size_t n, cap;
+    bool nomem;
+};
+
 struct scan_state {
     pel_store *s;
     st_iter *it;     /* the rows, in step with the vessels asked for */
     st_scan_row cur; /* the row read last (valid until the next) */
     bool have, done;
+    st_iter *cit;     /* the chunks, likewise (opened when first read) */
+    st_scan_row ccur; /* the chunk read last */
+    bool chave, cdone;
+    scan_prev prev; /* the chunks of the vessels read back whole */
     scan_state_info info;
     /* the findings of the row read last, decompressed (a vessel's are
      * read twice: scan.c's two passes) */
@@ -167,9 +200,26 @@ void scan_state_free(scan_state *st) {
     if (!st)
         return;
     st_iter_free(st->it);
+    st_iter_free(st->cit);
     ZSTD_freeDCtx(st->dctx);
     free(st->rec);
+    free(st->prev.v);
     free(st);
+}
+
+scan_prev *scan_state_detach(scan_state *st) {
+    scan_prev *p = st && !st->prev.nomem ? malloc(sizeof *p) : NULL;
+    if (p) {
+        *p = st->prev;
+        st->prev = (scan_prev){0};
+    }
+    return p;
+}
+
+void scan_prev_free(scan_prev *p) {
+    if (p)
+        free(p->v);
+    free(p);
 }
 
 const scan_state_info *scan_state_about(const scan_state *st) {
@@ -187,7 +237,7 @@ scan_state *scan_state_load(pel_store *s, uint64_t print) {
         memcpy(&h, buf, sizeof h);
     free(buf);
     if (!st || memcmp(h.magic, STATE_MAGIC, sizeof STATE_MAGIC) || h.version != STATE_VERSION || h.print != print ||
-        !(st->it = st_scan_rows(s, NULL))) {
+        !(st->it = st_scan_rows(s, false, NULL))) {
         free(st);
         return NULL;
     }
@@ -198,8 +248,12 @@ scan_state *scan_state_load(pel_store *s, uint64_t print) {
 
 bool scan_state_rewind(scan_state *st) {
     st_iter_free(st->it);
-    st->have = st->done = false;
-    return (st->it = st_scan_rows(st->s, NULL)) != NULL;
+    st_iter_free(st->cit);
+    st->cit = NULL;
+    st->have = st->done = st->chave = st->cdone = false;
+    st->rec_ok = false;
+    st->prev.n = 0;
+    return (st->it = st_scan_rows(st->s, false, NULL)) != NULL;
 }
 
 /* The row of vessel mmsi, or NULL when the state has none.  The vessels
@@ -225,7 +279,8 @@ static bool vessel_at(scan_state *st, uint32_t mmsi, vessel_head *vh, const unsi
     size_t body = sizeof *vh + (size_t)vh->nraw * sizeof(checkpoint) + (size_t)vh->ncuts * sizeof(cut);
     if (vh->mmsi != mmsi || vh->nraw > NRAW || vh->ncuts > SCAN_STATE_CUTS || st->cur.len < body ||
         (st->cur.len - body) / sizeof(span_rec) < vh->nspans ||
-        st->cur.len - body - vh->nspans * sizeof(span_rec) != vh->nbytes)
+        (st->cur.len - body - vh->nspans * sizeof(span_rec)) / sizeof(chunk_rec) != vh->nchunks ||
+        (st->cur.len - body - vh->nspans * sizeof(span_rec)) % sizeof(chunk_rec) != 0)
         return false;
     *row = st->cur.buf;
     return true;
@@ -295,13 +350,52 @@ void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const 
     }
 }
 
-/* Vessel mmsi's findings as records into st->rec (once a row), PEL_OK;
- * PEL_ERR_FORMAT when they do not decompress to the length the head says,
- * PEL_ERR_NOMEM. */
+/* The chunk (mmsi, part) of the last state, or NULL when it has none.
+ * They are asked for in ascending order: read as far as that. */
+static const st_scan_row *chunk_of(scan_state *st, uint32_t mmsi, int64_t part) {
+    if (!st->cit && !st->cdone && !(st->cit = st_scan_rows(st->s, true, NULL)))
+        st->cdone = true;
+    while (!st->cdone && (!st->chave || st->ccur.mmsi < mmsi || (st->ccur.mmsi == mmsi && st->ccur.part < part))) {
+        int rc = st_scan_row_next(st->cit, &st->ccur, NULL);
+        st->chave = rc > 0;
+        st->cdone = rc <= 0;
+    }
+    return st->chave && st->ccur.mmsi == mmsi && st->ccur.part == part ? &st->ccur : NULL;
+}
+
+/* The chunks of vessel mmsi (index: vh's) all read back: kept in st->prev
+ * for scan_state_save to compare with. */
+static void note_prev(scan_state *st, uint32_t mmsi, const vessel_head *vh, const unsigned char *index) {
+    scan_prev *p = &st->prev;
+    size_t need = p->n + 1 + vh->nchunks;
+    if (p->nomem)
+        return;
+    if (need > p->cap) {
+        size_t cap = p->cap ? p->cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        prev_chunk *v = realloc(p->v, cap * sizeof *v);
+        if (!v) {
+            p->nomem = true;
+            return;
+        }
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = (prev_chunk){.mmsi = mmsi, .c = {.part = INT64_MIN}};
+    for (uint32_t k = 0; k < vh->nchunks; k++) {
+        p->v[p->n].mmsi = mmsi;
+        memcpy(&p->v[p->n++].c, index + k * sizeof(chunk_rec), sizeof(chunk_rec));
+    }
+}
+
+/* Vessel mmsi's findings as records into st->rec (once a row), its chunks
+ * one after the other, PEL_OK; PEL_ERR_FORMAT when a chunk is missing or
+ * does not decompress to the length its index says, PEL_ERR_NOMEM. */
 static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *vh, const unsigned char *row) {
     if (st->rec_ok && st->rec_mmsi == mmsi)
         return PEL_OK;
-    const unsigned char *z =
+    const unsigned char *index =
         row + sizeof *vh + vh->nraw * sizeof(checkpoint) + vh->ncuts * sizeof(cut) + vh->nspans * sizeof(span_rec);
     if (vh->rawbytes > st->reccap) {
         if (vh->rawbytes > SIZE_MAX / 2)
@@ -314,19 +408,35 @@ static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *v
     }
     if (!st->dctx && !(st->dctx = ZSTD_createDCtx()))
         return PEL_ERR_NOMEM;
-    size_t got = ZSTD_decompressDCtx(st->dctx, st->rec, st->reccap, z, (size_t)vh->nbytes);
-    if (ZSTD_isError(got) || got != vh->rawbytes)
+    size_t at = 0;
+    uint64_t nf = 0;
+    int64_t last = INT64_MIN;
+    for (uint32_t k = 0; k < vh->nchunks; k++) {
+        chunk_rec c;
+        memcpy(&c, index + k * sizeof c, sizeof c);
+        const st_scan_row *z = c.part > last ? chunk_of(st, mmsi, c.part) : NULL;
+        if (!z || z->len != c.nbytes || c.rawbytes > st->reccap - at)
+            return PEL_ERR_FORMAT;
+        size_t got = ZSTD_decompressDCtx(st->dctx, st->rec + at, (size_t)c.rawbytes, z->buf, z->len);
+        if (ZSTD_isError(got) || got != c.rawbytes)
+            return PEL_ERR_FORMAT;
+        at += got;
+        nf += c.nfindings;
+        last = c.part;
+    }
+    if (at != vh->rawbytes || nf != vh->nfindings)
         return PEL_ERR_FORMAT;
-    st->reclen = got;
+    st->reclen = at;
     st->rec_mmsi = mmsi;
     st->rec_ok = true;
+    note_prev(st, mmsi, vh, index);
     return PEL_OK;
 }
 
 pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud) {
     vessel_head vh;
     const unsigned char *row;
-    if (!vessel_at(st, mmsi, &vh, &row) || !vh.nfindings)
+    if (!vessel_at(st, mmsi, &vh, &row))
         return PEL_OK;
     pel_status rc = records_of(st, mmsi, &vh, row);
     if (rc != PEL_OK)
@@ -344,6 +454,9 @@ pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, co
             break;
     }
     free(scratch);
+    if (rc == PEL_ERR_FORMAT) /* chunks that do not read back are written again */
+        while (st->prev.n && st->prev.v[st->prev.n - 1].mmsi == mmsi)
+            st->prev.n--;
     return rc;
 }
 
@@ -420,9 +533,10 @@ void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const si
     w->e[w->ne++] = (entry){.mmsi = w->mmsi, .off = off, .len = w->out.n - off};
 }
 
-/* A kept finding of the set: its vessel and its place in the set. */
+/* A kept finding of the set: its vessel, its week and its place in the set. */
 typedef struct kept_ref {
     uint32_t mmsi;
+    int64_t part;
     size_t i;
 } kept_ref;
 
@@ -430,45 +544,85 @@ static int cmp_kept(const void *a, const void *b) {
     const kept_ref *x = a, *y = b;
     if (x->mmsi != y->mmsi)
         return x->mmsi < y->mmsi ? -1 : 1;
+    if (x->part != y->part)
+        return x->part < y->part ? -1 : 1;
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* The week of time t (UTC weeks since 1970, rounded down). */
+static int64_t week_of(int64_t t) {
+    return t >= 0 ? t / WEEK_MS : -((-t + WEEK_MS - 1) / WEEK_MS);
+}
+
+/* A digest of n bytes. */
+static uint64_t bytes_digest(const unsigned char *b, size_t n) {
+    uint64_t h = mix(SEED, n);
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t v;
+        memcpy(&v, b + k, 8);
+        h = mix(h, v);
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, b + k, n - k);
+    return mix(h, tail);
+}
+
+/* The entries of prev about vessel mmsi from *at on (moved past those of
+ * vessels before it): [*at, *end); true when the vessel's chunks all read
+ * back (its mark leads them). */
+static bool prev_of(const scan_prev *prev, uint32_t mmsi, size_t *at, size_t *end) {
+    size_t a = *at;
+    while (prev && a < prev->n && prev->v[a].mmsi < mmsi)
+        a++;
+    size_t e = a;
+    while (prev && e < prev->n && prev->v[e].mmsi == mmsi)
+        e++;
+    *at = a;
+    *end = e;
+    return e > a && prev->v[a].c.part == INT64_MIN;
+}
+
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
-                           uint64_t vessels, const scan_span *spans, size_t nspans, pel_store *s, pel_error *err) {
+                           uint64_t vessels, const scan_span *spans, size_t nspans, const scan_prev *prev, pel_store *s,
+                           scan_save_stats *stats, pel_error *err) {
     if (w->out.nomem || w->nomem)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    /* the kept findings by vessel, in the set's order within one */
+    /* the kept findings by vessel and week, in the set's order within one */
     size_t n = fnd_set_count(set), nk = 0;
     kept_ref *kr = malloc((n ? n : 1) * sizeof *kr);
     if (!kr)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
-        if (keep(set, i))
-            kr[nk++] = (kept_ref){.mmsi = fnd_set_key(set, i).mmsi, .i = i};
+        if (keep(set, i)) {
+            fnd_key k = fnd_set_key(set, i);
+            kr[nk++] = (kept_ref){.mmsi = k.mmsi, .part = week_of(k.start_ms), .i = i};
+        }
     xqsort(kr, nk, sizeof *kr, cmp_kept);
-    st_scan_writer *sw = st_scan_write_begin(s, err);
+    st_scan_writer *sw = st_scan_write_begin(s, prev == NULL, err);
     if (!sw) {
         free(kr);
         return err && err->code ? err->code : PEL_ERR_IO;
     }
-    fnd_bytes row = {0}, recs = {0};
+    fnd_bytes row = {0}, recs = {0}, index = {0};
     unsigned char *z = NULL;
     size_t zcap = 0;
-    /* level 1, and a checksum of the content: a row damaged on disk is
+    /* level 1, and a checksum of the content: a chunk damaged on disk is
      * told from one intact (the reader judges its vessel whole) */
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
     pel_status st = cctx && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1)) &&
                             !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))
                         ? PEL_OK
                         : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    size_t r = 0, sp = 0;
+    size_t r = 0, sp = 0, pv = 0;
     for (size_t e = 0; e < w->ne && st == PEL_OK; e++) {
-        while (r < nk && kr[r].mmsi < w->e[e].mmsi)
+        uint32_t mmsi = w->e[e].mmsi;
+        while (r < nk && kr[r].mmsi < mmsi)
             r++; /* about a vessel no row was kept for: none */
-        while (sp < nspans && spans[sp].mmsi < w->e[e].mmsi)
+        while (sp < nspans && spans[sp].mmsi < mmsi)
             sp++;
         size_t sp1 = sp;
-        while (sp1 < nspans && spans[sp1].mmsi == w->e[e].mmsi)
+        while (sp1 < nspans && spans[sp1].mmsi == mmsi)
             sp1++;
         vessel_head vh;
         memcpy(&vh, w->out.v + w->e[e].off, sizeof vh);
@@ -489,33 +643,75 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
         vh.nspans = 0;
         for (size_t j = sp; j < sp1; j++)
             vh.nspans += spans[j].to_ms >= earliest;
-        recs.n = 0;
-        for (; r < nk && kr[r].mmsi == w->e[e].mmsi; r++) {
-            const fnd_finding *f = fnd_set_get(set, kr[r].i);
-            if (!f) {
-                st = pel_fail(err, PEL_ERR_IO, "%s", fnd_set_error(set));
+        /* its chunks: a week whose records come out as the last state's
+         * keeps its chunk; the others are written, the weeks gone dropped
+         * (a vessel whose chunks did not all read back: dropped first) */
+        size_t p0 = pv, p1;
+        bool known = prev_of(prev, mmsi, &p0, &p1);
+        pv = p1;
+        if (prev && !known)
+            st = st_scan_write_chunk(sw, mmsi, INT64_MIN, NULL, 0, err);
+        size_t pk = known ? p0 + 1 : p1; /* the old chunks not yet matched, by part */
+        index.n = 0;
+        vh.nchunks = 0;
+        vh.rawbytes = 0;
+        while (st == PEL_OK && r < nk && kr[r].mmsi == mmsi) {
+            chunk_rec c = {.part = kr[r].part};
+            recs.n = 0;
+            for (; r < nk && kr[r].mmsi == mmsi && kr[r].part == c.part; r++) {
+                const fnd_finding *f = fnd_set_get(set, kr[r].i);
+                if (!f) {
+                    st = pel_fail(err, PEL_ERR_IO, "%s", fnd_set_error(set));
+                    break;
+                }
+                fnd_record_put(&recs, f);
+                c.nfindings++;
+            }
+            if (st != PEL_OK)
+                break;
+            if (recs.nomem) {
+                st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
                 break;
             }
-            fnd_record_put(&recs, f);
-            vh.nfindings++;
-        }
-        size_t zlen = ZSTD_compressBound(recs.n);
-        if (st == PEL_OK && recs.n && zlen > zcap) {
-            unsigned char *nz = realloc(z, zlen);
-            if (!nz)
-                st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-            else {
-                z = nz;
-                zcap = zlen;
+            c.rawbytes = recs.n;
+            c.digest = bytes_digest(recs.v, recs.n);
+            for (; pk < p1 && prev->v[pk].c.part < c.part; pk++) /* a week gone */
+                if ((st = st_scan_write_chunk(sw, mmsi, prev->v[pk].c.part, NULL, 0, err)) != PEL_OK)
+                    break;
+            const chunk_rec *old = pk < p1 && prev->v[pk].c.part == c.part ? &prev->v[pk++].c : NULL;
+            if (st == PEL_OK && old && old->digest == c.digest && old->rawbytes == c.rawbytes &&
+                old->nfindings == c.nfindings) {
+                c.nbytes = old->nbytes; /* the same: its chunk stays */
+                if (stats)
+                    stats->chunks_kept++;
+            } else if (st == PEL_OK) {
+                size_t zlen = ZSTD_compressBound(recs.n);
+                if (zlen > zcap) {
+                    unsigned char *nz = realloc(z, zlen);
+                    if (!nz) {
+                        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+                        break;
+                    }
+                    z = nz;
+                    zcap = zlen;
+                }
+                zlen = ZSTD_compress2(cctx, z, zcap, recs.v, recs.n);
+                if (ZSTD_isError(zlen)) {
+                    st = pel_fail(err, PEL_ERR_NOMEM, "compressing the scan state: %s", ZSTD_getErrorName(zlen));
+                    break;
+                }
+                c.nbytes = zlen;
+                st = st_scan_write_chunk(sw, mmsi, c.part, z, zlen, err);
+                if (stats)
+                    stats->chunks_written++;
             }
+            fnd_bytes_add(&index, &c, sizeof c);
+            vh.nchunks++;
+            vh.nfindings += c.nfindings;
+            vh.rawbytes += c.rawbytes;
         }
-        if (st == PEL_OK && recs.n) {
-            zlen = ZSTD_compress2(cctx, z, zcap, recs.v, recs.n);
-            if (ZSTD_isError(zlen))
-                st = pel_fail(err, PEL_ERR_NOMEM, "compressing the scan state: %s", ZSTD_getErrorName(zlen));
-        }
-        vh.rawbytes = recs.n;
-        vh.nbytes = recs.n ? zlen : 0;
+        for (; st == PEL_OK && pk < p1; pk++) /* the weeks gone after the last kept */
+            st = st_scan_write_chunk(sw, mmsi, prev->v[pk].c.part, NULL, 0, err);
         row.n = 0;
         fnd_bytes_add(&row, &vh, sizeof vh);
         fnd_bytes_add(&row, w->out.v + w->e[e].off + sizeof vh, w->e[e].len - sizeof vh);
@@ -524,12 +720,11 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
                 span_rec sr = {.partner = spans[j].partner, .from_ms = spans[j].from_ms, .to_ms = spans[j].to_ms};
                 fnd_bytes_add(&row, &sr, sizeof sr);
             }
-        if (recs.n)
-            fnd_bytes_add(&row, z, zlen);
-        if (st == PEL_OK && (row.nomem || recs.nomem))
+        fnd_bytes_add(&row, index.v, index.n);
+        if (st == PEL_OK && (row.nomem || index.nomem))
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         if (st == PEL_OK)
-            st = st_scan_write_row(sw, vh.mmsi, row.v, row.n, err);
+            st = st_scan_write_row(sw, mmsi, row.v, row.n, err);
     }
     state_head h;
     memcpy(&h, w->out.v, sizeof h);
@@ -539,6 +734,7 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
     free(kr);
     free(row.v);
     free(recs.v);
+    free(index.v);
     free(z);
     ZSTD_freeCCtx(cctx);
     return st != PEL_OK ? st : end;

@@ -11,7 +11,8 @@
  *     that resumes (det_resume) had an empty state, each with a digest of
  *     what its quietness rests on;
  *   - the findings of the resuming detectors (gaps judged included),
- *     compressed.
+ *     compressed, a chunk a week: a chunk that comes out the same is not
+ *     written again.
  * The next scan resumes the vessel from a cut whose digest its track still
  * has, takes the kept findings before it, and judges from there
  * (src/scan/scan.c decides which).  The state is taken only when it was kept
@@ -40,6 +41,7 @@ typedef struct scan_span {
 } scan_span;
 
 typedef struct scan_state scan_state;         /* the last scan's (read) */
+typedef struct scan_prev scan_prev;           /* its chunks, for the next save to compare with */
 typedef struct scan_state_new scan_state_new; /* this scan's (being written) */
 
 /* What the last scan saw of the store. */
@@ -89,6 +91,18 @@ void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const 
  * state is damaged) or PEL_ERR_NOMEM. */
 pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, const fnd_finding *f), void *ud);
 
+/* The chunks of the vessels whose kept findings all read back, taken from
+ * st for scan_state_save (st keeps none after); NULL when out of memory
+ * (the save then writes every chunk).  Free with scan_prev_free. */
+scan_prev *scan_state_detach(scan_state *st);
+void scan_prev_free(scan_prev *p);
+
+/* What scan_state_save did with the chunks. */
+typedef struct scan_save_stats {
+    uint64_t chunks_kept;    /* the same as the last state's: not written again */
+    uint64_t chunks_written; /* new or changed */
+} scan_save_stats;
+
 /* A new state with fingerprint print about the data's span; NULL when out
  * of memory. */
 scan_state_new *scan_state_new_make(uint64_t print, int64_t data_start_ms, int64_t data_end_ms);
@@ -107,13 +121,17 @@ void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const si
 /* Keeps w in the store (st_scan_write_begin ...), saying it judged
  * `vessels`, with the findings i of set (the scan's, final) for which
  * keep(set, i) is true, each with the vessel of its mmsi (compressed, a
- * vessel at a time), and the runs of close steps spans[0, nspans) (sorted
- * by vessel, every one the encounter row's pairing has now): each cut
- * flagged SCAN_CUT_ENCOUNTER when none of its vessel's spans holds it, and
- * a vessel's spans that end after its earliest cut kept with it.  PEL_OK,
+ * chunk per vessel and week), and the runs of close steps spans[0,
+ * nspans) (sorted by vessel, every one the encounter row's pairing has
+ * now): each cut flagged SCAN_CUT_ENCOUNTER when none of its vessel's
+ * spans holds it, and a vessel's spans that end after its earliest cut
+ * kept with it.  prev (borrowed; NULL: none, every chunk is dropped and
+ * written) is what the last state's chunks were: one that comes out the
+ * same is left as it is.  stats (NULL: none) says how many were.  PEL_OK,
  * PEL_ERR_NOMEM (w ran out of memory on the way), PEL_ERR_IO (the set's
  * file), or the store's error with err filled. */
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
-                           uint64_t vessels, const scan_span *spans, size_t nspans, pel_store *s, pel_error *err);
+                           uint64_t vessels, const scan_span *spans, size_t nspans, const scan_prev *prev, pel_store *s,
+                           scan_save_stats *stats, pel_error *err);
 
 #endif

@@ -224,9 +224,11 @@ pel_status sq_reviews(pel_store *s, const char *finding_id, int (*cb)(void *ud, 
                       pel_error *err);
 pel_status sq_live_setup(pel_store *s, pel_error *err);
 pel_status sq_scan_head_get(pel_store *s, void **buf, size_t *len, pel_error *err);
-st_iter *sq_scan_rows(pel_store *s, pel_error *err);
-st_scan_writer *sq_scan_write_begin(pel_store *s, pel_error *err);
+st_iter *sq_scan_rows(pel_store *s, bool chunks, pel_error *err);
+st_scan_writer *sq_scan_write_begin(pel_store *s, bool fresh, pel_error *err);
 pel_status sq_scan_write_row(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err);
+pel_status sq_scan_write_chunk(st_scan_writer *w, uint32_t mmsi, int64_t part, const void *buf, size_t len,
+                               pel_error *err);
 pel_status sq_scan_write_end(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err);
 pel_status sq_live_get(pel_store *s, const char *key, char **value, pel_error *err);
 pel_status sq_live_put(pel_store *s, const char *key, const char *value, pel_error *err);

@@ -560,6 +560,7 @@ static const st_ops sq_ops = {
     .scan_rows = sq_scan_rows,
     .scan_write_begin = sq_scan_write_begin,
     .scan_write_row = sq_scan_write_row,
+    .scan_write_chunk = sq_scan_write_chunk,
     .scan_write_end = sq_scan_write_end,
     .live_setup = sq_live_setup,
     .live_get = sq_live_get,

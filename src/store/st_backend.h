@@ -181,9 +181,11 @@ struct st_ops {
     /* what a scan keeps for the next (store.h, "scan state"); NULL all
      * where the backend keeps none (PostgreSQL, for now) */
     pel_status (*scan_head_get)(pel_store *s, void **buf, size_t *len, pel_error *err);
-    st_iter *(*scan_rows)(pel_store *s, pel_error *err);
-    st_scan_writer *(*scan_write_begin)(pel_store *s, pel_error *err);
+    st_iter *(*scan_rows)(pel_store *s, bool chunks, pel_error *err);
+    st_scan_writer *(*scan_write_begin)(pel_store *s, bool fresh, pel_error *err);
     pel_status (*scan_write_row)(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err);
+    pel_status (*scan_write_chunk)(st_scan_writer *w, uint32_t mmsi, int64_t part, const void *buf, size_t len,
+                                   pel_error *err);
     pel_status (*scan_write_end)(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err);
 
     /* inputs as rows; cases imported (store.h, "cases") */

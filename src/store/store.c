@@ -294,24 +294,29 @@ pel_status st_scan_head_get(pel_store *s, void **buf, size_t *len, pel_error *er
     return s->ops->scan_head_get ? s->ops->scan_head_get(s, buf, len, err) : PEL_OK;
 }
 
-st_iter *st_scan_rows(pel_store *s, pel_error *err) {
+st_iter *st_scan_rows(pel_store *s, bool chunks, pel_error *err) {
     if (!s->ops->scan_rows) {
         pel_fail(err, PEL_ERR_ARG, "this database keeps no scan state");
         return NULL;
     }
-    return s->ops->scan_rows(s, err);
+    return s->ops->scan_rows(s, chunks, err);
 }
 
 int st_scan_row_next(st_iter *it, st_scan_row *r, pel_error *err) {
     return next_of(it, ST_IT_SCAN_ROW, r, err);
 }
 
-st_scan_writer *st_scan_write_begin(pel_store *s, pel_error *err) {
-    return s->ops->scan_write_begin ? s->ops->scan_write_begin(s, err) : NULL;
+st_scan_writer *st_scan_write_begin(pel_store *s, bool fresh, pel_error *err) {
+    return s->ops->scan_write_begin ? s->ops->scan_write_begin(s, fresh, err) : NULL;
 }
 
 pel_status st_scan_write_row(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err) {
     return ((const struct st_scan_writer_head *)w)->ops->scan_write_row(w, mmsi, buf, len, err);
+}
+
+pel_status st_scan_write_chunk(st_scan_writer *w, uint32_t mmsi, int64_t part, const void *buf, size_t len,
+                               pel_error *err) {
+    return ((const struct st_scan_writer_head *)w)->ops->scan_write_chunk(w, mmsi, part, buf, len, err);
 }
 
 pel_status st_scan_write_end(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err) {

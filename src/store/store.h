@@ -541,8 +541,11 @@ void st_live_unlock(pel_store *s);
 
 /* ---- scan state: what a whole-store scan keeps for the next (src/scan/scan_state.c) ---------------- */
 
-/* The state is a head (one value) and a row per vessel (an MMSI and a
- * value), replaced together; the values are the scan stage's bytes. */
+/* The state is a head (one value), a row per vessel (an MMSI and a value)
+ * and the vessels' chunks (an MMSI, a part and a value: its kept findings,
+ * by week); the values are the scan stage's bytes.  The head and the
+ * vessels' rows are replaced together, the chunks one at a time: a chunk
+ * that did not change is not written again. */
 
 /* True when the backend keeps a scan state (SQLite; not PostgreSQL yet:
  * every scan of a shared archive judges the whole store). */
@@ -553,28 +556,35 @@ bool st_scan_state_kept(const pel_store *s);
  * PEL_OK, or the store's error with err filled. */
 pel_status st_scan_head_get(pel_store *s, void **buf, size_t *len, pel_error *err);
 
-/* The vessels' rows in ascending MMSI (none when there are none); read
- * with st_scan_row_next, whose row's bytes are valid until the next call.
- * NULL with err filled on failure. */
+/* The vessels' rows in ascending MMSI (part 0), or with chunks their
+ * chunks in ascending MMSI and part; none when there are none.  Read with
+ * st_scan_row_next, whose row's bytes are valid until the next call.  NULL
+ * with err filled on failure. */
 typedef struct st_scan_row {
     uint32_t mmsi;
+    int64_t part;
     const void *buf;
     size_t len;
 } st_scan_row;
-st_iter *st_scan_rows(pel_store *s, pel_error *err);
+st_iter *st_scan_rows(pel_store *s, bool chunks, pel_error *err);
 int st_scan_row_next(st_iter *it, st_scan_row *r, pel_error *err);
 
 /* Replaces the state: st_scan_write_begin starts (a store opened read-only
  * writes through a connection of its own, which never creates the file
  * and waits 2 s at most for a writer; one opened for writing in a
- * savepoint of the transaction under way), st_scan_write_row adds a
- * vessel's row (ascending MMSI; bytes borrowed), st_scan_write_end keeps
- * it all with the head when ok, else drops it, and frees w either way.
- * NULL or the store's error with err filled; a backend that keeps none
- * returns NULL with err untouched. */
+ * savepoint of the transaction under way; fresh: every chunk dropped
+ * too), st_scan_write_row adds a vessel's row (ascending MMSI; bytes
+ * borrowed), st_scan_write_chunk sets a chunk (buf NULL: drops it; part
+ * INT64_MIN and buf NULL: drops every chunk of the vessel),
+ * st_scan_write_end keeps it all with the head when ok (and drops the
+ * chunks of vessels without a row), else drops it, and frees w either
+ * way.  NULL or the store's error with err filled; a backend that keeps
+ * none returns NULL with err untouched. */
 typedef struct st_scan_writer st_scan_writer;
-st_scan_writer *st_scan_write_begin(pel_store *s, pel_error *err);
+st_scan_writer *st_scan_write_begin(pel_store *s, bool fresh, pel_error *err);
 pel_status st_scan_write_row(st_scan_writer *w, uint32_t mmsi, const void *buf, size_t len, pel_error *err);
+pel_status st_scan_write_chunk(st_scan_writer *w, uint32_t mmsi, int64_t part, const void *buf, size_t len,
+                               pel_error *err);
 pel_status st_scan_write_end(st_scan_writer *w, const void *head, size_t len, bool ok, pel_error *err);
 
 /* ---- watchlists ---------------------------------------------------------------------------- */
