@@ -26,7 +26,11 @@ bad() { fail=$((fail + 1)); echo "FAIL incremental $1"; }
 # "station", what station rSTN03 heard in the second fifth of the lines
 # comes only with part 2 (a receiver's backlog: other vessels' gaps then
 # have coverage the last scan did not see); with "hole", part 2 is the last
-# fifth, after a hole of three tenths that part 3 fills (NMEA only)
+# fifth, after a hole of three tenths that part 3 fills (NMEA only); with
+# "dup", part 2 is one line in three of part 1 heard again by another
+# station (rSTN99): receptions that add no position to any track, only to
+# the coverage map, which the gaps of part 1 are judged against (NMEA with
+# tag blocks only)
 case_() {
     local name=$1 file=$2 late=${3:-} d=$T/$1 ext=${2##*.} cat=cat
     mkdir -p "$d"
@@ -38,7 +42,20 @@ case_() {
     local body=$((n - head)) a b fmt=()
     [ "$ext" = csv ] || fmt=(--format nmea) # a part may hold no whole sentence to tell it by
     a=$((head + body * 6 / 10)); b=$((head + body * 8 / 10))
-    if [ "$late" = hole ]; then # part 2 after a hole in the data, part 3 fills it
+    if [ "$late" = dup ]; then # part 2: part 1's lines again, from another station
+        head -n "$a" "$d/all.$ext" >"$d/p1.$ext"
+        python3 - "$d/p1.$ext" >"$d/p2.$ext" <<'PY'
+import re, sys
+for i, line in enumerate(open(sys.argv[1])):
+    m = re.match(r"\\s:[^,*]*,(c:\d+)\*[0-9A-F]{2}\\(.*)", line.rstrip("\n"))
+    if i % 3 == 0 and m:
+        tag = "s:rSTN99," + m.group(1)
+        cs = 0
+        for ch in tag:
+            cs ^= ord(ch)
+        print("\\%s*%02X\\%s" % (tag, cs, m.group(2)))
+PY
+    elif [ "$late" = hole ]; then # part 2 after a hole in the data, part 3 fills it
         head -n "$((n / 2))" "$d/all.$ext" >"$d/p1.$ext"
         sed -n "$((b + 1)),\$p" "$d/all.$ext" >"$d/p2.$ext"
         sed -n "$((n / 2 + 1)),${b}p" "$d/all.$ext" >"$d/p3.$ext"
@@ -83,6 +100,13 @@ case_() {
             diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | head -6
         fi
     done
+    if [ "$late" = dup ]; then # the receptions heard again changed some judgement
+        if cmp -s "$d/s1.jsonl" "$d/full2.jsonl"; then
+            bad "$name: the receptions heard again changed no finding: the case proves nothing"
+        else
+            ok "$name: the receptions heard again changed $(diff "$d/s1.jsonl" "$d/full2.jsonl" | grep -c '^>') findings, as the full scan finds"
+        fi
+    fi
     local kept
     kept=$(grep -ho "[0-9]* chunks of findings (a vessel's week) left as they were" "$d"/inc[23].log | cut -d" " -f1 | paste -sd+ | bc)
     if cmp -s "$d/chunks_inc2" "$d/chunks_full2" && cmp -s "$d/chunks_inc3" "$d/chunks_full3"; then
@@ -117,6 +141,7 @@ if gcc -O2 -std=c17 -o "$T/gen_nmea" bench/gen_nmea.c -lm 2>"$T/gen.err" &&
     case_ generated-late "$T/gen10.nmea" late
     case_ generated-station "$T/gen10.nmea" station
     case_ generated-hole "$T/gen10.nmea" hole
+    case_ generated-dup "$T/gen10.nmea" dup
 else
     bad "bench/gen_nmea.c: cannot be built or run: $(head -c 300 "$T/gen.err")"
 fi

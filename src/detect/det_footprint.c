@@ -55,8 +55,9 @@ typedef struct fp_station {
 typedef struct fp_state {
     fp_station *st;
     size_t nst;
-    char **names;
+    char **names; /* the scan's stations' (borrowed), else read */
     size_t nnames;
+    bool borrowed;
 } fp_state;
 
 static int cmp_lat(const void *a, const void *b) {
@@ -129,6 +130,38 @@ pel_status det_fp_begin(det_call *c) {
     if (!g)
         return PEL_ERR_NOMEM;
     c->state = g;
+    const det_stations *m = c->env->stations;
+    if (m) { /* the scan read the map once for every row */
+        g->borrowed = true;
+        g->names = m->names;
+        g->nnames = m->nnames;
+        if (g->nnames < 2)
+            return PEL_OK;
+        g->nst = g->nnames;
+        if (!(g->st = calloc(g->nst, sizeof *g->st)))
+            return PEL_ERR_NOMEM;
+        pel_status st = PEL_OK;
+        fp_cell *v = NULL;
+        size_t cap = 0;
+        for (size_t k = 1; st == PEL_OK && k < g->nst; k++) {
+            if (m->ncells[k] > cap) {
+                fp_cell *nv = realloc(v, m->ncells[k] * sizeof *nv);
+                if (!nv) {
+                    st = PEL_ERR_NOMEM;
+                    break;
+                }
+                v = nv;
+                cap = m->ncells[k];
+            }
+            for (size_t i = 0; i < m->ncells[k]; i++) {
+                geo_cell_centre(m->cells[k][i].cell, &v[i].lat, &v[i].lon);
+                v[i].w = m->cells[k][i].w;
+            }
+            st = footprint(o, &g->st[k], v, m->ncells[k]);
+        }
+        free(v);
+        return st;
+    }
     pel_status st = st_source_names(c->env->s, &g->names, &g->nnames, c->err);
     if (st != PEL_OK || g->nnames < 2)
         return st;
@@ -237,9 +270,10 @@ void det_fp_cleanup(det_call *c) {
     if (!g)
         return;
     free(g->st);
-    for (size_t i = 0; i < g->nnames; i++)
+    for (size_t i = 0; !g->borrowed && i < g->nnames; i++)
         free(g->names[i]);
-    free(g->names);
+    if (!g->borrowed)
+        free(g->names);
     free(g);
     c->state = NULL;
 }

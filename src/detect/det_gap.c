@@ -552,7 +552,9 @@ typedef struct gap_scan {
     size_t nstations, words;
     char **names; /* per station id, its name (st_source_names) */
     size_t nnames;
-    pel_error *err; /* the scan's, for cell_heard's failures */
+    const det_stations *stations; /* the scan's (env): pulse and names borrowed from it, else read */
+    bool borrowed;                /* pulse and names are the stations' */
+    pel_error *err;               /* the scan's, for cell_heard's failures */
     det_gap_context ctx;
     int64_t data_start, data_end;
     uint16_t *hours; /* positions heard per hour since data_start (saturating) */
@@ -802,6 +804,7 @@ pel_status det_gap_begin(det_call *c) {
     g->geo = &env->geo;
     g->data_start = env->data_start_ms;
     g->data_end = env->data_end_ms;
+    g->stations = env->stations;
     if (env->data_end_ms > env->data_start_ms) {
         /* times are checked at ingest (1990 .. tomorrow): at most ~330,000 hours */
         g->nhours = (size_t)((env->data_end_ms - env->data_start_ms) / 3600000 + 1);
@@ -936,10 +939,18 @@ pel_status det_gap_finish(det_call *c) {
     if (g->spill && fflush(g->spill) != 0)
         return pel_fail(c->err, PEL_ERR_IO, "writing the gaps to a temporary file failed: %s", strerror(errno));
     xqsort(g->keys, g->nkeys, sizeof *g->keys, cmp_key);
-    /* the stations' pulse, as far back as the first gap's baseline reaches
-     * (a gap's window starts no sooner than the gap, its baseline
-     * baseline_days before that) */
-    if (g->nkeys) {
+    /* the stations' pulse: the scan's (det_stations, read once), else read
+     * here as far back as the first gap's baseline reaches (a gap's window
+     * starts no sooner than the gap, its baseline baseline_days before) */
+    if (g->nkeys && g->stations) {
+        if (g->stations->nnames >= 2) {
+            g->borrowed = true;
+            g->names = g->stations->names;
+            g->nnames = g->nstations = g->stations->nnames;
+            g->pulse = g->stations->pulse;
+            g->words = g->stations->words;
+        }
+    } else if (g->nkeys) {
         int64_t w = (int64_t)llround(o->baseline_days * 144.0);
         int64_t first = g->keys[0].t / 600000 - w;
         pel_status pst = station_pulse(g, (first < 0 ? first - 5 : first) / 6 - 1, c->err);
@@ -1060,10 +1071,12 @@ void det_gap_cleanup(det_call *c) {
     if (!g)
         return;
     det_cellsum_free(g->sums);
-    free(g->pulse);
-    for (size_t i = 0; i < g->nnames; i++)
-        free(g->names[i]);
-    free(g->names);
+    if (!g->borrowed) {
+        free(g->pulse);
+        for (size_t i = 0; i < g->nnames; i++)
+            free(g->names[i]);
+        free(g->names);
+    }
     free(g->hours);
     if (g->spill)
         fclose(g->spill);

@@ -150,6 +150,9 @@ typedef struct det_env {
     int64_t data_start_ms;         /* the first and last position time in the store; */
     int64_t data_end_ms;           /* both 0 when it has none */
     const struct det_links *links; /* the links between MMSIs (det_link.c), NULL for none */
+    /* the coverage map's stations, read once (det_stations.c); NULL: the
+     * rows that need them read the map themselves */
+    const struct det_stations *stations;
     /* the position row's settings, for the spoofing row: the fixed-offset
      * runs it finds (det_offset_runs) are not parallel segments; NULL: none */
     const struct det_pos_opts *position;
@@ -593,6 +596,42 @@ typedef struct det_cell_heard {
                             it fell silent (a station outage) */
     const char *station; /* its name, borrowed; NULL when served is -1 */
 } det_cell_heard;
+
+/* ---- det_stations.c: the coverage map read once for a scan ---- */
+
+/* A station's cell: its id (geo/cell.h) and the station's receptions in it. */
+typedef struct det_station_cell {
+    uint32_t cell;
+    uint64_t w;
+} det_station_cell;
+
+/* What a scan reads of the coverage map once, for every row that asks. */
+typedef struct det_stations {
+    char **names; /* per station id, its name (st_source_names) */
+    size_t nnames;
+    /* each station's cells (id 1 on), ascending, with its receptions */
+    det_station_cell **cells;
+    size_t *ncells, *capcells;
+    /* each station's pulse: bit k of pulse[id * words ..] is ten-minute slot
+     * ss + k of the data's span [ss, se) in which it heard anything; NULL
+     * with fewer than two stations, or too many slots to hold */
+    uint64_t *pulse;
+    size_t words;
+    int64_t ss, se;
+    /* per hour h0 + i of the data's span (i < nh), a digest of its rows:
+     * the sum of a hash of each (every station's); hours[nh] those of the
+     * hours outside the span; NULL when the store has no data */
+    uint64_t *hours;
+    int64_t h0;
+    size_t nh;
+} det_stations;
+
+/* Reads the map of s once for a scan of the data's span [data_start_ms,
+ * data_end_ms] into *out (free with det_stations_free, NULL accepted).
+ * PEL_OK, or the store's error (or PEL_ERR_NOMEM) with err filled. */
+pel_status det_stations_read(pel_store *s, int64_t data_start_ms, int64_t data_end_ms, det_stations **out,
+                             pel_error *err);
+void det_stations_free(det_stations *m);
 
 /* ---- det_cellsum.c: coverage cells summed once, for cell_heard ---- */
 

@@ -74,6 +74,7 @@ typedef struct scan {
     scan_state *old;
     scan_state_new *keep;
     int64_t news_ms;
+    int64_t cov_news_ms; /* the first hour whose coverage changed since the last scan (scan_state_cov_news) */
     bool keep_gaps;
     uint8_t *busy;
     size_t busycap;
@@ -228,8 +229,9 @@ static int kept_bound(void *ud, const fnd_finding *f) {
     int64_t reach = (int64_t)llround(go->baseline_days * 86400000.0) + 3600000; /* and a slot's rounding */
     det_rdv_gap e;
     bool same =
-        c->keep_gaps && f->end_ms + reach < c->news_ms && f->end_ms + reach < scan_state_about(c->old)->data_end_ms &&
-        fnd_get_bool(f, "open") == 0 && gap_ends_of(v, f, &e) &&
+        c->keep_gaps && f->end_ms + reach < c->news_ms && f->end_ms + reach < c->cov_news_ms &&
+        f->end_ms + reach < scan_state_about(c->old)->data_end_ms && fnd_get_bool(f, "open") == 0 &&
+        gap_ends_of(v, f, &e) &&
         same_draught(st_draught_near(c->env.s, f->mmsi, f->start_ms, true), fnd_get_num(f, "draught_before_m", NAN)) &&
         same_draught(st_draught_near(c->env.s, f->mmsi, f->end_ms, false), fnd_get_num(f, "draught_after_m", NAN));
     if (!same && f->start_ms < v->bound)
@@ -730,6 +732,12 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
         if (c.env.data_end_ms < c.env.data_start_ms)
             c.env.data_start_ms = c.env.data_end_ms = 0;
     }
+    /* the coverage map's stations, read once for the rows that ask (the
+     * footprints, the gaps' pulse) and the state's digests */
+    det_stations *stations = NULL;
+    if (st == PEL_OK)
+        st = det_stations_read(s, c.env.data_start_ms, c.env.data_end_ms, &stations, err);
+    c.env.stations = stations;
     /* the links between MMSIs, before any detector: a gap judges by them,
      * the identity detector reports them (the identity row's settings) */
     det_links *links = NULL;
@@ -752,10 +760,11 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     /* a whole-store scan keeps a state for the next, and judges from the
      * last one's when it was kept with the same settings and geography */
     scan_state *old = NULL;
-    c.news_ms = INT64_MAX;
+    c.news_ms = c.cov_news_ms = INT64_MAX;
     if (st == PEL_OK && !o->has_from && !o->has_to && !o->subjects && st_scan_state_kept(s)) {
         uint64_t print = state_print(opts, scan_geo_print(geo));
-        if (!(c.keep = scan_state_new_make(print, c.env.data_start_ms, c.env.data_end_ms)))
+        if (!(c.keep = scan_state_new_make(print, c.env.data_start_ms, c.env.data_end_ms)) ||
+            !scan_state_new_cov(c.keep, stations->hours, stations->h0, stations->nh))
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
         else if (!o->full)
             c.old = old = scan_state_load(s, print);
@@ -773,6 +782,10 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
          * never judged against the feed) */
         c.keep_gaps =
             old && scan_state_about(old)->data_start_ms == c.env.data_start_ms && scan_state_about(old)->vessels > 1;
+        /* and coverage as it was within their reach: receptions that add no
+         * position (a second station's) change the map, not the tracks */
+        if (old)
+            c.cov_news_ms = scan_state_cov_news(old, stations->hours, stations->h0, stations->nh);
     }
     for (int d = 0; d < DET__COUNT; d++) {
         c.sink[d] = (det_sink){
@@ -888,6 +901,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
             det_table[d].cleanup(&c.call[d]);
     scan_geo_free(geo);
     det_links_free(links);
+    det_stations_free(stations);
     free(c.use);
     free(c.gearv);
     free(c.prev);

@@ -6,7 +6,8 @@
  * "scan state"):
  *
  *   head      magic "PELSCAN", version, the fingerprint, the data's span,
- *             the vessels judged, the vessels kept
+ *             the vessels judged, the vessels kept, then the coverage
+ *             map's digest of every hour (det_stations.c)
  *   a row     per vessel, by MMSI: its head (mmsi, counts), its raw track's
  *             checkpoints, its cuts, its spans, the index of its chunks
  *   a chunk   per vessel and week (the UTC weeks since 1970 its findings
@@ -48,7 +49,7 @@
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 5u
+#define STATE_VERSION 6u
 #define WEEK_MS (7 * 86400000LL)
 #define NRAW 4
 
@@ -58,6 +59,8 @@ typedef struct state_head {
     uint64_t print;
     int64_t data_start_ms, data_end_ms;
     uint64_t vessels, nentries;
+    int64_t cov_h0; /* the first hour of the coverage digests */
+    uint64_t cov_n; /* how many follow the head: the span's hours and one for the hours outside; 0: none */
 } state_head;
 
 typedef struct vessel_head {
@@ -115,6 +118,9 @@ struct scan_state {
     bool chave, cdone;
     scan_prev prev; /* the chunks of the vessels read back whole */
     scan_state_info info;
+    uint64_t *cov; /* the coverage digests (head.cov_n of them, from hour cov_h0) */
+    int64_t cov_h0;
+    size_t cov_n;
     /* the findings of the row read last, decompressed (a vessel's are
      * read twice: scan.c's two passes) */
     unsigned char *rec;
@@ -131,6 +137,9 @@ typedef struct entry {
 } entry;
 
 struct scan_state_new {
+    uint64_t *cov; /* the coverage digests (cov_n, from hour cov_h0; NULL: none) */
+    int64_t cov_h0;
+    size_t cov_n;
     fnd_bytes out; /* the head, then each vessel's head and body without its findings */
     entry *e;      /* the vessels ended, ascending */
     size_t ne, cape;
@@ -204,6 +213,7 @@ void scan_state_free(scan_state *st) {
     ZSTD_freeDCtx(st->dctx);
     free(st->rec);
     free(st->prev.v);
+    free(st->cov);
     free(st);
 }
 
@@ -232,18 +242,50 @@ scan_state *scan_state_load(pel_store *s, uint64_t print) {
     if (st_scan_head_get(s, &buf, &len, NULL) != PEL_OK || !buf)
         return NULL;
     state_head h;
-    scan_state *st = len == sizeof h ? calloc(1, sizeof *st) : NULL;
+    scan_state *st = len >= sizeof h ? calloc(1, sizeof *st) : NULL;
     if (st)
         memcpy(&h, buf, sizeof h);
+    if (st && (memcmp(h.magic, STATE_MAGIC, sizeof STATE_MAGIC) || h.version != STATE_VERSION || h.print != print ||
+               (len - sizeof h) / sizeof(uint64_t) != h.cov_n || (len - sizeof h) % sizeof(uint64_t) ||
+               (h.cov_n && !(st->cov = malloc(h.cov_n * sizeof *st->cov))))) {
+        free(st);
+        st = NULL;
+    }
+    if (st && h.cov_n) {
+        memcpy(st->cov, (const unsigned char *)buf + sizeof h, h.cov_n * sizeof *st->cov);
+        st->cov_h0 = h.cov_h0;
+        st->cov_n = (size_t)h.cov_n;
+    }
     free(buf);
-    if (!st || memcmp(h.magic, STATE_MAGIC, sizeof STATE_MAGIC) || h.version != STATE_VERSION || h.print != print ||
-        !(st->it = st_scan_rows(s, false, NULL))) {
+    if (!st || !(st->it = st_scan_rows(s, false, NULL))) {
+        if (st)
+            free(st->cov);
         free(st);
         return NULL;
     }
     st->s = s;
     st->info = (scan_state_info){.data_start_ms = h.data_start_ms, .data_end_ms = h.data_end_ms, .vessels = h.vessels};
     return st;
+}
+
+int64_t scan_state_cov_news(const scan_state *st, const uint64_t *hours, int64_t h0, size_t nh) {
+    /* the hours outside either span: any change there, and the state
+     * says nothing of when */
+    uint64_t out_old = st->cov_n ? st->cov[st->cov_n - 1] : 0, out_new = hours ? hours[nh] : 0;
+    if (out_old != out_new || (!hours) != (!st->cov_n))
+        return INT64_MIN;
+    if (!hours)
+        return INT64_MAX;
+    size_t no = st->cov_n - 1;
+    int64_t lo = h0 < st->cov_h0 ? h0 : st->cov_h0;
+    int64_t hi = h0 + (int64_t)nh > st->cov_h0 + (int64_t)no ? h0 + (int64_t)nh : st->cov_h0 + (int64_t)no;
+    for (int64_t h = lo; h < hi; h++) {
+        uint64_t a = h >= st->cov_h0 && h < st->cov_h0 + (int64_t)no ? st->cov[h - st->cov_h0] : 0;
+        uint64_t b = h >= h0 && h < h0 + (int64_t)nh ? hours[h - h0] : 0;
+        if (a != b)
+            return h * 3600000;
+    }
+    return INT64_MAX;
 }
 
 bool scan_state_rewind(scan_state *st) {
@@ -480,7 +522,19 @@ void scan_state_new_free(scan_state_new *w) {
         return;
     free(w->out.v);
     free(w->e);
+    free(w->cov);
     free(w);
+}
+
+bool scan_state_new_cov(scan_state_new *w, const uint64_t *hours, int64_t h0, size_t nh) {
+    if (!hours)
+        return true;
+    if (!(w->cov = malloc((nh + 1) * sizeof *w->cov)))
+        return false;
+    memcpy(w->cov, hours, (nh + 1) * sizeof *w->cov);
+    w->cov_h0 = h0;
+    w->cov_n = nh + 1;
+    return true;
 }
 
 void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, size_t n) {
@@ -730,7 +784,15 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
     memcpy(&h, w->out.v, sizeof h);
     h.vessels = vessels;
     h.nentries = w->ne;
-    pel_status end = st_scan_write_end(sw, &h, sizeof h, st == PEL_OK, st == PEL_OK ? err : NULL);
+    h.cov_h0 = w->cov_h0;
+    h.cov_n = w->cov_n;
+    fnd_bytes head = {0};
+    fnd_bytes_add(&head, &h, sizeof h);
+    fnd_bytes_add(&head, w->cov, w->cov_n * sizeof *w->cov);
+    if (st == PEL_OK && head.nomem)
+        st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");
+    pel_status end = st_scan_write_end(sw, head.v, head.n, st == PEL_OK, st == PEL_OK ? err : NULL);
+    free(head.v);
     free(kr);
     free(row.v);
     free(recs.v);

@@ -58,6 +58,12 @@ scan_state *scan_state_load(pel_store *s, uint64_t print);
 void scan_state_free(scan_state *st);
 const scan_state_info *scan_state_about(const scan_state *st);
 
+/* The first hour (its start, Unix ms) whose digest of the coverage map
+ * (det_stations: hours[0, nh] from hour h0, the last those outside the
+ * span; NULL: no data) differs from the one the state kept: INT64_MAX when
+ * none does, INT64_MIN when the hours outside the span differ. */
+int64_t scan_state_cov_news(const scan_state *st, const uint64_t *hours, int64_t h0, size_t nh);
+
 /* The vessels are asked for in ascending MMSI, once each per pass (the
  * state is read in step with the tracks); a second pass starts with
  * scan_state_rewind (false when the store fails: the state is then
@@ -107,6 +113,10 @@ typedef struct scan_save_stats {
  * of memory. */
 scan_state_new *scan_state_new_make(uint64_t print, int64_t data_start_ms, int64_t data_end_ms);
 void scan_state_new_free(scan_state_new *w);
+
+/* Keeps the coverage map's digests (as scan_state_cov_news takes them) in
+ * w; false when out of memory. */
+bool scan_state_new_cov(scan_state_new *w, const uint64_t *hours, int64_t h0, size_t nh);
 
 /* Begins vessel mmsi (vessels come in ascending order) with its raw track
  * p[0, n): its checkpoints. */

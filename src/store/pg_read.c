@@ -408,7 +408,12 @@ st_iter *pg_coverage_rows(pel_store *base, st_cov_which which, uint32_t station,
         " WHERE station > 0 AND hour BETWEEN $1::bigint AND $2::bigint ORDER BY cell, station, hour"};
     static const pg_stmt every = {"SELECT cell, station, hour, positions, seen, slots FROM coverage"
                                   " WHERE hour BETWEEN $1::bigint AND $2::bigint ORDER BY cell, hour"};
-    const pg_stmt *q = which == ST_COV_STATIONS ? &stations : which == ST_COV_EVERY ? &every : &one;
+    static const pg_stmt stored = {"SELECT cell, station, hour, positions, seen, slots FROM coverage"
+                                   " WHERE hour BETWEEN $1::bigint AND $2::bigint ORDER BY cell, station, hour"};
+    const pg_stmt *q = which == ST_COV_STATIONS ? &stations
+                       : which == ST_COV_EVERY  ? &every
+                       : which == ST_COV_STORED ? &stored
+                                                : &one;
     pg_par p = {0};
     if (q == &one)
         pg_par_i64(&p, which == ST_COV_STATION ? station : 0);

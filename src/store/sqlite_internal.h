@@ -77,6 +77,7 @@ enum {
     SQ_COV_ROWS,
     SQ_COV_STATIONS,
     SQ_COV_EVERY,
+    SQ_COV_STORED,
 
     SQ_SOURCES,
     SQ__COUNT

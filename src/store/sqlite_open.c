@@ -237,6 +237,8 @@ const char *const sq_sql[SQ__COUNT] = {
                     " WHERE station = ?1 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
     [SQ_COV_STATIONS] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
                         " WHERE station > 0 AND hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
+    [SQ_COV_STORED] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
+                      " WHERE hour BETWEEN ?2 AND ?3 ORDER BY cell, station, hour",
     [SQ_COV_EVERY] = "SELECT cell, station, hour, positions, seen, slots FROM coverage"
                      " WHERE hour BETWEEN ?2 AND ?3 ORDER BY cell, hour",
     

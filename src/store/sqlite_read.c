@@ -264,7 +264,10 @@ st_iter *sq_coverage_cell(pel_store *base, uint32_t cell, int64_t from_hour, int
 
 st_iter *sq_coverage_rows(pel_store *base, st_cov_which which, uint32_t station, int64_t from_hour, int64_t to_hour,
                           pel_error *err) {
-    int q = which == ST_COV_STATIONS ? SQ_COV_STATIONS : which == ST_COV_EVERY ? SQ_COV_EVERY : SQ_COV_ROWS;
+    int q = which == ST_COV_STATIONS ? SQ_COV_STATIONS
+            : which == ST_COV_EVERY  ? SQ_COV_EVERY
+            : which == ST_COV_STORED ? SQ_COV_STORED
+                                     : SQ_COV_ROWS;
     sq_iter *it = sq_iter_new(sq_of(base), ST_IT_COV_ROW, q, sizeof *it, cov_row_next, err, "reading the coverage");
     if (!it)
         return NULL;

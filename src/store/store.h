@@ -303,7 +303,8 @@ typedef enum st_cov_which {
     ST_COV_ALL = 0,  /* every reception together: one row per cell and hour, station 0 */
     ST_COV_STATIONS, /* every station's own rows (station > 0) */
     ST_COV_STATION,  /* the rows of one station (0: those of no known station) */
-    ST_COV_EVERY     /* every row as stored, by cell then hour (the backends' part of ST_COV_ALL) */
+    ST_COV_EVERY,    /* every row as stored, by cell then hour (the backends' part of ST_COV_ALL) */
+    ST_COV_STORED    /* every row, by cell, station and hour: the key's order, read without a sort */
 } st_cov_which;
 
 /* The rows of one cell as stored with hours from_hour..to_hour inclusive
