@@ -323,6 +323,43 @@ drift() {
     fi
 }
 drift
+
+# twelve vessels heard every ten minutes for three days, save for 16 hours
+# of day 2 in which nothing at all was heard (part 1): the gap row leaves
+# their silences out as a hole in the data.  Part 2 brings what six of them
+# sent in those hours, late: the feed was not silent, and the other six
+# have gaps there -- though their own tracks did not change.  Part 3 is
+# day 4 for all.
+holes() {
+    local d=$T/holes
+    mkdir -p "$d"
+    awk -v dir="$d" 'BEGIN {
+        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
+        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
+        for (v = 0; v < 12; v++)
+            for (m = 0; m <= 96 * 60; m += 10) {
+                h = m / 60
+                t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
+                line = sprintf("4120004%02d,%s,%.6f,%.6f,10.0,90.0,90,SHIP %d,,,70,0,100,20,8.0,,A", v, t, 30 + v * 0.05, 125 + m * 0.002, v)
+                if (h >= 72) print line > (dir "/p3.csv")
+                else if (h < 30 || h >= 46) print line > (dir "/p1.csv")
+                else if (v < 6) print line > (dir "/p2.csv")
+            }
+    }'
+    parts "$d" || { bad "holes: a step failed: $(head -c 300 "$d/err")"; return; }
+    local n1 n2
+    n1=$(grep -c '"event":"gap"' "$d/s1.jsonl")
+    n2=$(grep -c '"event":"gap"' "$d/full2.jsonl")
+    for k in 2 3; do
+        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && [ "$n1" = 0 ] && [ "$n2" = 6 ]; then
+            ok "holes: part $k: the incremental scan equals the full one (gaps: $n1 in the hole, $n2 once it is filled)"
+        else
+            bad "holes: part $k: the incremental scan differs from the full one, or the gaps are not 0 then 6 ($n1, $n2):"
+            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -4
+        fi
+    done
+}
+holes
 if [ -f "$NOAA" ]; then case_ noaa "$NOAA"; case_ noaa-late "$NOAA" late; else bad "the NOAA extract is missing: $NOAA"; fi
 
 # the summary says how much was judged again

@@ -53,7 +53,9 @@ static void keep(pel_store *s, uint64_t print, const pel_position *p, size_t n) 
     /* a run of close steps over the cut at 120 (and one that ended long before the earliest cut) */
     scan_span sp[2] = {{.mmsi = MMSI, .partner = 7, .from_ms = p[2].t_ms, .to_ms = p[5].t_ms},
                        {.mmsi = MMSI, .partner = 9, .from_ms = p[110].t_ms, .to_ms = p[130].t_ms}};
-    CHECK(scan_state_save(w, set, never, 2, sp, 2, NULL, s, NULL, &err) == PEL_OK, "saving: %s", err.msg);
+    /* a gap left out as a hole in the data */
+    scan_span hole = {.mmsi = MMSI, .from_ms = p[60].t_ms, .to_ms = p[61].t_ms};
+    CHECK(scan_state_save(w, set, never, 2, sp, 2, &hole, 1, NULL, s, NULL, &err) == PEL_OK, "saving: %s", err.msg);
     fnd_set_free(set);
     scan_state_new_free(w);
     free(link);
@@ -74,6 +76,11 @@ static void cuts_of(scan_state *st, const pel_position *p, size_t n, char *out, 
 static void count_span(void *ud, const scan_span *x) {
     int *n = ud;
     *n += x->partner == 9 ? 1 : 100;
+}
+
+static void count_hole(void *ud, const scan_span *x) {
+    int *n = ud;
+    *n += x->mmsi == MMSI && x->partner == 0 && x->from_ms == T0 + 60 * STEP && x->to_ms == T0 + 61 * STEP ? 1 : 100;
 }
 
 int main(void) {
@@ -109,6 +116,9 @@ int main(void) {
     int nsp = 0;
     scan_state_spans(st, MMSI, count_span, &nsp);
     CHECK(nsp == 1, "the run over a cut kept, the one before the earliest cut not (%d)", nsp);
+    int nholes = 0;
+    scan_state_holes(st, MMSI, count_hole, &nholes);
+    CHECK(nholes == 1, "the gap left out as a hole kept, as it was (%d)", nholes);
     CHECK(scan_state_news(st, MMSI, p, N) == INT64_MAX, "the same track: nothing new");
 
     /* positions added after the end: every cut holds, the new ones are new */

@@ -1030,6 +1030,8 @@ pel_status det_gap_finish(det_call *c) {
         double frac;
         if (!in_feed(g, r.start_ms, r.end_ms, &frac)) {
             c->env->stats->gaps_in_holes++;
+            if (c->env->gap_hole)
+                c->env->gap_hole(c->env->gap_hole_ud, r.mmsi, r.start_ms, r.end_ms);
             continue;
         }
         /* gaps come in time order: the coverage before this one's reach is done with */

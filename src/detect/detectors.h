@@ -172,6 +172,11 @@ typedef struct det_env {
      * (det_enc_on_span): the incremental scan's */
     void (*enc_span)(void *ud, uint32_t mmsi, uint32_t partner, int64_t from_ms, int64_t to_ms);
     void *enc_span_ud;
+    /* NULL, or told of every gap the gap row's finish leaves out as a hole
+     * in the data (the whole feed silent): the incremental scan's, which
+     * judges it again when late data may fill the hole */
+    void (*gap_hole)(void *ud, uint32_t mmsi, int64_t start_ms, int64_t end_ms);
+    void *gap_hole_ud;
     /* the screening row's finish (src/scan/scan_screen.c), NULL for no
      * screening: the screen stage is the scan's to call, not detect's */
     pel_status (*screening)(det_call *c);

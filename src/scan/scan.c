@@ -91,6 +91,8 @@ typedef struct scan {
     size_t necut, capecut;
     scan_span *spans, *oldspans;
     size_t nspans, capspans, noldspans, capoldspans;
+    scan_span *holes; /* the gaps left out as holes in the data: the last scan's kept, then the gap row's */
+    size_t nholes, capholes;
     fnd_bytes enc_kept;
     size_t nenc_kept;
     bool enc_nomem;
@@ -219,19 +221,26 @@ static bool gap_ends_of(const vessel_kept *v, const fnd_finding *f, det_rdv_gap 
     return true;
 }
 
+/* Whether a gap (kept, or left out as a hole) ending at end_ms was judged
+ * on nothing that changed since: no data the last scan did not see, no
+ * coverage that changed, within reach of its window, which ends before
+ * the end of the last scan's data (where the baselines stopped). */
+static bool gap_settled(const scan *c, int64_t end_ms) {
+    const det_gap_opts *go = c->call[DET_GAP].opts;
+    int64_t reach = (int64_t)llround(go->baseline_days * 86400000.0) + 3600000; /* and a slot's rounding */
+    return c->keep_gaps && end_ms + reach < c->news_ms && end_ms + reach < c->cov_news_ms &&
+           end_ms + reach < scan_state_about(c->old)->data_end_ms;
+}
+
 /* Pass 1: a kept gap whose judgement may have changed bounds the gaps' cut. */
 static int kept_bound(void *ud, const fnd_finding *f) {
     vessel_kept *v = ud;
     scan *c = v->c;
     if (!v->cut || strcmp(f->event, "gap") != 0)
         return 0;
-    const det_gap_opts *go = c->call[DET_GAP].opts;
-    int64_t reach = (int64_t)llround(go->baseline_days * 86400000.0) + 3600000; /* and a slot's rounding */
     det_rdv_gap e;
     bool same =
-        c->keep_gaps && f->end_ms + reach < c->news_ms && f->end_ms + reach < c->cov_news_ms &&
-        f->end_ms + reach < scan_state_about(c->old)->data_end_ms && fnd_get_bool(f, "open") == 0 &&
-        gap_ends_of(v, f, &e) &&
+        gap_settled(c, f->end_ms) && fnd_get_bool(f, "open") == 0 && gap_ends_of(v, f, &e) &&
         same_draught(st_draught_near(c->env.s, f->mmsi, f->start_ms, true), fnd_get_num(f, "draught_before_m", NAN)) &&
         same_draught(st_draught_near(c->env.s, f->mmsi, f->end_ms, false), fnd_get_num(f, "draught_after_m", NAN));
     if (!same && f->start_ms < v->bound)
@@ -259,6 +268,27 @@ static int kept_add(void *ud, const fnd_finding *f) {
     return 0;
 }
 
+/* Pass 1, the gaps left out as holes: one that late data may fill (the
+ * feed's hours in it, as the gap row's finish counts them) bounds the
+ * gaps' cut too. */
+static void hole_bound(void *ud, const scan_span *x) {
+    vessel_kept *v = ud;
+    if (v->cut && !gap_settled(v->c, x->to_ms) && x->from_ms < v->bound)
+        v->bound = x->from_ms;
+}
+
+static void span_push(scan_span **v, size_t *n, size_t *cap, const scan_span *x, bool *nomem);
+
+/* Pass 2: a hole before the gaps' cut stays one (the gap row judges from
+ * the cut on, and tells the holes it finds there: on_hole). */
+static void hole_keep(void *ud, const scan_span *x) {
+    vessel_kept *v = ud;
+    if (x->from_ms >= v->gap_ms)
+        return;
+    span_push(&v->c->holes, &v->c->nholes, &v->c->capholes, x, &v->c->enc_nomem);
+    v->c->env.stats->gaps_in_holes++;
+}
+
 /* Appends x to v (n of cap), or says it could not (*nomem). */
 static void span_push(scan_span **v, size_t *n, size_t *cap, const scan_span *x, bool *nomem) {
     if (*n == *cap) {
@@ -279,6 +309,13 @@ static void on_span(void *ud, uint32_t mmsi, uint32_t partner, int64_t from_ms, 
     scan *c = ud;
     scan_span x = {.mmsi = mmsi, .partner = partner, .from_ms = from_ms, .to_ms = to_ms};
     span_push(&c->spans, &c->nspans, &c->capspans, &x, &c->enc_nomem);
+}
+
+/* det_env.gap_hole: a gap the gap row's finish left out as a hole. */
+static void on_hole(void *ud, uint32_t mmsi, int64_t start_ms, int64_t end_ms) {
+    scan *c = ud;
+    scan_span x = {.mmsi = mmsi, .from_ms = start_ms, .to_ms = end_ms};
+    span_push(&c->holes, &c->nholes, &c->capholes, &x, &c->enc_nomem);
 }
 
 /* scan_state_spans: a run the last scan kept, to be judged once every cut
@@ -429,6 +466,8 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     /* pass 1 reads every kept finding: a row it cannot read is no state
      * (counted; the vessel is judged whole), never a failed scan */
     pel_status st = scan_state_damaged(c->old, mmsi) ? PEL_ERR_FORMAT : scan_state_each(c->old, mmsi, kept_bound, &v);
+    if (st == PEL_OK)
+        scan_state_holes(c->old, mmsi, hole_bound, &v);
     if (st == PEL_ERR_FORMAT) {
         c->env.stats->state_unreadable++;
         nvalid = r = 0;
@@ -449,6 +488,8 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
         if (st == PEL_ERR_FORMAT)
             st = PEL_ERR_IO; /* pass 1 read the same row */
         scan_state_spans(c->old, mmsi, old_span, c);
+        if (st == PEL_OK)
+            scan_state_holes(c->old, mmsi, hole_keep, &v);
     }
     c->resume = (det_resume){.from = r, .busy = c->busy};
     c->resume_gap = (det_resume){.from = g, .busy = c->busy};
@@ -799,6 +840,8 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     if (c.keep) { /* the encounter row tells its runs, for the next scan's cuts */
         c.env.enc_span = on_span;
         c.env.enc_span_ud = &c;
+        c.env.gap_hole = on_hole; /* and the gap row its holes */
+        c.env.gap_hole_ud = &c;
     }
     int begun = 0; /* detectors begun: their cleanup is due */
     for (; st == PEL_OK && begun < DET__COUNT; begun++)
@@ -865,6 +908,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
      * judges every track whole, which is slower, never wrong) */
     if (st == PEL_OK && c.keep) {
         xqsort(c.spans, c.nspans, sizeof *c.spans, cmp_span);
+        xqsort(c.holes, c.nholes, sizeof *c.holes, cmp_span);
         /* the last state read no more (its rows' cursor would hold back the
          * checkpoint of the new one), but what its chunks were */
         scan_prev *prev = scan_state_detach(old);
@@ -872,7 +916,8 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
         c.old = old = NULL;
         scan_save_stats ss = {0};
         if (!c.enc_nomem)
-            (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, c.spans, c.nspans, prev, s, &ss, NULL);
+            (void)scan_state_save(c.keep, c.env.found, kept_finding, c.heard, c.spans, c.nspans, c.holes, c.nholes,
+                                  prev, s, &ss, NULL);
         scan_prev_free(prev);
         sp->state_chunks_kept = ss.chunks_kept;
         sp->state_chunks_written = ss.chunks_written;
@@ -912,6 +957,7 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     free(c.ecut);
     free(c.spans);
     free(c.oldspans);
+    free(c.holes);
     free(c.enc_kept.v);
     scan_state_free(old);
     scan_state_new_free(c.keep);

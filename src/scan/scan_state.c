@@ -9,7 +9,8 @@
  *             the vessels judged, the vessels kept, then the coverage
  *             map's digest of every hour (det_stations.c)
  *   a row     per vessel, by MMSI: its head (mmsi, counts), its raw track's
- *             checkpoints, its cuts, its spans, the index of its chunks
+ *             checkpoints, its cuts, its spans, its gaps left out as holes
+ *             in the data, the index of its chunks
  *   a chunk   per vessel and week (the UTC weeks since 1970 its findings
  *             start in): its kept findings of the week (findings/record.h)
  *             compressed with zstd at level 1 with its checksum
@@ -49,7 +50,7 @@
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 6u
+#define STATE_VERSION 7u
 #define WEEK_MS (7 * 86400000LL)
 #define NRAW 4
 
@@ -66,7 +67,7 @@ typedef struct state_head {
 typedef struct vessel_head {
     uint32_t mmsi, nraw, ncuts, nfindings, nspans, nchunks;
     uint64_t rawbytes; /* of its findings as records, every chunk's */
-    uint64_t spare;
+    uint64_t nholes;   /* its gaps left out as holes (span_rec, partner 0) */
 } vessel_head;
 
 /* A chunk as the index of its vessel's row tells it. */
@@ -321,8 +322,10 @@ static bool vessel_at(scan_state *st, uint32_t mmsi, vessel_head *vh, const unsi
     size_t body = sizeof *vh + (size_t)vh->nraw * sizeof(checkpoint) + (size_t)vh->ncuts * sizeof(cut);
     if (vh->mmsi != mmsi || vh->nraw > NRAW || vh->ncuts > SCAN_STATE_CUTS || st->cur.len < body ||
         (st->cur.len - body) / sizeof(span_rec) < vh->nspans ||
-        (st->cur.len - body - vh->nspans * sizeof(span_rec)) / sizeof(chunk_rec) != vh->nchunks ||
-        (st->cur.len - body - vh->nspans * sizeof(span_rec)) % sizeof(chunk_rec) != 0)
+        (st->cur.len - body) / sizeof(span_rec) - vh->nspans < vh->nholes)
+        return false;
+    body += (size_t)(vh->nspans + vh->nholes) * sizeof(span_rec);
+    if ((st->cur.len - body) / sizeof(chunk_rec) != vh->nchunks || (st->cur.len - body) % sizeof(chunk_rec) != 0)
         return false;
     *row = st->cur.buf;
     return true;
@@ -392,6 +395,21 @@ void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const 
     }
 }
 
+void scan_state_holes(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud) {
+    vessel_head vh;
+    const unsigned char *row;
+    if (!vessel_at(st, mmsi, &vh, &row))
+        return;
+    const unsigned char *hp =
+        row + sizeof vh + vh.nraw * sizeof(checkpoint) + vh.ncuts * sizeof(cut) + vh.nspans * sizeof(span_rec);
+    for (uint64_t k = 0; k < vh.nholes; k++) {
+        span_rec r;
+        memcpy(&r, hp + k * sizeof r, sizeof r);
+        scan_span x = {.mmsi = mmsi, .from_ms = r.from_ms, .to_ms = r.to_ms};
+        cb(ud, &x);
+    }
+}
+
 /* The chunk (mmsi, part) of the last state, or NULL when it has none.
  * They are asked for in ascending order: read as far as that. */
 static const st_scan_row *chunk_of(scan_state *st, uint32_t mmsi, int64_t part) {
@@ -437,8 +455,8 @@ static void note_prev(scan_state *st, uint32_t mmsi, const vessel_head *vh, cons
 static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *vh, const unsigned char *row) {
     if (st->rec_ok && st->rec_mmsi == mmsi)
         return PEL_OK;
-    const unsigned char *index =
-        row + sizeof *vh + vh->nraw * sizeof(checkpoint) + vh->ncuts * sizeof(cut) + vh->nspans * sizeof(span_rec);
+    const unsigned char *index = row + sizeof *vh + vh->nraw * sizeof(checkpoint) + vh->ncuts * sizeof(cut) +
+                                 (vh->nspans + vh->nholes) * sizeof(span_rec);
     if (vh->rawbytes > st->reccap) {
         if (vh->rawbytes > SIZE_MAX / 2)
             return PEL_ERR_FORMAT;
@@ -638,8 +656,8 @@ static bool prev_of(const scan_prev *prev, uint32_t mmsi, size_t *at, size_t *en
 }
 
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
-                           uint64_t vessels, const scan_span *spans, size_t nspans, const scan_prev *prev, pel_store *s,
-                           scan_save_stats *stats, pel_error *err) {
+                           uint64_t vessels, const scan_span *spans, size_t nspans, const scan_span *holes,
+                           size_t nholes, const scan_prev *prev, pel_store *s, scan_save_stats *stats, pel_error *err) {
     if (w->out.nomem || w->nomem)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     /* the kept findings by vessel and week, in the set's order within one */
@@ -668,7 +686,7 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
                             !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))
                         ? PEL_OK
                         : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    size_t r = 0, sp = 0, pv = 0;
+    size_t r = 0, sp = 0, pv = 0, ho = 0;
     for (size_t e = 0; e < w->ne && st == PEL_OK; e++) {
         uint32_t mmsi = w->e[e].mmsi;
         while (r < nk && kr[r].mmsi < mmsi)
@@ -697,6 +715,12 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
         vh.nspans = 0;
         for (size_t j = sp; j < sp1; j++)
             vh.nspans += spans[j].to_ms >= earliest;
+        while (ho < nholes && holes[ho].mmsi < mmsi)
+            ho++;
+        size_t ho1 = ho;
+        while (ho1 < nholes && holes[ho1].mmsi == mmsi)
+            ho1++;
+        vh.nholes = ho1 - ho;
         /* its chunks: a week whose records come out as the last state's
          * keeps its chunk; the others are written, the weeks gone dropped
          * (a vessel whose chunks did not all read back: dropped first) */
@@ -774,6 +798,10 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
                 span_rec sr = {.partner = spans[j].partner, .from_ms = spans[j].from_ms, .to_ms = spans[j].to_ms};
                 fnd_bytes_add(&row, &sr, sizeof sr);
             }
+        for (; ho < ho1; ho++) {
+            span_rec hr = {.from_ms = holes[ho].from_ms, .to_ms = holes[ho].to_ms};
+            fnd_bytes_add(&row, &hr, sizeof hr);
+        }
         fnd_bytes_add(&row, index.v, index.n);
         if (st == PEL_OK && (row.nomem || index.nomem))
             st = pel_fail(err, PEL_ERR_NOMEM, "out of memory");

@@ -92,6 +92,10 @@ size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, siz
  * that end after its earliest cut), mmsi set. */
 void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud);
 
+/* Calls cb with each gap of mmsi the last scan left out as a hole in the
+ * data (det_env.gap_hole; partner 0). */
+void scan_state_holes(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud);
+
 /* Calls cb with each kept finding of mmsi (borrowed for the call), in the
  * order kept; cb returning nonzero stops.  PEL_OK, PEL_ERR_FORMAT (the
  * state is damaged) or PEL_ERR_NOMEM. */
@@ -135,13 +139,14 @@ void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const si
  * nspans) (sorted by vessel, every one the encounter row's pairing has
  * now): each cut flagged SCAN_CUT_ENCOUNTER when none of its vessel's
  * spans holds it, and a vessel's spans that end after its earliest cut
- * kept with it.  prev (borrowed; NULL: none, every chunk is dropped and
+ * kept with it; and the gaps left out as holes holes[0, nholes) (sorted by
+ * vessel, partner 0).  prev (borrowed; NULL: none, every chunk is dropped and
  * written) is what the last state's chunks were: one that comes out the
  * same is left as it is.  stats (NULL: none) says how many were.  PEL_OK,
  * PEL_ERR_NOMEM (w ran out of memory on the way), PEL_ERR_IO (the set's
  * file), or the store's error with err filled. */
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
-                           uint64_t vessels, const scan_span *spans, size_t nspans, const scan_prev *prev, pel_store *s,
-                           scan_save_stats *stats, pel_error *err);
+                           uint64_t vessels, const scan_span *spans, size_t nspans, const scan_span *holes,
+                           size_t nholes, const scan_prev *prev, pel_store *s, scan_save_stats *stats, pel_error *err);
 
 #endif
