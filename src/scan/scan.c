@@ -224,12 +224,14 @@ static bool gap_ends_of(const vessel_kept *v, const fnd_finding *f, det_rdv_gap 
 /* Whether a gap (kept, or left out as a hole) ending at end_ms was judged
  * on nothing that changed since: no data the last scan did not see, no
  * coverage that changed, within reach of its window, which ends before
- * the end of the last scan's data (where the baselines stopped). */
+ * the end of the last scan's data (where the baselines stopped) unless
+ * the data ends where it did. */
 static bool gap_settled(const scan *c, int64_t end_ms) {
     const det_gap_opts *go = c->call[DET_GAP].opts;
     int64_t reach = (int64_t)llround(go->baseline_days * 86400000.0) + 3600000; /* and a slot's rounding */
+    int64_t old_end = scan_state_about(c->old)->data_end_ms;
     return c->keep_gaps && end_ms + reach < c->news_ms && end_ms + reach < c->cov_news_ms &&
-           end_ms + reach < scan_state_about(c->old)->data_end_ms;
+           (end_ms + reach < old_end || c->env.data_end_ms == old_end);
 }
 
 /* Pass 1: a kept gap whose judgement may have changed bounds the gaps' cut. */
