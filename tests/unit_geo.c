@@ -718,6 +718,50 @@ static void test_cells(void) {
         CHECK(geo_distance_m(35.0, 125.0, la, lo) <= 20000 && (i < 2 || out[i] > out[i - 1]), "near: cell %zu", i);
     }
     CHECK(geo_cells_near(35.0, 125.0, 0, out, 64) == 1, "near, radius 0: its own cell");
+    /* against every cell of the bands within reach, by geo_distance_m: the
+     * same cells, at random points (poles and the antimeridian among them),
+     * at a random radius, then at radii exactly on the farthest centre
+     * found and a hair short of it */
+    uint64_t rnd = 88172645463325252u;
+    int same = 0, tried = 0;
+    for (int k = 0; k < 40; k++) {
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        double la = k < 4 ? (k < 2 ? 89.9 : -89.9) : (double)(rnd % 1780000) / 10000.0 - 89.0;
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        double lo = k % 5 == 0 ? 179.99 : (double)(rnd % 3600000) / 10000.0 - 180.0;
+        double r = 1000.0 + (double)(rnd % 99000), far = 0;
+        uint32_t own = geo_cell_of_deg(la, lo);
+        for (int pass = 0; pass < 3; pass++) {
+            if (pass == 1)
+                r = far;
+            if (pass == 2)
+                r = far * (1 - 1e-7);
+            static uint32_t want[4096], got[4096];
+            size_t nw = 0;
+            for (int b = 0; b < GEO_CELL_BANDS; b++) {
+                double mid = -90.0 + (b + 0.5) * 0.125;
+                if (fabs(mid - la) * 111195.0 > r + 20000.0)
+                    continue;
+                for (int c = 0; c < geo_cell_cols(b); c++) {
+                    uint32_t cell = (uint32_t)b * GEO_CELL_COLS_MAX + (uint32_t)c;
+                    double cla, clo, d;
+                    if (cell == own || !geo_cell_centre(cell, &cla, &clo) || (d = geo_distance_m(la, lo, cla, clo)) > r)
+                        continue;
+                    if (nw < 4096)
+                        want[nw++] = cell;
+                    if (pass == 0 && d > far)
+                        far = d;
+                }
+            }
+            size_t ng = geo_cells_near(la, lo, r, got, 4096);
+            bool ok = ng == nw + 1 && got[0] == own;
+            for (size_t i = 0; ok && i < nw; i++) /* want is by id, as got after its own cell */
+                ok = got[i + 1] == want[i];
+            same += ok;
+            tried++;
+        }
+    }
+    CHECK(same == tried, "near: the cells geo_distance_m finds, %d of %d points", same, tried);
 }
 
 int main(void) {
