@@ -28,7 +28,7 @@ typedef struct rec_mem {
 } rec_mem;
 
 void fnd_bytes_add(fnd_bytes *out, const void *p, size_t n) {
-    if (out->nomem)
+    if (out->nomem || n == 0) /* nothing to add (p may then be NULL) */
         return;
     if (out->n + n > out->cap) {
         size_t nc = out->cap ? out->cap : 4096;
