@@ -279,15 +279,17 @@ drift() {
             diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
         fi
     done
+    # whole DAMAGED N: a scan of the damaged state exits 0, finds what the
+    # full scan found, and says it judged N vessels whole
+    whole() {
+        "$PEL" scan --db "$d/s.db" -o "$d/$1.jsonl" 2>"$d/$1.log"
+        local rc=$?
+        [ $rc = 0 ] && cmp -s "$d/$1.jsonl" "$d/full3.jsonl" &&
+            grep -q "the state kept for $2 vessels could not be read: judged whole" "$d/$1.log"
+    }
     sqlite3 "$d/s.db" "UPDATE scan_vessels SET value = substr(value, 1, length(value) - 7)"
-    "$PEL" scan --db "$d/s.db" -o "$d/damaged.jsonl" 2>"$d/damaged.log"
-    expect_ok=$?
-    if [ $expect_ok = 0 ] && cmp -s "$d/damaged.jsonl" "$d/full3.jsonl" &&
-        grep -q "the state kept for 2 vessels could not be read: judged whole" "$d/damaged.log"; then
-        ok "drift: a damaged state: every vessel judged whole, said, the same findings"
-    else
-        bad "drift: a damaged state (exit $expect_ok): $(cat "$d/damaged.log")"
-    fi
+    whole damaged 2 && ok "drift: a damaged state: every vessel judged whole, said, the same findings" ||
+        bad "drift: a damaged state: $(cat "$d/damaged.log")"
     # rows whole but their findings' chunks with their last bytes zeroed
     # (zstd's checksum fails), then a chunk missing; each time the next
     # state is whole again
@@ -296,23 +298,12 @@ drift() {
     chunks=$(sqlite3 "$d/s.db" "SELECT count(*) FROM scan_chunks WHERE mmsi IN (412000301, 412000302)")
     sqlite3 "$d/s.db" "UPDATE scan_chunks SET value = substr(value, 1, length(value) - 8) || zeroblob(8)
                        WHERE mmsi IN (412000301, 412000302)"
-    "$PEL" scan --db "$d/s.db" -o "$d/zeroed.jsonl" 2>"$d/zeroed.log"
-    expect_ok=$?
-    if [ "$chunks" -ge 2 ] && [ $expect_ok = 0 ] && cmp -s "$d/zeroed.jsonl" "$d/full3.jsonl" &&
-        grep -q "the state kept for 2 vessels could not be read: judged whole" "$d/zeroed.log"; then
-        ok "drift: findings kept that do not decompress ($chunks chunks): said, judged whole, the same findings"
-    else
-        bad "drift: findings kept that do not decompress ($chunks chunks, exit $expect_ok): $(cat "$d/zeroed.log")"
-    fi
+    [ "$chunks" -ge 2 ] && whole zeroed 2 &&
+        ok "drift: findings kept that do not decompress ($chunks chunks): said, judged whole, the same findings" ||
+        bad "drift: findings kept that do not decompress ($chunks chunks): $(cat "$d/zeroed.log")"
     sqlite3 "$d/s.db" "DELETE FROM scan_chunks WHERE rowid = (SELECT min(rowid) FROM scan_chunks WHERE mmsi = 412000302)"
-    "$PEL" scan --db "$d/s.db" -o "$d/missing.jsonl" 2>"$d/missing.log"
-    expect_ok=$?
-    if [ $expect_ok = 0 ] && cmp -s "$d/missing.jsonl" "$d/full3.jsonl" &&
-        grep -q "the state kept for 1 vessels could not be read: judged whole" "$d/missing.log"; then
-        ok "drift: a chunk of findings missing: said, its vessel judged whole, the same findings"
-    else
-        bad "drift: a chunk of findings missing (exit $expect_ok): $(cat "$d/missing.log")"
-    fi
+    whole missing 1 && ok "drift: a chunk of findings missing: said, its vessel judged whole, the same findings" ||
+        bad "drift: a chunk of findings missing: $(cat "$d/missing.log")"
     "$PEL" scan --db "$d/s.db" -o "$d/mended.jsonl" 2>"$d/mended.log"
     expect_ok=$?
     if [ $expect_ok = 0 ] && cmp -s "$d/mended.jsonl" "$d/full3.jsonl" && ! grep -q "could not be read" "$d/mended.log" &&
