@@ -188,6 +188,25 @@ static const pel_position *position_of(const pel_position *p, size_t n, int64_t 
     return NULL;
 }
 
+/* A digest of vessel mmsi's voyage reports, what its draughts are read
+ * from (st_draught_near): never 0, but when they cannot be read. */
+static uint64_t voyages_digest(pel_store *s, uint32_t mmsi) {
+    st_iter *it = st_voyages_of(s, mmsi, NULL);
+    if (!it)
+        return 0;
+    uint64_t h = 0;
+    st_voyage_row r;
+    int rc;
+    while ((rc = st_voyage_next(it, &r, NULL)) > 0) { /* a sum: their order does not matter */
+        uint64_t x =
+            ((uint64_t)(uint32_t)r.draught_dm ^ (uint64_t)r.first_ms * 0x9E3779B97F4A7C15u) * 0xBF58476D1CE4E5B9u;
+        x ^= (uint64_t)r.last_ms * 0x94D049BB133111EBu;
+        h += x ^ (x >> 31);
+    }
+    st_iter_free(it);
+    return rc < 0 ? 0 : h | 1;
+}
+
 /* Whether two draughts read the same as written (one decimal; NaN null). */
 static bool same_draught(double a, double b) {
     if (isnan(a) || isnan(b))
@@ -202,6 +221,7 @@ typedef struct vessel_kept {
     const pel_position *p;
     size_t n;
     bool cut;             /* the vessel has a valid cut: pass 1 judges its gaps */
+    bool draughts;        /* its voyage reports are the last scan's: its gaps' draughts read the same */
     int64_t bound;        /* pass 1: the earliest start of a gap to judge again */
     int64_t r_ms, gap_ms; /* pass 2: the resuming rows' and the gaps' cut times (INT64_MIN: none) */
     pel_status st;
@@ -241,10 +261,11 @@ static int kept_bound(void *ud, const fnd_finding *f) {
     if (!v->cut || strcmp(f->event, "gap") != 0)
         return 0;
     det_rdv_gap e;
-    bool same =
-        gap_settled(c, f->end_ms) && fnd_get_bool(f, "open") == 0 && gap_ends_of(v, f, &e) &&
-        same_draught(st_draught_near(c->env.s, f->mmsi, f->start_ms, true), fnd_get_num(f, "draught_before_m", NAN)) &&
-        same_draught(st_draught_near(c->env.s, f->mmsi, f->end_ms, false), fnd_get_num(f, "draught_after_m", NAN));
+    bool same = gap_settled(c, f->end_ms) && fnd_get_bool(f, "open") == 0 && gap_ends_of(v, f, &e) &&
+                (v->draughts || (same_draught(st_draught_near(c->env.s, f->mmsi, f->start_ms, true),
+                                              fnd_get_num(f, "draught_before_m", NAN)) &&
+                                 same_draught(st_draught_near(c->env.s, f->mmsi, f->end_ms, false),
+                                              fnd_get_num(f, "draught_after_m", NAN))));
     if (!same && f->start_ms < v->bound)
         v->bound = f->start_ms;
     return 0;
@@ -465,6 +486,11 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     size_t r = nvalid ? valid[0] : 0, g = 0;
     vessel_kept v = {
         .c = c, .mmsi = mmsi, .p = p, .n = n, .cut = r > 0, .bound = INT64_MAX, .r_ms = INT64_MIN, .gap_ms = INT64_MIN};
+    /* its voyage reports as the last scan read them: its kept gaps' draughts
+     * need no reading again */
+    uint64_t voyages = voyages_digest(c->env.s, mmsi);
+    v.draughts = voyages && voyages == scan_state_voyages(c->old, mmsi);
+    scan_state_set_voyages(c->keep, voyages);
     /* pass 1 reads every kept finding: a row it cannot read is no state
      * (counted; the vessel is judged whole), never a failed scan */
     pel_status st = scan_state_damaged(c->old, mmsi) ? PEL_ERR_FORMAT : scan_state_each(c->old, mmsi, kept_bound, &v);

@@ -50,7 +50,7 @@
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 7u
+#define STATE_VERSION 8u
 #define WEEK_MS (7 * 86400000LL)
 #define NRAW 4
 
@@ -68,6 +68,7 @@ typedef struct vessel_head {
     uint32_t mmsi, nraw, ncuts, nfindings, nspans, nchunks;
     uint64_t rawbytes; /* of its findings as records, every chunk's */
     uint64_t nholes;   /* its gaps left out as holes (span_rec, partner 0) */
+    uint64_t voyages;  /* the digest of its voyage reports (scan_state_set_voyages; 0: none) */
 } vessel_head;
 
 /* A chunk as the index of its vessel's row tells it. */
@@ -145,7 +146,8 @@ struct scan_state_new {
     entry *e;      /* the vessels ended, ascending */
     size_t ne, cape;
     bool nomem;
-    uint32_t mmsi; /* the vessel begun */
+    uint32_t mmsi;    /* the vessel begun */
+    uint64_t voyages; /* ... the digest of its voyage reports */
     checkpoint raw[NRAW];
     uint32_t nraw;
 };
@@ -381,6 +383,17 @@ size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, siz
     return nout;
 }
 
+uint64_t scan_state_voyages(scan_state *st, uint32_t mmsi) {
+    vessel_head vh;
+    const unsigned char *row;
+    return vessel_at(st, mmsi, &vh, &row) ? vh.voyages : 0;
+}
+
+void scan_state_set_voyages(scan_state_new *w, uint64_t digest) {
+    if (w)
+        w->voyages = digest;
+}
+
 void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud) {
     vessel_head vh;
     const unsigned char *row;
@@ -559,6 +572,7 @@ void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, s
     if (!w)
         return;
     w->mmsi = mmsi;
+    w->voyages = 0;
     /* the checkpoints: the whole track, then the last position at least
      * 1, 2 and 4 days before its end (ascending counts for raw_digests) */
     static const int64_t back_ms[NRAW] = {4 * 86400000, 2 * 86400000, 86400000, 0};
@@ -597,7 +611,7 @@ void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const si
         w->e = v;
         w->cape = cap;
     }
-    vessel_head vh = {.mmsi = w->mmsi, .nraw = w->nraw, .ncuts = (uint32_t)nc};
+    vessel_head vh = {.mmsi = w->mmsi, .nraw = w->nraw, .ncuts = (uint32_t)nc, .voyages = w->voyages};
     size_t off = w->out.n;
     fnd_bytes_add(&w->out, &vh, sizeof vh);
     fnd_bytes_add(&w->out, w->raw, w->nraw * sizeof *w->raw);

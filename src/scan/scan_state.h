@@ -88,6 +88,10 @@ int64_t scan_state_news(scan_state *st, uint32_t mmsi, const pel_position *p, si
 size_t scan_state_cuts(scan_state *st, uint32_t mmsi, const pel_position *p, size_t n, const size_t *link, size_t *out,
                        unsigned *flags);
 
+/* The digest of vessel mmsi's voyage reports the last scan kept (the
+ * draughts its gaps were judged with); 0 when it kept none. */
+uint64_t scan_state_voyages(scan_state *st, uint32_t mmsi);
+
 /* Calls cb with each run of close steps of mmsi the last scan kept (those
  * that end after its earliest cut), mmsi set. */
 void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud);
@@ -125,6 +129,9 @@ bool scan_state_new_cov(scan_state_new *w, const uint64_t *hours, int64_t h0, si
 /* Begins vessel mmsi (vessels come in ascending order) with its raw track
  * p[0, n): its checkpoints. */
 void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, size_t n);
+
+/* Sets the digest of the voyage reports of the vessel begun (0: none known). */
+void scan_state_set_voyages(scan_state_new *w, uint64_t digest);
 
 /* Ends the vessel begun: its cuts, the positions cuts[0, ncuts) of its
  * usable track p[0, n) (link: its chains; none when p is NULL), each
