@@ -15,7 +15,7 @@ BUILD=${BUILD:-build}
 PEL=$PWD/$BUILD/pelorus
 NOAA=${PELORUS_REAL:-../shared/data/real}/noaa_marinecadastre_AIS_2022_01_03_first99999_gulf_tx_la.csv
 T=$(mktemp -d "${TMPDIR:-/tmp}/incremental.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok incremental $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL incremental $1"; }
@@ -296,7 +296,7 @@ drift() {
     "$PEL" scan -q --db "$d/s.db" -o /dev/null 2>>"$d/err"
     local chunks
     chunks=$(sqlite3 "$d/s.db" "SELECT count(*) FROM scan_chunks WHERE mmsi IN (412000301, 412000302)")
-    sqlite3 "$d/s.db" "UPDATE scan_chunks SET value = substr(value, 1, length(value) - 8) || zeroblob(8)
+    sqlite3 "$d/s.db" "UPDATE scan_chunks SET value = CAST(substr(value, 1, length(value) - 8) || zeroblob(8) AS BLOB)
                        WHERE mmsi IN (412000301, 412000302)"
     [ "$chunks" -ge 2 ] && whole zeroed 2 &&
         ok "drift: findings kept that do not decompress ($chunks chunks): said, judged whole, the same findings" ||
@@ -304,6 +304,12 @@ drift() {
     sqlite3 "$d/s.db" "DELETE FROM scan_chunks WHERE rowid = (SELECT min(rowid) FROM scan_chunks WHERE mmsi = 412000302)"
     whole missing 1 && ok "drift: a chunk of findings missing: said, its vessel judged whole, the same findings" ||
         bad "drift: a chunk of findings missing: $(cat "$d/missing.log")"
+    # a row whose head claims 71 PB of findings (bytes 24-31: their length)
+    "$PEL" scan -q --db "$d/s.db" -o /dev/null 2>>"$d/err"
+    sqlite3 "$d/s.db" "UPDATE scan_vessels SET value = CAST(substr(value, 1, 24) || X'000000000000FF00' ||
+                       substr(value, 33) AS BLOB) WHERE mmsi = 412000301"
+    whole huge 1 && ok "drift: a row claiming more findings than memory holds: said, judged whole, the same findings" ||
+        bad "drift: a row claiming more findings than memory holds: $(cat "$d/huge.log")"
     "$PEL" scan --db "$d/s.db" -o "$d/mended.jsonl" 2>"$d/mended.log"
     expect_ok=$?
     if [ $expect_ok = 0 ] && cmp -s "$d/mended.jsonl" "$d/full3.jsonl" && ! grep -q "could not be read" "$d/mended.log" &&

@@ -96,6 +96,10 @@ typedef struct scan {
     fnd_bytes enc_kept;
     size_t nenc_kept;
     bool enc_nomem;
+    /* a row whose findings could not be read: the encounters it held (those
+     * with the vessels of higher MMSI) are lost, so every vessel after it
+     * is paired whole */
+    bool enc_lost;
 } scan;
 
 /* ---- incremental ------------------------------------------------------------------------- */
@@ -499,6 +503,7 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     if (st == PEL_ERR_FORMAT) {
         c->env.stats->state_unreadable++;
         nvalid = r = 0;
+        c->enc_lost = true;
         st = PEL_OK;
     } else if (st == PEL_OK) {
         if (r) { /* the gaps from the latest valid cut at or before the bound */
@@ -528,7 +533,7 @@ static pel_status vessel_resumed(scan *c, uint32_t mmsi, const pel_position *p, 
     const det_enc_opts *eo = c->call[DET_ENCOUNTER].opts;
     int64_t settle = ((int64_t)eo->max_interp_gap_s + eo->step_s) * 1000;
     size_t e = 0;
-    for (size_t k = 0; k < nvalid && !e; k++)
+    for (size_t k = 0; k < nvalid && !e && !c->enc_lost; k++)
         if ((vflags[k] & SCAN_CUT_ENCOUNTER) && p[valid[k]].t_ms <= c->news_ms - settle)
             e = valid[k];
     c->resume_enc = (det_resume){.from = e};

@@ -473,9 +473,11 @@ static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *v
     if (vh->rawbytes > st->reccap) {
         if (vh->rawbytes > SIZE_MAX / 2)
             return PEL_ERR_FORMAT;
+        /* a length that cannot be held is a damaged row's as much as a
+         * machine's want of memory: the vessel is judged whole either way */
         unsigned char *v = realloc(st->rec, (size_t)vh->rawbytes);
         if (!v)
-            return PEL_ERR_NOMEM;
+            return PEL_ERR_FORMAT;
         st->rec = v;
         st->reccap = (size_t)vh->rawbytes;
     }
