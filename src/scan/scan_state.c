@@ -470,17 +470,6 @@ static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *v
         return PEL_OK;
     const unsigned char *index = row + sizeof *vh + vh->nraw * sizeof(checkpoint) + vh->ncuts * sizeof(cut) +
                                  (vh->nspans + vh->nholes) * sizeof(span_rec);
-    if (vh->rawbytes > st->reccap) {
-        if (vh->rawbytes > SIZE_MAX / 2)
-            return PEL_ERR_FORMAT;
-        /* a length that cannot be held is a damaged row's as much as a
-         * machine's want of memory: the vessel is judged whole either way */
-        unsigned char *v = realloc(st->rec, (size_t)vh->rawbytes);
-        if (!v)
-            return PEL_ERR_FORMAT;
-        st->rec = v;
-        st->reccap = (size_t)vh->rawbytes;
-    }
     if (!st->dctx && !(st->dctx = ZSTD_createDCtx()))
         return PEL_ERR_NOMEM;
     size_t at = 0;
@@ -490,8 +479,21 @@ static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *v
         chunk_rec c;
         memcpy(&c, index + k * sizeof c, sizeof c);
         const st_scan_row *z = c.part > last ? chunk_of(st, mmsi, c.part) : NULL;
-        if (!z || z->len != c.nbytes || c.rawbytes > st->reccap - at)
+        /* the room for its records only once its bytes are there, and never
+         * more than a thousand times them (records compress about five
+         * times): a damaged length asks for no absurd memory */
+        if (!z || z->len != c.nbytes || c.rawbytes > (uint64_t)z->len * 1000 + 4096 || c.rawbytes > vh->rawbytes - at)
             return PEL_ERR_FORMAT;
+        if (at + c.rawbytes > st->reccap) {
+            size_t cap = st->reccap ? st->reccap : 4096;
+            while (cap < at + c.rawbytes)
+                cap *= 2;
+            unsigned char *v = realloc(st->rec, cap);
+            if (!v) /* a machine's want of memory: the vessel is judged whole */
+                return PEL_ERR_FORMAT;
+            st->rec = v;
+            st->reccap = cap;
+        }
         size_t got = ZSTD_decompressDCtx(st->dctx, st->rec + at, (size_t)c.rawbytes, z->buf, z->len);
         if (ZSTD_isError(got) || got != c.rawbytes)
             return PEL_ERR_FORMAT;
