@@ -148,6 +148,17 @@ fi
 while IFS= read -r f; do
     case_ "$(echo "${f#tests/data/real-world/}" | tr / _)" "$f"
 done < <(find tests/data/real-world -type f ! -name README.md | LC_ALL=C sort)
+# csv_case NAME: a directory for a case of three NOAA CSV parts, each part
+# begun with the header (the awk of each case appends the rows); says its path
+csv_case() {
+    local d=$T/$1 k
+    mkdir -p "$d"
+    for k in 1 2 3; do
+        echo "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass" >"$d/p$k.csv"
+    done
+    echo "$d"
+}
+
 # parts DIR: DIR/p1.csv ingested and scanned (s1.jsonl), then p2.csv and
 # p3.csv in turn, each scanned incrementally (incK.jsonl) and in full
 # (fullK.jsonl)
@@ -172,11 +183,9 @@ parts() {
 # it -- would keep the encounter of the first three days.  Part 3, two days
 # later, has them apart at 12 kn.
 pairs() {
-    local d=$T/pairs
-    mkdir -p "$d"
+    local d
+    d=$(csv_case pairs)
     awk -v dir="$d" 'BEGIN {
-        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
-        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
         lon = 115.0
         for (m = 0; m <= 216 * 60; m += 10) {
             h = m / 60
@@ -185,7 +194,7 @@ pairs() {
             part = h < 72 ? 1 : h <= 168 ? 2 : 3
             t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
             for (v = 0; v < 2; v++)
-                printf "%d,%s,%.6f,%.6f,%.1f,90.0,90,PAIR %d,,,70,0,100,20,8.0,,A\n", 412000101 + v, t, 15.0 + v * (h < 192 ? 0.0009 : 0.5), lon, sog, v > (dir "/p" part ".csv")
+                printf "%d,%s,%.6f,%.6f,%.1f,90.0,90,PAIR %d,,,70,0,100,20,8.0,,A\n", 412000101 + v, t, 15.0 + v * (h < 192 ? 0.0009 : 0.5), lon, sog, v >> (dir "/p" part ".csv")
             lon += sog * (10 / 60) / (60 * cos(15.0 * 3.14159265 / 180))
         }
     }'
@@ -211,11 +220,9 @@ pairs
 # is kept as the last scan judged it (the later of the pair's two cuts
 # decides, not A's).  Parts: to hour 72, to hour 96, to hour 120.
 trio() {
-    local d=$T/trio
-    mkdir -p "$d"
+    local d
+    d=$(csv_case trio)
     awk -v dir="$d" 'BEGIN {
-        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
-        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
         la = lb = lc = 115.0
         k = 1 / (60 * cos(15.0 * 3.14159265 / 180)) * (10 / 60)
         for (m = 0; m <= 120 * 60; m += 10) {
@@ -224,10 +231,10 @@ trio() {
             t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
             sa = h < 8 ? 1 : 10
             f = dir "/p" part ".csv"
-            printf "412000201,%s,15.000000,%.6f,%.1f,90.0,90,TRIO A,,,70,0,100,20,8.0,,A\n", t, la, sa > f
-            printf "412000202,%s,%.6f,%.6f,%.1f,%.1f,90,TRIO B,,,70,0,100,20,8.0,,A\n", t, h < 8 ? 15.0009 : 15.0009 + (h - 8) * 0.02, lb, sa, h < 8 ? 90 : 10 > f
+            printf "412000201,%s,15.000000,%.6f,%.1f,90.0,90,TRIO A,,,70,0,100,20,8.0,,A\n", t, la, sa >> f
+            printf "412000202,%s,%.6f,%.6f,%.1f,%.1f,90,TRIO B,,,70,0,100,20,8.0,,A\n", t, h < 8 ? 15.0009 : 15.0009 + (h - 8) * 0.02, lb, sa, h < 8 ? 90 : 10 >> f
             if (h >= 12)
-                printf "412000203,%s,14.999100,%.6f,10.0,90.0,90,TRIO C,,,70,0,100,20,8.0,,A\n", t, la > f
+                printf "412000203,%s,14.999100,%.6f,10.0,90.0,90,TRIO C,,,70,0,100,20,8.0,,A\n", t, la >> f
             la += sa * k
             lb += (h < 8 ? sa : 0) * k
         }
@@ -252,11 +259,9 @@ trio
 # scan judges the vessels whole, says how many it could not read, and
 # finds the same again.
 drift() {
-    local d=$T/drift
-    mkdir -p "$d"
+    local d
+    d=$(csv_case drift)
     awk -v dir="$d" 'BEGIN {
-        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
-        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
         la = lb = 125.4
         k = 1 / (60 * cos(31.0 * 3.14159265 / 180)) * (10 / 60)
         for (m = 0; m <= 120 * 60; m += 10) {
@@ -264,8 +269,8 @@ drift() {
             part = h < 72 ? 1 : h < 96 ? 2 : 3
             t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
             f = dir "/p" part ".csv"
-            printf "412000301,%s,31.000000,%.6f,0.3,90.0,90,DRIFT A,,,70,0,100,20,8.0,,A\n", t, la > f
-            printf "412000302,%s,%.6f,%.6f,%.1f,%.1f,90,DRIFT B,,,70,0,100,20,8.0,,A\n", t, h < 8 ? 31.0009 : 31.0009 + (h - 8) * 0.1667, lb, h < 8 ? 0.3 : 10, h < 8 ? 90 : 0 > f
+            printf "412000301,%s,31.000000,%.6f,0.3,90.0,90,DRIFT A,,,70,0,100,20,8.0,,A\n", t, la >> f
+            printf "412000302,%s,%.6f,%.6f,%.1f,%.1f,90,DRIFT B,,,70,0,100,20,8.0,,A\n", t, h < 8 ? 31.0009 : 31.0009 + (h - 8) * 0.1667, lb, h < 8 ? 0.3 : 10, h < 8 ? 90 : 0 >> f
             la += 0.3 * k
             lb += (h < 8 ? 0.3 : 0) * k
         }
@@ -328,19 +333,17 @@ drift
 # have gaps there -- though their own tracks did not change.  Part 3 is
 # day 4 for all.
 holes() {
-    local d=$T/holes
-    mkdir -p "$d"
+    local d
+    d=$(csv_case holes)
     awk -v dir="$d" 'BEGIN {
-        hdr = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
-        for (k = 1; k <= 3; k++) print hdr > (dir "/p" k ".csv")
         for (v = 0; v < 12; v++)
             for (m = 0; m <= 96 * 60; m += 10) {
                 h = m / 60
                 t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
                 line = sprintf("4120004%02d,%s,%.6f,%.6f,10.0,90.0,90,SHIP %d,,,70,0,100,20,8.0,,A", v, t, 30 + v * 0.05, 125 + m * 0.002, v)
-                if (h >= 72) print line > (dir "/p3.csv")
-                else if (h < 30 || h >= 46) print line > (dir "/p1.csv")
-                else if (v < 6) print line > (dir "/p2.csv")
+                if (h >= 72) print line >> (dir "/p3.csv")
+                else if (h < 30 || h >= 46) print line >> (dir "/p1.csv")
+                else if (v < 6) print line >> (dir "/p2.csv")
             }
     }'
     parts "$d" || { bad "holes: a step failed: $(head -c 300 "$d/err")"; return; }
