@@ -121,6 +121,12 @@ PY
     else
         bad "$name: a scan with nothing new differs"
     fi
+    # ... and writes no chunk again
+    if grep -q "chunks of findings (a vessel's week) left as they were, [1-9]" "$d/again.log"; then
+        bad "$name: a scan with nothing new wrote chunks again: $(grep -o '[0-9]* written' "$d/again.log")"
+    else
+        ok "$name: a scan with nothing new writes no chunk ($(grep -o '[0-9]* chunks of findings' "$d/again.log" | cut -d' ' -f1 | grep . || echo 0) left as they were)"
+    fi
 }
 
 for name in scenario_small scenario_hard scenario_coverage; do

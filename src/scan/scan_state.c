@@ -40,13 +40,16 @@
  * they do not stand against a forger (who would have to forge a track to
  * hide a change in it from a cache).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include "detect/detectors.h"
 #include "scan_state.h"
 #include "util/fail.h"
+#include "util/tmpfd.h"
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
@@ -104,10 +107,19 @@ typedef struct prev_chunk {
     chunk_rec c;
 } prev_chunk;
 
+/* The chunks of the vessels whose findings read back whole, by MMSI then
+ * part (a vessel's mark first): written to a temporary file as the walk
+ * reads them, and read back in the same order by scan_state_save, so that
+ * memory holds one vessel's, never the history's (a vessel has a chunk a
+ * week). */
 struct scan_prev {
-    prev_chunk *v; /* by MMSI, then part */
+    FILE *f;     /* util_tmp_fd's; NULL before the first */
+    bool failed; /* out of memory or the file failed: the save writes every chunk */
+    /* reading: one vessel's entries, and the first of the next */
+    prev_chunk *v;
     size_t n, cap;
-    bool nomem;
+    prev_chunk next;
+    bool have_next, eof;
 };
 
 struct scan_state {
@@ -119,6 +131,7 @@ struct scan_state {
     st_scan_row ccur; /* the chunk read last */
     bool chave, cdone;
     scan_prev prev; /* the chunks of the vessels read back whole */
+    uint32_t noted; /* the vessel whose chunks prev holds last (0: none) */
     scan_state_info info;
     uint64_t *cov; /* the coverage digests (head.cov_n of them, from hour cov_h0) */
     int64_t cov_h0;
@@ -215,23 +228,31 @@ void scan_state_free(scan_state *st) {
     st_iter_free(st->cit);
     ZSTD_freeDCtx(st->dctx);
     free(st->rec);
-    free(st->prev.v);
+    if (st->prev.f)
+        fclose(st->prev.f);
     free(st->cov);
     free(st);
 }
 
 scan_prev *scan_state_detach(scan_state *st) {
-    scan_prev *p = st && !st->prev.nomem ? malloc(sizeof *p) : NULL;
+    scan_prev *p = st && !st->prev.failed ? malloc(sizeof *p) : NULL;
     if (p) {
         *p = st->prev;
         st->prev = (scan_prev){0};
+        if (p->f && (fflush(p->f) != 0 || fseeko(p->f, 0, SEEK_SET) != 0)) {
+            scan_prev_free(p);
+            p = NULL;
+        }
     }
     return p;
 }
 
 void scan_prev_free(scan_prev *p) {
-    if (p)
-        free(p->v);
+    if (!p)
+        return;
+    if (p->f)
+        fclose(p->f);
+    free(p->v);
     free(p);
 }
 
@@ -297,7 +318,12 @@ bool scan_state_rewind(scan_state *st) {
     st->cit = NULL;
     st->have = st->done = st->chave = st->cdone = false;
     st->rec_ok = false;
-    st->prev.n = 0;
+    if (st->prev.f) { /* nothing is noted before the walk; should it be, it is noted again */
+        fclose(st->prev.f);
+        st->prev.f = NULL;
+    }
+    st->prev.failed = false;
+    st->noted = 0;
     return (st->it = st_scan_rows(st->s, false, NULL)) != NULL;
 }
 
@@ -436,30 +462,33 @@ static const st_scan_row *chunk_of(scan_state *st, uint32_t mmsi, int64_t part) 
     return st->chave && st->ccur.mmsi == mmsi && st->ccur.part == part ? &st->ccur : NULL;
 }
 
-/* The chunks of vessel mmsi (index: vh's) all read back: kept in st->prev
- * for scan_state_save to compare with. */
-static void note_prev(scan_state *st, uint32_t mmsi, const vessel_head *vh, const unsigned char *index) {
+/* The chunks of vessel mmsi (its head vh and row's) all read back: noted
+ * in st->prev for scan_state_save to compare with. */
+static void note_prev(scan_state *st, uint32_t mmsi, const vessel_head *vh, const unsigned char *row) {
     scan_prev *p = &st->prev;
-    size_t need = p->n + 1 + vh->nchunks;
-    if (p->nomem)
+    if (p->failed || st->noted == mmsi)
         return;
-    if (need > p->cap) {
-        size_t cap = p->cap ? p->cap : 1024;
-        while (cap < need)
-            cap *= 2;
-        prev_chunk *v = realloc(p->v, cap * sizeof *v);
-        if (!v) {
-            p->nomem = true;
+    st->noted = mmsi;
+    if (!p->f) {
+        char why[200];
+        int fd = util_tmp_fd("state", why, sizeof why);
+        if (fd < 0 || !(p->f = fdopen(fd, "w+b"))) {
+            if (fd >= 0)
+                close(fd);
+            p->failed = true;
             return;
         }
-        p->v = v;
-        p->cap = cap;
     }
-    p->v[p->n++] = (prev_chunk){.mmsi = mmsi, .c = {.part = INT64_MIN}};
-    for (uint32_t k = 0; k < vh->nchunks; k++) {
-        p->v[p->n].mmsi = mmsi;
-        memcpy(&p->v[p->n++].c, index + k * sizeof(chunk_rec), sizeof(chunk_rec));
+    const unsigned char *index = row + sizeof *vh + vh->nraw * sizeof(checkpoint) + vh->ncuts * sizeof(cut) +
+                                 (vh->nspans + vh->nholes) * sizeof(span_rec);
+    prev_chunk e = {.mmsi = mmsi, .c = {.part = INT64_MIN}};
+    bool ok = fwrite(&e, sizeof e, 1, p->f) == 1;
+    for (uint32_t k = 0; ok && k < vh->nchunks; k++) {
+        memcpy(&e.c, index + k * sizeof(chunk_rec), sizeof(chunk_rec));
+        ok = fwrite(&e, sizeof e, 1, p->f) == 1;
     }
+    if (!ok)
+        p->failed = true;
 }
 
 /* Vessel mmsi's findings as records into st->rec (once a row), its chunks
@@ -506,7 +535,6 @@ static pel_status records_of(scan_state *st, uint32_t mmsi, const vessel_head *v
     st->reclen = at;
     st->rec_mmsi = mmsi;
     st->rec_ok = true;
-    note_prev(st, mmsi, vh, index);
     return PEL_OK;
 }
 
@@ -531,9 +559,8 @@ pel_status scan_state_each(scan_state *st, uint32_t mmsi, int (*cb)(void *ud, co
             break;
     }
     free(scratch);
-    if (rc == PEL_ERR_FORMAT) /* chunks that do not read back are written again */
-        while (st->prev.n && st->prev.v[st->prev.n - 1].mmsi == mmsi)
-            st->prev.n--;
+    if (rc == PEL_OK) /* chunks that do not read back are written again */
+        note_prev(st, mmsi, &vh, row);
     return rc;
 }
 
@@ -658,24 +685,47 @@ static uint64_t bytes_digest(const unsigned char *b, size_t n) {
     return mix(h, tail);
 }
 
-/* The entries of prev about vessel mmsi from *at on (moved past those of
- * vessels before it): [*at, *end); true when the vessel's chunks all read
- * back (its mark leads them). */
-static bool prev_of(const scan_prev *prev, uint32_t mmsi, size_t *at, size_t *end) {
-    size_t a = *at;
-    while (prev && a < prev->n && prev->v[a].mmsi < mmsi)
-        a++;
-    size_t e = a;
-    while (prev && e < prev->n && prev->v[e].mmsi == mmsi)
-        e++;
-    *at = a;
-    *end = e;
-    return e > a && prev->v[a].c.part == INT64_MIN;
+/* The entries of prev about vessel mmsi (vessels come in ascending order:
+ * those before it are passed over) into prev->v[0, n), its mark first;
+ * true when the vessel's chunks all read back (it has its mark).  A file
+ * that fails to read is taken as ended: the vessels after write every
+ * chunk. */
+static bool prev_of(scan_prev *prev, uint32_t mmsi) {
+    if (!prev)
+        return false;
+    prev->n = 0;
+    for (;;) {
+        if (!prev->have_next) {
+            if (prev->eof || !prev->f || fread(&prev->next, sizeof prev->next, 1, prev->f) != 1) {
+                prev->eof = true;
+                break;
+            }
+            prev->have_next = true;
+        }
+        if (prev->next.mmsi > mmsi)
+            break;
+        prev->have_next = false;
+        if (prev->next.mmsi < mmsi)
+            continue;
+        if (prev->n == prev->cap) {
+            size_t cap = prev->cap ? 2 * prev->cap : 64;
+            prev_chunk *v = realloc(prev->v, cap * sizeof *v);
+            if (!v) { /* not known: its chunks are written again */
+                prev->n = 0;
+                prev->failed = true;
+                return false;
+            }
+            prev->v = v;
+            prev->cap = cap;
+        }
+        prev->v[prev->n++] = prev->next;
+    }
+    return prev->n > 0 && prev->v[0].c.part == INT64_MIN;
 }
 
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
                            uint64_t vessels, const scan_span *spans, size_t nspans, const scan_span *holes,
-                           size_t nholes, const scan_prev *prev, pel_store *s, scan_save_stats *stats, pel_error *err) {
+                           size_t nholes, scan_prev *prev, pel_store *s, scan_save_stats *stats, pel_error *err) {
     if (w->out.nomem || w->nomem)
         return pel_fail(err, PEL_ERR_NOMEM, "out of memory");
     /* the kept findings by vessel and week, in the set's order within one */
@@ -704,7 +754,7 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
                             !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))
                         ? PEL_OK
                         : pel_fail(err, PEL_ERR_NOMEM, "out of memory");
-    size_t r = 0, sp = 0, pv = 0, ho = 0;
+    size_t r = 0, sp = 0, ho = 0;
     for (size_t e = 0; e < w->ne && st == PEL_OK; e++) {
         uint32_t mmsi = w->e[e].mmsi;
         while (r < nk && kr[r].mmsi < mmsi)
@@ -742,12 +792,10 @@ pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(c
         /* its chunks: a week whose records come out as the last state's
          * keeps its chunk; the others are written, the weeks gone dropped
          * (a vessel whose chunks did not all read back: dropped first) */
-        size_t p0 = pv, p1;
-        bool known = prev_of(prev, mmsi, &p0, &p1);
-        pv = p1;
+        bool known = prev_of(prev, mmsi);
         if (prev && !known)
             st = st_scan_write_chunk(sw, mmsi, INT64_MIN, NULL, 0, err);
-        size_t pk = known ? p0 + 1 : p1; /* the old chunks not yet matched, by part */
+        size_t pk = known ? 1 : 0, p1 = known ? prev->n : 0; /* the old chunks not yet matched, by part */
         index.n = 0;
         vh.nchunks = 0;
         vh.rawbytes = 0;

@@ -154,6 +154,6 @@ void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const si
  * file), or the store's error with err filled. */
 pel_status scan_state_save(scan_state_new *w, const fnd_set *set, bool (*keep)(const fnd_set *set, size_t i),
                            uint64_t vessels, const scan_span *spans, size_t nspans, const scan_span *holes,
-                           size_t nholes, const scan_prev *prev, pel_store *s, scan_save_stats *stats, pel_error *err);
+                           size_t nholes, scan_prev *prev, pel_store *s, scan_save_stats *stats, pel_error *err);
 
 #endif
