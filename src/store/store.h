@@ -575,8 +575,8 @@ int st_scan_row_next(st_iter *it, st_scan_row *r, pel_error *err);
  * and waits 2 s at most for a writer; one opened for writing in a
  * savepoint of the transaction under way; fresh: every chunk dropped
  * too), st_scan_write_row adds a vessel's row (ascending MMSI; bytes
- * borrowed), st_scan_write_chunk sets a chunk (buf NULL: drops it; part
- * INT64_MIN and buf NULL: drops every chunk of the vessel),
+ * borrowed), st_scan_write_chunk sets a chunk (bytes borrowed; buf NULL:
+ * drops it; part INT64_MIN and buf NULL: drops every chunk of the vessel),
  * st_scan_write_end keeps it all with the head when ok (and drops the
  * chunks of vessels without a row), else drops it, and frees w either
  * way.  NULL or the store's error with err filled; a backend that keeps
