@@ -366,6 +366,42 @@ holes() {
     done
 }
 holes
+
+# seven vessels for ten days; six fall silent for 16 hours of day 2 while
+# the seventh, X, goes on: their silences are gaps (the feed was heard).
+# Part 2, the first half of day 11, has X named NET BUOY: it is fishing
+# gear now, out of the feed all along its track, and those silences become
+# a hole -- though no position of the six changed.  Part 3 is the rest of
+# day 11.
+gear() {
+    local d
+    d=$(csv_case gear)
+    awk -v dir="$d" 'BEGIN {
+        for (v = 0; v < 7; v++)
+            for (m = 0; m < 264 * 60; m += 10) {
+                h = m / 60
+                if (v < 6 && h >= 30 && h < 46)
+                    continue
+                t = sprintf("2024-01-%02dT%02d:%02d:00", 3 + int(h / 24), int(h) % 24, m % 60)
+                name = v < 6 ? sprintf("SHIP %d", v) : h >= 240 ? "NET BUOY" : "SHIP X"
+                part = h < 240 ? 1 : h < 252 ? 2 : 3
+                printf "4120005%02d,%s,%.6f,%.6f,0.6,90.0,90,%s,,,70,0,100,20,8.0,,A\n", v, t, 30 + v * 0.05, 125 + m * 0.0002, name >> (dir "/p" part ".csv")
+            }
+    }'
+    parts "$d" || { bad "gear: a step failed: $(head -c 300 "$d/err")"; return; }
+    local n1 n2
+    n1=$(grep -c '"event":"gap"' "$d/s1.jsonl")
+    n2=$(grep -c '"event":"gap"' "$d/full2.jsonl")
+    for k in 2 3; do
+        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && [ "$n1" = 6 ] && [ "$n2" = 0 ]; then
+            ok "gear: part $k: the incremental scan equals the full one (gaps: $n1 while X is a vessel, $n2 once it is gear)"
+        else
+            bad "gear: part $k: the incremental scan differs from the full one, or the gaps are not 6 then 0 ($n1, $n2):"
+            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -4
+        fi
+    done
+}
+gear
 if [ -f "$NOAA" ]; then case_ noaa "$NOAA"; case_ noaa-late "$NOAA" late; else bad "the NOAA extract is missing: $NOAA"; fi
 
 # the summary says how much was judged again

@@ -166,10 +166,18 @@ static uint64_t state_print(const det_opts opts[DET__COUNT], uint64_t geo) {
 }
 
 /* The pre-pass: the earliest position the last scan may not have seen. */
+static bool is_gear(const scan *c, uint32_t mmsi);
+
 static int on_news(void *ud, uint32_t mmsi, const char *name, const pel_position *p, size_t n) {
     (void)name;
     scan *c = ud;
     int64_t t = scan_state_news(c->old, mmsi, p, n);
+    /* a vessel now fishing gear, or no longer: its positions left the
+     * feed's pulse, or came into it, all of them */
+    uint64_t flags;
+    if (n && scan_state_flags(c->old, mmsi, &flags) && !(flags & SCAN_VESSEL_GEAR) != !is_gear(c, mmsi) &&
+        p[0].t_ms < t)
+        t = p[0].t_ms;
     if (t < c->news_ms)
         c->news_ms = t;
     return 0;
@@ -614,11 +622,8 @@ static pel_status gear_read(scan *c, pel_error *err) {
 }
 
 /* True when the vessel broadcast a name of fishing gear (gear_read). */
-static bool is_gear(scan *c, uint32_t mmsi) {
-    bool gear = xbsearch(&mmsi, c->gearv, c->ngear, sizeof *c->gearv, cmp_u32) != NULL;
-    if (gear)
-        c->gear++;
-    return gear;
+static bool is_gear(const scan *c, uint32_t mmsi) {
+    return xbsearch(&mmsi, c->gearv, c->ngear, sizeof *c->gearv, cmp_u32) != NULL;
 }
 
 /* The vessel's last usable position before the period (its latest chunk
@@ -679,9 +684,12 @@ static int on_vessel(void *ud, uint32_t mmsi, const char *name, const pel_positi
     /* a state kept: every vessel's raw track is checkpointed (what the
      * next scan has not seen yet counts for every vessel's coverage) */
     scan_state_begin(c->keep, mmsi, p, n);
+    bool gear = is_gear(c, mmsi);
+    c->gear += k && gear; /* as counted before: gear with usable positions */
+    scan_state_set_flags(c->keep, gear ? SCAN_VESSEL_GEAR : 0);
     /* fishing gear (a buoy named "LONGLINE BUOY 0846%") is no vessel: its
      * made-up MMSI and the days it drifts beside its boat are no lead */
-    if (!k || is_gear(c, mmsi)) {
+    if (!k || gear) {
         scan_state_end(c->keep, NULL, 0, NULL, NULL, 0);
         return 0;
     }
@@ -843,7 +851,11 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
         else if (!o->full)
             c.old = old = scan_state_load(s, print);
     }
-    if (old) { /* what the last scan did not see: a pass over the tracks, no detector */
+    /* the fishing gear, before the pass below: a vessel that became gear
+     * (or stopped being it) changed the feed all along its track */
+    if (st == PEL_OK)
+        st = gear_read(&c, err);
+    if (st == PEL_OK && old) { /* what the last scan did not see: a pass over the tracks, no detector */
         pel_track_filter all = {0};
         if (st_tracks_unnamed(s, &all, on_news, &c, err) != PEL_OK || !scan_state_rewind(old)) {
             scan_state_free(old);
@@ -880,8 +892,6 @@ static pel_status scan_run(pel_store *s, const pel_scan_opts *o, const char *con
     for (; st == PEL_OK && begun < DET__COUNT; begun++)
         if (det_table[begun].begin)
             st = det_table[begun].begin(&c.call[begun]);
-    if (st == PEL_OK)
-        st = gear_read(&c, err);
     if (st == PEL_OK) {
         pel_track_filter f = {.has_from = o->has_from, .from_ms = o->from_ms, .has_to = o->has_to, .to_ms = o->to_ms};
         st = st_tracks_unnamed(s, &f, on_vessel, &c, err);

@@ -53,7 +53,7 @@
 #include "util/xsort.h"
 
 #define STATE_MAGIC "PELSCAN"
-#define STATE_VERSION 8u
+#define STATE_VERSION 9u
 #define WEEK_MS (7 * 86400000LL)
 #define NRAW 4
 
@@ -72,6 +72,7 @@ typedef struct vessel_head {
     uint64_t rawbytes; /* of its findings as records, every chunk's */
     uint64_t nholes;   /* its gaps left out as holes (span_rec, partner 0) */
     uint64_t voyages;  /* the digest of its voyage reports (scan_state_set_voyages; 0: none) */
+    uint64_t flags;    /* SCAN_VESSEL_ */
 } vessel_head;
 
 /* A chunk as the index of its vessel's row tells it. */
@@ -161,6 +162,7 @@ struct scan_state_new {
     bool nomem;
     uint32_t mmsi;    /* the vessel begun */
     uint64_t voyages; /* ... the digest of its voyage reports */
+    uint64_t flags;   /* ... SCAN_VESSEL_ */
     checkpoint raw[NRAW];
     uint32_t nraw;
 };
@@ -420,6 +422,20 @@ void scan_state_set_voyages(scan_state_new *w, uint64_t digest) {
         w->voyages = digest;
 }
 
+bool scan_state_flags(scan_state *st, uint32_t mmsi, uint64_t *flags) {
+    vessel_head vh;
+    const unsigned char *row;
+    if (!vessel_at(st, mmsi, &vh, &row))
+        return false;
+    *flags = vh.flags;
+    return true;
+}
+
+void scan_state_set_flags(scan_state_new *w, uint64_t flags) {
+    if (w)
+        w->flags = flags;
+}
+
 void scan_state_spans(scan_state *st, uint32_t mmsi, void (*cb)(void *ud, const scan_span *s), void *ud) {
     vessel_head vh;
     const unsigned char *row;
@@ -604,6 +620,7 @@ void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, s
         return;
     w->mmsi = mmsi;
     w->voyages = 0;
+    w->flags = 0;
     /* the checkpoints: the whole track, then the last position at least
      * 1, 2 and 4 days before its end (ascending counts for raw_digests) */
     static const int64_t back_ms[NRAW] = {4 * 86400000, 2 * 86400000, 86400000, 0};
@@ -642,7 +659,8 @@ void scan_state_end(scan_state_new *w, const pel_position *p, size_t n, const si
         w->e = v;
         w->cape = cap;
     }
-    vessel_head vh = {.mmsi = w->mmsi, .nraw = w->nraw, .ncuts = (uint32_t)nc, .voyages = w->voyages};
+    vessel_head vh = {
+        .mmsi = w->mmsi, .nraw = w->nraw, .ncuts = (uint32_t)nc, .voyages = w->voyages, .flags = w->flags};
     size_t off = w->out.n;
     fnd_bytes_add(&w->out, &vh, sizeof vh);
     fnd_bytes_add(&w->out, w->raw, w->nraw * sizeof *w->raw);

@@ -34,6 +34,10 @@
 /* A cut's flag: no run of close steps of the encounter row spans it. */
 #define SCAN_CUT_ENCOUNTER 1u
 
+/* A vessel's flag: it was fishing gear, left out of every detector (and
+ * of the feed's pulse the gap row judges silences against). */
+#define SCAN_VESSEL_GEAR 1u
+
 /* A run of close steps of vessel mmsi with partner (det_enc_on_span). */
 typedef struct scan_span {
     uint32_t mmsi, partner;
@@ -132,6 +136,13 @@ void scan_state_begin(scan_state_new *w, uint32_t mmsi, const pel_position *p, s
 
 /* Sets the digest of the voyage reports of the vessel begun (0: none known). */
 void scan_state_set_voyages(scan_state_new *w, uint64_t digest);
+
+/* The flags (SCAN_VESSEL_) the last scan kept for vessel mmsi into *flags;
+ * false when it kept no row for it. */
+bool scan_state_flags(scan_state *st, uint32_t mmsi, uint64_t *flags);
+
+/* Sets the flags (SCAN_VESSEL_) of the vessel begun. */
+void scan_state_set_flags(scan_state_new *w, uint64_t flags);
 
 /* Ends the vessel begun: its cuts, the positions cuts[0, ncuts) of its
  * usable track p[0, n) (link: its chains; none when p is NULL), each
