@@ -35,8 +35,6 @@
 #include "detectors.h"
 #include "geo/cell.h"
 #include "geo/geo.h"
-#include "store/store.h"
-#include "util/fail.h"
 #include "util/xsort.h"
 
 #define FP_MIN_CELLS 10
@@ -55,9 +53,7 @@ typedef struct fp_station {
 typedef struct fp_state {
     fp_station *st;
     size_t nst;
-    char **names; /* the scan's stations' (borrowed), else read */
-    size_t nnames;
-    bool borrowed;
+    char *const *names; /* per station id, its name: the scan's stations' (borrowed) */
 } fp_state;
 
 static int cmp_lat(const void *a, const void *b) {
@@ -130,87 +126,35 @@ pel_status det_fp_begin(det_call *c) {
     if (!g)
         return PEL_ERR_NOMEM;
     c->state = g;
+    /* every station's cells, weighted by receptions: the scan read the map
+     * once for every row (det_env.stations; NULL: no footprint) */
     const det_stations *m = c->env->stations;
-    if (m) { /* the scan read the map once for every row */
-        g->borrowed = true;
-        g->names = m->names;
-        g->nnames = m->nnames;
-        if (g->nnames < 2)
-            return PEL_OK;
-        g->nst = g->nnames;
-        if (!(g->st = calloc(g->nst, sizeof *g->st)))
-            return PEL_ERR_NOMEM;
-        pel_status st = PEL_OK;
-        fp_cell *v = NULL;
-        size_t cap = 0;
-        for (size_t k = 1; st == PEL_OK && k < g->nst; k++) {
-            if (m->ncells[k] > cap) {
-                fp_cell *nv = realloc(v, m->ncells[k] * sizeof *nv);
-                if (!nv) {
-                    st = PEL_ERR_NOMEM;
-                    break;
-                }
-                v = nv;
-                cap = m->ncells[k];
-            }
-            for (size_t i = 0; i < m->ncells[k]; i++) {
-                geo_cell_centre(m->cells[k][i].cell, &v[i].lat, &v[i].lon);
-                v[i].w = m->cells[k][i].w;
-            }
-            st = footprint(o, &g->st[k], v, m->ncells[k]);
-        }
-        free(v);
-        return st;
-    }
-    pel_status st = st_source_names(c->env->s, &g->names, &g->nnames, c->err);
-    if (st != PEL_OK || g->nnames < 2)
-        return st;
-    g->nst = g->nnames;
+    if (!m || m->nnames < 2)
+        return PEL_OK;
+    g->names = m->names;
+    g->nst = m->nnames;
     if (!(g->st = calloc(g->nst, sizeof *g->st)))
         return PEL_ERR_NOMEM;
-    /* every station's cells, weighted by receptions: the rows come by cell,
-     * then station; gathered per station */
-    fp_cell **cells = calloc(g->nst, sizeof *cells);
-    size_t *n = calloc(g->nst, sizeof *n), *cap = calloc(g->nst, sizeof *cap);
-    st_iter *it = cells && n && cap
-                      ? st_coverage_rows(c->env->s, ST_COV_STATIONS, 0, INT64_MIN / 4, INT64_MAX / 4, c->err)
-                      : NULL;
-    if (!it)
-        st = cells && n && cap ? PEL_ERR_IO : PEL_ERR_NOMEM;
-    st_cov_row r;
-    int step = 0;
-    while (st == PEL_OK && (step = st_cov_row_next(it, &r, c->err)) > 0) {
-        if (r.station >= g->nst)
-            continue;
-        size_t k = r.station;
-        if (n[k] && geo_cell_of_deg(cells[k][n[k] - 1].lat, cells[k][n[k] - 1].lon) == r.cell) {
-            cells[k][n[k] - 1].w += r.positions;
-            continue;
-        }
-        if (n[k] == cap[k]) {
-            size_t nc = cap[k] ? cap[k] * 2 : 64;
-            fp_cell *nv = realloc(cells[k], nc * sizeof *nv);
+    pel_status st = PEL_OK;
+    fp_cell *v = NULL;
+    size_t cap = 0;
+    for (size_t k = 1; st == PEL_OK && k < g->nst; k++) {
+        if (m->ncells[k] > cap) {
+            fp_cell *nv = realloc(v, m->ncells[k] * sizeof *nv);
             if (!nv) {
                 st = PEL_ERR_NOMEM;
                 break;
             }
-            cells[k] = nv;
-            cap[k] = nc;
+            v = nv;
+            cap = m->ncells[k];
         }
-        double lat, lon;
-        geo_cell_centre(r.cell, &lat, &lon);
-        cells[k][n[k]++] = (fp_cell){lat, lon, r.positions};
+        for (size_t i = 0; i < m->ncells[k]; i++) {
+            geo_cell_centre(m->cells[k][i].cell, &v[i].lat, &v[i].lon);
+            v[i].w = m->cells[k][i].w;
+        }
+        st = footprint(o, &g->st[k], v, m->ncells[k]);
     }
-    if (st == PEL_OK && step < 0)
-        st = (pel_status)-step;
-    st_iter_free(it);
-    for (size_t k = 1; st == PEL_OK && cells && k < g->nst; k++)
-        st = footprint(o, &g->st[k], cells[k], n[k]);
-    for (size_t k = 0; cells && k < g->nst; k++)
-        free(cells[k]);
-    free(cells);
-    free(n);
-    free(cap);
+    free(v);
     return st;
 }
 
@@ -252,7 +196,7 @@ pel_status det_fp_vessel(det_call *c, uint32_t mmsi, const pel_position *p, size
         f.lat = (double)far->lat / PEL_DEG;
         f.lon = (double)far->lon / PEL_DEG;
         fnd_str(&f, "kind", "out_of_footprint");
-        fnd_str(&f, "station", k < g->nnames ? g->names[k] : NULL);
+        fnd_str(&f, "station", g->names[k]);
         fnd_int(&f, "positions", (int64_t)count);
         fnd_num(&f, "distance_km", farthest / 1000.0, 1);
         fnd_num(&f, "station_range_km", s->range_m / 1000.0, 1);
@@ -270,10 +214,6 @@ void det_fp_cleanup(det_call *c) {
     if (!g)
         return;
     free(g->st);
-    for (size_t i = 0; !g->borrowed && i < g->nnames; i++)
-        free(g->names[i]);
-    if (!g->borrowed)
-        free(g->names);
     free(g);
     c->state = NULL;
 }

@@ -545,16 +545,11 @@ typedef struct gap_scan {
     det_cellsum *sums; /* the coverage map's cells with running totals, for cell_heard */
     const det_gap_opts *o;
     const det_geo *geo;
-    /* each station's pulse: bit k of pulse[id * words ..] is the data's
-     * ten-minute slot k (from data_start) in which it heard anything;
-     * NULL when there are no stations (or too many to hold) */
-    uint64_t *pulse;
-    size_t nstations, words;
-    char **names; /* per station id, its name (st_source_names) */
-    size_t nnames;
-    const det_stations *stations; /* the scan's (env): pulse and names borrowed from it, else read */
-    bool borrowed;                /* pulse and names are the stations' */
-    pel_error *err;               /* the scan's, for cell_heard's failures */
+    /* the scan's (det_env.stations): each station's name and pulse over
+     * the data's span; NULL: none (a cell without a baseline of its own is
+     * then left without a judgement) */
+    const det_stations *stations;
+    pel_error *err; /* the scan's, for cell_heard's failures */
     det_gap_context ctx;
     int64_t data_start, data_end;
     uint16_t *hours; /* positions heard per hour since data_start (saturating) */
@@ -623,7 +618,8 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
     if (!g->sums && !(g->sums = det_cellsum_new(g->s, ss, se)))
         return pel_fail(g->err, PEL_ERR_NOMEM, "out of memory for the coverage map's sums");
     uint64_t base_seen = 0;
-    det_cellsum_best q = {.want = g->pulse != NULL, .nstations = g->nstations, .names = g->names};
+    const det_stations *m = g->stations;
+    det_cellsum_best q = {.want = m && m->pulse, .nstations = m ? m->nnames : 0, .names = m ? m->names : NULL};
     pel_status st = det_cellsum_heard(g->sums, cell, ws, we, bs, be, own, nown, out, &base_seen, &q, g->err);
     if (st != PEL_OK)
         return st;
@@ -632,14 +628,14 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
     out->served = -1;
     uint32_t best = q.station;
     long best_vh = q.vessel_hours;
-    if (best && best_vh >= g->o->serve_hours) {
-        const uint64_t *bits = g->pulse + (size_t)best * g->words;
+    if (m && m->pulse && best && best_vh >= g->o->serve_hours) {
+        const uint64_t *bits = m->pulse + (size_t)best * m->words;
         long all = (long)(we - ws), in = bits_set(bits, ws - ss, we - ss);
         long out_heard = bits_set(bits, bs - ss, be - ss) - in, out_all = (long)(be - bs) - all;
         double usual = out_all > 0 ? (double)out_heard / (double)out_all : 0;
         if (usual >= g->o->min_baseline && all > 0 && (double)out_all / 6.0 >= g->o->min_baseline_h - 1e-9) {
             out->served = (double)in / (double)all >= g->o->keep_ratio * usual - 1e-12;
-            out->station = best < g->nnames && g->names[best] ? g->names[best] : "?";
+            out->station = best < m->nnames && m->names[best] ? m->names[best] : "?";
         }
     }
     /* distinct others outside the window: the vessels' bits less its own
@@ -659,49 +655,6 @@ static pel_status cell_heard(void *ud, uint32_t mmsi, uint32_t cell, int64_t fro
     }
     out->base_hours = (double)base_hours;
     return PEL_OK;
-}
-
-/* Each station's pulse over the data's span, from the map's station rows
- * (docs/coverage.md): which ten-minute slots it heard anything in, from
- * hour from_h on (the slots before are asked about by no gap: the first
- * gap judged, in time order, reaches back no further).  Read when the
- * gaps are judged, not before: an incremental scan judges the last days'
- * gaps only, and reading a month of station rows for them was a tenth of
- * its time. */
-#define PULSE_MAX_BYTES (256u << 20)
-static pel_status station_pulse(gap_scan *g, int64_t from_h, pel_error *err) {
-    if (g->data_end <= g->data_start)
-        return PEL_OK;
-    pel_status st = st_source_names(g->s, &g->names, &g->nnames, err);
-    if (st != PEL_OK || g->nnames < 2)
-        return st;
-    int64_t ss = g->data_start / 600000, se = g->data_end / 600000 + 1;
-    g->words = (size_t)((se - ss + 63) / 64);
-    g->nstations = g->nnames;
-    if (g->words > PULSE_MAX_BYTES / 8 / g->nstations)
-        return PEL_OK; /* too many to hold: thin cells stay without a judgement */
-    g->pulse = calloc(g->nstations * g->words, sizeof *g->pulse);
-    if (!g->pulse)
-        return pel_fail(err, PEL_ERR_NOMEM, "out of memory for the stations' pulse");
-    if (from_h < ss / 6)
-        from_h = ss / 6;
-    st_iter *it = st_coverage_rows(g->s, ST_COV_STATIONS, 0, from_h, (se - 1) / 6, err);
-    if (!it)
-        return PEL_ERR_IO;
-    st_cov_row r;
-    int step;
-    while ((step = st_cov_row_next(it, &r, err)) > 0) {
-        if (r.station >= g->nstations)
-            continue;
-        uint64_t *bits = g->pulse + (size_t)r.station * g->words;
-        for (int k = 0; k < 6; k++) {
-            int64_t sl = r.hour * 6 + k - ss;
-            if ((r.slots >> k & 1) && sl >= 0 && sl < se - ss)
-                bits[sl / 64] |= 1ull << (sl % 64);
-        }
-    }
-    st_iter_free(it);
-    return step < 0 ? (pel_status)-step : PEL_OK;
 }
 
 static int cmp_u32(const void *x, const void *y) {
@@ -939,24 +892,6 @@ pel_status det_gap_finish(det_call *c) {
     if (g->spill && fflush(g->spill) != 0)
         return pel_fail(c->err, PEL_ERR_IO, "writing the gaps to a temporary file failed: %s", strerror(errno));
     xqsort(g->keys, g->nkeys, sizeof *g->keys, cmp_key);
-    /* the stations' pulse: the scan's (det_stations, read once), else read
-     * here as far back as the first gap's baseline reaches (a gap's window
-     * starts no sooner than the gap, its baseline baseline_days before) */
-    if (g->nkeys && g->stations) {
-        if (g->stations->nnames >= 2) {
-            g->borrowed = true;
-            g->names = g->stations->names;
-            g->nnames = g->nstations = g->stations->nnames;
-            g->pulse = g->stations->pulse;
-            g->words = g->stations->words;
-        }
-    } else if (g->nkeys) {
-        int64_t w = (int64_t)llround(o->baseline_days * 144.0);
-        int64_t first = g->keys[0].t / 600000 - w;
-        pel_status pst = station_pulse(g, (first < 0 ? first - 5 : first) / 6 - 1, c->err);
-        if (pst != PEL_OK)
-            return pst;
-    }
     /* the loiterings' periods (the loitering row's vessel hooks have run) */
     fnd_set *set = c->env->found;
     span *sp = NULL;
@@ -1073,12 +1008,6 @@ void det_gap_cleanup(det_call *c) {
     if (!g)
         return;
     det_cellsum_free(g->sums);
-    if (!g->borrowed) {
-        free(g->pulse);
-        for (size_t i = 0; i < g->nnames; i++)
-            free(g->names[i]);
-        free(g->names);
-    }
     free(g->hours);
     if (g->spill)
         fclose(g->spill);
