@@ -30,6 +30,7 @@
 #include "detectors.h"
 #include "store/store.h"
 #include "util/fail.h"
+#include "util/mix.h"
 
 #define PULSE_MAX_BYTES (256u << 20)
 
@@ -49,17 +50,12 @@ void det_stations_free(det_stations *m) {
     free(m);
 }
 
-static uint64_t mix(uint64_t h, uint64_t v) {
-    h = (h ^ v) * 0x9E3779B97F4A7C15u;
-    return h ^ (h >> 32);
-}
-
 /* A hash of every field of row r. */
 static uint64_t row_hash(const st_cov_row *r) {
-    uint64_t h = mix(14695981039346656037u, (uint64_t)r->cell << 32 | r->station);
-    h = mix(h, (uint64_t)r->hour);
-    h = mix(h, (uint64_t)r->positions << 8 | r->slots);
-    return mix(h, r->seen);
+    uint64_t h = util_mix(UTIL_MIX_SEED, (uint64_t)r->cell << 32 | r->station);
+    h = util_mix(h, (uint64_t)r->hour);
+    h = util_mix(h, (uint64_t)r->positions << 8 | r->slots);
+    return util_mix(h, r->seen);
 }
 
 /* Adds r to station k's cells (a new cell, or more of the last one). */

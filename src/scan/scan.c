@@ -44,6 +44,7 @@
 #include "scan_state.h"
 #include "store/store.h"
 #include "util/fail.h"
+#include "util/mix.h"
 #include "util/tmpfd.h"
 #include "util/xsort.h"
 
@@ -209,12 +210,9 @@ static uint64_t voyages_digest(pel_store *s, uint32_t mmsi) {
     uint64_t h = 0;
     st_voyage_row r;
     int rc;
-    while ((rc = st_voyage_next(it, &r, NULL)) > 0) { /* a sum: their order does not matter */
-        uint64_t x =
-            ((uint64_t)(uint32_t)r.draught_dm ^ (uint64_t)r.first_ms * 0x9E3779B97F4A7C15u) * 0xBF58476D1CE4E5B9u;
-        x ^= (uint64_t)r.last_ms * 0x94D049BB133111EBu;
-        h += x ^ (x >> 31);
-    }
+    while ((rc = st_voyage_next(it, &r, NULL)) > 0) /* a sum: their order does not matter */
+        h += util_mix(util_mix(util_mix(UTIL_MIX_SEED, (uint32_t)r.draught_dm), (uint64_t)r.first_ms),
+                      (uint64_t)r.last_ms);
     st_iter_free(it);
     return rc < 0 ? 0 : h | 1;
 }

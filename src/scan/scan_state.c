@@ -49,6 +49,7 @@
 #include "detect/detectors.h"
 #include "scan_state.h"
 #include "util/fail.h"
+#include "util/mix.h"
 #include "util/tmpfd.h"
 #include "util/xsort.h"
 
@@ -169,24 +170,19 @@ struct scan_state_new {
 
 /* ---- digests ------------------------------------------------------------------------------- */
 
-static uint64_t mix(uint64_t h, uint64_t v) {
-    h = (h ^ v) * 0x9E3779B97F4A7C15u;
-    return h ^ (h >> 32);
-}
-
 /* Every field of p (field by field: no padding). */
 static uint64_t mix_pos(uint64_t h, const pel_position *p) {
-    h = mix(h, (uint64_t)p->mmsi << 32 | (uint8_t)p->second << 8 | p->clock);
-    h = mix(h, (uint64_t)p->t_ms);
-    h = mix(h, (uint64_t)(uint32_t)p->lat << 32 | (uint32_t)p->lon);
-    h = mix(h, (uint64_t)p->speed << 48 | (uint64_t)p->course << 32 | (uint64_t)p->heading << 16 |
-                   (uint64_t)p->status << 8 | p->type);
-    h = mix(h, (uint64_t)p->flags << 32 | (uint32_t)p->segment);
-    h = mix(h, (uint64_t)p->input << 32 | p->source);
-    return mix(h, p->line);
+    h = util_mix(h, (uint64_t)p->mmsi << 32 | (uint8_t)p->second << 8 | p->clock);
+    h = util_mix(h, (uint64_t)p->t_ms);
+    h = util_mix(h, (uint64_t)(uint32_t)p->lat << 32 | (uint32_t)p->lon);
+    h = util_mix(h, (uint64_t)p->speed << 48 | (uint64_t)p->course << 32 | (uint64_t)p->heading << 16 |
+                        (uint64_t)p->status << 8 | p->type);
+    h = util_mix(h, (uint64_t)p->flags << 32 | (uint32_t)p->segment);
+    h = util_mix(h, (uint64_t)p->input << 32 | p->source);
+    return util_mix(h, p->line);
 }
 
-#define SEED 14695981039346656037u
+#define SEED UTIL_MIX_SEED
 
 /* The digests of the cuts at[0, m) (positions of p, any order) into out:
  * one pass for what precedes each, and the links crossing it. */
@@ -199,11 +195,11 @@ static void cut_digests(const pel_position *p, size_t n, const size_t *link, con
     for (size_t k = 0; k < n; k++) {
         for (size_t c = 0; c < m; c++) {
             if (at[c] == k) /* what precedes the cut, then the cut itself */
-                out[c] = mix_pos(mix(out[c] ^ h, k), &p[k]);
+                out[c] = mix_pos(util_mix(out[c] ^ h, k), &p[k]);
             else if (k < at[c] && next[k] != DET_CHAIN_END && next[k] >= at[c])
-                out[c] = mix_pos(mix(out[c], k), &p[next[k]]);
+                out[c] = mix_pos(util_mix(out[c], k), &p[next[k]]);
         }
-        h = mix(mix(mix_pos(h, &p[k]), next[k]), prev[k]);
+        h = util_mix(util_mix(mix_pos(h, &p[k]), next[k]), prev[k]);
     }
 }
 
@@ -691,16 +687,16 @@ static int64_t week_of(int64_t t) {
 
 /* A digest of n bytes. */
 static uint64_t bytes_digest(const unsigned char *b, size_t n) {
-    uint64_t h = mix(SEED, n);
+    uint64_t h = util_mix(SEED, n);
     size_t k = 0;
     for (; k + 8 <= n; k += 8) {
         uint64_t v;
         memcpy(&v, b + k, 8);
-        h = mix(h, v);
+        h = util_mix(h, v);
     }
     uint64_t tail = 0;
     memcpy(&tail, b + k, n - k);
-    return mix(h, tail);
+    return util_mix(h, tail);
 }
 
 /* The entries of prev about vessel mmsi (vessels come in ascending order:
