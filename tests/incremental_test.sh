@@ -181,6 +181,21 @@ parts() {
     )
 }
 
+# parts_equal NAME DIR [PATTERN WHAT]: parts 2 and 3 of DIR (parts), each
+# scanned incrementally, equal the full scan -- which, with PATTERN, has a
+# line that matches it (WHAT)
+parts_equal() {
+    local name=$1 d=$2 pat=${3:-} what=${4:-} k
+    for k in 2 3; do
+        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && { [ -z "$pat" ] || grep -q "$pat" "$d/full$k.jsonl"; }; then
+            ok "$name: part $k: the incremental scan equals the full one (${what:+$what; }$(wc -l <"$d/full$k.jsonl") findings)"
+        else
+            bad "$name: part $k: the incremental scan differs from the full one${what:+, or lacks $what}:"
+            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
+        fi
+    done
+}
+
 # two vessels side by side for a week, far from any port, in a NOAA CSV:
 # 48 hours at 1.5 kn, then at 2.5 kn.  After three days (part 1) their run
 # of close steps is an encounter (median 1.5 kn); after the week (part 2)
@@ -208,14 +223,7 @@ pairs() {
     local e1
     e1=$(grep -c '"event":"encounter"' "$d/s1.jsonl")
     [ "$e1" = 1 ] && ok "pairs: after three days, one encounter" || bad "pairs: after three days: $e1 encounters, not 1"
-    for k in 2 3; do
-        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl"; then
-            ok "pairs: part $k: the incremental scan equals the full one ($(grep -c '"event":"encounter"' "$d/full$k.jsonl") encounters)"
-        else
-            bad "pairs: part $k: the incremental scan differs from the full one:"
-            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
-        fi
-    done
+    parts_equal pairs "$d"
 }
 pairs
 # three vessels, far from any port, in a NOAA CSV: A and B together at
@@ -246,14 +254,7 @@ trio() {
         }
     }'
     parts "$d" || { bad "trio: a step failed: $(head -c 300 "$d/err")"; return; }
-    for k in 2 3; do
-        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && grep -q '"event":"encounter","mmsi":412000201,"mmsi2":412000202' "$d/full$k.jsonl"; then
-            ok "trio: part $k: the incremental scan equals the full one, the encounter of A and B in it"
-        else
-            bad "trio: part $k: the incremental scan differs from the full one, or lacks the encounter:"
-            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
-        fi
-    done
+    parts_equal trio "$d" '"event":"encounter","mmsi":412000201,"mmsi2":412000202' "the encounter of A and B"
 }
 trio
 # two vessels in the East China Sea dwell zone, far from any port, in a
@@ -282,14 +283,7 @@ drift() {
         }
     }'
     parts "$d" || { bad "drift: a step failed: $(head -c 300 "$d/err")"; return; }
-    for k in 2 3; do
-        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && grep -q '"event":"encounter","mmsi":412000301,"mmsi2":412000302' "$d/full$k.jsonl"; then
-            ok "drift: part $k: the incremental scan equals the full one, the encounter in it"
-        else
-            bad "drift: part $k: the incremental scan differs from the full one, or lacks the encounter:"
-            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -6
-        fi
-    done
+    parts_equal drift "$d" '"event":"encounter","mmsi":412000301,"mmsi2":412000302' "the encounter of A and B"
     # whole DAMAGED N: a scan of the damaged state exits 0, finds what the
     # full scan found, and says it judged N vessels whole
     whole() {
@@ -356,14 +350,9 @@ holes() {
     local n1 n2
     n1=$(grep -c '"event":"gap"' "$d/s1.jsonl")
     n2=$(grep -c '"event":"gap"' "$d/full2.jsonl")
-    for k in 2 3; do
-        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && [ "$n1" = 0 ] && [ "$n2" = 6 ]; then
-            ok "holes: part $k: the incremental scan equals the full one (gaps: $n1 in the hole, $n2 once it is filled)"
-        else
-            bad "holes: part $k: the incremental scan differs from the full one, or the gaps are not 0 then 6 ($n1, $n2):"
-            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -4
-        fi
-    done
+    [ "$n1" = 0 ] && [ "$n2" = 6 ] && ok "holes: gaps: 0 in the hole, 6 once it is filled" ||
+        bad "holes: the gaps are not 0 then 6 ($n1, $n2)"
+    parts_equal holes "$d"
 }
 holes
 
@@ -392,14 +381,9 @@ gear() {
     local n1 n2
     n1=$(grep -c '"event":"gap"' "$d/s1.jsonl")
     n2=$(grep -c '"event":"gap"' "$d/full2.jsonl")
-    for k in 2 3; do
-        if cmp -s "$d/inc$k.jsonl" "$d/full$k.jsonl" && [ "$n1" = 6 ] && [ "$n2" = 0 ]; then
-            ok "gear: part $k: the incremental scan equals the full one (gaps: $n1 while X is a vessel, $n2 once it is gear)"
-        else
-            bad "gear: part $k: the incremental scan differs from the full one, or the gaps are not 6 then 0 ($n1, $n2):"
-            diff "$d/full$k.jsonl" "$d/inc$k.jsonl" | cut -c1-200 | head -4
-        fi
-    done
+    [ "$n1" = 6 ] && [ "$n2" = 0 ] && ok "gear: gaps: 6 while X is a vessel, 0 once it is gear" ||
+        bad "gear: the gaps are not 6 then 0 ($n1, $n2)"
+    parts_equal gear "$d"
 }
 gear
 if [ -f "$NOAA" ]; then case_ noaa "$NOAA"; case_ noaa-late "$NOAA" late; else bad "the NOAA extract is missing: $NOAA"; fi
